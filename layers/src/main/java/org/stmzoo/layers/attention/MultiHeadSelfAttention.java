@@ -1,0 +1,87 @@
+package org.stmzoo.layers.attention;
+
+import org.stmzoo.layers.basic.Dense;
+import org.stmzoo.layers.basic.Dropout;
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.Shapes;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * timm's ViT attention on tokens {@code [B, N, C]}: fused {@code qkv} Linear, scores {@code (q k^T) * head_dim^-0.5},
+ * softmax, dropout, weighted sum of v, {@code proj} Linear, dropout.
+ */
+public final class MultiHeadSelfAttention implements Layer {
+  public record Config(int dim, int heads, boolean qkvBias, float attnDrop, float projDrop) {
+    public Config {
+      if (dim % heads != 0) {
+        throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
+      }
+    }
+
+    public static Config of(int dim, int heads) {
+      return new Config(dim, heads, true, 0f, 0f);
+    }
+
+    public int headDim() {
+      return dim / heads;
+    }
+  }
+
+  private final Config config;
+  private final Ops tf;
+  private final Dense qkv;
+  private final Dense proj;
+  private final Dropout attnDrop;
+  private final Dropout projDrop;
+
+  public MultiHeadSelfAttention(LayerScope scope, Config config) {
+    this.config = config;
+    this.tf = scope.tf();
+    this.qkv = new Dense(scope.child("qkv"), config.dim(), 3 * config.dim(), config.qkvBias());
+    this.proj = new Dense(scope.child("proj"), config.dim(), config.dim(), true);
+    this.attnDrop = new Dropout(scope.child("attn_drop"), config.attnDrop());
+    this.projDrop = new Dropout(scope.child("proj_drop"), config.projDrop());
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    int n = Shapes.dim(input, 1);
+    int h = config.heads();
+    int d = config.headDim();
+    // [B, N, 3C] -> [3, B, H, N, D]
+    Operand<TFloat32> fused = Shapes.transpose(tf,
+        Shapes.reshapeBatch(tf, qkv.call(input, training), n, 3, h, d), 2, 0, 3, 1, 4);
+    Operand<TFloat32> q = take(fused, 0);
+    Operand<TFloat32> k = take(fused, 1);
+    Operand<TFloat32> v = take(fused, 2);
+    Operand<TFloat32> out = attend(tf, q, k, v, (float) Math.pow(d, -0.5), null, attnDrop, training);
+    // [B, H, N, D] -> [B, N, C]
+    out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 1, 3), n, config.dim());
+    return projDrop.call(proj.call(out, training), training);
+  }
+
+  private Operand<TFloat32> take(Operand<TFloat32> fused, int index) {
+    return tf.squeeze(tf.gather(fused, tf.constant(new int[] {index}), tf.constant(0)),
+        org.tensorflow.op.core.Squeeze.axis(0L));
+  }
+
+  /**
+   * softmax(q k^T * scale + bias) v over the last two axes of {@code [..., Nq, D]} and {@code [..., Nk, D]};
+   * {@code bias} (relative positions, masks) may be null. Shared by every attention mixer.
+   */
+  public static Operand<TFloat32> attend(Ops tf, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
+      float scale, Operand<TFloat32> bias, Layer attnDrop, Operand<TBool> training) {
+    Operand<TFloat32> scores = tf.math.mul(
+        tf.train.batchMatMul(q, k, TFloat32.class, org.tensorflow.op.train.BatchMatMul.adjY(true)),
+        tf.constant(scale));
+    if (bias != null) {
+      scores = tf.math.add(scores, bias);
+    }
+    Operand<TFloat32> weights = attnDrop.call(tf.nn.softmax(scores), training);
+    return tf.train.batchMatMul(weights, v, TFloat32.class);
+  }
+}

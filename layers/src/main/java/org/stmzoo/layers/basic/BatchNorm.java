@@ -1,0 +1,91 @@
+package org.stmzoo.layers.basic;
+
+import org.stmzoo.layers.core.Initializer;
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.Training;
+import org.stmzoo.layers.core.VariableRole;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.math.Mean;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * BatchNorm over the last axis, with PyTorch semantics: training normalises with the batch's biased
+ * variance and updates {@code moving_mean}/{@code moving_variance} with momentum 0.1 using the unbiased
+ * variance; inference uses the moving statistics. The updates are registered as state updates of the model
+ * (a training step runs them) and only change the statistics when {@code training} is true.
+ */
+public final class BatchNorm implements Layer {
+  public record Config(int channels, float eps, float momentum) {
+    public static Config torchDefault(int channels) {
+      return new Config(channels, 1e-5f, 0.1f);
+    }
+  }
+
+  private final Config config;
+  private final LayerScope scope;
+  private final Ops tf;
+  private final ModelVariable gamma;
+  private final ModelVariable beta;
+  private final ModelVariable movingMean;
+  private final ModelVariable movingVariance;
+
+  public BatchNorm(LayerScope scope, Config config) {
+    this.config = config;
+    this.scope = scope;
+    this.tf = scope.tf();
+    int c = config.channels();
+    this.gamma = scope.variable("gamma", Shape.of(c), Initializer.ones(), VariableRole.NORM_SCALE);
+    this.beta = scope.variable("beta", Shape.of(c), Initializer.zeros(), VariableRole.NORM_SHIFT);
+    this.movingMean = scope.variable("moving_mean", Shape.of(c), Initializer.zeros(), VariableRole.MOVING_STATISTIC);
+    this.movingVariance =
+        scope.variable("moving_variance", Shape.of(c), Initializer.ones(), VariableRole.MOVING_STATISTIC);
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    if (Shapes.dim(input, -1) != config.channels()) {
+      throw new IllegalArgumentException("BatchNorm expects " + config.channels() + " channels, got " + input.shape());
+    }
+    int rank = input.shape().numDimensions();
+    int[] axes = new int[rank - 1];
+    for (int i = 0; i < axes.length; i++) {
+      axes[i] = i;
+    }
+    Operand<TFloat32> inference = affine(tf.math.mul(tf.math.sub(input, movingMean.value()),
+        tf.math.rsqrt(tf.math.add(movingVariance.value(), tf.constant(config.eps())))));
+    if (Training.staticValue(training).equals(java.util.Optional.of(false))) {
+      return inference;
+    }
+    Operand<TFloat32> mean = tf.math.mean(input, tf.constant(axes));
+    Operand<TFloat32> centered = tf.math.sub(input, mean);
+    Operand<TFloat32> sumSquares = tf.reduceSum(tf.math.square(centered), tf.constant(axes));
+    Operand<TFloat32> count = tf.dtypes.cast(
+        tf.math.div(tf.size(input), tf.constant(config.channels())), TFloat32.class);
+    Operand<TFloat32> variance = tf.math.div(sumSquares, count);
+    Operand<TFloat32> unbiased = tf.math.div(sumSquares, tf.math.maximum(tf.math.sub(count, tf.constant(1f)),
+        tf.constant(1f)));
+    Operand<TFloat32> batchNormalized = affine(tf.math.mul(centered,
+        tf.math.rsqrt(tf.math.add(variance, tf.constant(config.eps())))));
+
+    Operand<TFloat32> m = tf.constant(config.momentum());
+    Operand<TFloat32> newMean = tf.math.add(tf.math.mul(tf.math.sub(tf.constant(1f), m), movingMean.value()),
+        tf.math.mul(m, tf.stopGradient(mean)));
+    Operand<TFloat32> newVar = tf.math.add(tf.math.mul(tf.math.sub(tf.constant(1f), m), movingVariance.value()),
+        tf.math.mul(m, tf.stopGradient(unbiased)));
+    scope.model().addStateUpdate(tf.assignVariableOp(movingMean.handle(),
+        tf.select(training, newMean, movingMean.value())));
+    scope.model().addStateUpdate(tf.assignVariableOp(movingVariance.handle(),
+        tf.select(training, newVar, movingVariance.value())));
+    return Training.select(tf, training, () -> batchNormalized, () -> inference);
+  }
+
+  private Operand<TFloat32> affine(Operand<TFloat32> normalized) {
+    return tf.math.add(tf.math.mul(normalized, gamma.value()), beta.value());
+  }
+}

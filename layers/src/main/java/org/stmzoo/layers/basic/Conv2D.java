@@ -1,0 +1,130 @@
+package org.stmzoo.layers.basic;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.stmzoo.layers.core.Initializer;
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.VariableRole;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * 2-D convolution on NHWC maps. Variables: {@code kernel [kh, kw, in/groups, out]} (HWIO) and {@code bias [out]}.
+ * {@code groups == in} is a depthwise convolution (channel multiplier out/in, output channel
+ * {@code i*mult + m} as in PyTorch); other group counts are split per group, since TF's CPU kernels lack
+ * grouped convolution.
+ */
+public final class Conv2D implements Layer {
+  public record Config(
+      int inChannels, int outChannels, int kernelH, int kernelW, int stride, Padding padding, int groups,
+      boolean bias, Initializer kernelInit, Initializer biasInit) {
+    public Config {
+      if (inChannels % groups != 0 || outChannels % groups != 0) {
+        throw new IllegalArgumentException(
+            "channels " + inChannels + "->" + outChannels + " are not divisible by groups " + groups);
+      }
+    }
+
+    /** Square kernel, trunc-normal(0.02) init with zero bias (the unified skeleton's convention). */
+    public static Config of(int in, int out, int kernel, int stride, Padding padding, boolean bias) {
+      return new Config(in, out, kernel, kernel, stride, padding, 1, bias,
+          Initializer.truncatedNormal(0.02f), Initializer.zeros());
+    }
+
+    /** PyTorch's default Conv2d init: U(+-1/sqrt(fan_in)) for kernel and bias. */
+    public static Config torchDefault(int in, int out, int kernel, int stride, Padding padding, int groups,
+        boolean bias) {
+      long fanIn = (long) (in / groups) * kernel * kernel;
+      return new Config(in, out, kernel, kernel, stride, padding, groups, bias,
+          Initializer.torchDefault(fanIn), Initializer.torchDefault(fanIn));
+    }
+
+    /**
+     * Depthwise convolution with {@code multiplier} outputs per input channel (PiT's pooling uses 2), PyTorch
+     * init, square kernel.
+     */
+    public static Config depthwise(int channels, int multiplier, int kernel, int stride, Padding padding,
+        boolean bias) {
+      return torchDefault(channels, channels * multiplier, kernel, stride, padding, channels, bias);
+    }
+
+    public Config withGroups(int g) {
+      return new Config(inChannels, outChannels, kernelH, kernelW, stride, padding, g, bias, kernelInit, biasInit);
+    }
+
+    public Config withInit(Initializer kernel, Initializer biasInit) {
+      return new Config(inChannels, outChannels, kernelH, kernelW, stride, padding, groups, bias, kernel, biasInit);
+    }
+
+    public boolean depthwise() {
+      return groups > 1 && groups == inChannels;
+    }
+  }
+
+  private final Config config;
+  private final Ops tf;
+  private final ModelVariable kernel;
+  private final ModelVariable bias;
+
+  public Conv2D(LayerScope scope, Config config) {
+    this.config = config;
+    this.tf = scope.tf();
+    Shape kernelShape = config.depthwise()
+        ? Shape.of(config.kernelH(), config.kernelW(), config.inChannels(), config.outChannels() / config.inChannels())
+        : Shape.of(config.kernelH(), config.kernelW(), config.inChannels() / config.groups(), config.outChannels());
+    this.kernel = scope.variable("kernel", kernelShape, config.kernelInit(), VariableRole.KERNEL);
+    this.bias = config.bias()
+        ? scope.variable("bias", Shape.of(config.outChannels()), config.biasInit(), VariableRole.BIAS)
+        : null;
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    if (Shapes.dim(input, -1) != config.inChannels()) {
+      throw new IllegalArgumentException("Conv2D expects " + config.inChannels() + " channels, got " + input.shape());
+    }
+    Padding p = config.padding();
+    Operand<TFloat32> x = input;
+    if (!p.tfSame() && !p.isZero()) {
+      x = tf.pad(x, tf.constant(new int[][] {{0, 0}, {p.top(), p.bottom()}, {p.left(), p.right()}, {0, 0}}),
+          tf.constant(0f));
+    }
+    String mode = p.tfSame() ? "SAME" : "VALID";
+    List<Long> strides = List.of(1L, (long) config.stride(), (long) config.stride(), 1L);
+    Operand<TFloat32> y;
+    if (config.depthwise()) {
+      y = tf.nn.depthwiseConv2dNative(x, kernel.value(), strides, mode);
+    } else if (config.groups() == 1) {
+      y = tf.nn.conv2d(x, kernel.value(), strides, mode);
+    } else {
+      int g = config.groups();
+      int inPer = config.inChannels() / g;
+      int outPer = config.outChannels() / g;
+      List<Operand<TFloat32>> parts = new ArrayList<>();
+      for (int i = 0; i < g; i++) {
+        Operand<TFloat32> xi = tf.stridedSlice(x, tf.constant(new int[] {0, 0, 0, i * inPer}),
+            tf.constant(new int[] {0, 0, 0, (i + 1) * inPer}), tf.constant(new int[] {1, 1, 1, 1}),
+            org.tensorflow.op.core.StridedSlice.beginMask(7L), org.tensorflow.op.core.StridedSlice.endMask(7L));
+        Operand<TFloat32> ki = tf.stridedSlice(kernel.value(), tf.constant(new int[] {0, 0, 0, i * outPer}),
+            tf.constant(new int[] {0, 0, 0, (i + 1) * outPer}), tf.constant(new int[] {1, 1, 1, 1}),
+            org.tensorflow.op.core.StridedSlice.beginMask(7L), org.tensorflow.op.core.StridedSlice.endMask(7L));
+        parts.add(tf.nn.conv2d(xi, ki, strides, mode));
+      }
+      y = tf.concat(parts, tf.constant(-1));
+    }
+    if (bias != null) {
+      y = tf.math.add(y, bias.value());
+    }
+    return y;
+  }
+}

@@ -1,0 +1,77 @@
+package org.stmzoo.layers.basic;
+
+import org.stmzoo.layers.core.Initializer;
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.VariableRole;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Linear layer on the last axis of any rank. Variables: {@code kernel [in, out]} (PyTorch's weight transposed)
+ * and {@code bias [out]}.
+ */
+public final class Dense implements Layer {
+  public record Config(int inFeatures, int outFeatures, boolean bias, Initializer kernelInit, Initializer biasInit) {
+    /** timm's default for transformer Linear layers: trunc normal std 0.02, zero bias. */
+    public static Config of(int in, int out, boolean bias) {
+      return new Config(in, out, bias, Initializer.truncatedNormal(0.02f), Initializer.zeros());
+    }
+
+    /** PyTorch's default nn.Linear init, for models that do not re-initialise it. */
+    public static Config torchDefault(int in, int out, boolean bias) {
+      return new Config(in, out, bias, Initializer.torchDefault(in), Initializer.torchDefault(in));
+    }
+  }
+
+  private final Config config;
+  private final Ops tf;
+  private final ModelVariable kernel;
+  private final ModelVariable bias;
+
+  public Dense(LayerScope scope, Config config) {
+    this.config = config;
+    this.tf = scope.tf();
+    this.kernel = scope.variable("kernel", Shape.of(config.inFeatures(), config.outFeatures()),
+        config.kernelInit(), VariableRole.KERNEL);
+    this.bias = config.bias()
+        ? scope.variable("bias", Shape.of(config.outFeatures()), config.biasInit(), VariableRole.BIAS)
+        : null;
+  }
+
+  public Dense(LayerScope scope, int in, int out, boolean bias) {
+    this(scope, Config.of(in, out, bias));
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    Shape shape = input.shape();
+    int rank = shape.numDimensions();
+    if (Shapes.dim(input, -1) != config.inFeatures()) {
+      throw new IllegalArgumentException("Dense expects " + config.inFeatures() + " input features, got " + shape);
+    }
+    Operand<TFloat32> flat = rank == 2 ? input : tf.reshape(input, tf.constant(new long[] {-1, config.inFeatures()}));
+    Operand<TFloat32> y = tf.linalg.matMul(flat, kernel.value());
+    if (bias != null) {
+      y = tf.math.add(y, bias.value());
+    }
+    if (rank == 2) {
+      return y;
+    }
+    long[] out = new long[rank - 1];
+    for (int i = 1; i < rank - 1; i++) {
+      out[i - 1] = Shapes.dim(input, i);
+    }
+    out[rank - 2] = config.outFeatures();
+    return Shapes.reshapeBatch(tf, y, out);
+  }
+}

@@ -1,0 +1,47 @@
+package org.stmzoo.layers.basic;
+
+import org.stmzoo.layers.core.Initializer;
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.VariableRole;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * LayerNorm over the last axis (channels of NHWC maps, features of tokens); biased variance as PyTorch.
+ * Variables {@code gamma}, {@code beta}. The references use eps 1e-6 (ConvNeXt, unified skeleton, PiT)
+ * and 1e-5 (PyTorch's default, DeiT via timm) in different places, so eps is always explicit.
+ */
+public final class LayerNorm implements Layer {
+  public record Config(int dim, float eps) {}
+
+  private final Config config;
+  private final Ops tf;
+  private final ModelVariable gamma;
+  private final ModelVariable beta;
+
+  public LayerNorm(LayerScope scope, Config config) {
+    this.config = config;
+    this.tf = scope.tf();
+    this.gamma = scope.variable("gamma", Shape.of(config.dim()), Initializer.ones(), VariableRole.NORM_SCALE);
+    this.beta = scope.variable("beta", Shape.of(config.dim()), Initializer.zeros(), VariableRole.NORM_SHIFT);
+  }
+
+  public LayerNorm(LayerScope scope, int dim, float eps) {
+    this(scope, new Config(dim, eps));
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    if (Shapes.dim(input, -1) != config.dim()) {
+      throw new IllegalArgumentException("LayerNorm expects " + config.dim() + " features, got " + input.shape());
+    }
+    Operand<TFloat32> normalized = Normalization.normalize(tf, input, new int[] {-1}, config.eps());
+    return tf.math.add(tf.math.mul(normalized, gamma.value()), beta.value());
+  }
+}

@@ -1,0 +1,35 @@
+package org.stmzoo.layers.basic;
+
+import org.stmzoo.layers.core.Initializer;
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.core.VariableRole;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Per-channel residual scale {@code gamma [dim]} initialised to {@code init} (1e-6 in the unified skeleton).
+ * {@code decay} says whether AdamW decays it: the unified references store gamma as [1,C,1,1], which timm's
+ * "ndim <= 1" rule decays, while 1-D gammas are not decayed.
+ */
+public final class LayerScale implements Layer {
+  public record Config(int dim, float init, boolean decay) {}
+
+  private final Ops tf;
+  private final ModelVariable gamma;
+
+  public LayerScale(LayerScope scope, Config config) {
+    this.tf = scope.tf();
+    this.gamma = scope.variable("gamma", Shape.of(config.dim()), Initializer.constant(config.init()),
+        VariableRole.LAYER_SCALE, config.decay());
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    return tf.math.mul(input, gamma.value());
+  }
+}

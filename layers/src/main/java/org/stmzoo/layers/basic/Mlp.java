@@ -1,0 +1,35 @@
+package org.stmzoo.layers.basic;
+
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/** Transformer MLP: {@code fc1 -> GELU -> dropout -> fc2 -> dropout} on the last axis. */
+public final class Mlp implements Layer {
+  public record Config(int inFeatures, int hiddenFeatures, int outFeatures, float drop) {
+    public static Config of(int dim, double ratio) {
+      return new Config(dim, (int) (dim * ratio), dim, 0f);
+    }
+  }
+
+  private final Ops tf;
+  private final Dense fc1;
+  private final Dense fc2;
+  private final Dropout drop;
+
+  public Mlp(LayerScope scope, Config config) {
+    this.tf = scope.tf();
+    this.fc1 = new Dense(scope.child("fc1"), config.inFeatures(), config.hiddenFeatures(), true);
+    this.fc2 = new Dense(scope.child("fc2"), config.hiddenFeatures(), config.outFeatures(), true);
+    this.drop = new Dropout(scope.child("drop"), config.drop());
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    Operand<TFloat32> h = drop.call(Activations.gelu(tf, fc1.call(input, training)), training);
+    return drop.call(fc2.call(h, training), training);
+  }
+}

@@ -1,0 +1,27 @@
+package org.stmzoo.layers.basic;
+
+import java.util.List;
+import org.stmzoo.layers.core.Layer;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/** Layers applied in order. */
+public record Sequential(List<Layer> layers) implements Layer {
+  public Sequential {
+    layers = List.copyOf(layers);
+  }
+
+  public static Sequential of(Layer... layers) {
+    return new Sequential(List.of(layers));
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    Operand<TFloat32> x = input;
+    for (Layer layer : layers) {
+      x = layer.call(x, training);
+    }
+    return x;
+  }
+}

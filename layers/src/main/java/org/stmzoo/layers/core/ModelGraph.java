@@ -1,0 +1,139 @@
+package org.stmzoo.layers.core;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The graph-wide state of one model: the TF graph, its variables by path, the {@code training} switch,
+ * state updates that a training step must run (BatchNorm statistics), and named feature maps recorded while
+ * building (used by {@code describe}).
+ */
+public final class ModelGraph {
+  private final Graph graph;
+  private final Ops tf;
+  private final long seed;
+  private final Operand<TBool> training;
+  private final LayerScope root;
+  private final Map<String, ModelVariable> variables = new LinkedHashMap<>();
+  private final List<Op> stateUpdates = new ArrayList<>();
+  private final Map<String, Operand<TFloat32>> features = new LinkedHashMap<>();
+
+  private ModelGraph(Graph graph, long seed, boolean inferenceOnly) {
+    this.graph = graph;
+    this.tf = Ops.create(graph);
+    this.seed = seed;
+    this.training = inferenceOnly
+        ? tf.withName("training").constant(false)
+        : tf.withName("training").placeholderWithDefault(tf.constant(false), Shape.scalar());
+    this.root = new LayerScope(this, "", tf);
+  }
+
+  /** A graph whose {@link #training()} is a placeholder defaulting to false. */
+  public static ModelGraph create(Graph graph, long seed) {
+    return new ModelGraph(graph, seed, false);
+  }
+
+  /** A graph whose {@link #training()} is the constant false: no training branch is ever built. */
+  public static ModelGraph inferenceOnly(Graph graph, long seed) {
+    return new ModelGraph(graph, seed, true);
+  }
+
+  public Graph graph() {
+    return graph;
+  }
+
+  public Ops tf() {
+    return tf;
+  }
+
+  public LayerScope root() {
+    return root;
+  }
+
+  public Operand<TBool> training() {
+    return training;
+  }
+
+  ModelVariable createVariable(
+      LayerScope scope, String name, Shape shape, Initializer init, VariableRole role, boolean decay) {
+    LayerScope own = scope.child(name);
+    String path = own.path();
+    if (variables.containsKey(path)) {
+      throw new IllegalStateException("variable " + path + " already exists");
+    }
+    if (shape.hasUnknownDimension()) {
+      throw new IllegalArgumentException("variable " + path + " needs a static shape, got " + shape);
+    }
+    Ops vtf = own.tf();
+    VarHandleOp handle = scope.tf().withName(name)
+        .varHandleOp(TFloat32.class, shape, VarHandleOp.sharedName(path));
+    Operand<TFloat32> initial = init.build(vtf.withSubScope("init"), shape, seedFor(path));
+    Op assign = vtf.withName("assign_initial").assignVariableOp(handle, initial);
+    Operand<TFloat32> value = vtf.withName("read").readVariableOp(handle, TFloat32.class);
+    ModelVariable variable = new ModelVariable(path, shape, role, decay, handle, value, assign);
+    variables.put(path, variable);
+    return variable;
+  }
+
+  private long seedFor(String path) {
+    // Stable across runs and independent of creation order: the model seed mixed with the path's hash.
+    long h = 1125899906842597L;
+    for (int i = 0; i < path.length(); i++) {
+      h = 31 * h + path.charAt(i);
+    }
+    return (h ^ (seed * 0x9E3779B97F4A7C15L)) & Long.MAX_VALUE;
+  }
+
+  /** All variables in creation order. */
+  public Map<String, ModelVariable> variables() {
+    return Collections.unmodifiableMap(variables);
+  }
+
+  public List<ModelVariable> trainableVariables() {
+    return variables.values().stream().filter(ModelVariable::trainable).toList();
+  }
+
+  /** Model variables (trainable and moving statistics), without training state: what an export holds. */
+  public List<ModelVariable> modelVariables() {
+    return variables.values().stream().filter(v -> v.role() != VariableRole.TRAINING_STATE).toList();
+  }
+
+  public long parameterCount() {
+    return trainableVariables().stream().mapToLong(ModelVariable::size).sum();
+  }
+
+  /** Registers an op a training step must run (e.g. a moving-statistics update). */
+  public void addStateUpdate(Op update) {
+    stateUpdates.add(update);
+  }
+
+  public List<Op> stateUpdates() {
+    return Collections.unmodifiableList(stateUpdates);
+  }
+
+  /** Records a named intermediate (e.g. {@code stage0}) so tools can report its shape. */
+  public void recordFeature(String name, Operand<TFloat32> feature) {
+    features.put(name, feature);
+  }
+
+  public Map<String, Operand<TFloat32>> features() {
+    return Collections.unmodifiableMap(features);
+  }
+
+  /** One op that runs every variable's initializer. Build it after the model is complete. */
+  public Op initializer() {
+    return tf.withControlDependencies(
+        variables.values().stream().map(ModelVariable::initializer).toList()).noOp();
+  }
+}

@@ -1,0 +1,17 @@
+package org.stmzoo.layers.core;
+
+/**
+ * How a model expects its input: RGB in [0, 1] normalised by {@code mean}/{@code std}; evaluation resizes the
+ * shorter side to {@code size / cropPct} and center-crops {@code size}.
+ */
+public record Preprocessing(float[] mean, float[] std, float cropPct, String interpolation) {
+  public static Preprocessing imagenet() {
+    return new Preprocessing(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f},
+        0.875f, "bicubic");
+  }
+
+  /** timm's Inception-style normalisation, (x - 0.5) / 0.5. */
+  public static Preprocessing inception(float cropPct) {
+    return new Preprocessing(new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f}, cropPct, "bicubic");
+  }
+}

@@ -1,0 +1,34 @@
+package org.stmzoo.layers.core;
+
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/** Static-shape helpers. Models are built for a fixed image size, so every dimension but the batch is known. */
+public final class Shapes {
+  private Shapes() {}
+
+  /** The static dimension {@code axis} (negative counts from the end); fails if it is unknown. */
+  public static int dim(Operand<?> x, int axis) {
+    Shape s = x.shape();
+    int a = axis < 0 ? s.numDimensions() + axis : axis;
+    long d = s.get(a);
+    if (d < 0) {
+      throw new IllegalStateException("dimension " + axis + " of " + s + " is not static");
+    }
+    return Math.toIntExact(d);
+  }
+
+  /** Reshape keeping the batch (first) dimension dynamic: {@code [-1, dims...]}. */
+  public static Operand<TFloat32> reshapeBatch(Ops tf, Operand<TFloat32> x, long... dims) {
+    long[] full = new long[dims.length + 1];
+    full[0] = -1;
+    System.arraycopy(dims, 0, full, 1, dims.length);
+    return tf.reshape(x, tf.constant(full));
+  }
+
+  public static Operand<TFloat32> transpose(Ops tf, Operand<TFloat32> x, int... perm) {
+    return tf.linalg.transpose(x, tf.constant(perm));
+  }
+}

@@ -1,0 +1,35 @@
+package org.stmzoo.layers.mixers;
+
+import org.stmzoo.layers.basic.Conv2D;
+import org.stmzoo.layers.basic.Padding;
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * U-ConvNeXt's STM (UnifiedConvNeXtBlock): {@code 1x1 conv -> kxk depthwise conv -> 1x1 conv}, all with bias
+ * and no activation between. Variables {@code input_proj}, {@code dwconv}, {@code output_proj}.
+ */
+public final class ConvNeXtMixer implements Layer {
+  public record Config(int dim, int kernelSize) {}
+
+  private final Conv2D inputProj;
+  private final Conv2D depthwise;
+  private final Conv2D outputProj;
+
+  public ConvNeXtMixer(LayerScope scope, Config config) {
+    int dim = config.dim();
+    int k = config.kernelSize();
+    inputProj = new Conv2D(scope.child("input_proj"), Conv2D.Config.of(dim, dim, 1, 1, Padding.valid(), true));
+    depthwise = new Conv2D(scope.child("dwconv"),
+        Conv2D.Config.of(dim, dim, k, 1, Padding.same(k), true).withGroups(dim));
+    outputProj = new Conv2D(scope.child("output_proj"), Conv2D.Config.of(dim, dim, 1, 1, Padding.valid(), true));
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    return outputProj.call(depthwise.call(inputProj.call(input, training), training), training);
+  }
+}

@@ -1,0 +1,61 @@
+package org.stmzoo.layers.unified;
+
+import org.stmzoo.layers.basic.DropPath;
+import org.stmzoo.layers.basic.LayerNorm;
+import org.stmzoo.layers.basic.LayerScale;
+import org.stmzoo.layers.basic.Mlp;
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The unified pre-norm block on NHWC maps:
+ * {@code x = x + DropPath(g1 * STM(LN(x))); x = x + DropPath(g2 * MLP(LN(x)))}.
+ * Variables: {@code norm1}, {@code mixer/...}, {@code layer_scale1}, {@code norm2}, {@code mlp/fc1|fc2},
+ * {@code layer_scale2}.
+ *
+ * @param normEps LayerNorm eps of both norms (1e-6 in U-ConvNeXt, PyTorch's 1e-5 in others)
+ * @param layerScaleDecay whether AdamW decays the gammas (true where the reference stores them as 4-D)
+ */
+public final class UnifiedBlock implements Layer {
+  public record Config(MixerFactory mixer, double mlpRatio, float normEps, boolean layerScaleDecay) {}
+
+  private final Ops tf;
+  private final LayerNorm norm1;
+  private final Layer mixer;
+  private final LayerScale layerScale1;
+  private final LayerNorm norm2;
+  private final Mlp mlp;
+  private final LayerScale layerScale2;
+  private final DropPath dropPath;
+
+  public UnifiedBlock(LayerScope scope, BlockFactory.BlockContext context, Config config) {
+    this.tf = scope.tf();
+    int dim = context.dim();
+    this.norm1 = new LayerNorm(scope.child("norm1"), dim, config.normEps());
+    this.mixer = config.mixer().create(scope.child("mixer"), context);
+    this.layerScale1 = new LayerScale(scope.child("layer_scale1"),
+        new LayerScale.Config(dim, context.layerScaleInit(), config.layerScaleDecay()));
+    this.norm2 = new LayerNorm(scope.child("norm2"), dim, config.normEps());
+    this.mlp = new Mlp(scope.child("mlp"), Mlp.Config.of(dim, config.mlpRatio()));
+    this.layerScale2 = new LayerScale(scope.child("layer_scale2"),
+        new LayerScale.Config(dim, context.layerScaleInit(), config.layerScaleDecay()));
+    this.dropPath = new DropPath(scope.child("drop_path"), context.dropPath());
+  }
+
+  /** A factory for the skeleton: every block is a UnifiedBlock with the given mixer. */
+  public static BlockFactory factory(Config config) {
+    return (scope, context) -> new UnifiedBlock(scope, context, config);
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    Operand<TFloat32> mixed = layerScale1.call(mixer.call(norm1.call(input, training), training), training);
+    Operand<TFloat32> x = tf.math.add(input, dropPath.call(mixed, training));
+    Operand<TFloat32> mlpOut = layerScale2.call(mlp.call(norm2.call(x, training), training), training);
+    return tf.math.add(x, dropPath.call(mlpOut, training));
+  }
+}

@@ -1,0 +1,36 @@
+package org.stmzoo.zoo.registry;
+
+import org.stmzoo.layers.core.ClassifierOutput;
+import org.stmzoo.layers.core.ImageClassifier;
+import org.stmzoo.layers.core.ModelGraph;
+import org.tensorflow.Graph;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A model built into a graph: its {@code images} placeholder ({@code [batch, S, S, C]}, normalised NHWC),
+ * its outputs and its {@link ModelGraph} (variables, training switch).
+ */
+public record BuiltModel(ModelEntry entry, ModelOptions options, ModelGraph model, ImageClassifier classifier,
+    Placeholder<TFloat32> images, ClassifierOutput output) {
+
+  /**
+   * @param staticBatch a fixed batch size (needed to count MACs), or -1 for a dynamic batch
+   * @param inferenceOnly build no training branch (training is the constant false)
+   */
+  public static BuiltModel build(ModelEntry entry, ModelOptions options, Graph graph, long seed, int staticBatch,
+      boolean inferenceOnly) {
+    entry.checkImageSize(options.imageSize());
+    ModelGraph model = inferenceOnly ? ModelGraph.inferenceOnly(graph, seed) : ModelGraph.create(graph, seed);
+    Placeholder<TFloat32> images = model.tf().withName("images").placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(staticBatch, options.imageSize(), options.imageSize(), options.inChannels())));
+    ImageClassifier classifier = entry.build(model.root(), options);
+    ClassifierOutput output = classifier.call(images, model.training());
+    return new BuiltModel(entry, options, model, classifier, images, output);
+  }
+
+  public static BuiltModel build(ModelEntry entry, ModelOptions options, Graph graph) {
+    return build(entry, options, graph, 0L, -1, false);
+  }
+}

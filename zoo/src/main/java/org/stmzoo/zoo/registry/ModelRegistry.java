@@ -1,0 +1,88 @@
+package org.stmzoo.zoo.registry;
+
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.stmzoo.zoo.families.UnifiedConvNeXt;
+
+/** Every model stmzoo knows, by name. Each family file contributes its entries here. */
+public final class ModelRegistry {
+  private static final Map<String, ModelEntry> ENTRIES = new LinkedHashMap<>();
+
+  static {
+    Stream.of(
+            UnifiedConvNeXt.entries())
+        .flatMap(List::stream)
+        .forEach(e -> {
+          if (ENTRIES.put(e.name(), e) != null) {
+            throw new IllegalStateException("duplicate model name " + e.name());
+          }
+        });
+  }
+
+  private ModelRegistry() {}
+
+  public static List<ModelEntry> all() {
+    return List.copyOf(ENTRIES.values());
+  }
+
+  /** The entry named {@code name}, or an {@link UnknownModelException} suggesting the closest names. */
+  public static ModelEntry get(String name) {
+    ModelEntry entry = ENTRIES.get(name);
+    if (entry == null) {
+      throw new UnknownModelException(name, closest(name, 3));
+    }
+    return entry;
+  }
+
+  /** Models whose name matches a shell glob such as {@code u-*-micro}; all models for null. */
+  public static List<ModelEntry> matching(String glob) {
+    if (glob == null) {
+      return all();
+    }
+    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+    return ENTRIES.values().stream().filter(e -> matcher.matches(Path.of(e.name()))).toList();
+  }
+
+  static List<String> closest(String name, int limit) {
+    List<String> names = new ArrayList<>(ENTRIES.keySet());
+    names.sort(Comparator.comparingInt((String n) -> distance(name, n)).thenComparing(n -> n));
+    int cutoff = Math.max(3, name.length() / 2);
+    List<String> out = new ArrayList<>();
+    for (String n : names) {
+      if (out.size() == limit) {
+        break;
+      }
+      if (distance(name, n) <= cutoff || n.contains(name) || name.contains(n)) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /** Levenshtein distance. */
+  static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}
