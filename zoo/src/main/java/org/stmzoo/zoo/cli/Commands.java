@@ -1,0 +1,15 @@
+package org.stmzoo.zoo.cli;
+
+import java.util.List;
+
+/** The sub-commands of {@code ./stmzoo}, in the order {@code --help} lists them. */
+final class Commands {
+  private Commands() {}
+
+  static List<Command> all() {
+    return List.of(
+        new ListCommand(),
+        new DescribeCommand(),
+        new BenchmarkCommand());
+  }
+}
