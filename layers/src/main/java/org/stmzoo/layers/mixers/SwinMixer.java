@@ -41,7 +41,8 @@ public final class SwinMixer implements Layer {
   public SwinMixer(LayerScope scope, Config config) {
     this.tf = scope.tf();
     this.window = window(config);
-    this.attention = new WindowAttention(scope, new WindowAttention.Config(config.dim(), config.heads(), window.size()));
+    this.attention =
+        new WindowAttention(scope, new WindowAttention.Config(config.dim(), config.heads(), window.size()));
   }
 
   public static Window window(Config config) {
