@@ -2,7 +2,6 @@ package org.stmzoo.layers.shiftvit;
 
 import org.stmzoo.layers.basic.ConvMlp;
 import org.stmzoo.layers.basic.DropPath;
-import org.stmzoo.layers.basic.GroupNorm;
 import org.stmzoo.layers.basic.Mlp;
 import org.stmzoo.layers.basic.Residual;
 import org.stmzoo.layers.basic.Sequential;

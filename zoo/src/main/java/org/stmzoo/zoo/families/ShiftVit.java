@@ -40,11 +40,11 @@ public final class ShiftVit {
   }
 
   private static ModelEntry entry(Variant v) {
-    ShiftVitNetwork.Config shape = config(v, 3, 1000, v.dropPath());
+    ShiftVitNetwork.Config imagenet = config(v, 3, 1000, v.dropPath());
     // PyTorch's strided convs would floor other sizes and silently drop the last rows and columns.
     return new ModelEntry(v.name(), "shiftvit", v.reference(), 224, v.dropPath(), Preprocessing.imagenet(),
-        shape.toString(),
-        ModelEntry.multipleOf(shape.downsampling(), "the 4x4 stem and three 2x2 patch mergings must tile the image"),
+        imagenet.toString(),
+        ModelEntry.multipleOf(imagenet.downsampling(), "the 4x4 stem and three 2x2 patch mergings must tile the image"),
         (scope, options, dropPath) ->
             new ShiftVitNetwork(scope, config(v, options.inChannels(), options.numClasses(), dropPath)));
   }
