@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.stmzoo.zoo.families.ShiftVit;
 import org.stmzoo.zoo.families.UnifiedConvNeXt;
 import org.stmzoo.zoo.families.UnifiedHalo;
 import org.stmzoo.zoo.families.UnifiedSwin;
@@ -21,7 +22,8 @@ public final class ModelRegistry {
     Stream.of(
             UnifiedConvNeXt.entries(),
             UnifiedHalo.entries(),
-            UnifiedSwin.entries())
+            UnifiedSwin.entries(),
+            ShiftVit.entries())
         .flatMap(List::stream)
         .forEach(e -> {
           if (ENTRIES.put(e.name(), e) != null) {
