@@ -11,11 +11,6 @@ import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
 import org.tensorflow.Graph;
 import org.tensorflow.Output;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
 
 /** U-Halo and U-Swin micro build and run at the reference size and at a size that needs padding. */
 class UnifiedHaloSwinTest {
@@ -26,24 +21,14 @@ class UnifiedHaloSwinTest {
   @ParameterizedTest(name = "{0} at {1}")
   @CsvSource({"u-halo-micro, 224", "u-halo-micro, 64", "u-swin-micro, 224", "u-swin-micro, 64"})
   void returnsOneFiniteLogitPerClass(String name, int size) {
-    try (Graph g = new Graph(); Session session = new Session(g)) {
-      BuiltModel built = BuiltModel.build(ModelRegistry.get(name),
-          ModelOptions.imagenet().withImageSize(size).withNumClasses(CLASSES), g, 3L, BATCH, false);
-      assertThat(built.output().logits().shape()).isEqualTo(Shape.of(BATCH, CLASSES));
-      session.run(built.model().initializer());
-      float[] pixels = new float[BATCH * size * size * 3];
-      for (int i = 0; i < pixels.length; i++) {
-        pixels[i] = (float) Math.sin(i * 0.37);
-      }
-      try (TFloat32 images = TFloat32.tensorOf(Shape.of(BATCH, size, size, 3), DataBuffers.of(pixels, true, false));
-          Result result = session.runner().feed(built.images(), images).fetch(built.output().logits()).run()) {
-        TFloat32 logits = (TFloat32) result.get(0);
-        assertThat(logits.shape()).isEqualTo(Shape.of(BATCH, CLASSES));
-        float[] values = new float[BATCH * CLASSES];
-        logits.copyTo(DataBuffers.of(values, false, false));
-        for (float v : values) {
-          assertThat(v).isFinite();
-        }
+    try (Graph g = new Graph()) {
+      BuiltModel m = BuiltModel.build(ModelRegistry.get(name),
+          ModelOptions.imagenet().withImageSize(size).withNumClasses(CLASSES), g);
+      assertThat(m.output().logits().shape().asArray()).containsExactly(-1, CLASSES);
+      float[] logits = ModelRunner.infer(m, BATCH);
+      assertThat(logits).hasSize(BATCH * CLASSES);
+      for (float v : logits) {
+        assertThat(v).isFinite();
       }
     }
   }
@@ -53,15 +38,12 @@ class UnifiedHaloSwinTest {
   @CsvSource({"u-halo-micro", "u-swin-micro"})
   void everyTrainableVariableGetsAGradient(String name) {
     try (Graph g = new Graph()) {
-      BuiltModel built = BuiltModel.build(ModelRegistry.get(name),
-          ModelOptions.imagenet().withImageSize(64).withNumClasses(CLASSES), g, 3L, BATCH, false);
-      List<ModelVariable> trainable = built.model().trainableVariables();
-      Output<?>[] values = trainable.stream().map(v -> v.value().asOutput()).toArray(Output<?>[]::new);
-      var tf = built.model().tf();
-      Output<?>[] grads = g.addGradients(
-          tf.sum(built.output().logits(), tf.constant(new int[] {0, 1})).asOutput(), values);
-      for (int i = 0; i < grads.length; i++) {
-        assertThat(grads[i]).as("gradient of %s", trainable.get(i).path()).isNotNull();
+      BuiltModel m = BuiltModel.build(ModelRegistry.get(name),
+          ModelOptions.imagenet().withImageSize(64).withNumClasses(CLASSES), g);
+      List<ModelVariable> vars = m.model().trainableVariables();
+      Output<?>[] grads = ModelRunner.gradients(m, vars);
+      for (int i = 0; i < vars.size(); i++) {
+        assertThat(grads[i]).as("gradient of %s", vars.get(i).path()).isNotNull();
       }
     }
   }
