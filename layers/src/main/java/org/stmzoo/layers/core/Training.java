@@ -18,8 +18,9 @@ public final class Training {
   /** The value of {@code training} if it is a graph constant, empty if it is decided at run time. */
   public static Optional<Boolean> staticValue(Operand<TBool> training) {
     if (training.op() instanceof GraphOperation op && "Const".equals(op.type())) {
-      try (TBool value = (TBool) op.attributes().getAttrTensor("value")) {
-        return Optional.of(value.getBoolean());
+      // the attribute comes back untyped (a RawTensor, not a TBool): read its one byte
+      try (org.tensorflow.Tensor raw = op.attributes().getAttrTensor("value")) {
+        return Optional.of(raw.asRawTensor().data().getByte(0) != 0);
       }
     }
     return Optional.empty();

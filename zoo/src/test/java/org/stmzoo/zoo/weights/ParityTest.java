@@ -1,0 +1,19 @@
+package org.stmzoo.zoo.weights;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+/** The reference fixtures' logits are reproduced from their imported weights (README: within about 1e-4). */
+class ParityTest {
+  @Test
+  void unifiedConvNeXtMicro() throws IOException {
+    RawTensor expected = NpyFile.read(ReferenceParity.fixture("unified_convnext_micro.logits.npy"));
+    RawTensor actual = ReferenceParity.logits("u-convnext-micro", "unified_convnext_micro");
+    assertThat(actual.shape()).containsExactly(2, 1000);
+    double diff = ReferenceParity.maxAbsDifference(actual, expected);
+    System.out.println("u-convnext-micro max |logits - reference| = " + diff);
+    assertThat(diff).isLessThanOrEqualTo(1e-4);
+  }
+}
