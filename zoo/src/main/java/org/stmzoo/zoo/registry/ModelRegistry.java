@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.stmzoo.zoo.families.Deit;
+import org.stmzoo.zoo.families.Pit;
 import org.stmzoo.zoo.families.UnifiedConvNeXt;
 
 /** Every model stmzoo knows, by name. Each family file contributes its entries here. */
@@ -17,7 +19,9 @@ public final class ModelRegistry {
 
   static {
     Stream.of(
-            UnifiedConvNeXt.entries())
+            UnifiedConvNeXt.entries(),
+            Pit.entries(),
+            Deit.entries())
         .flatMap(List::stream)
         .forEach(e -> {
           if (ENTRIES.put(e.name(), e) != null) {
