@@ -32,7 +32,8 @@ public final class KeyMap {
   /** BatchNorm's step counter: not part of the model function. */
   private static final Pattern STATE_FREE = Pattern.compile("(.*\\.)?num_batches_tracked");
 
-  private record Rule(Pattern stmzoo, String reference, boolean wholePath) {}
+  /** {@code dotted}: after the replacement, the path's '/' separators become PyTorch's '.'. */
+  private record Rule(Pattern stmzoo, String reference, boolean wholePath, boolean dotted) {}
 
   private final List<Rule> rules;
   private final List<UnaryOperator<StateDict>> normalisers;
@@ -61,6 +62,9 @@ public final class KeyMap {
         continue;
       }
       String mapped = m.replaceFirst(rule.reference());
+      if (rule.dotted()) {
+        mapped = mapped.replace('/', '.');
+      }
       if (rule.wholePath()) {
         return Optional.of(mapped);
       }
@@ -101,13 +105,22 @@ public final class KeyMap {
 
     /** Maps the layer at stmzoo path {@code stmzooRegex} to the reference module {@code referenceModule}. */
     public Builder module(String stmzooRegex, String referenceModule) {
-      rules.add(new Rule(Pattern.compile(stmzooRegex), referenceModule, false));
+      rules.add(new Rule(Pattern.compile(stmzooRegex), referenceModule, false, false));
+      return this;
+    }
+
+    /**
+     * Layers under {@code stmzooRegex} carry the reference module's own name, '/' for '.': for families
+     * whose stmzoo paths were chosen to mirror the reference (e.g. {@code transformers/0/blocks/1/attn/qkv}).
+     */
+    public Builder sameModuleNames(String stmzooRegex) {
+      rules.add(new Rule(Pattern.compile(stmzooRegex), "$0", false, true));
       return this;
     }
 
     /** Maps the variable at stmzoo path {@code stmzooRegex} to the reference key {@code referenceKey}. */
     public Builder variable(String stmzooRegex, String referenceKey) {
-      rules.add(new Rule(Pattern.compile(stmzooRegex), referenceKey, true));
+      rules.add(new Rule(Pattern.compile(stmzooRegex), referenceKey, true, false));
       return this;
     }
 

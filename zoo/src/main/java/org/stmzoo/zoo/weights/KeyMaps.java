@@ -6,7 +6,8 @@ import java.util.function.Supplier;
 /** The key map of each model family that can import reference weights, by family name. */
 public final class KeyMaps {
   private static final Map<String, Supplier<KeyMap>> BY_FAMILY = Map.of(
-      "unified-convnext", UnifiedKeyMaps::convnext);
+      "unified-convnext", UnifiedKeyMaps::convnext,
+      "pit", PitKeyMap::pit);
 
   private KeyMaps() {}
 

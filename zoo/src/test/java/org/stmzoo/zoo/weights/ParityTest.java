@@ -9,11 +9,20 @@ import org.junit.jupiter.api.Test;
 class ParityTest {
   @Test
   void unifiedConvNeXtMicro() throws IOException {
-    RawTensor expected = NpyFile.read(ReferenceParity.fixture("unified_convnext_micro.logits.npy"));
-    RawTensor actual = ReferenceParity.logits("u-convnext-micro", "unified_convnext_micro");
+    assertParity("u-convnext-micro", "unified_convnext_micro");
+  }
+
+  @Test
+  void pitTiny() throws IOException {
+    assertParity("pit-ti", "pit_ti_224");
+  }
+
+  private static void assertParity(String model, String fixture) throws IOException {
+    RawTensor expected = NpyFile.read(ReferenceParity.fixture(fixture + ".logits.npy"));
+    RawTensor actual = ReferenceParity.logits(model, fixture);
     assertThat(actual.shape()).containsExactly(2, 1000);
     double diff = ReferenceParity.maxAbsDifference(actual, expected);
-    System.out.println("u-convnext-micro max |logits - reference| = " + diff);
+    System.out.println(model + " max |logits - reference| = " + diff);
     assertThat(diff).isLessThanOrEqualTo(1e-4);
   }
 }
