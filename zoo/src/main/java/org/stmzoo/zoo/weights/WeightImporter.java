@@ -30,7 +30,10 @@ public final class WeightImporter {
     StateDict source = map.normalise(checkpoint);
     Map<String, RawTensor> values = new LinkedHashMap<>();
     Set<String> consumed = new LinkedHashSet<>();
-    List<String> problems = new ArrayList<>();
+    List<String> unmapped = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    List<String> misShaped = new ArrayList<>();
+    List<String> unexpected = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     List<ModelVariable> headMismatches = new ArrayList<>();
     List<ModelVariable> head = new ArrayList<>();
@@ -43,12 +46,12 @@ public final class WeightImporter {
       }
       Optional<String> key = map.referenceKey(v.path());
       if (key.isEmpty()) {
-        problems.add("variable '" + v.path() + "' has no reference key in this family's key map");
+        unmapped.add("variable '" + v.path() + "' has no reference key in this family's key map");
         continue;
       }
       RawTensor tensor = source.get(key.get());
       if (tensor == null) {
-        problems.add("missing tensor '" + key.get() + "' for variable '" + v.path() + "' " + v.shape());
+        missing.add("missing tensor '" + key.get() + "' for variable '" + v.path() + "' " + v.shape());
         continue;
       }
       consumed.add(key.get());
@@ -58,16 +61,21 @@ public final class WeightImporter {
       } else if (map.isHead(v.path())) {
         headMismatches.add(v);
       } else {
-        problems.add("tensor '" + key.get() + "' has shape " + tensor.shapeString() + ", which does not fit variable '"
+        misShaped.add("tensor '" + key.get() + "' has shape " + tensor.shapeString() + ", which does not fit variable '"
             + v.path() + "' " + v.shape());
       }
     }
     for (String key : source.keys()) {
       if (!consumed.contains(key)) {
-        problems.add("unexpected tensor '" + key + "' " + source.get(key).shapeString() + " (no variable takes it)");
+        unexpected.add("unexpected tensor '" + key + "' " + source.get(key).shapeString() + " (no variable takes it)");
       }
     }
-    if (!problems.isEmpty()) {
+    if (!unmapped.isEmpty() || !missing.isEmpty() || !misShaped.isEmpty() || !unexpected.isEmpty()) {
+      Map<String, List<String>> problems = new LinkedHashMap<>();
+      problems.put("variables without a key", unmapped);
+      problems.put("missing", missing);
+      problems.put("mis-shaped", misShaped);
+      problems.put("unexpected", unexpected);
       throw new WeightImportException(modelName, problems);
     }
     List<String> reinitialised = new ArrayList<>();

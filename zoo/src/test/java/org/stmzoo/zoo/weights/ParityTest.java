@@ -19,8 +19,7 @@ class ParityTest {
 
   private static void assertParity(String model, String fixture) throws IOException {
     RawTensor expected = NpyFile.read(ReferenceParity.fixture(fixture + ".logits.npy"));
-    RawTensor actual = ReferenceParity.logits(model, fixture);
-    assertThat(actual.shape()).containsExactly(2, 1000);
+    float[][] actual = ReferenceParity.logits(model, fixture);
     double diff = ReferenceParity.maxAbsDifference(actual, expected);
     System.out.println(model + " max |logits - reference| = " + diff);
     assertThat(diff).isLessThanOrEqualTo(1e-4);
