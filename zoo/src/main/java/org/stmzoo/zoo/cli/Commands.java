@@ -12,6 +12,8 @@ final class Commands {
         new DescribeCommand(),
         new BenchmarkCommand(),
         new ImportCommand(),
-        new PredictCommand());
+        new PredictCommand(),
+        new PretrainedCommand(),
+        new DownloadCommand());
   }
 }
