@@ -10,6 +10,10 @@ final class Commands {
     return List.of(
         new ListCommand(),
         new DescribeCommand(),
-        new BenchmarkCommand());
+        new BenchmarkCommand(),
+        new ImportCommand(),
+        new PredictCommand(),
+        new PretrainedCommand(),
+        new DownloadCommand());
   }
 }

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.stmzoo.zoo.families.ShiftVit;
+import org.stmzoo.zoo.families.Deit;
+import org.stmzoo.zoo.families.Pit;
 import org.stmzoo.zoo.families.UnifiedConvNeXt;
 import org.stmzoo.zoo.families.UnifiedHalo;
 import org.stmzoo.zoo.families.UnifiedSwin;
@@ -23,7 +25,9 @@ public final class ModelRegistry {
             UnifiedConvNeXt.entries(),
             UnifiedHalo.entries(),
             UnifiedSwin.entries(),
-            ShiftVit.entries())
+            ShiftVit.entries(),
+            Pit.entries(),
+            Deit.entries())
         .flatMap(List::stream)
         .forEach(e -> {
           if (ENTRIES.put(e.name(), e) != null) {
