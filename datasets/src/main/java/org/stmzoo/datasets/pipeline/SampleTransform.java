@@ -71,9 +71,12 @@ public final class SampleTransform {
   public void transformInto(LabeledImage image, RandomGenerator random, float[] dest, int offset) {
     float[] data = transform(image, random).data();
     int ch = outputChannels;
-    for (int i = 0; i < data.length; i++) {
-      int c = i % ch;
-      dest[offset + i] = (data[i] - mean[c]) / std[c];
+    for (int c = 0; c < ch; c++) {
+      float m = mean[c];
+      float inverse = 1f / std[c]; // a multiply instead of a divide per value (within 1 ulp of torchvision's)
+      for (int i = c; i < data.length; i += ch) {
+        dest[offset + i] = (data[i] - m) * inverse;
+      }
     }
   }
 
