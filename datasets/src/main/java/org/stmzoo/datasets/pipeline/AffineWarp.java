@@ -34,6 +34,7 @@ final class AffineWarp {
         double ys = yin - 0.5;
         int x0 = (int) Math.floor(xs);
         int y0 = (int) Math.floor(ys);
+        boolean columnAligned = xs == x0; // weights (0, 1, 0, 0): the sample is the pixel itself
         cubicWeights(xs - x0, wx);
         cubicWeights(ys - y0, wy);
         for (int k = 0; k < 4; k++) {
@@ -43,9 +44,12 @@ final class AffineWarp {
         for (int c = 0; c < ch; c++) {
           double v = 0;
           for (int r = 0; r < 4; r++) {
+            if (wy[r] == 0) {
+              continue; // shears and vertical-integer translations sample whole rows: 1 row of 4 has weight
+            }
             int row = rows[r] + c;
-            v += wy[r] * (wx[0] * in[row + columns[0]] + wx[1] * in[row + columns[1]]
-                + wx[2] * in[row + columns[2]] + wx[3] * in[row + columns[3]]);
+            v += wy[r] * (columnAligned ? in[row + columns[1]] : wx[0] * in[row + columns[0]]
+                + wx[1] * in[row + columns[1]] + wx[2] * in[row + columns[2]] + wx[3] * in[row + columns[3]]);
           }
           out[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : (int) v;
         }

@@ -132,6 +132,12 @@ class TransformsTest {
     for (int p = 0; p < 144; p++) {
       assertThat(plain.data()[3 * p]).isEqualTo(plain.data()[3 * p + 1]).isEqualTo(plain.data()[3 * p + 2]);
     }
+    // The batch path expands gray while normalising; it must equal normalising the expanded image.
+    float[] normalised = new float[3 * 144];
+    noAugment.transformInto(new LabeledImage(gray, 28, 28, 1, 0), new SplittableRandom(4), normalised, 0);
+    for (int i = 0; i < normalised.length; i++) {
+      assertThat(normalised[i]).isCloseTo((plain.data()[i] - 0.5f) / 0.5f, within(1e-6f));
+    }
   }
 
   @Test
