@@ -1,0 +1,102 @@
+package org.stmzoo.datasets.pipeline;
+
+/**
+ * PIL's {@code Image.transform(size, AFFINE, (a, b, c, d, e, f), BICUBIC, fillcolor)}: output pixel (x, y) samples
+ * the input at {@code (a (x+.5) + b (y+.5) + c, d (x+.5) + e (y+.5) + f)}; a sample point outside the input gets
+ * the fill colour, inside it is interpolated with PIL's geometric cubic (Keys a = -1, edge pixels repeated) and
+ * truncated to 8 bits. Rotate, shear and translate are such matrices.
+ */
+final class AffineWarp {
+  private AffineWarp() {}
+
+  static Image8 warp(Image8 source, double[] m, int[] fill) {
+    int h = source.height();
+    int w = source.width();
+    int ch = source.channels();
+    int[] in = source.values();
+    int[] out = new int[in.length];
+    int[] columns = new int[4];
+    int[] rows = new int[4];
+    double[] wx = new double[4];
+    double[] wy = new double[4];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        double xin = m[0] * (x + 0.5) + m[1] * (y + 0.5) + m[2];
+        double yin = m[3] * (x + 0.5) + m[4] * (y + 0.5) + m[5];
+        int o = (y * w + x) * ch;
+        if (xin < 0 || xin >= w || yin < 0 || yin >= h) {
+          for (int c = 0; c < ch; c++) {
+            out[o + c] = fill[c];
+          }
+          continue;
+        }
+        double xs = xin - 0.5;
+        double ys = yin - 0.5;
+        int x0 = (int) Math.floor(xs);
+        int y0 = (int) Math.floor(ys);
+        boolean columnAligned = xs == x0; // weights (0, 1, 0, 0): the sample is the pixel itself
+        cubicWeights(xs - x0, wx);
+        cubicWeights(ys - y0, wy);
+        for (int k = 0; k < 4; k++) {
+          columns[k] = clamp(x0 - 1 + k, w) * ch;
+          rows[k] = clamp(y0 - 1 + k, h) * w * ch;
+        }
+        for (int c = 0; c < ch; c++) {
+          double v = 0;
+          for (int r = 0; r < 4; r++) {
+            if (wy[r] == 0) {
+              continue; // shears and vertical-integer translations sample whole rows: 1 row of 4 has weight
+            }
+            int row = rows[r] + c;
+            v += wy[r] * (columnAligned ? in[row + columns[1]] : wx[0] * in[row + columns[0]]
+                + wx[1] * in[row + columns[1]] + wx[2] * in[row + columns[2]] + wx[3] * in[row + columns[3]]);
+          }
+          out[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : (int) v;
+        }
+      }
+    }
+    return new Image8(out, h, w, ch);
+  }
+
+  /**
+   * PIL's BICUBIC macro, {@code v2 + d (v3 - v1 + d (2 (v1 - v2) + v3 - v4 + d (v2 - v1 + v4 - v3)))} (the cubic
+   * through v2 and v3 with a = -1 tangents), written as the weights of v1..v4 so they are computed once per pixel.
+   */
+  static void cubicWeights(double d, double[] weights) {
+    double d2 = d * d;
+    double d3 = d2 * d;
+    weights[0] = -d + 2 * d2 - d3;
+    weights[1] = 1 - 2 * d2 + d3;
+    weights[2] = d + d2 - d3;
+    weights[3] = -d2 + d3;
+  }
+
+  private static int clamp(int i, int size) {
+    return i < 0 ? 0 : i >= size ? size - 1 : i;
+  }
+
+  /** {@code Image.rotate(degrees)} about the image center, counter-clockwise, same size. */
+  static double[] rotation(double degrees, int width, int height) {
+    double angle = -Math.toRadians(degrees);
+    double cos = Math.cos(angle);
+    double sin = Math.sin(angle);
+    double cx = width / 2.0;
+    double cy = height / 2.0;
+    double[] m = {cos, sin, 0, -sin, cos, 0};
+    m[2] = m[0] * -cx + m[1] * -cy + cx;
+    m[5] = m[3] * -cx + m[4] * -cy + cy;
+    return m;
+  }
+
+  static double[] shearX(double factor) {
+    return new double[] {1, factor, 0, 0, 1, 0};
+  }
+
+  static double[] shearY(double factor) {
+    return new double[] {1, 0, 0, factor, 1, 0};
+  }
+
+  static double[] translate(double dx, double dy) {
+    return new double[] {1, 0, dx, 0, 1, dy};
+  }
+}
