@@ -1,0 +1,76 @@
+package org.stmzoo.export;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Result;
+import org.tensorflow.Tensor;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TString;
+
+/**
+ * The four outputs of a serving signature, copied out of their tensors (row = image).
+ *
+ * @param classes top-k class indices per image, best first
+ * @param labels their names
+ */
+public record ClassifierOutputs(float[][] probabilities, float[][] logits, int[][] classes, String[][] labels) {
+
+  /** One of an image's top classes. */
+  public record ScoredClass(int index, String label, float probability) {}
+
+  public int batch() {
+    return logits.length;
+  }
+
+  /** The top-k classes of image {@code i}, best first, with their probabilities. */
+  public List<ScoredClass> top(int i) {
+    List<ScoredClass> out = new ArrayList<>();
+    for (int k = 0; k < classes[i].length; k++) {
+      out.add(new ScoredClass(classes[i][k], labels[i][k], probabilities[i][classes[i][k]]));
+    }
+    return out;
+  }
+
+  static ClassifierOutputs from(Result result) {
+    return new ClassifierOutputs(
+        toMatrix((TFloat32) output(result, ServingSignatures.PROBABILITIES)),
+        toMatrix((TFloat32) output(result, ServingSignatures.LOGITS)),
+        toIntMatrix((TInt32) output(result, ServingSignatures.CLASSES)),
+        toStringMatrix((TString) output(result, ServingSignatures.LABELS)));
+  }
+
+  private static Tensor output(Result result, String name) {
+    return result.get(name).orElseThrow(() -> new IllegalStateException("the signature has no output " + name));
+  }
+
+  static float[][] toMatrix(TFloat32 t) {
+    float[][] m = new float[(int) t.shape().get(0)][(int) t.shape().get(1)];
+    for (int i = 0; i < m.length; i++) {
+      for (int j = 0; j < m[i].length; j++) {
+        m[i][j] = t.getFloat(i, j);
+      }
+    }
+    return m;
+  }
+
+  static int[][] toIntMatrix(TInt32 t) {
+    int[][] m = new int[(int) t.shape().get(0)][(int) t.shape().get(1)];
+    for (int i = 0; i < m.length; i++) {
+      for (int j = 0; j < m[i].length; j++) {
+        m[i][j] = t.getInt(i, j);
+      }
+    }
+    return m;
+  }
+
+  static String[][] toStringMatrix(TString t) {
+    String[][] m = new String[(int) t.shape().get(0)][(int) t.shape().get(1)];
+    for (int i = 0; i < m.length; i++) {
+      for (int j = 0; j < m[i].length; j++) {
+        m[i][j] = t.getObject(i, j);
+      }
+    }
+    return m;
+  }
+}
