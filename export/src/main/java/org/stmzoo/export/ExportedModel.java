@@ -88,6 +88,9 @@ public final class ExportedModel implements AutoCloseable {
 
   /** {@code predict_image_bytes} on encoded images (JPEG, PNG, GIF, BMP). */
   public ClassifierOutputs classifyEncoded(List<byte[]> encodedImages) {
+    if (encodedImages.isEmpty()) {
+      throw new IllegalArgumentException("no images given");
+    }
     try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(encodedImages.toArray(byte[][]::new)));
         Result result = run(ServingSignatures.IMAGE_BYTES, ServingSignatures.IMAGE_BYTES_INPUT, bytes)) {
       return ClassifierOutputs.from(result);
