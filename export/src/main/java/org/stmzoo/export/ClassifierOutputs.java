@@ -44,7 +44,8 @@ public record ClassifierOutputs(float[][] probabilities, float[][] logits, int[]
     return result.get(name).orElseThrow(() -> new IllegalStateException("the signature has no output " + name));
   }
 
-  static float[][] toMatrix(TFloat32 t) {
+  /** A {@code [rows, cols]} float tensor as a Java matrix. */
+  public static float[][] toMatrix(TFloat32 t) {
     float[][] m = new float[(int) t.shape().get(0)][(int) t.shape().get(1)];
     for (int i = 0; i < m.length; i++) {
       for (int j = 0; j < m[i].length; j++) {
@@ -72,5 +73,22 @@ public record ClassifierOutputs(float[][] probabilities, float[][] logits, int[]
       }
     }
     return m;
+  }
+
+  /** The largest absolute difference between two matrices of the same shape. */
+  public static double maxAbsDifference(float[][] a, float[][] b) {
+    if (a.length != b.length) {
+      throw new IllegalArgumentException("batch " + a.length + " vs " + b.length);
+    }
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      if (a[i].length != b[i].length) {
+        throw new IllegalArgumentException("width " + a[i].length + " vs " + b[i].length);
+      }
+      for (int j = 0; j < a[i].length; j++) {
+        max = Math.max(max, Math.abs((double) a[i][j] - b[i][j]));
+      }
+    }
+    return max;
   }
 }

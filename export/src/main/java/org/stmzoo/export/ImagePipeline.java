@@ -67,6 +67,19 @@ public final class ImagePipeline {
   }
 
   /**
+   * {@link #normalise} on the host, in the graph's float operation order (so results are bit-identical): for
+   * feeding a model that takes normalised input the same pixels an export receives.
+   */
+  public static TFloat32 normaliseOnHost(TFloat32 pixels, Preprocessing preprocessing) {
+    float[] mean = preprocessing.mean();
+    float[] std = preprocessing.std();
+    return TFloat32.tensorOf(pixels.shape(), t -> pixels.scalars().forEachIndexed((idx, v) -> {
+      int c = (int) idx[idx.length - 1];
+      t.setFloat((v.getFloat() / 255f - mean[c]) / std[c], idx);
+    }));
+  }
+
+  /**
    * Fails with a readable message unless {@code images} is {@code [batch > 0, height > 0, width > 0, 3]}:
    * feeds bypass the placeholder's declared shape, and a wrong shape would otherwise surface as an obscure
    * error deep inside the network.

@@ -37,7 +37,7 @@ public final class SavedModelExporter {
     public double verifyReload() {
       try (ExportedModel reloaded = ExportedModel.load(directory);
           TFloat32 probe = ProbeImages.create(PROBE_BATCH, card.inputSize(), card.inputSize())) {
-        return maxAbsDifference(probeLogits, reloaded.classify(probe).logits());
+        return ClassifierOutputs.maxAbsDifference(probeLogits, reloaded.classify(probe).logits());
       }
     }
   }
@@ -83,22 +83,6 @@ public final class SavedModelExporter {
         Tensor logits = session.runner().feed(serving.images(), probe).fetch(serving.logits()).run().get(0)) {
       return ClassifierOutputs.toMatrix((TFloat32) logits);
     }
-  }
-
-  static double maxAbsDifference(float[][] a, float[][] b) {
-    if (a.length != b.length) {
-      throw new IllegalArgumentException("batch " + a.length + " vs " + b.length);
-    }
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      if (a[i].length != b[i].length) {
-        throw new IllegalArgumentException("width " + a[i].length + " vs " + b[i].length);
-      }
-      for (int j = 0; j < a[i].length; j++) {
-        max = Math.max(max, Math.abs((double) a[i][j] - b[i][j]));
-      }
-    }
-    return max;
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

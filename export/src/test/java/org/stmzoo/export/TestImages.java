@@ -83,14 +83,4 @@ final class TestImages {
       }
     });
   }
-
-  /** {@code (x / 255 - mean) / std}, in the graph's float operation order. */
-  static TFloat32 normalise(TFloat32 pixels, float[] mean, float[] std) {
-    Shape shape = pixels.shape();
-    return TFloat32.tensorOf(shape, t -> pixels.scalars().forEachIndexed((idx, v) -> {
-      int c = (int) idx[3];
-      float unit = v.getFloat() / 255f;
-      t.setFloat((unit - mean[c]) / std[c], idx);
-    }));
-  }
 }

@@ -109,8 +109,7 @@ class TinyExportTest {
   }
 
   private float[][] inProcess(TFloat32 pixels) {
-    try (TFloat32 input = TestImages.normalise(pixels, TinyClassifier.PREPROCESSING.mean(),
-            TinyClassifier.PREPROCESSING.std());
+    try (TFloat32 input = ImagePipeline.normaliseOnHost(pixels, TinyClassifier.PREPROCESSING);
         Tensor logits = session.runner().feed(normalisedImages, input).fetch(inProcessLogits).run().get(0)) {
       return ClassifierOutputs.toMatrix((TFloat32) logits);
     }
@@ -124,7 +123,7 @@ class TinyExportTest {
     }
     ClassifierOutputs fresh = ExportRunner.inFreshJvm(exportBase, "--probe", "2");
 
-    double diff = SavedModelExporter.maxAbsDifference(expected, fresh.logits());
+    double diff = ClassifierOutputs.maxAbsDifference(expected, fresh.logits());
     System.out.printf("tiny classifier: fresh-JVM reload vs in-process, max |logit diff| = %.3g%n", diff);
     assertThat(diff).isLessThanOrEqualTo(1e-5);
     assertThat(result.verifyReload()).isLessThanOrEqualTo(1e-6);
@@ -240,7 +239,7 @@ class TinyExportTest {
     try (TFloat32 crop = TestImages.crop(rgb, 2, 8, SIZE)) {
       ClassifierOutputs fromFloats = exported.classify(crop);
       assertSameOutputs(fromBytes, fromFloats, 1e-6);
-      assertThat(SavedModelExporter.maxAbsDifference(inProcess(crop), fromBytes.logits())).isLessThanOrEqualTo(1e-5);
+      assertThat(ClassifierOutputs.maxAbsDifference(inProcess(crop), fromBytes.logits())).isLessThanOrEqualTo(1e-5);
     }
   }
 
@@ -309,7 +308,7 @@ class TinyExportTest {
     try (TFloat32 big = TestImages.crop(rgb, 0, 0, 48);
         TFloat32 small = TFloat32.tensorOf(Shape.of(1, SIZE, SIZE, 3),
             t -> t.scalars().forEachIndexed((idx, v) -> v.setFloat((float) resized[(int) idx[1]][(int) idx[2]][(int) idx[3]])))) {
-      double diff = SavedModelExporter.maxAbsDifference(inProcess(small), exported.classify(big).logits());
+      double diff = ClassifierOutputs.maxAbsDifference(inProcess(small), exported.classify(big).logits());
       assertThat(diff).isLessThanOrEqualTo(1e-4);
     }
   }
@@ -352,8 +351,8 @@ class TinyExportTest {
   }
 
   private static void assertSameOutputs(ClassifierOutputs a, ClassifierOutputs b, double tolerance) {
-    assertThat(SavedModelExporter.maxAbsDifference(a.logits(), b.logits())).isLessThanOrEqualTo(tolerance);
-    assertThat(SavedModelExporter.maxAbsDifference(a.probabilities(), b.probabilities())).isLessThanOrEqualTo(tolerance);
+    assertThat(ClassifierOutputs.maxAbsDifference(a.logits(), b.logits())).isLessThanOrEqualTo(tolerance);
+    assertThat(ClassifierOutputs.maxAbsDifference(a.probabilities(), b.probabilities())).isLessThanOrEqualTo(tolerance);
     assertThat(a.classes()).isDeepEqualTo(b.classes());
     assertThat(a.labels()).isDeepEqualTo(b.labels());
   }

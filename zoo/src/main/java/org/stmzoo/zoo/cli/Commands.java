@@ -10,6 +10,8 @@ final class Commands {
     return List.of(
         new ListCommand(),
         new DescribeCommand(),
-        new BenchmarkCommand());
+        new BenchmarkCommand(),
+        new ExportCommand(),
+        new PredictCommand());
   }
 }
