@@ -50,7 +50,9 @@ final class ExportCommand implements Command {
         .addOption(Option.builder().longOpt("image-size").hasArg().argName("S")
             .desc("input size (default: the model's)").build())
         .addOption(Option.builder().longOpt("labels").hasArg().argName("FILE")
-            .desc("class names, one per line (default: 1000 classes class_0 ... class_999)").build())
+            .desc("class names, one per line (default: class_0 ... class_N-1)").build())
+        .addOption(Option.builder().longOpt("num-classes").hasArg().argName("N")
+            .desc("classes (default: the labels' count, else 1000)").build())
         .addOption(Option.builder().longOpt("seed").hasArg().argName("N").desc("seed of the random initialisation (default 0)").build());
   }
 
@@ -136,7 +138,7 @@ final class ExportCommand implements Command {
 
   static List<String> classNames(CommandLine line) throws IOException {
     if (!line.hasOption("labels")) {
-      return ExportRequest.numberedClasses(1000);
+      return ExportRequest.numberedClasses(ModelArguments.intOption(line, "num-classes", 1000));
     }
     Path file = Path.of(line.getOptionValue("labels"));
     if (!Files.isRegularFile(file)) {
@@ -145,6 +147,10 @@ final class ExportCommand implements Command {
     List<String> names = Files.readAllLines(file).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
     if (names.isEmpty()) {
       throw new IllegalArgumentException(file + " has no class names");
+    }
+    if (line.hasOption("num-classes") && ModelArguments.intOption(line, "num-classes", 0) != names.size()) {
+      throw new UsageException("--num-classes " + line.getOptionValue("num-classes") + " but " + file + " has "
+          + names.size() + " class names");
     }
     return names;
   }
