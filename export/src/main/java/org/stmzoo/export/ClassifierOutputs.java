@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Result;
 import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TString;
@@ -36,8 +37,8 @@ public record ClassifierOutputs(float[][] probabilities, float[][] logits, int[]
     return new ClassifierOutputs(
         toMatrix((TFloat32) output(result, ServingSignatures.PROBABILITIES)),
         toMatrix((TFloat32) output(result, ServingSignatures.LOGITS)),
-        toIntMatrix((TInt32) output(result, ServingSignatures.CLASSES)),
-        toStringMatrix((TString) output(result, ServingSignatures.LABELS)));
+        StdArrays.array2dCopyOf((TInt32) output(result, ServingSignatures.CLASSES)),
+        StdArrays.array2dCopyOf((TString) output(result, ServingSignatures.LABELS), String.class));
   }
 
   private static Tensor output(Result result, String name) {
@@ -46,33 +47,7 @@ public record ClassifierOutputs(float[][] probabilities, float[][] logits, int[]
 
   /** A {@code [rows, cols]} float tensor as a Java matrix. */
   public static float[][] toMatrix(TFloat32 t) {
-    float[][] m = new float[(int) t.shape().get(0)][(int) t.shape().get(1)];
-    for (int i = 0; i < m.length; i++) {
-      for (int j = 0; j < m[i].length; j++) {
-        m[i][j] = t.getFloat(i, j);
-      }
-    }
-    return m;
-  }
-
-  static int[][] toIntMatrix(TInt32 t) {
-    int[][] m = new int[(int) t.shape().get(0)][(int) t.shape().get(1)];
-    for (int i = 0; i < m.length; i++) {
-      for (int j = 0; j < m[i].length; j++) {
-        m[i][j] = t.getInt(i, j);
-      }
-    }
-    return m;
-  }
-
-  static String[][] toStringMatrix(TString t) {
-    String[][] m = new String[(int) t.shape().get(0)][(int) t.shape().get(1)];
-    for (int i = 0; i < m.length; i++) {
-      for (int j = 0; j < m[i].length; j++) {
-        m[i][j] = t.getObject(i, j);
-      }
-    }
-    return m;
+    return StdArrays.array2dCopyOf(t);
   }
 
   /** The largest absolute difference between two matrices of the same shape. */
