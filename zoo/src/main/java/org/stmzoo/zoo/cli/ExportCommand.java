@@ -44,7 +44,7 @@ final class ExportCommand implements Command {
         .addOption(Option.builder().longOpt("checkpoint").hasArg().argName("DIR")
             .desc("a training run's checkpoint directory (model and weights)").build())
         .addOption(Option.builder().longOpt("all").desc("every registered model, random weights, each reloaded to check it").build())
-        .addOption(Option.builder().longOpt("output").hasArg().argName("DIR").required()
+        .addOption(Option.builder().longOpt("output").hasArg().argName("DIR")
             .desc("TF Serving base directory").build())
         .addOption(Option.builder().longOpt("version").hasArg().argName("N").desc("model version (default 1)").build())
         .addOption(Option.builder().longOpt("image-size").hasArg().argName("S")
@@ -67,6 +67,10 @@ final class ExportCommand implements Command {
     }
     if (!line.getArgList().isEmpty()) {
       throw new UsageException("unexpected arguments " + line.getArgList());
+    }
+    if (!line.hasOption("output")) {
+      // checked here rather than as a required option, so that --help works without it
+      throw new UsageException("give --output DIR");
     }
     Path output = Path.of(line.getOptionValue("output"));
     long version = ModelArguments.intOption(line, "version", 1);
