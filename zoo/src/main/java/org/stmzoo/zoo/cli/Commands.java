@@ -12,6 +12,7 @@ final class Commands {
         new DescribeCommand(),
         new BenchmarkCommand(),
         new ImportCommand(),
+        new ExportCommand(),
         new PredictCommand(),
         new PretrainedCommand(),
         new DownloadCommand());

@@ -1,25 +1,42 @@
 package org.stmzoo.zoo.cli;
 
-import com.google.gson.GsonBuilder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.export.ClassifierOutputs;
+import org.stmzoo.export.ClassifierOutputs.ScoredClass;
+import org.stmzoo.export.ExportedModel;
 import org.stmzoo.zoo.predict.CheckpointPredictor;
 import org.stmzoo.zoo.predict.Predictor;
 import org.stmzoo.zoo.weights.NpyFile;
 import org.stmzoo.zoo.weights.RawTensor;
 
 /**
- * {@code predict}: class scores for a batch. Where the model comes from is chosen by flags: {@code --checkpoint DIR}
- * (an stmzoo checkpoint, the graph rebuilt from the registry) or, later, {@code --model-dir DIR} (a SavedModel).
- * Input: {@code --npy FILE}, an already-normalised float32 NHWC batch, fed as it is. Output: the top classes per
- * image, or with {@code --json} an object whose {@code logits} field is the {@code [batch, classes]} array.
+ * {@code predict}, in one of two modes chosen by flags, each one method:
+ * <ul>
+ *   <li>{@code --model-dir DIR IMAGE... [--json]}: top-5 classes of encoded images from an export, through its
+ *       image-bytes signature (the same decoding and cropping TF Serving clients get);</li>
+ *   <li>{@code --checkpoint DIR --npy FILE [--json]}: an stmzoo checkpoint (graph rebuilt from the registry) fed
+ *       an already-normalised float32 NHWC batch as it is; {@code --json} prints an object whose {@code logits}
+ *       field is the {@code [batch, classes]} array.</li>
+ * </ul>
  */
 final class PredictCommand implements Command {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One image's result: its top classes, or why it could not be classified. */
+  record ImagePrediction(String image, List<ScoredClass> top, String error) {}
+
   @Override
   public String name() {
     return "predict";
@@ -27,54 +44,123 @@ final class PredictCommand implements Command {
 
   @Override
   public String summary() {
-    return "class scores of a normalised NHWC batch (.npy) from an stmzoo checkpoint";
+    return "classify images with an export (--model-dir) or a .npy batch with a checkpoint (--checkpoint)";
+  }
+
+  @Override
+  public String positional() {
+    return "[IMAGE...]";
   }
 
   @Override
   public Options options() {
     return new Options()
+        .addOption(Option.builder().longOpt("model-dir").hasArg().argName("DIR")
+            .desc("an export: a version directory or a TF Serving base directory (latest version)").build())
         .addOption(Option.builder().longOpt("checkpoint").hasArg().argName("DIR")
             .desc("stmzoo checkpoint directory (written by import or train)").build())
-        .addOption(Option.builder().longOpt("model-dir").hasArg().argName("DIR")
-            .desc("exported SavedModel directory").build())
         .addOption(Option.builder().longOpt("npy").hasArg().argName("FILE")
-            .desc("float32 NHWC batch, already normalised, fed as it is").build())
-        .addOption(Option.builder().longOpt("json").desc("print {\"model\", \"logits\": [batch][classes]}").build())
-        .addOption(Option.builder().longOpt("top").hasArg().argName("K").desc("classes listed per image (5)").build());
+            .desc("with --checkpoint: float32 NHWC batch, already normalised, fed as it is").build())
+        .addOption(Option.builder().longOpt("top").hasArg().argName("K").desc("classes listed per image (5)").build())
+        .addOption(Option.builder().longOpt("json").desc("print JSON instead of a table").build());
   }
 
   @Override
   public int run(CommandLine line) throws Exception {
+    if (line.hasOption("checkpoint") == line.hasOption("model-dir")) {
+      throw new UsageException("give exactly one of --model-dir DIR (an export) and --checkpoint DIR");
+    }
+    return line.hasOption("model-dir") ? predictWithExport(line) : predictWithCheckpoint(line);
+  }
+
+  private int predictWithCheckpoint(CommandLine line) throws Exception {
     if (!line.hasOption("npy")) {
-      throw new UsageException("give the input batch with --npy FILE");
+      throw new UsageException("--checkpoint takes its input batch with --npy FILE");
+    }
+    if (!line.getArgList().isEmpty()) {
+      throw new UsageException("--checkpoint reads --npy, not image files; use --model-dir for images");
     }
     RawTensor batch = NpyFile.read(Path.of(line.getOptionValue("npy")));
-    try (Predictor predictor = open(line)) {
+    try (Predictor predictor = CheckpointPredictor.open(Path.of(line.getOptionValue("checkpoint")))) {
       float[][] logits = predictor.logits(batch);
       if (line.hasOption("json")) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", predictor.modelName());
         out.put("logits", logits);
-        System.out.println(new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(out));
+        System.out.println(JSON.writeValueAsString(out));
       } else {
-        printTop(logits, predictor.classNames(), CliArgs.positiveInt(line, "top", 5));
+        printTopLogits(logits, predictor.classNames(), CliArgs.positiveInt(line, "top", 5));
       }
     }
     return 0;
   }
 
-  /** The model source the flags select: exactly one of --checkpoint and --model-dir. */
-  private static Predictor open(CommandLine line) throws Exception {
-    if (line.hasOption("checkpoint") == line.hasOption("model-dir")) {
-      throw new UsageException("give exactly one of --checkpoint DIR and --model-dir DIR");
+  private int predictWithExport(CommandLine line) throws IOException {
+    List<String> images = line.getArgList();
+    if (images.isEmpty()) {
+      throw new UsageException("give at least one IMAGE");
     }
-    if (line.hasOption("model-dir")) {
-      throw new UsageException("--model-dir (SavedModel) prediction is not available in this build; use --checkpoint");
+    List<ImagePrediction> predictions = new ArrayList<>();
+    try (ExportedModel model = ExportedModel.load(Path.of(line.getOptionValue("model-dir")))) {
+      for (String image : images) {
+        predictions.add(predict(model, Path.of(image)));
+      }
     }
-    return CheckpointPredictor.open(Path.of(line.getOptionValue("checkpoint")));
+    print(predictions, line.hasOption("json"));
+    return predictions.stream().anyMatch(p -> p.error() != null) ? 1 : 0;
   }
 
-  private static void printTop(float[][] logits, List<String> classNames, int k) {
+  /** One image at a time, so that an unreadable file is reported as itself and the others still run. */
+  static ImagePrediction predict(ExportedModel model, Path image) {
+    if (!Files.isRegularFile(image)) {
+      return new ImagePrediction(image.toString(), null, "no such file");
+    }
+    try {
+      ClassifierOutputs outputs = model.classifyEncoded(List.of(Files.readAllBytes(image)));
+      return new ImagePrediction(image.toString(), outputs.top(0), null);
+    } catch (IllegalArgumentException | IOException e) {
+      return new ImagePrediction(image.toString(), null, e.getMessage());
+    }
+  }
+
+  static void print(List<ImagePrediction> predictions, boolean json) throws IOException {
+    if (json) {
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (ImagePrediction p : predictions) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("image", p.image());
+        if (p.error() != null) {
+          entry.put("error", p.error());
+        } else {
+          List<Map<String, Object>> top = new ArrayList<>();
+          for (ScoredClass c : p.top()) {
+            Map<String, Object> scored = new LinkedHashMap<>();
+            scored.put("class", c.index());
+            scored.put("label", c.label());
+            scored.put("probability", c.probability());
+            top.add(scored);
+          }
+          entry.put("top", top);
+        }
+        out.add(entry);
+      }
+      System.out.println(JSON.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+      return;
+    }
+    for (ImagePrediction p : predictions) {
+      System.out.println(p.image());
+      if (p.error() != null) {
+        System.out.println("  error: " + p.error());
+        continue;
+      }
+      for (int k = 0; k < p.top().size(); k++) {
+        ScoredClass c = p.top().get(k);
+        System.out.printf(Locale.ROOT, "  %d. %-30s %7.4f  (class %d)%n", k + 1, c.label(), c.probability(), c.index());
+      }
+    }
+  }
+
+  private static void printTopLogits(float[][] logits, List<String> classNames, int k) {
     for (int b = 0; b < logits.length; b++) {
       float[] row = logits[b];
       Integer[] order = new Integer[row.length];
@@ -85,7 +171,8 @@ final class PredictCommand implements Command {
       StringBuilder s = new StringBuilder("image " + b + ":");
       for (int i = 0; i < Math.min(k, row.length); i++) {
         int c = order[i];
-        s.append(String.format("  %s %.4f", classNames.isEmpty() ? "class " + c : classNames.get(c), row[c]));
+        s.append(String.format(Locale.ROOT, "  %s %.4f", classNames.isEmpty() ? "class " + c : classNames.get(c),
+            row[c]));
       }
       System.out.println(s);
     }

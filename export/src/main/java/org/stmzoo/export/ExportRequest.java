@@ -1,0 +1,54 @@
+package org.stmzoo.export;
+
+import java.util.List;
+import java.util.Map;
+import org.stmzoo.layers.core.ImageClassifier;
+import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.Preprocessing;
+
+/**
+ * What to export. The export module knows nothing of the model registry: the caller says how to build the
+ * classifier and describes it.
+ *
+ * @param name the model's name, for the card
+ * @param reference the reference implementation's name, for the card
+ * @param imageSize the side of the square input the classifier is built for
+ * @param preprocessing its evaluation preprocessing (mean/std, crop fraction, interpolation)
+ * @param classNames one label per class, by index
+ * @param classifier builds the classifier's layers (and so its variables) under a scope
+ * @param weights the variables' values
+ * @param seed the model seed for the random initialisation
+ * @param trainingSummary the recipe's summary for the card, or null
+ */
+public record ExportRequest(String name, String reference, int imageSize, Preprocessing preprocessing,
+    List<String> classNames, ClassifierBuilder classifier, WeightSource weights, long seed,
+    Map<String, Object> trainingSummary) {
+
+  /** Builds the classifier, creating its variables under {@code root}. */
+  @FunctionalInterface
+  public interface ClassifierBuilder {
+    ImageClassifier build(LayerScope root);
+  }
+
+  public ExportRequest {
+    classNames = List.copyOf(classNames);
+    if (classNames.isEmpty()) {
+      throw new IllegalArgumentException("an export needs the class names");
+    }
+  }
+
+  public ExportRequest withWeights(WeightSource source) {
+    return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, source, seed,
+        trainingSummary);
+  }
+
+  public ExportRequest withTrainingSummary(Map<String, Object> summary) {
+    return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, weights, seed,
+        summary);
+  }
+
+  /** {@code class_0 ... class_{n-1}}, for models trained without named classes. */
+  public static List<String> numberedClasses(int count) {
+    return java.util.stream.IntStream.range(0, count).mapToObj(i -> "class_" + i).toList();
+  }
+}

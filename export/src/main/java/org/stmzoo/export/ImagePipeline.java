@@ -1,0 +1,159 @@
+package org.stmzoo.export;
+
+import java.util.List;
+import java.util.Locale;
+import org.stmzoo.layers.core.Preprocessing;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.index.Indices;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.SwitchCond;
+import org.tensorflow.op.image.DecodeImage;
+import org.tensorflow.op.image.ScaleAndTranslate;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TString;
+import org.tensorflow.types.TUint8;
+
+/**
+ * The evaluation preprocessing of the reference (timm/torchvision: PIL resize of the shorter side to
+ * {@code floor(size / cropPct)}, center crop, ToTensor, Normalize) as graph ops, so that an exported model
+ * takes raw pixels or encoded files.
+ *
+ * <p>Resizing uses ScaleAndTranslate with antialiasing, which is what {@code tf.image.resize(...,
+ * antialias=True)} runs: its {@code keyscubic} kernel is the a = -0.5 cubic PIL uses for BICUBIC and
+ * {@code triangle} is PIL's BILINEAR, and like PIL it widens the kernel when downsampling. ResizeBicubic
+ * (a = -0.75, no antialiasing) would alias visibly on the usual 2-4x photo downscales. The remaining
+ * difference to PIL is that PIL rounds to uint8 between its horizontal and vertical pass; we round once.
+ */
+public final class ImagePipeline {
+  private final int size;
+  private final Preprocessing preprocessing;
+  private final String kernel;
+
+  public ImagePipeline(int size, Preprocessing preprocessing) {
+    if (size <= 0) {
+      throw new IllegalArgumentException("image size must be positive, got " + size);
+    }
+    if (!(preprocessing.cropPct() > 0 && preprocessing.cropPct() <= 1)) {
+      throw new IllegalArgumentException("crop_pct must be in (0, 1], got " + preprocessing.cropPct());
+    }
+    this.size = size;
+    this.preprocessing = preprocessing;
+    this.kernel = resizeKernel(preprocessing.interpolation());
+  }
+
+  /** The ScaleAndTranslate kernel matching a timm interpolation name. */
+  static String resizeKernel(String interpolation) {
+    return switch (interpolation.toLowerCase(Locale.ROOT)) {
+      case "bicubic" -> "keyscubic";
+      case "bilinear" -> "triangle";
+      case "lanczos" -> "lanczos3";
+      default -> throw new IllegalArgumentException("unsupported interpolation '" + interpolation
+          + "' (supported: bicubic, bilinear, lanczos)");
+    };
+  }
+
+  /** The side the shorter image side is resized to before the center crop: timm's {@code floor(size / crop_pct)}. */
+  public int resizeShorterSideTo() {
+    return (int) Math.floor(size / preprocessing.cropPct());
+  }
+
+  /** Pixels 0-255 to the model's input: {@code (x / 255 - mean) / std} per channel. */
+  public Operand<TFloat32> normalise(Ops tf, Operand<TFloat32> pixels) {
+    Operand<TFloat32> unit = tf.math.div(pixels, tf.constant(255f));
+    return tf.math.div(tf.math.sub(unit, tf.constant(preprocessing.mean())), tf.constant(preprocessing.std()));
+  }
+
+  /**
+   * {@link #normalise} on the host, in the graph's float operation order (so results are bit-identical): for
+   * feeding a model that takes normalised input the same pixels an export receives.
+   */
+  public static TFloat32 normaliseOnHost(TFloat32 pixels, Preprocessing preprocessing) {
+    float[] mean = preprocessing.mean();
+    float[] std = preprocessing.std();
+    return TFloat32.tensorOf(pixels.shape(), t -> pixels.scalars().forEachIndexed((idx, v) -> {
+      int c = (int) idx[idx.length - 1];
+      t.setFloat((v.getFloat() / 255f - mean[c]) / std[c], idx);
+    }));
+  }
+
+  /**
+   * Fails with a readable message unless {@code images} is {@code [batch > 0, height > 0, width > 0, 3]}:
+   * feeds bypass the placeholder's declared shape, and a wrong shape would otherwise surface as an obscure
+   * error deep inside the network.
+   */
+  public Operand<TFloat32> checkImages(Ops tf, Operand<TFloat32> images) {
+    Operand<TInt32> shape = tf.shape(images);
+    // Each test is well defined for any rank (slices of the shape vector, never indices), so a feed of the
+    // wrong rank reaches the assertion instead of failing inside the test.
+    Operand<TBool> rank4 = tf.math.equal(tf.rank(images), tf.constant(4));
+    Operand<TBool> nonEmpty = tf.reduceAll(tf.math.greater(shape, tf.constant(0)), tf.constant(0));
+    Operand<TBool> rgb = tf.reduceAll(
+        tf.math.equal(tf.stridedSlice(shape, Indices.sliceFrom(-1)), tf.constant(3)), tf.constant(0));
+    Operand<TBool> ok = tf.math.logicalAnd(rank4, tf.math.logicalAnd(nonEmpty, rgb));
+    var check = tf.assertThat(ok, List.of(tf.constant(
+        "images must be float32 [batch, height, width, 3] (RGB values 0-255, no empty dimension); got shape"),
+        shape));
+    return tf.withControlDependencies(List.of(check)).identity(images);
+  }
+
+  /**
+   * Resizes {@code [batch, h, w, 3]} to {@code size x size} when it is not already that size; images of the
+   * right size pass through unchanged (not even resampled), via a Switch/Merge conditional.
+   */
+  public Operand<TFloat32> resizeIfNeeded(Ops tf, Operand<TFloat32> images) {
+    Operand<TInt32> hw = tf.stridedSlice(tf.shape(images), Indices.slice(1, 3));
+    Operand<TInt32> target = tf.constant(new int[] {size, size});
+    Operand<TBool> alreadySized = tf.reduceAll(tf.math.equal(hw, target), tf.constant(0));
+    SwitchCond<TFloat32> branch = tf.switchCond(images, alreadySized);
+    Operand<TFloat32> resized = resize(tf, branch.outputFalse(), target);
+    Operand<TFloat32> merged = tf.merge(List.of(branch.outputTrue(), resized)).output();
+    return tf.ensureShape(merged, Shape.of(-1, size, size, 3));
+  }
+
+  /** Antialiased resampling of {@code [batch, h, w, c]} to {@code outputSize = [h', w']}. */
+  public Operand<TFloat32> resize(Ops tf, Operand<TFloat32> images, Operand<TInt32> outputSize) {
+    Operand<TFloat32> inputSize = tf.dtypes.cast(tf.stridedSlice(tf.shape(images), Indices.slice(1, 3)),
+        TFloat32.class);
+    Operand<TFloat32> scale = tf.math.div(tf.dtypes.cast(outputSize, TFloat32.class), inputSize);
+    return tf.image.scaleAndTranslate(images, outputSize, scale, tf.constant(new float[] {0f, 0f}),
+        ScaleAndTranslate.kernelType(kernel), ScaleAndTranslate.antialias(true));
+  }
+
+  /**
+   * One encoded image (scalar string) to the {@code [size, size, 3]} float 0-255 center crop the reference
+   * evaluates: decode as RGB (grey and RGBA are converted; an animation gives its first frame), resize the
+   * shorter side to {@link #resizeShorterSideTo()} (the longer one keeping the aspect ratio, truncated as
+   * torchvision does), round to 0-255 integers as PIL's uint8 result, center-crop with torchvision's offsets.
+   */
+  public Operand<TFloat32> decodeAndCrop(Ops tf, Operand<TString> encoded) {
+    Operand<TFloat32> pixels = tf.dtypes.cast(tf.image.decodeImage(encoded, TUint8.class,
+        DecodeImage.channels(3L), DecodeImage.expandAnimations(false)), TFloat32.class);
+    Operand<TInt32> hw = tf.stridedSlice(tf.shape(pixels), Indices.slice(0, 2));
+    Operand<TInt32> h = tf.stridedSlice(hw, Indices.at(0));
+    Operand<TInt32> w = tf.stridedSlice(hw, Indices.at(1));
+    Operand<TInt32> shorter = tf.constant(resizeShorterSideTo());
+    // torchvision: the shorter side becomes `shorter`, the longer int(shorter * long / short).
+    Operand<TBool> widthIsShort = tf.math.lessEqual(w, h);
+    Operand<TInt32> newH = tf.select(widthIsShort, tf.math.floorDiv(tf.math.mul(shorter, h), w), shorter);
+    Operand<TInt32> newW = tf.select(widthIsShort, shorter, tf.math.floorDiv(tf.math.mul(shorter, w), h));
+    Operand<TInt32> newSize = tf.stack(List.of(newH, newW));
+    Operand<TFloat32> resized = resize(tf, tf.expandDims(pixels, tf.constant(0)), newSize);
+    Operand<TFloat32> rounded = tf.clipByValue(tf.math.floor(tf.math.add(resized, tf.constant(0.5f))),
+        tf.constant(0f), tf.constant(255f));
+    // torchvision's CenterCrop offsets are int(round((side - size) / 2)), Python rounding half to even (rint).
+    Operand<TInt32> offsets = tf.dtypes.cast(tf.math.rint(tf.math.div(
+        tf.dtypes.cast(tf.math.sub(newSize, tf.constant(new int[] {size, size})), TFloat32.class),
+        tf.constant(2f))), TInt32.class);
+    Operand<TInt32> begin = tf.concat(List.of(tf.constant(new int[] {0}), offsets, tf.constant(new int[] {0})),
+        tf.constant(0));
+    Operand<TFloat32> cropped = tf.slice(rounded, begin, tf.constant(new int[] {1, size, size, 3}));
+    return tf.reshape(cropped, tf.constant(new int[] {size, size, 3}));
+  }
+
+  public int size() {
+    return size;
+  }
+}

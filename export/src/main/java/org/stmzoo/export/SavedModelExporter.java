@@ -1,0 +1,98 @@
+package org.stmzoo.export;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.stmzoo.layers.core.CheckpointOps;
+import org.stmzoo.layers.core.ImageClassifier;
+import org.stmzoo.layers.core.ModelGraph;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Exports a classifier as a TF Serving model version: {@code baseDir/<version>/saved_model.pb},
+ * {@code variables/} and {@code stmzoo.json}. The graph is inference-only (no training branch, dropout or
+ * optimizer state is ever built). The version directory appears atomically (written under a hidden name,
+ * then renamed), so a TF Serving instance watching {@code baseDir} never loads a half-written model.
+ */
+public final class SavedModelExporter {
+  /** Batch of the probe images run before writing, to check a reload against. */
+  static final int PROBE_BATCH = 2;
+
+  private SavedModelExporter() {}
+
+  /**
+   * What was written.
+   *
+   * @param directory the version directory
+   * @param probeLogits logits of {@link ProbeImages} at the model's size, computed by the exporting session
+   */
+  public record ExportResult(Path directory, ModelCard card, float[][] probeLogits) {
+    /** Reloads the export and returns the max abs difference of its probe logits to the exporting session's. */
+    public double verifyReload() {
+      try (ExportedModel reloaded = ExportedModel.load(directory);
+          TFloat32 probe = ProbeImages.create(PROBE_BATCH, card.inputSize(), card.inputSize())) {
+        return ClassifierOutputs.maxAbsDifference(probeLogits, reloaded.classify(probe).logits());
+      }
+    }
+  }
+
+  public static ExportResult export(ExportRequest request, Path baseDir, long version) throws IOException {
+    if (version <= 0) {
+      throw new IllegalArgumentException("the version must be a positive integer (TF Serving's layout), got "
+          + version);
+    }
+    Path target = baseDir.resolve(Long.toString(version));
+    if (Files.exists(target)) {
+      throw new IllegalArgumentException(target + " already exists; choose another --version");
+    }
+    ImagePipeline pipeline = new ImagePipeline(request.imageSize(), request.preprocessing());
+    Files.createDirectories(baseDir);
+    Path staging = Files.createTempDirectory(baseDir, "." + version + "-incomplete-");
+    try (Graph graph = new Graph()) {
+      ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed());
+      ImageClassifier classifier = request.classifier().build(model.root());
+      ServingGraph serving = ServingGraph.build(model, classifier, pipeline, request.classNames());
+      CheckpointOps checkpoint = CheckpointOps.build(model, "save", model.modelVariables());
+      SavedModelWriter writer = new SavedModelWriter(graph, model.tf(), checkpoint);
+      var initializer = model.initializer();
+      try (Session session = new Session(graph)) {
+        session.runner().addTarget(initializer).run();
+        request.weights().load(session, model, checkpoint);
+        float[][] probeLogits = probeLogits(session, serving, request.imageSize());
+        writer.write(staging, session, serving.signatureDefs());
+        ModelCard card = new ModelCard(ModelCard.FORMAT, request.name(), request.reference(),
+            model.parameterCount(), request.imageSize(), request.preprocessing(), request.classNames(),
+            request.weights().description(), request.trainingSummary());
+        card.write(staging.resolve(ServingSignatures.MODEL_CARD_FILE));
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        return new ExportResult(target, card, probeLogits);
+      }
+    } finally {
+      deleteRecursively(staging);
+    }
+  }
+
+  private static float[][] probeLogits(Session session, ServingGraph serving, int size) {
+    try (TFloat32 probe = ProbeImages.create(PROBE_BATCH, size, size);
+        Tensor logits = session.runner().feed(serving.images(), probe).fetch(serving.logits()).run().get(0)) {
+      return ClassifierOutputs.toMatrix((TFloat32) logits);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

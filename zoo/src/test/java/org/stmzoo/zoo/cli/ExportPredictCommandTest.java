@@ -1,0 +1,106 @@
+package org.stmzoo.zoo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.export.ModelCard;
+
+/** {@code ./stmzoo export} and {@code ./stmzoo predict} end to end, through {@link Main#run}. */
+class ExportPredictCommandTest {
+  private static final List<String> LABELS = List.of("ant", "bat", "cow", "doe", "elk", "fox", "gar", "hen", "ibis", "jay");
+
+  @TempDir
+  Path dir;
+
+  /** Exit code and standard output of one command. */
+  record Run(int code, String out) {}
+
+  private static Run run(String... args) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.run(args);
+      return new Run(code, captured.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(original);
+    }
+  }
+
+  @Test
+  void exportsThenPredictsTopFiveWithLabels() throws IOException {
+    Path labels = Files.write(dir.resolve("labels.txt"), LABELS);
+    Path served = dir.resolve("served");
+    Run export = run("export", "--model", "u-convnext-micro", "--image-size", "32", "--labels", labels.toString(),
+        "--output", served.toString(), "--version", "2");
+    assertThat(export.code()).as(export.out()).isZero();
+    assertThat(served.resolve("2/saved_model.pb")).isRegularFile();
+    ModelCard card = ModelCard.read(served.resolve("2/stmzoo.json"));
+    assertThat(card.classNames()).isEqualTo(LABELS);
+    assertThat(card.inputSize()).isEqualTo(32);
+    assertThat(card.name()).isEqualTo("u-convnext-micro");
+
+    Path image = writePng(dir.resolve("image.png"), 40, 60);
+    Path notAnImage = Files.writeString(dir.resolve("notes.txt"), "not an image");
+    Run predict = run("predict", "--model-dir", served.toString(), image.toString(), notAnImage.toString(),
+        dir.resolve("missing.jpg").toString(), "--json");
+    assertThat(predict.code()).isEqualTo(1);
+    JsonNode results = new ObjectMapper().readTree(predict.out());
+    assertThat(results).hasSize(3);
+    JsonNode top = results.get(0).get("top");
+    assertThat(top).hasSize(5);
+    double previous = 1;
+    for (JsonNode scored : top) {
+      assertThat(LABELS).contains(scored.get("label").asText());
+      assertThat(scored.get("label").asText()).isEqualTo(LABELS.get(scored.get("class").asInt()));
+      assertThat(scored.get("probability").asDouble()).isBetween(0.0, previous);
+      previous = scored.get("probability").asDouble();
+    }
+    assertThat(results.get(1).get("error").asText()).contains("Unknown image file format");
+    assertThat(results.get(2).get("error").asText()).isEqualTo("no such file");
+
+    Run table = run("predict", "--model-dir", served.toString(), image.toString());
+    assertThat(table.code()).isZero();
+    assertThat(table.out()).contains(image.toString(), "  1. ", "  5. ").doesNotContain("  6. ");
+  }
+
+  @Test
+  void usageAndInputErrorsAreCleanExits() throws IOException {
+    Path out = dir.resolve("out");
+    assertThat(run("export", "--output", out.toString()).code()).isEqualTo(Main.USAGE);
+    assertThat(run("export", "--model", "u-convnext-micro", "--all", "--output", out.toString()).code())
+        .isEqualTo(Main.USAGE);
+    assertThat(run("export", "--model", "u-convnext-micro", "--pretrained", "in1k", "--output", out.toString()).code())
+        .isEqualTo(Main.USAGE);
+    assertThat(run("export", "--model", "no-such-model", "--output", out.toString()).code()).isEqualTo(1);
+    assertThat(run("export", "--model", "u-convnext-micro", "--image-size", "33", "--output", out.toString()).code())
+        .isEqualTo(1);
+    assertThat(run("predict", dir.toString()).code()).isEqualTo(Main.USAGE);
+    Files.createDirectories(dir.resolve("empty"));
+    assertThat(run("predict", "--model-dir", dir.resolve("empty").toString(), "x.png").code()).isEqualTo(1);
+    assertThat(out).doesNotExist();
+  }
+
+  private static Path writePng(Path file, int height, int width) throws IOException {
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        image.setRGB(x, y, ((x * 6) % 256) << 16 | ((y * 5) % 256) << 8 | ((x + y) * 3) % 256);
+      }
+    }
+    ImageIO.write(image, "png", file.toFile());
+    return file;
+  }
+}
