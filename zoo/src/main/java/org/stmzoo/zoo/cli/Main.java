@@ -35,12 +35,13 @@ public final class Main {
     Options options = command.options();
     options.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+      // before parsing, so that a command with required options still shows its help
+      printUsage(command, options);
+      return 0;
+    }
     try {
       CommandLine line = new DefaultParser().parse(options, rest);
-      if (line.hasOption("help")) {
-        printUsage(command, options);
-        return 0;
-      }
       return command.run(line);
     } catch (ParseException | UsageException e) {
       System.err.println("error: " + e.getMessage());
