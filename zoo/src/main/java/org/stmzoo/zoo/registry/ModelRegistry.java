@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.stmzoo.zoo.families.UnifiedConvNeXt;
+import org.stmzoo.zoo.families.UnifiedDcnV3;
+import org.stmzoo.zoo.families.UnifiedPvt;
 
 /** Every model stmzoo knows, by name. Each family file contributes its entries here. */
 public final class ModelRegistry {
@@ -17,7 +19,9 @@ public final class ModelRegistry {
 
   static {
     Stream.of(
-            UnifiedConvNeXt.entries())
+            UnifiedConvNeXt.entries(),
+            UnifiedPvt.entries(),
+            UnifiedDcnV3.entries())
         .flatMap(List::stream)
         .forEach(e -> {
           if (ENTRIES.put(e.name(), e) != null) {
