@@ -54,29 +54,43 @@ class BilinearSamplerTest {
     return TinyGraph.uniform(new Random(3), B * H * W * G * D, 1f);
   }
 
-  @Test
-  void integerLocationsReadTheMapExactly() {
-    float[] value = randomValue();
-    // per batch/group: (0,0), (2,3), (1,2); different per group and batch
-    float[][] rc = {{0, 0}, {2, 3}, {1, 2}, {2, 0}, {0, 3}, {1, 1}};
-    int p = 3;
-    float[] ys = new float[B * G * p];
-    float[] xs = new float[B * G * p];
+  /** One sample: batch b, group g, point k at flat location index loc, channel d. */
+  private interface SampleCheck {
+    void check(int b, int g, int k, int loc, int d);
+  }
+
+  /**
+   * Samples at {@code yx} pairs cycled over all [B, 1, G, points] locations (so batches and groups get
+   * different ones when the list is longer than {@code points}) and runs {@code check} on every output.
+   */
+  private static void sampleCycling(float[] value, float[][] yx, int points, SampleCheck check, float[] out,
+      float[] ys, float[] xs) {
     for (int i = 0; i < ys.length; i++) {
-      ys[i] = rc[i % rc.length][0];
-      xs[i] = rc[i % rc.length][1];
+      ys[i] = yx[i % yx.length][0];
+      xs[i] = yx[i % yx.length][1];
     }
-    float[] out = sample(value, ys, xs, p);
+    System.arraycopy(sample(value, ys, xs, points), 0, out, 0, out.length);
     for (int b = 0; b < B; b++) {
       for (int g = 0; g < G; g++) {
-        for (int k = 0; k < p; k++) {
-          int loc = (b * G + g) * p + k;
+        for (int k = 0; k < points; k++) {
           for (int d = 0; d < D; d++) {
-            assertThat(out[loc * D + d]).isEqualTo(at(value, b, (int) ys[loc], (int) xs[loc], g, d));
+            check.check(b, g, k, (b * G + g) * points + k, d);
           }
         }
       }
     }
+  }
+
+  @Test
+  void integerLocationsReadTheMapExactly() {
+    float[] value = randomValue();
+    float[][] rc = {{0, 0}, {2, 3}, {1, 2}, {2, 0}, {0, 3}, {1, 1}};
+    int p = 3;
+    float[] ys = new float[B * G * p];
+    float[] xs = new float[B * G * p];
+    float[] out = new float[B * G * p * D];
+    sampleCycling(value, rc, p, (b, g, k, loc, d) -> assertThat(out[loc * D + d])
+        .isEqualTo(at(value, b, (int) ys[loc], (int) xs[loc], g, d)), out, ys, xs);
   }
 
   @Test
@@ -89,27 +103,15 @@ class BilinearSamplerTest {
     int p = yx.length;
     float[] ys = new float[B * G * p];
     float[] xs = new float[B * G * p];
-    for (int i = 0; i < ys.length; i++) {
-      ys[i] = yx[i % p][0];
-      xs[i] = yx[i % p][1];
-    }
-    float[] out = sample(value, ys, xs, p);
-    for (int b = 0; b < B; b++) {
-      for (int g = 0; g < G; g++) {
-        for (int k = 0; k < p; k++) {
-          int loc = (b * G + g) * p + k;
-          for (int d = 0; d < D; d++) {
-            double expected = direct(value, b, g, d, ys[loc], xs[loc]);
-            assertThat((double) out[loc * D + d]).as("b%d g%d %s", b, g, java.util.Arrays.toString(yx[k]))
-                .isCloseTo(expected, within(1e-6));
-            if (k >= 6) {
-              assertThat(out[loc * D + d]).isZero();
-            }
-          }
-        }
+    float[] out = new float[B * G * p * D];
+    sampleCycling(value, yx, p, (b, g, k, loc, d) -> {
+      assertThat((double) out[loc * D + d]).as("b%d g%d %s", b, g, java.util.Arrays.toString(yx[k]))
+          .isCloseTo(direct(value, b, g, d, ys[loc], xs[loc]), within(1e-6));
+      if (k >= 6) {
+        assertThat(out[loc * D + d]).isZero();
       }
-    }
-    // a hand-checked value: halfway between rows 0 and 1 at column 1 ... but above row 0 half is outside
+    }, out, ys, xs);
+    // by hand: (-0.5, 1) lies halfway between row -1 (outside, reads 0) and row 0
     assertThat((double) out[3 * D]).isCloseTo(0.5 * at(value, 0, 0, 1, 0, 0), within(1e-6));
   }
 }
