@@ -9,11 +9,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.stmzoo.zoo.families.ShiftVit;
 import org.stmzoo.zoo.families.Deit;
 import org.stmzoo.zoo.families.Pit;
+import org.stmzoo.zoo.families.ShiftVit;
 import org.stmzoo.zoo.families.UnifiedConvNeXt;
+import org.stmzoo.zoo.families.UnifiedDcnV3;
 import org.stmzoo.zoo.families.UnifiedHalo;
+import org.stmzoo.zoo.families.UnifiedPvt;
 import org.stmzoo.zoo.families.UnifiedSwin;
 
 /** Every model stmzoo knows, by name. Each family file contributes its entries here. */
@@ -25,9 +27,11 @@ public final class ModelRegistry {
             UnifiedConvNeXt.entries(),
             UnifiedHalo.entries(),
             UnifiedSwin.entries(),
-            ShiftVit.entries(),
+            UnifiedPvt.entries(),
+            UnifiedDcnV3.entries(),
             Pit.entries(),
-            Deit.entries())
+            Deit.entries(),
+            ShiftVit.entries())
         .flatMap(List::stream)
         .forEach(e -> {
           if (ENTRIES.put(e.name(), e) != null) {

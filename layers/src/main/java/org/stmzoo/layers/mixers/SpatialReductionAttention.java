@@ -1,0 +1,105 @@
+package org.stmzoo.layers.mixers;
+
+import org.stmzoo.layers.attention.MultiHeadSelfAttention;
+import org.stmzoo.layers.basic.Conv2D;
+import org.stmzoo.layers.basic.Dense;
+import org.stmzoo.layers.basic.Dropout;
+import org.stmzoo.layers.basic.LayerNorm;
+import org.stmzoo.layers.basic.Padding;
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.Slices;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * PVT's spatial-reduction attention on NHWC maps: queries from every position, keys and values from the map
+ * reduced by a {@code sr x sr} stride-{@code sr} convolution followed by LayerNorm (no reduction when
+ * {@code sr == 1}):
+ * <pre>
+ * q = q(x)   kv = kv(LN(sr(x)))   out = proj(softmax(q k^T / sqrt(d)) v)
+ * </pre>
+ * {@code kv} is one Linear to 2C whose first C outputs are the keys, heads split as {@code (head, d)}.
+ * Variables: {@code q}, {@code kv}, {@code proj}, and for {@code sr > 1} {@code sr} (conv with bias) and
+ * {@code norm}. PVT's Linear and conv layers take the skeleton's trunc-normal(0.02) init.
+ */
+public final class SpatialReductionAttention implements Layer {
+  public record Config(int dim, int heads, int srRatio, boolean qkvBias, float normEps, float attnDrop,
+      float projDrop) {
+    public Config {
+      if (dim % heads != 0) {
+        throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
+      }
+      if (srRatio < 1) {
+        throw new IllegalArgumentException("spatial-reduction ratio must be >= 1, got " + srRatio);
+      }
+    }
+
+    /** PVT's settings: qkv bias, PyTorch LayerNorm eps, no dropout. */
+    public static Config of(int dim, int heads, int srRatio) {
+      return new Config(dim, heads, srRatio, true, 1e-5f, 0f, 0f);
+    }
+
+    public int headDim() {
+      return dim / heads;
+    }
+  }
+
+  private final Config config;
+  private final Ops tf;
+  private final Dense q;
+  private final Dense kv;
+  private final Dense proj;
+  private final Conv2D reduction;
+  private final LayerNorm reductionNorm;
+  private final Dropout attnDrop;
+  private final Dropout projDrop;
+
+  public SpatialReductionAttention(LayerScope scope, Config config) {
+    this.config = config;
+    this.tf = scope.tf();
+    int dim = config.dim();
+    q = new Dense(scope.child("q"), dim, dim, config.qkvBias());
+    kv = new Dense(scope.child("kv"), dim, 2 * dim, config.qkvBias());
+    proj = new Dense(scope.child("proj"), dim, dim, true);
+    int sr = config.srRatio();
+    if (sr > 1) {
+      reduction = new Conv2D(scope.child("sr"), Conv2D.Config.of(dim, dim, sr, sr, Padding.valid(), true));
+      reductionNorm = new LayerNorm(scope.child("norm"), dim, config.normEps());
+    } else {
+      reduction = null;
+      reductionNorm = null;
+    }
+    attnDrop = new Dropout(scope.child("attn_drop"), config.attnDrop());
+    projDrop = new Dropout(scope.child("proj_drop"), config.projDrop());
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    int h = Shapes.dim(input, 1);
+    int w = Shapes.dim(input, 2);
+    int dim = config.dim();
+    int heads = config.heads();
+    int d = config.headDim();
+    Operand<TFloat32> reduced = reduction == null
+        ? input
+        : reductionNorm.call(reduction.call(input, training), training);
+    int keys = Shapes.dim(reduced, 1) * Shapes.dim(reduced, 2);
+
+    // [B, N, C] -> [B, heads, N, d]
+    Operand<TFloat32> queries = Shapes.transpose(tf,
+        Shapes.reshapeBatch(tf, q.call(input, training), h * w, heads, d), 0, 2, 1, 3);
+    // [B, M, 2C] -> [2, B, heads, M, d]
+    Operand<TFloat32> keyValues = Shapes.transpose(tf,
+        Shapes.reshapeBatch(tf, kv.call(reduced, training), keys, 2, heads, d), 2, 0, 3, 1, 4);
+    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, queries, Slices.take(tf, keyValues, 0, 0),
+        Slices.take(tf, keyValues, 0, 1),
+        (float) Math.pow(d, -0.5), null, attnDrop, training);
+    // [B, heads, N, d] -> [B, H, W, C]
+    out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 1, 3), h, w, dim);
+    return projDrop.call(proj.call(out, training), training);
+  }
+}
