@@ -7,7 +7,13 @@ import java.util.function.Supplier;
 public final class KeyMaps {
   private static final Map<String, Supplier<KeyMap>> BY_FAMILY = Map.of(
       "unified-convnext", UnifiedKeyMaps::convnext,
-      "pit", PitKeyMap::pit);
+      "unified-halo", UnifiedKeyMaps::halo,
+      "unified-swin", UnifiedKeyMaps::swin,
+      "unified-pvt", UnifiedKeyMaps::pvt,
+      "unified-dcnv3", UnifiedKeyMaps::dcnV3,
+      "pit", PitKeyMap::pit,
+      "deit", DeitKeyMap::deit,
+      "shiftvit", ShiftVitKeyMap::shiftVit);
 
   private KeyMaps() {}
 
