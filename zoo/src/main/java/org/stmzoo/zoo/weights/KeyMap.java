@@ -35,16 +35,20 @@ public final class KeyMap {
   /** {@code dotted}: after the replacement, the path's '/' separators become PyTorch's '.'. */
   private record Rule(Pattern stmzoo, String reference, boolean wholePath, boolean dotted) {}
 
+  private record Resize(Pattern stmzoo, EmbeddingResize resize) {}
+
   private final List<Rule> rules;
   private final List<UnaryOperator<StateDict>> normalisers;
   private final List<Pattern> ignored;
   private final List<String> headPrefixes;
+  private final List<Resize> resizes;
 
   private KeyMap(Builder b) {
     this.rules = List.copyOf(b.rules);
     this.normalisers = List.copyOf(b.normalisers);
     this.ignored = List.copyOf(b.ignored);
     this.headPrefixes = List.copyOf(b.headPrefixes);
+    this.resizes = List.copyOf(b.resizes);
   }
 
   public static Builder builder() {
@@ -95,11 +99,17 @@ public final class KeyMap {
     return headPrefixes.stream().anyMatch(variablePath::startsWith);
   }
 
+  /** The reference's own resizing of the variable at {@code variablePath}, if the family declares one. */
+  public Optional<EmbeddingResize> resizeFor(String variablePath) {
+    return resizes.stream().filter(r -> r.stmzoo().matcher(variablePath).matches()).map(Resize::resize).findFirst();
+  }
+
   public static final class Builder {
     private final List<Rule> rules = new ArrayList<>();
     private final List<UnaryOperator<StateDict>> normalisers = new ArrayList<>();
     private final List<Pattern> ignored = new ArrayList<>();
     private final List<String> headPrefixes = new ArrayList<>();
+    private final List<Resize> resizes = new ArrayList<>();
 
     private Builder() {}
 
@@ -130,6 +140,7 @@ public final class KeyMap {
       headPrefixes.addAll(other.headPrefixes);
       ignored.addAll(other.ignored);
       normalisers.addAll(other.normalisers);
+      resizes.addAll(other.resizes);
       return this;
     }
 
@@ -152,6 +163,15 @@ public final class KeyMap {
         Matcher m = p.matcher(k);
         return m.matches() ? m.replaceFirst(replacement) : k;
       }));
+    }
+
+    /**
+     * The variables at stmzoo paths matching {@code stmzooRegex} are resized as the reference resizes them when
+     * the checkpoint was made for another image size.
+     */
+    public Builder resize(String stmzooRegex, EmbeddingResize resize) {
+      resizes.add(new Resize(Pattern.compile(stmzooRegex), resize));
+      return this;
     }
 
     /** Marks the variables under {@code stmzooPrefix} as the classifier head. */

@@ -62,13 +62,15 @@ public final class UnifiedKeyMaps {
    * SwinBlock ({@code blocks/swin.py}, timm's WindowAttention): {@code attn.qkv}, {@code attn.proj},
    * {@code attn.relative_position_bias_table}. The buffers {@code attn.relative_position_index} and the shifted
    * blocks' {@code attn_mask} are functions of the window size and resolution that stmzoo derives itself, so
-   * they are dropped (as MetaArch's own {@code load_state_dict} does).
+   * they are dropped (as MetaArch's own {@code load_state_dict} does). Where a small map shrinks the window, the
+   * bias table is resized bicubically, as that {@code load_state_dict} does.
    */
   public static KeyMap swin() {
     return attentionBlock("gamma_1", "gamma_2")
         .module(BLOCK + "mixer/(qkv|proj)", REF_BLOCK + "attn." + NAME)
         .variable(BLOCK + "mixer/relative_position_bias_table", REF_BLOCK + "attn.relative_position_bias_table")
         .ignore("stages\\.\\d+\\.\\d+\\.(attn\\.relative_position_index|attn_mask)")
+        .resize(BLOCK + "mixer/relative_position_bias_table", EmbeddingResize.relativePositionTable())
         .include(skeleton())
         .build();
   }
@@ -76,12 +78,14 @@ public final class UnifiedKeyMaps {
   /**
    * PvtBlock ({@code blocks/pvt.py}): {@code attn.q}, {@code attn.kv}, {@code attn.proj} and, in stages with
    * spatial reduction, {@code attn.sr} (Conv) and {@code attn.norm}; each stage's first block holds the stage's
-   * {@code pos_embed} {@code [1, C, H, W]}, imported as NHWC.
+   * {@code pos_embed} {@code [1, C, H, W]}, imported as NHWC and, for another image size, resized bilinearly with
+   * aligned corners (MetaArch's {@code load_state_dict}).
    */
   public static KeyMap pvt() {
     return attentionBlock("gamma_1", "gamma_2")
         .module(BLOCK + "mixer/(q|kv|proj|sr|norm)", REF_BLOCK + "attn." + NAME)
         .variable(BLOCK + "pos_embed", REF_BLOCK + "pos_embed")
+        .resize(BLOCK + "pos_embed", EmbeddingResize.bilinearAlignCornersGrid())
         .include(skeleton())
         .build();
   }

@@ -55,7 +55,8 @@ public final class WeightImporter {
         continue;
       }
       consumed.add(key.get());
-      Optional<RawTensor> converted = ReferenceLayout.toVariable(tensor, v, notes::add);
+      Optional<RawTensor> converted = resized(tensor, v, map, notes)
+          .flatMap(t -> ReferenceLayout.toVariable(t, v, notes::add));
       if (converted.isPresent()) {
         values.put(v.path(), converted.get());
       } else if (map.isHead(v.path())) {
@@ -92,5 +93,19 @@ public final class WeightImporter {
           + String.join(", ", reinitialised) + ")");
     }
     return new Plan(values, reinitialised, notes);
+  }
+
+  /** The tensor after the family's own resizing for another image size, if it declares one for the variable. */
+  private static Optional<RawTensor> resized(RawTensor tensor, ModelVariable v, KeyMap map, List<String> notes) {
+    Optional<EmbeddingResize> resize = map.resizeFor(v.path());
+    if (resize.isEmpty()) {
+      return Optional.of(tensor);
+    }
+    RawTensor out = resize.get().resize(tensor, v.shape().asArray());
+    if (out != null && out != tensor) {
+      notes.add(v.path() + ": resized from " + tensor.shapeString() + " to " + out.shapeString()
+          + " as the reference does for another image size");
+    }
+    return Optional.ofNullable(out);
   }
 }

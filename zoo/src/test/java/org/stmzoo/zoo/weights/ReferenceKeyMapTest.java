@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.zoo.SharedFiles;
@@ -73,6 +74,27 @@ class ReferenceKeyMapTest {
           .hasMessageContaining("tensor '" + misShaped + "' has shape [" + (elements + 1) + "]")
           .satisfies(e -> assertThat(((WeightImportException) e).problems()).hasSize(2));
     }
+  }
+
+  /** At 64x64 the DeiT and PVT grids and the Swin windows of the last stages shrink. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("resizedModels")
+  void anotherImageSizeResizesAsTheReference(String model, String resizedVariable, String note) {
+    try (Imported imported = Imported.of(model, 64)) {
+      WeightImporter.Plan plan = imported.plan(imported.checkpoint.stateDict());
+      assertThat(plan.values()).hasSize(imported.importedVariables().size());
+      assertThat(plan.values().get(resizedVariable).shape())
+          .containsExactly(imported.built.model().variables().get(resizedVariable).shape().asArray());
+      assertThat(plan.notes()).anySatisfy(n -> assertThat(n).startsWith(resizedVariable + ": " + note));
+    }
+  }
+
+  static Stream<Arguments> resizedModels() {
+    return Stream.of(
+        Arguments.of("deit-tiny-distilled", "pos_embed", "resized from [1, 198, 192] to [1, 18, 192]"),
+        Arguments.of("u-pvt-micro", "stages/0/blocks/0/pos_embed", "resized from [1, 32, 56, 56] to [1, 32, 16, 16]"),
+        Arguments.of("u-swin-micro", "stages/3/blocks/1/mixer/relative_position_bias_table",
+            "resized from [169, 8] to [9, 8]"));
   }
 
   @Test
@@ -185,9 +207,14 @@ class ReferenceKeyMapTest {
   private record Imported(String model, Graph graph, BuiltModel built, SyntheticCheckpoint checkpoint)
       implements AutoCloseable {
     static Imported of(String model) {
+      return of(model, 224);
+    }
+
+    /** The model built for {@code imageSize}, beside the reference checkpoint (made at 224). */
+    static Imported of(String model, int imageSize) {
       Graph graph = new Graph();
       var entry = ModelRegistry.get(model);
-      BuiltModel built = BuiltModel.build(entry, ModelOptions.imagenet(), graph, 0L, 1, true);
+      BuiltModel built = BuiltModel.build(entry, ModelOptions.imagenet().withImageSize(imageSize), graph, 0L, 1, true);
       return new Imported(model, graph, built, ReferenceStateDicts.all().get(entry.reference()).get());
     }
 
