@@ -1,0 +1,70 @@
+package org.stmzoo.datasets;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/**
+ * Decodes an image file with ImageIO into RGB float HWC in [0, 1]. Gray (with or without alpha) is replicated to
+ * three channels and alpha is dropped, as PIL's {@code convert("RGB")} does. Stored 8/16-bit sRGB or gray samples
+ * are read directly, because {@code BufferedImage.getRGB} would gamma-convert ImageIO's linear-gray images;
+ * palette and packed-int images go through {@code getRGB}, which is exact for them.
+ */
+public final class ImageDecoding {
+  static {
+    // No disk cache: decoding many small files from several threads, the temp-file cache only costs time.
+    ImageIO.setUseCache(false);
+  }
+
+  private ImageDecoding() {}
+
+  /** Decodes {@code file}; unknown formats, truncated or corrupt files all become an IOException naming it. */
+  public static LabeledImage decodeRgb(Path file, int label) throws IOException {
+    BufferedImage image;
+    try {
+      image = ImageIO.read(file.toFile());
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(file + ": corrupt or unreadable image (" + e.getMessage() + ")", e);
+    }
+    if (image == null) {
+      throw new IOException(file + ": not a decodable image");
+    }
+    return new LabeledImage(toRgb(image), image.getHeight(), image.getWidth(), 3, label);
+  }
+
+  static float[] toRgb(BufferedImage image) {
+    int width = image.getWidth();
+    int height = image.getHeight();
+    float[] rgb = new float[width * height * 3];
+    ColorModel model = image.getColorModel();
+    Raster raster = image.getRaster();
+    int colorBands = model.getNumColorComponents();
+    int type = model.getColorSpace().getType();
+    boolean storedDirectly = model instanceof ComponentColorModel
+        && ((colorBands == 3 && model.getColorSpace().isCS_sRGB()) || (colorBands == 1 && type == ColorSpace.TYPE_GRAY))
+        && model.getComponentSize(0) <= 16;
+    if (storedDirectly) {
+      int bands = raster.getNumBands();
+      float scale = 1f / ((1 << model.getComponentSize(0)) - 1);
+      int[] samples = raster.getPixels(0, 0, width, height, (int[]) null);
+      for (int p = 0; p < width * height; p++) {
+        for (int c = 0; c < 3; c++) {
+          rgb[p * 3 + c] = samples[p * bands + (colorBands == 1 ? 0 : c)] * scale;
+        }
+      }
+    } else {
+      int[] argb = image.getRGB(0, 0, width, height, null, 0, width);
+      for (int p = 0; p < argb.length; p++) {
+        rgb[p * 3] = ((argb[p] >> 16) & 0xff) / 255f;
+        rgb[p * 3 + 1] = ((argb[p] >> 8) & 0xff) / 255f;
+        rgb[p * 3 + 2] = (argb[p] & 0xff) / 255f;
+      }
+    }
+    return rgb;
+  }
+}

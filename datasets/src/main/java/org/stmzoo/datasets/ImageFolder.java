@@ -1,0 +1,173 @@
+package org.stmzoo.datasets;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Images laid out as {@code root/<class>/**.{jpg,jpeg,png,bmp,gif}} (extensions case-insensitive, files found
+ * recursively inside each class folder, hidden files ignored). Class names are the sorted sub-folder names; files
+ * are sorted too, so indices are stable across runs and machines. Layout problems are reported here, before any
+ * training: a missing root, a root without class folders, a class folder without images.
+ */
+public final class ImageFolder implements ImageDataset {
+  public static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
+
+  private final List<Path> files;
+  private final int[] labels;
+  private final List<String> classNames;
+  private final String description;
+
+  private ImageFolder(List<Path> files, int[] labels, List<String> classNames, String description) {
+    this.files = List.copyOf(files);
+    this.labels = labels;
+    this.classNames = List.copyOf(classNames);
+    this.description = description + " (" + files.size() + " images, " + classNames.size() + " classes)";
+  }
+
+  /** All images under {@code root}, classes = its sorted sub-folders. */
+  public static ImageFolder scan(Path root) {
+    return scan(root, classFolders(root));
+  }
+
+  /**
+   * The images of {@code root} labelled against a given class list (a validation folder uses the training
+   * folder's); every class folder of {@code root} must be one of {@code classNames}.
+   */
+  public static ImageFolder scan(Path root, List<String> classNames) {
+    List<String> present = classFolders(root);
+    List<String> unknown = present.stream().filter(name -> !classNames.contains(name)).toList();
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("Image folder " + root + " has classes " + unknown
+          + " that are not among the training classes " + classNames);
+    }
+    List<Path> files = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    for (String name : present) {
+      List<Path> images = imagesIn(root.resolve(name));
+      if (images.isEmpty()) {
+        throw new IllegalArgumentException("Class folder " + root.resolve(name) + " contains no images (*."
+            + String.join(", *.", EXTENSIONS.stream().sorted().toList()) + ")");
+      }
+      files.addAll(images);
+      images.forEach(f -> labels.add(classNames.indexOf(name)));
+    }
+    return new ImageFolder(files, labels.stream().mapToInt(Integer::intValue).toArray(), classNames,
+        "image folder " + root);
+  }
+
+  /** Separate training and validation folders; the validation folder is labelled with the training classes. */
+  public static DatasetSplit trainVal(Path trainRoot, Path valRoot) {
+    ImageFolder train = scan(trainRoot);
+    return new DatasetSplit(train, scan(valRoot, train.classNames()));
+  }
+
+  /**
+   * Splits one folder into training and validation, stratified: within each class, the sorted files are shuffled
+   * with a {@link Random} seeded by {@code seed} and {@code round(n * valFraction)} of them go to validation (at
+   * most n - 1, so each class keeps a training image). The same folder and seed give the same split everywhere.
+   */
+  public static DatasetSplit split(Path root, double valFraction, long seed) {
+    if (!(valFraction > 0 && valFraction < 1)) {
+      throw new IllegalArgumentException("validation fraction must be in (0, 1), got " + valFraction);
+    }
+    ImageFolder all = scan(root);
+    Random random = new Random(seed);
+    List<Integer> trainIndices = new ArrayList<>();
+    List<Integer> valIndices = new ArrayList<>();
+    List<List<Integer>> byClass = new ArrayList<>();
+    all.classNames.forEach(name -> byClass.add(new ArrayList<>()));
+    for (int i = 0; i < all.size(); i++) {
+      byClass.get(all.labels[i]).add(i);
+    }
+    for (List<Integer> members : byClass) {
+      Collections.shuffle(members, random);
+      int valCount = Math.min((int) Math.round(members.size() * valFraction), members.size() - 1);
+      valIndices.addAll(members.subList(0, valCount));
+      trainIndices.addAll(members.subList(valCount, members.size()));
+    }
+    String how = String.format(Locale.ROOT, "split %.3f, seed %d", valFraction, seed);
+    return new DatasetSplit(all.subset(trainIndices, "train part of image folder " + root + " (" + how + ")"),
+        all.subset(valIndices, "validation part of image folder " + root + " (" + how + ")"));
+  }
+
+  private ImageFolder subset(List<Integer> indices, String description) {
+    List<Integer> sorted = indices.stream().sorted().toList();
+    return new ImageFolder(sorted.stream().map(files::get).toList(),
+        sorted.stream().mapToInt(i -> labels[i]).toArray(), classNames, description);
+  }
+
+  private static List<String> classFolders(Path root) {
+    if (!Files.exists(root)) {
+      throw new IllegalArgumentException("Image folder " + root + " does not exist");
+    }
+    if (!Files.isDirectory(root)) {
+      throw new IllegalArgumentException("Image folder " + root + " is not a directory");
+    }
+    List<String> names;
+    try (Stream<Path> listing = Files.list(root)) {
+      names = listing.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+          .filter(name -> !name.startsWith(".")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list image folder " + root, e);
+    }
+    if (names.isEmpty()) {
+      boolean loose = !imagesIn(root).isEmpty();
+      throw new IllegalArgumentException("Image folder " + root + " has no class sub-folders"
+          + (loose ? " (its images must be in " + root.resolve("<class>") + "/)" : " and no images")
+          + "; expected " + root.resolve("<class>/<image>.jpg"));
+    }
+    return names;
+  }
+
+  private static List<Path> imagesIn(Path folder) {
+    try (Stream<Path> walk = Files.walk(folder)) {
+      return walk.filter(Files::isRegularFile).filter(ImageFolder::isImageName).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + folder, e);
+    }
+  }
+
+  private static boolean isImageName(Path file) {
+    String name = file.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return !name.startsWith(".") && dot > 0
+        && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+  }
+
+  public Path file(int index) {
+    return files.get(index);
+  }
+
+  public int label(int index) {
+    return labels[index];
+  }
+
+  @Override
+  public int size() {
+    return files.size();
+  }
+
+  @Override
+  public List<String> classNames() {
+    return classNames;
+  }
+
+  @Override
+  public LabeledImage get(int index) throws IOException {
+    return ImageDecoding.decodeRgb(files.get(index), labels[index]);
+  }
+
+  @Override
+  public String description() {
+    return description;
+  }
+}

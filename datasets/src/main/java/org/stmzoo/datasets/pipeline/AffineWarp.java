@@ -1,0 +1,87 @@
+package org.stmzoo.datasets.pipeline;
+
+/**
+ * PIL's {@code Image.transform(size, AFFINE, (a, b, c, d, e, f), BICUBIC, fillcolor)}: output pixel (x, y) samples
+ * the input at {@code (a (x+.5) + b (y+.5) + c, d (x+.5) + e (y+.5) + f)}; a sample point outside the input gets
+ * the fill colour, inside it is interpolated with PIL's geometric cubic (Keys a = -1, edge pixels repeated) and
+ * truncated to 8 bits. Rotate, shear and translate are such matrices.
+ */
+final class AffineWarp {
+  private AffineWarp() {}
+
+  static Image8 warp(Image8 source, double[] m, int[] fill) {
+    int h = source.height();
+    int w = source.width();
+    int ch = source.channels();
+    int[] in = source.values();
+    int[] out = new int[in.length];
+    double[] rowValues = new double[4];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        double xin = m[0] * (x + 0.5) + m[1] * (y + 0.5) + m[2];
+        double yin = m[3] * (x + 0.5) + m[4] * (y + 0.5) + m[5];
+        int o = (y * w + x) * ch;
+        if (xin < 0 || xin >= w || yin < 0 || yin >= h) {
+          for (int c = 0; c < ch; c++) {
+            out[o + c] = fill[c];
+          }
+          continue;
+        }
+        double xs = xin - 0.5;
+        double ys = yin - 0.5;
+        int x0 = (int) Math.floor(xs);
+        int y0 = (int) Math.floor(ys);
+        double dx = xs - x0;
+        double dy = ys - y0;
+        for (int c = 0; c < ch; c++) {
+          for (int r = 0; r < 4; r++) {
+            int row = clamp(y0 - 1 + r, h) * w;
+            rowValues[r] = cubic(in[(row + clamp(x0 - 1, w)) * ch + c], in[(row + clamp(x0, w)) * ch + c],
+                in[(row + clamp(x0 + 1, w)) * ch + c], in[(row + clamp(x0 + 2, w)) * ch + c], dx);
+          }
+          double v = cubic(rowValues[0], rowValues[1], rowValues[2], rowValues[3], dy);
+          out[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : (int) v;
+        }
+      }
+    }
+    return new Image8(out, h, w, ch);
+  }
+
+  /** PIL's BICUBIC macro: the cubic through v2 and v3 with a = -1 tangents. */
+  private static double cubic(double v1, double v2, double v3, double v4, double d) {
+    double p1 = v2;
+    double p2 = -v1 + v3;
+    double p3 = 2 * (v1 - v2) + v3 - v4;
+    double p4 = -v1 + v2 - v3 + v4;
+    return p1 + d * (p2 + d * (p3 + d * p4));
+  }
+
+  private static int clamp(int i, int size) {
+    return i < 0 ? 0 : i >= size ? size - 1 : i;
+  }
+
+  /** {@code Image.rotate(degrees)} about the image center, counter-clockwise, same size. */
+  static double[] rotation(double degrees, int width, int height) {
+    double angle = -Math.toRadians(degrees);
+    double cos = Math.cos(angle);
+    double sin = Math.sin(angle);
+    double cx = width / 2.0;
+    double cy = height / 2.0;
+    double[] m = {cos, sin, 0, -sin, cos, 0};
+    m[2] = m[0] * -cx + m[1] * -cy + cx;
+    m[5] = m[3] * -cx + m[4] * -cy + cy;
+    return m;
+  }
+
+  static double[] shearX(double factor) {
+    return new double[] {1, factor, 0, 0, 1, 0};
+  }
+
+  static double[] shearY(double factor) {
+    return new double[] {1, 0, 0, factor, 1, 0};
+  }
+
+  static double[] translate(double dx, double dy) {
+    return new double[] {1, 0, dx, 0, 1, dy};
+  }
+}

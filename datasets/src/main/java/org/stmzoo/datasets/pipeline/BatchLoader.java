@@ -1,0 +1,241 @@
+package org.stmzoo.datasets.pipeline;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.stmzoo.datasets.ImageDataset;
+import org.stmzoo.datasets.LabeledImage;
+
+/**
+ * Seeded, epoch-ordered, parallel batch loader. Decoding and transforms run on {@code threads} worker threads (0 =
+ * on the caller's thread), one batch per task, with at most {@code 2 * threads} batches prefetched.
+ *
+ * <p>Determinism: the epoch's order is a permutation drawn from (seed, epoch) only, and the sample at position p
+ * of that order is transformed with a generator seeded from (seed, epoch, p), so an epoch's batches are the same
+ * whatever the thread timing, and {@link #epoch(int, int) epoch(e, k)} yields exactly the tail of a full epoch from
+ * batch k on (exact resume).
+ *
+ * <p>Unreadable images: an image whose {@code get} throws IOException is logged once, counted in
+ * {@link #skippedImages()}, and replaced by the next readable image of the epoch order (positions p+1, p+2, ...,
+ * wrapping), transformed with position p's generator. Batches therefore keep their size (a fixed batch shape for
+ * the training graph) and the substitution is itself deterministic.
+ */
+public final class BatchLoader implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(BatchLoader.class.getName());
+
+  private final ImageDataset data;
+  private final SampleTransform transform;
+  private final int imageSize;
+  private final int batchSize;
+  private final boolean shuffle;
+  private final boolean dropLast;
+  private final long seed;
+  private final int prefetch;
+  private final ExecutorService workers;
+  private final Set<Integer> unreadable = ConcurrentHashMap.newKeySet();
+
+  public BatchLoader(ImageDataset data, TransformConfig t, int batchSize, boolean shuffle, boolean dropLast,
+      long seed, int threads) {
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+    }
+    if (threads < 0) {
+      throw new IllegalArgumentException("loader threads must be >= 0, got " + threads);
+    }
+    if (data.size() == 0) {
+      throw new IllegalArgumentException("no images in " + data.description());
+    }
+    if (dropLast && data.size() < batchSize) {
+      throw new IllegalArgumentException("batch size " + batchSize + " exceeds the " + data.size() + " images of "
+          + data.description() + " (no full batch to train on)");
+    }
+    this.data = data;
+    this.transform = new SampleTransform(t, data.channels());
+    this.imageSize = t.imageSize();
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.dropLast = dropLast;
+    this.seed = seed;
+    this.prefetch = Math.max(1, 2 * threads);
+    this.workers = threads == 0 ? null : Executors.newFixedThreadPool(threads, daemonThreads());
+  }
+
+  public int batchesPerEpoch() {
+    return dropLast ? data.size() / batchSize : (data.size() + batchSize - 1) / batchSize;
+  }
+
+  /** Distinct images found unreadable so far (each skipped with a warning). */
+  public long skippedImages() {
+    return unreadable.size();
+  }
+
+  public int channels() {
+    return transform.outputChannels();
+  }
+
+  public ImageDataset dataset() {
+    return data;
+  }
+
+  /** The dataset indices in epoch {@code epoch}'s order (identity without shuffling). */
+  public int[] order(int epoch) {
+    int n = data.size();
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    if (shuffle) {
+      SplittableRandom random = new SplittableRandom(mix(seed, epoch, -1));
+      for (int i = n - 1; i > 0; i--) {
+        int j = random.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    return order;
+  }
+
+  /** Batches {@code startBatch .. batchesPerEpoch()-1} of epoch {@code epoch}. */
+  public Iterator<Batch> epoch(int epoch, int startBatch) {
+    if (startBatch < 0 || startBatch > batchesPerEpoch()) {
+      throw new IllegalArgumentException("start batch " + startBatch + " outside 0.." + batchesPerEpoch());
+    }
+    return new EpochIterator(epoch, order(epoch), startBatch);
+  }
+
+  /** Builds batch {@code b} of an epoch; pure function of (seed, epoch, b) apart from the unreadable cache. */
+  private Batch buildBatch(int epoch, int[] order, int b) {
+    int start = b * batchSize;
+    int size = Math.min(batchSize, order.length - start);
+    int perImage = transform.valuesPerImage();
+    float[] images = new float[size * perImage];
+    int[] labels = new int[size];
+    for (int i = 0; i < size; i++) {
+      int position = start + i;
+      LabeledImage image = readOrSubstitute(order, position);
+      transform.transformInto(image, new SplittableRandom(mix(seed, epoch, position)), images, i * perImage);
+      labels[i] = image.label();
+    }
+    return new Batch(images, labels, size, imageSize, imageSize, transform.outputChannels());
+  }
+
+  private LabeledImage readOrSubstitute(int[] order, int position) {
+    for (int k = 0; k < order.length; k++) {
+      int index = order[(position + k) % order.length];
+      if (unreadable.contains(index)) {
+        continue;
+      }
+      try {
+        return data.get(index);
+      } catch (IOException | UncheckedIOException e) {
+        if (unreadable.add(index)) {
+          LOG.log(System.Logger.Level.WARNING, "Skipping unreadable image #" + index + ": " + e.getMessage());
+        }
+      }
+    }
+    throw new IllegalStateException("no readable image left in " + data.description());
+  }
+
+  /** splitmix64 finaliser over (seed, epoch, position): independent streams for every sample of every epoch. */
+  static long mix(long seed, long epoch, long position) {
+    long z = seed;
+    z = fmix(z + 0x9E3779B97F4A7C15L * (epoch + 1));
+    z = fmix(z + 0xBF58476D1CE4E5B9L * (position + 2));
+    return z;
+  }
+
+  private static long fmix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  @Override
+  public void close() {
+    if (workers != null) {
+      workers.shutdownNow();
+    }
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "stmzoo-loader-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Hands out batches in order, keeping up to {@code prefetch} later ones in flight on the workers. */
+  private final class EpochIterator implements Iterator<Batch> {
+    private final int epoch;
+    private final int[] order;
+    private final int end = batchesPerEpoch();
+    private final ArrayDeque<Future<Batch>> inFlight = new ArrayDeque<>();
+    private int next;
+    private int submitted;
+
+    EpochIterator(int epoch, int[] order, int startBatch) {
+      this.epoch = epoch;
+      this.order = order;
+      this.next = startBatch;
+      this.submitted = startBatch;
+      refill();
+    }
+
+    private void refill() {
+      while (workers != null && inFlight.size() < prefetch && submitted < end) {
+        int b = submitted++;
+        inFlight.add(workers.submit(() -> buildBatch(epoch, order, b)));
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next < end;
+    }
+
+    @Override
+    public Batch next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      Batch batch;
+      if (workers == null) {
+        batch = buildBatch(epoch, order, next);
+      } else {
+        batch = await(inFlight.poll());
+      }
+      next++;
+      refill();
+      return batch;
+    }
+
+    private Batch await(Future<Batch> future) {
+      try {
+        return future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while loading a batch", e);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        throw new IllegalStateException("loading a batch failed: " + cause, cause);
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package org.stmzoo.datasets.pipeline;
+
+/**
+ * timm's eval geometry: torchvision {@code Resize(floor(size / cropPct))} (shorter side to that length, longer
+ * side {@code int(len * long / short)}), then {@code CenterCrop(size)} at {@code int(round((H - size) / 2))}.
+ */
+public final class EvalResizeCrop {
+  private EvalResizeCrop() {}
+
+  public static FloatImage apply(FloatImage image, int size, float cropPct) {
+    int shorterTarget = (int) Math.floor(size / (double) cropPct);
+    int h = image.height();
+    int w = image.width();
+    int outH;
+    int outW;
+    if (h <= w) {
+      outH = shorterTarget;
+      outW = (int) ((long) shorterTarget * w / h);
+    } else {
+      outW = shorterTarget;
+      outH = (int) ((long) shorterTarget * h / w);
+    }
+    FloatImage resized = BicubicResize.resize(image, outH, outW);
+    return resized.crop(centerCrop(outH, outW, size));
+  }
+
+  /** torchvision's CenterCrop box; the image must be at least {@code size} on both sides. */
+  public static CropBox centerCrop(int height, int width, int size) {
+    if (height < size || width < size) {
+      throw new IllegalArgumentException("cannot center-crop " + size + " from " + height + "x" + width
+          + " (crop fraction above 1 is not supported)");
+    }
+    int top = (int) Math.rint((height - size) / 2.0);
+    int left = (int) Math.rint((width - size) / 2.0);
+    return new CropBox(top, left, size, size);
+  }
+}

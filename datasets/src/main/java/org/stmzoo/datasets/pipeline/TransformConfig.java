@@ -1,0 +1,63 @@
+package org.stmzoo.datasets.pipeline;
+
+/**
+ * Sample-level transforms. {@code train}: RandomResizedCrop (scale 0.08-1, ratio 3/4-4/3, bicubic), horizontal flip
+ * with p 0.5, then RandAugment when {@code autoAugment} is set (e.g. {@code "rand-m9-mstd0.5-inc1"}; null or blank =
+ * none). Eval: resize the shorter side to {@code floor(imageSize / cropPct)}, then center-crop {@code imageSize}.
+ * Both end with {@code (x - mean) / std}; {@code mean}/{@code std} have one value per output channel (or a single
+ * value for all). {@code grayscaleToRgb} replicates a gray channel to three.
+ */
+public record TransformConfig(int imageSize, boolean train, float cropPct, float[] mean, float[] std,
+    String autoAugment, boolean grayscaleToRgb) {
+  /** timm's default eval crop fraction, DeiT's as well. */
+  public static final float DEFAULT_CROP_PCT = 0.875f;
+
+  public TransformConfig {
+    if (imageSize <= 0) {
+      throw new IllegalArgumentException("image size must be positive, got " + imageSize);
+    }
+    if (!(cropPct > 0)) {
+      throw new IllegalArgumentException("crop fraction must be positive, got " + cropPct);
+    }
+    if (mean == null || std == null || mean.length != std.length || mean.length == 0) {
+      throw new IllegalArgumentException("mean and std need the same, non-zero number of values");
+    }
+    for (float s : std) {
+      if (!(s > 0)) {
+        throw new IllegalArgumentException("std values must be positive");
+      }
+    }
+    mean = mean.clone();
+    std = std.clone();
+    if (autoAugment != null && autoAugment.isBlank()) {
+      autoAugment = null;
+    }
+  }
+
+  /** DeiT's training transform at {@code imageSize}: RandomResizedCrop, flip, optional RandAugment. */
+  public static TransformConfig train(int imageSize, float[] mean, float[] std, String autoAugment,
+      boolean grayscaleToRgb) {
+    return new TransformConfig(imageSize, true, DEFAULT_CROP_PCT, mean, std, autoAugment, grayscaleToRgb);
+  }
+
+  /** The evaluation transform: resize to {@code imageSize / cropPct}, center crop. */
+  public static TransformConfig eval(int imageSize, float cropPct, float[] mean, float[] std,
+      boolean grayscaleToRgb) {
+    return new TransformConfig(imageSize, false, cropPct, mean, std, null, grayscaleToRgb);
+  }
+
+  /** Channels of the transformed images for a source with {@code sourceChannels}. */
+  public int outputChannels(int sourceChannels) {
+    return sourceChannels == 1 && grayscaleToRgb ? 3 : sourceChannels;
+  }
+
+  @Override
+  public float[] mean() {
+    return mean.clone();
+  }
+
+  @Override
+  public float[] std() {
+    return std.clone();
+  }
+}
