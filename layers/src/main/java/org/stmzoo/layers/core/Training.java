@@ -18,9 +18,14 @@ public final class Training {
   /** The value of {@code training} if it is a graph constant, empty if it is decided at run time. */
   public static Optional<Boolean> staticValue(Operand<TBool> training) {
     if (training.op() instanceof GraphOperation op && "Const".equals(op.type())) {
-      try (TBool value = (TBool) op.attributes().getAttrTensor("value")) {
-        return Optional.of(value.getBoolean());
+      org.tensorflow.proto.TensorProto value = op.attributes().getAttrValueProto("value").getTensor();
+      if (value.getBoolValCount() == 1) {
+        return Optional.of(value.getBoolVal(0));
       }
+      if (!value.getTensorContent().isEmpty()) {
+        return Optional.of(value.getTensorContent().byteAt(0) != 0);
+      }
+      return Optional.of(false); // a proto with no values holds zeros
     }
     return Optional.empty();
   }

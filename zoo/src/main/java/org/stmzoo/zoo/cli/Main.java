@@ -1,0 +1,77 @@
+package org.stmzoo.zoo.cli;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+/** {@code ./stmzoo COMMAND [options]}. Exit codes: 0 success, 1 error, 2 usage error. */
+public final class Main {
+  public static final int USAGE = 2;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String[] args) {
+    List<Command> commands = Commands.all();
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+      printCommands(commands);
+      return args.length == 0 ? USAGE : 0;
+    }
+    Command command = commands.stream().filter(c -> c.name().equals(args[0])).findFirst().orElse(null);
+    if (command == null) {
+      System.err.println("error: unknown command '" + args[0] + "'");
+      printCommands(commands);
+      return USAGE;
+    }
+    Options options = command.options();
+    options.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    try {
+      CommandLine line = new DefaultParser().parse(options, rest);
+      if (line.hasOption("help")) {
+        printUsage(command, options);
+        return 0;
+      }
+      return command.run(line);
+    } catch (ParseException | UsageException e) {
+      System.err.println("error: " + e.getMessage());
+      printUsage(command, options);
+      return USAGE;
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      System.err.println("error: " + e.getMessage());
+      return 1;
+    } catch (Exception e) {
+      System.err.println("error: " + e);
+      if (System.getenv("STMZOO_DEBUG") != null) {
+        e.printStackTrace();
+      }
+      return 1;
+    }
+  }
+
+  private static void printCommands(List<Command> commands) {
+    System.out.println("usage: ./stmzoo COMMAND [options]   (./stmzoo COMMAND --help for a command's options)");
+    System.out.println();
+    System.out.println("commands:");
+    for (Command c : commands) {
+      System.out.printf("  %-12s %s%n", c.name(), c.summary());
+    }
+  }
+
+  static void printUsage(Command command, Options options) {
+    HelpFormatter formatter = new HelpFormatter();
+    PrintWriter out = new PrintWriter(System.out, true);
+    String syntax = "./stmzoo " + command.name() + (command.positional().isEmpty() ? "" : " " + command.positional());
+    formatter.printHelp(out, 100, syntax, command.summary(), options, 2, 2, "", true);
+    out.flush();
+  }
+}

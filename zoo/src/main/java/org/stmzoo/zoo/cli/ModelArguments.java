@@ -1,0 +1,44 @@
+package org.stmzoo.zoo.cli;
+
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.stmzoo.zoo.registry.ModelEntry;
+import org.stmzoo.zoo.registry.ModelOptions;
+
+/** The model-shape flags several commands share: --image-size, --num-classes, --in-channels. */
+final class ModelArguments {
+  private ModelArguments() {}
+
+  static Options add(Options options) {
+    return options
+        .addOption(Option.builder().longOpt("image-size").hasArg().argName("S").desc("input size (default 224)").build())
+        .addOption(Option.builder().longOpt("num-classes").hasArg().argName("N").desc("classes (default 1000)").build())
+        .addOption(Option.builder().longOpt("in-channels").hasArg().argName("C").desc("input channels (default 3)").build());
+  }
+
+  static ModelOptions parse(CommandLine line, ModelEntry entry) {
+    ModelOptions options = ModelOptions.imagenet()
+        .withImageSize(intOption(line, "image-size", entry.defaultImageSize()))
+        .withNumClasses(intOption(line, "num-classes", 1000))
+        .withInChannels(intOption(line, "in-channels", 3));
+    entry.checkImageSize(options.imageSize());
+    return options;
+  }
+
+  static int intOption(CommandLine line, String name, int fallback) {
+    String value = line.getOptionValue(name);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed <= 0) {
+        throw new UsageException("--" + name + " must be a positive integer, got " + value);
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + name + " must be an integer, got '" + value + "'");
+    }
+  }
+}
