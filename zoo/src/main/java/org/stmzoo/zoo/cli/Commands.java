@@ -10,6 +10,9 @@ final class Commands {
     return List.of(
         new ListCommand(),
         new DescribeCommand(),
-        new BenchmarkCommand());
+        new BenchmarkCommand(),
+        new TrainCommand(),
+        new EvalCommand(),
+        new QuickstartCommand());
   }
 }
