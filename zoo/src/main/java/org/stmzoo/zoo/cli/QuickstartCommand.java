@@ -31,7 +31,7 @@ final class QuickstartCommand implements Command {
     return new Options()
         .addOption(Option.builder().longOpt("output").hasArg().argName("DIR").desc("default runs/quickstart").build())
         .addOption(Option.builder().longOpt("epochs").hasArg().argName("E").desc("default 2").build())
-        .addOption(Option.builder().longOpt("limit-train").hasArg().argName("N").desc("training images (default 20000)").build());
+        .addOption(Option.builder().longOpt("limit-train").hasArg().argName("N").desc("training images (default 10000)").build());
   }
 
   @Override
@@ -39,7 +39,7 @@ final class QuickstartCommand implements Command {
     String out = line.getOptionValue("output", "runs/quickstart");
     String[] args = {
         "--model", MODEL, "--data", "fashion-mnist", "--image-size", "32", "--batch-size", "64",
-        "--epochs", line.getOptionValue("epochs", "2"), "--limit-train", line.getOptionValue("limit-train", "20000"),
+        "--epochs", line.getOptionValue("epochs", "2"), "--limit-train", line.getOptionValue("limit-train", "10000"),
         "--lr", "4e-3", "--warmup-epochs", "0.2", "--mixup", "0", "--cutmix", "0", "--aa", "none", "--reprob", "0",
         "--output", out};
     System.out.println("./stmzoo train " + String.join(" ", args));

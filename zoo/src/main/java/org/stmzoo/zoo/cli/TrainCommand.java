@@ -53,7 +53,7 @@ final class TrainCommand implements Command {
         .addOption(Option.builder().longOpt("distill-teacher").hasArg().argName("RUN")
             .desc("DeiT distillation from this stmzoo run's best weights").build())
         .addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("data loader threads (default: cores)").build())
-        .addOption(Option.builder().longOpt("no-progress").desc("no progress bar, epoch lines only").build());
+        .addOption(Option.builder().longOpt("no-progress").desc("no progress bar, epoch lines only (also when output is not a terminal)").build());
     DataArguments.add(options);
     return RecipeArguments.add(options);
   }
@@ -97,7 +97,8 @@ final class TrainCommand implements Command {
       TrainingGraph graph = new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
           classes.size(), recipe, teacher);
       Trainer trainer = new Trainer(session, graph, train, Optional.ofNullable(val), classes, recipe, run,
-          line.hasOption("no-progress") ? ProgressReporter.quiet() : ProgressReporter.console(), System.out);
+          line.hasOption("no-progress") || System.console() == null ? ProgressReporter.quiet()
+              : ProgressReporter.console(), System.out);
       graph.initialize(session);
       if (resume) {
         trainer.restoreLast();
