@@ -50,11 +50,11 @@ public final class ImageDecoding {
         && model.getComponentSize(0) <= 16;
     if (storedDirectly) {
       int bands = raster.getNumBands();
-      float scale = 1f / ((1 << model.getComponentSize(0)) - 1);
+      float maxLevel = (1 << model.getComponentSize(0)) - 1;
       int[] samples = raster.getPixels(0, 0, width, height, (int[]) null);
       for (int p = 0; p < width * height; p++) {
         for (int c = 0; c < 3; c++) {
-          rgb[p * 3 + c] = samples[p * bands + (colorBands == 1 ? 0 : c)] * scale;
+          rgb[p * 3 + c] = samples[p * bands + (colorBands == 1 ? 0 : c)] / maxLevel;
         }
       }
     } else {

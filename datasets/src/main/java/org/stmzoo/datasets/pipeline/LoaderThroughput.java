@@ -1,5 +1,6 @@
 package org.stmzoo.datasets.pipeline;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
@@ -31,6 +32,11 @@ public final class LoaderThroughput {
     return new Result(images, (System.nanoTime() - start) / 1e9);
   }
 
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+  }
+
   /** Args: image size (32), threads (2), batches (20), batch size (64), auto-augment ("rand-m9-mstd0.5-inc1"). */
   public static void main(String[] args) throws Exception {
     int size = args.length > 0 ? Integer.parseInt(args[0]) : 32;
@@ -38,15 +44,22 @@ public final class LoaderThroughput {
     int batches = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     int batchSize = args.length > 3 ? Integer.parseInt(args[3]) : 64;
     String autoAugment = args.length > 4 ? args[4] : "rand-m9-mstd0.5-inc1";
+    autoAugment = autoAugment.equals("none") ? null : autoAugment;
     Path folder = FashionMnist.locate(null, FashionMnist.defaultCacheFolder(), false);
     FashionMnist train = FashionMnist.load(folder, FashionMnist.Split.TRAIN);
     TransformConfig transform = TransformConfig.train(size, new float[] {0.485f, 0.456f, 0.406f},
         new float[] {0.229f, 0.224f, 0.225f}, autoAugment, true);
     try (BatchLoader loader = new BatchLoader(train, transform, batchSize, true, true, 0, threads)) {
       measure(loader, 0, 2); // JIT warm-up
+      long cpuBefore = processCpuNanos();
       Result result = measure(loader, 1, batches);
-      System.out.printf(Locale.ROOT, "Fashion-MNIST %dx%d, %d threads, batch %d, aa=%s: %.0f images/s (%d in %.2f s)%n",
-          size, size, threads, batchSize, autoAugment, result.imagesPerSecond(), result.images(), result.seconds());
+      double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
+      // CPU time is printed as well: on a shared machine wall-clock images/s drops with the load, images per
+      // CPU-second does not.
+      System.out.printf(Locale.ROOT, "Fashion-MNIST %dx%d, %d threads, batch %d, aa=%s: %.0f images/s "
+          + "(%d in %.2f s wall, %.2f s CPU = %.0f images per CPU-second)%n", size, size, threads, batchSize,
+          autoAugment, result.imagesPerSecond(), result.images(), result.seconds(), cpuSeconds,
+          result.images() / cpuSeconds);
     }
   }
 }

@@ -1,5 +1,7 @@
 package org.stmzoo.datasets.pipeline;
 
+import java.util.function.IntUnaryOperator;
+
 /**
  * The per-pixel and histogram RandAugment ops with PIL's 8-bit semantics ({@code ImageOps} and
  * {@code ImageEnhance}), applied in place. Gray images have one channel, RGB three.
@@ -9,39 +11,23 @@ final class PointOps {
 
   /** {@code ImageOps.invert}. */
   static void invert(Image8 image) {
-    int[] lut = new int[256];
-    for (int i = 0; i < 256; i++) {
-      lut[i] = 255 - i;
-    }
-    applyToAll(image, lut);
+    applyToAll(image, i -> 255 - i);
   }
 
   /** {@code ImageOps.posterize}: keep the {@code bits} most significant bits (0 bits = black). */
   static void posterize(Image8 image, int bits) {
     int mask = ~((1 << (8 - bits)) - 1);
-    int[] lut = new int[256];
-    for (int i = 0; i < 256; i++) {
-      lut[i] = i & mask;
-    }
-    applyToAll(image, lut);
+    applyToAll(image, i -> i & mask);
   }
 
   /** {@code ImageOps.solarize}: invert every level at or above {@code threshold}. */
   static void solarize(Image8 image, int threshold) {
-    int[] lut = new int[256];
-    for (int i = 0; i < 256; i++) {
-      lut[i] = i < threshold ? i : 255 - i;
-    }
-    applyToAll(image, lut);
+    applyToAll(image, i -> i < threshold ? i : 255 - i);
   }
 
   /** timm's {@code solarize_add}: add {@code add} (saturating) to every level below {@code threshold}. */
   static void solarizeAdd(Image8 image, int add, int threshold) {
-    int[] lut = new int[256];
-    for (int i = 0; i < 256; i++) {
-      lut[i] = i < threshold ? Math.min(255, i + add) : i;
-    }
-    applyToAll(image, lut);
+    applyToAll(image, i -> i < threshold ? Math.min(255, i + add) : i);
   }
 
   /** {@code ImageOps.autocontrast} (no cutoff): stretch each channel's [min, max] to [0, 255], truncating. */
@@ -194,7 +180,12 @@ final class PointOps {
     return h;
   }
 
-  private static void applyToAll(Image8 image, int[] lut) {
+  /** Maps every value through the 256-entry table of {@code level}, as PIL's {@code Image.point} does. */
+  private static void applyToAll(Image8 image, IntUnaryOperator level) {
+    int[] lut = new int[256];
+    for (int i = 0; i < 256; i++) {
+      lut[i] = level.applyAsInt(i);
+    }
     int[] v = image.values();
     for (int i = 0; i < v.length; i++) {
       v[i] = lut[v[i]];

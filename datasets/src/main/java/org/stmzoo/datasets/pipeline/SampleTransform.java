@@ -46,35 +46,50 @@ public final class SampleTransform {
     return config.imageSize() * config.imageSize() * outputChannels;
   }
 
-  /** The transformed, not yet normalised image ([0, 1] values). */
+  /** The transformed, not yet normalised image ([0, 1] values) with the output channels. */
   public FloatImage transform(LabeledImage image, RandomGenerator random) {
-    FloatImage source = FloatImage.of(image);
-    int size = config.imageSize();
-    FloatImage out;
-    if (config.train()) {
-      CropBox box = RandomResizedCrop.sample(source.height(), source.width(), random);
-      out = BicubicResize.resize(source, box, size, size);
-      if (random.nextDouble() < 0.5) {
-        out.flipHorizontally();
-      }
-      out = toOutputChannels(out);
-      if (randAugment != null) {
-        out = randAugment.apply(Image8.quantize(out), random).toFloat();
-      }
-    } else {
-      out = toOutputChannels(EvalResizeCrop.apply(source, size, config.cropPct()));
-    }
-    return out;
+    return toOutputChannels(transformKeepingGray(image, random));
   }
 
   /** Transforms and writes {@code (x - mean) / std} into {@code dest} at {@code offset}. */
   public void transformInto(LabeledImage image, RandomGenerator random, float[] dest, int offset) {
-    float[] data = transform(image, random).data();
-    int ch = outputChannels;
-    for (int i = 0; i < data.length; i++) {
-      int c = i % ch;
-      dest[offset + i] = (data[i] - mean[c]) / std[c];
+    FloatImage out = transformKeepingGray(image, random);
+    if (out.channels() != outputChannels && out.channels() != 1) {
+      toOutputChannels(out); // throws: an RGB image in a gray dataset
     }
+    float[] data = out.data();
+    int ch = outputChannels;
+    // A gray image still to be expanded is read once per output channel: no RGB copy is made.
+    int step = out.channels() == ch ? ch : 1;
+    for (int c = 0; c < ch; c++) {
+      float m = mean[c];
+      float inverse = 1f / std[c]; // a multiply instead of a divide per value (within 1 ulp of torchvision's)
+      int from = step == 1 ? 0 : c;
+      for (int i = from, o = offset + c; i < data.length; i += step, o += ch) {
+        dest[o] = (data[i] - m) * inverse;
+      }
+    }
+  }
+
+  /**
+   * The transform up to normalisation; a gray image is left gray (expanded later, when normalising) unless
+   * RandAugment needs it in RGB first: its fill colour differs per channel.
+   */
+  private FloatImage transformKeepingGray(LabeledImage image, RandomGenerator random) {
+    FloatImage source = FloatImage.of(image);
+    int size = config.imageSize();
+    if (!config.train()) {
+      return EvalResizeCrop.apply(source, size, config.cropPct());
+    }
+    CropBox box = RandomResizedCrop.sample(source.height(), source.width(), random);
+    FloatImage out = BicubicResize.resize(source, box, size, size);
+    if (random.nextDouble() < 0.5) {
+      out.flipHorizontally();
+    }
+    if (randAugment != null) {
+      out = randAugment.apply(Image8.quantize(toOutputChannels(out)), random).toFloat();
+    }
+    return out;
   }
 
   private FloatImage toOutputChannels(FloatImage image) {

@@ -2,6 +2,7 @@ package org.stmzoo.layers.attention;
 
 import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.basic.Dropout;
+import org.stmzoo.layers.basic.LinearInit;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.Shapes;
@@ -39,10 +40,14 @@ public final class MultiHeadSelfAttention implements Layer {
   private final Dropout projDrop;
 
   public MultiHeadSelfAttention(LayerScope scope, Config config) {
+    this(scope, config, LinearInit.timm());
+  }
+
+  public MultiHeadSelfAttention(LayerScope scope, Config config, LinearInit linearInit) {
     this.config = config;
     this.tf = scope.tf();
-    this.qkv = new Dense(scope.child("qkv"), config.dim(), 3 * config.dim(), config.qkvBias());
-    this.proj = new Dense(scope.child("proj"), config.dim(), config.dim(), true);
+    this.qkv = new Dense(scope.child("qkv"), linearInit.config(config.dim(), 3 * config.dim(), config.qkvBias()));
+    this.proj = new Dense(scope.child("proj"), linearInit.config(config.dim(), config.dim(), true));
     this.attnDrop = new Dropout(scope.child("attn_drop"), config.attnDrop());
     this.projDrop = new Dropout(scope.child("proj_drop"), config.projDrop());
   }

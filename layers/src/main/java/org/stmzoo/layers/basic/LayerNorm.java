@@ -14,8 +14,8 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * LayerNorm over the last axis (channels of NHWC maps, features of tokens); biased variance as PyTorch.
- * Variables {@code gamma}, {@code beta}. The references use eps 1e-6 (ConvNeXt, unified skeleton, PiT)
- * and 1e-5 (PyTorch's default, DeiT via timm) in different places, so eps is always explicit.
+ * Variables {@code gamma}, {@code beta}. The references use eps 1e-6 (ConvNeXt, unified skeleton, PiT, and
+ * DeiT/ViT via timm) and 1e-5 (PyTorch's default) in different places, so eps is always explicit.
  */
 public final class LayerNorm implements Layer {
   public record Config(int dim, float eps) {}

@@ -21,9 +21,13 @@ public final class Mlp implements Layer {
   private final Dropout drop;
 
   public Mlp(LayerScope scope, Config config) {
+    this(scope, config, LinearInit.timm());
+  }
+
+  public Mlp(LayerScope scope, Config config, LinearInit linearInit) {
     this.tf = scope.tf();
-    this.fc1 = new Dense(scope.child("fc1"), config.inFeatures(), config.hiddenFeatures(), true);
-    this.fc2 = new Dense(scope.child("fc2"), config.hiddenFeatures(), config.outFeatures(), true);
+    this.fc1 = new Dense(scope.child("fc1"), linearInit.config(config.inFeatures(), config.hiddenFeatures(), true));
+    this.fc2 = new Dense(scope.child("fc2"), linearInit.config(config.hiddenFeatures(), config.outFeatures(), true));
     this.drop = new Dropout(scope.child("drop"), config.drop());
   }
 

@@ -18,14 +18,10 @@ public final class Training {
   /** The value of {@code training} if it is a graph constant, empty if it is decided at run time. */
   public static Optional<Boolean> staticValue(Operand<TBool> training) {
     if (training.op() instanceof GraphOperation op && "Const".equals(op.type())) {
-      org.tensorflow.proto.TensorProto value = op.attributes().getAttrValueProto("value").getTensor();
-      if (value.getBoolValCount() == 1) {
-        return Optional.of(value.getBoolVal(0));
+      // the attribute comes back untyped (a RawTensor, not a TBool): read its one byte
+      try (org.tensorflow.Tensor raw = op.attributes().getAttrTensor("value")) {
+        return Optional.of(raw.asRawTensor().data().getByte(0) != 0);
       }
-      if (!value.getTensorContent().isEmpty()) {
-        return Optional.of(value.getTensorContent().byteAt(0) != 0);
-      }
-      return Optional.of(false); // a proto with no values holds zeros
     }
     return Optional.empty();
   }

@@ -1,8 +1,8 @@
 package org.stmzoo.recipes.output;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.reflect.TypeToken;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +34,8 @@ public final class RunDirectory {
   public static final String LAST = "last";
   public static final String BEST = "best";
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final Gson JSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
+      .serializeSpecialFloatingPointValues().create();
 
   private final Path root;
 
@@ -117,14 +118,15 @@ public final class RunDirectory {
   }
 
   static void writeJson(Path file, Map<String, Object> value) throws IOException {
-    AtomicFiles.write(file, tmp -> JSON.writeValue(tmp.toFile(), value));
+    AtomicFiles.write(file, tmp -> Files.writeString(tmp, JSON.toJson(value), StandardCharsets.UTF_8));
   }
 
   static Map<String, Object> readJson(Path file) throws IOException {
     if (!Files.exists(file)) {
       throw new IllegalArgumentException(file + " does not exist");
     }
-    Map<String, Object> map = JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
-    return map;
+    // Numbers come back as doubles; readers convert with Number.intValue()/longValue().
+    return JSON.fromJson(Files.readString(file, StandardCharsets.UTF_8),
+        new TypeToken<LinkedHashMap<String, Object>>() {}.getType());
   }
 }

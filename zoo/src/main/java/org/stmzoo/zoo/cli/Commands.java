@@ -11,6 +11,10 @@ final class Commands {
         new ListCommand(),
         new DescribeCommand(),
         new BenchmarkCommand(),
+        new ImportCommand(),
+        new PredictCommand(),
+        new PretrainedCommand(),
+        new DownloadCommand(),
         new TrainCommand(),
         new EvalCommand(),
         new QuickstartCommand());

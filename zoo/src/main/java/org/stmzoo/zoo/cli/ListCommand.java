@@ -31,15 +31,15 @@ final class ListCommand implements Command {
 
   @Override
   public Options options() {
-    return new Options().addOption(Option.builder().longOpt("format").hasArg().argName("table|tsv|json")
+    return new Options().addOption(Option.builder().longOpt("format").hasArg().argName("table|tsv|json|markdown")
         .desc("output format (default table)").build());
   }
 
   @Override
   public int run(CommandLine line) {
     String format = line.getOptionValue("format", "table");
-    if (!List.of("table", "tsv", "json").contains(format)) {
-      throw new UsageException("--format must be table, tsv or json, got '" + format + "'");
+    if (!List.of("table", "tsv", "json", "markdown").contains(format)) {
+      throw new UsageException("--format must be table, tsv, json or markdown, got '" + format + "'");
     }
     if (line.getArgList().size() > 1) {
       throw new UsageException("list takes at most one GLOB");
@@ -52,6 +52,7 @@ final class ListCommand implements Command {
     switch (format) {
       case "tsv" -> System.out.println(TSV_HEADER);
       case "table" -> System.out.printf("%-28s %-18s %-34s %12s %7s%n", "NAME", "FAMILY", "REFERENCE", "PARAMS", "GMACS");
+      case "markdown" -> System.out.println("| name | family | reference | parameters | GMACs |\n| --- | --- | --- | ---: | ---: |");
       default -> System.out.println("[");
     }
     for (int i = 0; i < entries.size(); i++) {
@@ -62,6 +63,8 @@ final class ListCommand implements Command {
         case "tsv" -> System.out.println(String.join("\t", e.name(), e.family(), e.reference(),
             Long.toString(f.parameters()), gmacs));
         case "table" -> System.out.printf(Locale.ROOT, "%-28s %-18s %-34s %12d %7s%n", e.name(), e.family(),
+            e.reference(), f.parameters(), gmacs);
+        case "markdown" -> System.out.printf(Locale.ROOT, "| `%s` | %s | `%s` | %,d | %s |%n", e.name(), e.family(),
             e.reference(), f.parameters(), gmacs);
         default -> System.out.printf(Locale.ROOT,
             "  {\"name\": \"%s\", \"family\": \"%s\", \"reference\": \"%s\", \"parameters\": %d, \"gmacs\": %s}%s%n",

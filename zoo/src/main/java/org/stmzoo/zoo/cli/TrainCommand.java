@@ -169,11 +169,19 @@ final class TrainCommand implements Command {
     }
     Map<String, Object> saved = run.readArgs();
     for (String key : List.of("model", "image_size", "classes", "batch_size", "epochs", "seed", "train_set")) {
-      if (!String.valueOf(saved.get(key)).equals(String.valueOf(args.get(key)))) {
+      if (!sameValue(saved.get(key), args.get(key))) {
         throw new IllegalArgumentException("--resume: " + key + " was " + saved.get(key) + " in " + run.root()
             + ", now " + args.get(key) + "; resume with the same arguments");
       }
     }
+  }
+
+  /** args.json gives numbers back as doubles: compare numbers by value, the rest by text. */
+  private static boolean sameValue(Object saved, Object now) {
+    if (saved instanceof Number a && now instanceof Number b) {
+      return a.doubleValue() == b.doubleValue();
+    }
+    return String.valueOf(saved).equals(String.valueOf(now));
   }
 
   static void report(Path out, List<EpochRecord> records) {

@@ -9,7 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.stmzoo.zoo.families.ShiftVit;
+import org.stmzoo.zoo.families.Deit;
+import org.stmzoo.zoo.families.Pit;
 import org.stmzoo.zoo.families.UnifiedConvNeXt;
+import org.stmzoo.zoo.families.UnifiedHalo;
+import org.stmzoo.zoo.families.UnifiedSwin;
 
 /** Every model stmzoo knows, by name. Each family file contributes its entries here. */
 public final class ModelRegistry {
@@ -17,7 +22,12 @@ public final class ModelRegistry {
 
   static {
     Stream.of(
-            UnifiedConvNeXt.entries())
+            UnifiedConvNeXt.entries(),
+            UnifiedHalo.entries(),
+            UnifiedSwin.entries(),
+            ShiftVit.entries(),
+            Pit.entries(),
+            Deit.entries())
         .flatMap(List::stream)
         .forEach(e -> {
           if (ENTRIES.put(e.name(), e) != null) {

@@ -1,0 +1,150 @@
+package org.stmzoo.datasets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageFolderTest {
+  @TempDir
+  Path root;
+
+  static void writeImage(Path file, int type, int argb) throws IOException {
+    Files.createDirectories(file.getParent());
+    BufferedImage image = new BufferedImage(3, 2, type);
+    for (int y = 0; y < 2; y++) {
+      for (int x = 0; x < 3; x++) {
+        image.setRGB(x, y, argb);
+      }
+    }
+    String name = file.getFileName().toString();
+    String format = name.substring(name.lastIndexOf('.') + 1).toLowerCase();
+    if (!ImageIO.write(image, format.equals("jpg") ? "jpeg" : format, file.toFile())) {
+      throw new IOException("no writer for " + format);
+    }
+  }
+
+  @Test
+  void discoversSortedClassesAndImageExtensionsCaseInsensitively() throws IOException {
+    writeImage(root.resolve("zebra/b.PNG"), BufferedImage.TYPE_INT_RGB, 0x102030);
+    writeImage(root.resolve("zebra/a.png"), BufferedImage.TYPE_INT_RGB, 0x102030);
+    writeImage(root.resolve("ant/nested/x.bmp"), BufferedImage.TYPE_INT_RGB, 0x102030);
+    writeImage(root.resolve("ant/y.JPG"), BufferedImage.TYPE_INT_RGB, 0x808080);
+    Files.writeString(root.resolve("ant/notes.txt"), "not an image");
+    Files.writeString(root.resolve("zebra/.hidden.png"), "resource fork");
+    ImageFolder data = ImageFolder.scan(root);
+    assertThat(data.classNames()).containsExactly("ant", "zebra");
+    assertThat(data.size()).isEqualTo(4);
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < data.size(); i++) {
+      names.add(root.relativize(data.file(i)) + ":" + data.label(i));
+    }
+    assertThat(names).containsExactly("ant/nested/x.bmp:0", "ant/y.JPG:0", "zebra/a.png:1", "zebra/b.PNG:1");
+  }
+
+  @Test
+  void grayAndRgbaImagesBecomeRgb() throws IOException {
+    writeImage(root.resolve("c/gray.png"), BufferedImage.TYPE_BYTE_GRAY, 0xff000000);
+    // Exact gray level: write raw samples, since setRGB on a gray image converts colour spaces.
+    BufferedImage gray = new BufferedImage(3, 2, BufferedImage.TYPE_BYTE_GRAY);
+    gray.getRaster().setSample(1, 0, 0, 77);
+    ImageIO.write(gray, "png", root.resolve("c/gray.png").toFile());
+    writeImage(root.resolve("c/rgba.png"), BufferedImage.TYPE_INT_ARGB, 0x80c86432);
+    writeImage(root.resolve("c/pal.gif"), BufferedImage.TYPE_INT_RGB, 0xff0000);
+    ImageFolder data = ImageFolder.scan(root);
+    LabeledImage g = data.get(0);
+    assertThat(root.relativize(data.file(0)).toString()).isEqualTo("c/gray.png");
+    assertThat(g.channels()).isEqualTo(3);
+    assertThat(g.height()).isEqualTo(2);
+    assertThat(g.width()).isEqualTo(3);
+    assertThat(new float[] {g.pixels()[3], g.pixels()[4], g.pixels()[5]}).containsOnly(77 / 255f);
+    assertThat(g.pixels()[0]).isZero();
+    LabeledImage gif = data.get(1);
+    assertThat(new float[] {gif.pixels()[0], gif.pixels()[1], gif.pixels()[2]}).containsExactly(1f, 0f, 0f);
+    LabeledImage rgba = data.get(2);
+    assertThat(rgba.channels()).isEqualTo(3);
+    // alpha dropped, colour kept as stored (PIL's convert("RGB"))
+    assertThat(new float[] {rgba.pixels()[0], rgba.pixels()[1], rgba.pixels()[2]})
+        .containsExactly(200 / 255f, 100 / 255f, 50 / 255f);
+  }
+
+  @Test
+  void layoutErrorsNameThePath() throws IOException {
+    Path missing = root.resolve("nope");
+    assertThatThrownBy(() -> ImageFolder.scan(missing)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(missing.toString()).hasMessageContaining("does not exist");
+
+    Path emptyRoot = Files.createDirectories(root.resolve("empty"));
+    assertThatThrownBy(() -> ImageFolder.scan(emptyRoot)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(emptyRoot.toString()).hasMessageContaining("no images");
+
+    Path loose = root.resolve("loose");
+    writeImage(loose.resolve("a.png"), BufferedImage.TYPE_INT_RGB, 0);
+    assertThatThrownBy(() -> ImageFolder.scan(loose)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no class sub-folders").hasMessageContaining(loose.resolve("<class>").toString());
+
+    Path withEmptyClass = root.resolve("data");
+    writeImage(withEmptyClass.resolve("cat/a.png"), BufferedImage.TYPE_INT_RGB, 0);
+    Files.createDirectories(withEmptyClass.resolve("dog"));
+    Files.writeString(withEmptyClass.resolve("dog/readme.txt"), "x");
+    assertThatThrownBy(() -> ImageFolder.scan(withEmptyClass)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(withEmptyClass.resolve("dog").toString()).hasMessageContaining("no images");
+  }
+
+  @Test
+  void validationFolderUsesTrainingClasses() throws IOException {
+    writeImage(root.resolve("train/a/1.png"), BufferedImage.TYPE_INT_RGB, 0);
+    writeImage(root.resolve("train/b/1.png"), BufferedImage.TYPE_INT_RGB, 0);
+    writeImage(root.resolve("val/b/1.png"), BufferedImage.TYPE_INT_RGB, 0);
+    DatasetSplit split = ImageFolder.trainVal(root.resolve("train"), root.resolve("val"));
+    assertThat(split.val().classNames()).containsExactly("a", "b");
+    assertThat(((ImageFolder) split.val()).label(0)).isEqualTo(1);
+
+    writeImage(root.resolve("val/c/1.png"), BufferedImage.TYPE_INT_RGB, 0);
+    assertThatThrownBy(() -> ImageFolder.trainVal(root.resolve("train"), root.resolve("val")))
+        .hasMessageContaining("[c]");
+  }
+
+  @Test
+  void seededSplitIsDeterministicStratifiedAndDisjoint() throws IOException {
+    for (int i = 0; i < 10; i++) {
+      writeImage(root.resolve("a/" + i + ".png"), BufferedImage.TYPE_INT_RGB, 0);
+    }
+    for (int i = 0; i < 5; i++) {
+      writeImage(root.resolve("b/" + i + ".png"), BufferedImage.TYPE_INT_RGB, 0);
+    }
+    DatasetSplit first = ImageFolder.split(root, 0.2, 42);
+    DatasetSplit again = ImageFolder.split(root, 0.2, 42);
+    DatasetSplit other = ImageFolder.split(root, 0.2, 7);
+    assertThat(files(first.val())).isEqualTo(files(again.val()));
+    assertThat(files(first.val())).isNotEqualTo(files(other.val()));
+    // round(10 * 0.2) = 2 of class a, round(5 * 0.2) = 1 of class b
+    assertThat(first.val().size()).isEqualTo(3);
+    assertThat(first.train().size()).isEqualTo(12);
+    ImageFolder val = (ImageFolder) first.val();
+    assertThat(List.of(val.label(0), val.label(1), val.label(2))).containsExactly(0, 0, 1);
+    Set<Path> union = new HashSet<>(files(first.train()));
+    union.addAll(files(first.val()));
+    assertThat(union).hasSize(15);
+    assertThatThrownBy(() -> ImageFolder.split(root, 1.0, 1)).hasMessageContaining("(0, 1)");
+  }
+
+  private static List<Path> files(ImageDataset data) {
+    ImageFolder folder = (ImageFolder) data;
+    List<Path> files = new ArrayList<>();
+    for (int i = 0; i < folder.size(); i++) {
+      files.add(folder.file(i));
+    }
+    return files;
+  }
+}

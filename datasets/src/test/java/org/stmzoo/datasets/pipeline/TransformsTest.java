@@ -1,0 +1,149 @@
+package org.stmzoo.datasets.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.stmzoo.datasets.LabeledImage;
+
+class TransformsTest {
+  private static FloatImage constant(int h, int w, int c, float value) {
+    float[] data = new float[h * w * c];
+    java.util.Arrays.fill(data, value);
+    return new FloatImage(data, h, w, c);
+  }
+
+  @Test
+  void randomResizedCropBoxesStayInBoundsAndInTheirRanges() {
+    SplittableRandom random = new SplittableRandom(1);
+    int[][] sizes = {{28, 28}, {224, 180}, {5, 300}, {300, 5}, {1, 1}, {2, 3}};
+    for (int[] size : sizes) {
+      for (int i = 0; i < 2000; i++) {
+        CropBox box = RandomResizedCrop.sample(size[0], size[1], random);
+        assertThat(box.fitsIn(size[0], size[1])).as("%s in %dx%d", box, size[0], size[1]).isTrue();
+      }
+    }
+    // A square image never needs the fallback: every box has area fraction and aspect near the sampled ranges.
+    for (int i = 0; i < 2000; i++) {
+      CropBox box = RandomResizedCrop.sample(200, 200, random);
+      double area = box.height() * box.width() / 40000.0;
+      double ratio = (double) box.width() / box.height();
+      assertThat(area).isBetween(0.07, 1.0);
+      assertThat(ratio).isBetween(0.7, 1.4);
+    }
+  }
+
+  @Test
+  void randomResizedCropFallsBackToAClampedCenterCrop() {
+    // A 1x100 strip cannot fit any sampled box (height would be >= 2), so torchvision's fallback applies:
+    // ratio 100 > 4/3 -> h = 1, w = round(1 * 4/3) = 1, centered at (100 - 1) // 2 = 49.
+    assertThat(RandomResizedCrop.sample(1, 100, new SplittableRandom(3))).isEqualTo(new CropBox(0, 49, 1, 1));
+    assertThat(RandomResizedCrop.sample(100, 1, new SplittableRandom(3))).isEqualTo(new CropBox(49, 0, 1, 1));
+  }
+
+  @Test
+  void bicubicResizeKeepsAConstantImageConstant() {
+    FloatImage flat = constant(7, 5, 3, 0.3f);
+    for (int[] out : new int[][] {{13, 17}, {3, 2}, {7, 11}, {1, 1}}) {
+      FloatImage resized = BicubicResize.resize(flat, out[0], out[1]);
+      assertThat(resized.height()).isEqualTo(out[0]);
+      assertThat(resized.width()).isEqualTo(out[1]);
+      for (float v : resized.data()) {
+        assertThat(v).isCloseTo(0.3f, within(1e-6f));
+      }
+    }
+    FloatImage cropped = BicubicResize.resize(flat, new CropBox(2, 1, 4, 3), 9, 9);
+    for (float v : cropped.data()) {
+      assertThat(v).isCloseTo(0.3f, within(1e-6f));
+    }
+  }
+
+  @Test
+  void bicubicResizeMatchesPilCoefficientsOnATinyRow() {
+    // Upscaling [0.2, 0.6] to 4 pixels: scale 0.5, centers 0.25/0.75/1.25/1.75, PIL kernel (a = -0.5) at the
+    // tap offsets: k(0.25) = 0.8671875, k(0.75) = 0.2265625, k(1.25) = -0.0703125 (k(1.75) falls outside).
+    FloatImage row = new FloatImage(new float[] {0.2f, 0.6f}, 1, 2, 1);
+    float[] out = BicubicResize.resize(row, 1, 4).data();
+    assertThat(out[0]).isCloseTo((float) ((0.2 * 0.8671875 - 0.6 * 0.0703125) / 0.796875), within(1e-6f));
+    assertThat(out[1]).isCloseTo((float) ((0.2 * 0.8671875 + 0.6 * 0.2265625) / 1.09375), within(1e-6f));
+    assertThat(out[2]).isCloseTo((float) ((0.6 * 0.8671875 + 0.2 * 0.2265625) / 1.09375), within(1e-6f));
+    assertThat(out[3]).isCloseTo((float) ((0.6 * 0.8671875 - 0.2 * 0.0703125) / 0.796875), within(1e-6f));
+    // Halving: both source pixels sit at +-0.25 (in output units) from the center, equal weights -> the mean.
+    assertThat(BicubicResize.resize(row, 1, 1).data()[0]).isCloseTo(0.4f, within(1e-6f));
+    // The same along the vertical axis.
+    FloatImage column = new FloatImage(new float[] {0.2f, 0.6f}, 2, 1, 1);
+    assertThat(BicubicResize.resize(column, 4, 1).data()).containsExactly(out);
+  }
+
+  @Test
+  void evalResizesTheShorterSideThenCropsTheCenter() {
+    assertThat(EvalResizeCrop.centerCrop(36, 36, 32)).isEqualTo(new CropBox(2, 2, 32, 32));
+    // Python's round is half-to-even: round(0.5) = 0, round(1.5) = 2.
+    assertThat(EvalResizeCrop.centerCrop(5, 4, 4)).isEqualTo(new CropBox(0, 0, 4, 4));
+    assertThat(EvalResizeCrop.centerCrop(7, 4, 4)).isEqualTo(new CropBox(2, 0, 4, 4));
+    FloatImage out = EvalResizeCrop.apply(constant(28, 40, 1, 0.7f), 32, 0.875f);
+    assertThat(out.height()).isEqualTo(32);
+    assertThat(out.width()).isEqualTo(32);
+    for (float v : out.data()) {
+      assertThat(v).isCloseTo(0.7f, within(1e-6f));
+    }
+  }
+
+  @Test
+  void normalisationUsesPerChannelMeanAndStd() {
+    float[] pixels = new float[4 * 4 * 3];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (i % 17) / 16f;
+    }
+    float[] mean = {0.485f, 0.456f, 0.406f};
+    float[] std = {0.229f, 0.224f, 0.225f};
+    // 4x4 at crop fraction 1: resize and crop are both the identity, leaving only the normalisation.
+    SampleTransform transform = new SampleTransform(TransformConfig.eval(4, 1f, mean, std, false), 3);
+    float[] out = new float[pixels.length + 5];
+    transform.transformInto(new LabeledImage(pixels, 4, 4, 3, 0), new SplittableRandom(0), out, 5);
+    for (int i = 0; i < pixels.length; i++) {
+      assertThat(out[5 + i]).isCloseTo((pixels[i] - mean[i % 3]) / std[i % 3], within(1e-6f));
+    }
+  }
+
+  @Test
+  void trainTransformOutputsTheConfiguredShapeAndGrayBecomesRgb() {
+    TransformConfig config = TransformConfig.train(12, new float[] {0.5f}, new float[] {0.5f},
+        "rand-m9-mstd0.5-inc1", true);
+    SampleTransform transform = new SampleTransform(config, 1);
+    assertThat(transform.outputChannels()).isEqualTo(3);
+    float[] gray = new float[28 * 28];
+    for (int i = 0; i < gray.length; i++) {
+      gray[i] = (i % 28) / 27f;
+    }
+    for (int seed = 0; seed < 20; seed++) {
+      FloatImage out = transform.transform(new LabeledImage(gray, 28, 28, 1, 0), new SplittableRandom(seed));
+      assertThat(out.height()).isEqualTo(12);
+      assertThat(out.width()).isEqualTo(12);
+      assertThat(out.channels()).isEqualTo(3);
+      for (float v : out.data()) {
+        assertThat(v).isBetween(0f, 1f);
+      }
+    }
+    SampleTransform noAugment = new SampleTransform(TransformConfig.train(12, new float[] {0.5f},
+        new float[] {0.5f}, null, true), 1);
+    FloatImage plain = noAugment.transform(new LabeledImage(gray, 28, 28, 1, 0), new SplittableRandom(4));
+    for (int p = 0; p < 144; p++) {
+      assertThat(plain.data()[3 * p]).isEqualTo(plain.data()[3 * p + 1]).isEqualTo(plain.data()[3 * p + 2]);
+    }
+    // The batch path expands gray while normalising; it must equal normalising the expanded image.
+    float[] normalised = new float[3 * 144];
+    noAugment.transformInto(new LabeledImage(gray, 28, 28, 1, 0), new SplittableRandom(4), normalised, 0);
+    for (int i = 0; i < normalised.length; i++) {
+      assertThat(normalised[i]).isCloseTo((plain.data()[i] - 0.5f) / 0.5f, within(1e-6f));
+    }
+  }
+
+  @Test
+  void horizontalFlipMirrorsColumns() {
+    FloatImage image = new FloatImage(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 2, 3, 2);
+    image.flipHorizontally();
+    assertThat(image.data()).containsExactly(5, 6, 3, 4, 1, 2, 11, 12, 9, 10, 7, 8);
+  }
+}

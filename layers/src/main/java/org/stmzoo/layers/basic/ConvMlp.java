@@ -1,0 +1,36 @@
+package org.stmzoo.layers.basic;
+
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The transformer MLP as NCHW references write it, with 1x1 convolutions ({@code fc1 -> GELU -> dropout ->
+ * fc2 -> dropout}). It computes what {@link Mlp} computes on NHWC maps, but its kernels are
+ * {@code [1, 1, in, out]} so that they map one-to-one to the reference's 4-D conv weights.
+ * Variables {@code fc1/kernel|bias}, {@code fc2/kernel|bias}; trunc-normal(0.02) kernels, zero biases.
+ */
+public final class ConvMlp implements Layer {
+  private final Ops tf;
+  private final Conv2D fc1;
+  private final Conv2D fc2;
+  private final Dropout drop;
+
+  public ConvMlp(LayerScope scope, Mlp.Config config) {
+    this.tf = scope.tf();
+    this.fc1 = new Conv2D(scope.child("fc1"),
+        Conv2D.Config.of(config.inFeatures(), config.hiddenFeatures(), 1, 1, Padding.valid(), true));
+    this.fc2 = new Conv2D(scope.child("fc2"),
+        Conv2D.Config.of(config.hiddenFeatures(), config.outFeatures(), 1, 1, Padding.valid(), true));
+    this.drop = new Dropout(scope.child("drop"), config.drop());
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    Operand<TFloat32> hidden = drop.call(Activations.gelu(tf, fc1.call(input, training)), training);
+    return drop.call(fc2.call(hidden, training), training);
+  }
+}

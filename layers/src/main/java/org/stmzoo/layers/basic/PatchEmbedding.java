@@ -1,0 +1,50 @@
+package org.stmzoo.layers.basic;
+
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A vision transformer's patch embedding: one convolution with kernel {@code patch} and stride {@code stride},
+ * no padding, PyTorch's default init (neither timm's ViT nor PiT re-initialises it). {@code stride == patch}
+ * cuts the image into disjoint patches (ViT/DeiT); PiT overlaps them (patch 16, stride 8). The variables
+ * ({@code kernel}, {@code bias}) live directly under the scope given, named after the reference's conv
+ * ({@code patch_embed/proj} in timm's ViT, {@code patch_embed/conv} in PiT).
+ */
+public final class PatchEmbedding implements Layer {
+  public record Config(int inChannels, int dim, int patch, int stride) {
+    /** Output side length of a square {@code imageSize} input (PyTorch's floor rule), 0 if smaller than a patch. */
+    public int gridSize(int imageSize) {
+      return imageSize < patch ? 0 : (imageSize - patch) / stride + 1;
+    }
+  }
+
+  private final Config config;
+  private final Ops tf;
+  private final Conv2D conv;
+
+  public PatchEmbedding(LayerScope convScope, Config config) {
+    this.config = config;
+    this.tf = convScope.tf();
+    this.conv = new Conv2D(convScope, Conv2D.Config.torchDefault(
+        config.inChannels(), config.dim(), config.patch(), config.stride(), Padding.valid(), 1, true));
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  /** NHWC images to the NHWC map of patch embeddings {@code [B, grid, grid, dim]}. */
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> images, Operand<TBool> training) {
+    return conv.call(images, training);
+  }
+
+  /** The same embeddings as tokens {@code [B, grid*grid, dim]}, row-major as PyTorch's {@code flatten(2)}. */
+  public Operand<TFloat32> tokens(Operand<TFloat32> images, Operand<TBool> training) {
+    return Tokens.fromMap(tf, call(images, training));
+  }
+}

@@ -1,0 +1,232 @@
+package org.stmzoo.layers.mixers;
+
+import java.util.List;
+import org.stmzoo.layers.attention.MultiHeadSelfAttention;
+import org.stmzoo.layers.basic.Conv2D;
+import org.stmzoo.layers.basic.Dense;
+import org.stmzoo.layers.basic.Padding;
+import org.stmzoo.layers.core.Initializer;
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.VariableRole;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.index.Indices;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * U-Halo's STM (STM-Evaluation {@code HaloAttn} with {@code pos_embed_type='query_related'}) on NHWC maps.
+ * The map is cut into {@code b x b} query blocks; each block attends to the {@code w x w} window
+ * ({@code w = b + 2 halo}) around it, built from the zero-padded keys/values.
+ * <pre>
+ * q  = Linear(x) (no bias)               per block: [B, heads, blocks, b*b, d]
+ * kv = 1x1 conv(x) (no bias), padded by halo, windowed: [B, heads, blocks, w*w, 2d]
+ * scores = q k^T d^-0.5 + q . height_rel[ky - qy + w - 1] + q . width_rel[kx - qx + w - 1]
+ * scores of keys outside the map are masked; softmax; weighted sum of v; proj Linear (bias)
+ * </pre>
+ * The channel orders follow the reference's reshapes: {@code q} channel {@code head*d + i}; {@code kv} channel
+ * {@code head*2d + i} (i &lt; d: key, else value). Variables {@code q}, {@code kv}, {@code height_rel},
+ * {@code width_rel} ({@code [2w-1, d]}, N(0, d^-0.5), weight-decayed as the reference's 2-D parameters are),
+ * {@code proj}.
+ *
+ * <p>TF has no gradient for ExtractImagePatches, so the overlapping windows are built with Pad and two Gathers
+ * (rows, then columns) that lay them side by side, followed by a plain window partition. The relative logits
+ * are {@code q} times both tables, then a Gather of each (query, key) pair's entry: the same numbers as the
+ * reference's pad-and-reshape skew.
+ *
+ * <p>The reference asserts that the map is a multiple of the block. For other sizes (e.g. 16x16 maps of a
+ * 64-pixel input) we zero-pad the bottom and right to a block multiple and mask the padded positions as keys,
+ * exactly as the reference masks its halo padding; the padded queries are cropped away. At 224 every stage is a
+ * multiple of 7 and the reference path is taken unchanged.
+ */
+public final class HaloAttention implements Layer {
+  /**
+   * @param dim channels in and out (q/k/v widths all equal dim: the reference's qk_ratio 1 with dims that are
+   *     multiples of 8)
+   */
+  public record Config(int dim, int heads, int blockSize, int haloSize) {
+    public Config {
+      if (dim % heads != 0) {
+        throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
+      }
+      if (dim % 8 != 0) {
+        throw new IllegalArgumentException("the reference rounds the q/k width to a multiple of 8; dim " + dim
+            + " would change it");
+      }
+    }
+
+    public int headDim() {
+      return dim / heads;
+    }
+
+    public int windowSize() {
+      return blockSize + 2 * haloSize;
+    }
+  }
+
+  /** Logit of masked keys: the reference fills them with -finfo(float32).max before the softmax. */
+  static final float MASKED = -Float.MAX_VALUE;
+
+  private final Config config;
+  private final Ops tf;
+  private final Dense q;
+  private final Conv2D kv;
+  private final ModelVariable heightRel;
+  private final ModelVariable widthRel;
+  private final Dense proj;
+
+  public HaloAttention(LayerScope scope, Config config) {
+    this.config = config;
+    this.tf = scope.tf();
+    int dim = config.dim();
+    this.kv = new Conv2D(scope.child("kv"), Conv2D.Config.of(dim, 2 * dim, 1, 1, Padding.valid(), false));
+    this.q = new Dense(scope.child("q"), dim, dim, false);
+    Shape table = Shape.of(2L * config.windowSize() - 1, config.headDim());
+    Initializer init = Initializer.normal((float) Math.pow(config.headDim(), -0.5));
+    this.heightRel = scope.variable("height_rel", table, init, VariableRole.RELATIVE_POSITION, true);
+    this.widthRel = scope.variable("width_rel", table, init, VariableRole.RELATIVE_POSITION, true);
+    this.proj = new Dense(scope.child("proj"), dim, dim, true);
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    int height = Shapes.dim(input, 1);
+    int width = Shapes.dim(input, 2);
+    int b = config.blockSize();
+    int w = config.windowSize();
+    int heads = config.heads();
+    int d = config.headDim();
+    Operand<TFloat32> x = WindowPartition.padToMultiple(tf, input, b);
+    int paddedH = Shapes.dim(x, 1);
+    int paddedW = Shapes.dim(x, 2);
+    int blocks = (paddedH / b) * (paddedW / b);
+
+    // [B, blocks, b*b, C] -> [B, heads, blocks, b*b, d]
+    Operand<TFloat32> queries = splitHeads(WindowPartition.partition(tf, q.call(x, training), b), blocks, b * b,
+        heads, d);
+    // [B, blocks, w*w, 2C] -> [B, heads, blocks, w*w, 2d]
+    Operand<TFloat32> keyValues = splitHeads(haloWindows(kv.call(x, training)), blocks, w * w, heads, 2 * d);
+    Operand<TFloat32> keys = tf.stridedSlice(keyValues, Indices.ellipsis(), Indices.slice(0, d));
+    Operand<TFloat32> values = tf.stridedSlice(keyValues, Indices.ellipsis(), Indices.slice(d, 2 * d));
+
+    // [blocks, 1, w*w]: broadcast over batch, heads and the block's queries.
+    Operand<TFloat32> mask = tf.constant(maskLogits(keyMask(height, width, paddedH, paddedW, b, config.haloSize())));
+    Operand<TFloat32> bias = tf.math.add(relativeLogits(queries, blocks), mask);
+    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, queries, keys, values, (float) Math.pow(d, -0.5),
+        bias, Layer.identity(), training);
+    // [B, heads, blocks, b*b, d] -> [B, blocks, b*b, C] -> [B, H', W', C]
+    out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 3, 1, 4), blocks, b * b, config.dim());
+    out = WindowPartition.crop(tf, WindowPartition.reverse(tf, out, b, paddedH, paddedW), height, width);
+    return proj.call(out, training);
+  }
+
+  /** {@code [B, blocks, n, heads * dh] -> [B, heads, blocks, n, dh]}. */
+  private Operand<TFloat32> splitHeads(Operand<TFloat32> x, int blocks, int n, int heads, int dh) {
+    return Shapes.transpose(tf, Shapes.reshapeBatch(tf, x, blocks, n, heads, dh), 0, 3, 1, 2, 4);
+  }
+
+  /**
+   * The {@code w x w} window around every block of {@code [B, H', W', C]}: {@code [B, blocks, w*w, C]}.
+   * Row/column gathers place the (overlapping) windows side by side as a {@code (H'/b) w x (W'/b) w} map, which
+   * a non-overlapping partition then cuts apart.
+   */
+  Operand<TFloat32> haloWindows(Operand<TFloat32> x) {
+    int halo = config.haloSize();
+    Operand<TFloat32> padded = tf.pad(x,
+        tf.constant(new int[][] {{0, 0}, {halo, halo}, {halo, halo}, {0, 0}}), tf.constant(0f));
+    Operand<TFloat32> rows = tf.gather(padded, tf.constant(windowOffsets(Shapes.dim(x, 1))), tf.constant(1));
+    Operand<TFloat32> tiled = tf.gather(rows, tf.constant(windowOffsets(Shapes.dim(x, 2))), tf.constant(2));
+    return WindowPartition.partition(tf, tiled, config.windowSize());
+  }
+
+  /** Padded coordinates of each block's window along one axis, block after block: {@code i*b + k}, k &lt; w. */
+  private int[] windowOffsets(int length) {
+    int b = config.blockSize();
+    int w = config.windowSize();
+    int[] offsets = new int[length / b * w];
+    for (int i = 0; i < length / b; i++) {
+      for (int k = 0; k < w; k++) {
+        offsets[i * w + k] = i * b + k;
+      }
+    }
+    return offsets;
+  }
+
+  /**
+   * Query-related relative logits {@code [B, heads, blocks, b*b, w*w]}: each query's dot products with the
+   * rows of both tables ({@code [.., b*b, 2(2w-1)]}), then for every (query, key) pair the height entry
+   * {@code ky - qy + w - 1} plus the width entry {@code kx - qx + w - 1}.
+   */
+  private Operand<TFloat32> relativeLogits(Operand<TFloat32> queries, int blocks) {
+    int b = config.blockSize();
+    int w = config.windowSize();
+    int rows = 2 * w - 1;
+    int heads = config.heads();
+    Operand<TFloat32> tables = tf.concat(List.of(heightRel.value(), widthRel.value()), tf.constant(0));
+    Operand<TFloat32> flatQueries = tf.reshape(queries, tf.constant(new long[] {-1, config.headDim()}));
+    Operand<TFloat32> dots = tf.linalg.matMul(flatQueries, tables, org.tensorflow.op.linalg.MatMul.transposeB(true));
+    // one row per (batch, head, block) holding every query's 2(2w-1) dot products
+    dots = Shapes.reshapeBatch(tf, dots, heads, blocks, (long) b * b * 2 * rows);
+    int[][] index = relativeIndex(b, w);
+    Operand<TFloat32> logits = tf.math.add(
+        tf.gather(dots, tf.constant(index[0]), tf.constant(3)),
+        tf.gather(dots, tf.constant(index[1]), tf.constant(3)));
+    return Shapes.reshapeBatch(tf, logits, heads, blocks, (long) b * b, (long) w * w);
+  }
+
+  /**
+   * For query {@code (qy, qx)} of a block and key {@code (ky, kx)} of its window, flattened over (query, key):
+   * index [0] into the height half and index [1] into the width half of a query's {@code 2(2w-1)} dot products.
+   */
+  static int[][] relativeIndex(int b, int w) {
+    int rows = 2 * w - 1;
+    int[][] index = new int[2][b * b * w * w];
+    for (int qi = 0; qi < b * b; qi++) {
+      for (int ki = 0; ki < w * w; ki++) {
+        int base = qi * 2 * rows;
+        index[0][qi * w * w + ki] = base + (ki / w - qi / b + w - 1);
+        index[1][qi * w * w + ki] = base + rows + (ki % w - qi % b + w - 1);
+      }
+    }
+    return index;
+  }
+
+  /**
+   * Whether each key of each block's window lies outside the {@code height x width} map (halo padding, or the
+   * padding up to a block multiple): {@code [blocks][w*w]}, blocks row-major over the padded map.
+   */
+  public static boolean[][] keyMask(int height, int width, int paddedH, int paddedW, int blockSize, int haloSize) {
+    int w = blockSize + 2 * haloSize;
+    int blockCols = paddedW / blockSize;
+    boolean[][] masked = new boolean[(paddedH / blockSize) * blockCols][w * w];
+    for (int blk = 0; blk < masked.length; blk++) {
+      int top = blk / blockCols * blockSize - haloSize;
+      int left = blk % blockCols * blockSize - haloSize;
+      for (int k = 0; k < w * w; k++) {
+        int r = top + k / w;
+        int c = left + k % w;
+        masked[blk][k] = r < 0 || r >= height || c < 0 || c >= width;
+      }
+    }
+    return masked;
+  }
+
+  /** The key mask as additive logits {@code [blocks, 1, w*w]}. */
+  private static float[][][] maskLogits(boolean[][] masked) {
+    float[][][] logits = new float[masked.length][1][masked[0].length];
+    for (int blk = 0; blk < masked.length; blk++) {
+      for (int k = 0; k < masked[blk].length; k++) {
+        logits[blk][0][k] = masked[blk][k] ? MASKED : 0f;
+      }
+    }
+    return logits;
+  }
+}

@@ -1,0 +1,116 @@
+package org.stmzoo.layers.mixers;
+
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.Shapes;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * U-Swin's STM (STM-Evaluation {@code SwinBlock}'s attention part) on NHWC maps: cyclic shift by
+ * {@code -shift} (odd blocks), window partition, {@link WindowAttention} with the shifted-window mask, window
+ * reverse, shift back.
+ *
+ * <p>Window and shift follow the reference's rule for the map size the model is built for: if the map is no
+ * larger than the window, the window is the whole map and there is no shift (so the bias table's size depends on
+ * the built resolution, as in the reference, whose loader resizes that table). The reference requires maps that
+ * are multiples of the window; for other sizes (e.g. 16x16 maps of a 64-pixel input) we zero-pad the bottom and
+ * right after the norm, compute the mask on the padded map and crop afterwards, as the official Swin does for
+ * detection. Maps that are multiples of the window (every stage at 224) take exactly the reference path.
+ */
+public final class SwinMixer implements Layer {
+  /** Attention mask value between tokens that were not neighbours before the cyclic shift. */
+  public static final float CROSS_WINDOW_MASK = -100f;
+
+  /**
+   * @param windowSize the nominal window (7); the effective one may be smaller, see {@link #window}
+   * @param height map height the model is built for
+   * @param shifted whether this block shifts (odd blocks of a stage)
+   */
+  public record Config(int dim, int heads, int windowSize, int height, int width, boolean shifted) {}
+
+  /** The effective window and shift of a block, per the reference's rule. */
+  public record Window(int size, int shift) {}
+
+  private final Ops tf;
+  private final Window window;
+  private final WindowAttention attention;
+
+  public SwinMixer(LayerScope scope, Config config) {
+    this.tf = scope.tf();
+    this.window = window(config);
+    this.attention =
+        new WindowAttention(scope, new WindowAttention.Config(config.dim(), config.heads(), window.size()));
+  }
+
+  public static Window window(Config config) {
+    int smallest = Math.min(config.height(), config.width());
+    if (smallest <= config.windowSize()) {
+      return new Window(smallest, 0);
+    }
+    return new Window(config.windowSize(), config.shifted() ? config.windowSize() / 2 : 0);
+  }
+
+  public Window window() {
+    return window;
+  }
+
+  @Override
+  public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    int height = Shapes.dim(input, 1);
+    int width = Shapes.dim(input, 2);
+    int size = window.size();
+    int shift = window.shift();
+    Operand<TFloat32> x = WindowPartition.padToMultiple(tf, input, size);
+    int paddedH = Shapes.dim(x, 1);
+    int paddedW = Shapes.dim(x, 2);
+    if (shift > 0) {
+      x = tf.roll(x, tf.constant(new int[] {-shift, -shift}), tf.constant(new int[] {1, 2}));
+    }
+    Operand<TFloat32> mask = shift > 0 ? tf.constant(shiftMask(paddedH, paddedW, size, shift)) : null;
+    Operand<TFloat32> windows = attention.call(WindowPartition.partition(tf, x, size), mask, training);
+    x = WindowPartition.reverse(tf, windows, size, paddedH, paddedW);
+    if (shift > 0) {
+      x = tf.roll(x, tf.constant(new int[] {shift, shift}), tf.constant(new int[] {1, 2}));
+    }
+    return WindowPartition.crop(tf, x, height, width);
+  }
+
+  /**
+   * The shifted-window attention mask {@code [nW, N, N]}: after the cyclic shift the map is split into 3 row
+   * bands ({@code [0, H-s)}, {@code [H-s, H-shift)}, {@code [H-shift, H)}) times 3 column bands; tokens of one
+   * window attend to each other (0) only when they lie in the same region, otherwise
+   * {@link #CROSS_WINDOW_MASK}.
+   */
+  public static float[][][] shiftMask(int height, int width, int size, int shift) {
+    int rowsOfWindows = height / size;
+    int colsOfWindows = width / size;
+    int n = size * size;
+    float[][][] mask = new float[rowsOfWindows * colsOfWindows][n][n];
+    for (int wr = 0; wr < rowsOfWindows; wr++) {
+      for (int wc = 0; wc < colsOfWindows; wc++) {
+        float[][] m = mask[wr * colsOfWindows + wc];
+        for (int i = 0; i < n; i++) {
+          int regionI = region(wr * size + i / size, height, size, shift) * 3
+              + region(wc * size + i % size, width, size, shift);
+          for (int j = 0; j < n; j++) {
+            int regionJ = region(wr * size + j / size, height, size, shift) * 3
+                + region(wc * size + j % size, width, size, shift);
+            m[i][j] = regionI == regionJ ? 0f : CROSS_WINDOW_MASK;
+          }
+        }
+      }
+    }
+    return mask;
+  }
+
+  /** Which of the reference's three slices {@code [0,-s)}, {@code [-s,-shift)}, {@code [-shift,)} holds p. */
+  private static int region(int p, int length, int size, int shift) {
+    if (p < length - size) {
+      return 0;
+    }
+    return p < length - shift ? 1 : 2;
+  }
+}

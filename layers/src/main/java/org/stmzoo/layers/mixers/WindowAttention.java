@@ -1,0 +1,121 @@
+package org.stmzoo.layers.mixers;
+
+import org.stmzoo.layers.attention.MultiHeadSelfAttention;
+import org.stmzoo.layers.basic.Dense;
+import org.stmzoo.layers.core.Initializer;
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.VariableRole;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Swin's window multi-head self-attention (timm 0.6.7 {@code WindowAttention}) on windows of tokens
+ * {@code [B, nW, N, C]}, N = window area: fused {@code qkv} Linear with bias, scores
+ * {@code q k^T * head_dim^-0.5 + relative position bias (+ shift mask)}, softmax, {@code proj} Linear.
+ * Variables: {@code qkv}, {@code proj}, {@code relative_position_bias_table [(2s-1)^2, heads]} (trunc normal
+ * 0.02, excluded from weight decay as in the reference's {@code no_weight_decay}). The table's index is a
+ * graph constant, not a variable (the reference registers it as a buffer). Attention and projection dropout
+ * are 0 in every unified model and are not built.
+ */
+public final class WindowAttention {
+  public record Config(int dim, int heads, int windowSize) {
+    public Config {
+      if (dim % heads != 0) {
+        throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
+      }
+    }
+
+    public int headDim() {
+      return dim / heads;
+    }
+
+    public int windowArea() {
+      return windowSize * windowSize;
+    }
+  }
+
+  private final Config config;
+  private final Ops tf;
+  private final Dense qkv;
+  private final Dense proj;
+  private final ModelVariable biasTable;
+
+  public WindowAttention(LayerScope scope, Config config) {
+    this.config = config;
+    this.tf = scope.tf();
+    int s = config.windowSize();
+    this.biasTable = scope.variable("relative_position_bias_table",
+        Shape.of((long) (2 * s - 1) * (2 * s - 1), config.heads()), Initializer.truncatedNormal(0.02f),
+        VariableRole.RELATIVE_POSITION, false);
+    this.qkv = new Dense(scope.child("qkv"), config.dim(), 3 * config.dim(), true);
+    this.proj = new Dense(scope.child("proj"), config.dim(), config.dim(), true);
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  /**
+   * For tokens i, j of a {@code size x size} window (row-major), the row of the bias table holding their
+   * bias: {@code (ri - rj + size - 1) * (2 size - 1) + (ci - cj + size - 1)}, flattened over (i, j).
+   */
+  public static int[] relativePositionIndex(int size) {
+    int n = size * size;
+    int[] index = new int[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        int dr = i / size - j / size + size - 1;
+        int dc = i % size - j % size + size - 1;
+        index[i * n + j] = dr * (2 * size - 1) + dc;
+      }
+    }
+    return index;
+  }
+
+  /** The bias table gathered to {@code [heads, N, N]}. */
+  Operand<TFloat32> relativePositionBias() {
+    int n = config.windowArea();
+    Operand<TFloat32> gathered = tf.gather(biasTable.value(),
+        tf.constant(relativePositionIndex(config.windowSize())), tf.constant(0));
+    return Shapes.transpose(tf, tf.reshape(gathered, tf.constant(new int[] {n, n, config.heads()})), 2, 0, 1);
+  }
+
+  /**
+   * Attention inside each window.
+   *
+   * @param windows {@code [B, nW, N, C]}
+   * @param shiftMask {@code [nW, N, N]} additive mask of shifted windows (0 or -100), or null
+   */
+  public Operand<TFloat32> call(Operand<TFloat32> windows, Operand<TFloat32> shiftMask, Operand<TBool> training) {
+    int numWindows = Shapes.dim(windows, 1);
+    int n = Shapes.dim(windows, 2);
+    if (n != config.windowArea()) {
+      throw new IllegalArgumentException("windows of " + config.windowArea() + " tokens expected, got " + n);
+    }
+    int h = config.heads();
+    int d = config.headDim();
+    // [B, nW, N, 3C] -> [B, nW, 3, heads, N, d]; qkv's output channel is (part, head, d) as in the reference.
+    Operand<TFloat32> fused = Shapes.transpose(tf,
+        Shapes.reshapeBatch(tf, qkv.call(windows, training), numWindows, n, 3, h, d), 0, 1, 3, 4, 2, 5);
+    Operand<TFloat32> bias = relativePositionBias();
+    if (shiftMask != null) {
+      // [heads, N, N] + [nW, 1, N, N] -> [nW, heads, N, N], broadcast over the batch of [B, nW, heads, N, N].
+      bias = tf.math.add(bias, tf.expandDims(shiftMask, tf.constant(1)));
+    }
+    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, part(fused, 0), part(fused, 1), part(fused, 2),
+        (float) Math.pow(d, -0.5), bias, Layer.identity(), training);
+    // [B, nW, heads, N, d] -> [B, nW, N, C]
+    out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 1, 3, 2, 4), numWindows, n, config.dim());
+    return proj.call(out, training);
+  }
+
+  private Operand<TFloat32> part(Operand<TFloat32> fused, int index) {
+    return tf.gather(fused, tf.constant(index), tf.constant(2));
+  }
+}

@@ -1,0 +1,56 @@
+package org.stmzoo.zoo.families;
+
+import java.util.List;
+import org.stmzoo.layers.core.Preprocessing;
+import org.stmzoo.layers.shiftvit.ShiftVitNetwork;
+import org.stmzoo.zoo.registry.ModelEntry;
+
+/**
+ * ShiftViT (SPACH, {@code models/registry.py}): a Swin-like hierarchy whose attention is replaced by a
+ * parameter-free shift of 4/n_div of the channels. "light" keeps Swin's depths, "r4"/"r2" deepen the network
+ * (r2 with MLP ratio 2) to spend the FLOPs the shift saved. Drop-path rates are the registry's.
+ */
+public final class ShiftVit {
+  /** One registered variant: {@code kind} light/r4/r2, {@code size} tiny/small/base. */
+  record Variant(String kind, String size, int embedDim, int[] depths, double mlpRatio, int nDiv, float dropPath) {
+    String name() {
+      return "shiftvit-" + kind + "-" + size;
+    }
+
+    String reference() {
+      return "shiftvit_" + kind + "_" + size;
+    }
+  }
+
+  static final List<Variant> VARIANTS = List.of(
+      new Variant("light", "tiny", 96, new int[] {2, 2, 6, 2}, 4, 12, 0.2f),
+      new Variant("r4", "tiny", 96, new int[] {2, 2, 12, 3}, 4, 12, 0.2f),
+      new Variant("r2", "tiny", 96, new int[] {6, 8, 18, 6}, 2, 12, 0.2f),
+      new Variant("light", "small", 96, new int[] {2, 2, 18, 2}, 4, 12, 0.4f),
+      new Variant("r4", "small", 96, new int[] {2, 6, 24, 4}, 4, 12, 0.4f),
+      new Variant("r2", "small", 96, new int[] {10, 18, 36, 10}, 2, 12, 0.4f),
+      new Variant("light", "base", 128, new int[] {2, 2, 18, 2}, 4, 16, 0.5f),
+      new Variant("r4", "base", 128, new int[] {4, 6, 22, 4}, 4, 16, 0.5f),
+      new Variant("r2", "base", 128, new int[] {10, 18, 36, 10}, 2, 16, 0.6f));
+
+  private ShiftVit() {}
+
+  public static List<ModelEntry> entries() {
+    return VARIANTS.stream().map(ShiftVit::entry).toList();
+  }
+
+  private static ModelEntry entry(Variant v) {
+    ShiftVitNetwork.Config imagenet = config(v, 3, 1000, v.dropPath());
+    // PyTorch's strided convs would floor other sizes and silently drop the last rows and columns.
+    return new ModelEntry(v.name(), "shiftvit", v.reference(), 224, v.dropPath(), Preprocessing.imagenet(),
+        imagenet.toString(),
+        ModelEntry.multipleOf(imagenet.downsampling(), "the 4x4 stem and three 2x2 patch mergings must tile the image"),
+        (scope, options, dropPath) ->
+            new ShiftVitNetwork(scope, config(v, options.inChannels(), options.numClasses(), dropPath)));
+  }
+
+  private static ShiftVitNetwork.Config config(Variant v, int inChannels, int numClasses, float dropPath) {
+    return new ShiftVitNetwork.Config(v.embedDim(), v.depths(), v.mlpRatio(), v.nDiv(), inChannels, numClasses,
+        dropPath);
+  }
+}

@@ -1,0 +1,56 @@
+package org.stmzoo.zoo.predict;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
+import org.stmzoo.zoo.registry.BuiltModel;
+import org.stmzoo.zoo.weights.RawTensor;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+
+/** Predicts from an stmzoo checkpoint: the model is rebuilt inference-only from the registry and restored. */
+public final class CheckpointPredictor implements Predictor {
+  private final StmzooCheckpoint checkpoint;
+  private final Graph graph;
+  private final BuiltModel built;
+  private final Session session;
+
+  private CheckpointPredictor(StmzooCheckpoint checkpoint) {
+    this.checkpoint = checkpoint;
+    this.graph = new Graph();
+    try {
+      this.built = BuiltModel.build(checkpoint.entry(), checkpoint.options(), graph, 0L, -1, true);
+      this.session = new Session(graph);
+      checkpoint.restore(session, built);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  public static CheckpointPredictor open(Path directory) throws IOException {
+    return new CheckpointPredictor(StmzooCheckpoint.read(directory));
+  }
+
+  @Override
+  public String modelName() {
+    return checkpoint.metadata().model();
+  }
+
+  @Override
+  public List<String> classNames() {
+    return checkpoint.metadata().classNames();
+  }
+
+  @Override
+  public float[][] logits(RawTensor batch) {
+    return Logits.compute(session, built, batch);
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}

@@ -1,0 +1,35 @@
+package org.stmzoo.zoo.pretrained;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where downloads go and how: {@code $STMZOO_HOME} (default {@code ~/.cache/stmzoo}) holds {@code weights/FILE};
+ * {@code STMZOO_OFFLINE=1} forbids the network; {@code STMZOO_MIRROR} replaces every origin by
+ * {@code MIRROR/FILE}.
+ *
+ * @param mirror a base URL serving the files by name, or null for the upstream URLs
+ */
+public record WeightCache(Path home, boolean offline, String mirror) {
+  public static WeightCache fromEnvironment(Map<String, String> env) {
+    String home = env.get("STMZOO_HOME");
+    Path dir = home != null && !home.isBlank() ? Path.of(home)
+        : Path.of(System.getProperty("user.home"), ".cache", "stmzoo");
+    String offline = env.getOrDefault("STMZOO_OFFLINE", "");
+    String mirror = env.get("STMZOO_MIRROR");
+    return new WeightCache(dir, offline.equals("1") || offline.equalsIgnoreCase("true"),
+        mirror == null || mirror.isBlank() ? null : mirror);
+  }
+
+  public WeightCache withOffline(boolean value) {
+    return new WeightCache(home, value, mirror);
+  }
+
+  public WeightCache withMirror(String value) {
+    return new WeightCache(home, offline, value);
+  }
+
+  public Path fileFor(PretrainedManifest.Entry entry) {
+    return home.resolve("weights").resolve(entry.file());
+  }
+}

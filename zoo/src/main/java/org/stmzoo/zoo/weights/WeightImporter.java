@@ -1,0 +1,96 @@
+package org.stmzoo.zoo.weights;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.stmzoo.layers.core.ModelVariable;
+
+/**
+ * Matches a reference checkpoint against a model's variables, strictly: every variable must receive a tensor
+ * of a compatible shape and every tensor must be consumed, or the import fails listing each missing, extra
+ * and mis-shaped tensor by name. The one tolerated difference is the classifier head when the number of
+ * classes differs: the head keeps its fresh initialisation and a note says so.
+ */
+public final class WeightImporter {
+  /**
+   * @param values stmzoo-layout values by variable path, for every variable that is imported
+   * @param reinitialised variables left at their initial values (a head for another class count)
+   * @param notes what the import changed on the way (head re-initialised, embeddings resized)
+   */
+  public record Plan(Map<String, RawTensor> values, List<String> reinitialised, List<String> notes) {}
+
+  private WeightImporter() {}
+
+  public static Plan plan(String modelName, StateDict checkpoint, Collection<ModelVariable> variables, KeyMap map) {
+    StateDict source = map.normalise(checkpoint);
+    Map<String, RawTensor> values = new LinkedHashMap<>();
+    Set<String> consumed = new LinkedHashSet<>();
+    List<String> unmapped = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    List<String> misShaped = new ArrayList<>();
+    List<String> unexpected = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    List<ModelVariable> headMismatches = new ArrayList<>();
+    List<ModelVariable> head = new ArrayList<>();
+    for (ModelVariable v : variables) {
+      if (!ReferenceLayout.imported(v)) {
+        continue;
+      }
+      if (map.isHead(v.path())) {
+        head.add(v);
+      }
+      Optional<String> key = map.referenceKey(v.path());
+      if (key.isEmpty()) {
+        unmapped.add("variable '" + v.path() + "' has no reference key in this family's key map");
+        continue;
+      }
+      RawTensor tensor = source.get(key.get());
+      if (tensor == null) {
+        missing.add("missing tensor '" + key.get() + "' for variable '" + v.path() + "' " + v.shape());
+        continue;
+      }
+      consumed.add(key.get());
+      Optional<RawTensor> converted = ReferenceLayout.toVariable(tensor, v, notes::add);
+      if (converted.isPresent()) {
+        values.put(v.path(), converted.get());
+      } else if (map.isHead(v.path())) {
+        headMismatches.add(v);
+      } else {
+        misShaped.add("tensor '" + key.get() + "' has shape " + tensor.shapeString() + ", which does not fit variable '"
+            + v.path() + "' " + v.shape());
+      }
+    }
+    for (String key : source.keys()) {
+      if (!consumed.contains(key)) {
+        unexpected.add("unexpected tensor '" + key + "' " + source.get(key).shapeString() + " (no variable takes it)");
+      }
+    }
+    if (!unmapped.isEmpty() || !missing.isEmpty() || !misShaped.isEmpty() || !unexpected.isEmpty()) {
+      Map<String, List<String>> problems = new LinkedHashMap<>();
+      problems.put("variables without a key", unmapped);
+      problems.put("missing", missing);
+      problems.put("mis-shaped", misShaped);
+      problems.put("unexpected", unexpected);
+      throw new WeightImportException(modelName, problems);
+    }
+    List<String> reinitialised = new ArrayList<>();
+    if (!headMismatches.isEmpty()) {
+      // a head for another class count: the whole head starts afresh, not only its mis-shaped part
+      for (ModelVariable v : head) {
+        values.remove(v.path());
+        reinitialised.add(v.path());
+      }
+      ModelVariable first = headMismatches.get(0);
+      String key = map.referenceKey(first.path()).orElseThrow();
+      notes.add("the checkpoint's classifier head (" + key + " " + source.get(key).shapeString()
+          + ") does not fit " + first.path() + " " + first.shape() + ": the head is re-initialised ("
+          + String.join(", ", reinitialised) + ")");
+    }
+    return new Plan(values, reinitialised, notes);
+  }
+}

@@ -1,0 +1,72 @@
+package org.stmzoo.zoo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The CLI's contract: usage errors exit 2, user errors are one clear line without a stack trace. */
+class CliTest {
+  record Outcome(int code, String out, String err) {}
+
+  static Outcome run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = Main.run(args);
+      return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void unknownModelSuggestsTheClosestNames() {
+    Outcome o = run("describe", "u-convnext-mikro");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err()).contains("unknown model 'u-convnext-mikro'").contains("u-convnext-micro")
+        .doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void anImageSizeTheArchitectureCannotTakeNamesTheConstraint() {
+    Outcome o = run("describe", "u-convnext-micro", "--image-size", "100");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err()).contains("cannot take image size 100").contains("multiple of 32")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() {
+    assertThat(run().code()).isEqualTo(2);
+    assertThat(run("no-such-command").code()).isEqualTo(2);
+    assertThat(run("list", "--format", "xml").code()).isEqualTo(2);
+    assertThat(run("benchmark").err()).contains("--model is required");
+    assertThat(run("describe", "u-convnext-micro", "--image-size", "abc").code()).isEqualTo(2);
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (Command c : Commands.all()) {
+      Outcome o = run(c.name(), "--help");
+      assertThat(o.code()).as(c.name()).isEqualTo(0);
+      assertThat(o.out()).as(c.name()).contains("./stmzoo " + c.name());
+    }
+  }
+
+  @Test
+  void listTsvHasTheDocumentedHeaderAndReferenceCounts() {
+    Outcome o = run("list", "u-convnext-micro", "--format", "tsv");
+    assertThat(o.code()).isEqualTo(0);
+    String[] lines = o.out().strip().split("\n");
+    assertThat(lines[0]).isEqualTo("name\tfamily\treference\tparameters\tgmacs");
+    assertThat(lines[1]).startsWith("u-convnext-micro\tunified-convnext\tunified_convnext_micro\t4439624\t");
+  }
+}

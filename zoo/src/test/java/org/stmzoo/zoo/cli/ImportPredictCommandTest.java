@@ -1,0 +1,80 @@
+package org.stmzoo.zoo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.commons.cli.DefaultParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
+import org.stmzoo.zoo.weights.NpyFile;
+import org.stmzoo.zoo.weights.RawTensor;
+import org.stmzoo.zoo.weights.ReferenceParity;
+
+/** The CLI round trip of the issue: import the PiT-Ti fixture, then predict its input as JSON. */
+class ImportPredictCommandTest {
+  @TempDir Path dir;
+
+  private static String run(Command command, String... args) throws Exception {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(command.run(new DefaultParser().parse(command.options(), args))).isZero();
+    } finally {
+      System.setOut(original);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void importThenPredictReproducesTheReferenceLogits() throws Exception {
+    Path out = dir.resolve("pit-ti");
+    String log = run(new ImportCommand(), "--model", "pit-ti",
+        "--checkpoint", ReferenceParity.fixture("pit_ti_224.safetensors").toString(), "--output", out.toString());
+    assertThat(log).contains("imported").contains("pit-ti");
+    assertThat(out.resolve(StmzooCheckpoint.METADATA_FILE)).exists();
+    StmzooCheckpoint.Metadata meta = StmzooCheckpoint.read(out).metadata();
+    assertThat(meta.model()).isEqualTo("pit-ti");
+    assertThat(meta.numClasses()).isEqualTo(1000);
+    assertThat(meta.imageSize()).isEqualTo(224);
+
+    String json = run(new PredictCommand(), "--checkpoint", out.toString(),
+        "--npy", ReferenceParity.fixture("pit_ti_224.input_nhwc.npy").toString(), "--json");
+    JsonObject parsed = new Gson().fromJson(json, JsonObject.class);
+    float[][] logits = new Gson().fromJson(parsed.get("logits"), float[][].class);
+    RawTensor expected = NpyFile.read(ReferenceParity.fixture("pit_ti_224.logits.npy"));
+    double diff = ReferenceParity.maxAbsDifference(logits, expected);
+    System.out.println("CLI import + predict pit-ti: max |logits - reference| = " + diff);
+    assertThat(diff).isLessThanOrEqualTo(1e-4);
+  }
+
+  @Test
+  void importWithAnotherClassCountSaysTheHeadIsReinitialised() throws Exception {
+    Path names = dir.resolve("names.txt");
+    Files.writeString(names, "cat\ndog\nbird\n");
+    String log = run(new ImportCommand(), "--model", "pit-ti", "--num-classes", "3", "--class-names",
+        names.toString(), "--checkpoint", ReferenceParity.fixture("pit_ti_224.safetensors").toString(),
+        "--output", dir.resolve("three").toString());
+    assertThat(log).contains("head is re-initialised").contains("head/kernel");
+    assertThat(StmzooCheckpoint.read(dir.resolve("three")).metadata().classNames())
+        .containsExactly("cat", "dog", "bird");
+  }
+
+  @Test
+  void aCheckpointOfAnotherFamilyIsAnErrorNamingTensors() {
+    assertThatThrownBy(() -> run(new ImportCommand(), "--model", "u-convnext-micro",
+        "--checkpoint", ReferenceParity.fixture("pit_ti_224.safetensors").toString(),
+        "--output", dir.resolve("x").toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("missing tensor 'downsample_layers.0.stem.0.weight'")
+        .hasMessageContaining("unexpected tensor 'pos_embed'");
+  }
+}

@@ -1,0 +1,130 @@
+package org.stmzoo.zoo.weights;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.zoo.SharedFiles;
+
+class SafetensorsReaderTest {
+  @TempDir Path dir;
+
+  /** header JSON + raw data, with the 8-byte length the format prescribes (or a forged one). */
+  private Path file(String header, byte[] data, Long forgedLength) throws IOException {
+    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.putLong(forgedLength != null ? forgedLength : h.length).put(h).put(data);
+    Path p = dir.resolve("t.safetensors");
+    Files.write(p, b.array());
+    return p;
+  }
+
+  private static byte[] littleEndian(float... values) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : values) {
+      b.putFloat(v);
+    }
+    return b.array();
+  }
+
+  @Test
+  void readsFloat32Float16AndBfloat16() throws IOException {
+    byte[] f32 = littleEndian(1f, -2f, 3.5f, 0.25f, 5f, 6f);
+    // float16: 1.0 = 0x3C00, -2.0 = 0xC000, 65504 = 0x7BFF, smallest subnormal 0x0001 = 2^-24
+    byte[] f16 = {0x00, 0x3C, 0x00, (byte) 0xC0, (byte) 0xFF, 0x7B, 0x01, 0x00};
+    // bfloat16: upper halves of 1.5f (0x3FC00000) and -0.5f (0xBF000000)
+    byte[] bf16 = {(byte) 0xC0, 0x3F, 0x00, (byte) 0xBF};
+    ByteBuffer data = ByteBuffer.allocate(f32.length + f16.length + bf16.length).put(f32).put(f16).put(bf16);
+    String header = "{\"__metadata__\":{\"format\":\"pt\"},"
+        + "\"a.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]},"
+        + "\"b\":{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[24,32]},"
+        + "\"c\":{\"dtype\":\"BF16\",\"shape\":[2,1],\"data_offsets\":[32,36]}}";
+    StateDict sd = SafetensorsReader.read(file(header, data.array(), null));
+    assertThat(sd.keys()).containsExactly("a.weight", "b", "c");
+    assertThat(sd.get("a.weight").shape()).containsExactly(2, 3);
+    assertThat(sd.get("a.weight").values()).containsExactly(1f, -2f, 3.5f, 0.25f, 5f, 6f);
+    assertThat(sd.get("b").values()).containsExactly(1f, -2f, 65504f, (float) Math.pow(2, -24));
+    assertThat(sd.get("c").values()).containsExactly(1.5f, -0.5f);
+  }
+
+  @Test
+  void readsTheReferenceFixture() throws IOException {
+    StateDict sd = SafetensorsReader.read(
+        SharedFiles.root().resolve("fixtures/reference/unified_convnext_micro.safetensors"));
+    assertThat(sd.size()).isEqualTo(304);
+    assertThat(sd.get("head.weight").shape()).containsExactly(1000, 384);
+    assertThat(sd.get("stages.0.0.dwconv.weight").shape()).containsExactly(32, 1, 7, 7);
+  }
+
+  @Test
+  void fileShorterThanTheLengthField() throws IOException {
+    Path p = dir.resolve("short.safetensors");
+    Files.write(p, new byte[] {1, 2, 3});
+    assertThatThrownBy(() -> SafetensorsReader.read(p))
+        .isInstanceOf(WeightFormatException.class).hasMessageContaining("shorter than the 8-byte header length");
+  }
+
+  @Test
+  void headerLengthBeyondTheFile() throws IOException {
+    Path p = file("{\"a\":{}}", new byte[0], 4096L);
+    assertThatThrownBy(() -> SafetensorsReader.read(p))
+        .isInstanceOf(WeightFormatException.class).hasMessageContaining("exceeds the file");
+  }
+
+  @Test
+  void absurdHeaderLengthIsRefusedBeforeAllocating() throws IOException {
+    Path p = file("{}", new byte[0], Long.MAX_VALUE / 2);
+    assertThatThrownBy(() -> SafetensorsReader.read(p))
+        .isInstanceOf(WeightFormatException.class).hasMessageContaining("implausible safetensors header length");
+  }
+
+  @Test
+  void malformedJson() throws IOException {
+    Path p = file("{\"a\": {\"dtype\": \"F32\", ", new byte[0], null);
+    assertThatThrownBy(() -> SafetensorsReader.read(p))
+        .isInstanceOf(WeightFormatException.class).hasMessageContaining("malformed safetensors header");
+  }
+
+  @Test
+  void truncatedData() throws IOException {
+    // claims 1000 x 1000 floats (4 MB) but holds 8 bytes: the reader must not trust the header
+    String header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[1000,1000],\"data_offsets\":[0,4000000]}}";
+    Path p = file(header, littleEndian(1f, 2f), null);
+    assertThatThrownBy(() -> SafetensorsReader.read(p))
+        .isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("tensor 'w'").hasMessageContaining("outside the data section");
+  }
+
+  @Test
+  void offsetsThatDisagreeWithTheShape() throws IOException {
+    String header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}";
+    Path p = file(header, littleEndian(1f, 2f), null);
+    assertThatThrownBy(() -> SafetensorsReader.read(p))
+        .isInstanceOf(WeightFormatException.class).hasMessageContaining("needs 3 elements");
+  }
+
+  @Test
+  void entryWithoutOffsets() throws IOException {
+    Path p = file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1]}}", littleEndian(1f), null);
+    assertThatThrownBy(() -> SafetensorsReader.read(p))
+        .isInstanceOf(WeightFormatException.class).hasMessageContaining("tensor 'w'");
+  }
+
+  @Test
+  void npyRoundTrip() throws IOException {
+    Path p = dir.resolve("a.npy");
+    NpyFile.write(p, new RawTensor(new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6}));
+    RawTensor back = NpyFile.read(p);
+    assertThat(back.shape()).containsExactly(2, 3);
+    assertThat(back.values()).containsExactly(1, 2, 3, 4, 5, 6);
+    RawTensor fixture = NpyFile.read(SharedFiles.root().resolve("fixtures/reference/pit_ti_224.logits.npy"));
+    assertThat(fixture.shape()).containsExactly(2, 1000);
+  }
+}

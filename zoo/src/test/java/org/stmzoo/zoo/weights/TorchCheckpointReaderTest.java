@@ -1,0 +1,169 @@
+package org.stmzoo.zoo.weights;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** PyTorch zip checkpoints written byte by byte here, as torch.save lays them out (protocol 2 pickle). */
+class TorchCheckpointReaderTest {
+  @TempDir Path dir;
+
+  /** Emits pickle opcodes. */
+  private static final class Pickle {
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    Pickle op(int... bytes) {
+      for (int b : bytes) {
+        out.write(b);
+      }
+      return this;
+    }
+
+    Pickle global(String module, String name) {
+      op('c');
+      out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
+      return this;
+    }
+
+    Pickle str(String s) {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      return op(0x8c, b.length).raw(b); // SHORT_BINUNICODE
+    }
+
+    Pickle raw(byte[] b) {
+      out.writeBytes(b);
+      return this;
+    }
+
+    Pickle integer(int v) {
+      return op('K', v); // BININT1
+    }
+
+    Pickle emptyOrderedDict() {
+      return global("collections", "OrderedDict").op(')', 'R');
+    }
+
+    /** _rebuild_tensor_v2(persistent storage, offset, size, stride, False, OrderedDict()). */
+    Pickle tensor(String key, int numel, int offset, int[] size, int[] stride) {
+      global("torch._utils", "_rebuild_tensor_v2").op('(');
+      op('(').str("storage").global("torch", "FloatStorage").str(key).str("cpu").integer(numel).op('t', 'Q');
+      integer(offset);
+      tuple(size);
+      tuple(stride);
+      op(0x89); // False
+      emptyOrderedDict();
+      return op('t', 'R');
+    }
+
+    Pickle tuple(int[] values) {
+      op('(');
+      for (int v : values) {
+        integer(v);
+      }
+      return op('t');
+    }
+
+    byte[] bytes() {
+      return out.toByteArray();
+    }
+  }
+
+  private static byte[] floats(float... values) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : values) {
+      b.putFloat(v);
+    }
+    return b.array();
+  }
+
+  private Path zip(String name, byte[] pickle, Map<String, byte[]> storages) throws IOException {
+    Path file = dir.resolve(name + ".pth");
+    try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
+      put(zip, name + "/data.pkl", pickle);
+      put(zip, name + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+      for (Map.Entry<String, byte[]> e : storages.entrySet()) {
+        put(zip, name + "/data/" + e.getKey(), e.getValue());
+      }
+      put(zip, name + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    return file;
+  }
+
+  private static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
+    zip.putNextEntry(new ZipEntry(name));
+    zip.write(data);
+    zip.closeEntry();
+  }
+
+  /** {'epoch': 3, 'model': OrderedDict(fc.weight: strided [2, 3] view, fc.bias: [2] at offset 1)}. */
+  private static byte[] trainingCheckpoint() {
+    Pickle p = new Pickle().op(0x80, 2);
+    p.op('}', 'q', 0, '(').str("epoch").integer(3).str("model");
+    p.emptyOrderedDict().op('q', 1, '(');
+    // storage 0 holds 0..5; the weight reads it transposed: element (i, j) = storage[i + 2j]
+    p.str("fc.weight").tensor("0", 6, 0, new int[] {2, 3}, new int[] {1, 2});
+    p.str("fc.bias").tensor("1", 3, 1, new int[] {2}, new int[] {1});
+    p.str("bn.num_batches_tracked").tensor("0", 6, 5, new int[] {}, new int[] {});
+    p.op('u'); // SETITEMS of the state dict
+    p.op('u', '.'); // SETITEMS of the outer dict, STOP
+    return p.bytes();
+  }
+
+  @Test
+  void readsAStateDictNestedUnderModel() throws IOException {
+    Path file = zip("archive", trainingCheckpoint(),
+        Map.of("0", floats(0, 1, 2, 3, 4, 5), "1", floats(10, 11, 12)));
+    StateDict sd = ReferenceCheckpoints.read(file);
+    assertThat(sd.keys()).containsExactly("fc.weight", "fc.bias", "bn.num_batches_tracked");
+    assertThat(sd.get("fc.weight").shape()).containsExactly(2, 3);
+    assertThat(sd.get("fc.weight").values()).containsExactly(0, 2, 4, 1, 3, 5);
+    assertThat(sd.get("fc.bias").values()).containsExactly(11, 12);
+    assertThat(sd.get("bn.num_batches_tracked").shape()).isEmpty();
+    assertThat(sd.get("bn.num_batches_tracked").values()).containsExactly(5);
+  }
+
+  @Test
+  void refusesOsSystem() {
+    // the classic payload: os.system("echo pwned")
+    byte[] evil = new Pickle().op(0x80, 2).global("os", "system").str("echo pwned").op(0x85, 'R', '.').bytes();
+    assertThatThrownBy(() -> new AllowListUnpickler(evil, Map.of(), null).load())
+        .isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("refusing to unpickle global 'os.system'");
+  }
+
+  @Test
+  void refusesAGlobalOutsideTheAllowListInsideACheckpoint() throws IOException {
+    // STACK_GLOBAL builtins.eval hidden as a state dict value
+    Pickle p = new Pickle().op(0x80, 4).emptyOrderedDict().op('(').str("w");
+    p.str("builtins").str("eval").op(0x93).str("__import__('os')").op(0x85, 'R', 'u', '.');
+    Path file = zip("archive", p.bytes(), Map.of());
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(file))
+        .isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("'builtins.eval'");
+  }
+
+  @Test
+  void truncatedPickleAndShortStorageAreClearErrors() throws IOException {
+    byte[] full = trainingCheckpoint();
+    byte[] cut = java.util.Arrays.copyOf(full, full.length / 2);
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(
+        zip("cut", cut, Map.of("0", floats(0, 1, 2, 3, 4, 5), "1", floats(1, 2, 3)))))
+        .isInstanceOf(WeightFormatException.class).hasMessageContaining("truncated");
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(
+        zip("short", full, Map.of("0", floats(0, 1), "1", floats(1, 2, 3)))))
+        .isInstanceOf(WeightFormatException.class).hasMessageContaining("storage 0 should hold 6 elements");
+  }
+}
