@@ -37,7 +37,12 @@ public final class ConfusionMatrixPlot {
     List<String> yLabels = new java.util.ArrayList<>(classNames);
     java.util.Collections.reverse(yLabels);
     chart.addSeries("confusion", classNames, yLabels, toNumbers(heat));
-    AtomicFiles.write(png, tmp -> BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
+    // saveBitmap(chart, String, ...) appends ".png" to the name; the stream form writes where we say.
+    AtomicFiles.write(png, tmp -> {
+      try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(tmp)) {
+        BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+      }
+    });
   }
 
   private static List<Number[]> toNumbers(double[][] heat) {
