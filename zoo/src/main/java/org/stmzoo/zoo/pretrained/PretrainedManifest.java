@@ -1,6 +1,8 @@
 package org.stmzoo.zoo.pretrained;
 
-import com.google.gson.Gson;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -32,6 +34,10 @@ public final class PretrainedManifest {
 
   private record Document(int formatVersion, List<Entry> entries) {}
 
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .build();
+
   private final Map<String, Entry> entries = new LinkedHashMap<>();
 
   private PretrainedManifest(List<Entry> list) {
@@ -54,8 +60,12 @@ public final class PretrainedManifest {
     }
   }
 
-  public static PretrainedManifest parse(Reader json) {
-    Document doc = new Gson().fromJson(json, Document.class);
+  /** @throws IOException when the text is not a manifest (malformed JSON, wrong field types) */
+  public static PretrainedManifest parse(Reader json) throws IOException {
+    Document doc = JSON.readValue(json, Document.class);
+    if (doc == null || doc.entries() == null) {
+      throw new IOException("not a pretrained manifest: no entries");
+    }
     return new PretrainedManifest(doc.entries());
   }
 

@@ -3,8 +3,7 @@ package org.stmzoo.zoo.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -48,8 +47,8 @@ class ImportPredictCommandTest {
 
     String json = run(new PredictCommand(), "--checkpoint", out.toString(),
         "--npy", ReferenceParity.fixture("pit_ti_224.input_nhwc.npy").toString(), "--json");
-    JsonObject parsed = new Gson().fromJson(json, JsonObject.class);
-    float[][] logits = new Gson().fromJson(parsed.get("logits"), float[][].class);
+    ObjectMapper mapper = new ObjectMapper();
+    float[][] logits = mapper.treeToValue(mapper.readTree(json).get("logits"), float[][].class);
     RawTensor expected = NpyFile.read(ReferenceParity.fixture("pit_ti_224.logits.npy"));
     double diff = ReferenceParity.maxAbsDifference(logits, expected);
     System.out.println("CLI import + predict pit-ti: max |logits - reference| = " + diff);
