@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import org.stmzoo.export.WeightSource;
 import org.stmzoo.layers.core.CheckpointOps;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
@@ -130,6 +132,27 @@ public final class StmzooCheckpoint {
     }
     CheckpointOps ops = CheckpointOps.build(built.model(), "stmzoo_restore", built.model().modelVariables());
     ops.restore(session, prefix(directory));
+  }
+
+  /**
+   * The checkpoint as the weights of an export of {@link #entry()} built with {@link #options()}: the export's
+   * graph holds the same variable paths, so its own restore op reads them from {@code variables.*}.
+   */
+  public WeightSource exportWeights() {
+    WeightSource variables = WeightSource.checkpoint(Path.of(prefix(directory)));
+    String description = "stmzoo checkpoint " + directory
+        + (metadata.source() == null ? "" : " (from " + metadata.source() + ")");
+    return new WeightSource() {
+      @Override
+      public void load(Session session, ModelGraph model, CheckpointOps checkpoint) {
+        variables.load(session, model, checkpoint);
+      }
+
+      @Override
+      public String description() {
+        return description;
+      }
+    };
   }
 
   private static String prefix(Path directory) {

@@ -2,14 +2,11 @@ package org.stmzoo.zoo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.stmzoo.zoo.cli.CommandRunner.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.commons.cli.DefaultParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
@@ -20,18 +17,6 @@ import org.stmzoo.zoo.weights.ReferenceParity;
 /** The CLI round trip of the issue: import the PiT-Ti fixture, then predict its input as JSON. */
 class ImportPredictCommandTest {
   @TempDir Path dir;
-
-  private static String run(Command command, String... args) throws Exception {
-    PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      assertThat(command.run(new DefaultParser().parse(command.options(), args))).isZero();
-    } finally {
-      System.setOut(original);
-    }
-    return captured.toString(StandardCharsets.UTF_8);
-  }
 
   @Test
   void importThenPredictReproducesTheReferenceLogits() throws Exception {
