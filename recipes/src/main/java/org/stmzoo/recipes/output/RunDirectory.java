@@ -1,8 +1,10 @@
 package org.stmzoo.recipes.output;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.reflect.TypeToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,8 +36,9 @@ public final class RunDirectory {
   public static final String LAST = "last";
   public static final String BEST = "best";
 
-  private static final Gson JSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
-      .serializeSpecialFloatingPointValues().create();
+  // NaN/Infinity (a diverged loss) are written bare and read back as numbers.
+  private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
   private final Path root;
 
@@ -118,15 +121,15 @@ public final class RunDirectory {
   }
 
   static void writeJson(Path file, Map<String, Object> value) throws IOException {
-    AtomicFiles.write(file, tmp -> Files.writeString(tmp, JSON.toJson(value), StandardCharsets.UTF_8));
+    AtomicFiles.write(file, tmp -> Files.writeString(tmp, JSON.writeValueAsString(value), StandardCharsets.UTF_8));
   }
 
   static Map<String, Object> readJson(Path file) throws IOException {
     if (!Files.exists(file)) {
       throw new IllegalArgumentException(file + " does not exist");
     }
-    // Numbers come back as doubles; readers convert with Number.intValue()/longValue().
-    return JSON.fromJson(Files.readString(file, StandardCharsets.UTF_8),
-        new TypeToken<LinkedHashMap<String, Object>>() {}.getType());
+    // Numbers come back as Integer/Long/Double; readers convert with Number.intValue()/longValue().
+    return JSON.readValue(Files.readString(file, StandardCharsets.UTF_8),
+        new TypeReference<LinkedHashMap<String, Object>>() {});
   }
 }
