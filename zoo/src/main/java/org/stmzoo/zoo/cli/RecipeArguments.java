@@ -27,6 +27,7 @@ final class RecipeArguments {
       new Flag("mixup-switch-prob", "0.5", "probability of CutMix when both are on"),
       new Flag("aa", "rand-m9-mstd0.5-inc1", "RandAugment policy, or 'none'"),
       new Flag("reprob", "0.25", "random-erasing probability"),
+      new Flag("scale", "0.08", "RandomResizedCrop's minimum area fraction (the upper bound is 1)"),
       new Flag("model-ema-decay", "0.99996", "EMA decay per step"),
       new Flag("distill-type", "hard", "distillation with --distill-teacher: soft or hard"),
       new Flag("distill-alpha", "0.5", "weight of the distillation loss"),
@@ -57,6 +58,11 @@ final class RecipeArguments {
         line.hasOption("model-ema-eval"),
         new RecipeConfig.Distillation(distillType, number(line, "distill-alpha"), number(line, "distill-tau")),
         (long) number(line, "seed"));
+  }
+
+  /** RandomResizedCrop's minimum area fraction (timm's {@code --scale} lower bound). */
+  static float minScale(CommandLine line) {
+    return (float) number(line, "scale");
   }
 
   /** The RandAugment policy, or null for none. */

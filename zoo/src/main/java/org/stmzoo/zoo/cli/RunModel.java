@@ -61,9 +61,9 @@ record RunModel(ModelEntry entry, ModelOptions options, List<String> classes) {
     throw new IllegalArgumentException(dir + " holds no checkpoint ('best' or 'last')");
   }
 
-  TransformConfig trainTransform(String autoAugment) {
+  TransformConfig trainTransform(String autoAugment, float minScale) {
     return TransformConfig.train(options.imageSize(), entry.preprocessing().mean(), entry.preprocessing().std(),
-        autoAugment, true);
+        autoAugment, true).withMinScale(minScale);
   }
 
   TransformConfig evalTransform() {

@@ -89,7 +89,7 @@ final class TrainCommand implements Command {
     }
 
     try (Graph g = new Graph(); Session session = new Session(g);
-        BatchLoader train = new BatchLoader(data.train(), model.trainTransform(autoAugment), recipe.batchSize(), true,
+        BatchLoader train = new BatchLoader(data.train(), model.trainTransform(autoAugment, RecipeArguments.minScale(line)), recipe.batchSize(), true,
             true, recipe.seed(), threads);
         BatchLoader val = data.val().map(v -> new BatchLoader(v, model.evalTransform(), recipe.batchSize(), false, false,
             0, threads)).orElse(null)) {
@@ -151,6 +151,7 @@ final class TrainCommand implements Command {
     args.put("mean", model.entry().preprocessing().mean());
     args.put("std", model.entry().preprocessing().std());
     args.put("crop_pct", model.entry().preprocessing().cropPct());
+    args.put("scale", RecipeArguments.minScale(line));
     args.put("data", line.getOptionValue("data"));
     args.put("train_set", data.train().description());
     args.put("val_set", data.val().map(v -> v.description()).orElse(null));
