@@ -81,7 +81,8 @@ public final class SampleTransform {
     if (!config.train()) {
       return EvalResizeCrop.apply(source, size, config.cropPct());
     }
-    CropBox box = RandomResizedCrop.sample(source.height(), source.width(), random);
+    CropBox box = RandomResizedCrop.sample(source.height(), source.width(), config.minScale(),
+        RandomResizedCrop.MAX_SCALE, RandomResizedCrop.MIN_RATIO, RandomResizedCrop.MAX_RATIO, random);
     FloatImage out = BicubicResize.resize(source, box, size, size);
     if (random.nextDouble() < 0.5) {
       out.flipHorizontally();

@@ -8,7 +8,7 @@ package org.stmzoo.datasets.pipeline;
  * value for all). {@code grayscaleToRgb} replicates a gray channel to three.
  */
 public record TransformConfig(int imageSize, boolean train, float cropPct, float[] mean, float[] std,
-    String autoAugment, boolean grayscaleToRgb) {
+    String autoAugment, boolean grayscaleToRgb, float minScale) {
   /** timm's default eval crop fraction, DeiT's as well. */
   public static final float DEFAULT_CROP_PCT = 0.875f;
 
@@ -32,6 +32,23 @@ public record TransformConfig(int imageSize, boolean train, float cropPct, float
     if (autoAugment != null && autoAugment.isBlank()) {
       autoAugment = null;
     }
+    if (!(minScale > 0 && minScale <= 1)) {
+      throw new IllegalArgumentException("RandomResizedCrop's minimum scale must be in (0, 1], got " + minScale);
+    }
+  }
+
+  /** With DeiT's RandomResizedCrop scale range, 0.08-1. */
+  public TransformConfig(int imageSize, boolean train, float cropPct, float[] mean, float[] std, String autoAugment,
+      boolean grayscaleToRgb) {
+    this(imageSize, train, cropPct, mean, std, autoAugment, grayscaleToRgb, (float) RandomResizedCrop.MIN_SCALE);
+  }
+
+  /**
+   * The same transform with RandomResizedCrop's area fraction drawn from {@code [minScale, 1]} (timm's
+   * {@code --scale}); small, centred datasets such as Fashion-MNIST train better with a larger minimum.
+   */
+  public TransformConfig withMinScale(float scale) {
+    return new TransformConfig(imageSize, train, cropPct, mean, std, autoAugment, grayscaleToRgb, scale);
   }
 
   /** DeiT's training transform at {@code imageSize}: RandomResizedCrop, flip, optional RandAugment. */

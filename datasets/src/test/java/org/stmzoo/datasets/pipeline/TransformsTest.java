@@ -146,4 +146,21 @@ class TransformsTest {
     image.flipHorizontally();
     assertThat(image.data()).containsExactly(5, 6, 3, 4, 1, 2, 11, 12, 9, 10, 7, 8);
   }
+
+  @Test
+  void minimumCropScaleIsConfigurableAndValidated() {
+    TransformConfig config = TransformConfig.train(32, new float[] {0.5f}, new float[] {0.5f}, null, false);
+    assertThat(config.minScale()).isEqualTo(0.08f);
+    assertThat(config.withMinScale(0.5f).minScale()).isEqualTo(0.5f);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> config.withMinScale(0f))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minimum scale");
+    // scale 1 on a square image: every draw of area 1 with a ratio other than 1 misses, and the fallback is the
+    // whole image; a ratio of exactly 1 is the whole image as well.
+    SplittableRandom random = new SplittableRandom(3);
+    for (int i = 0; i < 100; i++) {
+      CropBox box = RandomResizedCrop.sample(28, 28, 1.0, 1.0, RandomResizedCrop.MIN_RATIO,
+          RandomResizedCrop.MAX_RATIO, random);
+      assertThat(box).isEqualTo(new CropBox(0, 0, 28, 28));
+    }
+  }
 }

@@ -28,11 +28,20 @@ import org.tensorflow.types.family.TType;
 public record CheckpointOps(Placeholder<TString> prefix, Op save, Op restore, List<ModelVariable> variables) {
 
   public static CheckpointOps build(ModelGraph model, String scopeName, Collection<ModelVariable> variables) {
+    return build(model, scopeName, variables, ModelVariable::path);
+  }
+
+  /**
+   * Save/restore ops whose checkpoint keys are {@code key(variable)} instead of the path, e.g. a teacher built
+   * under {@code teacher/} restored from a checkpoint written without that prefix.
+   */
+  public static CheckpointOps build(ModelGraph model, String scopeName, Collection<ModelVariable> variables,
+      java.util.function.Function<ModelVariable, String> key) {
     Ops tf = model.tf().withSubScope(scopeName);
     Placeholder<TString> prefix = tf.withName("filename").placeholder(TString.class,
         Placeholder.shape(Shape.scalar()));
     List<ModelVariable> list = List.copyOf(variables);
-    String[] names = list.stream().map(ModelVariable::path).toArray(String[]::new);
+    String[] names = list.stream().map(key).toArray(String[]::new);
     String[] slices = new String[names.length];
     java.util.Arrays.fill(slices, "");
     Operand<TString> nameTensor = tf.constant(NdArrays.vectorOfObjects(names));

@@ -67,20 +67,18 @@ public final class ModelGraph {
 
   ModelVariable createVariable(
       LayerScope scope, String name, Shape shape, Initializer init, VariableRole role, boolean decay) {
-    LayerScope own = scope.child(name);
-    String path = own.path();
+    String path = scope.child(name).path();
     if (variables.containsKey(path)) {
       throw new IllegalStateException("variable " + path + " already exists");
     }
     if (shape.hasUnknownDimension()) {
       throw new IllegalArgumentException("variable " + path + " needs a static shape, got " + shape);
     }
-    Ops vtf = own.tf();
-    VarHandleOp handle = scope.tf().withName(name)
-        .varHandleOp(TFloat32.class, shape, VarHandleOp.sharedName(path));
-    Operand<TFloat32> initial = init.build(vtf.withSubScope("init"), shape, seedFor(path));
-    Op assign = vtf.withName("assign_initial").assignVariableOp(handle, initial);
-    Operand<TFloat32> value = vtf.withName("read").readVariableOp(handle, TFloat32.class);
+    String opName = path.replace('/', '.');
+    VarHandleOp handle = tf.withName(opName).varHandleOp(TFloat32.class, shape, VarHandleOp.sharedName(path));
+    Operand<TFloat32> initial = init.build(tf, shape, seedFor(path));
+    Op assign = tf.withName(opName + ".assign_initial").assignVariableOp(handle, initial);
+    Operand<TFloat32> value = tf.withName(opName + ".read").readVariableOp(handle, TFloat32.class);
     ModelVariable variable = new ModelVariable(path, shape, role, decay, handle, value, assign);
     variables.put(path, variable);
     return variable;

@@ -1,14 +1,19 @@
 package org.stmzoo.zoo.checkpoint;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import org.stmzoo.export.WeightSource;
 import org.stmzoo.layers.core.CheckpointOps;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
@@ -30,7 +35,12 @@ public final class StmzooCheckpoint {
   public static final String METADATA_FILE = "stmzoo-checkpoint.json";
   static final String VARIABLES_PREFIX = "variables";
   static final int FORMAT_VERSION = 1;
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+  /** Pretty-printed; null fields left out and unknown ones ignored, so later format additions stay readable. */
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .serializationInclusion(JsonInclude.Include.NON_NULL)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .build();
 
   /**
    * What the directory holds.
@@ -65,11 +75,11 @@ public final class StmzooCheckpoint {
     Path file = directory.resolve(METADATA_FILE);
     Metadata metadata;
     try {
-      metadata = GSON.fromJson(Files.readString(file), Metadata.class);
+      metadata = JSON.readValue(Files.readString(file), Metadata.class);
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(directory + " is not an stmzoo checkpoint (no " + METADATA_FILE + ")");
-    } catch (JsonParseException e) {
-      throw new IllegalArgumentException(file + " is malformed: " + e.getMessage(), e);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(file + " is malformed: " + e.getOriginalMessage(), e);
     }
     if (metadata == null || metadata.model() == null || metadata.formatVersion() != FORMAT_VERSION) {
       throw new IllegalArgumentException(file + " is not a version-" + FORMAT_VERSION + " stmzoo checkpoint");
@@ -86,7 +96,7 @@ public final class StmzooCheckpoint {
     Files.createDirectories(directory);
     CheckpointOps ops = CheckpointOps.build(built.model(), "stmzoo_checkpoint", built.model().modelVariables());
     ops.save(session, prefix(directory));
-    Files.writeString(directory.resolve(METADATA_FILE), GSON.toJson(metadata) + "\n");
+    Files.writeString(directory.resolve(METADATA_FILE), JSON.writeValueAsString(metadata) + "\n");
     return new StmzooCheckpoint(directory, metadata);
   }
 
@@ -122,6 +132,27 @@ public final class StmzooCheckpoint {
     }
     CheckpointOps ops = CheckpointOps.build(built.model(), "stmzoo_restore", built.model().modelVariables());
     ops.restore(session, prefix(directory));
+  }
+
+  /**
+   * The checkpoint as the weights of an export of {@link #entry()} built with {@link #options()}: the export's
+   * graph holds the same variable paths, so its own restore op reads them from {@code variables.*}.
+   */
+  public WeightSource exportWeights() {
+    WeightSource variables = WeightSource.checkpoint(Path.of(prefix(directory)));
+    String description = "stmzoo checkpoint " + directory
+        + (metadata.source() == null ? "" : " (from " + metadata.source() + ")");
+    return new WeightSource() {
+      @Override
+      public void load(Session session, ModelGraph model, CheckpointOps checkpoint) {
+        variables.load(session, model, checkpoint);
+      }
+
+      @Override
+      public String description() {
+        return description;
+      }
+    };
   }
 
   private static String prefix(Path directory) {

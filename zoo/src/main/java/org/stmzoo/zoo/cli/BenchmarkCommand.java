@@ -18,7 +18,7 @@ final class BenchmarkCommand implements Command {
 
   @Override
   public String summary() {
-    return "measure images/s, ms/step and peak memory of a model on random data";
+    return "images/s, ms/step and peak memory on random data (train: the full DeiT step)";
   }
 
   @Override

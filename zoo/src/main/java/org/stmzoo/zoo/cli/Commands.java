@@ -15,6 +15,9 @@ final class Commands {
         new ExportCommand(),
         new PredictCommand(),
         new PretrainedCommand(),
-        new DownloadCommand());
+        new DownloadCommand(),
+        new TrainCommand(),
+        new EvalCommand(),
+        new QuickstartCommand());
   }
 }

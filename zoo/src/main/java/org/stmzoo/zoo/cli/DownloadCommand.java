@@ -2,11 +2,9 @@ package org.stmzoo.zoo.cli;
 
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.zoo.pretrained.Downloader;
 import org.stmzoo.zoo.pretrained.PretrainedManifest;
-import org.stmzoo.zoo.pretrained.WeightCache;
 
 /** {@code download TAG}: fetches published weights into {@code $STMZOO_HOME} (resumable, verified). */
 final class DownloadCommand implements Command {
@@ -27,10 +25,7 @@ final class DownloadCommand implements Command {
 
   @Override
   public Options options() {
-    return new Options()
-        .addOption(Option.builder().longOpt("offline").desc("use only the cache (also STMZOO_OFFLINE=1)").build())
-        .addOption(Option.builder().longOpt("mirror").hasArg().argName("URL")
-            .desc("base URL serving the files by name, instead of upstream (also STMZOO_MIRROR)").build());
+    return DownloadArguments.add(new Options());
   }
 
   @Override
@@ -38,15 +33,8 @@ final class DownloadCommand implements Command {
     if (line.getArgList().size() != 1) {
       throw new UsageException("give one pretrained tag (see ./stmzoo pretrained list)");
     }
-    PretrainedManifest.Entry entry = PretrainedManifest.builtIn().get(line.getArgList().get(0));
-    WeightCache cache = WeightCache.fromEnvironment(System.getenv());
-    if (line.hasOption("offline")) {
-      cache = cache.withOffline(true);
-    }
-    if (line.hasOption("mirror")) {
-      cache = cache.withMirror(line.getOptionValue("mirror"));
-    }
-    Path file = new Downloader(cache, System.err).fetch(entry);
+    PretrainedManifest.Entry entry = PretrainedManifest.fromEnvironment(System.getenv()).get(line.getArgList().get(0));
+    Path file = new Downloader(DownloadArguments.cache(line, System.getenv()), System.err).fetch(entry);
     System.out.println(file + (entry.verified() ? " (SHA-256 verified)" : " (unverified: no known SHA-256)"));
     return 0;
   }

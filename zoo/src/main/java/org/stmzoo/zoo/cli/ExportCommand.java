@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -12,18 +13,34 @@ import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.export.SavedModelExporter.ExportResult;
 import org.stmzoo.export.WeightSource;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
+import org.stmzoo.zoo.pretrained.Downloader;
+import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.registry.ExportRequests;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelRegistry;
+import org.stmzoo.zoo.weights.ImportedWeights;
+import org.stmzoo.zoo.weights.ReferenceCheckpoints;
 
 /**
- * {@code ./stmzoo export (--model NAME [--pretrained TAG] | --checkpoint DIR | --all) --output DIR
- * [--version N]}: TF Serving SavedModels ({@code DIR/<version>/}, or {@code DIR/<model>/<version>/} for
- * {@code --all}) with the model card beside them.
+ * {@code ./stmzoo export (--model NAME [--pretrained TAG] | --pretrained TAG | --checkpoint DIR | --all)
+ * --output DIR [--version N]}: TF Serving SavedModels ({@code DIR/<version>/}, or {@code DIR/<model>/<version>/}
+ * for {@code --all}) with the model card beside them.
  */
 final class ExportCommand implements Command {
   /** Largest reload difference accepted by {@code --all}: the same graph and weights, run again. */
   static final double RELOAD_TOLERANCE = 1e-5;
+
+  private final Map<String, String> env;
+
+  ExportCommand() {
+    this(System.getenv());
+  }
+
+  /** @param env the variables that configure downloads (STMZOO_HOME, STMZOO_OFFLINE, STMZOO_MIRROR, STMZOO_MANIFEST) */
+  ExportCommand(Map<String, String> env) {
+    this.env = env;
+  }
 
   @Override
   public String name() {
@@ -37,12 +54,13 @@ final class ExportCommand implements Command {
 
   @Override
   public Options options() {
-    return new Options()
+    return DownloadArguments.add(new Options())
         .addOption(Option.builder().longOpt("model").hasArg().argName("NAME").desc("a registered model").build())
         .addOption(Option.builder().longOpt("pretrained").hasArg().argName("TAG")
-            .desc("released weights for --model (default: random initialisation)").build())
+            .desc("published weights, downloaded or cached: a tag of ./stmzoo pretrained list, or with --model its"
+                + " suffix (in1k) (default: random initialisation)").build())
         .addOption(Option.builder().longOpt("checkpoint").hasArg().argName("DIR")
-            .desc("a training run's checkpoint directory (model and weights)").build())
+            .desc("an stmzoo checkpoint directory (import, train): model, classes, size, labels and weights").build())
         .addOption(Option.builder().longOpt("all").desc("every registered model, random weights, each reloaded to check it").build())
         .addOption(Option.builder().longOpt("output").hasArg().argName("DIR")
             .desc("TF Serving base directory").build())
@@ -58,12 +76,11 @@ final class ExportCommand implements Command {
 
   @Override
   public int run(CommandLine line) throws IOException {
-    int modes = (line.hasOption("model") ? 1 : 0) + (line.hasOption("checkpoint") ? 1 : 0) + (line.hasOption("all") ? 1 : 0);
+    boolean single = line.hasOption("model") || line.hasOption("pretrained");
+    int modes = (single ? 1 : 0) + (line.hasOption("checkpoint") ? 1 : 0) + (line.hasOption("all") ? 1 : 0);
     if (modes != 1) {
-      throw new UsageException("give exactly one of --model NAME, --checkpoint DIR or --all");
-    }
-    if (line.hasOption("pretrained") && !line.hasOption("model")) {
-      throw new UsageException("--pretrained goes with --model");
+      throw new UsageException("give exactly one of --model NAME [--pretrained TAG], --pretrained TAG,"
+          + " --checkpoint DIR or --all");
     }
     if (!line.getArgList().isEmpty()) {
       throw new UsageException("unexpected arguments " + line.getArgList());
@@ -74,22 +91,67 @@ final class ExportCommand implements Command {
     }
     Path output = Path.of(line.getOptionValue("output"));
     long version = ModelArguments.intOption(line, "version", 1);
-    List<String> classNames = classNames(line);
     long seed = seed(line);
     if (line.hasOption("all")) {
-      return exportAll(line, output, version, classNames, seed);
+      return exportAll(line, output, version, classNames(line, ExportRequest.numberedClasses(1000)), seed);
     }
+    ExportRequest request;
     if (line.hasOption("checkpoint")) {
-      // Hook for training checkpoints (recipes work): read the run's model name, options and training summary
-      // from DIR, then export with WeightSource.checkpoint(prefix) and ExportRequest.withTrainingSummary(...).
-      throw new UsageException("--checkpoint is not available yet in this build (it comes with training runs)");
+      request = checkpointRequest(line, seed);
+    } else if (line.hasOption("pretrained")) {
+      request = pretrainedRequest(line, seed);
+    } else {
+      ModelEntry entry = ModelRegistry.get(line.getOptionValue("model"));
+      request = ExportRequests.of(entry, imageSize(line, entry),
+          classNames(line, ExportRequest.numberedClasses(1000)), WeightSource.randomInit(), seed);
     }
-    ModelEntry entry = ModelRegistry.get(line.getOptionValue("model"));
-    ExportRequest request = ExportRequests.of(entry, imageSize(line, entry), classNames, weights(line), seed);
     ExportResult result = SavedModelExporter.export(request, output, version);
-    System.out.printf(Locale.ROOT, "exported %s (%,d parameters, %s) to %s%n", entry.name(),
+    System.out.printf(Locale.ROOT, "exported %s (%,d parameters, %s) to %s%n", request.name(),
         result.card().parameters(), result.card().weights(), result.directory());
     return 0;
+  }
+
+  /**
+   * The model a checkpoint was written for, at its image size, with its class names (numbered if it has none;
+   * --labels may name them), restored from it.
+   */
+  private static ExportRequest checkpointRequest(CommandLine line, long seed) throws IOException {
+    StmzooCheckpoint checkpoint = StmzooCheckpoint.read(Path.of(line.getOptionValue("checkpoint")));
+    StmzooCheckpoint.Metadata meta = checkpoint.metadata();
+    if (line.hasOption("image-size") && ModelArguments.intOption(line, "image-size", 0) != meta.imageSize()) {
+      throw new UsageException("the checkpoint is for " + meta.imageSize() + "px inputs; --image-size cannot change"
+          + " that (import the reference weights at the other size instead)");
+    }
+    if (meta.inChannels() != 3) {
+      throw new IllegalArgumentException("exports take RGB images, but the checkpoint's model has "
+          + meta.inChannels() + " input channels");
+    }
+    List<String> classNames = classNames(line, meta.classNames().isEmpty()
+        ? ExportRequest.numberedClasses(meta.numClasses()) : meta.classNames());
+    if (classNames.size() != meta.numClasses()) {
+      throw new UsageException("the checkpoint's model has " + meta.numClasses() + " classes, not "
+          + classNames.size());
+    }
+    return ExportRequests.of(checkpoint.entry(), meta.imageSize(), classNames, checkpoint.exportWeights(), seed);
+  }
+
+  /**
+   * A published release: resolved in the manifest, fetched into the cache unless it is there, imported through
+   * the family's key map, exported with the preprocessing its accuracy was measured with.
+   */
+  private ExportRequest pretrainedRequest(CommandLine line, long seed) throws IOException {
+    PretrainedManifest manifest = PretrainedManifest.fromEnvironment(env);
+    String tag = line.getOptionValue("pretrained");
+    PretrainedManifest.Entry release = line.hasOption("model")
+        ? manifest.forModel(ModelRegistry.get(line.getOptionValue("model")).name(), tag) : manifest.get(tag);
+    ModelEntry entry = ModelRegistry.get(release.model());
+    int imageSize = imageSize(line, entry);
+    entry.checkImageSize(imageSize); // before a download that could not be used
+    Path file = new Downloader(DownloadArguments.cache(line, env), System.err).fetch(release);
+    WeightSource weights = new ImportedWeights(entry, ReferenceCheckpoints.read(file),
+        "pretrained " + release.tag() + " (" + file.getFileName() + ")", note -> System.out.println("note: " + note));
+    return ExportRequests.of(entry, imageSize, release.preprocessing(),
+        classNames(line, ExportRequest.numberedClasses(1000)), weights, seed);
   }
 
   private int exportAll(CommandLine line, Path output, long version, List<String> classNames, long seed) {
@@ -118,15 +180,6 @@ final class ExportCommand implements Command {
     return 0;
   }
 
-  /** The weights for {@code --model}: random unless --pretrained names a release. */
-  private static WeightSource weights(CommandLine line) {
-    if (line.hasOption("pretrained")) {
-      // Hook for released weights (weights work): resolve TAG to a file and return a WeightSource that imports it.
-      throw new UsageException("--pretrained is not available yet in this build (it comes with the weight importer)");
-    }
-    return WeightSource.randomInit();
-  }
-
   private static int imageSize(CommandLine line, ModelEntry entry) {
     return ModelArguments.intOption(line, "image-size", entry.defaultImageSize());
   }
@@ -140,9 +193,11 @@ final class ExportCommand implements Command {
     }
   }
 
-  static List<String> classNames(CommandLine line) throws IOException {
+  /** The --labels file's names, else {@code class_i} for --num-classes, else {@code fallback}. */
+  static List<String> classNames(CommandLine line, List<String> fallback) throws IOException {
     if (!line.hasOption("labels")) {
-      return ExportRequest.numberedClasses(ModelArguments.intOption(line, "num-classes", 1000));
+      return line.hasOption("num-classes")
+          ? ExportRequest.numberedClasses(ModelArguments.intOption(line, "num-classes", 0)) : fallback;
     }
     Path file = Path.of(line.getOptionValue("labels"));
     if (!Files.isRegularFile(file)) {

@@ -1,19 +1,25 @@
 package org.stmzoo.zoo.pretrained;
 
-import com.google.gson.Gson;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.stmzoo.layers.core.Preprocessing;
 
 /**
  * The published weights stmzoo knows, one entry per tag, from {@code manifest.json} beside this class. URLs are
  * the upstream release assets; size and SHA-256 are recorded only where known (others download unverified).
+ * {@code STMZOO_MANIFEST} names a further manifest file in the same format (a private release, a local copy).
  */
 public final class PretrainedManifest {
   /**
@@ -25,14 +31,39 @@ public final class PretrainedManifest {
    */
   public record Entry(String tag, String model, List<String> urls, String file, Long size, String sha256,
       double top1, String source, float[] mean, float[] std, float cropPct, String interpolation) {
+    public Entry {
+      if (tag == null || model == null || urls == null || file == null || mean == null || std == null
+          || interpolation == null) {
+        throw new IllegalArgumentException("pretrained entry '" + tag
+            + "' lacks one of tag, model, urls, file, mean, std, interpolation");
+      }
+      if (file.isEmpty() || !Path.of(file).getFileName().toString().equals(file)) {
+        throw new IllegalArgumentException("pretrained entry '" + tag + "': file must be a plain name, got '" + file
+            + "'");
+      }
+      urls = List.copyOf(urls);
+    }
+
     public boolean verified() {
       return sha256 != null;
+    }
+
+    /** The preprocessing the published accuracy was measured with, which an export of these weights applies. */
+    public Preprocessing preprocessing() {
+      return new Preprocessing(mean, std, cropPct, interpolation);
     }
   }
 
   private record Document(int formatVersion, List<Entry> entries) {}
 
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .build();
+
   private final Map<String, Entry> entries = new LinkedHashMap<>();
+
+  /** The variable a further manifest file is named by. */
+  public static final String MANIFEST_VARIABLE = "STMZOO_MANIFEST";
 
   private PretrainedManifest(List<Entry> list) {
     for (Entry e : list) {
@@ -54,9 +85,33 @@ public final class PretrainedManifest {
     }
   }
 
-  public static PretrainedManifest parse(Reader json) {
-    Document doc = new Gson().fromJson(json, Document.class);
+  /** @throws IOException when the text is not a manifest (malformed JSON, wrong field types) */
+  public static PretrainedManifest parse(Reader json) throws IOException {
+    Document doc = JSON.readValue(json, Document.class);
+    if (doc == null || doc.entries() == null) {
+      throw new IOException("not a pretrained manifest: no entries");
+    }
     return new PretrainedManifest(doc.entries());
+  }
+
+  /**
+   * The built-in manifest extended by the file {@value #MANIFEST_VARIABLE} names, if set; on a tag both have,
+   * the file's entry wins.
+   */
+  public static PretrainedManifest fromEnvironment(Map<String, String> env) {
+    PretrainedManifest manifest = builtIn();
+    String extra = env.get(MANIFEST_VARIABLE);
+    if (extra == null || extra.isBlank()) {
+      return manifest;
+    }
+    Path file = Path.of(extra);
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      parse(reader).entries.forEach(manifest.entries::put);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(MANIFEST_VARIABLE + "=" + file + " is not a readable pretrained manifest: "
+          + e.getMessage(), e);
+    }
+    return manifest;
   }
 
   public static PretrainedManifest of(List<Entry> entries) {
@@ -71,6 +126,21 @@ public final class PretrainedManifest {
     Entry e = entries.get(tag);
     if (e == null) {
       throw new IllegalArgumentException("unknown pretrained tag '" + tag + "' (see ./stmzoo pretrained list)");
+    }
+    return e;
+  }
+
+  /** The entry for {@code model} named {@code tag}, in full ({@code pit-ti.in1k}) or by its suffix ({@code in1k}). */
+  public Entry forModel(String model, String tag) {
+    Entry e = entries.containsKey(tag) ? entries.get(tag) : entries.get(model + "." + tag);
+    if (e == null) {
+      List<String> tags = entries.values().stream().filter(x -> x.model().equals(model)).map(Entry::tag).toList();
+      throw new IllegalArgumentException("no pretrained weights '" + tag + "' for " + model
+          + (tags.isEmpty() ? " (it has none)" : " (it has " + String.join(", ", tags) + ")"));
+    }
+    if (!e.model().equals(model)) {
+      throw new IllegalArgumentException("pretrained " + e.tag() + " holds weights for " + e.model() + ", not "
+          + model);
     }
     return e;
   }

@@ -1,6 +1,8 @@
 package org.stmzoo.zoo.weights;
 
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.zoo.registry.BuiltModel;
+import org.stmzoo.zoo.registry.ModelEntry;
 import org.tensorflow.Session;
 
 /** Initialises a built model in a session and overwrites its variables with a reference checkpoint's. */
@@ -12,11 +14,15 @@ public final class ModelImport {
    * imported tensor. Fails before touching the session if the checkpoint does not fit.
    */
   public static WeightImporter.Plan apply(BuiltModel built, StateDict checkpoint, Session session) {
-    KeyMap map = KeyMaps.forFamily(built.entry().family());
-    WeightImporter.Plan plan = WeightImporter.plan(built.entry().name(), checkpoint,
-        built.model().variables().values(), map);
-    session.runner().addTarget(built.model().initializer()).run();
-    VariableAssigner.assign(session, built.model(), plan.values());
+    return apply(built.entry(), built.model(), checkpoint, session);
+  }
+
+  /** {@link #apply(BuiltModel, StateDict, Session)} for a graph holding {@code entry}'s classifier built otherwise (an export's). */
+  public static WeightImporter.Plan apply(ModelEntry entry, ModelGraph model, StateDict checkpoint, Session session) {
+    KeyMap map = KeyMaps.forFamily(entry.family());
+    WeightImporter.Plan plan = WeightImporter.plan(entry.name(), checkpoint, model.variables().values(), map);
+    session.runner().addTarget(model.initializer()).run();
+    VariableAssigner.assign(session, model, plan.values());
     return plan;
   }
 }

@@ -1,10 +1,11 @@
 package org.stmzoo.zoo.weights;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,6 +25,14 @@ import java.util.Map;
 public final class SafetensorsReader {
   /** The format's own limit on the header (100 MB); larger claims are refused before allocating. */
   static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+  /**
+   * Strict parsing: a repeated tensor name or anything after the header object is an error rather than
+   * silently resolved (the format allows only trailing spaces as padding, which JSON ignores anyway).
+   */
+  private static final JsonMapper JSON = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
 
   private SafetensorsReader() {}
 
@@ -44,11 +53,11 @@ public final class SafetensorsReader {
             + " exceeds the file (" + fileSize + " bytes): the file is truncated or not safetensors");
       }
       ByteBuffer headerBytes = readFully(channel, 8, (int) headerLength, file);
-      JsonObject header = parseHeader(file, StandardCharsets.UTF_8.decode(headerBytes).toString());
+      ObjectNode header = parseHeader(file, StandardCharsets.UTF_8.decode(headerBytes).toString());
       long dataStart = 8 + headerLength;
       long dataSize = fileSize - dataStart;
       Map<String, RawTensor> tensors = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonElement> e : header.entrySet()) {
+      for (Map.Entry<String, JsonNode> e : header.properties()) {
         if (e.getKey().equals("__metadata__")) {
           continue;
         }
@@ -60,64 +69,90 @@ public final class SafetensorsReader {
     }
   }
 
-  private static JsonObject parseHeader(Path file, String text) {
+  private static ObjectNode parseHeader(Path file, String text) {
+    JsonNode parsed;
     try {
-      JsonElement parsed = JsonParser.parseString(text);
-      if (!parsed.isJsonObject()) {
-        throw new WeightFormatException(file + ": safetensors header is not a JSON object");
-      }
-      return parsed.getAsJsonObject();
-    } catch (JsonParseException e) {
-      throw new WeightFormatException(file + ": malformed safetensors header: " + e.getMessage(), e);
+      parsed = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new WeightFormatException(file + ": malformed safetensors header: " + e.getOriginalMessage(), e);
     }
+    if (parsed == null || !parsed.isObject()) {
+      throw new WeightFormatException(file + ": safetensors header is not a JSON object");
+    }
+    return (ObjectNode) parsed;
   }
 
   /** One header entry, validated against the data section's size. */
   private record TensorInfo(ElementDecoder dtype, long[] shape, long count, long begin, long end) {
-    static TensorInfo parse(Path file, String name, JsonElement element, long dataSize) {
+    static TensorInfo parse(Path file, String name, JsonNode entry, long dataSize) {
       String where = file + ": tensor '" + name + "'";
-      try {
-        JsonObject o = element.getAsJsonObject();
-        String dtypeName = o.get("dtype").getAsString();
-        ElementDecoder dtype;
-        try {
-          dtype = ElementDecoder.valueOf(dtypeName);
-        } catch (IllegalArgumentException e) {
-          throw new WeightFormatException(where + " has unsupported dtype " + dtypeName);
-        }
-        JsonArray dims = o.getAsJsonArray("shape");
-        long[] shape = new long[dims.size()];
-        for (int i = 0; i < shape.length; i++) {
-          shape[i] = dims.get(i).getAsLong();
-          if (shape[i] < 0) {
-            throw new WeightFormatException(where + " has a negative dimension");
-          }
-        }
-        JsonArray offsets = o.getAsJsonArray("data_offsets");
-        if (offsets.size() != 2) {
-          throw new WeightFormatException(where + ": data_offsets must be [begin, end]");
-        }
-        long begin = offsets.get(0).getAsLong();
-        long end = offsets.get(1).getAsLong();
-        if (begin < 0 || end < begin || end > dataSize) {
-          throw new WeightFormatException(where + " has data_offsets [" + begin + ", " + end
-              + "] outside the data section (" + dataSize + " bytes): the file is truncated or corrupt");
-        }
-        long count;
-        try {
-          count = RawTensor.elementCount(shape);
-        } catch (ArithmeticException e) {
-          throw new WeightFormatException(where + " has an overflowing shape");
-        }
-        if (count > Integer.MAX_VALUE - 8 || count * dtype.bytes() != end - begin) {
-          throw new WeightFormatException(where + ": shape " + java.util.Arrays.toString(shape) + " of "
-              + dtypeName + " needs " + count + " elements, but its data_offsets span " + (end - begin) + " bytes");
-        }
-        return new TensorInfo(dtype, shape, count, begin, end);
-      } catch (IllegalStateException | NullPointerException | UnsupportedOperationException
-          | NumberFormatException e) {
-        throw new WeightFormatException(where + ": malformed header entry " + element, e);
+      if (!entry.isObject()) {
+        throw new WeightFormatException(where + ": malformed header entry " + entry);
       }
+      String dtypeName = field(entry, "dtype", where).textValue();
+      if (dtypeName == null) {
+        throw new WeightFormatException(where + ": malformed header entry " + entry + " (dtype is not a string)");
+      }
+      ElementDecoder dtype;
+      try {
+        dtype = ElementDecoder.valueOf(dtypeName);
+      } catch (IllegalArgumentException e) {
+        throw new WeightFormatException(where + " has unsupported dtype " + dtypeName);
+      }
+      long[] shape = integers(entry, "shape", where);
+      for (long dim : shape) {
+        if (dim < 0) {
+          throw new WeightFormatException(where + " has a negative dimension");
+        }
+      }
+      long[] offsets = integers(entry, "data_offsets", where);
+      if (offsets.length != 2) {
+        throw new WeightFormatException(where + ": data_offsets must be [begin, end]");
+      }
+      long begin = offsets[0];
+      long end = offsets[1];
+      if (begin < 0 || end < begin || end > dataSize) {
+        throw new WeightFormatException(where + " has data_offsets [" + begin + ", " + end
+            + "] outside the data section (" + dataSize + " bytes): the file is truncated or corrupt");
+      }
+      long count;
+      try {
+        count = RawTensor.elementCount(shape);
+      } catch (ArithmeticException e) {
+        throw new WeightFormatException(where + " has an overflowing shape");
+      }
+      if (count > Integer.MAX_VALUE - 8 || count * dtype.bytes() != end - begin) {
+        throw new WeightFormatException(where + ": shape " + java.util.Arrays.toString(shape) + " of "
+            + dtypeName + " needs " + count + " elements, but its data_offsets span " + (end - begin) + " bytes");
+      }
+      return new TensorInfo(dtype, shape, count, begin, end);
+    }
+
+    private static JsonNode field(JsonNode entry, String key, String where) {
+      JsonNode value = entry.get(key);
+      if (value == null || value.isNull()) {
+        throw new WeightFormatException(where + ": malformed header entry " + entry + " (no " + key + ")");
+      }
+      return value;
+    }
+
+    /** An array of integers that fit a long; anything else (fractions, strings, huge numbers) is malformed. */
+    private static long[] integers(JsonNode entry, String key, String where) {
+      JsonNode array = field(entry, key, where);
+      if (!array.isArray()) {
+        throw new WeightFormatException(where + ": malformed header entry " + entry + " (" + key
+            + " is not an array)");
+      }
+      long[] values = new long[array.size()];
+      for (int i = 0; i < values.length; i++) {
+        JsonNode n = array.get(i);
+        if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+          throw new WeightFormatException(where + ": malformed header entry " + entry + " (" + key
+              + " holds " + n + ", not an integer)");
+        }
+        values[i] = n.longValue();
+      }
+      return values;
     }
   }
 

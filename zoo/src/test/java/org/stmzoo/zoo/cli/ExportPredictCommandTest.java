@@ -82,8 +82,9 @@ class ExportPredictCommandTest {
     assertThat(run("export", "--output", out.toString()).code()).isEqualTo(Main.USAGE);
     assertThat(run("export", "--model", "u-convnext-micro", "--all", "--output", out.toString()).code())
         .isEqualTo(Main.USAGE);
-    assertThat(run("export", "--model", "u-convnext-micro", "--pretrained", "in1k", "--output", out.toString()).code())
-        .isEqualTo(Main.USAGE);
+    assertThat(run("export", "--checkpoint", dir.toString(), "--pretrained", "u-convnext-micro.in1k", "--output",
+        out.toString()).code()).isEqualTo(Main.USAGE);
+    assertThat(run("export", "--checkpoint", dir.toString(), "--output", out.toString()).code()).isEqualTo(1);
     assertThat(run("export", "--model", "no-such-model", "--output", out.toString()).code()).isEqualTo(1);
     assertThat(run("export", "--model", "u-convnext-micro", "--image-size", "33", "--output", out.toString()).code())
         .isEqualTo(1);

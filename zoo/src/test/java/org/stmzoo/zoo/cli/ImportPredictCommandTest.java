@@ -2,15 +2,11 @@ package org.stmzoo.zoo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.stmzoo.zoo.cli.CommandRunner.run;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.commons.cli.DefaultParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
@@ -21,18 +17,6 @@ import org.stmzoo.zoo.weights.ReferenceParity;
 /** The CLI round trip of the issue: import the PiT-Ti fixture, then predict its input as JSON. */
 class ImportPredictCommandTest {
   @TempDir Path dir;
-
-  private static String run(Command command, String... args) throws Exception {
-    PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      assertThat(command.run(new DefaultParser().parse(command.options(), args))).isZero();
-    } finally {
-      System.setOut(original);
-    }
-    return captured.toString(StandardCharsets.UTF_8);
-  }
 
   @Test
   void importThenPredictReproducesTheReferenceLogits() throws Exception {
@@ -48,8 +32,8 @@ class ImportPredictCommandTest {
 
     String json = run(new PredictCommand(), "--checkpoint", out.toString(),
         "--npy", ReferenceParity.fixture("pit_ti_224.input_nhwc.npy").toString(), "--json");
-    JsonObject parsed = new Gson().fromJson(json, JsonObject.class);
-    float[][] logits = new Gson().fromJson(parsed.get("logits"), float[][].class);
+    ObjectMapper mapper = new ObjectMapper();
+    float[][] logits = mapper.treeToValue(mapper.readTree(json).get("logits"), float[][].class);
     RawTensor expected = NpyFile.read(ReferenceParity.fixture("pit_ti_224.logits.npy"));
     double diff = ReferenceParity.maxAbsDifference(logits, expected);
     System.out.println("CLI import + predict pit-ti: max |logits - reference| = " + diff);

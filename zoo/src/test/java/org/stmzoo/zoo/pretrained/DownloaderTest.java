@@ -148,6 +148,28 @@ class DownloaderTest {
   }
 
   @Test
+  void aManifestFileExtendsTheBuiltInOneAndBadOnesAreNamed() throws Exception {
+    Path extra = home.resolve("extra.json");
+    Files.writeString(extra, "{\"formatVersion\": 1, \"entries\": [{\"tag\": \"pit-ti.in1k\", \"model\": \"pit-ti\","
+        + " \"urls\": [\"http://mirror.invalid/p.pth\"], \"file\": \"p.pth\", \"top1\": 1, \"mean\": [0.5, 0.5, 0.5],"
+        + " \"std\": [0.5, 0.5, 0.5], \"cropPct\": 0.9, \"interpolation\": \"bicubic\", \"comment\": \"ignored\"}]}");
+    PretrainedManifest m = PretrainedManifest.fromEnvironment(java.util.Map.of("STMZOO_MANIFEST", extra.toString()));
+    assertThat(m.entries()).hasSize(PretrainedManifest.builtIn().entries().size());
+    assertThat(m.forModel("pit-ti", "in1k").file()).isEqualTo("p.pth");
+    assertThat(m.forModel("pit-ti", "pit-ti.in1k").preprocessing().cropPct()).isEqualTo(0.9f);
+    assertThatThrownBy(() -> m.forModel("pit-ti", "in22k")).hasMessageContaining("it has pit-ti.in1k");
+
+    Files.writeString(extra, "{\"entries\": [{\"tag\": \"x\", \"model\": \"pit-ti\", \"urls\": [],"
+        + " \"file\": \"../../etc/x\", \"mean\": [0], \"std\": [1], \"interpolation\": \"bicubic\"}]}");
+    assertThatThrownBy(() -> PretrainedManifest.fromEnvironment(java.util.Map.of("STMZOO_MANIFEST", extra.toString())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STMZOO_MANIFEST=")
+        .hasMessageContaining("plain name");
+    Files.writeString(extra, "{\"entries\": [");
+    assertThatThrownBy(() -> PretrainedManifest.fromEnvironment(java.util.Map.of("STMZOO_MANIFEST", extra.toString())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a readable pretrained manifest");
+  }
+
+  @Test
   void environment() {
     WeightCache c = WeightCache.fromEnvironment(java.util.Map.of("STMZOO_HOME", "/x", "STMZOO_OFFLINE", "1"));
     assertThat(c.home()).isEqualTo(Path.of("/x"));

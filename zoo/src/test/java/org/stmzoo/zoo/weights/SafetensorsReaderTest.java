@@ -118,6 +118,36 @@ class SafetensorsReaderTest {
   }
 
   @Test
+  void wronglyTypedHeaderFieldsAreFormatErrors() throws IOException {
+    String[] headers = {
+        "{\"w\":{\"dtype\":\"F32\",\"shape\":[\"1\"],\"data_offsets\":[0,4]}}",
+        "{\"w\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}",
+        "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,99999999999999999999]}}",
+        "{\"w\":{\"dtype\":32,\"shape\":[1],\"data_offsets\":[0,4]}}",
+        "{\"w\":{\"dtype\":\"F32\",\"shape\":1,\"data_offsets\":[0,4]}}",
+        "{\"w\":[1]}"};
+    for (String header : headers) {
+      Path p = file(header, littleEndian(1f), null);
+      assertThatThrownBy(() -> SafetensorsReader.read(p)).as(header)
+          .isInstanceOf(WeightFormatException.class).hasMessageContaining("tensor 'w': malformed header entry");
+    }
+  }
+
+  @Test
+  void repeatedNamesAndTrailingTextAreMalformed() throws IOException {
+    String entry = "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}";
+    for (String header : new String[] {"{\"w\":" + entry + ",\"w\":" + entry + "}", "{\"w\":" + entry + "} x",
+        "[1, 2]"}) {
+      Path p = file(header, littleEndian(1f), null);
+      assertThatThrownBy(() -> SafetensorsReader.read(p)).as(header)
+          .isInstanceOf(WeightFormatException.class).hasMessageContaining("safetensors header");
+    }
+    // spaces after the object are the format's alignment padding
+    assertThat(SafetensorsReader.read(file("{\"w\":" + entry + "}    ", littleEndian(7f), null)).get("w").values())
+        .containsExactly(7f);
+  }
+
+  @Test
   void npyRoundTrip() throws IOException {
     Path p = dir.resolve("a.npy");
     NpyFile.write(p, new RawTensor(new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6}));

@@ -1,0 +1,137 @@
+package org.stmzoo.layers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.stmzoo.layers.BasicLayersTest.var;
+
+import org.junit.jupiter.api.Test;
+import org.stmzoo.layers.attention.ConvTokenPooling;
+import org.stmzoo.layers.attention.TransformerBlock;
+import org.stmzoo.layers.basic.DropPathSchedule;
+import org.stmzoo.layers.basic.LinearInit;
+import org.stmzoo.layers.basic.Tokens;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/** The vision-transformer pieces (tokens, PiT pooling, pre-norm block, drop-path schedule) on small tensors. */
+class VitLayersTest {
+
+  @Test
+  void tokensFollowPytorchsRowMajorFlattenAndSplitAroundThePrefix() {
+    try (GraphRunner r = new GraphRunner()) {
+      Ops tf = r.model.tf();
+      float[] values = new float[12];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = i;
+      }
+      // map [1, H=2, W=3, C=2]: token h*W + w holds channels (h*W + w)*C ...
+      Operand<TFloat32> tokens = Tokens.fromMap(tf, r.constant(values, 1, 2, 3, 2));
+      assertThat(tokens.shape().asArray()).containsExactly(1, 6, 2);
+      assertThat(r.eval(tokens)).containsExactly(values);
+      assertThat(r.eval(Tokens.toMap(tf, tokens, 2, 3))).containsExactly(values);
+      assertThat(r.eval(Tokens.leading(tf, tokens, 2))).containsExactly(0, 1, 2, 3);
+      assertThat(r.eval(Tokens.trailing(tf, tokens, 4))).containsExactly(8, 9, 10, 11);
+      assertThat(r.eval(Tokens.at(tf, tokens, 1))).containsExactly(2, 3);
+
+      Operand<TFloat32> parameter = r.constant(new float[] {1, 2, 3, 4}, 1, 2, 2);
+      Operand<TFloat32> batchOfThree = r.constant(new float[3 * 5 * 2], 3, 5, 2);
+      Operand<TFloat32> expanded = Tokens.expandToBatch(tf, parameter, batchOfThree);
+      assertThat(r.eval(expanded)).containsExactly(1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4);
+      assertThat(r.eval(Tokens.concat(tf, java.util.List.of(expanded, batchOfThree))).length).isEqualTo(3 * 7 * 2);
+    }
+  }
+
+  @Test
+  void pitPoolingIsADepthwiseK3S2P1ConvOnTheMapAndALinearOnTheTokens() {
+    ConvTokenPooling.Config config = new ConvTokenPooling.Config(2, 4, 2);
+    assertThat(config.kernel()).isEqualTo(3);
+    // PiT-Ti/XS/S at 224: 27 -> 14 -> 7
+    assertThat(config.outputSize(27)).isEqualTo(14);
+    assertThat(config.outputSize(14)).isEqualTo(7);
+    try (GraphRunner r = new GraphRunner()) {
+      int h = 5, w = 4, c = 2, mult = 2, k = 3;
+      float[] x = new float[h * w * c];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) Math.sin(i + 1);
+      }
+      ConvTokenPooling pool = new ConvTokenPooling(r.model.root().child("pool"), config);
+      ConvTokenPooling.Pooled out = pool.call(r.constant(x, 1, h, w, c),
+          r.constant(new float[] {1, -2}, 1, 1, 2), r.model.training());
+      float[] kernel = new float[k * k * c * mult];
+      for (int i = 0; i < kernel.length; i++) {
+        kernel[i] = (i % 7) - 3;
+      }
+      r.set(var(r, "pool/conv/kernel"), kernel);
+      r.set(var(r, "pool/conv/bias"), 0.1f, 0.2f, 0.3f, 0.4f);
+      r.set(var(r, "pool/fc/kernel"), 1, 2, 3, 4, 5, 6, 7, 8);
+      r.set(var(r, "pool/fc/bias"), 1, 1, 1, 1);
+
+      int oh = config.outputSize(h);
+      int ow = config.outputSize(w);
+      assertThat(out.map().shape().asArray()).containsExactly(1, oh, ow, c * mult);
+      float[] expected = new float[oh * ow * c * mult];
+      for (int oy = 0; oy < oh; oy++) {
+        for (int ox = 0; ox < ow; ox++) {
+          for (int ci = 0; ci < c; ci++) {
+            for (int m = 0; m < mult; m++) {
+              // PyTorch groups=C, out=2C: output channel ci*2+m reads only input channel ci.
+              float sum = 0.1f * (ci * mult + m + 1);
+              for (int ky = 0; ky < k; ky++) {
+                for (int kx = 0; kx < k; kx++) {
+                  int iy = oy * 2 - 1 + ky;
+                  int ix = ox * 2 - 1 + kx;
+                  if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                    sum += x[(iy * w + ix) * c + ci] * kernel[((ky * k + kx) * c + ci) * mult + m];
+                  }
+                }
+              }
+              expected[((oy * ow + ox) * c + ci) * mult + m] = sum;
+            }
+          }
+        }
+      }
+      float[] actual = r.eval(out.map());
+      for (int i = 0; i < expected.length; i++) {
+        assertThat(actual[i]).as("map[%d]", i).isCloseTo(expected[i], within(1e-5f));
+      }
+      // [1, -2] . [[1,2,3,4],[5,6,7,8]] + 1
+      assertThat(r.eval(out.tokens())).containsExactly(-8, -9, -10, -11);
+    }
+  }
+
+  @Test
+  void transformerBlockAddsTheAttentionAndMlpBranchesToItsInput() {
+    try (GraphRunner r = new GraphRunner()) {
+      TransformerBlock block = new TransformerBlock(r.model.root().child("block"),
+          new TransformerBlock.Config(4, 2, 4.0, true, 1e-6f, 0.1f, LinearInit.timm()));
+      float[] x = {1, 2, 3, 4, -1, 0, 2, 5, 0.5f, 0.5f, -3, 1};
+      Operand<TFloat32> y = block.call(r.constant(x, 1, 3, 4), r.model.training());
+      assertThat(var(r, "block/attn/qkv/kernel").shape().asArray()).containsExactly(4, 12);
+      assertThat(var(r, "block/mlp/fc1/kernel").shape().asArray()).containsExactly(4, 16);
+      // Zero output projections leave only the biases: y = x + proj.bias + fc2.bias for every token.
+      r.set(var(r, "block/attn/proj/kernel"), new float[16]);
+      r.set(var(r, "block/attn/proj/bias"), 1, 2, 3, 4);
+      r.set(var(r, "block/mlp/fc2/kernel"), new float[64]);
+      r.set(var(r, "block/mlp/fc2/bias"), 10, 20, 30, 40);
+      float[] expected = new float[x.length];
+      for (int i = 0; i < x.length; i++) {
+        expected[i] = x[i] + (i % 4 + 1) * 11;
+      }
+      float[] inference = r.eval(y);
+      for (int i = 0; i < x.length; i++) {
+        assertThat(inference[i]).isCloseTo(expected[i], within(1e-5f));
+      }
+    }
+  }
+
+  @Test
+  void dropPathRisesLinearlyOverAllBlocks() {
+    float[] rates = DropPathSchedule.linear(0.1f, 12);
+    assertThat(rates).hasSize(12);
+    assertThat(rates[0]).isZero();
+    assertThat(rates[11]).isCloseTo(0.1f, within(1e-7f));
+    assertThat(rates[6]).isCloseTo(0.6f / 11, within(1e-7f));
+    assertThat(DropPathSchedule.linear(0.3f, 1)).containsExactly(0f);
+  }
+}

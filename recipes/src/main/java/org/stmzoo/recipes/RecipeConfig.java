@@ -1,0 +1,99 @@
+package org.stmzoo.recipes;
+
+/**
+ * The training recipe, named and defaulted as DeiT's {@code main.py} (which STM-Evaluation, PiT and ShiftViT
+ * reuse). {@code lr} is the base rate for a batch of 512; the effective rate scales linearly with the batch.
+ *
+ * @param epochs training epochs; the cosine schedule ends at the last step of the last epoch
+ * @param batchSize images per step
+ * @param lr base learning rate for batch 512
+ * @param minLr the floor of the cosine schedule
+ * @param warmupLr the rate at step 0 of the linear warm-up
+ * @param warmupEpochs warm-up length in epochs (converted to steps: the schedule moves every step)
+ * @param weightDecay AdamW's decoupled weight decay, for variables whose {@code weightDecay()} is true
+ * @param clipGrad gradient clipping by global norm; 0 disables
+ * @param smoothing label smoothing folded into the soft targets
+ * @param mixup Mixup alpha (0 disables)
+ * @param cutmix CutMix alpha (0 disables)
+ * @param mixupSwitchProb probability of CutMix instead of Mixup when both are enabled
+ * @param reprob random-erasing probability per image ('pixel' mode)
+ * @param modelEma keep an exponential moving average of the weights
+ * @param modelEmaDecay the EMA decay per step
+ * @param evalEma evaluate the EMA weights (instead of the live ones) after each epoch
+ * @param distillation teacher settings; {@link Distillation#none()} to train on the labels only
+ * @param seed seeds the model init, the data order and every augmentation draw
+ */
+public record RecipeConfig(int epochs, int batchSize, double lr, double minLr, double warmupLr, double warmupEpochs,
+    double weightDecay, double clipGrad, double smoothing, double mixup, double cutmix, double mixupSwitchProb,
+    double reprob, boolean modelEma, double modelEmaDecay, boolean evalEma, Distillation distillation, long seed) {
+
+  /** DeiT's distillation settings: {@code type} none, soft or hard; {@code alpha} weighs the teacher term. */
+  public record Distillation(String type, double alpha, double tau) {
+    public Distillation {
+      if (!type.equals("none") && !type.equals("soft") && !type.equals("hard")) {
+        throw new IllegalArgumentException("distillation type must be none, soft or hard, got '" + type + "'");
+      }
+      if (alpha < 0 || alpha > 1) {
+        throw new IllegalArgumentException("distillation alpha must be in [0, 1], got " + alpha);
+      }
+      if (tau <= 0) {
+        throw new IllegalArgumentException("distillation tau must be positive, got " + tau);
+      }
+    }
+
+    public static Distillation none() {
+      return new Distillation("none", 0.5, 1.0);
+    }
+
+    public boolean enabled() {
+      return !type.equals("none");
+    }
+  }
+
+  public RecipeConfig {
+    if (epochs <= 0) {
+      throw new IllegalArgumentException("epochs must be positive, got " + epochs);
+    }
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+    }
+    if ((mixup > 0 || cutmix > 0) && batchSize % 2 != 0) {
+      throw new IllegalArgumentException("Mixup/CutMix pair each image with its mirror in the batch: "
+          + "the batch size must be even, got " + batchSize);
+    }
+    if (lr <= 0 || minLr < 0 || warmupLr < 0 || warmupEpochs < 0) {
+      throw new IllegalArgumentException("learning rates and warm-up must be non-negative (lr positive)");
+    }
+    if (smoothing < 0 || smoothing >= 1) {
+      throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + smoothing);
+    }
+    if (mixup < 0 || cutmix < 0 || mixupSwitchProb < 0 || mixupSwitchProb > 1) {
+      throw new IllegalArgumentException("mixup/cutmix alphas must be >= 0 and the switch probability in [0, 1]");
+    }
+    if (reprob < 0 || reprob > 1) {
+      throw new IllegalArgumentException("random-erasing probability must be in [0, 1], got " + reprob);
+    }
+    if (modelEmaDecay < 0 || modelEmaDecay >= 1) {
+      throw new IllegalArgumentException("EMA decay must be in [0, 1), got " + modelEmaDecay);
+    }
+    if (weightDecay < 0 || clipGrad < 0) {
+      throw new IllegalArgumentException("weight decay and gradient clipping must be non-negative");
+    }
+  }
+
+  /** DeiT's defaults for {@code epochs} epochs of batch {@code batchSize}. */
+  public static RecipeConfig deit(int epochs, int batchSize) {
+    return new RecipeConfig(epochs, batchSize, 5e-4, 1e-5, 1e-6, 5, 0.05, 0, 0.1, 0.8, 1.0, 0.5, 0.25,
+        false, 0.99996, false, Distillation.none(), 0);
+  }
+
+  /** DeiT's linear scaling rule: {@code lr x batch / 512}. */
+  public double scaledLr() {
+    return lr * batchSize / 512.0;
+  }
+
+  public RecipeConfig withEpochs(int e) {
+    return new RecipeConfig(e, batchSize, lr, minLr, warmupLr, warmupEpochs, weightDecay, clipGrad, smoothing,
+        mixup, cutmix, mixupSwitchProb, reprob, modelEma, modelEmaDecay, evalEma, distillation, seed);
+  }
+}

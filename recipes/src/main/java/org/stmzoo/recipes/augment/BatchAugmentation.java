@@ -1,0 +1,126 @@
+package org.stmzoo.recipes.augment;
+
+import org.stmzoo.recipes.FeedTensors;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * The batch-level augmentation inside the training graph, in timm/DeiT order: random erasing of each
+ * (normalised) image with per-pixel N(0, 1) values, then Mixup or CutMix of the batch with its reverse, and the
+ * labels turned into smoothed one-hot targets blended with the same lambda ({@code mixup_target}). The random
+ * decisions come in through the placeholders from an {@link AugmentDraw}; the pixel work runs in the graph.
+ */
+public final class BatchAugmentation {
+  private final Placeholder<TFloat32> imageLambda;
+  private final Placeholder<TFloat32> labelLambda;
+  private final Placeholder<TInt32> pasteBox;
+  private final Placeholder<TInt32> eraseBoxes;
+  private final Placeholder<TInt64> noiseSeed;
+  private final Operand<TFloat32> images;
+  private final Operand<TFloat32> targets;
+
+  /**
+   * @param tf ops under the augmentation's own name scope
+   * @param input normalised NHWC images with static height and width
+   * @param labels class indices {@code [batch]}
+   */
+  public BatchAugmentation(Ops tf, Operand<TFloat32> input, Operand<TInt32> labels, int numClasses,
+      float smoothing) {
+    Shape shape = input.shape();
+    int height = (int) shape.get(1);
+    int width = (int) shape.get(2);
+    imageLambda = tf.withName("image_lambda").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    labelLambda = tf.withName("label_lambda").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    pasteBox = tf.withName("paste_box").placeholder(TInt32.class, Placeholder.shape(Shape.of(4)));
+    eraseBoxes = tf.withName("erase_boxes").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, 4)));
+    noiseSeed = tf.withName("noise_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+
+    Operand<TInt32> rows = tf.range(tf.constant(0), tf.constant(height), tf.constant(1));
+    Operand<TInt32> cols = tf.range(tf.constant(0), tf.constant(width), tf.constant(1));
+
+    // Random erasing: one rectangle per image, [batch, H, W, 1] mask.
+    Operand<TInt32> top = column(tf, eraseBoxes, 0);
+    Operand<TInt32> eraseH = column(tf, eraseBoxes, 1);
+    Operand<TInt32> left = column(tf, eraseBoxes, 2);
+    Operand<TInt32> eraseW = column(tf, eraseBoxes, 3);
+    Operand<TBool> eraseRows = within(tf, tf.expandDims(rows, tf.constant(0)), top, tf.math.add(top, eraseH));
+    Operand<TBool> eraseCols = within(tf, tf.expandDims(cols, tf.constant(0)), left, tf.math.add(left, eraseW));
+    Operand<TFloat32> eraseMask = tf.expandDims(outer(tf, eraseRows, eraseCols, 1), tf.constant(-1));
+    Operand<TFloat32> noise = tf.random.statelessRandomNormal(tf.shape(input), noiseSeed, TFloat32.class);
+    Operand<TFloat32> erased = blend(tf, input, noise, eraseMask);
+
+    // Mixup blends with the reversed batch; CutMix pastes the reversed batch's box.
+    Operand<TFloat32> mirrored = tf.reverse(erased, tf.constant(new int[] {0}));
+    Operand<TFloat32> mixed = tf.math.add(tf.math.mul(erased, imageLambda),
+        tf.math.mul(mirrored, tf.math.sub(tf.constant(1f), imageLambda)));
+    Operand<TBool> pasteRows = within(tf, rows, element(tf, pasteBox, 0), element(tf, pasteBox, 1));
+    Operand<TBool> pasteCols = within(tf, cols, element(tf, pasteBox, 2), element(tf, pasteBox, 3));
+    Operand<TFloat32> pasteMask = tf.reshape(outer(tf, pasteRows, pasteCols, 0),
+        tf.constant(new int[] {1, height, width, 1}));
+    images = blend(tf, mixed, mirrored, pasteMask);
+
+    float off = smoothing / numClasses;
+    Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(numClasses), tf.constant(1f - smoothing + off),
+        tf.constant(off));
+    Operand<TFloat32> mirroredHot = tf.reverse(oneHot, tf.constant(new int[] {0}));
+    targets = tf.math.add(tf.math.mul(oneHot, labelLambda),
+        tf.math.mul(mirroredHot, tf.math.sub(tf.constant(1f), labelLambda)));
+  }
+
+  /** The augmented images, to feed the model. */
+  public Operand<TFloat32> images() {
+    return images;
+  }
+
+  /** Soft targets {@code [batch, classes]}, each row summing to 1. */
+  public Operand<TFloat32> targets() {
+    return targets;
+  }
+
+  /** Adds this draw's feeds to a runner. */
+  public Session.Runner feed(Session.Runner runner, AugmentDraw draw, FeedTensors owned) {
+    return runner
+        .feed(imageLambda, owned.add(TFloat32.scalarOf(draw.imageLambda())))
+        .feed(labelLambda, owned.add(TFloat32.scalarOf(draw.labelLambda())))
+        .feed(pasteBox, owned.add(TInt32.vectorOf(draw.pasteBox())))
+        .feed(eraseBoxes, owned.add(TInt32.tensorOf(Shape.of(draw.eraseBoxes().length / 4, 4),
+            org.tensorflow.ndarray.buffer.DataBuffers.of(draw.eraseBoxes(), true, false))))
+        .feed(noiseSeed, owned.add(TInt64.vectorOf(draw.noiseSeed())));
+  }
+
+  private static Operand<TInt32> column(Ops tf, Operand<TInt32> boxes, int index) {
+    // [batch, 1], so that it broadcasts against a [1, size] range.
+    return tf.slice(boxes, tf.constant(new int[] {0, index}), tf.constant(new int[] {-1, 1}));
+  }
+
+  private static Operand<TInt32> element(Ops tf, Operand<TInt32> vector, int index) {
+    return tf.reshape(tf.slice(vector, tf.constant(new int[] {index}), tf.constant(new int[] {1})),
+        tf.constant(new int[0]));
+  }
+
+  /** {@code low <= positions < high}, broadcasting. */
+  private static Operand<TBool> within(Ops tf, Operand<TInt32> positions, Operand<TInt32> low,
+      Operand<TInt32> high) {
+    return tf.math.logicalAnd(tf.math.greaterEqual(positions, low), tf.math.less(positions, high));
+  }
+
+  /** The float mask {@code rows[.., i] AND cols[.., j]}, with {@code batchDims} leading batch axes (0 or 1). */
+  private static Operand<TFloat32> outer(Ops tf, Operand<TBool> rowsIn, Operand<TBool> colsIn, int batchDims) {
+    Operand<TFloat32> r = tf.dtypes.cast(rowsIn, TFloat32.class);
+    Operand<TFloat32> c = tf.dtypes.cast(colsIn, TFloat32.class);
+    return tf.math.mul(tf.expandDims(r, tf.constant(batchDims + 1)), tf.expandDims(c, tf.constant(batchDims)));
+  }
+
+  /** {@code base * (1 - mask) + replacement * mask}. */
+  private static Operand<TFloat32> blend(Ops tf, Operand<TFloat32> base, Operand<TFloat32> replacement,
+      Operand<TFloat32> mask) {
+    return tf.math.add(tf.math.mul(base, tf.math.sub(tf.constant(1f), mask)), tf.math.mul(replacement, mask));
+  }
+}

@@ -1,0 +1,135 @@
+package org.stmzoo.recipes.output;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.stmzoo.layers.core.CheckpointOps;
+import org.tensorflow.Session;
+
+/**
+ * The output folder of a training run:
+ * <pre>
+ *   args.json            the effective configuration (model, data, classes, recipe)
+ *   summary.csv          one row per epoch ({@link EpochRecord})
+ *   curves.png           loss and accuracy curves
+ *   tensorboard/         event files
+ *   last/, best/         TF checkpoints (prefix {@code model}) with checkpoint.json (step, epoch, eval_top1)
+ * </pre>
+ * Every file is replaced atomically, so a killed run leaves the previous version.
+ */
+public final class RunDirectory {
+  public static final String ARGS = "args.json";
+  public static final String SUMMARY = "summary.csv";
+  public static final String PLOT = "curves.png";
+  public static final String CHECKPOINT_PREFIX = "model";
+  public static final String CHECKPOINT_INFO = "checkpoint.json";
+  public static final String LAST = "last";
+  public static final String BEST = "best";
+
+  // NaN/Infinity (a diverged loss) are written bare and read back as numbers.
+  private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
+  private final Path root;
+
+  public RunDirectory(Path root) throws IOException {
+    this.root = root;
+    Files.createDirectories(root);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public void writeArgs(Map<String, Object> args) throws IOException {
+    writeJson(root.resolve(ARGS), args);
+  }
+
+  public Map<String, Object> readArgs() throws IOException {
+    return readJson(root.resolve(ARGS));
+  }
+
+  public boolean hasArgs() {
+    return Files.exists(root.resolve(ARGS));
+  }
+
+  public List<EpochRecord> readSummary() throws IOException {
+    Path file = root.resolve(SUMMARY);
+    List<EpochRecord> rows = new ArrayList<>();
+    if (Files.exists(file)) {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+        if (!line.isBlank()) {
+          rows.add(EpochRecord.parse(line));
+        }
+      }
+    }
+    return rows;
+  }
+
+  public void writeSummary(List<EpochRecord> rows) throws IOException {
+    StringBuilder csv = new StringBuilder(EpochRecord.HEADER).append('\n');
+    rows.forEach(r -> csv.append(r.csv()).append('\n'));
+    AtomicFiles.write(root.resolve(SUMMARY), tmp -> Files.writeString(tmp, csv, StandardCharsets.UTF_8));
+  }
+
+  public Path plot() {
+    return root.resolve(PLOT);
+  }
+
+  public Path tensorboard() {
+    return root.resolve("tensorboard");
+  }
+
+  /** Saves {@code ops}' variables as checkpoint {@code name} ({@code last} or {@code best}), atomically. */
+  public void saveCheckpoint(Session session, CheckpointOps ops, String name, Map<String, Object> info)
+      throws IOException {
+    AtomicFiles.writeFolder(root.resolve(name), tmp -> {
+      ops.save(session, tmp.resolve(CHECKPOINT_PREFIX).toString());
+      writeJson(tmp.resolve(CHECKPOINT_INFO), info);
+    });
+  }
+
+  /** The prefix of checkpoint {@code name}, after recovering from a crash mid-rename. */
+  public Path checkpoint(String name) throws IOException {
+    AtomicFiles.recover(root.resolve(name));
+    return checkpointPrefix(root.resolve(name));
+  }
+
+  public boolean hasCheckpoint(String name) throws IOException {
+    AtomicFiles.recover(root.resolve(name));
+    return Files.exists(root.resolve(name).resolve(CHECKPOINT_INFO));
+  }
+
+  public Map<String, Object> checkpointInfo(String name) throws IOException {
+    return readJson(root.resolve(name).resolve(CHECKPOINT_INFO));
+  }
+
+  /** The checkpoint prefix inside a checkpoint folder. */
+  public static Path checkpointPrefix(Path checkpointFolder) {
+    return checkpointFolder.resolve(CHECKPOINT_PREFIX);
+  }
+
+  static void writeJson(Path file, Map<String, Object> value) throws IOException {
+    AtomicFiles.write(file, tmp -> Files.writeString(tmp, JSON.writeValueAsString(value), StandardCharsets.UTF_8));
+  }
+
+  static Map<String, Object> readJson(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException(file + " does not exist");
+    }
+    // Numbers come back as Integer/Long/Double; readers convert with Number.intValue()/longValue().
+    return JSON.readValue(Files.readString(file, StandardCharsets.UTF_8),
+        new TypeReference<LinkedHashMap<String, Object>>() {});
+  }
+}

@@ -1,0 +1,233 @@
+package org.stmzoo.recipes.train;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.stmzoo.datasets.pipeline.Batch;
+import org.stmzoo.datasets.pipeline.BatchLoader;
+import org.stmzoo.recipes.RecipeConfig;
+import org.stmzoo.recipes.output.CurvePlot;
+import org.stmzoo.recipes.output.EpochRecord;
+import org.stmzoo.recipes.output.EventFileWriter;
+import org.stmzoo.recipes.output.RunDirectory;
+import org.tensorflow.Session;
+
+/**
+ * The epoch loop: one {@link TrainingGraph#runStep} per batch with the per-step cosine rate, a progress bar,
+ * evaluation after each epoch (of the EMA weights on request), and the run folder's records: summary.csv,
+ * TensorBoard scalars, the curve plot, and checkpoints {@code last} (every epoch, and on Ctrl-C) and
+ * {@code best} (highest eval top-1, or lowest train loss without a validation set).
+ *
+ * <p>Where it starts is the optimizer's step count in the session: 0 for a fresh run, the checkpoint's for a
+ * resumed one ({@link #restoreLast}); epoch and batch follow from it, and the loader replays the same order.
+ */
+public final class Trainer {
+  private static final int LOG_EVERY_STEPS = 10;
+
+  private final Session session;
+  private final TrainingGraph graph;
+  private final BatchLoader train;
+  private final Optional<BatchLoader> val;
+  private final List<String> classNames;
+  private final RecipeConfig config;
+  private final RunDirectory run;
+  private final ProgressReporter progress;
+  private final PrintStream log;
+  private final CosineSchedule schedule;
+  private volatile boolean stopRequested;
+
+  public Trainer(Session session, TrainingGraph graph, BatchLoader train, Optional<BatchLoader> val,
+      List<String> classNames, RecipeConfig config, RunDirectory run, ProgressReporter progress, PrintStream log) {
+    this.session = session;
+    this.graph = graph;
+    this.train = train;
+    this.val = val;
+    this.classNames = List.copyOf(classNames);
+    this.config = config;
+    this.run = run;
+    this.progress = progress;
+    this.log = log;
+    this.schedule = CosineSchedule.of(config.scaledLr(), config.minLr(), config.warmupLr(), config.warmupEpochs(),
+        config.epochs(), train.batchesPerEpoch());
+  }
+
+  public CosineSchedule schedule() {
+    return schedule;
+  }
+
+  /** Restores model, optimizer, EMA and step from {@code last}; returns the step to continue from. */
+  public long restoreLast() throws IOException {
+    if (!run.hasCheckpoint(RunDirectory.LAST)) {
+      throw new IllegalArgumentException("nothing to resume: " + run.root() + " has no 'last' checkpoint");
+    }
+    graph.checkpoint().restore(session, run.checkpoint(RunDirectory.LAST).toString());
+    return graph.completedSteps(session);
+  }
+
+  /** Asks the loop to save {@code last} and return after the current step (what Ctrl-C does). */
+  public void requestStop() {
+    stopRequested = true;
+  }
+
+  /**
+   * Trains until {@code config.epochs()} or a stop request; returns all epoch records of the run (earlier ones
+   * from summary.csv when resuming).
+   */
+  public List<EpochRecord> fit() throws IOException {
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      requestStop();
+      try {
+        // Let the loop finish its step and write the checkpoint before the JVM goes.
+        finished.await(120, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "stmzoo-save-on-exit");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return loop();
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running: it only waits for the latch released above.
+      }
+    }
+  }
+
+  private List<EpochRecord> loop() throws IOException {
+    long stepsPerEpoch = train.batchesPerEpoch();
+    long step = graph.completedSteps(session);
+    int startEpoch = (int) (step / stepsPerEpoch);
+    List<EpochRecord> records = new ArrayList<>(run.readSummary().stream().filter(r -> r.epoch() < startEpoch)
+        .toList());
+    double best = records.stream().mapToDouble(this::score).max().orElse(Double.NEGATIVE_INFINITY);
+    if (startEpoch > 0 || step > 0) {
+      log.printf(Locale.ROOT, "Resuming at epoch %d, step %d%n", startEpoch + 1, step);
+    }
+    try (EventFileWriter events = new EventFileWriter(run.tensorboard())) {
+      for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
+        int startBatch = (int) (step - epoch * stepsPerEpoch);
+        long epochStart = System.nanoTime();
+        double lossSum = 0;
+        long images = 0;
+        int steps = 0;
+        double lr = schedule.lr(step);
+        try (ProgressReporter.EpochProgress bar = progress.epoch(epoch, config.epochs(), stepsPerEpoch, startBatch)) {
+          Iterator<Batch> batches = train.epoch(epoch, startBatch);
+          while (batches.hasNext()) {
+            Batch b = batches.next();
+            lr = schedule.lr(step);
+            float loss = graph.runStep(session, b.images(), b.labels(), b.size(), step, lr);
+            if (!Float.isFinite(loss)) {
+              throw new IllegalStateException("loss is " + loss + " at step " + step + "; stopping (lower --lr?)");
+            }
+            step++;
+            steps++;
+            images += b.size();
+            lossSum += loss;
+            double seconds = (System.nanoTime() - epochStart) / 1e9;
+            bar.step(startBatch + steps, lossSum / steps, lr, images / seconds);
+            if (step % LOG_EVERY_STEPS == 0) {
+              events.scalar("train/loss", step, loss);
+              events.scalar("train/lr", step, lr);
+            }
+            if (stopRequested) {
+              break;
+            }
+          }
+        }
+        if (stopRequested && step < (epoch + 1) * stepsPerEpoch) {
+          saveLast(step, epoch, Double.NaN);
+          log.printf(Locale.ROOT, "Interrupted: saved step %d to %s; continue with --resume%n", step,
+              run.root().resolve(RunDirectory.LAST));
+          return records;
+        }
+        double seconds = (System.nanoTime() - epochStart) / 1e9;
+        Optional<EvalResult> eval = evaluate();
+        EpochRecord record = new EpochRecord(epoch, steps == 0 ? Double.NaN : lossSum / steps,
+            eval.map(EvalResult::loss).orElse(Double.NaN), eval.map(EvalResult::top1).orElse(Double.NaN),
+            eval.map(EvalResult::top5).orElse(Double.NaN), lr, images / seconds, seconds);
+        records.add(record);
+        writeRecords(events, records, record, step);
+        saveLast(step, epoch + 1, record.evalTop1());
+        if (score(record) > best) {
+          best = score(record);
+          run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.BEST, info(step, epoch + 1, record.evalTop1()));
+        }
+        log.println(describe(record));
+        if (stopRequested) {
+          return records;
+        }
+      }
+    }
+    return records;
+  }
+
+  private Optional<EvalResult> evaluate() {
+    if (val.isEmpty()) {
+      return Optional.empty();
+    }
+    Evaluator evaluator = new Evaluator(graph.evalImages(), graph.evalLogits(), graph.numClasses());
+    boolean useEma = config.evalEma() && graph.hasEma();
+    if (useEma) {
+      graph.swapEma(session);
+    }
+    try {
+      return Optional.of(evaluator.evaluate(session, val.get(), classNames));
+    } finally {
+      if (useEma) {
+        graph.swapEma(session);
+      }
+    }
+  }
+
+  private void writeRecords(EventFileWriter events, List<EpochRecord> records, EpochRecord r, long step)
+      throws IOException {
+    run.writeSummary(records);
+    events.scalar("epoch/train_loss", r.epoch(), r.trainLoss());
+    if (r.hasEval()) {
+      events.scalar("epoch/eval_loss", r.epoch(), r.evalLoss());
+      events.scalar("epoch/eval_top1", r.epoch(), r.evalTop1());
+      events.scalar("epoch/eval_top5", r.epoch(), r.evalTop5());
+    }
+    events.scalar("epoch/img_per_s", r.epoch(), r.imagesPerSecond());
+    events.flush();
+    CurvePlot.write(run.plot(), records);
+  }
+
+  private void saveLast(long step, int epochsDone, double evalTop1) throws IOException {
+    run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.LAST, info(step, epochsDone, evalTop1));
+  }
+
+  private Map<String, Object> info(long step, int epochsDone, double evalTop1) {
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("step", step);
+    info.put("epochs_done", epochsDone);
+    info.put("eval_top1", Double.isNaN(evalTop1) ? null : evalTop1);
+    info.put("classes", classNames);
+    return info;
+  }
+
+  /** Higher is better: eval top-1, or minus the train loss without validation. */
+  private double score(EpochRecord r) {
+    return r.hasEval() ? r.evalTop1() : -r.trainLoss();
+  }
+
+  private String describe(EpochRecord r) {
+    String eval = r.hasEval() ? String.format(Locale.ROOT, " eval loss %.4f top-1 %.2f%% top-5 %.2f%%",
+        r.evalLoss(), r.evalTop1(), r.evalTop5()) : "";
+    return String.format(Locale.ROOT, "epoch %d: train loss %.4f%s lr %.3e %.1f img/s (%.1f s)", r.epoch() + 1,
+        r.trainLoss(), eval, r.lr(), r.imagesPerSecond(), r.epochSeconds());
+  }
+}

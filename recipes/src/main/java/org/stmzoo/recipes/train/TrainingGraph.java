@@ -1,0 +1,246 @@
+package org.stmzoo.recipes.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.stmzoo.layers.core.CheckpointOps;
+import org.stmzoo.layers.core.ClassifierOutput;
+import org.stmzoo.layers.core.ImageClassifier;
+import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.core.VariableRole;
+import org.stmzoo.recipes.FeedTensors;
+import org.stmzoo.recipes.RecipeConfig;
+import org.stmzoo.recipes.augment.AugmentSampler;
+import org.stmzoo.recipes.augment.BatchAugmentation;
+import org.stmzoo.recipes.optim.AdamW;
+import org.stmzoo.recipes.optim.GradientClipping;
+import org.stmzoo.recipes.optim.ModelEma;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The whole training step as one graph, run by one {@code session.run}: batch augmentation (random erasing,
+ * Mixup/CutMix, smoothed soft targets), the student's training forward, the loss (with DeiT distillation when a
+ * teacher is given), gradients with respect to every trainable variable's {@code value()}, optional clipping by
+ * global norm, AdamW, the BatchNorm statistic updates of that forward, and the EMA update.
+ *
+ * <p>The model's own forward (the {@code images} placeholder the model was built on, with {@code training}
+ * false) serves evaluation; training builds a second forward of the same classifier on the augmented batch
+ * with {@code training} the constant true, so the two share variables but not ops.
+ *
+ * <p>Variable layout: the model's variables as built; {@code optimizer/...} and {@code ema/...} training
+ * state; {@code teacher/...} the frozen teacher (not checkpointed with the run).
+ */
+public final class TrainingGraph {
+  static final String TEACHER_SCOPE = "teacher";
+
+  private final ModelGraph model;
+  private final RecipeConfig config;
+  private final int numClasses;
+  private final Placeholder<TFloat32> evalImages;
+  private final Operand<TFloat32> evalLogits;
+  private final Placeholder<TFloat32> trainImages;
+  private final Placeholder<TInt32> labels;
+  private final Placeholder<TFloat32> learningRate;
+  private final BatchAugmentation augmentation;
+  private final AugmentSampler sampler;
+  private final Operand<TFloat32> loss;
+  private final Op trainOp;
+  private final AdamW optimizer;
+  private final Optional<ModelEma> ema;
+  private final Op initializer;
+  private final Optional<Op> emaReset;
+  private final Optional<Op> emaSwap;
+  private final CheckpointOps checkpoint;
+  private final Optional<CheckpointOps> teacherRestore;
+  private final List<ModelVariable> modelVariables;
+  private final String teacherCheckpoint;
+
+  /**
+   * @param model the student's graph, with the student already built
+   * @param student the student classifier (its variables exist; calling it again shares them)
+   * @param evalImages the placeholder the student was built on
+   * @param evalOutput the student's output on {@code evalImages} (training false)
+   * @param teacher a teacher for DeiT distillation, required when {@code config.distillation()} is enabled
+   */
+  public TrainingGraph(ModelGraph model, ImageClassifier student, Placeholder<TFloat32> evalImages,
+      ClassifierOutput evalOutput, int numClasses, RecipeConfig config, Optional<Teacher> teacher) {
+    this.model = model;
+    this.config = config;
+    this.numClasses = numClasses;
+    this.evalImages = evalImages;
+    this.evalLogits = evalOutput.logits();
+    if (config.distillation().enabled() != teacher.isPresent()) {
+      throw new IllegalArgumentException(config.distillation().enabled()
+          ? "distillation '" + config.distillation().type() + "' needs a teacher (--distill-teacher)"
+          : "a teacher was given but the distillation type is 'none'");
+    }
+    this.modelVariables = model.modelVariables();
+    this.teacherCheckpoint = teacher.map(Teacher::checkpointPrefix).orElse(null);
+    List<ModelVariable> trainable = model.trainableVariables();
+    Ops tf = model.tf().withSubScope("train");
+    Shape imageShape = evalImages.shape();
+    trainImages = tf.withName("images").placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(-1, imageShape.get(1), imageShape.get(2), imageShape.get(3))));
+    labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+    learningRate = tf.withName("lr").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    augmentation = new BatchAugmentation(tf.withSubScope("augment"), trainImages, labels, numClasses,
+        (float) config.smoothing());
+    sampler = new AugmentSampler(config.mixup(), config.cutmix(), config.mixupSwitchProb(), config.reprob(),
+        (int) imageShape.get(1), (int) imageShape.get(2), config.seed());
+
+    int updatesBefore = model.stateUpdates().size();
+    ClassifierOutput out = student.call(augmentation.images(), tf.constant(true));
+    List<Op> statisticUpdates = List.copyOf(model.stateUpdates().subList(updatesBefore, model.stateUpdates().size()));
+
+    Optional<ClassifierOutput> teacherOut = Optional.empty();
+    List<ModelVariable> teacherVariables = List.of();
+    if (teacher.isPresent()) {
+      int before = model.variables().size();
+      ImageClassifier t = teacher.get().builder().apply(model.root().child(TEACHER_SCOPE));
+      teacherOut = Optional.of(t.call(augmentation.images(), tf.constant(false)));
+      teacherVariables = List.copyOf(model.variables().values()).subList(before, model.variables().size());
+    }
+    loss = buildLoss(tf, out, teacherOut);
+
+    List<Operand<TFloat32>> gradients = gradients(tf, loss, trainable);
+    if (config.clipGrad() > 0) {
+      gradients = GradientClipping.byGlobalNorm(tf, gradients, config.clipGrad());
+    }
+    optimizer = new AdamW(model.root().child("optimizer"), trainable, AdamW.Config.deit(config.weightDecay()));
+    List<Op> updates = new ArrayList<>(optimizer.apply(tf.withSubScope("adamw"), gradients, learningRate));
+    updates.addAll(statisticUpdates);
+    ema = config.modelEma()
+        ? Optional.of(new ModelEma(model.root().child("ema"), modelVariables, config.modelEmaDecay()))
+        : Optional.empty();
+    if (ema.isPresent()) {
+      updates.add(ema.get().update(tf.withSubScope("ema"), List.copyOf(updates)));
+    }
+    trainOp = tf.withName("step").withControlDependencies(updates).noOp();
+    emaReset = ema.map(e -> e.reset(tf));
+    emaSwap = ema.map(e -> e.swap(tf));
+
+    initializer = model.initializer();
+    List<ModelVariable> saved = new ArrayList<>(model.variables().values());
+    saved.removeAll(teacherVariables);
+    checkpoint = CheckpointOps.build(model, "checkpoint", saved);
+    teacherRestore = teacher.isEmpty() ? Optional.empty()
+        : Optional.of(CheckpointOps.build(model, "teacher_checkpoint", teacherVariables,
+            v -> v.path().substring(TEACHER_SCOPE.length() + 1)));
+  }
+
+  private Operand<TFloat32> buildLoss(Ops tf, ClassifierOutput out, Optional<ClassifierOutput> teacherOut) {
+    Operand<TFloat32> targets = augmentation.targets();
+    if (teacherOut.isPresent()) {
+      Operand<TFloat32> distilled = out.distillationLogits().orElseThrow(() -> new IllegalArgumentException(
+          "distillation needs a student with a distillation head (a '-distilled' model)"));
+      return Losses.distillation(tf, config.distillation(), out.logits(), distilled, teacherOut.get().logits(),
+          targets);
+    }
+    // Without a teacher both heads learn the labels: timm trains the mean of the heads in that case.
+    Operand<TFloat32> logits = out.distillationLogits()
+        .map(d -> (Operand<TFloat32>) tf.math.mul(tf.math.add(out.logits(), d), tf.constant(0.5f)))
+        .orElse(out.logits());
+    return Losses.softTargetCrossEntropy(tf, logits, targets);
+  }
+
+  private List<Operand<TFloat32>> gradients(Ops tf, Operand<TFloat32> y, List<ModelVariable> xs) {
+    Output<?>[] inputs = xs.stream().map(v -> v.value().asOutput()).toArray(Output<?>[]::new);
+    Output<?>[] grads = model.graph().addGradients(y.asOutput(), inputs);
+    List<Operand<TFloat32>> out = new ArrayList<>();
+    for (int i = 0; i < grads.length; i++) {
+      if (grads[i] == null || grads[i].op() == null) {
+        throw new IllegalStateException("the loss does not depend on " + xs.get(i).path());
+      }
+      @SuppressWarnings("unchecked")
+      Output<TFloat32> g = (Output<TFloat32>) grads[i];
+      out.add(g);
+    }
+    return out;
+  }
+
+  /**
+   * One training step: draws the step's augmentation, feeds the normalised NHWC batch and the rate, runs
+   * everything in one {@code session.run}, and returns the loss.
+   */
+  public float runStep(Session session, float[] images, int[] batchLabels, int batchSize, long step, double lr) {
+    Shape shape = Shape.of(batchSize, trainImages.shape().get(1), trainImages.shape().get(2),
+        trainImages.shape().get(3));
+    try (FeedTensors feeds = new FeedTensors()) {
+      Session.Runner runner = session.runner()
+          .feed(trainImages, feeds.add(TFloat32.tensorOf(shape, DataBuffers.of(images, true, false))))
+          .feed(labels, feeds.add(TInt32.vectorOf(batchLabels.length == batchSize ? batchLabels
+              : java.util.Arrays.copyOf(batchLabels, batchSize))))
+          .feed(learningRate, feeds.add(TFloat32.scalarOf((float) lr)));
+      augmentation.feed(runner, sampler.draw(step, batchSize), feeds);
+      try (Result result = runner.fetch(loss).addTarget(trainOp).run()) {
+        return ((TFloat32) result.get(0)).getFloat();
+      }
+    }
+  }
+
+  /** Initialises every variable, the EMA from the initial weights, and the teacher from its checkpoint. */
+  public void initialize(Session session) {
+    session.runner().addTarget(initializer).run();
+    teacherRestore.ifPresent(r -> r.restore(session, teacherCheckpoint));
+    resetEma(session);
+  }
+
+  /** Copies the current weights into the EMA (after initialising or loading weights). */
+  public void resetEma(Session session) {
+    emaReset.ifPresent(op -> session.runner().addTarget(op).run());
+  }
+
+  /** Exchanges live and EMA weights (no-op without EMA). */
+  public void swapEma(Session session) {
+    emaSwap.ifPresent(op -> session.runner().addTarget(op).run());
+  }
+
+  /** Updates made so far, read from the optimizer's step variable. */
+  public long completedSteps(Session session) {
+    try (Result r = session.runner().fetch(optimizer.step().value()).run()) {
+      return (long) ((TFloat32) r.get(0)).getFloat();
+    }
+  }
+
+  public Placeholder<TFloat32> evalImages() {
+    return evalImages;
+  }
+
+  public Operand<TFloat32> evalLogits() {
+    return evalLogits;
+  }
+
+  public int numClasses() {
+    return numClasses;
+  }
+
+  /** Model and training state (optimizer, step, EMA); not the teacher. */
+  public CheckpointOps checkpoint() {
+    return checkpoint;
+  }
+
+  /** The model's own variables (trainable and statistics): what {@code --init} loads and exports keep. */
+  public List<ModelVariable> modelVariables() {
+    return modelVariables;
+  }
+
+  public boolean hasEma() {
+    return ema.isPresent();
+  }
+
+  public ModelGraph model() {
+    return model;
+  }
+}

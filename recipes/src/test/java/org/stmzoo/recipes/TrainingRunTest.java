@@ -1,0 +1,169 @@
+package org.stmzoo.recipes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.datasets.FashionMnist;
+import org.stmzoo.datasets.ImageDataset;
+import org.stmzoo.datasets.Subset;
+import org.stmzoo.datasets.pipeline.BatchLoader;
+import org.stmzoo.datasets.pipeline.TransformConfig;
+import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.recipes.output.EpochRecord;
+import org.stmzoo.recipes.output.RunDirectory;
+import org.stmzoo.recipes.train.ProgressReporter;
+import org.stmzoo.recipes.train.Trainer;
+import org.stmzoo.recipes.train.TrainingGraph;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/** Real training on a Fashion-MNIST subset with a tiny model at 16x16. */
+class TrainingRunTest {
+  private static final int SIZE = 16;
+  private static final float[] MEAN = {0.5f};
+  private static final float[] STD = {0.5f};
+
+  private static ImageDataset fashionMnist(FashionMnist.Split split, int count) throws IOException {
+    Path folder;
+    try {
+      folder = FashionMnist.locate(null, FashionMnist.defaultCacheFolder(), false);
+    } catch (IllegalArgumentException notInstalled) {
+      assumeTrue(false, "Fashion-MNIST is not installed: " + notInstalled.getMessage());
+      return null;
+    }
+    return Subset.first(FashionMnist.load(folder, split), count);
+  }
+
+  /** One run: a fresh graph and session on the run folder; resumes when asked. */
+  private static List<EpochRecord> train(Path out, RecipeConfig config, ImageDataset trainSet, ImageDataset valSet,
+      boolean resume, long stopAtStep, Map<String, float[]> weightsOut) throws IOException {
+    try (Graph g = new Graph(); Session s = new Session(g);
+        BatchLoader train = new BatchLoader(trainSet, TransformConfig.train(SIZE, MEAN, STD, null, false),
+            config.batchSize(), true, true, config.seed(), 1);
+        BatchLoader val = new BatchLoader(valSet, TransformConfig.eval(SIZE, 0.875f, MEAN, STD, false), 64, false,
+            false, 0, 1)) {
+      ModelGraph model = ModelGraph.inferenceOnly(g, config.seed());
+      Placeholder<TFloat32> images = model.tf().withName("images").placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, SIZE, SIZE, 1)));
+      TinyNet net = new TinyNet(model.root(), 1, 10);
+      TrainingGraph graph = new TrainingGraph(model, net, images, net.call(images, model.training()), 10, config,
+          Optional.empty());
+      Trainer[] holder = new Trainer[1];
+      // Stands in for Ctrl-C: asks the trainer to stop once the given global step is done.
+      ProgressReporter stopper = (epoch, epochs, total, start) -> new ProgressReporter.EpochProgress() {
+        @Override
+        public void step(long done, double loss, double lr, double imagesPerSecond) {
+          if (epoch * total + done == stopAtStep) {
+            holder[0].requestStop();
+          }
+        }
+
+        @Override
+        public void close() {}
+      };
+      Trainer trainer = new Trainer(s, graph, train, Optional.of(val), trainSet.classNames(), config,
+          new RunDirectory(out), stopper, System.out);
+      holder[0] = trainer;
+      graph.initialize(s);
+      if (resume) {
+        trainer.restoreLast();
+      }
+      List<EpochRecord> records = trainer.fit();
+      if (weightsOut != null) {
+        for (ModelVariable v : model.variables().values()) {
+          weightsOut.put(v.path(), GraphTestSupport.fetch(s, v.value()));
+        }
+      }
+      return records;
+    }
+  }
+
+  private static RecipeConfig recipe(int epochs, int batch, double lr, double mixup, double cutmix, double reprob,
+      boolean ema) {
+    return new RecipeConfig(epochs, batch, lr, 1e-5, 1e-6, 0.5, 0.05, 5.0, 0.1, mixup, cutmix, 0.5, reprob, ema,
+        0.9, ema, RecipeConfig.Distillation.none(), 11);
+  }
+
+  @Test
+  void shortTrainingLowersTheLossAndBeatsChance(@TempDir Path out) throws IOException {
+    ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 2048);
+    ImageDataset valSet = fashionMnist(FashionMnist.Split.TEST, 500);
+    // Effective lr 1e-2 at batch 32; no mixing so that 192 steps suffice.
+    RecipeConfig config = recipe(3, 32, 1e-2 * 512 / 32, 0, 0, 0, false);
+    List<EpochRecord> records = train(out, config, trainSet, valSet, false, -1, null);
+
+    assertThat(records).hasSize(3);
+    assertThat(records.get(2).trainLoss()).isLessThan(records.get(0).trainLoss());
+    assertThat(records.get(0).trainLoss()).isLessThan(Math.log(10) + 0.2);
+    assertThat(records.get(2).evalTop1()).isGreaterThan(30.0); // chance is 10%
+    System.out.printf("tiny net, 3 epochs x 2048 images: losses %.3f -> %.3f, eval top-1 %.1f%%%n",
+        records.get(0).trainLoss(), records.get(2).trainLoss(), records.get(2).evalTop1());
+
+    RunDirectory run = new RunDirectory(out);
+    assertThat(Files.readAllLines(out.resolve(RunDirectory.SUMMARY)).get(0)).contains("eval_top1");
+    assertThat(run.readSummary()).hasSize(3);
+    assertThat(run.hasCheckpoint(RunDirectory.LAST)).isTrue();
+    assertThat(run.hasCheckpoint(RunDirectory.BEST)).isTrue();
+    assertThat(((Number) run.checkpointInfo(RunDirectory.LAST).get("step")).longValue()).isEqualTo(3 * 64);
+    assertThat(out.resolve(RunDirectory.PLOT)).isNotEmptyFile();
+    try (var files = Files.list(run.tensorboard())) {
+      assertThat(files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents")).count()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void resumingGivesTheWeightsOfAnUninterruptedRun(@TempDir Path straight, @TempDir Path atEpoch,
+      @TempDir Path midEpoch)
+      throws IOException {
+    ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 256);
+    ImageDataset valSet = fashionMnist(FashionMnist.Split.TEST, 64);
+    // The full DeiT batch augmentation and an EMA, so their state and draws must resume exactly too.
+    RecipeConfig two = recipe(2, 32, 5e-3 * 512 / 32, 0.8, 1.0, 0.25, true);
+    Map<String, float[]> once = new TreeMap<>();
+    train(straight, two, trainSet, valSet, false, -1, once);
+
+    // 8 steps per epoch: stop at the end of epoch 1, then resume for epoch 2.
+    train(atEpoch, two, trainSet, valSet, false, 8, null);
+    assertThat(new RunDirectory(atEpoch).readSummary()).hasSize(1);
+    Map<String, float[]> resumed = new TreeMap<>();
+    List<EpochRecord> records = train(atEpoch, two, trainSet, valSet, true, -1, resumed);
+    assertThat(records).extracting(EpochRecord::epoch).containsExactly(0, 1);
+    assertThat(records.get(1).trainLoss()).isLessThan(records.get(0).trainLoss() - 0.01); // the weights moved
+    assertSameWeights(once, resumed);
+
+    // Interrupted in the middle of epoch 2 (step 11): the checkpoint holds that step, and resuming replays the
+    // rest of the epoch's batches and augmentation draws.
+    train(midEpoch, two, trainSet, valSet, false, 11, null);
+    assertThat(((Number) new RunDirectory(midEpoch).checkpointInfo(RunDirectory.LAST).get("step")).longValue())
+        .isEqualTo(11);
+    Map<String, float[]> resumedMid = new TreeMap<>();
+    train(midEpoch, two, trainSet, valSet, true, -1, resumedMid);
+    assertSameWeights(once, resumedMid);
+  }
+
+  private static void assertSameWeights(Map<String, float[]> expected, Map<String, float[]> actual) {
+    assertThat(actual.keySet()).isEqualTo(expected.keySet());
+    assertThat(actual.keySet()).anyMatch(k -> k.startsWith("ema/")).anyMatch(k -> k.startsWith("optimizer/"));
+    for (String key : expected.keySet()) {
+      float[] e = expected.get(key);
+      float[] a = actual.get(key);
+      for (int i = 0; i < e.length; i++) {
+        assertThat(a[i]).as(key + "[" + i + "]").isCloseTo(e[i], within(1e-4f + 1e-3f * Math.abs(e[i])));
+      }
+    }
+  }
+}

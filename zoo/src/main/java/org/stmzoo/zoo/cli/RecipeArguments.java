@@ -1,0 +1,120 @@
+package org.stmzoo.zoo.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.stmzoo.recipes.RecipeConfig;
+
+/** The recipe flags, named as timm/DeiT name them, with DeiT's defaults. */
+final class RecipeArguments {
+  /** Flag, default (null: none), help. */
+  private record Flag(String name, String fallback, String help) {}
+
+  private static final Flag[] VALUE_FLAGS = {
+      new Flag("epochs", "300", "training epochs"),
+      new Flag("batch-size", "64", "images per step"),
+      new Flag("lr", "5e-4", "base learning rate for batch 512 (scaled by batch/512)"),
+      new Flag("min-lr", "1e-5", "cosine schedule floor"),
+      new Flag("warmup-lr", "1e-6", "learning rate at the first warm-up step"),
+      new Flag("warmup-epochs", "5", "linear warm-up epochs"),
+      new Flag("weight-decay", "0.05", "AdamW decoupled weight decay"),
+      new Flag("clip-grad", null, "clip gradients to this global norm"),
+      new Flag("smoothing", "0.1", "label smoothing"),
+      new Flag("mixup", "0.8", "Mixup alpha (0 = off)"),
+      new Flag("cutmix", "1.0", "CutMix alpha (0 = off)"),
+      new Flag("mixup-switch-prob", "0.5", "probability of CutMix when both are on"),
+      new Flag("aa", "rand-m9-mstd0.5-inc1", "RandAugment policy, or 'none'"),
+      new Flag("reprob", "0.25", "random-erasing probability"),
+      new Flag("scale", "0.08", "RandomResizedCrop's minimum area fraction (the upper bound is 1)"),
+      new Flag("model-ema-decay", "0.99996", "EMA decay per step"),
+      new Flag("distill-type", "hard", "distillation with --distill-teacher: soft or hard"),
+      new Flag("distill-alpha", "0.5", "weight of the distillation loss"),
+      new Flag("distill-tau", "1.0", "soft distillation temperature"),
+      new Flag("seed", "0", "seed of the init, data order and augmentation"),
+  };
+
+  private RecipeArguments() {}
+
+  static Options add(Options options) {
+    for (Flag f : VALUE_FLAGS) {
+      options.addOption(Option.builder().longOpt(f.name()).hasArg().argName("V")
+          .desc(f.help() + (f.fallback() == null ? "" : " (default " + f.fallback() + ")")).build());
+    }
+    return options
+        .addOption(Option.builder().longOpt("model-ema").desc("keep an EMA of the weights").build())
+        .addOption(Option.builder().longOpt("model-ema-eval").desc("evaluate the EMA weights each epoch").build());
+  }
+
+  static RecipeConfig parse(CommandLine line, boolean hasTeacher) {
+    String distillType = hasTeacher ? value(line, "distill-type") : "none";
+    return new RecipeConfig(
+        (int) number(line, "epochs"), (int) number(line, "batch-size"), number(line, "lr"), number(line, "min-lr"),
+        number(line, "warmup-lr"), number(line, "warmup-epochs"), number(line, "weight-decay"),
+        line.hasOption("clip-grad") ? number(line, "clip-grad") : 0, number(line, "smoothing"),
+        number(line, "mixup"), number(line, "cutmix"), number(line, "mixup-switch-prob"), number(line, "reprob"),
+        line.hasOption("model-ema") || line.hasOption("model-ema-eval"), number(line, "model-ema-decay"),
+        line.hasOption("model-ema-eval"),
+        new RecipeConfig.Distillation(distillType, number(line, "distill-alpha"), number(line, "distill-tau")),
+        (long) number(line, "seed"));
+  }
+
+  /** RandomResizedCrop's minimum area fraction (timm's {@code --scale} lower bound). */
+  static float minScale(CommandLine line) {
+    return (float) number(line, "scale");
+  }
+
+  /** The RandAugment policy, or null for none. */
+  static String autoAugment(CommandLine line) {
+    String aa = value(line, "aa");
+    return aa.equalsIgnoreCase("none") || aa.isBlank() ? null : aa;
+  }
+
+  /** The recipe as args.json records it. */
+  static Map<String, Object> describe(RecipeConfig c, String autoAugment) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("epochs", c.epochs());
+    m.put("batch_size", c.batchSize());
+    m.put("lr", c.lr());
+    m.put("scaled_lr", c.scaledLr());
+    m.put("min_lr", c.minLr());
+    m.put("warmup_lr", c.warmupLr());
+    m.put("warmup_epochs", c.warmupEpochs());
+    m.put("weight_decay", c.weightDecay());
+    m.put("clip_grad", c.clipGrad() > 0 ? c.clipGrad() : null);
+    m.put("smoothing", c.smoothing());
+    m.put("mixup", c.mixup());
+    m.put("cutmix", c.cutmix());
+    m.put("mixup_switch_prob", c.mixupSwitchProb());
+    m.put("aa", autoAugment);
+    m.put("reprob", c.reprob());
+    m.put("remode", "pixel");
+    m.put("model_ema", c.modelEma());
+    m.put("model_ema_decay", c.modelEmaDecay());
+    m.put("model_ema_eval", c.evalEma());
+    m.put("distill_type", c.distillation().type());
+    m.put("distill_alpha", c.distillation().alpha());
+    m.put("distill_tau", c.distillation().tau());
+    m.put("seed", c.seed());
+    return m;
+  }
+
+  private static String value(CommandLine line, String name) {
+    for (Flag f : VALUE_FLAGS) {
+      if (f.name().equals(name)) {
+        return line.getOptionValue(name, f.fallback());
+      }
+    }
+    throw new IllegalStateException("unknown flag " + name);
+  }
+
+  private static double number(CommandLine line, String name) {
+    String v = value(line, name);
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + name + " must be a number, got '" + v + "'");
+    }
+  }
+}
