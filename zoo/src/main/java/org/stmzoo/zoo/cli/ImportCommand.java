@@ -45,7 +45,7 @@ final class ImportCommand implements Command {
         .addOption(Option.builder().longOpt("num-classes").hasArg().argName("N")
             .desc("classes of the new model (default 1000); another count re-initialises the head").build())
         .addOption(Option.builder().longOpt("image-size").hasArg().argName("S")
-            .desc("input size (default: the model's); position embeddings are resized bicubically").build())
+            .desc("input size (default: the model's); position embeddings are resized as each reference resizes them").build())
         .addOption(Option.builder().longOpt("class-names").hasArg().argName("FILE")
             .desc("text file with one class name per line, in logit order, stored in the metadata").build());
   }
