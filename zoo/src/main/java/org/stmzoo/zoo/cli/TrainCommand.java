@@ -31,7 +31,10 @@ import org.tensorflow.Session;
 
 /**
  * {@code ./stmzoo train --model NAME --data PATH --epochs E --batch-size B --image-size S --output DIR [recipe]}:
- * DeiT's recipe, one graph, one session.run per step; see {@link TrainingGraph} and {@link Trainer}.
+ * DeiT's recipe, one graph, one session.run per step; see {@link TrainingGraph} and {@link Trainer}. Starts from
+ * scratch, from an stmzoo checkpoint ({@code --init}: an import output or another run), from a published release
+ * ({@code --pretrained TAG}), or continues {@code --output}'s run ({@code --resume}). The run's {@code last/} and
+ * {@code best/} are stmzoo checkpoints that eval, export, predict and --init read as they are.
  */
 final class TrainCommand implements Command {
   private final Map<String, String> env;
