@@ -18,6 +18,7 @@ import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.Subset;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.datasets.pipeline.TransformConfig;
+import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.recipes.output.EpochRecord;
@@ -75,7 +76,8 @@ class TrainingRunTest {
         @Override
         public void close() {}
       };
-      Trainer trainer = new Trainer(s, graph, train, Optional.of(val), trainSet.classNames(), config,
+      Trainer trainer = new Trainer(s, graph, train, Optional.of(val),
+          CheckpointFolder.Metadata.of("tiny-net", 10, SIZE, 1, trainSet.classNames(), "test run"), config,
           new RunDirectory(out), stopper, System.out);
       holder[0] = trainer;
       graph.initialize(s);
@@ -118,7 +120,15 @@ class TrainingRunTest {
     assertThat(run.readSummary()).hasSize(3);
     assertThat(run.hasCheckpoint(RunDirectory.LAST)).isTrue();
     assertThat(run.hasCheckpoint(RunDirectory.BEST)).isTrue();
-    assertThat(((Number) run.checkpointInfo(RunDirectory.LAST).get("step")).longValue()).isEqualTo(3 * 64);
+    CheckpointFolder.Metadata last = run.checkpointMetadata(RunDirectory.LAST);
+    assertThat(last.training().step()).isEqualTo(3 * 64);
+    assertThat(last.training().epochsDone()).isEqualTo(3);
+    assertThat(last.training().evalTop1()).isEqualTo(records.get(2).evalTop1());
+    assertThat(last.training().ema()).isFalse();
+    assertThat(last.model()).isEqualTo("tiny-net");
+    assertThat(last.classNames()).isEqualTo(trainSet.classNames());
+    assertThat(CheckpointFolder.prefix(run.checkpoint(RunDirectory.BEST)).resolveSibling("variables.index"))
+        .isNotEmptyFile();
     assertThat(out.resolve(RunDirectory.PLOT)).isNotEmptyFile();
     try (var files = Files.list(run.tensorboard())) {
       assertThat(files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents")).count()).isEqualTo(1);
@@ -148,8 +158,11 @@ class TrainingRunTest {
     // Interrupted in the middle of epoch 2 (step 11): the checkpoint holds that step, and resuming replays the
     // rest of the epoch's batches and augmentation draws.
     train(midEpoch, two, trainSet, valSet, false, 11, null);
-    assertThat(((Number) new RunDirectory(midEpoch).checkpointInfo(RunDirectory.LAST).get("step")).longValue())
-        .isEqualTo(11);
+    CheckpointFolder.Training interrupted = new RunDirectory(midEpoch).checkpointMetadata(RunDirectory.LAST)
+        .training();
+    assertThat(interrupted.step()).isEqualTo(11);
+    assertThat(interrupted.evalTop1()).isNull();
+    assertThat(interrupted.ema()).isTrue();
     Map<String, float[]> resumedMid = new TreeMap<>();
     train(midEpoch, two, trainSet, valSet, true, -1, resumedMid);
     assertSameWeights(once, resumedMid);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.tensorflow.Session;
 
@@ -23,7 +24,8 @@ import org.tensorflow.Session;
  *   summary.csv          one row per epoch ({@link EpochRecord})
  *   curves.png           loss and accuracy curves
  *   tensorboard/         event files
- *   last/, best/         TF checkpoints (prefix {@code model}) with checkpoint.json (step, epoch, eval_top1)
+ *   last/, best/         stmzoo checkpoint folders ({@link CheckpointFolder}): the model weights as every
+ *                        inference command reads them, plus optimizer and EMA state for --resume
  * </pre>
  * Every file is replaced atomically, so a killed run leaves the previous version.
  */
@@ -31,8 +33,6 @@ public final class RunDirectory {
   public static final String ARGS = "args.json";
   public static final String SUMMARY = "summary.csv";
   public static final String PLOT = "curves.png";
-  public static final String CHECKPOINT_PREFIX = "model";
-  public static final String CHECKPOINT_INFO = "checkpoint.json";
   public static final String LAST = "last";
   public static final String BEST = "best";
 
@@ -91,33 +91,24 @@ public final class RunDirectory {
     return root.resolve("tensorboard");
   }
 
-  /** Saves {@code ops}' variables as checkpoint {@code name} ({@code last} or {@code best}), atomically. */
-  public void saveCheckpoint(Session session, CheckpointOps ops, String name, Map<String, Object> info)
+  /** Saves {@code ops}' variables as checkpoint folder {@code name} ({@code last} or {@code best}), atomically. */
+  public void saveCheckpoint(Session session, CheckpointOps ops, String name, CheckpointFolder.Metadata metadata)
       throws IOException {
-    AtomicFiles.writeFolder(root.resolve(name), tmp -> {
-      ops.save(session, tmp.resolve(CHECKPOINT_PREFIX).toString());
-      writeJson(tmp.resolve(CHECKPOINT_INFO), info);
-    });
+    AtomicFiles.writeFolder(root.resolve(name), tmp -> CheckpointFolder.write(tmp, session, ops, metadata));
   }
 
-  /** The prefix of checkpoint {@code name}, after recovering from a crash mid-rename. */
+  /** The checkpoint folder {@code name}, after recovering from a crash mid-rename. */
   public Path checkpoint(String name) throws IOException {
     AtomicFiles.recover(root.resolve(name));
-    return checkpointPrefix(root.resolve(name));
+    return root.resolve(name);
   }
 
   public boolean hasCheckpoint(String name) throws IOException {
-    AtomicFiles.recover(root.resolve(name));
-    return Files.exists(root.resolve(name).resolve(CHECKPOINT_INFO));
+    return CheckpointFolder.isCheckpoint(checkpoint(name));
   }
 
-  public Map<String, Object> checkpointInfo(String name) throws IOException {
-    return readJson(root.resolve(name).resolve(CHECKPOINT_INFO));
-  }
-
-  /** The checkpoint prefix inside a checkpoint folder. */
-  public static Path checkpointPrefix(Path checkpointFolder) {
-    return checkpointFolder.resolve(CHECKPOINT_PREFIX);
+  public CheckpointFolder.Metadata checkpointMetadata(String name) throws IOException {
+    return CheckpointFolder.read(checkpoint(name));
   }
 
   static void writeJson(Path file, Map<String, Object> value) throws IOException {

@@ -4,15 +4,14 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.stmzoo.datasets.pipeline.Batch;
 import org.stmzoo.datasets.pipeline.BatchLoader;
+import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.CurvePlot;
 import org.stmzoo.recipes.output.EpochRecord;
@@ -23,8 +22,9 @@ import org.tensorflow.Session;
 /**
  * The epoch loop: one {@link TrainingGraph#runStep} per batch with the per-step cosine rate, a progress bar,
  * evaluation after each epoch (of the EMA weights on request), and the run folder's records: summary.csv,
- * TensorBoard scalars, the curve plot, and checkpoints {@code last} (every epoch, and on Ctrl-C) and
- * {@code best} (highest eval top-1, or lowest train loss without a validation set).
+ * TensorBoard scalars, the curve plot, and checkpoint folders {@code last} (every epoch, and on Ctrl-C) and
+ * {@code best} (highest eval top-1, or lowest train loss without a validation set), in the one stmzoo checkpoint
+ * layout ({@link CheckpointFolder}) with the optimizer and EMA state as extra variables.
  *
  * <p>Where it starts is the optimizer's step count in the session: 0 for a fresh run, the checkpoint's for a
  * resumed one ({@link #restoreLast}); epoch and batch follow from it, and the loader replays the same order.
@@ -37,6 +37,7 @@ public final class Trainer {
   private final BatchLoader train;
   private final Optional<BatchLoader> val;
   private final List<String> classNames;
+  private final CheckpointFolder.Metadata checkpointMetadata;
   private final RecipeConfig config;
   private final RunDirectory run;
   private final ProgressReporter progress;
@@ -44,13 +45,23 @@ public final class Trainer {
   private final CosineSchedule schedule;
   private volatile boolean stopRequested;
 
+  /**
+   * @param checkpointMetadata what the run's checkpoints hold (model, classes, input); the trainer adds where
+   *     training stood at each save
+   */
   public Trainer(Session session, TrainingGraph graph, BatchLoader train, Optional<BatchLoader> val,
-      List<String> classNames, RecipeConfig config, RunDirectory run, ProgressReporter progress, PrintStream log) {
+      CheckpointFolder.Metadata checkpointMetadata, RecipeConfig config, RunDirectory run, ProgressReporter progress,
+      PrintStream log) {
+    if (checkpointMetadata.numClasses() != graph.numClasses()) {
+      throw new IllegalArgumentException("checkpoint metadata says " + checkpointMetadata.numClasses()
+          + " classes, the graph has " + graph.numClasses());
+    }
     this.session = session;
     this.graph = graph;
     this.train = train;
     this.val = val;
-    this.classNames = List.copyOf(classNames);
+    this.classNames = checkpointMetadata.classNames();
+    this.checkpointMetadata = checkpointMetadata;
     this.config = config;
     this.run = run;
     this.progress = progress;
@@ -68,7 +79,7 @@ public final class Trainer {
     if (!run.hasCheckpoint(RunDirectory.LAST)) {
       throw new IllegalArgumentException("nothing to resume: " + run.root() + " has no 'last' checkpoint");
     }
-    graph.checkpoint().restore(session, run.checkpoint(RunDirectory.LAST).toString());
+    graph.checkpoint().restore(session, CheckpointFolder.prefix(run.checkpoint(RunDirectory.LAST)).toString());
     return graph.completedSteps(session);
   }
 
@@ -163,7 +174,8 @@ public final class Trainer {
         saveLast(step, epoch + 1, record.evalTop1());
         if (score(record) > best) {
           best = score(record);
-          run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.BEST, info(step, epoch + 1, record.evalTop1()));
+          run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.BEST,
+              metadata(step, epoch + 1, record.evalTop1()));
         }
         log.println(describe(record));
         if (stopRequested) {
@@ -207,16 +219,12 @@ public final class Trainer {
   }
 
   private void saveLast(long step, int epochsDone, double evalTop1) throws IOException {
-    run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.LAST, info(step, epochsDone, evalTop1));
+    run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.LAST, metadata(step, epochsDone, evalTop1));
   }
 
-  private Map<String, Object> info(long step, int epochsDone, double evalTop1) {
-    Map<String, Object> info = new LinkedHashMap<>();
-    info.put("step", step);
-    info.put("epochs_done", epochsDone);
-    info.put("eval_top1", Double.isNaN(evalTop1) ? null : evalTop1);
-    info.put("classes", classNames);
-    return info;
+  private CheckpointFolder.Metadata metadata(long step, int epochsDone, double evalTop1) {
+    return checkpointMetadata.withTraining(new CheckpointFolder.Training(step, epochsDone,
+        Double.isNaN(evalTop1) ? null : evalTop1, graph.hasEma()));
   }
 
   /** Higher is better: eval top-1, or minus the train loss without validation. */

@@ -1,19 +1,16 @@
 package org.stmzoo.zoo.checkpoint;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.stmzoo.export.WeightSource;
+import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
@@ -21,91 +18,97 @@ import org.stmzoo.zoo.registry.ModelRegistry;
 import org.tensorflow.Session;
 
 /**
- * stmzoo's own checkpoint: a directory holding the model variables in TF's V2 checkpoint format
- * ({@code variables.index}, {@code variables.data-*}, keyed by variable path, readable by
- * {@code tf.train.load_checkpoint}) and {@value #METADATA_FILE}, which says what to build to restore them.
- * {@code import} writes one; {@code predict}, {@code eval}, {@code export} and {@code train --init} read one:
+ * An stmzoo checkpoint ({@link CheckpointFolder}: {@code variables.*} + {@value CheckpointFolder#METADATA_FILE})
+ * with what the registry adds: the model to build, and restoring its weights. {@code import} and training
+ * ({@code RUN/last}, {@code RUN/best}) write the same layout, so predict, eval, export and train --init read
+ * either through {@link #resolve}:
  * <pre>
- *   StmzooCheckpoint ckpt = StmzooCheckpoint.read(dir);
+ *   StmzooCheckpoint ckpt = StmzooCheckpoint.resolve(path);
  *   BuiltModel built = BuiltModel.build(ckpt.entry(), ckpt.options(), graph, ...);
- *   ckpt.restore(session, built);
+ *   ckpt.restore(session, built, false);
  * </pre>
  */
 public final class StmzooCheckpoint {
-  public static final String METADATA_FILE = "stmzoo-checkpoint.json";
-  static final String VARIABLES_PREFIX = "variables";
-  static final int FORMAT_VERSION = 1;
-  /** Pretty-printed; null fields left out and unknown ones ignored, so later format additions stay readable. */
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .build();
+  public static final String METADATA_FILE = CheckpointFolder.METADATA_FILE;
 
-  /**
-   * What the directory holds.
-   *
-   * @param model the registered model name
-   * @param classNames class names in logit order, empty if unknown
-   * @param source where the weights came from (a reference checkpoint file, a training run)
-   */
-  public record Metadata(int formatVersion, String model, int numClasses, int imageSize, int inChannels,
-      List<String> classNames, String source) {
-    public Metadata {
-      classNames = classNames == null ? List.of() : List.copyOf(classNames);
-    }
-
-    public static Metadata of(BuiltModel built, List<String> classNames, String source) {
-      ModelOptions o = built.options();
-      return new Metadata(FORMAT_VERSION, built.entry().name(), o.numClasses(), o.imageSize(), o.inChannels(),
-          classNames, source);
-    }
+  /** The metadata for {@code built}'s weights, written by {@link #write}. */
+  public static CheckpointFolder.Metadata metadataFor(BuiltModel built, List<String> classNames, String source) {
+    ModelOptions o = built.options();
+    return CheckpointFolder.Metadata.of(built.entry().name(), o.numClasses(), o.imageSize(), o.inChannels(),
+        classNames, source);
   }
 
   private final Path directory;
-  private final Metadata metadata;
+  private final CheckpointFolder.Metadata metadata;
+  private final Optional<RunDirectory> run;
 
-  private StmzooCheckpoint(Path directory, Metadata metadata) {
+  private StmzooCheckpoint(Path directory, CheckpointFolder.Metadata metadata, Optional<RunDirectory> run) {
     this.directory = directory;
     this.metadata = metadata;
+    this.run = run;
   }
 
-  /** Reads the metadata of the checkpoint in {@code directory}; the variables are read by {@link #restore}. */
+  /**
+   * The checkpoint a command-line path names, the same for every command:
+   * <ul>
+   *   <li>a checkpoint folder (it has {@value CheckpointFolder#METADATA_FILE}): an {@code import} output, or a
+   *       run's {@code RUN/best} or {@code RUN/last} named explicitly;</li>
+   *   <li>a training run folder: its {@code best} checkpoint (highest eval top-1, or lowest train loss without a
+   *       validation set: the weights one would deploy), or {@code last} when there is no {@code best} yet (a
+   *       run interrupted in its first epoch).</li>
+   * </ul>
+   */
+  public static StmzooCheckpoint resolve(Path path) throws IOException {
+    if (CheckpointFolder.isCheckpoint(path)) {
+      Path parent = path.toAbsolutePath().getParent();
+      Optional<RunDirectory> run = parent != null && Files.isRegularFile(parent.resolve(RunDirectory.ARGS))
+          ? Optional.of(new RunDirectory(parent)) : Optional.empty();
+      return new StmzooCheckpoint(path, CheckpointFolder.read(path), run);
+    }
+    if (!Files.isDirectory(path)) {
+      throw new IllegalArgumentException("no checkpoint at " + path + " (no such folder)");
+    }
+    RunDirectory run = new RunDirectory(path);
+    for (String name : new String[] {RunDirectory.BEST, RunDirectory.LAST}) {
+      if (run.hasCheckpoint(name)) {
+        Path folder = run.checkpoint(name);
+        return new StmzooCheckpoint(folder, CheckpointFolder.read(folder), Optional.of(run));
+      }
+    }
+    throw new IllegalArgumentException(path + " is neither an stmzoo checkpoint (no " + METADATA_FILE
+        + ": an import output, RUN/best, RUN/last) nor a training run holding best/ or last/");
+  }
+
+  /** Reads the checkpoint folder {@code directory} itself (not a run folder). */
   public static StmzooCheckpoint read(Path directory) throws IOException {
-    Path file = directory.resolve(METADATA_FILE);
-    Metadata metadata;
-    try {
-      metadata = JSON.readValue(Files.readString(file), Metadata.class);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(directory + " is not an stmzoo checkpoint (no " + METADATA_FILE + ")");
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(file + " is malformed: " + e.getOriginalMessage(), e);
-    }
-    if (metadata == null || metadata.model() == null || metadata.formatVersion() != FORMAT_VERSION) {
-      throw new IllegalArgumentException(file + " is not a version-" + FORMAT_VERSION + " stmzoo checkpoint");
-    }
-    if (!Files.exists(directory.resolve(VARIABLES_PREFIX + ".index"))) {
-      throw new IllegalArgumentException(directory + " has no " + VARIABLES_PREFIX + ".index: incomplete checkpoint");
-    }
-    return new StmzooCheckpoint(directory, metadata);
+    return new StmzooCheckpoint(directory, CheckpointFolder.read(directory), Optional.empty());
   }
 
   /** Saves every model variable of {@code built} from {@code session} into {@code directory}. */
-  public static StmzooCheckpoint write(Path directory, Session session, BuiltModel built, Metadata metadata)
-      throws IOException {
-    Files.createDirectories(directory);
+  public static StmzooCheckpoint write(Path directory, Session session, BuiltModel built,
+      CheckpointFolder.Metadata metadata) throws IOException {
     CheckpointOps ops = CheckpointOps.build(built.model(), "stmzoo_checkpoint", built.model().modelVariables());
-    ops.save(session, prefix(directory));
-    Files.writeString(directory.resolve(METADATA_FILE), JSON.writeValueAsString(metadata) + "\n");
-    return new StmzooCheckpoint(directory, metadata);
+    CheckpointFolder.write(directory, session, ops, metadata);
+    return new StmzooCheckpoint(directory, metadata, Optional.empty());
   }
 
-  public Metadata metadata() {
+  public CheckpointFolder.Metadata metadata() {
     return metadata;
   }
 
+  /** The checkpoint folder (for a run folder, its {@code best} or {@code last}). */
   public Path directory() {
     return directory;
+  }
+
+  /** The training run the checkpoint folder belongs to, if it is one of a run's. */
+  public Optional<RunDirectory> run() {
+    return run;
+  }
+
+  /** The V2 checkpoint prefix: model weights keyed by path (and training state for a training checkpoint). */
+  public Path variablesPrefix() {
+    return CheckpointFolder.prefix(directory);
   }
 
   public ModelEntry entry() {
@@ -117,11 +120,20 @@ public final class StmzooCheckpoint {
     return new ModelOptions(metadata.numClasses(), metadata.inChannels(), metadata.imageSize(), null);
   }
 
+  /** One line naming the weights, e.g. for a model card: the folder, its origin, and EMA when chosen. */
+  public String describe(boolean ema) {
+    String origin = metadata.training() != null
+        ? " (" + metadata.source() + ", step " + metadata.training().step() + ")"
+        : metadata.source() == null ? "" : " (from " + metadata.source() + ")";
+    return "stmzoo checkpoint " + directory + origin + (ema ? ", EMA weights" : "");
+  }
+
   /**
-   * Assigns every model variable of {@code built} from this checkpoint. The model must be the one the
-   * checkpoint was written for, with the same classes, channels and image size (shapes must agree).
+   * Assigns every model variable of {@code built} from this checkpoint: the trained weights, or with {@code ema}
+   * their EMA copies. The model must be the one the checkpoint was written for, with the same classes,
+   * channels and image size (shapes must agree). Training state in the checkpoint is not read.
    */
-  public void restore(Session session, BuiltModel built) {
+  public void restore(Session session, BuiltModel built, boolean ema) {
     ModelOptions o = built.options();
     if (!built.entry().name().equals(metadata.model()) || o.numClasses() != metadata.numClasses()
         || o.inChannels() != metadata.inChannels() || o.imageSize() != metadata.imageSize()) {
@@ -130,22 +142,22 @@ public final class StmzooCheckpoint {
           + "px), not " + built.entry().name() + " (" + o.numClasses() + " classes, " + o.inChannels()
           + " channels, " + o.imageSize() + "px)");
     }
-    CheckpointOps ops = CheckpointOps.build(built.model(), "stmzoo_restore", built.model().modelVariables());
-    ops.restore(session, prefix(directory));
+    restoreOps(built.model(), "stmzoo_restore", ema).restore(session, variablesPrefix().toString());
   }
 
   /**
    * The checkpoint as the weights of an export of {@link #entry()} built with {@link #options()}: the export's
-   * graph holds the same variable paths, so its own restore op reads them from {@code variables.*}.
+   * graph holds the same variable paths, so its own restore op reads them from {@code variables.*}; the EMA
+   * weights need ops keyed {@code ema/PATH}.
    */
-  public WeightSource exportWeights() {
-    WeightSource variables = WeightSource.checkpoint(Path.of(prefix(directory)));
-    String description = "stmzoo checkpoint " + directory
-        + (metadata.source() == null ? "" : " (from " + metadata.source() + ")");
+  public WeightSource exportWeights(boolean ema) {
+    checkEma(ema);
+    String prefix = variablesPrefix().toString();
+    String description = describe(ema);
     return new WeightSource() {
       @Override
       public void load(Session session, ModelGraph model, CheckpointOps checkpoint) {
-        variables.load(session, model, checkpoint);
+        (ema ? restoreOps(model, "restore_ema", true) : checkpoint).restore(session, prefix);
       }
 
       @Override
@@ -155,7 +167,16 @@ public final class StmzooCheckpoint {
     };
   }
 
-  private static String prefix(Path directory) {
-    return directory.resolve(VARIABLES_PREFIX).toAbsolutePath().toString();
+  private CheckpointOps restoreOps(ModelGraph model, String scope, boolean ema) {
+    checkEma(ema);
+    return CheckpointOps.build(model, scope, model.modelVariables(),
+        ema ? (ModelVariable v) -> CheckpointFolder.EMA_PREFIX + v.path() : ModelVariable::path);
+  }
+
+  private void checkEma(boolean ema) {
+    if (ema && !metadata.hasEma()) {
+      throw new IllegalArgumentException("checkpoint " + directory + " holds no EMA weights ("
+          + (metadata.training() == null ? "not a training checkpoint" : "trained without --model-ema") + ")");
+    }
   }
 }

@@ -9,18 +9,19 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.pipeline.BatchLoader;
-import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.recipes.output.ConfusionMatrixPlot;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.recipes.train.EvalResult;
 import org.stmzoo.recipes.train.Evaluator;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 
 /**
- * {@code ./stmzoo eval --checkpoint DIR --data ...}: top-1/top-5, loss, per-class accuracy and a confusion-matrix
- * PNG for a training run's weights ({@code best} by default, or the checkpoint folder given).
+ * {@code ./stmzoo eval --checkpoint DIR [--data ...] [--ema]}: top-1/top-5, loss, per-class accuracy and a
+ * confusion-matrix PNG for an stmzoo checkpoint: a run folder (its {@code best}, else {@code last}), one of its
+ * checkpoint folders, or an import output ({@link StmzooCheckpoint#resolve}).
  */
 final class EvalCommand implements Command {
   @Override
@@ -30,61 +31,67 @@ final class EvalCommand implements Command {
 
   @Override
   public String summary() {
-    return "evaluate a trained run: top-1/top-5, per-class accuracy, confusion-matrix PNG";
+    return "evaluate a checkpoint (run or import): top-1/top-5, per-class accuracy, confusion-matrix PNG";
   }
 
   @Override
   public Options options() {
     return new Options()
         .addOption(Option.builder().longOpt("checkpoint").hasArg().argName("DIR")
-            .desc("a run folder (its best weights) or one of its checkpoint folders (last/, best/)").build())
+            .desc("a checkpoint folder (import output, RUN/best, RUN/last) or a run folder (its best/, else last/)").build())
         .addOption(Option.builder().longOpt("data").hasArg().argName("PATH")
-            .desc("fashion-mnist (test split), cifar10:FOLDER (test batch) or an image folder (default: the run's)").build())
+            .desc("fashion-mnist (test split), cifar10:FOLDER (test batch) or an image folder (default: the run's; required for an import output)").build())
         .addOption(Option.builder().longOpt("ema").desc("evaluate the EMA weights").build())
         .addOption(Option.builder().longOpt("batch-size").hasArg().argName("B").desc("default 64").build())
         .addOption(Option.builder().longOpt("limit").hasArg().argName("N").desc("evaluate the first N images").build())
         .addOption(Option.builder().longOpt("output").hasArg().argName("PNG")
-            .desc("confusion-matrix image (default RUN/confusion_matrix.png)").build());
+            .desc("confusion-matrix image (default RUN/confusion_matrix.png, or in the checkpoint folder outside a run)").build());
   }
 
   @Override
   public int run(CommandLine line) throws IOException {
-    String checkpoint = line.getOptionValue("checkpoint");
-    if (checkpoint == null) {
+    String path = line.getOptionValue("checkpoint");
+    if (path == null) {
       throw new UsageException("--checkpoint is required");
     }
-    EvalResult result = evaluate(Path.of(checkpoint), line.getOptionValue("data"), line.hasOption("ema"),
+    StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(Path.of(path));
+    EvalResult result = evaluate(checkpoint, line.getOptionValue("data"), line.hasOption("ema"),
         ModelArguments.intOption(line, "batch-size", 64), ModelArguments.intOption(line, "limit", Integer.MAX_VALUE));
-    Path png = Path.of(line.getOptionValue("output",
-        RunModel.runFolder(Path.of(checkpoint)).resolve("confusion_matrix.png").toString()));
+    Path png = line.hasOption("output") ? Path.of(line.getOptionValue("output"))
+        : checkpoint.run().map(RunDirectory::root).orElse(checkpoint.directory()).resolve("confusion_matrix.png");
     print(result);
     ConfusionMatrixPlot.write(png, result.confusion(), result.classNames());
     System.out.println("Confusion matrix: " + png.toAbsolutePath());
     return 0;
   }
 
-  static EvalResult evaluate(Path checkpoint, String dataSpec, boolean ema, int batchSize, int limit)
+  /**
+   * Evaluates {@code checkpoint}'s weights (or their EMA) on {@code dataSpec}'s evaluation set, by default the
+   * data of the run the checkpoint comes from.
+   */
+  static EvalResult evaluate(StmzooCheckpoint checkpoint, String dataSpec, boolean ema, int batchSize, int limit)
       throws IOException {
-    RunModel model = RunModel.read(checkpoint);
-    Path runFolder = RunModel.runFolder(checkpoint);
-    String spec = dataSpec != null ? dataSpec : (String) new RunDirectory(runFolder).readArgs().get("data");
+    RunModel model = RunModel.of(checkpoint);
+    String spec = dataSpec;
+    if (spec == null) {
+      RunDirectory run = checkpoint.run().orElseThrow(() -> new UsageException("give --data: "
+          + checkpoint.directory() + " is not part of a training run, so there is no data to default to"));
+      spec = (String) run.readArgs().get("data");
+    }
     ImageDataset data = DataArguments.evaluationSet(spec);
     if (limit < data.size()) {
       data = org.stmzoo.datasets.Subset.first(data, limit);
     }
-    model.checkClasses(data.classNames(), "the checkpoint " + checkpoint);
-    String prefix = RunModel.checkpointPrefix(checkpoint, RunDirectory.BEST).toString();
-    System.out.printf("Evaluating %s from %s%s on %s%n", model.entry().name(), prefix, ema ? " (EMA weights)" : "",
+    model.checkClasses(data.classNames(), "the checkpoint " + checkpoint.directory());
+    System.out.printf("Evaluating %s from %s on %s%n", model.entry().name(), checkpoint.describe(ema),
         data.description());
     try (Graph g = new Graph(); Session session = new Session(g);
         BatchLoader loader = new BatchLoader(data, model.evalTransform(), batchSize, false, false, 0,
             Runtime.getRuntime().availableProcessors())) {
       BuiltModel built = BuiltModel.build(model.entry(), model.options(), g, 0, -1, true);
-      CheckpointOps restore = CheckpointOps.build(built.model(), "restore", built.model().modelVariables(),
-          v -> ema ? "ema/" + v.path() : v.path());
-      restore.restore(session, prefix);
-      Evaluator evaluator = new Evaluator(built.images(), built.output().logits(), model.classes().size());
-      EvalResult result = evaluator.evaluate(session, loader, model.classes());
+      checkpoint.restore(session, built, ema);
+      Evaluator evaluator = new Evaluator(built.images(), built.output().logits(), model.options().numClasses());
+      EvalResult result = evaluator.evaluate(session, loader, data.classNames());
       if (loader.skippedImages() > 0) {
         System.out.printf("Skipped %d unreadable images%n", loader.skippedImages());
       }

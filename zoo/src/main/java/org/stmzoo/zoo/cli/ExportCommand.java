@@ -13,9 +13,9 @@ import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.export.SavedModelExporter.ExportResult;
 import org.stmzoo.export.WeightSource;
+import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
-import org.stmzoo.zoo.pretrained.Downloader;
-import org.stmzoo.zoo.pretrained.PretrainedManifest;
+import org.stmzoo.zoo.checkpoint.TrainingSummary;
 import org.stmzoo.zoo.registry.ExportRequests;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelRegistry;
@@ -23,7 +23,7 @@ import org.stmzoo.zoo.weights.ImportedWeights;
 import org.stmzoo.zoo.weights.ReferenceCheckpoints;
 
 /**
- * {@code ./stmzoo export (--model NAME [--pretrained TAG] | --pretrained TAG | --checkpoint DIR | --all)
+ * {@code ./stmzoo export (--model NAME [--pretrained TAG] | --pretrained TAG | --checkpoint DIR [--ema] | --all)
  * --output DIR [--version N]}: TF Serving SavedModels ({@code DIR/<version>/}, or {@code DIR/<model>/<version>/}
  * for {@code --all}) with the model card beside them.
  */
@@ -60,7 +60,10 @@ final class ExportCommand implements Command {
             .desc("published weights, downloaded or cached: a tag of ./stmzoo pretrained list, or with --model its"
                 + " suffix (in1k) (default: random initialisation)").build())
         .addOption(Option.builder().longOpt("checkpoint").hasArg().argName("DIR")
-            .desc("an stmzoo checkpoint directory (import, train): model, classes, size, labels and weights").build())
+            .desc("an stmzoo checkpoint: a checkpoint folder (import output, RUN/best, RUN/last) or a run folder"
+                + " (its best/, else last/); model, classes, size, labels and weights come from it").build())
+        .addOption(Option.builder().longOpt("ema").desc("with --checkpoint: export the EMA weights of a training"
+            + " checkpoint (trained with --model-ema)").build())
         .addOption(Option.builder().longOpt("all").desc("every registered model, random weights, each reloaded to check it").build())
         .addOption(Option.builder().longOpt("output").hasArg().argName("DIR")
             .desc("TF Serving base directory").build())
@@ -81,6 +84,9 @@ final class ExportCommand implements Command {
     if (modes != 1) {
       throw new UsageException("give exactly one of --model NAME [--pretrained TAG], --pretrained TAG,"
           + " --checkpoint DIR or --all");
+    }
+    if (line.hasOption("ema") && !line.hasOption("checkpoint")) {
+      throw new UsageException("--ema goes with --checkpoint (a training checkpoint's EMA weights)");
     }
     if (!line.getArgList().isEmpty()) {
       throw new UsageException("unexpected arguments " + line.getArgList());
@@ -113,11 +119,12 @@ final class ExportCommand implements Command {
 
   /**
    * The model a checkpoint was written for, at its image size, with its class names (numbered if it has none;
-   * --labels may name them), restored from it.
+   * --labels may name them), restored from it: the trained weights, or their EMA with --ema. Weights from a
+   * training run carry the run's summary into the model card.
    */
   private static ExportRequest checkpointRequest(CommandLine line, long seed) throws IOException {
-    StmzooCheckpoint checkpoint = StmzooCheckpoint.read(Path.of(line.getOptionValue("checkpoint")));
-    StmzooCheckpoint.Metadata meta = checkpoint.metadata();
+    StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(Path.of(line.getOptionValue("checkpoint")));
+    CheckpointFolder.Metadata meta = checkpoint.metadata();
     if (line.hasOption("image-size") && ModelArguments.intOption(line, "image-size", 0) != meta.imageSize()) {
       throw new UsageException("the checkpoint is for " + meta.imageSize() + "px inputs; --image-size cannot change"
           + " that (import the reference weights at the other size instead)");
@@ -132,7 +139,9 @@ final class ExportCommand implements Command {
       throw new UsageException("the checkpoint's model has " + meta.numClasses() + " classes, not "
           + classNames.size());
     }
-    return ExportRequests.of(checkpoint.entry(), meta.imageSize(), classNames, checkpoint.exportWeights(), seed);
+    boolean ema = line.hasOption("ema");
+    return ExportRequests.of(checkpoint.entry(), meta.imageSize(), classNames, checkpoint.exportWeights(ema), seed)
+        .withTrainingSummary(TrainingSummary.of(checkpoint, ema).orElse(null));
   }
 
   /**
@@ -140,17 +149,15 @@ final class ExportCommand implements Command {
    * the family's key map, exported with the preprocessing its accuracy was measured with.
    */
   private ExportRequest pretrainedRequest(CommandLine line, long seed) throws IOException {
-    PretrainedManifest manifest = PretrainedManifest.fromEnvironment(env);
-    String tag = line.getOptionValue("pretrained");
-    PretrainedManifest.Entry release = line.hasOption("model")
-        ? manifest.forModel(ModelRegistry.get(line.getOptionValue("model")).name(), tag) : manifest.get(tag);
-    ModelEntry entry = ModelRegistry.get(release.model());
+    DownloadArguments.Release release = DownloadArguments.release(line, env);
+    ModelEntry entry = release.model();
     int imageSize = imageSize(line, entry);
     entry.checkImageSize(imageSize); // before a download that could not be used
-    Path file = new Downloader(DownloadArguments.cache(line, env), System.err).fetch(release);
+    Path file = DownloadArguments.fetch(line, env, release);
     WeightSource weights = new ImportedWeights(entry, ReferenceCheckpoints.read(file),
-        "pretrained " + release.tag() + " (" + file.getFileName() + ")", note -> System.out.println("note: " + note));
-    return ExportRequests.of(entry, imageSize, release.preprocessing(),
+        "pretrained " + release.entry().tag() + " (" + file.getFileName() + ")",
+        note -> System.out.println("note: " + note));
+    return ExportRequests.of(entry, imageSize, release.entry().preprocessing(),
         classNames(line, ExportRequest.numberedClasses(1000)), weights, seed);
   }
 

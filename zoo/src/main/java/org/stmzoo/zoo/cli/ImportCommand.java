@@ -72,7 +72,7 @@ final class ImportCommand implements Command {
         WeightImporter.Plan plan = ModelImport.apply(built, weights, session);
         plan.notes().forEach(note -> System.out.println("note: " + note));
         StmzooCheckpoint.write(output, session, built,
-            StmzooCheckpoint.Metadata.of(built, classNames, checkpoint.getFileName().toString()));
+            StmzooCheckpoint.metadataFor(built, classNames, checkpoint.getFileName().toString()));
         System.out.println("imported " + plan.values().size() + " tensors of " + checkpoint.getFileName()
             + " into " + entry.name() + " (" + options.numClasses() + " classes, " + options.imageSize()
             + "px); wrote " + output);

@@ -26,7 +26,8 @@ import org.stmzoo.zoo.weights.RawTensor;
  * <ul>
  *   <li>{@code --model-dir DIR IMAGE... [--json]}: top-5 classes of encoded images from an export, through its
  *       image-bytes signature (the same decoding and cropping TF Serving clients get);</li>
- *   <li>{@code --checkpoint DIR --npy FILE [--json]}: an stmzoo checkpoint (graph rebuilt from the registry) fed
+ *   <li>{@code --checkpoint DIR --npy FILE [--json]}: an stmzoo checkpoint, an import's or a training run's
+ *       ({@link org.stmzoo.zoo.checkpoint.StmzooCheckpoint#resolve}; graph rebuilt from the registry) fed
  *       an already-normalised float32 NHWC batch as it is; {@code --json} prints an object whose {@code logits}
  *       field is the {@code [batch, classes]} array.</li>
  * </ul>
@@ -58,7 +59,8 @@ final class PredictCommand implements Command {
         .addOption(Option.builder().longOpt("model-dir").hasArg().argName("DIR")
             .desc("an export: a version directory or a TF Serving base directory (latest version)").build())
         .addOption(Option.builder().longOpt("checkpoint").hasArg().argName("DIR")
-            .desc("stmzoo checkpoint directory (written by import or train)").build())
+            .desc("an stmzoo checkpoint: a checkpoint folder (import output, RUN/best, RUN/last) or a run folder"
+                + " (its best/, else last/)").build())
         .addOption(Option.builder().longOpt("npy").hasArg().argName("FILE")
             .desc("with --checkpoint: float32 NHWC batch, already normalised, fed as it is").build())
         .addOption(Option.builder().longOpt("top").hasArg().argName("K").desc("classes listed per image (5)").build())

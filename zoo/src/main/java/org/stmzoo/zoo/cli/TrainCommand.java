@@ -19,17 +19,35 @@ import org.stmzoo.recipes.train.ProgressReporter;
 import org.stmzoo.recipes.train.Teacher;
 import org.stmzoo.recipes.train.Trainer;
 import org.stmzoo.recipes.train.TrainingGraph;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelRegistry;
+import org.stmzoo.zoo.weights.ModelImport;
+import org.stmzoo.zoo.weights.ReferenceCheckpoints;
+import org.stmzoo.zoo.weights.WeightImporter;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 
 /**
  * {@code ./stmzoo train --model NAME --data PATH --epochs E --batch-size B --image-size S --output DIR [recipe]}:
- * DeiT's recipe, one graph, one session.run per step; see {@link TrainingGraph} and {@link Trainer}.
+ * DeiT's recipe, one graph, one session.run per step; see {@link TrainingGraph} and {@link Trainer}. Starts from
+ * scratch, from an stmzoo checkpoint ({@code --init}: an import output or another run), from a published release
+ * ({@code --pretrained TAG}), or continues {@code --output}'s run ({@code --resume}). The run's {@code last/} and
+ * {@code best/} are stmzoo checkpoints that eval, export, predict and --init read as they are.
  */
 final class TrainCommand implements Command {
+  private final Map<String, String> env;
+
+  TrainCommand() {
+    this(System.getenv());
+  }
+
+  /** @param env the variables that configure --pretrained downloads (STMZOO_HOME, STMZOO_OFFLINE, ...) */
+  TrainCommand(Map<String, String> env) {
+    this.env = env;
+  }
+
   @Override
   public String name() {
     return "train";
@@ -49,22 +67,32 @@ final class TrainCommand implements Command {
         .addOption(Option.builder().longOpt("output").hasArg().argName("DIR").desc("run folder (default runs/MODEL)").build())
         .addOption(Option.builder().longOpt("resume").desc("continue the run in --output from its 'last' checkpoint").build())
         .addOption(Option.builder().longOpt("init").hasArg().argName("CHECKPOINT")
-            .desc("start from another run's weights (a run or checkpoint folder); a mismatched head is re-initialised").build())
-        .addOption(Option.builder().longOpt("distill-teacher").hasArg().argName("RUN")
-            .desc("DeiT distillation from this stmzoo run's best weights").build())
+            .desc("start from an stmzoo checkpoint: an import output, a run folder (its best/, else last/) or RUN/best,"
+                + " RUN/last; a head for another class count is re-initialised").build())
+        .addOption(Option.builder().longOpt("pretrained").hasArg().argName("TAG")
+            .desc("start from published weights (downloaded or cached, as export --pretrained): a tag of"
+                + " ./stmzoo pretrained list, or with --model its suffix (in1k)").build())
+        .addOption(Option.builder().longOpt("distill-teacher").hasArg().argName("CHECKPOINT")
+            .desc("DeiT distillation from this stmzoo checkpoint (a run folder: its best weights)").build())
         .addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("data loader threads (default: cores)").build())
         .addOption(Option.builder().longOpt("no-progress").desc("no progress bar, epoch lines only (also when output is not a terminal)").build());
     DataArguments.add(options);
+    DownloadArguments.add(options);
     return RecipeArguments.add(options);
   }
 
   @Override
   public int run(CommandLine line) throws IOException {
-    String modelName = line.getOptionValue("model");
-    if (modelName == null) {
+    boolean resume = line.hasOption("resume");
+    if ((resume ? 1 : 0) + (line.hasOption("init") ? 1 : 0) + (line.hasOption("pretrained") ? 1 : 0) > 1) {
+      throw new UsageException("give at most one of --resume, --init and --pretrained");
+    }
+    Optional<DownloadArguments.Release> release = line.hasOption("pretrained")
+        ? Optional.of(DownloadArguments.release(line, env)) : Optional.empty();
+    if (!line.hasOption("model") && release.isEmpty()) {
       throw new UsageException("--model is required");
     }
-    ModelEntry entry = ModelRegistry.get(modelName);
+    ModelEntry entry = release.isPresent() ? release.get().model() : ModelRegistry.get(line.getOptionValue("model"));
     RecipeConfig recipe = RecipeArguments.parse(line, line.hasOption("distill-teacher"));
     DataArguments.Data data = DataArguments.parse(line, recipe.seed());
     List<String> classes = data.train().classNames();
@@ -76,9 +104,12 @@ final class TrainCommand implements Command {
     int threads = ModelArguments.intOption(line, "threads", Runtime.getRuntime().availableProcessors());
     String autoAugment = RecipeArguments.autoAugment(line);
     Optional<Teacher> teacher = teacher(line, model);
+    Optional<StmzooCheckpoint> init = line.hasOption("init")
+        ? Optional.of(initCheckpoint(Path.of(line.getOptionValue("init")), entry)) : Optional.empty();
+    Optional<Path> releaseFile = release.isPresent()
+        ? Optional.of(DownloadArguments.fetch(line, env, release.get())) : Optional.empty();
 
     RunDirectory run = new RunDirectory(out);
-    boolean resume = line.hasOption("resume");
     Map<String, Object> args = args(model, recipe, autoAugment, data, line, threads);
     if (resume) {
       checkResumable(run, args);
@@ -96,14 +127,17 @@ final class TrainCommand implements Command {
       BuiltModel built = BuiltModel.build(entry, model.options(), g, recipe.seed(), -1, true);
       TrainingGraph graph = new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
           classes.size(), recipe, teacher);
-      Trainer trainer = new Trainer(session, graph, train, Optional.ofNullable(val), classes, recipe, run,
+      Trainer trainer = new Trainer(session, graph, train, Optional.ofNullable(val),
+          model.checkpointMetadata("training run " + out.toAbsolutePath()), recipe, run,
           line.hasOption("no-progress") || System.console() == null ? ProgressReporter.quiet()
               : ProgressReporter.console(), System.out);
       graph.initialize(session);
       if (resume) {
         trainer.restoreLast();
-      } else if (line.hasOption("init")) {
-        initFrom(Path.of(line.getOptionValue("init")), session, graph);
+      } else if (init.isPresent()) {
+        initFrom(init.get(), session, graph);
+      } else if (releaseFile.isPresent()) {
+        initFromRelease(release.get(), releaseFile.get(), session, graph);
       }
       System.out.printf(Locale.ROOT, "%s: %,d parameters, %d classes, %dx%d, %d steps/epoch, lr %.3e (base %.1e x %d/512)%n",
           entry.name(), built.model().parameterCount(), classes.size(), model.options().imageSize(),
@@ -122,22 +156,50 @@ final class TrainCommand implements Command {
       return Optional.empty();
     }
     Path dir = Path.of(line.getOptionValue("distill-teacher"));
-    RunModel teacher = RunModel.read(dir);
-    student.checkClasses(teacher.classes(), "the teacher " + dir);
+    StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(dir);
+    RunModel teacher = RunModel.of(checkpoint);
+    teacher.checkClasses(student.classes(), "the teacher " + dir);
     if (teacher.options().imageSize() != student.options().imageSize()) {
       throw new IllegalArgumentException("the teacher takes " + teacher.options().imageSize() + "px images, the student "
           + student.options().imageSize() + "px");
     }
-    String prefix = RunModel.checkpointPrefix(dir, RunDirectory.BEST).toString();
-    return Optional.of(new Teacher(scope -> teacher.entry().build(scope, teacher.options()), prefix));
+    return Optional.of(new Teacher(scope -> teacher.entry().build(scope, teacher.options()),
+        checkpoint.variablesPrefix().toString()));
   }
 
-  private static void initFrom(Path dir, Session session, TrainingGraph graph) throws IOException {
-    String prefix = RunModel.checkpointPrefix(dir, RunDirectory.BEST).toString();
-    List<String> skipped = CheckpointShapes.restoreMatching(session, graph.model(), graph.modelVariables(), prefix);
+  /** The --init checkpoint, which must hold weights of the model being trained. */
+  private static StmzooCheckpoint initCheckpoint(Path path, ModelEntry entry) throws IOException {
+    StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(path);
+    if (!checkpoint.metadata().model().equals(entry.name())) {
+      throw new IllegalArgumentException("--init " + path + " holds " + checkpoint.metadata().model()
+          + " weights, not " + entry.name());
+    }
+    return checkpoint;
+  }
+
+  /**
+   * Fine-tuning from a checkpoint's model weights (never its optimizer state): every variable of the same shape
+   * is restored, the others, a head for another class count, keep their fresh initialisation.
+   */
+  private static void initFrom(StmzooCheckpoint checkpoint, Session session, TrainingGraph graph) {
+    List<String> skipped = CheckpointShapes.restoreMatching(session, graph.model(), graph.modelVariables(),
+        checkpoint.variablesPrefix().toString());
     graph.resetEma(session);
-    System.out.println("Initialised from " + prefix + (skipped.isEmpty() ? ""
+    int classes = checkpoint.metadata().numClasses();
+    String head = classes == graph.numClasses() ? ""
+        : "; the checkpoint has " + classes + " classes, this run " + graph.numClasses() + ": the head is re-initialised";
+    System.out.println("Initialised from " + checkpoint.describe(false) + head + (skipped.isEmpty() ? ""
         : "; re-initialised (shape differs): " + String.join(", ", skipped)));
+  }
+
+  /** Fine-tuning from a published release, imported through the family's key map into the model variables. */
+  private static void initFromRelease(DownloadArguments.Release release, Path file, Session session,
+      TrainingGraph graph) throws IOException {
+    WeightImporter.Plan plan = ModelImport.assign(release.model(), graph.model(), graph.modelVariables(),
+        ReferenceCheckpoints.read(file), session);
+    graph.resetEma(session);
+    plan.notes().forEach(note -> System.out.println("note: " + note));
+    System.out.println("Initialised from pretrained " + release.entry().tag() + " (" + file.getFileName() + ")");
   }
 
   private static Map<String, Object> args(RunModel model, RecipeConfig recipe, String autoAugment,
@@ -158,6 +220,7 @@ final class TrainCommand implements Command {
     args.put("classes", model.classes());
     args.putAll(RecipeArguments.describe(recipe, autoAugment));
     args.put("init", line.getOptionValue("init"));
+    args.put("pretrained", line.getOptionValue("pretrained"));
     args.put("distill_teacher", line.getOptionValue("distill-teacher"));
     args.put("threads", threads);
     return args;

@@ -22,15 +22,16 @@ public final class CheckpointPredictor implements Predictor {
     try {
       this.built = BuiltModel.build(checkpoint.entry(), checkpoint.options(), graph, 0L, -1, true);
       this.session = new Session(graph);
-      checkpoint.restore(session, built);
+      checkpoint.restore(session, built, false);
     } catch (RuntimeException e) {
       graph.close();
       throw e;
     }
   }
 
-  public static CheckpointPredictor open(Path directory) throws IOException {
-    return new CheckpointPredictor(StmzooCheckpoint.read(directory));
+  /** @param path a checkpoint folder or a training run folder, as {@link StmzooCheckpoint#resolve} takes */
+  public static CheckpointPredictor open(Path path) throws IOException {
+    return new CheckpointPredictor(StmzooCheckpoint.resolve(path));
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.weights.NpyFile;
 import org.stmzoo.zoo.weights.RawTensor;
@@ -25,7 +26,7 @@ class ImportPredictCommandTest {
         "--checkpoint", ReferenceParity.fixture("pit_ti_224.safetensors").toString(), "--output", out.toString());
     assertThat(log).contains("imported").contains("pit-ti");
     assertThat(out.resolve(StmzooCheckpoint.METADATA_FILE)).exists();
-    StmzooCheckpoint.Metadata meta = StmzooCheckpoint.read(out).metadata();
+    CheckpointFolder.Metadata meta = StmzooCheckpoint.read(out).metadata();
     assertThat(meta.model()).isEqualTo("pit-ti");
     assertThat(meta.numClasses()).isEqualTo(1000);
     assertThat(meta.imageSize()).isEqualTo(224);

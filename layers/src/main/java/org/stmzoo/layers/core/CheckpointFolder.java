@@ -1,0 +1,118 @@
+package org.stmzoo.layers.core;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import org.tensorflow.Session;
+
+/**
+ * The one on-disk layout of an stmzoo checkpoint, whoever writes it ({@code import}, or training's {@code last/}
+ * and {@code best/}):
+ * <pre>
+ *   variables.index, variables.data-*   TF V2 checkpoint keyed by variable path (tf.train.load_checkpoint reads it)
+ *   stmzoo-checkpoint.json              {@link Metadata}: what to build to restore it
+ * </pre>
+ * A training checkpoint also holds its training state ({@code optimizer/...}, {@code ema/...}) as extra keys of
+ * the same V2 checkpoint. Inference loaders restore only the keys of their model variables, so they read the
+ * model weights of either kind alike; {@code --resume} restores every key.
+ */
+public final class CheckpointFolder {
+  public static final String METADATA_FILE = "stmzoo-checkpoint.json";
+  public static final String VARIABLES_PREFIX = "variables";
+  public static final int FORMAT_VERSION = 1;
+  /** Key prefix of the EMA copies of the model variables in a training checkpoint. */
+  public static final String EMA_PREFIX = "ema/";
+
+  /** Pretty-printed; null fields left out and unknown ones ignored, so later format additions stay readable. */
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .serializationInclusion(JsonInclude.Include.NON_NULL)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .build();
+
+  private CheckpointFolder() {}
+
+  /**
+   * What a checkpoint folder holds.
+   *
+   * @param model the registered model name
+   * @param classNames class names in logit order, empty if unknown
+   * @param source where the weights came from (a reference checkpoint file, a training run)
+   * @param training the training state saved with the weights, or null for imported weights
+   */
+  public record Metadata(int formatVersion, String model, int numClasses, int imageSize, int inChannels,
+      List<String> classNames, String source, Training training) {
+    public Metadata {
+      classNames = classNames == null ? List.of() : List.copyOf(classNames);
+    }
+
+    public static Metadata of(String model, int numClasses, int imageSize, int inChannels, List<String> classNames,
+        String source) {
+      return new Metadata(FORMAT_VERSION, model, numClasses, imageSize, inChannels, classNames, source, null);
+    }
+
+    public Metadata withTraining(Training state) {
+      return new Metadata(formatVersion, model, numClasses, imageSize, inChannels, classNames, source, state);
+    }
+
+    /** Whether the variables include EMA copies ({@value #EMA_PREFIX}PATH) of the model weights. */
+    public boolean hasEma() {
+      return training != null && training.ema();
+    }
+  }
+
+  /**
+   * Where training stood when the checkpoint was written.
+   *
+   * @param step optimizer updates done
+   * @param epochsDone completed epochs
+   * @param evalTop1 eval top-1 (percent) of the last completed epoch, null without validation or mid-epoch
+   * @param ema whether the checkpoint holds EMA copies of the weights
+   */
+  public record Training(long step, int epochsDone, Double evalTop1, boolean ema) {}
+
+  /** Whether {@code dir} is a checkpoint folder (it has the metadata file). */
+  public static boolean isCheckpoint(Path dir) {
+    return Files.isRegularFile(dir.resolve(METADATA_FILE));
+  }
+
+  /** The V2 checkpoint prefix inside {@code dir} ({@code dir/variables}). */
+  public static Path prefix(Path dir) {
+    return dir.resolve(VARIABLES_PREFIX).toAbsolutePath();
+  }
+
+  /** Saves {@code ops}' variables and writes {@code metadata} into {@code dir} (created if missing). */
+  public static void write(Path dir, Session session, CheckpointOps ops, Metadata metadata) throws IOException {
+    Files.createDirectories(dir);
+    ops.save(session, prefix(dir).toString());
+    Files.writeString(dir.resolve(METADATA_FILE), JSON.writeValueAsString(metadata) + "\n");
+  }
+
+  /** Reads and checks the metadata of the checkpoint folder {@code dir}. */
+  public static Metadata read(Path dir) throws IOException {
+    Path file = dir.resolve(METADATA_FILE);
+    Metadata metadata;
+    try {
+      metadata = JSON.readValue(Files.readString(file), Metadata.class);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException(dir + " is not an stmzoo checkpoint (no " + METADATA_FILE + ")");
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(file + " is malformed: " + e.getOriginalMessage(), e);
+    }
+    if (metadata == null || metadata.model() == null || metadata.formatVersion() != FORMAT_VERSION) {
+      throw new IllegalArgumentException(file + " is not a version-" + FORMAT_VERSION + " stmzoo checkpoint");
+    }
+    if (!Files.exists(dir.resolve(VARIABLES_PREFIX + ".index"))) {
+      throw new IllegalArgumentException(dir + " has no " + VARIABLES_PREFIX + ".index: incomplete checkpoint");
+    }
+    return metadata;
+  }
+}
