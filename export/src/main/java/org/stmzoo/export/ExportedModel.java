@@ -14,6 +14,7 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.ndarray.NdArrays;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.proto.TensorShapeProto;
@@ -38,10 +39,17 @@ public final class ExportedModel implements AutoCloseable {
 
   /** Loads {@code dir}: a version directory, or a TF Serving base directory (its highest version). */
   public static ExportedModel load(Path dir) {
+    return load(dir, ConfigProto.getDefaultInstance());
+  }
+
+  /** As {@link #load(Path)}, with the session configured by {@code sessionConfig} (e.g. its thread counts). */
+  public static ExportedModel load(Path dir, ConfigProto sessionConfig) {
     Path version = versionDirectory(dir);
     try {
       ModelCard card = ModelCard.read(version.resolve(ServingSignatures.MODEL_CARD_FILE));
-      return new ExportedModel(version, card, SavedModelBundle.load(version.toString(), ServingSignatures.TAG));
+      SavedModelBundle bundle = SavedModelBundle.loader(version.toString()).withTags(ServingSignatures.TAG)
+          .withConfigProto(sessionConfig).load();
+      return new ExportedModel(version, card, bundle);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the model card in " + version, e);
     }

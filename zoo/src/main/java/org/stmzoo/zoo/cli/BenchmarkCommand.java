@@ -1,15 +1,21 @@
 package org.stmzoo.zoo.cli;
 
+import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.zoo.benchmark.ExportBenchmark;
 import org.stmzoo.zoo.benchmark.ThroughputBenchmark;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
 
-/** {@code ./stmzoo benchmark --model NAME [--mode infer|train] [--batch N] [--image-size S] [--steps K] [--xla]}. */
+/**
+ * {@code ./stmzoo benchmark --model NAME [--mode infer|train|serve] [--batch N] [--image-size S] [--steps K]
+ * [--runs R] [--xla]}. {@code serve} compares an export with the in-process graph ({@link ExportBenchmark}).
+ */
 final class BenchmarkCommand implements Command {
   @Override
   public String name() {
@@ -18,15 +24,18 @@ final class BenchmarkCommand implements Command {
 
   @Override
   public String summary() {
-    return "images/s, ms/step and peak memory on random data (train: the full DeiT step)";
+    return "images/s, ms/step and peak memory on random data (train: the full DeiT step; serve: export vs"
+        + " in-process latency and images/s)";
   }
 
   @Override
   public Options options() {
     Options options = ModelArguments.add(new Options())
         .addOption(Option.builder().longOpt("model").hasArg().argName("NAME").desc("model name (required)").build())
-        .addOption(Option.builder().longOpt("mode").hasArg().argName("infer|train").desc("default infer").build())
-        .addOption(Option.builder().longOpt("batch").hasArg().argName("N").desc("batch size (default 8)").build())
+        .addOption(Option.builder().longOpt("mode").hasArg().argName("infer|train|serve").desc("default infer").build())
+        .addOption(Option.builder().longOpt("runs").hasArg().argName("R")
+            .desc("serve: timed batch-1 calls for the latency (default 20)").build())
+        .addOption(Option.builder().longOpt("batch").hasArg().argName("N").desc("batch size (default 8; serve: 32)").build())
         .addOption(Option.builder().longOpt("steps").hasArg().argName("K").desc("timed steps (default 5)").build())
         .addOption(Option.builder().longOpt("warmup").hasArg().argName("W").desc("untimed steps first (default 1)").build())
         .addOption(Option.builder().longOpt("threads").hasArg().argName("T").desc("TF intra-op threads (default: all)").build())
@@ -35,28 +44,50 @@ final class BenchmarkCommand implements Command {
   }
 
   @Override
-  public int run(CommandLine line) {
+  public int run(CommandLine line) throws IOException {
     if (!line.hasOption("model")) {
       throw new UsageException("--model is required");
     }
     ModelEntry entry = ModelRegistry.get(line.getOptionValue("model"));
     ModelOptions options = ModelArguments.parse(line, entry);
     String modeName = line.getOptionValue("mode", "infer");
-    ThroughputBenchmark.Mode mode = switch (modeName) {
-      case "infer" -> ThroughputBenchmark.Mode.INFER;
-      case "train" -> ThroughputBenchmark.Mode.TRAIN;
-      default -> throw new UsageException("--mode must be infer or train, got '" + modeName + "'");
-    };
-    int batch = ModelArguments.intOption(line, "batch", 8);
+    boolean serve = modeName.equals("serve");
+    int batch = ModelArguments.intOption(line, "batch", serve ? 32 : 8);
     int steps = ModelArguments.intOption(line, "steps", 5);
     int warmup = line.hasOption("warmup") ? Integer.parseInt(line.getOptionValue("warmup")) : 1;
     int threads = line.hasOption("threads") ? ModelArguments.intOption(line, "threads", 0) : 0;
+    if (serve) {
+      if (line.hasOption("xla")) {
+        throw new UsageException("--xla applies to infer and train, not serve");
+      }
+      return serve(entry, options, new ExportBenchmark.Settings(ModelArguments.intOption(line, "runs", 20), batch,
+          steps, warmup, threads));
+    }
+    ThroughputBenchmark.Mode mode = switch (modeName) {
+      case "infer" -> ThroughputBenchmark.Mode.INFER;
+      case "train" -> ThroughputBenchmark.Mode.TRAIN;
+      default -> throw new UsageException("--mode must be infer, train or serve, got '" + modeName + "'");
+    };
     ThroughputBenchmark.Result r = ThroughputBenchmark.run(entry, options, mode, batch, steps, warmup, threads,
         line.hasOption("xla"));
     System.out.printf(Locale.ROOT,
         "%s %s batch=%d image=%d steps=%d%s: %.2f images/s, %.1f ms/step, peak memory %d MiB%n",
         r.model(), modeName, r.batch(), r.imageSize(), r.steps(), r.xla() ? " xla" : "", r.imagesPerSecond(),
         r.msPerStep(), r.peakResidentMiB());
+    return 0;
+  }
+
+  private static int serve(ModelEntry entry, ModelOptions options, ExportBenchmark.Settings settings)
+      throws IOException {
+    List<ExportBenchmark.Figures> figures = ExportBenchmark.run(entry, options, settings);
+    System.out.printf(Locale.ROOT, "%s image=%d threads=%s: batch 1 over %d runs, batch %d over %d steps%n",
+        entry.name(), options.imageSize(), settings.threads() > 0 ? Integer.toString(settings.threads()) : "all",
+        settings.latencyRuns(), settings.batch(), settings.batchSteps());
+    System.out.printf(Locale.ROOT, "%-18s %12s %12s %14s%n", "path", "median ms", "p90 ms", "images/s");
+    for (ExportBenchmark.Figures f : figures) {
+      System.out.printf(Locale.ROOT, "%-18s %12.1f %12.1f %14.2f%n", f.path(), f.medianMs(), f.p90Ms(),
+          f.imagesPerSecond());
+    }
     return 0;
   }
 }

@@ -49,6 +49,7 @@ class CliTest {
     assertThat(run("no-such-command").code()).isEqualTo(2);
     assertThat(run("list", "--format", "xml").code()).isEqualTo(2);
     assertThat(run("benchmark").err()).contains("--model is required");
+    assertThat(run("benchmark", "--model", "u-convnext-micro", "--mode", "serve", "--xla").code()).isEqualTo(2);
     assertThat(run("describe", "u-convnext-micro", "--image-size", "abc").code()).isEqualTo(2);
   }
 
