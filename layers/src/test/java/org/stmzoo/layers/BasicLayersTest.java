@@ -217,6 +217,33 @@ class BasicLayersTest {
   }
 
   @Test
+  void dropPathMasksFollowAFedSeedAndDifferPerCallSite() {
+    try (GraphRunner r = new GraphRunner()) {
+      DropPath dp = new DropPath(r.model.root().child("dp"), 0.5f);
+      float[] ones = new float[64];
+      java.util.Arrays.fill(ones, 1f);
+      Operand<TFloat32> x = r.constant(ones, 64, 1);
+      Operand<TFloat32> first = dp.call(x, r.model.training());
+      Operand<TFloat32> second = dp.call(x, r.model.training()); // the same layer used twice, as in a block
+      java.util.function.BiFunction<Operand<TFloat32>, long[], float[]> run = (y, seed) -> {
+        try (var t = org.tensorflow.types.TBool.scalarOf(true);
+             var s = org.tensorflow.types.TInt64.vectorOf(seed);
+             var out = (org.tensorflow.types.TFloat32) r.session().runner().feed(r.model.training(), t)
+                 .feed(r.model.randomSeed(), s).fetch(y).run().get(0)) {
+          float[] v = new float[64];
+          out.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(v, false, false));
+          return v;
+        }
+      };
+      assertThat(run.apply(first, new long[] {7, 3})).containsExactly(run.apply(first, new long[] {7, 3}));
+      assertThat(run.apply(first, new long[] {7, 4})).isNotEqualTo(run.apply(first, new long[] {7, 3}));
+      assertThat(run.apply(second, new long[] {7, 3})).isNotEqualTo(run.apply(first, new long[] {7, 3}));
+      // unfed, every run draws afresh
+      assertThat(r.eval(first, true)).isNotEqualTo(r.eval(first, true));
+    }
+  }
+
+  @Test
   void layerScaleMultipliesPerChannelFromItsInitialValue() {
     try (GraphRunner r = new GraphRunner()) {
       LayerScale ls = new LayerScale(r.model.root().child("ls"), new LayerScale.Config(2, 1e-6f, false));

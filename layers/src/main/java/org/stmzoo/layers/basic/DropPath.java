@@ -15,6 +15,7 @@ import org.tensorflow.types.TInt32;
  */
 public final class DropPath implements Layer {
   private final Ops tf;
+  private final LayerScope scope;
   private final float rate;
 
   public DropPath(LayerScope scope, float rate) {
@@ -22,6 +23,7 @@ public final class DropPath implements Layer {
       throw new IllegalArgumentException("drop-path rate must be in [0, 1), got " + rate);
     }
     this.tf = scope.tf();
+    this.scope = scope;
     this.rate = rate;
   }
 
@@ -40,7 +42,7 @@ public final class DropPath implements Layer {
       Operand<TInt32> batch = tf.slice(tf.shape(input), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
       Operand<TInt32> shape = tf.concat(java.util.List.of(batch, tf.fill(tf.constant(new int[] {rank - 1}),
           tf.constant(1))), tf.constant(0));
-      return tf.math.mul(input, KeepMask.of(tf, shape, 1f - rate));
+      return tf.math.mul(input, KeepMask.of(scope, shape, 1f - rate));
     }, () -> input);
   }
 }

@@ -11,6 +11,7 @@ import org.tensorflow.types.TFloat32;
 /** Element-wise dropout, scaled by 1/keep in training, identity in inference (and when the rate is 0). */
 public final class Dropout implements Layer {
   private final Ops tf;
+  private final LayerScope scope;
   private final float rate;
 
   public Dropout(LayerScope scope, float rate) {
@@ -18,6 +19,7 @@ public final class Dropout implements Layer {
       throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
     }
     this.tf = scope.tf();
+    this.scope = scope;
     this.rate = rate;
   }
 
@@ -27,7 +29,7 @@ public final class Dropout implements Layer {
       return input;
     }
     return Training.select(tf, training,
-        () -> tf.math.mul(input, KeepMask.of(tf, tf.shape(input), 1f - rate)),
+        () -> tf.math.mul(input, KeepMask.of(scope, tf.shape(input), 1f - rate)),
         () -> input);
   }
 }

@@ -13,6 +13,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.VarHandleOp;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The graph-wide state of one model: the TF graph, its variables by path, the {@code training} switch,
@@ -28,6 +29,8 @@ public final class ModelGraph {
   private final Map<String, ModelVariable> variables = new LinkedHashMap<>();
   private final List<Op> stateUpdates = new ArrayList<>();
   private final Map<String, Operand<TFloat32>> features = new LinkedHashMap<>();
+  private Operand<TInt64> randomSeed;
+  private long stochasticCalls;
 
   private ModelGraph(Graph graph, long seed, boolean inferenceOnly) {
     this.graph = graph;
@@ -109,6 +112,29 @@ public final class ModelGraph {
 
   public long parameterCount() {
     return trainableVariables().stream().mapToLong(ModelVariable::size).sum();
+  }
+
+  /**
+   * The seed pair {@code [int64; 2]} of the model's stochastic layers (dropout, drop path). Unfed, it is drawn
+   * afresh every run; a trainer feeds it per step (e.g. {@code [seed, step]}) to make the masks reproducible,
+   * which exact resume needs.
+   */
+  public Operand<TInt64> randomSeed() {
+    if (randomSeed == null) {
+      Operand<TInt64> fresh = tf.random.randomUniformInt(tf.constant(new int[] {2}), tf.constant(0L),
+          tf.constant(Long.MAX_VALUE));
+      randomSeed = tf.withName("random_seed").placeholderWithDefault(fresh, Shape.of(2));
+    }
+    return randomSeed;
+  }
+
+  /**
+   * A seed for one stochastic op: {@link #randomSeed()} salted with a counter of the calls made while building,
+   * so every call site draws independently and the same call site gets the same salt in every build.
+   */
+  public Operand<TInt64> stochasticSeed() {
+    stochasticCalls++;
+    return tf.math.add(randomSeed(), tf.constant(new long[] {stochasticCalls * 0x9E3779B97F4A7C15L, 0L}));
   }
 
   /** Registers an op a training step must run (e.g. a moving-statistics update). */

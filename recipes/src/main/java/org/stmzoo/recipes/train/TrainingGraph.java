@@ -28,6 +28,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The whole training step as one graph, run by one {@code session.run}: batch augmentation (random erasing,
@@ -182,7 +183,9 @@ public final class TrainingGraph {
           .feed(trainImages, feeds.add(TFloat32.tensorOf(shape, DataBuffers.of(images, true, false))))
           .feed(labels, feeds.add(TInt32.vectorOf(batchLabels.length == batchSize ? batchLabels
               : java.util.Arrays.copyOf(batchLabels, batchSize))))
-          .feed(learningRate, feeds.add(TFloat32.scalarOf((float) lr)));
+          .feed(learningRate, feeds.add(TFloat32.scalarOf((float) lr)))
+          // dropout/drop-path masks keyed by (seed, step): a resumed run draws the same ones
+          .feed(model.randomSeed(), feeds.add(TInt64.vectorOf(config.seed(), step)));
       augmentation.feed(runner, sampler.draw(step, batchSize), feeds);
       try (Result result = runner.fetch(loss).addTarget(trainOp).run()) {
         return ((TFloat32) result.get(0)).getFloat();
