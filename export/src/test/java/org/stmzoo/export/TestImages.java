@@ -1,10 +1,6 @@
 package org.stmzoo.export;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import javax.imageio.ImageIO;
 import org.tensorflow.EagerSession;
 import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
@@ -40,15 +36,7 @@ final class TestImages {
         image.setRGB(x, y, (rgb[y][x][0] << 16) | (rgb[y][x][1] << 8) | rgb[y][x][2]);
       }
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      if (!ImageIO.write(image, format, out)) {
-        throw new IllegalStateException("no ImageIO writer for " + format);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return EncodedImages.encode(image, format);
   }
 
   /** TF's own JPEG decoder (the one the export uses), so comparisons are free of decoder differences. */

@@ -1,18 +1,16 @@
 package org.stmzoo.zoo.benchmark;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.ExportedModel;
+import org.stmzoo.export.EncodedImages;
 import org.stmzoo.export.ProbeImages;
 import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.export.WeightSource;
@@ -166,14 +164,6 @@ public final class ExportBenchmark {
         }
       }
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      if (!ImageIO.write(image, format, out)) {
-        throw new IllegalStateException("no ImageIO writer for " + format);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return EncodedImages.encode(image, format);
   }
 }
