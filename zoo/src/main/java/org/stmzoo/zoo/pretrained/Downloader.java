@@ -18,6 +18,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Fetches a manifest entry into the cache: the bytes go to {@code FILE.part}, which is renamed to {@code FILE}
@@ -102,14 +107,15 @@ public final class Downloader {
     long expected = total >= 0 ? start + total : expectedSize != null ? expectedSize : -1;
     try (InputStream in = response.body();
         OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+            append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+        ProgressBar bar = progressBar(part, start, expected)) {
       byte[] buffer = new byte[1 << 16];
       long done = start;
       int n;
       while ((n = in.read(buffer)) >= 0) {
         out.write(buffer, 0, n);
         done += n;
-        showProgress(part, done, expected);
+        bar.stepTo(done);
       }
       if (expected >= 0 && done < expected) {
         throw new IOException("connection closed after " + done + " of " + expected + " bytes; run again to resume");
@@ -117,21 +123,26 @@ public final class Downloader {
     } catch (IOException e) {
       throw new IOException("download of " + uri + " was cut (" + e.getMessage() + "); " + Files.size(part)
           + " bytes kept in " + part + ", run again to resume", e);
-    } finally {
-      if (progress != null) {
-        progress.println();
-      }
     }
   }
 
-  private void showProgress(Path part, long done, long total) {
-    if (progress == null) {
-      return;
-    }
-    int width = 30;
-    String bar = total > 0 ? "#".repeat((int) (width * done / total)) : "";
-    progress.printf("\r%s [%-" + width + "s] %d/%s bytes", part.getFileName(), bar, done,
-        total > 0 ? Long.toString(total) : "?");
+  /**
+   * me.tongfei's bar, redrawn at most twice a second (so logs are not flooded), in MiB with speed and ETA;
+   * one that prints nothing when no progress stream was given.
+   */
+  private ProgressBar progressBar(Path part, long start, long expected) {
+    ProgressBarBuilder builder = new ProgressBarBuilder()
+        .setTaskName(part.getFileName().toString())
+        .setInitialMax(expected)
+        .startsFrom(start, Duration.ZERO)
+        .setUnit(" MiB", 1 << 20)
+        .showSpeed()
+        .setStyle(ProgressBarStyle.ASCII)
+        .setUpdateIntervalMillis(500);
+    builder.setConsumer(progress != null
+        ? new ConsoleProgressBarConsumer(progress)
+        : new DelegatingProgressBarConsumer(line -> { }));
+    return builder.build();
   }
 
   /** Checks size and SHA-256 where the manifest knows them; a mismatching file is deleted. */
