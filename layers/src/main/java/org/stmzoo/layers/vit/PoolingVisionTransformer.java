@@ -9,6 +9,7 @@ import org.stmzoo.layers.attention.TransformerBlock;
 import org.stmzoo.layers.basic.DropPathSchedule;
 import org.stmzoo.layers.basic.LayerNorm;
 import org.stmzoo.layers.basic.LinearInit;
+import org.stmzoo.layers.basic.MapPositionEmbedding;
 import org.stmzoo.layers.basic.PatchEmbedding;
 import org.stmzoo.layers.basic.Tokens;
 import org.stmzoo.layers.core.ClassifierOutput;
@@ -73,7 +74,7 @@ public final class PoolingVisionTransformer implements ImageClassifier {
   private final LayerScope scope;
   private final Ops tf;
   private final int prefixTokens;
-  private final ModelVariable posEmbed;
+  private final MapPositionEmbedding posEmbed;
   private final ModelVariable clsToken;
   private final PatchEmbedding patchEmbed;
   private final List<Layer> stageBlocks = new ArrayList<>();
@@ -92,8 +93,9 @@ public final class PoolingVisionTransformer implements ImageClassifier {
     PatchEmbedding.Config embedConfig =
         new PatchEmbedding.Config(config.inChannels(), config.dim(0), config.patch(), config.stride());
     int grid = embedConfig.gridSize(config.imageSize());
-    this.posEmbed = scope.variable("pos_embed", Shape.of(1, grid, grid, config.dim(0)),
-        Initializer.truncatedNormal(0.02f), VariableRole.EMBEDDING);
+    // timm lists pos_embed as no_weight_decay
+    this.posEmbed = new MapPositionEmbedding(scope, new MapPositionEmbedding.Config(grid, grid, config.dim(0), 0.02f,
+        false));
     this.clsToken = scope.variable("cls_token", Shape.of(1, prefixTokens, config.dim(0)),
         Initializer.truncatedNormal(0.02f), VariableRole.EMBEDDING);
     this.patchEmbed = new PatchEmbedding(scope.child("patch_embed").child("conv"), embedConfig);
@@ -132,7 +134,7 @@ public final class PoolingVisionTransformer implements ImageClassifier {
 
   @Override
   public ClassifierOutput call(Operand<TFloat32> images, Operand<TBool> training) {
-    Operand<TFloat32> map = tf.math.add(patchEmbed.call(images, training), posEmbed.value());
+    Operand<TFloat32> map = posEmbed.call(patchEmbed.call(images, training), training);
     Operand<TFloat32> prefix = Tokens.expandToBatch(tf, clsToken.value(), map);
     for (int i = 0; i < config.stages(); i++) {
       Operand<TFloat32> tokens = Tokens.concat(tf, List.of(prefix, Tokens.fromMap(tf, map)));
