@@ -6,6 +6,7 @@ import org.stmzoo.layers.basic.LinearInit;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.Slices;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -60,18 +61,13 @@ public final class MultiHeadSelfAttention implements Layer {
     // [B, N, 3C] -> [3, B, H, N, D]
     Operand<TFloat32> fused = Shapes.transpose(tf,
         Shapes.reshapeBatch(tf, qkv.call(input, training), n, 3, h, d), 2, 0, 3, 1, 4);
-    Operand<TFloat32> q = take(fused, 0);
-    Operand<TFloat32> k = take(fused, 1);
-    Operand<TFloat32> v = take(fused, 2);
+    Operand<TFloat32> q = Slices.take(tf, fused, 0, 0);
+    Operand<TFloat32> k = Slices.take(tf, fused, 0, 1);
+    Operand<TFloat32> v = Slices.take(tf, fused, 0, 2);
     Operand<TFloat32> out = attend(tf, q, k, v, (float) Math.pow(d, -0.5), null, attnDrop, training);
     // [B, H, N, D] -> [B, N, C]
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 1, 3), n, config.dim());
     return projDrop.call(proj.call(out, training), training);
-  }
-
-  private Operand<TFloat32> take(Operand<TFloat32> fused, int index) {
-    return tf.squeeze(tf.gather(fused, tf.constant(new int[] {index}), tf.constant(0)),
-        org.tensorflow.op.core.Squeeze.axis(0L));
   }
 
   /**

@@ -52,15 +52,15 @@ final class BenchmarkCommand implements Command {
     ModelOptions options = ModelArguments.parse(line, entry);
     String modeName = line.getOptionValue("mode", "infer");
     boolean serve = modeName.equals("serve");
-    int batch = ModelArguments.intOption(line, "batch", serve ? 32 : 8);
-    int steps = ModelArguments.intOption(line, "steps", 5);
-    int warmup = line.hasOption("warmup") ? Integer.parseInt(line.getOptionValue("warmup")) : 1;
-    int threads = line.hasOption("threads") ? ModelArguments.intOption(line, "threads", 0) : 0;
+    int batch = CliArgs.positiveInt(line, "batch", serve ? 32 : 8);
+    int steps = CliArgs.positiveInt(line, "steps", 5);
+    int warmup = CliArgs.nonNegativeInt(line, "warmup", 1);
+    int threads = line.hasOption("threads") ? CliArgs.positiveInt(line, "threads", 0) : 0;
     if (serve) {
       if (line.hasOption("xla")) {
         throw new UsageException("--xla applies to infer and train, not serve");
       }
-      return serve(entry, options, new ExportBenchmark.Settings(ModelArguments.intOption(line, "runs", 20), batch,
+      return serve(entry, options, new ExportBenchmark.Settings(CliArgs.positiveInt(line, "runs", 20), batch,
           steps, warmup, threads));
     }
     ThroughputBenchmark.Mode mode = switch (modeName) {

@@ -112,7 +112,7 @@ final class DataArguments {
     if (!line.hasOption(flag)) {
       return data;
     }
-    int n = ModelArguments.intOption(line, flag, data.size());
+    int n = CliArgs.positiveInt(line, flag, data.size());
     return n >= data.size() ? data : Subset.first(data, n);
   }
 }

@@ -56,7 +56,7 @@ final class EvalCommand implements Command {
     }
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(Path.of(path));
     EvalResult result = evaluate(checkpoint, line.getOptionValue("data"), line.hasOption("ema"),
-        ModelArguments.intOption(line, "batch-size", 64), ModelArguments.intOption(line, "limit", Integer.MAX_VALUE));
+        CliArgs.positiveInt(line, "batch-size", 64), CliArgs.positiveInt(line, "limit", Integer.MAX_VALUE));
     Path png = line.hasOption("output") ? Path.of(line.getOptionValue("output"))
         : checkpoint.run().map(RunDirectory::root).orElse(checkpoint.directory()).resolve("confusion_matrix.png");
     print(result);

@@ -96,7 +96,7 @@ final class ExportCommand implements Command {
       throw new UsageException("give --output DIR");
     }
     Path output = Path.of(line.getOptionValue("output"));
-    long version = ModelArguments.intOption(line, "version", 1);
+    long version = CliArgs.positiveInt(line, "version", 1);
     long seed = seed(line);
     if (line.hasOption("all")) {
       return exportAll(line, output, version, classNames(line, ExportRequest.numberedClasses(1000)), seed);
@@ -125,7 +125,7 @@ final class ExportCommand implements Command {
   private static ExportRequest checkpointRequest(CommandLine line, long seed) throws IOException {
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(Path.of(line.getOptionValue("checkpoint")));
     CheckpointFolder.Metadata meta = checkpoint.metadata();
-    if (line.hasOption("image-size") && ModelArguments.intOption(line, "image-size", 0) != meta.imageSize()) {
+    if (line.hasOption("image-size") && CliArgs.positiveInt(line, "image-size", 0) != meta.imageSize()) {
       throw new UsageException("the checkpoint is for " + meta.imageSize() + "px inputs; --image-size cannot change"
           + " that (import the reference weights at the other size instead)");
     }
@@ -188,7 +188,7 @@ final class ExportCommand implements Command {
   }
 
   private static int imageSize(CommandLine line, ModelEntry entry) {
-    return ModelArguments.intOption(line, "image-size", entry.defaultImageSize());
+    return CliArgs.positiveInt(line, "image-size", entry.defaultImageSize());
   }
 
   private static long seed(CommandLine line) {
@@ -204,7 +204,7 @@ final class ExportCommand implements Command {
   static List<String> classNames(CommandLine line, List<String> fallback) throws IOException {
     if (!line.hasOption("labels")) {
       return line.hasOption("num-classes")
-          ? ExportRequest.numberedClasses(ModelArguments.intOption(line, "num-classes", 0)) : fallback;
+          ? ExportRequest.numberedClasses(CliArgs.positiveInt(line, "num-classes", 0)) : fallback;
     }
     Path file = Path.of(line.getOptionValue("labels"));
     if (!Files.isRegularFile(file)) {
@@ -214,7 +214,7 @@ final class ExportCommand implements Command {
     if (names.isEmpty()) {
       throw new IllegalArgumentException(file + " has no class names");
     }
-    if (line.hasOption("num-classes") && ModelArguments.intOption(line, "num-classes", 0) != names.size()) {
+    if (line.hasOption("num-classes") && CliArgs.positiveInt(line, "num-classes", 0) != names.size()) {
       throw new UsageException("--num-classes " + line.getOptionValue("num-classes") + " but " + file + " has "
           + names.size() + " class names");
     }

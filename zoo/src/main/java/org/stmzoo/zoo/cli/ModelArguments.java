@@ -19,26 +19,11 @@ final class ModelArguments {
 
   static ModelOptions parse(CommandLine line, ModelEntry entry) {
     ModelOptions options = ModelOptions.imagenet()
-        .withImageSize(intOption(line, "image-size", entry.defaultImageSize()))
-        .withNumClasses(intOption(line, "num-classes", 1000))
-        .withInChannels(intOption(line, "in-channels", 3));
+        .withImageSize(CliArgs.positiveInt(line, "image-size", entry.defaultImageSize()))
+        .withNumClasses(CliArgs.positiveInt(line, "num-classes", 1000))
+        .withInChannels(CliArgs.positiveInt(line, "in-channels", 3));
     entry.checkImageSize(options.imageSize());
     return options;
   }
 
-  static int intOption(CommandLine line, String name, int fallback) {
-    String value = line.getOptionValue(name);
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      int parsed = Integer.parseInt(value.trim());
-      if (parsed <= 0) {
-        throw new UsageException("--" + name + " must be a positive integer, got " + value);
-      }
-      return parsed;
-    } catch (NumberFormatException e) {
-      throw new UsageException("--" + name + " must be an integer, got '" + value + "'");
-    }
-  }
 }

@@ -63,7 +63,7 @@ final class QuickstartCommand implements Command {
     System.out.println();
     System.out.println("./stmzoo eval --checkpoint " + out);
     EvalResult result = EvalCommand.evaluate(checkpoint, "fashion-mnist", false, 256,
-        ModelArguments.intOption(line, "limit-test", Integer.MAX_VALUE));
+        CliArgs.positiveInt(line, "limit-test", Integer.MAX_VALUE));
     EvalCommand.print(result);
     Path png = run.resolve("confusion_matrix.png");
     ConfusionMatrixPlot.write(png, result.confusion(), result.classNames());

@@ -97,11 +97,11 @@ final class TrainCommand implements Command {
     DataArguments.Data data = DataArguments.parse(line, recipe.seed());
     List<String> classes = data.train().classNames();
     Float dropPath = line.hasOption("drop-path") ? Float.parseFloat(line.getOptionValue("drop-path")) : null;
-    RunModel model = RunModel.of(entry, ModelArguments.intOption(line, "image-size", entry.defaultImageSize()),
+    RunModel model = RunModel.of(entry, CliArgs.positiveInt(line, "image-size", entry.defaultImageSize()),
         dropPath, classes);
     entry.checkImageSize(model.options().imageSize());
     Path out = Path.of(line.getOptionValue("output", "runs/" + entry.name()));
-    int threads = ModelArguments.intOption(line, "threads", Runtime.getRuntime().availableProcessors());
+    int threads = CliArgs.positiveInt(line, "threads", Runtime.getRuntime().availableProcessors());
     String autoAugment = RecipeArguments.autoAugment(line);
     Optional<Teacher> teacher = teacher(line, model);
     Optional<StmzooCheckpoint> init = line.hasOption("init")
