@@ -75,7 +75,7 @@ class CheckpointWorkflowTest {
         "--data", "fashion-mnist", "--limit-train", "16", "--limit-val", "16", "--image-size", Integer.toString(SIZE),
         "--batch-size", Integer.toString(BATCH), "--epochs", "1", "--lr", Double.toString(LR), "--warmup-epochs", "0",
         "--mixup", "0", "--cutmix", "0", "--aa", "none", "--reprob", "0", "--model-ema", "--model-ema-decay", "0.5",
-        "--threads", "1", "--no-progress", "--output", run.toString());
+        "--crop-pct", "1.0", "--threads", "1", "--no-progress", "--output", run.toString());
     served = dir.resolve("served");
     exportLog = run(new ExportCommand(Map.of()), "--checkpoint", run.toString(), "--output", served.toString());
   }
@@ -110,6 +110,10 @@ class CheckpointWorkflowTest {
     String log = run(new EvalCommand(), "--checkpoint", run.toString(), "--limit", "16");
     // the run folder means its best checkpoint
     assertThat(log).contains("images: 16", run.resolve(RunDirectory.BEST).toString(), "Fashion-MNIST test");
+    // the evaluation crop the run trained with (train --crop-pct 1.0), unless eval names another
+    assertThat(log).contains("(crop-pct 1.000)");
+    assertThat(run(new EvalCommand(), "--checkpoint", run.toString(), "--limit", "16", "--crop-pct", "0.9",
+        "--output", dir.resolve("cm-crop.png").toString())).contains("(crop-pct 0.900)");
     assertThat(run.resolve("confusion_matrix.png")).isNotEmptyFile();
     assertThat(run(new EvalCommand(), "--checkpoint", run.resolve(RunDirectory.LAST).toString(), "--ema", "--limit",
         "16", "--output", dir.resolve("cm-ema.png").toString())).contains("EMA weights", "images: 16");
@@ -128,6 +132,8 @@ class CheckpointWorkflowTest {
     try (ExportedModel model = ExportedModel.load(served)) {
       assertThat(model.card().classNames()).isEqualTo(FashionMnist.CLASS_NAMES);
       assertThat(model.card().inputSize()).isEqualTo(SIZE);
+      // the image-bytes signature crops as the run evaluated (train --crop-pct 1.0)
+      assertThat(model.card().preprocessing().cropPct()).isEqualTo(1.0f);
       assertThat(model.card().weights()).contains(run.resolve(RunDirectory.BEST).toString()).contains("step 2");
       Map<String, Object> training = model.card().trainingSummary();
       assertThat(training).containsEntry("checkpoint", "best").containsEntry("weights", "trained")

@@ -10,6 +10,7 @@ import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.core.Preprocessing;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
@@ -113,6 +114,18 @@ public final class StmzooCheckpoint {
 
   public ModelEntry entry() {
     return ModelRegistry.get(metadata.model());
+  }
+
+  /**
+   * How these weights expect their input: the model's preprocessing, with the evaluation crop of the training run
+   * (train --crop-pct, recorded in args.json) when the checkpoint is a run's.
+   */
+  public Preprocessing preprocessing() throws IOException {
+    Preprocessing own = entry().preprocessing();
+    if (run.isPresent() && run.get().readArgs().get("crop_pct") instanceof Number crop) {
+      return new Preprocessing(own.mean(), own.std(), crop.floatValue(), own.interpolation());
+    }
+    return own;
   }
 
   /** The options the checkpoint was written for (drop path: the variant's default). */

@@ -6,6 +6,9 @@ import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.datasets.ImageDataset;
+import org.stmzoo.datasets.pipeline.BatchLoader;
+import org.stmzoo.datasets.pipeline.LoaderThroughput;
 import org.stmzoo.zoo.benchmark.ExportBenchmark;
 import org.stmzoo.zoo.benchmark.ThroughputBenchmark;
 import org.stmzoo.zoo.registry.ModelEntry;
@@ -14,9 +17,16 @@ import org.stmzoo.zoo.registry.ModelRegistry;
 
 /**
  * {@code ./stmzoo benchmark --model NAME [--mode infer|train|serve] [--batch N] [--image-size S] [--steps K]
- * [--runs R] [--xla]}. {@code serve} compares an export with the in-process graph ({@link ExportBenchmark}).
+ * [--runs R] [--xla] [--data SPEC [--aa POLICY] [--scale S]]}. {@code serve} compares an export with the
+ * in-process graph ({@link ExportBenchmark}). The model runs on random data; with {@code --data}, train mode first
+ * measures the input pipeline alone on that data (training transform, parallel loader), so that the two rates
+ * can be compared: training is input-bound when the loader is not clearly faster.
  */
 final class BenchmarkCommand implements Command {
+  private static final String DEFAULT_AA = "rand-m9-mstd0.5-inc1";
+  /** Batches the loader-only measurement pulls (after two untimed ones). */
+  private static final int LOADER_BATCHES = 50;
+
   @Override
   public String name() {
     return "benchmark";
@@ -39,7 +49,15 @@ final class BenchmarkCommand implements Command {
         .addOption(Option.builder().longOpt("steps").hasArg().argName("K").desc("timed steps (default 5)").build())
         .addOption(Option.builder().longOpt("warmup").hasArg().argName("W").desc("untimed steps first (default 1)").build())
         .addOption(Option.builder().longOpt("threads").hasArg().argName("T").desc("TF intra-op threads (default: all)").build())
-        .addOption(Option.builder().longOpt("xla").desc("enable XLA JIT compilation").build());
+        .addOption(Option.builder().longOpt("xla").desc("enable XLA JIT compilation").build())
+        .addOption(Option.builder().longOpt("data").hasArg().argName("SPEC")
+            .desc("train: also measure the input pipeline alone on this data (as train --data)").build())
+        .addOption(Option.builder().longOpt("aa").hasArg().argName("POLICY")
+            .desc("with --data: RandAugment policy or 'none' (default " + DEFAULT_AA + ")").build())
+        .addOption(Option.builder().longOpt("scale").hasArg().argName("S")
+            .desc("with --data: RandomResizedCrop's minimum area (default 0.08)").build())
+        .addOption(Option.builder().longOpt("loader-threads").hasArg().argName("N")
+            .desc("with --data: loader threads (default: cores)").build());
     return options;
   }
 
@@ -68,6 +86,12 @@ final class BenchmarkCommand implements Command {
       case "train" -> ThroughputBenchmark.Mode.TRAIN;
       default -> throw new UsageException("--mode must be infer, train or serve, got '" + modeName + "'");
     };
+    if (line.hasOption("data")) {
+      if (mode != ThroughputBenchmark.Mode.TRAIN) {
+        throw new UsageException("--data applies to --mode train");
+      }
+      loaderOnly(line, entry, options, batch);
+    }
     ThroughputBenchmark.Result r = ThroughputBenchmark.run(entry, options, mode, batch, steps, warmup, threads,
         line.hasOption("xla"));
     System.out.printf(Locale.ROOT,
@@ -75,6 +99,24 @@ final class BenchmarkCommand implements Command {
         r.model(), modeName, r.batch(), r.imageSize(), r.steps(), r.xla() ? " xla" : "", r.imagesPerSecond(),
         r.msPerStep(), r.peakResidentMiB());
     return 0;
+  }
+
+  private static void loaderOnly(CommandLine line, ModelEntry entry, ModelOptions options, int batch)
+      throws IOException {
+    ImageDataset data = DataArguments.trainingSet(line.getOptionValue("data"));
+    String aa = line.getOptionValue("aa", DEFAULT_AA);
+    String autoAugment = aa.equalsIgnoreCase("none") ? null : aa;
+    float scale = CliArgs.fraction(line, "scale", 0.08f);
+    int threads = CliArgs.positiveInt(line, "loader-threads", Runtime.getRuntime().availableProcessors());
+    RunModel model = RunModel.of(entry, options.imageSize(), null, data.classNames());
+    try (BatchLoader loader = new BatchLoader(data, model.trainTransform(autoAugment, scale), batch, true, true, 0,
+        threads)) {
+      LoaderThroughput.measure(loader, 0, 2); // JIT warm-up
+      LoaderThroughput.Result r = LoaderThroughput.measure(loader, 1, LOADER_BATCHES);
+      System.out.printf(Locale.ROOT, "loader only: %s, %dx%d, aa=%s, scale %.2f, %d threads: %.1f images/s (%d in %.2f s)%n",
+          data.description(), options.imageSize(), options.imageSize(), aa, scale, threads, r.imagesPerSecond(),
+          r.images(), r.seconds());
+    }
   }
 
   private static int serve(ModelEntry entry, ModelOptions options, ExportBenchmark.Settings settings)

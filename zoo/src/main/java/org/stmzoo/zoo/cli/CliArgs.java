@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.cli;
 
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
 
 /** Parsing of option values shared by the commands; bad values are usage errors. */
 final class CliArgs {
@@ -12,6 +13,35 @@ final class CliArgs {
 
   static int nonNegativeInt(CommandLine line, String option, int fallback) {
     return atLeast(line, option, fallback, 0, "a non-negative integer");
+  }
+
+  /** timm's {@code --crop-pct}: evaluation resizes to size / crop-pct, then center-crops. */
+  static Option cropPctOption(String fallback) {
+    return Option.builder().longOpt("crop-pct").hasArg().argName("F")
+        .desc("evaluation crop fraction in (0, 1]: resize to size / F, center-crop size (default " + fallback + ")")
+        .build();
+  }
+
+  /** The {@code --crop-pct} value, or {@code fallback} without the flag. */
+  static float cropPct(CommandLine line, float fallback) {
+    return fraction(line, "crop-pct", fallback);
+  }
+
+  /** A fraction in (0, 1], or {@code fallback} without the flag. */
+  static float fraction(CommandLine line, String option, float fallback) {
+    if (!line.hasOption(option)) {
+      return fallback;
+    }
+    String value = line.getOptionValue(option);
+    try {
+      float f = Float.parseFloat(value.trim());
+      if (f > 0 && f <= 1) {
+        return f;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UsageException("--" + option + " must be a number in (0, 1], got '" + value + "'");
   }
 
   private static int atLeast(CommandLine line, String option, int fallback, int min, String what) {

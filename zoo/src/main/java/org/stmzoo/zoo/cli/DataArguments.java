@@ -46,6 +46,11 @@ final class DataArguments {
     return new Data(train, data.val().map(v -> limit(v, line, "limit-val")));
   }
 
+  /** The training set of {@code spec} (without any validation split). */
+  static ImageDataset trainingSet(String spec) throws IOException {
+    return load(spec, null, null, 0).train();
+  }
+
   /** The evaluation set of {@code spec}: Fashion-MNIST's/CIFAR-10's test split, or the folder itself. */
   static ImageDataset evaluationSet(String spec) throws IOException {
     if (isFashionMnist(spec)) {

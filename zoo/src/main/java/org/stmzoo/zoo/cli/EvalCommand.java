@@ -43,6 +43,7 @@ final class EvalCommand implements Command {
             .desc("fashion-mnist (test split), cifar10:FOLDER (test batch) or an image folder (default: the run's; required for an import output)").build())
         .addOption(Option.builder().longOpt("ema").desc("evaluate the EMA weights").build())
         .addOption(Option.builder().longOpt("batch-size").hasArg().argName("B").desc("default 64").build())
+        .addOption(CliArgs.cropPctOption("the run's, else the model's"))
         .addOption(Option.builder().longOpt("limit").hasArg().argName("N").desc("evaluate the first N images").build())
         .addOption(Option.builder().longOpt("output").hasArg().argName("PNG")
             .desc("confusion-matrix image (default RUN/confusion_matrix.png, or in the checkpoint folder outside a run)").build());
@@ -55,7 +56,8 @@ final class EvalCommand implements Command {
       throw new UsageException("--checkpoint is required");
     }
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(Path.of(path));
-    EvalResult result = evaluate(checkpoint, line.getOptionValue("data"), line.hasOption("ema"),
+    Float cropPct = line.hasOption("crop-pct") ? CliArgs.cropPct(line, 0) : null;
+    EvalResult result = evaluate(checkpoint, line.getOptionValue("data"), line.hasOption("ema"), cropPct,
         CliArgs.positiveInt(line, "batch-size", 64), CliArgs.positiveInt(line, "limit", Integer.MAX_VALUE));
     Path png = line.hasOption("output") ? Path.of(line.getOptionValue("output"))
         : checkpoint.run().map(RunDirectory::root).orElse(checkpoint.directory()).resolve("confusion_matrix.png");
@@ -67,11 +69,12 @@ final class EvalCommand implements Command {
 
   /**
    * Evaluates {@code checkpoint}'s weights (or their EMA) on {@code dataSpec}'s evaluation set, by default the
-   * data of the run the checkpoint comes from.
+   * data of the run the checkpoint comes from. {@code cropPct} null: the run's evaluation crop, else the model's.
    */
-  static EvalResult evaluate(StmzooCheckpoint checkpoint, String dataSpec, boolean ema, int batchSize, int limit)
-      throws IOException {
+  static EvalResult evaluate(StmzooCheckpoint checkpoint, String dataSpec, boolean ema, Float cropPct, int batchSize,
+      int limit) throws IOException {
     RunModel model = RunModel.of(checkpoint);
+    float crop = cropPct != null ? cropPct : checkpoint.preprocessing().cropPct();
     String spec = dataSpec;
     if (spec == null) {
       RunDirectory run = checkpoint.run().orElseThrow(() -> new UsageException("give --data: "
@@ -83,10 +86,10 @@ final class EvalCommand implements Command {
       data = org.stmzoo.datasets.Subset.first(data, limit);
     }
     model.checkClasses(data.classNames(), "the checkpoint " + checkpoint.directory());
-    System.out.printf("Evaluating %s from %s on %s%n", model.entry().name(), checkpoint.describe(ema),
-        data.description());
+    System.out.printf(Locale.ROOT, "Evaluating %s from %s on %s (crop-pct %.3f)%n", model.entry().name(),
+        checkpoint.describe(ema), data.description(), crop);
     try (Graph g = new Graph(); Session session = new Session(g);
-        BatchLoader loader = new BatchLoader(data, model.evalTransform(), batchSize, false, false, 0,
+        BatchLoader loader = new BatchLoader(data, model.evalTransform(crop), batchSize, false, false, 0,
             Runtime.getRuntime().availableProcessors())) {
       BuiltModel built = BuiltModel.build(model.entry(), model.options(), g, 0, -1, true);
       checkpoint.restore(session, built, ema);

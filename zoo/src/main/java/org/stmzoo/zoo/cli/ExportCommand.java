@@ -140,7 +140,8 @@ final class ExportCommand implements Command {
           + classNames.size());
     }
     boolean ema = line.hasOption("ema");
-    return ExportRequests.of(checkpoint.entry(), meta.imageSize(), classNames, checkpoint.exportWeights(ema), seed)
+    return ExportRequests.of(checkpoint.entry(), meta.imageSize(), checkpoint.preprocessing(), classNames,
+            checkpoint.exportWeights(ema), seed)
         .withTrainingSummary(TrainingSummary.of(checkpoint, ema).orElse(null));
   }
 

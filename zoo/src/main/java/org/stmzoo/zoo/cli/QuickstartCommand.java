@@ -19,7 +19,9 @@ import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
  * {@code ./stmzoo quickstart}: trains u-convnext-micro at 32x32 on Fashion-MNIST for a few minutes on a CPU,
  * evaluates it on the test split, exports it for serving ({@code RUN/export/1}), classifies the first test image
  * written as a PNG through the export's image-bytes signature, and says where everything is. A demo setting: a
- * higher rate, short warm-up and no Mixup/CutMix/RandAugment, so that two short epochs already learn.
+ * higher rate, short warm-up, no Mixup/CutMix/RandAugment and whole images (flip only; evaluation uncropped), so
+ * that two short epochs already learn: Fashion-MNIST's items fill the 28x28 frame, and ImageNet-style crops cost
+ * accuracy there (docs/benchmarks.md).
  */
 final class QuickstartCommand implements Command {
   static final String MODEL = "u-convnext-micro";
@@ -53,7 +55,7 @@ final class QuickstartCommand implements Command {
         "--model", MODEL, "--data", "fashion-mnist", "--image-size", "32", "--batch-size", "64",
         "--epochs", line.getOptionValue("epochs", "2"), "--limit-train", line.getOptionValue("limit-train", "10000"),
         "--lr", "4e-3", "--warmup-epochs", "0.2", "--mixup", "0", "--cutmix", "0", "--aa", "none", "--reprob", "0",
-        "--output", out};
+        "--scale", "1.0", "--crop-pct", "1.0", "--output", out};
     if (new RunDirectory(run).hasCheckpoint(RunDirectory.LAST)) {
       throw new IllegalArgumentException(out + " already holds a run; remove it or pass --output");
     }
@@ -62,7 +64,7 @@ final class QuickstartCommand implements Command {
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(run);
     System.out.println();
     System.out.println("./stmzoo eval --checkpoint " + out);
-    EvalResult result = EvalCommand.evaluate(checkpoint, "fashion-mnist", false, 256,
+    EvalResult result = EvalCommand.evaluate(checkpoint, "fashion-mnist", false, null, 256,
         CliArgs.positiveInt(line, "limit-test", Integer.MAX_VALUE));
     EvalCommand.print(result);
     Path png = run.resolve("confusion_matrix.png");

@@ -62,7 +62,7 @@ final class RecipeArguments {
 
   /** RandomResizedCrop's minimum area fraction (timm's {@code --scale} lower bound). */
   static float minScale(CommandLine line) {
-    return (float) number(line, "scale");
+    return CliArgs.fraction(line, "scale", Float.parseFloat(value(line, "scale")));
   }
 
   /** The RandAugment policy, or null for none. */

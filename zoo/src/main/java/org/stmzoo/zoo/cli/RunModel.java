@@ -41,8 +41,9 @@ record RunModel(ModelEntry entry, ModelOptions options, List<String> classes) {
         autoAugment, true).withMinScale(minScale);
   }
 
-  TransformConfig evalTransform() {
-    return TransformConfig.eval(options.imageSize(), entry.preprocessing().cropPct(), entry.preprocessing().mean(),
+  /** Evaluation geometry with {@code cropPct} (the model's own is {@code entry().preprocessing().cropPct()}). */
+  TransformConfig evalTransform(float cropPct) {
+    return TransformConfig.eval(options.imageSize(), cropPct, entry.preprocessing().mean(),
         entry.preprocessing().std(), true);
   }
 

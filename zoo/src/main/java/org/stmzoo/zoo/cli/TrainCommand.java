@@ -74,6 +74,7 @@ final class TrainCommand implements Command {
                 + " ./stmzoo pretrained list, or with --model its suffix (in1k)").build())
         .addOption(Option.builder().longOpt("distill-teacher").hasArg().argName("CHECKPOINT")
             .desc("DeiT distillation from this stmzoo checkpoint (a run folder: its best weights)").build())
+        .addOption(CliArgs.cropPctOption("the model's"))
         .addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("data loader threads (default: cores)").build())
         .addOption(Option.builder().longOpt("no-progress").desc("no progress bar, epoch lines only (also when output is not a terminal)").build());
     DataArguments.add(options);
@@ -94,6 +95,7 @@ final class TrainCommand implements Command {
     }
     ModelEntry entry = release.isPresent() ? release.get().model() : ModelRegistry.get(line.getOptionValue("model"));
     RecipeConfig recipe = RecipeArguments.parse(line, line.hasOption("distill-teacher"));
+    float cropPct = CliArgs.cropPct(line, entry.preprocessing().cropPct());
     DataArguments.Data data = DataArguments.parse(line, recipe.seed());
     List<String> classes = data.train().classNames();
     Float dropPath = line.hasOption("drop-path") ? Float.parseFloat(line.getOptionValue("drop-path")) : null;
@@ -110,7 +112,7 @@ final class TrainCommand implements Command {
         ? Optional.of(DownloadArguments.fetch(line, env, release.get())) : Optional.empty();
 
     RunDirectory run = new RunDirectory(out);
-    Map<String, Object> args = args(model, recipe, autoAugment, data, line, threads);
+    Map<String, Object> args = args(model, recipe, autoAugment, cropPct, data, line, threads);
     if (resume) {
       checkResumable(run, args);
     } else if (run.hasCheckpoint(RunDirectory.LAST)) {
@@ -122,7 +124,7 @@ final class TrainCommand implements Command {
     try (Graph g = new Graph(); Session session = new Session(g);
         BatchLoader train = new BatchLoader(data.train(), model.trainTransform(autoAugment, RecipeArguments.minScale(line)), recipe.batchSize(), true,
             true, recipe.seed(), threads);
-        BatchLoader val = data.val().map(v -> new BatchLoader(v, model.evalTransform(), recipe.batchSize(), false, false,
+        BatchLoader val = data.val().map(v -> new BatchLoader(v, model.evalTransform(cropPct), recipe.batchSize(), false, false,
             0, threads)).orElse(null)) {
       BuiltModel built = BuiltModel.build(entry, model.options(), g, recipe.seed(), -1, true);
       TrainingGraph graph = new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
@@ -202,7 +204,7 @@ final class TrainCommand implements Command {
     System.out.println("Initialised from pretrained " + release.entry().tag() + " (" + file.getFileName() + ")");
   }
 
-  private static Map<String, Object> args(RunModel model, RecipeConfig recipe, String autoAugment,
+  private static Map<String, Object> args(RunModel model, RecipeConfig recipe, String autoAugment, float cropPct,
       DataArguments.Data data, CommandLine line, int threads) {
     Map<String, Object> args = new LinkedHashMap<>();
     args.put("model", model.entry().name());
@@ -212,7 +214,7 @@ final class TrainCommand implements Command {
     args.put("drop_path", model.options().dropPathOr(model.entry().defaultDropPath()));
     args.put("mean", model.entry().preprocessing().mean());
     args.put("std", model.entry().preprocessing().std());
-    args.put("crop_pct", model.entry().preprocessing().cropPct());
+    args.put("crop_pct", cropPct);
     args.put("scale", RecipeArguments.minScale(line));
     args.put("data", line.getOptionValue("data"));
     args.put("train_set", data.train().description());

@@ -1,11 +1,13 @@
 package org.stmzoo.zoo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.stmzoo.datasets.FashionMnist;
 
 /** The CLI's contract: usage errors exit 2, user errors are one clear line without a stack trace. */
 class CliTest {
@@ -50,7 +52,27 @@ class CliTest {
     assertThat(run("list", "--format", "xml").code()).isEqualTo(2);
     assertThat(run("benchmark").err()).contains("--model is required");
     assertThat(run("benchmark", "--model", "u-convnext-micro", "--mode", "serve", "--xla").code()).isEqualTo(2);
+    assertThat(run("benchmark", "--model", "u-convnext-micro", "--data", "fashion-mnist").err())
+        .contains("--data applies to --mode train");
     assertThat(run("describe", "u-convnext-micro", "--image-size", "abc").code()).isEqualTo(2);
+    Outcome crop = run("train", "--model", "u-convnext-micro", "--crop-pct", "1.5");
+    assertThat(crop.code()).isEqualTo(2);
+    assertThat(crop.err()).contains("--crop-pct must be a number in (0, 1], got '1.5'");
+  }
+
+  @Test
+  void trainBenchmarkWithDataReportsTheLoaderAloneBesideTheTrainingStep() throws Exception {
+    try {
+      FashionMnist.locate(null, FashionMnist.defaultCacheFolder(), false);
+    } catch (IllegalArgumentException notInstalled) {
+      assumeTrue(false, "Fashion-MNIST is not installed: " + notInstalled.getMessage());
+    }
+    Outcome o = run("benchmark", "--model", "u-convnext-micro", "--mode", "train", "--image-size", "32", "--batch",
+        "4", "--steps", "1", "--warmup", "0", "--data", "fashion-mnist", "--aa", "none", "--loader-threads", "1");
+    assertThat(o.code()).as(o.err()).isEqualTo(0);
+    assertThat(o.out()).containsPattern("loader only: Fashion-MNIST.*32x32, aa=none, scale 0.08, 1 threads: "
+        + "[0-9.]+ images/s \\(200 in ")
+        .containsPattern("u-convnext-micro train batch=4 image=32 steps=1: [0-9.]+ images/s");
   }
 
   @Test
