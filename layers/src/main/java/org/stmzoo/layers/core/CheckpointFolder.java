@@ -46,21 +46,29 @@ public final class CheckpointFolder {
    * @param model the registered model name
    * @param classNames class names in logit order, empty if unknown
    * @param source where the weights came from (a reference checkpoint file, a training run)
+   * @param evalCropPct the evaluation crop fraction the weights were evaluated with (train --crop-pct), or null for
+   *     the model's own; it travels with the folder, so a copied checkpoint still evaluates and exports alike
    * @param training the training state saved with the weights, or null for imported weights
    */
   public record Metadata(int formatVersion, String model, int numClasses, int imageSize, int inChannels,
-      List<String> classNames, String source, Training training) {
+      List<String> classNames, String source, Float evalCropPct, Training training) {
     public Metadata {
       classNames = classNames == null ? List.of() : List.copyOf(classNames);
     }
 
     public static Metadata of(String model, int numClasses, int imageSize, int inChannels, List<String> classNames,
         String source) {
-      return new Metadata(FORMAT_VERSION, model, numClasses, imageSize, inChannels, classNames, source, null);
+      return new Metadata(FORMAT_VERSION, model, numClasses, imageSize, inChannels, classNames, source, null, null);
     }
 
     public Metadata withTraining(Training state) {
-      return new Metadata(formatVersion, model, numClasses, imageSize, inChannels, classNames, source, state);
+      return new Metadata(formatVersion, model, numClasses, imageSize, inChannels, classNames, source, evalCropPct,
+          state);
+    }
+
+    public Metadata withEvalCropPct(float cropPct) {
+      return new Metadata(formatVersion, model, numClasses, imageSize, inChannels, classNames, source, cropPct,
+          training);
     }
 
     /** Whether the variables include EMA copies ({@value #EMA_PREFIX}PATH) of the model weights. */

@@ -8,6 +8,7 @@ import static org.stmzoo.zoo.cli.CommandRunner.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,6 +94,7 @@ class CheckpointWorkflowTest {
     assertThat(best.training().step()).isEqualTo(2);
     assertThat(best.training().epochsDone()).isEqualTo(1);
     assertThat(best.hasEma()).isTrue();
+    assertThat(best.evalCropPct()).isEqualTo(1.0f);
 
     // Two AdamW steps move each weight by about the rate each (|m/sqrt(v)| stays near 1 this early): the stem
     // is the imported one, moved a little; random initialisation would be far away.
@@ -110,8 +112,18 @@ class CheckpointWorkflowTest {
     String log = run(new EvalCommand(), "--checkpoint", run.toString(), "--limit", "16");
     // the run folder means its best checkpoint
     assertThat(log).contains("images: 16", run.resolve(RunDirectory.BEST).toString(), "Fashion-MNIST test");
-    // the evaluation crop the run trained with (train --crop-pct 1.0), unless eval names another
+    // the evaluation crop the run trained with (train --crop-pct 1.0), unless eval names another; it travels
+    // with the checkpoint folder, also when copied out of the run
     assertThat(log).contains("(crop-pct 1.000)");
+    Path copied = dir.resolve("copied-best");
+    Files.createDirectories(copied);
+    try (var files = Files.list(run.resolve(RunDirectory.BEST))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, copied.resolve(f.getFileName()));
+      }
+    }
+    assertThat(run(new EvalCommand(), "--checkpoint", copied.toString(), "--data", "fashion-mnist", "--limit", "16"))
+        .contains("(crop-pct 1.000)");
     assertThat(run(new EvalCommand(), "--checkpoint", run.toString(), "--limit", "16", "--crop-pct", "0.9",
         "--output", dir.resolve("cm-crop.png").toString())).contains("(crop-pct 0.900)");
     assertThat(run.resolve("confusion_matrix.png")).isNotEmptyFile();

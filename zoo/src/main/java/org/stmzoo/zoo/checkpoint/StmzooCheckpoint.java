@@ -117,15 +117,16 @@ public final class StmzooCheckpoint {
   }
 
   /**
-   * How these weights expect their input: the model's preprocessing, with the evaluation crop of the training run
-   * (train --crop-pct, recorded in args.json) when the checkpoint is a run's.
+   * How these weights expect their input: the model's preprocessing with the evaluation crop they were trained
+   * with (train --crop-pct: in the checkpoint's metadata, or in its run's args.json for runs older than that field).
    */
   public Preprocessing preprocessing() throws IOException {
     Preprocessing own = entry().preprocessing();
-    if (run.isPresent() && run.get().readArgs().get("crop_pct") instanceof Number crop) {
-      return new Preprocessing(own.mean(), own.std(), crop.floatValue(), own.interpolation());
+    Float crop = metadata.evalCropPct();
+    if (crop == null && run.isPresent() && run.get().readArgs().get("crop_pct") instanceof Number fromArgs) {
+      crop = fromArgs.floatValue();
     }
-    return own;
+    return crop == null ? own : new Preprocessing(own.mean(), own.std(), crop, own.interpolation());
   }
 
   /** The options the checkpoint was written for (drop path: the variant's default). */

@@ -130,7 +130,7 @@ final class TrainCommand implements Command {
       TrainingGraph graph = new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
           classes.size(), recipe, teacher);
       Trainer trainer = new Trainer(session, graph, train, Optional.ofNullable(val),
-          model.checkpointMetadata("training run " + out.toAbsolutePath()), recipe, run,
+          model.checkpointMetadata("training run " + out.toAbsolutePath()).withEvalCropPct(cropPct), recipe, run,
           line.hasOption("no-progress") || System.console() == null ? ProgressReporter.quiet()
               : ProgressReporter.console(), System.out);
       graph.initialize(session);
