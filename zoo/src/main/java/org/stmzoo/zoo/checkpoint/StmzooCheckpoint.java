@@ -117,15 +117,12 @@ public final class StmzooCheckpoint {
   }
 
   /**
-   * How these weights expect their input: the model's preprocessing with the evaluation crop they were trained
-   * with (train --crop-pct: in the checkpoint's metadata, or in its run's args.json for runs older than that field).
+   * How these weights expect their input: the model's preprocessing, with the evaluation crop they were trained
+   * with when the checkpoint records one (train --crop-pct).
    */
-  public Preprocessing preprocessing() throws IOException {
+  public Preprocessing preprocessing() {
     Preprocessing own = entry().preprocessing();
     Float crop = metadata.evalCropPct();
-    if (crop == null && run.isPresent() && run.get().readArgs().get("crop_pct") instanceof Number fromArgs) {
-      crop = fromArgs.floatValue();
-    }
     return crop == null ? own : new Preprocessing(own.mean(), own.std(), crop, own.interpolation());
   }
 

@@ -105,7 +105,7 @@ final class BenchmarkCommand implements Command {
       throws IOException {
     ImageDataset data = DataArguments.trainingSet(line.getOptionValue("data"));
     String aa = line.getOptionValue("aa", DEFAULT_AA);
-    String autoAugment = aa.equalsIgnoreCase("none") ? null : aa;
+    String autoAugment = RecipeArguments.autoAugmentPolicy(aa);
     float scale = CliArgs.fraction(line, "scale", 0.08f);
     int threads = CliArgs.positiveInt(line, "loader-threads", Runtime.getRuntime().availableProcessors());
     RunModel model = RunModel.of(entry, options.imageSize(), null, data.classNames());

@@ -67,7 +67,11 @@ final class RecipeArguments {
 
   /** The RandAugment policy, or null for none. */
   static String autoAugment(CommandLine line) {
-    String aa = value(line, "aa");
+    return autoAugmentPolicy(value(line, "aa"));
+  }
+
+  /** An {@code --aa} value as the transforms take it: null for 'none'. */
+  static String autoAugmentPolicy(String aa) {
     return aa.equalsIgnoreCase("none") || aa.isBlank() ? null : aa;
   }
 
