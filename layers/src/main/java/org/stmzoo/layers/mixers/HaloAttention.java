@@ -13,6 +13,7 @@ import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.VariableRole;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.index.Index;
 import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -135,68 +136,62 @@ public final class HaloAttention implements Layer {
 
   /**
    * The {@code w x w} window around every block of {@code [B, H', W', C]}: {@code [B, blocks, w*w, C]}.
-   * Row/column gathers place the (overlapping) windows side by side as a {@code (H'/b) w x (W'/b) w} map, which
-   * a non-overlapping partition then cuts apart.
+   * Static slices of the padded map, one per block row and one per block column, put the (overlapping) windows
+   * side by side as a {@code (H'/b) w x (W'/b) w} map, which a non-overlapping partition then cuts apart.
+   * (Slices rather than a gather: a copy of contiguous rows, and a pad as gradient instead of a scatter.)
    */
   Operand<TFloat32> haloWindows(Operand<TFloat32> x) {
     int halo = config.haloSize();
     Operand<TFloat32> padded = tf.pad(x,
         tf.constant(new int[][] {{0, 0}, {halo, halo}, {halo, halo}, {0, 0}}), tf.constant(0f));
-    Operand<TFloat32> rows = tf.gather(padded, tf.constant(windowOffsets(Shapes.dim(x, 1))), tf.constant(1));
-    Operand<TFloat32> tiled = tf.gather(rows, tf.constant(windowOffsets(Shapes.dim(x, 2))), tf.constant(2));
+    Operand<TFloat32> rows = windowsAlong(padded, 1, Shapes.dim(x, 1));
+    Operand<TFloat32> tiled = windowsAlong(rows, 2, Shapes.dim(x, 2));
     return WindowPartition.partition(tf, tiled, config.windowSize());
   }
 
-  /** Padded coordinates of each block's window along one axis, block after block: {@code i*b + k}, k &lt; w. */
-  private int[] windowOffsets(int length) {
+  /** Along {@code axis} of a halo-padded map: the window of every block, block after block ({@code i*b + k}). */
+  private Operand<TFloat32> windowsAlong(Operand<TFloat32> padded, int axis, int length) {
     int b = config.blockSize();
     int w = config.windowSize();
-    int[] offsets = new int[length / b * w];
+    List<Operand<TFloat32>> windows = new java.util.ArrayList<>();
     for (int i = 0; i < length / b; i++) {
-      for (int k = 0; k < w; k++) {
-        offsets[i * w + k] = i * b + k;
-      }
+      Index[] at = {Indices.all(), Indices.all(), Indices.all(), Indices.all()};
+      at[axis] = Indices.slice(i * b, i * b + w);
+      windows.add(tf.stridedSlice(padded, at));
     }
-    return offsets;
+    return windows.size() == 1 ? windows.get(0) : tf.concat(windows, tf.constant(axis));
   }
 
   /**
    * Query-related relative logits {@code [B, heads, blocks, b*b, w*w]}: each query's dot products with the
-   * rows of both tables ({@code [.., b*b, 2(2w-1)]}), then for every (query, key) pair the height entry
-   * {@code ky - qy + w - 1} plus the width entry {@code kx - qx + w - 1}.
+   * rows of both tables ({@code [.., qy, qx, 2(2w-1)]}), then for every (query, key) pair the height entry
+   * {@code ky - qy + w - 1} plus the width entry {@code kx - qx + w - 1}. For a fixed query row qy the height
+   * entries of keys 0..w-1 are one contiguous run starting at {@code w - 1 - qy} (likewise per query column), so
+   * static slices pick them: the same numbers as a gather by index, without a gather (nor a scatter as its
+   * gradient).
    */
   private Operand<TFloat32> relativeLogits(Operand<TFloat32> queries, int blocks) {
     int b = config.blockSize();
     int w = config.windowSize();
     int rows = 2 * w - 1;
-    int heads = config.heads();
     Operand<TFloat32> tables = tf.concat(List.of(heightRel.value(), widthRel.value()), tf.constant(0));
     Operand<TFloat32> flatQueries = tf.reshape(queries, tf.constant(new long[] {-1, config.headDim()}));
     Operand<TFloat32> dots = tf.linalg.matMul(flatQueries, tables, org.tensorflow.op.linalg.MatMul.transposeB(true));
-    // one row per (batch, head, block) holding every query's 2(2w-1) dot products
-    dots = Shapes.reshapeBatch(tf, dots, heads, blocks, (long) b * b * 2 * rows);
-    int[][] index = relativeIndex(b, w);
-    Operand<TFloat32> logits = tf.math.add(
-        tf.gather(dots, tf.constant(index[0]), tf.constant(3)),
-        tf.gather(dots, tf.constant(index[1]), tf.constant(3)));
-    return Shapes.reshapeBatch(tf, logits, heads, blocks, (long) b * b, (long) w * w);
-  }
-
-  /**
-   * For query {@code (qy, qx)} of a block and key {@code (ky, kx)} of its window, flattened over (query, key):
-   * index [0] into the height half and index [1] into the width half of a query's {@code 2(2w-1)} dot products.
-   */
-  static int[][] relativeIndex(int b, int w) {
-    int rows = 2 * w - 1;
-    int[][] index = new int[2][b * b * w * w];
-    for (int qi = 0; qi < b * b; qi++) {
-      for (int ki = 0; ki < w * w; ki++) {
-        int base = qi * 2 * rows;
-        index[0][qi * w * w + ki] = base + (ki / w - qi / b + w - 1);
-        index[1][qi * w * w + ki] = base + rows + (ki % w - qi % b + w - 1);
-      }
+    // [N, qy, qx, 2(2w-1)] with N = batch * heads * blocks
+    dots = tf.reshape(dots, tf.constant(new long[] {-1, b, b, 2L * rows}));
+    List<Operand<TFloat32>> byRow = new java.util.ArrayList<>();
+    List<Operand<TFloat32>> byColumn = new java.util.ArrayList<>();
+    for (int i = 0; i < b; i++) {
+      byRow.add(tf.stridedSlice(dots, Indices.all(), Indices.slice(i, i + 1), Indices.all(),
+          Indices.slice(w - 1 - i, 2 * w - 1 - i)));
+      byColumn.add(tf.stridedSlice(dots, Indices.all(), Indices.all(), Indices.slice(i, i + 1),
+          Indices.slice(rows + w - 1 - i, rows + 2 * w - 1 - i)));
     }
-    return index;
+    // [N, qy, qx, ky, 1] + [N, qy, qx, 1, kx]
+    Operand<TFloat32> logits = tf.math.add(
+        tf.reshape(tf.concat(byRow, tf.constant(1)), tf.constant(new long[] {-1, b, b, w, 1})),
+        tf.reshape(tf.concat(byColumn, tf.constant(2)), tf.constant(new long[] {-1, b, b, 1, w})));
+    return Shapes.reshapeBatch(tf, logits, config.heads(), blocks, (long) b * b, (long) w * w);
   }
 
   /**
