@@ -1,14 +1,15 @@
 package org.stmzoo.layers.core;
 
+import java.util.Arrays;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.ndarray.index.Index;
-import org.tensorflow.ndarray.index.Indices;
+import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Index selection that keeps gradients: a strided slice (it has a C++ gradient; Unpack may not), not a gather,
- * whose gradient is a scatter that costs far more in training than the slice's.
+ * Static index selection with cheap gradients: TF's {@code Slice}, whose gradient is one {@code Pad}. A gather's
+ * gradient is a scatter, and TF's CPU {@code StridedSliceGrad} is several times slower than a pad (it was half of
+ * U-Halo's training step); {@code Unpack} may have no C++ gradient.
  */
 public final class Slices {
   private Slices() {}
@@ -16,9 +17,24 @@ public final class Slices {
   /** {@code x[..., index, ...]} along {@code axis}, that axis removed. */
   public static Operand<TFloat32> take(Ops tf, Operand<TFloat32> x, int axis, int index) {
     int a = axis < 0 ? x.shape().numDimensions() + axis : axis;
-    Index[] at = new Index[x.shape().numDimensions()];
-    java.util.Arrays.fill(at, Indices.all());
-    at[a] = Indices.at(index);
-    return tf.stridedSlice(x, at);
+    return tf.squeeze(range(tf, x, a, index, index + 1), Squeeze.axis((long) a));
+  }
+
+  /** {@code x[..., start:end, ...]} along {@code axis} (not negative), every other axis whole. */
+  public static Operand<TFloat32> range(Ops tf, Operand<TFloat32> x, int axis, long start, long end) {
+    return range(tf, x, new int[] {axis}, new long[] {start}, new long[] {end});
+  }
+
+  /** {@code x} cut to {@code [start_i, end_i)} along each {@code axes_i}, every other axis whole. */
+  public static Operand<TFloat32> range(Ops tf, Operand<TFloat32> x, int[] axes, long[] start, long[] end) {
+    // int32 begin and size: the C++ gradient of Slice subtracts them from an int32 shape.
+    int[] begin = new int[x.shape().numDimensions()];
+    int[] size = new int[begin.length];
+    Arrays.fill(size, -1);
+    for (int i = 0; i < axes.length; i++) {
+      begin[axes[i]] = Math.toIntExact(start[i]);
+      size[axes[i]] = Math.toIntExact(end[i] - start[i]);
+    }
+    return tf.slice(x, tf.constant(begin), tf.constant(size));
   }
 }

@@ -113,7 +113,7 @@ public final class LayerAttribution {
     nodes.forEach(n -> byName.put(n.getName(), n));
     Map<String, String> updated = new HashMap<>();
     for (NodeDef update : nodes) {
-      if (!update.getOp().startsWith("Assign") || !isScoped(update.getName())) {
+      if (!isScoped(update.getName())) {
         continue;
       }
       String layer = commonLayer(update, variableOf);
