@@ -5,6 +5,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.stmzoo.zoo.pretrained.Downloader;
 import org.stmzoo.zoo.pretrained.PretrainedManifest;
+import org.stmzoo.zoo.registry.ModelRegistry;
 
 /** {@code download TAG}: fetches published weights into {@code $STMZOO_HOME} (resumable, verified). */
 final class DownloadCommand implements Command {
@@ -33,7 +34,7 @@ final class DownloadCommand implements Command {
     if (line.getArgList().size() != 1) {
       throw new UsageException("give one pretrained tag (see ./stmzoo pretrained list)");
     }
-    PretrainedManifest.Entry entry = PretrainedManifest.fromEnvironment(System.getenv()).get(line.getArgList().get(0));
+    PretrainedManifest.Entry entry = ModelRegistry.pretrained(System.getenv()).get(line.getArgList().get(0));
     Path file = new Downloader(DownloadArguments.cache(line, System.getenv()), System.err).fetch(entry);
     System.out.println(file + (entry.verified() ? " (SHA-256 verified)" : " (unverified: no known SHA-256)"));
     return 0;

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.stmzoo.zoo.pretrained.PretrainedManifest;
+import org.stmzoo.zoo.registry.ModelRegistry;
 import org.stmzoo.zoo.pretrained.WeightCache;
 
 /** {@code pretrained list}: the published weights stmzoo can download, with accuracy and cache state. */
@@ -35,7 +36,7 @@ final class PretrainedCommand implements Command {
     }
     WeightCache cache = WeightCache.fromEnvironment(System.getenv());
     System.out.printf("%-24s %-20s %6s  %-10s %-6s %s%n", "TAG", "MODEL", "TOP-1", "CHECKSUM", "CACHED", "FILE");
-    for (PretrainedManifest.Entry e : PretrainedManifest.fromEnvironment(System.getenv()).entries()) {
+    for (PretrainedManifest.Entry e : ModelRegistry.pretrained(System.getenv()).entries()) {
       System.out.printf("%-24s %-20s %6.1f  %-10s %-6s %s%n", e.tag(), e.model(), e.top1(),
           e.verified() ? "sha256" : "unverified", Files.isRegularFile(cache.fileFor(e)) ? "yes" : "no", e.file());
     }

@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +14,10 @@ import java.util.Map;
 import org.stmzoo.layers.core.Preprocessing;
 
 /**
- * The published weights stmzoo knows, one entry per tag, from {@code manifest.json} beside this class. URLs are
- * the upstream release assets; size and SHA-256 are recorded only where known (others download unverified).
- * {@code STMZOO_MANIFEST} names a further manifest file in the same format (a private release, a local copy).
+ * Published weights, one entry per tag. Each model family declares its own entries (see
+ * {@code org.stmzoo.zoo.registry.ModelRegistry#pretrained()}); URLs are the upstream release assets, size and
+ * SHA-256 are recorded only where known (others download unverified). {@code STMZOO_MANIFEST} names a further
+ * manifest file in JSON (a private release, a local copy), whose entries extend or replace the shipped ones.
  */
 public final class PretrainedManifest {
   /**
@@ -42,6 +40,13 @@ public final class PretrainedManifest {
             + "'");
       }
       urls = List.copyOf(urls);
+    }
+
+    /** An entry whose size and checksum are not published, evaluated with {@code preprocessing}. */
+    public static Entry unverified(String tag, String model, List<String> urls, String file, double top1,
+        String source, Preprocessing preprocessing) {
+      return new Entry(tag, model, urls, file, null, null, top1, source, preprocessing.mean(), preprocessing.std(),
+          preprocessing.cropPct(), preprocessing.interpolation());
     }
 
     public boolean verified() {
@@ -73,18 +78,6 @@ public final class PretrainedManifest {
     }
   }
 
-  /** The manifest shipped with stmzoo. */
-  public static PretrainedManifest builtIn() {
-    try (InputStream in = PretrainedManifest.class.getResourceAsStream("manifest.json")) {
-      if (in == null) {
-        throw new IllegalStateException("manifest.json is missing from the stmzoo jar");
-      }
-      return parse(new InputStreamReader(in, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** @throws IOException when the text is not a manifest (malformed JSON, wrong field types) */
   public static PretrainedManifest parse(Reader json) throws IOException {
     Document doc = JSON.readValue(json, Document.class);
@@ -95,23 +88,23 @@ public final class PretrainedManifest {
   }
 
   /**
-   * The built-in manifest extended by the file {@value #MANIFEST_VARIABLE} names, if set; on a tag both have,
-   * the file's entry wins.
+   * This manifest extended by the file {@value #MANIFEST_VARIABLE} names in {@code env}, if set; on a tag both
+   * have, the file's entry wins.
    */
-  public static PretrainedManifest fromEnvironment(Map<String, String> env) {
-    PretrainedManifest manifest = builtIn();
+  public PretrainedManifest extendedFrom(Map<String, String> env) {
     String extra = env.get(MANIFEST_VARIABLE);
     if (extra == null || extra.isBlank()) {
-      return manifest;
+      return this;
     }
+    Map<String, Entry> merged = new LinkedHashMap<>(entries);
     Path file = Path.of(extra);
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      parse(reader).entries.forEach(manifest.entries::put);
+      parse(reader).entries.forEach(merged::put);
     } catch (IOException e) {
       throw new IllegalArgumentException(MANIFEST_VARIABLE + "=" + file + " is not a readable pretrained manifest: "
           + e.getMessage(), e);
     }
-    return manifest;
+    return new PretrainedManifest(List.copyOf(merged.values()));
   }
 
   public static PretrainedManifest of(List<Entry> entries) {

@@ -141,7 +141,7 @@ class DownloaderTest {
 
   @Test
   void theBuiltInManifestHasTheFixtureModels() {
-    PretrainedManifest m = PretrainedManifest.builtIn();
+    PretrainedManifest m = ModelRegistry.pretrained();
     assertThat(m.get("pit-ti.in1k").urls()).singleElement().asString().endsWith("pit_ti_730.pth");
     assertThat(m.get("u-convnext-micro.in1k").top1()).isEqualTo(75.1);
     assertThat(m.entries()).allSatisfy(e -> assertThat(ModelRegistry.get(e.model()).name()).isEqualTo(e.model()));
@@ -153,19 +153,19 @@ class DownloaderTest {
     Files.writeString(extra, "{\"formatVersion\": 1, \"entries\": [{\"tag\": \"pit-ti.in1k\", \"model\": \"pit-ti\","
         + " \"urls\": [\"http://mirror.invalid/p.pth\"], \"file\": \"p.pth\", \"top1\": 1, \"mean\": [0.5, 0.5, 0.5],"
         + " \"std\": [0.5, 0.5, 0.5], \"cropPct\": 0.9, \"interpolation\": \"bicubic\", \"comment\": \"ignored\"}]}");
-    PretrainedManifest m = PretrainedManifest.fromEnvironment(java.util.Map.of("STMZOO_MANIFEST", extra.toString()));
-    assertThat(m.entries()).hasSize(PretrainedManifest.builtIn().entries().size());
+    PretrainedManifest m = ModelRegistry.pretrained().extendedFrom(java.util.Map.of("STMZOO_MANIFEST", extra.toString()));
+    assertThat(m.entries()).hasSize(ModelRegistry.pretrained().entries().size());
     assertThat(m.forModel("pit-ti", "in1k").file()).isEqualTo("p.pth");
     assertThat(m.forModel("pit-ti", "pit-ti.in1k").preprocessing().cropPct()).isEqualTo(0.9f);
     assertThatThrownBy(() -> m.forModel("pit-ti", "in22k")).hasMessageContaining("it has pit-ti.in1k");
 
     Files.writeString(extra, "{\"entries\": [{\"tag\": \"x\", \"model\": \"pit-ti\", \"urls\": [],"
         + " \"file\": \"../../etc/x\", \"mean\": [0], \"std\": [1], \"interpolation\": \"bicubic\"}]}");
-    assertThatThrownBy(() -> PretrainedManifest.fromEnvironment(java.util.Map.of("STMZOO_MANIFEST", extra.toString())))
+    assertThatThrownBy(() -> ModelRegistry.pretrained().extendedFrom(java.util.Map.of("STMZOO_MANIFEST", extra.toString())))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STMZOO_MANIFEST=")
         .hasMessageContaining("plain name");
     Files.writeString(extra, "{\"entries\": [");
-    assertThatThrownBy(() -> PretrainedManifest.fromEnvironment(java.util.Map.of("STMZOO_MANIFEST", extra.toString())))
+    assertThatThrownBy(() -> ModelRegistry.pretrained().extendedFrom(java.util.Map.of("STMZOO_MANIFEST", extra.toString())))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a readable pretrained manifest");
   }
 

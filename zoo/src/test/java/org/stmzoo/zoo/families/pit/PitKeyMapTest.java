@@ -1,9 +1,13 @@
-package org.stmzoo.zoo.weights;
+package org.stmzoo.zoo.families.pit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
+import org.stmzoo.zoo.weights.KeyMap;
+import org.stmzoo.zoo.weights.ReferenceParity;
+import org.stmzoo.zoo.weights.SafetensorsReader;
+import org.stmzoo.zoo.weights.StateDict;
 
 /** The three releases' names of PiT's poolings all resolve to the fixture's (timm 0.6.7) names. */
 class PitKeyMapTest {

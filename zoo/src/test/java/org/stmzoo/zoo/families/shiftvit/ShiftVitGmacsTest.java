@@ -1,4 +1,4 @@
-package org.stmzoo.zoo.families;
+package org.stmzoo.zoo.families.shiftvit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

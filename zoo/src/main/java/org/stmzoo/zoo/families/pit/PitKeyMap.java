@@ -1,7 +1,9 @@
-package org.stmzoo.zoo.weights;
+package org.stmzoo.zoo.families.pit;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.stmzoo.zoo.weights.KeyMap;
+import org.stmzoo.zoo.weights.StateDict;
 
 /**
  * PiT's names. stmzoo's paths mirror timm 0.6.7's {@code pit.py} ({@code patch_embed.conv},
@@ -15,13 +17,13 @@ import java.util.regex.Pattern;
  * </ul>
  * The two timm numberings are told apart by whether the first stage has a pooling: only timm 0.6.7's does.
  */
-public final class PitKeyMap {
+final class PitKeyMap {
   private static final Pattern NAVER_POOL = Pattern.compile("pools\\.(\\d+)\\.(.*)");
   private static final Pattern TIMM_POOL = Pattern.compile("transformers\\.(\\d+)\\.pool\\.(.*)");
 
   private PitKeyMap() {}
 
-  public static KeyMap pit() {
+  static KeyMap pit() {
     return KeyMap.builder()
         .normalise(sd -> sd.renameKeys(PitKeyMap::fromNaver))
         .normalise(sd -> poolsAtStageStart(sd) ? sd.renameKeys(PitKeyMap::fromTimmPrePool) : sd)
