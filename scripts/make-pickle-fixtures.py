@@ -199,7 +199,7 @@ def load_module(name, path):
 
 
 def reference_models(refs):
-    """FAMILY -> (tiny reference model, checkpoint shape): the same tiny configurations as TinyModels.java."""
+    """FAMILY -> (tiny reference model, checkpoint shape): the configurations of ReferenceScriptCheckpointsTest.java."""
     sys.path[:0] = [refs, os.path.join(refs, "stubs"), os.path.join(refs, "stm", "classification")]
     from models.meta_arch import MetaArch
     from models.blocks.convnext import UnifiedConvNeXtBlock
@@ -218,14 +218,14 @@ def reference_models(refs):
         return MetaArch(img_size=image, num_classes=CLASSES, depths=depths, dims=dims, block_type=block,
                         block_kwargs=block_kwargs, drop_path_rate=0, **kw)
 
-    dcn_dims = [16, 16, 16, 16]
-    dcn_heads = [d // 16 for d in dcn_dims]
+    dcn_dims = [4, 8, 16, 32]
+    dcn_heads = [d // 4 for d in dcn_dims]  # 4 channels per group
     return {
         "u-convnext": (lambda: unified(UnifiedConvNeXtBlock, None), stm_save_model),
         # the reference halo attention needs every stage's side to be a multiple of its 7x7 blocks: 224
         "u-halo": (lambda: unified(UnifiedHaloBlock, dict(num_heads=[1, 2, 4, 8], block_size=7, halo_size=3,
                                                           pos_embed_type="query_related"), image=224,
-                                    dims=[4, 8, 16, 32]),
+                                    dims=[8, 8, 16, 16]),  # q/k widths multiples of 8, as the reference rounds them
                    stm_save_model),
         "u-swin": (lambda: unified(SwinBlock, dict(num_heads=[1, 2, 4, 8], window_size=7), image=224), stm_save_model),
         "u-pvt": (lambda: unified(PvtBlock, dict(num_heads=[1, 2, 5, 8], mlp_ratios=[8, 8, 4, 4], qkv_bias=True,

@@ -71,7 +71,7 @@ final class AllowListUnpickler {
       CheckpointLimits limits) {
     if (pickle.length > limits.maxPickleBytes()) {
       throw malformed("a pickle of " + pickle.length + " bytes exceeds the limit of " + limits.maxPickleBytes()
-          + " (" + CheckpointLimits.property("maxPickleBytes") + ")");
+          + " (" + CheckpointLimits.knob("pickle-bytes") + ")");
     }
     this.in = ByteBuffer.wrap(pickle).order(ByteOrder.LITTLE_ENDIAN);
     this.allowed = allowed;
@@ -382,7 +382,7 @@ final class AllowListUnpickler {
   private <T> T checkDepth(T container) {
     if (PickleValues.depthOf(container) > limits.maxPickleDepth()) {
       throw malformed("tuples or frozensets nested deeper than " + limits.maxPickleDepth() + " ("
-          + CheckpointLimits.property("maxPickleDepth") + ")");
+          + CheckpointLimits.knob("pickle-depth") + ")");
     }
     return container;
   }
@@ -407,7 +407,7 @@ final class AllowListUnpickler {
   private void mark() {
     if (marks.size() >= limits.maxPickleDepth()) {
       throw malformed("more than " + limits.maxPickleDepth() + " MARKs open at once ("
-          + CheckpointLimits.property("maxPickleDepth") + ")");
+          + CheckpointLimits.knob("pickle-depth") + ")");
     }
     marks.add(stack.size());
   }
@@ -420,7 +420,7 @@ final class AllowListUnpickler {
   private void count() {
     if (++objects > limits.maxPickleObjects()) {
       throw malformed("the pickle creates more than " + limits.maxPickleObjects() + " values ("
-          + CheckpointLimits.property("maxPickleObjects") + ")");
+          + CheckpointLimits.knob("pickle-objects") + ")");
     }
   }
 

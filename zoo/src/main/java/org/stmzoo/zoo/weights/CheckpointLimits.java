@@ -4,7 +4,7 @@ package org.stmzoo.zoo.weights;
  * Upper bounds the checkpoint readers (pickle, PyTorch zip, safetensors) check before they allocate, so that
  * a hostile or broken file is a one-line {@link WeightFormatException} instead of an OutOfMemoryError, a
  * StackOverflowError or a hang. The defaults hold every published checkpoint of the zoo's families with a wide
- * margin; each can be raised with a system property ({@code STMZOO_JAVA_OPTS="-Dstmzoo.checkpoint.maxTensorBytes=..."}).
+ * margin; each can be raised with a system property ({@code STMZOO_JAVA_OPTS="-Dstmzoo.limit.tensor-bytes=..."}).
  *
  * @param maxTensorBytes float32 bytes of all tensors a file may make stmzoo hold (decoded storages included)
  * @param maxTensors tensors in one safetensors file or one imported state dict
@@ -18,7 +18,7 @@ public record CheckpointLimits(long maxTensorBytes, int maxTensors, long maxPick
     int maxPickleDepth, int maxZipEntries, long maxZipRatio) {
   /** Entries up to this size may compress at any ratio (small pickles of zeros compress very well). */
   static final long RATIO_FREE_BYTES = 1L << 20;
-  static final String PROPERTY_PREFIX = "stmzoo.checkpoint.";
+  static final String PROPERTY_PREFIX = "stmzoo.limit.";
 
   public CheckpointLimits {
     if (maxTensorBytes <= 0 || maxTensors <= 0 || maxPickleBytes <= 0 || maxPickleObjects <= 0
@@ -27,21 +27,26 @@ public record CheckpointLimits(long maxTensorBytes, int maxTensors, long maxPick
     }
   }
 
-  /** The built-in limits, each overridden by its system property {@code stmzoo.checkpoint.NAME} when set. */
+  /** The built-in limits, each overridden by its system property {@code stmzoo.limit.NAME} when set. */
   public static CheckpointLimits defaults() {
     return new CheckpointLimits(
-        property("maxTensorBytes", 8L << 30),
-        (int) property("maxTensors", 100_000),
-        property("maxPickleBytes", 256L << 20),
-        property("maxPickleObjects", 4_000_000),
-        (int) property("maxPickleDepth", 200),
-        (int) property("maxZipEntries", 200_000),
-        property("maxZipRatio", 100));
+        property("tensor-bytes", 8L << 30),
+        (int) property("tensors", 100_000),
+        property("pickle-bytes", 256L << 20),
+        property("pickle-objects", 4_000_000),
+        (int) property("pickle-depth", 200),
+        (int) property("zip-entries", 200_000),
+        property("zip-ratio", 100));
   }
 
-  /** Limit {@code name}'s system property name, as errors cite it. */
+  /** Limit {@code name}'s system property. */
   static String property(String name) {
     return PROPERTY_PREFIX + name;
+  }
+
+  /** How errors say to raise limit {@code name}. */
+  static String knob(String name) {
+    return "raise with -D" + property(name) + "=N";
   }
 
   private static long property(String name, long fallback) {
@@ -50,8 +55,8 @@ public record CheckpointLimits(long maxTensorBytes, int maxTensors, long maxPick
       return fallback;
     }
     try {
-      long parsed = Long.parseLong(value.trim());
-      if (parsed <= 0 || (name.equals("maxTensors") || name.equals("maxPickleDepth") || name.equals("maxZipEntries"))
+      long parsed = Long.parseLong(value.trim().replace("_", ""));
+      if (parsed <= 0 || (name.equals("tensors") || name.equals("pickle-depth") || name.equals("zip-entries"))
           && parsed > Integer.MAX_VALUE) {
         throw new NumberFormatException();
       }

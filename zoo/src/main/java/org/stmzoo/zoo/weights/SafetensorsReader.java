@@ -72,13 +72,13 @@ public final class SafetensorsReader {
         }
         if (infos.size() == limits.maxTensors()) {
           throw new WeightFormatException(file + ": more than " + limits.maxTensors() + " tensors ("
-              + CheckpointLimits.property("maxTensors") + ")");
+              + CheckpointLimits.knob("tensors") + ")");
         }
         TensorInfo info = TensorInfo.parse(file, e.getKey(), e.getValue(), dataSize);
         totalBytes += info.count() * Float.BYTES; // each count is below 2^31, their number below 2^31
         if (totalBytes > limits.maxTensorBytes()) {
           throw new WeightFormatException(file + ": the tensors need more than " + limits.maxTensorBytes()
-              + " bytes as float32 (" + CheckpointLimits.property("maxTensorBytes") + ")");
+              + " bytes as float32 (" + CheckpointLimits.knob("tensor-bytes") + ")");
         }
         infos.put(e.getKey(), info);
       }

@@ -62,7 +62,7 @@ public final class TorchCheckpointReader {
     try (ZipFile zip = new ZipFile(file.toFile())) {
       if (zip.size() > limits.maxZipEntries()) {
         throw new WeightFormatException("the zip has " + zip.size() + " entries, more than the limit of "
-            + limits.maxZipEntries() + " (" + CheckpointLimits.property("maxZipEntries") + ")");
+            + limits.maxZipEntries() + " (" + CheckpointLimits.knob("zip-entries") + ")");
       }
       ZipEntry pickle = findPickle(zip);
       String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
@@ -190,7 +190,7 @@ public final class TorchCheckpointReader {
   private StateDict stateDict(Map<?, ?> dict) throws IOException {
     if (dict.size() > limits.maxTensors()) {
       throw new WeightFormatException("the state dict has " + dict.size() + " tensors, more than the limit of "
-          + limits.maxTensors() + " (" + CheckpointLimits.property("maxTensors") + ")");
+          + limits.maxTensors() + " (" + CheckpointLimits.knob("tensors") + ")");
     }
     Map<String, Layout> layouts = new LinkedHashMap<>();
     Map<String, Storage> distinctStorages = new HashMap<>();
@@ -210,7 +210,7 @@ public final class TorchCheckpointReader {
       elements += layout.count() + (previous == null ? layout.storage().numel() : 0);
       if (elements > limits.maxTensorBytes() / Float.BYTES) {
         throw new WeightFormatException("the state dict's tensors and storages need more than "
-            + limits.maxTensorBytes() + " bytes as float32 (" + CheckpointLimits.property("maxTensorBytes") + ")");
+            + limits.maxTensorBytes() + " bytes as float32 (" + CheckpointLimits.knob("tensor-bytes") + ")");
       }
     }
     Map<String, RawTensor> tensors = new LinkedHashMap<>();
@@ -336,7 +336,7 @@ public final class TorchCheckpointReader {
     }
     if (size > limit || size > Integer.MAX_VALUE - 8) {
       throw new WeightFormatException(entry.getName() + " declares " + size + " bytes, more than the limit of "
-          + limit + (limit == limits.maxPickleBytes() ? " (" + CheckpointLimits.property("maxPickleBytes") + ")" : ""));
+          + limit + (limit == limits.maxPickleBytes() ? " (" + CheckpointLimits.knob("pickle-bytes") + ")" : ""));
     }
     checkRatio(entry, limits);
     try (InputStream in = zip.getInputStream(entry)) {
@@ -357,7 +357,7 @@ public final class TorchCheckpointReader {
     if (entry.getMethod() == ZipEntry.DEFLATED && size > CheckpointLimits.RATIO_FREE_BYTES
         && (compressed <= 0 || size / compressed > limits.maxZipRatio())) {
       throw new WeightFormatException(entry.getName() + " inflates " + compressed + " bytes to " + size
-          + ", a ratio above the limit of " + limits.maxZipRatio() + " (" + CheckpointLimits.property("maxZipRatio")
+          + ", a ratio above the limit of " + limits.maxZipRatio() + " (" + CheckpointLimits.knob("zip-ratio")
           + ")");
     }
   }
