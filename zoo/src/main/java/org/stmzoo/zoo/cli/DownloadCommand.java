@@ -35,7 +35,7 @@ final class DownloadCommand implements Command {
       throw new UsageException("give one pretrained tag (see ./stmzoo pretrained list)");
     }
     PretrainedManifest.Entry entry = ModelRegistry.pretrained(System.getenv()).get(line.getArgList().get(0));
-    Path file = new Downloader(DownloadArguments.cache(line, System.getenv()), System.err).fetch(entry);
+    Path file = new Downloader(DownloadArguments.parse(line, System.getenv()).cache(), System.err).fetch(entry);
     System.out.println(file + (entry.verified() ? " (SHA-256 verified)" : " (unverified: no known SHA-256)"));
     return 0;
   }
