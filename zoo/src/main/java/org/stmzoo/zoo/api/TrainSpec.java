@@ -8,7 +8,8 @@ import org.stmzoo.recipes.RecipeConfig;
  * DeiT recipe and its augmentation, and the run folder. {@link #of} gives DeiT's defaults; the {@code with...}
  * methods change one thing.
  *
- * @param model a registered model name; null to take the model of a {@link Weights.Pretrained} full tag
+ * @param model a registered model name; null to take the model of a {@link Weights.Pretrained} full tag, or for
+ *     {@link StmzooModel#finetune}, which fills in its own
  * @param init where the weights start: {@link Weights.Random} (initialised with the recipe's seed), an stmzoo
  *     checkpoint (its model weights only; a head for another class count is re-initialised), or a published
  *     release
@@ -32,9 +33,6 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
   public static final float DEFAULT_MIN_SCALE = 0.08f;
 
   public TrainSpec {
-    if (model == null && !(init instanceof Weights.Pretrained)) {
-      throw new IllegalArgumentException("a model name is required (or pretrained weights naming one)");
-    }
     if (resume && !(init instanceof Weights.Random)) {
       throw new IllegalArgumentException("resume continues a run's own weights; it takes no other init");
     }
@@ -48,6 +46,11 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
     return new TrainSpec(model, Weights.random(), false, data, null, null, output,
         RecipeConfig.deit(epochs, batchSize), DEFAULT_AUTO_AUGMENT, DEFAULT_MIN_SCALE, null, null,
         Runtime.getRuntime().availableProcessors(), Downloads.fromEnvironment());
+  }
+
+  /** DeiT's recipe for fine-tuning a loaded model ({@link StmzooModel#finetune} sets the model and init). */
+  public static TrainSpec finetune(DataSpec data, Path output, int epochs, int batchSize) {
+    return of(null, data, output, epochs, batchSize);
   }
 
   public TrainSpec withModel(String name) {

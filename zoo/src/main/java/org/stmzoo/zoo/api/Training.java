@@ -41,6 +41,9 @@ public final class Training {
    * the CLI prints (the model, the init, one line per epoch).
    */
   public static TrainingResult run(TrainSpec spec, TrainingListener listener, PrintStream log) throws IOException {
+    if (spec.model() == null && !(spec.init() instanceof Weights.Pretrained)) {
+      throw new IllegalArgumentException("a model name is required (or pretrained weights naming one)");
+    }
     boolean resume = spec.resume();
     Optional<Downloads.Release> release = spec.init() instanceof Weights.Pretrained p
         ? Optional.of(spec.downloads().release(spec.model(), p.tag())) : Optional.empty();
