@@ -5,6 +5,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -53,6 +54,25 @@ public final class ImageDecoding {
     if (image == null) {
       throw new InputFileException(file, "not a decodable image");
     }
+    return of(image, label);
+  }
+
+  /** Decodes encoded image bytes ({@code what} names them in errors). */
+  public static LabeledImage decodeRgb(byte[] encoded, String what, int label) throws IOException {
+    BufferedImage image;
+    try {
+      image = ImageIO.read(new ByteArrayInputStream(encoded));
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(what + ": corrupt or unreadable image (" + e.getMessage() + ")", e);
+    }
+    if (image == null) {
+      throw new IOException(what + ": not a decodable image");
+    }
+    return of(image, label);
+  }
+
+  /** An image already in memory, converted as a decoded file is. */
+  public static LabeledImage of(BufferedImage image, int label) {
     return new LabeledImage(toRgb(image), image.getHeight(), image.getWidth(), 3, label);
   }
 
