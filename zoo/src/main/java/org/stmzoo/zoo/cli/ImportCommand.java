@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.datasets.ImageNetClasses;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
@@ -61,9 +62,10 @@ final class ImportCommand implements Command {
         .withImageSize(CliArgs.positiveInt(line, "image-size", entry.defaultImageSize()));
     Path checkpoint = Path.of(line.getOptionValue("checkpoint"));
     Path output = Path.of(line.getOptionValue("output"));
+    // every registered family's reference weights are ImageNet-1k classifiers: a kept 1000-class head is named
     List<String> classNames = line.hasOption("class-names")
         ? Files.readAllLines(Path.of(line.getOptionValue("class-names"))).stream().filter(s -> !s.isBlank()).toList()
-        : List.of();
+        : options.numClasses() == ImageNetClasses.COUNT ? ImageNetClasses.names() : List.of();
     if (!classNames.isEmpty() && classNames.size() != options.numClasses()) {
       throw new UsageException("--class-names lists " + classNames.size() + " classes, the model has "
           + options.numClasses());

@@ -72,10 +72,6 @@ public final class UnifiedConvNeXt implements Family {
 
   @Override
   public List<PretrainedManifest.Entry> pretrained() {
-    return List.of(
-        StmEvaluationRelease.in1k("u-convnext-micro", "unified_convnext_micro.pth", 75.1),
-        StmEvaluationRelease.in1k("u-convnext-tiny", "unified_convnext_tiny.pth", 82.2),
-        StmEvaluationRelease.in1k("u-convnext-small", "unified_convnext_small.pth", 83.1),
-        StmEvaluationRelease.in1k("u-convnext-base", "unified_convnext_base.pth", 83.7));
+    return StmEvaluationRelease.in1k("convnext", "convnext", 75.1, 82.2, 83.1, 83.7);
   }
 }

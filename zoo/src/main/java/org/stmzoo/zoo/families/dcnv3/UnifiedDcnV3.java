@@ -9,6 +9,8 @@ import org.stmzoo.layers.mixers.DeformableConvV3;
 import org.stmzoo.layers.unified.UnifiedBlock;
 import org.stmzoo.zoo.families.unified.UnifiedKeyMap;
 import org.stmzoo.zoo.families.unified.UnifiedModels;
+import org.stmzoo.zoo.families.unified.StmEvaluationRelease;
+import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.registry.Family;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.VariantConfig;
@@ -73,5 +75,11 @@ public final class UnifiedDcnV3 implements Family {
             REF_BLOCK + "attn." + NAME)
         .include(UnifiedKeyMap.skeleton())
         .build();
+  }
+
+  /** STM-Evaluation's U-InternImage release (README "All models" table). */
+  @Override
+  public List<PretrainedManifest.Entry> pretrained() {
+    return StmEvaluationRelease.in1k("dcnv3", "internimage", 75.3, 83.3, 84.1, 84.5);
   }
 }

@@ -13,6 +13,8 @@ import org.stmzoo.layers.unified.BlockFactory;
 import org.stmzoo.layers.unified.UnifiedBlock;
 import org.stmzoo.zoo.families.unified.UnifiedKeyMap;
 import org.stmzoo.zoo.families.unified.UnifiedModels;
+import org.stmzoo.zoo.families.unified.StmEvaluationRelease;
+import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.registry.Family;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.VariantConfig;
@@ -89,5 +91,11 @@ public final class UnifiedPvt implements Family {
         .resize(BLOCK + "pos_embed", EmbeddingResize.bilinearAlignCornersGrid())
         .include(UnifiedKeyMap.skeleton())
         .build();
+  }
+
+  /** STM-Evaluation's release (README "All models" table). */
+  @Override
+  public List<PretrainedManifest.Entry> pretrained() {
+    return StmEvaluationRelease.in1k("pvt", "pvt", 72.8, 82.1, 83.2, 83.4);
   }
 }
