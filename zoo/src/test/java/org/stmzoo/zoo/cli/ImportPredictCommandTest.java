@@ -62,4 +62,22 @@ class ImportPredictCommandTest {
         .hasMessageContaining("missing tensor 'downsample_layers.0.stem.0.weight'")
         .hasMessageContaining("unexpected tensor 'pos_embed'");
   }
+
+  @Test
+  void emaSelectsTheTrainingCheckpointsEmaWeightsAndErrorsListWhatAFileHolds() throws Exception {
+    Path emaOnly = Path.of(getClass().getResource("/checkpoints/structure/ema_only.pth").toURI());
+    assertThatThrownBy(() -> run(new ImportCommand(), "--model", "u-convnext-micro", "--checkpoint",
+        emaOnly.toString(), "--output", dir.resolve("x").toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("state dicts under [model_ema] (--ema imports the EMA weights)");
+    // with --ema the file's EMA state dict is read and matched against the model (here: the wrong shapes)
+    assertThatThrownBy(() -> run(new ImportCommand(), "--ema", "--model", "u-convnext-micro", "--checkpoint",
+        emaOnly.toString(), "--output", dir.resolve("y").toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unexpected tensor 'fc.weight'");
+    assertThatThrownBy(() -> run(new ImportCommand(), "--ema", "--model", "pit-ti", "--checkpoint",
+        ReferenceParity.fixture("pit_ti_224.safetensors").toString(), "--output", dir.resolve("z").toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("a safetensors file holds one state dict");
+  }
 }
