@@ -75,8 +75,9 @@ public final class FashionMnist implements ImageDataset {
     if (raw == null) {
       throw new IOException("resource " + resource + " missing from the stmzoo-datasets jar");
     }
-    try (InputStream in = new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16)) {
-      return IdxFile.parse(in, resource);
+    try (raw) {
+      // our own resource, gzipped: parse() inflates it within the IDX limits
+      return IdxFile.parse(raw.readAllBytes(), Path.of(resource));
     }
   }
 

@@ -48,11 +48,16 @@ public final class UnifiedDcnV3 implements Family {
 
   @Override
   public List<ModelEntry> models() {
-    return VARIANTS.stream().map(v -> UnifiedModels.entry("dcnv3", "dcn_v3", v.size(), v.depths(), v.dims(),
+    return VARIANTS.stream().map(UnifiedDcnV3::entry).toList();
+  }
+
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
+    return UnifiedModels.entry("dcnv3", "dcn_v3", v.size(), v.depths(), v.dims(),
         v.dropPath(), v,
         UnifiedBlock.factory(new UnifiedBlock.Config(
             (s, ctx) -> new DeformableConvV3(s, DeformableConvV3.Config.of(ctx.dim(), ctx.dim() / v.groupChannels())),
-            4.0, BLOCK_NORM_EPS, false)))).toList();
+            4.0, BLOCK_NORM_EPS, false)));
   }
 
   /**

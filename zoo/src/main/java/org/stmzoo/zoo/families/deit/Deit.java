@@ -59,7 +59,8 @@ public final class Deit implements Family {
     return VARIANTS.stream().map(Deit::entry).toList();
   }
 
-  private static ModelEntry entry(Variant v) {
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
     return new ModelEntry(v.name(), "deit", v.reference(), 224, DROP_PATH, PREPROCESSING, v,
         ModelEntry.multipleOf(v.patch(), "the image is cut into disjoint " + v.patch() + "x" + v.patch() + " patches"),
         (scope, options, dropPath) -> new VisionTransformer(scope, new VisionTransformer.Config(

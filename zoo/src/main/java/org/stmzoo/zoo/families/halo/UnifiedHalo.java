@@ -42,14 +42,17 @@ public final class UnifiedHalo implements Family {
 
   @Override
   public List<ModelEntry> models() {
-    return VARIANTS.stream().map(v -> {
-      AttentionSizes s = v.sizes();
-      return UnifiedModels.entry("halo", "halo", s.size(), s.depths(), s.dims(), s.dropPath(), v,
-          UnifiedBlock.factory(new UnifiedBlock.Config(
-              (scope, ctx) -> new HaloAttention(scope,
-                  new HaloAttention.Config(ctx.dim(), s.heads()[ctx.stage()], v.blockSize(), v.haloSize())),
-              4.0, NORM_EPS, true)));
-    }).toList();
+    return VARIANTS.stream().map(UnifiedHalo::entry).toList();
+  }
+
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
+    AttentionSizes s = v.sizes();
+    return UnifiedModels.entry("halo", "halo", s.size(), s.depths(), s.dims(), s.dropPath(), v,
+        UnifiedBlock.factory(new UnifiedBlock.Config(
+            (scope, ctx) -> new HaloAttention(scope,
+                new HaloAttention.Config(ctx.dim(), s.heads()[ctx.stage()], v.blockSize(), v.haloSize())),
+            4.0, NORM_EPS, true)));
   }
 
   /**

@@ -59,7 +59,8 @@ public final class Pit implements Family {
     return VARIANTS.stream().map(Pit::entry).toList();
   }
 
-  private static ModelEntry entry(Variant v) {
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
     return new ModelEntry(v.name(), "pit", v.reference(), 224, DROP_PATH, PREPROCESSING, v, sizeRule(v),
         (scope, options, dropPath) -> new PoolingVisionTransformer(scope, new PoolingVisionTransformer.Config(
             options.imageSize(), options.inChannels(), options.numClasses(), v.patch(), v.stride(), v.baseDims(),

@@ -53,8 +53,13 @@ public final class UnifiedPvt implements Family {
 
   @Override
   public List<ModelEntry> models() {
-    return VARIANTS.stream().map(v -> UnifiedModels.entry("pvt", "pvt", v.size(), v.depths(), v.dims(),
-        v.dropPath(), v, blocks(v))).toList();
+    return VARIANTS.stream().map(UnifiedPvt::entry).toList();
+  }
+
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
+    return UnifiedModels.entry("pvt", "pvt", v.size(), v.depths(), v.dims(),
+        v.dropPath(), v, blocks(v));
   }
 
   /** PvtBlock: [pos_embed +] unified pre-norm block with SRA, heads/sr/MLP ratio by stage. */

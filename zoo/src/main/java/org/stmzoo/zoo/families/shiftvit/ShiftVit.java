@@ -50,7 +50,8 @@ public final class ShiftVit implements Family {
     return VARIANTS.stream().map(ShiftVit::entry).toList();
   }
 
-  private static ModelEntry entry(Variant v) {
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
     ShiftVitNetwork.Config imagenet = config(v, 3, 1000, v.dropPath());
     // PyTorch's strided convs would floor other sizes and silently drop the last rows and columns.
     return new ModelEntry(v.name(), "shiftvit", v.reference(), 224, v.dropPath(), Preprocessing.imagenet(), v,

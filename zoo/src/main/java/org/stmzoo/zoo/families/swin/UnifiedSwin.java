@@ -40,14 +40,17 @@ public final class UnifiedSwin implements Family {
 
   @Override
   public List<ModelEntry> models() {
-    return VARIANTS.stream().map(v -> {
-      AttentionSizes s = v.sizes();
-      return UnifiedModels.entry("swin", "swin", s.size(), s.depths(), s.dims(), s.dropPath(), v,
-          UnifiedBlock.factory(new UnifiedBlock.Config(
-              (scope, ctx) -> new SwinMixer(scope, new SwinMixer.Config(ctx.dim(), s.heads()[ctx.stage()],
-                  v.windowSize(), ctx.height(), ctx.width(), ctx.index() % 2 == 1)),
-              4.0, UnifiedSkeleton.NORM_EPS, false)));
-    }).toList();
+    return VARIANTS.stream().map(UnifiedSwin::entry).toList();
+  }
+
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
+    AttentionSizes s = v.sizes();
+    return UnifiedModels.entry("swin", "swin", s.size(), s.depths(), s.dims(), s.dropPath(), v,
+        UnifiedBlock.factory(new UnifiedBlock.Config(
+            (scope, ctx) -> new SwinMixer(scope, new SwinMixer.Config(ctx.dim(), s.heads()[ctx.stage()],
+                v.windowSize(), ctx.height(), ctx.width(), ctx.index() % 2 == 1)),
+            4.0, UnifiedSkeleton.NORM_EPS, false)));
   }
 
   /**
