@@ -30,6 +30,8 @@ class ImportPredictCommandTest {
     assertThat(meta.model()).isEqualTo("pit-ti");
     assertThat(meta.numClasses()).isEqualTo(1000);
     assertThat(meta.imageSize()).isEqualTo(224);
+    assertThat(meta.classNames()).as("an ImageNet-1k head keeps ImageNet's names").hasSize(1000)
+        .element(281).isEqualTo("tabby cat");
 
     String json = run(new PredictCommand(), "--checkpoint", out.toString(),
         "--npy", ReferenceParity.fixture("pit_ti_224.input_nhwc.npy").toString(), "--json");
