@@ -47,9 +47,17 @@ public final class Stmzoo {
    */
   public static StmzooModel load(Path path) throws IOException {
     if (ExportModel.isExport(path)) {
-      return new ExportModel(ExportedModel.load(path));
+      return loadExport(path);
     }
     return load(new ModelSpec(null, Weights.checkpoint(path), null, null, Downloads.fromEnvironment()));
+  }
+
+  /**
+   * An export (a SavedModel version directory, or a TF Serving base directory: its highest version), loaded through
+   * TF's SavedModel loader as a serving stack loads it.
+   */
+  public static StmzooModel loadExport(Path dir) {
+    return new ExportModel(ExportedModel.load(dir));
   }
 
   public static StmzooModel load(ModelSpec spec) throws IOException {
