@@ -12,7 +12,7 @@ import org.stmzoo.datasets.Subset;
 
 /**
  * Which images a run trains and validates on. {@code data} is {@code fashion-mnist[:FOLDER]},
- * {@code cifar10:FOLDER} or an image folder {@code root/CLASS/*.jpg...}; an image folder's validation set is
+ * {@code fashion-mnist-demo} (the balanced subset embedded in the jar: no network, no package), {@code cifar10:FOLDER} or an image folder {@code root/CLASS/*.jpg...}; an image folder's validation set is
  * {@code val}, a seeded {@code valSplit} fraction, or {@code root/val} beside {@code root/train} when the root holds
  * those two.
  *
@@ -60,6 +60,10 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
   }
 
   private Loaded loadUnlimited(long seed) throws IOException {
+    if (data.equals(FashionMnist.DEMO_SPEC)) {
+      return new Loaded(FashionMnist.loadDemo(FashionMnist.Split.TRAIN),
+          Optional.of(FashionMnist.loadDemo(FashionMnist.Split.TEST)));
+    }
     if (isFashionMnist(data)) {
       Path folder = fashionMnistFolder(data);
       return new Loaded(FashionMnist.load(folder, FashionMnist.Split.TRAIN),
@@ -92,6 +96,9 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
 
   /** The evaluation set of {@code spec}: Fashion-MNIST's/CIFAR-10's test split, or the folder itself. */
   public static ImageDataset evaluationSet(String spec) throws IOException {
+    if (spec.equals(FashionMnist.DEMO_SPEC)) {
+      return FashionMnist.loadDemo(FashionMnist.Split.TEST);
+    }
     if (isFashionMnist(spec)) {
       return FashionMnist.load(fashionMnistFolder(spec), FashionMnist.Split.TEST);
     }

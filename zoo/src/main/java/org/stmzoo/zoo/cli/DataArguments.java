@@ -7,7 +7,8 @@ import org.apache.commons.cli.Options;
 import org.stmzoo.zoo.api.DataSpec;
 
 /**
- * The data flags of train: {@code --data fashion-mnist[:FOLDER] | cifar10:FOLDER | FOLDER}, {@code --val},
+ * The data flags of train: {@code --data fashion-mnist[:FOLDER] | fashion-mnist-demo | cifar10:FOLDER | FOLDER},
+ * {@code --val},
  * {@code --val-split}, {@code --limit-train}/{@code --limit-val}, parsed into a {@link DataSpec}.
  */
 final class DataArguments {
@@ -16,7 +17,8 @@ final class DataArguments {
   static Options add(Options options) {
     return options
         .addOption(Option.builder().longOpt("data").hasArg().argName("PATH")
-            .desc("fashion-mnist[:FOLDER], cifar10:FOLDER, or an image folder root/CLASS/*.jpg").build())
+            .desc("fashion-mnist[:FOLDER], fashion-mnist-demo (the embedded 5000+1000 image subset),"
+                + " cifar10:FOLDER, or an image folder root/CLASS/*.jpg").build())
         .addOption(Option.builder().longOpt("val").hasArg().argName("PATH").desc("validation image folder").build())
         .addOption(Option.builder().longOpt("val-split").hasArg().argName("F")
             .desc("hold out this fraction of an image folder for validation (seeded)").build())

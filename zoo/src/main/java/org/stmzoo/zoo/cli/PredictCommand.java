@@ -3,7 +3,6 @@ package org.stmzoo.zoo.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +12,10 @@ import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.datasets.ImageHeader;
+import org.stmzoo.io.InputFileException;
+import org.stmzoo.io.InputFiles;
+import org.stmzoo.io.InputLimitException;
 import org.stmzoo.zoo.api.Prediction;
 import org.stmzoo.zoo.api.Stmzoo;
 import org.stmzoo.zoo.api.StmzooModel;
@@ -114,15 +117,27 @@ final class PredictCommand implements Command {
     return predictions.stream().anyMatch(p -> p.error() != null) ? 1 : 0;
   }
 
-  /** One image at a time, so that an unreadable file is reported as itself and the others still run. */
+  /**
+   * One image at a time, so that an unreadable file is reported as itself and the others still run. The header
+   * is checked first ({@link ImageHeader}: pixel count, aspect ratio, file size), so an image that declares
+   * 16000x16000 pixels is refused in one line instead of being decoded into gigabytes by the serving graph;
+   * a header ImageIO cannot parse is left to the graph's own decoder, which reads the same formats.
+   */
   static ImagePrediction predict(StmzooModel model, Path image, int k) {
-    if (!Files.isRegularFile(image)) {
-      return new ImagePrediction(image.toString(), null, "no such file");
-    }
     try {
-      return new ImagePrediction(image.toString(), model.classify(image, k), null);
-    } catch (IllegalArgumentException | IOException e) {
-      return new ImagePrediction(image.toString(), null, e.getMessage());
+      try {
+        ImageHeader.read(image);
+      } catch (InputLimitException e) {
+        throw e;
+      } catch (InputFileException e) {
+        // not a regular file, or a header ImageIO cannot parse: the file-level failures are reported here, the
+        // format-level ones by the serving graph's decoder below
+        InputFiles.requireRegularFile(image, ImageHeader.MAX_BYTES);
+      }
+      byte[] bytes = InputFiles.readAll(image, ImageHeader.MAX_BYTES);
+      return new ImagePrediction(image.toString(), model.classify(bytes, k), null);
+    } catch (RuntimeException | IOException e) {
+      return new ImagePrediction(image.toString(), null, ErrorLine.of(e));
     }
   }
 

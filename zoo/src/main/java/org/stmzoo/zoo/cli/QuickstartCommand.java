@@ -36,11 +36,8 @@ final class QuickstartCommand implements Command {
   static final String MODEL = "u-convnext-micro";
   /** The export's version directory under {@code RUN/export}. */
   static final long EXPORT_VERSION = 1;
-  /**
-   * Without the full Fashion-MNIST (Debian's package or the cache), the demo subset embedded in the datasets
-   * module. WIRE AT MERGE: the data spec of the catalogue branch's embedded set (one line).
-   */
-  static final String DEMO_DATA = "fashion-mnist-demo";
+  /** Without the full Fashion-MNIST (Debian's package or the cache), the demo subset embedded in the datasets jar. */
+  static final String DEMO_DATA = FashionMnist.DEMO_SPEC;
 
   @Override
   public String name() {
