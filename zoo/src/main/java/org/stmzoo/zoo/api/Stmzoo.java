@@ -3,6 +3,7 @@ package org.stmzoo.zoo.api;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.stmzoo.datasets.ImageNetClasses;
 import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.ExportedModel;
 import org.stmzoo.export.WeightSource;
@@ -47,9 +48,17 @@ public final class Stmzoo {
    */
   public static StmzooModel load(Path path) throws IOException {
     if (ExportModel.isExport(path)) {
-      return new ExportModel(ExportedModel.load(path));
+      return loadExport(path);
     }
     return load(new ModelSpec(null, Weights.checkpoint(path), null, null, Downloads.fromEnvironment()));
+  }
+
+  /**
+   * An export (a SavedModel version directory, or a TF Serving base directory: its highest version), loaded through
+   * TF's SavedModel loader as a serving stack loads it.
+   */
+  public static StmzooModel loadExport(Path dir) {
+    return new ExportModel(ExportedModel.load(dir));
   }
 
   public static StmzooModel load(ModelSpec spec) throws IOException {
@@ -74,9 +83,8 @@ public final class Stmzoo {
     Path file = spec.downloads().fetch(release, System.err);
     WeightSource weights = new ImportedWeights(entry, ReferenceCheckpoints.read(file),
         "pretrained " + release.entry().tag() + " (" + file.getFileName() + ")", note -> {});
-    // The releases are ImageNet-1k classifiers; their class names come with the catalogue (issue 10, section 2).
-    return ExportRequests.of(entry, size, release.entry().preprocessing(), ExportRequest.numberedClasses(1000),
-        weights, 0);
+    // the releases are ImageNet-1k classifiers
+    return ExportRequests.of(entry, size, release.entry().preprocessing(), ImageNetClasses.names(), weights, 0);
   }
 
   private static ExportRequest checkpointRequest(ModelSpec spec, Path path) throws IOException {
