@@ -45,21 +45,30 @@ public final class NpyFile {
     b.get(headerBytes);
     String header = new String(headerBytes, StandardCharsets.ISO_8859_1);
     String descr = group(DESCR, header, file, "descr");
-    if (!descr.equals("<f4") && !descr.equals("=f4")) {
-      throw new WeightFormatException(file + ": only little-endian float32 (<f4) arrays are supported, got " + descr);
-    }
+    int bytes = switch (descr) {
+      case "<f4", "=f4", "<i4", "=i4" -> 4;
+      case "<i8", "=i8" -> 8; // integer arrays (labels) are read as floats
+      default -> throw new WeightFormatException(file
+          + ": only little-endian float32 (<f4), int32 (<i4) and int64 (<i8) arrays are supported, got " + descr);
+    };
     if (group(FORTRAN, header, file, "fortran_order").equals("True")) {
       throw new WeightFormatException(file + ": Fortran-ordered arrays are not supported");
     }
     long[] shape = Arrays.stream(group(SHAPE, header, file, "shape").split(","))
         .map(String::trim).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong).toArray();
     long count = RawTensor.elementCount(shape);
-    if (count * 4 != b.remaining()) {
-      throw new WeightFormatException(file + ": shape " + Arrays.toString(shape) + " needs " + count * 4
+    if (count * bytes != b.remaining()) {
+      throw new WeightFormatException(file + ": shape " + Arrays.toString(shape) + " needs " + count * bytes
           + " data bytes, the file holds " + b.remaining());
     }
     float[] values = new float[(int) count];
-    b.asFloatBuffer().get(values);
+    if (descr.endsWith("f4")) {
+      b.asFloatBuffer().get(values);
+    } else {
+      for (int i = 0; i < values.length; i++) {
+        values[i] = bytes == 4 ? b.getInt() : b.getLong();
+      }
+    }
     return new RawTensor(shape, values);
   }
 
