@@ -14,7 +14,6 @@ import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
-import org.stmzoo.zoo.weights.KeyMaps;
 import org.stmzoo.zoo.weights.ModelImport;
 import org.stmzoo.zoo.weights.RawTensor;
 import org.stmzoo.zoo.weights.ReferenceCheckpoints;
@@ -147,7 +146,7 @@ public final class AnalysisModel implements AutoCloseable {
       }
     }
     Map<String, RawTensor> adapted = SizeAdaptation.adapt(values, built.model().modelVariables(),
-        KeyMaps.forFamily(checkpoint.entry().family()), notes::add);
+        ModelRegistry.keyMap(checkpoint.entry()), notes::add);
     session.runner().addTarget(built.model().initializer()).run();
     VariableAssigner.assign(session, built.model(), adapted);
   }

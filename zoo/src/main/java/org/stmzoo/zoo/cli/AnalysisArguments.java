@@ -98,7 +98,7 @@ final class AnalysisArguments {
       }
       return specs;
     }
-    PretrainedManifest manifest = PretrainedManifest.fromEnvironment(env);
+    PretrainedManifest manifest = ModelRegistry.pretrained(env);
     Downloader downloader = new Downloader(DownloadArguments.cache(line, env), System.err);
     List<String> tags = list(line, "pretrained");
     if (names.isEmpty()) {

@@ -14,7 +14,8 @@ import org.stmzoo.datasets.ImageFolder;
 import org.stmzoo.datasets.Subset;
 
 /**
- * The data flags of train/eval: {@code --data fashion-mnist[:FOLDER] | cifar10:FOLDER | FOLDER}, {@code --val},
+ * The data flags of train/eval: {@code --data fashion-mnist[:FOLDER] | fashion-mnist-demo | cifar10:FOLDER | FOLDER},
+ * {@code --val},
  * {@code --val-split}, {@code --limit-train}/{@code --limit-val}. An image folder is {@code root/CLASS/*.jpg...};
  * its validation set is {@code --val FOLDER}, a seeded {@code --val-split} fraction, or {@code root/val} beside
  * {@code root/train} when the root holds those two.
@@ -28,13 +29,17 @@ final class DataArguments {
   static Options add(Options options) {
     return options
         .addOption(Option.builder().longOpt("data").hasArg().argName("PATH")
-            .desc("fashion-mnist[:FOLDER], cifar10:FOLDER, or an image folder root/CLASS/*.jpg").build())
+            .desc("fashion-mnist[:FOLDER], fashion-mnist-demo (the embedded 5000+1000 image subset),"
+                + " cifar10:FOLDER, or an image folder root/CLASS/*.jpg").build())
         .addOption(Option.builder().longOpt("val").hasArg().argName("PATH").desc("validation image folder").build())
         .addOption(Option.builder().longOpt("val-split").hasArg().argName("F")
             .desc("hold out this fraction of an image folder for validation (seeded)").build())
         .addOption(Option.builder().longOpt("limit-train").hasArg().argName("N").desc("use the first N training images").build())
         .addOption(Option.builder().longOpt("limit-val").hasArg().argName("N").desc("use the first N validation images").build());
   }
+
+  /** The data spec of the Fashion-MNIST subset embedded in the jar (no network, no package needed). */
+  static final String DEMO = FashionMnist.DEMO_SPEC;
 
   static Data parse(CommandLine line, long seed) throws IOException {
     String spec = line.getOptionValue("data");
@@ -53,6 +58,9 @@ final class DataArguments {
 
   /** The evaluation set of {@code spec}: Fashion-MNIST's/CIFAR-10's test split, or the folder itself. */
   static ImageDataset evaluationSet(String spec) throws IOException {
+    if (spec.equals(DEMO)) {
+      return FashionMnist.loadDemo(FashionMnist.Split.TEST);
+    }
     if (isFashionMnist(spec)) {
       return FashionMnist.load(fashionMnistFolder(spec), FashionMnist.Split.TEST);
     }
@@ -63,6 +71,10 @@ final class DataArguments {
   }
 
   private static Data load(String spec, String val, String valSplit, long seed) throws IOException {
+    if (spec.equals(DEMO)) {
+      return new Data(FashionMnist.loadDemo(FashionMnist.Split.TRAIN),
+          Optional.of(FashionMnist.loadDemo(FashionMnist.Split.TEST)));
+    }
     if (isFashionMnist(spec)) {
       Path folder = fashionMnistFolder(spec);
       return new Data(FashionMnist.load(folder, FashionMnist.Split.TRAIN),

@@ -27,7 +27,7 @@ final class DownloadArguments {
    * release with this suffix (e.g. {@code in1k}).
    */
   static Release release(CommandLine line, Map<String, String> env) {
-    PretrainedManifest manifest = PretrainedManifest.fromEnvironment(env);
+    PretrainedManifest manifest = ModelRegistry.pretrained(env);
     String tag = line.getOptionValue("pretrained");
     PretrainedManifest.Entry release = line.hasOption("model")
         ? manifest.forModel(ModelRegistry.get(line.getOptionValue("model")).name(), tag) : manifest.get(tag);

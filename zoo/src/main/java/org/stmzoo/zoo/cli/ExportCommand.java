@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.datasets.ImageNetClasses;
 import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.export.SavedModelExporter.ExportResult;
@@ -159,7 +160,7 @@ final class ExportCommand implements Command {
         "pretrained " + release.entry().tag() + " (" + file.getFileName() + ")",
         note -> System.out.println("note: " + note));
     return ExportRequests.of(entry, imageSize, release.entry().preprocessing(),
-        classNames(line, ExportRequest.numberedClasses(1000)), weights, seed);
+        classNames(line, ImageNetClasses.names()), weights, seed);
   }
 
   private int exportAll(CommandLine line, Path output, long version, List<String> classNames, long seed) {

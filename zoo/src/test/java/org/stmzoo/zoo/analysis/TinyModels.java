@@ -13,6 +13,7 @@ import org.stmzoo.layers.basic.Padding;
 import org.stmzoo.layers.core.ClassifierOutput;
 import org.stmzoo.layers.core.Preprocessing;
 import org.stmzoo.zoo.registry.ModelEntry;
+import org.stmzoo.zoo.registry.VariantConfig;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.op.Ops;
@@ -22,6 +23,9 @@ import org.tensorflow.types.TFloat32;
 final class TinyModels {
   private TinyModels() {}
 
+  /** A test model's configuration: one line. */
+  record Described(String describe) implements VariantConfig {}
+
   /**
    * Three 3x3 convolutions (stride 1, 2, 1; SAME padding; 1 -> 2 -> 2 -> 2 channels) with positive weights that
    * are symmetric under flips and transposition, ReLU between, the last output recorded as {@code stage0}. Its
@@ -29,7 +33,7 @@ final class TinyModels {
    */
   static ModelEntry positiveConvNet() {
     Preprocessing identity = new Preprocessing(new float[] {0f}, new float[] {1f}, 1f, "bicubic");
-    return new ModelEntry("tiny-positive-convnet", "test", "none", 32, 0f, identity, "3 positive convolutions",
+    return new ModelEntry("tiny-positive-convnet", "test", "none", 32, 0f, identity, new Described("3 positive convolutions"),
         size -> Optional.empty(), (scope, options, dropPath) -> (images, training) -> {
           Ops tf = scope.tf();
           Operand<TFloat32> x = images;
@@ -68,7 +72,7 @@ final class TinyModels {
    * trainable variables and moving statistics, small enough for quick tests.
    */
   static ModelEntry convBatchNormNet() {
-    return new ModelEntry("tiny-conv-bn", "test", "none", 16, 0f, Preprocessing.imagenet(), "2 conv + BN",
+    return new ModelEntry("tiny-conv-bn", "test", "none", 16, 0f, Preprocessing.imagenet(), new Described("2 conv + BN"),
         size -> Optional.empty(), (scope, options, dropPath) -> {
           Conv2D conv1 = new Conv2D(scope.child("conv1"), Conv2D.Config.of(3, 8, 3, 2, Padding.same(3), false));
           BatchNorm bn1 = new BatchNorm(scope.child("bn1"), BatchNorm.Config.torchDefault(8));
@@ -104,7 +108,7 @@ final class TinyModels {
     }
     Preprocessing pre = new Preprocessing(new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.2f, 0.25f, 0.3f}, 0.875f,
         "bicubic");
-    ModelEntry entry = new ModelEntry("tiny-linear", "test", "none", size, 0f, pre, "linear softmax classifier",
+    ModelEntry entry = new ModelEntry("tiny-linear", "test", "none", size, 0f, pre, new Described("linear softmax classifier"),
         s -> Optional.empty(), (scope, options, dropPath) -> (images, training) -> {
           Ops tf = scope.tf();
           Operand<TFloat32> flat = tf.reshape(images, tf.constant(new long[] {-1, features}));
