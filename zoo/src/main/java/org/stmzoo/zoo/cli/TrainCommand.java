@@ -14,6 +14,7 @@ import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
+import org.stmzoo.recipes.parallel.Replicas;
 import org.stmzoo.recipes.train.CheckpointShapes;
 import org.stmzoo.recipes.train.ProgressReporter;
 import org.stmzoo.recipes.train.Teacher;
@@ -28,6 +29,7 @@ import org.stmzoo.zoo.weights.ReferenceCheckpoints;
 import org.stmzoo.zoo.weights.WeightImporter;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
+import org.tensorflow.proto.ConfigProto;
 
 /**
  * {@code ./stmzoo train --model NAME --data PATH --epochs E --batch-size B --image-size S --output DIR [recipe]}:
@@ -75,6 +77,9 @@ final class TrainCommand implements Command {
         .addOption(Option.builder().longOpt("distill-teacher").hasArg().argName("CHECKPOINT")
             .desc("DeiT distillation from this stmzoo checkpoint (a run folder: its best weights)").build())
         .addOption(CliArgs.cropPctOption("the model's"))
+        .addOption(Option.builder().longOpt("devices").hasArg().argName("N|LIST")
+            .desc("data-parallel over N devices (GPUs when there are N, else CPU devices) or a list such as"
+                + " gpu:0,gpu:1; the batch size is the global batch and must split evenly (default: one device)").build())
         .addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("data loader threads (default: cores)").build())
         .addOption(Option.builder().longOpt("no-progress").desc("no progress bar, epoch lines only (also when output is not a terminal)").build());
     DataArguments.add(options);
@@ -105,6 +110,7 @@ final class TrainCommand implements Command {
     Path out = Path.of(line.getOptionValue("output", "runs/" + entry.name()));
     int threads = CliArgs.positiveInt(line, "threads", Runtime.getRuntime().availableProcessors());
     String autoAugment = RecipeArguments.autoAugment(line);
+    Replicas replicas = replicas(line, recipe.batchSize());
     Optional<Teacher> teacher = teacher(line, model);
     Optional<StmzooCheckpoint> init = line.hasOption("init")
         ? Optional.of(initCheckpoint(Path.of(line.getOptionValue("init")), entry)) : Optional.empty();
@@ -121,14 +127,15 @@ final class TrainCommand implements Command {
       run.writeArgs(args);
     }
 
-    try (Graph g = new Graph(); Session session = new Session(g);
+    try (Graph g = new Graph();
+        Session session = new Session(g, replicas.sessionConfig(ConfigProto.getDefaultInstance()));
         BatchLoader train = new BatchLoader(data.train(), model.trainTransform(autoAugment, RecipeArguments.minScale(line)), recipe.batchSize(), true,
             true, recipe.seed(), threads);
         BatchLoader val = data.val().map(v -> new BatchLoader(v, model.evalTransform(cropPct), recipe.batchSize(), false, false,
             0, threads)).orElse(null)) {
       BuiltModel built = BuiltModel.build(entry, model.options(), g, recipe.seed(), -1, true);
       TrainingGraph graph = new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
-          classes.size(), recipe, teacher);
+          classes.size(), recipe, teacher, replicas);
       Trainer trainer = new Trainer(session, graph, train, Optional.ofNullable(val),
           model.checkpointMetadata("training run " + out.toAbsolutePath()).withEvalCropPct(cropPct), recipe, run,
           line.hasOption("no-progress") || System.console() == null ? ProgressReporter.quiet()
@@ -151,6 +158,20 @@ final class TrainCommand implements Command {
       report(out, records);
     }
     return 0;
+  }
+
+  /** {@code --devices}; a spec that does not parse or does not split the batch is a usage error. */
+  private static Replicas replicas(CommandLine line, int batchSize) {
+    if (!line.hasOption("devices")) {
+      return Replicas.single();
+    }
+    try {
+      Replicas replicas = Replicas.parse(line.getOptionValue("devices"));
+      replicas.slice(batchSize);
+      return replicas;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
   }
 
   private static Optional<Teacher> teacher(CommandLine line, RunModel student) throws IOException {
@@ -225,6 +246,7 @@ final class TrainCommand implements Command {
     args.put("pretrained", line.getOptionValue("pretrained"));
     args.put("distill_teacher", line.getOptionValue("distill-teacher"));
     args.put("threads", threads);
+    args.put("devices", line.getOptionValue("devices"));
     return args;
   }
 
