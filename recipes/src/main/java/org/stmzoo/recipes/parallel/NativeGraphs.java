@@ -12,6 +12,10 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -41,6 +45,36 @@ public final class NativeGraphs {
   public static void setDevice(Graph graph, GraphOperation op, String device) {
     try (GraphHandle handle = GraphHandle.of(graph)) {
       TF_SetRequestedDevice(handle.pointer(), operation(op), device);
+    }
+  }
+
+  /**
+   * Runs {@code build} and places every op it added to the graph on {@code device} (ops that already name a
+   * device, and variables, keep theirs). Layers build with the {@code Ops} they were constructed with and
+   * gradients come without devices, so placement happens after the fact rather than through a scope.
+   */
+  public static <T> T onDevice(Graph graph, String device, Supplier<T> build) {
+    Set<String> before = new HashSet<>();
+    graph.operations().forEachRemaining(op -> before.add(op.name()));
+    T result = build.get();
+    Iterator<GraphOperation> ops = graph.operations();
+    while (ops.hasNext()) {
+      GraphOperation op = ops.next();
+      if (!before.contains(op.name()) && op.device().isEmpty() && !op.type().equals("VarHandleOp")) {
+        setDevice(graph, op, device);
+      }
+    }
+    return result;
+  }
+
+  /** Places every op without a device, variables included, on {@code device} (a cluster's chief). */
+  public static void placeUnplaced(Graph graph, String device) {
+    Iterator<GraphOperation> ops = graph.operations();
+    while (ops.hasNext()) {
+      GraphOperation op = ops.next();
+      if (op.device().isEmpty()) {
+        setDevice(graph, op, device);
+      }
     }
   }
 

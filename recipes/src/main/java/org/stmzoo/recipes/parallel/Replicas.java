@@ -2,13 +2,10 @@ package org.stmzoo.recipes.parallel;
 
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.proto.ConfigProto;
 
 /**
@@ -19,8 +16,11 @@ import org.tensorflow.proto.ConfigProto;
  * @param devices full TF device names ({@code /device:GPU:1}, {@code /job:worker/replica:0/task:1/device:CPU:0})
  * @param cpuDevices how many CPU devices the session must expose ({@code ConfigProto.device_count}); 0: TF's
  *     default (one)
+ * @param fedByTasks replica i's slice is loaded by the process of task i of a cluster ({@link Cluster}) and
+ *     reaches the step through that task's queue; replica 0's slice is fed here. Otherwise this process feeds
+ *     the whole batch.
  */
-public record Replicas(List<String> devices, int cpuDevices) {
+public record Replicas(List<String> devices, int cpuDevices, boolean fedByTasks) {
   public Replicas {
     devices = List.copyOf(devices);
     if (new HashSet<>(devices).size() != devices.size()) {
@@ -29,12 +29,12 @@ public record Replicas(List<String> devices, int cpuDevices) {
   }
 
   public static Replicas single() {
-    return new Replicas(List.of(), 0);
+    return new Replicas(List.of(), 0, false);
   }
 
-  /** Replicas on the given full device names (used for the tasks of a cluster). */
-  public static Replicas on(List<String> devices) {
-    return new Replicas(devices, 0);
+  /** One replica per cluster task, on the given devices, each fed by its task's process. */
+  public static Replicas fedByTasks(List<String> devices) {
+    return new Replicas(devices, 0, true);
   }
 
   /**
@@ -72,7 +72,7 @@ public record Replicas(List<String> devices, int cpuDevices) {
         cpus = Math.max(cpus, index + 1);
       }
     }
-    return new Replicas(devices, cpus);
+    return new Replicas(devices, cpus, false);
   }
 
   public int count() {
@@ -103,6 +103,11 @@ public record Replicas(List<String> devices, int cpuDevices) {
     return b.build();
   }
 
+  /** How many images of the global batch this process feeds per step, given the global batch. */
+  public int fedHere(int batchSize) {
+    return fedByTasks ? slice(batchSize) : batchSize;
+  }
+
   /** Global batch size check: every replica gets the same share. */
   public int slice(int batchSize) {
     if (batchSize % count() != 0) {
@@ -113,29 +118,10 @@ public record Replicas(List<String> devices, int cpuDevices) {
   }
 
   /**
-   * Runs {@code build} and places every op it added to the graph on replica {@code i}'s device (ops that already
-   * name a device, and variables, keep theirs). Layers build with the {@code Ops} they were constructed with and
-   * gradients come without devices, so placement happens here, after the fact, rather than through a scope.
+   * Runs {@code build} and places every op it added to the graph on replica {@code i}'s device (see
+   * {@link NativeGraphs#onDevice}).
    */
   public <T> T onReplica(Graph graph, int i, Supplier<T> build) {
-    if (!placed()) {
-      return build.get();
-    }
-    Set<String> before = new HashSet<>();
-    graph.operations().forEachRemaining(op -> before.add(op.name()));
-    T result = build.get();
-    place(graph, before, devices.get(i));
-    return result;
-  }
-
-  /** Places every op not in {@code before} that has no device yet (variables excepted) on {@code device}. */
-  static void place(Graph graph, Set<String> before, String device) {
-    Iterator<GraphOperation> ops = graph.operations();
-    while (ops.hasNext()) {
-      GraphOperation op = ops.next();
-      if (!before.contains(op.name()) && op.device().isEmpty() && !op.type().equals("VarHandleOp")) {
-        NativeGraphs.setDevice(graph, op, device);
-      }
-    }
+    return placed() ? NativeGraphs.onDevice(graph, devices.get(i), build) : build.get();
   }
 }

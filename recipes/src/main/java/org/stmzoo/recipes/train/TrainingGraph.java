@@ -1,5 +1,6 @@
 package org.stmzoo.recipes.train;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import org.stmzoo.recipes.optim.AdamW;
 import org.stmzoo.recipes.optim.GradientClipping;
 import org.stmzoo.recipes.optim.ModelEma;
 import org.stmzoo.recipes.parallel.Replicas;
+import org.stmzoo.recipes.parallel.TaskQueues;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
@@ -27,6 +29,8 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.io.QueueDequeue;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -68,6 +72,8 @@ public final class TrainingGraph {
   private final Optional<CheckpointOps> teacherRestore;
   private final List<ModelVariable> modelVariables;
   private final String teacherCheckpoint;
+  private final Replicas replicas;
+  private RunOptions stepOptions = RunOptions.getDefaultInstance();
 
   /**
    * @param model the student's graph, with the student already built
@@ -109,7 +115,30 @@ public final class TrainingGraph {
         Placeholder.shape(Shape.of(-1, imageShape.get(1), imageShape.get(2), imageShape.get(3))));
     labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     learningRate = tf.withName("lr").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-    augmentation = new BatchAugmentation(tf.withSubScope("augment"), trainImages, labels, numClasses,
+    this.replicas = replicas;
+    Operand<TFloat32> globalImages = trainImages;
+    Operand<TInt32> globalLabels = labels;
+    if (replicas.fedByTasks()) {
+      // This process feeds replica 0's slice; every other task's process queues its own slice on its task.
+      List<Operand<TFloat32>> imageParts = new ArrayList<>(List.of(trainImages));
+      List<Operand<TInt32>> labelParts = new ArrayList<>(List.of(labels));
+      Shape slice = Shape.of(replicas.slice(config.batchSize()), imageShape.get(1), imageShape.get(2),
+          imageShape.get(3));
+      for (int task = 1; task < replicas.count(); task++) {
+        Operand<?> queue = TaskQueues.data(model.graph(), tf, task, slice);
+        QueueDequeue dequeued = replicas.onReplica(model.graph(), task,
+            () -> tf.io.queueDequeue(queue, TaskQueues.dataTypes()));
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32> images = (Operand<TFloat32>) dequeued.components().get(0);
+        @SuppressWarnings("unchecked")
+        Operand<TInt32> taskLabels = (Operand<TInt32>) dequeued.components().get(1);
+        imageParts.add(images);
+        labelParts.add(taskLabels);
+      }
+      globalImages = tf.concat(imageParts, tf.constant(0));
+      globalLabels = tf.concat(labelParts, tf.constant(0));
+    }
+    augmentation = new BatchAugmentation(tf.withSubScope("augment"), globalImages, globalLabels, numClasses,
         (float) config.smoothing());
     sampler = new AugmentSampler(config.mixup(), config.cutmix(), config.mixupSwitchProb(), config.reprob(),
         (int) imageShape.get(1), (int) imageShape.get(2), config.seed());
@@ -255,8 +284,8 @@ public final class TrainingGraph {
   }
 
   /**
-   * One training step: draws the step's augmentation, feeds the normalised NHWC batch and the rate, runs
-   * everything in one {@code session.run}, and returns the loss.
+   * One training step: draws the step's augmentation, feeds the normalised NHWC batch (in a cluster, this
+   * process's slice of it) and the rate, runs everything in one {@code session.run}, and returns the loss.
    */
   public float runStep(Session session, float[] images, int[] batchLabels, int batchSize, long step, double lr) {
     Shape shape = Shape.of(batchSize, trainImages.shape().get(1), trainImages.shape().get(2),
@@ -269,11 +298,27 @@ public final class TrainingGraph {
           .feed(learningRate, feeds.add(TFloat32.scalarOf((float) lr)))
           // dropout/drop-path masks keyed by (seed, step): a resumed run draws the same ones
           .feed(model.randomSeed(), feeds.add(TInt64.vectorOf(config.seed(), step)));
-      augmentation.feed(runner, sampler.draw(step, batchSize), feeds);
-      try (Result result = runner.fetch(loss).addTarget(trainOp).run()) {
+      augmentation.feed(runner, sampler.draw(step, globalBatch(batchSize)), feeds);
+      try (Result result = runner.fetch(loss).addTarget(trainOp).setOptions(stepOptions).run()) {
         return ((TFloat32) result.get(0)).getFloat();
       }
     }
+  }
+
+  /**
+   * Fails a step that takes longer than {@code limit} instead of waiting (a cluster task that stopped answering).
+   */
+  public void limitStepTime(Duration limit) {
+    stepOptions = RunOptions.newBuilder().setTimeoutInMs(limit.toMillis()).build();
+  }
+
+  /** The global batch of a step whose share fed by this process is {@code fedHere} images. */
+  public int globalBatch(int fedHere) {
+    return replicas.fedByTasks() ? fedHere * replicas.count() : fedHere;
+  }
+
+  public Replicas replicas() {
+    return replicas;
   }
 
   /** Initialises every variable, the EMA from the initial weights, and the teacher from its checkpoint. */

@@ -2,6 +2,7 @@ package org.stmzoo.zoo.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,7 +15,13 @@ import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
+import org.stmzoo.recipes.parallel.Cluster;
+import org.stmzoo.recipes.parallel.ClusterChief;
+import org.stmzoo.recipes.parallel.ClusterServer;
+import org.stmzoo.recipes.parallel.GraphSession;
+import org.stmzoo.recipes.parallel.NativeGraphs;
 import org.stmzoo.recipes.parallel.Replicas;
+import org.stmzoo.recipes.parallel.ShardProducer;
 import org.stmzoo.recipes.train.CheckpointShapes;
 import org.stmzoo.recipes.train.ProgressReporter;
 import org.stmzoo.recipes.train.Teacher;
@@ -29,6 +36,8 @@ import org.stmzoo.zoo.weights.ReferenceCheckpoints;
 import org.stmzoo.zoo.weights.WeightImporter;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.ConfigProto;
 
 /**
@@ -84,6 +93,7 @@ final class TrainCommand implements Command {
         .addOption(Option.builder().longOpt("no-progress").desc("no progress bar, epoch lines only (also when output is not a terminal)").build());
     DataArguments.add(options);
     DownloadArguments.add(options);
+    ClusterArguments.add(options);
     return RecipeArguments.add(options);
   }
 
@@ -110,7 +120,17 @@ final class TrainCommand implements Command {
     Path out = Path.of(line.getOptionValue("output", "runs/" + entry.name()));
     int threads = CliArgs.positiveInt(line, "threads", Runtime.getRuntime().availableProcessors());
     String autoAugment = RecipeArguments.autoAugment(line);
-    Replicas replicas = replicas(line, recipe.batchSize());
+    Optional<Cluster> cluster = ClusterArguments.parse(line, env);
+    if (cluster.isPresent() && line.hasOption("devices")) {
+      throw new UsageException("--devices and a cluster (--cluster or TF_CONFIG) do not combine: one device per task");
+    }
+    Replicas replicas = cluster.map(Cluster::replicas).orElseGet(() -> replicas(line, recipe.batchSize()));
+    replicas.slice(recipe.batchSize());
+    Duration clusterTimeout = ClusterArguments.timeout(line);
+    String target = cluster.map(ClusterServer::start).orElse(null);
+    if (cluster.isPresent() && !cluster.get().isChief()) {
+      return produceShard(cluster.get(), target, clusterTimeout, data, model, autoAugment, line, recipe, threads);
+    }
     Optional<Teacher> teacher = teacher(line, model);
     Optional<StmzooCheckpoint> init = line.hasOption("init")
         ? Optional.of(initCheckpoint(Path.of(line.getOptionValue("init")), entry)) : Optional.empty();
@@ -127,20 +147,38 @@ final class TrainCommand implements Command {
       run.writeArgs(args);
     }
 
-    try (Graph g = new Graph();
-        Session session = new Session(g, replicas.sessionConfig(ConfigProto.getDefaultInstance()));
+    if (cluster.isPresent()) {
+      for (int task = 1; task < cluster.get().size(); task++) {
+        ClusterServer.awaitReachable(cluster.get(), task, clusterTimeout);
+      }
+    }
+    ConfigProto sessionConfig = replicas.sessionConfig(ConfigProto.newBuilder()
+        .setOperationTimeoutInMs(cluster.isPresent() ? clusterTimeout.toMillis() : 0).build());
+    try (GraphSession graphSession = cluster.isPresent()
+            ? GraphSession.remote(target, sessionConfig, Duration.ofSeconds(10)) : GraphSession.local(sessionConfig);
         BatchLoader train = new BatchLoader(data.train(), model.trainTransform(autoAugment, RecipeArguments.minScale(line)), recipe.batchSize(), true,
-            true, recipe.seed(), threads);
+            true, recipe.seed(), threads, new BatchLoader.Shard(0, cluster.map(Cluster::size).orElse(1)));
         BatchLoader val = data.val().map(v -> new BatchLoader(v, model.evalTransform(cropPct), recipe.batchSize(), false, false,
             0, threads)).orElse(null)) {
+      Graph g = graphSession.graph();
+      Session session = graphSession.session();
       BuiltModel built = BuiltModel.build(entry, model.options(), g, recipe.seed(), -1, true);
       TrainingGraph graph = new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
           classes.size(), recipe, teacher, replicas);
+      if (cluster.isPresent()) {
+        graph.limitStepTime(clusterTimeout);
+      }
+      Optional<ClusterChief> chief = cluster.map(c -> new ClusterChief(g, built.model().tf(), c,
+          sliceShape(recipe, replicas, model)));
+      if (cluster.isPresent()) {
+        // Variables, evaluation and checkpoints on the chief; each replica already sits on its task.
+        NativeGraphs.placeUnplaced(g, Cluster.device(0));
+      }
       Trainer trainer = new Trainer(session, graph, train, Optional.ofNullable(val),
           model.checkpointMetadata("training run " + out.toAbsolutePath()).withEvalCropPct(cropPct), recipe, run,
           line.hasOption("no-progress") || System.console() == null ? ProgressReporter.quiet()
               : ProgressReporter.console(), System.out);
-      graph.initialize(session);
+      initializeOrLose(graph, session, cluster);
       if (resume) {
         trainer.restoreLast();
       } else if (init.isPresent()) {
@@ -151,13 +189,48 @@ final class TrainCommand implements Command {
       System.out.printf(Locale.ROOT, "%s: %,d parameters, %d classes, %dx%d, %d steps/epoch, lr %.3e (base %.1e x %d/512)%n",
           entry.name(), built.model().parameterCount(), classes.size(), model.options().imageSize(),
           model.options().imageSize(), train.batchesPerEpoch(), recipe.scaledLr(), recipe.lr(), recipe.batchSize());
-      List<EpochRecord> records = trainer.fit();
+      List<EpochRecord> records;
+      try {
+        chief.ifPresent(c -> c.start(session, graph.completedSteps(session)));
+        records = trainer.fit();
+      } catch (TensorFlowException e) {
+        // On an error the workers are not told: one may be dead, and the live ones see the chief go.
+        throw cluster.isPresent() ? ClusterChief.lostTask(cluster.get(), e) : e;
+      }
+      chief.ifPresent(c -> c.finish(session));
       if (train.skippedImages() > 0) {
         System.out.printf("Skipped %d unreadable images%n", train.skippedImages());
       }
       report(out, records);
     }
     return 0;
+  }
+
+  /** The first run of a cluster session reaches every task: one that is gone fails it. */
+  private static void initializeOrLose(TrainingGraph graph, Session session, Optional<Cluster> cluster) {
+    try {
+      graph.initialize(session);
+    } catch (TensorFlowException e) {
+      throw cluster.isPresent() ? ClusterChief.lostTask(cluster.get(), e) : e;
+    }
+  }
+
+  /** A non-chief task: its shard of every batch into its queue, until the chief is done. */
+  private static int produceShard(Cluster cluster, String target, Duration timeout, DataArguments.Data data,
+      RunModel model, String autoAugment, CommandLine line, RecipeConfig recipe, int threads) {
+    ClusterServer.awaitReachable(cluster, 0, timeout);
+    try (BatchLoader shard = new BatchLoader(data.train(), model.trainTransform(autoAugment,
+        RecipeArguments.minScale(line)), recipe.batchSize(), true, true, recipe.seed(), threads,
+        new BatchLoader.Shard(cluster.taskIndex(), cluster.size()))) {
+      new ShardProducer(cluster, target, shard, recipe.epochs(), sliceShape(recipe, cluster.replicas(), model),
+          timeout, System.out).run();
+    }
+    return 0;
+  }
+
+  private static Shape sliceShape(RecipeConfig recipe, Replicas replicas, RunModel model) {
+    int size = model.options().imageSize();
+    return Shape.of(replicas.slice(recipe.batchSize()), size, size, model.options().inChannels());
   }
 
   /** {@code --devices}; a spec that does not parse or does not split the batch is a usage error. */
