@@ -5,9 +5,14 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import org.stmzoo.io.InputFileException;
+import org.stmzoo.io.InputFiles;
 
 /**
  * Decodes an image file with ImageIO into RGB float HWC in [0, 1]. Gray (with or without alpha) is replicated to
@@ -23,17 +28,51 @@ public final class ImageDecoding {
 
   private ImageDecoding() {}
 
-  /** Decodes {@code file}; unknown formats, truncated or corrupt files all become an IOException naming it. */
+  /**
+   * Decodes {@code file} (an animation: its first frame). The header is read first and checked against
+   * {@link ImageHeader}'s limits, so an image too large is refused before its pixels are allocated; unknown
+   * formats, truncated or corrupt files and images over a limit all become an IOException naming the file (a
+   * training or evaluation loader skips and counts it).
+   */
   public static LabeledImage decodeRgb(Path file, int label) throws IOException {
+    InputFiles.requireRegularFile(file, ImageHeader.MAX_BYTES);
     BufferedImage image;
-    try {
-      image = ImageIO.read(file.toFile());
+    try (ImageInputStream stream = ImageIO.createImageInputStream(file.toFile())) {
+      ImageReader reader = ImageHeader.readerFor(stream, file);
+      try {
+        reader.setInput(stream, true, true);
+        ImageHeader.checked(reader.getFormatName(), reader.getWidth(0), reader.getHeight(0), file);
+        image = reader.read(0);
+      } finally {
+        reader.dispose();
+      }
+    } catch (InputFileException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
-      throw new IOException(file + ": corrupt or unreadable image (" + e.getMessage() + ")", e);
+      throw new InputFileException(file, "corrupt or unreadable image (" + ImageHeader.describe(e) + ")", e);
     }
     if (image == null) {
-      throw new IOException(file + ": not a decodable image");
+      throw new InputFileException(file, "not a decodable image");
     }
+    return of(image, label);
+  }
+
+  /** Decodes encoded image bytes ({@code what} names them in errors). */
+  public static LabeledImage decodeRgb(byte[] encoded, String what, int label) throws IOException {
+    BufferedImage image;
+    try {
+      image = ImageIO.read(new ByteArrayInputStream(encoded));
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(what + ": corrupt or unreadable image (" + e.getMessage() + ")", e);
+    }
+    if (image == null) {
+      throw new IOException(what + ": not a decodable image");
+    }
+    return of(image, label);
+  }
+
+  /** An image already in memory, converted as a decoded file is. */
+  public static LabeledImage of(BufferedImage image, int label) {
     return new LabeledImage(toRgb(image), image.getHeight(), image.getWidth(), 3, label);
   }
 

@@ -10,6 +10,11 @@ public record Preprocessing(float[] mean, float[] std, float cropPct, String int
         0.875f, "bicubic");
   }
 
+  /** The same normalisation and interpolation with another evaluation crop (timm's {@code crop_pct}). */
+  public Preprocessing withCropPct(float pct) {
+    return new Preprocessing(mean, std, pct, interpolation);
+  }
+
   /** timm's Inception-style normalisation, (x - 0.5) / 0.5. */
   public static Preprocessing inception(float cropPct) {
     return new Preprocessing(new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f}, cropPct, "bicubic");

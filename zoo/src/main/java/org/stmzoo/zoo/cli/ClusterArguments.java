@@ -7,10 +7,11 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.recipes.parallel.Cluster;
+import org.stmzoo.zoo.api.Parallelism;
 
 /** Multi-process training flags ({@code --cluster}, {@code --task-index}, {@code --cluster-timeout}) or TF_CONFIG. */
 final class ClusterArguments {
-  static final int DEFAULT_TIMEOUT_SECONDS = 300;
+  static final int DEFAULT_TIMEOUT_SECONDS = (int) Parallelism.DEFAULT_TIMEOUT.toSeconds();
 
   private ClusterArguments() {}
 

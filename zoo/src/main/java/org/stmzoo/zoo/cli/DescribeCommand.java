@@ -42,7 +42,7 @@ final class DescribeCommand implements Command {
     System.out.printf("model:          %s%n", entry.name());
     System.out.printf("family:         %s%n", entry.family());
     System.out.printf("reference:      %s%n", entry.reference());
-    System.out.printf("config:         %s%n", entry.config());
+    System.out.printf("config:         %s%n", entry.config().describe());
     System.out.printf(Locale.ROOT, "drop path:      %.2f (default)%n", entry.defaultDropPath());
     System.out.printf("input:          %dx%dx%d, %d classes%n", options.imageSize(), options.imageSize(),
         options.inChannels(), options.numClasses());

@@ -13,6 +13,8 @@ import org.stmzoo.recipes.output.ConfusionMatrixPlot;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.recipes.train.EvalResult;
 import org.stmzoo.recipes.train.Evaluator;
+import org.stmzoo.zoo.api.DataSpec;
+import org.stmzoo.zoo.api.RunModel;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.tensorflow.Graph;
@@ -81,7 +83,7 @@ final class EvalCommand implements Command {
           + checkpoint.directory() + " is not part of a training run, so there is no data to default to"));
       spec = (String) run.readArgs().get("data");
     }
-    ImageDataset data = DataArguments.evaluationSet(spec);
+    ImageDataset data = DataSpec.evaluationSet(spec);
     if (limit < data.size()) {
       data = org.stmzoo.datasets.Subset.first(data, limit);
     }

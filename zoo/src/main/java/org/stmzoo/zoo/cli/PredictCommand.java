@@ -3,7 +3,6 @@ package org.stmzoo.zoo.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +14,11 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.export.ClassifierOutputs;
 import org.stmzoo.export.ClassifierOutputs.ScoredClass;
+import org.stmzoo.datasets.ImageHeader;
 import org.stmzoo.export.ExportedModel;
+import org.stmzoo.io.InputFileException;
+import org.stmzoo.io.InputFiles;
+import org.stmzoo.io.InputLimitException;
 import org.stmzoo.zoo.predict.CheckpointPredictor;
 import org.stmzoo.zoo.predict.Predictor;
 import org.stmzoo.zoo.weights.NpyFile;
@@ -112,16 +115,28 @@ final class PredictCommand implements Command {
     return predictions.stream().anyMatch(p -> p.error() != null) ? 1 : 0;
   }
 
-  /** One image at a time, so that an unreadable file is reported as itself and the others still run. */
+  /**
+   * One image at a time, so that an unreadable file is reported as itself and the others still run. The header
+   * is checked first ({@link ImageHeader}: pixel count, aspect ratio, file size), so an image that declares
+   * 16000x16000 pixels is refused in one line instead of being decoded into gigabytes by the serving graph;
+   * a header ImageIO cannot parse is left to the graph's own decoder, which reads the same formats.
+   */
   static ImagePrediction predict(ExportedModel model, Path image) {
-    if (!Files.isRegularFile(image)) {
-      return new ImagePrediction(image.toString(), null, "no such file");
-    }
     try {
-      ClassifierOutputs outputs = model.classifyEncoded(List.of(Files.readAllBytes(image)));
+      try {
+        ImageHeader.read(image);
+      } catch (InputLimitException e) {
+        throw e;
+      } catch (InputFileException e) {
+        // not a regular file, or a header ImageIO cannot parse: the file-level failures are reported here, the
+        // format-level ones by the serving graph's decoder below
+        InputFiles.requireRegularFile(image, ImageHeader.MAX_BYTES);
+      }
+      byte[] bytes = InputFiles.readAll(image, ImageHeader.MAX_BYTES);
+      ClassifierOutputs outputs = model.classifyEncoded(List.of(bytes));
       return new ImagePrediction(image.toString(), outputs.top(0), null);
-    } catch (IllegalArgumentException | IOException e) {
-      return new ImagePrediction(image.toString(), null, e.getMessage());
+    } catch (RuntimeException | IOException e) {
+      return new ImagePrediction(image.toString(), null, ErrorLine.of(e));
     }
   }
 

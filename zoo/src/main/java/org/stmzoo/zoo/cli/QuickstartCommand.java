@@ -13,6 +13,7 @@ import org.stmzoo.export.ExportedModel;
 import org.stmzoo.recipes.output.ConfusionMatrixPlot;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.recipes.train.EvalResult;
+import org.stmzoo.zoo.api.DataSpec;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 
 /**
@@ -76,7 +77,7 @@ final class QuickstartCommand implements Command {
 
     System.out.println();
     Path sample = run.resolve("sample.png");
-    ImageDataset test = DataArguments.evaluationSet("fashion-mnist");
+    ImageDataset test = DataSpec.evaluationSet("fashion-mnist");
     LabeledImage image = test.get(0);
     ImageEncoding.writeRgbPng(image, sample);
     System.out.println("./stmzoo predict --model-dir " + export + " " + sample);

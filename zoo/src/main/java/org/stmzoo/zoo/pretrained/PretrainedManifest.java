@@ -4,33 +4,41 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.stmzoo.layers.core.Preprocessing;
 
 /**
- * The published weights stmzoo knows, one entry per tag, from {@code manifest.json} beside this class. URLs are
- * the upstream release assets; size and SHA-256 are recorded only where known (others download unverified).
- * {@code STMZOO_MANIFEST} names a further manifest file in the same format (a private release, a local copy).
+ * Published weights, one entry per tag. Each model family declares its own entries (see
+ * {@code org.stmzoo.zoo.registry.ModelRegistry#pretrained()}); URLs are the upstream release assets, size and
+ * SHA-256 are recorded only where published (others are pinned on first use, see {@link WeightLock}). {@code STMZOO_MANIFEST} names a further
+ * manifest file in JSON (a private release, a local copy), whose entries extend or replace the shipped ones.
  */
 public final class PretrainedManifest {
   /**
-   * @param urls where upstream publishes the file, tried in order
+   * @param urls where upstream publishes the file, tried in order (alternatives hold the same bytes)
    * @param size bytes, null if unknown
-   * @param sha256 lower-case hex, null if unknown (the download is then unverified)
+   * @param sha256 lower-case hex, null if not published (the file is then pinned on first use)
+   * @param sha256Prefix the leading hex digits of the SHA-256 that the file name carries (torch.hub's
+   *     {@code check_hash} convention, {@code name-<hex>.pth}), null if none
    * @param top1 the published ImageNet-1k top-1 accuracy, percent
+   * @param licence the licence the weights are published under (SPDX id where there is one)
    * @param cropPct, mean, std, interpolation the evaluation preprocessing the accuracy was measured with
    */
   public record Entry(String tag, String model, List<String> urls, String file, Long size, String sha256,
-      double top1, String source, float[] mean, float[] std, float cropPct, String interpolation) {
+      String sha256Prefix, double top1, String source, String licence, float[] mean, float[] std, float cropPct,
+      String interpolation) {
+    private static final Pattern HEX = Pattern.compile("[0-9a-f]+");
+    /** torch.hub's {@code HASH_REGEX}: the hex digits between a dash and the extension's dot. */
+    private static final Pattern HASH_IN_NAME = Pattern.compile("-([a-f0-9]*)\\.");
+
     public Entry {
       if (tag == null || model == null || urls == null || file == null || mean == null || std == null
           || interpolation == null) {
@@ -41,9 +49,42 @@ public final class PretrainedManifest {
         throw new IllegalArgumentException("pretrained entry '" + tag + "': file must be a plain name, got '" + file
             + "'");
       }
+      if (sha256 != null && (sha256.length() != 64 || !HEX.matcher(sha256).matches())) {
+        throw new IllegalArgumentException("pretrained entry '" + tag + "': sha256 must be 64 lower-case hex digits");
+      }
+      if (sha256Prefix != null && (sha256Prefix.isEmpty() || sha256Prefix.length() > 64
+          || !HEX.matcher(sha256Prefix).matches())) {
+        throw new IllegalArgumentException("pretrained entry '" + tag + "': sha256Prefix must be lower-case hex");
+      }
+      if (size != null && size <= 0) {
+        throw new IllegalArgumentException("pretrained entry '" + tag + "': size must be positive");
+      }
       urls = List.copyOf(urls);
     }
 
+    /**
+     * A release whose size and checksum are not published, evaluated with {@code preprocessing}; its file name
+     * is the first URL's last path segment.
+     */
+    public static Entry release(String tag, String model, List<String> urls, double top1, String source,
+        String licence, Preprocessing preprocessing) {
+      String first = urls.get(0);
+      String file = first.substring(first.lastIndexOf('/') + 1);
+      return new Entry(tag, model, urls, file, null, null, null, top1, source, licence, preprocessing.mean(),
+          preprocessing.std(), preprocessing.cropPct(), preprocessing.interpolation());
+    }
+
+    /** This entry with the SHA-256 prefix its file name carries, verified as torch.hub's check_hash does. */
+    public Entry withHashPrefixFromFileName() {
+      Matcher m = HASH_IN_NAME.matcher(file);
+      if (!m.find() || m.group(1).isEmpty()) {
+        throw new IllegalArgumentException(file + " carries no SHA-256 prefix (name-<hex>.ext)");
+      }
+      return new Entry(tag, model, urls, file, size, sha256, m.group(1), top1, source, licence, mean, std, cropPct,
+          interpolation);
+    }
+
+    /** Whether the manifest itself publishes a complete SHA-256. */
     public boolean verified() {
       return sha256 != null;
     }
@@ -73,18 +114,6 @@ public final class PretrainedManifest {
     }
   }
 
-  /** The manifest shipped with stmzoo. */
-  public static PretrainedManifest builtIn() {
-    try (InputStream in = PretrainedManifest.class.getResourceAsStream("manifest.json")) {
-      if (in == null) {
-        throw new IllegalStateException("manifest.json is missing from the stmzoo jar");
-      }
-      return parse(new InputStreamReader(in, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** @throws IOException when the text is not a manifest (malformed JSON, wrong field types) */
   public static PretrainedManifest parse(Reader json) throws IOException {
     Document doc = JSON.readValue(json, Document.class);
@@ -95,23 +124,23 @@ public final class PretrainedManifest {
   }
 
   /**
-   * The built-in manifest extended by the file {@value #MANIFEST_VARIABLE} names, if set; on a tag both have,
-   * the file's entry wins.
+   * This manifest extended by the file {@value #MANIFEST_VARIABLE} names in {@code env}, if set; on a tag both
+   * have, the file's entry wins.
    */
-  public static PretrainedManifest fromEnvironment(Map<String, String> env) {
-    PretrainedManifest manifest = builtIn();
+  public PretrainedManifest extendedFrom(Map<String, String> env) {
     String extra = env.get(MANIFEST_VARIABLE);
     if (extra == null || extra.isBlank()) {
-      return manifest;
+      return this;
     }
+    Map<String, Entry> merged = new LinkedHashMap<>(entries);
     Path file = Path.of(extra);
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      parse(reader).entries.forEach(manifest.entries::put);
+      parse(reader).entries.forEach(merged::put);
     } catch (IOException e) {
       throw new IllegalArgumentException(MANIFEST_VARIABLE + "=" + file + " is not a readable pretrained manifest: "
           + e.getMessage(), e);
     }
-    return manifest;
+    return new PretrainedManifest(List.copyOf(merged.values()));
   }
 
   public static PretrainedManifest of(List<Entry> entries) {

@@ -14,10 +14,10 @@ import org.stmzoo.layers.core.Preprocessing;
  * @param reference the reference implementation's name as in {@code reference/param_counts.tsv}
  * @param defaultDropPath the reference recipe's drop-path rate
  * @param imageSizeRule returns a description of the violated constraint for a size the architecture cannot take
- * @param config a one-line description of the variant's configuration (depths, dims, heads...)
+ * @param config the variant's configuration (depths, dims, heads, STM settings), a record of its family
  */
 public record ModelEntry(String name, String family, String reference, int defaultImageSize, float defaultDropPath,
-    Preprocessing preprocessing, String config, IntFunction<Optional<String>> imageSizeRule, Builder builder) {
+    Preprocessing preprocessing, VariantConfig config, IntFunction<Optional<String>> imageSizeRule, Builder builder) {
 
   @FunctionalInterface
   public interface Builder {

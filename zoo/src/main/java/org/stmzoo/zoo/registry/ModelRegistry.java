@@ -8,39 +8,76 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.stmzoo.zoo.families.Deit;
-import org.stmzoo.zoo.families.Pit;
-import org.stmzoo.zoo.families.ShiftVit;
-import org.stmzoo.zoo.families.UnifiedConvNeXt;
-import org.stmzoo.zoo.families.UnifiedDcnV3;
-import org.stmzoo.zoo.families.UnifiedHalo;
-import org.stmzoo.zoo.families.UnifiedPvt;
-import org.stmzoo.zoo.families.UnifiedSwin;
+import java.util.ServiceLoader;
+import org.stmzoo.zoo.pretrained.PretrainedManifest;
+import org.stmzoo.zoo.weights.KeyMap;
 
-/** Every model stmzoo knows, by name. Each family file contributes its entries here. */
+/**
+ * Every model stmzoo knows, by name, and the family each belongs to. Families register themselves through
+ * {@link Family} ({@code META-INF/services}); the registry checks that names are unique and that every model
+ * says which family holds it.
+ */
 public final class ModelRegistry {
+  private static final Map<String, Family> FAMILIES = new LinkedHashMap<>();
   private static final Map<String, ModelEntry> ENTRIES = new LinkedHashMap<>();
 
   static {
-    Stream.of(
-            UnifiedConvNeXt.entries(),
-            UnifiedHalo.entries(),
-            UnifiedSwin.entries(),
-            UnifiedPvt.entries(),
-            UnifiedDcnV3.entries(),
-            Pit.entries(),
-            Deit.entries(),
-            ShiftVit.entries())
-        .flatMap(List::stream)
-        .forEach(e -> {
-          if (ENTRIES.put(e.name(), e) != null) {
-            throw new IllegalStateException("duplicate model name " + e.name());
-          }
-        });
+    for (Family family : ServiceLoader.load(Family.class, ModelRegistry.class.getClassLoader())) {
+      if (FAMILIES.put(family.name(), family) != null) {
+        throw new IllegalStateException("duplicate model family " + family.name());
+      }
+      for (ModelEntry e : family.models()) {
+        if (!e.family().equals(family.name())) {
+          throw new IllegalStateException(e.name() + " says family " + e.family() + " but is registered by "
+              + family.name());
+        }
+        if (ENTRIES.put(e.name(), e) != null) {
+          throw new IllegalStateException("duplicate model name " + e.name());
+        }
+      }
+    }
   }
 
   private ModelRegistry() {}
+
+  public static List<Family> families() {
+    return List.copyOf(FAMILIES.values());
+  }
+
+  /** The family named {@code name} ({@link ModelEntry#family()}). */
+  public static Family family(String name) {
+    Family family = FAMILIES.get(name);
+    if (family == null) {
+      throw new IllegalArgumentException("unknown model family '" + name + "' (families: "
+          + String.join(", ", FAMILIES.keySet()) + ")");
+    }
+    return family;
+  }
+
+  /** The key map that imports reference weights into {@code entry}'s variables. */
+  public static KeyMap keyMap(ModelEntry entry) {
+    return family(entry.family()).keyMap();
+  }
+
+  /** The published weights of every family, as shipped. */
+  public static PretrainedManifest pretrained() {
+    return PretrainedManifest.of(FAMILIES.values().stream().flatMap(f -> f.pretrained().stream()).toList());
+  }
+
+  /**
+   * {@link #pretrained()} extended by the manifest file {@value PretrainedManifest#MANIFEST_VARIABLE} names in
+   * {@code env}, if set.
+   */
+  public static PretrainedManifest pretrained(Map<String, String> env) {
+    return pretrained().extendedFrom(env);
+  }
+
+  /** Registered variants without published weights, each with the reason its family gives. */
+  public static Map<String, String> unpublished() {
+    Map<String, String> reasons = new LinkedHashMap<>();
+    FAMILIES.values().forEach(f -> reasons.putAll(f.unpublished()));
+    return reasons;
+  }
 
   public static List<ModelEntry> all() {
     return List.copyOf(ENTRIES.values());

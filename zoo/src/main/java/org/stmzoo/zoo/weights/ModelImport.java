@@ -5,6 +5,7 @@ import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
+import org.stmzoo.zoo.registry.ModelRegistry;
 import org.tensorflow.Session;
 
 /** Initialises a built model in a session and overwrites its variables with a reference checkpoint's. */
@@ -41,6 +42,6 @@ public final class ModelImport {
 
   private static WeightImporter.Plan plan(ModelEntry entry, Collection<ModelVariable> variables,
       StateDict checkpoint) {
-    return WeightImporter.plan(entry.name(), checkpoint, variables, KeyMaps.forFamily(entry.family()));
+    return WeightImporter.plan(entry.name(), checkpoint, variables, ModelRegistry.keyMap(entry));
   }
 }

@@ -223,7 +223,7 @@ class ReferenceKeyMapTest {
     }
 
     KeyMap keyMap() {
-      return KeyMaps.forFamily(built.entry().family());
+      return ModelRegistry.keyMap(built.entry());
     }
 
     WeightImporter.Plan plan(StateDict stateDict) {
