@@ -27,8 +27,9 @@ public final class JsonErrors {
     String line = message.lines().findFirst().orElse("").strip()
         .replaceAll("\\s*\\(start marker at \\[Source:[^]]*]\\)", "")
         .replaceAll("\\s*(at )?\\[Source:[^]]*]", "")
-        // Jackson names target types by their Java class (`org.stmzoo...CheckpointFolder$Training`)
-        .replaceAll("`(?:[a-z_]\\w*\\.)+(?:[A-Z]\\w*\\$)?([A-Z]\\w*)`", "`$1`");
+        // Jackson names target types by their Java class, generics included (found by fuzzing):
+        // `java.util.ArrayList<org.stmzoo...CheckpointFolder$VariablesFile>` -> `ArrayList<VariablesFile>`
+        .replaceAll("\\b(?:[a-z_]\\w*\\.)+(?:[A-Z]\\w*\\$)*([A-Z]\\w*)", "$1");
     return line.length() > MAX_LENGTH ? line.substring(0, MAX_LENGTH) + "..." : line;
   }
 
