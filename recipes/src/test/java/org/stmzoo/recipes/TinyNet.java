@@ -42,8 +42,8 @@ final class TinyNet implements ImageClassifier {
     x = Activations.gelu(tf, conv2.call(x, training));
     x = tf.math.mean(x, tf.constant(new int[] {1, 2}));
     if (distillationFc == null) {
-      return ClassifierOutput.of(fc.call(x, training));
+      return ClassifierOutput.of(fc.call(x, training), x);
     }
-    return new ClassifierOutput(fc.call(x, training), java.util.Optional.of(distillationFc.call(x, training)));
+    return new ClassifierOutput(fc.call(x, training), java.util.Optional.of(distillationFc.call(x, training)), x);
   }
 }

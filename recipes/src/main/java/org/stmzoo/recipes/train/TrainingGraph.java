@@ -26,6 +26,8 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -176,6 +178,24 @@ public final class TrainingGraph {
    * everything in one {@code session.run}, and returns the loss.
    */
   public float runStep(Session session, float[] images, int[] batchLabels, int batchSize, long step, double lr) {
+    try (Result result = run(session, images, batchLabels, batchSize, step, lr, Optional.empty())) {
+      return ((TFloat32) result.get(0)).getFloat();
+    }
+  }
+
+  /**
+   * {@link #runStep} with run options (e.g. a full trace), returning the run's metadata (e.g. its step stats).
+   * The step is a real one: it updates the weights as {@code runStep} does.
+   */
+  public RunMetadata runStepWithMetadata(Session session, float[] images, int[] batchLabels, int batchSize,
+      long step, double lr, RunOptions options) {
+    try (Result result = run(session, images, batchLabels, batchSize, step, lr, Optional.of(options))) {
+      return result.getMetadata().orElseThrow(() -> new IllegalStateException("the run returned no metadata"));
+    }
+  }
+
+  private Result run(Session session, float[] images, int[] batchLabels, int batchSize, long step, double lr,
+      Optional<RunOptions> options) {
     Shape shape = Shape.of(batchSize, trainImages.shape().get(1), trainImages.shape().get(2),
         trainImages.shape().get(3));
     try (FeedTensors feeds = new FeedTensors()) {
@@ -187,9 +207,11 @@ public final class TrainingGraph {
           // dropout/drop-path masks keyed by (seed, step): a resumed run draws the same ones
           .feed(model.randomSeed(), feeds.add(TInt64.vectorOf(config.seed(), step)));
       augmentation.feed(runner, sampler.draw(step, batchSize), feeds);
-      try (Result result = runner.fetch(loss).addTarget(trainOp).run()) {
-        return ((TFloat32) result.get(0)).getFloat();
+      runner.fetch(loss).addTarget(trainOp);
+      if (options.isPresent()) {
+        return runner.setOptions(options.get()).runAndFetchMetadata();
       }
+      return runner.run();
     }
   }
 

@@ -79,9 +79,12 @@ public final class NpyFile {
     if (!(header.get("descr") instanceof String descr)) {
       throw new WeightFormatException(file + ": .npy header 'descr' is not a string");
     }
-    if (!descr.equals("<f4") && !descr.equals("=f4")) {
-      throw new WeightFormatException(file + ": only little-endian float32 (<f4) arrays are supported, got " + descr);
-    }
+    int width = switch (descr) {
+      case "<f4", "=f4", "<i4", "=i4" -> 4;
+      case "<i8", "=i8" -> 8; // integer arrays (labels) are read as floats
+      default -> throw new WeightFormatException(file
+          + ": only little-endian float32 (<f4), int32 (<i4) and int64 (<i8) arrays are supported, got " + descr);
+    };
     if (!(header.get("fortran_order") instanceof Boolean fortran)) {
       throw new WeightFormatException(file + ": .npy header 'fortran_order' is not True or False");
     }
@@ -95,18 +98,24 @@ public final class NpyFile {
     long count = 1;
     for (long d : shape) {
       // each factor is bounded by the bytes present, so the product never overflows unnoticed
-      if (d != 0 && count > dataBytes / 4 / d) {
+      if (d != 0 && count > dataBytes / width / d) {
         throw new WeightFormatException(file + ": shape " + Arrays.toString(shape) + " needs more data than the "
             + dataBytes + " bytes the file holds");
       }
       count *= d;
     }
-    if (count * 4 != dataBytes) {
-      throw new WeightFormatException(file + ": shape " + Arrays.toString(shape) + " needs " + count * 4
+    if (count * width != dataBytes) {
+      throw new WeightFormatException(file + ": shape " + Arrays.toString(shape) + " needs " + count * width
           + " data bytes, the file holds " + dataBytes);
     }
     float[] values = new float[(int) count];
-    b.asFloatBuffer().get(values);
+    if (descr.endsWith("f4")) {
+      b.asFloatBuffer().get(values);
+    } else {
+      for (int i = 0; i < values.length; i++) {
+        values[i] = width == 4 ? b.getInt() : b.getLong();
+      }
+    }
     return new RawTensor(shape, values);
   }
 
