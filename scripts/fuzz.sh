@@ -45,7 +45,7 @@ for target in "${targets[@]}"; do
   start=$(date +%s)
   if java -Xmx2g -cp "$cp" com.code_intelligence.jazzer.Jazzer --target_class="$class" \
       --instrumentation_includes='org.stmzoo.**' --disabled_hooks='' \
-      -max_total_time="$seconds" -rss_limit_mb=3072 -timeout=10 -artifact_prefix="$findings/" \
+      -max_total_time="$seconds" -rss_limit_mb=3072 -timeout=60 -artifact_prefix="$findings/" \
       "$corpus" "$seeds" 2> "$build/$class.log"; then
     result=ok
   else

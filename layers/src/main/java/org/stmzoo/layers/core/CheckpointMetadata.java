@@ -115,7 +115,7 @@ public final class CheckpointMetadata {
     for (CheckpointFolder.VariablesFile v : m.variablesFiles()) {
       if (v == null || v.name() == null || !VARIABLES_FILE.matcher(v.name()).matches() || !names.add(v.name())) {
         throw invalid(file, "variablesFiles holds a missing, repeated or foreign file name"
-            + (v == null || v.name() == null ? "" : " '" + v.name() + "'"));
+            + (v == null || v.name() == null ? "" : " '" + printable(v.name()) + "'"));
       }
       if (v.bytes() < 0 || v.sha256() == null || !SHA256.matcher(v.sha256()).matches()) {
         throw invalid(file, "variablesFiles entry " + v.name() + " has no valid size and lower-case SHA-256");
@@ -124,6 +124,12 @@ public final class CheckpointMetadata {
     if (!m.variablesFiles().isEmpty() && !names.contains(CheckpointFolder.VARIABLES_PREFIX + ".index")) {
       throw invalid(file, "variablesFiles does not list " + CheckpointFolder.VARIABLES_PREFIX + ".index");
     }
+  }
+
+  /** A value from the file, echoed in a message: control characters (a newline) replaced, length capped. */
+  private static String printable(String value) {
+    String clean = value.replaceAll("\\p{Cntrl}", "?");
+    return clean.length() > 100 ? clean.substring(0, 100) + "..." : clean;
   }
 
   private static IllegalArgumentException invalid(Path file, String what) {
