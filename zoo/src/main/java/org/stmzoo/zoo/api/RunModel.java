@@ -54,7 +54,13 @@ public record RunModel(ModelEntry entry, ModelOptions options, List<String> clas
   public void checkClasses(List<String> data, String what) {
     if (classes.isEmpty() ? options.numClasses() != data.size() : !classes.equals(data)) {
       throw new IllegalArgumentException(what + " was trained on " + (classes.isEmpty()
-          ? options.numClasses() + " classes" : "classes " + classes) + ", but the data has " + data);
+          ? options.numClasses() + " classes" : describe(classes)) + ", but the data has " + describe(data));
     }
+  }
+
+  /** A class list short enough for one line: all names when few, else the count and the first three. */
+  private static String describe(List<String> names) {
+    return names.size() <= 20 ? "classes " + names
+        : names.size() + " classes [" + String.join(", ", names.subList(0, 3)) + ", ...]";
   }
 }
