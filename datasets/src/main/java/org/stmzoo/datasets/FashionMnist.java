@@ -1,21 +1,28 @@
 package org.stmzoo.datasets;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Fashion-MNIST (Zalando): 28x28 grayscale clothing images in 10 classes, 60,000 train and 10,000 test, read from
  * the four IDX files (gzipped or raw) of a folder. {@link #locate} finds that folder: Debian's package
- * {@code dataset-fashion-mnist} ({@value #DEBIAN_FOLDER}), else the cache, else a one-off checked download.
+ * {@code dataset-fashion-mnist} ({@value #DEBIAN_FOLDER}), else the cache, else a one-off checked download;
+ * {@link #loadDemo} reads the balanced subset embedded in the jar.
  */
 public final class FashionMnist implements ImageDataset {
   public static final String DEBIAN_FOLDER = "/usr/share/datasets/fashion-mnist";
   public static final List<String> CLASS_NAMES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
       "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
   public static final int SIDE = 28;
+  /** The data spec of the embedded demo subset. */
+  public static final String DEMO_SPEC = "fashion-mnist-demo";
+  private static final String DEMO_RESOURCES = "fashion-mnist-demo/";
 
   /** The two splits, named by their file prefixes. */
   public enum Split {
@@ -50,6 +57,31 @@ public final class FashionMnist implements ImageDataset {
   public static FashionMnist load(Path folder, Split split) throws IOException {
     IdxFile images = IdxFile.read(find(folder, split.imagesFile()));
     IdxFile labels = IdxFile.read(find(folder, split.labelsFile()));
+    return of(images, labels, split, folder.toString());
+  }
+
+  /**
+   * One split of the embedded demo subset ({@value #DEMO_SPEC}: 500 training and 100 test images per class, from
+   * {@code scripts/make-fashion-mnist-demo.py}), read from the classpath, so that a first run needs neither the
+   * network nor the Debian package.
+   */
+  public static FashionMnist loadDemo(Split split) throws IOException {
+    return of(demoFile(split.imagesFile()), demoFile(split.labelsFile()), split, "the embedded demo subset");
+  }
+
+  private static IdxFile demoFile(String name) throws IOException {
+    String resource = DEMO_RESOURCES + name + ".gz";
+    InputStream raw = FashionMnist.class.getResourceAsStream(resource);
+    if (raw == null) {
+      throw new IOException("resource " + resource + " missing from the stmzoo-datasets jar");
+    }
+    try (raw) {
+      // our own resource, gzipped: parse() inflates it within the IDX limits
+      return IdxFile.parse(raw.readAllBytes(), Path.of(resource));
+    }
+  }
+
+  private static FashionMnist of(IdxFile images, IdxFile labels, Split split, String folder) throws IOException {
     if (images.dims().length != 3 || images.dims()[1] != SIDE || images.dims()[2] != SIDE) {
       throw new IOException(folder + ": " + split.imagesFile() + " is " + images + ", expected [N, 28, 28]");
     }
@@ -88,10 +120,24 @@ public final class FashionMnist implements ImageDataset {
     }
     if (!download) {
       throw new IllegalArgumentException("Fashion-MNIST not found in " + DEBIAN_FOLDER + " or " + cacheFolder
-          + "; install it with `apt-get install -y dataset-fashion-mnist` or allow the download");
+          + "; install it with `apt-get install -y dataset-fashion-mnist`, allow the download, or use the embedded"
+          + " subset " + DEMO_SPEC);
     }
     FashionMnistDownload.official().downloadInto(cacheFolder);
     return cacheFolder;
+  }
+
+  /**
+   * Whether the full dataset is on this machine without a download: Debian's package folder or the default cache
+   * holds all four files. A first run uses it when true and {@value #DEMO_SPEC} otherwise.
+   */
+  public static boolean isInstalled() {
+    return isInstalled(defaultCacheFolder());
+  }
+
+  /** As {@link #isInstalled()}, with another cache folder. */
+  public static boolean isInstalled(Path cacheFolder) {
+    return missingFiles(Path.of(DEBIAN_FOLDER)).isEmpty() || missingFiles(cacheFolder).isEmpty();
   }
 
   /** {@code $STMZOO_CACHE/fashion-mnist}, default {@code ~/.cache/stmzoo/fashion-mnist}. */

@@ -4,19 +4,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestOutputStream;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.stmzoo.datasets.download.DownloadFailedException;
+import org.stmzoo.datasets.download.HttpTransfer;
+import org.stmzoo.datasets.download.TransferLimits;
 
 /**
  * Downloads the four gzipped Fashion-MNIST files into a cache folder once, each checked against its SHA-256
@@ -41,50 +40,59 @@ public record FashionMnistDownload(URI baseUrl, Map<String, String> sha256ByFile
     return Map.copyOf(hashes);
   }
 
+  /** The largest official file is 26 MB; nothing bigger is accepted from the server. */
+  static final long MAX_FILE_BYTES = 64L << 20;
+
   public static FashionMnistDownload official() {
     return new FashionMnistDownload(OFFICIAL_BASE, OFFICIAL_SHA256);
   }
 
+  /** What to do when the official files cannot be fetched. */
+  public static final String REMEDY = "install Debian's package (apt-get install -y dataset-fashion-mnist), give a"
+      + " folder holding the four files (--data fashion-mnist:FOLDER), or use the embedded subset"
+      + " (--data " + FashionMnist.DEMO_SPEC + ")";
+
   /** Fetches every file of {@link #sha256ByFile} that {@code folder} does not hold yet. */
   public void downloadInto(Path folder) throws IOException {
+    downloadInto(folder, new HttpTransfer(TransferLimits.defaults()));
+  }
+
+  /** As {@link #downloadInto(Path)}, with the given transfer limits. */
+  public void downloadInto(Path folder, HttpTransfer http) throws IOException {
     Files.createDirectories(folder);
-    HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-        .connectTimeout(Duration.ofSeconds(30)).build();
     for (Map.Entry<String, String> file : sha256ByFile.entrySet()) {
       Path target = folder.resolve(file.getKey());
       if (!Files.isRegularFile(target)) {
-        fetch(client, baseUrl.resolve(file.getKey()), target, file.getValue());
+        fetch(http, baseUrl.resolve(file.getKey()), target, file.getValue());
       }
     }
   }
 
-  private static void fetch(HttpClient client, URI url, Path target, String expectedSha256) throws IOException {
+  /** Into {@code FILE.part}, moved into place only when its SHA-256 matches; a failure leaves no file behind. */
+  private static void fetch(HttpTransfer http, URI url, Path target, String expectedSha256) throws IOException {
     System.err.println("Downloading " + url + " -> " + target);
     Path partial = target.resolveSibling(target.getFileName() + ".part");
-    MessageDigest digest = sha256();
     try {
-      HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(url).GET().build(),
-          HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream body = response.body()) {
-        if (response.statusCode() != 200) {
-          throw new IOException("Download of " + url + " failed: HTTP " + response.statusCode());
-        }
-        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), digest)) {
-          body.transferTo(out);
-        }
-      }
-      String actual = HexFormat.of().formatHex(digest.digest());
+      http.get(url, partial, 0, null, MAX_FILE_BYTES, new HttpTransfer.Listener() { });
+      String actual = sha256(partial);
       if (!actual.equalsIgnoreCase(expectedSha256)) {
-        throw new IOException("SHA-256 mismatch for " + url + ": expected " + expectedSha256 + ", got " + actual
-            + " (file discarded)");
+        throw new DownloadFailedException(url.toString(), "SHA-256 mismatch: expected " + expectedSha256 + ", got "
+            + actual + " (file discarded)");
       }
       Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("Download of " + url + " interrupted", e);
+    } catch (DownloadFailedException e) {
+      throw e.withRemedy(REMEDY);
     } finally {
       Files.deleteIfExists(partial);
     }
+  }
+
+  private static String sha256(Path file) throws IOException {
+    MessageDigest digest = sha256();
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(digest.digest());
   }
 
   private static MessageDigest sha256() {

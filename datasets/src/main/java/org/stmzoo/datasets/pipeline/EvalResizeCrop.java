@@ -8,7 +8,12 @@ public final class EvalResizeCrop {
   private EvalResizeCrop() {}
 
   public static FloatImage apply(FloatImage image, int size, float cropPct) {
-    int shorterTarget = (int) Math.floor(size / (double) cropPct);
+    FloatImage resized = resizeShorterSide(image, (int) Math.floor(size / (double) cropPct));
+    return resized.crop(centerCrop(resized.height(), resized.width(), size));
+  }
+
+  /** torchvision {@code Resize(shorterTarget)} with bicubic interpolation: the aspect ratio is kept. */
+  public static FloatImage resizeShorterSide(FloatImage image, int shorterTarget) {
     int h = image.height();
     int w = image.width();
     int outH;
@@ -20,8 +25,7 @@ public final class EvalResizeCrop {
       outW = shorterTarget;
       outH = (int) ((long) shorterTarget * h / w);
     }
-    FloatImage resized = BicubicResize.resize(image, outH, outW);
-    return resized.crop(centerCrop(outH, outW, size));
+    return BicubicResize.resize(image, outH, outW);
   }
 
   /** torchvision's CenterCrop box; the image must be at least {@code size} on both sides. */

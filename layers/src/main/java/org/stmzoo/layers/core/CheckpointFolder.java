@@ -1,14 +1,12 @@
 package org.stmzoo.layers.core;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import org.tensorflow.Session;
@@ -20,7 +18,12 @@ import org.tensorflow.Session;
  *   variables.index, variables.data-*   TF V2 checkpoint keyed by variable path (tf.train.load_checkpoint reads it)
  *   stmzoo-checkpoint.json              {@link Metadata}: what to build to restore it
  * </pre>
- * A training checkpoint also holds its training state ({@code optimizer/...}, {@code ema/...}) as extra keys of
+ * The metadata records the size and SHA-256 of every {@code variables.*} file ({@link VariablesFile}), checked on
+ * every read, so a truncated, altered or incomplete folder is one clear error for every command, not a TensorFlow
+ * error (or a wrong answer) from whichever command happens to touch the damaged part. Folders written before the
+ * digests existed carry none and are read unverified.
+ *
+ * <p>A training checkpoint also holds its training state ({@code optimizer/...}, {@code ema/...}) as extra keys of
  * the same V2 checkpoint. Inference loaders restore only the keys of their model variables, so they read the
  * model weights of either kind alike; {@code --resume} restores every key.
  */
@@ -49,26 +52,36 @@ public final class CheckpointFolder {
    * @param evalCropPct the evaluation crop fraction the weights were evaluated with (train --crop-pct), or null for
    *     the model's own; it travels with the folder, so a copied checkpoint still evaluates and exports alike
    * @param training the training state saved with the weights, or null for imported weights
+   * @param variablesFiles every {@code variables.*} file with its size and digest, written by {@link #write};
+   *     empty in folders written before digests existed (read unverified)
    */
   public record Metadata(int formatVersion, String model, int numClasses, int imageSize, int inChannels,
-      List<String> classNames, String source, Float evalCropPct, Training training) {
+      List<String> classNames, String source, Float evalCropPct, Training training,
+      List<VariablesFile> variablesFiles) {
     public Metadata {
       classNames = classNames == null ? List.of() : List.copyOf(classNames);
+      variablesFiles = variablesFiles == null ? List.of() : List.copyOf(variablesFiles);
     }
 
     public static Metadata of(String model, int numClasses, int imageSize, int inChannels, List<String> classNames,
         String source) {
-      return new Metadata(FORMAT_VERSION, model, numClasses, imageSize, inChannels, classNames, source, null, null);
+      return new Metadata(FORMAT_VERSION, model, numClasses, imageSize, inChannels, classNames, source, null, null,
+          null);
     }
 
     public Metadata withTraining(Training state) {
       return new Metadata(formatVersion, model, numClasses, imageSize, inChannels, classNames, source, evalCropPct,
-          state);
+          state, variablesFiles);
     }
 
     public Metadata withEvalCropPct(float cropPct) {
       return new Metadata(formatVersion, model, numClasses, imageSize, inChannels, classNames, source, cropPct,
-          training);
+          training, variablesFiles);
+    }
+
+    Metadata withVariablesFiles(List<VariablesFile> files) {
+      return new Metadata(formatVersion, model, numClasses, imageSize, inChannels, classNames, source, evalCropPct,
+          training, files);
     }
 
     /** Whether the variables include EMA copies ({@value #EMA_PREFIX}PATH) of the model weights. */
@@ -87,6 +100,15 @@ public final class CheckpointFolder {
    */
   public record Training(long step, int epochsDone, Double evalTop1, boolean ema) {}
 
+  /**
+   * One file of the V2 checkpoint ({@code variables.index}, {@code variables.data-00000-of-00001}) as written.
+   *
+   * @param name the file name inside the folder
+   * @param bytes its size
+   * @param sha256 its SHA-256, lower-case hex
+   */
+  public record VariablesFile(String name, long bytes, String sha256) {}
+
   /** Whether {@code dir} is a checkpoint folder (it has the metadata file). */
   public static boolean isCheckpoint(Path dir) {
     return Files.isRegularFile(dir.resolve(METADATA_FILE));
@@ -101,26 +123,31 @@ public final class CheckpointFolder {
   public static void write(Path dir, Session session, CheckpointOps ops, Metadata metadata) throws IOException {
     Files.createDirectories(dir);
     ops.save(session, prefix(dir).toString());
-    Files.writeString(dir.resolve(METADATA_FILE), JSON.writeValueAsString(metadata) + "\n");
+    Metadata withDigests = metadata.withVariablesFiles(CheckpointIntegrity.digest(dir));
+    Files.writeString(dir.resolve(METADATA_FILE), JSON.writeValueAsString(withDigests) + "\n");
   }
 
-  /** Reads and checks the metadata of the checkpoint folder {@code dir}. */
+  /**
+   * Reads and checks the checkpoint folder {@code dir}: its metadata (at most {@value #MAX_METADATA_BYTES} bytes
+   * of UTF-8 JSON, every field within {@link CheckpointMetadata}'s bounds) and, when the metadata records them,
+   * the size and digest of every variables file.
+   *
+   * @throws IllegalArgumentException one line naming the file and what is wrong with it
+   */
   public static Metadata read(Path dir) throws IOException {
-    Path file = dir.resolve(METADATA_FILE);
-    Metadata metadata;
-    try {
-      metadata = JSON.readValue(Files.readString(file), Metadata.class);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(dir + " is not an stmzoo checkpoint (no " + METADATA_FILE + ")");
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(file + " is malformed: " + e.getOriginalMessage(), e);
-    }
-    if (metadata == null || metadata.model() == null || metadata.formatVersion() != FORMAT_VERSION) {
-      throw new IllegalArgumentException(file + " is not a version-" + FORMAT_VERSION + " stmzoo checkpoint");
-    }
-    if (!Files.exists(dir.resolve(VARIABLES_PREFIX + ".index"))) {
+    Metadata metadata = CheckpointMetadata.read(dir);
+    Path index = dir.resolve(VARIABLES_PREFIX + ".index");
+    if (!Files.exists(index)) {
       throw new IllegalArgumentException(dir + " has no " + VARIABLES_PREFIX + ".index: incomplete checkpoint");
     }
+    CheckpointIntegrity.verify(dir, metadata.variablesFiles());
     return metadata;
+  }
+
+  /** Largest metadata file read. */
+  public static final int MAX_METADATA_BYTES = 1 << 20;
+
+  static ObjectMapper json() {
+    return JSON;
   }
 }

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
@@ -55,7 +56,8 @@ public record CheckpointOps(Placeholder<TString> prefix, Op save, Op restore, Li
     Restore restored = tf.train.restore(prefix, nameTensor, sliceTensor, dtypes);
     List<Op> assigns = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
-      assigns.add(tf.assignVariableOp(list.get(i).handle(), restored.tensors().get(i)));
+      // named by position, so that a restore error naming its node can be traced back to the variable
+      assigns.add(tf.withName(ASSIGN_PREFIX + i).assignVariableOp(list.get(i).handle(), restored.tensors().get(i)));
     }
     Op restore = tf.withName("restore_all").withControlDependencies(assigns).noOp();
     return new CheckpointOps(prefix, save, restore, list);
@@ -67,9 +69,19 @@ public record CheckpointOps(Placeholder<TString> prefix, Op save, Op restore, Li
     }
   }
 
+  /**
+   * Assigns every variable from the checkpoint at {@code checkpointPrefix}.
+   *
+   * @throws CheckpointRestoreException one line naming the checkpoint, and the variable when TensorFlow's error
+   *     identifies it (a missing key, a shape that differs), instead of TensorFlow's multi-line report
+   */
   public void restore(Session session, String checkpointPrefix) {
     try (TString p = TString.scalarOf(checkpointPrefix)) {
       session.runner().feed(prefix, p).addTarget(restore).run();
+    } catch (TensorFlowException e) {
+      throw CheckpointRestoreException.from(e, checkpointPrefix, this);
     }
   }
+
+  static final String ASSIGN_PREFIX = "assign_";
 }

@@ -120,7 +120,12 @@ public final class RunDirectory {
       throw new IllegalArgumentException(file + " does not exist");
     }
     // Numbers come back as Integer/Long/Double; readers convert with Number.intValue()/longValue().
-    return JSON.readValue(Files.readString(file, StandardCharsets.UTF_8),
-        new TypeReference<LinkedHashMap<String, Object>>() {});
+    try {
+      return JSON.readValue(Files.readString(file, StandardCharsets.UTF_8),
+          new TypeReference<LinkedHashMap<String, Object>>() {});
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // Jackson's own message spans lines (source excerpt, location): one line naming the file instead
+      throw new IllegalArgumentException(file + ": " + org.stmzoo.layers.core.JsonErrors.describe(e), e);
+    }
   }
 }

@@ -9,6 +9,8 @@ import org.apache.commons.cli.Options;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.datasets.pipeline.LoaderThroughput;
+import org.stmzoo.zoo.api.DataSpec;
+import org.stmzoo.zoo.api.RunModel;
 import org.stmzoo.zoo.benchmark.ExportBenchmark;
 import org.stmzoo.zoo.benchmark.ThroughputBenchmark;
 import org.stmzoo.zoo.registry.ModelEntry;
@@ -110,7 +112,7 @@ final class BenchmarkCommand implements Command {
 
   private static void loaderOnly(CommandLine line, ModelEntry entry, ModelOptions options, int batch)
       throws IOException {
-    ImageDataset data = DataArguments.trainingSet(line.getOptionValue("data"));
+    ImageDataset data = DataSpec.trainingSet(line.getOptionValue("data"));
     String aa = line.getOptionValue("aa", DEFAULT_AA);
     String autoAugment = RecipeArguments.autoAugmentPolicy(aa);
     float scale = CliArgs.fraction(line, "scale", 0.08f);

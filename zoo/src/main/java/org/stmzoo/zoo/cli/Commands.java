@@ -18,6 +18,7 @@ final class Commands {
         new DownloadCommand(),
         new TrainCommand(),
         new EvalCommand(),
+        new AnalyzeCommand(),
         new QuickstartCommand());
   }
 }

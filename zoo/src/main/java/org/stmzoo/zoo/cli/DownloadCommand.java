@@ -1,14 +1,31 @@
 package org.stmzoo.zoo.cli;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.zoo.pretrained.Downloader;
 import org.stmzoo.zoo.pretrained.PretrainedManifest;
+import org.stmzoo.zoo.pretrained.WeightCache;
 import org.stmzoo.zoo.registry.ModelRegistry;
 
-/** {@code download TAG}: fetches published weights into {@code $STMZOO_HOME} (resumable, verified). */
+/**
+ * {@code download TAG [--sha256 HEX]}: fetches published weights into {@code $STMZOO_HOME} (resumable, verified
+ * against the published checksum, the file name's prefix or the pin of the first download).
+ */
 final class DownloadCommand implements Command {
+  private final Map<String, String> env;
+
+  DownloadCommand() {
+    this(System.getenv());
+  }
+
+  /** @param env the environment (STMZOO_HOME, STMZOO_OFFLINE, STMZOO_MIRROR, STMZOO_MANIFEST) */
+  DownloadCommand(Map<String, String> env) {
+    this.env = env;
+  }
+
   @Override
   public String name() {
     return "download";
@@ -26,7 +43,10 @@ final class DownloadCommand implements Command {
 
   @Override
   public Options options() {
-    return DownloadArguments.add(new Options());
+    return DownloadArguments.add(new Options())
+        .addOption(Option.builder().longOpt("sha256").hasArg().argName("HEX")
+            .desc("accept the file with this SHA-256 (replaces the pin of a file upstream has re-published)")
+            .build());
   }
 
   @Override
@@ -34,9 +54,14 @@ final class DownloadCommand implements Command {
     if (line.getArgList().size() != 1) {
       throw new UsageException("give one pretrained tag (see ./stmzoo pretrained list)");
     }
-    PretrainedManifest.Entry entry = ModelRegistry.pretrained(System.getenv()).get(line.getArgList().get(0));
-    Path file = new Downloader(DownloadArguments.cache(line, System.getenv()), System.err).fetch(entry);
-    System.out.println(file + (entry.verified() ? " (SHA-256 verified)" : " (unverified: no known SHA-256)"));
+    PretrainedManifest.Entry entry = ModelRegistry.pretrained(env).get(line.getArgList().get(0));
+    WeightCache cache = DownloadArguments.parse(line, env).cache();
+    Downloader downloader = new Downloader(cache, System.err);
+    String accepted = line.getOptionValue("sha256");
+    Path file = downloader.fetch(entry, accepted);
+    Downloader.Expected checked = downloader.expected(entry, accepted);
+    System.out.println(file + " (" + (checked.sha256() != null ? "SHA-256 matches the " + checked.origin()
+        : "SHA-256 pinned in " + cache.lock().file()) + ")");
     return 0;
   }
 }

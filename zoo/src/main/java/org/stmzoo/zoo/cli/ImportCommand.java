@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.datasets.ImageNetClasses;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
@@ -13,6 +14,7 @@ import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
 import org.stmzoo.zoo.weights.ReferenceCheckpoints;
 import org.stmzoo.zoo.weights.StateDict;
+import org.stmzoo.zoo.weights.StateDictChoice;
 import org.stmzoo.zoo.weights.WeightImporter;
 import org.stmzoo.zoo.weights.ModelImport;
 import org.tensorflow.Graph;
@@ -46,6 +48,8 @@ final class ImportCommand implements Command {
             .desc("classes of the new model (default 1000); another count re-initialises the head").build())
         .addOption(Option.builder().longOpt("image-size").hasArg().argName("S")
             .desc("input size (default: the model's); position embeddings are resized as each reference resizes them").build())
+        .addOption(Option.builder().longOpt("ema")
+            .desc("import the training checkpoint's EMA weights (model_ema or state_dict_ema) instead of model/state_dict").build())
         .addOption(Option.builder().longOpt("class-names").hasArg().argName("FILE")
             .desc("text file with one class name per line, in logit order, stored in the metadata").build());
   }
@@ -58,14 +62,16 @@ final class ImportCommand implements Command {
         .withImageSize(CliArgs.positiveInt(line, "image-size", entry.defaultImageSize()));
     Path checkpoint = Path.of(line.getOptionValue("checkpoint"));
     Path output = Path.of(line.getOptionValue("output"));
+    // every registered family's reference weights are ImageNet-1k classifiers: a kept 1000-class head is named
     List<String> classNames = line.hasOption("class-names")
         ? Files.readAllLines(Path.of(line.getOptionValue("class-names"))).stream().filter(s -> !s.isBlank()).toList()
-        : List.of();
+        : options.numClasses() == ImageNetClasses.COUNT ? ImageNetClasses.names() : List.of();
     if (!classNames.isEmpty() && classNames.size() != options.numClasses()) {
       throw new UsageException("--class-names lists " + classNames.size() + " classes, the model has "
           + options.numClasses());
     }
-    StateDict weights = ReferenceCheckpoints.read(checkpoint);
+    StateDict weights = ReferenceCheckpoints.read(checkpoint,
+        line.hasOption("ema") ? StateDictChoice.EMA : StateDictChoice.MODEL);
     try (Graph graph = new Graph()) {
       BuiltModel built = BuiltModel.build(entry, options, graph, 0L, -1, true);
       try (Session session = new Session(graph)) {

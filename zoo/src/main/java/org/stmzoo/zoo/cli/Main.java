@@ -47,12 +47,10 @@ public final class Main {
       System.err.println("error: " + e.getMessage());
       printUsage(command, options);
       return USAGE;
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      System.err.println("error: " + e.getMessage());
-      return 1;
-    } catch (Exception e) {
-      System.err.println("error: " + e);
-      if (System.getenv("STMZOO_DEBUG") != null) {
+    } catch (Exception | OutOfMemoryError | StackOverflowError e) {
+      // one line, whatever failed: our messages as written, library ones reduced (ErrorLine)
+      System.err.println("error: " + ErrorLine.of(e));
+      if (System.getenv("STMZOO_DEBUG") != null && !System.getenv("STMZOO_DEBUG").equals("0")) {
         e.printStackTrace();
       }
       return 1;

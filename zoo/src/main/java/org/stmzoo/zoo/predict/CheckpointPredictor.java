@@ -19,11 +19,18 @@ public final class CheckpointPredictor implements Predictor {
   private CheckpointPredictor(StmzooCheckpoint checkpoint) {
     this.checkpoint = checkpoint;
     this.graph = new Graph();
+    Session opened = null;
     try {
       this.built = BuiltModel.build(checkpoint.entry(), checkpoint.options(), graph, 0L, -1, true);
-      this.session = new Session(graph);
-      checkpoint.restore(session, built, false);
+      opened = new Session(graph);
+      checkpoint.restore(opened, built, false);
+      this.session = opened;
     } catch (RuntimeException e) {
+      // the session first: Graph.close() waits until every session on the graph is closed, so closing only the
+      // graph after a failed restore blocked the JVM forever
+      if (opened != null) {
+        opened.close();
+      }
       graph.close();
       throw e;
     }

@@ -2,72 +2,187 @@ package org.stmzoo.zoo.pretrained;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.stmzoo.datasets.download.DownloadFailedException;
+import org.stmzoo.datasets.download.HttpTransfer;
+import org.stmzoo.datasets.download.TransferLimits;
 
 /**
- * Fetches a manifest entry into the cache: the bytes go to {@code FILE.part}, which is renamed to {@code FILE}
- * only once complete and verified, so the cache never holds a partial file under its real name. A
- * {@code .part} left by a cut connection is resumed with an HTTP Range request. A known SHA-256 that does not
- * match deletes the file and fails.
+ * Fetches a manifest entry into the cache. The bytes go to {@code FILE.part}, which is renamed to {@code FILE}
+ * only once complete and verified against a checksum: the published SHA-256, the prefix the file name carries,
+ * and the pin of the cache's {@link WeightLock}; a file with no checksum at all is pinned by its first complete
+ * download. A {@code .part} left by a cut connection is resumed with a Range request: when a checksum will judge
+ * the result, or when the server confirms (If-Range) that the source is still the one the {@code .part} came
+ * from; a resumed file that fails its checksum is fetched once more from zero, never promoted. Transfers are
+ * bounded: read timeout, stall window, and a size cap (the published or pinned size, else
+ * {@link #DEFAULT_MAX_BYTES}).
  */
 public final class Downloader {
+  /** Larger than any published release (the biggest are ~350 MB); caps a file of unknown size. */
+  public static final long DEFAULT_MAX_BYTES = 2L << 30;
+
+  /** What a user without network, or with a broken upstream, can do instead. */
+  public static final String REMEDY = "use --offline with a cached copy (download it elsewhere and copy it into"
+      + " $STMZOO_HOME/weights), a mirror (--mirror URL or STMZOO_MIRROR serving the files by name, or"
+      + " STMZOO_MANIFEST naming other URLs), or a local file (./stmzoo import --checkpoint FILE)";
+
   private final WeightCache cache;
-  private final HttpClient http;
   private final PrintStream progress;
+  private final HttpTransfer http;
+  private final WeightLock lock;
+  private final long maxBytes;
 
   /** @param progress where the progress bar goes (stderr), or null for none */
   public Downloader(WeightCache cache, PrintStream progress) {
+    this(cache, progress, TransferLimits.defaults(), DEFAULT_MAX_BYTES);
+  }
+
+  public Downloader(WeightCache cache, PrintStream progress, TransferLimits limits, long maxBytes) {
     this.cache = cache;
     this.progress = progress;
-    this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-        .connectTimeout(Duration.ofSeconds(30)).build();
+    this.http = new HttpTransfer(limits);
+    this.lock = cache.lock();
+    this.maxBytes = maxBytes;
   }
 
   /** The cached file of {@code entry}, downloading it first unless it is already there (and verified). */
   public Path fetch(PretrainedManifest.Entry entry) throws IOException {
+    return fetch(entry, null);
+  }
+
+  /**
+   * As {@link #fetch(PretrainedManifest.Entry)}; {@code acceptSha256}, when given, is a SHA-256 the user vouches
+   * for ({@code download --sha256}): the file must have it, and it replaces the file's pin.
+   */
+  public Path fetch(PretrainedManifest.Entry entry, String acceptSha256) throws IOException {
+    Expected expected = expected(entry, acceptSha256);
     Path target = cache.fileFor(entry);
     if (Files.isRegularFile(target)) {
-      verify(entry, target);
+      Digest digest = Digest.of(target);
+      String problem = expected.problem(entry, digest);
+      if (problem != null && acceptSha256 != null) {
+        // the user's --sha256 is as likely to be wrong as the file: keep the file
+        throw new IllegalArgumentException(entry.tag() + ": the cached " + target + " " + problem
+            + "; the file was kept");
+      }
+      if (problem != null) {
+        Files.delete(target);
+        throw new IOException(entry.tag() + ": the cached " + target + " " + problem + "; it was deleted");
+      }
+      pin(entry, digest, target.toUri().toString(), acceptSha256, "first use of a cached file");
       return target;
     }
     if (cache.offline()) {
-      throw new IllegalArgumentException(entry.tag() + " is not in the cache (" + target
-          + ") and downloads are off (--offline / STMZOO_OFFLINE=1)");
+      throw new IllegalArgumentException(entry.tag() + " is not in the cache (" + target + ") and downloads are off"
+          + " (--offline / STMZOO_OFFLINE=1); download it where there is network (./stmzoo download "
+          + entry.tag() + ") and copy it there, or import a local file (./stmzoo import --checkpoint FILE)");
     }
     Files.createDirectories(target.getParent());
     Path part = target.resolveSibling(target.getFileName() + ".part");
-    List<String> failures = new ArrayList<>();
+    List<DownloadFailedException> failures = new ArrayList<>();
     for (String url : urls(entry)) {
       try {
-        download(URI.create(url), part, entry.size());
-        verify(entry, part);
+        Digest digest = download(URI.create(url), part, entry, expected, true);
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(sourceOf(part));
+        pin(entry, digest, url, acceptSha256, "first download");
         return target;
-      } catch (HttpStatusException e) {
-        failures.add(e.getMessage());
+      } catch (DownloadFailedException e) {
+        failures.add(e);
       }
     }
-    throw new IOException("could not download " + entry.tag() + ": " + String.join("; ", failures));
+    String kept = Files.isRegularFile(part)
+        ? " (" + Files.size(part) + " bytes kept in " + part + "; run again to resume)" : "";
+    if (failures.size() == 1) {
+      DownloadFailedException only = failures.get(0);
+      throw new DownloadFailedException(only.url(), only.reason() + kept, REMEDY, only);
+    }
+    throw new DownloadFailedException(entry.tag(), String.join("; ", failures.stream()
+        .map(f -> f.url() + ": " + f.reason()).toList()) + kept, REMEDY, failures.get(0));
+  }
+
+  /** The checksum a file of {@code entry} must match, and where it comes from. */
+  public Expected expected(PretrainedManifest.Entry entry, String acceptSha256) throws IOException {
+    String prefix = entry.sha256Prefix();
+    if (acceptSha256 != null) {
+      String accepted = acceptSha256.toLowerCase(java.util.Locale.ROOT);
+      if (!accepted.matches("[0-9a-f]{64}")) {
+        throw new IllegalArgumentException("--sha256 takes 64 hex digits, got '" + acceptSha256 + "'");
+      }
+      if (entry.sha256() != null && !entry.sha256().equals(accepted)) {
+        throw new IllegalArgumentException(entry.tag() + ": its SHA-256 is published (" + entry.sha256()
+            + "); --sha256 cannot replace it");
+      }
+      return new Expected(entry.size(), accepted, prefix, "SHA-256 given with --sha256", false);
+    }
+    if (entry.sha256() != null) {
+      return new Expected(entry.size(), entry.sha256(), prefix, "published SHA-256", false);
+    }
+    Optional<WeightLock.Pin> pin = lock.get(entry.file());
+    if (pin.isPresent()) {
+      return new Expected(pin.get().size(), pin.get().sha256(), prefix, "SHA-256 pinned on "
+          + pin.get().pinnedAt() + " in " + lock.file(), true);
+    }
+    return new Expected(entry.size(), null, prefix, "published size", false);
+  }
+
+  /**
+   * What a file must be.
+   *
+   * @param size bytes, null if unknown
+   * @param sha256 the full SHA-256, null if unknown
+   * @param prefix leading hex digits of the SHA-256, null if none
+   * @param origin where the SHA-256 (or size) comes from, for messages
+   * @param pinned whether the SHA-256 is a pin of the lock file
+   */
+  public record Expected(Long size, String sha256, String prefix, String origin, boolean pinned) {
+    /** Whether the content (not only the length) is checked. */
+    public boolean checksContent() {
+      return sha256 != null || prefix != null;
+    }
+
+    /** Why {@code digest} is not this file, or null when it is. */
+    String problem(PretrainedManifest.Entry entry, Digest digest) {
+      String remedy = pinned ? "; if upstream re-published the file, check it and accept it with ./stmzoo download "
+          + entry.tag() + " --sha256 " + digest.sha256() : "";
+      if (sha256 != null && !digest.sha256().equals(sha256)) {
+        return "has SHA-256 " + digest.sha256() + " (" + digest.size() + " bytes), not the " + origin + " "
+            + sha256 + remedy;
+      }
+      if (size != null && digest.size() != size) {
+        return "has " + digest.size() + " bytes, not the " + size + " of the " + origin + remedy;
+      }
+      if (prefix != null && !digest.sha256().startsWith(prefix)) {
+        return "has SHA-256 " + digest.sha256() + ", which does not start with " + prefix
+            + " as its file name says (torch.hub's check_hash)";
+      }
+      return null;
+    }
+  }
+
+  /** A file's length and SHA-256. */
+  record Digest(long size, String sha256) {
+    static Digest of(Path file) throws IOException {
+      return new Digest(Files.size(file), Downloader.sha256(file));
+    }
   }
 
   private List<String> urls(PretrainedManifest.Entry entry) {
@@ -78,88 +193,109 @@ public final class Downloader {
     return entry.urls();
   }
 
-  /** Appends to {@code part} from its current length (Range), or rewrites it when the server ignores ranges. */
-  private void download(URI uri, Path part, Long expectedSize) throws IOException {
+  /**
+   * Brings {@code part} to the complete file from {@code url} and checks it; a resumed file that fails its check
+   * is fetched once more from zero ({@code mayResume} false), a fresh one that fails is deleted and refused.
+   */
+  private Digest download(URI url, Path part, PretrainedManifest.Entry entry, Expected expected, boolean mayResume)
+      throws IOException {
     long have = Files.isRegularFile(part) ? Files.size(part) : 0;
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
-    if (have > 0) {
-      request.header("Range", "bytes=" + have + "-");
-    }
-    HttpResponse<InputStream> response;
-    try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
-    int status = response.statusCode();
-    if (status == 416 && have > 0) {
-      response.body().close();
-      return; // the .part is already complete
-    }
-    if (status != 200 && status != 206) {
-      response.body().close();
-      throw new HttpStatusException("HTTP " + status + " from " + uri);
-    }
-    boolean append = status == 206;
-    long start = append ? have : 0;
-    long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-    long expected = total >= 0 ? start + total : expectedSize != null ? expectedSize : -1;
-    try (InputStream in = response.body();
-        OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
-        ProgressBar bar = progressBar(part, start, expected)) {
-      byte[] buffer = new byte[1 << 16];
-      long done = start;
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        out.write(buffer, 0, n);
-        done += n;
-        bar.stepTo(done);
+    String ifRange = null;
+    boolean resume = false;
+    if (have > 0 && mayResume) {
+      List<String> source = Files.isRegularFile(sourceOf(part))
+          ? Files.readAllLines(sourceOf(part), StandardCharsets.UTF_8) : List.of();
+      boolean sameSource = source.size() == 2 && source.get(0).equals(url.toString()) && !source.get(1).isEmpty();
+      if (sameSource) {
+        resume = true;
+        ifRange = source.get(1); // the server answers 200 (whole file) if the source changed since
+      } else {
+        resume = expected.checksContent(); // else nothing could tell stale bytes from good ones
       }
-      if (expected >= 0 && done < expected) {
-        throw new IOException("connection closed after " + done + " of " + expected + " bytes; run again to resume");
-      }
-    } catch (IOException e) {
-      throw new IOException("download of " + uri + " was cut (" + e.getMessage() + "); " + Files.size(part)
-          + " bytes kept in " + part + ", run again to resume", e);
+    }
+    if (!resume) {
+      Files.deleteIfExists(part);
+      Files.deleteIfExists(sourceOf(part));
+      have = 0;
+    }
+    long cap = expected.size() != null ? expected.size() : maxBytes;
+    HttpTransfer.Result result;
+    try (Progress bar = new Progress(part)) {
+      result = http.get(url, part, have, ifRange, cap, bar);
+    }
+    Digest digest = Digest.of(part);
+    String problem = expected.problem(entry, digest);
+    if (problem == null) {
+      return digest;
+    }
+    Files.deleteIfExists(part);
+    Files.deleteIfExists(sourceOf(part));
+    if (have > 0 && result.appended()) {
+      return download(url, part, entry, expected, false); // the kept bytes were stale: once more from zero
+    }
+    throw new DownloadFailedException(url.toString(), "the file " + problem + "; not put into the cache");
+  }
+
+  /** {@code FILE.part.source}: the URL a {@code .part} came from and its validator (ETag or Last-Modified). */
+  private static Path sourceOf(Path part) {
+    return part.resolveSibling(part.getFileName() + ".source");
+  }
+
+  private void pin(PretrainedManifest.Entry entry, Digest digest, String url, String accepted, String how)
+      throws IOException {
+    if (entry.sha256() != null) {
+      return; // published: nothing to pin
+    }
+    Optional<WeightLock.Pin> existing = lock.get(entry.file());
+    if (existing.isEmpty() || accepted != null) {
+      lock.put(entry.file(), new WeightLock.Pin(digest.size(), digest.sha256(), entry.tag(), url,
+          Instant.now().toString(), accepted != null ? "accepted with --sha256" : how));
     }
   }
 
   /**
-   * me.tongfei's bar, redrawn at most twice a second (so logs are not flooded), in MiB with speed and ETA;
-   * one that prints nothing when no progress stream was given.
+   * me.tongfei's bar, redrawn at most twice a second (so logs are not flooded), in MiB with speed and ETA, shown
+   * once the body starts; it also records where a fresh body comes from, for a later resume.
    */
-  private ProgressBar progressBar(Path part, long start, long expected) {
-    ProgressBarBuilder builder = new ProgressBarBuilder()
-        .setTaskName(part.getFileName().toString())
-        .setInitialMax(expected)
-        .startsFrom(start, Duration.ZERO)
-        .setUnit(" MiB", 1 << 20)
-        .showSpeed()
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(500);
-    builder.setConsumer(progress != null
-        ? new ConsoleProgressBarConsumer(progress)
-        : new DelegatingProgressBarConsumer(line -> { }));
-    return builder.build();
-  }
+  private final class Progress implements HttpTransfer.Listener, AutoCloseable {
+    private final Path part;
+    private ProgressBar bar;
 
-  /** Checks size and SHA-256 where the manifest knows them; a mismatching file is deleted. */
-  private static void verify(PretrainedManifest.Entry entry, Path file) throws IOException {
-    if (entry.size() != null && Files.size(file) != entry.size()) {
-      Files.delete(file);
-      throw new IOException(entry.tag() + ": " + file + " has " + "the wrong size (expected " + entry.size()
-          + " bytes); deleted");
+    Progress(Path part) {
+      this.part = part;
     }
-    if (entry.sha256() == null) {
-      return;
+
+    @Override
+    public void started(HttpTransfer.Source source, long start, long total) throws IOException {
+      if (start == 0) {
+        String validator = source.validator();
+        Files.writeString(sourceOf(part), source.url() + "\n" + (validator == null ? "" : validator) + "\n",
+            StandardCharsets.UTF_8);
+      }
+      ProgressBarBuilder builder = new ProgressBarBuilder()
+          .setTaskName(part.getFileName().toString())
+          .setInitialMax(total)
+          .startsFrom(start, Duration.ZERO)
+          .setUnit(" MiB", 1 << 20)
+          .showSpeed()
+          .setStyle(ProgressBarStyle.ASCII)
+          .setUpdateIntervalMillis(500);
+      builder.setConsumer(progress != null
+          ? new ConsoleProgressBarConsumer(progress)
+          : new DelegatingProgressBarConsumer(line -> { }));
+      bar = builder.build();
     }
-    String actual = sha256(file);
-    if (!actual.equalsIgnoreCase(entry.sha256())) {
-      Files.delete(file);
-      throw new IOException(entry.tag() + ": SHA-256 mismatch for " + file + " (expected " + entry.sha256()
-          + ", got " + actual + "); the file was deleted");
+
+    @Override
+    public void advanced(long done) {
+      bar.stepTo(done);
+    }
+
+    @Override
+    public void close() {
+      if (bar != null) {
+        bar.close();
+      }
     }
   }
 
@@ -174,13 +310,6 @@ public final class Downloader {
       return HexFormat.of().formatHex(digest.digest());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** A server answer that is not the file (404...): the next URL may still have it. */
-  static final class HttpStatusException extends IOException {
-    HttpStatusException(String message) {
-      super(message);
     }
   }
 }

@@ -11,24 +11,34 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.stmzoo.layers.core.Preprocessing;
 
 /**
  * Published weights, one entry per tag. Each model family declares its own entries (see
  * {@code org.stmzoo.zoo.registry.ModelRegistry#pretrained()}); URLs are the upstream release assets, size and
- * SHA-256 are recorded only where known (others download unverified). {@code STMZOO_MANIFEST} names a further
+ * SHA-256 are recorded only where published (others are pinned on first use, see {@link WeightLock}). {@code STMZOO_MANIFEST} names a further
  * manifest file in JSON (a private release, a local copy), whose entries extend or replace the shipped ones.
  */
 public final class PretrainedManifest {
   /**
-   * @param urls where upstream publishes the file, tried in order
+   * @param urls where upstream publishes the file, tried in order (alternatives hold the same bytes)
    * @param size bytes, null if unknown
-   * @param sha256 lower-case hex, null if unknown (the download is then unverified)
+   * @param sha256 lower-case hex, null if not published (the file is then pinned on first use)
+   * @param sha256Prefix the leading hex digits of the SHA-256 that the file name carries (torch.hub's
+   *     {@code check_hash} convention, {@code name-<hex>.pth}), null if none
    * @param top1 the published ImageNet-1k top-1 accuracy, percent
+   * @param licence the licence the weights are published under (SPDX id where there is one)
    * @param cropPct, mean, std, interpolation the evaluation preprocessing the accuracy was measured with
    */
   public record Entry(String tag, String model, List<String> urls, String file, Long size, String sha256,
-      double top1, String source, float[] mean, float[] std, float cropPct, String interpolation) {
+      String sha256Prefix, double top1, String source, String licence, float[] mean, float[] std, float cropPct,
+      String interpolation) {
+    private static final Pattern HEX = Pattern.compile("[0-9a-f]+");
+    /** torch.hub's {@code HASH_REGEX}: the hex digits between a dash and the extension's dot. */
+    private static final Pattern HASH_IN_NAME = Pattern.compile("-([a-f0-9]*)\\.");
+
     public Entry {
       if (tag == null || model == null || urls == null || file == null || mean == null || std == null
           || interpolation == null) {
@@ -39,16 +49,42 @@ public final class PretrainedManifest {
         throw new IllegalArgumentException("pretrained entry '" + tag + "': file must be a plain name, got '" + file
             + "'");
       }
+      if (sha256 != null && (sha256.length() != 64 || !HEX.matcher(sha256).matches())) {
+        throw new IllegalArgumentException("pretrained entry '" + tag + "': sha256 must be 64 lower-case hex digits");
+      }
+      if (sha256Prefix != null && (sha256Prefix.isEmpty() || sha256Prefix.length() > 64
+          || !HEX.matcher(sha256Prefix).matches())) {
+        throw new IllegalArgumentException("pretrained entry '" + tag + "': sha256Prefix must be lower-case hex");
+      }
+      if (size != null && size <= 0) {
+        throw new IllegalArgumentException("pretrained entry '" + tag + "': size must be positive");
+      }
       urls = List.copyOf(urls);
     }
 
-    /** An entry whose size and checksum are not published, evaluated with {@code preprocessing}. */
-    public static Entry unverified(String tag, String model, List<String> urls, String file, double top1,
-        String source, Preprocessing preprocessing) {
-      return new Entry(tag, model, urls, file, null, null, top1, source, preprocessing.mean(), preprocessing.std(),
-          preprocessing.cropPct(), preprocessing.interpolation());
+    /**
+     * A release whose size and checksum are not published, evaluated with {@code preprocessing}; its file name
+     * is the first URL's last path segment.
+     */
+    public static Entry release(String tag, String model, List<String> urls, double top1, String source,
+        String licence, Preprocessing preprocessing) {
+      String first = urls.get(0);
+      String file = first.substring(first.lastIndexOf('/') + 1);
+      return new Entry(tag, model, urls, file, null, null, null, top1, source, licence, preprocessing.mean(),
+          preprocessing.std(), preprocessing.cropPct(), preprocessing.interpolation());
     }
 
+    /** This entry with the SHA-256 prefix its file name carries, verified as torch.hub's check_hash does. */
+    public Entry withHashPrefixFromFileName() {
+      Matcher m = HASH_IN_NAME.matcher(file);
+      if (!m.find() || m.group(1).isEmpty()) {
+        throw new IllegalArgumentException(file + " carries no SHA-256 prefix (name-<hex>.ext)");
+      }
+      return new Entry(tag, model, urls, file, size, sha256, m.group(1), top1, source, licence, mean, std, cropPct,
+          interpolation);
+    }
+
+    /** Whether the manifest itself publishes a complete SHA-256. */
     public boolean verified() {
       return sha256 != null;
     }

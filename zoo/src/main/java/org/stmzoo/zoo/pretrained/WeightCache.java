@@ -29,6 +29,11 @@ public record WeightCache(Path home, boolean offline, String mirror) {
     return new WeightCache(home, offline, value);
   }
 
+  /** The lock file pinning the checksums of weights that upstream publishes none for. */
+  public WeightLock lock() {
+    return new WeightLock(home.resolve("weights.lock"));
+  }
+
   public Path fileFor(PretrainedManifest.Entry entry) {
     return home.resolve("weights").resolve(entry.file());
   }

@@ -72,6 +72,13 @@ public final class ModelRegistry {
     return pretrained().extendedFrom(env);
   }
 
+  /** Registered variants without published weights, each with the reason its family gives. */
+  public static Map<String, String> unpublished() {
+    Map<String, String> reasons = new LinkedHashMap<>();
+    FAMILIES.values().forEach(f -> reasons.putAll(f.unpublished()));
+    return reasons;
+  }
+
   public static List<ModelEntry> all() {
     return List.copyOf(ENTRIES.values());
   }

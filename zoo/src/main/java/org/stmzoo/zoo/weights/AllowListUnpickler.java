@@ -1,5 +1,6 @@
 package org.stmzoo.zoo.weights;
 
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -9,15 +10,25 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import org.stmzoo.zoo.weights.PickleValues.ByteArray;
+import org.stmzoo.zoo.weights.PickleValues.FrozenSet;
+import org.stmzoo.zoo.weights.PickleValues.PyObject;
+import org.stmzoo.zoo.weights.PickleValues.Tuple;
 
 /**
- * A pickle reader (protocols 2 to 5, the binary opcodes) that never instantiates anything it was not told
- * about. A pickle names Python callables ({@code GLOBAL module name}) and calls them ({@code REDUCE},
- * {@code NEWOBJ}); a malicious one names {@code os.system}. Here every global must be in the allow-list the
- * caller gives, mapped to a Java function building a plain value; any other global is refused at once, with
- * an error naming it, before anything else is read. Plain data (dicts, lists, tuples, numbers, strings,
- * bytes) is built directly: dicts as {@link LinkedHashMap}, lists and tuples as {@link List}.
+ * A pickle reader (every opcode of protocols 0 to 5, as Python's {@code pickle.py} lists them) that executes
+ * nothing. A pickle names Python callables ({@code GLOBAL module name}) and calls them ({@code REDUCE},
+ * {@code NEWOBJ}, {@code BUILD}). Here a callable the caller allows builds a Java value (an OrderedDict, a
+ * tensor view); one that runs code ({@link CodeRunningGlobals}: os.system, builtins.eval...) is refused with its
+ * name the moment it is named; any other becomes an inert {@link PyObject} (its name, arguments and state), so
+ * the parts of a training checkpoint stmzoo does not need (argparse.Namespace, numpy scalars, optimizer and AMP
+ * state) are read without being understood.
+ *
+ * <p>Every allocation is bounded by {@link CheckpointLimits}: lengths by the bytes left, values created by
+ * {@code maxPickleObjects}, open MARKs and immutable nesting by {@code maxPickleDepth}. Dict keys and set members
+ * must be hashable (no lists, dicts or sets, as in Python), which keeps a self-containing list from recursing.
  */
 final class AllowListUnpickler {
   /** A callable the pickle may name, and what calling it with its arguments builds. */
@@ -26,176 +37,425 @@ final class AllowListUnpickler {
     Object call(List<Object> args);
   }
 
-  /** A resolved, allowed global. {@code name} is {@code module.qualname}. */
-  record Global(String name, Callable callable) {}
-
-  private static final Object MARK = new Object() {
+  /** A named global: {@code module.qualname}; its callable is null for an inert class or function. */
+  record Global(String name, Callable callable) {
     @Override
     public String toString() {
-      return "MARK";
+      return name;
     }
-  };
+  }
+
+  /** Python's default: integers written as text may have at most this many digits (sys.int_info). */
+  private static final int MAX_TEXT_INT_DIGITS = 4300;
+  private static final int HIGHEST_PROTOCOL = 5;
 
   private final ByteBuffer in;
   private final Map<String, Callable> allowed;
   private final Function<Object, Object> persistentLoad;
+  private final CheckpointLimits limits;
   private final List<Object> stack = new ArrayList<>();
+  /** Stack sizes at each MARK (Python's metastack). */
+  private final List<Integer> marks = new ArrayList<>();
   private final Map<Long, Object> memo = new HashMap<>();
+  private long objects;
 
   /**
-   * @param allowed the allow-list: {@code "module.name"} to what calling it builds
+   * @param allowed {@code "module.name"} to what calling it builds; other harmless globals become inert objects
    * @param persistentLoad resolves persistent ids (PyTorch's storages); null if the pickle may have none
    */
   AllowListUnpickler(byte[] pickle, Map<String, Callable> allowed, Function<Object, Object> persistentLoad) {
+    this(pickle, allowed, persistentLoad, CheckpointLimits.defaults());
+  }
+
+  AllowListUnpickler(byte[] pickle, Map<String, Callable> allowed, Function<Object, Object> persistentLoad,
+      CheckpointLimits limits) {
+    if (pickle.length > limits.maxPickleBytes()) {
+      throw malformed("a pickle of " + pickle.length + " bytes exceeds the limit of " + limits.maxPickleBytes()
+          + " (" + CheckpointLimits.knob("pickle-bytes") + ")");
+    }
     this.in = ByteBuffer.wrap(pickle).order(ByteOrder.LITTLE_ENDIAN);
     this.allowed = allowed;
     this.persistentLoad = persistentLoad;
+    this.limits = limits;
   }
 
   Object load() {
     try {
       while (true) {
+        int at = in.position();
         int op = in.get() & 0xFF;
-        switch (op) {
-          case 0x80 -> in.get(); // PROTO n
-          case 0x95 -> in.getLong(); // FRAME length: framing is transparent here
-          case '.' -> {
-            return pop(); // STOP
-          }
-          case '(' -> stack.add(MARK);
-          case '}' -> stack.add(new LinkedHashMap<>());
-          case ']' -> stack.add(new ArrayList<>());
-          case ')' -> stack.add(List.of());
-          case 0x8f -> stack.add(new LinkedHashSet<>()); // EMPTY_SET
-          case 't' -> stack.add(List.copyOf(popToMark())); // TUPLE
-          case 0x85 -> stack.add(tuple(1));
-          case 0x86 -> stack.add(tuple(2));
-          case 0x87 -> stack.add(tuple(3));
-          case 'l' -> stack.add(new ArrayList<>(popToMark())); // LIST
-          case 'd' -> stack.add(toDict(popToMark(), new LinkedHashMap<>())); // DICT
-          case 'a' -> asList(peek()).add(pop()); // APPEND
-          case 'e' -> { // APPENDS
-            List<Object> items = popToMark();
-            asList(peek()).addAll(items);
-          }
-          case 's' -> { // SETITEM
-            Object value = pop();
-            Object key = pop();
-            asDict(peek()).put(key, value);
-          }
-          case 'u' -> { // SETITEMS
-            List<Object> items = popToMark();
-            toDict(items, asDict(peek()));
-          }
-          case 0x90 -> { // ADDITEMS
-            List<Object> items = popToMark();
-            asSet(peek()).addAll(items);
-          }
-          case 'K' -> stack.add((long) (in.get() & 0xFF)); // BININT1
-          case 'M' -> stack.add((long) (in.getShort() & 0xFFFF)); // BININT2
-          case 'J' -> stack.add((long) in.getInt()); // BININT
-          case 0x8a -> stack.add(longOf(bytes(in.get() & 0xFF))); // LONG1
-          case 0x8b -> stack.add(longOf(bytes(length(in.getInt())))); // LONG4
-          case 'G' -> stack.add(ByteBuffer.wrap(bytes(8)).getDouble()); // BINFLOAT is big-endian
-          case 'N' -> stack.add(null);
-          case 0x88 -> stack.add(Boolean.TRUE);
-          case 0x89 -> stack.add(Boolean.FALSE);
-          case 0x8c -> stack.add(utf8(bytes(in.get() & 0xFF))); // SHORT_BINUNICODE
-          case 'X' -> stack.add(utf8(bytes(length(in.getInt())))); // BINUNICODE
-          case 0x8d -> stack.add(utf8(bytes(length(in.getLong())))); // BINUNICODE8
-          case 'U' -> stack.add(new String(bytes(in.get() & 0xFF), StandardCharsets.ISO_8859_1)); // SHORT_BINSTRING
-          case 'T' -> stack.add(new String(bytes(length(in.getInt())), StandardCharsets.ISO_8859_1)); // BINSTRING
-          case 'C' -> stack.add(bytes(in.get() & 0xFF)); // SHORT_BINBYTES
-          case 'B' -> stack.add(bytes(length(in.getInt()))); // BINBYTES
-          case 0x8e -> stack.add(bytes(length(in.getLong()))); // BINBYTES8
-          case 'c' -> stack.add(global(readLine(), readLine())); // GLOBAL module\nname\n
-          case 0x93 -> { // STACK_GLOBAL
-            String name = asString(pop());
-            stack.add(global(asString(pop()), name));
-          }
-          case 'R', 0x81 -> { // REDUCE callable(*args); NEWOBJ cls.__new__(cls, *args)
-            List<Object> args = asList(pop());
-            Object callable = pop();
-            if (!(callable instanceof Global g)) {
-              throw malformed("REDUCE on " + describe(callable) + ", which is not an allowed global");
-            }
-            stack.add(g.callable().call(args));
-          }
-          case 'b' -> build(pop(), peek()); // BUILD obj.__setstate__(state)
-          case 'Q' -> { // BINPERSID
-            Object pid = pop();
-            if (persistentLoad == null) {
-              throw malformed("persistent id " + describe(pid) + " in a pickle that may hold none");
-            }
-            stack.add(persistentLoad.apply(pid));
-          }
-          case 'q' -> memo.put((long) (in.get() & 0xFF), peek()); // BINPUT
-          case 'r' -> memo.put((long) in.getInt() & 0xFFFFFFFFL, peek()); // LONG_BINPUT
-          case 0x94 -> memo.put((long) memo.size(), peek()); // MEMOIZE
-          case 'h' -> stack.add(memoGet(in.get() & 0xFF)); // BINGET
-          case 'j' -> stack.add(memoGet(in.getInt() & 0xFFFFFFFFL)); // LONG_BINGET
-          case '0' -> pop(); // POP
-          case '1' -> popToMark(); // POP_MARK
-          case '2' -> stack.add(peek()); // DUP
-          default -> throw malformed(String.format("unsupported pickle opcode 0x%02x at byte %d", op,
-              in.position() - 1));
+        if (op == '.') { // STOP
+          return pop(); // leftovers below are ignored, as Python ignores them
         }
+        execute(op, at);
       }
     } catch (java.nio.BufferUnderflowException e) {
       throw malformed("the pickle ends in the middle of an instruction (truncated)");
     }
   }
 
-  private Global global(String module, String name) {
+  private void execute(int op, int at) {
+    switch (op) {
+      case 0x80 -> { // PROTO
+        int protocol = in.get() & 0xFF;
+        if (protocol > HIGHEST_PROTOCOL) {
+          throw malformed("unsupported pickle protocol " + protocol);
+        }
+      }
+      case 0x95 -> { // FRAME: framing only groups opcodes; its length must still fit
+        long length = in.getLong();
+        if (length < 0 || length > in.remaining()) {
+          throw malformed("a frame of " + length + " bytes runs past the end of the pickle");
+        }
+      }
+      case '(' -> mark();
+      case '}' -> push(new LinkedHashMap<>()); // EMPTY_DICT
+      case ']' -> push(new ArrayList<>()); // EMPTY_LIST
+      case ')' -> push(tuple(List.of())); // EMPTY_TUPLE
+      case 0x8f -> push(new LinkedHashSet<>()); // EMPTY_SET
+      case 't' -> push(tuple(popToMark())); // TUPLE
+      case 0x85 -> push(tuple(popN(1))); // TUPLE1
+      case 0x86 -> push(tuple(popN(2))); // TUPLE2
+      case 0x87 -> push(tuple(popN(3))); // TUPLE3
+      case 'l' -> push(new ArrayList<>(popToMark())); // LIST
+      case 'd' -> push(setItems(popToMark(), new LinkedHashMap<>())); // DICT
+      case 0x91 -> push(frozenSet(popToMark())); // FROZENSET
+      case 'a' -> { // APPEND
+        Object item = pop();
+        appendTo(peek(), java.util.Collections.singletonList(item)); // may be None: no List.of
+      }
+      case 'e' -> { // APPENDS
+        List<Object> items = popToMark();
+        appendTo(peek(), items);
+      }
+      case 's' -> { // SETITEM
+        Object value = pop();
+        Object key = pop();
+        setItemsOf(peek(), java.util.Arrays.asList(key, value));
+      }
+      case 'u' -> { // SETITEMS
+        List<Object> items = popToMark();
+        setItemsOf(peek(), items);
+      }
+      case 0x90 -> { // ADDITEMS
+        List<Object> items = popToMark();
+        if (!(peek() instanceof Set<?> set) || set instanceof FrozenSet) {
+          throw malformed("ADDITEMS to " + describe(peek()) + ", which is not a set");
+        }
+        addAll(castSet(set), items);
+      }
+      case 'K' -> push((long) (in.get() & 0xFF)); // BININT1
+      case 'M' -> push((long) (in.getShort() & 0xFFFF)); // BININT2
+      case 'J' -> push((long) in.getInt()); // BININT
+      case 0x8a -> push(integer(bytes(in.get() & 0xFF))); // LONG1
+      case 0x8b -> push(integer(bytes(length(in.getInt())))); // LONG4
+      case 'I' -> push(textInt(readLine())); // INT (protocol 0; "00"/"01" are False/True)
+      case 'L' -> push(textLong(readLine())); // LONG (protocol 0)
+      case 'G' -> push(Double.longBitsToDouble(Long.reverseBytes(in.getLong()))); // BINFLOAT is big-endian
+      case 'F' -> push(textFloat(readLine())); // FLOAT (protocol 0)
+      case 'N' -> push(null);
+      case 0x88 -> push(Boolean.TRUE);
+      case 0x89 -> push(Boolean.FALSE);
+      case 0x8c -> push(utf8(bytes(in.get() & 0xFF))); // SHORT_BINUNICODE
+      case 'X' -> push(utf8(bytes(length(in.getInt())))); // BINUNICODE
+      case 0x8d -> push(utf8(bytes(length(in.getLong())))); // BINUNICODE8
+      case 'V' -> push(PickleText.rawUnicodeEscape(readLine())); // UNICODE (protocol 0)
+      case 'U' -> push(latin1(bytes(in.get() & 0xFF))); // SHORT_BINSTRING (Python 2 str, read as latin-1)
+      case 'T' -> push(latin1(bytes(length(in.getInt())))); // BINSTRING
+      case 'S' -> push(PickleText.quoted(readLine())); // STRING (protocol 0)
+      case 'C' -> push(bytes(in.get() & 0xFF)); // SHORT_BINBYTES
+      case 'B' -> push(bytes(length(in.getInt()))); // BINBYTES
+      case 0x8e -> push(bytes(length(in.getLong()))); // BINBYTES8
+      case 0x96 -> push(new ByteArray(bytes(length(in.getLong())))); // BYTEARRAY8
+      case 0x97 -> throw malformed("NEXT_BUFFER: the pickle needs out-of-band buffers, and none are given");
+      case 0x98 -> peek(); // READONLY_BUFFER: read-only or not, a buffer stays bytes here
+      case 'c' -> { // GLOBAL module\nname\n
+        String module = readLine();
+        push(global(module, readLine()));
+      }
+      case 0x93 -> { // STACK_GLOBAL
+        String name = asString(pop());
+        push(global(asString(pop()), name));
+      }
+      case 'i' -> { // INST module\nname\n: class(*items since MARK)
+        String module = readLine();
+        Global cls = global(module, readLine());
+        push(call(cls, popToMark()));
+      }
+      case 'o' -> { // OBJ: MARK cls args... OBJ
+        List<Object> items = popToMark();
+        if (items.isEmpty()) {
+          throw malformed("OBJ without a class");
+        }
+        push(call(items.get(0), items.subList(1, items.size())));
+      }
+      case 'R' -> { // REDUCE: callable(*args)
+        List<Object> args = asTuple(pop());
+        push(call(pop(), args));
+      }
+      case 0x81 -> { // NEWOBJ: cls.__new__(cls, *args)
+        List<Object> args = asTuple(pop());
+        push(call(pop(), args));
+      }
+      case 0x92 -> { // NEWOBJ_EX: cls.__new__(cls, *args, **kwargs)
+        Object kwargs = pop();
+        List<Object> args = asTuple(pop());
+        Object created = call(pop(), args);
+        if (kwargs instanceof Map<?, ?> m && !m.isEmpty() && created instanceof PyObject o) {
+          o.state = kwargs;
+        }
+        push(created);
+      }
+      case 'b' -> { // BUILD: obj.__setstate__(state) or obj.__dict__.update(state)
+        Object state = pop();
+        build(peek(), state);
+      }
+      case 'Q' -> push(persistent(pop())); // BINPERSID
+      case 'P' -> push(persistent(readLine())); // PERSID (protocol 0)
+      case 0x82, 0x83, 0x84 -> { // EXT1, EXT2, EXT4
+        long code = op == 0x82 ? in.get() & 0xFF : op == 0x83 ? in.getShort() & 0xFFFF : in.getInt();
+        throw malformed("extension code " + code + " (copyreg's extension registry is empty here, as it is in"
+            + " Python by default)");
+      }
+      case 'q' -> memoize(in.get() & 0xFF); // BINPUT
+      case 'r' -> memoize(in.getInt() & 0xFFFFFFFFL); // LONG_BINPUT
+      case 'p' -> memoize(textIndex(readLine())); // PUT (protocol 0)
+      case 0x94 -> memoize(memo.size()); // MEMOIZE
+      case 'h' -> push(memoGet(in.get() & 0xFF)); // BINGET
+      case 'j' -> push(memoGet(in.getInt() & 0xFFFFFFFFL)); // LONG_BINGET
+      case 'g' -> push(memoGet(textIndex(readLine()))); // GET (protocol 0)
+      case '0' -> { // POP: the top value, or the top MARK as Python does
+        if (!marks.isEmpty() && marks.get(marks.size() - 1) == stack.size()) {
+          popToMark();
+        } else {
+          pop();
+        }
+      }
+      case '1' -> popToMark(); // POP_MARK
+      case '2' -> push(peek()); // DUP
+      default -> throw malformed(String.format("unknown pickle opcode 0x%02x at byte %d", op, at));
+    }
+  }
+
+  private Global global(String rawModule, String name) {
+    String module = CodeRunningGlobals.python3Module(rawModule);
     String qualified = module + "." + name;
-    Callable callable = allowed.get(qualified);
-    if (callable == null) {
-      throw new WeightFormatException("refusing to unpickle global '" + qualified
-          + "': it is not on the allow-list of tensor checkpoints (only containers, numbers, strings and "
-          + "PyTorch tensor/storage rebuilds are accepted; a checkpoint naming other globals may run code)");
-    }
-    return new Global(qualified, callable);
+    CodeRunningGlobals.reason(module, name).ifPresent(why -> {
+      throw new WeightFormatException("refusing to unpickle global '" + qualified + "': " + why
+          + " (a checkpoint that names it may run code when Python loads it)");
+    });
+    return new Global(qualified, allowed.get(qualified));
   }
 
-  /** BUILD: only the state of an allowed container (e.g. a state_dict's {@code _metadata}) may be set; it is dropped. */
-  private void build(Object state, Object target) {
-    if (!(target instanceof Map) || !(state == null || state instanceof Map || state instanceof List)) {
-      throw malformed("BUILD of " + describe(target) + " with " + describe(state));
+  /** REDUCE, NEWOBJ, INST, OBJ: an allowed global builds its value; any other global an inert object. */
+  private Object call(Object callable, List<Object> args) {
+    if (!(callable instanceof Global g)) {
+      throw malformed("a call of " + describe(callable) + ", which is not a global");
+    }
+    if (g.callable() != null) {
+      return g.callable().call(args);
+    }
+    return switch (g.name()) {
+      case "collections.OrderedDict", "builtins.dict" -> args.isEmpty() ? new LinkedHashMap<>() : inert(g, args);
+      case "builtins.list" -> args.isEmpty() ? new ArrayList<>() : listOf(args.get(0), g, args);
+      case "builtins.set" -> args.isEmpty() ? new LinkedHashSet<>() : setOf(args.get(0), g, args);
+      case "builtins.frozenset" -> args.isEmpty() ? frozenSet(List.of())
+          : args.get(0) instanceof List<?> l ? frozenSet(castList(l)) : inert(g, args);
+      case "builtins.bytes" -> args.isEmpty() ? new byte[0] : inert(g, args);
+      case "builtins.bytearray" -> byteArray(g, args);
+      case "_codecs.encode" -> {
+        byte[] bytes = latin1Bytes(args);
+        yield bytes != null ? bytes : inert(g, args);
+      }
+      // copyreg._reconstructor(cls, base, state): how protocols 0 and 1 pickle plain objects
+      case "copyreg._reconstructor" -> args.size() == 3 && args.get(0) instanceof Global cls
+          ? new PyObject(cls.name(), List.of()) : inert(g, args);
+      default -> inert(g, args);
+    };
+  }
+
+  private static PyObject inert(Global g, List<Object> args) {
+    return new PyObject(g.name(), args);
+  }
+
+  private Object listOf(Object items, Global g, List<Object> args) {
+    return items instanceof List<?> l ? new ArrayList<Object>(l) : inert(g, args);
+  }
+
+  private Object setOf(Object items, Global g, List<Object> args) {
+    if (!(items instanceof List<?> l)) {
+      return inert(g, args);
+    }
+    Set<Object> set = new LinkedHashSet<>();
+    addAll(set, castList(l));
+    return set;
+  }
+
+  /** bytearray(), bytearray(bytes) (protocols 3, 4) or bytearray(latin-1 str, 'latin-1') (protocol 2). */
+  private static Object byteArray(Global g, List<Object> args) {
+    if (args.isEmpty()) {
+      return new ByteArray(new byte[0]);
+    }
+    if (args.size() == 1 && args.get(0) instanceof byte[] b) {
+      return new ByteArray(b);
+    }
+    byte[] latin1 = latin1Bytes(args);
+    return latin1 != null ? new ByteArray(latin1) : inert(g, args);
+  }
+
+  /** {@code (str, 'latin1')}: how protocol 2 writes bytes (via _codecs.encode) and bytearrays. */
+  private static byte[] latin1Bytes(List<Object> args) {
+    if (args.size() == 2 && args.get(0) instanceof String s && args.get(1) instanceof String encoding
+        && (encoding.equals("latin1") || encoding.equals("latin-1"))) {
+      return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+    return null;
+  }
+
+  /**
+   * BUILD: an inert object keeps its state; the state of a dict, list or set (a state_dict's {@code _metadata},
+   * set as an attribute) is not an item and is dropped, as nothing here needs attributes.
+   */
+  private void build(Object target, Object state) {
+    if (target instanceof PyObject o) {
+      o.state = state;
+    } else if (!(target instanceof Map || target instanceof List || target instanceof Set)) {
+      throw malformed("BUILD of " + describe(target));
     }
   }
 
-  private List<Object> tuple(int n) {
-    if (stack.size() < n) {
+  private Object persistent(Object pid) {
+    if (persistentLoad == null) {
+      throw malformed("persistent id " + describe(pid) + " in a pickle that may hold none");
+    }
+    return persistentLoad.apply(pid);
+  }
+
+  private void appendTo(Object target, List<Object> items) {
+    if (target instanceof PyObject o) {
+      o.listItems.addAll(items);
+    } else if (target instanceof List<?> list && !(target instanceof Tuple)) {
+      castList(list).addAll(items);
+    } else if (target instanceof Set<?> set && !(target instanceof FrozenSet)) {
+      addAll(castSet(set), items); // a set subclass may be pickled with APPENDS
+    } else {
+      throw malformed("APPEND to " + describe(target) + ", which is not a list");
+    }
+  }
+
+  private void setItemsOf(Object target, List<Object> items) {
+    if (target instanceof PyObject o) {
+      setItems(items, o.dictItems);
+    } else if (target instanceof Map<?, ?> map) {
+      setItems(items, castMap(map));
+    } else {
+      throw malformed("SETITEM on " + describe(target) + ", which is not a dict");
+    }
+  }
+
+  private Map<Object, Object> setItems(List<Object> items, Map<Object, Object> into) {
+    if (items.size() % 2 != 0) {
+      throw malformed("odd number of items for a dict");
+    }
+    for (int i = 0; i < items.size(); i += 2) {
+      into.put(requireHashable(items.get(i)), items.get(i + 1));
+    }
+    return into;
+  }
+
+  private void addAll(Set<Object> set, List<Object> items) {
+    for (Object item : items) {
+      set.add(requireHashable(item));
+    }
+  }
+
+  private FrozenSet frozenSet(List<Object> items) {
+    Set<Object> set = new LinkedHashSet<>();
+    addAll(set, items);
+    return checkDepth(new FrozenSet(set));
+  }
+
+  private Tuple tuple(List<Object> items) {
+    return checkDepth(new Tuple(items));
+  }
+
+  private <T> T checkDepth(T container) {
+    if (PickleValues.depthOf(container) > limits.maxPickleDepth()) {
+      throw malformed("tuples or frozensets nested deeper than " + limits.maxPickleDepth() + " ("
+          + CheckpointLimits.knob("pickle-depth") + ")");
+    }
+    return container;
+  }
+
+  /**
+   * Python refuses unhashable keys (lists, dicts, sets, bytearrays, tuples holding them); so does this reader,
+   * which keeps Java's hashing of a key from recursing into a container that holds itself. Tuples and
+   * frozensets are checked to their (bounded) depth; other objects hash by identity or by value without recursion.
+   */
+  Object requireHashable(Object key) {
+    if (key instanceof Tuple t) {
+      for (Object item : t) {
+        requireHashable(item);
+      }
+    } else if (!(key instanceof FrozenSet) && (key instanceof List || key instanceof Map || key instanceof Set
+        || key instanceof ByteArray)) {
+      throw malformed("unhashable " + describe(key) + " used as a dict key or set member");
+    }
+    return key;
+  }
+
+  private void mark() {
+    if (marks.size() >= limits.maxPickleDepth()) {
+      throw malformed("more than " + limits.maxPickleDepth() + " MARKs open at once ("
+          + CheckpointLimits.knob("pickle-depth") + ")");
+    }
+    marks.add(stack.size());
+  }
+
+  private void push(Object value) {
+    count();
+    stack.add(value);
+  }
+
+  private void count() {
+    if (++objects > limits.maxPickleObjects()) {
+      throw malformed("the pickle creates more than " + limits.maxPickleObjects() + " values ("
+          + CheckpointLimits.knob("pickle-objects") + ")");
+    }
+  }
+
+  private void memoize(long index) {
+    count();
+    memo.put(index, peek());
+  }
+
+  private List<Object> popN(int n) {
+    int floor = marks.isEmpty() ? 0 : marks.get(marks.size() - 1);
+    if (stack.size() - n < floor) {
       throw malformed("stack underflow");
     }
     List<Object> top = new ArrayList<>(stack.subList(stack.size() - n, stack.size()));
     stack.subList(stack.size() - n, stack.size()).clear();
-    if (top.contains(MARK)) {
-      throw malformed("MARK inside a tuple");
-    }
-    return java.util.Collections.unmodifiableList(top);
+    return top;
   }
 
   private List<Object> popToMark() {
-    for (int i = stack.size() - 1; i >= 0; i--) {
-      if (stack.get(i) == MARK) {
-        List<Object> items = new ArrayList<>(stack.subList(i + 1, stack.size()));
-        stack.subList(i, stack.size()).clear();
-        return items;
-      }
+    if (marks.isEmpty()) {
+      throw malformed("no MARK on the stack");
     }
-    throw malformed("no MARK on the stack");
+    int mark = marks.remove(marks.size() - 1);
+    List<Object> items = new ArrayList<>(stack.subList(mark, stack.size()));
+    stack.subList(mark, stack.size()).clear();
+    return items;
   }
 
   private Object pop() {
-    if (stack.isEmpty() || stack.get(stack.size() - 1) == MARK) {
-      throw malformed("stack underflow");
-    }
-    return stack.remove(stack.size() - 1);
+    return popN(1).get(0);
   }
 
   private Object peek() {
-    if (stack.isEmpty() || stack.get(stack.size() - 1) == MARK) {
+    int floor = marks.isEmpty() ? 0 : marks.get(marks.size() - 1);
+    if (stack.size() <= floor) {
       throw malformed("stack underflow");
     }
     return stack.get(stack.size() - 1);
@@ -208,38 +468,26 @@ final class AllowListUnpickler {
     return memo.get(index);
   }
 
-  private static Map<Object, Object> toDict(List<Object> items, Map<Object, Object> into) {
-    if (items.size() % 2 != 0) {
-      throw malformed("odd number of items for a dict");
-    }
-    for (int i = 0; i < items.size(); i += 2) {
-      into.put(items.get(i), items.get(i + 1));
-    }
-    return into;
+  @SuppressWarnings("unchecked")
+  private static List<Object> castList(List<?> l) {
+    return (List<Object>) l;
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Object> asList(Object o) {
-    if (o instanceof List<?> l) {
-      return (List<Object>) l;
-    }
-    throw malformed("expected a list or tuple, found " + describe(o));
+  private static Map<Object, Object> castMap(Map<?, ?> m) {
+    return (Map<Object, Object>) m;
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<Object, Object> asDict(Object o) {
-    if (o instanceof Map<?, ?> m) {
-      return (Map<Object, Object>) m;
-    }
-    throw malformed("expected a dict, found " + describe(o));
+  private static Set<Object> castSet(Set<?> s) {
+    return (Set<Object>) s;
   }
 
-  @SuppressWarnings("unchecked")
-  private static java.util.Set<Object> asSet(Object o) {
-    if (o instanceof java.util.Set<?> s) {
-      return (java.util.Set<Object>) s;
+  private static List<Object> asTuple(Object o) {
+    if (o instanceof Tuple t) {
+      return t;
     }
-    throw malformed("expected a set, found " + describe(o));
+    throw malformed("expected a tuple of arguments, found " + describe(o));
   }
 
   private static String asString(Object o) {
@@ -262,41 +510,118 @@ final class AllowListUnpickler {
     return b;
   }
 
+  /** A protocol-0 argument line (its length bounded by the pickle itself). */
   private String readLine() {
     int start = in.position();
     while (in.get() != '\n') {
       // scan to the newline; BufferUnderflowException reports truncation
     }
-    return new String(in.array(), start, in.position() - start - 1, StandardCharsets.UTF_8);
+    int end = in.position() - 1;
+    if (end > start && in.get(end - 1) == '\r') {
+      end--;
+    }
+    return new String(in.array(), start, end - start, StandardCharsets.UTF_8);
   }
 
   private static String utf8(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
   }
 
-  /** Little-endian two's complement, as LONG1/LONG4 store Python ints. */
-  private static long longOf(byte[] b) {
-    if (b.length > 8) {
-      throw malformed("integer of " + b.length + " bytes does not fit 64 bits");
-    }
-    long v = 0;
-    for (int i = b.length - 1; i >= 0; i--) {
-      v = (v << 8) | (b[i] & 0xFF);
-    }
-    if (b.length > 0 && b.length < 8 && b[b.length - 1] < 0) {
-      v -= 1L << (8 * b.length);
-    }
-    return v;
+  private static String latin1(byte[] b) {
+    return new String(b, StandardCharsets.ISO_8859_1);
   }
 
-  private static String describe(Object o) {
+  /** Little-endian two's complement, as LONG1/LONG4 store Python ints: a Long when it fits, else a BigInteger. */
+  static Object integer(byte[] b) {
+    if (b.length == 0) {
+      return 0L;
+    }
+    byte[] bigEndian = new byte[b.length];
+    for (int i = 0; i < b.length; i++) {
+      bigEndian[i] = b[b.length - 1 - i];
+    }
+    BigInteger value = new BigInteger(bigEndian);
+    return value.bitLength() < 64 ? (Object) value.longValue() : value;
+  }
+
+  private static Object textInt(String line) {
+    if (line.equals("00")) {
+      return Boolean.FALSE;
+    }
+    if (line.equals("01")) {
+      return Boolean.TRUE;
+    }
+    return textLong(line);
+  }
+
+  private static Object textLong(String line) {
+    String digits = line.endsWith("L") ? line.substring(0, line.length() - 1) : line;
+    if (digits.length() > MAX_TEXT_INT_DIGITS) {
+      throw malformed("an integer of " + digits.length() + " digits (Python's limit is " + MAX_TEXT_INT_DIGITS + ")");
+    }
+    try {
+      BigInteger value = new BigInteger(digits.trim());
+      return value.bitLength() < 64 ? (Object) value.longValue() : value;
+    } catch (NumberFormatException e) {
+      throw malformed("INT/LONG argument '" + abbreviate(line) + "' is not an integer");
+    }
+  }
+
+  private static double textFloat(String line) {
+    try {
+      return Double.parseDouble(line.trim());
+    } catch (NumberFormatException e) {
+      throw malformed("FLOAT argument '" + abbreviate(line) + "' is not a number");
+    }
+  }
+
+  private static long textIndex(String line) {
+    Object index = textLong(line);
+    if (!(index instanceof Long l) || l < 0) {
+      throw malformed("memo index '" + abbreviate(line) + "'");
+    }
+    return l;
+  }
+
+  /** A short, non-recursive description (containers by kind and size: they may hold themselves). */
+  static String describe(Object o) {
+    if (o == null) {
+      return "None";
+    }
     if (o instanceof Global g) {
       return g.name();
     }
     if (o instanceof byte[] b) {
       return "bytes[" + b.length + "]";
     }
-    return o == null ? "None" : o.getClass().getSimpleName() + " " + abbreviate(String.valueOf(o));
+    if (o instanceof ByteArray b) {
+      return "bytearray[" + b.bytes().length + "]";
+    }
+    if (o instanceof Tuple t) {
+      return "a tuple of " + t.size();
+    }
+    if (o instanceof FrozenSet s) {
+      return "a frozenset of " + s.size();
+    }
+    if (o instanceof List<?> l) {
+      return "a list of " + l.size();
+    }
+    if (o instanceof Map<?, ?> m) {
+      return "a dict of " + m.size();
+    }
+    if (o instanceof Set<?> s) {
+      return "a set of " + s.size();
+    }
+    if (o instanceof String s) {
+      return "'" + abbreviate(s) + "'";
+    }
+    if (o instanceof BigInteger b) {
+      return "an integer of " + b.bitLength() + " bits";
+    }
+    if (o instanceof Number || o instanceof Boolean) {
+      return o.toString();
+    }
+    return abbreviate(o.toString());
   }
 
   private static String abbreviate(String s) {

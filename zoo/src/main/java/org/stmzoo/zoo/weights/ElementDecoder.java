@@ -1,7 +1,9 @@
 package org.stmzoo.zoo.weights;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ReadableByteChannel;
 
 /** Decodes little-endian element bytes of the numeric types weight files use into float32 values. */
 enum ElementDecoder {
@@ -17,56 +19,86 @@ enum ElementDecoder {
     return bytes;
   }
 
+  /** Bytes decoded at a time when reading from a channel (a multiple of every element size). */
+  private static final int CHUNK_BYTES = 1 << 20;
+
   /** Reads {@code count} elements from {@code buffer}'s position on. */
   float[] decode(ByteBuffer buffer, int count) {
-    ByteBuffer b = buffer.order(ByteOrder.LITTLE_ENDIAN);
     float[] out = new float[count];
+    decode(buffer, out, 0, count);
+    return out;
+  }
+
+  /**
+   * Fills {@code out} with elements read from {@code channel} a chunk at a time, so that a span of any size (past
+   * 2 GiB for 8-byte types) needs no byte array of its size.
+   */
+  void read(ReadableByteChannel channel, float[] out, String what) throws IOException {
+    ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, (long) out.length * bytes));
+    int done = 0;
+    while (done < out.length) {
+      int n = Math.min(out.length - done, chunk.capacity() / bytes);
+      chunk.clear().limit(n * bytes);
+      while (chunk.hasRemaining()) {
+        if (channel.read(chunk) < 0) {
+          throw new WeightFormatException(what + " ends after " + ((long) done * bytes + chunk.position())
+              + " of " + (long) out.length * bytes + " bytes (truncated)");
+        }
+      }
+      decode(chunk.flip(), out, done, n);
+      done += n;
+    }
+  }
+
+  /** Decodes {@code count} elements from {@code buffer}'s position on into {@code out} from {@code from}. */
+  void decode(ByteBuffer buffer, float[] out, int from, int count) {
+    ByteBuffer b = buffer.order(ByteOrder.LITTLE_ENDIAN);
+    int end = from + count;
     switch (this) {
-      case F32 -> b.asFloatBuffer().get(out);
+      case F32 -> b.asFloatBuffer().get(out, from, count);
       case F64 -> {
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < end; i++) {
           out[i] = (float) b.getDouble();
         }
       }
       case F16 -> {
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < end; i++) {
           out[i] = halfToFloat(b.getShort());
         }
       }
       case BF16 -> {
         // bfloat16 is the upper half of a float32
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < end; i++) {
           out[i] = Float.intBitsToFloat((b.getShort() & 0xFFFF) << 16);
         }
       }
       case I64 -> {
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < end; i++) {
           out[i] = b.getLong();
         }
       }
       case I32 -> {
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < end; i++) {
           out[i] = b.getInt();
         }
       }
       case I16 -> {
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < end; i++) {
           out[i] = b.getShort();
         }
       }
       case I8 -> {
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < end; i++) {
           out[i] = b.get();
         }
       }
       case U8 -> {
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < end; i++) {
           out[i] = b.get() & 0xFF;
         }
       }
       default -> throw new IllegalStateException(name());
     }
-    return out;
   }
 
   /** IEEE 754 binary16 to float32 (Java 17 has no Float.float16ToFloat). */

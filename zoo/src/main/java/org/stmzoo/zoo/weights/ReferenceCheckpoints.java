@@ -13,18 +13,29 @@ public final class ReferenceCheckpoints {
   private ReferenceCheckpoints() {}
 
   public static StateDict read(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("checkpoint " + file + " does not exist or is not a file");
-    }
+    return read(file, StateDictChoice.MODEL);
+  }
+
+  /** The state dict {@code choice} names (a safetensors file has only one: the model's). */
+  public static StateDict read(Path file, StateDictChoice choice) throws IOException {
+    return read(file, choice, CheckpointLimits.defaults());
+  }
+
+  public static StateDict read(Path file, StateDictChoice choice, CheckpointLimits limits) throws IOException {
+    TorchCheckpointReader.requireRegularFile(file);
     byte[] head = new byte[4];
     try (InputStream in = Files.newInputStream(file)) {
       int n = in.readNBytes(head, 0, 4);
       if (n == 4 && Arrays.equals(head, ZIP_MAGIC)) {
-        return TorchCheckpointReader.read(file);
+        return TorchCheckpointReader.read(file, choice, limits);
       }
     }
     if (file.getFileName().toString().endsWith(".safetensors")) {
-      return SafetensorsReader.read(file);
+      if (choice != StateDictChoice.MODEL) {
+        throw new WeightFormatException(file + ": a safetensors file holds one state dict; EMA weights (--ema)"
+            + " come from a training checkpoint with " + String.join(" or ", choice.keys()));
+      }
+      return SafetensorsReader.read(file, limits);
     }
     throw new WeightFormatException(file + ": neither safetensors (by its .safetensors name) nor a PyTorch zip"
         + " checkpoint (legacy non-zip torch.save files are not supported: re-save with torch>=1.6)");

@@ -13,7 +13,10 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,6 +40,11 @@ public final class SafetensorsReader {
   private SafetensorsReader() {}
 
   public static StateDict read(Path file) throws IOException {
+    return read(file, CheckpointLimits.defaults());
+  }
+
+  public static StateDict read(Path file, CheckpointLimits limits) throws IOException {
+    TorchCheckpointReader.requireRegularFile(file);
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long fileSize = channel.size();
       if (fileSize < 8) {
@@ -56,16 +64,53 @@ public final class SafetensorsReader {
       ObjectNode header = parseHeader(file, StandardCharsets.UTF_8.decode(headerBytes).toString());
       long dataStart = 8 + headerLength;
       long dataSize = fileSize - dataStart;
-      Map<String, RawTensor> tensors = new LinkedHashMap<>();
+      Map<String, TensorInfo> infos = new LinkedHashMap<>();
+      long totalBytes = 0;
       for (Map.Entry<String, JsonNode> e : header.properties()) {
         if (e.getKey().equals("__metadata__")) {
           continue;
         }
+        if (infos.size() == limits.maxTensors()) {
+          throw new WeightFormatException(file + ": more than " + limits.maxTensors() + " tensors ("
+              + CheckpointLimits.knob("tensors") + ")");
+        }
         TensorInfo info = TensorInfo.parse(file, e.getKey(), e.getValue(), dataSize);
-        ByteBuffer bytes = readFully(channel, dataStart + info.begin(), (int) (info.end() - info.begin()), file);
-        tensors.put(e.getKey(), new RawTensor(info.shape(), info.dtype().decode(bytes, (int) info.count())));
+        totalBytes += info.count() * Float.BYTES; // each count is below 2^31, their number below 2^31
+        if (totalBytes > limits.maxTensorBytes()) {
+          throw new WeightFormatException(file + ": the tensors need more than " + limits.maxTensorBytes()
+              + " bytes as float32 (" + CheckpointLimits.knob("tensor-bytes") + ")");
+        }
+        infos.put(e.getKey(), info);
+      }
+      refuseOverlaps(file, infos);
+      Map<String, RawTensor> tensors = new LinkedHashMap<>();
+      for (Map.Entry<String, TensorInfo> e : infos.entrySet()) {
+        TensorInfo info = e.getValue();
+        float[] values = new float[(int) info.count()];
+        channel.position(dataStart + info.begin());
+        info.dtype().read(channel, values, file + ": tensor '" + e.getKey() + "'");
+        tensors.put(e.getKey(), new RawTensor(info.shape(), values));
       }
       return new StateDict(tensors);
+    }
+  }
+
+  /**
+   * The format gives every tensor its own bytes; tensors sharing or overlapping spans (a file forged to
+   * multiply its size when read, or one whose tensors silently alias) are refused, as the reference library does.
+   */
+  private static void refuseOverlaps(Path file, Map<String, TensorInfo> infos) {
+    List<Map.Entry<String, TensorInfo>> spans = new ArrayList<>(infos.entrySet());
+    spans.removeIf(e -> e.getValue().begin() == e.getValue().end());
+    spans.sort(Comparator.comparingLong(e -> e.getValue().begin()));
+    for (int i = 1; i < spans.size(); i++) {
+      TensorInfo previous = spans.get(i - 1).getValue();
+      TensorInfo current = spans.get(i).getValue();
+      if (current.begin() < previous.end()) {
+        throw new WeightFormatException(file + ": tensors '" + spans.get(i - 1).getKey() + "' [" + previous.begin()
+            + ", " + previous.end() + ") and '" + spans.get(i).getKey() + "' [" + current.begin() + ", "
+            + current.end() + ") overlap in the data section (each tensor must own its bytes)");
+      }
     }
   }
 
@@ -121,7 +166,11 @@ public final class SafetensorsReader {
       } catch (ArithmeticException e) {
         throw new WeightFormatException(where + " has an overflowing shape");
       }
-      if (count > Integer.MAX_VALUE - 8 || count * dtype.bytes() != end - begin) {
+      if (count > Integer.MAX_VALUE - 8) {
+        throw new WeightFormatException(where + ": shape " + java.util.Arrays.toString(shape) + " has " + count
+            + " elements, more than one Java array holds");
+      }
+      if (count * dtype.bytes() != end - begin) {
         throw new WeightFormatException(where + ": shape " + java.util.Arrays.toString(shape) + " of "
             + dtypeName + " needs " + count + " elements, but its data_offsets span " + (end - begin) + " bytes");
       }

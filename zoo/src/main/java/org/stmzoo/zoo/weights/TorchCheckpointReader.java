@@ -2,8 +2,11 @@ package org.stmzoo.zoo.weights;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,14 +19,11 @@ import java.util.zip.ZipFile;
  * Reads PyTorch's zip checkpoints ({@code torch.save} since 1.6): {@code NAME/data.pkl} is a pickle of the
  * saved object whose tensors refer, by persistent id {@code ('storage', torch.FloatStorage, key, device,
  * numel)}, to raw little-endian storages {@code NAME/data/KEY}. The pickle is read with
- * {@link AllowListUnpickler}: only ordered dicts, PyTorch's tensor and parameter rebuilds and storage types may
- * be named. The state dict is the saved object itself or the dict under {@code state_dict}, {@code model} or
- * {@code model_ema} (training checkpoints).
+ * {@link AllowListUnpickler}, which builds ordered dicts and tensor views and reads everything else a training
+ * script saves (optimizer and AMP state, {@code argparse.Namespace}, numpy scalars) as inert values. Which state
+ * dict is imported is a {@link StateDictChoice}; only its tensors' storages are read.
  */
 public final class TorchCheckpointReader {
-  /** Where training checkpoints keep the weights, in order of preference. */
-  static final List<String> NESTED_STATE_DICT_KEYS = List.of("state_dict", "model", "model_ema");
-  private static final long MAX_PICKLE_BYTES = 1L << 30;
   /** torch.*Storage type names (the globals persistent ids name) and their element types. */
   private static final Map<String, ElementDecoder> STORAGE_TYPES = Map.of("FloatStorage", ElementDecoder.F32,
       "HalfStorage", ElementDecoder.F16, "BFloat16Storage", ElementDecoder.BF16, "DoubleStorage", ElementDecoder.F64,
@@ -33,36 +33,63 @@ public final class TorchCheckpointReader {
   /** A storage reference: element type, zip key and element count. */
   private record Storage(ElementDecoder dtype, String key, long numel) {}
 
-  /** What {@code _rebuild_tensor_v2} returns: a strided view of a storage. */
-  private record TensorView(Storage storage, long offset, long[] shape, long[] stride) {}
+  /**
+   * What {@code _rebuild_tensor_v2(storage, offset, size, stride, ...)} returns, its arguments kept as the pickle
+   * gave them: they are validated, with the tensor's name, only if the tensor is imported.
+   */
+  private record TensorView(Object storage, Object offset, Object size, Object stride) {}
+
+  /** A validated view. */
+  private record Layout(Storage storage, long offset, long[] shape, long[] stride, long count) {}
 
   private final ZipFile zip;
   private final String prefix;
+  private final CheckpointLimits limits;
   private final Map<String, float[]> storages = new HashMap<>();
 
-  private TorchCheckpointReader(ZipFile zip, String prefix) {
+  private TorchCheckpointReader(ZipFile zip, String prefix, CheckpointLimits limits) {
     this.zip = zip;
     this.prefix = prefix;
+    this.limits = limits;
   }
 
   public static StateDict read(Path file) throws IOException {
+    return read(file, StateDictChoice.MODEL, CheckpointLimits.defaults());
+  }
+
+  public static StateDict read(Path file, StateDictChoice choice, CheckpointLimits limits) throws IOException {
+    requireRegularFile(file);
     try (ZipFile zip = new ZipFile(file.toFile())) {
-      ZipEntry pickle = findPickle(zip, file);
+      if (zip.size() > limits.maxZipEntries()) {
+        throw new WeightFormatException("the zip has " + zip.size() + " entries, more than the limit of "
+            + limits.maxZipEntries() + " (" + CheckpointLimits.knob("zip-entries") + ")");
+      }
+      ZipEntry pickle = findPickle(zip);
       String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
       ZipEntry byteorder = zip.getEntry(prefix + "byteorder");
-      if (byteorder != null && !new String(readEntry(zip, byteorder, 16)).trim().equals("little")) {
-        throw new WeightFormatException(file + ": big-endian checkpoints are not supported");
+      if (byteorder != null && !new String(readEntry(zip, byteorder, 16, limits)).trim().equals("little")) {
+        throw new WeightFormatException("big-endian checkpoints are not supported");
       }
-      TorchCheckpointReader reader = new TorchCheckpointReader(zip, prefix);
-      Object saved = new AllowListUnpickler(readEntry(zip, pickle, MAX_PICKLE_BYTES), allowList(),
-          reader::persistentLoad).load();
-      return reader.stateDict(file, saved);
-    } catch (java.util.zip.ZipException e) {
+      TorchCheckpointReader reader = new TorchCheckpointReader(zip, prefix, limits);
+      Object saved = new AllowListUnpickler(readEntry(zip, pickle, limits.maxPickleBytes(), limits), allowList(),
+          reader::persistentLoad, limits).load();
+      return reader.stateDict(select(saved, choice));
+    } catch (java.util.zip.ZipException | java.io.EOFException e) {
+      // a corrupt container: java.util.zip reports it as an IOException, but it is the file's fault
       throw new WeightFormatException(file + ": not a readable zip archive: " + e.getMessage(), e);
+    } catch (WeightFormatException e) {
+      throw e.getMessage().startsWith(file.toString()) ? e : new WeightFormatException(file + ": " + e.getMessage(), e);
     }
   }
 
-  private static ZipEntry findPickle(ZipFile zip, Path file) {
+  /** A FIFO would block, a device never end, a directory fail obscurely: only regular files are read. */
+  static void requireRegularFile(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new WeightFormatException(file + ": " + (Files.exists(file) ? "not a regular file" : "no such file"));
+    }
+  }
+
+  private static ZipEntry findPickle(ZipFile zip) {
     Enumeration<? extends ZipEntry> entries = zip.entries();
     while (entries.hasMoreElements()) {
       ZipEntry e = entries.nextElement();
@@ -71,98 +98,195 @@ public final class TorchCheckpointReader {
         return e;
       }
     }
-    throw new WeightFormatException(file + ": a zip without NAME/data.pkl is not a PyTorch checkpoint");
+    throw new WeightFormatException("a zip without NAME/data.pkl is not a PyTorch checkpoint");
   }
 
-  /** The globals a plain tensor checkpoint names, and the Java values they build. */
+  /** The globals whose calls build values the reader uses: ordered dicts and tensors. */
   private static Map<String, AllowListUnpickler.Callable> allowList() {
     Map<String, AllowListUnpickler.Callable> allowed = new HashMap<>();
-    allowed.put("collections.OrderedDict", args -> {
-      if (!args.isEmpty()) {
-        throw AllowListUnpickler.malformed("OrderedDict called with arguments");
+    allowed.put("torch._utils._rebuild_tensor_v2", args -> {
+      if (args.size() < 4) {
+        throw AllowListUnpickler.malformed("_rebuild_tensor_v2 with " + args.size() + " arguments");
       }
-      return new LinkedHashMap<>();
+      return new TensorView(args.get(0), args.get(1), args.get(2), args.get(3));
     });
-    allowed.put("torch._utils._rebuild_tensor_v2", TorchCheckpointReader::rebuildTensor);
     // a Parameter saved with keep_vars: (data, requires_grad, backward_hooks[, state])
-    AllowListUnpickler.Callable parameter = args -> args.get(0);
+    AllowListUnpickler.Callable parameter = args -> {
+      if (args.isEmpty()) {
+        throw AllowListUnpickler.malformed("_rebuild_parameter without arguments");
+      }
+      return args.get(0);
+    };
     allowed.put("torch._utils._rebuild_parameter", parameter);
     allowed.put("torch._utils._rebuild_parameter_with_state", parameter);
-    STORAGE_TYPES.forEach((name, dtype) -> allowed.put("torch." + name, args -> {
-      throw AllowListUnpickler.malformed("torch." + name + " is a storage type, not something to call");
-    }));
     return allowed;
-  }
-
-  /** {@code _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])}. */
-  private static Object rebuildTensor(List<Object> args) {
-    if (args.size() < 4 || !(args.get(0) instanceof Storage storage)) {
-      throw AllowListUnpickler.malformed("_rebuild_tensor_v2 arguments " + args.size());
-    }
-    return new TensorView(storage, asLong(args.get(1)), longs(args.get(2)), longs(args.get(3)));
   }
 
   /** Persistent id {@code ('storage', storage_type, key, location, numel)}. */
   private Object persistentLoad(Object pid) {
-    if (!(pid instanceof List<?> t) || t.size() != 5 || !"storage".equals(t.get(0))
-        || !(t.get(1) instanceof AllowListUnpickler.Global type) || !(t.get(2) instanceof String key)) {
-      throw AllowListUnpickler.malformed("unexpected persistent id " + pid);
+    if (!(pid instanceof List<?> t) || t.size() != 5 || !"storage".equals(t.get(0))) {
+      throw AllowListUnpickler.malformed("persistent id " + AllowListUnpickler.describe(pid)
+          + " is not ('storage', type, key, location, numel)");
     }
-    ElementDecoder dtype = STORAGE_TYPES.get(type.name().substring("torch.".length()));
-    if (dtype == null) {
-      throw AllowListUnpickler.malformed("persistent id with " + type.name() + ", which is not a storage type");
+    if (!(t.get(1) instanceof AllowListUnpickler.Global type) || !type.name().startsWith("torch.")
+        || !STORAGE_TYPES.containsKey(type.name().substring("torch.".length()))) {
+      throw AllowListUnpickler.malformed("persistent id with storage type " + AllowListUnpickler.describe(t.get(1))
+          + ", which is not one of torch." + STORAGE_TYPES.keySet());
     }
-    return new Storage(dtype, key, asLong(t.get(4)));
+    if (!(t.get(2) instanceof String key) || key.isEmpty() || key.contains("/") || key.contains("\\")) {
+      throw AllowListUnpickler.malformed("persistent id with storage key " + AllowListUnpickler.describe(t.get(2)));
+    }
+    if (!(t.get(4) instanceof Long numel) || numel < 0) {
+      throw AllowListUnpickler.malformed("persistent id with element count " + AllowListUnpickler.describe(t.get(4)));
+    }
+    return new Storage(STORAGE_TYPES.get(type.name().substring("torch.".length())), key, numel);
   }
 
-  private StateDict stateDict(Path file, Object saved) throws IOException {
-    Map<?, ?> dict = findStateDict(file, saved);
-    Map<String, RawTensor> tensors = new LinkedHashMap<>();
-    for (Map.Entry<?, ?> e : dict.entrySet()) {
-      if (!(e.getKey() instanceof String key) || !(e.getValue() instanceof TensorView view)) {
-        throw new WeightFormatException(file + ": state dict entry " + e.getKey() + " is not a named tensor");
-      }
-      tensors.put(key, materialise(key, view));
-    }
-    return new StateDict(tensors);
-  }
-
-  private static Map<?, ?> findStateDict(Path file, Object saved) {
+  /**
+   * The state dict {@code choice} names: the first of its keys that holds one, else (for the model) the
+   * top-level dict itself. When there is none, the error lists every state dict the file holds.
+   */
+  static Map<?, ?> select(Object saved, StateDictChoice choice) {
     if (!(saved instanceof Map<?, ?> top)) {
-      throw new WeightFormatException(file + ": the checkpoint holds no dict of tensors");
+      throw new WeightFormatException("the checkpoint holds " + AllowListUnpickler.describe(saved)
+          + ", not a dict of tensors (a whole pickled model, torch.save(model), is not importable: save"
+          + " model.state_dict())");
     }
     if (holdsTensors(top)) {
-      return top;
+      if (choice.acceptsTopLevel()) {
+        return top;
+      }
+      throw new WeightFormatException("--ema needs " + String.join(" or ", choice.keys())
+          + ", but the file is a bare state dict (its only weights)");
     }
-    for (String key : NESTED_STATE_DICT_KEYS) {
+    for (String key : choice.keys()) {
       if (top.get(key) instanceof Map<?, ?> nested && holdsTensors(nested)) {
         return nested;
       }
     }
-    throw new WeightFormatException(file + ": no state dict found at the top level or under "
-        + NESTED_STATE_DICT_KEYS + " (top-level keys: " + top.keySet() + ")");
+    List<String> candidates = new ArrayList<>();
+    top.forEach((k, v) -> {
+      if (k instanceof String name && v instanceof Map<?, ?> m && holdsTensors(m)) {
+        candidates.add(name);
+      }
+    });
+    List<String> keys = new ArrayList<>();
+    top.keySet().forEach(k -> keys.add(AllowListUnpickler.describe(k)));
+    throw new WeightFormatException("no state dict under " + String.join(" or ", choice.keys())
+        + (choice.acceptsTopLevel() ? " nor at the top level" : "") + "; the file holds "
+        + (candidates.isEmpty() ? "no state dict" : "state dicts under " + candidates
+            + (choice == StateDictChoice.MODEL && candidates.stream().anyMatch(StateDictChoice.EMA.keys()::contains)
+                ? " (--ema imports the EMA weights)" : ""))
+        + " (top-level keys: " + abbreviate(keys) + ")");
+  }
+
+  private static String abbreviate(List<String> keys) {
+    return keys.size() <= 20 ? keys.toString() : keys.subList(0, 20) + " and " + (keys.size() - 20) + " more";
   }
 
   private static boolean holdsTensors(Map<?, ?> m) {
     return !m.isEmpty() && m.values().stream().allMatch(v -> v instanceof TensorView);
   }
 
+  private StateDict stateDict(Map<?, ?> dict) throws IOException {
+    if (dict.size() > limits.maxTensors()) {
+      throw new WeightFormatException("the state dict has " + dict.size() + " tensors, more than the limit of "
+          + limits.maxTensors() + " (" + CheckpointLimits.knob("tensors") + ")");
+    }
+    Map<String, Layout> layouts = new LinkedHashMap<>();
+    Map<String, Storage> distinctStorages = new HashMap<>();
+    long elements = 0;
+    for (Map.Entry<?, ?> e : dict.entrySet()) {
+      if (!(e.getKey() instanceof String key)) {
+        throw new WeightFormatException("state dict key " + AllowListUnpickler.describe(e.getKey())
+            + " is not a string");
+      }
+      Layout layout = layout(key, (TensorView) e.getValue());
+      layouts.put(key, layout);
+      Storage previous = distinctStorages.putIfAbsent(layout.storage().key(), layout.storage());
+      if (previous != null && !previous.equals(layout.storage())) {
+        throw new WeightFormatException("tensor '" + key + "' reads storage " + layout.storage().key()
+            + " as " + layout.storage() + ", another tensor as " + previous);
+      }
+      elements += layout.count() + (previous == null ? layout.storage().numel() : 0);
+      if (elements > limits.maxTensorBytes() / Float.BYTES) {
+        throw new WeightFormatException("the state dict's tensors and storages need more than "
+            + limits.maxTensorBytes() + " bytes as float32 (" + CheckpointLimits.knob("tensor-bytes") + ")");
+      }
+    }
+    Map<String, RawTensor> tensors = new LinkedHashMap<>();
+    for (Map.Entry<String, Layout> e : layouts.entrySet()) {
+      tensors.put(e.getKey(), materialise(e.getValue()));
+    }
+    return new StateDict(tensors);
+  }
+
+  /** Validates a view against its storage: integer fields, ranks, non-negative strides, no overflow, in bounds. */
+  private static Layout layout(String name, TensorView view) {
+    String where = "tensor '" + name + "'";
+    if (!(view.storage() instanceof Storage storage)) {
+      throw new WeightFormatException(where + ": its storage is " + AllowListUnpickler.describe(view.storage())
+          + ", not a persistent storage");
+    }
+    long offset = field(where, "storage offset", view.offset());
+    long[] shape = integers(where, "size", view.size());
+    long[] stride = integers(where, "stride", view.stride());
+    if (stride.length != shape.length) {
+      throw new WeightFormatException(where + ": stride " + Arrays.toString(stride) + " has " + stride.length
+          + " entries for the " + shape.length + " dimensions of size " + Arrays.toString(shape));
+    }
+    long count;
+    long last = offset;
+    try {
+      count = RawTensor.elementCount(shape);
+      for (int i = 0; i < shape.length; i++) {
+        if (shape[i] > 0) {
+          last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
+        }
+      }
+    } catch (ArithmeticException e) {
+      throw new WeightFormatException(where + ": size " + Arrays.toString(shape) + " with stride "
+          + Arrays.toString(stride) + " overflows 64 bits");
+    }
+    if (count > Integer.MAX_VALUE - 8) {
+      throw new WeightFormatException(where + ": " + count + " elements are more than one Java array holds");
+    }
+    if (count > 0 && last >= storage.numel()) {
+      throw new WeightFormatException(where + ": size " + Arrays.toString(shape) + ", stride "
+          + Arrays.toString(stride) + " and offset " + offset + " reach element " + last + " of storage "
+          + storage.key() + ", which has " + storage.numel());
+    }
+    return new Layout(storage, offset, shape, stride, count);
+  }
+
+  private static long field(String where, String field, Object value) {
+    if (!(value instanceof Long v)) {
+      throw new WeightFormatException(where + ": its " + field + " is " + AllowListUnpickler.describe(value)
+          + ", not an integer");
+    }
+    if (v < 0) {
+      throw new WeightFormatException(where + ": its " + field + " " + v + " is negative");
+    }
+    return v;
+  }
+
+  private static long[] integers(String where, String field, Object value) {
+    if (!(value instanceof List<?> list)) {
+      throw new WeightFormatException(where + ": its " + field + " is " + AllowListUnpickler.describe(value)
+          + ", not a tuple of integers");
+    }
+    long[] out = new long[list.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = field(where, field + "[" + i + "]", list.get(i));
+    }
+    return out;
+  }
+
   /** Gathers a (possibly strided, offset) view of its storage into a dense C-order tensor. */
-  private RawTensor materialise(String name, TensorView view) throws IOException {
+  private RawTensor materialise(Layout view) throws IOException {
     float[] storage = storage(view.storage());
     long[] shape = view.shape();
-    long count = RawTensor.elementCount(shape);
-    if (count > Integer.MAX_VALUE - 8) {
-      throw new WeightFormatException("tensor '" + name + "' is too large");
-    }
-    long last = view.offset();
-    for (int i = 0; i < shape.length; i++) {
-      last += shape[i] == 0 ? 0 : (shape[i] - 1) * view.stride()[i];
-    }
-    if (count > 0 && (view.offset() < 0 || last >= storage.length)) {
-      throw new WeightFormatException("tensor '" + name + "' reaches outside its storage");
-    }
-    float[] out = new float[(int) count];
+    float[] out = new float[(int) view.count()];
     int[] index = new int[shape.length];
     for (int o = 0; o < out.length; o++) {
       long at = view.offset();
@@ -186,40 +310,56 @@ public final class TorchCheckpointReader {
     if (entry == null) {
       throw new WeightFormatException("storage " + s.key() + " is missing from the archive");
     }
-    long bytes = Math.multiplyExact(s.numel(), s.dtype().bytes());
-    if (s.numel() > Integer.MAX_VALUE - 8 || entry.getSize() != bytes) {
+    long bytes = s.numel() * s.dtype().bytes(); // numel is below 2^31 and the limit: no overflow
+    if (entry.getSize() != bytes) {
       throw new WeightFormatException("storage " + s.key() + " should hold " + s.numel() + " elements ("
           + bytes + " bytes), the archive entry has " + entry.getSize());
     }
-    float[] values = s.dtype().decode(ByteBuffer.wrap(readEntry(zip, entry, bytes)), (int) s.numel());
+    checkRatio(entry, limits);
+    float[] values = new float[(int) s.numel()];
+    try (InputStream in = zip.getInputStream(entry)) {
+      s.dtype().read(Channels.newChannel(in), values, "storage " + s.key());
+      if (in.read() >= 0) {
+        throw new WeightFormatException("storage " + s.key() + " inflates to more than its declared " + bytes
+            + " bytes");
+      }
+    }
     storages.put(s.key(), values);
     return values;
   }
 
-  private static byte[] readEntry(ZipFile zip, ZipEntry entry, long limit) throws IOException {
-    if (entry.getSize() < 0 || entry.getSize() > limit) {
-      throw new WeightFormatException(entry.getName() + " has an implausible size " + entry.getSize());
+  /** An entry's bytes, its declared size checked against {@code limit} and the ratio before reading. */
+  private static byte[] readEntry(ZipFile zip, ZipEntry entry, long limit, CheckpointLimits limits)
+      throws IOException {
+    long size = entry.getSize();
+    if (size < 0) {
+      throw new WeightFormatException(entry.getName() + " declares no size");
     }
+    if (size > limit || size > Integer.MAX_VALUE - 8) {
+      throw new WeightFormatException(entry.getName() + " declares " + size + " bytes, more than the limit of "
+          + limit + (limit == limits.maxPickleBytes() ? " (" + CheckpointLimits.knob("pickle-bytes") + ")" : ""));
+    }
+    checkRatio(entry, limits);
     try (InputStream in = zip.getInputStream(entry)) {
-      byte[] data = in.readNBytes((int) entry.getSize());
-      if (data.length != entry.getSize()) {
-        throw new WeightFormatException(entry.getName() + " is truncated");
+      byte[] data = in.readNBytes((int) size);
+      if (data.length != size) {
+        throw new WeightFormatException(entry.getName() + " is truncated: " + data.length + " of " + size + " bytes");
+      }
+      if (in.read() >= 0) {
+        throw new WeightFormatException(entry.getName() + " inflates to more than its declared " + size + " bytes");
       }
       return data;
     }
   }
 
-  private static long asLong(Object o) {
-    if (o instanceof Long l) {
-      return l;
+  private static void checkRatio(ZipEntry entry, CheckpointLimits limits) {
+    long size = entry.getSize();
+    long compressed = entry.getCompressedSize();
+    if (entry.getMethod() == ZipEntry.DEFLATED && size > CheckpointLimits.RATIO_FREE_BYTES
+        && (compressed <= 0 || size / compressed > limits.maxZipRatio())) {
+      throw new WeightFormatException(entry.getName() + " inflates " + compressed + " bytes to " + size
+          + ", a ratio above the limit of " + limits.maxZipRatio() + " (" + CheckpointLimits.knob("zip-ratio")
+          + ")");
     }
-    throw AllowListUnpickler.malformed("expected an integer, found " + o);
-  }
-
-  private static long[] longs(Object o) {
-    if (!(o instanceof List<?> list)) {
-      throw AllowListUnpickler.malformed("expected a tuple of integers, found " + o);
-    }
-    return list.stream().mapToLong(TorchCheckpointReader::asLong).toArray();
   }
 }

@@ -16,6 +16,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import org.junit.jupiter.api.Timeout;
+import org.stmzoo.datasets.download.DownloadFailedException;
+import org.stmzoo.datasets.download.TransferLimits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +31,8 @@ import org.stmzoo.zoo.registry.ModelRegistry;
 /** Downloads from a loopback HTTP server that can cut a response half way and honours Range requests. */
 class DownloaderTest {
   @TempDir Path home;
-  private final byte[] payload = new byte[200_000];
+  private byte[] payload = new byte[200_000];
+  private volatile String etag = "\"v1\"";
   private final List<String> ranges = new ArrayList<>();
   private HttpServer server;
   private volatile int cutsLeft;
@@ -46,6 +53,11 @@ class DownloaderTest {
   private void serve(HttpExchange ex) throws IOException {
     String range = ex.getRequestHeaders().getFirst("Range");
     ranges.add(String.valueOf(range));
+    String ifRange = ex.getRequestHeaders().getFirst("If-Range");
+    if (ifRange != null && !ifRange.equals(etag)) {
+      range = null; // the source changed since the client's partial copy: the whole new file (RFC 9110 If-Range)
+    }
+    ex.getResponseHeaders().add("ETag", etag);
     int from = range == null ? 0 : Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1"));
     int length = payload.length - from;
     if (range != null) {
@@ -69,8 +81,12 @@ class DownloaderTest {
   }
 
   private PretrainedManifest.Entry entry(String url, String sha256) {
-    return new PretrainedManifest.Entry("toy.in1k", "pit-ti", List.of(url), "w.pth", (long) payload.length,
-        sha256, 70.0, "test", new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f}, 0.9f, "bicubic");
+    return entry(List.of(url), (long) payload.length, sha256, null);
+  }
+
+  private PretrainedManifest.Entry entry(List<String> urls, Long size, String sha256, String prefix) {
+    return new PretrainedManifest.Entry("toy.in1k", "pit-ti", urls, "w.pth", size, sha256, prefix, 70.0, "test",
+        "MIT", new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f}, 0.9f, "bicubic");
   }
 
   private String sha() throws Exception {
@@ -109,7 +125,7 @@ class DownloaderTest {
   void aChecksumMismatchDeletesTheFile() {
     PretrainedManifest.Entry e = entry(url("/files/w.pth"), "00".repeat(32));
     assertThatThrownBy(() -> downloader(false).fetch(e)).isInstanceOf(IOException.class)
-        .hasMessageContaining("SHA-256 mismatch");
+        .hasMessageContaining("not the published SHA-256");
     assertThat(home.resolve("weights/w.pth")).doesNotExist();
     assertThat(home.resolve("weights/w.pth.part")).doesNotExist();
   }
@@ -142,7 +158,7 @@ class DownloaderTest {
   @Test
   void theBuiltInManifestHasTheFixtureModels() {
     PretrainedManifest m = ModelRegistry.pretrained();
-    assertThat(m.get("pit-ti.in1k").urls()).singleElement().asString().endsWith("pit_ti_730.pth");
+    assertThat(m.get("pit-ti.in1k").urls()).first().asString().endsWith("pit_ti_730.pth");
     assertThat(m.get("u-convnext-micro.in1k").top1()).isEqualTo(75.1);
     assertThat(m.entries()).allSatisfy(e -> assertThat(ModelRegistry.get(e.model()).name()).isEqualTo(e.model()));
   }
@@ -175,5 +191,154 @@ class DownloaderTest {
     assertThat(c.home()).isEqualTo(Path.of("/x"));
     assertThat(c.offline()).isTrue();
     assertThat(WeightCache.fromEnvironment(java.util.Map.of()).home().toString()).endsWith(".cache/stmzoo");
+  }
+
+  private Downloader fast(WeightCache cache) {
+    return new Downloader(cache, null, new TransferLimits(Duration.ofSeconds(2), Duration.ofSeconds(1),
+        Duration.ofSeconds(1), 1024), Downloader.DEFAULT_MAX_BYTES);
+  }
+
+  @Test
+  void withoutAPublishedChecksumTheFirstDownloadIsPinnedAndALaterDifferentFileRefused() throws Exception {
+    PretrainedManifest.Entry e = entry(List.of(url("/files/w.pth")), null, null, null);
+    Path file = downloader(false).fetch(e);
+    WeightLock.Pin pin = new WeightCache(home, false, null).lock().get("w.pth").orElseThrow();
+    assertThat(pin.sha256()).isEqualTo(sha());
+    assertThat(pin.size()).isEqualTo(payload.length);
+    assertThat(pin.how()).isEqualTo("first download");
+
+    // upstream re-publishes different bytes under the same name: refused, and the cache keeps nothing
+    Files.delete(file);
+    byte[] first = payload.clone();
+    payload = new byte[150_000];
+    new Random(8).nextBytes(payload);
+    etag = "\"v2\"";
+    assertThatThrownBy(() -> downloader(false).fetch(e)).isInstanceOf(IOException.class)
+        .hasMessageContaining("not the SHA-256 pinned on " + pin.pinnedAt())
+        .hasMessageContaining("./stmzoo download toy.in1k --sha256 " + sha());
+    assertThat(home.resolve("weights/w.pth")).doesNotExist();
+    assertThat(home.resolve("weights/w.pth.part")).doesNotExist();
+
+    // the user checked the new file and vouches for it: accepted, and the pin follows
+    assertThat(Files.readAllBytes(downloader(false).fetch(e, sha()))).isEqualTo(payload);
+    assertThat(new WeightCache(home, false, null).lock().get("w.pth").orElseThrow().sha256()).isEqualTo(sha());
+    assertThat(new WeightCache(home, false, null).lock().get("w.pth").orElseThrow().how())
+        .isEqualTo("accepted with --sha256");
+    assertThatThrownBy(() -> downloader(false).fetch(e, "12")).hasMessageContaining("64 hex digits");
+
+    // a cached copy altered afterwards is refused on its next use
+    Files.write(home.resolve("weights/w.pth"), first);
+    assertThatThrownBy(() -> downloader(true).fetch(e)).hasMessageContaining("the cached")
+        .hasMessageContaining("pinned");
+  }
+
+  @Test
+  void aFileNameHashPrefixIsCheckedAsTorchHubDoes() throws Exception {
+    PretrainedManifest.Entry good = entry(List.of(url("/files/w.pth")), null, null, sha().substring(0, 8));
+    assertThat(Files.readAllBytes(downloader(false).fetch(good))).isEqualTo(payload);
+    Files.delete(home.resolve("weights/w.pth"));
+    Files.delete(home.resolve("weights.lock"));
+    PretrainedManifest.Entry bad = entry(List.of(url("/files/w.pth")), null, null, "0badc0de");
+    assertThatThrownBy(() -> downloader(false).fetch(bad)).hasMessageContaining("does not start with 0badc0de");
+    assertThat(home.resolve("weights/w.pth")).doesNotExist();
+    assertThat(home.resolve("weights.lock")).doesNotExist();
+    assertThat(PretrainedManifest.Entry.release("x", "deit-tiny",
+        List.of("https://h/deit_tiny_patch16_224-a1311bcf.pth"), 1, "s", "l", org.stmzoo.layers.core.Preprocessing
+            .imagenet()).withHashPrefixFromFileName().sha256Prefix()).isEqualTo("a1311bcf");
+  }
+
+  @Test
+  void aStalePartThatAChecksumRejectsIsFetchedAgainFromZeroNeverPromoted() throws Exception {
+    Files.createDirectories(home.resolve("weights"));
+    byte[] stale = new byte[payload.length / 2];
+    new Random(99).nextBytes(stale);
+    Files.write(home.resolve("weights/w.pth.part"), stale);
+    Path file = downloader(false).fetch(entry(url("/files/w.pth"), sha()));
+    assertThat(ranges).containsExactly("bytes=" + stale.length + "-", "null");
+    assertThat(Files.readAllBytes(file)).isEqualTo(payload);
+  }
+
+  @Test
+  void aPartOfUnknownOriginIsNotResumedWithoutAChecksum() throws Exception {
+    Files.createDirectories(home.resolve("weights"));
+    Files.write(home.resolve("weights/w.pth.part"), new byte[payload.length / 2]);
+    Path file = downloader(false).fetch(entry(List.of(url("/files/w.pth")), null, null, null));
+    assertThat(ranges).containsExactly("null");
+    assertThat(Files.readAllBytes(file)).isEqualTo(payload);
+  }
+
+  @Test
+  void aCutDownloadWhoseSourceChangedRestartsInsteadOfStitching() throws Exception {
+    cutsLeft = 1;
+    PretrainedManifest.Entry e = entry(List.of(url("/files/w.pth")), null, null, null);
+    assertThatThrownBy(() -> downloader(false).fetch(e)).hasMessageContaining("run again to resume");
+    assertThat(home.resolve("weights/w.pth.part.source")).content().contains("\"v1\"");
+
+    // unchanged source: resumed with If-Range and completed
+    Path file = downloader(false).fetch(e);
+    assertThat(Files.readAllBytes(file)).isEqualTo(payload);
+
+    // a changed source after a cut: the server ignores the range (If-Range), the new file arrives whole
+    Files.delete(file);
+    Files.delete(home.resolve("weights.lock"));
+    cutsLeft = 1;
+    assertThatThrownBy(() -> downloader(false).fetch(e)).hasMessageContaining("run again to resume");
+    payload = new byte[180_000];
+    new Random(5).nextBytes(payload);
+    etag = "\"v2\"";
+    ranges.clear();
+    assertThat(Files.readAllBytes(downloader(false).fetch(e))).isEqualTo(payload);
+    assertThat(ranges).hasSize(1).first().asString().startsWith("bytes=");
+  }
+
+  @Test
+  void theSizeCapComesFromTheManifest() {
+    PretrainedManifest.Entry e = entry(List.of(url("/files/w.pth")), 1000L, null, null);
+    assertThatThrownBy(() -> downloader(false).fetch(e)).isInstanceOf(DownloadFailedException.class)
+        .hasMessageContaining("announces " + payload.length + " bytes, more than the 1000 expected");
+    assertThat(home.resolve("weights/w.pth")).doesNotExist();
+  }
+
+  @Test
+  @Timeout(30)
+  void aServerThatAcceptsAndStallsEndsInOneLineWithTheRemedies() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      Thread acceptor = new Thread(() -> {
+        try (Socket s = silent.accept()) {
+          Thread.sleep(30_000);
+        } catch (Exception ignored) {
+          // closed by the test
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      String stalled = "http://127.0.0.1:" + silent.getLocalPort() + "/w.pth";
+      assertThatThrownBy(() -> fast(new WeightCache(home, false, null)).fetch(entry(stalled, null)))
+          .isInstanceOf(DownloadFailedException.class)
+          .hasMessageStartingWith("could not download " + stalled + ": no data for 1 s (read timeout)")
+          .hasMessageContaining("--offline").hasMessageContaining("STMZOO_MIRROR")
+          .hasMessageContaining("STMZOO_MANIFEST").hasMessageContaining("import --checkpoint FILE")
+          .satisfies(t -> assertThat(t.toString()).doesNotContain("\n").doesNotContain("Exception"));
+    }
+  }
+
+  @Test
+  void everyAlternativeUrlIsTriedAndAllFailuresAreNamedOnOneLine() throws Exception {
+    server.createContext("/page", ex -> {
+      byte[] page = "<html>virus scan warning</html>".getBytes();
+      ex.getResponseHeaders().add("Content-Type", "text/html");
+      ex.sendResponseHeaders(200, page.length);
+      ex.getResponseBody().write(page);
+      ex.close();
+    });
+    PretrainedManifest.Entry e = entry(List.of(url("/page"), url("/files/w.pth")), null, sha(), null);
+    assertThat(Files.readAllBytes(downloader(false).fetch(e))).isEqualTo(payload);
+
+    Files.delete(home.resolve("weights/w.pth"));
+    PretrainedManifest.Entry none = entry(List.of(url("/page"), url("/files/missing")), null, null, null);
+    assertThatThrownBy(() -> downloader(false).fetch(none)).isInstanceOf(DownloadFailedException.class)
+        .hasMessageStartingWith("could not download toy.in1k: " + url("/page") + ": the server sent a web page")
+        .hasMessageContaining(url("/files/missing") + ": HTTP 404")
+        .hasMessageContaining("--offline");
   }
 }

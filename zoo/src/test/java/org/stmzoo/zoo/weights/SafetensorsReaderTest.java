@@ -157,4 +157,60 @@ class SafetensorsReaderTest {
     RawTensor fixture = NpyFile.read(SharedFiles.root().resolve("fixtures/reference/pit_ti_224.logits.npy"));
     assertThat(fixture.shape()).containsExactly(2, 1000);
   }
+
+  @Test
+  void tensorsSharingOneRegionAreRefused() throws IOException {
+    // 200 entries pointing at the same 4 KB: each would be copied, multiplying the file
+    StringBuilder header = new StringBuilder("{");
+    for (int i = 0; i < 200; i++) {
+      header.append(i > 0 ? "," : "").append("\"t").append(i)
+          .append("\":{\"dtype\":\"F32\",\"shape\":[1024],\"data_offsets\":[0,4096]}");
+    }
+    Path p = file(header.append("}").toString(), new byte[4096], null);
+    assertThatThrownBy(() -> SafetensorsReader.read(p)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("overlap in the data section");
+    // partly overlapping spans too
+    String partly = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}";
+    assertThatThrownBy(() -> SafetensorsReader.read(file(partly, new byte[12], null)))
+        .hasMessageContaining("tensors 'a' [0, 8) and 'b' [4, 12) overlap");
+  }
+
+  @Test
+  void spansPastTwoGibibytesAreReadOrRefusedClearly() throws IOException {
+    long far = (1L << 31) + 64;
+    String header = "{\"far\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + far + "," + (far + 8) + "]},"
+        + "\"huge\":{\"dtype\":\"U8\",\"shape\":[2147483700],\"data_offsets\":[0,2147483700]}}";
+    Path p = file(header, new byte[0], null);
+    long dataStart = Files.size(p);
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+      f.setLength(dataStart + far + 8); // sparse: nothing is written in between
+      f.seek(dataStart + far);
+      f.write(littleEndian(1.5f, -2f));
+    }
+    assertThatThrownBy(() -> SafetensorsReader.read(p)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("tensor 'huge'").hasMessageContaining("more than one Java array holds");
+    String farOnly = "{\"far\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + far + "," + (far + 8) + "]}}";
+    Path q = file(farOnly, new byte[0], null);
+    dataStart = Files.size(q);
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(q.toFile(), "rw")) {
+      f.setLength(dataStart + far + 8);
+      f.seek(dataStart + far);
+      f.write(littleEndian(1.5f, -2f));
+    }
+    assertThat(SafetensorsReader.read(q).get("far").values()).containsExactly(1.5f, -2f);
+  }
+
+  @Test
+  void theTotalSizeAndTensorCountAreBounded() throws IOException {
+    String header = "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+        + "\"b\":{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[16,24]}}";
+    Path p = file(header, new byte[24], null);
+    assertThat(SafetensorsReader.read(p).size()).isEqualTo(2);
+    // b's 4 halves become 16 bytes of float32: 32 in all
+    assertThatThrownBy(() -> SafetensorsReader.read(p, new CheckpointLimits(31, 10, 1, 1, 1, 1, 1)))
+        .hasMessageContaining("more than 31 bytes as float32").hasMessageContaining("-Dstmzoo.limit.tensor-bytes=N");
+    assertThatThrownBy(() -> SafetensorsReader.read(p, new CheckpointLimits(1000, 1, 1, 1, 1, 1, 1)))
+        .hasMessageContaining("more than 1 tensors");
+  }
 }

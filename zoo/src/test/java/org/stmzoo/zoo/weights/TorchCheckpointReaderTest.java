@@ -166,4 +166,126 @@ class TorchCheckpointReaderTest {
         zip("short", full, Map.of("0", floats(0, 1), "1", floats(1, 2, 3)))))
         .isInstanceOf(WeightFormatException.class).hasMessageContaining("storage 0 should hold 6 elements");
   }
+
+  // ------------------------------------------------------------------------ files as training scripts write them
+
+  private static void assertTinyStateDict(StateDict sd, float base) {
+    assertThat(sd.keys()).containsExactly("conv.weight", "fc.weight", "fc.bias", "bn.running_var",
+        "bn.num_batches_tracked");
+    assertThat(sd.get("conv.weight").shape()).containsExactly(2, 1, 1, 1);
+    assertThat(sd.get("conv.weight").values()).containsExactly(base, base + 1);
+    // a transposed view of a [2, 3] storage and a slice at offset 4 of the same storage
+    assertThat(sd.get("fc.weight").shape()).containsExactly(3, 2);
+    assertThat(sd.get("fc.weight").values()).containsExactly(base, base + 3, base + 1, base + 4, base + 2, base + 5);
+    assertThat(sd.get("fc.bias").values()).containsExactly(base + 4, base + 5);
+    assertThat(sd.get("bn.running_var").values()).containsExactly(base + 1, base + 1);
+    assertThat(sd.get("bn.num_batches_tracked").values()).containsExactly(base + 7);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"stm_save_model.pth", "stm_save_model_p4.pth",
+      "timm_checkpoint.pth", "deit_checkpoint.pth"})
+  void trainingCheckpointsGiveTheModelByDefaultAndTheEmaOnRequest(String name) throws IOException {
+    Path file = ReferenceScriptCheckpointsTest.resource("structure/" + name);
+    assertTinyStateDict(ReferenceCheckpoints.read(file), 0);
+    assertTinyStateDict(ReferenceCheckpoints.read(file, StateDictChoice.EMA), 100);
+  }
+
+  @Test
+  void releaseFilesAreTheBareStateDictOrUnderModel() throws IOException {
+    assertTinyStateDict(ReferenceCheckpoints.read(ReferenceScriptCheckpointsTest.resource("structure/bare_state_dict.pth")), 0);
+    assertTinyStateDict(ReferenceCheckpoints.read(ReferenceScriptCheckpointsTest.resource("structure/deit_release.pth")), 0);
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(
+        ReferenceScriptCheckpointsTest.resource("structure/bare_state_dict.pth"), StateDictChoice.EMA))
+        .isInstanceOf(WeightFormatException.class).hasMessageContaining("bare state dict");
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(
+        ReferenceScriptCheckpointsTest.resource("structure/deit_release.pth"), StateDictChoice.EMA))
+        .isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("no state dict under model_ema or state_dict_ema")
+        .hasMessageContaining("state dicts under [model]");
+  }
+
+  // ----------------------------------------------------------------------------------------- hostile files
+
+  /** A state dict with one tensor whose rebuild arguments are given raw: (storage, offset, size, stride). */
+  private Path oneTensor(String name, java.util.function.Consumer<Pickle> arguments) throws IOException {
+    Pickle p = new Pickle().op(0x80, 2).emptyOrderedDict().op('(').str("w");
+    p.global("torch._utils", "_rebuild_tensor_v2").op('(');
+    arguments.accept(p);
+    p.op(0x89).emptyOrderedDict().op('t', 'R', 'u', '.');
+    return zip(name, p.bytes(), Map.of("0", floats(0, 1, 2, 3, 4, 5)));
+  }
+
+  private static void storage(Pickle p) {
+    p.op('(').str("storage").global("torch", "FloatStorage").str("0").str("cpu").integer(6).op('t', 'Q');
+  }
+
+  @Test
+  void malformedTensorsAreErrorsNamingTheTensorAndField() throws IOException {
+    Path none = oneTensor("none", p -> {
+      storage(p);
+      p.integer(0).op('(', 'N', 't').tuple(new int[] {1});
+    });
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(none)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("tensor 'w': its size[0] is None, not an integer");
+    Path noStorage = oneTensor("nostorage", p -> p.op('N').integer(0).tuple(new int[] {1}).tuple(new int[] {1}));
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(noStorage))
+        .hasMessageContaining("tensor 'w': its storage is None");
+    Path negative = oneTensor("negative", p -> {
+      storage(p);
+      p.integer(5).tuple(new int[] {2}).op('(', 'J', 0xff, 0xff, 0xff, 0xff, 't');
+    });
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(negative))
+        .hasMessageContaining("tensor 'w': its stride[0] -1 is negative");
+    Path mismatched = oneTensor("mismatched", p -> {
+      storage(p);
+      p.integer(0).tuple(new int[] {2, 3}).tuple(new int[] {3});
+    });
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(mismatched))
+        .hasMessageContaining("stride [3] has 1 entries for the 2 dimensions");
+    Path overflow = oneTensor("overflow", p -> {
+      storage(p);
+      // size (2^62, 4): 2^64 elements
+      p.integer(0).op('(', 0x8a, 8, 0, 0, 0, 0, 0, 0, 0, 0x40).integer(4).op('t').tuple(new int[] {1, 1});
+    });
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(overflow)).hasMessageContaining("overflows 64 bits");
+    Path outside = oneTensor("outside", p -> {
+      storage(p);
+      p.integer(3).tuple(new int[] {2, 2}).tuple(new int[] {2, 1});
+    });
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(outside))
+        .hasMessageContaining("reach element 6 of storage 0, which has 6");
+  }
+
+  @Test
+  void aSmallEntryInflatingToAHugePickleIsRefusedBeforeInflating() throws IOException {
+    Path file = dir.resolve("bomb.pth");
+    try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
+      zip.putNextEntry(new ZipEntry("bomb/data.pkl")); // deflated: 64 MB of zeros in about 64 KB
+      byte[] zeros = new byte[1 << 20];
+      for (int i = 0; i < 64; i++) {
+        zip.write(zeros);
+      }
+      zip.closeEntry();
+    }
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(file)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("bomb/data.pkl inflates").hasMessageContaining("-Dstmzoo.limit.zip-ratio=N");
+    CheckpointLimits smallPickles = new CheckpointLimits(1L << 30, 1000, 1 << 20, 1000, 10, 10, 100_000);
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(file, StateDictChoice.MODEL, smallPickles))
+        .hasMessageContaining("declares 67108864 bytes, more than the limit of 1048576");
+  }
+
+  @Test
+  void onlyRegularFilesAreRead() throws Exception {
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(dir)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("not a regular file");
+    Path fifo = dir.resolve("fifo.pth");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    if (mkfifo.waitFor() == 0) {
+      // would block forever if opened
+      assertThatThrownBy(() -> ReferenceCheckpoints.read(fifo)).hasMessageContaining("not a regular file");
+      assertThatThrownBy(() -> SafetensorsReader.read(fifo)).hasMessageContaining("not a regular file");
+    }
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(dir.resolve("missing.pth"))).hasMessageContaining("no such file");
+  }
 }

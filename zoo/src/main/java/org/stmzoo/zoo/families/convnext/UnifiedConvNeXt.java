@@ -41,11 +41,16 @@ public final class UnifiedConvNeXt implements Family {
 
   @Override
   public List<ModelEntry> models() {
-    return VARIANTS.stream().map(v -> UnifiedModels.entry("convnext", "convnext", v.size(), v.depths(), v.dims(),
+    return VARIANTS.stream().map(UnifiedConvNeXt::entry).toList();
+  }
+
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
+    return UnifiedModels.entry("convnext", "convnext", v.size(), v.depths(), v.dims(),
         v.dropPath(), v,
         UnifiedBlock.factory(new UnifiedBlock.Config(
             (s, ctx) -> new ConvNeXtMixer(s, new ConvNeXtMixer.Config(ctx.dim(), v.kernelSize())),
-            4.0, UnifiedSkeleton.NORM_EPS, true)))).toList();
+            4.0, UnifiedSkeleton.NORM_EPS, true)));
   }
 
   /** UnifiedConvNeXtBlock: dw_norm, dw_input_proj, dwconv, dw_out_proj, gamma_1, pw_norm, pwconv1/2, gamma_2. */
@@ -67,10 +72,6 @@ public final class UnifiedConvNeXt implements Family {
 
   @Override
   public List<PretrainedManifest.Entry> pretrained() {
-    return List.of(
-        StmEvaluationRelease.in1k("u-convnext-micro", "unified_convnext_micro.pth", 75.1),
-        StmEvaluationRelease.in1k("u-convnext-tiny", "unified_convnext_tiny.pth", 82.2),
-        StmEvaluationRelease.in1k("u-convnext-small", "unified_convnext_small.pth", 83.1),
-        StmEvaluationRelease.in1k("u-convnext-base", "unified_convnext_base.pth", 83.7));
+    return StmEvaluationRelease.in1k("convnext", "convnext", 75.1, 82.2, 83.1, 83.7);
   }
 }

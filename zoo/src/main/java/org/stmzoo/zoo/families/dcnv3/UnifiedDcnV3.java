@@ -9,6 +9,8 @@ import org.stmzoo.layers.mixers.DeformableConvV3;
 import org.stmzoo.layers.unified.UnifiedBlock;
 import org.stmzoo.zoo.families.unified.UnifiedKeyMap;
 import org.stmzoo.zoo.families.unified.UnifiedModels;
+import org.stmzoo.zoo.families.unified.StmEvaluationRelease;
+import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.registry.Family;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.VariantConfig;
@@ -46,11 +48,16 @@ public final class UnifiedDcnV3 implements Family {
 
   @Override
   public List<ModelEntry> models() {
-    return VARIANTS.stream().map(v -> UnifiedModels.entry("dcnv3", "dcn_v3", v.size(), v.depths(), v.dims(),
+    return VARIANTS.stream().map(UnifiedDcnV3::entry).toList();
+  }
+
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
+    return UnifiedModels.entry("dcnv3", "dcn_v3", v.size(), v.depths(), v.dims(),
         v.dropPath(), v,
         UnifiedBlock.factory(new UnifiedBlock.Config(
             (s, ctx) -> new DeformableConvV3(s, DeformableConvV3.Config.of(ctx.dim(), ctx.dim() / v.groupChannels())),
-            4.0, BLOCK_NORM_EPS, false)))).toList();
+            4.0, BLOCK_NORM_EPS, false)));
   }
 
   /**
@@ -68,5 +75,11 @@ public final class UnifiedDcnV3 implements Family {
             REF_BLOCK + "attn." + NAME)
         .include(UnifiedKeyMap.skeleton())
         .build();
+  }
+
+  /** STM-Evaluation's U-InternImage release (README "All models" table). */
+  @Override
+  public List<PretrainedManifest.Entry> pretrained() {
+    return StmEvaluationRelease.in1k("dcnv3", "internimage", 75.3, 83.3, 84.1, 84.5);
   }
 }

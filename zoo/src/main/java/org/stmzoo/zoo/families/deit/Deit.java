@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.stmzoo.layers.core.Preprocessing;
 import org.stmzoo.layers.vit.VisionTransformer;
+import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.registry.Family;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.VariantConfig;
@@ -58,7 +59,8 @@ public final class Deit implements Family {
     return VARIANTS.stream().map(Deit::entry).toList();
   }
 
-  private static ModelEntry entry(Variant v) {
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
     return new ModelEntry(v.name(), "deit", v.reference(), 224, DROP_PATH, PREPROCESSING, v,
         ModelEntry.multipleOf(v.patch(), "the image is cut into disjoint " + v.patch() + "x" + v.patch() + " patches"),
         (scope, options, dropPath) -> new VisionTransformer(scope, new VisionTransformer.Config(
@@ -85,5 +87,28 @@ public final class Deit implements Family {
         .head("head/")
         .head("head_dist/")
         .build();
+  }
+
+  /**
+   * facebookresearch/deit's weights (README_deit.md model zoo: top-1 and URLs). Their file names carry the first
+   * eight hex digits of the SHA-256, checked as torch.hub's check_hash does. Apache-2.0 (the repository's licence
+   * since January 2021). The published top-1 was measured with DeiT's own evaluation, which resizes to 256 and
+   * crops 224 (crop 0.875; timm's default_cfg says 0.9 for the same weights).
+   */
+  @Override
+  public List<PretrainedManifest.Entry> pretrained() {
+    return List.of(
+        release("deit-tiny", "deit_tiny_patch16_224-a1311bcf.pth", 72.2),
+        release("deit-small", "deit_small_patch16_224-cd65a155.pth", 79.9),
+        release("deit-base", "deit_base_patch16_224-b5f2ef4d.pth", 81.8),
+        release("deit-tiny-distilled", "deit_tiny_distilled_patch16_224-b40b3cf7.pth", 74.5),
+        release("deit-small-distilled", "deit_small_distilled_patch16_224-649709d9.pth", 81.2),
+        release("deit-base-distilled", "deit_base_distilled_patch16_224-df68dfff.pth", 83.4));
+  }
+
+  private static PretrainedManifest.Entry release(String model, String file, double top1) {
+    return PretrainedManifest.Entry.release(model + ".in1k", model, List.of("https://dl.fbaipublicfiles.com/deit/"
+            + file), top1, "facebookresearch/deit README_deit.md", "Apache-2.0", Preprocessing.imagenet())
+        .withHashPrefixFromFileName();
   }
 }

@@ -10,6 +10,8 @@ import org.stmzoo.layers.unified.UnifiedBlock;
 import org.stmzoo.zoo.families.unified.AttentionSizes;
 import org.stmzoo.zoo.families.unified.UnifiedKeyMap;
 import org.stmzoo.zoo.families.unified.UnifiedModels;
+import org.stmzoo.zoo.families.unified.StmEvaluationRelease;
+import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.registry.Family;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.VariantConfig;
@@ -40,14 +42,17 @@ public final class UnifiedHalo implements Family {
 
   @Override
   public List<ModelEntry> models() {
-    return VARIANTS.stream().map(v -> {
-      AttentionSizes s = v.sizes();
-      return UnifiedModels.entry("halo", "halo", s.size(), s.depths(), s.dims(), s.dropPath(), v,
-          UnifiedBlock.factory(new UnifiedBlock.Config(
-              (scope, ctx) -> new HaloAttention(scope,
-                  new HaloAttention.Config(ctx.dim(), s.heads()[ctx.stage()], v.blockSize(), v.haloSize())),
-              4.0, NORM_EPS, true)));
-    }).toList();
+    return VARIANTS.stream().map(UnifiedHalo::entry).toList();
+  }
+
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
+    AttentionSizes s = v.sizes();
+    return UnifiedModels.entry("halo", "halo", s.size(), s.depths(), s.dims(), s.dropPath(), v,
+        UnifiedBlock.factory(new UnifiedBlock.Config(
+            (scope, ctx) -> new HaloAttention(scope,
+                new HaloAttention.Config(ctx.dim(), s.heads()[ctx.stage()], v.blockSize(), v.haloSize())),
+            4.0, NORM_EPS, true)));
   }
 
   /**
@@ -62,5 +67,11 @@ public final class UnifiedHalo implements Family {
         .variable(BLOCK + "mixer/(height_rel|width_rel)", REF_BLOCK + "attn.pos_embed." + NAME)
         .include(UnifiedKeyMap.skeleton())
         .build();
+  }
+
+  /** STM-Evaluation's release (README "All models" table). */
+  @Override
+  public List<PretrainedManifest.Entry> pretrained() {
+    return StmEvaluationRelease.in1k("halo", "halonet", 75.8, 83.0, 84.0, 84.6);
   }
 }

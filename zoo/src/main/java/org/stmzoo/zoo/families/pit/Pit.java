@@ -59,7 +59,8 @@ public final class Pit implements Family {
     return VARIANTS.stream().map(Pit::entry).toList();
   }
 
-  private static ModelEntry entry(Variant v) {
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
     return new ModelEntry(v.name(), "pit", v.reference(), 224, DROP_PATH, PREPROCESSING, v, sizeRule(v),
         (scope, options, dropPath) -> new PoolingVisionTransformer(scope, new PoolingVisionTransformer.Config(
             options.imageSize(), options.inChannels(), options.numClasses(), v.patch(), v.stride(), v.baseDims(),
@@ -83,23 +84,30 @@ public final class Pit implements Family {
     return PitKeyMap.pit();
   }
 
+  /**
+   * naver-ai/pit's weights (README "Pretrained weights" table: top-1 and Google Drive links), as timm re-hosts them
+   * on its GitHub release under the same file names; timm's URL comes first because Drive answers large files with
+   * a confirmation page (which the downloader refuses as "a web page, not the file"). Apache-2.0, as the
+   * repository. Evaluated as timm's pit default_cfgs say (crop 0.9, bicubic).
+   */
   @Override
   public List<PretrainedManifest.Entry> pretrained() {
     return List.of(
-        release("pit-ti", "pit_ti_730.pth", 73.0),
-        release("pit-xs", "pit_xs_781.pth", 78.1),
-        release("pit-s", "pit_s_809.pth", 80.9),
-        release("pit-b", "pit_b_820.pth", 82.0),
-        release("pit-ti-distilled", "pit_ti_distill_746.pth", 74.6),
-        release("pit-xs-distilled", "pit_xs_distill_791.pth", 79.1),
-        release("pit-s-distilled", "pit_s_distill_819.pth", 81.9),
-        release("pit-b-distilled", "pit_b_distill_840.pth", 84.0));
+        release("pit-ti", "pit_ti_730.pth", "17BS8UamKhZBq_-0PfSls6U0Pp8Tmree0", 73.0),
+        release("pit-xs", "pit_xs_781.pth", "1F7x2owp7frFJoyojoF80L7yB-DA9jhmi", 78.1),
+        release("pit-s", "pit_s_809.pth", "1shVYwAmYesWioca7NiDM2ESrZYEjZsaG", 80.9),
+        release("pit-b", "pit_b_820.pth", "1whd2saHjELyj6ESdkXSD1x8mMMYrRGNV", 82.0),
+        release("pit-ti-distilled", "pit_ti_distill_746.pth", "1dszOX9nvHcNuuY5a9_dUAYVxhQWcDK2c", 74.6),
+        release("pit-xs-distilled", "pit_xs_distill_791.pth", "1C_C_F40-VEhk23xuvl2qwlocDHutOw30", 79.1),
+        release("pit-s-distilled", "pit_s_distill_819.pth", "15fQvnjii-vpsFk1iaF0TVIw4gyyGXc09", 81.9),
+        release("pit-b-distilled", "pit_b_distill_840.pth", "1JOk63pIj6OxW0R93TiIizcb5VIc-HNML", 84.0));
   }
 
-  /** timm's copy of naver-ai's release (the file name carries the published top-1). */
-  private static PretrainedManifest.Entry release(String model, String file, double top1) {
-    return PretrainedManifest.Entry.unverified(model + ".in1k", model,
-        List.of("https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-pit-weights/" + file),
-        file, top1, "naver-ai/pit README; timm 0.6.7 pit.py default_cfgs", PREPROCESSING);
+  /** timm's copy of naver-ai's file (the name carries the published top-1), then naver-ai's Drive original. */
+  private static PretrainedManifest.Entry release(String model, String file, String driveId, double top1) {
+    return PretrainedManifest.Entry.release(model + ".in1k", model, List.of(
+            "https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-pit-weights/" + file,
+            "https://drive.google.com/uc?export=download&id=" + driveId),
+        top1, "naver-ai/pit README; timm 0.6.7 pit.py default_cfgs", "Apache-2.0", PREPROCESSING);
   }
 }

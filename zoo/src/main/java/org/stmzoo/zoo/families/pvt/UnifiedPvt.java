@@ -13,6 +13,8 @@ import org.stmzoo.layers.unified.BlockFactory;
 import org.stmzoo.layers.unified.UnifiedBlock;
 import org.stmzoo.zoo.families.unified.UnifiedKeyMap;
 import org.stmzoo.zoo.families.unified.UnifiedModels;
+import org.stmzoo.zoo.families.unified.StmEvaluationRelease;
+import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.registry.Family;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.VariantConfig;
@@ -51,8 +53,13 @@ public final class UnifiedPvt implements Family {
 
   @Override
   public List<ModelEntry> models() {
-    return VARIANTS.stream().map(v -> UnifiedModels.entry("pvt", "pvt", v.size(), v.depths(), v.dims(),
-        v.dropPath(), v, blocks(v))).toList();
+    return VARIANTS.stream().map(UnifiedPvt::entry).toList();
+  }
+
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
+    return UnifiedModels.entry("pvt", "pvt", v.size(), v.depths(), v.dims(),
+        v.dropPath(), v, blocks(v));
   }
 
   /** PvtBlock: [pos_embed +] unified pre-norm block with SRA, heads/sr/MLP ratio by stage. */
@@ -84,5 +91,11 @@ public final class UnifiedPvt implements Family {
         .resize(BLOCK + "pos_embed", EmbeddingResize.bilinearAlignCornersGrid())
         .include(UnifiedKeyMap.skeleton())
         .build();
+  }
+
+  /** STM-Evaluation's release (README "All models" table). */
+  @Override
+  public List<PretrainedManifest.Entry> pretrained() {
+    return StmEvaluationRelease.in1k("pvt", "pvt", 72.8, 82.1, 83.2, 83.4);
   }
 }

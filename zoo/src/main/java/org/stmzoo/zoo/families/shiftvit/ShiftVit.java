@@ -1,8 +1,11 @@
 package org.stmzoo.zoo.families.shiftvit;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.stmzoo.layers.core.Preprocessing;
 import org.stmzoo.layers.shiftvit.ShiftVitNetwork;
+import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.registry.Family;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.VariantConfig;
@@ -47,7 +50,8 @@ public final class ShiftVit implements Family {
     return VARIANTS.stream().map(ShiftVit::entry).toList();
   }
 
-  private static ModelEntry entry(Variant v) {
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
     ShiftVitNetwork.Config imagenet = config(v, 3, 1000, v.dropPath());
     // PyTorch's strided convs would floor other sizes and silently drop the last rows and columns.
     return new ModelEntry(v.name(), "shiftvit", v.reference(), 224, v.dropPath(), Preprocessing.imagenet(), v,
@@ -75,5 +79,36 @@ public final class ShiftVit implements Family {
             + "|downsample/(norm|reduction))|norm|head")
         .head("head/")
         .build();
+  }
+
+  /**
+   * microsoft/SPACH's release v1.0 (README model zoo: "Shift-T / light", "Shift-T", "Shift-S / light", "Shift-S";
+   * the unqualified names are the r2 variants by their parameter counts, 29M and 50M). MIT, as the repository.
+   * Evaluated as SPACH's datasets.py does: resize 256, crop 224, bicubic.
+   */
+  @Override
+  public List<PretrainedManifest.Entry> pretrained() {
+    return List.of(
+        release("shiftvit-light-tiny", "shiftvit_tiny_light.pth", 79.4),
+        release("shiftvit-r2-tiny", "shiftvit_tiny_r2.pth", 81.7),
+        release("shiftvit-light-small", "shiftvit_small_light.pth", 81.6),
+        release("shiftvit-r2-small", "shiftvit_small_r2.pth", 82.8));
+  }
+
+  private static PretrainedManifest.Entry release(String model, String file, double top1) {
+    return PretrainedManifest.Entry.release(model + ".in1k", model,
+        List.of("https://github.com/microsoft/SPACH/releases/download/v1.0/" + file), top1, "microsoft/SPACH README",
+        "MIT", Preprocessing.imagenet());
+  }
+
+  @Override
+  public Map<String, String> unpublished() {
+    String why = "microsoft/SPACH's README publishes ShiftViT weights for light and r2 at tiny and small only";
+    Map<String, String> reasons = new LinkedHashMap<>();
+    for (String name : List.of("shiftvit-r4-tiny", "shiftvit-r4-small", "shiftvit-light-base", "shiftvit-r4-base",
+        "shiftvit-r2-base")) {
+      reasons.put(name, why);
+    }
+    return reasons;
   }
 }

@@ -11,6 +11,8 @@ import org.stmzoo.layers.unified.UnifiedSkeleton;
 import org.stmzoo.zoo.families.unified.AttentionSizes;
 import org.stmzoo.zoo.families.unified.UnifiedKeyMap;
 import org.stmzoo.zoo.families.unified.UnifiedModels;
+import org.stmzoo.zoo.families.unified.StmEvaluationRelease;
+import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.registry.Family;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.VariantConfig;
@@ -38,14 +40,17 @@ public final class UnifiedSwin implements Family {
 
   @Override
   public List<ModelEntry> models() {
-    return VARIANTS.stream().map(v -> {
-      AttentionSizes s = v.sizes();
-      return UnifiedModels.entry("swin", "swin", s.size(), s.depths(), s.dims(), s.dropPath(), v,
-          UnifiedBlock.factory(new UnifiedBlock.Config(
-              (scope, ctx) -> new SwinMixer(scope, new SwinMixer.Config(ctx.dim(), s.heads()[ctx.stage()],
-                  v.windowSize(), ctx.height(), ctx.width(), ctx.index() % 2 == 1)),
-              4.0, UnifiedSkeleton.NORM_EPS, false)));
-    }).toList();
+    return VARIANTS.stream().map(UnifiedSwin::entry).toList();
+  }
+
+  /** The entry of a variant: a registered one, or one of your own sizes. */
+  public static ModelEntry entry(Variant v) {
+    AttentionSizes s = v.sizes();
+    return UnifiedModels.entry("swin", "swin", s.size(), s.depths(), s.dims(), s.dropPath(), v,
+        UnifiedBlock.factory(new UnifiedBlock.Config(
+            (scope, ctx) -> new SwinMixer(scope, new SwinMixer.Config(ctx.dim(), s.heads()[ctx.stage()],
+                v.windowSize(), ctx.height(), ctx.width(), ctx.index() % 2 == 1)),
+            4.0, UnifiedSkeleton.NORM_EPS, false)));
   }
 
   /**
@@ -64,5 +69,11 @@ public final class UnifiedSwin implements Family {
         .resize(BLOCK + "mixer/relative_position_bias_table", EmbeddingResize.relativePositionTable())
         .include(UnifiedKeyMap.skeleton())
         .build();
+  }
+
+  /** STM-Evaluation's release (README "All models" table). */
+  @Override
+  public List<PretrainedManifest.Entry> pretrained() {
+    return StmEvaluationRelease.in1k("swin", "swin", 74.4, 82.3, 83.3, 83.7);
   }
 }

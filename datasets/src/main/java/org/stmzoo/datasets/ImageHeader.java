@@ -1,0 +1,106 @@
+package org.stmzoo.datasets;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import org.stmzoo.io.InputFileException;
+import org.stmzoo.io.InputFiles;
+import org.stmzoo.io.InputLimit;
+import org.stmzoo.io.InputLimitException;
+
+/**
+ * An encoded image's format and dimensions, read from its header alone ({@link ImageReader#getWidth} and
+ * {@link ImageReader#getHeight} before any pixel is decoded), and the limits an image must meet before stmzoo
+ * decodes it: an 800-byte JPEG may declare 20000x20000 pixels, and a 250 KB PNG 16000x16000, which would take
+ * gigabytes to decode.
+ *
+ * @param format the ImageIO format name ({@code png}, {@code JPEG}, {@code gif}, {@code bmp})
+ * @param width pixels (the first frame's, for an animation)
+ * @param height pixels
+ */
+public record ImageHeader(String format, int width, int height) {
+  /** Largest pixel count decoded: 100 megapixels (a 10000x10000 image; a decoded RGB float copy is 1.2 GB). */
+  public static final InputLimit MAX_PIXELS = new InputLimit("stmzoo.limit.image-pixels", 100_000_000L);
+  /** Largest ratio of the longer side to the shorter: resizing the shorter side to 224 must stay small. */
+  public static final InputLimit MAX_ASPECT = new InputLimit("stmzoo.limit.image-aspect", 100);
+  /** Largest encoded file read. */
+  public static final InputLimit MAX_BYTES = new InputLimit("stmzoo.limit.image-bytes", 256L * 1024 * 1024);
+
+  /**
+   * The header of the image file {@code file}, checked against the limits.
+   *
+   * @throws InputFileException not a regular file, over {@link #MAX_BYTES}, not a format ImageIO reads, a corrupt
+   *     header, or dimensions outside the limits ({@link InputLimitException})
+   */
+  public static ImageHeader read(Path file) throws IOException {
+    InputFiles.requireRegularFile(file, MAX_BYTES);
+    try (InputStream in = Files.newInputStream(file)) {
+      return read(in, file);
+    }
+  }
+
+  /** The header of the encoded image {@code bytes} ({@code name} for messages), checked against the limits. */
+  public static ImageHeader parse(byte[] bytes, Path name) throws IOException {
+    return read(new ByteArrayInputStream(bytes), name);
+  }
+
+  private static ImageHeader read(InputStream in, Path name) throws IOException {
+    try (ImageInputStream stream = ImageIO.createImageInputStream(in)) {
+      ImageReader reader = readerFor(stream, name);
+      try {
+        reader.setInput(stream, true, true);
+        return checked(reader.getFormatName(), reader.getWidth(0), reader.getHeight(0), name);
+      } finally {
+        reader.dispose();
+      }
+    } catch (InputFileException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new InputFileException(name, "corrupt image header (" + describe(e) + ")", e);
+    }
+  }
+
+  /** The first ImageIO reader that recognises {@code stream}'s content. */
+  static ImageReader readerFor(ImageInputStream stream, Path name) throws InputFileException {
+    if (stream == null) {
+      throw new InputFileException(name, "cannot be opened as an image");
+    }
+    Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
+    if (!readers.hasNext()) {
+      throw new InputFileException(name, "not an image in a known format (JPEG, PNG, GIF, BMP)");
+    }
+    return readers.next();
+  }
+
+  /** Checks dimensions against {@link #MAX_PIXELS} and {@link #MAX_ASPECT}. */
+  static ImageHeader checked(String format, int width, int height, Path name) throws InputFileException {
+    if (width <= 0 || height <= 0) {
+      throw new InputFileException(name, "image declares " + width + "x" + height + " pixels");
+    }
+    long pixels = (long) width * height;
+    long maxPixels = MAX_PIXELS.value();
+    if (pixels > maxPixels) {
+      throw new InputLimitException(name, "image of " + width + "x" + height + " pixels exceeds the limit of "
+          + maxPixels + " pixels (" + MAX_PIXELS.knob() + ")");
+    }
+    long maxAspect = MAX_ASPECT.value();
+    if (Math.max(width, height) > (long) Math.min(width, height) * maxAspect) {
+      throw new InputLimitException(name, "image of " + width + "x" + height + " pixels is more than " + maxAspect
+          + " times longer than wide (" + MAX_ASPECT.knob() + ")");
+    }
+    return new ImageHeader(format, width, height);
+  }
+
+  /** An exception as words, without its class name when it has a message. */
+  static String describe(Throwable e) {
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName().replaceAll("(?<=[a-z])(?=[A-Z])", " ")
+        .toLowerCase(java.util.Locale.ROOT) : message.lines().findFirst().orElse("").trim();
+  }
+}

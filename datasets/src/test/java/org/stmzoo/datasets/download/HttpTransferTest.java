@@ -1,0 +1,206 @@
+package org.stmzoo.datasets.download;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hostile and broken servers on loopback: silent after accepting, trickling, oversized, a web page instead of the
+ * file, a redirect to plain http. Every case ends within a few seconds with one line naming the URL and the cause.
+ */
+@Timeout(30)
+class HttpTransferTest {
+  private static final TransferLimits FAST = new TransferLimits(Duration.ofSeconds(2), Duration.ofSeconds(1),
+      Duration.ofSeconds(1), 1024);
+
+  @TempDir Path dir;
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+    pool.shutdownNow();
+  }
+
+  /** A raw TCP server whose every connection gets {@code handler}. */
+  private URI rawServer(SocketHandler handler) throws IOException {
+    ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+    open.add(server);
+    pool.submit(() -> {
+      while (!server.isClosed()) {
+        try {
+          Socket socket = server.accept();
+          open.add(socket);
+          pool.submit(() -> {
+            try {
+              handler.handle(socket);
+            } catch (Exception ignored) {
+              // the client gave up: that is what these servers provoke
+            }
+          });
+        } catch (IOException e) {
+          return;
+        }
+      }
+    });
+    return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/w.pth");
+  }
+
+  interface SocketHandler {
+    void handle(Socket socket) throws Exception;
+  }
+
+  private HttpServer httpServer() throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.start();
+    open.add(() -> server.stop(0));
+    return server;
+  }
+
+  private static URI url(HttpServer server, String path) {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+  }
+
+  private void get(URI url, long maxBytes) throws IOException {
+    new HttpTransfer(FAST).get(url, dir.resolve("w.part"), 0, null, maxBytes, new HttpTransfer.Listener() { });
+  }
+
+  @Test
+  void aServerThatAcceptsAndSendsNothingTimesOut() throws Exception {
+    URI url = rawServer(socket -> Thread.sleep(60_000));
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> get(url, -1)).isInstanceOf(DownloadFailedException.class)
+        .hasMessageStartingWith("could not download " + url)
+        .hasMessageContaining("no data for 1 s (read timeout)");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void aServerThatStopsMidBodyTimesOut() throws Exception {
+    URI url = rawServer(socket -> {
+      OutputStream out = socket.getOutputStream();
+      out.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(new byte[5000]);
+      out.flush();
+      Thread.sleep(60_000);
+    });
+    assertThatThrownBy(() -> get(url, -1)).isInstanceOf(DownloadFailedException.class)
+        .hasMessageContaining("read timeout").hasMessageContaining("after 5000 bytes");
+  }
+
+  @Test
+  void aTricklingServerIsAStall() throws Exception {
+    URI url = rawServer(socket -> {
+      OutputStream out = socket.getOutputStream();
+      out.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      for (int i = 0; i < 600; i++) {
+        out.write(1); // one byte every 100 ms: each read succeeds, the transfer never progresses
+        out.flush();
+        Thread.sleep(100);
+      }
+    });
+    assertThatThrownBy(() -> get(url, -1)).isInstanceOf(DownloadFailedException.class)
+        .hasMessageContaining("stalled").hasMessageContaining("fewer than 1024");
+  }
+
+  @Test
+  void theSizeCapRefusesAnAnnouncedOrAnActualExcess() throws Exception {
+    HttpServer server = httpServer();
+    server.createContext("/announced", ex -> {
+      ex.sendResponseHeaders(200, 5000);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(new byte[5000]);
+      }
+    });
+    server.createContext("/chunked", ex -> {
+      ex.sendResponseHeaders(200, 0); // chunked: no length announced
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(new byte[5000]);
+      }
+    });
+    assertThatThrownBy(() -> get(url(server, "/announced"), 4000))
+        .hasMessageContaining("announces 5000 bytes, more than the 4000 expected");
+    assertThatThrownBy(() -> get(url(server, "/chunked"), 4000))
+        .hasMessageContaining("exceeds the 4000 bytes expected");
+    get(url(server, "/chunked"), 5000);
+    assertThat(Files.size(dir.resolve("w.part"))).isEqualTo(5000);
+  }
+
+  @Test
+  void aWebPageIsNotTheFile() throws Exception {
+    HttpServer server = httpServer();
+    server.createContext("/w.pth", ex -> {
+      byte[] page = "<html>confirm the download</html>".getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+      ex.sendResponseHeaders(200, page.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(page);
+      }
+    });
+    assertThatThrownBy(() -> get(url(server, "/w.pth"), -1)).hasMessageContaining("sent a web page");
+  }
+
+  @Test
+  void redirectsAreFollowedButNeverDowngradedAndRefusedConnectionsAreNamed() throws Exception {
+    HttpServer server = httpServer();
+    server.createContext("/moved", ex -> {
+      ex.getResponseHeaders().add("Location", "/w.pth");
+      ex.sendResponseHeaders(302, -1);
+      ex.close();
+    });
+    server.createContext("/w.pth", ex -> {
+      ex.sendResponseHeaders(200, 3);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(new byte[] {1, 2, 3});
+      }
+    });
+    server.createContext("/missing", ex -> {
+      ex.sendResponseHeaders(404, -1);
+      ex.close();
+    });
+    get(url(server, "/moved"), -1);
+    assertThat(Files.readAllBytes(dir.resolve("w.part"))).containsExactly(1, 2, 3);
+    assertThatThrownBy(() -> get(url(server, "/missing"), -1)).hasMessageContaining("HTTP 404");
+
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    URI refused = URI.create("http://127.0.0.1:" + closedPort + "/w.pth");
+    assertThatThrownBy(() -> get(refused, -1)).isInstanceOf(DownloadFailedException.class)
+        .hasMessageStartingWith("could not download " + refused + ": cannot connect to 127.0.0.1:" + closedPort)
+        .satisfies(e -> assertThat(e.toString()).doesNotContain("Exception").doesNotContain("\n"));
+    assertThatThrownBy(() -> get(URI.create("file:///etc/passwd"), -1)).hasMessageContaining("only http and https");
+  }
+
+  @Test
+  void remediesAreAppendedToTheSameLine() {
+    DownloadFailedException e = new DownloadFailedException("http://x/w.pth", "no data for 60 s (read timeout)")
+        .withRemedy("use --offline with a cached copy");
+    assertThat(e).hasToString("could not download http://x/w.pth: no data for 60 s (read timeout); use --offline"
+        + " with a cached copy");
+  }
+}

@@ -1,0 +1,87 @@
+package org.stmzoo.layers.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.stmzoo.io.InputFileException;
+import org.stmzoo.io.InputFiles;
+
+/**
+ * Sizes and SHA-256 digests of a checkpoint folder's {@code variables.*} files: recorded when the folder is
+ * written, compared when it is read. TensorFlow itself checks only what a restore happens to touch, and reports
+ * it as a multi-line runtime error; a digest makes a truncated or altered folder the same clear error everywhere.
+ * The digest guards against accidents (a partial copy, a disk error, an edit), not against someone who rewrites
+ * the metadata as well.
+ */
+final class CheckpointIntegrity {
+  private static final String PREFIX = CheckpointFolder.VARIABLES_PREFIX + ".";
+
+  private CheckpointIntegrity() {}
+
+  /** Every {@code variables.*} file of {@code dir}, sorted by name, with its size and digest. */
+  static List<CheckpointFolder.VariablesFile> digest(Path dir) throws IOException {
+    List<Path> files;
+    try (Stream<Path> listing = Files.list(dir)) {
+      files = listing.filter(p -> p.getFileName().toString().startsWith(PREFIX)).sorted().toList();
+    }
+    List<CheckpointFolder.VariablesFile> out = new ArrayList<>();
+    for (Path file : files) {
+      long size = InputFiles.requireRegularFile(file);
+      out.add(new CheckpointFolder.VariablesFile(file.getFileName().toString(), size, sha256(file)));
+    }
+    return out;
+  }
+
+  /**
+   * Checks the folder's files against {@code expected} (from its metadata); with none recorded (a folder older
+   * than digests), only that {@code variables.index} is a regular file, so that a FIFO cannot block TensorFlow.
+   *
+   * @throws InputFileException naming the first file that is missing, not a regular file, of another size or
+   *     with other content
+   */
+  static void verify(Path dir, List<CheckpointFolder.VariablesFile> expected) throws IOException {
+    if (expected.isEmpty()) {
+      InputFiles.requireRegularFile(dir.resolve(CheckpointFolder.VARIABLES_PREFIX + ".index"));
+      return;
+    }
+    for (CheckpointFolder.VariablesFile recorded : expected) {
+      Path file = dir.resolve(recorded.name());
+      if (!Files.exists(file)) {
+        throw new InputFileException(file, "missing, although the checkpoint's " + CheckpointFolder.METADATA_FILE
+            + " records it (incomplete checkpoint)");
+      }
+      long size = InputFiles.requireRegularFile(file);
+      if (size != recorded.bytes()) {
+        throw new InputFileException(file, size + " bytes, but the checkpoint's " + CheckpointFolder.METADATA_FILE
+            + " records " + recorded.bytes() + (size < recorded.bytes() ? " (truncated)" : " (altered)"));
+      }
+      if (!sha256(file).equals(recorded.sha256())) {
+        throw new InputFileException(file, "content differs from the SHA-256 recorded in the checkpoint's "
+            + CheckpointFolder.METADATA_FILE + " (altered or corrupt)");
+      }
+    }
+  }
+
+  private static String sha256(Path file) throws IOException {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+}

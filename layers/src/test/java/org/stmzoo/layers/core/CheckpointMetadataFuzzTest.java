@@ -1,0 +1,32 @@
+package org.stmzoo.layers.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.nio.file.Path;
+
+/**
+ * Any bytes given as a checkpoint's metadata file end in metadata within bounds or an IllegalArgumentException
+ * with a one-line message naming the file (no Jackson location dump, no Java class name); any other exception
+ * fails. The seeds (CheckpointMetadataFuzzTestInputs/) run in {@code mvn test}; {@code scripts/fuzz.sh} fuzzes.
+ */
+class CheckpointMetadataFuzzTest {
+  private static final Path NAME = Path.of("stmzoo-checkpoint.json");
+
+  @FuzzTest(maxDuration = "10m")
+  void parse(byte[] input) {
+    fuzzerTestOneInput(input);
+  }
+
+  /** The entry point of Jazzer's command-line driver ({@code scripts/fuzz.sh}). */
+  public static void fuzzerTestOneInput(byte[] input) {
+    try {
+      CheckpointFolder.Metadata m = CheckpointMetadata.parse(input, NAME);
+      assertThat(m.imageSize()).isBetween(1, (int) CheckpointMetadata.MAX_IMAGE_SIZE.value());
+      assertThat(m.classNames().isEmpty() || m.classNames().size() == m.numClasses()).isTrue();
+    } catch (IllegalArgumentException e) {
+      assertThat(e.getMessage()).startsWith(NAME + ": ").doesNotContain("\n").doesNotContain("org.stmzoo")
+          .doesNotContain("[Source:");
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package org.stmzoo.zoo.analysis;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The three analyses for several models, laid side by side as STM-Evaluation's paper does: the ERF heat maps in one
+ * row with their area ratios, the invariance curves of all models overlaid per type, a robustness table. Writes
+ * each model's raw results into {@code output/MODEL/}, the overlays into {@code output/}, and {@code report.md}
+ * with the same content as a self-contained {@code report.html} (figures inlined).
+ */
+public final class Report {
+  /** One model with the images it is analysed on (a .npy batch is mapped back with each model's statistics). */
+  public record Entry(AnalysisModel.Spec model, AnalysisImages images) {}
+
+  /** What to run for every model: one ERF, the invariance types, the attacks. */
+  public record Spec(Erf.Spec erf, List<Invariance.Spec> invariance, List<Robustness.Spec> robustness) {}
+
+  /** Everything measured for one model, with the seconds each analysis took. */
+  public record ModelResults(String model, String weights, ErfResult erf, List<InvarianceResult> invariance,
+      List<RobustnessResult> robustness, Map<String, Double> seconds) {}
+
+  private Report() {}
+
+  /** The work units of the whole report, for one progress bar and its remaining-time estimate. */
+  public static long units(List<Entry> entries, Spec spec) {
+    long total = 0;
+    for (Entry e : entries) {
+      int n = e.images().size();
+      total += spec.erf().units(n);
+      total += spec.invariance().stream().mapToLong(s -> s.units(n)).sum();
+      total += spec.robustness().stream().mapToLong(s -> s.units(n)).sum();
+    }
+    return total;
+  }
+
+  public static List<ModelResults> run(List<Entry> entries, Spec spec, Path output, Progress progress)
+      throws IOException {
+    Files.createDirectories(output);
+    List<ModelResults> results = new ArrayList<>();
+    for (Entry entry : entries) {
+      Map<String, Double> seconds = new LinkedHashMap<>();
+      long t0 = System.nanoTime();
+      ErfResult erf;
+      String weights;
+      try (AnalysisModel model = AnalysisModel.open(entry.model().withImageSize(spec.erf().imageSize()))) {
+        progress.status(model.name() + " erf");
+        weights = model.description();
+        erf = Erf.measure(model, entry.images(), spec.erf(), progress);
+      }
+      Path dir = output.resolve(erf.model());
+      erf.write(dir);
+      seconds.put("erf", (System.nanoTime() - t0) / 1e9);
+      List<InvarianceResult> invariance = new ArrayList<>();
+      List<RobustnessResult> robustness = new ArrayList<>();
+      try (AnalysisModel model = AnalysisModel.open(entry.model())) {
+        for (Invariance.Spec s : spec.invariance()) {
+          long t = System.nanoTime();
+          InvarianceResult r = Invariance.measure(model, entry.images(), s, progress);
+          r.write(dir);
+          invariance.add(r);
+          seconds.put(s.type().flag(), (System.nanoTime() - t) / 1e9);
+        }
+        for (Robustness.Spec s : spec.robustness()) {
+          long t = System.nanoTime();
+          RobustnessResult r = Robustness.measure(model, entry.images(), s, progress,
+              dir.resolve("examples-" + s.attack().flag()));
+          r.write(dir);
+          robustness.add(r);
+          seconds.put(s.attack().flag(), (System.nanoTime() - t) / 1e9);
+        }
+      }
+      results.add(new ModelResults(erf.model(), weights, erf, invariance, robustness, seconds));
+    }
+    for (int i = 0; i < spec.invariance().size(); i++) {
+      int k = i;
+      InvarianceResult.plot(output.resolve("invariance-" + spec.invariance().get(i).type().flag() + ".png"),
+          results.stream().map(r -> r.invariance().get(k)).toList());
+    }
+    for (int i = 0; i < spec.robustness().size(); i++) {
+      int k = i;
+      RobustnessResult.plot(output.resolve("robustness-" + spec.robustness().get(i).attack().flag() + ".png"),
+          results.stream().map(r -> r.robustness().get(k)).toList());
+    }
+    String markdown = ReportPage.markdown(results, spec);
+    Files.writeString(output.resolve("report.md"), markdown);
+    Files.writeString(output.resolve("report.html"), ReportPage.html(markdown, output));
+    return results;
+  }
+}

@@ -1,0 +1,251 @@
+package org.stmzoo.zoo.analysis;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.datasets.pipeline.InvarianceViews;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * L-infinity attacks in pixel space: images in [0, 1] (before normalisation) are perturbed within an eps-ball and
+ * clamped to [0, 1]. One attack step is one {@code session.run} of a graph that normalises nothing itself: it
+ * takes the current adversarial pixels, their normalised copy for the model, the clean pixels and the labels, and
+ * returns the next iterate {@code clip(clip(x + alpha * sign(grad), x0 - eps, x0 + eps), 0, 1)}, the gradient
+ * being that of the summed cross-entropy with respect to the input (its sign is that of the pixel-space gradient:
+ * normalising divides by a positive std). FGSM is one step of size eps from the clean image; PGD takes
+ * {@code steps} steps of {@code stepSize} from the clean image or, with {@code randomStart}, from a uniform draw
+ * in the ball.
+ */
+public final class Robustness {
+  public enum Attack {
+    FGSM, PGD;
+
+    public static Attack parse(String name) {
+      for (Attack a : values()) {
+        if (a.name().equalsIgnoreCase(name)) {
+          return a;
+        }
+      }
+      throw new IllegalArgumentException("unknown attack '" + name + "' (fgsm or pgd)");
+    }
+
+    public String flag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * @param eps the L-inf radii in [0, 1] pixel units (default 1/255, 2/255, 4/255)
+   * @param steps PGD's iterations (FGSM: 1)
+   * @param stepSize PGD's step in pixel units; null for eps / 4
+   * @param cropPct the clean view's crop fraction; null for the weights' evaluation crop
+   * @param saveExamples how many original / adversarial / difference figures to write (at the largest eps)
+   */
+  public record Spec(Attack attack, double[] eps, int steps, Double stepSize, boolean randomStart, long seed,
+      int images, int batchSize, Float cropPct, int saveExamples) {
+    public static final double[] DEFAULT_EPS = {1 / 255.0, 2 / 255.0, 4 / 255.0};
+
+    public Spec {
+      if (eps.length == 0) {
+        throw new IllegalArgumentException("give at least one eps");
+      }
+      for (double e : eps) {
+        if (!(e >= 0 && e <= 1)) {
+          throw new IllegalArgumentException("eps must be in [0, 1] (pixel units), got " + e);
+        }
+      }
+      if (steps <= 0 || images <= 0 || batchSize <= 0 || saveExamples < 0) {
+        throw new IllegalArgumentException("steps, images and batch size must be positive");
+      }
+      if (stepSize != null && !(stepSize > 0)) {
+        throw new IllegalArgumentException("the step size must be positive, got " + stepSize);
+      }
+    }
+
+    int iterations() {
+      return attack == Attack.FGSM ? 1 : steps;
+    }
+
+    double alpha(double e) {
+      return attack == Attack.FGSM ? e : stepSize != null ? stepSize : e / 4;
+    }
+
+    /** Work units of {@link Progress} for {@code n} images. */
+    public long units(int n) {
+      return (long) Math.min(n, images) * (1 + eps.length * (iterations() * Progress.GRADIENT_UNITS + 1));
+    }
+  }
+
+  private Robustness() {}
+
+  /** Opens {@code model} at its weights' size and attacks it. */
+  public static RobustnessResult run(AnalysisModel.Spec model, AnalysisImages data, Spec spec, Progress progress,
+      Path examples) throws IOException {
+    try (AnalysisModel opened = AnalysisModel.open(model)) {
+      return measure(opened, data, spec, progress, examples);
+    }
+  }
+
+  /**
+   * Attacks an open model on the first {@code spec.images()} images of {@code data}, which must be labelled.
+   * {@code examples}: the folder for {@code spec.saveExamples()} figures (null: none).
+   */
+  public static RobustnessResult measure(AnalysisModel model, AnalysisImages data, Spec spec, Progress progress,
+      Path examples) throws IOException {
+    if (!data.labelled()) {
+      throw new IllegalArgumentException("the attacks need labels: " + data.description() + " has none");
+    }
+    model.checkLabels(data);
+    StepGraph step = StepGraph.build(model);
+    int size = model.imageSize();
+    int channels = model.built().options().inChannels();
+    double crop = spec.cropPct() != null ? spec.cropPct() : model.preprocessing().cropPct();
+    int[] clean = new int[2];
+    int[][] adversarial = new int[spec.eps().length][2];
+    double[] linf = new double[spec.eps().length];
+    double[] l2 = new double[spec.eps().length];
+    int count = 0;
+    int saved = 0;
+    SplittableRandom random = new SplittableRandom(spec.seed());
+    ImageBatches batches = new ImageBatches(data, Math.min(spec.images(), data.size()), spec.batchSize());
+    for (ImageBatches.Batch batch = batches.next(); batch != null; batch = batches.next()) {
+      List<LabeledImage> images = batch.images();
+      int n = images.size();
+      int[] labels = batch.labels();
+      for (int label : labels) {
+        if (label >= model.numClasses()) {
+          throw new IllegalArgumentException("label " + label + " is beyond the model's " + model.numClasses()
+              + " classes");
+        }
+      }
+      float[] origin = Invariance.stack(images, size, channels,
+          (img, i) -> InvarianceViews.reference(img, size, crop));
+      count(model.logits(origin, n), labels, clean);
+      progress.advance(n);
+      for (int e = 0; e < spec.eps().length; e++) {
+        double eps = spec.eps()[e];
+        progress.status(String.format(Locale.ROOT, "%s %s eps %.4f", model.name(), spec.attack().flag(), eps));
+        float[] x = perturb(step, model, origin, labels, eps, spec, random,
+            iterate -> progress.advance((long) n * Progress.GRADIENT_UNITS));
+        count(model.logits(x, n), labels, adversarial[e]);
+        progress.advance(n);
+        int per = size * size * channels;
+        for (int b = 0; b < n; b++) {
+          double max = 0;
+          double squares = 0;
+          for (int i = b * per; i < (b + 1) * per; i++) {
+            double d = x[i] - origin[i];
+            max = Math.max(max, Math.abs(d));
+            squares += d * d;
+          }
+          linf[e] += max;
+          l2[e] += Math.sqrt(squares);
+        }
+        if (e == spec.eps().length - 1 && examples != null) {
+          for (int b = 0; b < n && saved < spec.saveExamples(); b++, saved++) {
+            Examples.write(examples.resolve(String.format(Locale.ROOT, "example-%03d.png", saved)), origin, x, b,
+                size, channels, eps);
+          }
+        }
+      }
+      count += n;
+    }
+    if (count == 0) {
+      throw new IllegalArgumentException("no readable image in " + data.description());
+    }
+    List<RobustnessResult.Row> rows = new ArrayList<>();
+    for (int e = 0; e < spec.eps().length; e++) {
+      rows.add(new RobustnessResult.Row(spec.eps()[e], 100.0 * clean[0] / count, 100.0 * clean[1] / count,
+          100.0 * adversarial[e][0] / count, 100.0 * adversarial[e][1] / count, linf[e] / count, l2[e] / count));
+    }
+    return new RobustnessResult(model.name(), spec.attack(), count, spec.iterations(),
+        spec.attack() == Attack.FGSM ? "eps" : spec.stepSize() == null ? "eps/4" : String.valueOf(spec.stepSize()),
+        spec.attack() == Attack.PGD && spec.randomStart(), List.copyOf(rows));
+  }
+
+  /**
+   * The attack on one batch at one eps: the adversarial pixels after {@code spec.iterations()} steps;
+   * {@code observer} sees every iterate.
+   */
+  static float[] perturb(StepGraph step, AnalysisModel model, float[] origin, int[] labels, double eps, Spec spec,
+      SplittableRandom random, java.util.function.Consumer<float[]> observer) {
+    float[] x = origin.clone();
+    if (spec.attack() == Attack.PGD && spec.randomStart()) {
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) Math.max(0, Math.min(1, origin[i] + (random.nextDouble() * 2 - 1) * eps));
+      }
+    }
+    for (int k = 0; k < spec.iterations(); k++) {
+      x = step.run(model, x, origin, labels, (float) eps, (float) spec.alpha(eps));
+      observer.accept(x);
+    }
+    return x;
+  }
+
+  private static void count(float[][] logits, int[] labels, int[] topOneFive) {
+    for (int i = 0; i < logits.length; i++) {
+      int rank = Logits.rank(logits[i], labels[i]);
+      topOneFive[0] += rank < 1 ? 1 : 0;
+      topOneFive[1] += rank < 5 ? 1 : 0;
+    }
+  }
+
+  /** The attack step's placeholders and its output, added once to the model's graph. */
+  record StepGraph(Placeholder<TFloat32> pixels, Placeholder<TFloat32> origin, Placeholder<TInt32> labels,
+      Placeholder<TFloat32> eps, Placeholder<TFloat32> alpha, Operand<TFloat32> next, Operand<TFloat32> gradient) {
+
+    static StepGraph build(AnalysisModel model) {
+      Ops tf = model.built().model().tf().withSubScope("attack");
+      int size = model.imageSize();
+      int channels = model.built().options().inChannels();
+      Shape batch = Shape.of(-1, size, size, channels);
+      Placeholder<TFloat32> pixels = tf.withName("pixels").placeholder(TFloat32.class, Placeholder.shape(batch));
+      Placeholder<TFloat32> origin = tf.withName("origin").placeholder(TFloat32.class, Placeholder.shape(batch));
+      Placeholder<TInt32> labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      Placeholder<TFloat32> eps = tf.withName("eps").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+      Placeholder<TFloat32> alpha = tf.withName("alpha").placeholder(TFloat32.class,
+          Placeholder.shape(Shape.scalar()));
+      Operand<TFloat32> logits = model.built().output().logits();
+      Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(model.numClasses()), tf.constant(1f), tf.constant(0f));
+      Operand<TFloat32> loss = tf.reduceSum(tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss(),
+          tf.constant(0));
+      Output<?>[] grads = model.graph().addGradients(loss.asOutput(),
+          new Output<?>[] {model.built().images().asOutput()});
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> gradient = (Operand<TFloat32>) grads[0];
+      Operand<TFloat32> stepped = tf.math.add(pixels, tf.math.mul(alpha, tf.math.sign(gradient)));
+      Operand<TFloat32> projected = tf.math.minimum(tf.math.maximum(stepped, tf.math.sub(origin, eps)),
+          tf.math.add(origin, eps));
+      Operand<TFloat32> next = tf.clipByValue(projected, tf.constant(0f), tf.constant(1f));
+      return new StepGraph(pixels, origin, labels, eps, alpha, next, gradient);
+    }
+
+    /** One attack step from {@code x}: one session run. */
+    float[] run(AnalysisModel model, float[] x, float[] clean, int[] labelValues, float epsValue, float alphaValue) {
+      int n = labelValues.length;
+      int size = model.imageSize();
+      int channels = model.built().options().inChannels();
+      try (TFloat32 in = Batches.tensor(model.normalise(x), n, size, channels);
+          TFloat32 px = Batches.tensor(x, n, size, channels);
+          TFloat32 o = Batches.tensor(clean, n, size, channels);
+          TInt32 l = Batches.labels(labelValues);
+          TFloat32 e = Batches.scalar(epsValue);
+          TFloat32 a = Batches.scalar(alphaValue);
+          Result out = model.session().runner().feed(model.built().images(), in).feed(pixels, px).feed(origin, o)
+              .feed(labels, l).feed(eps, e).feed(alpha, a).fetch(next).run()) {
+        return Batches.values((TFloat32) out.get(0));
+      }
+    }
+  }
+}

@@ -1,0 +1,239 @@
+package org.stmzoo.zoo.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.stmzoo.zoo.analysis.AnalysisImages;
+import org.stmzoo.zoo.analysis.AnalysisModel;
+import org.stmzoo.zoo.analysis.Erf;
+import org.stmzoo.zoo.analysis.ErfResult;
+import org.stmzoo.zoo.analysis.Invariance;
+import org.stmzoo.zoo.analysis.InvarianceResult;
+import org.stmzoo.zoo.analysis.Progress;
+import org.stmzoo.zoo.analysis.Report;
+import org.stmzoo.zoo.analysis.Robustness;
+import org.stmzoo.zoo.analysis.RobustnessResult;
+
+/**
+ * {@code ./stmzoo analyze erf|invariance|robustness|report}: the STM analyses (effective receptive field,
+ * invariance to translation/rotation/scale, adversarial robustness) and a side-by-side report. Parses the flags
+ * into the analyses' specs and calls {@link Erf}, {@link Invariance}, {@link Robustness} and {@link Report}.
+ */
+final class AnalyzeCommand implements Command {
+  private static final List<String> ANALYSES = List.of("erf", "invariance", "robustness", "report");
+  private final Map<String, String> env;
+
+  AnalyzeCommand() {
+    this(System.getenv());
+  }
+
+  AnalyzeCommand(Map<String, String> env) {
+    this.env = env;
+  }
+
+  @Override
+  public String name() {
+    return "analyze";
+  }
+
+  @Override
+  public String summary() {
+    return "STM analyses of a model: effective receptive field, invariance, adversarial robustness, or a report of all";
+  }
+
+  @Override
+  public String positional() {
+    return "erf|invariance|robustness|report";
+  }
+
+  @Override
+  public Options options() {
+    return AnalysisArguments.add(new Options())
+        .addOption(Option.builder().longOpt("image-size").hasArg().argName("S")
+            .desc("erf: the size the model is built at and the images resized to (default 1024)").build())
+        .addOption(Option.builder().longOpt("stage").hasArg().argName("K").desc("erf: the stage to score (default: the last)").build())
+        .addOption(Option.builder().longOpt("type").hasArg().argName("T")
+            .desc("invariance: translation, pre-rotation, post-rotation or scale (report: all four)").build())
+        .addOption(CliArgs.cropPctOption("the weights' evaluation crop"))
+        .addOption(Option.builder().longOpt("attack").hasArg().argName("A").desc("robustness: fgsm or pgd (report: both)").build())
+        .addOption(Option.builder().longOpt("eps").hasArg().argName("E1,E2,...")
+            .desc("robustness: L-inf radii in pixel units, numbers or fractions such as 2/255 (default 1/255,2/255,4/255)").build())
+        .addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("robustness: PGD steps (default 10)").build())
+        .addOption(Option.builder().longOpt("step-size").hasArg().argName("A").desc("robustness: PGD step (default eps/4)").build())
+        .addOption(Option.builder().longOpt("random-start").desc("robustness: PGD starts from a uniform draw in the ball").build())
+        .addOption(Option.builder().longOpt("save-examples").hasArg().argName("N")
+            .desc("robustness: original/adversarial/difference PNGs at the largest eps (default 0; report 2)").build())
+        .addOption(Option.builder().longOpt("erf-images").hasArg().argName("N").desc("report: images for the ERF (default --images, at most 50)").build());
+  }
+
+  @Override
+  public int run(CommandLine line) throws Exception {
+    List<String> args = line.getArgList();
+    if (args.size() != 1 || !ANALYSES.contains(args.get(0))) {
+      throw new UsageException(args.isEmpty() ? "name the analysis: " + String.join(", ", ANALYSES)
+          : "unknown analysis '" + String.join(" ", args) + "' (" + String.join(", ", ANALYSES) + ")");
+    }
+    String analysis = args.get(0);
+    // flags checked before any model is opened or weights are fetched
+    Invariance.Type type = line.hasOption("type") ? parse(() -> Invariance.Type.parse(line.getOptionValue("type")))
+        : null;
+    Robustness.Attack attack = line.hasOption("attack")
+        ? parse(() -> Robustness.Attack.parse(line.getOptionValue("attack"))) : null;
+    if (analysis.equals("invariance") && type == null) {
+      throw new UsageException("--type is required: translation, pre-rotation, post-rotation or scale");
+    }
+    if (analysis.equals("robustness") && attack == null) {
+      throw new UsageException("--attack is required: fgsm or pgd");
+    }
+    AnalysisArguments.Data data = AnalysisArguments.data(line);
+    List<AnalysisModel.Spec> models = AnalysisArguments.withDataClasses(AnalysisArguments.models(line, env), data);
+    Path output = AnalysisArguments.output(line, "analysis/" + analysis);
+    long start = System.nanoTime();
+    switch (analysis) {
+      case "erf" -> erf(line, models, data, output);
+      case "invariance" -> invariance(line, models, data, output, type);
+      case "robustness" -> robustness(line, models, data, output, attack);
+      default -> report(line, models, data, output, type, attack);
+    }
+    System.out.printf(Locale.ROOT, "Wrote %s (%.0f s)%n", output.toAbsolutePath(), (System.nanoTime() - start) / 1e9);
+    return 0;
+  }
+
+  private void erf(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output)
+      throws Exception {
+    Erf.Spec spec = erfSpec(line, CliArgs.positiveInt(line, "images", Erf.Spec.DEFAULT_IMAGES));
+    for (AnalysisModel.Spec model : models) {
+      Path dir = models.size() == 1 ? output : output.resolve(name(model));
+      AnalysisImages images = data.forModel(preprocessing(model));
+      try (Progress progress = Progress.console("erf", spec.units(images.size()))) {
+        ErfResult result = Erf.run(model, images, spec, progress);
+        result.write(dir);
+        System.out.print(result.summary());
+      }
+    }
+  }
+
+  private void invariance(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
+      Path output, Invariance.Type type) throws Exception {
+    Invariance.Spec spec = invarianceSpec(line, type);
+    List<InvarianceResult> results = new ArrayList<>();
+    for (AnalysisModel.Spec model : models) {
+      AnalysisImages images = data.forModel(preprocessing(model));
+      try (Progress progress = Progress.console(type.flag(), spec.units(images.size()))) {
+        InvarianceResult result = Invariance.run(model, images, spec, progress);
+        result.write(models.size() == 1 ? output : output.resolve(result.model()));
+        System.out.print(result.summary());
+        results.add(result);
+      }
+    }
+    if (results.size() > 1) {
+      InvarianceResult.plot(output.resolve("invariance-" + type.flag() + ".png"), results);
+    }
+  }
+
+  private void robustness(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
+      Path output, Robustness.Attack attack) throws Exception {
+    Robustness.Spec spec = robustnessSpec(line, attack, 0);
+    List<RobustnessResult> results = new ArrayList<>();
+    for (AnalysisModel.Spec model : models) {
+      AnalysisImages images = data.forModel(preprocessing(model));
+      if (!images.labelled()) {
+        throw new UsageException("the attacks need labels: give --labels LABELS.npy with --npy");
+      }
+      try (Progress progress = Progress.console(attack.flag(), spec.units(images.size()))) {
+        Path dir = models.size() == 1 ? output : output.resolve(name(model));
+        RobustnessResult result = Robustness.run(model, images, spec, progress, dir.resolve("examples"));
+        result.write(dir);
+        System.out.print(result.summary());
+        results.add(result);
+      }
+    }
+    if (results.size() > 1) {
+      RobustnessResult.plot(output.resolve("robustness-" + attack.flag() + ".png"), results);
+    }
+  }
+
+  private void report(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output,
+      Invariance.Type type, Robustness.Attack attack) throws Exception {
+    int images = CliArgs.positiveInt(line, "images", 100);
+    Erf.Spec erf = erfSpec(line, CliArgs.positiveInt(line, "erf-images", Math.min(images, Erf.Spec.DEFAULT_IMAGES)));
+    List<Invariance.Spec> invariance = new ArrayList<>();
+    for (Invariance.Type t : type == null ? Arrays.asList(Invariance.Type.values()) : List.of(type)) {
+      invariance.add(invarianceSpec(line, t));
+    }
+    List<Robustness.Spec> robustness = new ArrayList<>();
+    for (Robustness.Attack a : attack == null ? Arrays.asList(Robustness.Attack.values()) : List.of(attack)) {
+      robustness.add(robustnessSpec(line, a, 2));
+    }
+    List<Report.Entry> entries = new ArrayList<>();
+    for (AnalysisModel.Spec model : models) {
+      entries.add(new Report.Entry(model, data.forModel(preprocessing(model))));
+    }
+    Report.Spec spec = new Report.Spec(erf, invariance, robustness);
+    long units = Report.units(entries, spec);
+    try (Progress progress = Progress.console("report", units)) {
+      Report.run(entries, spec, output, progress);
+    }
+    System.out.println("Report: " + output.resolve("report.md").toAbsolutePath() + " and report.html");
+  }
+
+  private static Erf.Spec erfSpec(CommandLine line, int images) {
+    Integer stage = line.hasOption("stage") ? CliArgs.nonNegativeInt(line, "stage", 0) : null;
+    return new Erf.Spec(images, CliArgs.positiveInt(line, "image-size", Erf.Spec.DEFAULT_SIZE), stage,
+        CliArgs.positiveInt(line, "batch-size", 1));
+  }
+
+  private static Invariance.Spec invarianceSpec(CommandLine line, Invariance.Type type) {
+    return new Invariance.Spec(type, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE),
+        CliArgs.positiveInt(line, "batch-size", 32), AnalysisArguments.seed(line),
+        line.hasOption("crop-pct") ? CliArgs.cropPct(line, 0) : null);
+  }
+
+  private static Robustness.Spec robustnessSpec(CommandLine line, Robustness.Attack attack, int examples) {
+    double[] eps = line.hasOption("eps")
+        ? AnalysisArguments.list(line, "eps").stream().mapToDouble(AnalyzeCommand::number).toArray()
+        : Robustness.Spec.DEFAULT_EPS;
+    Double stepSize = line.hasOption("step-size") ? number(line.getOptionValue("step-size")) : null;
+    return parse(() -> new Robustness.Spec(attack, eps, CliArgs.positiveInt(line, "steps", 10), stepSize,
+        line.hasOption("random-start"), AnalysisArguments.seed(line),
+        CliArgs.positiveInt(line, "images", Integer.MAX_VALUE), CliArgs.positiveInt(line, "batch-size", 32),
+        line.hasOption("crop-pct") ? CliArgs.cropPct(line, 0) : null,
+        CliArgs.nonNegativeInt(line, "save-examples", examples)));
+  }
+
+  /** A number or a fraction such as {@code 2/255}. */
+  static double number(String text) {
+    try {
+      int slash = text.indexOf('/');
+      return slash < 0 ? Double.parseDouble(text.trim())
+          : Double.parseDouble(text.substring(0, slash).trim()) / Double.parseDouble(text.substring(slash + 1).trim());
+    } catch (NumberFormatException e) {
+      throw new UsageException("not a number: '" + text + "' (e.g. 0.0157 or 4/255)");
+    }
+  }
+
+  /** Flag values the analyses reject (an unknown type, a bad eps) are usage errors. */
+  private static <T> T parse(java.util.function.Supplier<T> value) {
+    try {
+      return value.get();
+    } catch (UsageException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private static org.stmzoo.layers.core.Preprocessing preprocessing(AnalysisModel.Spec model) throws Exception {
+    return model.preprocessing();
+  }
+
+  private static String name(AnalysisModel.Spec model) throws Exception {
+    return model.modelName();
+  }
+}

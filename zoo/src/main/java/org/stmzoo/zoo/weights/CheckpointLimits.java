@@ -1,0 +1,69 @@
+package org.stmzoo.zoo.weights;
+
+/**
+ * Upper bounds the checkpoint readers (pickle, PyTorch zip, safetensors) check before they allocate, so that
+ * a hostile or broken file is a one-line {@link WeightFormatException} instead of an OutOfMemoryError, a
+ * StackOverflowError or a hang. The defaults hold every published checkpoint of the zoo's families with a wide
+ * margin; each can be raised with a system property ({@code STMZOO_JAVA_OPTS="-Dstmzoo.limit.tensor-bytes=..."}).
+ *
+ * @param maxTensorBytes float32 bytes of all tensors a file may make stmzoo hold (decoded storages included)
+ * @param maxTensors tensors in one safetensors file or one imported state dict
+ * @param maxPickleBytes size of a pickle (a zip's {@code data.pkl})
+ * @param maxPickleObjects values a pickle may create, push or memoize (each costs heap however small the file)
+ * @param maxPickleDepth open MARKs at once and nesting of tuples and frozensets (bounds the recursion of hashing)
+ * @param maxZipEntries entries of a PyTorch zip
+ * @param maxZipRatio decompressed size over compressed size of a zip entry larger than {@link #RATIO_FREE_BYTES}
+ */
+public record CheckpointLimits(long maxTensorBytes, int maxTensors, long maxPickleBytes, long maxPickleObjects,
+    int maxPickleDepth, int maxZipEntries, long maxZipRatio) {
+  /** Entries up to this size may compress at any ratio (small pickles of zeros compress very well). */
+  static final long RATIO_FREE_BYTES = 1L << 20;
+  static final String PROPERTY_PREFIX = "stmzoo.limit.";
+
+  public CheckpointLimits {
+    if (maxTensorBytes <= 0 || maxTensors <= 0 || maxPickleBytes <= 0 || maxPickleObjects <= 0
+        || maxPickleDepth <= 0 || maxZipEntries <= 0 || maxZipRatio <= 0) {
+      throw new IllegalArgumentException("checkpoint limits must be positive: " + this);
+    }
+  }
+
+  /** The built-in limits, each overridden by its system property {@code stmzoo.limit.NAME} when set. */
+  public static CheckpointLimits defaults() {
+    return new CheckpointLimits(
+        property("tensor-bytes", 8L << 30),
+        (int) property("tensors", 100_000),
+        property("pickle-bytes", 256L << 20),
+        property("pickle-objects", 4_000_000),
+        (int) property("pickle-depth", 200),
+        (int) property("zip-entries", 200_000),
+        property("zip-ratio", 100));
+  }
+
+  /** Limit {@code name}'s system property. */
+  static String property(String name) {
+    return PROPERTY_PREFIX + name;
+  }
+
+  /** How errors say to raise limit {@code name}. */
+  static String knob(String name) {
+    return "raise with -D" + property(name) + "=N";
+  }
+
+  private static long property(String name, long fallback) {
+    String value = System.getProperty(property(name));
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      long parsed = Long.parseLong(value.trim().replace("_", ""));
+      if (parsed <= 0 || (name.equals("tensors") || name.equals("pickle-depth") || name.equals("zip-entries"))
+          && parsed > Integer.MAX_VALUE) {
+        throw new NumberFormatException();
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("system property " + property(name) + "=" + value
+          + " is not a positive integer");
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package org.stmzoo.zoo.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.zoo.registry.ModelOptions;
+import org.stmzoo.zoo.weights.NpyFile;
+import org.stmzoo.zoo.weights.RawTensor;
+
+class ErfTest {
+  private static final int SIZE = 32;
+
+  @Test
+  void supportIsTheTheoreticalReceptiveFieldAndSymmetric(@TempDir Path dir) throws Exception {
+    ModelOptions options = new ModelOptions(2, 1, SIZE, null);
+    AnalysisImages images = AnalysisImages.of(TinyModels.dataset(TinyModels.images(3, 40, 36, 1, 0.1f, 1),
+        java.util.List.of("a", "b")), 10);
+    try (AnalysisModel model = AnalysisModel.randomInit(TinyModels.positiveConvNet(), options, 0)) {
+      ErfResult erf = Erf.measure(model, images, new Erf.Spec(3, SIZE, null, 2), Progress.quiet());
+      assertThat(erf.images()).isEqualTo(3);
+      assertThat(erf.skipped()).isZero();
+      // The centre of the 16x16 output is (8, 8); through conv s1, conv s2 (TF SAME pads 0 before, 1 after),
+      // conv s1 it sees input rows and columns 13..21: a 9x9 square centred on (17, 17).
+      float[] map = erf.map();
+      for (int y = 0; y < SIZE; y++) {
+        for (int x = 0; x < SIZE; x++) {
+          boolean inside = y >= 13 && y <= 21 && x >= 13 && x <= 21;
+          float v = map[y * SIZE + x];
+          if (inside) {
+            assertThat(v).as("(%d, %d)", y, x).isPositive();
+            float scale = Math.abs(v) * 1e-5f;
+            assertThat(map[(34 - y) * SIZE + x]).isCloseTo(v, within(scale));
+            assertThat(map[y * SIZE + (34 - x)]).isCloseTo(v, within(scale));
+            assertThat(map[x * SIZE + y]).isCloseTo(v, within(scale));
+          } else {
+            assertThat(v).as("(%d, %d)", y, x).isZero();
+          }
+        }
+      }
+      erf.write(dir);
+      RawTensor saved = NpyFile.read(dir.resolve("erf.npy"));
+      assertThat(saved.shape()).containsExactly(SIZE, SIZE);
+      assertThat(saved.values()).containsExactly(map);
+      assertThat(Files.readAllLines(dir.resolve("erf.csv"))).hasSize(5).first().isEqualTo("threshold,side,area_ratio");
+      assertThat(dir.resolve("erf.png")).isNotEmptyFile();
+    }
+  }
+
+  @Test
+  void areasAreTheSmallestCentredSquaresOverTheThreshold() {
+    // an 11x11 map, 1 on the central 3x3 square, 0 elsewhere; scaled to log10(2)/log10(2) = 1 there
+    int size = 11;
+    float[] map = new float[size * size];
+    for (int y = 4; y <= 6; y++) {
+      for (int x = 4; x <= 6; x++) {
+        map[y * size + x] = 1f;
+      }
+    }
+    ErfResult r = ErfResult.of("m", 0, map, size, 1, 0);
+    // i = 1 (side 3) holds all of it: more than every threshold
+    assertThat(r.areas()).allSatisfy(a -> {
+      assertThat(a.side()).isEqualTo(3);
+      assertThat(a.ratio()).isCloseTo(9.0 / 121, within(1e-12));
+    });
+    // a single central pixel: side 3 holds 100 %; an off-centre mass needs a larger square
+    float[] corner = new float[size * size];
+    corner[5 * size + 5] = 1f;
+    corner[1 * size + 9] = 3f;
+    ErfResult c = ErfResult.of("m", 0, corner, size, 1, 0);
+    double centre = Math.log10(2) / Math.log10(4);
+    double share = centre / (centre + 1);
+    assertThat(c.areas().get(0).side()).isEqualTo(share > 0.2 ? 3 : 9);
+    assertThat(c.areas().get(3).side()).isEqualTo(9); // 99 %: must reach (1, 9): i = 4
+  }
+}

@@ -1,0 +1,95 @@
+package org.stmzoo.zoo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.datasets.ImageEncoding;
+import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.zoo.weights.NpyFile;
+import org.stmzoo.zoo.weights.RawTensor;
+
+/** {@code ./stmzoo analyze}: bad input is one clear line with exit 2 (usage) or 1; a small report end to end. */
+class AnalyzeCommandTest {
+  @TempDir static Path dir;
+  static Path images;
+
+  @BeforeAll
+  static void imageFolder() throws Exception {
+    images = dir.resolve("images");
+    Random random = new Random(0);
+    for (String cls : new String[] {"cat", "dog"}) {
+      for (int i = 0; i < 2; i++) {
+        float[] px = new float[40 * 40 * 3];
+        for (int p = 0; p < px.length; p++) {
+          px[p] = random.nextFloat();
+        }
+        ImageEncoding.writeRgbPng(new LabeledImage(px, 40, 40, 3, 0), images.resolve(cls).resolve(i + ".png"));
+      }
+    }
+  }
+
+  private static CliTest.Outcome analyze(String... args) {
+    String[] all = new String[args.length + 1];
+    all[0] = "analyze";
+    System.arraycopy(args, 0, all, 1, args.length);
+    return CliTest.run(all);
+  }
+
+  private static void oneLine(CliTest.Outcome o, int code, String message) {
+    assertThat(o.code()).as(o.err()).isEqualTo(code);
+    assertThat(o.err()).contains(message).doesNotContain("\tat ").doesNotContain("Exception");
+    assertThat(o.err().lines().findFirst().orElseThrow()).startsWith("error: ").contains(message);
+  }
+
+  @Test
+  void badInputIsOneClearLine() throws Exception {
+    String data = images.toString();
+    oneLine(analyze(), 2, "name the analysis");
+    oneLine(analyze("spin", "--model", "u-convnext-micro", "--random-init", "--data", data), 2, "unknown analysis 'spin'");
+    oneLine(analyze("invariance", "--type", "zoom", "--model", "u-convnext-micro", "--random-init", "--data", data), 2,
+        "unknown invariance type 'zoom'");
+    oneLine(analyze("invariance", "--model", "u-convnext-micro", "--random-init", "--data", data), 2,
+        "--type is required");
+    oneLine(analyze("robustness", "--attack", "cw", "--model", "u-convnext-micro", "--random-init", "--data", data), 2,
+        "unknown attack 'cw'");
+    oneLine(analyze("erf", "--model", "u-convnext-micro", "--data", data), 2, "give the weights");
+    oneLine(analyze("erf", "--model", "u-convnext-micro", "--random-init"), 2, "give the images");
+    oneLine(analyze("robustness", "--attack", "pgd", "--eps", "x/255", "--model", "u-convnext-micro", "--random-init",
+        "--data", data), 2, "not a number: 'x/255'");
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    oneLine(analyze("erf", "--model", "u-convnext-micro", "--random-init", "--data", empty.toString()), 1,
+        "has no class sub-folders");
+    oneLine(analyze("erf", "--model", "u-convnext-micro", "--random-init", "--image-size", "100", "--data", data), 1,
+        "u-convnext-micro cannot take image size 100: it must be a positive multiple of 32");
+    Path npy = dir.resolve("batch.npy");
+    NpyFile.write(npy, new RawTensor(new long[] {1, 32, 32, 3}, new float[32 * 32 * 3]));
+    oneLine(analyze("robustness", "--attack", "fgsm", "--model", "u-convnext-micro", "--random-init", "--npy",
+        npy.toString()), 2, "the attacks need labels: give --labels LABELS.npy with --npy");
+    oneLine(analyze("erf", "--model", "u-convnext-micro", "--random-init", "--data", data, "--labels",
+        npy.toString()), 2, "--labels goes with --npy");
+  }
+
+  @Test
+  void aReportOfOneModelEndToEnd() throws Exception {
+    Path out = dir.resolve("report");
+    CliTest.Outcome o = analyze("report", "--models", "u-convnext-micro", "--random-init", "--data",
+        images.toString(), "--images", "2", "--image-size", "32", "--type", "post-rotation", "--attack", "fgsm",
+        "--eps", "2/255", "--output", out.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(out.resolve("report.md")).content().contains("## Effective receptive field")
+        .contains("![u-convnext-micro ERF](u-convnext-micro/erf.png)").contains("### post-rotation")
+        .contains("### fgsm").contains("eps 2/255").contains("## Time per analysis");
+    assertThat(out.resolve("report.html")).content().contains("<table>").contains("data:image/png;base64,")
+        .doesNotContain("src=\"u-convnext-micro/erf.png\"");
+    assertThat(out.resolve("u-convnext-micro/erf.npy")).isNotEmptyFile();
+    assertThat(Files.readAllLines(out.resolve("u-convnext-micro/invariance-post-rotation.csv"))).hasSize(20);
+    assertThat(Files.readAllLines(out.resolve("u-convnext-micro/robustness-fgsm.csv"))).hasSize(2);
+    assertThat(out.resolve("invariance-post-rotation.png")).isNotEmptyFile();
+    assertThat(out.resolve("u-convnext-micro/examples-fgsm/example-001.png")).isNotEmptyFile();
+  }
+}

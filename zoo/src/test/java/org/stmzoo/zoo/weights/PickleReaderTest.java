@@ -1,0 +1,274 @@
+package org.stmzoo.zoo.weights;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.stmzoo.zoo.weights.PickleValues.ByteArray;
+import org.stmzoo.zoo.weights.PickleValues.FrozenSet;
+import org.stmzoo.zoo.weights.PickleValues.PyObject;
+import org.stmzoo.zoo.weights.PickleValues.Tuple;
+
+/** Pickles written by Python's own pickle (scripts/make-pickle-fixtures.py) and hostile ones written here. */
+class PickleReaderTest {
+  private static Object load(byte[] pickle) {
+    return new AllowListUnpickler(pickle, Map.of(), null).load();
+  }
+
+  private static Object load(byte[] pickle, CheckpointLimits limits) {
+    return new AllowListUnpickler(pickle, Map.of(), null, limits).load();
+  }
+
+  @ParameterizedTest(name = "protocol {0}")
+  @ValueSource(ints = {2, 3, 4, 5})
+  void readsEveryKindOfPlainDataAsPythonWroteIt(int protocol) throws IOException {
+    byte[] pickle = Files.readAllBytes(ReferenceScriptCheckpointsTest.resource("pickles/sample_p" + protocol + ".pkl"));
+    String expected = Files.readString(ReferenceScriptCheckpointsTest.resource("pickles/sample.expected.txt")).strip();
+    assertThat(canonical(load(pickle))).isEqualTo(expected);
+  }
+
+  /** The canonical text of make-pickle-fixtures.py's canonical(), for what this reader builds. */
+  static String canonical(Object v) {
+    if (v == null) {
+      return "None";
+    }
+    if (v instanceof Boolean b) {
+      return b ? "True" : "False";
+    }
+    if (v instanceof Long || v instanceof BigInteger) {
+      return v.toString();
+    }
+    if (v instanceof Double d) {
+      return pythonHex(d);
+    }
+    if (v instanceof String s) {
+      return "'" + unicodeEscape(s) + "'";
+    }
+    if (v instanceof byte[] b) {
+      return "b" + hex(b);
+    }
+    if (v instanceof ByteArray b) {
+      return "ba" + hex(b.bytes());
+    }
+    if (v instanceof Tuple t) {
+      return "(" + join(t) + ")";
+    }
+    if (v instanceof FrozenSet s) {
+      return "frozenset{" + join(s) + "}";
+    }
+    if (v instanceof List<?> l) {
+      return "[" + join(l) + "]";
+    }
+    if (v instanceof Set<?> s) {
+      return "{" + join(s) + "}";
+    }
+    if (v instanceof Map<?, ?> m) {
+      StringBuilder s = new StringBuilder("{");
+      m.forEach((k, x) -> s.append(s.length() > 1 ? ", " : "").append(canonical(k)).append(": ").append(canonical(x)));
+      return s.append('}').toString();
+    }
+    if (v instanceof PyObject o && o.type.equals("argparse.Namespace")) {
+      return "<argparse.Namespace " + canonical(o.state) + ">";
+    }
+    if (v instanceof PyObject o) {
+      return "<" + o.type + ">";
+    }
+    throw new AssertionError("unexpected value " + v.getClass());
+  }
+
+  private static String join(Iterable<?> items) {
+    StringBuilder s = new StringBuilder();
+    for (Object o : items) {
+      s.append(s.length() > 0 ? ", " : "").append(canonical(o));
+    }
+    return s.toString();
+  }
+
+  private static String hex(byte[] b) {
+    StringBuilder s = new StringBuilder();
+    for (byte x : b) {
+      s.append(String.format("%02x", x & 0xFF));
+    }
+    return s.toString();
+  }
+
+  /** Python's float.hex() for normal numbers and infinities. */
+  private static String pythonHex(double d) {
+    if (Double.isInfinite(d)) {
+      return d > 0 ? "inf" : "-inf";
+    }
+    long bits = Double.doubleToRawLongBits(d);
+    int exponent = (int) ((bits >>> 52) & 0x7FF) - 1023;
+    return (d < 0 ? "-" : "") + "0x1." + String.format("%013x", bits & ((1L << 52) - 1)) + "p"
+        + (exponent >= 0 ? "+" : "") + exponent;
+  }
+
+  /** Python's unicode_escape, then ' escaped. */
+  private static String unicodeEscape(String s) {
+    StringBuilder out = new StringBuilder();
+    s.codePoints().forEach(c -> {
+      if (c == '\\') {
+        out.append("\\\\");
+      } else if (c == '\'') {
+        out.append("\\'");
+      } else if (c == '\t') {
+        out.append("\\t");
+      } else if (c == '\n') {
+        out.append("\\n");
+      } else if (c == '\r') {
+        out.append("\\r");
+      } else if (c >= 0x20 && c < 0x7F) {
+        out.append((char) c);
+      } else if (c < 0x100) {
+        out.append(String.format("\\x%02x", c));
+      } else if (c < 0x10000) {
+        out.append(String.format("\\u%04x", c));
+      } else {
+        out.append(String.format("\\U%08x", c));
+      }
+    });
+    return out.toString();
+  }
+
+  // ------------------------------------------------------------------------------------------- hostile pickles
+
+  /** Emits pickle opcodes. */
+  static final class Ops {
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    Ops op(int... bytes) {
+      for (int b : bytes) {
+        out.write(b);
+      }
+      return this;
+    }
+
+    Ops raw(String s) {
+      out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+      return this;
+    }
+
+    Ops str(String s) {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      op(0x8c, b.length);
+      out.writeBytes(b);
+      return this;
+    }
+
+    byte[] bytes() {
+      return out.toByteArray();
+    }
+  }
+
+  @Test
+  void aListContainingItselfUsedAsADictKeyIsRefusedNotAStackOverflow() {
+    // l = []; l.append(l); {l: 1}  (Python itself raises TypeError: unhashable type: 'list')
+    byte[] pickle = new Ops().op(0x80, 4, ']', 0x94, 'h', 0, 'a', '}', 'h', 0, 'K', 1, 's', '.').bytes();
+    assertThatThrownBy(() -> load(pickle)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("unhashable a list of 1 used as a dict key");
+  }
+
+  @Test
+  void aTupleHoldingASelfContainingListIsUnhashableToo() {
+    byte[] pickle = new Ops().op(0x80, 4, ']', 0x94, 'h', 0, 'a', 0x85, 0x94, 0x8f, '(', 'h', 1, 0x90, '.').bytes();
+    assertThatThrownBy(() -> load(pickle)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("unhashable");
+  }
+
+  @Test
+  void aSelfContainingListAsAValueIsFineAndDescribedWithoutRecursion() {
+    byte[] pickle = new Ops().op(0x80, 4, ']', 0x94, 'h', 0, 'a', '.').bytes();
+    List<?> list = (List<?>) load(pickle);
+    assertThat(list.get(0)).isSameAs(list);
+    assertThat(AllowListUnpickler.describe(list)).isEqualTo("a list of 1");
+  }
+
+  @Test
+  void deepNestingIsBoundedBeforeTheStackIs() {
+    Ops nested = new Ops().op(0x80, 4, 'N');
+    for (int i = 0; i < 100_000; i++) {
+      nested.op(0x85); // TUPLE1 around the previous value
+    }
+    assertThatThrownBy(() -> load(nested.op('.').bytes())).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("nested deeper than 200").hasMessageContaining("-Dstmzoo.limit.pickle-depth=N");
+    Ops marks = new Ops().op(0x80, 4);
+    for (int i = 0; i < 100_000; i++) {
+      marks.op('(');
+    }
+    assertThatThrownBy(() -> load(marks.op('.').bytes())).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("MARKs open at once");
+  }
+
+  @Test
+  void theNumberOfValuesIsBounded() {
+    Ops many = new Ops().op(0x80, 4, ']');
+    for (int i = 0; i < 2000; i++) {
+      many.op(']', 'a');
+    }
+    byte[] pickle = many.op('.').bytes();
+    assertThat((List<?>) load(pickle)).hasSize(2000);
+    CheckpointLimits small = new CheckpointLimits(1 << 20, 10, 1 << 20, 1000, 10, 10, 10);
+    assertThatThrownBy(() -> load(pickle, small)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("more than 1000 values");
+  }
+
+  @Test
+  void lengthsPastTheEndAndTruncationAreClearErrors() {
+    assertThatThrownBy(() -> load(new Ops().op(0x80, 4, 0x8e, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f)
+        .bytes())).hasMessageContaining("runs past the end of the pickle");
+    assertThatThrownBy(() -> load(new Ops().op(0x80, 4, 'X', 0xff, 0xff, 0xff, 0xff).bytes()))
+        .hasMessageContaining("a length of -1 bytes");
+    assertThatThrownBy(() -> load(new Ops().op(0x80, 4, 'J', 1).bytes())).hasMessageContaining("truncated");
+    assertThatThrownBy(() -> load(new Ops().op(0x80, 4, 0xc8).bytes())).hasMessageContaining("unknown pickle opcode 0xc8");
+    assertThatThrownBy(() -> load(new Ops().op(0x80, 9).bytes())).hasMessageContaining("unsupported pickle protocol 9");
+  }
+
+  @Test
+  void codeRunningGlobalsAreRefusedByNameWhereverTheyAppear() {
+    for (String[] global : new String[][] {{"os", "system"}, {"posix", "system"}, {"subprocess", "Popen"},
+        {"builtins", "eval"}, {"builtins", "exec"}, {"builtins", "getattr"}, {"builtins", "__import__"},
+        {"__builtin__", "open"}, {"importlib", "import_module"}, {"pickle", "loads"}, {"sys", "modules"},
+        {"torch", "load"}, {"builtins", "object.__subclasses__"}, {"operator", "attrgetter"}}) {
+      // STACK_GLOBAL inside a list inside a dict: never called, only named
+      byte[] pickle = new Ops().op(0x80, 4, '}', '(').str("k").op(']').str(global[0]).str(global[1])
+          .op(0x93, 'a', 'u', '.').bytes();
+      String python3Module = global[0].equals("__builtin__") ? "builtins" : global[0];
+      assertThatThrownBy(() -> load(pickle)).as(global[0] + "." + global[1])
+          .isInstanceOf(WeightFormatException.class)
+          .hasMessageContaining("refusing to unpickle global '" + python3Module + "." + global[1] + "'");
+    }
+    // protocol 0's GLOBAL and INST name them too
+    assertThatThrownBy(() -> load(new Ops().raw("(S'ls'\nios\nsystem\n.").bytes()))
+        .hasMessageContaining("'os.system'");
+  }
+
+  @Test
+  void unknownHarmlessClassesAreInertObjectsWithTheirState() {
+    // argparse.Namespace() with BUILD {'lr': 0.5}, as NEWOBJ writes it
+    byte[] pickle = new Ops().op(0x80, 4).str("argparse").str("Namespace").op(0x93, ')', 0x81, '}').str("lr")
+        .op('G', 0x3f, 0xe0, 0, 0, 0, 0, 0, 0, 's', 'b', '.').bytes();
+    PyObject namespace = (PyObject) load(pickle);
+    assertThat(namespace.type).isEqualTo("argparse.Namespace");
+    assertThat(((Map<?, ?>) namespace.state).get("lr")).isEqualTo(0.5);
+  }
+
+  @Test
+  void protocolZeroTextOpcodes() {
+    // (I1\nL123456789012345678901234567890L\nF0.25\nS'a\\n\\x41'\nVsnow \u2603\np0\ng0\nl.
+    byte[] pickle = new Ops().raw("(I01\nI-5\nL123456789012345678901234567890L\nF0.25\nS'a\\n\\x41'\n"
+        + "Vsnow \\u2603\np0\ng0\nl.").bytes();
+    assertThat(canonical(load(pickle)))
+        .isEqualTo("[True, -5, 123456789012345678901234567890, 0x1.0000000000000p-2, 'a\\nA', 'snow \\u2603',"
+            + " 'snow \\u2603']");
+  }
+}
