@@ -47,7 +47,8 @@ final class TinyModels {
           }
           scope.model().recordFeature("stage0", x);
           Operand<TFloat32> pooled = tf.math.mean(x, tf.constant(new int[] {1, 2}));
-          return ClassifierOutput.of(tf.linalg.matMul(pooled, tf.constant(new float[][] {{1, -1}, {-1, 1}})), pooled);
+          return ClassifierOutput.of(tf.linalg.matMul(pooled, tf.constant(new float[][] {{1, -1}, {-1, 1}})),
+              pooled);
         });
   }
 
