@@ -77,7 +77,7 @@ def canonical(v):
         return "None"
     if isinstance(v, bool):
         return "True" if v else "False"
-    if isinstance(v, (np.generic,)):
+    if isinstance(v, np.generic):
         return "<numpy.core.multiarray.scalar>"
     if isinstance(v, int):
         return str(v)
@@ -187,6 +187,64 @@ def write_structures():
     torch.save({"model": model}, os.path.join(d, "deit_release.pth"))
     torch.save(model, os.path.join(d, "bare_state_dict.pth"))
     torch.save({"model_ema": ema, "epoch": 1, "args": train_args("tiny")}, os.path.join(d, "ema_only.pth"))
+
+
+# ---------------------------------------------------------------------------------------------- fuzz seeds
+
+def safetensors_bytes(tensors, metadata=None):
+    """A safetensors file written by hand (the format: u64 header length, JSON header, data)."""
+    import json
+    import struct
+    header, data = {}, b""
+    if metadata is not None:
+        header["__metadata__"] = metadata
+    for name, (dtype, shape, raw) in tensors.items():
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + data
+
+
+def write_fuzz_seeds():
+    """Seed corpora of CheckpointReadersFuzzTest (Jazzer's regression inputs, run by every mvn test)."""
+    base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "zoo", "src", "test", "resources", "org",
+                        "stmzoo", "zoo", "weights", "CheckpointReadersFuzzTestInputs")
+    seeds = {"fuzzSafetensors": {}, "fuzzTorchPickle": {}, "fuzzCheckpointFile": {}}
+    f32 = np.arange(6, dtype="<f4").tobytes()
+    seeds["fuzzSafetensors"]["f32_f16_bf16"] = safetensors_bytes({
+        "a.weight": ("F32", [2, 3], f32), "b": ("F16", [2], np.array([1, -2], dtype="<f2").tobytes()),
+        "c": ("BF16", [1], b"\xc0\x3f")}, {"format": "pt"})
+    seeds["fuzzSafetensors"]["ints_scalar_empty"] = safetensors_bytes({
+        "n": ("I64", [], np.array([7], dtype="<i8").tobytes()), "e": ("F32", [0, 3], b""),
+        "u": ("U8", [4], bytes([1, 2, 3, 250]))})
+    seeds["fuzzSafetensors"]["empty"] = safetensors_bytes({})
+    for name in sorted(os.listdir(os.path.join(OUT, "structure"))):
+        path = os.path.join(OUT, "structure", name)
+        with open(path, "rb") as f:
+            seeds["fuzzCheckpointFile"][name[:-4]] = f.read()
+        import zipfile
+        with zipfile.ZipFile(path) as z:
+            pickle_name = [n for n in z.namelist() if n.endswith("/data.pkl")][0]
+            # the fuzz target's zip holds one storage '0' of 16 floats: point every storage there
+            data = z.read(pickle_name)
+            seeds["fuzzTorchPickle"][name[:-4]] = data
+    for protocol in (2, 5):
+        with open(os.path.join(OUT, "pickles", "sample_p%d.pkl" % protocol), "rb") as f:
+            seeds["fuzzTorchPickle"]["sample_p%d" % protocol] = f.read()
+    # a state dict whose tensors all read the fuzz target's storage '0' (16 floats)
+    sd = collections.OrderedDict([("w", torch.arange(16.0).reshape(4, 4)[1:, ::2]), ("b", torch.arange(16.0)[3:5])])
+    buf = io.BytesIO()
+    torch.save(sd, buf)
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        seeds["fuzzTorchPickle"]["views_of_storage_0"] = z.read([n for n in z.namelist() if n.endswith("data.pkl")][0])
+    for target, files in seeds.items():
+        d = os.path.join(base, target)
+        os.makedirs(d, exist_ok=True)
+        for name, data in files.items():
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(data)
 
 
 # ---------------------------------------------------------------------------------------------- parity
@@ -299,6 +357,7 @@ def main():
     torch.set_num_threads(1)
     write_plain_pickles()
     write_structures()
+    write_fuzz_seeds()
     if a.refs:
         write_parity(os.path.abspath(a.refs))
 

@@ -116,11 +116,15 @@ public record IdxFile(int[] dims, byte[] data) {
 
   /** Values per item (product of the remaining dimensions; bounded by {@link #MAX_VALUES} when read). */
   public int itemSize() {
-    int size = 1;
+    long size = 1;
     for (int i = 1; i < dims.length; i++) {
-      size = Math.multiplyExact(size, dims[i]);
+      // a zero anywhere makes the product zero even where the factors before it overflow (found by fuzzing)
+      size = dims[i] == 0 ? 0 : Math.min(size * dims[i], Integer.MAX_VALUE + 1L);
+      if (size == 0) {
+        return 0;
+      }
     }
-    return size;
+    return Math.toIntExact(size);
   }
 
   @Override

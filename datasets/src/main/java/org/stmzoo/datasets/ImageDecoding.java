@@ -5,6 +5,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -12,6 +13,7 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.stmzoo.io.InputFileException;
 import org.stmzoo.io.InputFiles;
+import org.stmzoo.io.InputLimitException;
 
 /**
  * Decodes an image file with ImageIO into RGB float HWC in [0, 1]. Gray (with or without alpha) is replicated to
@@ -35,12 +37,27 @@ public final class ImageDecoding {
    */
   public static LabeledImage decodeRgb(Path file, int label) throws IOException {
     InputFiles.requireRegularFile(file, ImageHeader.MAX_BYTES);
+    return of(decodeChecked(ImageIO.createImageInputStream(file.toFile()), file), label);
+  }
+
+  /** Decodes encoded image bytes ({@code what} names them in errors), with the same limits as a file. */
+  public static LabeledImage decodeRgb(byte[] encoded, String what, int label) throws IOException {
+    if (encoded.length > ImageHeader.MAX_BYTES.value()) {
+      throw new InputLimitException(Path.of(what), encoded.length + " bytes exceeds the limit of "
+          + ImageHeader.MAX_BYTES.value() + " bytes (" + ImageHeader.MAX_BYTES.knob() + ")");
+    }
+    return of(decodeChecked(ImageIO.createImageInputStream(new ByteArrayInputStream(encoded)), Path.of(what)),
+        label);
+  }
+
+  /** The first image of {@code stream} after its header passed {@link ImageHeader}'s limits; closes the stream. */
+  private static BufferedImage decodeChecked(ImageInputStream input, Path name) throws IOException {
     BufferedImage image;
-    try (ImageInputStream stream = ImageIO.createImageInputStream(file.toFile())) {
-      ImageReader reader = ImageHeader.readerFor(stream, file);
+    try (ImageInputStream stream = input) {
+      ImageReader reader = ImageHeader.readerFor(stream, name);
       try {
         reader.setInput(stream, true, true);
-        ImageHeader.checked(reader.getFormatName(), reader.getWidth(0), reader.getHeight(0), file);
+        ImageHeader.checked(reader.getFormatName(), reader.getWidth(0), reader.getHeight(0), name);
         image = reader.read(0);
       } finally {
         reader.dispose();
@@ -48,11 +65,16 @@ public final class ImageDecoding {
     } catch (InputFileException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new InputFileException(file, "corrupt or unreadable image (" + ImageHeader.describe(e) + ")", e);
+      throw new InputFileException(name, "corrupt or unreadable image (" + ImageHeader.describe(e) + ")", e);
     }
     if (image == null) {
-      throw new InputFileException(file, "not a decodable image");
+      throw new InputFileException(name, "not a decodable image");
     }
+    return image;
+  }
+
+  /** An image already in memory, converted as a decoded file is. */
+  public static LabeledImage of(BufferedImage image, int label) {
     return new LabeledImage(toRgb(image), image.getHeight(), image.getWidth(), 3, label);
   }
 

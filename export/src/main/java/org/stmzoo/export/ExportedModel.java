@@ -106,6 +106,21 @@ public final class ExportedModel implements AutoCloseable {
   }
 
   /**
+   * The pooled embeddings (what the head consumes) of encoded images, through {@code predict_image_bytes}'s
+   * {@code features} output: {@code [batch][dim]}.
+   */
+  public float[][] featuresEncoded(List<byte[]> encodedImages) {
+    if (encodedImages.isEmpty()) {
+      throw new IllegalArgumentException("no images given");
+    }
+    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(encodedImages.toArray(byte[][]::new)));
+        Result result = run(ServingSignatures.IMAGE_BYTES, ServingSignatures.IMAGE_BYTES_INPUT, bytes)) {
+      return ClassifierOutputs.toMatrix((TFloat32) result.get(ServingSignatures.FEATURES).orElseThrow(() ->
+          new IllegalArgumentException(directory + " was exported without a features output; export it again")));
+    }
+  }
+
+  /**
    * Runs a signature on one input after checking the input's dtype and shape against the signature. The
    * caller closes the result.
    */

@@ -3,6 +3,7 @@ package org.stmzoo.export;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.stmzoo.layers.core.ClassifierOutput;
 import org.stmzoo.layers.core.ImageClassifier;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.Shapes;
@@ -37,7 +38,7 @@ import org.tensorflow.types.TString;
  * construction, the float signature applied to the decoded, cropped image.
  */
 public record ServingGraph(Placeholder<TString> imageBytes, Operand<TFloat32> images, Operand<TFloat32> logits,
-    Operand<TFloat32> probabilities, Operand<TInt32> classes, Operand<TString> labels) {
+    Operand<TFloat32> probabilities, Operand<TInt32> classes, Operand<TString> labels, Operand<TFloat32> features) {
 
   public static ServingGraph build(ModelGraph model, ImageClassifier classifier, ImagePipeline pipeline,
       List<String> classNames) {
@@ -59,7 +60,8 @@ public record ServingGraph(Placeholder<TString> imageBytes, Operand<TFloat32> im
     Operand<TFloat32> input = pipeline.normalise(pre,
         pipeline.resizeIfNeeded(pre, pipeline.checkImages(pre, images)));
     Operand<TBool> training = model.training();
-    Operand<TFloat32> rawLogits = classifier.call(input, training).logits();
+    ClassifierOutput output = classifier.call(input, training);
+    Operand<TFloat32> rawLogits = output.logits();
     int classes = Shapes.dim(rawLogits, -1);
     if (classes != classNames.size()) {
       throw new IllegalArgumentException("the model has " + classes + " classes but " + classNames.size()
@@ -75,7 +77,8 @@ public record ServingGraph(Placeholder<TString> imageBytes, Operand<TFloat32> im
     Operand<TString> names = out.withName("class_names")
         .constant(NdArrays.vectorOfObjects(classNames.toArray(String[]::new)));
     Operand<TString> labels = out.withName(ServingSignatures.LABELS).gather(names, topClasses, out.constant(0));
-    return new ServingGraph(imageBytes, images, logits, probabilities, topClasses, labels);
+    Operand<TFloat32> features = out.withName(ServingSignatures.FEATURES).identity(output.features());
+    return new ServingGraph(imageBytes, images, logits, probabilities, topClasses, labels, features);
   }
 
   /** A clear failure for a non-vector or empty {@code image_bytes} feed (before the loop would index it). */
@@ -103,6 +106,7 @@ public record ServingGraph(Placeholder<TString> imageBytes, Operand<TFloat32> im
         .putOutputs(ServingSignatures.LOGITS, tensorInfo(logits))
         .putOutputs(ServingSignatures.CLASSES, tensorInfo(classes))
         .putOutputs(ServingSignatures.LABELS, tensorInfo(labels))
+        .putOutputs(ServingSignatures.FEATURES, tensorInfo(features))
         .build();
   }
 

@@ -29,8 +29,10 @@ public final class ServingSignatures {
   public static final String CLASSES = "classes";
   /** Names of the top-k classes (string, best first). */
   public static final String LABELS = "labels";
+  /** The pooled embedding the classifier's head consumes (float {@code [batch, dim]}), for image embeddings. */
+  public static final String FEATURES = "features";
 
-  public static final List<String> OUTPUTS = List.of(PROBABILITIES, LOGITS, CLASSES, LABELS);
+  public static final List<String> OUTPUTS = List.of(PROBABILITIES, LOGITS, CLASSES, LABELS, FEATURES);
 
   /** How many classes {@link #CLASSES} and {@link #LABELS} report (fewer when the model has fewer). */
   public static final int TOP_K = 5;

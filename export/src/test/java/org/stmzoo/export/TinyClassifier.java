@@ -43,7 +43,7 @@ final class TinyClassifier implements ImageClassifier {
   public ClassifierOutput call(Operand<TFloat32> images, Operand<TBool> training) {
     Operand<TFloat32> x = Activations.gelu(tf, norm.call(conv.call(images, training), training));
     Operand<TFloat32> pooled = tf.math.mean(x, tf.constant(new int[] {1, 2}));
-    return ClassifierOutput.of(head.call(dropout.call(pooled, training), training));
+    return ClassifierOutput.of(head.call(dropout.call(pooled, training), training), pooled);
   }
 
   static ExportRequest request(WeightSource weights) {

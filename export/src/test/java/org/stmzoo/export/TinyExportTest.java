@@ -156,7 +156,7 @@ class TinyExportTest {
     assertTensor(bytes.getInputsOrThrow("image_bytes"), DataType.DT_STRING, -1);
     int classes = TinyClassifier.CLASSES.size();
     for (SignatureDef def : List.of(floats, bytes)) {
-      assertThat(def.getOutputsMap()).containsOnlyKeys("probabilities", "logits", "classes", "labels");
+      assertThat(def.getOutputsMap()).containsOnlyKeys("probabilities", "logits", "classes", "labels", "features");
       assertTensor(def.getOutputsOrThrow("probabilities"), DataType.DT_FLOAT, -1, classes);
       assertTensor(def.getOutputsOrThrow("logits"), DataType.DT_FLOAT, -1, classes);
       assertTensor(def.getOutputsOrThrow("classes"), DataType.DT_INT32, -1, 5);

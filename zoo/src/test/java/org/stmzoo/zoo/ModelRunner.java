@@ -48,9 +48,14 @@ public final class ModelRunner implements AutoCloseable {
   }
 
   public float[] run(boolean training) {
+    return run(model.output().logits(), training);
+  }
+
+  /** Any output of the model (e.g. its features) on the batch. */
+  public float[] run(Operand<TFloat32> output, boolean training) {
     try (TBool t = TBool.scalarOf(training);
          TFloat32 out = (TFloat32) session.runner().feed(model.images(), images).feed(model.model().training(), t)
-             .fetch(model.output().logits()).run().get(0)) {
+             .fetch(output).run().get(0)) {
       return toArray(out);
     }
   }
@@ -60,6 +65,15 @@ public final class ModelRunner implements AutoCloseable {
       Session.Runner runner = session.runner().feed(model.images(), images).feed(model.model().training(), t);
       model.model().stateUpdates().forEach(runner::addTarget);
       runner.run();
+    }
+  }
+
+  /** Sets a variable (e.g. to tie two heads in a test). */
+  public void assign(String path, float[] values) {
+    ModelVariable v = model.model().variables().get(path);
+    try (TFloat32 t = TFloat32.tensorOf(v.shape(), DataBuffers.of(values, true, false))) {
+      Ops tf = model.model().tf();
+      session.runner().addTarget(tf.assignVariableOp(v.handle(), tf.constant(t))).run();
     }
   }
 

@@ -41,13 +41,16 @@ public final class TokenClassifierHead {
 
   /** {@code prefix}: the final-normalised prefix tokens {@code [B, T, dim]}. */
   public ClassifierOutput call(Operand<TFloat32> prefix, Operand<TBool> training) {
-    Operand<TFloat32> logits = head.call(Tokens.at(tf, prefix, 0), training);
+    Operand<TFloat32> classToken = Tokens.at(tf, prefix, 0);
+    Operand<TFloat32> logits = head.call(classToken, training);
     if (headDist == null) {
-      return ClassifierOutput.of(logits);
+      return ClassifierOutput.of(logits, classToken);
     }
-    Operand<TFloat32> distLogits = headDist.call(Tokens.at(tf, prefix, 1), training);
+    Operand<TFloat32> distToken = Tokens.at(tf, prefix, 1);
+    Operand<TFloat32> distLogits = headDist.call(distToken, training);
     Operand<TFloat32> output = Training.select(tf, training, () -> logits,
         () -> tf.math.mul(tf.math.add(logits, distLogits), tf.constant(0.5f)));
-    return new ClassifierOutput(output, Optional.of(distLogits));
+    return new ClassifierOutput(output, Optional.of(distLogits),
+        tf.math.mul(tf.math.add(classToken, distToken), tf.constant(0.5f)));
   }
 }

@@ -10,8 +10,10 @@ public final class Activations {
   private Activations() {}
 
   public static Operand<TFloat32> gelu(Ops tf, Operand<TFloat32> x) {
+    // (erf(x / sqrt 2) + 1) * (x * 0.5), in this operand order: the form Grappler's remapper fuses with a
+    // preceding MatMul + BiasAdd into one _FusedMatMul (GeluExact).
     Operand<TFloat32> erf = tf.math.erf(tf.math.mul(x, tf.constant((float) (1.0 / Math.sqrt(2.0)))));
-    return tf.math.mul(tf.math.mul(x, tf.constant(0.5f)), tf.math.add(erf, tf.constant(1f)));
+    return tf.math.mul(tf.math.add(erf, tf.constant(1f)), tf.math.mul(x, tf.constant(0.5f)));
   }
 
   public static Layer gelu(Ops tf) {

@@ -62,7 +62,8 @@ public final class Dense implements Layer {
     Operand<TFloat32> flat = rank == 2 ? input : tf.reshape(input, tf.constant(new long[] {-1, config.inFeatures()}));
     Operand<TFloat32> y = tf.linalg.matMul(flat, kernel.value());
     if (bias != null) {
-      y = tf.math.add(y, bias.value());
+      // BiasAdd, not Add: Grappler's remapper fuses MatMul + BiasAdd (+ GELU, see Mlp) into one kernel.
+      y = tf.nn.biasAdd(y, bias.value());
     }
     if (rank == 2) {
       return y;

@@ -2,6 +2,7 @@ package org.stmzoo.layers.basic;
 
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.Shapes;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -15,6 +16,7 @@ public final class Mlp implements Layer {
     }
   }
 
+  private final Config config;
   private final Ops tf;
   private final Dense fc1;
   private final Dense fc2;
@@ -25,6 +27,7 @@ public final class Mlp implements Layer {
   }
 
   public Mlp(LayerScope scope, Config config, LinearInit linearInit) {
+    this.config = config;
     this.tf = scope.tf();
     this.fc1 = new Dense(scope.child("fc1"), linearInit.config(config.inFeatures(), config.hiddenFeatures(), true));
     this.fc2 = new Dense(scope.child("fc2"), linearInit.config(config.hiddenFeatures(), config.outFeatures(), true));
@@ -33,7 +36,20 @@ public final class Mlp implements Layer {
 
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
-    Operand<TFloat32> h = drop.call(Activations.gelu(tf, fc1.call(input, training)), training);
-    return drop.call(fc2.call(h, training), training);
+    int rank = input.shape().numDimensions();
+    if (rank <= 2 || config.drop() > 0) {
+      Operand<TFloat32> h = drop.call(Activations.gelu(tf, fc1.call(input, training)), training);
+      return drop.call(fc2.call(h, training), training);
+    }
+    // Both layers on the [rows, features] matrix, reshaped once each way: GELU then directly follows fc1's
+    // MatMul + BiasAdd, which Grappler fuses into one kernel (a reshape between them prevents it).
+    Operand<TFloat32> rows = tf.reshape(input, tf.constant(new long[] {-1, config.inFeatures()}));
+    Operand<TFloat32> y = fc2.call(Activations.gelu(tf, fc1.call(rows, training)), training);
+    long[] shape = new long[rank - 1];
+    for (int i = 1; i < rank - 1; i++) {
+      shape[i - 1] = Shapes.dim(input, i);
+    }
+    shape[rank - 2] = config.outFeatures();
+    return Shapes.reshapeBatch(tf, y, shape);
   }
 }

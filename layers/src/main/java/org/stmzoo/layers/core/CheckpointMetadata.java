@@ -1,7 +1,6 @@
 package org.stmzoo.layers.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -62,7 +61,7 @@ public final class CheckpointMetadata {
     try {
       m = CheckpointFolder.json().readValue(text, CheckpointFolder.Metadata.class);
     } catch (JsonProcessingException e) {
-      throw invalid(file, "malformed JSON" + fieldOf(e) + ": " + firstLine(e.getOriginalMessage()));
+      throw invalid(file, JsonErrors.describe(e));
     }
     if (m == null) {
       throw invalid(file, "holds no JSON object");
@@ -116,7 +115,7 @@ public final class CheckpointMetadata {
     for (CheckpointFolder.VariablesFile v : m.variablesFiles()) {
       if (v == null || v.name() == null || !VARIABLES_FILE.matcher(v.name()).matches() || !names.add(v.name())) {
         throw invalid(file, "variablesFiles holds a missing, repeated or foreign file name"
-            + (v == null || v.name() == null ? "" : " '" + v.name() + "'"));
+            + (v == null || v.name() == null ? "" : " '" + printable(v.name()) + "'"));
       }
       if (v.bytes() < 0 || v.sha256() == null || !SHA256.matcher(v.sha256()).matches()) {
         throw invalid(file, "variablesFiles entry " + v.name() + " has no valid size and lower-case SHA-256");
@@ -127,30 +126,10 @@ public final class CheckpointMetadata {
     }
   }
 
-  /** " at field a.b[2]" from a mapping error's path (no Java class names), or "" without one. */
-  private static String fieldOf(JsonProcessingException e) {
-    if (!(e instanceof JsonMappingException mapping) || mapping.getPath().isEmpty()) {
-      return "";
-    }
-    StringBuilder path = new StringBuilder();
-    for (JsonMappingException.Reference r : mapping.getPath()) {
-      if (r.getFieldName() != null) {
-        path.append(path.length() == 0 ? "" : ".").append(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        path.append('[').append(r.getIndex()).append(']');
-      }
-    }
-    return path.length() == 0 ? "" : " at " + path;
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "unreadable";
-    }
-    // Jackson names target types by their Java class (`org.stmzoo...CheckpointFolder$Training`): keep the simple name
-    String line = message.lines().findFirst().orElse("").trim()
-        .replaceAll("`(?:[a-z_][\\w]*\\.)+(?:[A-Z][\\w]*\\$)?([A-Z][\\w]*)`", "`$1`");
-    return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+  /** A value from the file, echoed in a message: control characters (a newline) replaced, length capped. */
+  private static String printable(String value) {
+    String clean = value.replaceAll("\\p{Cntrl}", "?");
+    return clean.length() > 100 ? clean.substring(0, 100) + "..." : clean;
   }
 
   private static IllegalArgumentException invalid(Path file, String what) {

@@ -1,17 +1,40 @@
 package org.stmzoo.layers.core;
 
+import java.util.Arrays;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.types.TFloat32;
 
-/** Index selection that keeps gradients (GatherV2 has a C++ gradient; Unpack may not). */
+/**
+ * Static index selection with cheap gradients: TF's {@code Slice}, whose gradient is one {@code Pad}. A gather's
+ * gradient is a scatter, and TF's CPU {@code StridedSliceGrad} is several times slower than a pad (it was half of
+ * U-Halo's training step); {@code Unpack} may have no C++ gradient.
+ */
 public final class Slices {
   private Slices() {}
 
   /** {@code x[..., index, ...]} along {@code axis}, that axis removed. */
   public static Operand<TFloat32> take(Ops tf, Operand<TFloat32> x, int axis, int index) {
     int a = axis < 0 ? x.shape().numDimensions() + axis : axis;
-    return tf.squeeze(tf.gather(x, tf.constant(new int[] {index}), tf.constant(a)), Squeeze.axis((long) a));
+    return tf.squeeze(range(tf, x, a, index, index + 1), Squeeze.axis((long) a));
+  }
+
+  /** {@code x[..., start:end, ...]} along {@code axis} (not negative), every other axis whole. */
+  public static Operand<TFloat32> range(Ops tf, Operand<TFloat32> x, int axis, long start, long end) {
+    return range(tf, x, new int[] {axis}, new long[] {start}, new long[] {end});
+  }
+
+  /** {@code x} cut to {@code [start_i, end_i)} along each {@code axes_i}, every other axis whole. */
+  public static Operand<TFloat32> range(Ops tf, Operand<TFloat32> x, int[] axes, long[] start, long[] end) {
+    // int32 begin and size: the C++ gradient of Slice subtracts them from an int32 shape.
+    int[] begin = new int[x.shape().numDimensions()];
+    int[] size = new int[begin.length];
+    Arrays.fill(size, -1);
+    for (int i = 0; i < axes.length; i++) {
+      begin[axes[i]] = Math.toIntExact(start[i]);
+      size[axes[i]] = Math.toIntExact(end[i] - start[i]);
+    }
+    return tf.slice(x, tf.constant(begin), tf.constant(size));
   }
 }

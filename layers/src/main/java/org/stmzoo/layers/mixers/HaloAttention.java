@@ -10,10 +10,10 @@ import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.Slices;
 import org.stmzoo.layers.core.VariableRole;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -56,6 +56,10 @@ public final class HaloAttention implements Layer {
       if (dim % 8 != 0) {
         throw new IllegalArgumentException("the reference rounds the q/k width to a multiple of 8; dim " + dim
             + " would change it");
+      }
+      if (2 * haloSize > blockSize) {
+        throw new IllegalArgumentException("windows are cut from a block and 2 halo of the next one: halo "
+            + haloSize + " needs a block of at least " + 2 * haloSize + ", got " + blockSize);
       }
     }
 
@@ -114,8 +118,8 @@ public final class HaloAttention implements Layer {
         heads, d);
     // [B, blocks, w*w, 2C] -> [B, heads, blocks, w*w, 2d]
     Operand<TFloat32> keyValues = splitHeads(haloWindows(kv.call(x, training)), blocks, w * w, heads, 2 * d);
-    Operand<TFloat32> keys = tf.stridedSlice(keyValues, Indices.ellipsis(), Indices.slice(0, d));
-    Operand<TFloat32> values = tf.stridedSlice(keyValues, Indices.ellipsis(), Indices.slice(d, 2 * d));
+    Operand<TFloat32> keys = Slices.range(tf, keyValues, 4, 0, d);
+    Operand<TFloat32> values = Slices.range(tf, keyValues, 4, d, 2 * d);
 
     // [blocks, 1, w*w]: broadcast over batch, heads and the block's queries.
     Operand<TFloat32> mask = tf.constant(maskLogits(keyMask(height, width, paddedH, paddedW, b, config.haloSize())));
@@ -135,68 +139,92 @@ public final class HaloAttention implements Layer {
 
   /**
    * The {@code w x w} window around every block of {@code [B, H', W', C]}: {@code [B, blocks, w*w, C]}.
-   * Row/column gathers place the (overlapping) windows side by side as a {@code (H'/b) w x (W'/b) w} map, which
-   * a non-overlapping partition then cuts apart.
+   * Along each axis the windows are placed side by side (window after window), which a non-overlapping
+   * partition then cuts apart into blocks.
    */
   Operand<TFloat32> haloWindows(Operand<TFloat32> x) {
     int halo = config.haloSize();
     Operand<TFloat32> padded = tf.pad(x,
         tf.constant(new int[][] {{0, 0}, {halo, halo}, {halo, halo}, {0, 0}}), tf.constant(0f));
-    Operand<TFloat32> rows = tf.gather(padded, tf.constant(windowOffsets(Shapes.dim(x, 1))), tf.constant(1));
-    Operand<TFloat32> tiled = tf.gather(rows, tf.constant(windowOffsets(Shapes.dim(x, 2))), tf.constant(2));
+    Operand<TFloat32> rows = windowsAlong(padded, 1, Shapes.dim(x, 1));
+    Operand<TFloat32> tiled = windowsAlong(rows, 2, Shapes.dim(x, 2));
     return WindowPartition.partition(tf, tiled, config.windowSize());
   }
 
-  /** Padded coordinates of each block's window along one axis, block after block: {@code i*b + k}, k &lt; w. */
-  private int[] windowOffsets(int length) {
+  /**
+   * Along {@code axis} (1 or 2) of a halo-padded map of {@code length + 2 halo}: the window of every block, block
+   * after block, {@code [.., (length / b) w, ..]}. Window i is chunk i of the padded axis cut into chunks of b
+   * followed by the first 2 halo entries of chunk i + 1: two slices and a concatenation (copies, with cheap
+   * gradients; a gather's gradient is a scatter, a slice per window would sum one map-sized gradient each).
+   */
+  private Operand<TFloat32> windowsAlong(Operand<TFloat32> padded, int axis, int length) {
     int b = config.blockSize();
-    int w = config.windowSize();
-    int[] offsets = new int[length / b * w];
-    for (int i = 0; i < length / b; i++) {
-      for (int k = 0; k < w; k++) {
-        offsets[i * w + k] = i * b + k;
-      }
-    }
-    return offsets;
+    int twoHalo = 2 * config.haloSize();
+    int blocks = length / b;
+    long[] shape = padded.shape().asArray();
+    int[][] extra = new int[4][2];
+    extra[axis][1] = b - twoHalo; // (blocks + 1) chunks of b
+    Operand<TFloat32> chunked = tf.pad(padded, tf.constant(extra), tf.constant(0f));
+    // [B, chunks, b, other, C] (axis 1) or [B, other, chunks, b, C] (axis 2)
+    long[] chunkShape = new long[5];
+    chunkShape[0] = -1;
+    chunkShape[axis] = blocks + 1;
+    chunkShape[axis + 1] = b;
+    chunkShape[axis == 1 ? 3 : 1] = shape[axis == 1 ? 2 : 1];
+    chunkShape[4] = shape[3];
+    chunked = tf.reshape(chunked, tf.constant(chunkShape));
+    Operand<TFloat32> own = Slices.range(tf, chunked, axis, 0, blocks);
+    Operand<TFloat32> next = Slices.range(tf, chunked, new int[] {axis, axis + 1}, new long[] {1, 0},
+        new long[] {blocks + 1, twoHalo});
+    Operand<TFloat32> windows = tf.concat(List.of(own, next),
+        tf.constant(axis + 1));
+    long[] out = shape.clone();
+    out[0] = -1;
+    out[axis] = (long) blocks * config.windowSize();
+    return tf.reshape(windows, tf.constant(out));
   }
 
   /**
    * Query-related relative logits {@code [B, heads, blocks, b*b, w*w]}: each query's dot products with the
-   * rows of both tables ({@code [.., b*b, 2(2w-1)]}), then for every (query, key) pair the height entry
-   * {@code ky - qy + w - 1} plus the width entry {@code kx - qx + w - 1}.
+   * rows of both tables, then for every (query, key) pair the height entry {@code ky - qy + w - 1} plus the width
+   * entry {@code kx - qx + w - 1}. The entries are picked by the "skew" of relative-to-absolute attention
+   * (see {@link #skew}) rather than by a gather, whose gradient is a scatter: the same numbers, copied.
    */
   private Operand<TFloat32> relativeLogits(Operand<TFloat32> queries, int blocks) {
     int b = config.blockSize();
     int w = config.windowSize();
-    int rows = 2 * w - 1;
-    int heads = config.heads();
-    Operand<TFloat32> tables = tf.concat(List.of(heightRel.value(), widthRel.value()), tf.constant(0));
-    Operand<TFloat32> flatQueries = tf.reshape(queries, tf.constant(new long[] {-1, config.headDim()}));
-    Operand<TFloat32> dots = tf.linalg.matMul(flatQueries, tables, org.tensorflow.op.linalg.MatMul.transposeB(true));
-    // one row per (batch, head, block) holding every query's 2(2w-1) dot products
-    dots = Shapes.reshapeBatch(tf, dots, heads, blocks, (long) b * b * 2 * rows);
-    int[][] index = relativeIndex(b, w);
+    int d = config.headDim();
+    // [N, qy, qx, d] with N = batch * heads * blocks; and [N, qx, qy, d] for the height entries
+    Operand<TFloat32> q = tf.reshape(queries, tf.constant(new long[] {-1, b, b, d}));
+    Operand<TFloat32> qTransposed = tf.reshape(Shapes.transpose(tf, q, 0, 2, 1, 3), tf.constant(new long[] {-1, d}));
+    Operand<TFloat32> byColumn = tf.linalg.matMul(tf.reshape(q, tf.constant(new long[] {-1, d})), widthRel.value(),
+        org.tensorflow.op.linalg.MatMul.transposeB(true));
+    Operand<TFloat32> byRow = tf.linalg.matMul(qTransposed, heightRel.value(),
+        org.tensorflow.op.linalg.MatMul.transposeB(true));
+    // [N, qy, qx, kx] and [N, qx, qy, ky] -> [N, qy, qx, ky]
+    Operand<TFloat32> widthLogits = skew(byColumn, b, w);
+    Operand<TFloat32> heightLogits = Shapes.transpose(tf, skew(byRow, b, w), 0, 2, 1, 3);
     Operand<TFloat32> logits = tf.math.add(
-        tf.gather(dots, tf.constant(index[0]), tf.constant(3)),
-        tf.gather(dots, tf.constant(index[1]), tf.constant(3)));
-    return Shapes.reshapeBatch(tf, logits, heads, blocks, (long) b * b, (long) w * w);
+        tf.reshape(heightLogits, tf.constant(new long[] {-1, b, b, w, 1})),
+        tf.reshape(widthLogits, tf.constant(new long[] {-1, b, b, 1, w})));
+    return Shapes.reshapeBatch(tf, logits, config.heads(), blocks, (long) b * b, (long) w * w);
   }
 
   /**
-   * For query {@code (qy, qx)} of a block and key {@code (ky, kx)} of its window, flattened over (query, key):
-   * index [0] into the height half and index [1] into the width half of a query's {@code 2(2w-1)} dot products.
+   * {@code [M * b * b, 2w - 1]} dot products of queries at offsets i (the last of two query axes) with the table
+   * rows, to {@code [M, b, b, w]}: entry k of query i is its dot product with row {@code k - i + w - 1}. Each
+   * group of b queries' rows is padded to 2w entries, flattened, cut to {@code b (2w - 1)} and read back as rows
+   * of 2w - 1: row i then starts i entries earlier, so entries {@code w - 1 .. 2w - 2} are the wanted ones.
    */
-  static int[][] relativeIndex(int b, int w) {
+  private Operand<TFloat32> skew(Operand<TFloat32> dots, int b, int w) {
     int rows = 2 * w - 1;
-    int[][] index = new int[2][b * b * w * w];
-    for (int qi = 0; qi < b * b; qi++) {
-      for (int ki = 0; ki < w * w; ki++) {
-        int base = qi * 2 * rows;
-        index[0][qi * w * w + ki] = base + (ki / w - qi / b + w - 1);
-        index[1][qi * w * w + ki] = base + rows + (ki % w - qi % b + w - 1);
-      }
-    }
-    return index;
+    Operand<TFloat32> padded = tf.pad(tf.reshape(dots, tf.constant(new long[] {-1, b, rows})),
+        tf.constant(new int[][] {{0, 0}, {0, 0}, {0, 1}}), tf.constant(0f));
+    Operand<TFloat32> flat = Slices.range(tf,
+        tf.reshape(padded, tf.constant(new long[] {-1, (long) b * (rows + 1)})), 1, 0, (long) b * rows);
+    Operand<TFloat32> shifted = Slices.range(tf, tf.reshape(flat, tf.constant(new long[] {-1, b, rows})), 2,
+        w - 1, rows);
+    return tf.reshape(shifted, tf.constant(new long[] {-1, b, b, w}));
   }
 
   /**

@@ -7,6 +7,7 @@ import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.Slices;
 import org.stmzoo.layers.core.VariableRole;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -116,6 +117,6 @@ public final class WindowAttention {
   }
 
   private Operand<TFloat32> part(Operand<TFloat32> fused, int index) {
-    return tf.gather(fused, tf.constant(index), tf.constant(2));
+    return Slices.take(tf, fused, 2, index);
   }
 }

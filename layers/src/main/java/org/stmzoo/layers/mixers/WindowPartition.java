@@ -2,7 +2,7 @@ package org.stmzoo.layers.mixers;
 
 import org.stmzoo.layers.core.Shapes;
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.index.Indices;
+import org.stmzoo.layers.core.Slices;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -55,7 +55,7 @@ public final class WindowPartition {
     if (Shapes.dim(x, 1) == height && Shapes.dim(x, 2) == width) {
       return x;
     }
-    return tf.stridedSlice(x, Indices.all(), Indices.slice(0, height), Indices.slice(0, width), Indices.all());
+    return Slices.range(tf, x, new int[] {1, 2}, new long[] {0, 0}, new long[] {height, width});
   }
 
   private static void requireMultiple(int h, int w, int size) {

@@ -121,6 +121,6 @@ public final class ShiftVitNetwork implements ImageClassifier {
     }
     Operand<TFloat32> pooled = tf.math.mean(norm.call(x, training), tf.constant(new int[] {1, 2}));
     scope.model().recordFeature("pooled", pooled);
-    return ClassifierOutput.of(head.call(pooled, training));
+    return ClassifierOutput.of(head.call(pooled, training), pooled);
   }
 }

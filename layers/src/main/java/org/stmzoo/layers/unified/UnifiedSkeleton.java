@@ -136,7 +136,7 @@ public final class UnifiedSkeleton implements ImageClassifier {
     x = Activations.gelu(tf, headNorm.call(headConv.call(x, training), training));
     Operand<TFloat32> pooled = tf.math.mean(x, tf.constant(new int[] {1, 2}));
     scope.model().recordFeature("pooled", pooled);
-    return ClassifierOutput.of(classifier.call(pooled, training));
+    return ClassifierOutput.of(classifier.call(pooled, training), pooled);
   }
 
 }

@@ -63,26 +63,26 @@ public final class AdamW {
     Operand<TFloat32> one = tf.constant(1f);
     Operand<TFloat32> b1 = tf.constant((float) config.beta1());
     Operand<TFloat32> b2 = tf.constant((float) config.beta2());
-    Operand<TFloat32> biasCorrection1 = tf.math.sub(one, tf.math.pow(b1, t));
-    Operand<TFloat32> sqrtBiasCorrection2 = tf.math.sqrt(tf.math.sub(one, tf.math.pow(b2, t)));
-    Operand<TFloat32> stepSize = tf.math.div(lr, biasCorrection1);
+    Operand<TFloat32> b1Power = tf.math.pow(b1, t);
+    Operand<TFloat32> b2Power = tf.math.pow(b2, t);
     Operand<TFloat32> decayFactor = tf.math.sub(one, tf.math.mul(lr, tf.constant((float) config.weightDecay())));
-    Operand<TFloat32> eps = tf.constant((float) config.eps());
+    // TF's Adam kernel computes p - lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps'), which is torch's
+    // p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps) when eps' = eps * sqrt(1 - b2^t).
+    Operand<TFloat32> epsHat = tf.math.mul(tf.constant((float) config.eps()),
+        tf.math.sqrt(tf.math.sub(one, b2Power)));
 
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < params.size(); i++) {
       ModelVariable p = params.get(i);
-      Operand<TFloat32> g = gradients.get(i);
-      Operand<TFloat32> m = tf.math.add(tf.math.mul(b1, expAvg.get(i).value()), tf.math.mul(tf.math.sub(one, b1), g));
-      Operand<TFloat32> v = tf.math.add(tf.math.mul(b2, expAvgSq.get(i).value()),
-          tf.math.mul(tf.math.sub(one, b2), tf.math.square(g)));
-      Operand<TFloat32> decayed = p.weightDecay() && config.weightDecay() != 0
-          ? tf.math.mul(p.value(), decayFactor) : p.value();
-      Operand<TFloat32> denom = tf.math.add(tf.math.div(tf.math.sqrt(v), sqrtBiasCorrection2), eps);
-      Operand<TFloat32> updated = tf.math.sub(decayed, tf.math.mul(stepSize, tf.math.div(m, denom)));
-      updates.add(tf.assignVariableOp(expAvg.get(i).handle(), m));
-      updates.add(tf.assignVariableOp(expAvgSq.get(i).handle(), v));
-      updates.add(tf.assignVariableOp(p.handle(), updated));
+      Ops apply = tf;
+      if (p.weightDecay() && config.weightDecay() != 0) {
+        // decoupled decay first, from the value the gradients were taken at; Adam then updates the decayed p
+        apply = tf.withControlDependencies(List.of(
+            tf.assignVariableOp(p.handle(), tf.math.mul(p.value(), decayFactor))));
+      }
+      // One kernel per variable for both moments and the parameter (instead of a dozen elementwise ops).
+      updates.add(apply.train.resourceApplyAdam(p.handle(), expAvg.get(i).handle(), expAvgSq.get(i).handle(),
+          b1Power, b2Power, lr, b1, b2, epsHat, gradients.get(i)));
     }
     updates.add(tf.assignVariableOp(step.handle(), t));
     return updates;

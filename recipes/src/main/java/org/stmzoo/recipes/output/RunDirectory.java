@@ -125,8 +125,7 @@ public final class RunDirectory {
           new TypeReference<LinkedHashMap<String, Object>>() {});
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       // Jackson's own message spans lines (source excerpt, location): one line naming the file instead
-      throw new IllegalArgumentException(file + ": malformed JSON: "
-          + String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse(""), e);
+      throw new IllegalArgumentException(file + ": " + org.stmzoo.layers.core.JsonErrors.describe(e), e);
     }
   }
 }

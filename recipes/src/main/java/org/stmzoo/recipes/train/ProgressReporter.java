@@ -5,6 +5,7 @@ import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.stmzoo.recipes.output.EpochRecord;
 
 /** Per-epoch progress: step, loss, lr, images/s and ETA. */
 public interface ProgressReporter {
@@ -17,6 +18,9 @@ public interface ProgressReporter {
   }
 
   EpochProgress epoch(int epoch, int epochs, long totalSteps, long startStep);
+
+  /** An epoch's record, after its evaluation (summary.csv's row). */
+  default void epochFinished(EpochRecord record) {}
 
   /** Prints nothing (tests, non-interactive runs that only want the summary lines). */
   static ProgressReporter quiet() {

@@ -145,7 +145,7 @@ public final class Trainer {
             }
             step++;
             steps++;
-            images += b.size();
+            images += graph.globalBatch(b.size());
             lossSum += loss;
             double seconds = (System.nanoTime() - epochStart) / 1e9;
             bar.step(startBatch + steps, lossSum / steps, lr, images / seconds);
@@ -170,6 +170,7 @@ public final class Trainer {
             eval.map(EvalResult::loss).orElse(Double.NaN), eval.map(EvalResult::top1).orElse(Double.NaN),
             eval.map(EvalResult::top5).orElse(Double.NaN), lr, images / seconds, seconds);
         records.add(record);
+        progress.epochFinished(record);
         writeRecords(events, records, record, step);
         saveLast(step, epoch + 1, record.evalTop1());
         if (score(record) > best) {

@@ -97,6 +97,8 @@ class ExportWeightsCommandTest {
       try (ExportedModel model = ExportedModel.load(served)) {
         assertThat(model.card().weights()).startsWith("pretrained " + TAG);
         assertThat(model.card().preprocessing().cropPct()).isEqualTo(0.95f);
+        assertThat(model.card().classNames()).as("ImageNet-pretrained: ImageNet's names").hasSize(1000)
+            .element(281).isEqualTo("tabby cat");
         double diff = ReferenceParity.maxAbsDifference(classifyFixture(model).logits(), referenceLogits());
         System.out.println("export --pretrained " + TAG + ": max |served logits - reference| = " + diff);
         assertThat(diff).isLessThanOrEqualTo(TOLERANCE);

@@ -11,30 +11,35 @@ import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.types.TFloat32;
 
 /**
  * Images/s of a model on random data. {@code train} runs the real DeiT training step of the recipes module
  * (Mixup/CutMix, random erasing, label smoothing, forward, backward, AdamW, state updates: one session run),
- * so the figure is what {@code ./stmzoo train} gets without the input pipeline.
+ * so the figure is what {@code ./stmzoo train} gets without the input pipeline. With {@code profile}, one more
+ * step runs traced after the timed ones and its {@link StepProfile} comes with the result.
  */
 public final class ThroughputBenchmark {
   public enum Mode { INFER, TRAIN }
 
+  /** What to run: {@code warmup} untimed steps, then {@code steps} timed ones; threads 0 means TF's default. */
+  public record Spec(Mode mode, int batch, int steps, int warmup, int threads, boolean xla, boolean profile) {}
+
   public record Result(String model, Mode mode, int batch, int imageSize, int steps, double imagesPerSecond,
-      double msPerStep, long peakResidentMiB, boolean xla) {}
+      double msPerStep, long peakResidentMiB, boolean xla, Optional<StepProfile> profile) {}
 
   private ThroughputBenchmark() {}
 
-  public static Result run(ModelEntry entry, ModelOptions options, Mode mode, int batch, int steps, int warmup,
-      int threads, boolean xla) {
+  public static Result run(ModelEntry entry, ModelOptions options, Spec spec) {
+    int batch = spec.batch();
     try (Graph graph = new Graph()) {
       BuiltModel built = BuiltModel.build(entry, options, graph, 0L, -1, true);
-      TrainingGraph training = mode == Mode.TRAIN
+      TrainingGraph training = spec.mode() == Mode.TRAIN
           ? new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
               options.numClasses(), RecipeConfig.deit(1, batch), Optional.empty())
           : null;
-      try (Session session = new Session(graph, SessionConfigs.of(threads, xla))) {
+      try (Session session = new Session(graph, SessionConfigs.of(spec.threads(), spec.xla()))) {
         if (training != null) {
           training.initialize(session);
         } else {
@@ -53,8 +58,8 @@ public final class ThroughputBenchmark {
         try (TFloat32 images = TFloat32.tensorOf(Shape.of(batch, s, s, options.inChannels()),
             DataBuffers.of(pixels, true, false))) {
           long start = 0;
-          for (int step = 0; step < warmup + steps; step++) {
-            if (step == warmup) {
+          for (int step = 0; step < spec.warmup() + spec.steps(); step++) {
+            if (step == spec.warmup()) {
               start = System.nanoTime();
             }
             if (training != null) {
@@ -64,8 +69,24 @@ public final class ThroughputBenchmark {
             }
           }
           double seconds = (System.nanoTime() - start) / 1e9;
-          return new Result(entry.name(), mode, batch, s, steps, batch * steps / seconds, 1000 * seconds / steps,
-              PeakMemory.peakResidentMiB(), xla);
+          Optional<StepProfile> profile = Optional.empty();
+          if (spec.profile()) {
+            long traced = System.nanoTime();
+            RunMetadata metadata;
+            if (training != null) {
+              metadata = training.runStepWithMetadata(session, pixels, labels, batch,
+                  spec.warmup() + spec.steps(), 1e-4, StepProfile.TRACE_OPTIONS);
+            } else {
+              try (org.tensorflow.Result r = session.runner().feed(built.images(), images).fetch(built.output().logits())
+                  .setOptions(StepProfile.TRACE_OPTIONS).runAndFetchMetadata()) {
+                metadata = r.getMetadata().orElseThrow();
+              }
+            }
+            double wallMillis = (System.nanoTime() - traced) / 1e6;
+            profile = Optional.of(StepProfile.of(metadata, LayerAttribution.of(graph.toGraphDef()), wallMillis));
+          }
+          return new Result(entry.name(), spec.mode(), batch, s, spec.steps(), batch * spec.steps() / seconds,
+              1000 * seconds / spec.steps(), PeakMemory.peakResidentMiB(), spec.xla(), profile);
         }
       }
     }

@@ -9,6 +9,8 @@ import org.apache.commons.cli.Options;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.datasets.pipeline.LoaderThroughput;
+import org.stmzoo.zoo.api.DataSpec;
+import org.stmzoo.zoo.api.RunModel;
 import org.stmzoo.zoo.benchmark.ExportBenchmark;
 import org.stmzoo.zoo.benchmark.ThroughputBenchmark;
 import org.stmzoo.zoo.registry.ModelEntry;
@@ -17,7 +19,8 @@ import org.stmzoo.zoo.registry.ModelRegistry;
 
 /**
  * {@code ./stmzoo benchmark --model NAME [--mode infer|train|serve] [--batch N] [--image-size S] [--steps K]
- * [--runs R] [--xla] [--data SPEC [--aa POLICY] [--scale S]]}. {@code serve} compares an export with the
+ * [--runs R] [--xla] [--profile [--profile-top N]] [--data SPEC [--aa POLICY] [--scale S]]}. {@code --profile}
+ * traces one more step and prints where its time went (op types, layers). {@code serve} compares an export with the
  * in-process graph ({@link ExportBenchmark}). The model runs on random data; with {@code --data}, train mode first
  * measures the input pipeline alone on that data (training transform, parallel loader), so that the two rates
  * can be compared: training is input-bound when the loader is not clearly faster.
@@ -50,6 +53,10 @@ final class BenchmarkCommand implements Command {
         .addOption(Option.builder().longOpt("warmup").hasArg().argName("W").desc("untimed steps first (default 1)").build())
         .addOption(Option.builder().longOpt("threads").hasArg().argName("T").desc("TF intra-op threads (default: all)").build())
         .addOption(Option.builder().longOpt("xla").desc("enable XLA JIT compilation").build())
+        .addOption(Option.builder().longOpt("profile")
+            .desc("infer, train: trace one more step and print the top op types and layers by time").build())
+        .addOption(Option.builder().longOpt("profile-top").hasArg().argName("N")
+            .desc("rows per profile table (default 15)").build())
         .addOption(Option.builder().longOpt("data").hasArg().argName("SPEC")
             .desc("train: also measure the input pipeline alone on this data (as train --data)").build())
         .addOption(Option.builder().longOpt("aa").hasArg().argName("POLICY")
@@ -75,8 +82,8 @@ final class BenchmarkCommand implements Command {
     int warmup = CliArgs.nonNegativeInt(line, "warmup", 1);
     int threads = line.hasOption("threads") ? CliArgs.positiveInt(line, "threads", 0) : 0;
     if (serve) {
-      if (line.hasOption("xla")) {
-        throw new UsageException("--xla applies to infer and train, not serve");
+      if (line.hasOption("xla") || line.hasOption("profile")) {
+        throw new UsageException("--xla and --profile apply to infer and train, not serve");
       }
       return serve(entry, options, new ExportBenchmark.Settings(CliArgs.positiveInt(line, "runs", 20), batch,
           steps, warmup, threads));
@@ -92,18 +99,20 @@ final class BenchmarkCommand implements Command {
       }
       loaderOnly(line, entry, options, batch);
     }
-    ThroughputBenchmark.Result r = ThroughputBenchmark.run(entry, options, mode, batch, steps, warmup, threads,
-        line.hasOption("xla"));
+    int profileTop = CliArgs.positiveInt(line, "profile-top", 15);
+    ThroughputBenchmark.Result r = ThroughputBenchmark.run(entry, options, new ThroughputBenchmark.Spec(mode, batch,
+        steps, warmup, threads, line.hasOption("xla"), line.hasOption("profile")));
     System.out.printf(Locale.ROOT,
         "%s %s batch=%d image=%d steps=%d%s: %.2f images/s, %.1f ms/step, peak memory %d MiB%n",
         r.model(), modeName, r.batch(), r.imageSize(), r.steps(), r.xla() ? " xla" : "", r.imagesPerSecond(),
         r.msPerStep(), r.peakResidentMiB());
+    r.profile().ifPresent(p -> ProfilePrinter.print(p, profileTop, System.out));
     return 0;
   }
 
   private static void loaderOnly(CommandLine line, ModelEntry entry, ModelOptions options, int batch)
       throws IOException {
-    ImageDataset data = DataArguments.trainingSet(line.getOptionValue("data"));
+    ImageDataset data = DataSpec.trainingSet(line.getOptionValue("data"));
     String aa = line.getOptionValue("aa", DEFAULT_AA);
     String autoAugment = RecipeArguments.autoAugmentPolicy(aa);
     float scale = CliArgs.fraction(line, "scale", 0.08f);

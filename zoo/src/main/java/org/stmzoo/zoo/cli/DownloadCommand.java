@@ -7,6 +7,7 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.zoo.pretrained.Downloader;
 import org.stmzoo.zoo.pretrained.PretrainedManifest;
+import org.stmzoo.zoo.pretrained.WeightCache;
 import org.stmzoo.zoo.registry.ModelRegistry;
 
 /**
@@ -54,12 +55,13 @@ final class DownloadCommand implements Command {
       throw new UsageException("give one pretrained tag (see ./stmzoo pretrained list)");
     }
     PretrainedManifest.Entry entry = ModelRegistry.pretrained(env).get(line.getArgList().get(0));
-    Downloader downloader = new Downloader(DownloadArguments.cache(line, env), System.err);
+    WeightCache cache = DownloadArguments.parse(line, env).cache();
+    Downloader downloader = new Downloader(cache, System.err);
     String accepted = line.getOptionValue("sha256");
     Path file = downloader.fetch(entry, accepted);
     Downloader.Expected checked = downloader.expected(entry, accepted);
     System.out.println(file + " (" + (checked.sha256() != null ? "SHA-256 matches the " + checked.origin()
-        : "SHA-256 pinned in " + DownloadArguments.cache(line, env).lock().file()) + ")");
+        : "SHA-256 pinned in " + cache.lock().file()) + ")");
     return 0;
   }
 }

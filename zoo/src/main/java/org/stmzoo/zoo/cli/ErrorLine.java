@@ -7,6 +7,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.stream.Collectors;
+import org.stmzoo.layers.core.JsonErrors;
 import org.tensorflow.exceptions.TensorFlowException;
 
 /**
@@ -24,6 +25,8 @@ final class ErrorLine {
     line = line.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("[[") && !l.startsWith("at "))
         .collect(Collectors.joining(" "));
     line = line.replaceAll("\\s*\\[\\[\\{\\{node [^]]*]]", "");
+    // a library's message that embeds Jackson's source location (e.g. a manifest error wrapped elsewhere)
+    line = line.replaceAll("\\s*\\(?(start marker at )?\\[Source:[^]]*]\\)?", "");
     return line.length() > MAX_LENGTH ? line.substring(0, MAX_LENGTH) + "..." : line;
   }
 
@@ -45,7 +48,7 @@ final class ErrorLine {
     }
     if (e instanceof JsonProcessingException j) {
       // the original message, without Jackson's multi-line "at [Source: ...; line: 1, column: 7]" location
-      return "malformed JSON: " + firstLine(j.getOriginalMessage());
+      return JsonErrors.describe(j);
     }
     if (e instanceof TensorFlowException) {
       return "TensorFlow: " + firstLine(e.getMessage());

@@ -7,19 +7,16 @@ import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.stmzoo.datasets.ImageDataset;
-import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.recipes.output.ConfusionMatrixPlot;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.recipes.train.EvalResult;
-import org.stmzoo.recipes.train.Evaluator;
+import org.stmzoo.zoo.api.EvalSpec;
+import org.stmzoo.zoo.api.Evaluation;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
-import org.stmzoo.zoo.registry.BuiltModel;
-import org.tensorflow.Graph;
-import org.tensorflow.Session;
 
 /**
- * {@code ./stmzoo eval --checkpoint DIR [--data ...] [--ema]}: top-1/top-5, loss, per-class accuracy and a
+ * {@code ./stmzoo eval --checkpoint DIR [--data ...] [--ema]}, flags parsed into an {@link EvalSpec} run by
+ * {@link Evaluation}: top-1/top-5, loss, per-class accuracy and a
  * confusion-matrix PNG for an stmzoo checkpoint: a run folder (its {@code best}, else {@code last}), one of its
  * checkpoint folders, or an import output ({@link StmzooCheckpoint#resolve}).
  */
@@ -55,51 +52,22 @@ final class EvalCommand implements Command {
     if (path == null) {
       throw new UsageException("--checkpoint is required");
     }
-    StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(Path.of(path));
     Float cropPct = line.hasOption("crop-pct") ? CliArgs.cropPct(line, 0) : null;
-    EvalResult result = evaluate(checkpoint, line.getOptionValue("data"), line.hasOption("ema"), cropPct,
-        CliArgs.positiveInt(line, "batch-size", 64), CliArgs.positiveInt(line, "limit", Integer.MAX_VALUE));
+    EvalSpec spec = new EvalSpec(Path.of(path), line.getOptionValue("data"), line.hasOption("ema"), cropPct,
+        CliArgs.positiveInt(line, "batch-size", 64),
+        line.hasOption("limit") ? CliArgs.positiveInt(line, "limit", 0) : null);
+    StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(spec.checkpoint());
+    if (spec.data() == null && checkpoint.run().isEmpty()) {
+      throw new UsageException("give --data: " + checkpoint.directory() + " is not part of a training run, so there"
+          + " is no data to default to");
+    }
+    EvalResult result = Evaluation.run(spec, System.out);
     Path png = line.hasOption("output") ? Path.of(line.getOptionValue("output"))
         : checkpoint.run().map(RunDirectory::root).orElse(checkpoint.directory()).resolve("confusion_matrix.png");
     print(result);
     ConfusionMatrixPlot.write(png, result.confusion(), result.classNames());
     System.out.println("Confusion matrix: " + png.toAbsolutePath());
     return 0;
-  }
-
-  /**
-   * Evaluates {@code checkpoint}'s weights (or their EMA) on {@code dataSpec}'s evaluation set, by default the
-   * data of the run the checkpoint comes from. {@code cropPct} null: the run's evaluation crop, else the model's.
-   */
-  static EvalResult evaluate(StmzooCheckpoint checkpoint, String dataSpec, boolean ema, Float cropPct, int batchSize,
-      int limit) throws IOException {
-    RunModel model = RunModel.of(checkpoint);
-    float crop = cropPct != null ? cropPct : checkpoint.preprocessing().cropPct();
-    String spec = dataSpec;
-    if (spec == null) {
-      RunDirectory run = checkpoint.run().orElseThrow(() -> new UsageException("give --data: "
-          + checkpoint.directory() + " is not part of a training run, so there is no data to default to"));
-      spec = (String) run.readArgs().get("data");
-    }
-    ImageDataset data = DataArguments.evaluationSet(spec);
-    if (limit < data.size()) {
-      data = org.stmzoo.datasets.Subset.first(data, limit);
-    }
-    model.checkClasses(data.classNames(), "the checkpoint " + checkpoint.directory());
-    System.out.printf(Locale.ROOT, "Evaluating %s from %s on %s (crop-pct %.3f)%n", model.entry().name(),
-        checkpoint.describe(ema), data.description(), crop);
-    try (Graph g = new Graph(); Session session = new Session(g);
-        BatchLoader loader = new BatchLoader(data, model.evalTransform(crop), batchSize, false, false, 0,
-            Runtime.getRuntime().availableProcessors())) {
-      BuiltModel built = BuiltModel.build(model.entry(), model.options(), g, 0, -1, true);
-      checkpoint.restore(session, built, ema);
-      Evaluator evaluator = new Evaluator(built.images(), built.output().logits(), model.options().numClasses());
-      EvalResult result = evaluator.evaluate(session, loader, data.classNames());
-      if (loader.skippedImages() > 0) {
-        System.out.printf("Skipped %d unreadable images%n", loader.skippedImages());
-      }
-      return result;
-    }
   }
 
   static void print(EvalResult r) {

@@ -11,10 +11,11 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.datasets.ImageNetClasses;
 import org.stmzoo.export.ExportRequest;
-import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.export.SavedModelExporter.ExportResult;
+import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.export.WeightSource;
 import org.stmzoo.layers.core.CheckpointFolder;
+import org.stmzoo.zoo.api.Downloads;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.checkpoint.TrainingSummary;
 import org.stmzoo.zoo.registry.ExportRequests;
@@ -151,11 +152,12 @@ final class ExportCommand implements Command {
    * the family's key map, exported with the preprocessing its accuracy was measured with.
    */
   private ExportRequest pretrainedRequest(CommandLine line, long seed) throws IOException {
-    DownloadArguments.Release release = DownloadArguments.release(line, env);
+    Downloads downloads = DownloadArguments.parse(line, env);
+    Downloads.Release release = downloads.release(line.getOptionValue("model"), line.getOptionValue("pretrained"));
     ModelEntry entry = release.model();
     int imageSize = imageSize(line, entry);
     entry.checkImageSize(imageSize); // before a download that could not be used
-    Path file = DownloadArguments.fetch(line, env, release);
+    Path file = downloads.fetch(release, System.err);
     WeightSource weights = new ImportedWeights(entry, ReferenceCheckpoints.read(file),
         "pretrained " + release.entry().tag() + " (" + file.getFileName() + ")",
         note -> System.out.println("note: " + note));

@@ -12,13 +12,13 @@ import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.stmzoo.export.ClassifierOutputs;
-import org.stmzoo.export.ClassifierOutputs.ScoredClass;
 import org.stmzoo.datasets.ImageHeader;
-import org.stmzoo.export.ExportedModel;
 import org.stmzoo.io.InputFileException;
 import org.stmzoo.io.InputFiles;
 import org.stmzoo.io.InputLimitException;
+import org.stmzoo.zoo.api.Prediction;
+import org.stmzoo.zoo.api.Stmzoo;
+import org.stmzoo.zoo.api.StmzooModel;
 import org.stmzoo.zoo.predict.CheckpointPredictor;
 import org.stmzoo.zoo.predict.Predictor;
 import org.stmzoo.zoo.weights.NpyFile;
@@ -27,8 +27,9 @@ import org.stmzoo.zoo.weights.RawTensor;
 /**
  * {@code predict}, in one of two modes chosen by flags, each one method:
  * <ul>
- *   <li>{@code --model-dir DIR IMAGE... [--json]}: top-5 classes of encoded images from an export, through its
- *       image-bytes signature (the same decoding and cropping TF Serving clients get);</li>
+ *   <li>{@code --model-dir DIR IMAGE... [--json] [--top K]}: the top classes of encoded images from an export
+ *       ({@link StmzooModel#classify}), through its image-bytes signature (the same decoding and cropping TF
+ *       Serving clients get);</li>
  *   <li>{@code --checkpoint DIR --npy FILE [--json]}: an stmzoo checkpoint, an import's or a training run's
  *       ({@link org.stmzoo.zoo.checkpoint.StmzooCheckpoint#resolve}; graph rebuilt from the registry) fed
  *       an already-normalised float32 NHWC batch as it is; {@code --json} prints an object whose {@code logits}
@@ -39,7 +40,7 @@ final class PredictCommand implements Command {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One image's result: its top classes, or why it could not be classified. */
-  record ImagePrediction(String image, List<ScoredClass> top, String error) {}
+  record ImagePrediction(String image, List<Prediction> top, String error) {}
 
   @Override
   public String name() {
@@ -106,9 +107,10 @@ final class PredictCommand implements Command {
       throw new UsageException("give at least one IMAGE");
     }
     List<ImagePrediction> predictions = new ArrayList<>();
-    try (ExportedModel model = ExportedModel.load(Path.of(line.getOptionValue("model-dir")))) {
+    int k = CliArgs.positiveInt(line, "top", 5);
+    try (StmzooModel model = Stmzoo.loadExport(Path.of(line.getOptionValue("model-dir")))) {
       for (String image : images) {
-        predictions.add(predict(model, Path.of(image)));
+        predictions.add(predict(model, Path.of(image), k));
       }
     }
     print(predictions, line.hasOption("json"));
@@ -121,7 +123,7 @@ final class PredictCommand implements Command {
    * 16000x16000 pixels is refused in one line instead of being decoded into gigabytes by the serving graph;
    * a header ImageIO cannot parse is left to the graph's own decoder, which reads the same formats.
    */
-  static ImagePrediction predict(ExportedModel model, Path image) {
+  static ImagePrediction predict(StmzooModel model, Path image, int k) {
     try {
       try {
         ImageHeader.read(image);
@@ -133,8 +135,7 @@ final class PredictCommand implements Command {
         InputFiles.requireRegularFile(image, ImageHeader.MAX_BYTES);
       }
       byte[] bytes = InputFiles.readAll(image, ImageHeader.MAX_BYTES);
-      ClassifierOutputs outputs = model.classifyEncoded(List.of(bytes));
-      return new ImagePrediction(image.toString(), outputs.top(0), null);
+      return new ImagePrediction(image.toString(), model.classify(bytes, k), null);
     } catch (RuntimeException | IOException e) {
       return new ImagePrediction(image.toString(), null, ErrorLine.of(e));
     }
@@ -150,7 +151,7 @@ final class PredictCommand implements Command {
           entry.put("error", p.error());
         } else {
           List<Map<String, Object>> top = new ArrayList<>();
-          for (ScoredClass c : p.top()) {
+          for (Prediction c : p.top()) {
             Map<String, Object> scored = new LinkedHashMap<>();
             scored.put("class", c.index());
             scored.put("label", c.label());
@@ -171,7 +172,7 @@ final class PredictCommand implements Command {
         continue;
       }
       for (int k = 0; k < p.top().size(); k++) {
-        ScoredClass c = p.top().get(k);
+        Prediction c = p.top().get(k);
         System.out.printf(Locale.ROOT, "  %d. %-30s %7.4f  (class %d)%n", k + 1, c.label(), c.probability(), c.index());
       }
     }

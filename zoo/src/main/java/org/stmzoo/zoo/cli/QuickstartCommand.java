@@ -3,20 +3,29 @@ package org.stmzoo.zoo.cli;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.datasets.FashionMnist;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.ImageEncoding;
 import org.stmzoo.datasets.LabeledImage;
-import org.stmzoo.export.ExportedModel;
+import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.ConfusionMatrixPlot;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.recipes.train.EvalResult;
-import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
+import org.stmzoo.zoo.api.DataSpec;
+import org.stmzoo.zoo.api.EvalSpec;
+import org.stmzoo.zoo.api.Evaluation;
+import org.stmzoo.zoo.api.Stmzoo;
+import org.stmzoo.zoo.api.StmzooModel;
+import org.stmzoo.zoo.api.TrainSpec;
+import org.stmzoo.zoo.api.Training;
+import org.stmzoo.zoo.api.TrainingListener;
 
 /**
- * {@code ./stmzoo quickstart}: trains u-convnext-micro at 32x32 on Fashion-MNIST for a few minutes on a CPU,
+ * {@code ./stmzoo quickstart}: trains u-convnext-micro at 32x32 on Fashion-MNIST (the embedded demo subset when
+ * the full set is not installed) for a few minutes on a CPU, through the Java API ({@link Training},
+ * {@link Evaluation}, {@link Stmzoo}),
  * evaluates it on the test split, exports it for serving ({@code RUN/export/1}), classifies the first test image
  * written as a PNG through the export's image-bytes signature, and says where everything is. A demo setting: a
  * higher rate, short warm-up, no Mixup/CutMix/RandAugment and whole images (flip only; evaluation uncropped), so
@@ -26,7 +35,9 @@ import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 final class QuickstartCommand implements Command {
   static final String MODEL = "u-convnext-micro";
   /** The export's version directory under {@code RUN/export}. */
-  static final String EXPORT_VERSION = "1";
+  static final long EXPORT_VERSION = 1;
+  /** Without the full Fashion-MNIST (Debian's package or the cache), the demo subset embedded in the datasets jar. */
+  static final String DEMO_DATA = FashionMnist.DEMO_SPEC;
 
   @Override
   public String name() {
@@ -51,37 +62,50 @@ final class QuickstartCommand implements Command {
   public int run(CommandLine line) throws Exception {
     String out = line.getOptionValue("output", "runs/quickstart");
     Path run = Path.of(out);
-    String[] args = {
-        "--model", MODEL, "--data", "fashion-mnist", "--image-size", "32", "--batch-size", "64",
-        "--epochs", line.getOptionValue("epochs", "2"), "--limit-train", line.getOptionValue("limit-train", "10000"),
-        "--lr", "4e-3", "--warmup-epochs", "0.2", "--mixup", "0", "--cutmix", "0", "--aa", "none", "--reprob", "0",
-        "--scale", "1.0", "--crop-pct", "1.0", "--output", out};
     if (new RunDirectory(run).hasCheckpoint(RunDirectory.LAST)) {
       throw new IllegalArgumentException(out + " already holds a run; remove it or pass --output");
     }
-    runStep(new TrainCommand(), args);
+    boolean fullSet = FashionMnist.missingFiles(Path.of(FashionMnist.DEBIAN_FOLDER)).isEmpty()
+        || FashionMnist.missingFiles(FashionMnist.defaultCacheFolder()).isEmpty();
+    String data = fullSet ? "fashion-mnist" : DEMO_DATA;
+    int epochs = CliArgs.positiveInt(line, "epochs", 2);
+    int limitTrain = CliArgs.positiveInt(line, "limit-train", 10000);
+    TrainSpec spec = TrainSpec.of(MODEL, DataSpec.of(data).withLimits(limitTrain, null), run, epochs, 64)
+        .withImageSize(32)
+        .withRecipe(new RecipeConfig(epochs, 64, 4e-3, 1e-5, 1e-6, 0.2, 0.05, 0, 0.1, 0, 0, 0.5, 0, false, 0.99996,
+            false, RecipeConfig.Distillation.none(), 0))
+        .withAugmentation(null, 1.0f).withCropPct(1.0f);
+    System.out.println((fullSet ? "" : "Fashion-MNIST is not installed: training on the embedded demo set " + DEMO_DATA
+        + " (apt-get install dataset-fashion-mnist for the full set)\n") + "./stmzoo train --model " + MODEL
+        + " --data " + data + " --image-size 32 --batch-size 64 --epochs " + epochs + " --limit-train " + limitTrain
+        + " --lr 4e-3 --warmup-epochs 0.2 --mixup 0 --cutmix 0 --aa none --reprob 0 --scale 1.0 --crop-pct 1.0"
+        + " --output " + out);
+    TrainCommand.report(Training.run(spec, System.console() == null ? TrainingListener.none()
+        : TrainingListener.progressBar(), System.out));
 
-    StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(run);
     System.out.println();
     System.out.println("./stmzoo eval --checkpoint " + out);
-    EvalResult result = EvalCommand.evaluate(checkpoint, "fashion-mnist", false, null, 256,
-        CliArgs.positiveInt(line, "limit-test", Integer.MAX_VALUE));
+    EvalSpec eval = EvalSpec.of(run).withLimit(CliArgs.positiveInt(line, "limit-test", Integer.MAX_VALUE));
+    EvalResult result = Evaluation.run(eval, System.out);
     EvalCommand.print(result);
     Path png = run.resolve("confusion_matrix.png");
     ConfusionMatrixPlot.write(png, result.confusion(), result.classNames());
 
     System.out.println();
     Path export = run.resolve("export");
-    runStep(new ExportCommand(), "--checkpoint", out, "--output", export.toString(), "--version", EXPORT_VERSION);
+    System.out.println("./stmzoo export --checkpoint " + out + " --output " + export);
+    try (StmzooModel trained = Stmzoo.load(run)) {
+      System.out.println("exported " + trained.name() + " to " + trained.export(export, EXPORT_VERSION));
+    }
 
     System.out.println();
     Path sample = run.resolve("sample.png");
-    ImageDataset test = DataArguments.evaluationSet("fashion-mnist");
+    ImageDataset test = DataSpec.evaluationSet(data);
     LabeledImage image = test.get(0);
     ImageEncoding.writeRgbPng(image, sample);
     System.out.println("./stmzoo predict --model-dir " + export + " " + sample);
-    try (ExportedModel model = ExportedModel.load(export)) {
-      PredictCommand.print(List.of(PredictCommand.predict(model, sample)), false);
+    try (StmzooModel served = Stmzoo.loadExport(export)) {
+      PredictCommand.print(List.of(PredictCommand.predict(served, sample, 5)), false);
     }
     System.out.println("  true label: " + test.classNames().get(image.label()));
 
@@ -96,14 +120,5 @@ final class QuickstartCommand implements Command {
     System.out.println("  sample.png               the test image classified above");
     System.out.println("  tensorboard/             tensorboard --logdir " + run.resolve("tensorboard"));
     return 0;
-  }
-
-  /** Runs another command as the line it prints, so the user can repeat each step. */
-  private static void runStep(Command command, String... args) throws Exception {
-    System.out.println("./stmzoo " + command.name() + " " + String.join(" ", args));
-    int status = command.run(new DefaultParser().parse(command.options(), args));
-    if (status != 0) {
-      throw new IllegalStateException("./stmzoo " + command.name() + " failed (exit code " + status + ")");
-    }
   }
 }

@@ -122,7 +122,7 @@ final class AllowListUnpickler {
       case 0x91 -> push(frozenSet(popToMark())); // FROZENSET
       case 'a' -> { // APPEND
         Object item = pop();
-        appendTo(peek(), List.of(item));
+        appendTo(peek(), java.util.Collections.singletonList(item)); // may be None: no List.of
       }
       case 'e' -> { // APPENDS
         List<Object> items = popToMark();
@@ -131,7 +131,7 @@ final class AllowListUnpickler {
       case 's' -> { // SETITEM
         Object value = pop();
         Object key = pop();
-        setItemsOf(peek(), List.of(key, value));
+        setItemsOf(peek(), java.util.Arrays.asList(key, value));
       }
       case 'u' -> { // SETITEMS
         List<Object> items = popToMark();

@@ -260,8 +260,8 @@ public final class NpyFile {
         throw fail("unterminated string");
       }
       String s = text.substring(pos, end);
-      if (s.indexOf('\\') >= 0 || s.indexOf('\n') >= 0) {
-        throw fail("escapes and line breaks in strings are not supported");
+      if (s.indexOf('\\') >= 0 || s.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw fail("escapes and control characters in strings are not supported");
       }
       pos = end + 1;
       return s;

@@ -74,7 +74,8 @@ public final class TorchCheckpointReader {
       Object saved = new AllowListUnpickler(readEntry(zip, pickle, limits.maxPickleBytes(), limits), allowList(),
           reader::persistentLoad, limits).load();
       return reader.stateDict(select(saved, choice));
-    } catch (java.util.zip.ZipException e) {
+    } catch (java.util.zip.ZipException | java.io.EOFException e) {
+      // a corrupt container: java.util.zip reports it as an IOException, but it is the file's fault
       throw new WeightFormatException(file + ": not a readable zip archive: " + e.getMessage(), e);
     } catch (WeightFormatException e) {
       throw e.getMessage().startsWith(file.toString()) ? e : new WeightFormatException(file + ": " + e.getMessage(), e);

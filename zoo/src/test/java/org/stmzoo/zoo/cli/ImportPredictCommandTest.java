@@ -30,6 +30,8 @@ class ImportPredictCommandTest {
     assertThat(meta.model()).isEqualTo("pit-ti");
     assertThat(meta.numClasses()).isEqualTo(1000);
     assertThat(meta.imageSize()).isEqualTo(224);
+    assertThat(meta.classNames()).as("an ImageNet-1k head keeps ImageNet's names").hasSize(1000)
+        .element(281).isEqualTo("tabby cat");
 
     String json = run(new PredictCommand(), "--checkpoint", out.toString(),
         "--npy", ReferenceParity.fixture("pit_ti_224.input_nhwc.npy").toString(), "--json");
@@ -61,5 +63,23 @@ class ImportPredictCommandTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("missing tensor 'downsample_layers.0.stem.0.weight'")
         .hasMessageContaining("unexpected tensor 'pos_embed'");
+  }
+
+  @Test
+  void emaSelectsTheTrainingCheckpointsEmaWeightsAndErrorsListWhatAFileHolds() throws Exception {
+    Path emaOnly = Path.of(getClass().getResource("/checkpoints/structure/ema_only.pth").toURI());
+    assertThatThrownBy(() -> run(new ImportCommand(), "--model", "u-convnext-micro", "--checkpoint",
+        emaOnly.toString(), "--output", dir.resolve("x").toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("state dicts under [model_ema] (--ema imports the EMA weights)");
+    // with --ema the file's EMA state dict is read and matched against the model (here: the wrong shapes)
+    assertThatThrownBy(() -> run(new ImportCommand(), "--ema", "--model", "u-convnext-micro", "--checkpoint",
+        emaOnly.toString(), "--output", dir.resolve("y").toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unexpected tensor 'fc.weight'");
+    assertThatThrownBy(() -> run(new ImportCommand(), "--ema", "--model", "pit-ti", "--checkpoint",
+        ReferenceParity.fixture("pit_ti_224.safetensors").toString(), "--output", dir.resolve("z").toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("a safetensors file holds one state dict");
   }
 }

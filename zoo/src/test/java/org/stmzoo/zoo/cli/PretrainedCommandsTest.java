@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.ImageDataset;
+import org.stmzoo.zoo.api.DataSpec;
 import org.stmzoo.zoo.pretrained.WeightCache;
 import org.stmzoo.zoo.pretrained.WeightLock;
 import org.stmzoo.zoo.registry.ModelRegistry;
@@ -72,8 +73,8 @@ class PretrainedCommandsTest {
 
   @Test
   void theEmbeddedDemoSetIsADataSpec() throws Exception {
-    ImageDataset train = DataArguments.trainingSet("fashion-mnist-demo");
-    ImageDataset test = DataArguments.evaluationSet("fashion-mnist-demo");
+    ImageDataset train = DataSpec.trainingSet("fashion-mnist-demo");
+    ImageDataset test = DataSpec.evaluationSet("fashion-mnist-demo");
     assertThat(train.size()).isEqualTo(5000);
     assertThat(test.size()).isEqualTo(1000);
     assertThat(train.classNames()).hasSize(10).contains("Ankle boot");

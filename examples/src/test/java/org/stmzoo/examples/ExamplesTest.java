@@ -1,0 +1,58 @@
+package org.stmzoo.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Runs every example as a user would run its main, offline, and checks what it printed. */
+class ExamplesTest {
+  @Test
+  void classifyImagePrintsFiveLabelledClasses() throws Exception {
+    String out = run(() -> ClassifyImage.main(new String[0]));
+    assertEquals(5, Pattern.compile("(?m)^  class_\\d+ +0\\.\\d{4}$").matcher(out).results().count(), out);
+  }
+
+  @Test
+  void embeddingsComparesThreeImages() throws Exception {
+    String out = run(() -> Embeddings.main(new String[0]));
+    assertTrue(out.contains("384-dimensional embeddings"), out);
+    assertTrue(out.contains("circle vs square: "), out);
+  }
+
+  @Test
+  void finetuneOnFolderReportsStepsAndTheTunedClasses() throws Exception {
+    String out = run(() -> FinetuneOnFolder.main(new String[0]));
+    assertTrue(out.contains("epoch 1 step 3/3 loss "), out);
+    assertTrue(out.contains("epoch 1: val top-1 "), out);
+    assertTrue(out.contains("classes [circle, square]; a new circle is "), out);
+  }
+
+  @Test
+  void loadExportClassifiesThroughTheSavedModel() throws Exception {
+    String out = run(() -> LoadExport.main(new String[0]));
+    assertTrue(out.contains("u-convnext-micro (32x32, 1000 classes): class_"), out);
+  }
+
+  interface Example {
+    void run() throws Exception;
+  }
+
+  private static String run(Example example) throws Exception {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      example.run();
+    } finally {
+      System.setOut(original);
+    }
+    String out = captured.toString(StandardCharsets.UTF_8);
+    original.print(out);
+    return out;
+  }
+}

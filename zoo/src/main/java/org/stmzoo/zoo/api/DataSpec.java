@@ -1,0 +1,131 @@
+package org.stmzoo.zoo.api;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.stmzoo.datasets.Cifar10Binary;
+import org.stmzoo.datasets.FashionMnist;
+import org.stmzoo.datasets.ImageDataset;
+import org.stmzoo.datasets.ImageFolder;
+import org.stmzoo.datasets.Subset;
+
+/**
+ * Which images a run trains and validates on. {@code data} is {@code fashion-mnist[:FOLDER]},
+ * {@code fashion-mnist-demo} (the balanced subset embedded in the jar: no network, no package), {@code cifar10:FOLDER} or an image folder {@code root/CLASS/*.jpg...}; an image folder's validation set is
+ * {@code val}, a seeded {@code valSplit} fraction, or {@code root/val} beside {@code root/train} when the root holds
+ * those two.
+ *
+ * @param val a validation image folder, or null
+ * @param valSplit the fraction of an image folder held out for validation, or null
+ * @param limitTrain use only the first N training images (null: all)
+ * @param limitVal use only the first N validation images (null: all)
+ */
+public record DataSpec(String data, Path val, Double valSplit, Integer limitTrain, Integer limitVal) {
+  /** Training data and, when there is one, the validation set with the same classes. */
+  public record Loaded(ImageDataset train, Optional<ImageDataset> val) {}
+
+  public DataSpec {
+    if (data == null || data.isBlank()) {
+      throw new IllegalArgumentException("no data given (fashion-mnist, cifar10:FOLDER or an image folder)");
+    }
+  }
+
+  /** {@code data} with its default validation set and no limits. */
+  public static DataSpec of(String data) {
+    return new DataSpec(data, null, null, null, null);
+  }
+
+  /** An image folder {@code root/CLASS/*.jpg...}. */
+  public static DataSpec folder(Path root) {
+    return of(root.toString());
+  }
+
+  public DataSpec withVal(Path folder) {
+    return new DataSpec(data, folder, valSplit, limitTrain, limitVal);
+  }
+
+  public DataSpec withValSplit(double fraction) {
+    return new DataSpec(data, val, fraction, limitTrain, limitVal);
+  }
+
+  public DataSpec withLimits(Integer train, Integer validation) {
+    return new DataSpec(data, val, valSplit, train, validation);
+  }
+
+  /** Reads the datasets; {@code seed} draws a {@code valSplit}. */
+  public Loaded load(long seed) throws IOException {
+    Loaded loaded = loadUnlimited(seed);
+    return new Loaded(limit(loaded.train(), limitTrain), loaded.val().map(v -> limit(v, limitVal)));
+  }
+
+  private Loaded loadUnlimited(long seed) throws IOException {
+    if (data.equals(FashionMnist.DEMO_SPEC)) {
+      return new Loaded(FashionMnist.loadDemo(FashionMnist.Split.TRAIN),
+          Optional.of(FashionMnist.loadDemo(FashionMnist.Split.TEST)));
+    }
+    if (isFashionMnist(data)) {
+      Path folder = fashionMnistFolder(data);
+      return new Loaded(FashionMnist.load(folder, FashionMnist.Split.TRAIN),
+          Optional.of(FashionMnist.load(folder, FashionMnist.Split.TEST)));
+    }
+    if (data.startsWith("cifar10:")) {
+      Path folder = Path.of(data.substring("cifar10:".length()));
+      return new Loaded(Cifar10Binary.load(folder, true), Optional.of(Cifar10Binary.load(folder, false)));
+    }
+    Path root = existingFolder(data);
+    if (val != null) {
+      var split = ImageFolder.trainVal(root, existingFolder(val.toString()));
+      return new Loaded(split.train(), Optional.of(split.val()));
+    }
+    if (valSplit != null) {
+      var split = ImageFolder.split(root, valSplit, seed);
+      return new Loaded(split.train(), Optional.of(split.val()));
+    }
+    if (Files.isDirectory(root.resolve("train")) && Files.isDirectory(root.resolve("val"))) {
+      var split = ImageFolder.trainVal(root.resolve("train"), root.resolve("val"));
+      return new Loaded(split.train(), Optional.of(split.val()));
+    }
+    return new Loaded(ImageFolder.scan(root), Optional.empty());
+  }
+
+  /** The training set of {@code spec} (without any validation split). */
+  public static ImageDataset trainingSet(String spec) throws IOException {
+    return of(spec).loadUnlimited(0).train();
+  }
+
+  /** The evaluation set of {@code spec}: Fashion-MNIST's/CIFAR-10's test split, or the folder itself. */
+  public static ImageDataset evaluationSet(String spec) throws IOException {
+    if (spec.equals(FashionMnist.DEMO_SPEC)) {
+      return FashionMnist.loadDemo(FashionMnist.Split.TEST);
+    }
+    if (isFashionMnist(spec)) {
+      return FashionMnist.load(fashionMnistFolder(spec), FashionMnist.Split.TEST);
+    }
+    if (spec.startsWith("cifar10:")) {
+      return Cifar10Binary.load(Path.of(spec.substring("cifar10:".length())), false);
+    }
+    return ImageFolder.scan(existingFolder(spec));
+  }
+
+  private static boolean isFashionMnist(String spec) {
+    return spec.equals("fashion-mnist") || spec.startsWith("fashion-mnist:");
+  }
+
+  private static Path fashionMnistFolder(String spec) throws IOException {
+    Path explicit = spec.contains(":") ? Path.of(spec.substring(spec.indexOf(':') + 1)) : null;
+    return FashionMnist.locate(explicit, FashionMnist.defaultCacheFolder(), true);
+  }
+
+  private static Path existingFolder(String path) {
+    Path p = Path.of(path);
+    if (!Files.isDirectory(p)) {
+      throw new IllegalArgumentException("data folder " + p + " does not exist");
+    }
+    return p;
+  }
+
+  private static ImageDataset limit(ImageDataset data, Integer n) {
+    return n == null || n >= data.size() ? data : Subset.first(data, n);
+  }
+}

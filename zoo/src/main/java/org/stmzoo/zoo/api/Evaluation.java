@@ -1,0 +1,57 @@
+package org.stmzoo.zoo.api;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Locale;
+import org.stmzoo.datasets.ImageDataset;
+import org.stmzoo.datasets.Subset;
+import org.stmzoo.datasets.pipeline.BatchLoader;
+import org.stmzoo.recipes.output.RunDirectory;
+import org.stmzoo.recipes.train.EvalResult;
+import org.stmzoo.recipes.train.Evaluator;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
+import org.stmzoo.zoo.registry.BuiltModel;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+
+/** Runs an {@link EvalSpec}: top-1/top-5, loss, per-class accuracy and the confusion matrix of a checkpoint. */
+public final class Evaluation {
+  private Evaluation() {}
+
+  /**
+   * Evaluates the checkpoint's weights (or their EMA) on the evaluation set of {@code spec}'s data, by default the
+   * data of the run the checkpoint comes from; {@code log} gets what is evaluated and on what.
+   */
+  public static EvalResult run(EvalSpec evalSpec, PrintStream log) throws IOException {
+    StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(evalSpec.checkpoint());
+    boolean ema = evalSpec.ema();
+    int batchSize = evalSpec.batchSize();
+    RunModel model = RunModel.of(checkpoint);
+    float crop = evalSpec.cropPct() != null ? evalSpec.cropPct() : checkpoint.preprocessing().cropPct();
+    String spec = evalSpec.data();
+    if (spec == null) {
+      RunDirectory run = checkpoint.run().orElseThrow(() -> new IllegalArgumentException("give the data: "
+          + checkpoint.directory() + " is not part of a training run, so there is no data to default to"));
+      spec = (String) run.readArgs().get("data");
+    }
+    ImageDataset data = DataSpec.evaluationSet(spec);
+    if (evalSpec.limit() != null && evalSpec.limit() < data.size()) {
+      data = Subset.first(data, evalSpec.limit());
+    }
+    model.checkClasses(data.classNames(), "the checkpoint " + checkpoint.directory());
+    log.printf(Locale.ROOT, "Evaluating %s from %s on %s (crop-pct %.3f)%n", model.entry().name(),
+        checkpoint.describe(ema), data.description(), crop);
+    try (Graph g = new Graph(); Session session = new Session(g);
+        BatchLoader loader = new BatchLoader(data, model.evalTransform(crop), batchSize, false, false, 0,
+            Runtime.getRuntime().availableProcessors())) {
+      BuiltModel built = BuiltModel.build(model.entry(), model.options(), g, 0, -1, true);
+      checkpoint.restore(session, built, ema);
+      Evaluator evaluator = new Evaluator(built.images(), built.output().logits(), model.options().numClasses());
+      EvalResult result = evaluator.evaluate(session, loader, data.classNames());
+      if (loader.skippedImages() > 0) {
+        log.printf("Skipped %d unreadable images%n", loader.skippedImages());
+      }
+      return result;
+    }
+  }
+}

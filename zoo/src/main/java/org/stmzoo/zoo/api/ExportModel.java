@@ -1,0 +1,130 @@
+package org.stmzoo.zoo.api;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.stmzoo.export.ClassifierOutputs;
+import org.stmzoo.export.ExportedModel;
+import org.stmzoo.export.ServingSignatures;
+
+/**
+ * An export loaded through TF's SavedModel loader, as a serving stack loads it: images go through its
+ * {@code predict_image_bytes} signature, so decoding and cropping happen in the graph.
+ */
+final class ExportModel implements StmzooModel {
+  private final ExportedModel model;
+
+  ExportModel(ExportedModel model) {
+    this.model = model;
+  }
+
+  /** Whether {@code dir} holds an export: a version directory or a TF Serving base directory. */
+  static boolean isExport(Path dir) {
+    if (Files.isRegularFile(dir.resolve(ServingSignatures.SAVED_MODEL_FILE))) {
+      return true;
+    }
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (Stream<Path> children = Files.list(dir)) {
+      return children.anyMatch(p -> p.getFileName().toString().matches("\\d+")
+          && Files.isRegularFile(p.resolve(ServingSignatures.SAVED_MODEL_FILE)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public String name() {
+    return model.card().name();
+  }
+
+  @Override
+  public int imageSize() {
+    return model.card().inputSize();
+  }
+
+  @Override
+  public List<String> classNames() {
+    return model.card().classNames();
+  }
+
+  @Override
+  public List<Prediction> classify(Path image, int k) throws IOException {
+    return classify(Files.readAllBytes(image), k);
+  }
+
+  @Override
+  public List<Prediction> classify(byte[] encodedImage, int k) {
+    ClassifierOutputs outputs = model.classifyEncoded(List.of(encodedImage));
+    return Prediction.top(outputs.logits()[0], classNames(), k);
+  }
+
+  @Override
+  public List<Prediction> classify(BufferedImage image, int k) {
+    return classify(png(image), k);
+  }
+
+  @Override
+  public float[] features(Path image) throws IOException {
+    return features(Files.readAllBytes(image));
+  }
+
+  @Override
+  public float[] features(byte[] encodedImage) {
+    return model.featuresEncoded(List.of(encodedImage))[0];
+  }
+
+  @Override
+  public float[] features(BufferedImage image) {
+    return features(png(image));
+  }
+
+  /** Lossless, so the graph decodes exactly these pixels. */
+  private static byte[] png(BufferedImage image) {
+    try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+      if (!ImageIO.write(image, "png", out)) {
+        throw new IllegalArgumentException("cannot encode a BufferedImage of type " + image.getType() + " as PNG");
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public TrainingResult finetune(TrainSpec spec, TrainingListener listener, PrintStream log) {
+    throw new UnsupportedOperationException("an export holds an inference graph only; fine-tune the stmzoo"
+        + " checkpoint it was exported from (Stmzoo.load(checkpointDir))");
+  }
+
+  /** Copies this export, which is already a SavedModel, to {@code baseDir/<version>/}. */
+  @Override
+  public Path export(Path baseDir, long version) throws IOException {
+    Path target = baseDir.resolve(Long.toString(version));
+    if (Files.exists(target)) {
+      throw new IllegalArgumentException(target + " already exists; choose another version");
+    }
+    Path source = model.directory();
+    Files.createDirectories(baseDir);
+    try (Stream<Path> files = Files.walk(source)) {
+      for (Path p : files.toList()) {
+        Files.copy(p, target.resolve(source.relativize(p).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    }
+    return target;
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

@@ -1,0 +1,143 @@
+package org.stmzoo.zoo.api;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.stmzoo.datasets.ImageDecoding;
+import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.datasets.pipeline.SampleTransform;
+import org.stmzoo.datasets.pipeline.TransformConfig;
+import org.stmzoo.export.ExportRequest;
+import org.stmzoo.export.SavedModelExporter;
+import org.stmzoo.layers.core.CheckpointOps;
+import org.stmzoo.layers.core.ClassifierOutput;
+import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.Preprocessing;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A model built in this process from the registry, its weights loaded as an export would load them: the same
+ * {@link ExportRequest} (model, size, preprocessing, classes, weight source) builds it here and, on
+ * {@link #export}, into a SavedModel, so the two cannot disagree.
+ */
+final class GraphModel implements StmzooModel {
+  private final ExportRequest request;
+  private final Weights origin;
+  private final Graph graph;
+  private final Session session;
+  private final Placeholder<TFloat32> images;
+  private final ClassifierOutput output;
+  private final SampleTransform transform;
+
+  /** @param origin where the weights came from, which a fine-tuning run starts from */
+  GraphModel(ExportRequest request, Weights origin) {
+    this.request = request;
+    this.origin = origin;
+    this.graph = new Graph();
+    try {
+      ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed());
+      images = model.tf().withName("images").placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, request.imageSize(), request.imageSize(), 3)));
+      output = request.classifier().build(model.root()).call(images, model.training());
+      CheckpointOps checkpoint = CheckpointOps.build(model, "restore", model.modelVariables());
+      var initializer = model.initializer();
+      session = new Session(graph);
+      session.runner().addTarget(initializer).run();
+      request.weights().load(session, model, checkpoint);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+    Preprocessing p = request.preprocessing();
+    this.transform = new SampleTransform(TransformConfig.eval(request.imageSize(), p.cropPct(), p.mean(), p.std(),
+        true), 3);
+  }
+
+  @Override
+  public String name() {
+    return request.name();
+  }
+
+  @Override
+  public int imageSize() {
+    return request.imageSize();
+  }
+
+  @Override
+  public List<String> classNames() {
+    return request.classNames();
+  }
+
+  @Override
+  public List<Prediction> classify(Path image, int k) throws IOException {
+    return Prediction.top(run(ImageDecoding.decodeRgb(image, 0))[0], classNames(), k);
+  }
+
+  @Override
+  public List<Prediction> classify(byte[] encodedImage, int k) throws IOException {
+    return Prediction.top(run(ImageDecoding.decodeRgb(encodedImage, "image bytes", 0))[0], classNames(), k);
+  }
+
+  @Override
+  public List<Prediction> classify(BufferedImage image, int k) {
+    return Prediction.top(run(ImageDecoding.of(image, 0))[0], classNames(), k);
+  }
+
+  @Override
+  public float[] features(Path image) throws IOException {
+    return run(ImageDecoding.decodeRgb(image, 0))[1];
+  }
+
+  @Override
+  public float[] features(byte[] encodedImage) throws IOException {
+    return run(ImageDecoding.decodeRgb(encodedImage, "image bytes", 0))[1];
+  }
+
+  @Override
+  public float[] features(BufferedImage image) {
+    return run(ImageDecoding.of(image, 0))[1];
+  }
+
+  /** Logits and features of one image. */
+  private float[][] run(LabeledImage image) {
+    int size = request.imageSize();
+    float[] pixels = new float[transform.valuesPerImage()];
+    transform.transformInto(image, new Random(0), pixels, 0); // the evaluation transform draws nothing
+    try (TFloat32 batch = TFloat32.tensorOf(Shape.of(1, size, size, 3), DataBuffers.of(pixels, true, false));
+        Result result = session.runner().feed(images, batch).fetch(output.logits()).fetch(output.features()).run()) {
+      return new float[][] {row((TFloat32) result.get(0)), row((TFloat32) result.get(1))};
+    }
+  }
+
+  private static float[] row(TFloat32 t) {
+    float[] values = new float[(int) t.shape().get(1)];
+    t.copyTo(DataBuffers.of(values, false, false));
+    return values;
+  }
+
+  @Override
+  public TrainingResult finetune(TrainSpec spec, TrainingListener listener, PrintStream log) throws IOException {
+    TrainSpec own = spec.withModel(name()).withInit(origin);
+    return Training.run(spec.imageSize() == null ? own.withImageSize(imageSize()) : own, listener, log);
+  }
+
+  @Override
+  public Path export(Path baseDir, long version) throws IOException {
+    return SavedModelExporter.export(request, baseDir, version).directory();
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}

@@ -1,0 +1,43 @@
+package org.stmzoo.zoo.api;
+
+import java.util.List;
+
+/**
+ * What {@link Stmzoo#load(ModelSpec)} builds: a registered model with its weights, at an image size, for a set of
+ * classes.
+ *
+ * @param model a registered model name ({@code ./stmzoo list}); null when the weights name it (a checkpoint, a
+ *     pretrained full tag)
+ * @param imageSize the input size, or null for the model's (a checkpoint's own size always wins)
+ * @param classNames the class names of a randomly initialised model, or null for 1000 numbered classes;
+ *     checkpoints and releases bring their own
+ */
+public record ModelSpec(String model, Weights weights, Integer imageSize, List<String> classNames,
+    Downloads downloads) {
+  public ModelSpec {
+    if (weights == null) {
+      throw new IllegalArgumentException("say where the weights come from (Weights.random(), .checkpoint(DIR),"
+          + " .pretrained(TAG))");
+    }
+    if (model == null && weights instanceof Weights.Random) {
+      throw new IllegalArgumentException("a randomly initialised model needs a model name");
+    }
+    classNames = classNames == null ? null : List.copyOf(classNames);
+  }
+
+  public static ModelSpec of(String model, Weights weights) {
+    return new ModelSpec(model, weights, null, null, Downloads.fromEnvironment());
+  }
+
+  public ModelSpec withImageSize(int size) {
+    return new ModelSpec(model, weights, size, classNames, downloads);
+  }
+
+  public ModelSpec withClassNames(List<String> names) {
+    return new ModelSpec(model, weights, imageSize, names, downloads);
+  }
+
+  public ModelSpec withDownloads(Downloads value) {
+    return new ModelSpec(model, weights, imageSize, classNames, value);
+  }
+}

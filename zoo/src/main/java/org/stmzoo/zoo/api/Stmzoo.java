@@ -1,0 +1,109 @@
+package org.stmzoo.zoo.api;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.stmzoo.datasets.ImageNetClasses;
+import org.stmzoo.export.ExportRequest;
+import org.stmzoo.export.ExportedModel;
+import org.stmzoo.export.WeightSource;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
+import org.stmzoo.zoo.checkpoint.TrainingSummary;
+import org.stmzoo.zoo.registry.ExportRequests;
+import org.stmzoo.zoo.registry.ModelEntry;
+import org.stmzoo.zoo.registry.ModelRegistry;
+import org.stmzoo.zoo.weights.ImportedWeights;
+import org.stmzoo.zoo.weights.ReferenceCheckpoints;
+
+/**
+ * The zoo from Java: load a model with its weights, then classify, embed, fine-tune or export it.
+ *
+ * <pre>{@code
+ * try (StmzooModel model = Stmzoo.load("u-convnext-micro", Weights.pretrained("in1k"))) {
+ *   for (Prediction p : model.classify(Path.of("cat.jpg"), 5)) {
+ *     System.out.println(p.label() + " " + p.probability());
+ *   }
+ * }
+ * }</pre>
+ *
+ * What each CLI command does is one call here: {@code predict} is {@link StmzooModel#classify}, {@code export}
+ * is {@link StmzooModel#export}, {@code train} is {@link Training#run} (or {@link StmzooModel#finetune}).
+ */
+public final class Stmzoo {
+  private Stmzoo() {}
+
+  /**
+   * A registered model ({@code ./stmzoo list}) with {@code weights}: random (1000 numbered classes), a published
+   * release (downloaded into the cache on first use; {@code STMZOO_HOME}, {@code STMZOO_OFFLINE},
+   * {@code STMZOO_MIRROR} apply), or an stmzoo checkpoint of that model.
+   */
+  public static StmzooModel load(String model, Weights weights) throws IOException {
+    return load(ModelSpec.of(model, weights));
+  }
+
+  /**
+   * An stmzoo checkpoint (an import output, a training run folder: its best weights, else its last; or one of
+   * its {@code best/}, {@code last/}), or an export (a SavedModel version directory or TF Serving base
+   * directory, loaded through TF's SavedModel loader).
+   */
+  public static StmzooModel load(Path path) throws IOException {
+    if (ExportModel.isExport(path)) {
+      return loadExport(path);
+    }
+    return load(new ModelSpec(null, Weights.checkpoint(path), null, null, Downloads.fromEnvironment()));
+  }
+
+  /**
+   * An export (a SavedModel version directory, or a TF Serving base directory: its highest version), loaded through
+   * TF's SavedModel loader as a serving stack loads it.
+   */
+  public static StmzooModel loadExport(Path dir) {
+    return new ExportModel(ExportedModel.load(dir));
+  }
+
+  public static StmzooModel load(ModelSpec spec) throws IOException {
+    return new GraphModel(request(spec), spec.weights());
+  }
+
+  /** The model, size, preprocessing, classes and weight source {@code spec} names, as an export takes them. */
+  static ExportRequest request(ModelSpec spec) throws IOException {
+    if (spec.weights() instanceof Weights.Random r) {
+      ModelEntry entry = ModelRegistry.get(spec.model());
+      List<String> classes = spec.classNames() != null ? spec.classNames() : ExportRequest.numberedClasses(1000);
+      return ExportRequests.of(entry, size(spec, entry), classes, WeightSource.randomInit(), r.seed());
+    }
+    if (spec.weights() instanceof Weights.Checkpoint c) {
+      return checkpointRequest(spec, c.path());
+    }
+    Weights.Pretrained p = (Weights.Pretrained) spec.weights();
+    Downloads.Release release = spec.downloads().release(spec.model(), p.tag());
+    ModelEntry entry = release.model();
+    int size = size(spec, entry);
+    entry.checkImageSize(size); // before a download that could not be used
+    Path file = spec.downloads().fetch(release, System.err);
+    WeightSource weights = new ImportedWeights(entry, ReferenceCheckpoints.read(file),
+        "pretrained " + release.entry().tag() + " (" + file.getFileName() + ")", note -> {});
+    // the releases are ImageNet-1k classifiers
+    return ExportRequests.of(entry, size, release.entry().preprocessing(), ImageNetClasses.names(), weights, 0);
+  }
+
+  private static ExportRequest checkpointRequest(ModelSpec spec, Path path) throws IOException {
+    StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(path);
+    RunModel model = RunModel.of(checkpoint);
+    if (spec.model() != null && !spec.model().equals(model.entry().name())) {
+      throw new IllegalArgumentException(path + " holds " + model.entry().name() + " weights, not " + spec.model());
+    }
+    if (spec.imageSize() != null && spec.imageSize() != model.options().imageSize()) {
+      throw new IllegalArgumentException(path + " is for " + model.options().imageSize() + "px inputs, not "
+          + spec.imageSize());
+    }
+    List<String> classes = model.classes().isEmpty()
+        ? ExportRequest.numberedClasses(model.options().numClasses()) : model.classes();
+    return ExportRequests.of(model.entry(), model.options().imageSize(), checkpoint.preprocessing(), classes,
+        checkpoint.exportWeights(false), 0).withTrainingSummary(TrainingSummary.of(checkpoint, false).orElse(null));
+  }
+
+  private static int size(ModelSpec spec, ModelEntry entry) {
+    return spec.imageSize() != null ? spec.imageSize() : entry.defaultImageSize();
+  }
+}

@@ -1,0 +1,70 @@
+package org.stmzoo.zoo.api;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A loaded model, ready to classify images and embed them, fine-tune or export. It holds TensorFlow's native
+ * graph and session: close it (try-with-resources). Not safe for concurrent use from several threads.
+ *
+ * <p>Images are given as files, encoded bytes (JPEG, PNG, GIF, BMP) or a {@link BufferedImage}, and preprocessed
+ * as the model was evaluated: RGB, shorter side resized to {@code size / cropPct}, centre crop, normalised with the
+ * model's mean and standard deviation.
+ */
+public interface StmzooModel extends AutoCloseable {
+  /** The registered model name, e.g. {@code u-convnext-micro}. */
+  String name();
+
+  /** The side of the square input the network takes. */
+  int imageSize();
+
+  /** One name per class, in logit order. */
+  List<String> classNames();
+
+  /** The {@code k} most probable classes, best first. */
+  List<Prediction> classify(Path image, int k) throws IOException;
+
+  List<Prediction> classify(byte[] encodedImage, int k) throws IOException;
+
+  List<Prediction> classify(BufferedImage image, int k);
+
+  /**
+   * The image's embedding: the pooled features the classifier's head consumes ({@code logits = head(features)}),
+   * e.g. 768 values for u-convnext-micro. Distilled models give the mean of their two tokens, as timm does.
+   */
+  float[] features(Path image) throws IOException;
+
+  float[] features(byte[] encodedImage) throws IOException;
+
+  float[] features(BufferedImage image);
+
+  /**
+   * Fine-tunes a copy of this model's weights with the trainer {@code ./stmzoo train} runs (DeiT's recipe). The
+   * spec's model and init are this model's; its image size defaults to this model's; a head for another class
+   * count is re-initialised. This model is unchanged; load the result's {@link TrainingResult#best()}.
+   */
+  default TrainingResult finetune(TrainSpec spec, TrainingListener listener) throws IOException {
+    return finetune(spec, listener, new PrintStream(PrintStream.nullOutputStream()));
+  }
+
+  /** As {@link #finetune(TrainSpec, TrainingListener)}, printing the trainer's text lines to {@code log}. */
+  TrainingResult finetune(TrainSpec spec, TrainingListener listener, PrintStream log) throws IOException;
+
+  /**
+   * Writes a TF Serving SavedModel of this model to {@code baseDir/<version>/} (signatures {@code serving_default}
+   * and {@code predict_image_bytes}, model card beside them) and returns that version directory, which
+   * {@link Stmzoo#load(Path)} loads back.
+   */
+  Path export(Path baseDir, long version) throws IOException;
+
+  default Path export(Path baseDir) throws IOException {
+    return export(baseDir, 1);
+  }
+
+  /** Releases the native graph and session. */
+  @Override
+  void close();
+}

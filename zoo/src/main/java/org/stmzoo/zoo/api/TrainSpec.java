@@ -1,0 +1,102 @@
+package org.stmzoo.zoo.api;
+
+import java.nio.file.Path;
+import org.stmzoo.recipes.RecipeConfig;
+
+/**
+ * One training run, as {@code ./stmzoo train} takes it: the model, where its weights start, the data, the
+ * DeiT recipe and its augmentation, and the run folder. {@link #of} gives DeiT's defaults; the {@code with...}
+ * methods change one thing.
+ *
+ * @param model a registered model name; null to take the model of a {@link Weights.Pretrained} full tag, or for
+ *     {@link StmzooModel#finetune}, which fills in its own
+ * @param init where the weights start: {@link Weights.Random} (initialised with the recipe's seed), an stmzoo
+ *     checkpoint (its model weights only; a head for another class count is re-initialised), or a published
+ *     release
+ * @param resume continue the run in {@code output} from its {@code last/} checkpoint (init must be random)
+ * @param imageSize input size, or null for the model's
+ * @param dropPath drop-path rate, or null for the model's
+ * @param output the run folder: summary.csv, curves, TensorBoard, checkpoints {@code last/} and {@code best/}
+ * @param autoAugment the RandAugment policy ({@code rand-m9-mstd0.5-inc1}), or null for none
+ * @param minScale RandomResizedCrop's minimum area fraction (timm's {@code --scale} lower bound)
+ * @param cropPct the evaluation crop fraction, or null for the model's
+ * @param distillTeacher an stmzoo checkpoint to distil from (DeiT), or null
+ * @param threads data loader threads
+ * @param downloads how a pretrained init is fetched
+ * @param parallelism one device, several devices of this process, or a cluster of processes
+ */
+public record TrainSpec(String model, Weights init, boolean resume, DataSpec data, Integer imageSize, Float dropPath,
+    Path output, RecipeConfig recipe, String autoAugment, float minScale, Float cropPct, Path distillTeacher,
+    int threads, Downloads downloads, Parallelism parallelism) {
+  /** timm's and DeiT's RandAugment policy. */
+  public static final String DEFAULT_AUTO_AUGMENT = "rand-m9-mstd0.5-inc1";
+  /** timm's {@code --scale} lower bound. */
+  public static final float DEFAULT_MIN_SCALE = 0.08f;
+
+  public TrainSpec {
+    if (resume && !(init instanceof Weights.Random)) {
+      throw new IllegalArgumentException("resume continues a run's own weights; it takes no other init");
+    }
+    if (threads <= 0) {
+      throw new IllegalArgumentException("threads must be positive, got " + threads);
+    }
+  }
+
+  /** DeiT's recipe for {@code epochs} epochs of batch {@code batchSize}, from a random initialisation. */
+  public static TrainSpec of(String model, DataSpec data, Path output, int epochs, int batchSize) {
+    return new TrainSpec(model, Weights.random(), false, data, null, null, output,
+        RecipeConfig.deit(epochs, batchSize), DEFAULT_AUTO_AUGMENT, DEFAULT_MIN_SCALE, null, null,
+        Runtime.getRuntime().availableProcessors(), Downloads.fromEnvironment(), Parallelism.none());
+  }
+
+  /** DeiT's recipe for fine-tuning a loaded model ({@link StmzooModel#finetune} sets the model and init). */
+  public static TrainSpec finetune(DataSpec data, Path output, int epochs, int batchSize) {
+    return of(null, data, output, epochs, batchSize);
+  }
+
+  public TrainSpec withModel(String name) {
+    return new TrainSpec(name, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale, cropPct,
+        distillTeacher, threads, downloads, parallelism);
+  }
+
+  public TrainSpec withInit(Weights weights) {
+    return new TrainSpec(model, weights, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
+        cropPct, distillTeacher, threads, downloads, parallelism);
+  }
+
+  public TrainSpec withImageSize(int size) {
+    return new TrainSpec(model, init, resume, data, size, dropPath, output, recipe, autoAugment, minScale, cropPct,
+        distillTeacher, threads, downloads, parallelism);
+  }
+
+  public TrainSpec withRecipe(RecipeConfig config) {
+    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, config, autoAugment, minScale,
+        cropPct, distillTeacher, threads, downloads, parallelism);
+  }
+
+  /** The augmentation: a RandAugment policy (null: none) and RandomResizedCrop's minimum area fraction. */
+  public TrainSpec withAugmentation(String policy, float scale) {
+    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, policy, scale, cropPct,
+        distillTeacher, threads, downloads, parallelism);
+  }
+
+  public TrainSpec withCropPct(Float fraction) {
+    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
+        fraction, distillTeacher, threads, downloads, parallelism);
+  }
+
+  public TrainSpec withThreads(int count) {
+    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
+        cropPct, distillTeacher, count, downloads, parallelism);
+  }
+
+  public TrainSpec withParallelism(Parallelism value) {
+    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
+        cropPct, distillTeacher, threads, downloads, value);
+  }
+
+  public TrainSpec withDownloads(Downloads value) {
+    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
+        cropPct, distillTeacher, threads, value, parallelism);
+  }
+}

@@ -1,0 +1,278 @@
+package org.stmzoo.zoo.api;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.stmzoo.datasets.pipeline.BatchLoader;
+import org.stmzoo.recipes.RecipeConfig;
+import org.stmzoo.recipes.output.EpochRecord;
+import org.stmzoo.recipes.output.RunDirectory;
+import org.stmzoo.recipes.parallel.Cluster;
+import org.stmzoo.recipes.parallel.ClusterChief;
+import org.stmzoo.recipes.parallel.ClusterServer;
+import org.stmzoo.recipes.parallel.GraphSession;
+import org.stmzoo.recipes.parallel.NativeGraphs;
+import org.stmzoo.recipes.parallel.Replicas;
+import org.stmzoo.recipes.parallel.ShardProducer;
+import org.stmzoo.recipes.train.CheckpointShapes;
+import org.stmzoo.recipes.train.Teacher;
+import org.stmzoo.recipes.train.Trainer;
+import org.stmzoo.recipes.train.TrainingGraph;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
+import org.stmzoo.zoo.registry.BuiltModel;
+import org.stmzoo.zoo.registry.ModelEntry;
+import org.stmzoo.zoo.registry.ModelRegistry;
+import org.stmzoo.zoo.weights.ModelImport;
+import org.stmzoo.zoo.weights.ReferenceCheckpoints;
+import org.stmzoo.zoo.weights.WeightImporter;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.proto.ConfigProto;
+
+/**
+ * Runs a {@link TrainSpec}: DeiT's recipe, one graph, one session.run per step; see {@link TrainingGraph} and
+ * {@link Trainer}. What {@code ./stmzoo train} and {@link StmzooModel#finetune} both call. Starts from scratch,
+ * from an stmzoo checkpoint (an import output or another run), from a published release, or continues the
+ * output's run ({@link TrainSpec#resume()}). The run's {@code last/} and {@code best/} are stmzoo checkpoints that
+ * eval, export, predict and {@link Stmzoo#load(Path)} read as they are.
+ */
+public final class Training {
+  private Training() {}
+
+  /**
+   * Trains as {@code spec} says; {@code listener} follows the steps and epochs, {@code log} gets the text lines
+   * the CLI prints (the model, the init, one line per epoch).
+   */
+  public static TrainingResult run(TrainSpec spec, TrainingListener listener, PrintStream log) throws IOException {
+    if (spec.model() == null && !(spec.init() instanceof Weights.Pretrained)) {
+      throw new IllegalArgumentException("a model name is required (or pretrained weights naming one)");
+    }
+    boolean resume = spec.resume();
+    Optional<Downloads.Release> release = spec.init() instanceof Weights.Pretrained p
+        ? Optional.of(spec.downloads().release(spec.model(), p.tag())) : Optional.empty();
+    ModelEntry entry = release.isPresent() ? release.get().model() : ModelRegistry.get(spec.model());
+    RecipeConfig recipe = spec.recipe();
+    float cropPct = spec.cropPct() != null ? spec.cropPct() : entry.preprocessing().cropPct();
+    DataSpec.Loaded data = spec.data().load(recipe.seed());
+    List<String> classes = data.train().classNames();
+    RunModel model = RunModel.of(entry, spec.imageSize() != null ? spec.imageSize() : entry.defaultImageSize(),
+        spec.dropPath(), classes);
+    entry.checkImageSize(model.options().imageSize());
+    Path out = spec.output();
+    int threads = spec.threads();
+    String autoAugment = spec.autoAugment();
+    Optional<Teacher> teacher = teacher(spec.distillTeacher(), model);
+    Optional<StmzooCheckpoint> init = spec.init() instanceof Weights.Checkpoint c
+        ? Optional.of(initCheckpoint(c.path(), entry)) : Optional.empty();
+    Optional<Path> releaseFile = release.isPresent()
+        ? Optional.of(spec.downloads().fetch(release.get(), System.err)) : Optional.empty();
+
+    Parallelism parallel = spec.parallelism();
+    Optional<Cluster> cluster = parallel.clusterIfAny();
+    Replicas replicas = parallel.replicas();
+    replicas.slice(recipe.batchSize());
+    String target = cluster.map(ClusterServer::start).orElse(null);
+    if (cluster.isPresent() && !cluster.get().isChief()) {
+      produceShard(cluster.get(), target, parallel.timeout(), data, model, spec, log);
+      return new TrainingResult(out, List.of());
+    }
+
+    RunDirectory run = new RunDirectory(out);
+    Map<String, Object> args = args(model, spec, cropPct, data);
+    if (resume) {
+      checkResumable(run, args);
+    } else if (run.hasCheckpoint(RunDirectory.LAST)) {
+      throw new IllegalArgumentException(out + " already holds a run; continue it with --resume or pick another --output");
+    } else {
+      run.writeArgs(args);
+    }
+
+    if (cluster.isPresent()) {
+      for (int task = 1; task < cluster.get().size(); task++) {
+        ClusterServer.awaitReachable(cluster.get(), task, parallel.timeout());
+      }
+    }
+    ConfigProto sessionConfig = replicas.sessionConfig(ConfigProto.newBuilder()
+        .setOperationTimeoutInMs(cluster.isPresent() ? parallel.timeout().toMillis() : 0).build());
+    try (GraphSession graphSession = cluster.isPresent()
+            ? GraphSession.remote(target, sessionConfig, Duration.ofSeconds(10)) : GraphSession.local(sessionConfig);
+        BatchLoader train = new BatchLoader(data.train(), model.trainTransform(autoAugment, spec.minScale()),
+            recipe.batchSize(), true, true, recipe.seed(), threads,
+            new BatchLoader.Shard(0, cluster.map(Cluster::size).orElse(1)));
+        BatchLoader val = data.val().map(v -> new BatchLoader(v, model.evalTransform(cropPct), recipe.batchSize(),
+            false, false, 0, threads)).orElse(null)) {
+      Graph g = graphSession.graph();
+      Session session = graphSession.session();
+      BuiltModel built = BuiltModel.build(entry, model.options(), g, recipe.seed(), -1, true);
+      TrainingGraph graph = new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
+          classes.size(), recipe, teacher, replicas);
+      Optional<ClusterChief> chief = cluster.map(c -> new ClusterChief(g, built.model().tf(), c,
+          sliceShape(recipe, replicas, model)));
+      if (cluster.isPresent()) {
+        graph.limitStepTime(parallel.timeout());
+        // Variables, evaluation and checkpoints on the chief; each replica already sits on its task.
+        NativeGraphs.placeUnplaced(g, Cluster.device(0));
+      }
+      Trainer trainer = new Trainer(session, graph, train, Optional.ofNullable(val),
+          model.checkpointMetadata("training run " + out.toAbsolutePath()).withEvalCropPct(cropPct), recipe, run,
+          listener.asReporter(), log);
+      initializeOrLose(graph, session, cluster);
+      if (resume) {
+        trainer.restoreLast();
+      } else if (init.isPresent()) {
+        initFrom(init.get(), session, graph, log);
+      } else if (releaseFile.isPresent()) {
+        initFromRelease(release.get(), releaseFile.get(), session, graph, log);
+      }
+      log.printf(Locale.ROOT, "%s: %,d parameters, %d classes, %dx%d, %d steps/epoch, lr %.3e (base %.1e x %d/512)%s%n",
+          entry.name(), built.model().parameterCount(), classes.size(), model.options().imageSize(),
+          model.options().imageSize(), train.batchesPerEpoch(), recipe.scaledLr(), recipe.lr(), recipe.batchSize(),
+          replicas.placed() ? ", " + replicas.count() + " replicas of batch " + replicas.slice(recipe.batchSize()) : "");
+      List<EpochRecord> records;
+      try {
+        chief.ifPresent(c -> c.start(session, graph.completedSteps(session)));
+        records = trainer.fit();
+      } catch (TensorFlowException e) {
+        // On an error the workers are not told: one may be dead, and the live ones see the chief go.
+        throw cluster.isPresent() ? ClusterChief.lostTask(cluster.get(), e) : e;
+      }
+      chief.ifPresent(c -> c.finish(session));
+      if (train.skippedImages() > 0) {
+        log.printf("Skipped %d unreadable images%n", train.skippedImages());
+      }
+      return new TrainingResult(out, records);
+    }
+  }
+
+  /** The first run of a cluster session reaches every task: one that is gone fails it. */
+  private static void initializeOrLose(TrainingGraph graph, Session session, Optional<Cluster> cluster) {
+    try {
+      graph.initialize(session);
+    } catch (TensorFlowException e) {
+      throw cluster.isPresent() ? ClusterChief.lostTask(cluster.get(), e) : e;
+    }
+  }
+
+  /** A non-chief task: its shard of every batch into its queue, until the chief is done. */
+  private static void produceShard(Cluster cluster, String target, Duration timeout, DataSpec.Loaded data,
+      RunModel model, TrainSpec spec, PrintStream log) {
+    RecipeConfig recipe = spec.recipe();
+    ClusterServer.awaitReachable(cluster, 0, timeout);
+    try (BatchLoader shard = new BatchLoader(data.train(), model.trainTransform(spec.autoAugment(),
+        spec.minScale()), recipe.batchSize(), true, true, recipe.seed(), spec.threads(),
+        new BatchLoader.Shard(cluster.taskIndex(), cluster.size()))) {
+      new ShardProducer(cluster, target, shard, recipe.epochs(), sliceShape(recipe, cluster.replicas(), model),
+          timeout, log).run();
+    }
+  }
+
+  private static Shape sliceShape(RecipeConfig recipe, Replicas replicas, RunModel model) {
+    int size = model.options().imageSize();
+    return Shape.of(replicas.slice(recipe.batchSize()), size, size, model.options().inChannels());
+  }
+
+  private static Optional<Teacher> teacher(Path dir, RunModel student) throws IOException {
+    if (dir == null) {
+      return Optional.empty();
+    }
+    StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(dir);
+    RunModel teacher = RunModel.of(checkpoint);
+    teacher.checkClasses(student.classes(), "the teacher " + dir);
+    if (teacher.options().imageSize() != student.options().imageSize()) {
+      throw new IllegalArgumentException("the teacher takes " + teacher.options().imageSize() + "px images, the student "
+          + student.options().imageSize() + "px");
+    }
+    return Optional.of(new Teacher(scope -> teacher.entry().build(scope, teacher.options()),
+        checkpoint.variablesPrefix().toString()));
+  }
+
+  /** The init checkpoint, which must hold weights of the model being trained. */
+  private static StmzooCheckpoint initCheckpoint(Path path, ModelEntry entry) throws IOException {
+    StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(path);
+    if (!checkpoint.metadata().model().equals(entry.name())) {
+      throw new IllegalArgumentException("--init " + path + " holds " + checkpoint.metadata().model()
+          + " weights, not " + entry.name());
+    }
+    return checkpoint;
+  }
+
+  /**
+   * Fine-tuning from a checkpoint's model weights (never its optimizer state): every variable of the same shape
+   * is restored, the others, a head for another class count, keep their fresh initialisation.
+   */
+  private static void initFrom(StmzooCheckpoint checkpoint, Session session, TrainingGraph graph, PrintStream log) {
+    List<String> skipped = CheckpointShapes.restoreMatching(session, graph.model(), graph.modelVariables(),
+        checkpoint.variablesPrefix().toString());
+    graph.resetEma(session);
+    int classes = checkpoint.metadata().numClasses();
+    String head = classes == graph.numClasses() ? ""
+        : "; the checkpoint has " + classes + " classes, this run " + graph.numClasses() + ": the head is re-initialised";
+    log.println("Initialised from " + checkpoint.describe(false) + head + (skipped.isEmpty() ? ""
+        : "; re-initialised (shape differs): " + String.join(", ", skipped)));
+  }
+
+  /** Fine-tuning from a published release, imported through the family's key map into the model variables. */
+  private static void initFromRelease(Downloads.Release release, Path file, Session session, TrainingGraph graph,
+      PrintStream log) throws IOException {
+    WeightImporter.Plan plan = ModelImport.assign(release.model(), graph.model(), graph.modelVariables(),
+        ReferenceCheckpoints.read(file), session);
+    graph.resetEma(session);
+    plan.notes().forEach(note -> log.println("note: " + note));
+    log.println("Initialised from pretrained " + release.entry().tag() + " (" + file.getFileName() + ")");
+  }
+
+  /** What args.json records: enough to resume, and to read later what the run was. */
+  private static Map<String, Object> args(RunModel model, TrainSpec spec, float cropPct, DataSpec.Loaded data) {
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("model", model.entry().name());
+    args.put("image_size", model.options().imageSize());
+    args.put("num_classes", model.classes().size());
+    args.put("in_channels", model.options().inChannels());
+    args.put("drop_path", model.options().dropPathOr(model.entry().defaultDropPath()));
+    args.put("mean", model.entry().preprocessing().mean());
+    args.put("std", model.entry().preprocessing().std());
+    args.put("crop_pct", cropPct);
+    args.put("scale", spec.minScale());
+    args.put("data", spec.data().data());
+    args.put("train_set", data.train().description());
+    args.put("val_set", data.val().map(v -> v.description()).orElse(null));
+    args.put("classes", model.classes());
+    args.putAll(RecipeDescription.of(spec.recipe(), spec.autoAugment()));
+    args.put("init", spec.init() instanceof Weights.Checkpoint c ? c.path().toString() : null);
+    args.put("pretrained", spec.init() instanceof Weights.Pretrained p ? p.tag() : null);
+    args.put("distill_teacher", spec.distillTeacher() == null ? null : spec.distillTeacher().toString());
+    args.put("threads", spec.threads());
+    args.put("replicas", spec.parallelism().replicas().count());
+    return args;
+  }
+
+  /** A resumed run must rebuild the same graph and data order. */
+  private static void checkResumable(RunDirectory run, Map<String, Object> args) throws IOException {
+    if (!run.hasCheckpoint(RunDirectory.LAST)) {
+      throw new IllegalArgumentException("nothing to resume in " + run.root() + " (no 'last' checkpoint)");
+    }
+    Map<String, Object> saved = run.readArgs();
+    for (String key : List.of("model", "image_size", "classes", "batch_size", "epochs", "seed", "train_set")) {
+      if (!sameValue(saved.get(key), args.get(key))) {
+        throw new IllegalArgumentException("--resume: " + key + " was " + saved.get(key) + " in " + run.root()
+            + ", now " + args.get(key) + "; resume with the same arguments");
+      }
+    }
+  }
+
+  /** args.json gives numbers back as doubles: compare numbers by value, the rest by text. */
+  private static boolean sameValue(Object saved, Object now) {
+    if (saved instanceof Number a && now instanceof Number b) {
+      return a.doubleValue() == b.doubleValue();
+    }
+    return String.valueOf(saved).equals(String.valueOf(now));
+  }
+}

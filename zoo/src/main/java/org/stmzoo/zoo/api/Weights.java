@@ -1,0 +1,38 @@
+package org.stmzoo.zoo.api;
+
+import java.nio.file.Path;
+
+/**
+ * Where a model's weights come from: a random initialisation, an stmzoo checkpoint (an import output, a
+ * training run folder or one of its {@code best/}, {@code last/}), or a published release of
+ * {@code ./stmzoo pretrained list}, downloaded into the cache on first use.
+ */
+public sealed interface Weights {
+  /** A fresh initialisation; {@code seed} makes it reproducible. */
+  record Random(long seed) implements Weights {}
+
+  /** An stmzoo checkpoint or run folder (a run's best weights, else its last). */
+  record Checkpoint(Path path) implements Weights {}
+
+  /**
+   * Published weights: a full tag of the manifest ({@code u-convnext-micro.in1k}) or, with a model name beside
+   * it, the tag's suffix ({@code in1k}).
+   */
+  record Pretrained(String tag) implements Weights {}
+
+  static Weights random() {
+    return new Random(0);
+  }
+
+  static Weights random(long seed) {
+    return new Random(seed);
+  }
+
+  static Weights checkpoint(Path path) {
+    return new Checkpoint(path);
+  }
+
+  static Weights pretrained(String tag) {
+    return new Pretrained(tag);
+  }
+}

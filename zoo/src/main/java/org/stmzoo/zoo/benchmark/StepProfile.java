@@ -1,0 +1,95 @@
+package org.stmzoo.zoo.benchmark;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.NodeExecStats;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
+
+/**
+ * Where one session run spent its time: every node the runtime executed (after Grappler's rewrites, so fused
+ * ops appear as such: {@code _FusedMatMul}, {@code _FusedConv2D}), with its op type, its layer
+ * ({@link LayerAttribution}) and its time, from TF's step stats of a run traced with {@link #TRACE_OPTIONS}.
+ * Node times overlap when the runtime runs nodes in parallel, so their sum can exceed the step's wall time.
+ */
+public record StepProfile(List<NodeTime> nodes, double wallMillis) {
+  /** Options that make a session run record step stats. */
+  public static final RunOptions TRACE_OPTIONS =
+      RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+
+  /** One executed node: its name in the runtime's graph, op type, layer path, and time in microseconds. */
+  public record NodeTime(String node, String type, String layer, double micros) {}
+
+  /** Time summed over the nodes sharing a key (an op type or a layer), and how many nodes that was. */
+  public record Total(String key, double micros, int nodes) {}
+
+  public StepProfile {
+    nodes = List.copyOf(nodes);
+  }
+
+  /** The profile of a traced run ({@code runAndFetchMetadata} with {@link #TRACE_OPTIONS}). */
+  public static StepProfile of(RunMetadata metadata, LayerAttribution layers, double wallMillis) {
+    List<NodeTime> nodes = new ArrayList<>();
+    for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
+      for (NodeExecStats n : device.getNodeStatsList()) {
+        nodes.add(new NodeTime(n.getNodeName(), typeOf(n, layers), layers.layerOf(n.getNodeName()), micros(n)));
+      }
+    }
+    return new StepProfile(nodes, wallMillis);
+  }
+
+  public double totalMicros() {
+    return nodes.stream().mapToDouble(NodeTime::micros).sum();
+  }
+
+  /** Totals per op type, largest first. */
+  public List<Total> byType() {
+    return totals(NodeTime::type);
+  }
+
+  /** Totals per layer path, largest first. */
+  public List<Total> byLayer() {
+    return totals(NodeTime::layer);
+  }
+
+  /**
+   * Totals per kind of layer: the layer path with its indices replaced by {@code *}, so that {@code
+   * stages.*.blocks.*.mixer} sums every block's mixer. Largest first.
+   */
+  public List<Total> byLayerKind() {
+    return totals(n -> n.layer().replaceAll("(^|\\.)\\d+(?=\\.|$)", "$1*"));
+  }
+
+  private List<Total> totals(Function<NodeTime, String> key) {
+    Map<String, double[]> sums = new LinkedHashMap<>();
+    for (NodeTime n : nodes) {
+      double[] s = sums.computeIfAbsent(key.apply(n), k -> new double[2]);
+      s[0] += n.micros();
+      s[1]++;
+    }
+    List<Total> out = new ArrayList<>();
+    sums.forEach((k, s) -> out.add(new Total(k, s[0], (int) s[1])));
+    out.sort(Comparator.comparingDouble(Total::micros).reversed().thenComparing(Total::key));
+    return out;
+  }
+
+  /** The runtime's op type ("name = Type(inputs)" in the timeline label), else the graph's. */
+  private static String typeOf(NodeExecStats n, LayerAttribution layers) {
+    String label = n.getTimelineLabel();
+    int eq = label.indexOf(" = ");
+    if (eq >= 0) {
+      int paren = label.indexOf('(', eq);
+      return label.substring(eq + 3, paren < 0 ? label.length() : paren).trim();
+    }
+    return layers.typeOf(n.getNodeName()).orElse(n.getNodeName().startsWith("_") ? n.getNodeName() : "?");
+  }
+
+  private static double micros(NodeExecStats n) {
+    return n.getAllEndRelNanos() > 0 ? n.getAllEndRelNanos() / 1e3 : n.getAllEndRelMicros();
+  }
+}

@@ -1,0 +1,184 @@
+package org.stmzoo.zoo.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.recipes.RecipeConfig;
+import org.stmzoo.recipes.output.EpochRecord;
+
+/** The Java API end to end at 32x32: random init, features, fine-tuning with a listener, export and reload. */
+class StmzooTest {
+  private static final String MODEL = "u-convnext-micro";
+  private static final int SIZE = 32;
+  /** u-convnext-micro's head: a 1x1 conv from 256 to 1.5 x 256 channels, then the pool. */
+  private static final int FEATURES = 384;
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void aRandomModelClassifiesAPathBytesAndABufferedImageAlike() throws IOException {
+    BufferedImage image = shapeImage(true, new Random(3));
+    Path file = tmp.resolve("image.png");
+    ImageIO.write(image, "png", file.toFile());
+    List<String> classes = List.of("circle", "square", "other");
+    try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+        .withClassNames(classes))) {
+      assertThat(model.name()).isEqualTo(MODEL);
+      assertThat(model.imageSize()).isEqualTo(SIZE);
+      List<Prediction> top = model.classify(file, 2);
+      assertThat(top).hasSize(2);
+      assertThat(top.get(0).probability()).isGreaterThanOrEqualTo(top.get(1).probability());
+      assertThat(classes).contains(top.get(0).label());
+      assertThat(top.get(0).label()).isEqualTo(classes.get(top.get(0).index()));
+      List<Prediction> all = model.classify(Files.readAllBytes(file), 10);
+      assertThat(all).hasSize(3);
+      assertThat(all.stream().mapToDouble(Prediction::probability).sum()).isCloseTo(1.0, within(1e-5));
+      assertThat(all.subList(0, 2)).isEqualTo(top);
+      assertThat(model.classify(image, 2)).isEqualTo(top);
+
+      float[] features = model.features(file);
+      assertThat(features).hasSize(FEATURES);
+      assertThat(model.features(image)).containsExactly(features);
+      assertThat(model.features(shapeImage(false, new Random(4)))).isNotEqualTo(features);
+      assertThatThrownBy(() -> model.classify(new byte[] {1, 2, 3}, 1)).isInstanceOf(IOException.class)
+          .hasMessageContaining("not a decodable image");
+    }
+    try (StmzooModel same = Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+        .withClassNames(classes))) {
+      assertThat(same.features(file)).as("the seed fixes the initialisation").containsExactly(
+          Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE).withClassNames(classes))
+              .features(file));
+    }
+  }
+
+  @Test
+  void finetuneRunsTheTrainerWithAListenerThenTheRunExportsAndReloads() throws IOException {
+    Path data = tinyFolder(tmp.resolve("shapes"), 6);
+    List<TrainingListener.StepProgress> steps = new ArrayList<>();
+    List<EpochRecord> epochs = new ArrayList<>();
+    List<Integer> trained = new ArrayList<>();
+    TrainingListener listener = new TrainingListener() {
+      @Override
+      public void step(StepProgress progress) {
+        steps.add(progress);
+      }
+
+      @Override
+      public void epochTrained(int epoch) {
+        trained.add(epoch);
+      }
+
+      @Override
+      public void epochFinished(EpochRecord record) {
+        epochs.add(record);
+      }
+    };
+    TrainSpec spec = TrainSpec.finetune(DataSpec.folder(data).withValSplit(0.25), tmp.resolve("run"), 2, 4)
+        .withRecipe(new RecipeConfig(2, 4, 5e-4, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, false, 0.99, false,
+            RecipeConfig.Distillation.none(), 0))
+        .withAugmentation(null, 1.0f).withCropPct(1.0f).withThreads(1);
+    TrainingResult result;
+    try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random()).withImageSize(SIZE))) {
+      result = model.finetune(spec, listener);
+    }
+    // 12 images, 3 held out: 9 training images make 2 batches of 4 (the last, partial one dropped) per epoch
+    assertThat(steps).extracting(TrainingListener.StepProgress::step).containsExactly(1L, 2L, 1L, 2L);
+    assertThat(steps).extracting(TrainingListener.StepProgress::epoch).containsExactly(0, 0, 1, 1);
+    assertThat(steps).allSatisfy(s -> assertThat(s.meanLoss()).isPositive().isFinite());
+    assertThat(trained).containsExactly(0, 1);
+    assertThat(epochs).hasSize(2).allSatisfy(r -> assertThat(r.hasEval()).isTrue());
+    assertThat(result.epochs()).isEqualTo(epochs);
+    assertThat(result.bestTop1()).isPresent();
+
+    Path image = data.resolve("square").resolve("0.png");
+    try (StmzooModel trainedModel = Stmzoo.load(tmp.resolve("run"))) {
+      assertThat(trainedModel.classNames()).containsExactly("circle", "square");
+      assertThat(trainedModel.imageSize()).isEqualTo(SIZE);
+      List<Prediction> inProcess = trainedModel.classify(image, 2);
+      float[] features = trainedModel.features(image);
+      Path export = trainedModel.export(tmp.resolve("served"));
+      assertThat(export).isEqualTo(tmp.resolve("served").resolve("1"));
+      try (StmzooModel served = Stmzoo.load(tmp.resolve("served"))) {
+        assertThat(served.name()).isEqualTo(MODEL);
+        assertThat(served.classNames()).containsExactly("circle", "square");
+        List<Prediction> fromExport = served.classify(image, 2);
+        assertThat(fromExport).extracting(Prediction::index)
+            .containsExactlyElementsOf(inProcess.stream().map(Prediction::index).toList());
+        for (int k = 0; k < 2; k++) {
+          assertThat(fromExport.get(k).probability()).isCloseTo(inProcess.get(k).probability(), within(1e-4f));
+        }
+        float[] exported = served.features(image);
+        assertThat(exported).hasSize(FEATURES);
+        for (int i = 0; i < FEATURES; i++) {
+          assertThat(exported[i]).isCloseTo(features[i], within(1e-3f + 1e-3f * Math.abs(features[i])));
+        }
+        assertThatThrownBy(() -> served.finetune(spec, TrainingListener.none()))
+            .isInstanceOf(UnsupportedOperationException.class);
+        Path copy = served.export(tmp.resolve("copy"), 3);
+        try (StmzooModel reloaded = Stmzoo.load(copy)) {
+          assertThat(reloaded.classify(image, 2)).isEqualTo(fromExport);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aCheckpointOfAnotherModelIsRefused() throws IOException {
+    assertThatThrownBy(() -> Stmzoo.load("u-convnext-micro", Weights.checkpoint(tmp.resolve("none"))))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ModelSpec.of(null, Weights.random())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("model name");
+  }
+
+  /** {@code root/circle/*.png} and {@code root/square/*.png}, {@code perClass} 32x32 images each. */
+  static Path tinyFolder(Path root, int perClass) throws IOException {
+    Random random = new Random(11);
+    for (String name : List.of("circle", "square")) {
+      Files.createDirectories(root.resolve(name));
+      for (int i = 0; i < perClass; i++) {
+        ImageIO.write(shapeImage(name.equals("circle"), random), "png", root.resolve(name).resolve(i + ".png")
+            .toFile());
+      }
+    }
+    return root;
+  }
+
+  static BufferedImage shapeImage(boolean circle, Random random) {
+    BufferedImage image = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = image.createGraphics();
+    g.setColor(new Color(random.nextInt(60), random.nextInt(60), random.nextInt(60)));
+    g.fillRect(0, 0, SIZE, SIZE);
+    g.setColor(new Color(150 + random.nextInt(100), 150 + random.nextInt(100), 150 + random.nextInt(100)));
+    int s = 12 + random.nextInt(10);
+    int x = random.nextInt(SIZE - s);
+    int y = random.nextInt(SIZE - s);
+    if (circle) {
+      g.fillOval(x, y, s, s);
+    } else {
+      g.fillRect(x, y, s, s);
+    }
+    g.dispose();
+    return image;
+  }
+
+  static byte[] png(BufferedImage image) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", out);
+    return out.toByteArray();
+  }
+}
