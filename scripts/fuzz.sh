@@ -35,7 +35,7 @@ for target in "${targets[@]}"; do
   module="${target%%:*}"
   class="${target#*:}"
   cp="$module/target/test-classes:$module/target/classes"
-  for m in io layers datasets recipes export zoo; do cp="$cp:$m/target/classes"; done
+  for m in layers datasets recipes export zoo; do cp="$cp:$m/target/classes"; done
   cp="$cp:$(cat "$build/classpath.txt")"
   seeds="$module/src/test/resources/$(dirname "${class//.//}")/$(basename "${class//.//}")Inputs/parse"
   corpus=".cifuzz-corpus/$class"

@@ -10,10 +10,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
-import org.stmzoo.io.InputFileException;
-import org.stmzoo.io.InputFiles;
-import org.stmzoo.io.InputLimit;
-import org.stmzoo.io.InputLimitException;
+import org.stmzoo.layers.io.InputFileException;
+import org.stmzoo.layers.io.InputFiles;
+import org.stmzoo.layers.io.InputLimit;
+import org.stmzoo.layers.io.InputLimitException;
 
 /**
  * An unsigned-byte IDX file (the MNIST container): magic {@code 0x0000 08 ndims}, {@code ndims} big-endian int32

@@ -11,9 +11,9 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import org.stmzoo.io.InputFileException;
-import org.stmzoo.io.InputFiles;
-import org.stmzoo.io.InputLimitException;
+import org.stmzoo.layers.io.InputFileException;
+import org.stmzoo.layers.io.InputFiles;
+import org.stmzoo.layers.io.InputLimitException;
 
 /**
  * Decodes an image file with ImageIO into RGB float HWC in [0, 1]. Gray (with or without alpha) is replicated to

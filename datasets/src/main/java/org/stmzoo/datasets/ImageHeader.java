@@ -9,10 +9,10 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import org.stmzoo.io.InputFileException;
-import org.stmzoo.io.InputFiles;
-import org.stmzoo.io.InputLimit;
-import org.stmzoo.io.InputLimitException;
+import org.stmzoo.layers.io.InputFileException;
+import org.stmzoo.layers.io.InputFiles;
+import org.stmzoo.layers.io.InputLimit;
+import org.stmzoo.layers.io.InputLimitException;
 
 /**
  * An encoded image's format and dimensions, read from its header alone ({@link ImageReader#getWidth} and

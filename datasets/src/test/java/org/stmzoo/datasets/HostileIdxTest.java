@@ -13,8 +13,8 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.stmzoo.io.InputFileException;
-import org.stmzoo.io.InputLimitException;
+import org.stmzoo.layers.io.InputFileException;
+import org.stmzoo.layers.io.InputLimitException;
 
 /**
  * Hostile IDX files (issue 14): negative, overflowing and unbacked dimensions, a gzip stream that inflates far

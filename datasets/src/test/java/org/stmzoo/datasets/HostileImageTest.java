@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.pipeline.Batch;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.datasets.pipeline.TransformConfig;
-import org.stmzoo.io.InputFileException;
-import org.stmzoo.io.InputLimitException;
+import org.stmzoo.layers.io.InputFileException;
+import org.stmzoo.layers.io.InputLimitException;
 
 /**
  * The hostile and the odd-but-valid images of issue 14, generated here (each a few KB): decompression bombs

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.stmzoo.io.InputFileException;
+import org.stmzoo.layers.io.InputFileException;
 
 /**
  * Any bytes given to the IDX reader (raw or gzipped) end in a file or an {@link InputFileException} with a

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
-import org.stmzoo.io.InputFileException;
-import org.stmzoo.io.InputFiles;
+import org.stmzoo.layers.io.InputFileException;
+import org.stmzoo.layers.io.InputFiles;
 
 /**
  * Sizes and SHA-256 digests of a checkpoint folder's {@code variables.*} files: recorded when the folder is

@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.stmzoo.io.InputFiles;
-import org.stmzoo.io.InputLimit;
+import org.stmzoo.layers.io.InputFiles;
+import org.stmzoo.layers.io.InputLimit;
 
 /**
  * Reads a checkpoint folder's {@value CheckpointFolder#METADATA_FILE} as untrusted input: a regular file of at

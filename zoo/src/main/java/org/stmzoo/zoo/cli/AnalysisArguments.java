@@ -12,6 +12,7 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.layers.core.Preprocessing;
+import org.stmzoo.zoo.api.DataSpec;
 import org.stmzoo.zoo.analysis.AnalysisImages;
 import org.stmzoo.zoo.analysis.AnalysisModel;
 import org.stmzoo.zoo.pretrained.Downloader;
@@ -132,7 +133,7 @@ final class AnalysisArguments {
     }
     int limit = CliArgs.positiveInt(line, "images", Integer.MAX_VALUE);
     if (line.hasOption("data")) {
-      ImageDataset dataset = org.stmzoo.zoo.api.DataSpec.evaluationSet(line.getOptionValue("data"));
+      ImageDataset dataset = DataSpec.evaluationSet(line.getOptionValue("data"));
       AnalysisImages images = AnalysisImages.of(dataset, limit);
       return new Data() {
         @Override

@@ -12,8 +12,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.stmzoo.io.InputFiles;
-import org.stmzoo.io.InputLimit;
+import org.stmzoo.layers.io.InputFiles;
+import org.stmzoo.layers.io.InputLimit;
 
 /**
  * NumPy's {@code .npy} format for little-endian float32 arrays in C order: magic {@code \x93NUMPY}, version,

@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.stmzoo.io.InputFileException;
-import org.stmzoo.io.InputLimitException;
+import org.stmzoo.layers.io.InputFileException;
+import org.stmzoo.layers.io.InputLimitException;
 
 /**
  * Hostile {@code .npy} files (issue 14): what numpy refuses is refused, numbers that are not numbers and shapes

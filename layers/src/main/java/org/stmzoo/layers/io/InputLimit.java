@@ -1,4 +1,4 @@
-package org.stmzoo.io;
+package org.stmzoo.layers.io;
 
 /**
  * A named limit on untrusted input, overridable by the Java system property of the same name (on the command

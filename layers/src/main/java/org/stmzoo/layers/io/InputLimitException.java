@@ -1,4 +1,4 @@
-package org.stmzoo.io;
+package org.stmzoo.layers.io;
 
 import java.nio.file.Path;
 
