@@ -28,9 +28,14 @@ final class TinyNet implements ImageClassifier {
 
   /** With {@code distilled}, a second head plays DeiT's distillation head. */
   TinyNet(LayerScope scope, int inChannels, int classes, boolean distilled) {
+    this(scope, inChannels, classes, distilled, true);
+  }
+
+  /** Without {@code batchNorm}, every sample's output depends on that sample alone. */
+  TinyNet(LayerScope scope, int inChannels, int classes, boolean distilled, boolean batchNorm) {
     tf = scope.tf();
-    conv1 = new Conv2D(scope.child("conv1"), Conv2D.Config.of(inChannels, 16, 3, 2, Padding.explicit(1), false));
-    bn1 = new BatchNorm(scope.child("bn1"), BatchNorm.Config.torchDefault(16));
+    conv1 = new Conv2D(scope.child("conv1"), Conv2D.Config.of(inChannels, 16, 3, 2, Padding.explicit(1), !batchNorm));
+    bn1 = batchNorm ? new BatchNorm(scope.child("bn1"), BatchNorm.Config.torchDefault(16)) : null;
     conv2 = new Conv2D(scope.child("conv2"), Conv2D.Config.of(16, 32, 3, 2, Padding.explicit(1), true));
     fc = new Dense(scope.child("fc"), 32, classes, true);
     distillationFc = distilled ? new Dense(scope.child("fc_dist"), 32, classes, true) : null;
@@ -38,7 +43,8 @@ final class TinyNet implements ImageClassifier {
 
   @Override
   public ClassifierOutput call(Operand<TFloat32> images, Operand<TBool> training) {
-    Operand<TFloat32> x = Activations.gelu(tf, bn1.call(conv1.call(images, training), training));
+    Operand<TFloat32> x = conv1.call(images, training);
+    x = Activations.gelu(tf, bn1 == null ? x : bn1.call(x, training));
     x = Activations.gelu(tf, conv2.call(x, training));
     x = tf.math.mean(x, tf.constant(new int[] {1, 2}));
     if (distillationFc == null) {

@@ -44,9 +44,33 @@ public final class BatchLoader implements AutoCloseable {
   private final int prefetch;
   private final ExecutorService workers;
   private final Set<Integer> unreadable = ConcurrentHashMap.newKeySet();
+  private final Shard shard;
+
+  /**
+   * Part {@code index} of {@code count} of every batch: the positions {@code [index * b, (index + 1) * b)} of
+   * each global batch, {@code b = batchSize / count}, transformed exactly as the unsharded loader transforms them.
+   * The processes of a data-parallel cluster each load their own part.
+   */
+  public record Shard(int index, int count) {
+    public Shard {
+      if (count < 1 || index < 0 || index >= count) {
+        throw new IllegalArgumentException("shard " + index + " of " + count + " does not exist");
+      }
+    }
+
+    public static Shard whole() {
+      return new Shard(0, 1);
+    }
+  }
 
   public BatchLoader(ImageDataset data, TransformConfig t, int batchSize, boolean shuffle, boolean dropLast,
       long seed, int threads) {
+    this(data, t, batchSize, shuffle, dropLast, seed, threads, Shard.whole());
+  }
+
+  /** A loader of one shard of each batch of {@code batchSize} (the global batch); see {@link Shard}. */
+  public BatchLoader(ImageDataset data, TransformConfig t, int batchSize, boolean shuffle, boolean dropLast,
+      long seed, int threads, Shard shard) {
     if (batchSize <= 0) {
       throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
     }
@@ -60,6 +84,11 @@ public final class BatchLoader implements AutoCloseable {
       throw new IllegalArgumentException("batch size " + batchSize + " exceeds the " + data.size() + " images of "
           + data.description() + " (no full batch to train on)");
     }
+    if (shard.count() > 1 && (!dropLast || batchSize % shard.count() != 0)) {
+      throw new IllegalArgumentException("sharding needs full batches that split evenly: batch " + batchSize
+          + " over " + shard.count());
+    }
+    this.shard = shard;
     this.data = data;
     this.transform = new SampleTransform(t, data.channels());
     this.imageSize = t.imageSize();
@@ -117,8 +146,9 @@ public final class BatchLoader implements AutoCloseable {
 
   /** Builds batch {@code b} of an epoch; pure function of (seed, epoch, b) apart from the unreadable cache. */
   private Batch buildBatch(int epoch, int[] order, int b) {
-    int start = b * batchSize;
-    int size = Math.min(batchSize, order.length - start);
+    int share = batchSize / shard.count();
+    int start = b * batchSize + shard.index() * share;
+    int size = Math.min(share, order.length - start);
     int perImage = transform.valuesPerImage();
     float[] images = new float[size * perImage];
     int[] labels = new int[size];

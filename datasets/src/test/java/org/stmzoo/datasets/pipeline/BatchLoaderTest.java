@@ -168,4 +168,30 @@ class BatchLoaderTest {
   private static List<Integer> sorted(List<Integer> values) {
     return values.stream().sorted().toList();
   }
+
+  @Test
+  void shardsOfABatchConcatenateToTheUnshardedBatchWithTheSameAugmentation() {
+    Numbered data = new Numbered(40, Set.of());
+    try (BatchLoader whole = new BatchLoader(data, AUGMENTED, 8, true, true, 3, 0);
+        BatchLoader first = new BatchLoader(data, AUGMENTED, 8, true, true, 3, 1, new BatchLoader.Shard(0, 2));
+        BatchLoader second = new BatchLoader(data, AUGMENTED, 8, true, true, 3, 0, new BatchLoader.Shard(1, 2))) {
+      assertThat(first.batchesPerEpoch()).isEqualTo(whole.batchesPerEpoch());
+      List<Batch> full = all(whole.epoch(1, 2));
+      List<Batch> a = all(first.epoch(1, 2));
+      List<Batch> b = all(second.epoch(1, 2));
+      assertThat(a).hasSameSizeAs(full);
+      for (int k = 0; k < full.size(); k++) {
+        assertThat(a.get(k).size()).isEqualTo(4);
+        float[] joined = Arrays.copyOf(a.get(k).images(), full.get(k).images().length);
+        System.arraycopy(b.get(k).images(), 0, joined, a.get(k).images().length, b.get(k).images().length);
+        assertThat(joined).isEqualTo(full.get(k).images());
+        int[] labels = Arrays.copyOf(a.get(k).labels(), 8);
+        System.arraycopy(b.get(k).labels(), 0, labels, 4, 4);
+        assertThat(labels).isEqualTo(full.get(k).labels());
+      }
+    }
+    assertThatThrownBy(() -> new BatchLoader(data, AUGMENTED, 8, true, true, 3, 0, new BatchLoader.Shard(0, 3)))
+        .hasMessageContaining("split evenly");
+    assertThatThrownBy(() -> new BatchLoader.Shard(2, 2)).hasMessageContaining("does not exist");
+  }
 }

@@ -78,10 +78,8 @@ public final class BatchNorm implements Layer {
         tf.math.mul(m, tf.stopGradient(mean)));
     Operand<TFloat32> newVar = tf.math.add(tf.math.mul(tf.math.sub(tf.constant(1f), m), movingVariance.value()),
         tf.math.mul(m, tf.stopGradient(unbiased)));
-    scope.model().addStateUpdate(tf.assignVariableOp(movingMean.handle(),
-        tf.select(training, newMean, movingMean.value())));
-    scope.model().addStateUpdate(tf.assignVariableOp(movingVariance.handle(),
-        tf.select(training, newVar, movingVariance.value())));
+    scope.model().addStateUpdate(movingMean, tf.select(training, newMean, movingMean.value()));
+    scope.model().addStateUpdate(movingVariance, tf.select(training, newVar, movingVariance.value()));
     return Training.select(tf, training, () -> batchNormalized, () -> inference);
   }
 

@@ -28,6 +28,7 @@ public final class ModelGraph {
   private final LayerScope root;
   private final Map<String, ModelVariable> variables = new LinkedHashMap<>();
   private final List<Op> stateUpdates = new ArrayList<>();
+  private final List<StateUpdate> stateUpdateValues = new ArrayList<>();
   private final Map<String, Operand<TFloat32>> features = new LinkedHashMap<>();
   private Operand<TInt64> randomSeed;
   private long stochasticCalls;
@@ -137,13 +138,26 @@ public final class ModelGraph {
     return tf.math.add(randomSeed(), tf.constant(new long[] {stochasticCalls * 0x9E3779B97F4A7C15L, 0L}));
   }
 
-  /** Registers an op a training step must run (e.g. a moving-statistics update). */
-  public void addStateUpdate(Op update) {
-    stateUpdates.add(update);
+  /**
+   * A non-trainable variable's new value after a training forward (e.g. a BatchNorm moving statistic).
+   * Data-parallel training builds the forward once per replica and assigns the mean of the replicas' values.
+   */
+  public record StateUpdate(ModelVariable variable, Operand<TFloat32> value) {}
+
+  /** Registers a state update and the op that assigns it, which a single-forward training step runs. */
+  public void addStateUpdate(ModelVariable variable, Operand<TFloat32> value) {
+    stateUpdateValues.add(new StateUpdate(variable, value));
+    stateUpdates.add(tf.assignVariableOp(variable.handle(), value));
   }
 
+  /** The assign ops of all state updates, in registration order. */
   public List<Op> stateUpdates() {
     return Collections.unmodifiableList(stateUpdates);
+  }
+
+  /** All state updates as (variable, value), in registration order (parallel to {@link #stateUpdates()}). */
+  public List<StateUpdate> stateUpdateValues() {
+    return Collections.unmodifiableList(stateUpdateValues);
   }
 
   /** Records a named intermediate (e.g. {@code stage0}) so tools can report its shape. */

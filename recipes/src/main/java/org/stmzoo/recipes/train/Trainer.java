@@ -145,7 +145,7 @@ public final class Trainer {
             }
             step++;
             steps++;
-            images += b.size();
+            images += graph.globalBatch(b.size());
             lossSum += loss;
             double seconds = (System.nanoTime() - epochStart) / 1e9;
             bar.step(startBatch + steps, lossSum / steps, lr, images / seconds);

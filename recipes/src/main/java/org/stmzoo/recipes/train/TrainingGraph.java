@@ -1,5 +1,6 @@
 package org.stmzoo.recipes.train;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +18,8 @@ import org.stmzoo.recipes.augment.BatchAugmentation;
 import org.stmzoo.recipes.optim.AdamW;
 import org.stmzoo.recipes.optim.GradientClipping;
 import org.stmzoo.recipes.optim.ModelEma;
+import org.stmzoo.recipes.parallel.Replicas;
+import org.stmzoo.recipes.parallel.TaskQueues;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
@@ -26,6 +29,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.io.QueueDequeue;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
@@ -69,6 +73,8 @@ public final class TrainingGraph {
   private final Optional<CheckpointOps> teacherRestore;
   private final List<ModelVariable> modelVariables;
   private final String teacherCheckpoint;
+  private final Replicas replicas;
+  private RunOptions stepOptions = RunOptions.getDefaultInstance();
 
   /**
    * @param model the student's graph, with the student already built
@@ -79,6 +85,18 @@ public final class TrainingGraph {
    */
   public TrainingGraph(ModelGraph model, ImageClassifier student, Placeholder<TFloat32> evalImages,
       ClassifierOutput evalOutput, int numClasses, RecipeConfig config, Optional<Teacher> teacher) {
+    this(model, student, evalImages, evalOutput, numClasses, config, teacher, Replicas.single());
+  }
+
+  /**
+   * Data-parallel: the training forward, loss and gradients once per replica (on its device, on its slice of
+   * the batch, which must split evenly); gradients and BatchNorm statistics averaged over the replicas; one
+   * AdamW and EMA update of the shared variables. The batch augmentation runs once on the global batch, so
+   * with the same draws every layout computes the same step.
+   */
+  public TrainingGraph(ModelGraph model, ImageClassifier student, Placeholder<TFloat32> evalImages,
+      ClassifierOutput evalOutput, int numClasses, RecipeConfig config, Optional<Teacher> teacher,
+      Replicas replicas) {
     this.model = model;
     this.config = config;
     this.numClasses = numClasses;
@@ -98,26 +116,62 @@ public final class TrainingGraph {
         Placeholder.shape(Shape.of(-1, imageShape.get(1), imageShape.get(2), imageShape.get(3))));
     labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     learningRate = tf.withName("lr").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-    augmentation = new BatchAugmentation(tf.withSubScope("augment"), trainImages, labels, numClasses,
+    this.replicas = replicas;
+    Operand<TFloat32> globalImages = trainImages;
+    Operand<TInt32> globalLabels = labels;
+    if (replicas.fedByTasks()) {
+      // This process feeds replica 0's slice; every other task's process queues its own slice on its task.
+      List<Operand<TFloat32>> imageParts = new ArrayList<>(List.of(trainImages));
+      List<Operand<TInt32>> labelParts = new ArrayList<>(List.of(labels));
+      Shape slice = Shape.of(replicas.slice(config.batchSize()), imageShape.get(1), imageShape.get(2),
+          imageShape.get(3));
+      for (int task = 1; task < replicas.count(); task++) {
+        Operand<?> queue = TaskQueues.data(model.graph(), tf, task, slice);
+        QueueDequeue dequeued = replicas.onReplica(model.graph(), task,
+            () -> tf.io.queueDequeue(queue, TaskQueues.dataTypes()));
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32> images = (Operand<TFloat32>) dequeued.components().get(0);
+        @SuppressWarnings("unchecked")
+        Operand<TInt32> taskLabels = (Operand<TInt32>) dequeued.components().get(1);
+        imageParts.add(images);
+        labelParts.add(taskLabels);
+      }
+      globalImages = tf.concat(imageParts, tf.constant(0));
+      globalLabels = tf.concat(labelParts, tf.constant(0));
+    }
+    augmentation = new BatchAugmentation(tf.withSubScope("augment"), globalImages, globalLabels, numClasses,
         (float) config.smoothing());
     sampler = new AugmentSampler(config.mixup(), config.cutmix(), config.mixupSwitchProb(), config.reprob(),
         (int) imageShape.get(1), (int) imageShape.get(2), config.seed());
 
-    int updatesBefore = model.stateUpdates().size();
-    ClassifierOutput out = student.call(augmentation.images(), tf.constant(true));
-    List<Op> statisticUpdates = List.copyOf(model.stateUpdates().subList(updatesBefore, model.stateUpdates().size()));
-
-    Optional<ClassifierOutput> teacherOut = Optional.empty();
+    Optional<ImageClassifier> teacherNet = Optional.empty();
     List<ModelVariable> teacherVariables = List.of();
     if (teacher.isPresent()) {
       int before = model.variables().size();
-      ImageClassifier t = teacher.get().builder().apply(model.root().child(TEACHER_SCOPE));
-      teacherOut = Optional.of(t.call(augmentation.images(), tf.constant(false)));
+      teacherNet = Optional.of(teacher.get().builder().apply(model.root().child(TEACHER_SCOPE)));
       teacherVariables = List.copyOf(model.variables().values()).subList(before, model.variables().size());
     }
-    loss = buildLoss(tf, out, teacherOut);
 
-    List<Operand<TFloat32>> gradients = gradients(tf, loss, trainable);
+    // One replica per device, each on its slice of the augmented global batch; one replica is today's graph.
+    int n = replicas.count();
+    replicas.slice(config.batchSize());
+    List<Operand<TFloat32>> imageSlices = split(tf, augmentation.images(), n);
+    List<Operand<TFloat32>> targetSlices = split(tf, augmentation.targets(), n);
+    List<ReplicaStep> steps = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int replica = i;
+      Optional<ImageClassifier> teacherOfReplica = teacherNet;
+      steps.add(replicas.onReplica(model.graph(), i, () -> replicaStep(tf, student, teacherOfReplica,
+          imageSlices.get(replica), targetSlices.get(replica), trainable, n == 1 ? null : "replica_" + replica)));
+    }
+    loss = mean(tf, steps.stream().map(ReplicaStep::loss).toList());
+    List<Operand<TFloat32>> gradients = new ArrayList<>();
+    for (int v = 0; v < trainable.size(); v++) {
+      int index = v;
+      gradients.add(mean(tf, steps.stream().map(step -> step.gradients().get(index)).toList()));
+    }
+    List<Op> statisticUpdates = averagedStateUpdates(tf, steps);
+
     if (config.clipGrad() > 0) {
       gradients = GradientClipping.byGlobalNorm(tf, gradients, config.clipGrad());
     }
@@ -143,8 +197,64 @@ public final class TrainingGraph {
             v -> v.path().substring(TEACHER_SCOPE.length() + 1)));
   }
 
-  private Operand<TFloat32> buildLoss(Ops tf, ClassifierOutput out, Optional<ClassifierOutput> teacherOut) {
-    Operand<TFloat32> targets = augmentation.targets();
+  /** One replica's share of the step: its forward, loss and gradients, and the statistics its forward saw. */
+  private record ReplicaStep(Operand<TFloat32> loss, List<Operand<TFloat32>> gradients,
+      List<ModelGraph.StateUpdate> stateUpdates) {}
+
+  private ReplicaStep replicaStep(Ops tf, ImageClassifier student, Optional<ImageClassifier> teacher,
+      Operand<TFloat32> images, Operand<TFloat32> targets, List<ModelVariable> trainable, String gradientPrefix) {
+    int updatesBefore = model.stateUpdateValues().size();
+    ClassifierOutput out = student.call(images, tf.constant(true));
+    List<ModelGraph.StateUpdate> updates = List.copyOf(
+        model.stateUpdateValues().subList(updatesBefore, model.stateUpdateValues().size()));
+    Optional<ClassifierOutput> teacherOut = teacher.map(t -> t.call(images, tf.constant(false)));
+    Operand<TFloat32> replicaLoss = buildLoss(tf, out, teacherOut, targets);
+    return new ReplicaStep(replicaLoss, gradients(replicaLoss, trainable, gradientPrefix), updates);
+  }
+
+  /**
+   * Each statistic (BatchNorm's moving mean and variance) gets the mean of the replicas' new values, i.e. the
+   * moving average of the replicas' mean batch statistic, and one assign.
+   */
+  private static List<Op> averagedStateUpdates(Ops tf, List<ReplicaStep> steps) {
+    List<Op> assigns = new ArrayList<>();
+    int count = steps.get(0).stateUpdates().size();
+    for (int u = 0; u < count; u++) {
+      int index = u;
+      ModelGraph.StateUpdate first = steps.get(0).stateUpdates().get(u);
+      Operand<TFloat32> value = mean(tf, steps.stream().map(step -> {
+        ModelGraph.StateUpdate update = step.stateUpdates().get(index);
+        if (!update.variable().path().equals(first.variable().path())) {
+          throw new IllegalStateException("replicas update different statistics: " + first.variable().path()
+              + " and " + update.variable().path());
+        }
+        return update.value();
+      }).toList());
+      assigns.add(tf.assignVariableOp(first.variable().handle(), value));
+    }
+    return assigns;
+  }
+
+  /** The mean of the replicas' values; the value itself for one replica. */
+  private static Operand<TFloat32> mean(Ops tf, List<Operand<TFloat32>> values) {
+    if (values.size() == 1) {
+      return values.get(0);
+    }
+    return tf.math.mul(tf.math.addN(values), tf.constant(1f / values.size()));
+  }
+
+  /** {@code n} equal slices along the batch axis; the tensor itself for one. */
+  private static List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> batch, int n) {
+    if (n == 1) {
+      return List.of(batch);
+    }
+    List<Operand<TFloat32>> slices = new ArrayList<>();
+    tf.split(tf.constant(0), batch, (long) n).forEach(slices::add);
+    return slices;
+  }
+
+  private Operand<TFloat32> buildLoss(Ops tf, ClassifierOutput out, Optional<ClassifierOutput> teacherOut,
+      Operand<TFloat32> targets) {
     if (teacherOut.isPresent()) {
       Operand<TFloat32> distilled = out.distillationLogits().orElseThrow(() -> new IllegalArgumentException(
           "distillation needs a student with a distillation head (a '-distilled' model)"));
@@ -158,9 +268,10 @@ public final class TrainingGraph {
     return Losses.softTargetCrossEntropy(tf, logits, targets);
   }
 
-  private List<Operand<TFloat32>> gradients(Ops tf, Operand<TFloat32> y, List<ModelVariable> xs) {
+  private List<Operand<TFloat32>> gradients(Operand<TFloat32> y, List<ModelVariable> xs, String prefix) {
     Output<?>[] inputs = xs.stream().map(v -> v.value().asOutput()).toArray(Output<?>[]::new);
-    Output<?>[] grads = model.graph().addGradients(y.asOutput(), inputs);
+    Output<?>[] grads = prefix == null ? model.graph().addGradients(y.asOutput(), inputs)
+        : model.graph().addGradients(prefix, new Output<?>[] {y.asOutput()}, inputs, null);
     List<Operand<TFloat32>> out = new ArrayList<>();
     for (int i = 0; i < grads.length; i++) {
       if (grads[i] == null || grads[i].op() == null) {
@@ -174,8 +285,8 @@ public final class TrainingGraph {
   }
 
   /**
-   * One training step: draws the step's augmentation, feeds the normalised NHWC batch and the rate, runs
-   * everything in one {@code session.run}, and returns the loss.
+   * One training step: draws the step's augmentation, feeds the normalised NHWC batch (in a cluster, this
+   * process's slice of it) and the rate, runs everything in one {@code session.run}, and returns the loss.
    */
   public float runStep(Session session, float[] images, int[] batchLabels, int batchSize, long step, double lr) {
     try (Result result = run(session, images, batchLabels, batchSize, step, lr, Optional.empty())) {
@@ -206,13 +317,31 @@ public final class TrainingGraph {
           .feed(learningRate, feeds.add(TFloat32.scalarOf((float) lr)))
           // dropout/drop-path masks keyed by (seed, step): a resumed run draws the same ones
           .feed(model.randomSeed(), feeds.add(TInt64.vectorOf(config.seed(), step)));
-      augmentation.feed(runner, sampler.draw(step, batchSize), feeds);
+      augmentation.feed(runner, sampler.draw(step, globalBatch(batchSize)), feeds);
       runner.fetch(loss).addTarget(trainOp);
       if (options.isPresent()) {
-        return runner.setOptions(options.get()).runAndFetchMetadata();
+        // a traced step keeps the cluster's step deadline
+        return runner.setOptions(options.get().toBuilder().setTimeoutInMs(stepOptions.getTimeoutInMs()).build())
+            .runAndFetchMetadata();
       }
-      return runner.run();
+      return runner.setOptions(stepOptions).run();
     }
+  }
+
+  /**
+   * Fails a step that takes longer than {@code limit} instead of waiting (a cluster task that stopped answering).
+   */
+  public void limitStepTime(Duration limit) {
+    stepOptions = RunOptions.newBuilder().setTimeoutInMs(limit.toMillis()).build();
+  }
+
+  /** The global batch of a step whose share fed by this process is {@code fedHere} images. */
+  public int globalBatch(int fedHere) {
+    return replicas.fedByTasks() ? fedHere * replicas.count() : fedHere;
+  }
+
+  public Replicas replicas() {
+    return replicas;
   }
 
   /** Initialises every variable, the EMA from the initial weights, and the teacher from its checkpoint. */

@@ -28,13 +28,8 @@ import org.stmzoo.zoo.registry.ModelRegistry;
 import org.stmzoo.zoo.weights.NpyFile;
 import org.stmzoo.zoo.weights.RawTensor;
 import org.stmzoo.zoo.weights.ReferenceParity;
-import org.tensorflow.Graph;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -222,18 +217,7 @@ class CheckpointWorkflowTest {
 
   /** Tensor {@code key} of the V2 checkpoint in {@code folder} (prefix {@code variables}), read directly. */
   private static float[] tensor(Path folder, String key) {
-    try (Graph g = new Graph(); Session s = new Session(g)) {
-      Ops tf = Ops.create(g);
-      var restored = tf.train.restore(tf.constant(folder.resolve("variables").toString()),
-          tf.constant(NdArrays.vectorOfObjects(key)), tf.constant(NdArrays.vectorOfObjects("")),
-          List.of(TFloat32.class));
-      try (Result r = s.runner().fetch(restored.tensors().get(0)).run()) {
-        TFloat32 t = (TFloat32) r.get(0);
-        float[] values = new float[(int) t.size()];
-        t.asRawTensor().data().asFloats().read(values);
-        return values;
-      }
-    }
+    return CheckpointTensors.read(folder, key);
   }
 
   private static double maxAbsDifference(float[] a, float[] b) {

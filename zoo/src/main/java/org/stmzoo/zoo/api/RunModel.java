@@ -53,15 +53,14 @@ public record RunModel(ModelEntry entry, ModelOptions options, List<String> clas
    */
   public void checkClasses(List<String> data, String what) {
     if (classes.isEmpty() ? options.numClasses() != data.size() : !classes.equals(data)) {
-      throw new IllegalArgumentException(what + " was trained on " + options.numClasses() + " classes"
-          + (classes.isEmpty() ? "" : " (" + abbreviated(classes) + ")") + ", but the data has " + data.size()
-          + " (" + abbreviated(data) + ")");
+      throw new IllegalArgumentException(what + " was trained on " + (classes.isEmpty()
+          ? options.numClasses() + " classes" : describe(classes)) + ", but the data has " + describe(data));
     }
   }
 
-  /** At most the first five names, so that ImageNet's thousand keep the message on one readable line. */
-  private static String abbreviated(List<String> names) {
-    return names.size() <= 5 ? String.join(", ", names)
-        : String.join(", ", names.subList(0, 5)) + ", ... " + (names.size() - 5) + " more";
+  /** A class list short enough for one line: all names when few, else the count and the first three. */
+  private static String describe(List<String> names) {
+    return names.size() <= 20 ? "classes " + names
+        : names.size() + " classes [" + String.join(", ", names.subList(0, 3)) + ", ...]";
   }
 }

@@ -23,10 +23,11 @@ import org.stmzoo.recipes.RecipeConfig;
  * @param distillTeacher an stmzoo checkpoint to distil from (DeiT), or null
  * @param threads data loader threads
  * @param downloads how a pretrained init is fetched
+ * @param parallelism one device, several devices of this process, or a cluster of processes
  */
 public record TrainSpec(String model, Weights init, boolean resume, DataSpec data, Integer imageSize, Float dropPath,
     Path output, RecipeConfig recipe, String autoAugment, float minScale, Float cropPct, Path distillTeacher,
-    int threads, Downloads downloads) {
+    int threads, Downloads downloads, Parallelism parallelism) {
   /** timm's and DeiT's RandAugment policy. */
   public static final String DEFAULT_AUTO_AUGMENT = "rand-m9-mstd0.5-inc1";
   /** timm's {@code --scale} lower bound. */
@@ -45,7 +46,7 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
   public static TrainSpec of(String model, DataSpec data, Path output, int epochs, int batchSize) {
     return new TrainSpec(model, Weights.random(), false, data, null, null, output,
         RecipeConfig.deit(epochs, batchSize), DEFAULT_AUTO_AUGMENT, DEFAULT_MIN_SCALE, null, null,
-        Runtime.getRuntime().availableProcessors(), Downloads.fromEnvironment());
+        Runtime.getRuntime().availableProcessors(), Downloads.fromEnvironment(), Parallelism.none());
   }
 
   /** DeiT's recipe for fine-tuning a loaded model ({@link StmzooModel#finetune} sets the model and init). */
@@ -55,42 +56,47 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
 
   public TrainSpec withModel(String name) {
     return new TrainSpec(name, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale, cropPct,
-        distillTeacher, threads, downloads);
+        distillTeacher, threads, downloads, parallelism);
   }
 
   public TrainSpec withInit(Weights weights) {
     return new TrainSpec(model, weights, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
-        cropPct, distillTeacher, threads, downloads);
+        cropPct, distillTeacher, threads, downloads, parallelism);
   }
 
   public TrainSpec withImageSize(int size) {
     return new TrainSpec(model, init, resume, data, size, dropPath, output, recipe, autoAugment, minScale, cropPct,
-        distillTeacher, threads, downloads);
+        distillTeacher, threads, downloads, parallelism);
   }
 
   public TrainSpec withRecipe(RecipeConfig config) {
     return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, config, autoAugment, minScale,
-        cropPct, distillTeacher, threads, downloads);
+        cropPct, distillTeacher, threads, downloads, parallelism);
   }
 
   /** The augmentation: a RandAugment policy (null: none) and RandomResizedCrop's minimum area fraction. */
   public TrainSpec withAugmentation(String policy, float scale) {
     return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, policy, scale, cropPct,
-        distillTeacher, threads, downloads);
+        distillTeacher, threads, downloads, parallelism);
   }
 
   public TrainSpec withCropPct(Float fraction) {
     return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
-        fraction, distillTeacher, threads, downloads);
+        fraction, distillTeacher, threads, downloads, parallelism);
   }
 
   public TrainSpec withThreads(int count) {
     return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
-        cropPct, distillTeacher, count, downloads);
+        cropPct, distillTeacher, count, downloads, parallelism);
+  }
+
+  public TrainSpec withParallelism(Parallelism value) {
+    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
+        cropPct, distillTeacher, threads, downloads, value);
   }
 
   public TrainSpec withDownloads(Downloads value) {
     return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
-        cropPct, distillTeacher, threads, value);
+        cropPct, distillTeacher, threads, value, parallelism);
   }
 }

@@ -3,6 +3,7 @@ package org.stmzoo.zoo.api;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +13,13 @@ import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
+import org.stmzoo.recipes.parallel.Cluster;
+import org.stmzoo.recipes.parallel.ClusterChief;
+import org.stmzoo.recipes.parallel.ClusterServer;
+import org.stmzoo.recipes.parallel.GraphSession;
+import org.stmzoo.recipes.parallel.NativeGraphs;
+import org.stmzoo.recipes.parallel.Replicas;
+import org.stmzoo.recipes.parallel.ShardProducer;
 import org.stmzoo.recipes.train.CheckpointShapes;
 import org.stmzoo.recipes.train.Teacher;
 import org.stmzoo.recipes.train.Trainer;
@@ -25,6 +33,9 @@ import org.stmzoo.zoo.weights.ReferenceCheckpoints;
 import org.stmzoo.zoo.weights.WeightImporter;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.proto.ConfigProto;
 
 /**
  * Runs a {@link TrainSpec}: DeiT's recipe, one graph, one session.run per step; see {@link TrainingGraph} and
@@ -64,6 +75,16 @@ public final class Training {
     Optional<Path> releaseFile = release.isPresent()
         ? Optional.of(spec.downloads().fetch(release.get(), System.err)) : Optional.empty();
 
+    Parallelism parallel = spec.parallelism();
+    Optional<Cluster> cluster = parallel.clusterIfAny();
+    Replicas replicas = parallel.replicas();
+    replicas.slice(recipe.batchSize());
+    String target = cluster.map(ClusterServer::start).orElse(null);
+    if (cluster.isPresent() && !cluster.get().isChief()) {
+      produceShard(cluster.get(), target, parallel.timeout(), data, model, spec, log);
+      return new TrainingResult(out, List.of());
+    }
+
     RunDirectory run = new RunDirectory(out);
     Map<String, Object> args = args(model, spec, cropPct, data);
     if (resume) {
@@ -74,18 +95,36 @@ public final class Training {
       run.writeArgs(args);
     }
 
-    try (Graph g = new Graph(); Session session = new Session(g);
+    if (cluster.isPresent()) {
+      for (int task = 1; task < cluster.get().size(); task++) {
+        ClusterServer.awaitReachable(cluster.get(), task, parallel.timeout());
+      }
+    }
+    ConfigProto sessionConfig = replicas.sessionConfig(ConfigProto.newBuilder()
+        .setOperationTimeoutInMs(cluster.isPresent() ? parallel.timeout().toMillis() : 0).build());
+    try (GraphSession graphSession = cluster.isPresent()
+            ? GraphSession.remote(target, sessionConfig, Duration.ofSeconds(10)) : GraphSession.local(sessionConfig);
         BatchLoader train = new BatchLoader(data.train(), model.trainTransform(autoAugment, spec.minScale()),
-            recipe.batchSize(), true, true, recipe.seed(), threads);
+            recipe.batchSize(), true, true, recipe.seed(), threads,
+            new BatchLoader.Shard(0, cluster.map(Cluster::size).orElse(1)));
         BatchLoader val = data.val().map(v -> new BatchLoader(v, model.evalTransform(cropPct), recipe.batchSize(),
             false, false, 0, threads)).orElse(null)) {
+      Graph g = graphSession.graph();
+      Session session = graphSession.session();
       BuiltModel built = BuiltModel.build(entry, model.options(), g, recipe.seed(), -1, true);
       TrainingGraph graph = new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
-          classes.size(), recipe, teacher);
+          classes.size(), recipe, teacher, replicas);
+      Optional<ClusterChief> chief = cluster.map(c -> new ClusterChief(g, built.model().tf(), c,
+          sliceShape(recipe, replicas, model)));
+      if (cluster.isPresent()) {
+        graph.limitStepTime(parallel.timeout());
+        // Variables, evaluation and checkpoints on the chief; each replica already sits on its task.
+        NativeGraphs.placeUnplaced(g, Cluster.device(0));
+      }
       Trainer trainer = new Trainer(session, graph, train, Optional.ofNullable(val),
           model.checkpointMetadata("training run " + out.toAbsolutePath()).withEvalCropPct(cropPct), recipe, run,
           listener.asReporter(), log);
-      graph.initialize(session);
+      initializeOrLose(graph, session, cluster);
       if (resume) {
         trainer.restoreLast();
       } else if (init.isPresent()) {
@@ -93,15 +132,51 @@ public final class Training {
       } else if (releaseFile.isPresent()) {
         initFromRelease(release.get(), releaseFile.get(), session, graph, log);
       }
-      log.printf(Locale.ROOT, "%s: %,d parameters, %d classes, %dx%d, %d steps/epoch, lr %.3e (base %.1e x %d/512)%n",
+      log.printf(Locale.ROOT, "%s: %,d parameters, %d classes, %dx%d, %d steps/epoch, lr %.3e (base %.1e x %d/512)%s%n",
           entry.name(), built.model().parameterCount(), classes.size(), model.options().imageSize(),
-          model.options().imageSize(), train.batchesPerEpoch(), recipe.scaledLr(), recipe.lr(), recipe.batchSize());
-      List<EpochRecord> records = trainer.fit();
+          model.options().imageSize(), train.batchesPerEpoch(), recipe.scaledLr(), recipe.lr(), recipe.batchSize(),
+          replicas.placed() ? ", " + replicas.count() + " replicas of batch " + replicas.slice(recipe.batchSize()) : "");
+      List<EpochRecord> records;
+      try {
+        chief.ifPresent(c -> c.start(session, graph.completedSteps(session)));
+        records = trainer.fit();
+      } catch (TensorFlowException e) {
+        // On an error the workers are not told: one may be dead, and the live ones see the chief go.
+        throw cluster.isPresent() ? ClusterChief.lostTask(cluster.get(), e) : e;
+      }
+      chief.ifPresent(c -> c.finish(session));
       if (train.skippedImages() > 0) {
         log.printf("Skipped %d unreadable images%n", train.skippedImages());
       }
       return new TrainingResult(out, records);
     }
+  }
+
+  /** The first run of a cluster session reaches every task: one that is gone fails it. */
+  private static void initializeOrLose(TrainingGraph graph, Session session, Optional<Cluster> cluster) {
+    try {
+      graph.initialize(session);
+    } catch (TensorFlowException e) {
+      throw cluster.isPresent() ? ClusterChief.lostTask(cluster.get(), e) : e;
+    }
+  }
+
+  /** A non-chief task: its shard of every batch into its queue, until the chief is done. */
+  private static void produceShard(Cluster cluster, String target, Duration timeout, DataSpec.Loaded data,
+      RunModel model, TrainSpec spec, PrintStream log) {
+    RecipeConfig recipe = spec.recipe();
+    ClusterServer.awaitReachable(cluster, 0, timeout);
+    try (BatchLoader shard = new BatchLoader(data.train(), model.trainTransform(spec.autoAugment(),
+        spec.minScale()), recipe.batchSize(), true, true, recipe.seed(), spec.threads(),
+        new BatchLoader.Shard(cluster.taskIndex(), cluster.size()))) {
+      new ShardProducer(cluster, target, shard, recipe.epochs(), sliceShape(recipe, cluster.replicas(), model),
+          timeout, log).run();
+    }
+  }
+
+  private static Shape sliceShape(RecipeConfig recipe, Replicas replicas, RunModel model) {
+    int size = model.options().imageSize();
+    return Shape.of(replicas.slice(recipe.batchSize()), size, size, model.options().inChannels());
   }
 
   private static Optional<Teacher> teacher(Path dir, RunModel student) throws IOException {
@@ -175,6 +250,7 @@ public final class Training {
     args.put("pretrained", spec.init() instanceof Weights.Pretrained p ? p.tag() : null);
     args.put("distill_teacher", spec.distillTeacher() == null ? null : spec.distillTeacher().toString());
     args.put("threads", spec.threads());
+    args.put("replicas", spec.parallelism().replicas().count());
     return args;
   }
 

@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.recipes.RecipeConfig;
+import org.stmzoo.recipes.parallel.Cluster;
 import org.stmzoo.zoo.api.DataSpec;
 import org.stmzoo.zoo.api.Downloads;
+import org.stmzoo.zoo.api.Parallelism;
 import org.stmzoo.zoo.api.TrainSpec;
 import org.stmzoo.zoo.api.Training;
 import org.stmzoo.zoo.api.TrainingListener;
@@ -62,18 +65,25 @@ final class TrainCommand implements Command {
         .addOption(Option.builder().longOpt("distill-teacher").hasArg().argName("CHECKPOINT")
             .desc("DeiT distillation from this stmzoo checkpoint (a run folder: its best weights)").build())
         .addOption(CliArgs.cropPctOption("the model's"))
+        .addOption(Option.builder().longOpt("devices").hasArg().argName("N|LIST")
+            .desc("data-parallel over N devices (GPUs when there are N, else CPU devices) or a list such as"
+                + " gpu:0,gpu:1; the batch size is the global batch and must split evenly (default: one device)").build())
         .addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("data loader threads (default: cores)").build())
         .addOption(Option.builder().longOpt("no-progress").desc("no progress bar, epoch lines only (also when output is not a terminal)").build());
     DataArguments.add(options);
     DownloadArguments.add(options);
+    ClusterArguments.add(options);
     return RecipeArguments.add(options);
   }
 
   @Override
   public int run(CommandLine line) throws IOException {
-    TrainingResult result = Training.run(parse(line, env), line.hasOption("no-progress") || System.console() == null
+    TrainSpec spec = parse(line, env);
+    TrainingResult result = Training.run(spec, line.hasOption("no-progress") || System.console() == null
         ? TrainingListener.none() : TrainingListener.progressBar(), System.out);
-    report(result);
+    if (spec.parallelism().clusterIfAny().map(Cluster::isChief).orElse(true)) {
+      report(result); // a worker task writes no run folder
+    }
     return 0;
   }
 
@@ -101,7 +111,26 @@ final class TrainCommand implements Command {
     int threads = CliArgs.positiveInt(line, "threads", Runtime.getRuntime().availableProcessors());
     return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe,
         RecipeArguments.autoAugment(line), RecipeArguments.minScale(line), cropPct,
-        line.hasOption("distill-teacher") ? Path.of(line.getOptionValue("distill-teacher")) : null, threads, downloads);
+        line.hasOption("distill-teacher") ? Path.of(line.getOptionValue("distill-teacher")) : null, threads, downloads,
+        parallelism(line, env, recipe.batchSize()));
+  }
+
+  /** {@code --devices}, or a cluster from {@code --cluster} or TF_CONFIG; what does not parse is a usage error. */
+  private static Parallelism parallelism(CommandLine line, Map<String, String> env, int batchSize) {
+    Optional<Cluster> cluster = ClusterArguments.parse(line, env);
+    try {
+      Parallelism parallel = cluster.isPresent()
+          ? Parallelism.cluster(cluster.get(), ClusterArguments.timeout(line))
+          : line.hasOption("devices") ? Parallelism.devices(line.getOptionValue("devices")) : Parallelism.none();
+      if (cluster.isPresent() && line.hasOption("devices")) {
+        throw new IllegalArgumentException("--devices and a cluster (--cluster or TF_CONFIG) do not combine: one"
+            + " device per task");
+      }
+      parallel.replicas().slice(batchSize);
+      return parallel;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
   }
 
   static void report(TrainingResult result) {

@@ -1,0 +1,46 @@
+package org.stmzoo.recipes.parallel;
+
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.io.FifoQueue;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * The queues through which a cluster's processes meet, on each non-chief task: its {@code data} queue (its
+ * share of each batch: images and labels, filled by the task's own process, emptied by the chief's step) and its
+ * {@code control} queue (int64 tokens from the chief: the step to start producing from, then {@link #DONE}).
+ * Chief and worker build the same queue ops in their own graphs; the shared name makes them one queue on the
+ * task's server.
+ */
+public final class TaskQueues {
+  /** The control token that ends a worker. */
+  public static final long DONE = -1;
+  private static final int DATA_CAPACITY = 2;
+  private static final int CONTROL_CAPACITY = 4;
+
+  private TaskQueues() {}
+
+  public static List<Class<? extends TType>> dataTypes() {
+    return List.of(TFloat32.class, TInt32.class);
+  }
+
+  /** Task {@code task}'s data queue of slices {@code [share, H, W, C]} and labels {@code [share]}. */
+  public static Operand<?> data(Graph graph, Ops tf, int task, Shape slice) {
+    return NativeGraphs.onDevice(graph, Cluster.device(task), () -> tf.withSubScope("cluster").withName("data_queue_" + task)
+        .io.fifoQueue(dataTypes(), FifoQueue.shapes(slice, Shape.of(slice.get(0))),
+            FifoQueue.capacity((long) DATA_CAPACITY), FifoQueue.sharedName("stmzoo_data_" + task)));
+  }
+
+  /** Task {@code task}'s control queue of int64 scalars. */
+  public static Operand<?> control(Graph graph, Ops tf, int task) {
+    return NativeGraphs.onDevice(graph, Cluster.device(task), () -> tf.withSubScope("cluster").withName("control_queue_" + task)
+        .io.fifoQueue(List.of(TInt64.class), FifoQueue.shapes(Shape.scalar()),
+            FifoQueue.capacity((long) CONTROL_CAPACITY), FifoQueue.sharedName("stmzoo_control_" + task)));
+  }
+}

@@ -1,0 +1,131 @@
+package org.stmzoo.zoo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.stmzoo.zoo.cli.CommandRunner.run;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.datasets.FashionMnist;
+import org.stmzoo.layers.core.CheckpointFolder;
+import org.stmzoo.recipes.output.RunDirectory;
+
+/**
+ * Multi-process data parallelism on loopback: two {@code train} processes (chief and worker, spawned with this
+ * JVM's classpath) against one process on the same global batch and seed, with DeiT's augmentation on. The
+ * worker is killed in the second epoch: the chief must stop with an error naming it within 60 s; both restarted
+ * with {@code --resume} finish from the chief's last checkpoint, and the weights equal the single process's.
+ */
+class ClusterTrainingTest {
+  private static final List<String> KEYS = List.of("patch_embed/proj/kernel", "cls_token", "blocks/0/attn/qkv/kernel",
+      "blocks/11/mlp/fc2/bias", "head/kernel", "head/bias", "optimizer/exp_avg/blocks/11/mlp/fc2/bias",
+      "optimizer/exp_avg_sq/blocks/0/attn/qkv/bias");
+  private static final int STEPS_PER_EPOCH = 10;
+
+  private static List<String> args(Path output) {
+    return new ArrayList<>(List.of("--model", "deit-tiny", "--data", "fashion-mnist", "--limit-train",
+        Integer.toString(16 * STEPS_PER_EPOCH), "--limit-val", "16", "--image-size", "32", "--batch-size", "16",
+        "--epochs", "2", "--warmup-epochs", "0", "--drop-path", "0", "--threads", "1", "--no-progress", "--output",
+        output.toString()));
+  }
+
+  @Test
+  void twoProcessesTrainLikeOneStopWhenOneDiesAndResume(@TempDir Path dir) throws Exception {
+    try {
+      FashionMnist.locate(null, FashionMnist.defaultCacheFolder(), false);
+    } catch (IllegalArgumentException notInstalled) {
+      assumeTrue(false, "Fashion-MNIST is not installed: " + notInstalled.getMessage());
+    }
+    Path single = dir.resolve("single");
+    run(new TrainCommand(Map.of()), args(single).toArray(String[]::new));
+
+    Path clustered = dir.resolve("cluster");
+    String cluster = "127.0.0.1:" + freePort() + ",127.0.0.1:" + freePort();
+    Process chief = start(dir, "chief", clustered, cluster, 0, false);
+    Process worker = start(dir, "worker", clustered, cluster, 1, false);
+    try {
+      awaitLine(dir.resolve("chief.log"), "epoch 1:", chief, 300);
+      worker.destroyForcibly();
+      long killed = System.nanoTime();
+      assertThat(chief.waitFor(60, TimeUnit.SECONDS)).as("the chief stops within 60 s of the worker's death")
+          .isTrue();
+      System.out.printf("chief stopped %.1f s after the worker was killed%n", (System.nanoTime() - killed) / 1e9);
+      String log = Files.readString(dir.resolve("chief.log"));
+      assertThat(chief.exitValue()).as(log).isEqualTo(1);
+      assertThat(log).contains("error: the cluster lost task 1 (" + cluster.split(",")[1] + ")");
+    } finally {
+      chief.destroyForcibly();
+      worker.destroyForcibly();
+    }
+    CheckpointFolder.Metadata last = new RunDirectory(clustered).checkpointMetadata(RunDirectory.LAST);
+    assertThat(last.training().step()).isEqualTo(STEPS_PER_EPOCH);
+
+    cluster = "127.0.0.1:" + freePort() + ",127.0.0.1:" + freePort();
+    chief = start(dir, "chief-resumed", clustered, cluster, 0, true);
+    worker = start(dir, "worker-resumed", clustered, cluster, 1, true);
+    try {
+      assertThat(chief.waitFor(300, TimeUnit.SECONDS)).isTrue();
+      assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String log = Files.readString(dir.resolve("chief-resumed.log"));
+      assertThat(chief.exitValue()).as(log).isZero();
+      assertThat(worker.exitValue()).as(Files.readString(dir.resolve("worker-resumed.log"))).isZero();
+      assertThat(log).contains("Resuming at epoch 2, step " + STEPS_PER_EPOCH);
+    } finally {
+      chief.destroyForcibly();
+      worker.destroyForcibly();
+    }
+    assertThat(new RunDirectory(clustered).checkpointMetadata(RunDirectory.LAST).training().step())
+        .isEqualTo(2 * STEPS_PER_EPOCH);
+    for (String key : KEYS) {
+      float[] expected = CheckpointTensors.read(single.resolve(RunDirectory.LAST), key);
+      float[] actual = CheckpointTensors.read(clustered.resolve(RunDirectory.LAST), key);
+      assertThat(actual).hasSameSizeAs(expected);
+      for (int i = 0; i < expected.length; i++) {
+        assertThat(Math.abs(actual[i] - expected[i])).as("%s[%d]", key, i).isLessThanOrEqualTo(1e-5f);
+      }
+    }
+  }
+
+  private static Process start(Path dir, String name, Path output, String cluster, int task, boolean resume)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx2g", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train"));
+    command.addAll(args(output));
+    command.addAll(List.of("--cluster", cluster, "--task-index", Integer.toString(task), "--cluster-timeout", "60"));
+    if (resume) {
+      command.add("--resume");
+    }
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(dir.resolve(name + ".log").toFile());
+    builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "1");
+    builder.environment().remove("TF_CONFIG");
+    return builder.start();
+  }
+
+  private static void awaitLine(Path log, String text, Process process, int seconds) throws Exception {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readString(log).contains(text)) {
+        return;
+      }
+      assertThat(process.isAlive()).as("process alive while waiting for '%s': %s", text,
+          Files.exists(log) ? Files.readString(log) : "").isTrue();
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no '" + text + "' in " + log + " after " + seconds + " s");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
