@@ -99,7 +99,7 @@ final class AnalysisArguments {
       return specs;
     }
     PretrainedManifest manifest = ModelRegistry.pretrained(env);
-    Downloader downloader = new Downloader(DownloadArguments.cache(line, env), System.err);
+    Downloader downloader = new Downloader(DownloadArguments.parse(line, env).cache(), System.err);
     List<String> tags = list(line, "pretrained");
     if (names.isEmpty()) {
       names = new ArrayList<>();
@@ -132,7 +132,7 @@ final class AnalysisArguments {
     }
     int limit = CliArgs.positiveInt(line, "images", Integer.MAX_VALUE);
     if (line.hasOption("data")) {
-      ImageDataset dataset = DataArguments.evaluationSet(line.getOptionValue("data"));
+      ImageDataset dataset = org.stmzoo.zoo.api.DataSpec.evaluationSet(line.getOptionValue("data"));
       AnalysisImages images = AnalysisImages.of(dataset, limit);
       return new Data() {
         @Override
