@@ -47,7 +47,8 @@ final class TinyModels {
           }
           scope.model().recordFeature("stage0", x);
           Operand<TFloat32> pooled = tf.math.mean(x, tf.constant(new int[] {1, 2}));
-          return ClassifierOutput.of(tf.linalg.matMul(pooled, tf.constant(new float[][] {{1, -1}, {-1, 1}})));
+          return ClassifierOutput.of(tf.linalg.matMul(pooled, tf.constant(new float[][] {{1, -1}, {-1, 1}})),
+              pooled);
         });
   }
 
@@ -84,7 +85,8 @@ final class TinyModels {
             Operand<TFloat32> x = tf.nn.relu(bn1.call(conv1.call(images, training), training));
             x = bn2.call(conv2.call(x, training), training);
             scope.model().recordFeature("stage0", x);
-            return ClassifierOutput.of(head.call(tf.math.mean(x, tf.constant(new int[] {1, 2})), training));
+            Operand<TFloat32> pooled = tf.math.mean(x, tf.constant(new int[] {1, 2}));
+            return ClassifierOutput.of(head.call(pooled, training), pooled);
           };
         });
   }
@@ -113,7 +115,7 @@ final class TinyModels {
           Ops tf = scope.tf();
           Operand<TFloat32> flat = tf.reshape(images, tf.constant(new long[] {-1, features}));
           return ClassifierOutput.of(tf.math.add(tf.linalg.matMul(flat, tf.constant(StdArrays.ndCopyOf(w))),
-              tf.constant(b)));
+              tf.constant(b)), flat);
         });
     return new LinearClassifier(entry, w, b, pre);
   }
