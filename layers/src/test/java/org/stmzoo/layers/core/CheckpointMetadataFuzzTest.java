@@ -3,6 +3,7 @@ package org.stmzoo.layers.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -25,8 +26,14 @@ class CheckpointMetadataFuzzTest {
       assertThat(m.imageSize()).isBetween(1, (int) CheckpointMetadata.MAX_IMAGE_SIZE.value());
       assertThat(m.classNames().isEmpty() || m.classNames().size() == m.numClasses()).isTrue();
     } catch (IllegalArgumentException e) {
-      assertThat(e.getMessage()).startsWith(NAME + ": ").doesNotContain("\n").doesNotContain("org.stmzoo")
-          .doesNotContain("[Source:");
+      assertThat(e.getMessage()).startsWith(NAME + ": ").doesNotContain("\n");
+      // no Jackson location, no Java class name, unless the file itself holds that text and a message echoes it
+      String text = new String(input, StandardCharsets.ISO_8859_1);
+      for (String internal : new String[] {"[Source:", "org.stmzoo", "java.util"}) {
+        if (!text.contains(internal)) {
+          assertThat(e.getMessage()).doesNotContain(internal);
+        }
+      }
     }
   }
 }
