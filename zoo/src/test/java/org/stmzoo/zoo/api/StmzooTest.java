@@ -56,7 +56,7 @@ class StmzooTest {
       assertThat(model.features(image)).containsExactly(features);
       assertThat(model.features(shapeImage(false, new Random(4)))).isNotEqualTo(features);
       assertThatThrownBy(() -> model.classify(new byte[] {1, 2, 3}, 1)).isInstanceOf(IOException.class)
-          .hasMessageContaining("not a decodable image");
+          .hasMessageContaining("not an image in a known format");
     }
     try (StmzooModel same = Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
         .withClassNames(classes))) {
