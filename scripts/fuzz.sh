@@ -10,12 +10,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 seconds="${1:-60}"
 shift || true
-# module:fuzz test class; the seeds are the class's Inputs/parse folder under the module's test resources
+# module:fuzz test class[#@FuzzTest method]; without a method the class's static fuzzerTestOneInput runs and its
+# seeds are the class's Inputs/parse folder, with one the seeds are Inputs/METHOD (Jazzer's JUnit layout)
 all_targets=(
   layers:org.stmzoo.layers.core.CheckpointMetadataFuzzTest
   datasets:org.stmzoo.datasets.IdxFileFuzzTest
   datasets:org.stmzoo.datasets.ImageHeaderFuzzTest
   zoo:org.stmzoo.zoo.weights.NpyFileFuzzTest
+  zoo:org.stmzoo.zoo.weights.CheckpointReadersFuzzTest#fuzzSafetensors
+  zoo:org.stmzoo.zoo.weights.CheckpointReadersFuzzTest#fuzzTorchPickle
+  zoo:org.stmzoo.zoo.weights.CheckpointReadersFuzzTest#fuzzCheckpointFile
 )
 targets=("${all_targets[@]}")
 if [[ $# -gt 0 ]]; then
@@ -34,26 +38,32 @@ failed=0
 for target in "${targets[@]}"; do
   module="${target%%:*}"
   class="${target#*:}"
+  method=""
+  if [[ $class == *"#"* ]]; then
+    method="${class#*#}"
+    class="${class%%#*}"
+  fi
   cp="$module/target/test-classes:$module/target/classes"
   for m in layers datasets recipes export zoo; do cp="$cp:$m/target/classes"; done
   cp="$cp:$(cat "$build/classpath.txt")"
-  seeds="$module/src/test/resources/$(dirname "${class//.//}")/$(basename "${class//.//}")Inputs/parse"
-  corpus=".cifuzz-corpus/$class"
-  findings=".cifuzz-findings/$class"
+  seeds="$module/src/test/resources/$(dirname "${class//.//}")/$(basename "${class//.//}")Inputs/${method:-parse}"
+  name="$class${method:+.$method}"
+  corpus=".cifuzz-corpus/$name"
+  findings=".cifuzz-findings/$name"
   mkdir -p "$corpus" "$findings"
-  echo "fuzzing $class for ${seconds}s (seeds: $seeds)" >&2
+  echo "fuzzing $name for ${seconds}s (seeds: $seeds)" >&2
   start=$(date +%s)
-  if java -Xmx2g -cp "$cp" com.code_intelligence.jazzer.Jazzer --target_class="$class" \
+  if java -Xmx2g -cp "$cp" com.code_intelligence.jazzer.Jazzer --target_class="$class" ${method:+--target_method="$method"} \
       --instrumentation_includes='org.stmzoo.**' --disabled_hooks='' \
       -max_total_time="$seconds" -rss_limit_mb=3072 -timeout=60 -artifact_prefix="$findings/" \
-      "$corpus" "$seeds" 2> "$build/$class.log"; then
+      "$corpus" "$seeds" 2> "$build/$name.log"; then
     result=ok
   else
     result=FINDING
     failed=1
   fi
-  runs=$(grep -o 'Done [0-9]* runs' "$build/$class.log" | tail -1 || true)
-  cov=$(grep -o 'cov: [0-9]*' "$build/$class.log" | tail -1 || true)
-  echo "$class: $result after $(( $(date +%s) - start ))s; ${runs:-no summary}; ${cov:-}; log $build/$class.log" >&2
+  runs=$(grep -o 'Done [0-9]* runs' "$build/$name.log" | tail -1 || true)
+  cov=$(grep -o 'cov: [0-9]*' "$build/$name.log" | tail -1 || true)
+  echo "$name: $result after $(( $(date +%s) - start ))s; ${runs:-no summary}; ${cov:-}; log $build/$name.log" >&2
 done
 exit $failed
