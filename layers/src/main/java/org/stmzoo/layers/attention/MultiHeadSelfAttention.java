@@ -5,6 +5,7 @@ import org.stmzoo.layers.basic.Dropout;
 import org.stmzoo.layers.basic.LinearInit;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
 import org.tensorflow.Operand;
@@ -77,12 +78,12 @@ public final class MultiHeadSelfAttention implements Layer {
   public static Operand<TFloat32> attend(Ops tf, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
       float scale, Operand<TFloat32> bias, Layer attnDrop, Operand<TBool> training) {
     Operand<TFloat32> scores = tf.math.mul(
-        tf.train.batchMatMul(q, k, TFloat32.class, org.tensorflow.op.train.BatchMatMul.adjY(true)),
+        OneDnnOps.batchMatMul(tf, q, k, false, true),
         tf.constant(scale));
     if (bias != null) {
-      scores = tf.math.add(scores, bias);
+      scores = OneDnnOps.add(tf, scores, bias);
     }
     Operand<TFloat32> weights = attnDrop.call(tf.nn.softmax(scores), training);
-    return tf.train.batchMatMul(weights, v, TFloat32.class);
+    return OneDnnOps.batchMatMul(tf, weights, v, false, false);
   }
 }
