@@ -113,9 +113,7 @@ public final class DeformableConvV3 implements Layer {
 
     Operand<TFloat32> attention = tf.nn.softmax(
         Shapes.reshapeBatch(tf, attentionWeights.call(query, training), h * w, g, p));
-    Operand<TFloat32> samples = BilinearSampler.sample(tf, value, rows, cols); // [B, L, G, P, D]
-    Operand<TFloat32> mixed = tf.reduceSum(tf.math.mul(samples, tf.expandDims(attention, tf.constant(-1))),
-        tf.constant(3));
+    Operand<TFloat32> mixed = BilinearSampler.weightedSum(tf, value, rows, cols, attention); // [B, L, G, D]
     return outputProj.call(Shapes.reshapeBatch(tf, mixed, h, w, dim), training);
   }
 

@@ -114,4 +114,40 @@ class BilinearSamplerTest {
     // by hand: (-0.5, 1) lies halfway between row -1 (outside, reads 0) and row 0
     assertThat((double) out[3 * D]).isCloseTo(0.5 * at(value, 0, 0, 1, 0, 0), within(1e-6));
   }
+
+  @Test
+  void weightedSumIsThePointWeightedSumOfTheSamples() {
+    float[] value = randomValue();
+    // inside, fractional, partly and wholly outside, and a point far away (its neighbours clamp to the border)
+    float[][] yx = {{0.25f, 1.5f}, {1.7f, 2.2f}, {-0.5f, 1f}, {2.5f, 3.5f}, {-7f, 9f}, {1e6f, -3e5f}, {2f, 3f}};
+    int p = yx.length;
+    float[] ys = new float[B * G * p];
+    float[] xs = new float[B * G * p];
+    for (int i = 0; i < ys.length; i++) {
+      ys[i] = yx[i % p][0];
+      xs[i] = yx[i % p][1];
+    }
+    float[] weights = TinyGraph.uniform(new Random(5), B * G * p, 1f);
+    float[] out;
+    try (TinyGraph g = new TinyGraph()) {
+      Operand<TFloat32> v = g.input("value", Shape.of(B, H, W, G, D), value);
+      Operand<TFloat32> y = g.input("y", Shape.of(B, 1, G, p), ys);
+      Operand<TFloat32> x = g.input("x", Shape.of(B, 1, G, p), xs);
+      Operand<TFloat32> w = g.input("w", Shape.of(B, 1, G, p), weights);
+      out = g.run(BilinearSampler.weightedSum(g.tf(), v, y, x, w));
+    }
+    assertThat(out).hasSize(B * G * D);
+    for (int b = 0; b < B; b++) {
+      for (int g = 0; g < G; g++) {
+        for (int d = 0; d < D; d++) {
+          double expected = 0;
+          for (int k = 0; k < p; k++) {
+            int loc = (b * G + g) * p + k;
+            expected += weights[loc] * direct(value, b, g, d, ys[loc], xs[loc]);
+          }
+          assertThat((double) out[(b * G + g) * D + d]).as("b%d g%d d%d", b, g, d).isCloseTo(expected, within(1e-5));
+        }
+      }
+    }
+  }
 }
