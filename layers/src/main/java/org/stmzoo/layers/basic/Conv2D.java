@@ -99,6 +99,15 @@ public final class Conv2D implements Layer {
       x = tf.pad(x, tf.constant(new int[][] {{0, 0}, {p.top(), p.bottom()}, {p.left(), p.right()}, {0, 0}}),
           tf.constant(0f));
     }
+    if (isPointwise()) {
+      // A 1x1 convolution is a matrix product over positions: as MatMul + BiasAdd it runs in oneDNN's matrix
+      // kernels (faster than its convolution kernels for 1x1, most of all at batch 1) and fuses what follows.
+      long[] shape = x.shape().asArray();
+      shape[0] = -1;
+      shape[3] = config.outChannels();
+      Operand<TFloat32> rows = tf.reshape(x, tf.constant(new long[] {-1, config.inChannels()}));
+      return tf.reshape(pointwise(rows), tf.constant(shape));
+    }
     String mode = p.tfSame() ? "SAME" : "VALID";
     List<Long> strides = List.of(1L, (long) config.stride(), (long) config.stride(), 1L);
     Operand<TFloat32> y;
@@ -126,5 +135,26 @@ public final class Conv2D implements Layer {
       y = tf.math.add(y, bias.value());
     }
     return y;
+  }
+
+  /** Whether this is a 1x1, stride 1, ungrouped, unpadded convolution: a linear map of each position's channels. */
+  public boolean isPointwise() {
+    Padding p = config.padding();
+    return config.kernelH() == 1 && config.kernelW() == 1 && config.stride() == 1 && config.groups() == 1
+        && (p.tfSame() || p.isZero());
+  }
+
+  /**
+   * The 1x1 convolution on positions as rows, {@code [N, in] -> [N, out]}: {@code rows @ kernel[0, 0] + bias} as
+   * MatMul and BiasAdd, so that an activation applied next fuses into the same kernel.
+   */
+  public Operand<TFloat32> pointwise(Operand<TFloat32> rows) {
+    if (!isPointwise()) {
+      throw new IllegalStateException("not a 1x1 convolution: " + config);
+    }
+    Operand<TFloat32> matrix = tf.reshape(kernel.value(),
+        tf.constant(new long[] {config.inChannels(), config.outChannels()}));
+    Operand<TFloat32> y = tf.linalg.matMul(rows, matrix);
+    return bias == null ? y : tf.nn.biasAdd(y, bias.value());
   }
 }

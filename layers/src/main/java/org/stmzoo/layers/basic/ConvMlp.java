@@ -30,7 +30,13 @@ public final class ConvMlp implements Layer {
 
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
-    Operand<TFloat32> hidden = drop.call(Activations.gelu(tf, fc1.call(input, training)), training);
-    return drop.call(fc2.call(hidden, training), training);
+    // Both 1x1 convolutions as matrix products on [positions, channels], reshaped once each way, so that GELU
+    // directly follows fc1's MatMul + BiasAdd and fuses into it (see Mlp).
+    long[] shape = input.shape().asArray();
+    shape[0] = -1;
+    shape[shape.length - 1] = fc2.config().outChannels();
+    Operand<TFloat32> rows = tf.reshape(input, tf.constant(new long[] {-1, fc1.config().inChannels()}));
+    Operand<TFloat32> hidden = drop.call(Activations.gelu(tf, fc1.pointwise(rows)), training);
+    return tf.reshape(drop.call(fc2.pointwise(hidden), training), tf.constant(shape));
   }
 }
