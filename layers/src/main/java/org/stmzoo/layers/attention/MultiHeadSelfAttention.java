@@ -8,6 +8,7 @@ import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
+import org.stmzoo.layers.core.Training;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -77,13 +78,14 @@ public final class MultiHeadSelfAttention implements Layer {
    */
   public static Operand<TFloat32> attend(Ops tf, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
       float scale, Operand<TFloat32> bias, Layer attnDrop, Operand<TBool> training) {
-    Operand<TFloat32> scores = tf.math.mul(
-        OneDnnOps.batchMatMul(tf, q, k, false, true),
-        tf.constant(scale));
+    // The scale multiplies q rather than the scores: the same products, on the smaller tensor (N x d, not N x N).
+    boolean differentiated = Training.staticValue(training).orElse(true);
+    Operand<TFloat32> scores = OneDnnOps.batchMatMul(tf, tf.math.mul(q, tf.constant(scale)), k, false, true,
+        differentiated);
     if (bias != null) {
       scores = OneDnnOps.add(tf, scores, bias);
     }
     Operand<TFloat32> weights = attnDrop.call(tf.nn.softmax(scores), training);
-    return OneDnnOps.batchMatMul(tf, weights, v, false, false);
+    return OneDnnOps.batchMatMul(tf, weights, v, false, false, differentiated);
   }
 }
