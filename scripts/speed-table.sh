@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Issue 12's side-by-side table in one run: stmzoo's `benchmark` beside the reference models in PyTorch (eager) and
+# ONNX Runtime, model by model (stmzoo, then PyTorch, then ONNX Runtime), so that drift hits every engine alike.
+# The peers are ../shared/peers (peer_speed.py) run in the environment its setup.sh built; nothing of them is here.
+#
+# Usage (project root, nothing else running): scripts/speed-table.sh [MODEL...] > table.tsv
+# Env: PEERS (the folder setup.sh filled: venv/, ref/, onnx/; default /tmp/peers), HARNESS (../shared/peers),
+#      T (threads for every engine, 2), SIZE (224).
+# Columns: batch-32 inference img/s, batch-1 latency ms (10 steps), batch-32 training img/s (stmzoo: the full DeiT
+# step with augmentation, AdamW and EMA; PyTorch: forward, cross-entropy, backward, AdamW), peak RSS MiB of the
+# training process.
+set -uo pipefail
+T=${T:-2}; SIZE=${SIZE:-224}; P=${PEERS:-/tmp/peers}
+HARNESS=${HARNESS:-$(cd "$(dirname "$0")/../../shared/peers" 2>/dev/null && pwd)}
+[[ -f $HARNESS/peer_speed.py && -x $P/venv/bin/python ]] || {
+  echo "error: need the peers harness (HARNESS=$HARNESS) and its environment (PEERS=$P); see ../shared/peers/README.md" >&2
+  exit 2
+}
+declare -A REF=([u-convnext-micro]=unified_convnext_micro [u-swin-micro]=unified_swin_micro
+  [u-pvt-micro]=unified_pvt_micro [u-halo-micro]=unified_halo_micro [u-dcnv3-micro]=unified_dcn_v3_micro
+  [pit-ti]=pit_ti_224 [deit-tiny]=deit_tiny_patch16_224 [shiftvit-light-tiny]=shiftvit_light_tiny)
+models=${*:-u-convnext-micro u-pvt-micro u-swin-micro u-halo-micro u-dcnv3-micro pit-ti deit-tiny shiftvit-light-tiny}
+
+peer() { # MODE BATCH MODEL -> "rate<TAB>peakMiB" (rate, or the peer's failure message)
+  local f r
+  f=$(mktemp)
+  r=$(cd "$P/ref" && PYTHONWARNINGS=ignore REF="$P/ref" ONNX_DIR="$P/onnx" THREADS=$T STEPS=${STEPS:-3} \
+    /usr/bin/time -f %M -o "$f" "$P/venv/bin/python" "$HARNESS/peer_speed.py" "$1" "$SIZE" "$2" "${REF[$3]}" \
+    2>/dev/null | awk -F'\t' 'NF==6 {print $6}' | tail -1)
+  printf '%s\t%d\n' "$(cut -c1-60 <<<"${r:-failed}")" "$(( $(tail -1 "$f" 2>/dev/null || echo 0) / 1024 ))"
+  rm -f "$f"
+}
+zoo() { # MODE BATCH STEPS MODEL -> "rate<TAB>ms/step<TAB>peakMiB"
+  ./stmzoo benchmark --model "$4" --mode "$1" --batch "$2" --image-size "$SIZE" --steps "$3" --threads "$T" 2>/dev/null \
+    | grep 'images/s' | sed -E 's/.*: ([0-9.]+) images\/s, ([0-9.]+) ms\/step, peak memory ([0-9]+) MiB/\1\t\2\t\3/'
+}
+ms() { [[ $1 =~ ^[0-9.]+$ ]] && awk -v r="$1" 'BEGIN {printf "%.1f", 1000 / r}' || echo "$1"; }
+
+printf 'model\tengine\tinfer32_img_s\tinfer1_ms\ttrain32_img_s\ttrain_peak_MiB\n'
+for m in $models; do
+  zi=$(zoo infer 32 3 "$m" | cut -f1); z1=$(zoo infer 1 10 "$m" | cut -f2); zt=$(zoo train 32 2 "$m")
+  printf '%s\tstmzoo\t%s\t%s\t%s\t%s\n' "$m" "$zi" "$z1" "$(cut -f1 <<<"$zt")" "$(cut -f3 <<<"$zt")"
+  ti=$(peer infer 32 "$m" | cut -f1); t1=$(STEPS=10 peer infer 1 "$m" | cut -f1); tt=$(peer train 32 "$m")
+  printf '%s\ttorch\t%s\t%s\t%s\t%s\n' "$m" "$ti" "$(ms "$t1")" "$(cut -f1 <<<"$tt")" "$(cut -f2 <<<"$tt")"
+  oi=$(peer ort 32 "$m" | cut -f1); o1=$(STEPS=10 peer ort 1 "$m" | cut -f1)
+  printf '%s\tort\t%s\t%s\t-\t-\n' "$m" "$oi" "$(ms "$o1")"
+done
