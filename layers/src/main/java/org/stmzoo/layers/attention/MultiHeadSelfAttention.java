@@ -79,13 +79,18 @@ public final class MultiHeadSelfAttention implements Layer {
   public static Operand<TFloat32> attend(Ops tf, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
       float scale, Operand<TFloat32> bias, Layer attnDrop, Operand<TBool> training) {
     // The scale multiplies q rather than the scores: the same products, on the smaller tensor (N x d, not N x N).
-    boolean differentiated = Training.staticValue(training).orElse(true);
-    Operand<TFloat32> scores = OneDnnOps.batchMatMul(tf, tf.math.mul(q, tf.constant(scale)), k, false, true,
-        differentiated);
+    // Einsum where the graph may be trained (its gradients run in oneDNN), BatchMatMulV2 in inference-only graphs.
+    boolean trainable = Training.staticValue(training).orElse(true);
+    Operand<TFloat32> scaled = tf.math.mul(q, tf.constant(scale));
+    Operand<TFloat32> scores = trainable
+        ? OneDnnOps.einsumMatMul(tf, scaled, k, false, true)
+        : OneDnnOps.batchMatMul(tf, scaled, k, false, true);
     if (bias != null) {
-      scores = OneDnnOps.add(tf, scores, bias);
+      scores = tf.math.add(scores, bias);
     }
     Operand<TFloat32> weights = attnDrop.call(tf.nn.softmax(scores), training);
-    return OneDnnOps.batchMatMul(tf, weights, v, false, false, differentiated);
+    return trainable
+        ? OneDnnOps.einsumMatMul(tf, weights, v, false, false)
+        : OneDnnOps.batchMatMul(tf, weights, v, false, false);
   }
 }

@@ -11,29 +11,19 @@ import org.tensorflow.types.TFloat32;
  * same function. The typed {@code batchMatMul} builds {@code BatchMatMulV3}, which the oneDNN layout pass does not
  * rewrite (it runs in Eigen, about a third of oneDNN's speed on attention's small matrices: deit-tiny spent 35 % of
  * inference there). {@code BatchMatMulV2} is rewritten, but its C++ gradient is made of {@code BatchMatMulV3}s
- * (26 % of deit-tiny's training step); {@code Einsum}'s gradient is {@code Einsum}s, which oneDNN runs. The typed
- * {@code add} builds {@code Add}, while the remapper fuses a batched product, its scale and an {@code AddV2}
- * (attention scores plus a bias or mask) into one kernel.
+ * (26 % of deit-tiny's training step); {@code Einsum}'s gradient is {@code Einsum}s, which oneDNN runs.
  */
 public final class OneDnnOps {
   private OneDnnOps() {}
 
   /**
-   * {@code a @ b} over the last two axes, leading axes broadcast; the flags take an operand's transpose.
-   *
-   * @param differentiated whether gradients may be taken through the product: then it is an {@code Einsum} (its
-   *     gradients run in oneDNN too), otherwise a {@code BatchMatMulV2} (a little faster forward)
+   * {@code a @ b} over the last two axes, leading axes broadcast; the flags take an operand's transpose. Its
+   * gradient is two {@code BatchMatMulV3}s (Eigen): for attention-sized matrices in a trained graph use
+   * {@link #einsumMatMul}; for many tiny products (DCNv3's 1 x 36 by 36 x D per sample) this form measured faster
+   * in training too.
    */
   public static Operand<TFloat32> batchMatMul(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b, boolean adjX,
-      boolean adjY, boolean differentiated) {
-    if (differentiated) {
-      String equation = (adjX ? "...ji" : "...ij") + "," + (adjY ? "...kj" : "...jk") + "->...ik";
-      return tf.scope().opBuilder("Einsum", "Einsum")
-          .addInputList(new Output<?>[] {a.asOutput(), b.asOutput()})
-          .setAttr("equation", equation)
-          .build()
-          .output(0);
-    }
+      boolean adjY) {
     Operation op = tf.scope().opBuilder("BatchMatMulV2", "BatchMatMulV2")
         .addInput(a.asOutput())
         .addInput(b.asOutput())
@@ -43,9 +33,17 @@ public final class OneDnnOps {
     return op.output(0);
   }
 
-  /** {@code a + b} with broadcasting, as {@code AddV2}. */
-  public static Operand<TFloat32> add(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b) {
-    Operation op = tf.scope().opBuilder("AddV2", "AddV2").addInput(a.asOutput()).addInput(b.asOutput()).build();
-    return op.output(0);
+  /**
+   * The same product as {@link #batchMatMul} as an {@code Einsum}, whose gradients are {@code Einsum}s that oneDNN
+   * runs: the form for products that are trained through (a little slower forward).
+   */
+  public static Operand<TFloat32> einsumMatMul(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b, boolean adjX,
+      boolean adjY) {
+    String equation = (adjX ? "...ji" : "...ij") + "," + (adjY ? "...kj" : "...jk") + "->...ik";
+    return tf.scope().opBuilder("Einsum", "Einsum")
+        .addInputList(new Output<?>[] {a.asOutput(), b.asOutput()})
+        .setAttr("equation", equation)
+        .build()
+        .output(0);
   }
 }
