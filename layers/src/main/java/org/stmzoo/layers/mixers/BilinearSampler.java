@@ -48,8 +48,8 @@ public final class BilinearSampler {
 
   /**
    * {@code sum_p weights[.., p] * sample(value, y, x)[.., p, :]} without the per-point samples: the point weights
-   * (deformable attention's softmax) fold into the neighbours' bilinear weights, so one product and one sum over
-   * the {@code 4P} neighbour rows give the result.
+   * (deformable attention's softmax) fold into the neighbours' bilinear weights, so one batched product of those
+   * {@code 4P} weights with the {@code 4P} neighbour rows gives the result.
    *
    * @param weights {@code [B, L, G, P]}, the weight of each point
    * @return {@code [B, L, G, D]}
