@@ -1,18 +1,21 @@
 package org.stmzoo.layers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 import org.stmzoo.layers.basic.Activations;
 import org.stmzoo.layers.basic.BatchNorm;
 import org.stmzoo.layers.basic.Conv2D;
+import org.stmzoo.layers.basic.ConvMlp;
 import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.basic.DropPath;
 import org.stmzoo.layers.basic.Dropout;
 import org.stmzoo.layers.basic.GroupNorm;
 import org.stmzoo.layers.basic.LayerNorm;
 import org.stmzoo.layers.basic.LayerScale;
+import org.stmzoo.layers.basic.Mlp;
 import org.stmzoo.layers.basic.Padding;
 import org.stmzoo.layers.core.ModelVariable;
 import org.tensorflow.Operand;
@@ -31,6 +34,16 @@ class BasicLayersTest {
       r.set(var(r, "fc/bias"), 0.5f, 0, -1);
       assertThat(y.shape().asArray()).containsExactly(1, 2, 3);
       assertThat(r.eval(y)).containsExactly(1.5f, 2f, -1f, 3.5f, 4f, 1f);
+    }
+  }
+
+  @Test
+  void convMlpRefusesInputWithOtherChannelCounts() {
+    try (GraphRunner r = new GraphRunner()) {
+      ConvMlp mlp = new ConvMlp(r.model.root().child("mlp"), Mlp.Config.of(4, 2.0));
+      Operand<TFloat32> x = r.constant(new float[2 * 2 * 8], 1, 2, 2, 8);
+      assertThatThrownBy(() -> mlp.call(x, r.model.training())).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("expects 4 channels");
     }
   }
 

@@ -2,6 +2,7 @@ package org.stmzoo.layers.basic;
 
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.Shapes;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -32,6 +33,11 @@ public final class ConvMlp implements Layer {
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
     // Both 1x1 convolutions as matrix products on [positions, channels], reshaped once each way, so that GELU
     // directly follows fc1's MatMul + BiasAdd and fuses into it (see Mlp).
+    if (Shapes.dim(input, -1) != fc1.config().inChannels()) {
+      // checked here: the reshape to rows below would otherwise regroup mismatched channels silently
+      throw new IllegalArgumentException("ConvMlp expects " + fc1.config().inChannels() + " channels, got "
+          + input.shape());
+    }
     long[] shape = input.shape().asArray();
     shape[0] = -1;
     shape[shape.length - 1] = fc2.config().outChannels();
