@@ -23,15 +23,20 @@ import org.tensorflow.types.TFloat32;
 public final class ThroughputBenchmark {
   public enum Mode { INFER, TRAIN }
 
-  /** What to run: {@code warmup} untimed steps, then {@code steps} timed ones; threads 0 means TF's default. */
-  public record Spec(Mode mode, int batch, int steps, int warmup, int threads, boolean xla, boolean profile) {}
+  /**
+   * What to run: {@code warmup} untimed steps, then {@code steps} timed ones, on threads spread as {@code plan}
+   * says (TF sizes its intra-op pool once per process, so the first session's plan holds for the process).
+   */
+  public record Spec(Mode mode, int batch, int steps, int warmup, ThreadPlan plan, boolean xla, boolean profile) {}
 
+  /** @param plan the thread plan the figures were measured under */
   public record Result(String model, Mode mode, int batch, int imageSize, int steps, double imagesPerSecond,
-      double msPerStep, long peakResidentMiB, boolean xla, Optional<StepProfile> profile) {}
+      double msPerStep, long peakResidentMiB, boolean xla, ThreadPlan plan, Optional<StepProfile> profile) {}
 
   private ThroughputBenchmark() {}
 
   public static Result run(ModelEntry entry, ModelOptions options, Spec spec) {
+    ThreadPlan plan = spec.plan();
     int batch = spec.batch();
     try (Graph graph = new Graph()) {
       BuiltModel built = BuiltModel.build(entry, options, graph, 0L, -1, true);
@@ -39,7 +44,7 @@ public final class ThroughputBenchmark {
           ? new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
               options.numClasses(), RecipeConfig.deit(1, batch), Optional.empty())
           : null;
-      try (Session session = new Session(graph, SessionConfigs.of(spec.threads(), spec.xla()))) {
+      try (Session session = new Session(graph, SessionConfigs.of(plan, spec.xla()))) {
         if (training != null) {
           training.initialize(session);
         } else {
@@ -86,7 +91,7 @@ public final class ThroughputBenchmark {
             profile = Optional.of(StepProfile.of(metadata, LayerAttribution.of(graph.toGraphDef()), wallMillis));
           }
           return new Result(entry.name(), spec.mode(), batch, s, spec.steps(), batch * spec.steps() / seconds,
-              1000 * seconds / spec.steps(), PeakMemory.peakResidentMiB(), spec.xla(), profile);
+              1000 * seconds / spec.steps(), PeakMemory.peakResidentMiB(), spec.xla(), plan, profile);
         }
       }
     }

@@ -12,6 +12,7 @@ import org.stmzoo.datasets.pipeline.LoaderThroughput;
 import org.stmzoo.zoo.api.DataSpec;
 import org.stmzoo.zoo.api.RunModel;
 import org.stmzoo.zoo.benchmark.ExportBenchmark;
+import org.stmzoo.zoo.benchmark.ThreadPlan;
 import org.stmzoo.zoo.benchmark.ThroughputBenchmark;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
@@ -19,7 +20,8 @@ import org.stmzoo.zoo.registry.ModelRegistry;
 
 /**
  * {@code ./stmzoo benchmark --model NAME [--mode infer|train|serve] [--batch N] [--image-size S] [--steps K]
- * [--runs R] [--xla] [--profile [--profile-top N]] [--data SPEC [--aa POLICY] [--scale S]]}. {@code --profile}
+ * [--runs R] [--threads T] [--thread-plan throughput|latency] [--xla] [--profile [--profile-top N]]
+ * [--data SPEC [--aa POLICY] [--scale S]]}. {@code --profile}
  * traces one more step and prints where its time went (op types, layers). {@code serve} compares an export with the
  * in-process graph ({@link ExportBenchmark}). The model runs on random data; with {@code --data}, train mode first
  * measures the input pipeline alone on that data (training transform, parallel loader), so that the two rates
@@ -52,6 +54,9 @@ final class BenchmarkCommand implements Command {
         .addOption(Option.builder().longOpt("steps").hasArg().argName("K").desc("timed steps (default 5)").build())
         .addOption(Option.builder().longOpt("warmup").hasArg().argName("W").desc("untimed steps first (default 1)").build())
         .addOption(Option.builder().longOpt("threads").hasArg().argName("T").desc("TF intra-op threads (default: all)").build())
+        .addOption(Option.builder().longOpt("thread-plan").hasArg().argName("throughput|latency")
+            .desc("infer, train: all threads on each op (throughput, default) or one thread per op, independent ops"
+                + " side by side (latency: often faster at batch 1 on few cores)").build())
         .addOption(Option.builder().longOpt("xla").desc("enable XLA JIT compilation").build())
         .addOption(Option.builder().longOpt("profile")
             .desc("infer, train: trace one more step and print the top op types and layers by time").build())
@@ -82,8 +87,8 @@ final class BenchmarkCommand implements Command {
     int warmup = CliArgs.nonNegativeInt(line, "warmup", 1);
     int threads = line.hasOption("threads") ? CliArgs.positiveInt(line, "threads", 0) : 0;
     if (serve) {
-      if (line.hasOption("xla") || line.hasOption("profile")) {
-        throw new UsageException("--xla and --profile apply to infer and train, not serve");
+      if (line.hasOption("xla") || line.hasOption("profile") || line.hasOption("thread-plan")) {
+        throw new UsageException("--xla, --profile and --thread-plan apply to infer and train, not serve");
       }
       return serve(entry, options, new ExportBenchmark.Settings(CliArgs.positiveInt(line, "runs", 20), batch,
           steps, warmup, threads));
@@ -100,14 +105,24 @@ final class BenchmarkCommand implements Command {
       loaderOnly(line, entry, options, batch);
     }
     int profileTop = CliArgs.positiveInt(line, "profile-top", 15);
+    ThreadPlan plan = threadPlan(line.getOptionValue("thread-plan", "throughput"), threads);
     ThroughputBenchmark.Result r = ThroughputBenchmark.run(entry, options, new ThroughputBenchmark.Spec(mode, batch,
-        steps, warmup, threads, line.hasOption("xla"), line.hasOption("profile")));
+        steps, warmup, plan, line.hasOption("xla"), line.hasOption("profile")));
     System.out.printf(Locale.ROOT,
         "%s %s batch=%d image=%d steps=%d%s: %.2f images/s, %.1f ms/step, peak memory %d MiB%n",
         r.model(), modeName, r.batch(), r.imageSize(), r.steps(), r.xla() ? " xla" : "", r.imagesPerSecond(),
         r.msPerStep(), r.peakResidentMiB());
+    System.out.printf(Locale.ROOT, "thread plan: %s%n", r.plan().describe());
     r.profile().ifPresent(p -> ProfilePrinter.print(p, profileTop, System.out));
     return 0;
+  }
+
+  private static ThreadPlan threadPlan(String name, int threads) {
+    return switch (name) {
+      case "throughput" -> ThreadPlan.throughput(threads);
+      case "latency" -> ThreadPlan.latency(threads);
+      default -> throw new UsageException("--thread-plan must be throughput or latency, got '" + name + "'");
+    };
   }
 
   private static void loaderOnly(CommandLine line, ModelEntry entry, ModelOptions options, int batch)

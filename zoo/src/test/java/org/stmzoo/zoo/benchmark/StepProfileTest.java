@@ -14,7 +14,7 @@ class StepProfileTest {
 
   private static StepProfile profile(String model, ThroughputBenchmark.Mode mode) {
     ThroughputBenchmark.Result r = ThroughputBenchmark.run(ModelRegistry.get(model), TINY,
-        new ThroughputBenchmark.Spec(mode, 2, 1, 0, 1, false, true));
+        new ThroughputBenchmark.Spec(mode, 2, 1, 0, ThreadPlan.throughput(1), false, true));
     assertThat(r.profile()).isPresent();
     return r.profile().orElseThrow();
   }

@@ -52,12 +52,26 @@ class CliTest {
     assertThat(run("list", "--format", "xml").code()).isEqualTo(2);
     assertThat(run("benchmark").err()).contains("--model is required");
     assertThat(run("benchmark", "--model", "u-convnext-micro", "--mode", "serve", "--xla").code()).isEqualTo(2);
+    assertThat(run("benchmark", "--model", "u-convnext-micro", "--mode", "serve", "--thread-plan", "latency").code())
+        .isEqualTo(2);
+    Outcome plan = run("benchmark", "--model", "u-convnext-micro", "--thread-plan", "fastest");
+    assertThat(plan.code()).isEqualTo(2);
+    assertThat(plan.err()).contains("--thread-plan must be throughput or latency, got 'fastest'");
     assertThat(run("benchmark", "--model", "u-convnext-micro", "--data", "fashion-mnist").err())
         .contains("--data applies to --mode train");
     assertThat(run("describe", "u-convnext-micro", "--image-size", "abc").code()).isEqualTo(2);
     Outcome crop = run("train", "--model", "u-convnext-micro", "--crop-pct", "1.5");
     assertThat(crop.code()).isEqualTo(2);
     assertThat(crop.err()).contains("--crop-pct must be a number in (0, 1], got '1.5'");
+  }
+
+  @Test
+  void benchmarkNamesTheThreadPlanItRanUnder() {
+    Outcome o = run("benchmark", "--model", "u-convnext-micro", "--image-size", "32", "--batch", "1", "--steps", "1",
+        "--warmup", "0", "--threads", "2", "--thread-plan", "latency");
+    assertThat(o.code()).as(o.err()).isEqualTo(0);
+    assertThat(o.out()).containsPattern("u-convnext-micro infer batch=1 image=32 steps=1: [0-9.]+ images/s")
+        .contains("thread plan: latency (intra-op 1, inter-op 2)");
   }
 
   @Test
