@@ -1,5 +1,6 @@
 package org.stmzoo.zoo.benchmark;
 
+import org.tensorflow.internal.c_api.global.tensorflow;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.OptimizerOptions;
@@ -22,6 +23,9 @@ public final class SessionConfigs {
       b.setInterOpParallelismThreads(plan.interOp());
     }
     if (xla) {
+      // The session's JIT level alone does nothing on CPU: TF applies it there only with tf_xla_cpu_global_jit
+      // (TF_XLA_FLAGS=--tf_xla_cpu_global_jit), which this call sets for the process.
+      tensorflow.TF_SetTfXlaCpuGlobalJit((byte) 1);
       b.setGraphOptions(GraphOptions.newBuilder().setOptimizerOptions(
           OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1)));
     }

@@ -13,8 +13,12 @@ class StepProfileTest {
   private static final ModelOptions TINY = ModelOptions.imagenet().withImageSize(32).withNumClasses(10);
 
   private static StepProfile profile(String model, ThroughputBenchmark.Mode mode) {
+    return profile(model, mode, false);
+  }
+
+  private static StepProfile profile(String model, ThroughputBenchmark.Mode mode, boolean xla) {
     ThroughputBenchmark.Result r = ThroughputBenchmark.run(ModelRegistry.get(model), TINY,
-        new ThroughputBenchmark.Spec(mode, 2, 1, 0, ThreadPlan.throughput(1), false, true));
+        new ThroughputBenchmark.Spec(mode, 2, 1, 0, ThreadPlan.throughput(1), xla, true));
     assertThat(r.profile()).isPresent();
     return r.profile().orElseThrow();
   }
@@ -53,5 +57,12 @@ class StepProfileTest {
     // The backward of the qkv projection is attributed to it: its input and weight gradients beside the forward.
     assertThat(p.nodes()).filteredOn(n -> n.layer().equals("blocks.11.attn.qkv") && n.type().contains("MatMul"))
         .hasSizeGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void xlaCompilesClustersOnTheCpu() {
+    // The session's JIT level alone is ignored on CPU; the profile shows whether clusters were compiled and run.
+    assertThat(keys(profile("deit-tiny", ThroughputBenchmark.Mode.INFER, true).byType())).contains("_XlaRun");
+    assertThat(keys(profile("deit-tiny", ThroughputBenchmark.Mode.INFER, false).byType())).doesNotContain("_XlaRun");
   }
 }
