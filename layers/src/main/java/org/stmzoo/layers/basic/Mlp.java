@@ -2,6 +2,7 @@ package org.stmzoo.layers.basic;
 
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.RowStreams;
 import org.stmzoo.layers.core.Shapes;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -21,6 +22,7 @@ public final class Mlp implements Layer {
   private final Dense fc1;
   private final Dense fc2;
   private final Dropout drop;
+  private final int rowStreams;
 
   public Mlp(LayerScope scope, Config config) {
     this(scope, config, LinearInit.timm());
@@ -32,6 +34,7 @@ public final class Mlp implements Layer {
     this.fc1 = new Dense(scope.child("fc1"), linearInit.config(config.inFeatures(), config.hiddenFeatures(), true));
     this.fc2 = new Dense(scope.child("fc2"), linearInit.config(config.hiddenFeatures(), config.outFeatures(), true));
     this.drop = new Dropout(scope.child("drop"), config.drop());
+    this.rowStreams = scope.model().rowStreams();
   }
 
   @Override
@@ -44,7 +47,8 @@ public final class Mlp implements Layer {
     // Both layers on the [rows, features] matrix, reshaped once each way: GELU then directly follows fc1's
     // MatMul + BiasAdd, which Grappler fuses into one kernel (a reshape between them prevents it).
     Operand<TFloat32> rows = tf.reshape(input, tf.constant(new long[] {-1, config.inFeatures()}));
-    Operand<TFloat32> y = fc2.call(Activations.gelu(tf, fc1.call(rows, training)), training);
+    Operand<TFloat32> y = RowStreams.map(tf, rows, rowStreams,
+        r -> fc2.call(Activations.gelu(tf, fc1.call(r, training)), training));
     long[] shape = new long[rank - 1];
     for (int i = 1; i < rank - 1; i++) {
       shape[i - 1] = Shapes.dim(input, i);

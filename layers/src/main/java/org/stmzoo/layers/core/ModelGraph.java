@@ -30,11 +30,16 @@ public final class ModelGraph {
   private final List<Op> stateUpdates = new ArrayList<>();
   private final List<StateUpdate> stateUpdateValues = new ArrayList<>();
   private final Map<String, Operand<TFloat32>> features = new LinkedHashMap<>();
+  private final int rowStreams;
   private Operand<TInt64> randomSeed;
   private long stochasticCalls;
 
-  private ModelGraph(Graph graph, long seed, boolean inferenceOnly) {
+  private ModelGraph(Graph graph, long seed, boolean inferenceOnly, int rowStreams) {
+    if (rowStreams < 1) {
+      throw new IllegalArgumentException("row streams must be >= 1, got " + rowStreams);
+    }
     this.graph = graph;
+    this.rowStreams = rowStreams;
     this.tf = Ops.create(graph);
     this.seed = seed;
     this.training = inferenceOnly
@@ -45,12 +50,25 @@ public final class ModelGraph {
 
   /** A graph whose {@link #training()} is a placeholder defaulting to false. */
   public static ModelGraph create(Graph graph, long seed) {
-    return new ModelGraph(graph, seed, false);
+    return new ModelGraph(graph, seed, false, 1);
   }
 
   /** A graph whose {@link #training()} is the constant false: no training branch is ever built. */
   public static ModelGraph inferenceOnly(Graph graph, long seed) {
-    return new ModelGraph(graph, seed, true);
+    return new ModelGraph(graph, seed, true, 1);
+  }
+
+  /**
+   * An inference-only graph whose row-wise layers (the transformer MLPs) run as {@code rowStreams} independent
+   * parts ({@link RowStreams}): the same function, shaped for batch-1 latency on that many cores.
+   */
+  public static ModelGraph inferenceOnly(Graph graph, long seed, int rowStreams) {
+    return new ModelGraph(graph, seed, true, rowStreams);
+  }
+
+  /** How many independent parts row-wise layers split their rows into (1: none). */
+  public int rowStreams() {
+    return rowStreams;
   }
 
   public Graph graph() {

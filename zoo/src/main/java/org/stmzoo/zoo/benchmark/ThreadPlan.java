@@ -28,6 +28,18 @@ public record ThreadPlan(String name, int intraOp, int interOp) {
     return new ThreadPlan("latency", 1, threads);
   }
 
+  /**
+   * How many independent row streams an inference graph should offer under this plan ({@code
+   * ModelGraph.inferenceOnly(graph, seed, streams)}): one per inter-op thread under the latency plan, so that
+   * the second core has work without per-op hand-offs; 1 under the throughput plan, whose ops use every thread.
+   */
+  public int rowStreams() {
+    if (!name.equals("latency")) {
+      return 1;
+    }
+    return interOp > 0 ? interOp : Runtime.getRuntime().availableProcessors();
+  }
+
   /** As printed beside a figure: {@code latency (intra-op 1, inter-op 2)}. */
   public String describe() {
     return String.format(Locale.ROOT, "%s (intra-op %s, inter-op %s)", name, count(intraOp), count(interOp));

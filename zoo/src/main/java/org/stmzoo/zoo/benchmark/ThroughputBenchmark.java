@@ -2,6 +2,7 @@ package org.stmzoo.zoo.benchmark;
 
 import java.util.Optional;
 import java.util.Random;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.train.TrainingGraph;
 import org.stmzoo.zoo.registry.BuiltModel;
@@ -39,7 +40,9 @@ public final class ThroughputBenchmark {
     ThreadPlan plan = spec.plan();
     int batch = spec.batch();
     try (Graph graph = new Graph()) {
-      BuiltModel built = BuiltModel.build(entry, options, graph, 0L, -1, true);
+      BuiltModel built = spec.mode() == Mode.INFER
+          ? BuiltModel.build(entry, options, -1, ModelGraph.inferenceOnly(graph, 0L, plan.rowStreams()))
+          : BuiltModel.build(entry, options, graph, 0L, -1, true);
       TrainingGraph training = spec.mode() == Mode.TRAIN
           ? new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
               options.numClasses(), RecipeConfig.deit(1, batch), Optional.empty())

@@ -21,8 +21,13 @@ public record BuiltModel(ModelEntry entry, ModelOptions options, ModelGraph mode
    */
   public static BuiltModel build(ModelEntry entry, ModelOptions options, Graph graph, long seed, int staticBatch,
       boolean inferenceOnly) {
+    return build(entry, options, staticBatch,
+        inferenceOnly ? ModelGraph.inferenceOnly(graph, seed) : ModelGraph.create(graph, seed));
+  }
+
+  /** Built into {@code model}, a graph made for it (e.g. {@link ModelGraph#inferenceOnly(Graph, long, int)}). */
+  public static BuiltModel build(ModelEntry entry, ModelOptions options, int staticBatch, ModelGraph model) {
     entry.checkImageSize(options.imageSize());
-    ModelGraph model = inferenceOnly ? ModelGraph.inferenceOnly(graph, seed) : ModelGraph.create(graph, seed);
     Placeholder<TFloat32> images = model.tf().withName("images").placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(staticBatch, options.imageSize(), options.imageSize(), options.inChannels())));
     ImageClassifier classifier = entry.build(model.root(), options);

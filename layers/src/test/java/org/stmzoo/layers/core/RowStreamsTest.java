@@ -1,0 +1,109 @@
+package org.stmzoo.layers.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.stmzoo.layers.basic.Mlp;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/** Row streams compute the same function as the unsplit layer, for any row count, including fewer rows than parts. */
+class RowStreamsTest {
+  private static float[] random(int n, long seed) {
+    Random rng = new Random(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) rng.nextGaussian();
+    }
+    return v;
+  }
+
+  private static float[] run(Graph g, Placeholder<TFloat32> x, float[] data, Shape shape, Operand<TFloat32> out,
+      Op init) {
+    try (Session s = new Session(g); TFloat32 in = TFloat32.tensorOf(shape, DataBuffers.of(data, true, false))) {
+      if (init != null) {
+        s.runner().addTarget(init).run();
+      }
+      try (TFloat32 result = (TFloat32) s.runner().feed(x, in).fetch(out).run().get(0)) {
+        float[] values = new float[(int) result.size()];
+        result.copyTo(DataBuffers.of(values, false, false));
+        return values;
+      }
+    }
+  }
+
+  /** {@code tanh(x W + b)} over {@code rows} rows of 5 features, in {@code streams} parts. */
+  private static float[] affineTanh(int rows, int streams) {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 5)));
+      Operand<TFloat32> w = tf.reshape(tf.constant(random(15, 2)), tf.constant(new long[] {5, 3}));
+      Operand<TFloat32> b = tf.constant(random(3, 3));
+      UnaryOperator<Operand<TFloat32>> f = r -> tf.math.tanh(tf.nn.biasAdd(tf.linalg.matMul(r, w), b));
+      Operand<TFloat32> out = RowStreams.map(tf, x, streams, f);
+      return run(g, x, random(rows * 5, 1), Shape.of(rows, 5), out, null);
+    }
+  }
+
+  @Test
+  void everySplitGivesTheUnsplitRowsInOrder() {
+    for (int rows : new int[] {1, 3, 7, 18}) {
+      float[] whole = affineTanh(rows, 1);
+      assertThat(whole).hasSize(rows * 3);
+      for (int streams : new int[] {2, 3, 4}) {
+        assertThat(affineTanh(rows, streams)).as("%d rows in %d streams", rows, streams)
+            .containsExactly(whole, within(1e-6f));
+      }
+    }
+  }
+
+  @Test
+  void anMlpBuiltWithRowStreamsIsTheSameFunction() {
+    float[] input = random(2 * 9 * 8, 5);
+    Shape shape = Shape.of(2, 9, 8);
+    float[][] outputs = new float[2][];
+    for (int streams = 1; streams <= 2; streams++) {
+      try (Graph g = new Graph()) {
+        ModelGraph model = ModelGraph.inferenceOnly(g, 7L, streams);
+        Placeholder<TFloat32> x = model.tf().placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 9, 8)));
+        Mlp mlp = new Mlp(model.root().child("mlp"), Mlp.Config.of(8, 4.0));
+        Operand<TFloat32> out = mlp.call(x, model.training());
+        outputs[streams - 1] = run(g, x, input, shape, out, model.initializer());
+        long splits = 0;
+        for (var it = g.operations(); it.hasNext(); ) {
+          splits += it.next().type().equals("SplitV") ? 1 : 0;
+        }
+        assertThat(splits).isEqualTo(streams - 1);
+      }
+    }
+    assertThat(outputs[0]).hasSize(2 * 9 * 8).containsExactly(outputs[1], within(1e-6f));
+    double norm = 0;
+    for (float v : outputs[0]) {
+      norm += v * v;
+    }
+    assertThat(norm).as("the MLP's output is not all zeros").isGreaterThan(1e-3);
+  }
+
+  @Test
+  void refusesNoStreamsAndInputsThatAreNotMatrices() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> matrix = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 5)));
+      Placeholder<TFloat32> tokens = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 5)));
+      assertThatThrownBy(() -> RowStreams.map(tf, matrix, 0, r -> r)).hasMessageContaining("streams must be >= 1");
+      assertThatThrownBy(() -> RowStreams.map(tf, tokens, 2, r -> r)).hasMessageContaining("[rows, features]");
+      assertThatThrownBy(() -> ModelGraph.inferenceOnly(g, 0L, 0)).hasMessageContaining("row streams must be >= 1");
+    }
+  }
+}
