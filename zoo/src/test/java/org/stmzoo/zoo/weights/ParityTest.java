@@ -17,11 +17,21 @@ class ParityTest {
     assertParity("pit-ti", "pit_ti_224");
   }
 
+  @Test
+  void pitTinyWithItsMlpsInRowStreams() throws IOException {
+    assertParity("pit-ti", "pit_ti_224", 2);
+    assertParity("pit-ti", "pit_ti_224", 3);
+  }
+
   private static void assertParity(String model, String fixture) throws IOException {
+    assertParity(model, fixture, 1);
+  }
+
+  private static void assertParity(String model, String fixture, int rowStreams) throws IOException {
     RawTensor expected = NpyFile.read(ReferenceParity.fixture(fixture + ".logits.npy"));
-    float[][] actual = ReferenceParity.logits(model, fixture);
+    float[][] actual = ReferenceParity.logits(model, fixture, rowStreams);
     double diff = ReferenceParity.maxAbsDifference(actual, expected);
-    System.out.println(model + " max |logits - reference| = " + diff);
+    System.out.println(model + " (row streams " + rowStreams + ") max |logits - reference| = " + diff);
     assertThat(diff).isLessThanOrEqualTo(1e-4);
   }
 }

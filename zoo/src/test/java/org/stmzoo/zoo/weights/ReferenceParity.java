@@ -2,6 +2,7 @@ package org.stmzoo.zoo.weights;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.zoo.SharedFiles;
 import org.stmzoo.zoo.predict.Logits;
 import org.stmzoo.zoo.registry.BuiltModel;
@@ -20,10 +21,16 @@ public final class ReferenceParity {
 
   /** Logits of {@code model} with the fixture's weights on the fixture's NHWC input. */
   static float[][] logits(String model, String fixture) throws IOException {
+    return logits(model, fixture, 1);
+  }
+
+  /** As {@link #logits(String, String)}, in a graph whose row-wise layers run as {@code rowStreams} parts. */
+  static float[][] logits(String model, String fixture, int rowStreams) throws IOException {
     StateDict checkpoint = SafetensorsReader.read(fixture(fixture + ".safetensors"));
     RawTensor input = NpyFile.read(fixture(fixture + ".input_nhwc.npy"));
     try (Graph g = new Graph()) {
-      BuiltModel built = BuiltModel.build(ModelRegistry.get(model), ModelOptions.imagenet(), g, 0L, -1, true);
+      BuiltModel built = BuiltModel.build(ModelRegistry.get(model), ModelOptions.imagenet(), -1,
+          ModelGraph.inferenceOnly(g, 0L, rowStreams));
       try (Session session = new Session(g)) {
         ModelImport.apply(built, checkpoint, session);
         return Logits.compute(session, built, input);
