@@ -19,10 +19,12 @@ import org.stmzoo.layers.core.Preprocessing;
  * @param weights the variables' values
  * @param seed the model seed for the random initialisation
  * @param trainingSummary the recipe's summary for the card, or null
+ * @param rowStreams the parts the graph's row-wise layers run as ({@code ModelGraph.inferenceOnly}); 1 unless
+ *     the export is for batch-1 serving with one intra-op thread (the same function either way)
  */
 public record ExportRequest(String name, String reference, int imageSize, Preprocessing preprocessing,
     List<String> classNames, ClassifierBuilder classifier, WeightSource weights, long seed,
-    Map<String, Object> trainingSummary) {
+    Map<String, Object> trainingSummary, int rowStreams) {
 
   /** Builds the classifier, creating its variables under {@code root}. */
   @FunctionalInterface
@@ -35,16 +37,24 @@ public record ExportRequest(String name, String reference, int imageSize, Prepro
     if (classNames.isEmpty()) {
       throw new IllegalArgumentException("an export needs the class names");
     }
+    if (rowStreams < 1) {
+      throw new IllegalArgumentException("row streams must be >= 1, got " + rowStreams);
+    }
   }
 
   public ExportRequest withWeights(WeightSource source) {
     return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, source, seed,
-        trainingSummary);
+        trainingSummary, rowStreams);
   }
 
   public ExportRequest withTrainingSummary(Map<String, Object> summary) {
     return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, weights, seed,
-        summary);
+        summary, rowStreams);
+  }
+
+  public ExportRequest withRowStreams(int streams) {
+    return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, weights, seed,
+        trainingSummary, streams);
   }
 
   /** {@code class_0 ... class_{n-1}}, for models trained without named classes. */

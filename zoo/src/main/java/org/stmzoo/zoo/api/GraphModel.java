@@ -44,7 +44,7 @@ final class GraphModel implements StmzooModel {
     this.origin = origin;
     this.graph = new Graph();
     try {
-      ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed());
+      ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed(), request.rowStreams());
       images = model.tf().withName("images").placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, request.imageSize(), request.imageSize(), 3)));
       output = request.classifier().build(model.root()).call(images, model.training());

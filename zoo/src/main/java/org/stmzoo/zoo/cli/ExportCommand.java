@@ -26,7 +26,7 @@ import org.stmzoo.zoo.weights.ReferenceCheckpoints;
 
 /**
  * {@code ./stmzoo export (--model NAME [--pretrained TAG] | --pretrained TAG | --checkpoint DIR [--ema] | --all)
- * --output DIR [--version N]}: TF Serving SavedModels ({@code DIR/<version>/}, or {@code DIR/<model>/<version>/}
+ * --output DIR [--version N] [--row-streams N]}: TF Serving SavedModels ({@code DIR/<version>/}, or {@code DIR/<model>/<version>/}
  * for {@code --all}) with the model card beside them.
  */
 final class ExportCommand implements Command {
@@ -76,7 +76,10 @@ final class ExportCommand implements Command {
             .desc("class names, one per line (default: class_0 ... class_N-1)").build())
         .addOption(Option.builder().longOpt("num-classes").hasArg().argName("N")
             .desc("classes (default: the labels' count, else 1000)").build())
-        .addOption(Option.builder().longOpt("seed").hasArg().argName("N").desc("seed of the random initialisation (default 0)").build());
+        .addOption(Option.builder().longOpt("seed").hasArg().argName("N").desc("seed of the random initialisation (default 0)").build())
+        .addOption(Option.builder().longOpt("row-streams").hasArg().argName("N")
+            .desc("run the transformer MLPs as N independent row blocks (default 1): for batch-1 serving with"
+                + " intra-op 1 and inter-op N threads; the same function").build());
   }
 
   @Override
@@ -100,8 +103,10 @@ final class ExportCommand implements Command {
     Path output = Path.of(line.getOptionValue("output"));
     long version = CliArgs.positiveInt(line, "version", 1);
     long seed = seed(line);
+    int rowStreams = CliArgs.positiveInt(line, "row-streams", 1);
     if (line.hasOption("all")) {
-      return exportAll(line, output, version, classNames(line, ExportRequest.numberedClasses(1000)), seed);
+      return exportAll(line, output, version, classNames(line, ExportRequest.numberedClasses(1000)), seed,
+          rowStreams);
     }
     ExportRequest request;
     if (line.hasOption("checkpoint")) {
@@ -113,7 +118,7 @@ final class ExportCommand implements Command {
       request = ExportRequests.of(entry, imageSize(line, entry),
           classNames(line, ExportRequest.numberedClasses(1000)), WeightSource.randomInit(), seed);
     }
-    ExportResult result = SavedModelExporter.export(request, output, version);
+    ExportResult result = SavedModelExporter.export(request.withRowStreams(rowStreams), output, version);
     System.out.printf(Locale.ROOT, "exported %s (%,d parameters, %s) to %s%n", request.name(),
         result.card().parameters(), result.card().weights(), result.directory());
     return 0;
@@ -165,13 +170,14 @@ final class ExportCommand implements Command {
         classNames(line, ImageNetClasses.names()), weights, seed);
   }
 
-  private int exportAll(CommandLine line, Path output, long version, List<String> classNames, long seed) {
+  private int exportAll(CommandLine line, Path output, long version, List<String> classNames, long seed,
+      int rowStreams) {
     System.out.printf("%-28s %12s %12s  %s%n", "MODEL", "PARAMS", "RELOAD DIFF", "DIRECTORY");
     int failures = 0;
     for (ModelEntry entry : ModelRegistry.all()) {
       try {
         ExportRequest request = ExportRequests.of(entry, imageSize(line, entry), classNames,
-            WeightSource.randomInit(), seed);
+            WeightSource.randomInit(), seed).withRowStreams(rowStreams);
         ExportResult result = SavedModelExporter.export(request, output.resolve(entry.name()), version);
         double diff = result.verifyReload();
         boolean ok = diff <= RELOAD_TOLERANCE;

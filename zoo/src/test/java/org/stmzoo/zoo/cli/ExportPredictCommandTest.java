@@ -77,6 +77,33 @@ class ExportPredictCommandTest {
   }
 
   @Test
+  void anExportWithRowStreamsServesTheSameProbabilities() throws IOException {
+    Path image = writePng(dir.resolve("image.png"), 40, 60);
+    List<String> outputs = new java.util.ArrayList<>();
+    for (String streams : List.of("1", "2")) {
+      Path served = dir.resolve("served-" + streams);
+      Run export = run("export", "--model", "deit-tiny", "--image-size", "32", "--output", served.toString(),
+          "--row-streams", streams);
+      assertThat(export.code()).as(export.out()).isZero();
+      String graph = new String(Files.readAllBytes(served.resolve("1/saved_model.pb")), StandardCharsets.ISO_8859_1);
+      assertThat(graph.contains("SplitV")).as("row streams %s", streams).isEqualTo(!streams.equals("1"));
+      Run predict = run("predict", "--model-dir", served.toString(), image.toString(), "--json");
+      assertThat(predict.code()).as(predict.out()).isZero();
+      outputs.add(predict.out());
+    }
+    JsonNode unsplit = new ObjectMapper().readTree(outputs.get(0)).get(0).get("top");
+    JsonNode split = new ObjectMapper().readTree(outputs.get(1)).get(0).get("top");
+    assertThat(split).hasSize(5);
+    for (int i = 0; i < 5; i++) {
+      assertThat(split.get(i).get("class").asInt()).isEqualTo(unsplit.get(i).get("class").asInt());
+      assertThat(split.get(i).get("probability").asDouble())
+          .isCloseTo(unsplit.get(i).get("probability").asDouble(), org.assertj.core.api.Assertions.within(1e-6));
+    }
+    assertThat(run("export", "--model", "deit-tiny", "--output", dir.resolve("x").toString(), "--row-streams", "0")
+        .code()).isEqualTo(2);
+  }
+
+  @Test
   void usageAndInputErrorsAreCleanExits() throws IOException {
     Path out = dir.resolve("out");
     assertThat(run("export", "--output", out.toString()).code()).isEqualTo(Main.USAGE);
