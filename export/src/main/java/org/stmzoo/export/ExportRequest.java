@@ -19,7 +19,7 @@ import org.stmzoo.layers.core.Preprocessing;
  * @param weights the variables' values
  * @param seed the model seed for the random initialisation
  * @param trainingSummary the recipe's summary for the card, or null
- * @param rowStreams the parts the graph's row-wise layers run as ({@code ModelGraph.inferenceOnly}); 1 unless
+ * @param rowStreams the independent chains the graph is built as ({@code ModelGraph.inferenceOnly}); 1 unless
  *     the export is for batch-1 serving with one intra-op thread (the same function either way)
  */
 public record ExportRequest(String name, String reference, int imageSize, Preprocessing preprocessing,

@@ -55,18 +55,33 @@ public final class MultiHeadSelfAttention implements Layer {
     this.projDrop = new Dropout(scope.child("proj_drop"), config.projDrop());
   }
 
+  /** Queries, keys and values of {@code N} tokens, each {@code [B, H, N, D]}. */
+  public record Heads(Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v) {}
+
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    Heads heads = heads(input, training);
+    return output(heads.q(), heads.k(), heads.v(), training);
+  }
+
+  /** The qkv projection of tokens {@code [B, N, C]}, split into heads. */
+  public Heads heads(Operand<TFloat32> input, Operand<TBool> training) {
     int n = Shapes.dim(input, 1);
-    int h = config.heads();
-    int d = config.headDim();
     // [B, N, 3C] -> [3, B, H, N, D]
     Operand<TFloat32> fused = Shapes.transpose(tf,
-        Shapes.reshapeBatch(tf, qkv.call(input, training), n, 3, h, d), 2, 0, 3, 1, 4);
-    Operand<TFloat32> q = Slices.take(tf, fused, 0, 0);
-    Operand<TFloat32> k = Slices.take(tf, fused, 0, 1);
-    Operand<TFloat32> v = Slices.take(tf, fused, 0, 2);
-    Operand<TFloat32> out = attend(tf, q, k, v, (float) Math.pow(d, -0.5), null, attnDrop, training);
+        Shapes.reshapeBatch(tf, qkv.call(input, training), n, 3, config.heads(), config.headDim()), 2, 0, 3, 1, 4);
+    return new Heads(Slices.take(tf, fused, 0, 0), Slices.take(tf, fused, 0, 1), Slices.take(tf, fused, 0, 2));
+  }
+
+  /**
+   * Attention of queries {@code [B, H, Nq, D]} over keys and values {@code [B, H, Nk, D]}, projected back to
+   * tokens {@code [B, Nq, C]}: the rest of {@link #call} after {@link #heads}. Queries are independent of each
+   * other, so a block may attend with some of its tokens' queries and all of their keys and values.
+   */
+  public Operand<TFloat32> output(Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
+      Operand<TBool> training) {
+    int n = Shapes.dim(q, 2);
+    Operand<TFloat32> out = attend(tf, q, k, v, (float) Math.pow(config.headDim(), -0.5), null, attnDrop, training);
     // [B, H, N, D] -> [B, N, C]
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 1, 3), n, config.dim());
     return projDrop.call(proj.call(out, training), training);

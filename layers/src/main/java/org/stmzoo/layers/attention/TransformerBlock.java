@@ -1,5 +1,8 @@
 package org.stmzoo.layers.attention;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.stmzoo.layers.basic.DropPath;
 import org.stmzoo.layers.basic.LayerNorm;
 import org.stmzoo.layers.basic.LinearInit;
@@ -8,7 +11,9 @@ import org.stmzoo.layers.basic.Residual;
 import org.stmzoo.layers.basic.Sequential;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.Shapes;
 import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
@@ -30,35 +35,91 @@ public final class TransformerBlock implements Layer {
     }
   }
 
+  private final Ops tf;
+  private final LayerNorm norm1;
+  private final MultiHeadSelfAttention attn;
+  private final LayerNorm norm2;
+  private final Mlp mlp;
+  private final DropPath dropPath;
   private final Layer attentionResidual;
   private final Layer mlpResidual;
 
   public TransformerBlock(LayerScope scope, Config config) {
     int dim = config.dim();
-    LayerNorm norm1 = new LayerNorm(scope.child("norm1"), dim, config.normEps());
-    MultiHeadSelfAttention attn = new MultiHeadSelfAttention(scope.child("attn"),
+    this.tf = scope.tf();
+    this.norm1 = new LayerNorm(scope.child("norm1"), dim, config.normEps());
+    this.attn = new MultiHeadSelfAttention(scope.child("attn"),
         new MultiHeadSelfAttention.Config(dim, config.heads(), config.qkvBias(), 0f, 0f), config.linearInit());
-    LayerNorm norm2 = new LayerNorm(scope.child("norm2"), dim, config.normEps());
-    Mlp mlp = new Mlp(scope.child("mlp"), Mlp.Config.of(dim, config.mlpRatio()), config.linearInit());
-    DropPath dropPath = new DropPath(scope.child("drop_path"), config.dropPath());
+    this.norm2 = new LayerNorm(scope.child("norm2"), dim, config.normEps());
+    this.mlp = new Mlp(scope.child("mlp"), Mlp.Config.of(dim, config.mlpRatio()), config.linearInit());
+    this.dropPath = new DropPath(scope.child("drop_path"), config.dropPath());
     this.attentionResidual = new Residual(scope.tf(), Sequential.of(norm1, attn), dropPath);
     this.mlpResidual = new Residual(scope.tf(), Sequential.of(norm2, mlp), dropPath);
   }
 
   /**
    * {@code rates.length} blocks under {@code scope/0}, {@code scope/1}, ..., block {@code i} with drop-path
-   * {@code rates[i]}, applied in order.
+   * {@code rates[i]}, applied in order. In a graph built with row streams ({@code ModelGraph.inferenceOnly(graph,
+   * seed, streams)}) the tokens are cut into that many parts once, go through every block as parts
+   * ({@link #callStreams}) and are joined after the last.
    */
-  public static Sequential stack(LayerScope scope, Config config, float[] rates) {
-    Layer[] blocks = new Layer[rates.length];
+  public static Layer stack(LayerScope scope, Config config, float[] rates) {
+    List<TransformerBlock> blocks = new ArrayList<>();
     for (int i = 0; i < rates.length; i++) {
-      blocks[i] = new TransformerBlock(scope.child(i), config.withDropPath(rates[i]));
+      blocks.add(new TransformerBlock(scope.child(i), config.withDropPath(rates[i])));
     }
-    return Sequential.of(blocks);
+    int streams = scope.model().rowStreams();
+    return streams > 1 ? new StreamedStack(scope.tf(), blocks, streams) : new Sequential(List.copyOf(blocks));
   }
 
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
     return mlpResidual.call(attentionResidual.call(input, training), training);
+  }
+
+  /**
+   * The block on tokens cut along the token axis into parts {@code [B, N_i, C]} (in order): the same function as
+   * {@link #call} on their concatenation. Every part's queries attend over the keys and values of all parts,
+   * joined once; the rest (norms, projections, MLP, residuals) is per token, so each part runs it alone and the
+   * parts are independent chains of ops that TF's inter-op threads can run side by side.
+   */
+  public List<Operand<TFloat32>> callStreams(List<Operand<TFloat32>> parts, Operand<TBool> training) {
+    List<MultiHeadSelfAttention.Heads> heads = new ArrayList<>();
+    for (Operand<TFloat32> part : parts) {
+      heads.add(attn.heads(norm1.call(part, training), training));
+    }
+    Operand<TFloat32> k = tf.concat(heads.stream().map(MultiHeadSelfAttention.Heads::k).toList(), tf.constant(2));
+    Operand<TFloat32> v = tf.concat(heads.stream().map(MultiHeadSelfAttention.Heads::v).toList(), tf.constant(2));
+    List<Operand<TFloat32>> out = new ArrayList<>();
+    for (int i = 0; i < parts.size(); i++) {
+      Operand<TFloat32> x = tf.math.add(parts.get(i),
+          dropPath.call(attn.output(heads.get(i).q(), k, v, training), training));
+      out.add(tf.math.add(x, dropPath.call(mlp.callUnsplit(norm2.call(x, training), training), training)));
+    }
+    return out;
+  }
+
+  /** Blocks applied in order to tokens cut into {@code streams} parts (fewer tokens than parts: not cut). */
+  private record StreamedStack(Ops tf, List<TransformerBlock> blocks, int streams) implements Layer {
+    @Override
+    public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+      int n = Shapes.dim(input, 1);
+      if (n < streams) {
+        Operand<TFloat32> x = input;
+        for (TransformerBlock block : blocks) {
+          x = block.call(x, training);
+        }
+        return x;
+      }
+      int[] sizes = new int[streams];
+      Arrays.fill(sizes, n / streams);
+      sizes[streams - 1] = n - (streams - 1) * (n / streams);
+      List<Operand<TFloat32>> parts = new ArrayList<>(
+          tf.splitV(input, tf.constant(sizes), tf.constant(1), (long) streams).output());
+      for (TransformerBlock block : blocks) {
+        parts = block.callStreams(parts, training);
+      }
+      return tf.concat(parts, tf.constant(1));
+    }
   }
 }

@@ -39,6 +39,15 @@ public final class Mlp implements Layer {
 
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    return call(input, training, rowStreams);
+  }
+
+  /** As {@link #call}, in one stream: for callers that already run it once per stream of rows. */
+  public Operand<TFloat32> callUnsplit(Operand<TFloat32> input, Operand<TBool> training) {
+    return call(input, training, 1);
+  }
+
+  private Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training, int rowStreams) {
     int rank = input.shape().numDimensions();
     if (rank <= 2 || config.drop() > 0) {
       Operand<TFloat32> h = drop.call(Activations.gelu(tf, fc1.call(input, training)), training);

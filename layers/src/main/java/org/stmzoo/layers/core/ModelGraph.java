@@ -59,14 +59,15 @@ public final class ModelGraph {
   }
 
   /**
-   * An inference-only graph whose row-wise layers (the transformer MLPs) run as {@code rowStreams} independent
-   * parts ({@link RowStreams}): the same function, shaped for batch-1 latency on that many cores.
+   * An inference-only graph built as {@code rowStreams} independent chains where the function allows: the MLPs
+   * on blocks of rows ({@link RowStreams}), stacks of ViT/PiT transformer blocks on parts of the tokens
+   * ({@code TransformerBlock.stack}). The same function, shaped for batch-1 latency on that many cores.
    */
   public static ModelGraph inferenceOnly(Graph graph, long seed, int rowStreams) {
     return new ModelGraph(graph, seed, true, rowStreams);
   }
 
-  /** How many independent parts row-wise layers split their rows into (1: none). */
+  /** How many independent chains layers that allow it are built as (1: none). */
   public int rowStreams() {
     return rowStreams;
   }

@@ -78,8 +78,8 @@ final class ExportCommand implements Command {
             .desc("classes (default: the labels' count, else 1000)").build())
         .addOption(Option.builder().longOpt("seed").hasArg().argName("N").desc("seed of the random initialisation (default 0)").build())
         .addOption(Option.builder().longOpt("row-streams").hasArg().argName("N")
-            .desc("run the transformer MLPs as N independent row blocks (default 1): for batch-1 serving with"
-                + " intra-op 1 and inter-op N threads; the same function").build());
+            .desc("build the MLPs and ViT/PiT blocks as N independent chains of rows (default 1): for batch-1"
+                + " serving with intra-op 1 and inter-op N threads; the same function").build());
   }
 
   @Override
