@@ -2,6 +2,7 @@ package org.stmzoo.layers.basic;
 
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.RowStreams;
 import org.stmzoo.layers.core.Shapes;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -19,6 +20,7 @@ public final class ConvMlp implements Layer {
   private final Conv2D fc1;
   private final Conv2D fc2;
   private final Dropout drop;
+  private final int rowStreams;
 
   public ConvMlp(LayerScope scope, Mlp.Config config) {
     this.tf = scope.tf();
@@ -27,6 +29,7 @@ public final class ConvMlp implements Layer {
     this.fc2 = new Conv2D(scope.child("fc2"),
         Conv2D.Config.of(config.hiddenFeatures(), config.outFeatures(), 1, 1, Padding.valid(), true));
     this.drop = new Dropout(scope.child("drop"), config.drop());
+    this.rowStreams = scope.model().rowStreams();
   }
 
   @Override
@@ -42,7 +45,8 @@ public final class ConvMlp implements Layer {
     shape[0] = -1;
     shape[shape.length - 1] = fc2.config().outChannels();
     Operand<TFloat32> rows = tf.reshape(input, tf.constant(new long[] {-1, fc1.config().inChannels()}));
-    Operand<TFloat32> hidden = drop.call(Activations.gelu(tf, fc1.pointwise(rows)), training);
-    return tf.reshape(drop.call(fc2.pointwise(hidden), training), tf.constant(shape));
+    Operand<TFloat32> out = RowStreams.map(tf, rows, rowStreams,
+        r -> drop.call(fc2.pointwise(drop.call(Activations.gelu(tf, fc1.pointwise(r)), training)), training));
+    return tf.reshape(out, tf.constant(shape));
   }
 }

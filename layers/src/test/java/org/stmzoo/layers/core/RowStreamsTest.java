@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.stmzoo.layers.basic.ConvMlp;
 import org.stmzoo.layers.basic.Mlp;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -70,15 +71,21 @@ class RowStreamsTest {
 
   @Test
   void anMlpBuiltWithRowStreamsIsTheSameFunction() {
-    float[] input = random(2 * 9 * 8, 5);
-    Shape shape = Shape.of(2, 9, 8);
+    assertSameWithStreams(Shape.of(2, 9, 8), scope -> new Mlp(scope, Mlp.Config.of(8, 4.0)));
+    assertSameWithStreams(Shape.of(2, 3, 3, 8), scope -> new ConvMlp(scope, Mlp.Config.of(8, 4.0)));
+  }
+
+  /** The layer's output on random input of {@code shape}, built with 1 and with 2 row streams. */
+  private static void assertSameWithStreams(Shape shape, java.util.function.Function<LayerScope, Layer> layer) {
+    float[] input = random((int) shape.size(), 5);
     float[][] outputs = new float[2][];
     for (int streams = 1; streams <= 2; streams++) {
       try (Graph g = new Graph()) {
         ModelGraph model = ModelGraph.inferenceOnly(g, 7L, streams);
-        Placeholder<TFloat32> x = model.tf().placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 9, 8)));
-        Mlp mlp = new Mlp(model.root().child("mlp"), Mlp.Config.of(8, 4.0));
-        Operand<TFloat32> out = mlp.call(x, model.training());
+        long[] dims = shape.asArray();
+        dims[0] = -1;
+        Placeholder<TFloat32> x = model.tf().placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
+        Operand<TFloat32> out = layer.apply(model.root().child("mlp")).call(x, model.training());
         outputs[streams - 1] = run(g, x, input, shape, out, model.initializer());
         long splits = 0;
         for (var it = g.operations(); it.hasNext(); ) {
@@ -87,7 +94,7 @@ class RowStreamsTest {
         assertThat(splits).isEqualTo(streams - 1);
       }
     }
-    assertThat(outputs[0]).hasSize(2 * 9 * 8).containsExactly(outputs[1], within(1e-6f));
+    assertThat(outputs[0]).hasSize((int) shape.size()).containsExactly(outputs[1], within(1e-6f));
     double norm = 0;
     for (float v : outputs[0]) {
       norm += v * v;
