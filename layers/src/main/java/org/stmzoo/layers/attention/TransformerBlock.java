@@ -105,11 +105,7 @@ public final class TransformerBlock implements Layer {
     public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
       int n = Shapes.dim(input, 1);
       if (n < streams) {
-        Operand<TFloat32> x = input;
-        for (TransformerBlock block : blocks) {
-          x = block.call(x, training);
-        }
-        return x;
+        return new Sequential(List.copyOf(blocks)).call(input, training);
       }
       int[] sizes = new int[streams];
       Arrays.fill(sizes, n / streams);
