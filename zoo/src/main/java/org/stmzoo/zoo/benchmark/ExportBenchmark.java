@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.ExportedModel;
 import org.stmzoo.export.EncodedImages;
@@ -37,7 +38,8 @@ import org.tensorflow.types.TFloat32;
  *       {@value #ENCODED_WIDTH}x{@value #ENCODED_HEIGHT} images (an ImageNet-like photo size), so decoding, the
  *       antialiased resize and the center crop run in the graph as well.</li>
  * </ul>
- * Every session gets the same {@link SessionConfigs} (thread counts).
+ * Every session gets the same {@link SessionConfigs} (the thread plan), and both graphs are built with the plan's
+ * row streams.
  */
 public final class ExportBenchmark {
   static final int ENCODED_WIDTH = 500;
@@ -48,9 +50,9 @@ public final class ExportBenchmark {
    * @param batch the batch of the throughput figure
    * @param batchSteps timed calls at that batch
    * @param warmup untimed calls before each series
-   * @param threads TF intra-op threads (0 = all)
+   * @param plan how TF's threads are spread (and how many row streams the graphs are built with)
    */
-  public record Settings(int latencyRuns, int batch, int batchSteps, int warmup, int threads) {}
+  public record Settings(int latencyRuns, int batch, int batchSteps, int warmup, ThreadPlan plan) {}
 
   /** One way of serving: batch-1 latency in ms, throughput at {@link Settings#batch()}. */
   public record Figures(String path, double medianMs, double p90Ms, double imagesPerSecond) {}
@@ -68,13 +70,14 @@ public final class ExportBenchmark {
       throw new IllegalArgumentException("exports take RGB images; the serve benchmark needs 3 input channels, not "
           + options.inChannels());
     }
-    ConfigProto config = SessionConfigs.of(settings.threads(), false);
+    ConfigProto config = SessionConfigs.of(settings.plan(), false);
     List<Figures> figures = new ArrayList<>();
     figures.add(inProcess(entry, options, settings, config));
     Path dir = Files.createTempDirectory("stmzoo-export-bench");
     try {
       ExportRequest request = ExportRequests.of(entry, options.imageSize(),
-          ExportRequest.numberedClasses(options.numClasses()), WeightSource.randomInit(), 0L);
+          ExportRequest.numberedClasses(options.numClasses()), WeightSource.randomInit(), 0L)
+          .withRowStreams(settings.plan().rowStreams());
       Path version = SavedModelExporter.export(request, dir, 1).directory();
       try (ExportedModel model = ExportedModel.load(version, config)) {
         figures.add(servingDefault(model, options.imageSize(), settings));
@@ -90,7 +93,8 @@ public final class ExportBenchmark {
   private static Figures inProcess(ModelEntry entry, ModelOptions options, Settings settings, ConfigProto config) {
     int s = options.imageSize();
     try (Graph graph = new Graph()) {
-      BuiltModel built = BuiltModel.build(entry, options, graph, 0L, -1, true);
+      BuiltModel built = BuiltModel.build(entry, options, -1,
+          ModelGraph.inferenceOnly(graph, 0L, settings.plan().rowStreams()));
       try (Session session = new Session(graph, config);
           TFloat32 one = ProbeImages.create(1, s, s);
           TFloat32 many = ProbeImages.create(settings.batch(), s, s)) {

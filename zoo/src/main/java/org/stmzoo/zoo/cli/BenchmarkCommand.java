@@ -55,8 +55,8 @@ final class BenchmarkCommand implements Command {
         .addOption(Option.builder().longOpt("warmup").hasArg().argName("W").desc("untimed steps first (default 1)").build())
         .addOption(Option.builder().longOpt("threads").hasArg().argName("T").desc("TF intra-op threads (default: all)").build())
         .addOption(Option.builder().longOpt("thread-plan").hasArg().argName("throughput|latency")
-            .desc("infer, train: all threads on each op (throughput, default) or one thread per op, independent ops"
-                + " side by side (latency: often faster at batch 1 on few cores)").build())
+            .desc("all threads on each op (throughput, default) or one thread per op, the graph built as one chain"
+                + " per thread (latency: often faster at batch 1 on few cores)").build())
         .addOption(Option.builder().longOpt("xla").desc("enable XLA JIT compilation").build())
         .addOption(Option.builder().longOpt("profile")
             .desc("infer, train: trace one more step and print the top op types and layers by time").build())
@@ -86,12 +86,13 @@ final class BenchmarkCommand implements Command {
     int steps = CliArgs.positiveInt(line, "steps", 5);
     int warmup = CliArgs.nonNegativeInt(line, "warmup", 1);
     int threads = line.hasOption("threads") ? CliArgs.positiveInt(line, "threads", 0) : 0;
+    ThreadPlan plan = threadPlan(line.getOptionValue("thread-plan", "throughput"), threads);
     if (serve) {
-      if (line.hasOption("xla") || line.hasOption("profile") || line.hasOption("thread-plan")) {
-        throw new UsageException("--xla, --profile and --thread-plan apply to infer and train, not serve");
+      if (line.hasOption("xla") || line.hasOption("profile")) {
+        throw new UsageException("--xla and --profile apply to infer and train, not serve");
       }
       return serve(entry, options, new ExportBenchmark.Settings(CliArgs.positiveInt(line, "runs", 20), batch,
-          steps, warmup, threads));
+          steps, warmup, plan));
     }
     ThroughputBenchmark.Mode mode = switch (modeName) {
       case "infer" -> ThroughputBenchmark.Mode.INFER;
@@ -105,7 +106,6 @@ final class BenchmarkCommand implements Command {
       loaderOnly(line, entry, options, batch);
     }
     int profileTop = CliArgs.positiveInt(line, "profile-top", 15);
-    ThreadPlan plan = threadPlan(line.getOptionValue("thread-plan", "throughput"), threads);
     ThroughputBenchmark.Result r = ThroughputBenchmark.run(entry, options, new ThroughputBenchmark.Spec(mode, batch,
         steps, warmup, plan, line.hasOption("xla"), line.hasOption("profile")));
     System.out.printf(Locale.ROOT,
@@ -146,9 +146,9 @@ final class BenchmarkCommand implements Command {
   private static int serve(ModelEntry entry, ModelOptions options, ExportBenchmark.Settings settings)
       throws IOException {
     List<ExportBenchmark.Figures> figures = ExportBenchmark.run(entry, options, settings);
-    System.out.printf(Locale.ROOT, "%s image=%d threads=%s: batch 1 over %d runs, batch %d over %d steps%n",
-        entry.name(), options.imageSize(), settings.threads() > 0 ? Integer.toString(settings.threads()) : "all",
-        settings.latencyRuns(), settings.batch(), settings.batchSteps());
+    System.out.printf(Locale.ROOT, "%s image=%d thread plan %s: batch 1 over %d runs, batch %d over %d steps%n",
+        entry.name(), options.imageSize(), settings.plan().describe(), settings.latencyRuns(), settings.batch(),
+        settings.batchSteps());
     System.out.printf(Locale.ROOT, "%-18s %12s %12s %14s%n", "path", "median ms", "p90 ms", "images/s");
     for (ExportBenchmark.Figures f : figures) {
       System.out.printf(Locale.ROOT, "%-18s %12.1f %12.1f %14.2f%n", f.path(), f.medianMs(), f.p90Ms(),

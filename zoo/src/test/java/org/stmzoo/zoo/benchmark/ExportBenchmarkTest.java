@@ -50,8 +50,18 @@ class ExportBenchmarkTest {
 
   @Test
   void everyServingPathIsMeasured() throws Exception {
-    List<ExportBenchmark.Figures> figures = ExportBenchmark.run(ModelRegistry.get("u-convnext-micro"),
-        ModelOptions.imagenet().withImageSize(32).withNumClasses(10), new ExportBenchmark.Settings(3, 2, 1, 1, 1));
+    assertEveryPathMeasured("u-convnext-micro", ThreadPlan.throughput(1));
+  }
+
+  @Test
+  void theLatencyPlanMeasuresGraphsBuiltWithRowStreams() throws Exception {
+    // deit-tiny's blocks run as token streams under it: the export and the in-process graph both carry them
+    assertEveryPathMeasured("deit-tiny", ThreadPlan.latency(2));
+  }
+
+  private static void assertEveryPathMeasured(String model, ThreadPlan plan) throws Exception {
+    List<ExportBenchmark.Figures> figures = ExportBenchmark.run(ModelRegistry.get(model),
+        ModelOptions.imagenet().withImageSize(32).withNumClasses(10), new ExportBenchmark.Settings(3, 2, 1, 1, plan));
     assertThat(figures).extracting(ExportBenchmark.Figures::path)
         .containsExactly("in-process", "serving_default", "image_bytes png", "image_bytes jpeg");
     for (ExportBenchmark.Figures f : figures) {

@@ -52,8 +52,6 @@ class CliTest {
     assertThat(run("list", "--format", "xml").code()).isEqualTo(2);
     assertThat(run("benchmark").err()).contains("--model is required");
     assertThat(run("benchmark", "--model", "u-convnext-micro", "--mode", "serve", "--xla").code()).isEqualTo(2);
-    assertThat(run("benchmark", "--model", "u-convnext-micro", "--mode", "serve", "--thread-plan", "latency").code())
-        .isEqualTo(2);
     Outcome plan = run("benchmark", "--model", "u-convnext-micro", "--thread-plan", "fastest");
     assertThat(plan.code()).isEqualTo(2);
     assertThat(plan.err()).contains("--thread-plan must be throughput or latency, got 'fastest'");
