@@ -14,6 +14,16 @@ public final class SessionConfigs {
     return of(ThreadPlan.throughput(threads), xla);
   }
 
+  /**
+   * Lets sessions that ask for XLA (a global JIT level) compile on the CPU. TF applies a session's JIT level there
+   * only with {@code tf_xla_cpu_global_jit}, and reads that flag once, when the process's first session is
+   * optimized: call this before any session runs (the CLI does at startup). Sessions that do not ask for XLA are
+   * unaffected.
+   */
+  public static void enableCpuXla() {
+    tensorflow.TF_SetTfXlaCpuGlobalJit((byte) 1);
+  }
+
   public static ConfigProto of(ThreadPlan plan, boolean xla) {
     ConfigProto.Builder b = ConfigProto.newBuilder();
     if (plan.intraOp() > 0) {
@@ -23,9 +33,7 @@ public final class SessionConfigs {
       b.setInterOpParallelismThreads(plan.interOp());
     }
     if (xla) {
-      // The session's JIT level alone does nothing on CPU: TF applies it there only with tf_xla_cpu_global_jit
-      // (TF_XLA_FLAGS=--tf_xla_cpu_global_jit), which this call sets for the process.
-      tensorflow.TF_SetTfXlaCpuGlobalJit((byte) 1);
+      enableCpuXla(); // in time if this is the process's first session (see enableCpuXla)
       b.setGraphOptions(GraphOptions.newBuilder().setOptimizerOptions(
           OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1)));
     }

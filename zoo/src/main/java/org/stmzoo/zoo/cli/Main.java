@@ -9,6 +9,7 @@ import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
+import org.stmzoo.zoo.benchmark.SessionConfigs;
 
 /** {@code ./stmzoo COMMAND [options]}. Exit codes: 0 success, 1 error, 2 usage error. */
 public final class Main {
@@ -17,6 +18,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    SessionConfigs.enableCpuXla(); // before any session, or benchmark --xla would not compile on the CPU
     System.exit(run(args));
   }
 
