@@ -11,33 +11,31 @@ import java.util.Locale;
  * waiting for it costs more than it saves on this kind of machine (deit-tiny at batch 1 on 2 cores: about 1,300
  * futex calls per step under the throughput plan, a few dozen under the latency plan; 26 -> 21.5 ms).
  */
-public record ThreadPlan(String name, int intraOp, int interOp) {
+public record ThreadPlan(String name, int intraOp, int interOp, int rowStreams) {
+  /**
+   * @param rowStreams the independent chains an inference graph is built as under this plan ({@code
+   *     ModelGraph.inferenceOnly(graph, seed, streams)})
+   */
   public ThreadPlan {
     if (intraOp < 0 || interOp < 0) {
       throw new IllegalArgumentException("thread counts must be >= 0, got " + intraOp + ", " + interOp);
     }
+    if (rowStreams < 1) {
+      throw new IllegalArgumentException("row streams must be >= 1, got " + rowStreams);
+    }
   }
 
-  /** All threads on each op, two ops at most at once. */
+  /** All threads on each op, two ops at most at once; one chain, since every op already uses every thread. */
   public static ThreadPlan throughput(int threads) {
-    return new ThreadPlan("throughput", threads, Math.min(2, threads));
-  }
-
-  /** One thread per op, up to {@code threads} ops at once. */
-  public static ThreadPlan latency(int threads) {
-    return new ThreadPlan("latency", 1, threads);
+    return new ThreadPlan("throughput", threads, Math.min(2, threads), 1);
   }
 
   /**
-   * How many independent row streams an inference graph should offer under this plan ({@code
-   * ModelGraph.inferenceOnly(graph, seed, streams)}): one per inter-op thread under the latency plan, so that
-   * the second core has work without per-op hand-offs; 1 under the throughput plan, whose ops use every thread.
+   * One thread per op, up to {@code threads} ops at once, and the graph built as one chain per thread so that
+   * the other cores have work without per-op hand-offs.
    */
-  public int rowStreams() {
-    if (!name.equals("latency")) {
-      return 1;
-    }
-    return interOp > 0 ? interOp : Runtime.getRuntime().availableProcessors();
+  public static ThreadPlan latency(int threads) {
+    return new ThreadPlan("latency", 1, threads, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
   }
 
   /** As printed beside a figure: {@code latency (intra-op 1, inter-op 2)}. */

@@ -53,7 +53,7 @@ final class BenchmarkCommand implements Command {
         .addOption(Option.builder().longOpt("batch").hasArg().argName("N").desc("batch size (default 8; serve: 32)").build())
         .addOption(Option.builder().longOpt("steps").hasArg().argName("K").desc("timed steps (default 5)").build())
         .addOption(Option.builder().longOpt("warmup").hasArg().argName("W").desc("untimed steps first (default 1)").build())
-        .addOption(Option.builder().longOpt("threads").hasArg().argName("T").desc("TF intra-op threads (default: all)").build())
+        .addOption(Option.builder().longOpt("threads").hasArg().argName("T").desc("threads, spread as --thread-plan says (default: all)").build())
         .addOption(Option.builder().longOpt("thread-plan").hasArg().argName("throughput|latency")
             .desc("all threads on each op (throughput, default) or one thread per op, the graph built as one chain"
                 + " per thread (latency: often faster at batch 1 on few cores)").build())

@@ -9,8 +9,8 @@ import org.tensorflow.proto.ConfigProto;
 class ThreadPlanTest {
   @Test
   void throughputPutsEveryThreadOnEachOpAndRunsTwoOpsAtMost() {
-    assertThat(ThreadPlan.throughput(4)).isEqualTo(new ThreadPlan("throughput", 4, 2));
-    assertThat(ThreadPlan.throughput(1)).isEqualTo(new ThreadPlan("throughput", 1, 1));
+    assertThat(ThreadPlan.throughput(4)).isEqualTo(new ThreadPlan("throughput", 4, 2, 1));
+    assertThat(ThreadPlan.throughput(1)).isEqualTo(new ThreadPlan("throughput", 1, 1, 1));
     ConfigProto config = SessionConfigs.of(ThreadPlan.throughput(4), false);
     assertThat(config.getIntraOpParallelismThreads()).isEqualTo(4);
     assertThat(config.getInterOpParallelismThreads()).isEqualTo(2);
@@ -22,6 +22,8 @@ class ThreadPlanTest {
     assertThat(config.getIntraOpParallelismThreads()).isEqualTo(1);
     assertThat(config.getInterOpParallelismThreads()).isEqualTo(2);
     assertThat(ThreadPlan.latency(2).describe()).isEqualTo("latency (intra-op 1, inter-op 2)");
+    assertThat(ThreadPlan.latency(2).rowStreams()).isEqualTo(2);
+    assertThat(ThreadPlan.throughput(2).rowStreams()).isEqualTo(1);
   }
 
   @Test
@@ -35,7 +37,7 @@ class ThreadPlanTest {
 
   @Test
   void negativeCountsAreRefused() {
-    assertThatThrownBy(() -> new ThreadPlan("x", -1, 1)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new ThreadPlan("x", -1, 1, 1)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("-1");
   }
 }
