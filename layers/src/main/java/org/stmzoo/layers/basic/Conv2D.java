@@ -90,16 +90,23 @@ public final class Conv2D implements Layer {
 
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    return call(input, config.padding());
+  }
+
+  /**
+   * This convolution with another zero padding: a band of a map that carries its neighbours' rows (halo) is
+   * padded only at the map's own edges.
+   */
+  public Operand<TFloat32> call(Operand<TFloat32> input, Padding p) {
     if (Shapes.dim(input, -1) != config.inChannels()) {
       throw new IllegalArgumentException("Conv2D expects " + config.inChannels() + " channels, got " + input.shape());
     }
-    Padding p = config.padding();
     Operand<TFloat32> x = input;
     if (!p.tfSame() && !p.isZero()) {
       x = tf.pad(x, tf.constant(new int[][] {{0, 0}, {p.top(), p.bottom()}, {p.left(), p.right()}, {0, 0}}),
           tf.constant(0f));
     }
-    if (isPointwise()) {
+    if (isPointwise() && (p.tfSame() || p.isZero())) {
       // A 1x1 convolution is a matrix product over positions: as MatMul + BiasAdd it runs in oneDNN's matrix
       // kernels (faster than its convolution kernels for 1x1, most of all at batch 1) and fuses what follows.
       long[] shape = x.shape().asArray();

@@ -1,9 +1,13 @@
 package org.stmzoo.layers.basic;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.stmzoo.layers.core.BandedLayer;
 import org.stmzoo.layers.core.Initializer;
-import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.MapBands;
 import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.VariableRole;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -19,7 +23,7 @@ import org.tensorflow.types.TFloat32;
  *
  * @param decay whether AdamW decays it (timm decays a 4-D embedding unless the model lists it as no-decay)
  */
-public final class MapPositionEmbedding implements Layer {
+public final class MapPositionEmbedding implements BandedLayer {
   public record Config(int height, int width, int dim, float initStd, boolean decay) {}
 
   private final Ops tf;
@@ -37,5 +41,21 @@ public final class MapPositionEmbedding implements Layer {
       throw new IllegalArgumentException("position embedding " + embedding.shape() + " does not fit " + input.shape());
     }
     return tf.math.add(input, embedding.value());
+  }
+
+  /** Each band plus its rows of the embedding. */
+  @Override
+  public List<Operand<TFloat32>> callBands(List<Operand<TFloat32>> bands, Operand<TBool> training) {
+    List<Operand<TFloat32>> out = new ArrayList<>(bands.size());
+    int top = 0;
+    for (Operand<TFloat32> band : bands) {
+      int rows = Shapes.dim(band, 1);
+      out.add(tf.math.add(band, MapBands.rows(tf, embedding.value(), top, top + rows)));
+      top += rows;
+    }
+    if (top != embedding.shape().get(1)) {
+      throw new IllegalArgumentException("bands of " + top + " rows do not fit position embedding " + embedding.shape());
+    }
+    return out;
   }
 }

@@ -1,13 +1,14 @@
 package org.stmzoo.layers.basic;
 
 import java.util.List;
+import org.stmzoo.layers.core.BandedLayer;
 import org.stmzoo.layers.core.Layer;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
 /** Layers applied in order. */
-public record Sequential(List<Layer> layers) implements Layer {
+public record Sequential(List<Layer> layers) implements BandedLayer {
   public Sequential {
     layers = List.copyOf(layers);
   }
@@ -21,6 +22,24 @@ public record Sequential(List<Layer> layers) implements Layer {
     Operand<TFloat32> x = input;
     for (Layer layer : layers) {
       x = layer.call(x, training);
+    }
+    return x;
+  }
+
+  /** Takes bands when every layer does. */
+  @Override
+  public boolean takesBands() {
+    return layers.stream().allMatch(l -> l instanceof BandedLayer banded && banded.takesBands());
+  }
+
+  @Override
+  public List<Operand<TFloat32>> callBands(List<Operand<TFloat32>> bands, Operand<TBool> training) {
+    if (!takesBands()) {
+      throw new IllegalStateException("not every layer of this sequence takes bands");
+    }
+    List<Operand<TFloat32>> x = bands;
+    for (Layer layer : layers) {
+      x = ((BandedLayer) layer).callBands(x, training);
     }
     return x;
   }

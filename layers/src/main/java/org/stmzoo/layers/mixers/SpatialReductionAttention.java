@@ -6,8 +6,10 @@ import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.basic.Dropout;
 import org.stmzoo.layers.basic.LayerNorm;
 import org.stmzoo.layers.basic.Padding;
-import org.stmzoo.layers.core.Layer;
+import java.util.List;
+import org.stmzoo.layers.core.BandedLayer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.MapBands;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
 import org.tensorflow.Operand;
@@ -26,7 +28,7 @@ import org.tensorflow.types.TFloat32;
  * Variables: {@code q}, {@code kv}, {@code proj}, and for {@code sr > 1} {@code sr} (conv with bias) and
  * {@code norm}. PVT's Linear and conv layers take the skeleton's trunc-normal(0.02) init.
  */
-public final class SpatialReductionAttention implements Layer {
+public final class SpatialReductionAttention implements BandedLayer {
   public record Config(int dim, int heads, int srRatio, boolean qkvBias, float normEps, float attnDrop,
       float projDrop) {
     public Config {
@@ -79,27 +81,47 @@ public final class SpatialReductionAttention implements Layer {
 
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    List<Operand<TFloat32>> keyValues = keysAndValues(input, training);
+    return attend(input, keyValues.get(0), keyValues.get(1), training);
+  }
+
+  /**
+   * On bands: keys and values once, from the joined map (the reduction's windows cross the bands), then each
+   * band's queries attend over all of them on their own.
+   */
+  @Override
+  public List<Operand<TFloat32>> callBands(List<Operand<TFloat32>> bands, Operand<TBool> training) {
+    List<Operand<TFloat32>> keyValues = keysAndValues(MapBands.join(tf, bands), training);
+    return MapBands.each(bands, b -> attend(b, keyValues.get(0), keyValues.get(1), training));
+  }
+
+  /** Keys and values {@code [B, heads, M, d]} of the (reduced) map. */
+  private List<Operand<TFloat32>> keysAndValues(Operand<TFloat32> map, Operand<TBool> training) {
+    Operand<TFloat32> reduced = reduction == null
+        ? map
+        : reductionNorm.call(reduction.call(map, training), training);
+    int keys = Shapes.dim(reduced, 1) * Shapes.dim(reduced, 2);
+    // [B, M, 2C] -> [2, B, heads, M, d]
+    Operand<TFloat32> keyValues = Shapes.transpose(tf,
+        Shapes.reshapeBatch(tf, kv.call(reduced, training), keys, 2, config.heads(), config.headDim()),
+        2, 0, 3, 1, 4);
+    return List.of(Slices.take(tf, keyValues, 0, 0), Slices.take(tf, keyValues, 0, 1));
+  }
+
+  /** Every position of {@code input} attends over the keys and values; the projected result, NHWC. */
+  private Operand<TFloat32> attend(Operand<TFloat32> input, Operand<TFloat32> keys, Operand<TFloat32> values,
+      Operand<TBool> training) {
     int h = Shapes.dim(input, 1);
     int w = Shapes.dim(input, 2);
-    int dim = config.dim();
     int heads = config.heads();
     int d = config.headDim();
-    Operand<TFloat32> reduced = reduction == null
-        ? input
-        : reductionNorm.call(reduction.call(input, training), training);
-    int keys = Shapes.dim(reduced, 1) * Shapes.dim(reduced, 2);
-
     // [B, N, C] -> [B, heads, N, d]
     Operand<TFloat32> queries = Shapes.transpose(tf,
         Shapes.reshapeBatch(tf, q.call(input, training), h * w, heads, d), 0, 2, 1, 3);
-    // [B, M, 2C] -> [2, B, heads, M, d]
-    Operand<TFloat32> keyValues = Shapes.transpose(tf,
-        Shapes.reshapeBatch(tf, kv.call(reduced, training), keys, 2, heads, d), 2, 0, 3, 1, 4);
-    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, queries, Slices.take(tf, keyValues, 0, 0),
-        Slices.take(tf, keyValues, 0, 1),
+    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, queries, keys, values,
         (float) Math.pow(d, -0.5), null, attnDrop, training);
     // [B, heads, N, d] -> [B, H, W, C]
-    out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 1, 3), h, w, dim);
+    out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 1, 3), h, w, config.dim());
     return projDrop.call(proj.call(out, training), training);
   }
 }

@@ -1,7 +1,11 @@
 package org.stmzoo.layers.mixers;
 
-import org.stmzoo.layers.core.Layer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.stmzoo.layers.core.BandedLayer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.MapBands;
 import org.stmzoo.layers.core.Shapes;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -20,7 +24,7 @@ import org.tensorflow.types.TFloat32;
  * right after the norm, compute the mask on the padded map and crop afterwards, as the official Swin does for
  * detection. Maps that are multiples of the window (every stage at 224) take exactly the reference path.
  */
-public final class SwinMixer implements Layer {
+public final class SwinMixer implements BandedLayer {
   /** Attention mask value between tokens that were not neighbours before the cyclic shift. */
   public static final float CROSS_WINDOW_MASK = -100f;
 
@@ -70,12 +74,59 @@ public final class SwinMixer implements Layer {
       x = tf.roll(x, tf.constant(new int[] {-shift, -shift}), tf.constant(new int[] {1, 2}));
     }
     Operand<TFloat32> mask = shift > 0 ? tf.constant(shiftMask(paddedH, paddedW, size, shift)) : null;
-    Operand<TFloat32> windows = attention.call(WindowPartition.partition(tf, x, size), mask, training);
-    x = WindowPartition.reverse(tf, windows, size, paddedH, paddedW);
+    x = attendInWindows(x, mask, training);
     if (shift > 0) {
       x = tf.roll(x, tf.constant(new int[] {shift, shift}), tf.constant(new int[] {1, 2}));
     }
     return WindowPartition.crop(tf, x, height, width);
+  }
+
+  /** Attention inside each window of a map whose sides are multiples of the window. */
+  private Operand<TFloat32> attendInWindows(Operand<TFloat32> map, Operand<TFloat32> mask, Operand<TBool> training) {
+    int size = window.size();
+    Operand<TFloat32> windows = attention.call(WindowPartition.partition(tf, map, size), mask, training);
+    return WindowPartition.reverse(tf, windows, size, Shapes.dim(map, 1), Shapes.dim(map, 2));
+  }
+
+  /**
+   * On bands whose height and width are multiples of the window (otherwise through the joined map). Unshifted:
+   * each band's windows are its own. Shifted: band {@code i} of the cyclically shifted map is band {@code i}'s
+   * rows from {@code shift} on plus the next band's (cyclically) first {@code shift} rows; each such band is rolled
+   * along W alone, attends in its windows with its rows of the mask, and is rolled back along W; band {@code i} of
+   * the result is then the previous shifted band's last {@code shift} rows plus shifted band {@code i}'s first
+   * rows. The same windows, tokens and mask as the joined map's, moved by a few rows between bands.
+   */
+  @Override
+  public List<Operand<TFloat32>> callBands(List<Operand<TFloat32>> bands, Operand<TBool> training) {
+    int size = window.size();
+    int shift = window.shift();
+    int rows = Shapes.dim(bands.get(0), 1);
+    int width = Shapes.dim(bands.get(0), 2);
+    if (rows % size != 0 || width % size != 0) {
+      return MapBands.split(tf, call(MapBands.join(tf, bands), training), bands.size());
+    }
+    if (shift == 0) {
+      return MapBands.each(bands, b -> attendInWindows(b, null, training));
+    }
+    int n = bands.size();
+    float[][][] mask = shiftMask(rows * n, width, size, shift);
+    int windowsPerBand = rows / size * (width / size);
+    List<Operand<TFloat32>> shifted = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Operand<TFloat32> band = tf.concat(List.of(MapBands.rows(tf, bands.get(i), shift, rows),
+          MapBands.rows(tf, bands.get((i + 1) % n), 0, shift)), tf.constant(1));
+      band = tf.roll(band, tf.constant(new int[] {-shift}), tf.constant(new int[] {2}));
+      Operand<TFloat32> bandMask =
+          tf.constant(Arrays.copyOfRange(mask, i * windowsPerBand, (i + 1) * windowsPerBand));
+      band = attendInWindows(band, bandMask, training);
+      shifted.add(tf.roll(band, tf.constant(new int[] {shift}), tf.constant(new int[] {2})));
+    }
+    List<Operand<TFloat32>> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(tf.concat(List.of(MapBands.rows(tf, shifted.get((i + n - 1) % n), rows - shift, rows),
+          MapBands.rows(tf, shifted.get(i), 0, rows - shift)), tf.constant(1)));
+    }
+    return out;
   }
 
   /**

@@ -4,8 +4,11 @@ import org.stmzoo.layers.basic.DropPath;
 import org.stmzoo.layers.basic.LayerNorm;
 import org.stmzoo.layers.basic.LayerScale;
 import org.stmzoo.layers.basic.Mlp;
+import java.util.List;
+import org.stmzoo.layers.core.BandedLayer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.MapBands;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -20,7 +23,7 @@ import org.tensorflow.types.TFloat32;
  * @param normEps LayerNorm eps of both norms (1e-6 in U-ConvNeXt, PyTorch's 1e-5 in others)
  * @param layerScaleDecay whether AdamW decays the gammas (true where the reference stores them as 4-D)
  */
-public final class UnifiedBlock implements Layer {
+public final class UnifiedBlock implements BandedLayer {
   public record Config(MixerFactory mixer, double mlpRatio, float normEps, boolean layerScaleDecay) {}
 
   private final Ops tf;
@@ -57,5 +60,19 @@ public final class UnifiedBlock implements Layer {
     Operand<TFloat32> x = tf.math.add(input, dropPath.call(mixed, training));
     Operand<TFloat32> mlpOut = layerScale2.call(mlp.call(norm2.call(x, training), training), training);
     return tf.math.add(x, dropPath.call(mlpOut, training));
+  }
+
+  /**
+   * The same block on horizontal bands: norms, layer scales, residuals and the MLP on each band alone, the mixer
+   * through {@link MapBands#call} (its own band form, or the joined map).
+   */
+  @Override
+  public List<Operand<TFloat32>> callBands(List<Operand<TFloat32>> bands, Operand<TBool> training) {
+    List<Operand<TFloat32>> mixed = MapBands.call(tf, mixer, MapBands.each(bands, b -> norm1.call(b, training)),
+        training);
+    List<Operand<TFloat32>> x = MapBands.add(tf, bands,
+        MapBands.each(mixed, m -> dropPath.call(layerScale1.call(m, training), training)));
+    return MapBands.add(tf, x, MapBands.each(x, b -> dropPath.call(
+        layerScale2.call(mlp.callUnsplit(norm2.call(b, training), training), training), training)));
   }
 }

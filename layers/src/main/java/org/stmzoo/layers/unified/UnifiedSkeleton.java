@@ -8,10 +8,12 @@ import org.stmzoo.layers.basic.Conv2D;
 import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.basic.LayerNorm;
 import org.stmzoo.layers.basic.Padding;
+import org.stmzoo.layers.core.BandedLayer;
 import org.stmzoo.layers.core.ClassifierOutput;
 import org.stmzoo.layers.core.ImageClassifier;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.MapBands;
 import org.stmzoo.layers.core.Shapes;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -118,6 +120,28 @@ public final class UnifiedSkeleton implements ImageClassifier {
     return config;
   }
 
+  /**
+   * A stage's blocks in order. In a graph built with row streams ({@link org.stmzoo.layers.core.ModelGraph}), a
+   * stage whose blocks all take bands runs as that many horizontal bands from its first block to its last,
+   * joined once at the end: independent chains except where a mixer exchanges rows.
+   */
+  private Operand<TFloat32> callStage(List<Layer> blocks, Operand<TFloat32> x, Operand<TBool> training) {
+    int streams = scope.model().rowStreams();
+    boolean banded = streams > 1 && MapBands.divides(Shapes.dim(x, 1), streams, 1)
+        && blocks.stream().allMatch(b -> b instanceof BandedLayer l && l.takesBands());
+    if (!banded) {
+      for (Layer block : blocks) {
+        x = block.call(x, training);
+      }
+      return x;
+    }
+    List<Operand<TFloat32>> bands = MapBands.split(tf, x, streams);
+    for (Layer block : blocks) {
+      bands = ((BandedLayer) block).callBands(bands, training);
+    }
+    return MapBands.join(tf, bands);
+  }
+
   @Override
   public ClassifierOutput call(Operand<TFloat32> images, Operand<TBool> training) {
     Operand<TFloat32> x = stemConv1.call(images, training);
@@ -127,9 +151,7 @@ public final class UnifiedSkeleton implements ImageClassifier {
       if (i > 0) {
         x = downsampleNorms.get(i - 1).call(downsampleConvs.get(i - 1).call(x, training), training);
       }
-      for (Layer block : stages.get(i)) {
-        x = block.call(x, training);
-      }
+      x = callStage(stages.get(i), x, training);
       x = stageNorms.get(i).call(x, training);
       scope.model().recordFeature("stage" + i, x);
     }

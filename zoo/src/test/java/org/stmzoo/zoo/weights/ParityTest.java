@@ -13,6 +13,13 @@ class ParityTest {
   }
 
   @Test
+  void unifiedConvNeXtMicroInBands() throws IOException {
+    // 2 bands: stages of 56, 28 and 14 rows banded; 4 bands: 56 and 28 (the 14-row stage whole).
+    assertParity("u-convnext-micro", "unified_convnext_micro", 2);
+    assertParity("u-convnext-micro", "unified_convnext_micro", 4);
+  }
+
+  @Test
   void pitTiny() throws IOException {
     assertParity("pit-ti", "pit_ti_224");
   }

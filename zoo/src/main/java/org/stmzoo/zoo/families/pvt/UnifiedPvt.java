@@ -7,7 +7,6 @@ import static org.stmzoo.zoo.families.unified.UnifiedKeyMap.REF_BLOCK;
 import java.util.List;
 import org.stmzoo.layers.basic.MapPositionEmbedding;
 import org.stmzoo.layers.basic.Sequential;
-import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.mixers.SpatialReductionAttention;
 import org.stmzoo.layers.unified.BlockFactory;
 import org.stmzoo.layers.unified.UnifiedBlock;
@@ -65,15 +64,16 @@ public final class UnifiedPvt implements Family {
   /** PvtBlock: [pos_embed +] unified pre-norm block with SRA, heads/sr/MLP ratio by stage. */
   static BlockFactory blocks(Variant v) {
     return (scope, ctx) -> {
-      Layer positions = ctx.index() == 0
+      // Created before the block, as always (variables take their initial values in creation order).
+      MapPositionEmbedding positions = ctx.index() == 0
           ? new MapPositionEmbedding(scope, new MapPositionEmbedding.Config(ctx.height(), ctx.width(), ctx.dim(),
               0.02f, true))
-          : Layer.identity();
+          : null;
       UnifiedBlock block = new UnifiedBlock(scope, ctx, new UnifiedBlock.Config(
           (s, c) -> new SpatialReductionAttention(s,
               SpatialReductionAttention.Config.of(c.dim(), v.heads()[c.stage()], v.srRatios()[c.stage()])),
           v.mlpRatios()[ctx.stage()], BLOCK_NORM_EPS, false));
-      return Sequential.of(positions, block);
+      return positions == null ? block : Sequential.of(positions, block);
     };
   }
 

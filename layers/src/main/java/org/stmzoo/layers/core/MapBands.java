@@ -1,0 +1,75 @@
+package org.stmzoo.layers.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * An NHWC map {@code [B, H, W, C]} as {@code n} horizontal bands of {@code H / n} rows each, top to bottom: the
+ * spatial form of {@link RowStreams} for networks whose blocks keep the map (the unified skeleton). Band
+ * {@code i} holds rows {@code [i H/n, (i+1) H/n)}.
+ */
+public final class MapBands {
+  private MapBands() {}
+
+  /** Whether a map of {@code height} rows splits into {@code bands} bands of a whole multiple of {@code unit} rows. */
+  public static boolean divides(int height, int bands, int unit) {
+    return bands >= 1 && height % bands == 0 && (height / bands) % unit == 0;
+  }
+
+  /** The map cut into {@code bands} equal bands along H; H must be a multiple of {@code bands}. */
+  public static List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> map, int bands) {
+    int height = Shapes.dim(map, 1);
+    if (!divides(height, bands, 1)) {
+      throw new IllegalArgumentException("a map of " + height + " rows does not split into " + bands + " bands");
+    }
+    if (bands == 1) {
+      return List.of(map);
+    }
+    return List.copyOf(tf.split(tf.constant(1), map, (long) bands).output());
+  }
+
+  /** The bands joined back into one map. */
+  public static Operand<TFloat32> join(Ops tf, List<Operand<TFloat32>> bands) {
+    return bands.size() == 1 ? bands.get(0) : tf.concat(bands, tf.constant(1));
+  }
+
+  /** {@code f} on each band alone: for position-wise functions. */
+  public static List<Operand<TFloat32>> each(List<Operand<TFloat32>> bands, UnaryOperator<Operand<TFloat32>> f) {
+    List<Operand<TFloat32>> out = new ArrayList<>(bands.size());
+    for (Operand<TFloat32> band : bands) {
+      out.add(f.apply(band));
+    }
+    return out;
+  }
+
+  /** {@code a_i + b_i} band by band. */
+  public static List<Operand<TFloat32>> add(Ops tf, List<Operand<TFloat32>> a, List<Operand<TFloat32>> b) {
+    List<Operand<TFloat32>> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      out.add(tf.math.add(a.get(i), b.get(i)));
+    }
+    return out;
+  }
+
+  /** Rows {@code [from, to)} of one band (or map). */
+  public static Operand<TFloat32> rows(Ops tf, Operand<TFloat32> band, int from, int to) {
+    return Slices.range(tf, band, 1, from, to);
+  }
+
+  /**
+   * {@code layer} on bands: its own {@link BandedLayer#callBands} where it has one, otherwise on the joined map,
+   * cut again into bands of the same heights.
+   */
+  public static List<Operand<TFloat32>> call(Ops tf, Layer layer, List<Operand<TFloat32>> bands,
+      Operand<TBool> training) {
+    if (layer instanceof BandedLayer banded && banded.takesBands()) {
+      return banded.callBands(bands, training);
+    }
+    return split(tf, layer.call(join(tf, bands), training), bands.size());
+  }
+}

@@ -1,0 +1,95 @@
+package org.stmzoo.layers.mixers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.stmzoo.layers.core.BandedLayer;
+import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.MapBands;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The mixers' band forms compute the same function as the mixer on the joined map, with random weights and
+ * inputs, for several band counts; and they take the band path (one depthwise convolution or window roll per band)
+ * rather than quietly joining the map.
+ */
+class BandedMixersTest {
+  /** {@code call(x)}, {@code joined(callBands(split(x)))}, and how many ops of {@code opType} the bands added. */
+  private record Comparison(float[] joined, float[] banded, int addedOps) {}
+
+  private static Comparison compare(Shape shape, int bands, String opType,
+      Function<LayerScope, BandedLayer> mixer) {
+    BandedLayer[] built = new BandedLayer[1];
+    try (MixerHarness h = new MixerHarness(shape, scope -> built[0] = mixer.apply(scope))) {
+      int before = count(h, opType);
+      Ops tf = h.model.tf();
+      Operand<TFloat32> banded = MapBands.join(tf,
+          built[0].callBands(MapBands.split(tf, h.input, bands), h.model.training()));
+      int added = count(h, opType) - before;
+      List<float[]> out = h.run(h.randomInput(), List.of(h.output, banded));
+      return new Comparison(out.get(0), out.get(1), added);
+    }
+  }
+
+  private static int count(MixerHarness h, String opType) {
+    int n = 0;
+    for (var it = h.graph.operations(); it.hasNext(); ) {
+      n += ((GraphOperation) it.next()).type().equals(opType) ? 1 : 0;
+    }
+    return n;
+  }
+
+  @Test
+  void convNeXtBandsExchangeHaloRows() {
+    // 12 rows: bands of 6, 4 and 3 rows carry the 3 halo rows of a 7x7 kernel from their neighbours.
+    for (int bands : new int[] {2, 3, 4}) {
+      Comparison c = compare(Shape.of(2, 12, 10, 8), bands, "DepthwiseConv2dNative",
+          scope -> new ConvNeXtMixer(scope, new ConvNeXtMixer.Config(8, 7)));
+      assertThat(c.banded()).as("%d bands", bands).containsExactly(c.joined(), within(1e-5f));
+      assertThat(c.addedOps()).as("one depthwise convolution per band").isEqualTo(bands);
+    }
+    // Bands of 2 rows are thinner than the halo: the joined map's convolution, still the same function.
+    Comparison thin = compare(Shape.of(1, 12, 10, 8), 6, "DepthwiseConv2dNative",
+        scope -> new ConvNeXtMixer(scope, new ConvNeXtMixer.Config(8, 7)));
+    assertThat(thin.banded()).containsExactly(thin.joined(), within(1e-5f));
+    assertThat(thin.addedOps()).isEqualTo(1);
+  }
+
+  @Test
+  void swinBandsKeepTheirWindowsAndShiftAcrossBands() {
+    // A 16x8 map of 4x4 windows, shift 2: bands of 8 and 4 rows, shifted windows straddle the band edges.
+    for (boolean shifted : new boolean[] {false, true}) {
+      for (int bands : new int[] {2, 4}) {
+        Comparison c = compare(Shape.of(2, 16, 8, 8), bands, "Roll",
+            scope -> new SwinMixer(scope, new SwinMixer.Config(8, 2, 4, 16, 8, shifted)));
+        assertThat(c.banded()).as("shifted %s, %d bands", shifted, bands)
+            .containsExactly(c.joined(), within(1e-5f));
+        assertThat(c.addedOps()).as("a roll along W and back per shifted band").isEqualTo(shifted ? 2 * bands : 0);
+      }
+    }
+    // Bands of 2 rows cannot hold 4x4 windows: through the joined map (its two rolls).
+    Comparison thin = compare(Shape.of(1, 16, 8, 8), 8, "Roll",
+        scope -> new SwinMixer(scope, new SwinMixer.Config(8, 2, 4, 16, 8, true)));
+    assertThat(thin.banded()).containsExactly(thin.joined(), within(1e-5f));
+    assertThat(thin.addedOps()).isEqualTo(2);
+  }
+
+  @Test
+  void spatialReductionBandsAttendOverTheWholeMapsKeys() {
+    for (int sr : new int[] {1, 2, 4}) {
+      for (int bands : new int[] {2, 4}) {
+        Comparison c = compare(Shape.of(2, 8, 8, 8), bands, "Softmax",
+            scope -> new SpatialReductionAttention(scope, SpatialReductionAttention.Config.of(8, 2, sr)));
+        assertThat(c.banded()).as("sr %d, %d bands", sr, bands).containsExactly(c.joined(), within(1e-5f));
+        assertThat(c.addedOps()).as("one softmax per band").isEqualTo(bands);
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package org.stmzoo.zoo.families;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.zoo.registry.BuiltModel;
+import org.stmzoo.zoo.registry.ModelOptions;
+import org.stmzoo.zoo.registry.ModelRegistry;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A U-model built with two row streams runs its stages as two horizontal bands (norms, MLPs, residuals per band;
+ * each mixer's band form or the joined map) and computes the same logits as the one-stream graph, at 224x224
+ * (maps of 56, 28, 14 rows in bands, the 7-row stage whole), with every variable random (so layer scales do not
+ * hide the mixers).
+ */
+class BandedStagesTest {
+  /**
+   * @param splits how often the banded graph cuts a map into bands: once per banded stage (3), plus once per block
+   *     of those stages whose mixer has no band form and runs on the joined map (Halo, DCNv3: 13 blocks)
+   */
+  @ParameterizedTest
+  @CsvSource({"u-swin-micro, 3", "u-pvt-micro, 3", "u-halo-micro, 16", "u-dcnv3-micro, 16"})
+  void bandedGraphComputesTheSameLogits(String model, int splits) {
+    float[] whole = logits(model, 1, 0);
+    float[] banded = logits(model, 2, splits);
+    double scale = 1;
+    double max = 0;
+    for (int i = 0; i < whole.length; i++) {
+      scale = Math.max(scale, Math.abs(whole[i]));
+      max = Math.max(max, Math.abs(whole[i] - banded[i]));
+    }
+    System.out.println(model + ": max |banded - whole| = " + max + " (largest logit " + scale + ")");
+    assertThat(max).as(model).isLessThanOrEqualTo(1e-4 * scale);
+  }
+
+  private static float[] logits(String name, int streams, int expectedSplits) {
+    try (Graph g = new Graph()) {
+      BuiltModel built = BuiltModel.build(ModelRegistry.get(name), ModelOptions.imagenet(), 1,
+          ModelGraph.inferenceOnly(g, 0L, streams));
+      int splits = 0;
+      for (var it = g.operations(); it.hasNext(); ) {
+        splits += ((GraphOperation) it.next()).type().equals("Split") ? 1 : 0;
+      }
+      assertThat(splits).as("maps cut into bands").isEqualTo(expectedSplits);
+      Random random = new Random(7);
+      List<Tensor> fed = new ArrayList<>();
+      try (Session session = new Session(g)) {
+        Session.Runner runner = session.runner();
+        for (ModelVariable v : built.model().variables().values()) {
+          float[] values = new float[Math.toIntExact(v.size())];
+          boolean variance = v.path().endsWith("moving_variance");
+          for (int i = 0; i < values.length; i++) {
+            values[i] = variance ? 0.5f + random.nextFloat() : (random.nextFloat() * 2 - 1) * 0.3f;
+          }
+          TFloat32 t = TFloat32.tensorOf(v.shape(), DataBuffers.of(values, true, false));
+          fed.add(t);
+          runner.feed(v.value(), t);
+        }
+        float[] pixels = new float[224 * 224 * 3];
+        for (int i = 0; i < pixels.length; i++) {
+          pixels[i] = (float) random.nextGaussian();
+        }
+        TFloat32 images = TFloat32.tensorOf(Shape.of(1, 224, 224, 3), DataBuffers.of(pixels, true, false));
+        fed.add(images);
+        try (TFloat32 out = (TFloat32) runner.feed(built.images(), images).fetch(built.output().logits()).run()
+            .get(0)) {
+          float[] values = new float[Math.toIntExact(out.size())];
+          out.copyTo(DataBuffers.of(values, false, false));
+          return values;
+        }
+      } finally {
+        fed.forEach(Tensor::close);
+      }
+    }
+  }
+}
