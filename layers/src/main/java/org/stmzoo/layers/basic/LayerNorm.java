@@ -4,6 +4,7 @@ import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.VariableRole;
 import org.tensorflow.Operand;
@@ -24,12 +25,14 @@ public final class LayerNorm implements Layer {
   private final Ops tf;
   private final ModelVariable gamma;
   private final ModelVariable beta;
+  private final boolean fused;
 
   public LayerNorm(LayerScope scope, Config config) {
     this.config = config;
     this.tf = scope.tf();
     this.gamma = scope.variable("gamma", Shape.of(config.dim()), Initializer.ones(), VariableRole.NORM_SCALE);
     this.beta = scope.variable("beta", Shape.of(config.dim()), Initializer.zeros(), VariableRole.NORM_SHIFT);
+    this.fused = scope.model().fusedLayerNorm();
   }
 
   public LayerNorm(LayerScope scope, int dim, float eps) {
@@ -41,7 +44,24 @@ public final class LayerNorm implements Layer {
     if (Shapes.dim(input, -1) != config.dim()) {
       throw new IllegalArgumentException("LayerNorm expects " + config.dim() + " features, got " + input.shape());
     }
+    if (fused) {
+      return fusedCall(input);
+    }
     Operand<TFloat32> normalized = Normalization.normalize(tf, input, new int[] {-1}, config.eps());
     return tf.math.add(tf.math.mul(normalized, gamma.value()), beta.value());
+  }
+
+  /** oneDNN's kernel, on rows of features for maps (it takes rank 2 or 3; the reshapes share the buffer). */
+  private Operand<TFloat32> fusedCall(Operand<TFloat32> input) {
+    int rank = input.shape().numDimensions();
+    if (rank == 2 || rank == 3) {
+      return OneDnnOps.layerNorm(tf, input, gamma.value(), beta.value(), config.eps());
+    }
+    Operand<TFloat32> rows = tf.reshape(input, tf.constant(new long[] {-1, config.dim()}));
+    long[] shape = new long[rank - 1];
+    for (int i = 1; i < rank; i++) {
+      shape[i - 1] = Shapes.dim(input, i);
+    }
+    return Shapes.reshapeBatch(tf, OneDnnOps.layerNorm(tf, rows, gamma.value(), beta.value(), config.eps()), shape);
   }
 }

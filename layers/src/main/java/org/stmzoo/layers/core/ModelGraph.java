@@ -30,16 +30,42 @@ public final class ModelGraph {
   private final List<Op> stateUpdates = new ArrayList<>();
   private final List<StateUpdate> stateUpdateValues = new ArrayList<>();
   private final Map<String, Operand<TFloat32>> features = new LinkedHashMap<>();
-  private final int rowStreams;
+  private final Inference inference;
   private Operand<TInt64> randomSeed;
   private long stochasticCalls;
 
-  private ModelGraph(Graph graph, long seed, boolean inferenceOnly, int rowStreams) {
-    if (rowStreams < 1) {
-      throw new IllegalArgumentException("row streams must be >= 1, got " + rowStreams);
+  /**
+   * How an inference-only graph is built for speed; the function is the same either way.
+   *
+   * @param rowStreams independent chains the layers that allow it are built as (1: none): the MLPs on blocks of
+   *     rows ({@link RowStreams}), stacks of ViT/PiT transformer blocks on parts of the tokens
+   *     ({@code TransformerBlock.stack}), the unified skeleton's stages on bands of rows ({@link MapBands}). For
+   *     batch-1 latency on that many cores.
+   * @param fusedLayerNorm LayerNorm as oneDNN's one-pass kernel ({@link OneDnnOps#layerNorm}) instead of seven
+   *     element-wise ops: CPU only, no gradient, and an internal op of oneDNN builds of TF, so for graphs run in
+   *     this process that never take a gradient, never for an export
+   */
+  public record Inference(int rowStreams, boolean fusedLayerNorm) {
+    public static final Inference PLAIN = new Inference(1, false);
+
+    public Inference {
+      if (rowStreams < 1) {
+        throw new IllegalArgumentException("row streams must be >= 1, got " + rowStreams);
+      }
     }
+
+    public static Inference ofRowStreams(int rowStreams) {
+      return new Inference(rowStreams, false);
+    }
+
+    public Inference withFusedLayerNorm(boolean fused) {
+      return new Inference(rowStreams, fused);
+    }
+  }
+
+  private ModelGraph(Graph graph, long seed, boolean inferenceOnly, Inference inference) {
     this.graph = graph;
-    this.rowStreams = rowStreams;
+    this.inference = inference;
     this.tf = Ops.create(graph);
     this.seed = seed;
     this.training = inferenceOnly
@@ -50,26 +76,32 @@ public final class ModelGraph {
 
   /** A graph whose {@link #training()} is a placeholder defaulting to false. */
   public static ModelGraph create(Graph graph, long seed) {
-    return new ModelGraph(graph, seed, false, 1);
+    return new ModelGraph(graph, seed, false, Inference.PLAIN);
   }
 
   /** A graph whose {@link #training()} is the constant false: no training branch is ever built. */
   public static ModelGraph inferenceOnly(Graph graph, long seed) {
-    return new ModelGraph(graph, seed, true, 1);
+    return new ModelGraph(graph, seed, true, Inference.PLAIN);
   }
 
-  /**
-   * An inference-only graph built as {@code rowStreams} independent chains where the function allows: the MLPs
-   * on blocks of rows ({@link RowStreams}), stacks of ViT/PiT transformer blocks on parts of the tokens
-   * ({@code TransformerBlock.stack}). The same function, shaped for batch-1 latency on that many cores.
-   */
+  /** An inference-only graph built as {@code rowStreams} independent chains where the function allows. */
   public static ModelGraph inferenceOnly(Graph graph, long seed, int rowStreams) {
-    return new ModelGraph(graph, seed, true, rowStreams);
+    return new ModelGraph(graph, seed, true, Inference.ofRowStreams(rowStreams));
+  }
+
+  /** An inference-only graph built for speed as {@code inference} says. */
+  public static ModelGraph inferenceOnly(Graph graph, long seed, Inference inference) {
+    return new ModelGraph(graph, seed, true, inference);
   }
 
   /** How many independent chains layers that allow it are built as (1: none). */
   public int rowStreams() {
-    return rowStreams;
+    return inference.rowStreams();
+  }
+
+  /** Whether LayerNorms are built as oneDNN's fused kernel (inference-only graphs that asked for it). */
+  public boolean fusedLayerNorm() {
+    return inference.fusedLayerNorm();
   }
 
   public Graph graph() {

@@ -46,4 +46,25 @@ public final class OneDnnOps {
         .build()
         .output(0);
   }
+
+  /**
+   * LayerNorm over the last axis of a rank-2 or rank-3 {@code x} in one pass: {@code _MklLayerNorm}, the kernel
+   * TF's remapper substitutes for Keras's fused LayerNorm (it does not match ours). An internal op of oneDNN
+   * builds, CPU only, with no gradient: for inference graphs run in this process. A 224 U-model's 56x56x64 map:
+   * about 110 us instead of 460 us for the seven element-wise ops on one thread.
+   */
+  public static Operand<TFloat32> layerNorm(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma,
+      Operand<TFloat32> beta, float eps) {
+    int rank = x.shape().numDimensions();
+    if (rank != 2 && rank != 3) {
+      throw new IllegalArgumentException("the fused LayerNorm takes rank 2 or 3, got " + x.shape());
+    }
+    return tf.scope().opBuilder("_MklLayerNorm", "MklLayerNorm")
+        .addInput(x.asOutput())
+        .addInput(gamma.asOutput())
+        .addInput(beta.asOutput())
+        .setAttr("epsilon", eps)
+        .build()
+        .output(0);
+  }
 }

@@ -28,7 +28,18 @@ public final class ThroughputBenchmark {
    * What to run: {@code warmup} untimed steps, then {@code steps} timed ones, on threads spread as {@code plan}
    * says (TF sizes its intra-op pool once per process, so the first session's plan holds for the process).
    */
-  public record Spec(Mode mode, int batch, int steps, int warmup, ThreadPlan plan, boolean xla, boolean profile) {}
+  public record Spec(Mode mode, int batch, int steps, int warmup, ThreadPlan plan, boolean xla, boolean profile,
+      boolean fusedLayerNorm) {
+    public Spec {
+      if (fusedLayerNorm && mode != Mode.INFER) {
+        throw new IllegalArgumentException("the fused LayerNorm has no gradient: inference only");
+      }
+    }
+
+    public Spec(Mode mode, int batch, int steps, int warmup, ThreadPlan plan, boolean xla, boolean profile) {
+      this(mode, batch, steps, warmup, plan, xla, profile, false);
+    }
+  }
 
   /** @param plan the thread plan the figures were measured under */
   public record Result(String model, Mode mode, int batch, int imageSize, int steps, double imagesPerSecond,
@@ -41,7 +52,8 @@ public final class ThroughputBenchmark {
     int batch = spec.batch();
     try (Graph graph = new Graph()) {
       BuiltModel built = spec.mode() == Mode.INFER
-          ? BuiltModel.build(entry, options, -1, ModelGraph.inferenceOnly(graph, 0L, plan.rowStreams()))
+          ? BuiltModel.build(entry, options, -1, ModelGraph.inferenceOnly(graph, 0L,
+              ModelGraph.Inference.ofRowStreams(plan.rowStreams()).withFusedLayerNorm(spec.fusedLayerNorm())))
           : BuiltModel.build(entry, options, graph, 0L, -1, true);
       TrainingGraph training = spec.mode() == Mode.TRAIN
           ? new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),

@@ -20,7 +20,8 @@ import org.stmzoo.zoo.registry.ModelRegistry;
 
 /**
  * {@code ./stmzoo benchmark --model NAME [--mode infer|train|serve] [--batch N] [--image-size S] [--steps K]
- * [--runs R] [--threads T] [--thread-plan throughput|latency] [--xla] [--profile [--profile-top N]]
+ * [--runs R] [--threads T] [--thread-plan throughput|latency] [--xla] [--fused-layer-norm]
+ * [--profile [--profile-top N]]
  * [--data SPEC [--aa POLICY] [--scale S]]}. {@code --profile}
  * traces one more step and prints where its time went (op types, layers). {@code serve} compares an export with the
  * in-process graph ({@link ExportBenchmark}). The model runs on random data; with {@code --data}, train mode first
@@ -58,6 +59,8 @@ final class BenchmarkCommand implements Command {
             .desc("all threads on each op (throughput, default) or one thread per op, the graph built as one chain"
                 + " per thread (latency: often faster at batch 1 on few cores)").build())
         .addOption(Option.builder().longOpt("xla").desc("enable XLA JIT compilation").build())
+        .addOption(Option.builder().longOpt("fused-layer-norm")
+            .desc("infer: LayerNorm as oneDNN's one-pass CPU kernel (same function, no gradient)").build())
         .addOption(Option.builder().longOpt("profile")
             .desc("infer, train: trace one more step and print the top op types and layers by time").build())
         .addOption(Option.builder().longOpt("profile-top").hasArg().argName("N")
@@ -88,8 +91,9 @@ final class BenchmarkCommand implements Command {
     int threads = line.hasOption("threads") ? CliArgs.positiveInt(line, "threads", 0) : 0;
     ThreadPlan plan = threadPlan(line.getOptionValue("thread-plan", "throughput"), threads);
     if (serve) {
-      if (line.hasOption("xla") || line.hasOption("profile")) {
-        throw new UsageException("--xla and --profile apply to infer and train, not serve");
+      if (line.hasOption("xla") || line.hasOption("profile") || line.hasOption("fused-layer-norm")) {
+        throw new UsageException("--xla, --profile and --fused-layer-norm apply to infer (the first two to train "
+            + "too), not serve");
       }
       return serve(entry, options, new ExportBenchmark.Settings(CliArgs.positiveInt(line, "runs", 20), batch,
           steps, warmup, plan));
@@ -105,9 +109,12 @@ final class BenchmarkCommand implements Command {
       }
       loaderOnly(line, entry, options, batch);
     }
+    if (line.hasOption("fused-layer-norm") && mode != ThroughputBenchmark.Mode.INFER) {
+      throw new UsageException("--fused-layer-norm applies to --mode infer (the fused kernel has no gradient)");
+    }
     int profileTop = CliArgs.positiveInt(line, "profile-top", 15);
     ThroughputBenchmark.Result r = ThroughputBenchmark.run(entry, options, new ThroughputBenchmark.Spec(mode, batch,
-        steps, warmup, plan, line.hasOption("xla"), line.hasOption("profile")));
+        steps, warmup, plan, line.hasOption("xla"), line.hasOption("profile"), line.hasOption("fused-layer-norm")));
     System.out.printf(Locale.ROOT,
         "%s %s batch=%d image=%d steps=%d%s: %.2f images/s, %.1f ms/step, peak memory %d MiB%n",
         r.model(), modeName, r.batch(), r.imageSize(), r.steps(), r.xla() ? " xla" : "", r.imagesPerSecond(),

@@ -55,6 +55,9 @@ class CliTest {
     Outcome plan = run("benchmark", "--model", "u-convnext-micro", "--thread-plan", "fastest");
     assertThat(plan.code()).isEqualTo(2);
     assertThat(plan.err()).contains("--thread-plan must be throughput or latency, got 'fastest'");
+    Outcome fusedTrain = run("benchmark", "--model", "u-convnext-micro", "--mode", "train", "--fused-layer-norm");
+    assertThat(fusedTrain.code()).isEqualTo(2);
+    assertThat(fusedTrain.err()).contains("--fused-layer-norm applies to --mode infer");
     assertThat(run("benchmark", "--model", "u-convnext-micro", "--data", "fashion-mnist").err())
         .contains("--data applies to --mode train");
     assertThat(run("describe", "u-convnext-micro", "--image-size", "abc").code()).isEqualTo(2);
@@ -66,7 +69,7 @@ class CliTest {
   @Test
   void benchmarkNamesTheThreadPlanItRanUnder() {
     Outcome o = run("benchmark", "--model", "u-convnext-micro", "--image-size", "32", "--batch", "1", "--steps", "1",
-        "--warmup", "0", "--threads", "2", "--thread-plan", "latency");
+        "--warmup", "0", "--threads", "2", "--thread-plan", "latency", "--fused-layer-norm");
     assertThat(o.code()).as(o.err()).isEqualTo(0);
     assertThat(o.out()).containsPattern("u-convnext-micro infer batch=1 image=32 steps=1: [0-9.]+ images/s")
         .contains("thread plan: latency (intra-op 1, inter-op 2)");

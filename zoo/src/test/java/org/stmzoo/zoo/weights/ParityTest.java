@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
+import org.stmzoo.layers.core.ModelGraph;
 
 /** The reference fixtures' logits are reproduced from their imported weights (README: within about 1e-4). */
 class ParityTest {
@@ -17,6 +18,13 @@ class ParityTest {
     // 2 bands: stages of 56, 28 and 14 rows banded; 4 bands: 56 and 28 (the 14-row stage whole).
     assertParity("u-convnext-micro", "unified_convnext_micro", 2);
     assertParity("u-convnext-micro", "unified_convnext_micro", 4);
+  }
+
+  @Test
+  void fusedLayerNormKeepsTheReferenceLogits() throws IOException {
+    assertParity("u-convnext-micro", "unified_convnext_micro", ModelGraph.Inference.ofRowStreams(2)
+        .withFusedLayerNorm(true));
+    assertParity("pit-ti", "pit_ti_224", ModelGraph.Inference.PLAIN.withFusedLayerNorm(true));
   }
 
   @Test
@@ -35,10 +43,15 @@ class ParityTest {
   }
 
   private static void assertParity(String model, String fixture, int rowStreams) throws IOException {
+    assertParity(model, fixture, ModelGraph.Inference.ofRowStreams(rowStreams));
+  }
+
+  private static void assertParity(String model, String fixture, ModelGraph.Inference inference)
+      throws IOException {
     RawTensor expected = NpyFile.read(ReferenceParity.fixture(fixture + ".logits.npy"));
-    float[][] actual = ReferenceParity.logits(model, fixture, rowStreams);
+    float[][] actual = ReferenceParity.logits(model, fixture, inference);
     double diff = ReferenceParity.maxAbsDifference(actual, expected);
-    System.out.println(model + " (row streams " + rowStreams + ") max |logits - reference| = " + diff);
+    System.out.println(model + " (" + inference + ") max |logits - reference| = " + diff);
     assertThat(diff).isLessThanOrEqualTo(1e-4);
   }
 }

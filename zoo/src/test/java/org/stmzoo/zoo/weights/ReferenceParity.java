@@ -26,11 +26,16 @@ public final class ReferenceParity {
 
   /** As {@link #logits(String, String)}, in a graph whose row-wise layers run as {@code rowStreams} parts. */
   static float[][] logits(String model, String fixture, int rowStreams) throws IOException {
+    return logits(model, fixture, ModelGraph.Inference.ofRowStreams(rowStreams));
+  }
+
+  /** As {@link #logits(String, String)}, in an inference graph built as {@code inference} says. */
+  static float[][] logits(String model, String fixture, ModelGraph.Inference inference) throws IOException {
     StateDict checkpoint = SafetensorsReader.read(fixture(fixture + ".safetensors"));
     RawTensor input = NpyFile.read(fixture(fixture + ".input_nhwc.npy"));
     try (Graph g = new Graph()) {
       BuiltModel built = BuiltModel.build(ModelRegistry.get(model), ModelOptions.imagenet(), -1,
-          ModelGraph.inferenceOnly(g, 0L, rowStreams));
+          ModelGraph.inferenceOnly(g, 0L, inference));
       try (Session session = new Session(g)) {
         ModelImport.apply(built, checkpoint, session);
         return Logits.compute(session, built, input);
