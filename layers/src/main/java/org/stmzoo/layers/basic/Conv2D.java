@@ -7,6 +7,7 @@ import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.Slices;
 import org.stmzoo.layers.core.VariableRole;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -115,6 +116,9 @@ public final class Conv2D implements Layer {
       Operand<TFloat32> rows = tf.reshape(x, tf.constant(new long[] {-1, config.inChannels()}));
       return tf.reshape(pointwise(rows), tf.constant(shape));
     }
+    if (isPatchify() && p.isZero()) {
+      return patchify(x);
+    }
     String mode = p.tfSame() ? "SAME" : "VALID";
     List<Long> strides = List.of(1L, (long) config.stride(), (long) config.stride(), 1L);
     Operand<TFloat32> y;
@@ -142,6 +146,39 @@ public final class Conv2D implements Layer {
       y = tf.math.add(y, bias.value());
     }
     return y;
+  }
+
+  /**
+   * Whether this convolution cuts the map into non-overlapping patches (square kernel = stride > 1, ungrouped):
+   * a linear map of each patch, run as one.
+   */
+  public boolean isPatchify() {
+    return config.kernelH() == config.kernelW() && config.kernelH() == config.stride() && config.stride() > 1
+        && config.groups() == 1;
+  }
+
+  /**
+   * A patchifying convolution as {@code SpaceToDepth} and one matrix product: SpaceToDepth's channel order
+   * {@code (row in patch, column in patch, channel)} is the HWIO kernel's, so the kernel reshapes to
+   * {@code [k*k*in, out]}. oneDNN's matrix kernel runs it about twice as fast as its convolution for these shapes.
+   * Maps whose sides are not multiples of the stride drop the last rows/columns, as VALID does.
+   */
+  private Operand<TFloat32> patchify(Operand<TFloat32> x) {
+    int k = config.stride();
+    int h = Shapes.dim(x, 1) / k * k;
+    int w = Shapes.dim(x, 2) / k * k;
+    if (h != Shapes.dim(x, 1) || w != Shapes.dim(x, 2)) {
+      x = Slices.range(tf, x, new int[] {1, 2}, new long[] {0, 0}, new long[] {h, w});
+    }
+    long patchFeatures = (long) k * k * config.inChannels();
+    Operand<TFloat32> rows = tf.reshape(tf.nn.spaceToDepth(x, (long) k),
+        tf.constant(new long[] {-1, patchFeatures}));
+    Operand<TFloat32> y = tf.linalg.matMul(rows,
+        tf.reshape(kernel.value(), tf.constant(new long[] {patchFeatures, config.outChannels()})));
+    if (bias != null) {
+      y = tf.nn.biasAdd(y, bias.value());
+    }
+    return Shapes.reshapeBatch(tf, y, h / k, w / k, config.outChannels());
   }
 
   /** Whether this is a 1x1, stride 1, ungrouped, unpadded convolution: a linear map of each position's channels. */

@@ -1,0 +1,93 @@
+package org.stmzoo.layers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.stmzoo.layers.basic.Conv2D;
+import org.stmzoo.layers.basic.Padding;
+import org.stmzoo.layers.core.ModelVariable;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A convolution whose kernel equals its stride runs as SpaceToDepth and one matrix product: the same outputs and
+ * the same gradients (input, kernel, bias) as TF's VALID convolution, for maps that are and are not multiples
+ * of the stride.
+ */
+class PatchifyConvTest {
+  @Test
+  void patchifyingConvolutionMatchesTheConvolutionOpAndItsGradients() {
+    for (int stride : new int[] {2, 4}) {
+      for (int[] size : new int[][] {{8, 12}, {9, 10}}) {
+        assertMatches(stride, size[0], size[1]);
+      }
+    }
+  }
+
+  private static void assertMatches(int stride, int height, int width) {
+    Random random = new Random(stride * 100 + height);
+    int in = 5;
+    int out = 7;
+    float[] x = new float[2 * height * width * in];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) random.nextGaussian();
+    }
+    try (GraphRunner r = new GraphRunner()) {
+      Ops tf = r.model.tf();
+      Conv2D conv = new Conv2D(r.model.root().child("conv"),
+          Conv2D.Config.of(in, out, stride, stride, Padding.valid(), true));
+      assertThat(conv.isPatchify()).isTrue();
+      Operand<TFloat32> input = r.constant(x, 2, height, width, in);
+      Operand<TFloat32> y = conv.call(input, r.model.training());
+      ModelVariable kernel = r.model.variables().get("conv/kernel");
+      ModelVariable bias = r.model.variables().get("conv/bias");
+      Operand<TFloat32> expected = tf.math.add(tf.nn.conv2d(input, kernel.value(),
+          List.of(1L, (long) stride, (long) stride, 1L), "VALID"), bias.value());
+      assertThat(y.shape()).isEqualTo(expected.shape());
+      List<String> types = new ArrayList<>();
+      r.graph.operations().forEachRemaining(op -> types.add(((GraphOperation) op).type()));
+      assertThat(types).contains("SpaceToDepth");
+
+      float[] biasValues = new float[out];
+      for (int i = 0; i < out; i++) {
+        biasValues[i] = (float) random.nextGaussian();
+      }
+      r.set(bias, biasValues);
+      assertThat(r.eval(y)).containsExactly(r.eval(expected), within(1e-4f));
+
+      // Gradients of sum(y * w) for a fixed random w, with respect to the input, kernel and bias.
+      float[] weights = new float[Math.toIntExact(y.shape().size())];
+      for (int i = 0; i < weights.length; i++) {
+        weights[i] = (float) random.nextGaussian();
+      }
+      Operand<TFloat32> w = r.constant(weights, y.shape().asArray());
+      List<float[]> ours = gradients(r, tf.reduceSum(tf.math.mul(y, w), tf.constant(new int[] {0, 1, 2, 3})),
+          input, kernel, bias);
+      List<float[]> reference = gradients(r,
+          tf.reduceSum(tf.math.mul(expected, w), tf.constant(new int[] {0, 1, 2, 3})), input, kernel, bias);
+      for (int i = 0; i < 3; i++) {
+        assertThat(ours.get(i)).as("gradient %d, stride %d, %dx%d", i, stride, height, width)
+            .containsExactly(reference.get(i), within(1e-3f));
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<float[]> gradients(GraphRunner r, Operand<TFloat32> loss, Operand<TFloat32> input,
+      ModelVariable kernel, ModelVariable bias) {
+    Output<?>[] grads = r.graph.addGradients(loss.asOutput(),
+        new Output<?>[] {input.asOutput(), kernel.value().asOutput(), bias.value().asOutput()});
+    List<float[]> values = new ArrayList<>();
+    for (Output<?> g : grads) {
+      values.add(r.eval((Operand<TFloat32>) g));
+    }
+    return values;
+  }
+}
