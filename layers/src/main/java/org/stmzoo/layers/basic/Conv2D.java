@@ -2,9 +2,11 @@ package org.stmzoo.layers.basic;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.MapBands;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
@@ -146,6 +148,40 @@ public final class Conv2D implements Layer {
       y = tf.math.add(y, bias.value());
     }
     return y;
+  }
+
+  /**
+   * This convolution on horizontal bands of a map ({@link MapBands}), as bands of the output: each band extended
+   * by the rows of its neighbours that its output rows reach (the padding's rows above, {@code k - stride - pad}
+   * below), padded only at the map's own edges. Empty if the bands do not map to equal output bands (heights not a
+   * multiple of the stride, bands thinner than the halo, TF's SAME padding): then the caller joins the map.
+   */
+  public Optional<List<Operand<TFloat32>>> callBands(List<Operand<TFloat32>> bands) {
+    Padding p = config.padding();
+    int k = config.kernelH();
+    int s = config.stride();
+    int above = p.top();
+    int below = Math.max(0, k - s - p.top());
+    if (p.tfSame()) {
+      return Optional.empty();
+    }
+    for (Operand<TFloat32> band : bands) {
+      int rows = Shapes.dim(band, 1);
+      if (rows % s != 0 || rows < above || rows < below) {
+        return Optional.empty();
+      }
+    }
+    List<Operand<TFloat32>> out = new ArrayList<>(bands.size());
+    int last = bands.size() - 1;
+    for (int i = 0; i <= last; i++) {
+      Padding edges = new Padding(i == 0 ? p.top() : 0, i == last ? p.bottom() : 0, p.left(), p.right(), false);
+      Operand<TFloat32> y = call(MapBands.withHalo(tf, bands, i, above, below), edges);
+      if (Shapes.dim(y, 1) != Shapes.dim(bands.get(i), 1) / s) {
+        return Optional.empty();
+      }
+      out.add(y);
+    }
+    return Optional.of(out);
   }
 
   /**

@@ -72,4 +72,23 @@ public final class MapBands {
     }
     return split(tf, layer.call(join(tf, bands), training), bands.size());
   }
+
+  /**
+   * Band {@code i} extended by its neighbours' nearest rows: the last {@code above} rows of band {@code i - 1} and
+   * the first {@code below} rows of band {@code i + 1}, where those bands exist (the map's own edges get nothing;
+   * the caller pads them as the layer would pad the joined map).
+   */
+  public static Operand<TFloat32> withHalo(Ops tf, List<Operand<TFloat32>> bands, int i, int above, int below) {
+    List<Operand<TFloat32>> rows = new ArrayList<>(3);
+    if (i > 0 && above > 0) {
+      Operand<TFloat32> previous = bands.get(i - 1);
+      int height = Shapes.dim(previous, 1);
+      rows.add(rows(tf, previous, height - above, height));
+    }
+    rows.add(bands.get(i));
+    if (i < bands.size() - 1 && below > 0) {
+      rows.add(rows(tf, bands.get(i + 1), 0, below));
+    }
+    return rows.size() == 1 ? rows.get(0) : tf.concat(rows, tf.constant(1));
+  }
 }

@@ -2,6 +2,7 @@ package org.stmzoo.layers.unified;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.stmzoo.layers.basic.Activations;
 import org.stmzoo.layers.basic.BatchNorm;
 import org.stmzoo.layers.basic.Conv2D;
@@ -120,30 +121,12 @@ public final class UnifiedSkeleton implements ImageClassifier {
     return config;
   }
 
-  /**
-   * A stage's blocks in order. In a graph built with row streams ({@link org.stmzoo.layers.core.ModelGraph}), a
-   * stage whose blocks all take bands runs as that many horizontal bands from its first block to its last,
-   * joined once at the end: independent chains except where a mixer exchanges rows.
-   */
-  private Operand<TFloat32> callStage(List<Layer> blocks, Operand<TFloat32> x, Operand<TBool> training) {
-    int streams = scope.model().rowStreams();
-    boolean banded = streams > 1 && MapBands.divides(Shapes.dim(x, 1), streams, 1)
-        && blocks.stream().allMatch(b -> b instanceof BandedLayer l && l.takesBands());
-    if (!banded) {
-      for (Layer block : blocks) {
-        x = block.call(x, training);
-      }
-      return x;
-    }
-    List<Operand<TFloat32>> bands = MapBands.split(tf, x, streams);
-    for (Layer block : blocks) {
-      bands = ((BandedLayer) block).callBands(bands, training);
-    }
-    return MapBands.join(tf, bands);
-  }
-
   @Override
   public ClassifierOutput call(Operand<TFloat32> images, Operand<TBool> training) {
+    int streams = scope.model().rowStreams();
+    if (streams > 1 && MapBands.divides(Shapes.dim(images, 1), streams, 1)) {
+      return callInBands(images, training, streams);
+    }
     Operand<TFloat32> x = stemConv1.call(images, training);
     x = Activations.gelu(tf, stemNorm1.call(x, training));
     x = stemNorm2.call(stemConv2.call(x, training), training);
@@ -151,14 +134,66 @@ public final class UnifiedSkeleton implements ImageClassifier {
       if (i > 0) {
         x = downsampleNorms.get(i - 1).call(downsampleConvs.get(i - 1).call(x, training), training);
       }
-      x = callStage(stages.get(i), x, training);
+      for (Layer block : stages.get(i)) {
+        x = block.call(x, training);
+      }
       x = stageNorms.get(i).call(x, training);
       scope.model().recordFeature("stage" + i, x);
     }
+    return head(x, training);
+  }
+
+  /**
+   * The same network on horizontal bands (a graph built with row streams, {@link MapBands}): the image is cut once
+   * and stays in bands through the stem, the downsampling convolutions (each band with its neighbour's halo row,
+   * {@link Conv2D#callBands}), the norms and every stage whose blocks take bands; a map joins where it no longer
+   * splits evenly (the 7-row last stage at 224) and before the head. Independent chains except for halo rows and
+   * what the mixers exchange.
+   */
+  private ClassifierOutput callInBands(Operand<TFloat32> images, Operand<TBool> training, int streams) {
+    List<Operand<TFloat32>> x = MapBands.split(tf, images, streams);
+    x = convolve(stemConv1, x, training);
+    x = MapBands.each(x, b -> Activations.gelu(tf, stemNorm1.call(b, training)));
+    x = convolve(stemConv2, x, training);
+    x = MapBands.each(x, b -> stemNorm2.call(b, training));
+    for (int i = 0; i < 4; i++) {
+      if (i > 0) {
+        LayerNorm norm = downsampleNorms.get(i - 1);
+        x = MapBands.each(convolve(downsampleConvs.get(i - 1), x, training), b -> norm.call(b, training));
+      }
+      List<Layer> blocks = stages.get(i);
+      boolean banded = blocks.stream().allMatch(b -> b instanceof BandedLayer l && l.takesBands());
+      if (x.size() == 1 && banded && MapBands.divides(Shapes.dim(x.get(0), 1), streams, 1)) {
+        x = MapBands.split(tf, x.get(0), streams);
+      }
+      if (x.size() > 1 && !banded) {
+        x = List.of(MapBands.join(tf, x));
+      }
+      for (Layer block : blocks) {
+        x = x.size() > 1 ? ((BandedLayer) block).callBands(x, training) : List.of(block.call(x.get(0), training));
+      }
+      LayerNorm norm = stageNorms.get(i);
+      x = MapBands.each(x, b -> norm.call(b, training));
+      scope.model().recordFeature("stage" + i, MapBands.join(tf, x));
+    }
+    return head(MapBands.join(tf, x), training);
+  }
+
+  /** A convolution on bands where its output splits into equal bands, otherwise on the joined map (one band). */
+  private List<Operand<TFloat32>> convolve(Conv2D conv, List<Operand<TFloat32>> bands, Operand<TBool> training) {
+    if (bands.size() > 1) {
+      Optional<List<Operand<TFloat32>>> banded = conv.callBands(bands);
+      if (banded.isPresent()) {
+        return banded.get();
+      }
+    }
+    return List.of(conv.call(MapBands.join(tf, bands), training));
+  }
+
+  private ClassifierOutput head(Operand<TFloat32> x, Operand<TBool> training) {
     x = Activations.gelu(tf, headNorm.call(headConv.call(x, training), training));
     Operand<TFloat32> pooled = tf.math.mean(x, tf.constant(new int[] {1, 2}));
     scope.model().recordFeature("pooled", pooled);
     return ClassifierOutput.of(classifier.call(pooled, training), pooled);
   }
-
 }

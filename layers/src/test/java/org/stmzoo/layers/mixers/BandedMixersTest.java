@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.stmzoo.layers.basic.Conv2D;
+import org.stmzoo.layers.basic.Padding;
 import org.stmzoo.layers.core.BandedLayer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.MapBands;
@@ -90,6 +92,30 @@ class BandedMixersTest {
         assertThat(c.banded()).as("sr %d, %d bands", sr, bands).containsExactly(c.joined(), within(1e-5f));
         assertThat(c.addedOps()).as("one softmax per band").isEqualTo(bands);
       }
+    }
+  }
+
+  @Test
+  void stridedConvolutionBandsTakeTheirNeighboursHaloRow() {
+    // The skeleton's 3x3 stride-2 padding-1 convolution: each band needs one row of the band above.
+    for (int bands : new int[] {2, 4}) {
+      Conv2D[] built = new Conv2D[1];
+      try (MixerHarness h = new MixerHarness(Shape.of(2, 16, 10, 4), scope -> {
+        built[0] = new Conv2D(scope, Conv2D.Config.of(4, 6, 3, 2, Padding.explicit(1), true));
+        return built[0];
+      })) {
+        Ops tf = h.model.tf();
+        List<Operand<TFloat32>> out = built[0].callBands(MapBands.split(tf, h.input, bands)).orElseThrow();
+        assertThat(out).hasSize(bands);
+        List<float[]> values = h.run(h.randomInput(), List.of(h.output, MapBands.join(tf, out)));
+        assertThat(values.get(1)).as("%d bands", bands).containsExactly(values.get(0), within(1e-5f));
+      }
+    }
+    // Bands of 3 rows do not map to whole output bands at stride 2.
+    try (MixerHarness h = new MixerHarness(Shape.of(1, 12, 10, 4),
+        scope -> new Conv2D(scope, Conv2D.Config.of(4, 6, 3, 2, Padding.explicit(1), true)))) {
+      Conv2D conv = new Conv2D(h.model.root().child("other"), Conv2D.Config.of(4, 6, 3, 2, Padding.explicit(1), true));
+      assertThat(conv.callBands(MapBands.split(h.model.tf(), h.input, 4))).isEmpty();
     }
   }
 }
