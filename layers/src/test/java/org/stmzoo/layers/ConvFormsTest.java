@@ -17,16 +17,56 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A convolution whose kernel equals its stride runs as SpaceToDepth and one matrix product: the same outputs and
- * the same gradients (input, kernel, bias) as TF's VALID convolution, for maps that are and are not multiples
- * of the stride.
+ * Conv2D's rewritten forms compute what TF's convolution ops compute, outputs and gradients (input, kernel, bias):
+ * a convolution whose kernel equals its stride as SpaceToDepth and one matrix product (maps that are and are not
+ * multiples of the stride); a depthwise convolution with a channel multiplier as repeated channels and a depthwise
+ * convolution without one.
  */
-class PatchifyConvTest {
+class ConvFormsTest {
   @Test
   void patchifyingConvolutionMatchesTheConvolutionOpAndItsGradients() {
     for (int stride : new int[] {2, 4}) {
       for (int[] size : new int[][] {{8, 12}, {9, 10}}) {
         assertMatches(stride, size[0], size[1]);
+      }
+    }
+  }
+
+  @Test
+  void depthwiseWithMultiplierMatchesTheDepthwiseOpAndItsGradients() {
+    for (int stride : new int[] {1, 2}) {
+      Random random = new Random(stride);
+      float[] x = new float[2 * 9 * 7 * 3];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) random.nextGaussian();
+      }
+      try (GraphRunner r = new GraphRunner()) {
+        Ops tf = r.model.tf();
+        Conv2D conv = new Conv2D(r.model.root().child("conv"),
+            Conv2D.Config.depthwise(3, 2, 3, stride, Padding.explicit(1), true));
+        Operand<TFloat32> input = r.constant(x, 2, 9, 7, 3);
+        Operand<TFloat32> y = conv.call(input, r.model.training());
+        ModelVariable kernel = r.model.variables().get("conv/kernel");
+        ModelVariable bias = r.model.variables().get("conv/bias");
+        Operand<TFloat32> padded = tf.pad(input, tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}),
+            tf.constant(0f));
+        Operand<TFloat32> expected = tf.math.add(tf.nn.depthwiseConv2dNative(padded, kernel.value(),
+            List.of(1L, (long) stride, (long) stride, 1L), "VALID"), bias.value());
+        assertThat(y.shape()).isEqualTo(expected.shape());
+        assertThat(r.eval(y)).containsExactly(r.eval(expected), within(1e-5f));
+        float[] weights = new float[Math.toIntExact(y.shape().size())];
+        for (int i = 0; i < weights.length; i++) {
+          weights[i] = (float) random.nextGaussian();
+        }
+        Operand<TFloat32> w = r.constant(weights, y.shape().asArray());
+        List<float[]> ours = gradients(r, tf.reduceSum(tf.math.mul(y, w), tf.constant(new int[] {0, 1, 2, 3})),
+            input, kernel, bias);
+        List<float[]> reference = gradients(r,
+            tf.reduceSum(tf.math.mul(expected, w), tf.constant(new int[] {0, 1, 2, 3})), input, kernel, bias);
+        for (int i = 0; i < 3; i++) {
+          assertThat(ours.get(i)).as("gradient %d, stride %d", i, stride)
+              .containsExactly(reference.get(i), within(1e-4f));
+        }
       }
     }
   }
