@@ -38,19 +38,24 @@ final class GraphModel implements StmzooModel {
   private final ClassifierOutput output;
   private final SampleTransform transform;
 
-  /** @param origin where the weights came from, which a fine-tuning run starts from */
-  GraphModel(ExportRequest request, Weights origin) {
+  /**
+   * @param origin where the weights came from, which a fine-tuning run starts from
+   * @param speed how the in-process graph is built and run (an export is built from {@code request} alone)
+   */
+  GraphModel(ExportRequest request, Weights origin, InferenceSpeed speed) {
     this.request = request;
     this.origin = origin;
     this.graph = new Graph();
     try {
-      ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed(), request.rowStreams());
+      ModelGraph.Inference inference = speed.graph();
+      ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed(), new ModelGraph.Inference(
+          Math.max(request.rowStreams(), inference.rowStreams()), inference.fusedLayerNorm()));
       images = model.tf().withName("images").placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, request.imageSize(), request.imageSize(), 3)));
       output = request.classifier().build(model.root()).call(images, model.training());
       CheckpointOps checkpoint = CheckpointOps.build(model, "restore", model.modelVariables());
       var initializer = model.initializer();
-      session = new Session(graph);
+      session = new Session(graph, speed.session());
       session.runner().addTarget(initializer).run();
       request.weights().load(session, model, checkpoint);
     } catch (RuntimeException e) {

@@ -11,9 +11,10 @@ import java.util.List;
  * @param imageSize the input size, or null for the model's (a checkpoint's own size always wins)
  * @param classNames the class names of a randomly initialised model, or null for 1000 numbered classes;
  *     checkpoints and releases bring their own
+ * @param speed how the loaded model runs on CPU cores ({@link InferenceSpeed}); null for TF's defaults
  */
 public record ModelSpec(String model, Weights weights, Integer imageSize, List<String> classNames,
-    Downloads downloads) {
+    Downloads downloads, InferenceSpeed speed) {
   public ModelSpec {
     if (weights == null) {
       throw new IllegalArgumentException("say where the weights come from (Weights.random(), .checkpoint(DIR),"
@@ -23,21 +24,27 @@ public record ModelSpec(String model, Weights weights, Integer imageSize, List<S
       throw new IllegalArgumentException("a randomly initialised model needs a model name");
     }
     classNames = classNames == null ? null : List.copyOf(classNames);
+    speed = speed == null ? InferenceSpeed.DEFAULT : speed;
   }
 
   public static ModelSpec of(String model, Weights weights) {
-    return new ModelSpec(model, weights, null, null, Downloads.fromEnvironment());
+    return new ModelSpec(model, weights, null, null, Downloads.fromEnvironment(), InferenceSpeed.DEFAULT);
   }
 
   public ModelSpec withImageSize(int size) {
-    return new ModelSpec(model, weights, size, classNames, downloads);
+    return new ModelSpec(model, weights, size, classNames, downloads, speed);
   }
 
   public ModelSpec withClassNames(List<String> names) {
-    return new ModelSpec(model, weights, imageSize, names, downloads);
+    return new ModelSpec(model, weights, imageSize, names, downloads, speed);
   }
 
   public ModelSpec withDownloads(Downloads value) {
-    return new ModelSpec(model, weights, imageSize, classNames, value);
+    return new ModelSpec(model, weights, imageSize, classNames, value, speed);
+  }
+
+  /** Runs the loaded model as {@code value} says, e.g. {@link InferenceSpeed#latency(int)} for one image at a time. */
+  public ModelSpec withSpeed(InferenceSpeed value) {
+    return new ModelSpec(model, weights, imageSize, classNames, downloads, value);
   }
 }

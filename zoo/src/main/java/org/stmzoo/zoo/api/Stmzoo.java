@@ -50,7 +50,7 @@ public final class Stmzoo {
     if (ExportModel.isExport(path)) {
       return loadExport(path);
     }
-    return load(new ModelSpec(null, Weights.checkpoint(path), null, null, Downloads.fromEnvironment()));
+    return load(new ModelSpec(null, Weights.checkpoint(path), null, null, Downloads.fromEnvironment(), null));
   }
 
   /**
@@ -62,7 +62,7 @@ public final class Stmzoo {
   }
 
   public static StmzooModel load(ModelSpec spec) throws IOException {
-    return new GraphModel(request(spec), spec.weights());
+    return new GraphModel(request(spec), spec.weights(), spec.speed());
   }
 
   /** The model, size, preprocessing, classes and weight source {@code spec} names, as an export takes them. */

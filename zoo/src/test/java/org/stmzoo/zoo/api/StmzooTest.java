@@ -67,6 +67,23 @@ class StmzooTest {
   }
 
   @Test
+  void speedPresetsRunTheSameFunction() throws IOException {
+    BufferedImage image = shapeImage(true, new Random(5));
+    float[] plain;
+    try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE))) {
+      plain = model.features(image);
+    }
+    for (InferenceSpeed speed : List.of(InferenceSpeed.latency(2), InferenceSpeed.throughput(2))) {
+      try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+          .withSpeed(speed))) {
+        assertThat(model.features(image)).as("%s", speed).containsExactly(plain, within(1e-4f));
+      }
+    }
+    assertThat(InferenceSpeed.latency(2).graph()).isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(2, true));
+    assertThat(ModelSpec.of(MODEL, Weights.random()).speed()).isEqualTo(InferenceSpeed.DEFAULT);
+  }
+
+  @Test
   void finetuneRunsTheTrainerWithAListenerThenTheRunExportsAndReloads() throws IOException {
     Path data = tinyFolder(tmp.resolve("shapes"), 6);
     List<TrainingListener.StepProgress> steps = new ArrayList<>();

@@ -1,0 +1,45 @@
+package org.stmzoo.zoo.api;
+
+import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.zoo.benchmark.SessionConfigs;
+import org.stmzoo.zoo.benchmark.ThreadPlan;
+import org.tensorflow.proto.ConfigProto;
+
+/**
+ * How a loaded model runs its in-process inference graph on CPU cores: the same function, threads and graph shape
+ * chosen for speed, as {@code ./stmzoo benchmark --thread-plan P --fused-layer-norm} measures them
+ * (docs/benchmarks.md). TF sizes its thread pools at the process's first session, so the first model loaded in a
+ * process sets them for all.
+ *
+ * @param threads how the session spreads its work and how many independent chains the graph is built as; null
+ *     for TF's defaults and one chain
+ * @param fusedLayerNorm LayerNorm as oneDNN's one-pass CPU kernel ({@link ModelGraph.Inference}); exports are
+ *     always built without it
+ */
+public record InferenceSpeed(ThreadPlan threads, boolean fusedLayerNorm) {
+  /** TF's defaults: all cores on each op, the plain graph. */
+  public static final InferenceSpeed DEFAULT = new InferenceSpeed(null, false);
+
+  /**
+   * For one image at a time (batch 1): one thread per op and one chain of the graph per thread, fused LayerNorm.
+   * U-ConvNeXt-micro on 2 cores: about 13 ms per image instead of 25.
+   */
+  public static InferenceSpeed latency(int threads) {
+    return new InferenceSpeed(ThreadPlan.latency(threads), true);
+  }
+
+  /** For batches: TF's usual threading over {@code threads} cores (0: all), fused LayerNorm. */
+  public static InferenceSpeed throughput(int threads) {
+    return new InferenceSpeed(ThreadPlan.throughput(threads), true);
+  }
+
+  /** The inference graph this speed builds. */
+  ModelGraph.Inference graph() {
+    return new ModelGraph.Inference(threads == null ? 1 : threads.rowStreams(), fusedLayerNorm);
+  }
+
+  /** The session options this speed runs under. */
+  ConfigProto session() {
+    return threads == null ? ConfigProto.getDefaultInstance() : SessionConfigs.of(threads, false);
+  }
+}
