@@ -6,9 +6,10 @@
 # Usage (project root, nothing else running): scripts/speed-table.sh [MODEL...] > table.tsv
 # Env: PEERS (the folder setup.sh filled: venv/, ref/, onnx/; default /tmp/peers), HARNESS (../shared/peers),
 #      T (threads for every engine, 2), SIZE (224).
-# Columns: batch-32 inference img/s, batch-1 latency ms (30 steps; stmzoo under its throughput thread plan, then
-# under its latency plan: one intra-op thread, T inter-op threads, the MLPs in T row streams; the peers have one
-# setting, so their figure repeats), batch-32 training img/s (stmzoo: the full DeiT
+# Columns: batch-32 inference img/s (stmzoo with --fused-layer-norm, then without), batch-1 latency ms (30 steps,
+# --fused-layer-norm; stmzoo under its throughput thread plan, then under its latency plan: one intra-op thread,
+# T inter-op threads, the graph in T row streams and bands; the peers have one setting, so their figures repeat),
+# batch-32 training img/s (stmzoo: the full DeiT
 # step with augmentation, AdamW and EMA; PyTorch: forward, cross-entropy, backward, AdamW), peak RSS MiB of the
 # training process.
 set -uo pipefail
@@ -32,21 +33,24 @@ peer() { # MODE BATCH MODEL -> "rate<TAB>peakMiB" (rate, or the peer's failure m
   printf '%s\t%d\n' "$(cut -c1-60 <<<"${r:-failed}")" "$(( $(tail -1 "$f" 2>/dev/null || echo 0) / 1024 ))"
   rm -f "$f"
 }
-zoo() { # MODE BATCH STEPS MODEL [PLAN] -> "rate<TAB>ms/step<TAB>peakMiB"
+zoo() { # MODE BATCH STEPS MODEL [PLAN [FLAG]] -> "rate<TAB>ms/step<TAB>peakMiB"
   ./stmzoo benchmark --model "$4" --mode "$1" --batch "$2" --image-size "$SIZE" --steps "$3" --threads "$T" \
-    --thread-plan "${5:-throughput}" 2>/dev/null \
+    --thread-plan "${5:-throughput}" ${6:-} 2>/dev/null \
     | grep 'images/s' | sed -E 's/.*: ([0-9.]+) images\/s, ([0-9.]+) ms\/step, peak memory ([0-9]+) MiB/\1\t\2\t\3/'
 }
 ms() { [[ $1 =~ ^[0-9.]+$ ]] && awk -v r="$1" 'BEGIN {printf "%.1f", 1000 / r}' || echo "$1"; }
 
-printf 'model\tengine\tinfer32_img_s\tinfer1_ms\tinfer1_ms_latency_plan\ttrain32_img_s\ttrain_peak_MiB\n'
+F=--fused-layer-norm
+printf 'model\tengine\tinfer32_img_s\tinfer32_img_s_plain_ln\tinfer1_ms\tinfer1_ms_latency_plan\ttrain32_img_s\ttrain_peak_MiB\n'
 for m in $models; do
-  zi=$(zoo infer 32 3 "$m" | cut -f1); z1=$(zoo infer 1 30 "$m" | cut -f2)
-  zl=$(zoo infer 1 30 "$m" latency | cut -f2); zt=$(zoo train 32 2 "$m")
-  printf '%s\tstmzoo\t%s\t%s\t%s\t%s\t%s\n' "$m" "$zi" "$z1" "$zl" "$(cut -f1 <<<"$zt")" "$(cut -f3 <<<"$zt")"
+  zi=$(zoo infer 32 3 "$m" throughput $F | cut -f1); zp=$(zoo infer 32 3 "$m" | cut -f1)
+  z1=$(zoo infer 1 30 "$m" throughput $F | cut -f2); zl=$(zoo infer 1 30 "$m" latency $F | cut -f2)
+  zt=$(zoo train 32 2 "$m")
+  printf '%s\tstmzoo\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$zi" "$zp" "$z1" "$zl" "$(cut -f1 <<<"$zt")" \
+    "$(cut -f3 <<<"$zt")"
   ti=$(peer infer 32 "$m" | cut -f1); t1=$(STEPS=30 peer infer 1 "$m" | cut -f1); tt=$(peer train 32 "$m")
-  printf '%s\ttorch\t%s\t%s\t%s\t%s\t%s\n' "$m" "$ti" "$(ms "$t1")" "$(ms "$t1")" "$(cut -f1 <<<"$tt")" \
-    "$(cut -f2 <<<"$tt")"
+  printf '%s\ttorch\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$ti" "$ti" "$(ms "$t1")" "$(ms "$t1")" \
+    "$(cut -f1 <<<"$tt")" "$(cut -f2 <<<"$tt")"
   oi=$(peer ort 32 "$m" | cut -f1); o1=$(STEPS=30 peer ort 1 "$m" | cut -f1)
-  printf '%s\tort\t%s\t%s\t%s\t-\t-\n' "$m" "$oi" "$(ms "$o1")" "$(ms "$o1")"
+  printf '%s\tort\t%s\t%s\t%s\t%s\t-\t-\n' "$m" "$oi" "$oi" "$(ms "$o1")" "$(ms "$o1")"
 done
