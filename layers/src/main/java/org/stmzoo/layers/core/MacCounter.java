@@ -8,7 +8,8 @@ import org.tensorflow.ndarray.Shape;
 
 /**
  * Multiply-accumulates of the ops an output depends on, counted as fvcore/timm count them: matrix products
- * (MatMul, BatchMatMul) and convolutions; element-wise ops, norms and softmax are not counted. The graph
+ * (MatMul, BatchMatMul) and convolutions with learned kernels; element-wise ops, norms, softmax and data movement
+ * are not counted. The graph
  * must be built with a static batch size (1 for per-image figures).
  */
 public final class MacCounter {
@@ -44,6 +45,9 @@ public final class MacCounter {
         return known(op.output(0).shape().size() * f.get(0) * f.get(1) * f.get(2), op);
       }
       case "DepthwiseConv2dNative": {
+        if (op.input(1).op().type().equals("Const")) {
+          return 0; // a fixed one-hot kernel moves data (ShiftViT's shift), which the reference counts as none
+        }
         Shape f = op.input(1).shape();
         return known(op.output(0).shape().size() * f.get(0) * f.get(1), op);
       }
