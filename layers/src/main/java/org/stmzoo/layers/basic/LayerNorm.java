@@ -32,7 +32,8 @@ public final class LayerNorm implements Layer {
     this.tf = scope.tf();
     this.gamma = scope.variable("gamma", Shape.of(config.dim()), Initializer.ones(), VariableRole.NORM_SCALE);
     this.beta = scope.variable("beta", Shape.of(config.dim()), Initializer.zeros(), VariableRole.NORM_SHIFT);
-    this.fused = scope.model().fusedLayerNorm();
+    // Where the natives lack oneDNN's kernel the plain form is the same function.
+    this.fused = scope.model().fusedLayerNorm() && OneDnnOps.layerNormAvailable();
   }
 
   public LayerNorm(LayerScope scope, int dim, float eps) {

@@ -1,6 +1,7 @@
 package org.stmzoo.layers.core;
 
 import org.tensorflow.Operand;
+import org.tensorflow.TensorFlow;
 import org.tensorflow.Operation;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
@@ -53,6 +54,28 @@ public final class OneDnnOps {
    * builds, CPU only, with no gradient: for inference graphs run in this process. A 224 U-model's 56x56x64 map:
    * about 110 us instead of 460 us for the seven element-wise ops on one thread.
    */
+  /**
+   * Whether {@link #layerNorm} can be built here: the natives register {@code _MklLayerNorm} (oneDNN builds, such
+   * as TF Java's x86-64 ones; not macOS arm64) and oneDNN is not switched off with {@code TF_ENABLE_ONEDNN_OPTS=0}.
+   */
+  public static boolean layerNormAvailable() {
+    return LayerNormAvailability.AVAILABLE;
+  }
+
+  private static final class LayerNormAvailability {
+    static final boolean AVAILABLE = oneDnnEnabled(System.getenv("TF_ENABLE_ONEDNN_OPTS"))
+        && TensorFlow.registeredOpList().getOpList().stream().anyMatch(op -> op.getName().equals("_MklLayerNorm"));
+  }
+
+  /** TF's reading of {@code TF_ENABLE_ONEDNN_OPTS}: unset or true means on. */
+  public static boolean oneDnnEnabled(String setting) {
+    if (setting == null) {
+      return true;
+    }
+    String v = setting.trim().toLowerCase(java.util.Locale.ROOT);
+    return !(v.equals("0") || v.equals("false"));
+  }
+
   public static Operand<TFloat32> layerNorm(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma,
       Operand<TFloat32> beta, float eps) {
     int rank = x.shape().numDimensions();

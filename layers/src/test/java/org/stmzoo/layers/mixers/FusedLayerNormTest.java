@@ -9,6 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.stmzoo.layers.basic.LayerNorm;
 import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.layers.core.ModelVariable;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
@@ -21,11 +22,23 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
- * An inference graph that asks for the fused LayerNorm builds oneDNN's kernel (and none of the element-wise
- * form) and computes the same numbers as a direct double-precision loop, for rows, tokens and NHWC maps.
+ * An inference graph that asks for the fused LayerNorm builds oneDNN's kernel where the natives have it (and none
+ * of the element-wise form) and computes the same numbers as a direct double-precision loop, for rows, tokens and
+ * NHWC maps.
  */
 class FusedLayerNormTest {
   private static final int DIM = 48;
+
+  @Test
+  void oneDnnSettingIsReadAsTensorFlowReadsIt() {
+    assertThat(OneDnnOps.oneDnnEnabled(null)).isTrue();
+    assertThat(OneDnnOps.oneDnnEnabled("1")).isTrue();
+    assertThat(OneDnnOps.oneDnnEnabled("0")).isFalse();
+    assertThat(OneDnnOps.oneDnnEnabled(" False ")).isFalse();
+    // These natives (linux-x86_64) are a oneDNN build.
+    assertThat(OneDnnOps.layerNormAvailable()).isEqualTo(OneDnnOps.oneDnnEnabled(System.getenv("TF_ENABLE_ONEDNN_OPTS"))
+        && System.getProperty("os.arch").matches("amd64|x86_64"));
+  }
 
   @Test
   void fusedKernelComputesLayerNormOverTheLastAxis() {
@@ -56,8 +69,9 @@ class FusedLayerNormTest {
       assertThat(y.shape()).isEqualTo(shape);
       List<String> types = new ArrayList<>();
       g.operations().forEachRemaining(op -> types.add(((GraphOperation) op).type()));
-      assertThat(types.contains("_MklLayerNorm")).as("fused kernel in %s", shape).isEqualTo(fused);
-      assertThat(types.contains("Mean")).as("element-wise form in %s", shape).isEqualTo(!fused);
+      boolean built = fused && OneDnnOps.layerNormAvailable();
+      assertThat(types.contains("_MklLayerNorm")).as("fused kernel in %s", shape).isEqualTo(built);
+      assertThat(types.contains("Mean")).as("element-wise form in %s", shape).isEqualTo(!built);
 
       List<Tensor> fed = new ArrayList<>();
       try (Session s = new Session(g)) {
