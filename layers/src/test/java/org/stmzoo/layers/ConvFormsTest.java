@@ -54,19 +54,7 @@ class ConvFormsTest {
             List.of(1L, (long) stride, (long) stride, 1L), "VALID"), bias.value());
         assertThat(y.shape()).isEqualTo(expected.shape());
         assertThat(r.eval(y)).containsExactly(r.eval(expected), within(1e-5f));
-        float[] weights = new float[Math.toIntExact(y.shape().size())];
-        for (int i = 0; i < weights.length; i++) {
-          weights[i] = (float) random.nextGaussian();
-        }
-        Operand<TFloat32> w = r.constant(weights, y.shape().asArray());
-        List<float[]> ours = gradients(r, tf.reduceSum(tf.math.mul(y, w), tf.constant(new int[] {0, 1, 2, 3})),
-            input, kernel, bias);
-        List<float[]> reference = gradients(r,
-            tf.reduceSum(tf.math.mul(expected, w), tf.constant(new int[] {0, 1, 2, 3})), input, kernel, bias);
-        for (int i = 0; i < 3; i++) {
-          assertThat(ours.get(i)).as("gradient %d, stride %d", i, stride)
-              .containsExactly(reference.get(i), within(1e-4f));
-        }
+        assertSameGradients(r, y, expected, random, input, kernel, bias, 1e-4f, "stride " + stride);
       }
     }
   }
@@ -102,20 +90,30 @@ class ConvFormsTest {
       r.set(bias, biasValues);
       assertThat(r.eval(y)).containsExactly(r.eval(expected), within(1e-4f));
 
-      // Gradients of sum(y * w) for a fixed random w, with respect to the input, kernel and bias.
-      float[] weights = new float[Math.toIntExact(y.shape().size())];
-      for (int i = 0; i < weights.length; i++) {
-        weights[i] = (float) random.nextGaussian();
-      }
-      Operand<TFloat32> w = r.constant(weights, y.shape().asArray());
-      List<float[]> ours = gradients(r, tf.reduceSum(tf.math.mul(y, w), tf.constant(new int[] {0, 1, 2, 3})),
-          input, kernel, bias);
-      List<float[]> reference = gradients(r,
-          tf.reduceSum(tf.math.mul(expected, w), tf.constant(new int[] {0, 1, 2, 3})), input, kernel, bias);
-      for (int i = 0; i < 3; i++) {
-        assertThat(ours.get(i)).as("gradient %d, stride %d, %dx%d", i, stride, height, width)
-            .containsExactly(reference.get(i), within(1e-3f));
-      }
+      assertSameGradients(r, y, expected, random, input, kernel, bias, 1e-3f,
+          "stride " + stride + ", " + height + "x" + width);
+    }
+  }
+
+  /**
+   * The gradients of {@code sum(y * w)} and {@code sum(expected * w)} for one fixed random {@code w}, with respect
+   * to the input, kernel and bias, agree within {@code tolerance}.
+   */
+  private static void assertSameGradients(GraphRunner r, Operand<TFloat32> y, Operand<TFloat32> expected,
+      Random random, Operand<TFloat32> input, ModelVariable kernel, ModelVariable bias, float tolerance,
+      String label) {
+    Ops tf = r.model.tf();
+    float[] weights = new float[Math.toIntExact(y.shape().size())];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = (float) random.nextGaussian();
+    }
+    Operand<TFloat32> w = r.constant(weights, y.shape().asArray());
+    List<float[]> ours = gradients(r, tf.reduceSum(tf.math.mul(y, w), tf.constant(new int[] {0, 1, 2, 3})),
+        input, kernel, bias);
+    List<float[]> reference = gradients(r,
+        tf.reduceSum(tf.math.mul(expected, w), tf.constant(new int[] {0, 1, 2, 3})), input, kernel, bias);
+    for (int i = 0; i < 3; i++) {
+      assertThat(ours.get(i)).as("gradient %d, %s", i, label).containsExactly(reference.get(i), within(tolerance));
     }
   }
 
