@@ -176,21 +176,20 @@ public final class Conv2D implements Layer {
     if (p.tfSame()) {
       return Optional.empty();
     }
-    for (Operand<TFloat32> band : bands) {
-      int rows = Shapes.dim(band, 1);
-      if (rows % s != 0 || rows < above || rows < below) {
+    int last = bands.size() - 1;
+    List<Padding> edges = new ArrayList<>(bands.size());
+    for (int i = 0; i <= last; i++) {
+      int rows = Shapes.dim(bands.get(i), 1);
+      Padding edge = new Padding(i == 0 ? p.top() : 0, i == last ? p.bottom() : 0, p.left(), p.right(), false);
+      int extended = rows + (i > 0 ? above : 0) + (i < last ? below : 0);
+      if (rows % s != 0 || rows < above || rows < below || edge.outputSize(extended, k, s, true) != rows / s) {
         return Optional.empty();
       }
+      edges.add(edge);
     }
     List<Operand<TFloat32>> out = new ArrayList<>(bands.size());
-    int last = bands.size() - 1;
     for (int i = 0; i <= last; i++) {
-      Padding edges = new Padding(i == 0 ? p.top() : 0, i == last ? p.bottom() : 0, p.left(), p.right(), false);
-      Operand<TFloat32> y = call(MapBands.withHalo(tf, bands, i, above, below), edges);
-      if (Shapes.dim(y, 1) != Shapes.dim(bands.get(i), 1) / s) {
-        return Optional.empty();
-      }
-      out.add(y);
+      out.add(call(MapBands.withHalo(tf, bands, i, above, below), edges.get(i)));
     }
     return Optional.of(out);
   }

@@ -124,31 +124,15 @@ public final class UnifiedSkeleton implements ImageClassifier {
   @Override
   public ClassifierOutput call(Operand<TFloat32> images, Operand<TBool> training) {
     int streams = scope.model().rowStreams();
-    if (streams > 1 && MapBands.divides(Shapes.dim(images, 1), streams, 1)) {
-      return callInBands(images, training, streams);
-    }
-    Operand<TFloat32> x = stemConv1.call(images, training);
-    x = Activations.gelu(tf, stemNorm1.call(x, training));
-    x = stemNorm2.call(stemConv2.call(x, training), training);
-    for (int i = 0; i < 4; i++) {
-      if (i > 0) {
-        x = downsampleNorms.get(i - 1).call(downsampleConvs.get(i - 1).call(x, training), training);
-      }
-      for (Layer block : stages.get(i)) {
-        x = block.call(x, training);
-      }
-      x = stageNorms.get(i).call(x, training);
-      scope.model().recordFeature("stage" + i, x);
-    }
-    return head(x, training);
+    return callInBands(images, training, MapBands.divides(Shapes.dim(images, 1), streams, 1) ? streams : 1);
   }
 
   /**
-   * The same network on horizontal bands (a graph built with row streams, {@link MapBands}): the image is cut once
-   * and stays in bands through the stem, the downsampling convolutions (each band with its neighbour's halo row,
-   * {@link Conv2D#callBands}), the norms and every stage whose blocks take bands; a map joins where it no longer
-   * splits evenly (the 7-row last stage at 224) and before the head. Independent chains except for halo rows and
-   * what the mixers exchange.
+   * The network on {@code streams} horizontal bands (a graph built with row streams, {@link MapBands}; one band is
+   * the plain graph, op for op): the image is cut once and stays in bands through the stem, the downsampling
+   * convolutions (each band with its neighbour's halo row, {@link Conv2D#callBands}), the norms and every stage
+   * whose blocks take bands; a map joins where it no longer splits evenly (the 7-row last stage at 224) and before
+   * the head. Independent chains except for halo rows and what the mixers exchange.
    */
   private ClassifierOutput callInBands(Operand<TFloat32> images, Operand<TBool> training, int streams) {
     List<Operand<TFloat32>> x = MapBands.split(tf, images, streams);
