@@ -3,6 +3,7 @@ package org.stmzoo.layers.basic;
 import java.util.List;
 import org.stmzoo.layers.core.BandedLayer;
 import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.MapBands;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -29,7 +30,7 @@ public record Sequential(List<Layer> layers) implements BandedLayer {
   /** Takes bands when every layer does. */
   @Override
   public boolean takesBands() {
-    return layers.stream().allMatch(l -> l instanceof BandedLayer banded && banded.takesBands());
+    return layers.stream().allMatch(MapBands::takesBands);
   }
 
   @Override

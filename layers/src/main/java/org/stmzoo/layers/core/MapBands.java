@@ -16,15 +16,20 @@ import org.tensorflow.types.TFloat32;
 public final class MapBands {
   private MapBands() {}
 
-  /** Whether a map of {@code height} rows splits into {@code bands} bands of a whole multiple of {@code unit} rows. */
-  public static boolean divides(int height, int bands, int unit) {
-    return bands >= 1 && height % bands == 0 && (height / bands) % unit == 0;
+  /** Whether a map of {@code height} rows splits into {@code bands} equal bands. */
+  public static boolean divides(int height, int bands) {
+    return bands >= 1 && height % bands == 0;
+  }
+
+  /** Whether {@code layer} has a band form ({@link BandedLayer#callBands}) it can use. */
+  public static boolean takesBands(Layer layer) {
+    return layer instanceof BandedLayer banded && banded.takesBands();
   }
 
   /** The map cut into {@code bands} equal bands along H; H must be a multiple of {@code bands}. */
   public static List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> map, int bands) {
     int height = Shapes.dim(map, 1);
-    if (!divides(height, bands, 1)) {
+    if (!divides(height, bands)) {
       throw new IllegalArgumentException("a map of " + height + " rows does not split into " + bands + " bands");
     }
     if (bands == 1) {
@@ -67,9 +72,13 @@ public final class MapBands {
    */
   public static List<Operand<TFloat32>> call(Ops tf, Layer layer, List<Operand<TFloat32>> bands,
       Operand<TBool> training) {
-    if (layer instanceof BandedLayer banded && banded.takesBands()) {
-      return banded.callBands(bands, training);
-    }
+    return takesBands(layer) ? ((BandedLayer) layer).callBands(bands, training)
+        : throughJoined(tf, layer, bands, training);
+  }
+
+  /** {@code layer} on the joined map, cut again into bands of the same heights: the fallback of a band form. */
+  public static List<Operand<TFloat32>> throughJoined(Ops tf, Layer layer, List<Operand<TFloat32>> bands,
+      Operand<TBool> training) {
     return split(tf, layer.call(join(tf, bands), training), bands.size());
   }
 

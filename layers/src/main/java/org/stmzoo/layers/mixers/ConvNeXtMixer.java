@@ -47,7 +47,7 @@ public final class ConvNeXtMixer implements BandedLayer {
   public List<Operand<TFloat32>> callBands(List<Operand<TFloat32>> bands, Operand<TBool> training) {
     List<Operand<TFloat32>> projected = MapBands.each(bands, b -> inputProj.call(b, training));
     List<Operand<TFloat32>> mixed = depthwise.callBands(projected)
-        .orElseGet(() -> MapBands.split(tf, depthwise.call(MapBands.join(tf, projected), training), bands.size()));
+        .orElseGet(() -> MapBands.throughJoined(tf, depthwise, projected, training));
     return MapBands.each(mixed, m -> outputProj.call(m, training));
   }
 }

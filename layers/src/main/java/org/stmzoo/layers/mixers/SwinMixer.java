@@ -103,7 +103,7 @@ public final class SwinMixer implements BandedLayer {
     int rows = Shapes.dim(bands.get(0), 1);
     int width = Shapes.dim(bands.get(0), 2);
     if (rows % size != 0 || width % size != 0) {
-      return MapBands.split(tf, call(MapBands.join(tf, bands), training), bands.size());
+      return MapBands.throughJoined(tf, this, bands, training);
     }
     if (shift == 0) {
       return MapBands.each(bands, b -> attendInWindows(b, null, training));

@@ -124,7 +124,7 @@ public final class UnifiedSkeleton implements ImageClassifier {
   @Override
   public ClassifierOutput call(Operand<TFloat32> images, Operand<TBool> training) {
     int streams = scope.model().rowStreams();
-    return callInBands(images, training, MapBands.divides(Shapes.dim(images, 1), streams, 1) ? streams : 1);
+    return callInBands(images, training, MapBands.divides(Shapes.dim(images, 1), streams) ? streams : 1);
   }
 
   /**
@@ -146,8 +146,8 @@ public final class UnifiedSkeleton implements ImageClassifier {
         x = MapBands.each(convolve(downsampleConvs.get(i - 1), x, training), b -> norm.call(b, training));
       }
       List<Layer> blocks = stages.get(i);
-      boolean banded = blocks.stream().allMatch(b -> b instanceof BandedLayer l && l.takesBands());
-      if (x.size() == 1 && banded && MapBands.divides(Shapes.dim(x.get(0), 1), streams, 1)) {
+      boolean banded = blocks.stream().allMatch(MapBands::takesBands);
+      if (x.size() == 1 && banded && MapBands.divides(Shapes.dim(x.get(0), 1), streams)) {
         x = MapBands.split(tf, x.get(0), streams);
       }
       if (x.size() > 1 && !banded) {
