@@ -20,7 +20,7 @@ import org.tensorflow.types.TFloat32;
  * Conv2D's rewritten forms compute what TF's convolution ops compute, outputs and gradients (input, kernel, bias):
  * a convolution whose kernel equals its stride as SpaceToDepth and one matrix product (maps that are and are not
  * multiples of the stride); a depthwise convolution with a channel multiplier as repeated channels and a depthwise
- * convolution without one.
+ * convolution without one; padding that TF's SAME gives for the map, as SAME instead of a padded copy.
  */
 class ConvFormsTest {
   @Test
@@ -57,6 +57,53 @@ class ConvFormsTest {
         assertSameGradients(r, y, expected, random, input, kernel, bias, 1e-4f, "stride " + stride);
       }
     }
+  }
+
+  @Test
+  void paddingThatTfSameGivesRunsWithoutAPaddedCopy() {
+    // {kernel, stride, pad, height, width, depthwise, PadV2 expected}: 3x3/1 and 7x7/1 depthwise pad as SAME does;
+    // 3x3/2 with padding 1 on an even map does not (SAME would pad the bottom/right only), on an odd map it does.
+    int[][] cases = {{3, 1, 1, 8, 6, 0, 0}, {7, 1, 3, 9, 8, 1, 0}, {3, 2, 1, 8, 8, 0, 1}, {3, 2, 1, 9, 7, 1, 0}};
+    for (int[] c : cases) {
+      int k = c[0];
+      int stride = c[1];
+      int pad = c[2];
+      boolean depthwise = c[5] == 1;
+      Random random = new Random(k * 10 + c[3]);
+      int channels = 4;
+      float[] x = new float[2 * c[3] * c[4] * channels];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) random.nextGaussian();
+      }
+      try (GraphRunner r = new GraphRunner()) {
+        Ops tf = r.model.tf();
+        Conv2D.Config config = Conv2D.Config.of(channels, channels, k, stride, Padding.explicit(pad), true);
+        Conv2D conv = new Conv2D(r.model.root().child("conv"), depthwise ? config.withGroups(channels) : config);
+        Operand<TFloat32> input = r.constant(x, 2, c[3], c[4], channels);
+        Operand<TFloat32> y = conv.call(input, r.model.training());
+        String label = k + "x" + k + "/" + stride + " on " + c[3] + "x" + c[4];
+        assertThat(count(r, "PadV2")).as("padded copies, %s", label).isEqualTo(c[6]);
+        ModelVariable kernel = r.model.variables().get("conv/kernel");
+        ModelVariable bias = r.model.variables().get("conv/bias");
+        Operand<TFloat32> padded = tf.pad(input,
+            tf.constant(new int[][] {{0, 0}, {pad, pad}, {pad, pad}, {0, 0}}), tf.constant(0f));
+        List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
+        Operand<TFloat32> expected = tf.math.add(depthwise
+            ? tf.nn.depthwiseConv2dNative(padded, kernel.value(), strides, "VALID")
+            : tf.nn.conv2d(padded, kernel.value(), strides, "VALID"), bias.value());
+        assertThat(y.shape()).as(label).isEqualTo(expected.shape());
+        assertThat(r.eval(y)).as(label).containsExactly(r.eval(expected), within(1e-4f));
+        assertSameGradients(r, y, expected, random, input, kernel, bias, 1e-3f, label);
+      }
+    }
+  }
+
+  private static int count(GraphRunner r, String opType) {
+    int n = 0;
+    for (var it = r.graph.operations(); it.hasNext(); ) {
+      n += ((GraphOperation) it.next()).type().equals(opType) ? 1 : 0;
+    }
+    return n;
   }
 
   private static void assertMatches(int stride, int height, int width) {

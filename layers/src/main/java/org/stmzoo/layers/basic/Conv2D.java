@@ -105,7 +105,12 @@ public final class Conv2D implements Layer {
       throw new IllegalArgumentException("Conv2D expects " + config.inChannels() + " channels, got " + input.shape());
     }
     Operand<TFloat32> x = input;
-    if (!p.tfSame() && !p.isZero()) {
+    // Padding that TF's SAME gives for this input needs no padded copy of the map: the kernel pads as it goes.
+    // (EXPLICIT padding would cover the other cases, but TF 2.18 aborts the process on it for strided
+    // convolutions and for a depthwise convolution fused with a variable bias.)
+    boolean same = p.tfSame() || (!p.isZero() && p.isTfSameFor(x, config.kernelH(), config.kernelW(),
+        config.stride()));
+    if (!same && !p.isZero()) {
       x = tf.pad(x, tf.constant(new int[][] {{0, 0}, {p.top(), p.bottom()}, {p.left(), p.right()}, {0, 0}}),
           tf.constant(0f));
     }
@@ -121,7 +126,7 @@ public final class Conv2D implements Layer {
     if (isPatchify() && p.isZero()) {
       return patchify(x);
     }
-    String mode = p.tfSame() ? "SAME" : "VALID";
+    String mode = same ? "SAME" : "VALID";
     List<Long> strides = List.of(1L, (long) config.stride(), (long) config.stride(), 1L);
     Operand<TFloat32> y;
     if (config.depthwise() && config.outChannels() > config.inChannels()) {

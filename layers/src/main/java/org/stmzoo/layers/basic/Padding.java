@@ -1,5 +1,7 @@
 package org.stmzoo.layers.basic;
 
+import org.tensorflow.Operand;
+
 /**
  * Zero padding of a 2-D convolution. {@link #same(int)}/{@link #explicit(int)} pad symmetrically as PyTorch's
  * {@code padding=p} does; TF's own "SAME" pads asymmetrically for even sizes and would differ from the
@@ -30,6 +32,26 @@ public record Padding(int top, int bottom, int left, int right, boolean tfSame) 
 
   public boolean isZero() {
     return !tfSame && top == 0 && bottom == 0 && left == 0 && right == 0;
+  }
+
+  /**
+   * Whether TF's SAME padding gives exactly these pads on {@code map} ({@code [N, H, W, C]}, static H and W):
+   * then a convolution can pad inside its kernel instead of on a padded copy. False for unknown sizes.
+   */
+  public boolean isTfSameFor(Operand<?> map, int kernelH, int kernelW, int stride) {
+    long h = map.shape().get(1);
+    long w = map.shape().get(2);
+    if (tfSame || h < 0 || w < 0) {
+      return tfSame;
+    }
+    long padH = tfSameTotal(h, kernelH, stride);
+    long padW = tfSameTotal(w, kernelW, stride);
+    return top == padH / 2 && bottom == padH - padH / 2 && left == padW / 2 && right == padW - padW / 2;
+  }
+
+  private static long tfSameTotal(long input, int kernel, int stride) {
+    long output = (input + stride - 1) / stride;
+    return Math.max((output - 1) * stride + kernel - input, 0);
   }
 
   /** Output length for one spatial axis, as the reference frameworks compute it. */
