@@ -56,6 +56,7 @@ public final class VisionTransformer implements ImageClassifier {
   private final Layer blocks;
   private final LayerNorm norm;
   private final TokenClassifierHead head;
+  private final int grid;
 
   public VisionTransformer(LayerScope scope, Config config) {
     this.tf = scope.tf();
@@ -69,7 +70,7 @@ public final class VisionTransformer implements ImageClassifier {
     }
     PatchEmbedding.Config embedConfig =
         new PatchEmbedding.Config(config.inChannels(), dim, config.patch(), config.patch());
-    int grid = embedConfig.gridSize(config.imageSize());
+    this.grid = embedConfig.gridSize(config.imageSize());
     this.posEmbed = scope.variable("pos_embed", Shape.of(1, prefixTokens.size() + (long) grid * grid, dim),
         Initializer.truncatedNormal(0.02f), VariableRole.EMBEDDING);
     this.patchEmbed = new PatchEmbedding(scope.child("patch_embed").child("proj"), embedConfig);
@@ -92,6 +93,10 @@ public final class VisionTransformer implements ImageClassifier {
     Operand<TFloat32> tokens = tf.math.add(Tokens.concat(tf, parts), posEmbed.value());
     tokens = blocks.call(tokens, training);
     scope.model().recordFeature("tokens", tokens);
+    // The patch tokens after the last block as the one stage's map (no op runs unless an analysis fetches it):
+    // what the effective-receptive-field analysis reads at its central position.
+    scope.model().recordFeature("stage0",
+        Tokens.toMap(tf, Tokens.trailing(tf, tokens, prefixTokens.size()), grid, grid));
     // The final LayerNorm is per token, so normalising only the prefix tokens the heads read is the same.
     return head.call(norm.call(Tokens.leading(tf, tokens, prefixTokens.size()), training), training);
   }

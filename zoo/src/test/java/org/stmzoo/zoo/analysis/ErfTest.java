@@ -51,6 +51,36 @@ class ErfTest {
   }
 
   @Test
+  void deitsMapIsItsPatchTokensAndAttentionReachesEveryPatch() throws Exception {
+    // DeiT's one stage is its patch tokens after the last block as a grid (64 px: 4x4 patches of 16 px). Its
+    // central token (2, 2) attends over every token, so every input patch, corners included, contributes;
+    // a convolution stack's central feature would leave the corners at zero.
+    int size = 64;
+    ModelOptions options = new ModelOptions(10, 3, size, null);
+    AnalysisImages images = AnalysisImages.of(TinyModels.dataset(TinyModels.images(2, 70, 70, 3, 0.1f, 5),
+        java.util.List.of("a", "b")), 10);
+    try (AnalysisModel model = AnalysisModel.randomInit(
+        org.stmzoo.zoo.registry.ModelRegistry.get("deit-tiny"), options, 0)) {
+      assertThat(model.stages()).isEqualTo(1);
+      assertThat(model.stageFeature(0).orElseThrow().shape().asArray()).containsExactly(-1, 4, 4, 192);
+      ErfResult erf = Erf.measure(model, images, new Erf.Spec(2, size, null, 2), Progress.quiet());
+      assertThat(erf.skipped()).isZero();
+      float[] map = erf.map();
+      for (int py = 0; py < 4; py++) {
+        for (int px = 0; px < 4; px++) {
+          double patch = 0;
+          for (int y = py * 16; y < py * 16 + 16; y++) {
+            for (int x = px * 16; x < px * 16 + 16; x++) {
+              patch += map[y * size + x];
+            }
+          }
+          assertThat(patch).as("patch (%d, %d)", py, px).isPositive();
+        }
+      }
+    }
+  }
+
+  @Test
   void areasAreTheSmallestCentredSquaresOverTheThreshold() {
     // an 11x11 map, 1 on the central 3x3 square, 0 elsewhere; scaled to log10(2)/log10(2) = 1 there
     int size = 11;
