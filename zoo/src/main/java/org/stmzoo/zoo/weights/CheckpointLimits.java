@@ -1,5 +1,7 @@
 package org.stmzoo.zoo.weights;
 
+import org.stmzoo.layers.io.InputLimit;
+
 /**
  * Upper bounds the checkpoint readers (pickle, PyTorch zip, safetensors) check before they allocate, so that
  * a hostile or broken file is a one-line {@link WeightFormatException} instead of an OutOfMemoryError, a
@@ -46,24 +48,20 @@ public record CheckpointLimits(long maxTensorBytes, int maxTensors, long maxPick
 
   /** How errors say to raise limit {@code name}. */
   static String knob(String name) {
-    return "raise with -D" + property(name) + "=N";
+    return "raise with " + limit(name, 0).knob();
+  }
+
+  private static InputLimit limit(String name, long fallback) {
+    return new InputLimit(property(name), fallback);
   }
 
   private static long property(String name, long fallback) {
-    String value = System.getProperty(property(name));
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      long parsed = Long.parseLong(value.trim().replace("_", ""));
-      if (parsed <= 0 || (name.equals("tensors") || name.equals("pickle-depth") || name.equals("zip-entries"))
-          && parsed > Integer.MAX_VALUE) {
-        throw new NumberFormatException();
-      }
-      return parsed;
-    } catch (NumberFormatException e) {
+    long value = limit(name, fallback).value();
+    if ((name.equals("tensors") || name.equals("pickle-depth") || name.equals("zip-entries"))
+        && value > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("system property " + property(name) + "=" + value
-          + " is not a positive integer");
+          + " is larger than " + Integer.MAX_VALUE);
     }
+    return value;
   }
 }
