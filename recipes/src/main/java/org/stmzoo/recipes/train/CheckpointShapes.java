@@ -3,6 +3,7 @@ package org.stmzoo.recipes.train;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
@@ -30,7 +31,13 @@ public final class CheckpointShapes {
   /** Restores the matching variables into {@code session}; returns the paths that were skipped. */
   public static List<String> restoreMatching(Session session, ModelGraph model, List<ModelVariable> variables,
       String prefix) {
-    List<long[]> shapes = read(prefix, variables.stream().map(ModelVariable::path).toList());
+    return restoreMatching(session, model, variables, prefix, ModelVariable::path);
+  }
+
+  /** As above, each variable read from the checkpoint's tensor {@code key(variable)} (e.g. its EMA copy). */
+  public static List<String> restoreMatching(Session session, ModelGraph model, List<ModelVariable> variables,
+      String prefix, Function<ModelVariable, String> key) {
+    List<long[]> shapes = read(prefix, variables.stream().map(key).toList());
     List<ModelVariable> matching = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
@@ -44,7 +51,7 @@ public final class CheckpointShapes {
     if (matching.isEmpty()) {
       throw new IllegalArgumentException("no variable of " + prefix + " fits this model");
     }
-    CheckpointOps.build(model, "init_checkpoint", matching).restore(session, prefix);
+    CheckpointOps.build(model, "init_checkpoint", matching, key).restore(session, prefix);
     return skipped;
   }
 

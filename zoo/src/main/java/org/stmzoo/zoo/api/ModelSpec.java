@@ -10,7 +10,7 @@ import java.util.List;
  *     pretrained full tag)
  * @param imageSize the input size, or null for the model's (a checkpoint's own size always wins)
  * @param classNames the class names of a randomly initialised model, or null for 1000 numbered classes;
- *     checkpoints and releases bring their own
+ *     checkpoints and releases bring their own, which these rename (as many names as classes)
  * @param speed how the loaded model runs on CPU cores ({@link InferenceSpeed}); null for TF's defaults
  */
 public record ModelSpec(String model, Weights weights, Integer imageSize, List<String> classNames,

@@ -3,9 +3,12 @@ package org.stmzoo.zoo.api;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import org.stmzoo.datasets.ImageNetClasses;
 import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.ExportedModel;
+import org.stmzoo.export.SavedModelExporter;
+import org.stmzoo.export.SavedModelExporter.ExportResult;
 import org.stmzoo.export.WeightSource;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.checkpoint.TrainingSummary;
@@ -27,7 +30,7 @@ import org.stmzoo.zoo.weights.ReferenceCheckpoints;
  * }</pre>
  *
  * What each CLI command does is one call here: {@code predict} is {@link StmzooModel#classify}, {@code export}
- * is {@link StmzooModel#export}, {@code train} is {@link Training#run} (or {@link StmzooModel#finetune}).
+ * is {@link #export(ExportSpec)} (or {@link StmzooModel#export} of a loaded model), {@code train} is {@link Training#run} (or {@link StmzooModel#finetune}).
  */
 public final class Stmzoo {
   private Stmzoo() {}
@@ -62,32 +65,47 @@ public final class Stmzoo {
   }
 
   public static StmzooModel load(ModelSpec spec) throws IOException {
-    return new GraphModel(request(spec), spec.weights(), spec.speed());
+    return new GraphModel(request(spec, note -> {}), spec.weights(), spec.speed());
+  }
+
+  /**
+   * Writes {@code spec}'s model as a TF Serving SavedModel ({@code baseDir/<version>/}, the model card beside it)
+   * without building it in this process first: what {@code ./stmzoo export} does.
+   */
+  public static ExportResult export(ExportSpec spec) throws IOException {
+    return export(spec, note -> {});
+  }
+
+  /** As {@link #export(ExportSpec)}; {@code notes} hears what importing published weights adapted. */
+  public static ExportResult export(ExportSpec spec, Consumer<String> notes) throws IOException {
+    return SavedModelExporter.export(request(spec.model(), notes).withRowStreams(spec.rowStreams()), spec.baseDir(),
+        spec.version());
   }
 
   /** The model, size, preprocessing, classes and weight source {@code spec} names, as an export takes them. */
-  static ExportRequest request(ModelSpec spec) throws IOException {
+  static ExportRequest request(ModelSpec spec, Consumer<String> notes) throws IOException {
     if (spec.weights() instanceof Weights.Random r) {
       ModelEntry entry = ModelRegistry.get(spec.model());
       List<String> classes = spec.classNames() != null ? spec.classNames() : ExportRequest.numberedClasses(1000);
       return ExportRequests.of(entry, size(spec, entry), classes, WeightSource.randomInit(), r.seed());
     }
     if (spec.weights() instanceof Weights.Checkpoint c) {
-      return checkpointRequest(spec, c.path());
+      return checkpointRequest(spec, c);
     }
     Weights.Pretrained p = (Weights.Pretrained) spec.weights();
     Downloads.Release release = spec.downloads().release(spec.model(), p.tag());
     ModelEntry entry = release.model();
     int size = size(spec, entry);
     entry.checkImageSize(size); // before a download that could not be used
+    List<String> classes = renamed(spec, ImageNetClasses.names(), "the release"); // the releases classify ImageNet-1k
     Path file = spec.downloads().fetch(release, System.err);
     WeightSource weights = new ImportedWeights(entry, ReferenceCheckpoints.read(file),
-        "pretrained " + release.entry().tag() + " (" + file.getFileName() + ")", note -> {});
-    // the releases are ImageNet-1k classifiers
-    return ExportRequests.of(entry, size, release.entry().preprocessing(), ImageNetClasses.names(), weights, 0);
+        "pretrained " + release.entry().tag() + " (" + file.getFileName() + ")", notes);
+    return ExportRequests.of(entry, size, release.entry().preprocessing(), classes, weights, 0);
   }
 
-  private static ExportRequest checkpointRequest(ModelSpec spec, Path path) throws IOException {
+  private static ExportRequest checkpointRequest(ModelSpec spec, Weights.Checkpoint weights) throws IOException {
+    Path path = weights.path();
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(path);
     RunModel model = RunModel.of(checkpoint);
     if (spec.model() != null && !spec.model().equals(model.entry().name())) {
@@ -95,12 +113,25 @@ public final class Stmzoo {
     }
     if (spec.imageSize() != null && spec.imageSize() != model.options().imageSize()) {
       throw new IllegalArgumentException(path + " is for " + model.options().imageSize() + "px inputs, not "
-          + spec.imageSize());
+          + spec.imageSize() + " (import the reference weights at the other size instead)");
     }
-    List<String> classes = model.classes().isEmpty()
-        ? ExportRequest.numberedClasses(model.options().numClasses()) : model.classes();
+    List<String> classes = renamed(spec, model.classes().isEmpty()
+        ? ExportRequest.numberedClasses(model.options().numClasses()) : model.classes(), path.toString());
     return ExportRequests.of(model.entry(), model.options().imageSize(), checkpoint.preprocessing(), classes,
-        checkpoint.exportWeights(false), 0).withTrainingSummary(TrainingSummary.of(checkpoint, false).orElse(null));
+            checkpoint.exportWeights(weights.ema()), 0)
+        .withTrainingSummary(TrainingSummary.of(checkpoint, weights.ema()).orElse(null));
+  }
+
+  /** The spec's class names in place of {@code own}, which they must match in number; else {@code own}. */
+  private static List<String> renamed(ModelSpec spec, List<String> own, String source) {
+    if (spec.classNames() == null) {
+      return own;
+    }
+    if (spec.classNames().size() != own.size()) {
+      throw new IllegalArgumentException(source + " classifies " + own.size() + " classes, but "
+          + spec.classNames().size() + " class names were given");
+    }
+    return spec.classNames();
   }
 
   private static int size(ModelSpec spec, ModelEntry entry) {

@@ -24,6 +24,8 @@ import org.stmzoo.recipes.train.CheckpointShapes;
 import org.stmzoo.recipes.train.Teacher;
 import org.stmzoo.recipes.train.Trainer;
 import org.stmzoo.recipes.train.TrainingGraph;
+import org.stmzoo.layers.core.CheckpointFolder;
+import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
@@ -70,8 +72,10 @@ public final class Training {
     int threads = spec.threads();
     String autoAugment = spec.autoAugment();
     Optional<Teacher> teacher = teacher(spec.distillTeacher(), model);
-    Optional<StmzooCheckpoint> init = spec.init() instanceof Weights.Checkpoint c
-        ? Optional.of(initCheckpoint(c.path(), entry)) : Optional.empty();
+    Optional<Weights.Checkpoint> initWeights = spec.init() instanceof Weights.Checkpoint c
+        ? Optional.of(c) : Optional.empty();
+    Optional<StmzooCheckpoint> init = initWeights.isPresent()
+        ? Optional.of(initCheckpoint(initWeights.get(), entry)) : Optional.empty();
     Optional<Path> releaseFile = release.isPresent()
         ? Optional.of(spec.downloads().fetch(release.get(), System.err)) : Optional.empty();
 
@@ -128,7 +132,7 @@ public final class Training {
       if (resume) {
         trainer.restoreLast();
       } else if (init.isPresent()) {
-        initFrom(init.get(), session, graph, log);
+        initFrom(init.get(), initWeights.get().ema(), session, graph, log);
       } else if (releaseFile.isPresent()) {
         initFromRelease(release.get(), releaseFile.get(), session, graph, log);
       }
@@ -195,8 +199,13 @@ public final class Training {
   }
 
   /** The init checkpoint, which must hold weights of the model being trained. */
-  private static StmzooCheckpoint initCheckpoint(Path path, ModelEntry entry) throws IOException {
+  private static StmzooCheckpoint initCheckpoint(Weights.Checkpoint weights, ModelEntry entry) throws IOException {
+    Path path = weights.path();
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(path);
+    if (weights.ema() && !checkpoint.metadata().hasEma()) {
+      throw new IllegalArgumentException("--init " + path + " has no EMA weights (its run did not train with"
+          + " --model-ema)");
+    }
     if (!checkpoint.metadata().model().equals(entry.name())) {
       throw new IllegalArgumentException("--init " + path + " holds " + checkpoint.metadata().model()
           + " weights, not " + entry.name());
@@ -205,17 +214,19 @@ public final class Training {
   }
 
   /**
-   * Fine-tuning from a checkpoint's model weights (never its optimizer state): every variable of the same shape
+   * Fine-tuning from a checkpoint's model weights or their EMA (never its optimizer state): every variable of the same shape
    * is restored, the others, a head for another class count, keep their fresh initialisation.
    */
-  private static void initFrom(StmzooCheckpoint checkpoint, Session session, TrainingGraph graph, PrintStream log) {
+  private static void initFrom(StmzooCheckpoint checkpoint, boolean ema, Session session, TrainingGraph graph,
+      PrintStream log) {
     List<String> skipped = CheckpointShapes.restoreMatching(session, graph.model(), graph.modelVariables(),
-        checkpoint.variablesPrefix().toString());
+        checkpoint.variablesPrefix().toString(),
+        ema ? v -> CheckpointFolder.EMA_PREFIX + v.path() : ModelVariable::path);
     graph.resetEma(session);
     int classes = checkpoint.metadata().numClasses();
     String head = classes == graph.numClasses() ? ""
         : "; the checkpoint has " + classes + " classes, this run " + graph.numClasses() + ": the head is re-initialised";
-    log.println("Initialised from " + checkpoint.describe(false) + head + (skipped.isEmpty() ? ""
+    log.println("Initialised from " + checkpoint.describe(ema) + head + (skipped.isEmpty() ? ""
         : "; re-initialised (shape differs): " + String.join(", ", skipped)));
   }
 
@@ -246,7 +257,8 @@ public final class Training {
     args.put("val_set", data.val().map(v -> v.description()).orElse(null));
     args.put("classes", model.classes());
     args.putAll(RecipeDescription.of(spec.recipe(), spec.autoAugment()));
-    args.put("init", spec.init() instanceof Weights.Checkpoint c ? c.path().toString() : null);
+    args.put("init", spec.init() instanceof Weights.Checkpoint c
+        ? c.path() + (c.ema() ? " (EMA weights)" : "") : null);
     args.put("pretrained", spec.init() instanceof Weights.Pretrained p ? p.tag() : null);
     args.put("distill_teacher", spec.distillTeacher() == null ? null : spec.distillTeacher().toString());
     args.put("threads", spec.threads());

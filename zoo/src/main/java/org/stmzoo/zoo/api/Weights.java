@@ -11,8 +11,16 @@ public sealed interface Weights {
   /** A fresh initialisation; {@code seed} makes it reproducible. */
   record Random(long seed) implements Weights {}
 
-  /** An stmzoo checkpoint or run folder (a run's best weights, else its last). */
-  record Checkpoint(Path path) implements Weights {}
+  /**
+   * An stmzoo checkpoint or run folder (a run's best weights, else its last).
+   *
+   * @param ema its EMA weights instead (a training checkpoint written with {@code --model-ema})
+   */
+  record Checkpoint(Path path, boolean ema) implements Weights {
+    public Checkpoint(Path path) {
+      this(path, false);
+    }
+  }
 
   /**
    * Published weights: a full tag of the manifest ({@code u-convnext-micro.in1k}) or, with a model name beside
@@ -30,6 +38,11 @@ public sealed interface Weights {
 
   static Weights checkpoint(Path path) {
     return new Checkpoint(path);
+  }
+
+  /** A training checkpoint's EMA weights (the run trained with {@code --model-ema}). */
+  static Weights checkpointEma(Path path) {
+    return new Checkpoint(path, true);
   }
 
   static Weights pretrained(String tag) {

@@ -9,25 +9,20 @@ import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.stmzoo.datasets.ImageNetClasses;
 import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.SavedModelExporter.ExportResult;
-import org.stmzoo.export.SavedModelExporter;
-import org.stmzoo.export.WeightSource;
-import org.stmzoo.layers.core.CheckpointFolder;
-import org.stmzoo.zoo.api.Downloads;
-import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
-import org.stmzoo.zoo.checkpoint.TrainingSummary;
-import org.stmzoo.zoo.registry.ExportRequests;
+import org.stmzoo.zoo.api.ExportSpec;
+import org.stmzoo.zoo.api.ModelSpec;
+import org.stmzoo.zoo.api.Stmzoo;
+import org.stmzoo.zoo.api.Weights;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelRegistry;
-import org.stmzoo.zoo.weights.ImportedWeights;
-import org.stmzoo.zoo.weights.ReferenceCheckpoints;
 
 /**
  * {@code ./stmzoo export (--model NAME [--pretrained TAG] | --pretrained TAG | --checkpoint DIR [--ema] | --all)
  * --output DIR [--version N] [--row-streams N]}: TF Serving SavedModels ({@code DIR/<version>/}, or {@code DIR/<model>/<version>/}
- * for {@code --all}) with the model card beside them.
+ * for {@code --all}) with the model card beside them. The flags become an {@link ExportSpec} for
+ * {@link Stmzoo#export(ExportSpec, java.util.function.Consumer)}, the call a Java user makes.
  */
 final class ExportCommand implements Command {
   /** Largest reload difference accepted by {@code --all}: the same graph and weights, run again. */
@@ -102,83 +97,36 @@ final class ExportCommand implements Command {
     }
     Path output = Path.of(line.getOptionValue("output"));
     long version = CliArgs.positiveInt(line, "version", 1);
-    long seed = seed(line);
     int rowStreams = CliArgs.positiveInt(line, "row-streams", 1);
     if (line.hasOption("all")) {
-      return exportAll(line, output, version, classNames(line, ExportRequest.numberedClasses(1000)), seed,
-          rowStreams);
+      return exportAll(line, output, version, rowStreams);
     }
-    ExportRequest request;
-    if (line.hasOption("checkpoint")) {
-      request = checkpointRequest(line, seed);
-    } else if (line.hasOption("pretrained")) {
-      request = pretrainedRequest(line, seed);
-    } else {
-      ModelEntry entry = ModelRegistry.get(line.getOptionValue("model"));
-      request = ExportRequests.of(entry, imageSize(line, entry),
-          classNames(line, ExportRequest.numberedClasses(1000)), WeightSource.randomInit(), seed);
-    }
-    ExportResult result = SavedModelExporter.export(request.withRowStreams(rowStreams), output, version);
-    System.out.printf(Locale.ROOT, "exported %s (%,d parameters, %s) to %s%n", request.name(),
+    Weights weights = line.hasOption("checkpoint")
+        ? new Weights.Checkpoint(Path.of(line.getOptionValue("checkpoint")), line.hasOption("ema"))
+        : line.hasOption("pretrained") ? Weights.pretrained(line.getOptionValue("pretrained"))
+        : Weights.random(seed(line));
+    ModelSpec model = new ModelSpec(line.getOptionValue("model"), weights,
+        line.hasOption("image-size") ? CliArgs.positiveInt(line, "image-size", 0) : null, classNames(line),
+        DownloadArguments.parse(line, env), null);
+    ExportResult result = Stmzoo.export(new ExportSpec(model, output, version, rowStreams),
+        note -> System.out.println("note: " + note));
+    System.out.printf(Locale.ROOT, "exported %s (%,d parameters, %s) to %s%n", result.card().name(),
         result.card().parameters(), result.card().weights(), result.directory());
     return 0;
   }
 
-  /**
-   * The model a checkpoint was written for, at its image size, with its class names (numbered if it has none;
-   * --labels may name them), restored from it: the trained weights, or their EMA with --ema. Weights from a
-   * training run carry the run's summary into the model card.
-   */
-  private static ExportRequest checkpointRequest(CommandLine line, long seed) throws IOException {
-    StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(Path.of(line.getOptionValue("checkpoint")));
-    CheckpointFolder.Metadata meta = checkpoint.metadata();
-    if (line.hasOption("image-size") && CliArgs.positiveInt(line, "image-size", 0) != meta.imageSize()) {
-      throw new UsageException("the checkpoint is for " + meta.imageSize() + "px inputs; --image-size cannot change"
-          + " that (import the reference weights at the other size instead)");
-    }
-    if (meta.inChannels() != 3) {
-      throw new IllegalArgumentException("exports take RGB images, but the checkpoint's model has "
-          + meta.inChannels() + " input channels");
-    }
-    List<String> classNames = classNames(line, meta.classNames().isEmpty()
-        ? ExportRequest.numberedClasses(meta.numClasses()) : meta.classNames());
-    if (classNames.size() != meta.numClasses()) {
-      throw new UsageException("the checkpoint's model has " + meta.numClasses() + " classes, not "
-          + classNames.size());
-    }
-    boolean ema = line.hasOption("ema");
-    return ExportRequests.of(checkpoint.entry(), meta.imageSize(), checkpoint.preprocessing(), classNames,
-            checkpoint.exportWeights(ema), seed)
-        .withTrainingSummary(TrainingSummary.of(checkpoint, ema).orElse(null));
-  }
-
-  /**
-   * A published release: resolved in the manifest, fetched into the cache unless it is there, imported through
-   * the family's key map, exported with the preprocessing its accuracy was measured with.
-   */
-  private ExportRequest pretrainedRequest(CommandLine line, long seed) throws IOException {
-    Downloads downloads = DownloadArguments.parse(line, env);
-    Downloads.Release release = downloads.release(line.getOptionValue("model"), line.getOptionValue("pretrained"));
-    ModelEntry entry = release.model();
-    int imageSize = imageSize(line, entry);
-    entry.checkImageSize(imageSize); // before a download that could not be used
-    Path file = downloads.fetch(release, System.err);
-    WeightSource weights = new ImportedWeights(entry, ReferenceCheckpoints.read(file),
-        "pretrained " + release.entry().tag() + " (" + file.getFileName() + ")",
-        note -> System.out.println("note: " + note));
-    return ExportRequests.of(entry, imageSize, release.entry().preprocessing(),
-        classNames(line, ImageNetClasses.names()), weights, seed);
-  }
-
-  private int exportAll(CommandLine line, Path output, long version, List<String> classNames, long seed,
-      int rowStreams) {
+  private int exportAll(CommandLine line, Path output, long version, int rowStreams) throws IOException {
+    List<String> classNames = classNames(line);
+    long seed = seed(line);
     System.out.printf("%-28s %12s %12s  %s%n", "MODEL", "PARAMS", "RELOAD DIFF", "DIRECTORY");
     int failures = 0;
     for (ModelEntry entry : ModelRegistry.all()) {
       try {
-        ExportRequest request = ExportRequests.of(entry, imageSize(line, entry), classNames,
-            WeightSource.randomInit(), seed).withRowStreams(rowStreams);
-        ExportResult result = SavedModelExporter.export(request, output.resolve(entry.name()), version);
+        ModelSpec model = ModelSpec.of(entry.name(), Weights.random(seed)).withClassNames(classNames);
+        if (line.hasOption("image-size")) {
+          model = model.withImageSize(CliArgs.positiveInt(line, "image-size", 0));
+        }
+        ExportResult result = Stmzoo.export(new ExportSpec(model, output.resolve(entry.name()), version, rowStreams));
         double diff = result.verifyReload();
         boolean ok = diff <= RELOAD_TOLERANCE;
         failures += ok ? 0 : 1;
@@ -197,10 +145,6 @@ final class ExportCommand implements Command {
     return 0;
   }
 
-  private static int imageSize(CommandLine line, ModelEntry entry) {
-    return CliArgs.positiveInt(line, "image-size", entry.defaultImageSize());
-  }
-
   private static long seed(CommandLine line) {
     String value = line.getOptionValue("seed", "0");
     try {
@@ -210,11 +154,11 @@ final class ExportCommand implements Command {
     }
   }
 
-  /** The --labels file's names, else {@code class_i} for --num-classes, else {@code fallback}. */
-  static List<String> classNames(CommandLine line, List<String> fallback) throws IOException {
+  /** The --labels file's names, else {@code class_i} for --num-classes, else null (the model's own). */
+  static List<String> classNames(CommandLine line) throws IOException {
     if (!line.hasOption("labels")) {
       return line.hasOption("num-classes")
-          ? ExportRequest.numberedClasses(CliArgs.positiveInt(line, "num-classes", 0)) : fallback;
+          ? ExportRequest.numberedClasses(CliArgs.positiveInt(line, "num-classes", 0)) : null;
     }
     Path file = Path.of(line.getOptionValue("labels"));
     if (!Files.isRegularFile(file)) {

@@ -59,6 +59,8 @@ final class TrainCommand implements Command {
         .addOption(Option.builder().longOpt("init").hasArg().argName("CHECKPOINT")
             .desc("start from an stmzoo checkpoint: an import output, a run folder (its best/, else last/) or RUN/best,"
                 + " RUN/last; a head for another class count is re-initialised").build())
+        .addOption(Option.builder().longOpt("init-ema").desc("with --init: start from the checkpoint's EMA weights"
+            + " (its run trained with --model-ema)").build())
         .addOption(Option.builder().longOpt("pretrained").hasArg().argName("TAG")
             .desc("start from published weights (downloaded or cached, as export --pretrained): a tag of"
                 + " ./stmzoo pretrained list, or with --model its suffix (in1k)").build())
@@ -96,7 +98,11 @@ final class TrainCommand implements Command {
     if (!line.hasOption("model") && !line.hasOption("pretrained")) {
       throw new UsageException("--model is required");
     }
-    Weights init = line.hasOption("init") ? Weights.checkpoint(Path.of(line.getOptionValue("init")))
+    if (line.hasOption("init-ema") && !line.hasOption("init")) {
+      throw new UsageException("--init-ema goes with --init CHECKPOINT");
+    }
+    Weights init = line.hasOption("init") ? new Weights.Checkpoint(Path.of(line.getOptionValue("init")),
+        line.hasOption("init-ema"))
         : line.hasOption("pretrained") ? Weights.pretrained(line.getOptionValue("pretrained")) : Weights.random();
     String model = line.getOptionValue("model");
     // parsed in the order the flags were always checked, so that the first usage error reported stays the same

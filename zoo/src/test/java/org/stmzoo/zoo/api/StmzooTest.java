@@ -9,6 +9,9 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +20,7 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.export.SavedModelExporter.ExportResult;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 
@@ -152,6 +156,51 @@ class StmzooTest {
         }
       }
     }
+  }
+
+  @Test
+  void aRunsEmaWeightsLoadExportUnderOtherClassNamesAndStartAFinetune() throws IOException {
+    Path data = tinyFolder(tmp.resolve("shapes"), 6);
+    RecipeConfig recipe = new RecipeConfig(1, 4, 5e-3, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, true, 0.5, false,
+        RecipeConfig.Distillation.none(), 0);
+    java.util.function.Function<String, TrainSpec> spec = out -> TrainSpec.finetune(
+        DataSpec.folder(data).withValSplit(0.25), tmp.resolve(out), 1, 4)
+        .withRecipe(recipe).withAugmentation(null, 1.0f).withCropPct(1.0f).withThreads(1);
+    try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random()).withImageSize(SIZE))) {
+      model.finetune(spec.apply("run"), TrainingListener.none(), new PrintStream(OutputStream.nullOutputStream()));
+    }
+    Path run = tmp.resolve("run");
+    Path image = data.resolve("circle").resolve("0.png");
+    float[] trained;
+    float[] ema;
+    try (StmzooModel model = Stmzoo.load(run)) {
+      trained = model.features(image);
+    }
+    ModelSpec emaSpec = new ModelSpec(null, Weights.checkpointEma(run), null, null, Downloads.fromEnvironment(), null);
+    try (StmzooModel model = Stmzoo.load(emaSpec)) {
+      ema = model.features(image);
+      // decay 0.5 over two steps: the average lags the trained weights
+      assertThat(ema).isNotEqualTo(trained);
+      ByteArrayOutputStream log = new ByteArrayOutputStream();
+      model.finetune(spec.apply("from-ema"), TrainingListener.none(),
+          new PrintStream(log, true, StandardCharsets.UTF_8));
+      assertThat(log.toString(StandardCharsets.UTF_8)).contains("Initialised from stmzoo checkpoint")
+          .contains(", EMA weights");
+    }
+    ExportResult export = Stmzoo.export(ExportSpec.of(emaSpec.withClassNames(List.of("round", "boxy")),
+        tmp.resolve("served")).withVersion(2));
+    assertThat(export.directory()).isEqualTo(tmp.resolve("served").resolve("2"));
+    assertThat(export.card().weights()).contains("EMA weights");
+    assertThat(export.card().classNames()).containsExactly("round", "boxy");
+    try (StmzooModel served = Stmzoo.load(tmp.resolve("served"))) {
+      float[] exported = served.features(image);
+      for (int i = 0; i < exported.length; i++) {
+        assertThat(exported[i]).isCloseTo(ema[i], within(1e-3f + 1e-3f * Math.abs(ema[i])));
+      }
+    }
+    assertThatThrownBy(() -> Stmzoo.export(ExportSpec.of(emaSpec.withClassNames(List.of("a", "b", "c")),
+        tmp.resolve("other")))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("classifies 2 classes, but 3 class names were given");
   }
 
   @Test

@@ -64,6 +64,9 @@ class CliTest {
     Outcome crop = run("train", "--model", "u-convnext-micro", "--crop-pct", "1.5");
     assertThat(crop.code()).isEqualTo(2);
     assertThat(crop.err()).contains("--crop-pct must be a number in (0, 1], got '1.5'");
+    Outcome initEma = run("train", "--model", "u-convnext-micro", "--init-ema");
+    assertThat(initEma.code()).isEqualTo(2);
+    assertThat(initEma.err()).contains("--init-ema goes with --init CHECKPOINT");
   }
 
   @Test
