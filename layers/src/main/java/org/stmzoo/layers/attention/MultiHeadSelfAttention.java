@@ -9,6 +9,7 @@ import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
 import org.stmzoo.layers.core.Training;
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -70,7 +71,8 @@ public final class MultiHeadSelfAttention implements Layer {
     // [B, N, 3C] -> [3, B, H, N, D]
     Operand<TFloat32> fused = Shapes.transpose(tf,
         Shapes.reshapeBatch(tf, qkv.call(input, training), n, 3, config.heads(), config.headDim()), 2, 0, 3, 1, 4);
-    return new Heads(Slices.take(tf, fused, 0, 0), Slices.take(tf, fused, 0, 1), Slices.take(tf, fused, 0, 2));
+    List<Operand<TFloat32>> parts = Slices.parts(tf, fused, 3);
+    return new Heads(parts.get(0), parts.get(1), parts.get(2));
   }
 
   /**

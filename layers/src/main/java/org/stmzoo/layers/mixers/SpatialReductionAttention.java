@@ -105,7 +105,7 @@ public final class SpatialReductionAttention implements BandedLayer {
     Operand<TFloat32> keyValues = Shapes.transpose(tf,
         Shapes.reshapeBatch(tf, kv.call(reduced, training), keys, 2, config.heads(), config.headDim()),
         2, 0, 3, 1, 4);
-    return List.of(Slices.take(tf, keyValues, 0, 0), Slices.take(tf, keyValues, 0, 1));
+    return Slices.parts(tf, keyValues, 2);
   }
 
   /** Every position of {@code input} attends over the keys and values; the projected result, NHWC. */

@@ -1,5 +1,7 @@
 package org.stmzoo.layers.mixers;
 
+import java.util.List;
+
 import org.stmzoo.layers.attention.MultiHeadSelfAttention;
 import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.core.Initializer;
@@ -101,22 +103,18 @@ public final class WindowAttention {
     }
     int h = config.heads();
     int d = config.headDim();
-    // [B, nW, N, 3C] -> [B, nW, 3, heads, N, d]; qkv's output channel is (part, head, d) as in the reference.
-    Operand<TFloat32> fused = Shapes.transpose(tf,
-        Shapes.reshapeBatch(tf, qkv.call(windows, training), numWindows, n, 3, h, d), 0, 1, 3, 4, 2, 5);
+    // [B, nW, N, 3C] -> [3, B, nW, heads, N, d]; qkv's output channel is (part, head, d) as in the reference.
+    List<Operand<TFloat32>> parts = Slices.parts(tf, Shapes.transpose(tf,
+        Shapes.reshapeBatch(tf, qkv.call(windows, training), numWindows, n, 3, h, d), 3, 0, 1, 4, 2, 5), 3);
     Operand<TFloat32> bias = relativePositionBias();
     if (shiftMask != null) {
       // [heads, N, N] + [nW, 1, N, N] -> [nW, heads, N, N], broadcast over the batch of [B, nW, heads, N, N].
       bias = tf.math.add(bias, tf.expandDims(shiftMask, tf.constant(1)));
     }
-    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, part(fused, 0), part(fused, 1), part(fused, 2),
+    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, parts.get(0), parts.get(1), parts.get(2),
         (float) Math.pow(d, -0.5), bias, Layer.identity(), training);
     // [B, nW, heads, N, d] -> [B, nW, N, C]
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 1, 3, 2, 4), numWindows, n, config.dim());
     return proj.call(out, training);
-  }
-
-  private Operand<TFloat32> part(Operand<TFloat32> fused, int index) {
-    return Slices.take(tf, fused, 2, index);
   }
 }

@@ -69,6 +69,16 @@ class GradientValuesTest {
   }
 
   @Test
+  void windowAndSpatialReductionAttentionGradientsMatchCentralDifferences() {
+    // shifted 2x2 windows on a 4x4 map: the relative position table and the shift mask's blocks are in the loss
+    checkGradients(Shape.of(2, 4, 4, 8),
+        scope -> new SwinMixer(scope, new SwinMixer.Config(8, 2, 2, 4, 4, true)), 5);
+    // keys and values of the map reduced 2x by a strided convolution and a LayerNorm
+    checkGradients(Shape.of(2, 4, 4, 8),
+        scope -> new SpatialReductionAttention(scope, SpatialReductionAttention.Config.of(8, 2, 2)), 6);
+  }
+
+  @Test
   void pointwiseConvolutionMlpGradientsMatchCentralDifferences() {
     checkGradients(Shape.of(2, 3, 4, 8), scope -> new ConvMlp(scope, Mlp.Config.of(8, 2.0)), 2);
   }

@@ -62,7 +62,19 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
    * stages.*.blocks.*.mixer} sums every block's mixer. Largest first.
    */
   public List<Total> byLayerKind() {
-    return totals(n -> n.layer().replaceAll("(^|\\.)\\d+(?=\\.|$)", "$1*"));
+    return totals(StepProfile::layerKind);
+  }
+
+  /**
+   * Totals per op type within a kind of layer ({@code stages.*.blocks.*.mixer: Mul}): where an op type's time
+   * comes from. Largest first.
+   */
+  public List<Total> byLayerKindAndType() {
+    return totals(n -> layerKind(n) + ": " + n.type());
+  }
+
+  private static String layerKind(NodeTime n) {
+    return n.layer().replaceAll("(^|\\.)\\d+(?=\\.|$)", "$1*");
   }
 
   private List<Total> totals(Function<NodeTime, String> key) {

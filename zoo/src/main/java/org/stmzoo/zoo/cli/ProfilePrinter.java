@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.stmzoo.zoo.benchmark.StepProfile;
 
-/** Prints a {@link StepProfile}: the top op types, layer kinds and layers by time. */
+/** Prints a {@link StepProfile}: the top op types, layer kinds, layers and op types per layer kind by time. */
 final class ProfilePrinter {
   private ProfilePrinter() {}
 
@@ -17,6 +17,7 @@ final class ProfilePrinter {
     table(out, "op type", profile.byType(), top, total);
     table(out, "layer kind (indices as *)", profile.byLayerKind(), top, total);
     table(out, "layer", profile.byLayer(), top, total);
+    table(out, "layer kind and op type", profile.byLayerKindAndType(), top, total);
   }
 
   private static void table(PrintStream out, String title, List<StepProfile.Total> totals, int top, double total) {

@@ -30,7 +30,8 @@ class StepProfileTest {
   private static void totalsAddUp(StepProfile p) {
     double total = p.totalMicros();
     assertThat(total).isPositive();
-    for (List<StepProfile.Total> totals : List.of(p.byType(), p.byLayer(), p.byLayerKind())) {
+    for (List<StepProfile.Total> totals : List.of(p.byType(), p.byLayer(), p.byLayerKind(),
+        p.byLayerKindAndType())) {
       assertThat(totals.stream().mapToDouble(StepProfile.Total::micros).sum()).isCloseTo(total, within(1e-6 * total));
       assertThat(totals.stream().mapToInt(StepProfile.Total::nodes).sum()).isEqualTo(p.nodes().size());
       assertThat(totals).isSortedAccordingTo((a, b) -> Double.compare(b.micros(), a.micros()));
@@ -46,6 +47,7 @@ class StepProfileTest {
     assertThat(keys(p.byLayer())).contains("stem.conv1", "head").anyMatch(l -> l.startsWith("stages.3.blocks.1.mixer"));
     assertThat(keys(p.byLayerKind())).anyMatch(l -> l.startsWith("stages.*.blocks.*.mixer"))
         .noneMatch(l -> l.matches(".*\\.\\d+(\\..*)?"));
+    assertThat(keys(p.byLayerKindAndType())).anyMatch(k -> k.matches("stages\\.\\*\\.blocks\\.\\*\\.mixer.*: .*Conv2d.*"));
   }
 
   @Test
