@@ -1,12 +1,17 @@
 package org.stmzoo.layers.mixers;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
 import org.stmzoo.layers.basic.Activations;
 import org.stmzoo.layers.basic.Conv2D;
 import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.basic.LayerNorm;
 import org.stmzoo.layers.basic.Padding;
-import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.BandedLayer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.MapBands;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
 import org.tensorflow.Operand;
@@ -42,7 +47,7 @@ import org.tensorflow.types.TFloat32;
  * @param gridSize sampling grid side (3: 9 points); the value is zero-padded by gridSize/2
  * @param dwKernel kernel of the depthwise conv computing offsets and weights
  */
-public final class DeformableConvV3 implements Layer {
+public final class DeformableConvV3 implements BandedLayer {
   public record Config(int dim, int groups, int gridSize, int dwKernel, float normEps) {
     public Config {
       if (dim % groups != 0) {
@@ -92,36 +97,72 @@ public final class DeformableConvV3 implements Layer {
 
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
-    int h = Shapes.dim(input, 1);
-    int w = Shapes.dim(input, 2);
-    int dim = config.dim();
+    Operand<TFloat32> query = query(dwConv.call(input, training), training);
+    return sample(query, paddedValue(valueProj.call(input, training)), 0, training);
+  }
+
+  /**
+   * On bands: each band's queries (the depthwise conv takes its neighbours' halo rows, {@link Conv2D#callBands})
+   * sample the value of the whole map, joined once, since an offset may reach any row.
+   */
+  @Override
+  public List<Operand<TFloat32>> callBands(List<Operand<TFloat32>> bands, Operand<TBool> training) {
+    Optional<List<Operand<TFloat32>>> convolved = dwConv.callBands(bands);
+    if (convolved.isEmpty()) {
+      return MapBands.throughJoined(tf, this, bands, training);
+    }
+    Operand<TFloat32> value = paddedValue(MapBands.join(tf, MapBands.each(bands, b -> valueProj.call(b, training))));
+    List<Operand<TFloat32>> out = new ArrayList<>(bands.size());
+    int firstRow = 0;
+    for (int i = 0; i < bands.size(); i++) {
+      out.add(sample(query(convolved.get().get(i), training), value, firstRow, training));
+      firstRow += Shapes.dim(bands.get(i), 1);
+    }
+    return out;
+  }
+
+  private Operand<TFloat32> query(Operand<TFloat32> convolved, Operand<TBool> training) {
+    return Activations.gelu(tf, dwNorm.call(convolved, training));
+  }
+
+  /** The projected value zero-padded by the grid's reach, as {@code [B, H + 2 pad, W + 2 pad, G, C/G]}. */
+  private Operand<TFloat32> paddedValue(Operand<TFloat32> projected) {
+    int pad = config.padding();
+    Operand<TFloat32> value = tf.pad(projected,
+        tf.constant(new int[][] {{0, 0}, {pad, pad}, {pad, pad}, {0, 0}}), tf.constant(0f));
+    return Shapes.reshapeBatch(tf, value, Shapes.dim(projected, 1) + 2 * pad, Shapes.dim(projected, 2) + 2 * pad,
+        config.groups(), config.dim() / config.groups());
+  }
+
+  /**
+   * The mixer's output at the queries' positions, rows {@code firstRow ...} of the map whose padded value is
+   * {@code value}: offsets and attention weights from each query, bilinear samples summed, projected.
+   */
+  private Operand<TFloat32> sample(Operand<TFloat32> query, Operand<TFloat32> value, int firstRow,
+      Operand<TBool> training) {
+    int h = Shapes.dim(query, 1);
+    int w = Shapes.dim(query, 2);
     int g = config.groups();
     int p = config.points();
-    int pad = config.padding();
-    Operand<TFloat32> query = Activations.gelu(tf, dwNorm.call(dwConv.call(input, training), training));
-
-    Operand<TFloat32> value = tf.pad(valueProj.call(input, training),
-        tf.constant(new int[][] {{0, 0}, {pad, pad}, {pad, pad}, {0, 0}}), tf.constant(0f));
-    value = Shapes.reshapeBatch(tf, value, h + 2 * pad, w + 2 * pad, g, dim / g);
-
     // [B, L, G, P, 2], the last axis (dx, dy) as in the reference
     Operand<TFloat32> offsets = Shapes.reshapeBatch(tf, samplingOffsets.call(query, training), h * w, g, p, 2);
     Operand<TFloat32> dx = Slices.take(tf, offsets, 4, 0);
     Operand<TFloat32> dy = Slices.take(tf, offsets, 4, 1);
-    Operand<TFloat32> rows = tf.math.add(tf.constant(basePositions(h, w, true)), dy);
-    Operand<TFloat32> cols = tf.math.add(tf.constant(basePositions(h, w, false)), dx);
+    Operand<TFloat32> rows = tf.math.add(tf.constant(basePositions(firstRow, h, w, true)), dy);
+    Operand<TFloat32> cols = tf.math.add(tf.constant(basePositions(firstRow, h, w, false)), dx);
 
     Operand<TFloat32> attention = tf.nn.softmax(
         Shapes.reshapeBatch(tf, attentionWeights.call(query, training), h * w, g, p));
     Operand<TFloat32> mixed = BilinearSampler.weightedSum(tf, value, rows, cols, attention); // [B, L, G, D]
-    return outputProj.call(Shapes.reshapeBatch(tf, mixed, h, w, dim), training);
+    return outputProj.call(Shapes.reshapeBatch(tf, mixed, h, w, config.dim()), training);
   }
 
   /**
-   * The undeformed sampling positions in the padded map, {@code [1, h*w, 1, P]}: row (or column) of the query
-   * plus the padding plus grid point p's row (column) offset, in the reference's transposed point order.
+   * The undeformed sampling positions in the padded map, {@code [1, h*w, 1, P]}, for queries on rows
+   * {@code firstRow ... firstRow + h - 1}: row (or column) of the query plus the padding plus grid point p's row
+   * (column) offset, in the reference's transposed point order.
    */
-  float[][][][] basePositions(int h, int w, boolean row) {
+  float[][][][] basePositions(int firstRow, int h, int w, boolean row) {
     int grid = config.gridSize();
     int half = grid / 2;
     float[][][][] out = new float[1][h * w][1][grid * grid];
@@ -130,7 +171,7 @@ public final class DeformableConvV3 implements Layer {
         for (int i = 0; i < grid; i++) {
           for (int j = 0; j < grid; j++) {
             // point i*grid+j: column offset i - half, row offset j - half
-            out[0][r * w + c][0][i * grid + j] = row ? r + half + (j - half) : c + half + (i - half);
+            out[0][r * w + c][0][i * grid + j] = row ? firstRow + r + half + (j - half) : c + half + (i - half);
           }
         }
       }

@@ -96,6 +96,28 @@ class BandedMixersTest {
   }
 
   @Test
+  void deformableBandsSampleTheWholeMap() {
+    // Offsets scaled up to several rows, so that a band's queries sample its neighbours' rows (and beyond the map).
+    for (int bands : new int[] {2, 4}) {
+      DeformableConvV3[] built = new DeformableConvV3[1];
+      try (MixerHarness h = new MixerHarness(Shape.of(2, 8, 6, 8),
+          scope -> built[0] = new DeformableConvV3(scope, DeformableConvV3.Config.of(8, 2)))) {
+        float[] offsets = h.values.get(h.variable("sampling_offsets/kernel"));
+        for (int i = 0; i < offsets.length; i++) {
+          offsets[i] *= 8;
+        }
+        Ops tf = h.model.tf();
+        int softmaxBefore = count(h, "Softmax");
+        Operand<TFloat32> banded = MapBands.join(tf,
+            built[0].callBands(MapBands.split(tf, h.input, bands), h.model.training()));
+        assertThat(count(h, "Softmax") - softmaxBefore).as("one softmax per band").isEqualTo(bands);
+        List<float[]> out = h.run(h.randomInput(), List.of(h.output, banded));
+        assertThat(out.get(1)).as("%d bands", bands).containsExactly(out.get(0), within(1e-5f));
+      }
+    }
+  }
+
+  @Test
   void stridedConvolutionBandsTakeTheirNeighboursHaloRow() {
     // The skeleton's 3x3 stride-2 padding-1 convolution: each band needs one row of the band above.
     for (int bands : new int[] {2, 4}) {
