@@ -1,13 +1,17 @@
 package org.stmzoo.layers.mixers;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.stmzoo.layers.attention.MultiHeadSelfAttention;
 import org.stmzoo.layers.basic.Conv2D;
 import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.basic.Padding;
+import org.stmzoo.layers.core.BandedLayer;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.MapBands;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
@@ -43,7 +47,7 @@ import org.tensorflow.types.TFloat32;
  * exactly as the reference masks its halo padding; the padded queries are cropped away. At 224 every stage is a
  * multiple of 7 and the reference path is taken unchanged.
  */
-public final class HaloAttention implements Layer {
+public final class HaloAttention implements BandedLayer {
   /**
    * @param dim channels in and out (q/k/v widths all equal dim: the reference's qk_ratio 1 with dims that are
    *     multiples of 8)
@@ -105,31 +109,88 @@ public final class HaloAttention implements Layer {
     int height = Shapes.dim(input, 1);
     int width = Shapes.dim(input, 2);
     int b = config.blockSize();
-    int w = config.windowSize();
-    int heads = config.heads();
-    int d = config.headDim();
+    int halo = config.haloSize();
     Operand<TFloat32> x = WindowPartition.padToMultiple(tf, input, b);
     int paddedH = Shapes.dim(x, 1);
     int paddedW = Shapes.dim(x, 2);
-    int blocks = (paddedH / b) * (paddedW / b);
+    Operand<TFloat32> keyValueMap = tf.pad(kv.call(x, training),
+        tf.constant(new int[][] {{0, 0}, {halo, halo}, {halo, halo}, {0, 0}}), tf.constant(0f));
+    Operand<TFloat32> out = attendBlocks(q.call(x, training), keyValueMap,
+        keyMask(height, width, paddedH, paddedW, b, halo), training);
+    return proj.call(WindowPartition.crop(tf, out, height, width), training);
+  }
+
+  /**
+   * On bands whose heights and width are multiples of the block (every stage at 224): each band's query blocks
+   * attend over windows of the keys and values of its rows and {@code halo} rows of each neighbour, zero-padded
+   * only at the map's edges, with the whole map's key mask for its blocks. Other sizes run on the joined map.
+   */
+  @Override
+  public List<Operand<TFloat32>> callBands(List<Operand<TFloat32>> bands, Operand<TBool> training) {
+    int b = config.blockSize();
+    int halo = config.haloSize();
+    int width = Shapes.dim(bands.get(0), 2);
+    int height = 0;
+    boolean blockBands = width % b == 0;
+    for (Operand<TFloat32> band : bands) {
+      int rows = Shapes.dim(band, 1);
+      blockBands &= rows % b == 0 && rows >= halo;
+      height += rows;
+    }
+    if (!blockBands) {
+      return MapBands.throughJoined(tf, this, bands, training);
+    }
+    boolean[][] masked = keyMask(height, width, height, width, b, halo);
+    int blockColumns = width / b;
+    List<Operand<TFloat32>> keyValues = MapBands.each(bands, band -> kv.call(band, training));
+    List<Operand<TFloat32>> out = new ArrayList<>(bands.size());
+    int firstRow = 0;
+    int last = bands.size() - 1;
+    for (int i = 0; i <= last; i++) {
+      int rows = Shapes.dim(bands.get(i), 1);
+      Operand<TFloat32> keyValueMap = tf.pad(MapBands.withHalo(tf, keyValues, i, halo, halo),
+          tf.constant(new int[][] {{0, 0}, {i == 0 ? halo : 0, i == last ? halo : 0}, {halo, halo}, {0, 0}}),
+          tf.constant(0f));
+      boolean[][] bandMask = Arrays.copyOfRange(masked, firstRow / b * blockColumns,
+          (firstRow + rows) / b * blockColumns);
+      out.add(proj.call(attendBlocks(q.call(bands.get(i), training), keyValueMap, bandMask, training), training));
+      firstRow += rows;
+    }
+    return out;
+  }
+
+  /**
+   * Query blocks of {@code queryMap} ({@code [B, h, w, C]}, multiples of the block) attending over the windows of
+   * {@code keyValueMap}, the keys and values of the same positions and {@code halo} more on every side
+   * ({@code [B, h + 2 halo, w + 2 halo, 2C]}); {@code masked}: each block's keys outside the map. The attended
+   * values as a map {@code [B, h, w, C]}, before {@code proj}.
+   */
+  private Operand<TFloat32> attendBlocks(Operand<TFloat32> queryMap, Operand<TFloat32> keyValueMap,
+      boolean[][] masked, Operand<TBool> training) {
+    int h = Shapes.dim(queryMap, 1);
+    int width = Shapes.dim(queryMap, 2);
+    int b = config.blockSize();
+    int w = config.windowSize();
+    int heads = config.heads();
+    int d = config.headDim();
+    int blocks = (h / b) * (width / b);
 
     // [B, blocks, b*b, C] -> [B, heads, blocks, b*b, d]
-    Operand<TFloat32> queries = splitHeads(WindowPartition.partition(tf, q.call(x, training), b), blocks, b * b,
-        heads, d);
+    Operand<TFloat32> queries = splitHeads(WindowPartition.partition(tf, queryMap, b), blocks, b * b, heads, d);
     // [B, blocks, w*w, 2C] -> [B, heads, blocks, w*w, 2d]
-    Operand<TFloat32> keyValues = splitHeads(haloWindows(kv.call(x, training)), blocks, w * w, heads, 2 * d);
+    Operand<TFloat32> keyValues = splitHeads(haloWindows(keyValueMap, h, width), blocks, w * w, heads,
+        2 * d);
     Operand<TFloat32> keys = Slices.range(tf, keyValues, 4, 0, d);
     Operand<TFloat32> values = Slices.range(tf, keyValues, 4, d, 2 * d);
 
     // [blocks, 1, w*w]: broadcast over batch, heads and the block's queries.
-    Operand<TFloat32> mask = tf.constant(maskLogits(keyMask(height, width, paddedH, paddedW, b, config.haloSize())));
+    Operand<TFloat32> mask = tf.constant(maskLogits(masked));
     Operand<TFloat32> bias = tf.math.add(relativeLogits(queries, blocks), mask);
     Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, queries, keys, values, (float) Math.pow(d, -0.5),
         bias, Layer.identity(), training);
-    // [B, heads, blocks, b*b, d] -> [B, blocks, b*b, C] -> [B, H', W', C]
+    // [B, heads, blocks, b*b, d] -> [B, blocks, b*b, C] -> [B, h, w, C]
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 3, 1, 4), blocks, b * b, config.dim());
-    out = WindowPartition.crop(tf, WindowPartition.reverse(tf, out, b, paddedH, paddedW), height, width);
-    return proj.call(out, training);
+    return WindowPartition.reverse(tf, out, b, h, width);
   }
 
   /** {@code [B, blocks, n, heads * dh] -> [B, heads, blocks, n, dh]}. */
@@ -138,16 +199,13 @@ public final class HaloAttention implements Layer {
   }
 
   /**
-   * The {@code w x w} window around every block of {@code [B, H', W', C]}: {@code [B, blocks, w*w, C]}.
-   * Along each axis the windows are placed side by side (window after window), which a non-overlapping
-   * partition then cuts apart into blocks.
+   * The {@code w x w} window around every block of a map of {@code h x w} positions extended by {@code halo} on
+   * every side: {@code [B, blocks, w*w, C]}. Along each axis the windows are placed side by side (window after
+   * window), which a non-overlapping partition then cuts apart into blocks.
    */
-  Operand<TFloat32> haloWindows(Operand<TFloat32> x) {
-    int halo = config.haloSize();
-    Operand<TFloat32> padded = tf.pad(x,
-        tf.constant(new int[][] {{0, 0}, {halo, halo}, {halo, halo}, {0, 0}}), tf.constant(0f));
-    Operand<TFloat32> rows = windowsAlong(padded, 1, Shapes.dim(x, 1));
-    Operand<TFloat32> tiled = windowsAlong(rows, 2, Shapes.dim(x, 2));
+  private Operand<TFloat32> haloWindows(Operand<TFloat32> padded, int h, int w) {
+    Operand<TFloat32> rows = windowsAlong(padded, 1, h);
+    Operand<TFloat32> tiled = windowsAlong(rows, 2, w);
     return WindowPartition.partition(tf, tiled, config.windowSize());
   }
 

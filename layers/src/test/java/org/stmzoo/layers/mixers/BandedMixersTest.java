@@ -96,6 +96,23 @@ class BandedMixersTest {
   }
 
   @Test
+  void haloBandsTakeTheirNeighboursHaloRows() {
+    // 2x2 blocks with a halo of 1 on a 8x6 map: bands of 4 and 2 rows; each band's top and bottom windows reach a
+    // row of the next band, the map's own edges are masked.
+    for (int bands : new int[] {2, 4}) {
+      Comparison c = compare(Shape.of(2, 8, 6, 8), bands, "Softmax",
+          scope -> new HaloAttention(scope, new HaloAttention.Config(8, 2, 2, 1)));
+      assertThat(c.banded()).as("%d bands", bands).containsExactly(c.joined(), within(1e-5f));
+      assertThat(c.addedOps()).as("one softmax per band").isEqualTo(bands);
+    }
+    // Bands of 3 rows are not whole blocks: the joined map's attention, still the same function.
+    Comparison odd = compare(Shape.of(1, 6, 6, 8), 2, "Softmax",
+        scope -> new HaloAttention(scope, new HaloAttention.Config(8, 2, 2, 1)));
+    assertThat(odd.banded()).containsExactly(odd.joined(), within(1e-5f));
+    assertThat(odd.addedOps()).isEqualTo(1);
+  }
+
+  @Test
   void deformableBandsSampleTheWholeMap() {
     // Offsets scaled up to several rows, so that a band's queries sample its neighbours' rows (and beyond the map).
     for (int bands : new int[] {2, 4}) {
