@@ -5,15 +5,17 @@
 #
 # Usage (project root, nothing else running): scripts/speed-table.sh [MODEL...] > table.tsv
 # Env: PEERS (the folder setup.sh filled: venv/, ref/, onnx/; default /tmp/peers), HARNESS (../shared/peers),
-#      T (threads for every engine, 2), SIZE (224).
-# Columns: batch-32 inference img/s (stmzoo with --fused-layer-norm, then without), batch-1 latency ms (30 steps,
-# --fused-layer-norm; stmzoo under its throughput thread plan, then under its latency plan: one intra-op thread,
-# T inter-op threads, the graph in T row streams and bands; the peers have one setting, so their figures repeat),
+#      T (threads for every engine, 2), SIZE (224), B1_ROUNDS (3), B1_STEPS (50).
+# Columns: batch-32 inference img/s (stmzoo with --fused-layer-norm, then without), batch-1 latency ms
+# (--fused-layer-norm; stmzoo under its throughput thread plan, then under its latency plan: one intra-op thread,
+# T inter-op threads, the graph in T row streams and bands; the peers have one setting, so their figures repeat;
+# each the median of B1_ROUNDS rounds (3) of B1_STEPS steps (50), the four runs alternating within a round, so
+# that a burst of load on the shared host hits one round of every engine rather than one engine),
 # batch-32 training img/s (stmzoo: the full DeiT
 # step with augmentation, AdamW and EMA; PyTorch: forward, cross-entropy, backward, AdamW), peak RSS MiB of the
 # training process.
 set -uo pipefail
-T=${T:-2}; SIZE=${SIZE:-224}; P=${PEERS:-/tmp/peers}
+T=${T:-2}; SIZE=${SIZE:-224}; P=${PEERS:-/tmp/peers}; B1_ROUNDS=${B1_ROUNDS:-3}; B1_STEPS=${B1_STEPS:-50}
 HARNESS=${HARNESS:-$(cd "$(dirname "$0")/../../shared/peers" 2>/dev/null && pwd)}
 [[ -f $HARNESS/peer_speed.py && -x $P/venv/bin/python ]] || {
   echo "error: need the peers harness (HARNESS=$HARNESS) and its environment (PEERS=$P); see ../shared/peers/README.md" >&2
@@ -39,18 +41,31 @@ zoo() { # MODE BATCH STEPS MODEL [PLAN [FLAG]] -> "rate<TAB>ms/step<TAB>peakMiB"
     | grep 'images/s' | sed -E 's/.*: ([0-9.]+) images\/s, ([0-9.]+) ms\/step, peak memory ([0-9]+) MiB/\1\t\2\t\3/'
 }
 ms() { [[ $1 =~ ^[0-9.]+$ ]] && awk -v r="$1" 'BEGIN {printf "%.1f", 1000 / r}' || echo "$1"; }
+median() { # VALUE... -> the median of the numeric ones, else the first value (a failure message)
+  local nums
+  nums=$(printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g)
+  if [[ -z $nums ]]; then echo "${1:-failed}"; return; fi
+  awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}' <<<"$nums"
+}
 
 F=--fused-layer-norm
 printf 'model\tengine\tinfer32_img_s\tinfer32_img_s_plain_ln\tinfer1_ms\tinfer1_ms_latency_plan\ttrain32_img_s\ttrain_peak_MiB\n'
 for m in $models; do
   zi=$(zoo infer 32 3 "$m" throughput $F | cut -f1); zp=$(zoo infer 32 3 "$m" | cut -f1)
-  z1=$(zoo infer 1 30 "$m" throughput $F | cut -f2); zl=$(zoo infer 1 30 "$m" latency $F | cut -f2)
+  z1s=(); zls=(); t1s=(); o1s=()
+  for ((r = 0; r < B1_ROUNDS; r++)); do
+    zls+=("$(zoo infer 1 "$B1_STEPS" "$m" latency $F | cut -f2)"); o1s+=("$(ms "$(STEPS=$B1_STEPS peer ort 1 "$m" | cut -f1)")")
+    z1s+=("$(zoo infer 1 "$B1_STEPS" "$m" throughput $F | cut -f2)"); t1s+=("$(ms "$(STEPS=$B1_STEPS peer infer 1 "$m" | cut -f1)")")
+  done
+  z1=$(median "${z1s[@]}"); zl=$(median "${zls[@]}"); t1=$(median "${t1s[@]}"); o1=$(median "${o1s[@]}")
+  echo "# $m batch-1 ms by round: stmzoo latency plan ${zls[*]}; ort ${o1s[*]};" \
+    "stmzoo throughput plan ${z1s[*]}; torch ${t1s[*]}" >&2
   zt=$(zoo train 32 2 "$m")
   printf '%s\tstmzoo\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$zi" "$zp" "$z1" "$zl" "$(cut -f1 <<<"$zt")" \
     "$(cut -f3 <<<"$zt")"
-  ti=$(peer infer 32 "$m" | cut -f1); t1=$(STEPS=30 peer infer 1 "$m" | cut -f1); tt=$(peer train 32 "$m")
-  printf '%s\ttorch\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$ti" "$ti" "$(ms "$t1")" "$(ms "$t1")" \
+  ti=$(peer infer 32 "$m" | cut -f1); tt=$(peer train 32 "$m")
+  printf '%s\ttorch\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$ti" "$ti" "$t1" "$t1" \
     "$(cut -f1 <<<"$tt")" "$(cut -f2 <<<"$tt")"
-  oi=$(peer ort 32 "$m" | cut -f1); o1=$(STEPS=30 peer ort 1 "$m" | cut -f1)
-  printf '%s\tort\t%s\t%s\t%s\t%s\t-\t-\n' "$m" "$oi" "$oi" "$(ms "$o1")" "$(ms "$o1")"
+  oi=$(peer ort 32 "$m" | cut -f1)
+  printf '%s\tort\t%s\t%s\t%s\t%s\t-\t-\n' "$m" "$oi" "$oi" "$o1" "$o1"
 done

@@ -124,11 +124,11 @@ class ExportWeightsCommandTest {
     assertThatThrownBy(() -> run(new ExportCommand(offline), "--model", "pit-ti", "--pretrained", TAG, "--output",
         dir.resolve("x").toString())).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("holds weights for " + MODEL);
-    // ten labels for a 1000-class release would leave a random head: refused, nothing written
+    // ten labels for a 1000-class release would leave a random head: refused before the import, nothing written
     Path tenLabels = Files.write(dir.resolve("ten.txt"), IntStream.range(0, 10).mapToObj(i -> "c" + i).toList());
     assertThatThrownBy(() -> run(new ExportCommand(offline), "--pretrained", TAG, "--image-size", "32", "--labels",
         tenLabels.toString(), "--output", dir.resolve("x").toString())).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("does not fit the exported classifier");
+        .hasMessageContaining("the release classifies 1000 classes, but 10 class names were given");
     assertThat(dir.resolve("x/1")).doesNotExist();
   }
 
