@@ -30,7 +30,8 @@ import org.stmzoo.zoo.weights.ReferenceCheckpoints;
  * }</pre>
  *
  * What each CLI command does is one call here: {@code predict} is {@link StmzooModel#classify}, {@code export}
- * is {@link #export(ExportSpec)} (or {@link StmzooModel#export} of a loaded model), {@code train} is {@link Training#run} (or {@link StmzooModel#finetune}).
+ * is {@link #export(ExportSpec)} (or {@link StmzooModel#export} of a loaded model), {@code train} is
+ * {@link Training#run} (or {@link StmzooModel#finetune}).
  */
 public final class Stmzoo {
   private Stmzoo() {}

@@ -214,8 +214,8 @@ public final class Training {
   }
 
   /**
-   * Fine-tuning from a checkpoint's model weights or their EMA (never its optimizer state): every variable of the same shape
-   * is restored, the others, a head for another class count, keep their fresh initialisation.
+   * Fine-tuning from a checkpoint's model weights or their EMA (never its optimizer state): every variable of the
+   * same shape is restored, the others, a head for another class count, keep their fresh initialisation.
    */
   private static void initFrom(StmzooCheckpoint checkpoint, boolean ema, Session session, TrainingGraph graph,
       PrintStream log) {

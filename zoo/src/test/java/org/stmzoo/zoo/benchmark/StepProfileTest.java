@@ -47,7 +47,8 @@ class StepProfileTest {
     assertThat(keys(p.byLayer())).contains("stem.conv1", "head").anyMatch(l -> l.startsWith("stages.3.blocks.1.mixer"));
     assertThat(keys(p.byLayerKind())).anyMatch(l -> l.startsWith("stages.*.blocks.*.mixer"))
         .noneMatch(l -> l.matches(".*\\.\\d+(\\..*)?"));
-    assertThat(keys(p.byLayerKindAndType())).anyMatch(k -> k.matches("stages\\.\\*\\.blocks\\.\\*\\.mixer.*: .*Conv2d.*"));
+    assertThat(keys(p.byLayerKindAndType()))
+        .anyMatch(k -> k.matches("stages\\.\\*\\.blocks\\.\\*\\.mixer.*: .*Conv2d.*"));
   }
 
   @Test
