@@ -24,8 +24,6 @@ import org.stmzoo.recipes.train.CheckpointShapes;
 import org.stmzoo.recipes.train.Teacher;
 import org.stmzoo.recipes.train.Trainer;
 import org.stmzoo.recipes.train.TrainingGraph;
-import org.stmzoo.layers.core.CheckpointFolder;
-import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
@@ -202,10 +200,7 @@ public final class Training {
   private static StmzooCheckpoint initCheckpoint(Weights.Checkpoint weights, ModelEntry entry) throws IOException {
     Path path = weights.path();
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(path);
-    if (weights.ema() && !checkpoint.metadata().hasEma()) {
-      throw new IllegalArgumentException("--init " + path + " has no EMA weights (its run did not train with"
-          + " --model-ema)");
-    }
+    checkpoint.keys(weights.ema()); // refuses EMA weights a checkpoint does not hold, before training starts
     if (!checkpoint.metadata().model().equals(entry.name())) {
       throw new IllegalArgumentException("--init " + path + " holds " + checkpoint.metadata().model()
           + " weights, not " + entry.name());
@@ -220,8 +215,7 @@ public final class Training {
   private static void initFrom(StmzooCheckpoint checkpoint, boolean ema, Session session, TrainingGraph graph,
       PrintStream log) {
     List<String> skipped = CheckpointShapes.restoreMatching(session, graph.model(), graph.modelVariables(),
-        checkpoint.variablesPrefix().toString(),
-        ema ? v -> CheckpointFolder.EMA_PREFIX + v.path() : ModelVariable::path);
+        checkpoint.variablesPrefix().toString(), checkpoint.keys(ema));
     graph.resetEma(session);
     int classes = checkpoint.metadata().numClasses();
     String head = classes == graph.numClasses() ? ""

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.stmzoo.export.WeightSource;
 import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.CheckpointOps;
@@ -179,9 +180,16 @@ public final class StmzooCheckpoint {
   }
 
   private CheckpointOps restoreOps(ModelGraph model, String scope, boolean ema) {
+    return CheckpointOps.build(model, scope, model.modelVariables(), keys(ema));
+  }
+
+  /**
+   * Each model variable's tensor in this checkpoint: its own, or with {@code ema} its EMA copy (refused when the
+   * checkpoint holds none).
+   */
+  public Function<ModelVariable, String> keys(boolean ema) {
     checkEma(ema);
-    return CheckpointOps.build(model, scope, model.modelVariables(),
-        ema ? (ModelVariable v) -> CheckpointFolder.EMA_PREFIX + v.path() : ModelVariable::path);
+    return ema ? v -> CheckpointFolder.EMA_PREFIX + v.path() : ModelVariable::path;
   }
 
   private void checkEma(boolean ema) {
