@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.stmzoo.layers.core.ImageClassifier;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.Preprocessing;
 
 /**
@@ -20,11 +21,20 @@ import org.stmzoo.layers.core.Preprocessing;
  * @param seed the model seed for the random initialisation
  * @param trainingSummary the recipe's summary for the card, or null
  * @param rowStreams the independent chains the graph is built as ({@code ModelGraph.inferenceOnly}); 1 unless
- *     the export is for batch-1 serving with one intra-op thread (the same function either way)
+ *     the export is for batch-1 serving with one intra-op thread, for which its attention products are then built
+ *     too ({@link #inference}; the same function either way)
  */
 public record ExportRequest(String name, String reference, int imageSize, Preprocessing preprocessing,
     List<String> classNames, ClassifierBuilder classifier, WeightSource weights, long seed,
     Map<String, Object> trainingSummary, int rowStreams) {
+
+  /**
+   * The graph an export of this request holds: with row streams it serves with one intra-op thread
+   * (docs/export.md), so attention's products take the form for one thread as well.
+   */
+  public ModelGraph.Inference inference() {
+    return ModelGraph.Inference.ofRowStreams(rowStreams).withOneThreadPerOp(rowStreams > 1);
+  }
 
   /** Builds the classifier, creating its variables under {@code root}. */
   @FunctionalInterface

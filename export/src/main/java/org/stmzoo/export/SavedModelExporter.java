@@ -55,7 +55,7 @@ public final class SavedModelExporter {
     Files.createDirectories(baseDir);
     Path staging = Files.createTempDirectory(baseDir, "." + version + "-incomplete-");
     try (Graph graph = new Graph()) {
-      ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed(), request.rowStreams());
+      ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed(), request.inference());
       ImageClassifier classifier = request.classifier().build(model.root());
       ServingGraph serving = ServingGraph.build(model, classifier, pipeline, request.classNames());
       CheckpointOps checkpoint = CheckpointOps.build(model, "save", model.modelVariables());

@@ -5,10 +5,10 @@ import org.stmzoo.layers.basic.Dropout;
 import org.stmzoo.layers.basic.LinearInit;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
-import org.stmzoo.layers.core.OneDnnOps;
+import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.ProductForm;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
-import org.stmzoo.layers.core.Training;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -38,6 +38,7 @@ public final class MultiHeadSelfAttention implements Layer {
 
   private final Config config;
   private final Ops tf;
+  private final ModelGraph model;
   private final Dense qkv;
   private final Dense proj;
   private final Dropout attnDrop;
@@ -50,6 +51,7 @@ public final class MultiHeadSelfAttention implements Layer {
   public MultiHeadSelfAttention(LayerScope scope, Config config, LinearInit linearInit) {
     this.config = config;
     this.tf = scope.tf();
+    this.model = scope.model();
     this.qkv = new Dense(scope.child("qkv"), linearInit.config(config.dim(), 3 * config.dim(), config.qkvBias()));
     this.proj = new Dense(scope.child("proj"), linearInit.config(config.dim(), config.dim(), true));
     this.attnDrop = new Dropout(scope.child("attn_drop"), config.attnDrop());
@@ -83,7 +85,8 @@ public final class MultiHeadSelfAttention implements Layer {
   public Operand<TFloat32> output(Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
       Operand<TBool> training) {
     int n = Shapes.dim(q, 2);
-    Operand<TFloat32> out = attend(tf, q, k, v, (float) Math.pow(config.headDim(), -0.5), null, attnDrop, training);
+    Operand<TFloat32> out = attend(tf, ProductForm.forAttention(model, training), q, k, v,
+        (float) Math.pow(config.headDim(), -0.5), null, attnDrop, training);
     // [B, H, N, D] -> [B, N, C]
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 1, 3), n, config.dim());
     return projDrop.call(proj.call(out, training), training);
@@ -91,23 +94,18 @@ public final class MultiHeadSelfAttention implements Layer {
 
   /**
    * softmax(q k^T * scale + bias) v over the last two axes of {@code [..., Nq, D]} and {@code [..., Nk, D]};
-   * {@code bias} (relative positions, masks) may be null. Shared by every attention mixer.
+   * {@code bias} (relative positions, masks) may be null. Shared by every attention mixer; {@code products} is
+   * the graph's {@link ProductForm#forAttention}.
    */
-  public static Operand<TFloat32> attend(Ops tf, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
-      float scale, Operand<TFloat32> bias, Layer attnDrop, Operand<TBool> training) {
+  public static Operand<TFloat32> attend(Ops tf, ProductForm products, Operand<TFloat32> q, Operand<TFloat32> k,
+      Operand<TFloat32> v, float scale, Operand<TFloat32> bias, Layer attnDrop, Operand<TBool> training) {
     // The scale multiplies q rather than the scores: the same products, on the smaller tensor (N x d, not N x N).
-    // Einsum where the graph may be trained (its gradients run in oneDNN), BatchMatMulV2 in inference-only graphs.
-    boolean trainable = Training.staticValue(training).orElse(true);
     Operand<TFloat32> scaled = tf.math.mul(q, tf.constant(scale));
-    Operand<TFloat32> scores = trainable
-        ? OneDnnOps.einsumMatMul(tf, scaled, k, false, true)
-        : OneDnnOps.batchMatMul(tf, scaled, k, false, true);
+    Operand<TFloat32> scores = products.matMul(tf, scaled, k, false, true);
     if (bias != null) {
       scores = tf.math.add(scores, bias);
     }
     Operand<TFloat32> weights = attnDrop.call(tf.nn.softmax(scores), training);
-    return trainable
-        ? OneDnnOps.einsumMatMul(tf, weights, v, false, false)
-        : OneDnnOps.batchMatMul(tf, weights, v, false, false);
+    return products.matMul(tf, weights, v, false, false);
   }
 }

@@ -44,9 +44,12 @@ public final class ModelGraph {
    * @param fusedLayerNorm LayerNorm as oneDNN's one-pass kernel ({@link OneDnnOps#layerNorm}) instead of seven
    *     element-wise ops: CPU only, no gradient, and an internal op of oneDNN builds of TF, so for graphs run in
    *     this process that never take a gradient, never for an export
+   * @param oneThreadPerOp the graph will run with one intra-op thread (the latency plan, or TF Serving with
+   *     {@code --tensorflow_intra_op_parallelism=1}): attention's batched products are built for TF's own kernel
+   *     ({@link ProductForm#EIGEN}), which on one thread is 1.4-3x faster than oneDNN's at attention's shapes
    */
-  public record Inference(int rowStreams, boolean fusedLayerNorm) {
-    public static final Inference PLAIN = new Inference(1, false);
+  public record Inference(int rowStreams, boolean fusedLayerNorm, boolean oneThreadPerOp) {
+    public static final Inference PLAIN = new Inference(1, false, false);
 
     public Inference {
       if (rowStreams < 1) {
@@ -55,11 +58,15 @@ public final class ModelGraph {
     }
 
     public static Inference ofRowStreams(int rowStreams) {
-      return new Inference(rowStreams, false);
+      return new Inference(rowStreams, false, false);
     }
 
     public Inference withFusedLayerNorm(boolean fused) {
-      return new Inference(rowStreams, fused);
+      return new Inference(rowStreams, fused, oneThreadPerOp);
+    }
+
+    public Inference withOneThreadPerOp(boolean oneThread) {
+      return new Inference(rowStreams, fusedLayerNorm, oneThread);
     }
   }
 
@@ -102,6 +109,11 @@ public final class ModelGraph {
   /** Whether LayerNorms are built as oneDNN's fused kernel (inference-only graphs that asked for it). */
   public boolean fusedLayerNorm() {
     return inference.fusedLayerNorm();
+  }
+
+  /** Whether the graph is built to run with one intra-op thread ({@link Inference#oneThreadPerOp}). */
+  public boolean oneThreadPerOp() {
+    return inference.oneThreadPerOp();
   }
 
   public Graph graph() {

@@ -7,7 +7,9 @@ import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.core.ProductForm;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
 import org.stmzoo.layers.core.VariableRole;
@@ -45,6 +47,7 @@ public final class WindowAttention {
 
   private final Config config;
   private final Ops tf;
+  private final ModelGraph model;
   private final Dense qkv;
   private final Dense proj;
   private final ModelVariable biasTable;
@@ -52,6 +55,7 @@ public final class WindowAttention {
   public WindowAttention(LayerScope scope, Config config) {
     this.config = config;
     this.tf = scope.tf();
+    this.model = scope.model();
     int s = config.windowSize();
     this.biasTable = scope.variable("relative_position_bias_table",
         Shape.of((long) (2 * s - 1) * (2 * s - 1), config.heads()), Initializer.truncatedNormal(0.02f),
@@ -111,8 +115,8 @@ public final class WindowAttention {
       // [heads, N, N] + [nW, 1, N, N] -> [nW, heads, N, N], broadcast over the batch of [B, nW, heads, N, N].
       bias = tf.math.add(bias, tf.expandDims(shiftMask, tf.constant(1)));
     }
-    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, parts.get(0), parts.get(1), parts.get(2),
-        (float) Math.pow(d, -0.5), bias, Layer.identity(), training);
+    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, ProductForm.forAttention(model, training),
+        parts.get(0), parts.get(1), parts.get(2), (float) Math.pow(d, -0.5), bias, Layer.identity(), training);
     // [B, nW, heads, N, d] -> [B, nW, N, C]
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 1, 3, 2, 4), numWindows, n, config.dim());
     return proj.call(out, training);

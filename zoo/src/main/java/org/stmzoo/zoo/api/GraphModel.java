@@ -49,7 +49,8 @@ final class GraphModel implements StmzooModel {
     try {
       ModelGraph.Inference inference = speed.graph();
       ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed(), new ModelGraph.Inference(
-          Math.max(request.rowStreams(), inference.rowStreams()), inference.fusedLayerNorm()));
+          Math.max(request.rowStreams(), inference.rowStreams()), inference.fusedLayerNorm(),
+          inference.oneThreadPerOp() || request.inference().oneThreadPerOp()));
       images = model.tf().withName("images").placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, request.imageSize(), request.imageSize(), 3)));
       output = request.classifier().build(model.root()).call(images, model.training());

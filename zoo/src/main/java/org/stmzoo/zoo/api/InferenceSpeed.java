@@ -35,7 +35,7 @@ public record InferenceSpeed(ThreadPlan threads, boolean fusedLayerNorm) {
 
   /** The inference graph this speed builds. */
   ModelGraph.Inference graph() {
-    return new ModelGraph.Inference(threads == null ? 1 : threads.rowStreams(), fusedLayerNorm);
+    return (threads == null ? ModelGraph.Inference.PLAIN : threads.graph()).withFusedLayerNorm(fusedLayerNorm);
   }
 
   /** The session options this speed runs under. */

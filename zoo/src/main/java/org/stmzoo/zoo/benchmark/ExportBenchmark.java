@@ -94,7 +94,7 @@ public final class ExportBenchmark {
     int s = options.imageSize();
     try (Graph graph = new Graph()) {
       BuiltModel built = BuiltModel.build(entry, options, -1,
-          ModelGraph.inferenceOnly(graph, 0L, settings.plan().rowStreams()));
+          ModelGraph.inferenceOnly(graph, 0L, settings.plan().graph()));
       try (Session session = new Session(graph, config);
           TFloat32 one = ProbeImages.create(1, s, s);
           TFloat32 many = ProbeImages.create(settings.batch(), s, s)) {

@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.benchmark;
 
 import java.util.Locale;
+import org.stmzoo.layers.core.ModelGraph;
 
 /**
  * How a session spreads its work over {@code threads} cores, in TF's two pools: intra-op threads share one op's
@@ -36,6 +37,14 @@ public record ThreadPlan(String name, int intraOp, int interOp, int rowStreams) 
    */
   public static ThreadPlan latency(int threads) {
     return new ThreadPlan("latency", 1, threads, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * The inference graph this plan runs best: its row streams and, where each op has one thread, attention's
+   * products in the form for one thread ({@link ModelGraph.Inference#oneThreadPerOp}).
+   */
+  public ModelGraph.Inference graph() {
+    return ModelGraph.Inference.ofRowStreams(rowStreams).withOneThreadPerOp(intraOp == 1);
   }
 
   /** As printed beside a figure: {@code latency (intra-op 1, inter-op 2)}. */

@@ -53,7 +53,7 @@ public final class ThroughputBenchmark {
     try (Graph graph = new Graph()) {
       BuiltModel built = spec.mode() == Mode.INFER
           ? BuiltModel.build(entry, options, -1, ModelGraph.inferenceOnly(graph, 0L,
-              ModelGraph.Inference.ofRowStreams(plan.rowStreams()).withFusedLayerNorm(spec.fusedLayerNorm())))
+              plan.graph().withFusedLayerNorm(spec.fusedLayerNorm())))
           : BuiltModel.build(entry, options, graph, 0L, -1, true);
       TrainingGraph training = spec.mode() == Mode.TRAIN
           ? new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),

@@ -83,7 +83,10 @@ class StmzooTest {
         assertThat(model.features(image)).as("%s", speed).containsExactly(plain, within(1e-4f));
       }
     }
-    assertThat(InferenceSpeed.latency(2).graph()).isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(2, true));
+    assertThat(InferenceSpeed.latency(2).graph())
+        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(2, true, true));
+    assertThat(InferenceSpeed.throughput(2).graph())
+        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(1, true, false));
     assertThat(ModelSpec.of(MODEL, Weights.random()).speed()).isEqualTo(InferenceSpeed.DEFAULT);
   }
 

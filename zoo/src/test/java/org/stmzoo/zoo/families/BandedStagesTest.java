@@ -3,12 +3,15 @@ package org.stmzoo.zoo.families;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.zoo.benchmark.ThreadPlan;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
@@ -24,19 +27,23 @@ import org.tensorflow.types.TFloat32;
  * A U-model built with two row streams runs as two horizontal bands from the image on (stem and downsampling
  * convolutions with halo rows; norms, MLPs, residuals per band; each mixer's band form or the joined map) and
  * computes the same logits as the one-stream graph, at 224x224 (maps of 56, 28, 14 rows in bands, the 7-row stage
- * whole), with every variable random (so layer scales do not hide the mixers).
+ * whole), with every variable random (so layer scales do not hide the mixers). The banded graph is the latency
+ * plan's, so its attention products are also in the form for one thread per op ({@code BatchMatMulV3}).
  */
 class BandedStagesTest {
   /**
    * @param splits how often the banded graph cuts a map into bands: the image once, since it stays in bands
    *     through the stem, the downsampling and three stages (a block whose mixer ran on the joined map would cut
    *     it again)
+   * @param attention whether the model's mixer is an attention (whose products the banded graph builds for one
+   *     thread per op)
    */
   @ParameterizedTest
-  @CsvSource({"u-swin-micro, 1", "u-pvt-micro, 1", "u-convnext-micro, 1", "u-halo-micro, 1", "u-dcnv3-micro, 1"})
-  void bandedGraphComputesTheSameLogits(String model, int splits) {
-    float[] whole = logits(model, 1, 0);
-    float[] banded = logits(model, 2, splits);
+  @CsvSource({"u-swin-micro, 1, true", "u-pvt-micro, 1, true", "u-convnext-micro, 1, false",
+      "u-halo-micro, 1, true", "u-dcnv3-micro, 1, false"})
+  void bandedGraphComputesTheSameLogits(String model, int splits, boolean attention) {
+    float[] whole = logits(model, ModelGraph.Inference.PLAIN, 0, attention);
+    float[] banded = logits(model, ThreadPlan.latency(2).graph(), splits, attention);
     double scale = 1;
     double max = 0;
     for (int i = 0; i < whole.length; i++) {
@@ -47,15 +54,20 @@ class BandedStagesTest {
     assertThat(max).as(model).isLessThanOrEqualTo(1e-4 * scale);
   }
 
-  private static float[] logits(String name, int streams, int expectedSplits) {
+  private static float[] logits(String name, ModelGraph.Inference inference, int expectedSplits,
+      boolean attention) {
     try (Graph g = new Graph()) {
       BuiltModel built = BuiltModel.build(ModelRegistry.get(name), ModelOptions.imagenet(), 1,
-          ModelGraph.inferenceOnly(g, 0L, streams));
-      int splits = 0;
-      for (var it = g.operations(); it.hasNext(); ) {
-        splits += ((GraphOperation) it.next()).type().equals("Split") ? 1 : 0;
+          ModelGraph.inferenceOnly(g, 0L, inference));
+      Map<String, Integer> types = new HashMap<>();
+      g.operations().forEachRemaining(op -> types.merge(((GraphOperation) op).type(), 1, Integer::sum));
+      assertThat(types.getOrDefault("Split", 0)).as("maps cut into bands").isEqualTo(expectedSplits);
+      boolean oneThreadProducts = attention && inference.oneThreadPerOp();
+      assertThat(types.containsKey("BatchMatMulV3")).as("attention products for one thread")
+          .isEqualTo(oneThreadProducts);
+      if (oneThreadProducts) {
+        assertThat(types).doesNotContainKey("BatchMatMulV2");
       }
-      assertThat(splits).as("maps cut into bands").isEqualTo(expectedSplits);
       Random random = new Random(7);
       List<Tensor> fed = new ArrayList<>();
       try (Session session = new Session(g)) {

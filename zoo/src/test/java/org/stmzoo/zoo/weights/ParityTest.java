@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.zoo.benchmark.ThreadPlan;
 
 /** The reference fixtures' logits are reproduced from their imported weights (README: within about 1e-4). */
 class ParityTest {
@@ -25,6 +26,15 @@ class ParityTest {
     assertParity("u-convnext-micro", "unified_convnext_micro", ModelGraph.Inference.ofRowStreams(2)
         .withFusedLayerNorm(true));
     assertParity("pit-ti", "pit_ti_224", ModelGraph.Inference.PLAIN.withFusedLayerNorm(true));
+  }
+
+  @Test
+  void latencyPlanGraphKeepsTheReferenceLogits() throws IOException {
+    // Token streams, fused LayerNorm and attention's products for one thread per op (BatchMatMulV3).
+    ModelGraph.Inference latency = ThreadPlan.latency(2).graph().withFusedLayerNorm(true);
+    assertThat(latency.oneThreadPerOp()).isTrue();
+    assertParity("pit-ti", "pit_ti_224", latency);
+    assertParity("u-convnext-micro", "unified_convnext_micro", latency);
   }
 
   @Test

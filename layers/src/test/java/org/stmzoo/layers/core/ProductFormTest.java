@@ -1,0 +1,155 @@
+package org.stmzoo.layers.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.stmzoo.layers.attention.MultiHeadSelfAttention;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Attention's products are built as the graph's form (Einsum where it may be trained, oneDNN's batched product in
+ * inference graphs, TF's own kernel in graphs for one thread per op), and every form computes softmax(q k^T s + b) v
+ * as a direct double-precision loop does, with transposed operands and broadcast leading axes.
+ */
+class ProductFormTest {
+  private static final int HEADS = 3;
+  private static final int NQ = 7;
+  private static final int NK = 9;
+  private static final int D = 5;
+
+  @Test
+  void graphChoosesTheForm() {
+    try (Graph g = new Graph()) {
+      ModelGraph trainable = ModelGraph.create(g, 1L);
+      assertThat(ProductForm.forAttention(trainable, trainable.training())).isEqualTo(ProductForm.EINSUM);
+    }
+    try (Graph g = new Graph()) {
+      ModelGraph plain = ModelGraph.inferenceOnly(g, 1L);
+      assertThat(ProductForm.forAttention(plain, plain.training())).isEqualTo(ProductForm.ONEDNN);
+    }
+    try (Graph g = new Graph()) {
+      ModelGraph oneThread = ModelGraph.inferenceOnly(g, 1L, ModelGraph.Inference.ofRowStreams(2)
+          .withOneThreadPerOp(true));
+      assertThat(ProductForm.forAttention(oneThread, oneThread.training())).isEqualTo(ProductForm.EIGEN);
+    }
+  }
+
+  @Test
+  void everyFormComputesAttention() {
+    Random random = new Random(3);
+    float[] q = gaussian(random, 2 * HEADS * NQ * D);
+    float[] k = gaussian(random, 2 * HEADS * NK * D);
+    float[] v = gaussian(random, 2 * HEADS * NK * D);
+    float[] bias = gaussian(random, HEADS * NQ * NK);
+    float scale = 0.4f;
+    double[] expected = naiveAttention(q, k, v, bias, scale);
+    for (ProductForm form : ProductForm.values()) {
+      try (Graph g = new Graph()) {
+        Ops tf = Ops.create(g);
+        // The bias [H, Nq, Nk] broadcasts over the batch of 2, as Swin's relative positions do.
+        Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, form,
+            tf.constant(Shape.of(2, HEADS, NQ, D), DataBuffers.of(q)),
+            tf.constant(Shape.of(2, HEADS, NK, D), DataBuffers.of(k)),
+            tf.constant(Shape.of(2, HEADS, NK, D), DataBuffers.of(v)), scale,
+            tf.constant(Shape.of(HEADS, NQ, NK), DataBuffers.of(bias)), Layer.identity(), tf.constant(false));
+        List<String> types = new ArrayList<>();
+        g.operations().forEachRemaining(op -> types.add(((GraphOperation) op).type()));
+        String op = switch (form) {
+          case EINSUM -> "Einsum";
+          case ONEDNN -> "BatchMatMulV2";
+          case EIGEN -> "BatchMatMulV3";
+        };
+        assertThat(types.stream().filter(op::equals)).as("%s products", form).hasSize(2);
+        try (Session s = new Session(g); TFloat32 result = (TFloat32) s.runner().fetch(out).run().get(0)) {
+          assertThat(result.shape()).isEqualTo(Shape.of(2, HEADS, NQ, D));
+          float[] actual = new float[expected.length];
+          result.copyTo(DataBuffers.of(actual, false, false));
+          for (int i = 0; i < actual.length; i++) {
+            assertThat((double) actual[i]).as("%s element %d", form, i).isCloseTo(expected[i], within(1e-5));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void transposedOperandsAreHonoured() {
+    Random random = new Random(5);
+    float[] a = gaussian(random, 4 * 3);
+    float[] b = gaussian(random, 2 * 4);
+    for (ProductForm form : ProductForm.values()) {
+      try (Graph g = new Graph()) {
+        Ops tf = Ops.create(g);
+        // a [1, 4, 3] and b [1, 2, 4]: a^T b^T is [1, 3, 2].
+        Operand<TFloat32> x = tf.constant(Shape.of(1, 4, 3), DataBuffers.of(a));
+        Operand<TFloat32> y = tf.constant(Shape.of(1, 2, 4), DataBuffers.of(b));
+        try (Session s = new Session(g);
+            TFloat32 out = (TFloat32) s.runner().fetch(form.matMul(tf, x, y, true, true)).run().get(0)) {
+          assertThat(out.shape()).isEqualTo(Shape.of(1, 3, 2));
+          for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 2; j++) {
+              double sum = 0;
+              for (int t = 0; t < 4; t++) {
+                sum += (double) a[t * 3 + i] * b[j * 4 + t];
+              }
+              assertThat((double) out.getFloat(0, i, j)).as("%s [%d, %d]", form, i, j).isCloseTo(sum, within(1e-5));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static float[] gaussian(Random random, int n) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) random.nextGaussian();
+    }
+    return x;
+  }
+
+  private static double[] naiveAttention(float[] q, float[] k, float[] v, float[] bias, float scale) {
+    double[] out = new double[2 * HEADS * NQ * D];
+    for (int b = 0; b < 2; b++) {
+      for (int h = 0; h < HEADS; h++) {
+        int bh = b * HEADS + h;
+        for (int i = 0; i < NQ; i++) {
+          double[] logits = new double[NK];
+          double max = Double.NEGATIVE_INFINITY;
+          for (int j = 0; j < NK; j++) {
+            double dot = 0;
+            for (int c = 0; c < D; c++) {
+              dot += (double) q[(bh * NQ + i) * D + c] * scale * k[(bh * NK + j) * D + c];
+            }
+            logits[j] = dot + bias[(h * NQ + i) * NK + j];
+            max = Math.max(max, logits[j]);
+          }
+          double sum = 0;
+          for (int j = 0; j < NK; j++) {
+            logits[j] = Math.exp(logits[j] - max);
+            sum += logits[j];
+          }
+          for (int c = 0; c < D; c++) {
+            double acc = 0;
+            for (int j = 0; j < NK; j++) {
+              acc += logits[j] / sum * v[(bh * NK + j) * D + c];
+            }
+            out[(bh * NQ + i) * D + c] = acc;
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
