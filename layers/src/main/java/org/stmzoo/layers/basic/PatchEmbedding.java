@@ -1,7 +1,11 @@
 package org.stmzoo.layers.basic;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.Slices;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -25,10 +29,12 @@ public final class PatchEmbedding implements Layer {
   private final Config config;
   private final Ops tf;
   private final Conv2D conv;
+  private final int rowStreams;
 
   public PatchEmbedding(LayerScope convScope, Config config) {
     this.config = config;
     this.tf = convScope.tf();
+    this.rowStreams = convScope.model().rowStreams();
     this.conv = new Conv2D(convScope, Conv2D.Config.torchDefault(
         config.inChannels(), config.dim(), config.patch(), config.stride(), Padding.valid(), 1, true));
   }
@@ -37,10 +43,28 @@ public final class PatchEmbedding implements Layer {
     return config;
   }
 
-  /** NHWC images to the NHWC map of patch embeddings {@code [B, grid, grid, dim]}. */
+  /**
+   * NHWC images to the NHWC map of patch embeddings {@code [B, grid, grid, dim]}. In a graph built with row
+   * streams the map is computed as that many bands of output rows, each from the band of image rows its patches
+   * cover (overlapping by {@code patch - stride} rows where the patches overlap, as in PiT), so that the
+   * convolution, the largest op before the first block and otherwise run on one thread, runs on all of them.
+   */
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> images, Operand<TBool> training) {
-    return conv.call(images, training);
+    int grid = config.gridSize(Shapes.dim(images, 1));
+    int bands = Math.min(rowStreams, grid);
+    if (bands <= 1) {
+      return conv.call(images, training);
+    }
+    List<Operand<TFloat32>> parts = new ArrayList<>(bands);
+    for (int i = 0; i < bands; i++) {
+      int first = grid * i / bands;
+      int end = grid * (i + 1) / bands;
+      Operand<TFloat32> rows = Slices.range(tf, images, 1, (long) first * config.stride(),
+          (long) (end - 1) * config.stride() + config.patch());
+      parts.add(conv.call(rows, training));
+    }
+    return tf.concat(parts, tf.constant(1));
   }
 
   /** The same embeddings as tokens {@code [B, grid*grid, dim]}, row-major as PyTorch's {@code flatten(2)}. */
