@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.stmzoo.layers.core.ModelGraph;
 import org.tensorflow.proto.ConfigProto;
 
 class ThreadPlanTest {
@@ -24,6 +25,15 @@ class ThreadPlanTest {
     assertThat(ThreadPlan.latency(2).describe()).isEqualTo("latency (intra-op 1, inter-op 2)");
     assertThat(ThreadPlan.latency(2).rowStreams()).isEqualTo(2);
     assertThat(ThreadPlan.throughput(2).rowStreams()).isEqualTo(1);
+  }
+
+  @Test
+  void graphHasThePlansStreamsAndItsProductsWhereEachOpHasOneThread() {
+    assertThat(ThreadPlan.latency(2).graph()).isEqualTo(new ModelGraph.Inference(2, false, true));
+    assertThat(ThreadPlan.throughput(2).graph()).isEqualTo(new ModelGraph.Inference(1, false, false));
+    // TF's usual setting on one core is one thread per op too.
+    assertThat(ThreadPlan.throughput(1).graph()).isEqualTo(new ModelGraph.Inference(1, false, true));
+    assertThat(ThreadPlan.throughput(0).graph().oneThreadPerOp()).isFalse();
   }
 
   @Test
