@@ -1,4 +1,4 @@
-package org.stmzoo.layers.core;
+package org.stmzoo.layers.mixers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.stmzoo.layers.attention.MultiHeadSelfAttention;
+import org.stmzoo.layers.core.Layer;
+import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.ProductForm;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -119,34 +122,28 @@ class ProductFormTest {
     return x;
   }
 
+  /** softmax(q k^T scale + bias) v per batch, head and query, by {@link Naive#attend}. */
   private static double[] naiveAttention(float[] q, float[] k, float[] v, float[] bias, float scale) {
     double[] out = new double[2 * HEADS * NQ * D];
     for (int b = 0; b < 2; b++) {
       for (int h = 0; h < HEADS; h++) {
         int bh = b * HEADS + h;
+        double[][] values = new double[NK][D];
+        for (int j = 0; j < NK; j++) {
+          for (int c = 0; c < D; c++) {
+            values[j][c] = v[(bh * NK + j) * D + c];
+          }
+        }
         for (int i = 0; i < NQ; i++) {
           double[] logits = new double[NK];
-          double max = Double.NEGATIVE_INFINITY;
           for (int j = 0; j < NK; j++) {
             double dot = 0;
             for (int c = 0; c < D; c++) {
               dot += (double) q[(bh * NQ + i) * D + c] * scale * k[(bh * NK + j) * D + c];
             }
             logits[j] = dot + bias[(h * NQ + i) * NK + j];
-            max = Math.max(max, logits[j]);
           }
-          double sum = 0;
-          for (int j = 0; j < NK; j++) {
-            logits[j] = Math.exp(logits[j] - max);
-            sum += logits[j];
-          }
-          for (int c = 0; c < D; c++) {
-            double acc = 0;
-            for (int j = 0; j < NK; j++) {
-              acc += logits[j] / sum * v[(bh * NK + j) * D + c];
-            }
-            out[(bh * NQ + i) * D + c] = acc;
-          }
+          System.arraycopy(Naive.attend(logits, values, 0, D), 0, out, (bh * NQ + i) * D, D);
         }
       }
     }
