@@ -17,10 +17,10 @@ public enum ProductForm {
   ONEDNN,
   /**
    * {@code BatchMatMulV3}, which the oneDNN pass leaves to TF's own (Eigen) kernel. On one thread that kernel beats
-   * oneDNN's at attention's shapes, whose inner dimension is a 32- or 64-wide head: PiT's first stage, 730 x 730 by
-   * 730 x 32 per head, 0.38 ms against 1.23 ms; its scores, 730 x 32 by 32 x 730, 0.45 against 0.62 ms; DeiT's
-   * 197-token products (3 heads of 64) 0.12 against 0.17-0.19 ms (a micro-benchmark of the products alone, one
-   * intra-op thread).
+   * oneDNN's at attention's shapes, whose inner dimension is a 32- or 64-wide head: PiT's first stage (2 heads),
+   * 730 x 730 by 730 x 32, 0.38-0.48 ms against 1.22 ms; its scores, 730 x 32 by 32 x 730, 0.45 against 0.62 ms;
+   * DeiT's 197-token products (3 heads of 64) 0.12 against 0.17-0.19 ms (a micro-benchmark of the products alone,
+   * one intra-op thread; docs/benchmarks.md, issue 12's sixth round).
    */
   EIGEN;
 
