@@ -200,7 +200,7 @@ public final class Training {
   private static StmzooCheckpoint initCheckpoint(Weights.Checkpoint weights, ModelEntry entry) throws IOException {
     Path path = weights.path();
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(path);
-    checkpoint.keys(weights.ema()); // refuses EMA weights a checkpoint does not hold, before training starts
+    checkpoint.requireEma(weights.ema()); // before training starts, not after the graph is built
     if (!checkpoint.metadata().model().equals(entry.name())) {
       throw new IllegalArgumentException("--init " + path + " holds " + checkpoint.metadata().model()
           + " weights, not " + entry.name());

@@ -163,7 +163,7 @@ public final class StmzooCheckpoint {
    * weights need ops keyed {@code ema/PATH}.
    */
   public WeightSource exportWeights(boolean ema) {
-    checkEma(ema);
+    requireEma(ema);
     String prefix = variablesPrefix().toString();
     String description = describe(ema);
     return new WeightSource() {
@@ -188,11 +188,12 @@ public final class StmzooCheckpoint {
    * checkpoint holds none).
    */
   public Function<ModelVariable, String> keys(boolean ema) {
-    checkEma(ema);
+    requireEma(ema);
     return ema ? v -> CheckpointFolder.EMA_PREFIX + v.path() : ModelVariable::path;
   }
 
-  private void checkEma(boolean ema) {
+  /** Refuses {@code ema} when this checkpoint holds no EMA weights (a run trained without {@code --model-ema}). */
+  public void requireEma(boolean ema) {
     if (ema && !metadata.hasEma()) {
       throw new IllegalArgumentException("checkpoint " + directory + " holds no EMA weights ("
           + (metadata.training() == null ? "not a training checkpoint" : "trained without --model-ema") + ")");
