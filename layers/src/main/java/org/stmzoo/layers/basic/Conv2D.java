@@ -167,6 +167,34 @@ public final class Conv2D implements Layer {
   }
 
   /**
+   * This unpadded convolution on a whole map, computed as {@code bands} bands of output rows (as equal as the
+   * output's rows allow), each from the rows of the input its outputs cover: overlapping by {@code kernel - stride}
+   * rows where the windows overlap, disjoint where the kernel is the stride (a patchifying convolution). The same
+   * output as {@link #call}; in a graph with row streams the bands are independent chains that TF's inter-op
+   * threads run at once, instead of the whole convolution on one thread.
+   */
+  public Operand<TFloat32> callInOutputBands(Operand<TFloat32> input, int bands) {
+    if (!config.padding().isZero()) {
+      throw new IllegalArgumentException("output bands need an unpadded convolution, got " + config.padding());
+    }
+    int k = config.kernelH();
+    int s = config.stride();
+    int height = Shapes.dim(input, 1);
+    int grid = height < k ? 0 : (height - k) / s + 1;
+    int n = Math.min(bands, grid);
+    if (n <= 1) {
+      return call(input, config.padding());
+    }
+    List<Operand<TFloat32>> parts = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int first = grid * i / n;
+      int end = grid * (i + 1) / n;
+      parts.add(call(Slices.range(tf, input, 1, (long) first * s, (long) (end - 1) * s + k), config.padding()));
+    }
+    return MapBands.join(tf, parts);
+  }
+
+  /**
    * This convolution on horizontal bands of a map ({@link MapBands}), as bands of the output: each band extended
    * by the rows of its neighbours that its output rows reach (the padding's rows above, {@code k - stride - pad}
    * below), padded only at the map's own edges. Empty if the bands do not map to equal output bands (heights not a

@@ -1,11 +1,7 @@
 package org.stmzoo.layers.basic;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
-import org.stmzoo.layers.core.Shapes;
-import org.stmzoo.layers.core.Slices;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -51,20 +47,7 @@ public final class PatchEmbedding implements Layer {
    */
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> images, Operand<TBool> training) {
-    int grid = config.gridSize(Shapes.dim(images, 1));
-    int bands = Math.min(rowStreams, grid);
-    if (bands <= 1) {
-      return conv.call(images, training);
-    }
-    List<Operand<TFloat32>> parts = new ArrayList<>(bands);
-    for (int i = 0; i < bands; i++) {
-      int first = grid * i / bands;
-      int end = grid * (i + 1) / bands;
-      Operand<TFloat32> rows = Slices.range(tf, images, 1, (long) first * config.stride(),
-          (long) (end - 1) * config.stride() + config.patch());
-      parts.add(conv.call(rows, training));
-    }
-    return tf.concat(parts, tf.constant(1));
+    return conv.callInOutputBands(images, rowStreams);
   }
 
   /** The same embeddings as tokens {@code [B, grid*grid, dim]}, row-major as PyTorch's {@code flatten(2)}. */

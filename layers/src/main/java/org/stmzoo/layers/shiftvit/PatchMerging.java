@@ -16,13 +16,17 @@ public final class PatchMerging implements Layer {
   private final Layer norm;
   private final Conv2D reduction;
 
+  private final int rowStreams;
+
   public PatchMerging(LayerScope scope, int dim) {
     this.norm = ShiftVitNetwork.groupNorm1(scope.child("norm"), dim);
     this.reduction = new Conv2D(scope.child("reduction"), Conv2D.Config.of(dim, 2 * dim, 2, 2, Padding.valid(), false));
+    this.rowStreams = scope.model().rowStreams();
   }
 
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
-    return reduction.call(norm.call(input, training), training);
+    // in a graph with row streams, the reduction's product in bands of output rows, one per stream
+    return reduction.callInOutputBands(norm.call(input, training), rowStreams);
   }
 }

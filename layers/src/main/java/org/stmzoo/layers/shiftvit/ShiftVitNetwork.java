@@ -82,9 +82,10 @@ public final class ShiftVitNetwork implements ImageClassifier {
     this.scope = scope;
     this.tf = scope.tf();
     LayerScope embed = scope.child("patch_embed");
-    this.patchEmbed = Sequential.of(
-        new Conv2D(embed.child("proj"),
-            Conv2D.Config.of(config.inChannels(), config.embedDim(), PATCH_SIZE, PATCH_SIZE, Padding.valid(), true)),
+    Conv2D proj = new Conv2D(embed.child("proj"),
+        Conv2D.Config.of(config.inChannels(), config.embedDim(), PATCH_SIZE, PATCH_SIZE, Padding.valid(), true));
+    int rowStreams = scope.model().rowStreams();
+    this.patchEmbed = Sequential.of((images, training) -> proj.callInOutputBands(images, rowStreams),
         groupNorm1(embed.child("norm"), config.embedDim()));
 
     int[] depths = config.depths();

@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.stmzoo.layers.core.ModelGraph;
@@ -24,11 +26,11 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A U-model built with two row streams runs as two horizontal bands from the image on (stem and downsampling
- * convolutions with halo rows; norms, MLPs, residuals per band; each mixer's band form or the joined map) and
- * computes the same logits as the one-stream graph, at 224x224 (maps of 56, 28, 14 rows in bands, the 7-row stage
- * whole), with every variable random (so layer scales do not hide the mixers). The banded graph is the latency
- * plan's, so its attention products are also in the form for one thread per op ({@code BatchMatMulV3}).
+ * A model built with two row streams (the latency plan's graph) computes the same logits as the one-stream graph,
+ * at 224x224, with every variable random (so layer scales do not hide the mixers). A U-model runs as two
+ * horizontal bands from the image on (stem and downsampling convolutions with halo rows; norms, MLPs, residuals per
+ * band; each mixer's band form or the joined map; maps of 56, 28, 14 rows in bands, the 7-row stage whole), and its
+ * attention products are in the form for one thread per op ({@code BatchMatMulV3}).
  */
 class BandedStagesTest {
   /**
@@ -42,8 +44,28 @@ class BandedStagesTest {
   @CsvSource({"u-swin-micro, 1, true", "u-pvt-micro, 1, true", "u-convnext-micro, 1, false",
       "u-halo-micro, 1, true", "u-dcnv3-micro, 1, false"})
   void bandedGraphComputesTheSameLogits(String model, int splits, boolean attention) {
-    float[] whole = logits(model, ModelGraph.Inference.PLAIN, 0, attention);
-    float[] banded = logits(model, ThreadPlan.latency(2).graph(), splits, attention);
+    ModelGraph.Inference latency = ThreadPlan.latency(2).graph();
+    float[] whole = logits(model, ModelGraph.Inference.PLAIN, types -> checkGraph(types, 0, false));
+    float[] banded = logits(model, latency, types -> checkGraph(types, splits, attention));
+    assertSameLogits(model, whole, banded);
+  }
+
+  /**
+   * ShiftViT keeps its map whole between blocks (its norm needs the whole map), but in row streams its MLPs run on
+   * blocks of rows and its patchifying convolutions (the 4x4 stem and the three 2x2 mergings, each a SpaceToDepth
+   * and a product) on bands of output rows: two of each, the last merging's 7 output rows as 3 and 4.
+   */
+  @Test
+  void shiftVitInRowStreamsComputesTheSameLogits() {
+    String model = "shiftvit-light-tiny";
+    float[] whole = logits(model, ModelGraph.Inference.PLAIN,
+        types -> assertThat(types.get("SpaceToDepth")).as("patchifying convolutions").isEqualTo(4));
+    float[] streamed = logits(model, ThreadPlan.latency(2).graph(),
+        types -> assertThat(types.get("SpaceToDepth")).as("each in two bands").isEqualTo(8));
+    assertSameLogits(model, whole, streamed);
+  }
+
+  private static void assertSameLogits(String model, float[] whole, float[] banded) {
     double scale = 1;
     double max = 0;
     for (int i = 0; i < whole.length; i++) {
@@ -54,20 +76,28 @@ class BandedStagesTest {
     assertThat(max).as(model).isLessThanOrEqualTo(1e-4 * scale);
   }
 
-  private static float[] logits(String name, ModelGraph.Inference inference, int expectedSplits,
-      boolean attention) {
+  /**
+   * @param splits how often the graph cuts a map into bands
+   * @param oneThreadProducts whether attention's products are built for one thread per op
+   */
+  private static void checkGraph(Map<String, Integer> types, int splits, boolean oneThreadProducts) {
+    assertThat(types.getOrDefault("Split", 0)).as("maps cut into bands").isEqualTo(splits);
+    assertThat(types.containsKey("BatchMatMulV3")).as("attention products for one thread")
+        .isEqualTo(oneThreadProducts);
+    if (oneThreadProducts) {
+      assertThat(types).doesNotContainKey("BatchMatMulV2");
+    }
+  }
+
+  /** The logits of one image through {@code name} with random variables, after {@code graphCheck} saw its op types. */
+  private static float[] logits(String name, ModelGraph.Inference inference,
+      Consumer<Map<String, Integer>> graphCheck) {
     try (Graph g = new Graph()) {
       BuiltModel built = BuiltModel.build(ModelRegistry.get(name), ModelOptions.imagenet(), 1,
           ModelGraph.inferenceOnly(g, 0L, inference));
       Map<String, Integer> types = new HashMap<>();
       g.operations().forEachRemaining(op -> types.merge(((GraphOperation) op).type(), 1, Integer::sum));
-      assertThat(types.getOrDefault("Split", 0)).as("maps cut into bands").isEqualTo(expectedSplits);
-      boolean oneThreadProducts = attention && inference.oneThreadPerOp();
-      assertThat(types.containsKey("BatchMatMulV3")).as("attention products for one thread")
-          .isEqualTo(oneThreadProducts);
-      if (oneThreadProducts) {
-        assertThat(types).doesNotContainKey("BatchMatMulV2");
-      }
+      graphCheck.accept(types);
       Random random = new Random(7);
       List<Tensor> fed = new ArrayList<>();
       try (Session session = new Session(g)) {
