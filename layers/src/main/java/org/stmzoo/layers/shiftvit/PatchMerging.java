@@ -10,12 +10,12 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * ShiftViT's downsampling between stages: GN1 over {@code dim}, then a 2x2 stride-2 convolution without bias
- * to {@code 2 * dim} (halves H and W). Variables {@code norm/gamma|beta}, {@code reduction/kernel}.
+ * to {@code 2 * dim} (halves H and W), in a graph with row streams as that many bands of output rows
+ * ({@link Conv2D#callInOutputBands}). Variables {@code norm/gamma|beta}, {@code reduction/kernel}.
  */
 public final class PatchMerging implements Layer {
   private final Layer norm;
   private final Conv2D reduction;
-
   private final int rowStreams;
 
   public PatchMerging(LayerScope scope, int dim) {
@@ -26,7 +26,6 @@ public final class PatchMerging implements Layer {
 
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
-    // in a graph with row streams, the reduction's product in bands of output rows, one per stream
     return reduction.callInOutputBands(norm.call(input, training), rowStreams);
   }
 }
