@@ -180,7 +180,7 @@ public final class Conv2D implements Layer {
     int k = config.kernelH();
     int s = config.stride();
     int height = Shapes.dim(input, 1);
-    int grid = height < k ? 0 : (height - k) / s + 1;
+    int grid = height < k ? 0 : config.padding().outputSize(height, k, s, true);
     int n = Math.min(bands, grid);
     if (n <= 1) {
       return call(input, config.padding());

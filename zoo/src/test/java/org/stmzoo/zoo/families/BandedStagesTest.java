@@ -44,9 +44,8 @@ class BandedStagesTest {
   @CsvSource({"u-swin-micro, 1, true", "u-pvt-micro, 1, true", "u-convnext-micro, 1, false",
       "u-halo-micro, 1, true", "u-dcnv3-micro, 1, false"})
   void bandedGraphComputesTheSameLogits(String model, int splits, boolean attention) {
-    ModelGraph.Inference latency = ThreadPlan.latency(2).graph();
     float[] whole = logits(model, ModelGraph.Inference.PLAIN, types -> checkGraph(types, 0, false));
-    float[] banded = logits(model, latency, types -> checkGraph(types, splits, attention));
+    float[] banded = logits(model, ThreadPlan.latency(2).graph(), types -> checkGraph(types, splits, attention));
     assertSameLogits(model, whole, banded);
   }
 
