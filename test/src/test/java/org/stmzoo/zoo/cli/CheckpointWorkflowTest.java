@@ -213,6 +213,43 @@ class CheckpointWorkflowTest {
       System.out.println("predict --checkpoint RUN vs its export: max |logits difference| = " + diff);
       assertThat(diff).isLessThan(1e-4);
     }
+    JsonNode fromExport = new ObjectMapper().readTree(run(new PredictCommand(), "--model-dir", served.toString(),
+        "--npy", npy.toString(), "--json"));
+    double exportDiff = ClassifierOutputs.maxAbsDifference(logits,
+        new ObjectMapper().treeToValue(fromExport.get("logits"), float[][].class));
+    System.out.println("predict --npy: --checkpoint RUN vs --model-dir EXPORT: max |logits difference| = "
+        + exportDiff);
+    assertThat(exportDiff).isLessThan(1e-4);
+  }
+
+  /**
+   * predict IMAGE with the checkpoint (the image preprocessed in Java) and with its export (preprocessed in the
+   * export's graph) gives the same classes and probabilities; the run trained at crop-pct 1.0, so a 32x32 image
+   * is neither resized nor cropped by either.
+   */
+  @Test
+  void predictImagesFromTheRunFolderMatchesItsExport() throws Exception {
+    java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(SIZE, SIZE,
+        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < SIZE; y++) {
+      for (int x = 0; x < SIZE; x++) {
+        image.setRGB(x, y, ((x * 8) % 256) << 16 | ((y * 7) % 256) << 8 | ((x * y) % 256));
+      }
+    }
+    Path png = dir.resolve("pattern.png");
+    javax.imageio.ImageIO.write(image, "png", png.toFile());
+    ObjectMapper mapper = new ObjectMapper();
+    JsonNode checkpoint = mapper.readTree(run(new PredictCommand(), "--checkpoint", run.toString(), png.toString(),
+        "--json", "--top", "10")).get(0).get("top");
+    JsonNode export = mapper.readTree(run(new PredictCommand(), "--model-dir", served.toString(), png.toString(),
+        "--json", "--top", "10")).get(0).get("top");
+    assertThat(checkpoint).hasSize(10);
+    for (int i = 0; i < 10; i++) {
+      assertThat(checkpoint.get(i).get("label").asText()).isEqualTo(export.get(i).get("label").asText());
+      assertThat(checkpoint.get(i).get("probability").asDouble())
+          .isCloseTo(export.get(i).get("probability").asDouble(), org.assertj.core.api.Assertions.within(1e-5));
+    }
+    assertThat(FashionMnist.CLASS_NAMES).contains(checkpoint.get(0).get("label").asText());
   }
 
   /** Tensor {@code key} of the V2 checkpoint in {@code folder} (prefix {@code variables}), read directly. */

@@ -14,6 +14,10 @@ import javax.imageio.ImageIO;
 import org.stmzoo.export.ClassifierOutputs;
 import org.stmzoo.export.ExportedModel;
 import org.stmzoo.export.ServingSignatures;
+import org.stmzoo.layers.core.Preprocessing;
+import org.tensorflow.ndarray.FloatNdArray;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
 
 /**
  * An export loaded through TF's SavedModel loader, as a serving stack loads it: images go through its
@@ -71,6 +75,22 @@ final class ExportModel implements StmzooModel {
   @Override
   public List<Prediction> classify(BufferedImage image, int k) {
     return classify(png(image), k);
+  }
+
+  /** Through {@code serving_default}: the batch mapped back to the 0-255 pixels that signature normalises. */
+  @Override
+  public float[][] logits(FloatNdArray normalisedBatch) {
+    NormalisedBatches.check(normalisedBatch, name(), imageSize());
+    Preprocessing p = model.card().preprocessing();
+    float[] pixels = new float[Math.toIntExact(normalisedBatch.size())];
+    normalisedBatch.copyTo(DataBuffers.of(pixels, false, false));
+    for (int i = 0; i < pixels.length; i++) {
+      int c = i % 3;
+      pixels[i] = (pixels[i] * p.std()[c] + p.mean()[c]) * 255f;
+    }
+    try (TFloat32 images = TFloat32.tensorOf(normalisedBatch.shape(), DataBuffers.of(pixels, true, false))) {
+      return model.classify(images).logits();
+    }
   }
 
   @Override

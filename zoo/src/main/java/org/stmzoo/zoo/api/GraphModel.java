@@ -19,6 +19,7 @@ import org.stmzoo.layers.core.Preprocessing;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.core.Placeholder;
@@ -46,6 +47,7 @@ final class GraphModel implements StmzooModel {
     this.request = request;
     this.origin = origin;
     this.graph = new Graph();
+    Session opened = null;
     try {
       ModelGraph.Inference inference = speed.graph();
       ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed(), new ModelGraph.Inference(
@@ -56,13 +58,19 @@ final class GraphModel implements StmzooModel {
       output = request.classifier().build(model.root()).call(images, model.training());
       CheckpointOps checkpoint = CheckpointOps.build(model, "restore", model.modelVariables());
       var initializer = model.initializer();
-      session = new Session(graph, speed.session());
-      session.runner().addTarget(initializer).run();
-      request.weights().load(session, model, checkpoint);
+      opened = new Session(graph, speed.session());
+      opened.runner().addTarget(initializer).run();
+      request.weights().load(opened, model, checkpoint);
     } catch (RuntimeException e) {
+      // the session first: Graph.close() waits until every session on the graph is closed, so a failed restore
+      // (a damaged checkpoint) would otherwise leave the caller blocked forever
+      if (opened != null) {
+        opened.close();
+      }
       graph.close();
       throw e;
     }
+    this.session = opened;
     Preprocessing p = request.preprocessing();
     this.transform = new SampleTransform(TransformConfig.eval(request.imageSize(), p.cropPct(), p.mean(), p.std(),
         true), 3);
@@ -96,6 +104,15 @@ final class GraphModel implements StmzooModel {
   @Override
   public List<Prediction> classify(BufferedImage image, int k) {
     return Prediction.top(run(ImageDecoding.of(image, 0))[0], classNames(), k);
+  }
+
+  @Override
+  public float[][] logits(FloatNdArray normalisedBatch) {
+    NormalisedBatches.check(normalisedBatch, name(), imageSize());
+    try (TFloat32 batch = TFloat32.tensorOf(normalisedBatch.shape(), normalisedBatch::copyTo);
+        Result result = session.runner().feed(images, batch).fetch(output.logits()).run()) {
+      return NormalisedBatches.rows((TFloat32) result.get(0));
+    }
   }
 
   @Override

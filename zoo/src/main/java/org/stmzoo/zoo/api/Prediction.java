@@ -6,7 +6,7 @@ import java.util.List;
 /** One of an image's top classes: its index, its name and its softmax probability. */
 public record Prediction(int index, String label, float probability) {
   /** The {@code k} most probable classes of one image's logits, best first (ties: lower index first). */
-  static List<Prediction> top(float[] logits, List<String> labels, int k) {
+  public static List<Prediction> top(float[] logits, List<String> labels, int k) {
     if (k <= 0) {
       throw new IllegalArgumentException("k must be positive, got " + k);
     }

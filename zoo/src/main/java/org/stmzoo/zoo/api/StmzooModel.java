@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import org.tensorflow.ndarray.FloatNdArray;
 
 /**
  * A loaded model, ready to classify images and embed them, fine-tune or export. It holds TensorFlow's native
@@ -30,6 +31,16 @@ public interface StmzooModel extends AutoCloseable {
   List<Prediction> classify(byte[] encodedImage, int k) throws IOException;
 
   List<Prediction> classify(BufferedImage image, int k);
+
+  /**
+   * Logits {@code [batch][classes]} of images already preprocessed as this model takes them: a float32 NHWC batch
+   * {@code [batch, imageSize, imageSize, 3]}, resized, cropped and normalised with the model's mean and standard
+   * deviation (what {@code predict --npy} feeds). For an export the batch is mapped back to the 0-255 pixels its
+   * {@code serving_default} signature normalises itself.
+   *
+   * @throws IllegalArgumentException when the batch is not {@code [batch, imageSize, imageSize, 3]}
+   */
+  float[][] logits(FloatNdArray normalisedBatch);
 
   /**
    * The image's embedding: the pooled features the classifier's head consumes ({@code logits = head(features)}),

@@ -19,21 +19,23 @@ import org.stmzoo.layers.io.InputLimitException;
 import org.stmzoo.zoo.api.Prediction;
 import org.stmzoo.zoo.api.Stmzoo;
 import org.stmzoo.zoo.api.StmzooModel;
-import org.stmzoo.zoo.predict.CheckpointPredictor;
-import org.stmzoo.zoo.predict.Predictor;
+import org.stmzoo.zoo.api.ModelSpec;
+import org.stmzoo.zoo.api.Weights;
 import org.stmzoo.zoo.weights.NpyFile;
 import org.stmzoo.zoo.weights.RawTensor;
+import org.tensorflow.ndarray.NdArrays;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 
 /**
- * {@code predict}, in one of two modes chosen by flags, each one method:
+ * {@code predict}: a model loaded through the Java API ({@link Stmzoo#loadExport} for {@code --model-dir}, an
+ * stmzoo checkpoint for {@code --checkpoint}), fed one of two inputs:
  * <ul>
- *   <li>{@code --model-dir DIR IMAGE... [--json] [--top K]}: the top classes of encoded images from an export
- *       ({@link StmzooModel#classify}), through its image-bytes signature (the same decoding and cropping TF
- *       Serving clients get);</li>
- *   <li>{@code --checkpoint DIR --npy FILE [--json]}: an stmzoo checkpoint, an import's or a training run's
- *       ({@link org.stmzoo.zoo.checkpoint.StmzooCheckpoint#resolve}; graph rebuilt from the registry) fed
- *       an already-normalised float32 NHWC batch as it is; {@code --json} prints an object whose {@code logits}
- *       field is the {@code [batch, classes]} array.</li>
+ *   <li>{@code IMAGE... [--top K]}: the top classes of encoded images ({@link StmzooModel#classify}); an export
+ *       decodes and crops them in its {@code predict_image_bytes} signature (as TF Serving clients get them), a
+ *       checkpoint's graph gets them preprocessed in Java the same way;</li>
+ *   <li>{@code --npy FILE}: an already-normalised float32 NHWC batch fed as it is ({@link StmzooModel#logits});
+ *       {@code --json} prints an object whose {@code logits} field is the {@code [batch, classes]} array.</li>
  * </ul>
  */
 final class PredictCommand implements Command {
@@ -49,7 +51,8 @@ final class PredictCommand implements Command {
 
   @Override
   public String summary() {
-    return "classify images with an export (--model-dir) or a .npy batch with a checkpoint (--checkpoint)";
+    return "classify images, or a normalised .npy batch (--npy), with an export (--model-dir) or a checkpoint"
+        + " (--checkpoint)";
   }
 
   @Override
@@ -65,8 +68,11 @@ final class PredictCommand implements Command {
         .addOption(Option.builder().longOpt("checkpoint").hasArg().argName("DIR")
             .desc("an stmzoo checkpoint: a checkpoint folder (import output, RUN/best, RUN/last) or a run folder"
                 + " (its best/, else last/)").build())
+        .addOption(Option.builder().longOpt("ema").desc("with --checkpoint: its EMA weights (a run trained with"
+            + " --model-ema)").build())
         .addOption(Option.builder().longOpt("npy").hasArg().argName("FILE")
-            .desc("with --checkpoint: float32 NHWC batch, already normalised, fed as it is").build())
+            .desc("instead of images: a float32 NHWC batch, already resized, cropped and normalised, fed as it is")
+            .build())
         .addOption(Option.builder().longOpt("top").hasArg().argName("K").desc("classes listed per image (5)").build())
         .addOption(Option.builder().longOpt("json").desc("print JSON instead of a table").build());
   }
@@ -76,45 +82,37 @@ final class PredictCommand implements Command {
     if (line.hasOption("checkpoint") == line.hasOption("model-dir")) {
       throw new UsageException("give exactly one of --model-dir DIR (an export) and --checkpoint DIR");
     }
-    return line.hasOption("model-dir") ? predictWithExport(line) : predictWithCheckpoint(line);
-  }
-
-  private int predictWithCheckpoint(CommandLine line) throws Exception {
-    if (!line.hasOption("npy")) {
-      throw new UsageException("--checkpoint takes its input batch with --npy FILE");
+    if (line.hasOption("ema") && !line.hasOption("checkpoint")) {
+      throw new UsageException("--ema selects a checkpoint's EMA weights; it goes with --checkpoint");
     }
-    if (!line.getArgList().isEmpty()) {
-      throw new UsageException("--checkpoint reads --npy, not image files; use --model-dir for images");
+    if (line.hasOption("npy") == !line.getArgList().isEmpty()) {
+      throw new UsageException("give the input: IMAGE... or --npy FILE (one of them)");
     }
-    RawTensor batch = NpyFile.read(Path.of(line.getOptionValue("npy")));
-    try (Predictor predictor = CheckpointPredictor.open(Path.of(line.getOptionValue("checkpoint")))) {
-      float[][] logits = predictor.logits(batch);
-      if (line.hasOption("json")) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("model", predictor.modelName());
-        out.put("logits", logits);
-        System.out.println(JSON.writeValueAsString(out));
-      } else {
-        printTopLogits(logits, predictor.classNames(), CliArgs.positiveInt(line, "top", 5));
-      }
-    }
-    return 0;
-  }
-
-  private int predictWithExport(CommandLine line) throws IOException {
-    List<String> images = line.getArgList();
-    if (images.isEmpty()) {
-      throw new UsageException("give at least one IMAGE");
-    }
-    List<ImagePrediction> predictions = new ArrayList<>();
     int k = CliArgs.positiveInt(line, "top", 5);
-    try (StmzooModel model = Stmzoo.loadExport(Path.of(line.getOptionValue("model-dir")))) {
-      for (String image : images) {
+    // the input is read before the model is built, so that a bad file fails in a moment
+    RawTensor batch = line.hasOption("npy") ? NpyFile.read(Path.of(line.getOptionValue("npy"))) : null;
+    try (StmzooModel model = load(line)) {
+      if (batch != null) {
+        printLogits(model, model.logits(NdArrays.wrap(Shape.of(batch.shape()),
+            DataBuffers.of(batch.values(), true, false))), k, line.hasOption("json"));
+        return 0;
+      }
+      List<ImagePrediction> predictions = new ArrayList<>();
+      for (String image : line.getArgList()) {
         predictions.add(predict(model, Path.of(image), k));
       }
+      print(predictions, line.hasOption("json"));
+      return predictions.stream().anyMatch(p -> p.error() != null) ? 1 : 0;
     }
-    print(predictions, line.hasOption("json"));
-    return predictions.stream().anyMatch(p -> p.error() != null) ? 1 : 0;
+  }
+
+  private static StmzooModel load(CommandLine line) throws IOException {
+    if (line.hasOption("model-dir")) {
+      return Stmzoo.loadExport(Path.of(line.getOptionValue("model-dir")));
+    }
+    Path checkpoint = Path.of(line.getOptionValue("checkpoint"));
+    return Stmzoo.load(ModelSpec.of(null,
+        line.hasOption("ema") ? Weights.checkpointEma(checkpoint) : Weights.checkpoint(checkpoint)));
   }
 
   /**
@@ -178,21 +176,19 @@ final class PredictCommand implements Command {
     }
   }
 
-  private static void printTopLogits(float[][] logits, List<String> classNames, int k) {
-    for (int b = 0; b < logits.length; b++) {
-      float[] row = logits[b];
-      Integer[] order = new Integer[row.length];
-      for (int i = 0; i < row.length; i++) {
-        order[i] = i;
-      }
-      java.util.Arrays.sort(order, (x, y) -> Float.compare(row[y], row[x]));
-      StringBuilder s = new StringBuilder("image " + b + ":");
-      for (int i = 0; i < Math.min(k, row.length); i++) {
-        int c = order[i];
-        s.append(String.format(Locale.ROOT, "  %s %.4f", classNames.isEmpty() ? "class " + c : classNames.get(c),
-            row[c]));
-      }
-      System.out.println(s);
+  /** {@code --json}: the model's name and the logits; else each image's top classes, as for image files. */
+  private static void printLogits(StmzooModel model, float[][] logits, int k, boolean json) throws IOException {
+    if (json) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("model", model.name());
+      out.put("logits", logits);
+      System.out.println(JSON.writeValueAsString(out));
+      return;
     }
+    List<ImagePrediction> predictions = new ArrayList<>();
+    for (int b = 0; b < logits.length; b++) {
+      predictions.add(new ImagePrediction("image " + b, Prediction.top(logits[b], model.classNames(), k), null));
+    }
+    print(predictions, false);
   }
 }

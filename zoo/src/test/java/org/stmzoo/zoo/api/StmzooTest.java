@@ -21,8 +21,15 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.export.SavedModelExporter.ExportResult;
+import org.stmzoo.layers.core.Preprocessing;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
+import org.stmzoo.zoo.registry.ModelRegistry;
+import org.tensorflow.ndarray.FloatNdArray;
+import org.tensorflow.ndarray.NdArrays;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.ndarray.index.Indices;
 
 /** The Java API end to end at 32x32: random init, features, fine-tuning with a listener, export and reload. */
 class StmzooTest {
@@ -67,6 +74,45 @@ class StmzooTest {
       assertThat(same.features(file)).as("the seed fixes the initialisation").containsExactly(
           Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE).withClassNames(classes))
               .features(file));
+    }
+  }
+
+  /**
+   * logits() of an already-normalised batch: the images are independent rows, and the export of the same model
+   * (which gets the batch mapped back to 0-255 pixels and normalises it in its graph) gives the same logits.
+   */
+  @Test
+  void logitsOfANormalisedBatchAreTheSameInProcessAndFromTheExport() throws IOException {
+    Preprocessing p = ModelRegistry.get(MODEL).preprocessing();
+    float[] values = new float[2 * SIZE * SIZE * 3];
+    Random random = new Random(11);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (random.nextInt(256) / 255f - p.mean()[i % 3]) / p.std()[i % 3];
+    }
+    FloatNdArray batch = NdArrays.wrap(Shape.of(2, SIZE, SIZE, 3), DataBuffers.of(values, true, false));
+    List<String> classes = List.of("a", "b", "c");
+    float[][] logits;
+    Path exported;
+    try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+        .withClassNames(classes))) {
+      logits = model.logits(batch);
+      assertThat(logits).hasDimensions(2, 3);
+      assertThat(logits[0]).isNotEqualTo(logits[1]);
+      assertThat(model.logits(batch.slice(Indices.range(1, 2)))[0]).as("the second image alone")
+          .containsExactly(logits[1], within(1e-5f));
+      assertThatThrownBy(() -> model.logits(NdArrays.ofFloats(Shape.of(1, SIZE, SIZE, 1))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("the input is [1, 32, 32, 1]; u-convnext-micro takes a preprocessed NHWC batch"
+              + " [batch, 32, 32, 3]");
+      exported = model.export(tmp.resolve("export"));
+    }
+    try (StmzooModel export = Stmzoo.load(exported)) {
+      float[][] served = export.logits(batch);
+      for (int b = 0; b < 2; b++) {
+        assertThat(served[b]).containsExactly(logits[b], within(1e-4f));
+      }
+      assertThatThrownBy(() -> export.logits(NdArrays.ofFloats(Shape.of(1, 16, 16, 3))))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the input is [1, 16, 16, 3]");
     }
   }
 

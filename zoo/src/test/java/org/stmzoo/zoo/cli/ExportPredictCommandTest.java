@@ -116,6 +116,10 @@ class ExportPredictCommandTest {
     assertThat(run("export", "--model", "u-convnext-micro", "--image-size", "33", "--output", out.toString()).code())
         .isEqualTo(1);
     assertThat(run("predict", dir.toString()).code()).isEqualTo(Main.USAGE);
+    assertThat(run("predict", "--checkpoint", dir.toString()).code()).as("no input").isEqualTo(Main.USAGE);
+    assertThat(run("predict", "--checkpoint", dir.toString(), "--npy", "x.npy", "x.png").code()).as("two inputs")
+        .isEqualTo(Main.USAGE);
+    assertThat(run("predict", "--model-dir", dir.toString(), "--ema", "x.png").code()).isEqualTo(Main.USAGE);
     Files.createDirectories(dir.resolve("empty"));
     assertThat(run("predict", "--model-dir", dir.resolve("empty").toString(), "x.png").code()).isEqualTo(1);
     assertThat(out).doesNotExist();

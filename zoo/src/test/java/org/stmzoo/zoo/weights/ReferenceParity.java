@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.zoo.SharedFiles;
-import org.stmzoo.zoo.predict.Logits;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;

@@ -20,7 +20,6 @@ import org.stmzoo.zoo.families.pvt.UnifiedPvt;
 import org.stmzoo.zoo.families.shiftvit.ShiftVit;
 import org.stmzoo.zoo.families.swin.UnifiedSwin;
 import org.stmzoo.zoo.families.unified.AttentionSizes;
-import org.stmzoo.zoo.predict.Logits;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;

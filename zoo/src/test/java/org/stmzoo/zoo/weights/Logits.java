@@ -1,18 +1,17 @@
-package org.stmzoo.zoo.predict;
+package org.stmzoo.zoo.weights;
 
 import org.stmzoo.zoo.registry.BuiltModel;
-import org.stmzoo.zoo.weights.RawTensor;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
 /** Runs a built model's logits on an NHWC batch. */
-public final class Logits {
+final class Logits {
   private Logits() {}
 
   /** Logits {@code [batch][classes]}; the batch must match the model's image size and channels. */
-  public static float[][] compute(Session session, BuiltModel built, RawTensor batch) {
+  static float[][] compute(Session session, BuiltModel built, RawTensor batch) {
     long[] s = batch.shape();
     int size = built.options().imageSize();
     int channels = built.options().inChannels();
