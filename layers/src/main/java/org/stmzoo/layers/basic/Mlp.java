@@ -50,14 +50,14 @@ public final class Mlp implements Layer {
   private Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training, int rowStreams) {
     int rank = input.shape().numDimensions();
     if (rank <= 2 || config.drop() > 0) {
-      Operand<TFloat32> h = drop.call(Activations.gelu(tf, fc1.call(input, training)), training);
+      Operand<TFloat32> h = drop.call(Activations.gelu(tf, fc1.call(input, training), training), training);
       return drop.call(fc2.call(h, training), training);
     }
     // Both layers on the [rows, features] matrix, reshaped once each way: GELU then directly follows fc1's
     // MatMul + BiasAdd, which Grappler fuses into one kernel (a reshape between them prevents it).
     Operand<TFloat32> rows = tf.reshape(input, tf.constant(new long[] {-1, config.inFeatures()}));
     Operand<TFloat32> y = RowStreams.map(tf, rows, rowStreams,
-        r -> fc2.call(Activations.gelu(tf, fc1.call(r, training)), training));
+        r -> fc2.call(Activations.gelu(tf, fc1.call(r, training), training), training));
     long[] shape = new long[rank - 1];
     for (int i = 1; i < rank - 1; i++) {
       shape[i - 1] = Shapes.dim(input, i);

@@ -122,7 +122,7 @@ public final class DeformableConvV3 implements BandedLayer {
   }
 
   private Operand<TFloat32> query(Operand<TFloat32> convolved, Operand<TBool> training) {
-    return Activations.gelu(tf, dwNorm.call(convolved, training));
+    return Activations.gelu(tf, dwNorm.call(convolved, training), training);
   }
 
   /** The projected value zero-padded by the grid's reach, as {@code [B, H + 2 pad, W + 2 pad, G, C/G]}. */

@@ -137,7 +137,7 @@ public final class UnifiedSkeleton implements ImageClassifier {
   private ClassifierOutput callInBands(Operand<TFloat32> images, Operand<TBool> training, int streams) {
     List<Operand<TFloat32>> x = MapBands.split(tf, images, streams);
     x = convolve(stemConv1, x, training);
-    x = MapBands.each(x, b -> Activations.gelu(tf, stemNorm1.call(b, training)));
+    x = MapBands.each(x, b -> Activations.gelu(tf, stemNorm1.call(b, training), training));
     x = convolve(stemConv2, x, training);
     x = MapBands.each(x, b -> stemNorm2.call(b, training));
     for (int i = 0; i < 4; i++) {
@@ -175,7 +175,7 @@ public final class UnifiedSkeleton implements ImageClassifier {
   }
 
   private ClassifierOutput head(Operand<TFloat32> x, Operand<TBool> training) {
-    x = Activations.gelu(tf, headNorm.call(headConv.call(x, training), training));
+    x = Activations.gelu(tf, headNorm.call(headConv.call(x, training), training), training);
     Operand<TFloat32> pooled = tf.math.mean(x, tf.constant(new int[] {1, 2}));
     scope.model().recordFeature("pooled", pooled);
     return ClassifierOutput.of(classifier.call(pooled, training), pooled);
