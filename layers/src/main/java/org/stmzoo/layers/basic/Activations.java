@@ -1,5 +1,6 @@
 package org.stmzoo.layers.basic;
 
+import java.util.List;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.StoredInputGradients;
 import org.stmzoo.layers.core.Training;
@@ -10,6 +11,13 @@ import org.tensorflow.types.TFloat32;
 
 /** Stateless activations. GELU is the exact erf form that PyTorch's nn.GELU() computes. */
 public final class Activations {
+  private static final String GELU = "gelu";
+
+  static {
+    StoredInputGradients.define(GELU,
+        (tf, node, inputs, dy) -> List.of(tf.math.mul(dy, geluDerivative(tf, inputs.get(0)))));
+  }
+
   private Activations() {}
 
   public static Operand<TFloat32> gelu(Ops tf, Operand<TFloat32> x) {
@@ -28,7 +36,7 @@ public final class Activations {
     if (!Training.staticValue(training).orElse(true)) {
       return gelu(tf, x);
     }
-    return StoredInputGradients.of(tf, "gelu", Activations::geluDerivative, x, gelu(tf, x));
+    return StoredInputGradients.of(tf, GELU, List.of(x), gelu(tf, x));
   }
 
   /** d/dx x * Phi(x) = Phi(x) + x * phi(x), with Phi the normal CDF and phi its density. */

@@ -39,16 +39,10 @@ public final class GroupNorm implements Layer {
 
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
-    int h = Shapes.dim(input, 1);
-    int w = Shapes.dim(input, 2);
     int c = Shapes.dim(input, 3);
     if (c != config.channels()) {
       throw new IllegalArgumentException("GroupNorm expects " + config.channels() + " channels, got " + input.shape());
     }
-    int g = config.groups();
-    Operand<TFloat32> grouped = Shapes.reshapeBatch(tf, input, h, w, g, c / g);
-    Operand<TFloat32> normalized = Normalization.normalize(tf, grouped, new int[] {1, 2, 4}, config.eps());
-    normalized = Shapes.reshapeBatch(tf, normalized, h, w, c);
-    return tf.math.add(tf.math.mul(normalized, gamma.value()), beta.value());
+    return Normalization.affine(tf, input, gamma.value(), beta.value(), config.groups(), config.eps(), training);
   }
 }

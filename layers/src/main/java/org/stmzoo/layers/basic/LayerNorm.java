@@ -48,8 +48,7 @@ public final class LayerNorm implements Layer {
     if (fused) {
       return fusedCall(input);
     }
-    Operand<TFloat32> normalized = Normalization.normalize(tf, input, new int[] {-1}, config.eps());
-    return tf.math.add(tf.math.mul(normalized, gamma.value()), beta.value());
+    return Normalization.affine(tf, input, gamma.value(), beta.value(), 0, config.eps(), training);
   }
 
   /** oneDNN's kernel, on rows of features for maps (it takes rank 2 or 3; the reshapes share the buffer). */

@@ -6,57 +6,93 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.OperationBuilder;
 import org.tensorflow.Output;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Element-wise functions whose backward pass keeps only their input alive, with the derivative written in Java.
+ * Functions whose backward pass keeps only their inputs alive, with the gradient written in Java.
  *
  * <p>TF's symbolic gradient differentiates a function op by op, so every intermediate that one of those ops'
  * gradients reads stays in memory from the forward pass to the backward pass. For GELU written as
- * {@code (erf(x / sqrt 2) + 1) * (x * 0.5)} that is three tensors of the MLP's hidden width besides {@code x}
- * (the erf's input, both factors), where PyTorch keeps only {@code x}. Here the forward value is computed under
- * {@code StopGradient} and passed through an {@code IdentityN(x, value)} whose second output is the result; the
- * node carries {@value #ATTRIBUTE} naming the function, and the gradient registered for {@code IdentityN} (which
- * TF's C++ registry leaves without one) builds {@code dy * f'(x)} from {@code x} alone. An {@code IdentityN}
- * without the attribute gets the identity's gradient, as in TF's Python registry.
+ * {@code (erf(x / sqrt 2) + 1) * (x * 0.5)} that is three tensors of the MLP's hidden width (the erf's argument,
+ * both factors), where PyTorch keeps only {@code x}; for a LayerNorm the centred input and the normalised one. Here
+ * the forward value is computed under {@code StopGradient} and passed through an {@code IdentityN(inputs...,
+ * value)} whose last output is the result. The node carries {@value #RULE} naming a {@link Rule}, and the gradient
+ * registered for {@code IdentityN} (which TF's C++ registry leaves without one) builds the inputs' gradients from
+ * the inputs alone. An {@code IdentityN} without the attribute gets the identity's gradient, as in TF's Python
+ * registry.
  */
 public final class StoredInputGradients {
-  /** The node attribute naming the derivative (attributes starting with "_" are free to set on any node). */
-  public static final String ATTRIBUTE = "_stmzoo_derivative";
+  /** The node attribute naming the rule (attributes starting with "_" are free to set on any node). */
+  public static final String RULE = "_stmzoo_gradient";
 
-  /** {@code f'(x)} of a function, as ops on {@code x}. */
+  /**
+   * A function's gradient: its inputs' gradients, in order, from the inputs and the gradient of its value. It may
+   * build ops but must not ask the graph anything (an operand's {@code shape()}): TF Java holds the graph's lock
+   * while a gradient is built, so such a call blocks forever. What it needs besides the inputs, it reads from the
+   * node's attributes.
+   */
   @FunctionalInterface
-  public interface Derivative {
-    Operand<TFloat32> at(Ops tf, Operand<TFloat32> x);
+  public interface Rule {
+    /**
+     * @param node the {@code IdentityN}, whose attributes carry what {@link #of} was given besides the inputs
+     */
+    List<Operand<TFloat32>> gradients(Ops tf, GraphOperation node, List<Operand<TFloat32>> inputs,
+        Operand<TFloat32> dy);
   }
 
-  private static final Map<String, Derivative> DERIVATIVES = new ConcurrentHashMap<>();
+  private static final Map<String, Rule> RULES = new ConcurrentHashMap<>();
   private static final boolean REGISTERED = register();
 
   private StoredInputGradients() {}
 
+  /** Names {@code rule}; a name is given once per process (a class's static initialiser). */
+  public static void define(String name, Rule rule) {
+    if (RULES.putIfAbsent(name, rule) != null) {
+      throw new IllegalStateException("gradient rule '" + name + "' is already defined");
+    }
+  }
+
   /**
-   * {@code value} (computed from {@code x} by the caller) as an output whose gradient with respect to {@code x} is
-   * {@code dy * derivative(x)}, and nothing is kept for the backward pass but {@code x}. Falls back to
-   * {@code value} itself (TF's op-by-op gradient) when this process could not register the gradient.
+   * {@code value} (computed from {@code inputs} by the caller) as an output whose inputs' gradients are rule
+   * {@code name}'s, with nothing kept for the backward pass but {@code inputs}; {@code attributes} (floats or
+   * longs, keys starting with "_") go onto the node for the rule to read. Falls back to {@code value} itself
+   * (TF's op-by-op gradient) when this process could not register the gradient.
    */
-  public static Operand<TFloat32> of(Ops tf, String name, Derivative derivative, Operand<TFloat32> x,
-      Operand<TFloat32> value) {
+  public static Operand<TFloat32> of(Ops tf, String name, List<Operand<TFloat32>> inputs, Operand<TFloat32> value,
+      Map<String, Number> attributes) {
     if (!REGISTERED) {
       return value;
     }
-    Derivative known = DERIVATIVES.putIfAbsent(name, derivative);
-    if (known != null && known != derivative) {
-      throw new IllegalStateException("derivative '" + name + "' is already registered as another function");
+    if (!RULES.containsKey(name)) {
+      throw new IllegalArgumentException("no gradient rule '" + name + "' is defined");
     }
-    GraphOperation identity = (GraphOperation) tf.scope().opBuilder("IdentityN", "StoredInputGradient")
-        .addInputList(new Output<?>[] {x.asOutput(), tf.stopGradient(value).asOutput()})
-        .setAttr(ATTRIBUTE, name)
-        .build();
-    return identity.output(1);
+    Output<?>[] list = new Output<?>[inputs.size() + 1];
+    for (int i = 0; i < inputs.size(); i++) {
+      list[i] = inputs.get(i).asOutput();
+    }
+    list[inputs.size()] = tf.stopGradient(value).asOutput();
+    OperationBuilder builder = tf.scope().opBuilder("IdentityN", "StoredInputGradient")
+        .addInputList(list)
+        .setAttr(RULE, name);
+    attributes.forEach((key, number) -> {
+      if (!key.startsWith("_")) {
+        throw new IllegalArgumentException("attribute " + key + " must start with '_'");
+      }
+      if (number instanceof Float || number instanceof Double) {
+        builder.setAttr(key, number.floatValue());
+      } else {
+        builder.setAttr(key, number.longValue());
+      }
+    });
+    return ((GraphOperation) builder.build()).output(inputs.size());
+  }
+
+  public static Operand<TFloat32> of(Ops tf, String name, List<Operand<TFloat32>> inputs, Operand<TFloat32> value) {
+    return of(tf, name, inputs, value, Map.of());
   }
 
   /** Whether the gradient is registered in this process (else {@link #of} returns its value unchanged). */
@@ -64,22 +100,27 @@ public final class StoredInputGradients {
     return REGISTERED;
   }
 
+  @SuppressWarnings("unchecked")
   private static boolean register() {
     try {
       return TensorFlow.registerCustomGradient("IdentityN", (tf, op, gradients) -> {
         List<Operand<?>> out = new ArrayList<>(gradients);
-        String name = derivativeName(op);
+        String name = ruleName(op);
         if (name != null) {
-          Derivative derivative = DERIVATIVES.get(name);
-          if (derivative == null) {
-            throw new IllegalStateException(op.name() + " names derivative '" + name + "', which is not registered");
+          Rule rule = RULES.get(name);
+          if (rule == null) {
+            throw new IllegalStateException(op.name() + " names gradient rule '" + name + "', which is not defined");
           }
-          @SuppressWarnings("unchecked")
-          Operand<TFloat32> x = (Operand<TFloat32>) op.input(0);
-          @SuppressWarnings("unchecked")
-          Operand<TFloat32> dy = (Operand<TFloat32>) gradients.get(1);
-          // the second output's gradient goes on into StopGradient, which drops it
-          out.set(0, tf.math.mul(dy, derivative.at(tf, x)));
+          int count = op.numInputs() - 1;
+          List<Operand<TFloat32>> inputs = new ArrayList<>();
+          for (int i = 0; i < count; i++) {
+            inputs.add((Operand<TFloat32>) op.input(i));
+          }
+          List<Operand<TFloat32>> grads = rule.gradients(tf, op, inputs, (Operand<TFloat32>) gradients.get(count));
+          for (int i = 0; i < count; i++) {
+            out.set(i, grads.get(i));
+          }
+          // the value's own gradient goes on into StopGradient, which drops it
         }
         return out;
       });
@@ -88,9 +129,9 @@ public final class StoredInputGradients {
     }
   }
 
-  private static String derivativeName(GraphOperation op) {
+  private static String ruleName(GraphOperation op) {
     try {
-      return op.attributes().getAttrString(ATTRIBUTE);
+      return op.attributes().getAttrString(RULE);
     } catch (RuntimeException absent) {
       return null;
     }
