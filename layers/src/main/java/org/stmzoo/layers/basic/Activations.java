@@ -23,8 +23,12 @@ public final class Activations {
   public static Operand<TFloat32> gelu(Ops tf, Operand<TFloat32> x) {
     // (erf(x / sqrt 2) + 1) * (x * 0.5), in this operand order: the form Grappler's remapper fuses with a
     // preceding MatMul + BiasAdd into one _FusedMatMul (GeluExact).
-    Operand<TFloat32> erf = tf.math.erf(tf.math.mul(x, tf.constant((float) (1.0 / Math.sqrt(2.0)))));
-    return tf.math.mul(tf.math.add(erf, tf.constant(1f)), tf.math.mul(x, tf.constant(0.5f)));
+    return tf.math.mul(erfPlusOne(tf, x), tf.math.mul(x, tf.constant(0.5f)));
+  }
+
+  /** {@code erf(x / sqrt 2) + 1}: twice the normal CDF, which GELU and its derivative share. */
+  private static Operand<TFloat32> erfPlusOne(Ops tf, Operand<TFloat32> x) {
+    return tf.math.add(tf.math.erf(tf.math.mul(x, tf.constant((float) (1.0 / Math.sqrt(2.0))))), tf.constant(1f));
   }
 
   /**
@@ -41,9 +45,7 @@ public final class Activations {
 
   /** d/dx x * Phi(x) = Phi(x) + x * phi(x), with Phi the normal CDF and phi its density. */
   static Operand<TFloat32> geluDerivative(Ops tf, Operand<TFloat32> x) {
-    Operand<TFloat32> cdf = tf.math.mul(tf.math.add(
-        tf.math.erf(tf.math.mul(x, tf.constant((float) (1.0 / Math.sqrt(2.0))))), tf.constant(1f)),
-        tf.constant(0.5f));
+    Operand<TFloat32> cdf = tf.math.mul(erfPlusOne(tf, x), tf.constant(0.5f));
     Operand<TFloat32> density = tf.math.mul(tf.math.exp(tf.math.mul(tf.math.square(x), tf.constant(-0.5f))),
         tf.constant((float) (1.0 / Math.sqrt(2.0 * Math.PI))));
     return tf.math.add(cdf, tf.math.mul(x, density));

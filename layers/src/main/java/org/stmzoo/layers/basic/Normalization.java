@@ -29,10 +29,20 @@ final class Normalization {
   private Normalization() {}
 
   static Operand<TFloat32> normalize(Ops tf, Operand<TFloat32> x, int[] axes, float eps) {
-    Operand<TFloat32> mean = tf.math.mean(x, tf.constant(axes), Mean.keepDims(true));
-    Operand<TFloat32> centered = tf.math.sub(x, mean);
-    Operand<TFloat32> variance = tf.math.mean(tf.math.square(centered), tf.constant(axes), Mean.keepDims(true));
-    return tf.math.mul(centered, tf.math.rsqrt(tf.math.add(variance, tf.constant(eps))));
+    return Moments.of(tf, x, axes, eps).normalized(tf);
+  }
+
+  /** {@code x - mean} and {@code 1 / sqrt(biased var + eps)} over {@code axes}: the forward pass and the gradient's. */
+  private record Moments(Operand<TFloat32> centered, Operand<TFloat32> inverseStd) {
+    static Moments of(Ops tf, Operand<TFloat32> x, int[] axes, float eps) {
+      Operand<TFloat32> centered = tf.math.sub(x, tf.math.mean(x, tf.constant(axes), Mean.keepDims(true)));
+      Operand<TFloat32> variance = tf.math.mean(tf.math.square(centered), tf.constant(axes), Mean.keepDims(true));
+      return new Moments(centered, tf.math.rsqrt(tf.math.add(variance, tf.constant(eps))));
+    }
+
+    Operand<TFloat32> normalized(Ops tf) {
+      return tf.math.mul(centered, inverseStd);
+    }
   }
 
   /**
@@ -100,11 +110,9 @@ final class Normalization {
     Statistics statistics = Statistics.of(node);
     float eps = node.attributes().getAttrFloat(EPS);
     Operand<TInt32> axes = tf.constant(statistics.axes());
-    Operand<TFloat32> view = statistics.grouped(tf, inputs.get(0));
-    Operand<TFloat32> centered = tf.math.sub(view, tf.math.mean(view, axes, Mean.keepDims(true)));
-    Operand<TFloat32> inverseStd = tf.math.rsqrt(tf.math.add(
-        tf.math.mean(tf.math.square(centered), axes, Mean.keepDims(true)), tf.constant(eps)));
-    Operand<TFloat32> normalized = tf.math.mul(centered, inverseStd);
+    Moments moments = Moments.of(tf, statistics.grouped(tf, inputs.get(0)), statistics.axes(), eps);
+    Operand<TFloat32> inverseStd = moments.inverseStd();
+    Operand<TFloat32> normalized = moments.normalized(tf);
     Operand<TFloat32> g = statistics.grouped(tf, tf.math.mul(dy, inputs.get(1)));
     Operand<TFloat32> dx = tf.math.mul(inverseStd, tf.math.sub(
         tf.math.sub(g, tf.math.mean(g, axes, Mean.keepDims(true))),

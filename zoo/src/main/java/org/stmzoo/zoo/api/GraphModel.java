@@ -10,6 +10,7 @@ import org.stmzoo.datasets.ImageDecoding;
 import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.datasets.pipeline.SampleTransform;
 import org.stmzoo.datasets.pipeline.TransformConfig;
+import org.stmzoo.export.ClassifierOutputs;
 import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.layers.core.CheckpointOps;
@@ -111,7 +112,7 @@ final class GraphModel implements StmzooModel {
     NormalisedBatches.check(normalisedBatch, name(), imageSize());
     try (TFloat32 batch = TFloat32.tensorOf(normalisedBatch.shape(), normalisedBatch::copyTo);
         Result result = session.runner().feed(images, batch).fetch(output.logits()).run()) {
-      return NormalisedBatches.rows((TFloat32) result.get(0));
+      return ClassifierOutputs.toMatrix((TFloat32) result.get(0));
     }
   }
 
