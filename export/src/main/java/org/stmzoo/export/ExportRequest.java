@@ -23,17 +23,19 @@ import org.stmzoo.layers.core.Preprocessing;
  * @param rowStreams the independent chains the graph is built as ({@code ModelGraph.inferenceOnly}); 1 unless
  *     the export is for batch-1 serving with one intra-op thread, for which its attention products are then built
  *     too ({@link #inference}; the same function either way)
+ * @param batchStreams the parts the graph cuts each batch into ({@code ModelGraph.Inference#batchStreams}); 1
+ *     unless the export is for serving batches with one intra-op thread and that many inter-op threads
  */
 public record ExportRequest(String name, String reference, int imageSize, Preprocessing preprocessing,
     List<String> classNames, ClassifierBuilder classifier, WeightSource weights, long seed,
-    Map<String, Object> trainingSummary, int rowStreams) {
+    Map<String, Object> trainingSummary, int rowStreams, int batchStreams) {
 
   /**
-   * The graph an export of this request holds: with row streams it serves with one intra-op thread
+   * The graph an export of this request holds: with row or batch streams it serves with one intra-op thread
    * (docs/export.md), so attention's products take the form for one thread as well.
    */
   public ModelGraph.Inference inference() {
-    return ModelGraph.Inference.ofRowStreams(rowStreams).withOneThreadPerOp(rowStreams > 1);
+    return new ModelGraph.Inference(rowStreams, batchStreams, false, rowStreams > 1 || batchStreams > 1);
   }
 
   /** Builds the classifier, creating its variables under {@code root}. */
@@ -50,21 +52,29 @@ public record ExportRequest(String name, String reference, int imageSize, Prepro
     if (rowStreams < 1) {
       throw new IllegalArgumentException("row streams must be >= 1, got " + rowStreams);
     }
+    if (batchStreams < 1) {
+      throw new IllegalArgumentException("batch streams must be >= 1, got " + batchStreams);
+    }
   }
 
   public ExportRequest withWeights(WeightSource source) {
     return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, source, seed,
-        trainingSummary, rowStreams);
+        trainingSummary, rowStreams, batchStreams);
   }
 
   public ExportRequest withTrainingSummary(Map<String, Object> summary) {
     return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, weights, seed,
-        summary, rowStreams);
+        summary, rowStreams, batchStreams);
   }
 
   public ExportRequest withRowStreams(int streams) {
     return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, weights, seed,
-        trainingSummary, streams);
+        trainingSummary, streams, batchStreams);
+  }
+
+  public ExportRequest withBatchStreams(int streams) {
+    return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, weights, seed,
+        trainingSummary, rowStreams, streams);
   }
 
   /** {@code class_0 ... class_{n-1}}, for models trained without named classes. */

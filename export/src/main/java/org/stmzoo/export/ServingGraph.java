@@ -3,6 +3,7 @@ package org.stmzoo.export;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.stmzoo.layers.core.BatchStreams;
 import org.stmzoo.layers.core.ClassifierOutput;
 import org.stmzoo.layers.core.ImageClassifier;
 import org.stmzoo.layers.core.ModelGraph;
@@ -59,8 +60,7 @@ public record ServingGraph(Placeholder<TString> imageBytes, Operand<TFloat32> im
     Ops pre = tf.withSubScope("preprocess");
     Operand<TFloat32> input = pipeline.normalise(pre,
         pipeline.resizeIfNeeded(pre, pipeline.checkImages(pre, images)));
-    Operand<TBool> training = model.training();
-    ClassifierOutput output = classifier.call(input, training);
+    ClassifierOutput output = BatchStreams.call(model, classifier, input);
     Operand<TFloat32> rawLogits = output.logits();
     int classes = Shapes.dim(rawLogits, -1);
     if (classes != classNames.size()) {

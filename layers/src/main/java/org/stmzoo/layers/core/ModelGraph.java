@@ -41,6 +41,9 @@ public final class ModelGraph {
    *     rows ({@link RowStreams}), stacks of ViT/PiT transformer blocks on parts of the tokens
    *     ({@code TransformerBlock.stack}), the unified skeleton's stages on bands of rows ({@link MapBands}). For
    *     batch-1 latency on that many cores.
+   * @param batchStreams parts the batch is cut into, each through the whole network as its own chain and joined
+   *     at the outputs ({@link BatchStreams}; 1: none). For batches on that many cores: unlike row streams the
+   *     chains never wait for each other and do no extra work
    * @param fusedLayerNorm LayerNorm as oneDNN's one-pass kernel ({@link OneDnnOps#layerNorm}) instead of seven
    *     element-wise ops: CPU only, no gradient, and an internal op of oneDNN builds of TF, so for graphs run in
    *     this process that never take a gradient, never for an export
@@ -48,25 +51,32 @@ public final class ModelGraph {
    *     {@code --tensorflow_intra_op_parallelism=1}): attention's batched products are built for TF's own kernel
    *     ({@link ProductForm#EIGEN}), which on one thread is 1.4-3x faster than oneDNN's at attention's shapes
    */
-  public record Inference(int rowStreams, boolean fusedLayerNorm, boolean oneThreadPerOp) {
-    public static final Inference PLAIN = new Inference(1, false, false);
+  public record Inference(int rowStreams, int batchStreams, boolean fusedLayerNorm, boolean oneThreadPerOp) {
+    public static final Inference PLAIN = new Inference(1, 1, false, false);
 
     public Inference {
       if (rowStreams < 1) {
         throw new IllegalArgumentException("row streams must be >= 1, got " + rowStreams);
       }
+      if (batchStreams < 1) {
+        throw new IllegalArgumentException("batch streams must be >= 1, got " + batchStreams);
+      }
     }
 
     public static Inference ofRowStreams(int rowStreams) {
-      return new Inference(rowStreams, false, false);
+      return new Inference(rowStreams, 1, false, false);
+    }
+
+    public static Inference ofBatchStreams(int batchStreams) {
+      return new Inference(1, batchStreams, false, false);
     }
 
     public Inference withFusedLayerNorm(boolean fused) {
-      return new Inference(rowStreams, fused, oneThreadPerOp);
+      return new Inference(rowStreams, batchStreams, fused, oneThreadPerOp);
     }
 
     public Inference withOneThreadPerOp(boolean oneThread) {
-      return new Inference(rowStreams, fusedLayerNorm, oneThread);
+      return new Inference(rowStreams, batchStreams, fusedLayerNorm, oneThread);
     }
   }
 
@@ -104,6 +114,11 @@ public final class ModelGraph {
   /** How many independent chains layers that allow it are built as (1: none). */
   public int rowStreams() {
     return inference.rowStreams();
+  }
+
+  /** How many parts the batch is cut into, each through the whole network ({@link BatchStreams}; 1: none). */
+  public int batchStreams() {
+    return inference.batchStreams();
   }
 
   /** Whether LayerNorms are built as oneDNN's fused kernel (inference-only graphs that asked for it). */

@@ -32,19 +32,32 @@ public final class RowStreams {
     if (streams == 1) {
       return rowWise.apply(rows);
     }
-    // Every block but the last has floor(rows / streams) rows; the last takes the rest (SplitV's -1).
-    Operand<TInt32> count = tf.slice(tf.shape(rows), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
-    Operand<TInt32> block = tf.math.floorDiv(count, tf.constant(new int[] {streams}));
-    List<Operand<TInt32>> sizes = new ArrayList<>();
-    for (int i = 0; i < streams - 1; i++) {
-      sizes.add(block);
-    }
-    sizes.add(tf.constant(new int[] {-1}));
-    SplitV<TFloat32> parts = tf.splitV(rows, tf.concat(sizes, tf.constant(0)), tf.constant(0), (long) streams);
     List<Operand<TFloat32>> outputs = new ArrayList<>();
-    for (Operand<TFloat32> part : parts.output()) {
+    for (Operand<TFloat32> part : split(tf, rows, streams)) {
       outputs.add(rowWise.apply(part));
     }
     return tf.concat(outputs, tf.constant(0));
+  }
+
+  /**
+   * {@code x} cut along its first axis into {@code parts} contiguous blocks, in order: every block but the last has
+   * {@code floor(n / parts)} of its {@code n} entries, the last the rest (so a block may be empty).
+   */
+  public static List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> x, int parts) {
+    if (parts < 1) {
+      throw new IllegalArgumentException("parts must be >= 1, got " + parts);
+    }
+    if (parts == 1) {
+      return List.of(x);
+    }
+    Operand<TInt32> count = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    Operand<TInt32> block = tf.math.floorDiv(count, tf.constant(new int[] {parts}));
+    List<Operand<TInt32>> sizes = new ArrayList<>();
+    for (int i = 0; i < parts - 1; i++) {
+      sizes.add(block);
+    }
+    sizes.add(tf.constant(new int[] {-1}));
+    SplitV<TFloat32> split = tf.splitV(x, tf.concat(sizes, tf.constant(0)), tf.constant(0), (long) parts);
+    return List.copyOf(split.output());
   }
 }

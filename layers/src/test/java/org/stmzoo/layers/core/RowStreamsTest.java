@@ -102,6 +102,32 @@ class RowStreamsTest {
     assertThat(norm).as("the MLP's output is not all zeros").isGreaterThan(1e-3);
   }
 
+  /** {@link RowStreams#split} of n entries of shape [n, 2, 3]: block sizes floor(n / parts), the last the rest. */
+  @Test
+  void splitCutsTheFirstAxisIntoOrderedBlocksSomeOfThemEmpty() {
+    for (int n : new int[] {0, 1, 3, 5}) {
+      for (int parts : new int[] {1, 2, 3}) {
+        try (Graph g = new Graph()) {
+          Ops tf = Ops.create(g);
+          Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2, 3)));
+          var blocks = RowStreams.split(tf, x, parts);
+          assertThat(blocks).hasSize(parts);
+          float[] data = random(n * 6, 9);
+          float[] joined = new float[0];
+          for (int i = 0; i < parts; i++) {
+            float[] block = run(g, x, data, Shape.of(n, 2, 3), tf.identity(blocks.get(i)), null);
+            int expected = i < parts - 1 ? n / parts : n - (parts - 1) * (n / parts);
+            assertThat(block).as("block %d of %d entries in %d parts", i, n, parts).hasSize(expected * 6);
+            float[] longer = java.util.Arrays.copyOf(joined, joined.length + block.length);
+            System.arraycopy(block, 0, longer, joined.length, block.length);
+            joined = longer;
+          }
+          assertThat(joined).containsExactly(data);
+        }
+      }
+    }
+  }
+
   @Test
   void refusesNoStreamsAndInputsThatAreNotMatrices() {
     try (Graph g = new Graph()) {
@@ -111,6 +137,9 @@ class RowStreamsTest {
       assertThatThrownBy(() -> RowStreams.map(tf, matrix, 0, r -> r)).hasMessageContaining("streams must be >= 1");
       assertThatThrownBy(() -> RowStreams.map(tf, tokens, 2, r -> r)).hasMessageContaining("[rows, features]");
       assertThatThrownBy(() -> ModelGraph.inferenceOnly(g, 0L, 0)).hasMessageContaining("row streams must be >= 1");
+      assertThatThrownBy(() -> RowStreams.split(tf, tokens, 0)).hasMessageContaining("parts must be >= 1");
+      assertThatThrownBy(() -> ModelGraph.Inference.ofBatchStreams(0))
+          .hasMessageContaining("batch streams must be >= 1");
     }
   }
 }

@@ -8,8 +8,10 @@ import java.nio.file.Path;
  *
  * @param rowStreams the independent chains the serving graph is built as (1: one; N for batch-1 serving with
  *     intra-op 1 and inter-op N threads, see docs/export.md); the same function either way
+ * @param batchStreams the parts the serving graph cuts each batch into (1: none; N for serving batches with
+ *     intra-op 1 and inter-op N threads); the same function either way
  */
-public record ExportSpec(ModelSpec model, Path baseDir, long version, int rowStreams) {
+public record ExportSpec(ModelSpec model, Path baseDir, long version, int rowStreams, int batchStreams) {
   public ExportSpec {
     if (model == null || baseDir == null) {
       throw new IllegalArgumentException("an export needs a model and a base directory");
@@ -20,18 +22,25 @@ public record ExportSpec(ModelSpec model, Path baseDir, long version, int rowStr
     if (rowStreams < 1) {
       throw new IllegalArgumentException("row streams must be >= 1, got " + rowStreams);
     }
+    if (batchStreams < 1) {
+      throw new IllegalArgumentException("batch streams must be >= 1, got " + batchStreams);
+    }
   }
 
   /** Version 1, one stream. */
   public static ExportSpec of(ModelSpec model, Path baseDir) {
-    return new ExportSpec(model, baseDir, 1, 1);
+    return new ExportSpec(model, baseDir, 1, 1, 1);
   }
 
   public ExportSpec withVersion(long value) {
-    return new ExportSpec(model, baseDir, value, rowStreams);
+    return new ExportSpec(model, baseDir, value, rowStreams, batchStreams);
   }
 
   public ExportSpec withRowStreams(int value) {
-    return new ExportSpec(model, baseDir, version, value);
+    return new ExportSpec(model, baseDir, version, value, batchStreams);
+  }
+
+  public ExportSpec withBatchStreams(int value) {
+    return new ExportSpec(model, baseDir, version, rowStreams, value);
   }
 }

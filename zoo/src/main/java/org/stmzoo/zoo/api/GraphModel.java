@@ -13,6 +13,7 @@ import org.stmzoo.datasets.pipeline.TransformConfig;
 import org.stmzoo.export.ClassifierOutputs;
 import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.SavedModelExporter;
+import org.stmzoo.layers.core.BatchStreams;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ClassifierOutput;
 import org.stmzoo.layers.core.ModelGraph;
@@ -52,11 +53,12 @@ final class GraphModel implements StmzooModel {
     try {
       ModelGraph.Inference inference = speed.graph();
       ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed(), new ModelGraph.Inference(
-          Math.max(request.rowStreams(), inference.rowStreams()), inference.fusedLayerNorm(),
+          Math.max(request.rowStreams(), inference.rowStreams()),
+          Math.max(request.batchStreams(), inference.batchStreams()), inference.fusedLayerNorm(),
           inference.oneThreadPerOp() || request.inference().oneThreadPerOp()));
       images = model.tf().withName("images").placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, request.imageSize(), request.imageSize(), 3)));
-      output = request.classifier().build(model.root()).call(images, model.training());
+      output = BatchStreams.call(model, request.classifier().build(model.root()), images);
       CheckpointOps checkpoint = CheckpointOps.build(model, "restore", model.modelVariables());
       var initializer = model.initializer();
       opened = new Session(graph, speed.session());

@@ -21,14 +21,23 @@ public record InferenceSpeed(ThreadPlan threads, boolean fusedLayerNorm) {
   public static final InferenceSpeed DEFAULT = new InferenceSpeed(null, false);
 
   /**
-   * For one image at a time (batch 1): one thread per op and one chain of the graph per thread, fused LayerNorm.
+   * For one image at a time: one thread per op and the image cut into one chain per thread, fused LayerNorm.
    * U-ConvNeXt-micro on 2 cores: about 13 ms per image instead of 25.
    */
   public static InferenceSpeed latency(int threads) {
     return new InferenceSpeed(ThreadPlan.latency(threads), true);
   }
 
-  /** For batches: TF's usual threading over {@code threads} cores (0: all), fused LayerNorm. */
+  /**
+   * For batches on few cores: one thread per op and the batch cut into one part per thread, fused LayerNorm. Batch
+   * 32 on 2 cores: deit-tiny about 106 img/s instead of 80-86 under {@link #throughput}, u-convnext-micro 158
+   * instead of 95-108 (docs/benchmarks.md). Any batch size runs; below {@code threads} images some cores idle.
+   */
+  public static InferenceSpeed batches(int threads) {
+    return new InferenceSpeed(ThreadPlan.batches(threads), true);
+  }
+
+  /** TF's usual threading over {@code threads} cores (0: all), fused LayerNorm: every op on all threads. */
   public static InferenceSpeed throughput(int threads) {
     return new InferenceSpeed(ThreadPlan.throughput(threads), true);
   }

@@ -77,7 +77,7 @@ public final class ExportBenchmark {
     try {
       ExportRequest request = ExportRequests.of(entry, options.imageSize(),
           ExportRequest.numberedClasses(options.numClasses()), WeightSource.randomInit(), 0L)
-          .withRowStreams(settings.plan().rowStreams());
+          .withRowStreams(settings.plan().rowStreams()).withBatchStreams(settings.plan().batchStreams());
       Path version = SavedModelExporter.export(request, dir, 1).directory();
       try (ExportedModel model = ExportedModel.load(version, config)) {
         figures.add(servingDefault(model, options.imageSize(), settings));

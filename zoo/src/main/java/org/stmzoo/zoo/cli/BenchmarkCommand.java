@@ -20,7 +20,7 @@ import org.stmzoo.zoo.registry.ModelRegistry;
 
 /**
  * {@code ./stmzoo benchmark --model NAME [--mode infer|train|serve] [--batch N] [--image-size S] [--steps K]
- * [--runs R] [--threads T] [--thread-plan throughput|latency] [--xla] [--fused-layer-norm]
+ * [--runs R] [--threads T] [--thread-plan throughput|latency|batches] [--xla] [--fused-layer-norm]
  * [--profile [--profile-top N]]
  * [--data SPEC [--aa POLICY] [--scale S]]}. {@code --profile}
  * traces one more step and prints where its time went (op types, layers). {@code serve} compares an export with the
@@ -55,9 +55,10 @@ final class BenchmarkCommand implements Command {
         .addOption(Option.builder().longOpt("steps").hasArg().argName("K").desc("timed steps (default 5)").build())
         .addOption(Option.builder().longOpt("warmup").hasArg().argName("W").desc("untimed steps first (default 1)").build())
         .addOption(Option.builder().longOpt("threads").hasArg().argName("T").desc("threads, spread as --thread-plan says (default: all)").build())
-        .addOption(Option.builder().longOpt("thread-plan").hasArg().argName("throughput|latency")
-            .desc("all threads on each op (throughput, default) or one thread per op, the graph built as one chain"
-                + " per thread (latency: often faster at batch 1 on few cores)").build())
+        .addOption(Option.builder().longOpt("thread-plan").hasArg().argName("throughput|latency|batches")
+            .desc("all threads on each op (throughput, default), or one thread per op with the image cut into one"
+                + " chain per thread (latency: for batch 1 on few cores) or the batch cut into one part per thread"
+                + " (batches: for batches on few cores)").build())
         .addOption(Option.builder().longOpt("xla").desc("enable XLA JIT compilation").build())
         .addOption(Option.builder().longOpt("fused-layer-norm")
             .desc("infer: LayerNorm as oneDNN's one-pass CPU kernel (same function, no gradient)").build())
@@ -128,7 +129,8 @@ final class BenchmarkCommand implements Command {
     return switch (name) {
       case "throughput" -> ThreadPlan.throughput(threads);
       case "latency" -> ThreadPlan.latency(threads);
-      default -> throw new UsageException("--thread-plan must be throughput or latency, got '" + name + "'");
+      case "batches" -> ThreadPlan.batches(threads);
+      default -> throw new UsageException("--thread-plan must be throughput, latency or batches, got '" + name + "'");
     };
   }
 

@@ -20,7 +20,7 @@ import org.stmzoo.zoo.registry.ModelRegistry;
 
 /**
  * {@code ./stmzoo export (--model NAME [--pretrained TAG] | --pretrained TAG | --checkpoint DIR [--ema] | --all)
- * --output DIR [--version N] [--row-streams N]}: TF Serving SavedModels ({@code DIR/<version>/}, or {@code DIR/<model>/<version>/}
+ * --output DIR [--version N] [--row-streams N] [--batch-streams N]}: TF Serving SavedModels ({@code DIR/<version>/}, or {@code DIR/<model>/<version>/}
  * for {@code --all}) with the model card beside them. The flags become an {@link ExportSpec} for
  * {@link Stmzoo#export(ExportSpec, java.util.function.Consumer)}, the call a Java user makes.
  */
@@ -74,7 +74,10 @@ final class ExportCommand implements Command {
         .addOption(Option.builder().longOpt("seed").hasArg().argName("N").desc("seed of the random initialisation (default 0)").build())
         .addOption(Option.builder().longOpt("row-streams").hasArg().argName("N")
             .desc("build the MLPs and ViT/PiT blocks as N independent chains of rows (default 1): for batch-1"
-                + " serving with intra-op 1 and inter-op N threads; the same function").build());
+                + " serving with intra-op 1 and inter-op N threads; the same function").build())
+        .addOption(Option.builder().longOpt("batch-streams").hasArg().argName("N")
+            .desc("cut each batch into N parts, each through the whole network as its own chain (default 1): for"
+                + " serving batches with intra-op 1 and inter-op N threads; the same function").build());
   }
 
   @Override
@@ -98,8 +101,9 @@ final class ExportCommand implements Command {
     Path output = Path.of(line.getOptionValue("output"));
     long version = CliArgs.positiveInt(line, "version", 1);
     int rowStreams = CliArgs.positiveInt(line, "row-streams", 1);
+    int batchStreams = CliArgs.positiveInt(line, "batch-streams", 1);
     if (line.hasOption("all")) {
-      return exportAll(line, output, version, rowStreams);
+      return exportAll(line, output, version, rowStreams, batchStreams);
     }
     Weights weights = line.hasOption("checkpoint")
         ? new Weights.Checkpoint(Path.of(line.getOptionValue("checkpoint")), line.hasOption("ema"))
@@ -108,14 +112,15 @@ final class ExportCommand implements Command {
     ModelSpec model = new ModelSpec(line.getOptionValue("model"), weights,
         line.hasOption("image-size") ? CliArgs.positiveInt(line, "image-size", 0) : null, classNames(line),
         DownloadArguments.parse(line, env), null);
-    ExportResult result = Stmzoo.export(new ExportSpec(model, output, version, rowStreams),
+    ExportResult result = Stmzoo.export(new ExportSpec(model, output, version, rowStreams, batchStreams),
         note -> System.out.println("note: " + note));
     System.out.printf(Locale.ROOT, "exported %s (%,d parameters, %s) to %s%n", result.card().name(),
         result.card().parameters(), result.card().weights(), result.directory());
     return 0;
   }
 
-  private int exportAll(CommandLine line, Path output, long version, int rowStreams) throws IOException {
+  private int exportAll(CommandLine line, Path output, long version, int rowStreams, int batchStreams)
+      throws IOException {
     List<String> classNames = classNames(line);
     long seed = seed(line);
     System.out.printf("%-28s %12s %12s  %s%n", "MODEL", "PARAMS", "RELOAD DIFF", "DIRECTORY");
@@ -126,7 +131,8 @@ final class ExportCommand implements Command {
         if (line.hasOption("image-size")) {
           model = model.withImageSize(CliArgs.positiveInt(line, "image-size", 0));
         }
-        ExportResult result = Stmzoo.export(new ExportSpec(model, output.resolve(entry.name()), version, rowStreams));
+        ExportResult result = Stmzoo.export(
+            new ExportSpec(model, output.resolve(entry.name()), version, rowStreams, batchStreams));
         double diff = result.verifyReload();
         boolean ok = diff <= RELOAD_TOLERANCE;
         failures += ok ? 0 : 1;

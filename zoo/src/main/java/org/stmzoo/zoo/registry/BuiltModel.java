@@ -1,5 +1,6 @@
 package org.stmzoo.zoo.registry;
 
+import org.stmzoo.layers.core.BatchStreams;
 import org.stmzoo.layers.core.ClassifierOutput;
 import org.stmzoo.layers.core.ImageClassifier;
 import org.stmzoo.layers.core.ModelGraph;
@@ -31,7 +32,7 @@ public record BuiltModel(ModelEntry entry, ModelOptions options, ModelGraph mode
     Placeholder<TFloat32> images = model.tf().withName("images").placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(staticBatch, options.imageSize(), options.imageSize(), options.inChannels())));
     ImageClassifier classifier = entry.build(model.root(), options);
-    ClassifierOutput output = classifier.call(images, model.training());
+    ClassifierOutput output = BatchStreams.call(model, classifier, images);
     return new BuiltModel(entry, options, model, classifier, images, output);
   }
 

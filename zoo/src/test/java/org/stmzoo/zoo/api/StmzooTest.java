@@ -123,16 +123,19 @@ class StmzooTest {
     try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE))) {
       plain = model.features(image);
     }
-    for (InferenceSpeed speed : List.of(InferenceSpeed.latency(2), InferenceSpeed.throughput(2))) {
+    for (InferenceSpeed speed : List.of(InferenceSpeed.latency(2), InferenceSpeed.throughput(2),
+        InferenceSpeed.batches(2))) {
       try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
           .withSpeed(speed))) {
         assertThat(model.features(image)).as("%s", speed).containsExactly(plain, within(1e-4f));
       }
     }
     assertThat(InferenceSpeed.latency(2).graph())
-        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(2, true, true));
+        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(2, 1, true, true));
     assertThat(InferenceSpeed.throughput(2).graph())
-        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(1, true, false));
+        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(1, 1, true, false));
+    assertThat(InferenceSpeed.batches(2).graph())
+        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(1, 2, true, true));
     assertThat(ModelSpec.of(MODEL, Weights.random()).speed()).isEqualTo(InferenceSpeed.DEFAULT);
   }
 

@@ -54,7 +54,7 @@ class CliTest {
     assertThat(run("benchmark", "--model", "u-convnext-micro", "--mode", "serve", "--xla").code()).isEqualTo(2);
     Outcome plan = run("benchmark", "--model", "u-convnext-micro", "--thread-plan", "fastest");
     assertThat(plan.code()).isEqualTo(2);
-    assertThat(plan.err()).contains("--thread-plan must be throughput or latency, got 'fastest'");
+    assertThat(plan.err()).contains("--thread-plan must be throughput, latency or batches, got 'fastest'");
     Outcome fusedTrain = run("benchmark", "--model", "u-convnext-micro", "--mode", "train", "--fused-layer-norm");
     assertThat(fusedTrain.code()).isEqualTo(2);
     assertThat(fusedTrain.err()).contains("--fused-layer-norm applies to --mode infer");
@@ -76,6 +76,11 @@ class CliTest {
     assertThat(o.code()).as(o.err()).isEqualTo(0);
     assertThat(o.out()).containsPattern("u-convnext-micro infer batch=1 image=32 steps=1: [0-9.]+ images/s")
         .contains("thread plan: latency (intra-op 1, inter-op 2)");
+    Outcome batches = run("benchmark", "--model", "u-convnext-micro", "--image-size", "32", "--batch", "3",
+        "--steps", "1", "--warmup", "0", "--threads", "2", "--thread-plan", "batches");
+    assertThat(batches.code()).as(batches.err()).isEqualTo(0);
+    assertThat(batches.out()).containsPattern("u-convnext-micro infer batch=3 image=32 steps=1: [0-9.]+ images/s")
+        .contains("thread plan: batches (intra-op 1, inter-op 2)");
   }
 
   @Test

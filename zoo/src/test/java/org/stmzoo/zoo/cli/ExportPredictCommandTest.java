@@ -76,30 +76,44 @@ class ExportPredictCommandTest {
     assertThat(table.out()).contains(image.toString(), "  1. ", "  5. ").doesNotContain("  6. ");
   }
 
+  /** Row streams cut each image's tokens, batch streams the batch (predict sends one image: two parts, one padding). */
   @Test
-  void anExportWithRowStreamsServesTheSameProbabilities() throws IOException {
-    Path image = writePng(dir.resolve("image.png"), 40, 60);
+  void anExportWithRowOrBatchStreamsServesTheSameProbabilities() throws IOException {
+    List<String> images = List.of(writePng(dir.resolve("a.png"), 40, 60).toString(),
+        writePng(dir.resolve("b.png"), 32, 32).toString(), writePng(dir.resolve("c.png"), 70, 50).toString());
     List<String> outputs = new java.util.ArrayList<>();
-    for (String streams : List.of("1", "2")) {
+    for (String streams : List.of("none", "--row-streams", "--batch-streams")) {
       Path served = dir.resolve("served-" + streams);
-      Run export = run("export", "--model", "deit-tiny", "--image-size", "32", "--output", served.toString(),
-          "--row-streams", streams);
-      assertThat(export.code()).as(export.out()).isZero();
+      List<String> export = new java.util.ArrayList<>(List.of("export", "--model", "deit-tiny", "--image-size", "32",
+          "--output", served.toString()));
+      if (!streams.equals("none")) {
+        export.addAll(List.of(streams, "2"));
+      }
+      Run exported = run(export.toArray(String[]::new));
+      assertThat(exported.code()).as(exported.out()).isZero();
       String graph = new String(Files.readAllBytes(served.resolve("1/saved_model.pb")), StandardCharsets.ISO_8859_1);
-      assertThat(graph.contains("SplitV")).as("row streams %s", streams).isEqualTo(!streams.equals("1"));
-      Run predict = run("predict", "--model-dir", served.toString(), image.toString(), "--json");
-      assertThat(predict.code()).as(predict.out()).isZero();
-      outputs.add(predict.out());
+      assertThat(graph.contains("SplitV")).as("cut by %s", streams).isEqualTo(!streams.equals("none"));
+      List<String> predict = new java.util.ArrayList<>(List.of("predict", "--model-dir", served.toString(), "--json"));
+      predict.addAll(images);
+      Run predicted = run(predict.toArray(String[]::new));
+      assertThat(predicted.code()).as(predicted.out()).isZero();
+      outputs.add(predicted.out());
     }
-    JsonNode unsplit = new ObjectMapper().readTree(outputs.get(0)).get(0).get("top");
-    JsonNode split = new ObjectMapper().readTree(outputs.get(1)).get(0).get("top");
-    assertThat(split).hasSize(5);
-    for (int i = 0; i < 5; i++) {
-      assertThat(split.get(i).get("class").asInt()).isEqualTo(unsplit.get(i).get("class").asInt());
-      assertThat(split.get(i).get("probability").asDouble())
-          .isCloseTo(unsplit.get(i).get("probability").asDouble(), org.assertj.core.api.Assertions.within(1e-6));
+    for (int streams = 1; streams < outputs.size(); streams++) {
+      for (int image = 0; image < images.size(); image++) {
+        JsonNode unsplit = new ObjectMapper().readTree(outputs.get(0)).get(image).get("top");
+        JsonNode split = new ObjectMapper().readTree(outputs.get(streams)).get(image).get("top");
+        assertThat(split).hasSize(5);
+        for (int i = 0; i < 5; i++) {
+          assertThat(split.get(i).get("class").asInt()).isEqualTo(unsplit.get(i).get("class").asInt());
+          assertThat(split.get(i).get("probability").asDouble()).isCloseTo(
+              unsplit.get(i).get("probability").asDouble(), org.assertj.core.api.Assertions.within(1e-6));
+        }
+      }
     }
     assertThat(run("export", "--model", "deit-tiny", "--output", dir.resolve("x").toString(), "--row-streams", "0")
+        .code()).isEqualTo(2);
+    assertThat(run("export", "--model", "deit-tiny", "--output", dir.resolve("x").toString(), "--batch-streams", "0")
         .code()).isEqualTo(2);
   }
 

@@ -2,28 +2,13 @@ package org.stmzoo.zoo.families;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.stmzoo.layers.core.ModelGraph;
-import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.zoo.benchmark.ThreadPlan;
-import org.stmzoo.zoo.registry.BuiltModel;
-import org.stmzoo.zoo.registry.ModelOptions;
-import org.stmzoo.zoo.registry.ModelRegistry;
-import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
-import org.tensorflow.Session;
-import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
 
 /**
  * A model built with two row streams (the latency plan's graph) computes the same logits as the one-stream graph,
@@ -65,12 +50,9 @@ class BandedStagesTest {
   }
 
   private static void assertSameLogits(String model, float[] whole, float[] banded) {
-    double scale = 1;
-    double max = 0;
-    for (int i = 0; i < whole.length; i++) {
-      scale = Math.max(scale, Math.abs(whole[i]));
-      max = Math.max(max, Math.abs(whole[i] - banded[i]));
-    }
+    double[] difference = RandomWeightsRun.maxDifference(whole, banded);
+    double max = difference[0];
+    double scale = Math.max(1, difference[1]);
     System.out.println(model + ": max |banded - whole| = " + max + " (largest logit " + scale + ")");
     assertThat(max).as(model).isLessThanOrEqualTo(1e-4 * scale);
   }
@@ -88,44 +70,8 @@ class BandedStagesTest {
     }
   }
 
-  /** The logits of one image through {@code name} with random variables, after {@code graphCheck} saw its op types. */
   private static float[] logits(String name, ModelGraph.Inference inference,
       Consumer<Map<String, Integer>> graphCheck) {
-    try (Graph g = new Graph()) {
-      BuiltModel built = BuiltModel.build(ModelRegistry.get(name), ModelOptions.imagenet(), 1,
-          ModelGraph.inferenceOnly(g, 0L, inference));
-      Map<String, Integer> types = new HashMap<>();
-      g.operations().forEachRemaining(op -> types.merge(((GraphOperation) op).type(), 1, Integer::sum));
-      graphCheck.accept(types);
-      Random random = new Random(7);
-      List<Tensor> fed = new ArrayList<>();
-      try (Session session = new Session(g)) {
-        Session.Runner runner = session.runner();
-        for (ModelVariable v : built.model().variables().values()) {
-          float[] values = new float[Math.toIntExact(v.size())];
-          boolean variance = v.path().endsWith("moving_variance");
-          for (int i = 0; i < values.length; i++) {
-            values[i] = variance ? 0.5f + random.nextFloat() : (random.nextFloat() * 2 - 1) * 0.3f;
-          }
-          TFloat32 t = TFloat32.tensorOf(v.shape(), DataBuffers.of(values, true, false));
-          fed.add(t);
-          runner.feed(v.value(), t);
-        }
-        float[] pixels = new float[224 * 224 * 3];
-        for (int i = 0; i < pixels.length; i++) {
-          pixels[i] = (float) random.nextGaussian();
-        }
-        TFloat32 images = TFloat32.tensorOf(Shape.of(1, 224, 224, 3), DataBuffers.of(pixels, true, false));
-        fed.add(images);
-        try (TFloat32 out = (TFloat32) runner.feed(built.images(), images).fetch(built.output().logits()).run()
-            .get(0)) {
-          float[] values = new float[Math.toIntExact(out.size())];
-          out.copyTo(DataBuffers.of(values, false, false));
-          return values;
-        }
-      } finally {
-        fed.forEach(Tensor::close);
-      }
-    }
+    return RandomWeightsRun.run(name, inference, 1, true, graphCheck).logits();
   }
 }
