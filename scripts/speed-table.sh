@@ -5,17 +5,21 @@
 #
 # Usage (project root, nothing else running): scripts/speed-table.sh [MODEL...] > table.tsv
 # Env: PEERS (the folder setup.sh filled: venv/, ref/, onnx/; default /tmp/peers), HARNESS (../shared/peers),
-#      T (threads for every engine, 2), SIZE (224), B1_ROUNDS (3), B1_STEPS (50).
-# Columns: batch-32 inference img/s (stmzoo with --fused-layer-norm, then without), batch-1 latency ms
-# (--fused-layer-norm; stmzoo under its throughput thread plan, then under its latency plan: one intra-op thread,
-# T inter-op threads, the graph in T row streams and bands; the peers have one setting, so their figures repeat;
-# each the median of B1_ROUNDS rounds (3) of B1_STEPS steps (50), the four runs alternating within a round, so
-# that a burst of load on the shared host hits one round of every engine rather than one engine),
-# batch-32 training img/s (stmzoo: the full DeiT
+#      T (threads for every engine, 2), SIZE (224), B32_ROUNDS (3), B1_ROUNDS (3), B1_STEPS (50).
+# Columns: batch-32 inference img/s (--fused-layer-norm; stmzoo under its throughput thread plan, then under its
+# batches plan: one intra-op thread, T inter-op threads, the batch cut into T parts; then the throughput plan
+# without --fused-layer-norm, once, as a plain export runs it; the peers have one setting, so their figures
+# repeat), batch-1 latency ms (--fused-layer-norm; stmzoo under its throughput plan, then its latency plan: one
+# intra-op thread, T inter-op threads, each image in T row streams and bands). Batch-32 inference is the median
+# of B32_ROUNDS rounds (3) of stmzoo's two plans and ONNX Runtime (PyTorch once: it takes minutes), batch 1 the
+# median of B1_ROUNDS rounds (3) of B1_STEPS steps (50) of all four; the runs alternate within a round, so that a
+# burst of load on the shared host hits one round of every engine rather than one engine.
+# Then batch-32 training img/s (stmzoo: the full DeiT
 # step with augmentation, AdamW and EMA; PyTorch: forward, cross-entropy, backward, AdamW), peak RSS MiB of the
 # training process.
 set -uo pipefail
 T=${T:-2}; SIZE=${SIZE:-224}; P=${PEERS:-/tmp/peers}; B1_ROUNDS=${B1_ROUNDS:-3}; B1_STEPS=${B1_STEPS:-50}
+B32_ROUNDS=${B32_ROUNDS:-3}
 HARNESS=${HARNESS:-$(cd "$(dirname "$0")/../../shared/peers" 2>/dev/null && pwd)}
 [[ -f $HARNESS/peer_speed.py && -x $P/venv/bin/python ]] || {
   echo "error: need the peers harness (HARNESS=$HARNESS) and its environment (PEERS=$P); see ../shared/peers/README.md" >&2
@@ -49,9 +53,16 @@ median() { # VALUE... -> the median of the numeric ones, else the first value (a
 }
 
 F=--fused-layer-norm
-printf 'model\tengine\tinfer32_img_s\tinfer32_img_s_plain_ln\tinfer1_ms\tinfer1_ms_latency_plan\ttrain32_img_s\ttrain_peak_MiB\n'
+printf 'model\tengine\tinfer32_img_s\tinfer32_img_s_batches_plan\tinfer32_img_s_plain_ln\tinfer1_ms\tinfer1_ms_latency_plan\ttrain32_img_s\ttrain_peak_MiB\n'
 for m in $models; do
-  zi=$(zoo infer 32 3 "$m" throughput $F | cut -f1); zp=$(zoo infer 32 3 "$m" | cut -f1)
+  zis=(); zbs=(); ois=()
+  for ((r = 0; r < B32_ROUNDS; r++)); do
+    zbs+=("$(zoo infer 32 3 "$m" batches $F | cut -f1)"); ois+=("$(peer ort 32 "$m" | cut -f1)")
+    zis+=("$(zoo infer 32 3 "$m" throughput $F | cut -f1)")
+  done
+  zi=$(median "${zis[@]}"); zb=$(median "${zbs[@]}"); oi=$(median "${ois[@]}")
+  echo "# $m batch-32 img/s by round: stmzoo batches plan ${zbs[*]}; ort ${ois[*]}; stmzoo throughput plan ${zis[*]}" >&2
+  zp=$(zoo infer 32 3 "$m" | cut -f1)
   z1s=(); zls=(); t1s=(); o1s=()
   for ((r = 0; r < B1_ROUNDS; r++)); do
     zls+=("$(zoo infer 1 "$B1_STEPS" "$m" latency $F | cut -f2)"); o1s+=("$(ms "$(STEPS=$B1_STEPS peer ort 1 "$m" | cut -f1)")")
@@ -61,11 +72,10 @@ for m in $models; do
   echo "# $m batch-1 ms by round: stmzoo latency plan ${zls[*]}; ort ${o1s[*]};" \
     "stmzoo throughput plan ${z1s[*]}; torch ${t1s[*]}" >&2
   zt=$(zoo train 32 2 "$m")
-  printf '%s\tstmzoo\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$zi" "$zp" "$z1" "$zl" "$(cut -f1 <<<"$zt")" \
+  printf '%s\tstmzoo\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$zi" "$zb" "$zp" "$z1" "$zl" "$(cut -f1 <<<"$zt")" \
     "$(cut -f3 <<<"$zt")"
   ti=$(peer infer 32 "$m" | cut -f1); tt=$(peer train 32 "$m")
-  printf '%s\ttorch\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$ti" "$ti" "$t1" "$t1" \
+  printf '%s\ttorch\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$ti" "$ti" "$ti" "$t1" "$t1" \
     "$(cut -f1 <<<"$tt")" "$(cut -f2 <<<"$tt")"
-  oi=$(peer ort 32 "$m" | cut -f1)
-  printf '%s\tort\t%s\t%s\t%s\t%s\t-\t-\n' "$m" "$oi" "$oi" "$o1" "$o1"
+  printf '%s\tort\t%s\t%s\t%s\t%s\t%s\t-\t-\n' "$m" "$oi" "$oi" "$oi" "$o1" "$o1"
 done
