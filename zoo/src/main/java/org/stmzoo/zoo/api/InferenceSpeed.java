@@ -30,8 +30,9 @@ public record InferenceSpeed(ThreadPlan threads, boolean fusedLayerNorm) {
 
   /**
    * For batches on few cores: one thread per op and the batch cut into one part per thread, fused LayerNorm. Batch
-   * 32 on 2 cores: deit-tiny about 106 img/s instead of 80-86 under {@link #throughput}, u-convnext-micro 158
-   * instead of 95-108 (docs/benchmarks.md). Any batch size runs; below {@code threads} images some cores idle.
+   * 32 on 2 cores: deit-tiny about 108-110 img/s instead of 86-90 under {@link #throughput}, u-convnext-micro
+   * 126-151 instead of 95-114 (docs/benchmarks.md). Any batch size runs; below {@code threads} images some cores
+   * idle.
    */
   public static InferenceSpeed batches(int threads) {
     return new InferenceSpeed(ThreadPlan.batches(threads), true);
