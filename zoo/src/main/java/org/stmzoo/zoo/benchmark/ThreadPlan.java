@@ -12,7 +12,8 @@ import org.stmzoo.layers.core.ModelGraph;
  * than it saves on this kind of machine (deit-tiny at batch 1 on 2 cores: about 1,300 futex calls per step under
  * the throughput plan, a few dozen under the latency plan; 26 -> 21.5 ms); the image is cut into one chain per
  * thread. {@link #batches} runs every op on one thread too but cuts the batch instead, one part per thread: on 2
- * cores the fastest of the three for batches on every model measured (batch 32: deit-tiny 80-86 img/s under the
+ * cores faster than the throughput plan for batches on every model measured, and than the latency plan on all but
+ * U-Swin and U-Halo, where they are level (batch 32: deit-tiny 80-86 img/s under the
  * throughput plan, 100 with chains inside each image, 106 with the batch cut; docs/benchmarks.md). The plan is a
  * deployment setting, to be measured on the target machine with {@code benchmark --thread-plan}.
  *
