@@ -2,6 +2,7 @@ package org.stmzoo.layers.basic;
 
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Training;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -39,7 +40,7 @@ public final class DropPath implements Layer {
     return Training.select(tf, training, () -> {
       int rank = input.shape().numDimensions();
       // [batch, 1, 1, ...]: one draw per sample, broadcast over the rest.
-      Operand<TInt32> batch = tf.slice(tf.shape(input), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+      Operand<TInt32> batch = Shapes.batchSize(tf, input);
       Operand<TInt32> shape = tf.concat(java.util.List.of(batch, tf.fill(tf.constant(new int[] {rank - 1}),
           tf.constant(1))), tf.constant(0));
       return tf.math.mul(input, KeepMask.of(scope, shape, 1f - rate));

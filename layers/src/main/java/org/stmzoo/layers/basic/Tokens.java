@@ -30,7 +30,7 @@ public final class Tokens {
    * BroadcastTo with an int32 shape, which has a gradient.
    */
   public static Operand<TFloat32> expandToBatch(Ops tf, Operand<TFloat32> parameter, Operand<TFloat32> like) {
-    Operand<TInt32> batch = tf.slice(tf.shape(like), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    Operand<TInt32> batch = Shapes.batchSize(tf, like);
     Operand<TInt32> shape = tf.concat(List.of(batch,
         tf.constant(new int[] {Shapes.dim(parameter, 1), Shapes.dim(parameter, 2)})), tf.constant(0));
     return tf.broadcastTo(parameter, shape);

@@ -37,7 +37,7 @@ public final class BatchStreams {
     }
     Ops tf = model.tf();
     int rank = images.shape().numDimensions();
-    Operand<TInt32> batch = tf.slice(tf.shape(images), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    Operand<TInt32> batch = Shapes.batchSize(tf, images);
     Operand<TInt32> perPart = tf.math.maximum(
         tf.math.floorDiv(tf.math.add(batch, tf.constant(new int[] {parts - 1})), tf.constant(new int[] {parts})),
         tf.constant(new int[] {1}));

@@ -50,7 +50,7 @@ public final class RowStreams {
     if (parts == 1) {
       return List.of(x);
     }
-    Operand<TInt32> count = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    Operand<TInt32> count = Shapes.batchSize(tf, x);
     Operand<TInt32> block = tf.math.floorDiv(count, tf.constant(new int[] {parts}));
     List<Operand<TInt32>> sizes = new ArrayList<>();
     for (int i = 0; i < parts - 1; i++) {

@@ -4,6 +4,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /** Static-shape helpers. Models are built for a fixed image size, so every dimension but the batch is known. */
 public final class Shapes {
@@ -18,6 +19,11 @@ public final class Shapes {
       throw new IllegalStateException("dimension " + axis + " of " + s + " is not static");
     }
     return Math.toIntExact(d);
+  }
+
+  /** The run-time size of {@code x}'s first (batch) axis, as a one-entry vector. */
+  public static Operand<TInt32> batchSize(Ops tf, Operand<?> x) {
+    return tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
   }
 
   /** Reshape keeping the batch (first) dimension dynamic: {@code [-1, dims...]}. */

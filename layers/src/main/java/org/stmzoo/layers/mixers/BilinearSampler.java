@@ -103,7 +103,7 @@ public final class BilinearSampler {
       Operand<TFloat32> borderedValue = tf.pad(value,
           tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}, {0, 0}}), tf.constant(0f));
       Operand<TFloat32> table = tf.reshape(borderedValue, tf.constant(new int[] {-1, channels}));
-      Operand<TInt32> batch = tf.slice(tf.shape(value), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+      Operand<TInt32> batch = Shapes.batchSize(tf, value);
       Operand<TInt32> batchBase = tf.reshape(
           tf.math.mul(tf.range(tf.constant(0), tf.reshape(batch, tf.constant(new int[0])), tf.constant(1)),
               tf.constant((height + 2) * borderedW * groups)),
