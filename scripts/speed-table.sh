@@ -30,11 +30,22 @@ declare -A REF=([u-convnext-micro]=unified_convnext_micro [u-swin-micro]=unified
   [pit-ti]=pit_ti_224 [deit-tiny]=deit_tiny_patch16_224 [shiftvit-light-tiny]=shiftvit_light_tiny)
 models=${*:-u-convnext-micro u-pvt-micro u-swin-micro u-halo-micro u-dcnv3-micro pit-ti deit-tiny shiftvit-light-tiny}
 
+# U-DCNv3's reference calls its compiled sampler through a torch.autograd.Function whose backward the peers'
+# stand-in for the op (stubs_msda.py) does not have. For its training step the Function is bypassed, so that
+# PyTorch's autograd differentiates the stand-in's grid_sample form itself (what the reference's pure-PyTorch
+# core does on a CPU); the harness itself runs unchanged after that.
+DIFFERENTIABLE_DCN='import sys, runpy; r = sys.argv[1]; sys.path[:0] = [r, r + "/classification", r + "/stubs", r + "/spach"]
+import MultiScaleDeformableAttention as msda, models.blocks.dcn_v3 as dcn
+class Differentiable:
+    apply = staticmethod(lambda *a: msda.ms_deform_attn_forward(*a))
+dcn.MSDeformAttnFunction = Differentiable
+sys.argv = sys.argv[2:]; runpy.run_path(sys.argv[0], run_name="__main__")'
 peer() { # MODE BATCH MODEL -> "rate<TAB>peakMiB" (rate, or the peer's failure message)
-  local f r
+  local f r run=("$HARNESS/peer_speed.py")
+  [[ $1 == train && $3 == u-dcnv3-micro ]] && run=(-c "$DIFFERENTIABLE_DCN" "$P/ref" "$HARNESS/peer_speed.py")
   f=$(mktemp)
   r=$(cd "$P/ref" && PYTHONWARNINGS=ignore REF="$P/ref" ONNX_DIR="$P/onnx" THREADS=$T STEPS=${STEPS:-3} \
-    /usr/bin/time -f %M -o "$f" "$P/venv/bin/python" "$HARNESS/peer_speed.py" "$1" "$SIZE" "$2" "${REF[$3]}" \
+    /usr/bin/time -f %M -o "$f" "$P/venv/bin/python" "${run[@]}" "$1" "$SIZE" "$2" "${REF[$3]}" \
     2>/dev/null | awk -F'\t' 'NF==6 {print $6}' | tail -1)
   printf '%s\t%d\n' "$(cut -c1-60 <<<"${r:-failed}")" "$(( $(tail -1 "$f" 2>/dev/null || echo 0) / 1024 ))"
   rm -f "$f"
