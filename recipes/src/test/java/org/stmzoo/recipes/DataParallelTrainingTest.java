@@ -103,17 +103,49 @@ class DataParallelTrainingTest {
   }
 
   @Test
+  void chainsOnOneDeviceTrainLikeOne() {
+    List<String> single = new ArrayList<>();
+    Map<String, float[]> one = train(Replicas.single(), false, STEPS, single);
+    List<String> ops = new ArrayList<>();
+    Map<String, float[]> two = train(Replicas.chains(2), false, STEPS, ops);
+    assertSameWeights(two, one, 1e-5f);
+    // A second training forward and its own gradients, all unplaced: chains share TF's default device.
+    // One graph holds the evaluation forward and one training forward, the other a training forward per chain.
+    long convolutions = single.stream().filter(op -> op.startsWith("Conv2D@")).count();
+    assertThat(convolutions).isPositive();
+    assertThat(ops.stream().filter(op -> op.startsWith("Conv2D@")).count()).isEqualTo(convolutions * 3 / 2);
+    assertThat(ops).anyMatch(op -> op.contains("@@replica_1/"));
+    assertThat(ops).allMatch(op -> op.contains("@@"));
+  }
+
+  @Test
+  void chainsRunOneThreadPerOp() {
+    ConfigProto config = Replicas.chains(3).sessionConfig(ConfigProto.getDefaultInstance());
+    assertThat(config.getIntraOpParallelismThreads()).isEqualTo(1);
+    assertThat(config.getInterOpParallelismThreads()).isEqualTo(3);
+    assertThat(config.getDeviceCountMap()).isEmpty();
+    assertThat(Replicas.single().sessionConfig(ConfigProto.getDefaultInstance()))
+        .isEqualTo(ConfigProto.getDefaultInstance());
+    assertThat(Replicas.chains(3).count()).isEqualTo(3);
+    assertThat(Replicas.chains(3).placed()).isFalse();
+    assertThatThrownBy(() -> Replicas.chains(0)).hasMessageContaining("chains");
+    assertThatThrownBy(() -> new Replicas(List.of("/device:CPU:0"), 1, false, 2)).hasMessageContaining("chains");
+    assertThatThrownBy(() -> Replicas.chains(3).slice(8)).hasMessageContaining("does not split evenly");
+  }
+
+  @Test
   void batchNormStatisticsAreAveragedOverReplicas() {
     // Replicas normalise with their own batch's statistics (as DDP without SyncBatchNorm does), so only the first
     // step's statistics are comparable: the moving mean's update is the mean of the replicas' batch means, which
     // equals the global batch mean for equal slices.
     Map<String, float[]> one = train(Replicas.single(), true, 1, null);
-    Map<String, float[]> two = train(Replicas.parse("2"), true, 1, null);
     float[] expected = one.get("bn1/moving_mean");
     assertThat(expected).isNotEqualTo(new float[expected.length]);
-    float[] actual = two.get("bn1/moving_mean");
-    for (int i = 0; i < expected.length; i++) {
-      assertThat(actual[i]).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-5f));
+    for (Replicas replicas : List.of(Replicas.parse("2"), Replicas.chains(2))) {
+      float[] actual = train(replicas, true, 1, null).get("bn1/moving_mean");
+      for (int i = 0; i < expected.length; i++) {
+        assertThat(actual[i]).as("%s", replicas).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-5f));
+      }
     }
   }
 

@@ -19,22 +19,38 @@ import org.tensorflow.proto.ConfigProto;
  * @param fedByTasks replica i's slice is loaded by the process of task i of a cluster ({@link Cluster}) and
  *     reaches the step through that task's queue; replica 0's slice is fed here. Otherwise this process feeds
  *     the whole batch.
+ * @param chains without devices: how many replicas share TF's default device, each as its own chain of ops
+ *     ({@link #chains(int)}); 1 is the single replica
  */
-public record Replicas(List<String> devices, int cpuDevices, boolean fedByTasks) {
+public record Replicas(List<String> devices, int cpuDevices, boolean fedByTasks, int chains) {
   public Replicas {
     devices = List.copyOf(devices);
     if (new HashSet<>(devices).size() != devices.size()) {
       throw new IllegalArgumentException("a device appears twice in " + devices);
     }
+    if (chains < 1 || (!devices.isEmpty() && chains != 1)) {
+      throw new IllegalArgumentException("chains must be 1 with devices and >= 1 without, got " + chains);
+    }
   }
 
   public static Replicas single() {
-    return new Replicas(List.of(), 0, false);
+    return chains(1);
+  }
+
+  /**
+   * {@code n} unplaced replicas: the step's forward and backward built {@code n} times, each on its slice of the
+   * batch, all on TF's default device. With one intra-op thread per op and {@code n} inter-op threads the slices
+   * run side by side without per-op hand-offs between cores (the batches thread plan): u-swin-micro's training
+   * step at batch 32 on 2 cores 14.8-15.7 -> 18.5-21.7 img/s (docs/benchmarks.md, issue 12's tenth round). As
+   * with devices, BatchNorm normalises each slice with its own statistics.
+   */
+  public static Replicas chains(int n) {
+    return new Replicas(List.of(), 0, false, n);
   }
 
   /** One replica per cluster task, on the given devices, each fed by its task's process. */
   public static Replicas fedByTasks(List<String> devices) {
-    return new Replicas(devices, 0, true);
+    return new Replicas(devices, 0, true, 1);
   }
 
   /**
@@ -72,11 +88,11 @@ public record Replicas(List<String> devices, int cpuDevices, boolean fedByTasks)
         cpus = Math.max(cpus, index + 1);
       }
     }
-    return new Replicas(devices, cpus, false);
+    return new Replicas(devices, cpus, false, 1);
   }
 
   public int count() {
-    return Math.max(1, devices.size());
+    return devices.isEmpty() ? chains : devices.size();
   }
 
   public boolean placed() {
@@ -91,9 +107,14 @@ public record Replicas(List<String> devices, int cpuDevices, boolean fedByTasks)
   /**
    * The session configuration these devices need: several CPU devices, and soft placement on GPUs (for the few
    * ops without a GPU kernel). CPU layouts keep hard placement, so a device that does not exist is an error.
+   * Chains get one intra-op thread and one inter-op thread per chain.
    */
   public ConfigProto sessionConfig(ConfigProto base) {
     ConfigProto.Builder b = base.toBuilder();
+    if (chains > 1) {
+      // one thread per op, one op per chain at a time: the chains keep the cores busy without per-op hand-offs
+      b.setIntraOpParallelismThreads(1).setInterOpParallelismThreads(chains);
+    }
     if (cpuDevices > 1) {
       b.putDeviceCount("CPU", cpuDevices);
     }

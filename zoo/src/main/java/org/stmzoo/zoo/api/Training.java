@@ -137,7 +137,8 @@ public final class Training {
       log.printf(Locale.ROOT, "%s: %,d parameters, %d classes, %dx%d, %d steps/epoch, lr %.3e (base %.1e x %d/512)%s%n",
           entry.name(), built.model().parameterCount(), classes.size(), model.options().imageSize(),
           model.options().imageSize(), train.batchesPerEpoch(), recipe.scaledLr(), recipe.lr(), recipe.batchSize(),
-          replicas.placed() ? ", " + replicas.count() + " replicas of batch " + replicas.slice(recipe.batchSize()) : "");
+          replicas.count() > 1 ? ", " + replicas.count() + (replicas.placed() ? " replicas" : " chains")
+              + " of batch " + replicas.slice(recipe.batchSize()) : "");
       List<EpochRecord> records;
       try {
         chief.ifPresent(c -> c.start(session, graph.completedSteps(session)));

@@ -53,7 +53,8 @@ public record ThreadPlan(String name, int intraOp, int interOp, int rowStreams, 
 
   /**
    * One thread per op, up to {@code threads} ops at once, and the batch cut into one part per thread, each part
-   * through the whole network: for batches, where the parts never wait for each other.
+   * through the whole network: for batches, where the parts never wait for each other. A training step runs as
+   * one chain per part ({@code Replicas.chains}: each part's forward and backward, the gradients averaged).
    */
   public static ThreadPlan batches(int threads) {
     return new ThreadPlan("batches", 1, threads, 1, chains(threads));

@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.Random;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.recipes.RecipeConfig;
+import org.stmzoo.recipes.parallel.Replicas;
 import org.stmzoo.recipes.train.TrainingGraph;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
@@ -57,7 +58,8 @@ public final class ThroughputBenchmark {
           : BuiltModel.build(entry, options, graph, 0L, -1, true);
       TrainingGraph training = spec.mode() == Mode.TRAIN
           ? new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
-              options.numClasses(), RecipeConfig.deit(1, batch), Optional.empty())
+              options.numClasses(), RecipeConfig.deit(1, batch), Optional.empty(),
+              Replicas.chains(plan.batchStreams()))
           : null;
       try (Session session = new Session(graph, SessionConfigs.of(plan, spec.xla()))) {
         if (training != null) {

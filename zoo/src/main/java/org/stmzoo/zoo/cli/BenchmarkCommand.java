@@ -58,7 +58,8 @@ final class BenchmarkCommand implements Command {
         .addOption(Option.builder().longOpt("thread-plan").hasArg().argName("throughput|latency|batches")
             .desc("all threads on each op (throughput, default), or one thread per op with the image cut into one"
                 + " chain per thread (latency: for batch 1 on few cores) or the batch cut into one part per thread"
-                + " (batches: for batches on few cores)").build())
+                + " (batches: for batches on few cores; in training the step as one chain per part, as train"
+                + " --chains)").build())
         .addOption(Option.builder().longOpt("xla").desc("enable XLA JIT compilation").build())
         .addOption(Option.builder().longOpt("fused-layer-norm")
             .desc("infer: LayerNorm as oneDNN's one-pass CPU kernel (same function, no gradient)").build())

@@ -211,6 +211,31 @@ class StmzooTest {
   }
 
   @Test
+  void aFinetuneOnTwoChainsTrainsAndSaysSo() throws IOException {
+    Path data = tinyFolder(tmp.resolve("shapes"), 6);
+    RecipeConfig recipe = new RecipeConfig(1, 4, 5e-3, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, false, 0.5, false,
+        RecipeConfig.Distillation.none(), 0);
+    TrainSpec spec = TrainSpec.finetune(DataSpec.folder(data).withValSplit(0.25), tmp.resolve("run"), 1, 4)
+        .withRecipe(recipe).withAugmentation(null, 1.0f).withCropPct(1.0f).withThreads(1)
+        .withParallelism(Parallelism.chains(2));
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    TrainingResult result;
+    try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random()).withImageSize(SIZE))) {
+      result = model.finetune(spec, TrainingListener.none(), new PrintStream(log, true, StandardCharsets.UTF_8));
+    }
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains(", 2 chains of batch 2");
+    assertThat(result.epochs()).hasSize(1).allSatisfy(r -> assertThat(r.trainLoss()).isPositive().isFinite());
+    RecipeConfig oddBatch = new RecipeConfig(1, 6, 5e-3, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, false, 0.5,
+        false, RecipeConfig.Distillation.none(), 0);
+    try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random()).withImageSize(SIZE))) {
+      assertThatThrownBy(() -> model.finetune(TrainSpec.finetune(DataSpec.folder(data), tmp.resolve("odd"), 1, 6)
+          .withRecipe(oddBatch).withThreads(1).withParallelism(Parallelism.chains(4)), TrainingListener.none()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not split evenly over 4");
+    }
+    assertThat(tmp.resolve("odd")).doesNotExist();
+  }
+
+  @Test
   void aRunsEmaWeightsLoadExportUnderOtherClassNamesAndStartAFinetune() throws IOException {
     Path data = tinyFolder(tmp.resolve("shapes"), 6);
     RecipeConfig recipe = new RecipeConfig(1, 4, 5e-3, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, true, 0.5, false,

@@ -81,6 +81,30 @@ class CliTest {
     assertThat(batches.code()).as(batches.err()).isEqualTo(0);
     assertThat(batches.out()).containsPattern("u-convnext-micro infer batch=3 image=32 steps=1: [0-9.]+ images/s")
         .contains("thread plan: batches (intra-op 1, inter-op 2)");
+    // training under the batches plan: the step as two chains, each on half the batch
+    Outcome train = run("benchmark", "--model", "u-convnext-micro", "--mode", "train", "--image-size", "32",
+        "--batch", "4", "--steps", "1", "--warmup", "0", "--threads", "2", "--thread-plan", "batches");
+    assertThat(train.code()).as(train.err()).isEqualTo(0);
+    assertThat(train.out()).containsPattern("u-convnext-micro train batch=4 image=32 steps=1: [0-9.]+ images/s");
+    Outcome odd = run("benchmark", "--model", "u-convnext-micro", "--mode", "train", "--image-size", "32",
+        "--batch", "6", "--steps", "1", "--warmup", "0", "--threads", "4", "--thread-plan", "batches");
+    assertThat(odd.code()).isNotZero();
+    assertThat(odd.err()).contains("the batch size 6 does not split evenly over 4 replicas");
+  }
+
+  @Test
+  void trainChainsAreAPositiveCountAndStandAlone() {
+    Outcome zero = run("train", "--model", "u-convnext-micro", "--data", "fashion-mnist", "--chains", "0");
+    assertThat(zero.code()).isEqualTo(2);
+    assertThat(zero.err()).contains("--chains");
+    Outcome both = run("train", "--model", "u-convnext-micro", "--data", "fashion-mnist", "--chains", "2",
+        "--devices", "2");
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(both.err()).contains("--chains does not combine with --devices or a cluster");
+    Outcome odd = run("train", "--model", "u-convnext-micro", "--data", "fashion-mnist", "--chains", "4",
+        "--batch-size", "6");
+    assertThat(odd.code()).isEqualTo(2);
+    assertThat(odd.err()).contains("does not split evenly over 4");
   }
 
   @Test
