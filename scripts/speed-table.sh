@@ -14,12 +14,13 @@
 # of B32_ROUNDS rounds (3) of stmzoo's two plans and ONNX Runtime (PyTorch once: it takes minutes), batch 1 the
 # median of B1_ROUNDS rounds (3) of B1_STEPS steps (50) of all four; the runs alternate within a round, so that a
 # burst of load on the shared host hits one round of every engine rather than one engine.
-# Then batch-32 training img/s (stmzoo: the full DeiT
-# step with augmentation, AdamW and EMA; PyTorch: forward, cross-entropy, backward, AdamW), peak RSS MiB of the
-# training process.
+# Then batch-32 training img/s (stmzoo: the full DeiT step with augmentation, AdamW and EMA, under its throughput
+# plan and, since the tenth round, its batches plan: the step as one chain per thread, each on its part of the
+# batch; PyTorch: forward, cross-entropy, backward, AdamW), the median of TRAIN_ROUNDS rounds (2) of the three,
+# and the peak RSS MiB of the training process (its last round).
 set -uo pipefail
 T=${T:-2}; SIZE=${SIZE:-224}; P=${PEERS:-/tmp/peers}; B1_ROUNDS=${B1_ROUNDS:-3}; B1_STEPS=${B1_STEPS:-50}
-B32_ROUNDS=${B32_ROUNDS:-3}
+B32_ROUNDS=${B32_ROUNDS:-3}; TRAIN_ROUNDS=${TRAIN_ROUNDS:-2}
 HARNESS=${HARNESS:-$(cd "$(dirname "$0")/../../shared/peers" 2>/dev/null && pwd)}
 [[ -f $HARNESS/peer_speed.py && -x $P/venv/bin/python ]] || {
   echo "error: need the peers harness (HARNESS=$HARNESS) and its environment (PEERS=$P); see ../shared/peers/README.md" >&2
@@ -64,7 +65,7 @@ median() { # VALUE... -> the median of the numeric ones, else the first value (a
 }
 
 F=--fused-layer-norm
-printf 'model\tengine\tinfer32_img_s\tinfer32_img_s_batches_plan\tinfer32_img_s_plain_ln\tinfer1_ms\tinfer1_ms_latency_plan\ttrain32_img_s\ttrain_peak_MiB\n'
+printf 'model\tengine\tinfer32_img_s\tinfer32_img_s_batches_plan\tinfer32_img_s_plain_ln\tinfer1_ms\tinfer1_ms_latency_plan\ttrain32_img_s\ttrain32_img_s_batches_plan\ttrain_peak_MiB\ttrain_peak_MiB_batches_plan\n'
 for m in $models; do
   zis=(); zbs=(); ois=()
   for ((r = 0; r < B32_ROUNDS; r++)); do
@@ -82,11 +83,17 @@ for m in $models; do
   z1=$(median "${z1s[@]}"); zl=$(median "${zls[@]}"); t1=$(median "${t1s[@]}"); o1=$(median "${o1s[@]}")
   echo "# $m batch-1 ms by round: stmzoo latency plan ${zls[*]}; ort ${o1s[*]};" \
     "stmzoo throughput plan ${z1s[*]}; torch ${t1s[*]}" >&2
-  zt=$(zoo train 32 2 "$m")
-  printf '%s\tstmzoo\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$zi" "$zb" "$zp" "$z1" "$zl" "$(cut -f1 <<<"$zt")" \
-    "$(cut -f3 <<<"$zt")"
-  ti=$(peer infer 32 "$m" | cut -f1); tt=$(peer train 32 "$m")
-  printf '%s\ttorch\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$ti" "$ti" "$ti" "$t1" "$t1" \
-    "$(cut -f1 <<<"$tt")" "$(cut -f2 <<<"$tt")"
-  printf '%s\tort\t%s\t%s\t%s\t%s\t%s\t-\t-\n' "$m" "$oi" "$oi" "$oi" "$o1" "$o1"
+  zts=(); ztbs=(); tts=()
+  for ((r = 0; r < TRAIN_ROUNDS; r++)); do
+    ztb=$(zoo train 32 2 "$m" batches); ztbs+=("$(cut -f1 <<<"$ztb")")
+    tt=$(peer train 32 "$m"); tts+=("$(cut -f1 <<<"$tt")")
+    zt=$(zoo train 32 2 "$m"); zts+=("$(cut -f1 <<<"$zt")")
+  done
+  echo "# $m training img/s by round: stmzoo batches plan ${ztbs[*]}; torch ${tts[*]}; stmzoo throughput plan ${zts[*]}" >&2
+  printf '%s\tstmzoo\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$zi" "$zb" "$zp" "$z1" "$zl" \
+    "$(median "${zts[@]}")" "$(median "${ztbs[@]}")" "$(cut -f3 <<<"$zt")" "$(cut -f3 <<<"$ztb")"
+  ti=$(peer infer 32 "$m" | cut -f1)
+  printf '%s\ttorch\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$ti" "$ti" "$ti" "$t1" "$t1" \
+    "$(median "${tts[@]}")" "$(median "${tts[@]}")" "$(cut -f2 <<<"$tt")" "$(cut -f2 <<<"$tt")"
+  printf '%s\tort\t%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\n' "$m" "$oi" "$oi" "$oi" "$o1" "$o1"
 done
