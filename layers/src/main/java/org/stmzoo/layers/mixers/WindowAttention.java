@@ -88,7 +88,10 @@ public final class WindowAttention {
   /** The bias table gathered to {@code [heads, N, N]}. */
   Operand<TFloat32> relativePositionBias() {
     int n = config.windowArea();
-    Operand<TFloat32> gathered = tf.gather(biasTable.value(),
+    // Gathered from an Identity of the variable's read, not from the read itself: TF's gather gradient
+    // colocates a Shape of the gathered tensor with it, so with the one read shared by data-parallel replicas on
+    // two devices, both replicas' gradients claimed the read's device and placement failed (train --devices 2).
+    Operand<TFloat32> gathered = tf.gather(tf.identity(biasTable.value()),
         tf.constant(relativePositionIndex(config.windowSize())), tf.constant(0));
     return Shapes.transpose(tf, tf.reshape(gathered, tf.constant(new int[] {n, n, config.heads()})), 2, 0, 1);
   }

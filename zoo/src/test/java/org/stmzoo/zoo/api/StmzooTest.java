@@ -236,6 +236,25 @@ class StmzooTest {
   }
 
   @Test
+  void aSwinFinetunesOnTwoCpuDevices() throws IOException {
+    // U-Swin gathers its relative-position bias from a variable; the gather's gradient once pinned both
+    // replicas' gradients to that variable's one read, and placement failed ("Cannot colocate nodes").
+    Path data = tinyFolder(tmp.resolve("shapes"), 6);
+    RecipeConfig recipe = new RecipeConfig(1, 4, 5e-3, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, false, 0.5, false,
+        RecipeConfig.Distillation.none(), 0);
+    TrainSpec spec = TrainSpec.finetune(DataSpec.folder(data).withValSplit(0.25), tmp.resolve("run"), 1, 4)
+        .withRecipe(recipe).withAugmentation(null, 1.0f).withCropPct(1.0f).withThreads(1)
+        .withParallelism(Parallelism.devices("cpu:0,cpu:1"));
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    TrainingResult result;
+    try (StmzooModel model = Stmzoo.load(ModelSpec.of("u-swin-micro", Weights.random()).withImageSize(SIZE))) {
+      result = model.finetune(spec, TrainingListener.none(), new PrintStream(log, true, StandardCharsets.UTF_8));
+    }
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains(", 2 replicas of batch 2");
+    assertThat(result.epochs()).hasSize(1).allSatisfy(r -> assertThat(r.trainLoss()).isPositive().isFinite());
+  }
+
+  @Test
   void aRunsEmaWeightsLoadExportUnderOtherClassNamesAndStartAFinetune() throws IOException {
     Path data = tinyFolder(tmp.resolve("shapes"), 6);
     RecipeConfig recipe = new RecipeConfig(1, 4, 5e-3, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, true, 0.5, false,
