@@ -109,8 +109,8 @@ class DataParallelTrainingTest {
     List<String> ops = new ArrayList<>();
     Map<String, float[]> two = train(Replicas.chains(2), false, STEPS, ops);
     assertSameWeights(two, one, 1e-5f);
-    // A second training forward and its own gradients, all unplaced: chains share TF's default device.
-    // One graph holds the evaluation forward and one training forward, the other a training forward per chain.
+    // One graph holds the evaluation forward and one training forward, the other a training forward per chain,
+    // with its own gradients; nothing is placed: chains share TF's default device.
     long convolutions = single.stream().filter(op -> op.startsWith("Conv2D@")).count();
     assertThat(convolutions).isPositive();
     assertThat(ops.stream().filter(op -> op.startsWith("Conv2D@")).count()).isEqualTo(convolutions * 3 / 2);
