@@ -210,26 +210,33 @@ class StmzooTest {
     }
   }
 
-  @Test
-  void aFinetuneOnTwoChainsTrainsAndSaysSo() throws IOException {
-    Path data = tinyFolder(tmp.resolve("shapes"), 6);
-    RecipeConfig recipe = new RecipeConfig(1, 4, 5e-3, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, false, 0.5, false,
+  /** A recipe without augmentation or EMA: batch {@code batch}, one epoch. */
+  private static RecipeConfig plainRecipe(int batch) {
+    return new RecipeConfig(1, batch, 5e-3, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, false, 0.5, false,
         RecipeConfig.Distillation.none(), 0);
-    TrainSpec spec = TrainSpec.finetune(DataSpec.folder(data).withValSplit(0.25), tmp.resolve("run"), 1, 4)
-        .withRecipe(recipe).withAugmentation(null, 1.0f).withCropPct(1.0f).withThreads(1)
-        .withParallelism(Parallelism.chains(2));
+  }
+
+  /** One epoch of {@code model} (random weights) on the tiny shapes folder, spread as {@code parallelism}. */
+  private String finetuneOneEpoch(String model, Parallelism parallelism) throws IOException {
+    TrainSpec spec = TrainSpec.finetune(DataSpec.folder(tinyFolder(tmp.resolve("shapes"), 6)).withValSplit(0.25),
+        tmp.resolve("run"), 1, 4).withRecipe(plainRecipe(4)).withAugmentation(null, 1.0f).withCropPct(1.0f)
+        .withThreads(1).withParallelism(parallelism);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     TrainingResult result;
-    try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random()).withImageSize(SIZE))) {
-      result = model.finetune(spec, TrainingListener.none(), new PrintStream(log, true, StandardCharsets.UTF_8));
+    try (StmzooModel m = Stmzoo.load(ModelSpec.of(model, Weights.random()).withImageSize(SIZE))) {
+      result = m.finetune(spec, TrainingListener.none(), new PrintStream(log, true, StandardCharsets.UTF_8));
     }
-    assertThat(log.toString(StandardCharsets.UTF_8)).contains(", 2 chains of batch 2");
     assertThat(result.epochs()).hasSize(1).allSatisfy(r -> assertThat(r.trainLoss()).isPositive().isFinite());
-    RecipeConfig oddBatch = new RecipeConfig(1, 6, 5e-3, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, false, 0.5,
-        false, RecipeConfig.Distillation.none(), 0);
+    return log.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aFinetuneOnTwoChainsTrainsAndSaysSo() throws IOException {
+    assertThat(finetuneOneEpoch(MODEL, Parallelism.chains(2))).contains(", 2 chains of batch 2");
     try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random()).withImageSize(SIZE))) {
-      assertThatThrownBy(() -> model.finetune(TrainSpec.finetune(DataSpec.folder(data), tmp.resolve("odd"), 1, 6)
-          .withRecipe(oddBatch).withThreads(1).withParallelism(Parallelism.chains(4)), TrainingListener.none()))
+      TrainSpec odd = TrainSpec.finetune(DataSpec.folder(tmp.resolve("shapes")), tmp.resolve("odd"), 1, 6)
+          .withRecipe(plainRecipe(6)).withThreads(1).withParallelism(Parallelism.chains(4));
+      assertThatThrownBy(() -> model.finetune(odd, TrainingListener.none()))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not split evenly over 4");
     }
     assertThat(tmp.resolve("odd")).doesNotExist();
@@ -239,19 +246,8 @@ class StmzooTest {
   void aSwinFinetunesOnTwoCpuDevices() throws IOException {
     // U-Swin gathers its relative-position bias from a variable; the gather's gradient once pinned both
     // replicas' gradients to that variable's one read, and placement failed ("Cannot colocate nodes").
-    Path data = tinyFolder(tmp.resolve("shapes"), 6);
-    RecipeConfig recipe = new RecipeConfig(1, 4, 5e-3, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, false, 0.5, false,
-        RecipeConfig.Distillation.none(), 0);
-    TrainSpec spec = TrainSpec.finetune(DataSpec.folder(data).withValSplit(0.25), tmp.resolve("run"), 1, 4)
-        .withRecipe(recipe).withAugmentation(null, 1.0f).withCropPct(1.0f).withThreads(1)
-        .withParallelism(Parallelism.devices("cpu:0,cpu:1"));
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    TrainingResult result;
-    try (StmzooModel model = Stmzoo.load(ModelSpec.of("u-swin-micro", Weights.random()).withImageSize(SIZE))) {
-      result = model.finetune(spec, TrainingListener.none(), new PrintStream(log, true, StandardCharsets.UTF_8));
-    }
-    assertThat(log.toString(StandardCharsets.UTF_8)).contains(", 2 replicas of batch 2");
-    assertThat(result.epochs()).hasSize(1).allSatisfy(r -> assertThat(r.trainLoss()).isPositive().isFinite());
+    assertThat(finetuneOneEpoch("u-swin-micro", Parallelism.devices("cpu:0,cpu:1")))
+        .contains(", 2 replicas of batch 2");
   }
 
   @Test
