@@ -56,12 +56,13 @@ public final class ThroughputBenchmark {
           ? BuiltModel.build(entry, options, -1, ModelGraph.inferenceOnly(graph, 0L,
               plan.graph().withFusedLayerNorm(spec.fusedLayerNorm())))
           : BuiltModel.build(entry, options, graph, 0L, -1, true);
+      Replicas chains = Replicas.chains(spec.mode() == Mode.TRAIN ? plan.batchStreams() : 1);
       TrainingGraph training = spec.mode() == Mode.TRAIN
           ? new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
-              options.numClasses(), RecipeConfig.deit(1, batch), Optional.empty(),
-              Replicas.chains(plan.batchStreams()))
+              options.numClasses(), RecipeConfig.deit(1, batch), Optional.empty(), chains)
           : null;
-      try (Session session = new Session(graph, SessionConfigs.of(plan, spec.xla()))) {
+      // the session as train --chains builds it: the chains' threading comes from Replicas, as in Training
+      try (Session session = new Session(graph, chains.sessionConfig(SessionConfigs.of(plan, spec.xla())))) {
         if (training != null) {
           training.initialize(session);
         } else {
