@@ -1,6 +1,7 @@
 package org.stmzoo.layers.basic;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.stmzoo.layers.core.Initializer;
@@ -223,6 +224,38 @@ public final class Conv2D implements Layer {
     List<Operand<TFloat32>> out = new ArrayList<>(bands.size());
     for (int i = 0; i <= last; i++) {
       out.add(call(MapBands.withHalo(tf, bands, i, above, below), edges.get(i)));
+    }
+    return Optional.of(out);
+  }
+
+  /**
+   * This convolution on horizontal bands of any heights, as {@code outputBands} bands of output rows cut nearly
+   * evenly ({@link MapBands#nearlyEvenHeights}): each output band from the input rows its windows cover, taken
+   * from whichever input bands hold them ({@link MapBands#rowsAcross}), zero-padded only at the map's own edges.
+   * For what {@link #callBands} cannot keep in bands: the downsampling from 14 rows in two bands of 7 to 7 rows
+   * (as 4 and 3). Empty where the output has fewer rows than {@code outputBands}, or for TF's SAME padding.
+   */
+  public Optional<List<Operand<TFloat32>>> callBandsNearlyEvenly(List<Operand<TFloat32>> bands, int outputBands) {
+    Padding p = config.padding();
+    int k = config.kernelH();
+    int s = config.stride();
+    int height = Arrays.stream(MapBands.heights(bands)).sum();
+    if (p.tfSame() || height + p.top() + p.bottom() < k) {
+      return Optional.empty();
+    }
+    int outputHeight = p.outputSize(height, k, s, true);
+    if (outputBands < 1 || outputHeight < outputBands) {
+      return Optional.empty();
+    }
+    List<Operand<TFloat32>> out = new ArrayList<>(outputBands);
+    int first = 0;
+    for (int rows : MapBands.nearlyEvenHeights(outputHeight, outputBands)) {
+      // output rows [first, first + rows) read padded rows [first s, (first + rows - 1) s + k)
+      int from = first * s - p.top();
+      int to = (first + rows - 1) * s + k - p.top();
+      Padding edge = new Padding(Math.max(0, -from), Math.max(0, to - height), p.left(), p.right(), false);
+      out.add(call(MapBands.rowsAcross(tf, bands, Math.max(0, from), Math.min(height, to)), edge));
+      first += rows;
     }
     return Optional.of(out);
   }

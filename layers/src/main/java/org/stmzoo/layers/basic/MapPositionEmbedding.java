@@ -58,4 +58,10 @@ public final class MapPositionEmbedding implements BandedLayer {
     }
     return out;
   }
+
+  /** Each band adds the embedding's rows at its own offset and height. */
+  @Override
+  public boolean takesUnevenBands() {
+    return true;
+  }
 }

@@ -33,6 +33,12 @@ public record Sequential(List<Layer> layers) implements BandedLayer {
     return layers.stream().allMatch(MapBands::takesBands);
   }
 
+  /** Takes bands of different heights when every layer does. */
+  @Override
+  public boolean takesUnevenBands() {
+    return layers.stream().allMatch(MapBands::takesUnevenBands);
+  }
+
   @Override
   public List<Operand<TFloat32>> callBands(List<Operand<TFloat32>> bands, Operand<TBool> training) {
     if (!takesBands()) {

@@ -19,4 +19,13 @@ public interface BandedLayer extends Layer {
   default boolean takesBands() {
     return true;
   }
+
+  /**
+   * Whether {@link #callBands} also holds for bands of different heights ({@link MapBands#splitNearlyEvenly}); a
+   * layer whose band form needs equal bands (windows, strides that must line up) says no, and runs such bands
+   * joined.
+   */
+  default boolean takesUnevenBands() {
+    return false;
+  }
 }

@@ -1,6 +1,7 @@
 package org.stmzoo.layers.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
@@ -11,7 +12,9 @@ import org.tensorflow.types.TFloat32;
 /**
  * An NHWC map {@code [B, H, W, C]} as {@code n} horizontal bands of {@code H / n} rows each, top to bottom: the
  * spatial form of {@link RowStreams} for networks whose blocks keep the map (the unified skeleton). Band
- * {@code i} holds rows {@code [i H/n, (i+1) H/n)}.
+ * {@code i} holds rows {@code [i H/n, (i+1) H/n)}. A map whose height {@code n} does not divide (the 7-row last
+ * stage at 224) can be cut {@link #splitNearlyEvenly nearly evenly} for layers that {@link
+ * BandedLayer#takesUnevenBands take such bands}.
  */
 public final class MapBands {
   private MapBands() {}
@@ -26,6 +29,11 @@ public final class MapBands {
     return layer instanceof BandedLayer banded && banded.takesBands();
   }
 
+  /** Whether {@code layer} has a band form that also holds for bands of different heights. */
+  public static boolean takesUnevenBands(Layer layer) {
+    return takesBands(layer) && ((BandedLayer) layer).takesUnevenBands();
+  }
+
   /** The map cut into {@code bands} equal bands along H; H must be a multiple of {@code bands}. */
   public static List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> map, int bands) {
     int height = Shapes.dim(map, 1);
@@ -36,6 +44,75 @@ public final class MapBands {
       return List.of(map);
     }
     return List.copyOf(tf.split(tf.constant(1), map, (long) bands).output());
+  }
+
+  /**
+   * The map cut into {@code bands} bands whose heights differ by at most one row, the taller ones first (7 rows in
+   * two: 4 and 3); {@link #split} where they are equal. Needs at least one row per band.
+   */
+  public static List<Operand<TFloat32>> splitNearlyEvenly(Ops tf, Operand<TFloat32> map, int bands) {
+    int height = Shapes.dim(map, 1);
+    if (bands < 1 || height < bands) {
+      throw new IllegalArgumentException("a map of " + height + " rows does not cut into " + bands + " bands");
+    }
+    return splitInto(tf, map, nearlyEvenHeights(height, bands));
+  }
+
+  /** The heights of {@code bands} bands of a {@code height}-row map cut nearly evenly, the taller ones first. */
+  public static int[] nearlyEvenHeights(int height, int bands) {
+    int[] heights = new int[bands];
+    for (int i = 0; i < bands; i++) {
+      heights[i] = height / bands + (i < height % bands ? 1 : 0);
+    }
+    return heights;
+  }
+
+  /** The bands' heights, top to bottom. */
+  public static int[] heights(List<Operand<TFloat32>> bands) {
+    return bands.stream().mapToInt(b -> Shapes.dim(b, 1)).toArray();
+  }
+
+  /**
+   * Rows {@code [from, to)} of the map the bands make up, from whichever bands hold them: a band itself where the
+   * rows are exactly one band, otherwise its slices, joined.
+   */
+  public static Operand<TFloat32> rowsAcross(Ops tf, List<Operand<TFloat32>> bands, int from, int to) {
+    List<Operand<TFloat32>> parts = new ArrayList<>();
+    int top = 0;
+    for (Operand<TFloat32> band : bands) {
+      int height = Shapes.dim(band, 1);
+      int a = Math.max(from, top);
+      int b = Math.min(to, top + height);
+      if (a < b) {
+        parts.add(a == top && b == top + height ? band : rows(tf, band, a - top, b - top));
+      }
+      top += height;
+    }
+    if (parts.isEmpty() || from < 0 || to > top) {
+      throw new IllegalArgumentException("rows [" + from + ", " + to + ") are not in a map of " + top + " rows");
+    }
+    return join(tf, parts);
+  }
+
+  /** Whether the bands all have the same height. */
+  public static boolean even(List<Operand<TFloat32>> bands) {
+    return Arrays.stream(heights(bands)).distinct().count() <= 1;
+  }
+
+  /** The map cut into bands of the given heights, top to bottom ({@link #split} where they are equal). */
+  private static List<Operand<TFloat32>> splitInto(Ops tf, Operand<TFloat32> map, int[] heights) {
+    int total = 0;
+    for (int h : heights) {
+      total += h;
+    }
+    if (total != Shapes.dim(map, 1)) {
+      throw new IllegalArgumentException("bands of " + Arrays.toString(heights) + " rows do not make a map of "
+          + Shapes.dim(map, 1));
+    }
+    if (Arrays.stream(heights).distinct().count() == 1) {
+      return split(tf, map, heights.length);
+    }
+    return List.copyOf(tf.splitV(map, tf.constant(heights), tf.constant(1), (long) heights.length).output());
   }
 
   /** The bands joined back into one map. */
@@ -67,19 +144,20 @@ public final class MapBands {
   }
 
   /**
-   * {@code layer} on bands: its own {@link BandedLayer#callBands} where it has one, otherwise on the joined map,
-   * cut again into bands of the same heights.
+   * {@code layer} on bands: its own {@link BandedLayer#callBands} where it has one for these bands (equal heights,
+   * or {@link BandedLayer#takesUnevenBands} too), otherwise on the joined map, cut again into bands of the same
+   * heights.
    */
   public static List<Operand<TFloat32>> call(Ops tf, Layer layer, List<Operand<TFloat32>> bands,
       Operand<TBool> training) {
-    return takesBands(layer) ? ((BandedLayer) layer).callBands(bands, training)
-        : throughJoined(tf, layer, bands, training);
+    boolean own = even(bands) ? takesBands(layer) : takesUnevenBands(layer);
+    return own ? ((BandedLayer) layer).callBands(bands, training) : throughJoined(tf, layer, bands, training);
   }
 
   /** {@code layer} on the joined map, cut again into bands of the same heights: the fallback of a band form. */
   public static List<Operand<TFloat32>> throughJoined(Ops tf, Layer layer, List<Operand<TFloat32>> bands,
       Operand<TBool> training) {
-    return split(tf, layer.call(join(tf, bands), training), bands.size());
+    return splitInto(tf, layer.call(join(tf, bands), training), heights(bands));
   }
 
   /**

@@ -50,4 +50,10 @@ public final class ConvNeXtMixer implements BandedLayer {
         .orElseGet(() -> MapBands.throughJoined(tf, depthwise, projected, training));
     return MapBands.each(mixed, m -> outputProj.call(m, training));
   }
+
+  /** Each band's depthwise halo is checked on its own height ({@link Conv2D#callBands}). */
+  @Override
+  public boolean takesUnevenBands() {
+    return true;
+  }
 }

@@ -121,6 +121,12 @@ public final class DeformableConvV3 implements BandedLayer {
     return out;
   }
 
+  /** Each band samples from its own first row and height; the value is the joined map's. */
+  @Override
+  public boolean takesUnevenBands() {
+    return true;
+  }
+
   private Operand<TFloat32> query(Operand<TFloat32> convolved, Operand<TBool> training) {
     return Activations.gelu(tf, dwNorm.call(convolved, training), training);
   }

@@ -99,6 +99,12 @@ public final class SpatialReductionAttention implements BandedLayer {
     return MapBands.each(bands, b -> attend(b, keyValues.get(0), keyValues.get(1), training));
   }
 
+  /** Each band attends on its own height; the keys and values come from the joined map. */
+  @Override
+  public boolean takesUnevenBands() {
+    return true;
+  }
+
   /** Keys and values {@code [B, heads, M, d]} of the (reduced) map. */
   private List<Operand<TFloat32>> keysAndValues(Operand<TFloat32> map, Operand<TBool> training) {
     Operand<TFloat32> reduced = reduction == null

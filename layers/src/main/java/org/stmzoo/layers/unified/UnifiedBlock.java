@@ -64,7 +64,7 @@ public final class UnifiedBlock implements BandedLayer {
 
   /**
    * The same block on horizontal bands: norms, layer scales, residuals and the MLP on each band alone, the mixer
-   * through {@link MapBands#call} (its own band form, or the joined map).
+   * through {@link MapBands#call} (its own band form, or the joined map; so bands of different heights too).
    */
   @Override
   public List<Operand<TFloat32>> callBands(List<Operand<TFloat32>> bands, Operand<TBool> training) {
@@ -74,5 +74,10 @@ public final class UnifiedBlock implements BandedLayer {
         MapBands.each(mixed, m -> dropPath.call(layerScale1.call(m, training), training)));
     return MapBands.add(tf, x, MapBands.each(x, b -> dropPath.call(
         layerScale2.call(mlp.callUnsplit(norm2.call(b, training), training), training), training)));
+  }
+
+  @Override
+  public boolean takesUnevenBands() {
+    return true;
   }
 }

@@ -130,9 +130,13 @@ public final class UnifiedSkeleton implements ImageClassifier {
   /**
    * The network on {@code streams} horizontal bands (a graph built with row streams, {@link MapBands}; one band is
    * the plain graph, op for op): the image is cut once and stays in bands through the stem, the downsampling
-   * convolutions (each band with its neighbour's halo row, {@link Conv2D#callBands}), the norms and every stage
-   * whose blocks take bands; a map joins where it no longer splits evenly (the 7-row last stage at 224) and before
-   * the head. Independent chains except for halo rows and what the mixers exchange.
+   * convolutions (each band with its neighbours' halo rows, {@link Conv2D#callBands}; where the output does not
+   * split into equal bands, nearly even ones, {@link Conv2D#callBandsNearlyEvenly}: 14 rows in two bands of 7 to
+   * the last stage's 7 rows as 4 and 3), the norms, every stage whose blocks take such bands (bands of different
+   * heights need {@link BandedLayer#takesUnevenBands}; the unified block takes them, running a mixer that does not
+   * on the joined map) and the head's position-wise layers. The map joins for the pooling, and where a
+   * convolution's output has fewer rows than bands. Independent chains except for halo rows and what the mixers
+   * exchange.
    */
   private ClassifierOutput callInBands(Operand<TFloat32> images, Operand<TBool> training, int streams) {
     List<Operand<TFloat32>> x = MapBands.split(tf, images, streams);
@@ -147,10 +151,15 @@ public final class UnifiedSkeleton implements ImageClassifier {
       }
       List<Layer> blocks = stages.get(i);
       boolean banded = blocks.stream().allMatch(MapBands::takesBands);
-      if (x.size() == 1 && banded && MapBands.divides(Shapes.dim(x.get(0), 1), streams)) {
-        x = MapBands.split(tf, x.get(0), streams);
+      if (x.size() == 1 && banded && streams > 1) {
+        int height = Shapes.dim(x.get(0), 1);
+        if (MapBands.divides(height, streams)) {
+          x = MapBands.split(tf, x.get(0), streams);
+        } else if (height >= streams && blocks.stream().allMatch(MapBands::takesUnevenBands)) {
+          x = MapBands.splitNearlyEvenly(tf, x.get(0), streams);
+        }
       }
-      if (x.size() > 1 && !banded) {
+      if (x.size() > 1 && (!banded || !MapBands.even(x) && !blocks.stream().allMatch(MapBands::takesUnevenBands))) {
         x = List.of(MapBands.join(tf, x));
       }
       for (Layer block : blocks) {
@@ -160,22 +169,34 @@ public final class UnifiedSkeleton implements ImageClassifier {
       x = MapBands.each(x, b -> norm.call(b, training));
       scope.model().recordFeature("stage" + i, MapBands.join(tf, x));
     }
-    return head(MapBands.join(tf, x), training);
+    return head(x, training);
   }
 
-  /** A convolution on bands where its output splits into equal bands, otherwise on the joined map (one band). */
+  /**
+   * A convolution on bands: into equal bands where its output splits so ({@link Conv2D#callBands}), else into
+   * nearly even ones, else (an output thinner than the bands' count) on the joined map, one band.
+   */
   private List<Operand<TFloat32>> convolve(Conv2D conv, List<Operand<TFloat32>> bands, Operand<TBool> training) {
     if (bands.size() > 1) {
       Optional<List<Operand<TFloat32>>> banded = conv.callBands(bands);
       if (banded.isPresent()) {
         return banded.get();
       }
+      Optional<List<Operand<TFloat32>>> nearlyEven = conv.callBandsNearlyEvenly(bands, bands.size());
+      if (nearlyEven.isPresent()) {
+        return nearlyEven.get();
+      }
     }
     return List.of(conv.call(MapBands.join(tf, bands), training));
   }
 
-  private ClassifierOutput head(Operand<TFloat32> x, Operand<TBool> training) {
-    x = Activations.gelu(tf, headNorm.call(headConv.call(x, training), training), training);
+  /**
+   * The head on bands: its convolution, BatchNorm (inference statistics: bands exist only in inference graphs) and
+   * GELU are position-wise, so each band goes through them alone; the map joins for the pooling.
+   */
+  private ClassifierOutput head(List<Operand<TFloat32>> bands, Operand<TBool> training) {
+    Operand<TFloat32> x = MapBands.join(tf, MapBands.each(bands, b ->
+        Activations.gelu(tf, headNorm.call(headConv.call(b, training), training), training)));
     Operand<TFloat32> pooled = tf.math.mean(x, tf.constant(new int[] {1, 2}));
     scope.model().recordFeature("pooled", pooled);
     return ClassifierOutput.of(classifier.call(pooled, training), pooled);

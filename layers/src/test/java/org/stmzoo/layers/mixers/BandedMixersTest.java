@@ -28,12 +28,25 @@ class BandedMixersTest {
 
   private static Comparison compare(Shape shape, int bands, String opType,
       Function<LayerScope, BandedLayer> mixer) {
+    return compare(shape, bands, opType, mixer, false);
+  }
+
+  /** As above, the map cut {@link MapBands#splitNearlyEvenly nearly evenly} if {@code nearlyEven}. */
+  private static Comparison compare(Shape shape, int bands, String opType,
+      Function<LayerScope, BandedLayer> mixer, boolean nearlyEven) {
     BandedLayer[] built = new BandedLayer[1];
     try (MixerHarness h = new MixerHarness(shape, scope -> built[0] = mixer.apply(scope))) {
       int before = count(h, opType);
       Ops tf = h.model.tf();
-      Operand<TFloat32> banded = MapBands.join(tf,
-          built[0].callBands(MapBands.split(tf, h.input, bands), h.model.training()));
+      List<Operand<TFloat32>> split = nearlyEven ? MapBands.splitNearlyEvenly(tf, h.input, bands)
+          : MapBands.split(tf, h.input, bands);
+      if (nearlyEven) {
+        assertThat(built[0].takesUnevenBands()).as("the mixer takes bands of different heights").isTrue();
+      }
+      List<Operand<TFloat32>> bandsOut = built[0].callBands(split, h.model.training());
+      assertThat(MapBands.heights(bandsOut)).as("bands of the input's heights")
+          .containsExactly(MapBands.heights(split));
+      Operand<TFloat32> banded = MapBands.join(tf, bandsOut);
       int added = count(h, opType) - before;
       List<float[]> out = h.run(h.randomInput(), List.of(h.output, banded));
       return new Comparison(out.get(0), out.get(1), added);
@@ -62,6 +75,29 @@ class BandedMixersTest {
         scope -> new ConvNeXtMixer(scope, new ConvNeXtMixer.Config(8, 7)));
     assertThat(thin.banded()).containsExactly(thin.joined(), within(1e-5f));
     assertThat(thin.addedOps()).isEqualTo(1);
+  }
+
+  @Test
+  void mixersThatTakeUnevenBandsComputeTheSameOnThem() {
+    // The unified skeleton's 7-row last stage at 224, as 4 and 3 rows (and 3, 2, 2).
+    for (int bands : new int[] {2, 3}) {
+      Comparison convNeXt = compare(Shape.of(2, 7, 7, 8), bands, "DepthwiseConv2dNative",
+          scope -> new ConvNeXtMixer(scope, new ConvNeXtMixer.Config(8, 7)), true);
+      assertThat(convNeXt.banded()).as("ConvNeXt, %d bands", bands)
+          .containsExactly(convNeXt.joined(), within(1e-5f));
+      // bands of 2 rows are thinner than the 7x7 kernel's halo: the joined map's convolution, cut again
+      assertThat(convNeXt.addedOps()).as("one depthwise convolution per band of 3 rows or more")
+          .isEqualTo(bands == 2 ? 2 : 1);
+      Comparison reduction = compare(Shape.of(2, 7, 7, 8), bands, "Softmax",
+          scope -> new SpatialReductionAttention(scope, SpatialReductionAttention.Config.of(8, 2, 1)), true);
+      assertThat(reduction.banded()).as("PVT, %d bands", bands).containsExactly(reduction.joined(), within(1e-5f));
+      assertThat(reduction.addedOps()).as("one softmax per band").isEqualTo(bands);
+      Comparison deformable = compare(Shape.of(2, 7, 6, 8), bands, "Softmax",
+          scope -> new DeformableConvV3(scope, DeformableConvV3.Config.of(8, 2)), true);
+      assertThat(deformable.banded()).as("DCNv3, %d bands", bands)
+          .containsExactly(deformable.joined(), within(1e-5f));
+      assertThat(deformable.addedOps()).as("one softmax per band").isEqualTo(bands);
+    }
   }
 
   @Test
@@ -150,11 +186,46 @@ class BandedMixersTest {
         assertThat(values.get(1)).as("%d bands", bands).containsExactly(values.get(0), within(1e-5f));
       }
     }
-    // Bands of 3 rows do not map to whole output bands at stride 2.
+    // Bands of 3 rows do not map to whole output bands at stride 2 (callBandsNearlyEvenly below does).
     try (MixerHarness h = new MixerHarness(Shape.of(1, 12, 10, 4),
         scope -> new Conv2D(scope, Conv2D.Config.of(4, 6, 3, 2, Padding.explicit(1), true)))) {
       Conv2D conv = new Conv2D(h.model.root().child("other"), Conv2D.Config.of(4, 6, 3, 2, Padding.explicit(1), true));
       assertThat(conv.callBands(MapBands.split(h.model.tf(), h.input, 4))).isEmpty();
+    }
+  }
+
+  /**
+   * A convolution from bands of any heights into nearly even output bands: the skeleton's downsampling from 14 rows
+   * in two bands of 7 to 7 rows as 4 and 3, and other kernels, strides, paddings and band counts; the same output
+   * as the joined map's convolution, in bands of {@link MapBands#nearlyEvenHeights}.
+   */
+  @Test
+  void convolutionIntoNearlyEvenBandsComputesTheSame() {
+    record Case(int height, int inputBands, int kernel, int stride, int pad, int outputBands) {}
+    for (Case c : List.of(new Case(14, 2, 3, 2, 1, 2), new Case(13, 2, 3, 2, 1, 2), new Case(14, 2, 3, 2, 1, 3),
+        new Case(9, 3, 7, 1, 3, 2), new Case(12, 2, 4, 4, 0, 2), new Case(11, 2, 2, 2, 0, 2),
+        new Case(7, 2, 3, 1, 1, 3))) {
+      Conv2D[] built = new Conv2D[1];
+      try (MixerHarness h = new MixerHarness(Shape.of(2, c.height(), 5, 4), scope -> {
+        built[0] = new Conv2D(scope, Conv2D.Config.of(4, 6, c.kernel(), c.stride(), Padding.explicit(c.pad()), true));
+        return built[0];
+      })) {
+        Ops tf = h.model.tf();
+        List<Operand<TFloat32>> out = built[0]
+            .callBandsNearlyEvenly(MapBands.splitNearlyEvenly(tf, h.input, c.inputBands()), c.outputBands())
+            .orElseThrow();
+        int outputHeight = (c.height() + 2 * c.pad() - c.kernel()) / c.stride() + 1;
+        assertThat(MapBands.heights(out)).as("%s", c)
+            .containsExactly(MapBands.nearlyEvenHeights(outputHeight, c.outputBands()));
+        List<float[]> values = h.run(h.randomInput(), List.of(h.output, MapBands.join(tf, out)));
+        assertThat(values.get(1)).as("%s", c).containsExactly(values.get(0), within(1e-5f));
+      }
+    }
+    // An output of 2 rows does not make 3 bands.
+    try (MixerHarness h = new MixerHarness(Shape.of(1, 4, 5, 4),
+        scope -> new Conv2D(scope, Conv2D.Config.of(4, 6, 3, 2, Padding.explicit(1), true)))) {
+      Conv2D conv = new Conv2D(h.model.root().child("other"), Conv2D.Config.of(4, 6, 3, 2, Padding.explicit(1), true));
+      assertThat(conv.callBandsNearlyEvenly(MapBands.split(h.model.tf(), h.input, 2), 3)).isEmpty();
     }
   }
 }

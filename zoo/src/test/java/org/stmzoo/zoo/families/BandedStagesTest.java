@@ -14,8 +14,9 @@ import org.stmzoo.zoo.benchmark.ThreadPlan;
  * A model built with two row streams (the latency plan's graph) computes the same logits as the one-stream graph,
  * at 224x224, with every variable random (so layer scales do not hide the mixers). A U-model runs as two
  * horizontal bands from the image on (stem and downsampling convolutions with halo rows; norms, MLPs, residuals per
- * band; each mixer's band form or the joined map; maps of 56, 28, 14 rows in bands, the 7-row stage whole), and its
- * attention products are in the form for one thread per op ({@code BatchMatMulV3}).
+ * band; each mixer's band form or the joined map; maps of 56, 28, 14 rows in bands of equal height, the 7-row stage
+ * as 4 and 3 rows, the head per band), and its attention products are in the form for one thread per op
+ * ({@code BatchMatMulV3}).
  */
 class BandedStagesTest {
   /**
@@ -24,13 +25,24 @@ class BandedStagesTest {
    *     it again)
    * @param attention whether the model's mixer is an attention (whose products the banded graph builds for one
    *     thread per op)
+   * @param bandedMixerOps how many ops of {@code mixerOp} the banded graph has: one per block and band where
+   *     every stage's mixer takes bands of different heights (twice the blocks), 0 where not checked (Swin's and
+   *     Halo's 7-row stage runs joined: one 7x7 window, whole blocks)
    */
   @ParameterizedTest
-  @CsvSource({"u-swin-micro, 1, true", "u-pvt-micro, 1, true", "u-convnext-micro, 1, false",
-      "u-halo-micro, 1, true", "u-dcnv3-micro, 1, false"})
-  void bandedGraphComputesTheSameLogits(String model, int splits, boolean attention) {
+  @CsvSource({"u-swin-micro, 1, true, Roll, 0", "u-pvt-micro, 1, true, Softmax, 18",
+      "u-convnext-micro, 1, false, DepthwiseConv2dNative, 34", "u-halo-micro, 1, true, Softmax, 0",
+      "u-dcnv3-micro, 1, false, Softmax, 30"})
+  void bandedGraphComputesTheSameLogits(String model, int splits, boolean attention, String mixerOp,
+      int bandedMixerOps) {
     float[] whole = logits(model, ModelGraph.Inference.PLAIN, types -> checkGraph(types, 0, false));
-    float[] banded = logits(model, ThreadPlan.latency(2).graph(), types -> checkGraph(types, splits, attention));
+    float[] banded = logits(model, ThreadPlan.latency(2).graph(), types -> {
+      checkGraph(types, splits, attention);
+      if (bandedMixerOps > 0) {
+        assertThat(types.get(mixerOp)).as("every block's mixer in two bands, the 7-row stage's too")
+            .isEqualTo(bandedMixerOps);
+      }
+    });
     assertSameLogits(model, whole, banded);
   }
 
