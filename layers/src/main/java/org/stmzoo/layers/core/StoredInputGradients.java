@@ -112,11 +112,12 @@ public final class StoredInputGradients {
             throw new IllegalStateException(op.name() + " names gradient rule '" + name + "', which is not defined");
           }
           int count = op.numInputs() - 1;
+          Operand<TFloat32> dy = (Operand<TFloat32>) gradients.get(count);
           List<Operand<TFloat32>> inputs = new ArrayList<>();
           for (int i = 0; i < count; i++) {
-            inputs.add((Operand<TFloat32>) op.input(i));
+            inputs.add(after(tf, (Operand<TFloat32>) op.input(i), dy));
           }
-          List<Operand<TFloat32>> grads = rule.gradients(tf, op, inputs, (Operand<TFloat32>) gradients.get(count));
+          List<Operand<TFloat32>> grads = rule.gradients(tf, op, inputs, dy);
           for (int i = 0; i < count; i++) {
             out.set(i, grads.get(i));
           }
@@ -127,6 +128,19 @@ public final class StoredInputGradients {
     } catch (RuntimeException | LinkageError e) {
       return false;
     }
+  }
+
+  /**
+   * {@code x} through an {@code Identity} whose control input is {@code dy}'s op, so that what a rule computes from
+   * the inputs waits for the gradient. Without it TF's executor runs those ops as soon as the inputs exist, during
+   * the forward pass, and Grappler merges them with the forward's identical ops: either way their results (U-DCNv3's
+   * gathered neighbour rows, LayerNorm's normalised input) are held from the forward pass to the backward pass, the
+   * memory the rule is there to save. The control input is set on the builder: a gradient's scope drops
+   * {@code Ops.withControlDependencies}.
+   */
+  private static Operand<TFloat32> after(Ops tf, Operand<TFloat32> x, Operand<TFloat32> dy) {
+    return tf.scope().opBuilder("Identity", "AfterGradient").addInput(x.asOutput()).addControlInput(dy.op())
+        .build().output(0);
   }
 
   private static String ruleName(GraphOperation op) {
