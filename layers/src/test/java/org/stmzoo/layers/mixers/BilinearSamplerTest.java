@@ -3,10 +3,18 @@ package org.stmzoo.layers.mixers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
 class BilinearSamplerTest {
@@ -149,5 +157,112 @@ class BilinearSamplerTest {
         }
       }
     }
+  }
+
+  /**
+   * In a trained graph the weighted sum's backward pass gathers the neighbour rows again: its gradients for the map,
+   * both coordinates and the point weights are TF's op-by-op gradients of the inference form, and the forward
+   * gather's only reader is the forward product (nothing of it is kept for the backward pass).
+   */
+  @Test
+  void weightedSumGradientsAreTheOpByOpGradientsWithoutKeepingTheGatheredRows() {
+    float[][] yx = {{0.25f, 1.5f}, {1.7f, 2.2f}, {-0.5f, 1.3f}, {2.5f, 3.5f}, {-7.4f, 9.1f}, {2.6f, -0.6f},
+        {0.4f, 2.9f}};
+    int p = yx.length;
+    int l = 3; // queries
+    Random random = new Random(11);
+    float[] ys = new float[B * l * G * p];
+    float[] xs = new float[ys.length];
+    for (int i = 0; i < ys.length; i++) {
+      // every (batch, query, group) its own jitter of the list, fractions kept away from the pixel lines
+      ys[i] = yx[i % p][0] + 0.1f * random.nextInt(3);
+      xs[i] = yx[(i + i / p) % p][1] + 0.1f * random.nextInt(3);
+    }
+    try (TinyGraph g = new TinyGraph()) {
+      Operand<TFloat32> v = g.input("value", Shape.of(B, H, W, G, D), randomValue());
+      Operand<TFloat32> y = g.input("y", Shape.of(B, l, G, p), ys);
+      Operand<TFloat32> x = g.input("x", Shape.of(B, l, G, p), xs);
+      Operand<TFloat32> w = g.input("w", Shape.of(B, l, G, p), TinyGraph.uniform(random, ys.length, 1f));
+      var tf = g.tf();
+      Operand<TFloat32> stored = BilinearSampler.weightedSum(tf, v, y, x, w,
+          tf.placeholderWithDefault(tf.constant(true), Shape.scalar()));
+      Operand<TFloat32> plain = BilinearSampler.weightedSum(tf, v, y, x, w);
+      assertThat(stored).isNotSameAs(plain);
+      Operand<TFloat32> r = tf.constant(Shape.of(B, l, G, D),
+          DataBuffers.of(TinyGraph.uniform(random, B * l * G * D, 1f)));
+      List<Output<?>> fetches = new ArrayList<>(
+          List.of(stored.asOutput(), plain.asOutput()));
+      Output<?>[] wrt = {v.asOutput(), y.asOutput(), x.asOutput(), w.asOutput()};
+      Output<?>[] storedGrads = g.graph.addGradients(
+          tf.reduceSum(tf.math.mul(stored, r), tf.constant(new int[] {0, 1, 2, 3})).asOutput(), wrt);
+      Output<?>[] plainGrads = g.graph.addGradients(
+          tf.reduceSum(tf.math.mul(plain, r), tf.constant(new int[] {0, 1, 2, 3})).asOutput(), wrt);
+      for (int k = 0; k < wrt.length; k++) {
+        fetches.add(storedGrads[k]);
+        fetches.add(plainGrads[k]);
+      }
+      List<float[]> out = g.run(fetches);
+      assertThat(out.get(0)).containsExactly(out.get(1));
+      String[] names = {"value", "y", "x", "weights"};
+      for (int k = 0; k < wrt.length; k++) {
+        float[] mine = out.get(2 + 2 * k);
+        float[] reference = out.get(3 + 2 * k);
+        assertThat(mine).hasSameSizeAs(reference);
+        float scale = 0;
+        for (float e : reference) {
+          scale = Math.max(scale, Math.abs(e));
+        }
+        assertThat(scale).as("d/d%s is not trivially zero", names[k]).isGreaterThan(0.1f);
+        for (int i = 0; i < mine.length; i++) {
+          assertThat(mine[i]).as("d/d%s[%d]", names[k], i).isCloseTo(reference[i], within(1e-5f * scale));
+        }
+      }
+
+      // The stored form's forward gather (the one under its StopGradient) feeds only the forward product.
+      GraphOperation storedOp = (GraphOperation) stored.op();
+      GraphOperation product = ancestor(storedOp, "BatchMatMulV2");
+      GraphOperation gather = (GraphOperation) product.input(1).op();
+      assertThat(gather.type()).isEqualTo("GatherV2");
+      assertThat(gather.consumers()).containsExactly(product);
+      assertThat(product.consumers()).allMatch(c -> !c.name().contains("gradients"));
+      // The backward pass's gather waits for the gradient (it reads r, which only the loss reads), so it does not
+      // run during the forward pass and hold its rows until the backward pass.
+      List<GraphOperation> backwardGathers = new ArrayList<>();
+      g.graph.operations().forEachRemaining(op -> {
+        if (op.type().equals("GatherV2") && op.name().startsWith("gradients/")) {
+          backwardGathers.add((GraphOperation) op);
+        }
+      });
+      assertThat(backwardGathers).isNotEmpty()
+          .allSatisfy(op -> assertThat(ancestors(op)).contains((GraphOperation) r.op()));
+    }
+  }
+
+  /** Every op {@code op} depends on, through data and control inputs. */
+  private static Set<GraphOperation> ancestors(GraphOperation op) {
+    Set<GraphOperation> seen = new HashSet<>();
+    ArrayDeque<GraphOperation> todo = new ArrayDeque<>(List.of(op));
+    while (!todo.isEmpty()) {
+      GraphOperation at = todo.pop();
+      List<GraphOperation> parents = new ArrayList<>(at.controlInputs());
+      for (int i = 0; i < at.numInputs(); i++) {
+        parents.add((GraphOperation) at.input(i).op());
+      }
+      for (GraphOperation parent : parents) {
+        if (seen.add(parent)) {
+          todo.push(parent);
+        }
+      }
+    }
+    return seen;
+  }
+
+  /** The first op of {@code type} found walking up the first inputs (and the last one of an IdentityN). */
+  private static GraphOperation ancestor(GraphOperation op, String type) {
+    GraphOperation at = op;
+    while (!at.type().equals(type)) {
+      at = (GraphOperation) at.input(at.type().equals("IdentityN") ? at.numInputs() - 1 : 0).op();
+    }
+    return at;
   }
 }
