@@ -133,7 +133,7 @@ public final class StoredInputGradients {
   /**
    * {@code x} through an {@code Identity} whose control input is {@code dy}'s op, so that what a rule computes from
    * the inputs waits for the gradient. Without it TF's executor runs those ops as soon as the inputs exist, during
-   * the forward pass, and Grappler merges them with the forward's identical ops: either way their results (U-DCNv3's
+   * the forward pass (and Grappler may merge them with the forward's identical ops): either way their results (U-DCNv3's
    * gathered neighbour rows, LayerNorm's normalised input) are held from the forward pass to the backward pass, the
    * memory the rule is there to save. The control input is set on the builder: a gradient's scope drops
    * {@code Ops.withControlDependencies}.
