@@ -133,9 +133,9 @@ public final class StoredInputGradients {
   /**
    * {@code x} through an {@code Identity} whose control input is {@code dy}'s op, so that what a rule computes from
    * the inputs waits for the gradient. Without it TF's executor runs those ops as soon as the inputs exist, during
-   * the forward pass (and Grappler may merge them with the forward's identical ops): either way their results (U-DCNv3's
-   * gathered neighbour rows, LayerNorm's normalised input) are held from the forward pass to the backward pass, the
-   * memory the rule is there to save. The control input is set on the builder: a gradient's scope drops
+   * the forward pass (and Grappler may merge them with the forward's identical ops): either way their results
+   * (U-DCNv3's gathered neighbour rows, LayerNorm's normalised input) are held from the forward pass to the backward
+   * pass, the memory the rule is there to save. The control input is set on the builder: a gradient's scope drops
    * {@code Ops.withControlDependencies}.
    */
   private static Operand<TFloat32> after(Ops tf, Operand<TFloat32> x, Operand<TFloat32> dy) {

@@ -17,7 +17,8 @@ import org.tensorflow.types.TInt32;
  * Bilinear sampling of grouped NHWC maps at arbitrary (learned) locations, built only from ops that have
  * C++ gradients (GatherV2, arithmetic), so it trains in graph mode: the gradient reaches the sampled map
  * through the gather and the locations through the bilinear weights, as in the deformable-attention CUDA
- * kernel's backward.
+ * kernel's backward. {@link #weightedSum} in a trained graph has that gradient written out instead, so that the
+ * gathered rows are not kept for the backward pass.
  *
  * <p>Coordinates are in pixels of the sampled map with pixel centres at integers ({@code grid_sample}
  * align_corners=False after its -0.5 shift, i.e. the {@code h_im}/{@code w_im} of the MSDeformAttn kernel).
@@ -135,14 +136,10 @@ public final class BilinearSampler {
         layout.queries(), layout.groups(), 4, layout.points()), tf.constant(3));
     // top-left, top-right, bottom-left, bottom-right
     List<Operand<TFloat32>> d = List.copyOf(tf.split(tf.constant(3), dWeight, 4L).output());
-    Operand<TFloat32> fy = tf.math.sub(y, tf.math.floor(y));
-    Operand<TFloat32> fx = tf.math.sub(x, tf.math.floor(x));
-    Operand<TFloat32> gy = tf.math.sub(tf.constant(1f), fy);
-    Operand<TFloat32> gx = tf.math.sub(tf.constant(1f), fx);
-    Operand<TFloat32> dY = tf.math.add(tf.math.mul(tf.math.sub(d.get(2), d.get(0)), gx),
-        tf.math.mul(tf.math.sub(d.get(3), d.get(1)), fx));
-    Operand<TFloat32> dX = tf.math.add(tf.math.mul(tf.math.sub(d.get(1), d.get(0)), gy),
-        tf.math.mul(tf.math.sub(d.get(3), d.get(2)), fy));
+    Operand<TFloat32> dY = tf.math.add(tf.math.mul(tf.math.sub(d.get(2), d.get(0)), n.gx()),
+        tf.math.mul(tf.math.sub(d.get(3), d.get(1)), n.fx()));
+    Operand<TFloat32> dX = tf.math.add(tf.math.mul(tf.math.sub(d.get(1), d.get(0)), n.gy()),
+        tf.math.mul(tf.math.sub(d.get(3), d.get(2)), n.fy()));
     return List.of(dValue, dY, dX, dWeights);
   }
 
@@ -186,9 +183,11 @@ public final class BilinearSampler {
   /**
    * The four neighbours of every point, neighbour-major along the last axis ({@code [B, L, G, 4P]}: top-left of
    * all points, then top-right, bottom-left, bottom-right): their rows in {@code table} (the zero-bordered map as
-   * rows of D channels) and their bilinear weights.
+   * rows of D channels) and their bilinear weights; and the points' fractional offsets {@code fy = y - floor(y)},
+   * {@code fx} and their complements {@code gy = 1 - fy}, {@code gx}, which the weights are products of.
    */
-  private record Neighbours(Operand<TFloat32> table, Operand<TInt32> index, Operand<TFloat32> weight) {
+  private record Neighbours(Operand<TFloat32> table, Operand<TInt32> index, Operand<TFloat32> weight,
+      Operand<TFloat32> fy, Operand<TFloat32> fx, Operand<TFloat32> gy, Operand<TFloat32> gx) {
     static Neighbours of(Ops tf, Operand<TFloat32> value, Operand<TFloat32> y, Operand<TFloat32> x, Layout layout) {
       int height = layout.height();
       int width = layout.width();
@@ -230,7 +229,7 @@ public final class BilinearSampler {
           tf.math.add(bottomBase, left), tf.math.add(bottomBase, right)), tf.constant(3));
       Operand<TFloat32> weight = tf.concat(List.of(
           tf.math.mul(gy, gx), tf.math.mul(gy, fx), tf.math.mul(fy, gx), tf.math.mul(fy, fx)), tf.constant(3));
-      return new Neighbours(table, index, weight);
+      return new Neighbours(table, index, weight, fy, fx, gy, gx);
     }
 
     /** {@code first + offset} clamped to {@code [-1, size]}, then shifted by the border: {@code [0, size + 1]}. */

@@ -159,8 +159,8 @@ public final class DeformableConvV3 implements BandedLayer {
 
     Operand<TFloat32> attention = tf.nn.softmax(
         Shapes.reshapeBatch(tf, attentionWeights.call(query, training), h * w, g, p));
-    Operand<TFloat32> mixed = // [B, L, G, D]
-        BilinearSampler.weightedSum(tf, value, rows, cols, attention, training);
+    // [B, L, G, D]
+    Operand<TFloat32> mixed = BilinearSampler.weightedSum(tf, value, rows, cols, attention, training);
     return outputProj.call(Shapes.reshapeBatch(tf, mixed, h, w, config.dim()), training);
   }
 
