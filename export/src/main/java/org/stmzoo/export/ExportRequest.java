@@ -25,17 +25,20 @@ import org.stmzoo.layers.core.Preprocessing;
  *     too ({@link #inference}; the same function either way)
  * @param batchStreams the parts the graph cuts each batch into ({@code ModelGraph.Inference#batchStreams}); 1
  *     unless the export is for serving batches with one intra-op thread and that many inter-op threads
+ * @param fusedLayerNorm LayerNorms in the form TF's remapper fuses into oneDNN's one-pass kernel where the serving
+ *     TF has oneDNN's graph passes on ({@code OneDnnOps.layerNorm}): standard ops, the same function; for CPU
+ *     serving (slower where nothing fuses it, and on a GPU TF may place the CPU-only fused kernel on the GPU)
  */
 public record ExportRequest(String name, String reference, int imageSize, Preprocessing preprocessing,
     List<String> classNames, ClassifierBuilder classifier, WeightSource weights, long seed,
-    Map<String, Object> trainingSummary, int rowStreams, int batchStreams) {
+    Map<String, Object> trainingSummary, int rowStreams, int batchStreams, boolean fusedLayerNorm) {
 
   /**
    * The graph an export of this request holds: with row or batch streams it serves with one intra-op thread
    * (docs/export.md), so attention's products take the form for one thread as well.
    */
   public ModelGraph.Inference inference() {
-    return new ModelGraph.Inference(rowStreams, batchStreams, false, rowStreams > 1 || batchStreams > 1);
+    return new ModelGraph.Inference(rowStreams, batchStreams, fusedLayerNorm, rowStreams > 1 || batchStreams > 1);
   }
 
   /** Builds the classifier, creating its variables under {@code root}. */
@@ -59,22 +62,27 @@ public record ExportRequest(String name, String reference, int imageSize, Prepro
 
   public ExportRequest withWeights(WeightSource source) {
     return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, source, seed,
-        trainingSummary, rowStreams, batchStreams);
+        trainingSummary, rowStreams, batchStreams, fusedLayerNorm);
   }
 
   public ExportRequest withTrainingSummary(Map<String, Object> summary) {
     return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, weights, seed,
-        summary, rowStreams, batchStreams);
+        summary, rowStreams, batchStreams, fusedLayerNorm);
   }
 
   public ExportRequest withRowStreams(int streams) {
     return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, weights, seed,
-        trainingSummary, streams, batchStreams);
+        trainingSummary, streams, batchStreams, fusedLayerNorm);
   }
 
   public ExportRequest withBatchStreams(int streams) {
     return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, weights, seed,
-        trainingSummary, rowStreams, streams);
+        trainingSummary, rowStreams, streams, fusedLayerNorm);
+  }
+
+  public ExportRequest withFusedLayerNorm(boolean fused) {
+    return new ExportRequest(name, reference, imageSize, preprocessing, classNames, classifier, weights, seed,
+        trainingSummary, rowStreams, batchStreams, fused);
   }
 
   /** {@code class_0 ... class_{n-1}}, for models trained without named classes. */

@@ -48,6 +48,6 @@ final class TinyClassifier implements ImageClassifier {
 
   static ExportRequest request(WeightSource weights) {
     return new ExportRequest("tiny", "tiny_reference", SIZE, PREPROCESSING, CLASSES, TinyClassifier::new,
-        weights, 11L, null, 1, 1);
+        weights, 11L, null, 1, 1, false);
   }
 }

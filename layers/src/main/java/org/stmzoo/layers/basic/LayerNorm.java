@@ -32,8 +32,7 @@ public final class LayerNorm implements Layer {
     this.tf = scope.tf();
     this.gamma = scope.variable("gamma", Shape.of(config.dim()), Initializer.ones(), VariableRole.NORM_SCALE);
     this.beta = scope.variable("beta", Shape.of(config.dim()), Initializer.zeros(), VariableRole.NORM_SHIFT);
-    // Where the natives lack oneDNN's kernel the plain form is the same function.
-    this.fused = scope.model().fusedLayerNorm() && OneDnnOps.layerNormAvailable();
+    this.fused = scope.model().fusedLayerNorm();
   }
 
   public LayerNorm(LayerScope scope, int dim, float eps) {
@@ -51,7 +50,7 @@ public final class LayerNorm implements Layer {
     return Normalization.affine(tf, input, gamma.value(), beta.value(), 0, config.eps(), training);
   }
 
-  /** oneDNN's kernel, on rows of features for maps (it takes rank 2 or 3; the reshapes share the buffer). */
+  /** The form TF fuses into oneDNN's kernel, on rows of features for maps (it takes rank 2 or 3; the reshapes share the buffer). */
   private Operand<TFloat32> fusedCall(Operand<TFloat32> input) {
     int rank = input.shape().numDimensions();
     if (rank == 2 || rank == 3) {

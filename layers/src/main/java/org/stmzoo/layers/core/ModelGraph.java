@@ -44,9 +44,10 @@ public final class ModelGraph {
    * @param batchStreams parts the batch is cut into, each through the whole network as its own chain and joined
    *     at the outputs ({@link BatchStreams}; 1: none). For batches on that many cores: unlike row streams the
    *     chains never wait for each other and do no extra work
-   * @param fusedLayerNorm LayerNorm as oneDNN's one-pass kernel ({@link OneDnnOps#layerNorm}) instead of seven
-   *     element-wise ops: CPU only, no gradient, and an internal op of oneDNN builds of TF, so for graphs run in
-   *     this process that never take a gradient, never for an export
+   * @param fusedLayerNorm LayerNorm in the form TF's remapper fuses into oneDNN's one-pass kernel ({@link
+   *     OneDnnOps#layerNorm}) instead of seven element-wise ops: standard ops, no gradient here; for CPU inference
+   *     graphs, in-process where TF fuses it ({@link OneDnnOps#remapperFusesLayerNorm}) and in exports for CPU
+   *     serving
    * @param oneThreadPerOp the graph will run with one intra-op thread (the latency plan, or TF Serving with
    *     {@code --tensorflow_intra_op_parallelism=1}): attention's batched products are built for TF's own kernel
    *     ({@link ProductForm#EIGEN}), which on one thread is 1.4-3x faster than oneDNN's at attention's shapes
@@ -121,7 +122,7 @@ public final class ModelGraph {
     return inference.batchStreams();
   }
 
-  /** Whether LayerNorms are built as oneDNN's fused kernel (inference-only graphs that asked for it). */
+  /** Whether LayerNorms are built in the form TF fuses into oneDNN's kernel (inference graphs that asked for it). */
   public boolean fusedLayerNorm() {
     return inference.fusedLayerNorm();
   }

@@ -3,6 +3,9 @@ package org.stmzoo.layers.mixers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -14,42 +17,52 @@ import org.stmzoo.layers.core.ModelVariable;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.RewriterConfig;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 
 /**
- * An inference graph that asks for the fused LayerNorm builds oneDNN's kernel where the natives have it (and none
- * of the element-wise form) and computes the same numbers as a direct double-precision loop, for rows, tokens and
- * NHWC maps.
+ * An inference graph that asks for the fused LayerNorm builds the form TF's remapper fuses (Keras 2's, through
+ * {@code FusedBatchNormV3}, none of the element-wise ops); where oneDNN's graph passes are on TF runs it as
+ * {@code _MklLayerNorm}, and with the remapper off as batch norm (what a TF without oneDNN runs): both compute the
+ * same numbers as a direct double-precision loop, for rows, tokens and NHWC maps.
  */
 class FusedLayerNormTest {
   private static final int DIM = 48;
 
   @Test
-  void oneDnnSettingIsReadAsTensorFlowReadsIt() {
-    assertThat(OneDnnOps.oneDnnEnabled(null)).isTrue();
-    assertThat(OneDnnOps.oneDnnEnabled("1")).isTrue();
-    assertThat(OneDnnOps.oneDnnEnabled("0")).isFalse();
-    assertThat(OneDnnOps.oneDnnEnabled(" False ")).isFalse();
-    // These natives (linux-x86_64) are a oneDNN build.
-    assertThat(OneDnnOps.layerNormAvailable()).isEqualTo(OneDnnOps.oneDnnEnabled(System.getenv("TF_ENABLE_ONEDNN_OPTS"))
-        && System.getProperty("os.arch").matches("amd64|x86_64"));
+  void remapperFusesTheFormOnCpusWithOneDnnGraphPasses() throws IOException {
+    // TF turns oneDNN's graph passes on by default where the CPU has one of these (tensorflow/core/util/util.cc).
+    String env = System.getenv("TF_ENABLE_ONEDNN_OPTS");
+    boolean off = env != null && (env.trim().equals("0") || env.trim().equalsIgnoreCase("false"));
+    Path cpuinfo = Path.of("/proc/cpuinfo");
+    boolean cpuQualifies = System.getProperty("os.arch").matches("amd64|x86_64") && Files.isReadable(cpuinfo)
+        && Files.readAllLines(cpuinfo).stream().filter(line -> line.startsWith("flags"))
+            .anyMatch(line -> List.of(line.split("\\s+")).stream()
+                .anyMatch(f -> f.equals("avx512_vnni") || f.equals("avx512_bf16") || f.equals("avx_vnni")
+                    || f.startsWith("amx_")));
+    assertThat(OneDnnOps.remapperFusesLayerNorm(ConfigProto.getDefaultInstance())).isEqualTo(cpuQualifies && !off);
   }
 
   @Test
-  void fusedKernelComputesLayerNormOverTheLastAxis() {
+  void fusedFormComputesLayerNormOverTheLastAxisFusedAndUnfused() {
     for (Shape shape : List.of(Shape.of(7, DIM), Shape.of(2, 9, DIM), Shape.of(2, 5, 6, DIM))) {
-      for (boolean fused : new boolean[] {false, true}) {
-        assertLayerNorm(shape, fused);
-      }
+      assertLayerNorm(shape, false, true);
+      assertLayerNorm(shape, true, true);
+      assertLayerNorm(shape, true, false);
     }
   }
 
-  private static void assertLayerNorm(Shape shape, boolean fused) {
+  private static void assertLayerNorm(Shape shape, boolean fused, boolean remapper) {
     Random random = new Random(shape.numDimensions());
     float[] x = new float[Math.toIntExact(shape.size())];
     for (int i = 0; i < x.length; i++) {
@@ -69,12 +82,14 @@ class FusedLayerNormTest {
       assertThat(y.shape()).isEqualTo(shape);
       List<String> types = new ArrayList<>();
       g.operations().forEachRemaining(op -> types.add(((GraphOperation) op).type()));
-      boolean built = fused && OneDnnOps.layerNormAvailable();
-      assertThat(types.contains("_MklLayerNorm")).as("fused kernel in %s", shape).isEqualTo(built);
-      assertThat(types.contains("Mean")).as("element-wise form in %s", shape).isEqualTo(!built);
+      assertThat(types.contains("FusedBatchNormV3")).as("fusible form in %s", shape).isEqualTo(fused);
+      assertThat(types.contains("Mean")).as("element-wise form in %s", shape).isEqualTo(!fused);
 
       List<Tensor> fed = new ArrayList<>();
-      try (Session s = new Session(g)) {
+      ConfigProto config = ConfigProto.newBuilder().setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(
+          RewriterConfig.newBuilder().setRemapping(remapper ? RewriterConfig.Toggle.DEFAULT : RewriterConfig.Toggle.OFF)))
+          .build();
+      try (Session s = new Session(g, config)) {
         Session.Runner runner = s.runner();
         for (ModelVariable v : model.variables().values()) {
           float[] values = v.path().endsWith("gamma") ? gamma : beta;
@@ -84,12 +99,20 @@ class FusedLayerNormTest {
         }
         TFloat32 in = TFloat32.tensorOf(shape, DataBuffers.of(x, true, false));
         fed.add(in);
-        try (TFloat32 out = (TFloat32) runner.feed(input, in).fetch(y).run().get(0)) {
+        try (Result result = runner.feed(input, in).fetch(y)
+            .setOptions(RunOptions.newBuilder().setOutputPartitionGraphs(true).build()).runAndFetchMetadata()) {
+          List<String> ran = result.getMetadata().orElseThrow().getPartitionGraphsList().stream()
+              .flatMap(graph -> graph.getNodeList().stream()).map(NodeDef::getOp).toList();
+          boolean fusedKernel = fused && remapper && OneDnnOps.remapperFusesLayerNorm(ConfigProto.getDefaultInstance());
+          assertThat(ran.contains("_MklLayerNorm")).as("%s fused=%s remapper=%s: %s", shape, fused, remapper, ran)
+              .isEqualTo(fusedKernel);
+          assertThat(ran.stream().anyMatch(op -> op.contains("FusedBatchNorm")))
+              .as("%s fused=%s remapper=%s: %s", shape, fused, remapper, ran).isEqualTo(fused && !fusedKernel);
           float[] actual = new float[x.length];
-          out.copyTo(DataBuffers.of(actual, false, false));
+          ((TFloat32) result.get(0)).copyTo(DataBuffers.of(actual, false, false));
           double[] expected = NaiveMath.layerNorm(NaiveMath.toDouble(x), x.length / DIM, DIM, gamma, beta, 1e-6);
           for (int i = 0; i < actual.length; i++) {
-            assertThat((double) actual[i]).as("%s fused=%s element %d", shape, fused, i)
+            assertThat((double) actual[i]).as("%s fused=%s remapper=%s element %d", shape, fused, remapper, i)
                 .isCloseTo(expected[i], within(2e-5));
           }
         }

@@ -10,8 +10,11 @@ import java.nio.file.Path;
  *     intra-op 1 and inter-op N threads, see docs/export.md); the same function either way
  * @param batchStreams the parts the serving graph cuts each batch into (1: none; N for serving batches with
  *     intra-op 1 and inter-op N threads); the same function either way
+ * @param fusedLayerNorm LayerNorms in the form TF fuses into oneDNN's one-pass kernel on CPUs where its oneDNN
+ *     graph passes are on (docs/export.md): the same function in standard ops; for CPU serving
  */
-public record ExportSpec(ModelSpec model, Path baseDir, long version, int rowStreams, int batchStreams) {
+public record ExportSpec(ModelSpec model, Path baseDir, long version, int rowStreams, int batchStreams,
+    boolean fusedLayerNorm) {
   public ExportSpec {
     if (model == null || baseDir == null) {
       throw new IllegalArgumentException("an export needs a model and a base directory");
@@ -27,20 +30,24 @@ public record ExportSpec(ModelSpec model, Path baseDir, long version, int rowStr
     }
   }
 
-  /** Version 1, one stream. */
+  /** Version 1, one stream, the element-wise LayerNorm. */
   public static ExportSpec of(ModelSpec model, Path baseDir) {
-    return new ExportSpec(model, baseDir, 1, 1, 1);
+    return new ExportSpec(model, baseDir, 1, 1, 1, false);
   }
 
   public ExportSpec withVersion(long value) {
-    return new ExportSpec(model, baseDir, value, rowStreams, batchStreams);
+    return new ExportSpec(model, baseDir, value, rowStreams, batchStreams, fusedLayerNorm);
   }
 
   public ExportSpec withRowStreams(int value) {
-    return new ExportSpec(model, baseDir, version, value, batchStreams);
+    return new ExportSpec(model, baseDir, version, value, batchStreams, fusedLayerNorm);
   }
 
   public ExportSpec withBatchStreams(int value) {
-    return new ExportSpec(model, baseDir, version, rowStreams, value);
+    return new ExportSpec(model, baseDir, version, rowStreams, value, fusedLayerNorm);
+  }
+
+  public ExportSpec withFusedLayerNorm(boolean value) {
+    return new ExportSpec(model, baseDir, version, rowStreams, batchStreams, value);
   }
 }

@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.api;
 
 import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.zoo.benchmark.SessionConfigs;
 import org.stmzoo.zoo.benchmark.ThreadPlan;
 import org.tensorflow.proto.ConfigProto;
@@ -13,8 +14,9 @@ import org.tensorflow.proto.ConfigProto;
  *
  * @param threads how the session spreads its work and how many independent chains the graph is built as; null
  *     for TF's defaults and one chain
- * @param fusedLayerNorm LayerNorm as oneDNN's one-pass CPU kernel ({@link ModelGraph.Inference}); exports are
- *     always built without it
+ * @param fusedLayerNorm LayerNorm in the form TF fuses into oneDNN's one-pass CPU kernel ({@link
+ *     ModelGraph.Inference}), where TF fuses it in this process ({@link OneDnnOps#remapperFusesLayerNorm}); an
+ *     export asks for it itself ({@link ExportSpec#fusedLayerNorm})
  */
 public record InferenceSpeed(ThreadPlan threads, boolean fusedLayerNorm) {
   /** TF's defaults: all cores on each op, the plain graph. */
@@ -45,7 +47,8 @@ public record InferenceSpeed(ThreadPlan threads, boolean fusedLayerNorm) {
 
   /** The inference graph this speed builds. */
   ModelGraph.Inference graph() {
-    return (threads == null ? ModelGraph.Inference.PLAIN : threads.graph()).withFusedLayerNorm(fusedLayerNorm);
+    return (threads == null ? ModelGraph.Inference.PLAIN : threads.graph()).withFusedLayerNorm(
+        fusedLayerNorm && OneDnnOps.remapperFusesLayerNorm(session()));
   }
 
   /** The session options this speed runs under. */

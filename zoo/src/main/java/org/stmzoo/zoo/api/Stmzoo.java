@@ -80,7 +80,8 @@ public final class Stmzoo {
   /** As {@link #export(ExportSpec)}; {@code notes} hears what importing published weights adapted. */
   public static ExportResult export(ExportSpec spec, Consumer<String> notes) throws IOException {
     return SavedModelExporter.export(request(spec.model(), notes).withRowStreams(spec.rowStreams())
-        .withBatchStreams(spec.batchStreams()), spec.baseDir(), spec.version());
+        .withBatchStreams(spec.batchStreams()).withFusedLayerNorm(spec.fusedLayerNorm()), spec.baseDir(),
+        spec.version());
   }
 
   /** The model, size, preprocessing, classes and weight source {@code spec} names, as an export takes them. */

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.ExportedModel;
 import org.stmzoo.export.EncodedImages;
@@ -51,8 +52,15 @@ public final class ExportBenchmark {
    * @param batchSteps timed calls at that batch
    * @param warmup untimed calls before each series
    * @param plan how TF's threads are spread (and how many row streams the graphs are built with)
+   * @param fusedLayerNorm both graphs with LayerNorm in the form TF fuses into oneDNN's kernel (the export's
+   *     {@code --fused-layer-norm}; in-process only where TF fuses it here, as {@code InferenceSpeed} builds it)
    */
-  public record Settings(int latencyRuns, int batch, int batchSteps, int warmup, ThreadPlan plan) {}
+  public record Settings(int latencyRuns, int batch, int batchSteps, int warmup, ThreadPlan plan,
+      boolean fusedLayerNorm) {
+    public Settings(int latencyRuns, int batch, int batchSteps, int warmup, ThreadPlan plan) {
+      this(latencyRuns, batch, batchSteps, warmup, plan, false);
+    }
+  }
 
   /** One way of serving: batch-1 latency in ms, throughput at {@link Settings#batch()}. */
   public record Figures(String path, double medianMs, double p90Ms, double imagesPerSecond) {}
@@ -77,7 +85,8 @@ public final class ExportBenchmark {
     try {
       ExportRequest request = ExportRequests.of(entry, options.imageSize(),
           ExportRequest.numberedClasses(options.numClasses()), WeightSource.randomInit(), 0L)
-          .withRowStreams(settings.plan().rowStreams()).withBatchStreams(settings.plan().batchStreams());
+          .withRowStreams(settings.plan().rowStreams()).withBatchStreams(settings.plan().batchStreams())
+          .withFusedLayerNorm(settings.fusedLayerNorm());
       Path version = SavedModelExporter.export(request, dir, 1).directory();
       try (ExportedModel model = ExportedModel.load(version, config)) {
         figures.add(servingDefault(model, options.imageSize(), settings));
@@ -94,7 +103,8 @@ public final class ExportBenchmark {
     int s = options.imageSize();
     try (Graph graph = new Graph()) {
       BuiltModel built = BuiltModel.build(entry, options, -1,
-          ModelGraph.inferenceOnly(graph, 0L, settings.plan().graph()));
+          ModelGraph.inferenceOnly(graph, 0L, settings.plan().graph()
+              .withFusedLayerNorm(settings.fusedLayerNorm() && OneDnnOps.remapperFusesLayerNorm(config))));
       try (Session session = new Session(graph, config);
           TFloat32 one = ProbeImages.create(1, s, s);
           TFloat32 many = ProbeImages.create(settings.batch(), s, s)) {

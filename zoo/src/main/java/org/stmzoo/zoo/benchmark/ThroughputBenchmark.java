@@ -3,6 +3,7 @@ package org.stmzoo.zoo.benchmark;
 import java.util.Optional;
 import java.util.Random;
 import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.parallel.Replicas;
 import org.stmzoo.recipes.train.TrainingGraph;
@@ -13,6 +14,7 @@ import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.types.TFloat32;
 
@@ -51,10 +53,11 @@ public final class ThroughputBenchmark {
   public static Result run(ModelEntry entry, ModelOptions options, Spec spec) {
     ThreadPlan plan = spec.plan();
     int batch = spec.batch();
+    ConfigProto sessionConfig = SessionConfigs.of(plan, spec.xla());
     try (Graph graph = new Graph()) {
       BuiltModel built = spec.mode() == Mode.INFER
-          ? BuiltModel.build(entry, options, -1, ModelGraph.inferenceOnly(graph, 0L,
-              plan.graph().withFusedLayerNorm(spec.fusedLayerNorm())))
+          ? BuiltModel.build(entry, options, -1, ModelGraph.inferenceOnly(graph, 0L, plan.graph()
+              .withFusedLayerNorm(spec.fusedLayerNorm() && OneDnnOps.remapperFusesLayerNorm(sessionConfig))))
           : BuiltModel.build(entry, options, graph, 0L, -1, true);
       Replicas chains = Replicas.chains(spec.mode() == Mode.TRAIN ? plan.batchStreams() : 1);
       TrainingGraph training = spec.mode() == Mode.TRAIN
@@ -62,7 +65,7 @@ public final class ThroughputBenchmark {
               options.numClasses(), RecipeConfig.deit(1, batch), Optional.empty(), chains)
           : null;
       // the session as train --chains builds it: the chains' threading comes from Replicas, as in Training
-      try (Session session = new Session(graph, chains.sessionConfig(SessionConfigs.of(plan, spec.xla())))) {
+      try (Session session = new Session(graph, chains.sessionConfig(sessionConfig))) {
         if (training != null) {
           training.initialize(session);
         } else {

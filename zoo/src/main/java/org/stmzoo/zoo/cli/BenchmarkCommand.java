@@ -9,6 +9,7 @@ import org.apache.commons.cli.Options;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.datasets.pipeline.LoaderThroughput;
+import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.zoo.api.DataSpec;
 import org.stmzoo.zoo.api.RunModel;
 import org.stmzoo.zoo.benchmark.ExportBenchmark;
@@ -17,6 +18,7 @@ import org.stmzoo.zoo.benchmark.ThroughputBenchmark;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
+import org.tensorflow.proto.ConfigProto;
 
 /**
  * {@code ./stmzoo benchmark --model NAME [--mode infer|train|serve] [--batch N] [--image-size S] [--steps K]
@@ -62,7 +64,8 @@ final class BenchmarkCommand implements Command {
                 + " --chains)").build())
         .addOption(Option.builder().longOpt("xla").desc("enable XLA JIT compilation").build())
         .addOption(Option.builder().longOpt("fused-layer-norm")
-            .desc("infer: LayerNorm as oneDNN's one-pass CPU kernel (same function, no gradient)").build())
+            .desc("infer, serve: LayerNorm in the form TF fuses into oneDNN's one-pass CPU kernel (same function, no"
+                + " gradient; serve: the export built with it too)").build())
         .addOption(Option.builder().longOpt("profile")
             .desc("infer, train: trace one more step and print the top op types and layers by time").build())
         .addOption(Option.builder().longOpt("profile-top").hasArg().argName("N")
@@ -93,12 +96,13 @@ final class BenchmarkCommand implements Command {
     int threads = line.hasOption("threads") ? CliArgs.positiveInt(line, "threads", 0) : 0;
     ThreadPlan plan = threadPlan(line.getOptionValue("thread-plan", "throughput"), threads);
     if (serve) {
-      if (line.hasOption("xla") || line.hasOption("profile") || line.hasOption("fused-layer-norm")) {
-        throw new UsageException("--xla, --profile and --fused-layer-norm apply to infer (the first two to train "
-            + "too), not serve");
+      if (line.hasOption("xla") || line.hasOption("profile")) {
+        throw new UsageException("--xla and --profile apply to infer and train, not serve");
       }
-      return serve(entry, options, new ExportBenchmark.Settings(CliArgs.positiveInt(line, "runs", 20), batch,
-          steps, warmup, plan));
+      int code = serve(entry, options, new ExportBenchmark.Settings(CliArgs.positiveInt(line, "runs", 20), batch,
+          steps, warmup, plan, line.hasOption("fused-layer-norm")));
+      noteUnfusedLayerNorm(line);
+      return code;
     }
     ThroughputBenchmark.Mode mode = switch (modeName) {
       case "infer" -> ThroughputBenchmark.Mode.INFER;
@@ -112,7 +116,8 @@ final class BenchmarkCommand implements Command {
       loaderOnly(line, entry, options, batch);
     }
     if (line.hasOption("fused-layer-norm") && mode != ThroughputBenchmark.Mode.INFER) {
-      throw new UsageException("--fused-layer-norm applies to --mode infer (the fused kernel has no gradient)");
+      throw new UsageException("--fused-layer-norm applies to --mode infer and serve (the fused kernel has no"
+          + " gradient)");
     }
     int profileTop = CliArgs.positiveInt(line, "profile-top", 15);
     ThroughputBenchmark.Result r = ThroughputBenchmark.run(entry, options, new ThroughputBenchmark.Spec(mode, batch,
@@ -122,6 +127,7 @@ final class BenchmarkCommand implements Command {
         r.model(), modeName, r.batch(), r.imageSize(), r.steps(), r.xla() ? " xla" : "", r.imagesPerSecond(),
         r.msPerStep(), r.peakResidentMiB());
     System.out.printf(Locale.ROOT, "thread plan: %s%n", r.plan().describe());
+    noteUnfusedLayerNorm(line);
     r.profile().ifPresent(p -> ProfilePrinter.print(p, profileTop, System.out));
     return 0;
   }
@@ -150,6 +156,15 @@ final class BenchmarkCommand implements Command {
       System.out.printf(Locale.ROOT, "loader only: %s, %dx%d, aa=%s, scale %.2f, %d threads: %.1f images/s (%d in %.2f s)%n",
           data.description(), options.imageSize(), options.imageSize(), aa, scale, threads, r.imagesPerSecond(),
           r.images(), r.seconds());
+    }
+  }
+
+  /** After a run that asked for the fused LayerNorm: whether TF fused it (the run has probed it). */
+  private static void noteUnfusedLayerNorm(CommandLine line) {
+    if (line.hasOption("fused-layer-norm") && !OneDnnOps.remapperFusesLayerNorm(ConfigProto.getDefaultInstance())) {
+      System.err.println("note: TF does not fuse LayerNorm in this process (its oneDNN graph passes are off:"
+          + " TF_ENABLE_ONEDNN_OPTS, or a CPU without AVX-512 VNNI/BF16 or AMX), so the in-process graph kept the"
+          + " element-wise LayerNorm");
     }
   }
 

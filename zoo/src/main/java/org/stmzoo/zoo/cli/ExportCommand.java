@@ -20,7 +20,8 @@ import org.stmzoo.zoo.registry.ModelRegistry;
 
 /**
  * {@code ./stmzoo export (--model NAME [--pretrained TAG] | --pretrained TAG | --checkpoint DIR [--ema] | --all)
- * --output DIR [--version N] [--row-streams N] [--batch-streams N]}: TF Serving SavedModels ({@code DIR/<version>/}, or {@code DIR/<model>/<version>/}
+ * --output DIR [--version N] [--row-streams N] [--batch-streams N] [--fused-layer-norm]}: TF Serving SavedModels
+ * ({@code DIR/<version>/}, or {@code DIR/<model>/<version>/}
  * for {@code --all}) with the model card beside them. The flags become an {@link ExportSpec} for
  * {@link Stmzoo#export(ExportSpec, java.util.function.Consumer)}, the call a Java user makes.
  */
@@ -77,7 +78,10 @@ final class ExportCommand implements Command {
                 + " serving with intra-op 1 and inter-op N threads; the same function").build())
         .addOption(Option.builder().longOpt("batch-streams").hasArg().argName("N")
             .desc("cut each batch into N parts, each through the whole network as its own chain (default 1): for"
-                + " serving batches with intra-op 1 and inter-op N threads; the same function").build());
+                + " serving batches with intra-op 1 and inter-op N threads; the same function").build())
+        .addOption(Option.builder().longOpt("fused-layer-norm")
+            .desc("LayerNorms in the form TF fuses into oneDNN's one-pass CPU kernel where its oneDNN graph passes"
+                + " are on (standard ops, the same function): for CPU serving, see docs/export.md").build());
   }
 
   @Override
@@ -102,8 +106,9 @@ final class ExportCommand implements Command {
     long version = CliArgs.positiveInt(line, "version", 1);
     int rowStreams = CliArgs.positiveInt(line, "row-streams", 1);
     int batchStreams = CliArgs.positiveInt(line, "batch-streams", 1);
+    boolean fusedLayerNorm = line.hasOption("fused-layer-norm");
     if (line.hasOption("all")) {
-      return exportAll(line, output, version, rowStreams, batchStreams);
+      return exportAll(line, output, version, rowStreams, batchStreams, fusedLayerNorm);
     }
     Weights weights = line.hasOption("checkpoint")
         ? new Weights.Checkpoint(Path.of(line.getOptionValue("checkpoint")), line.hasOption("ema"))
@@ -112,15 +117,16 @@ final class ExportCommand implements Command {
     ModelSpec model = new ModelSpec(line.getOptionValue("model"), weights,
         line.hasOption("image-size") ? CliArgs.positiveInt(line, "image-size", 0) : null, classNames(line),
         DownloadArguments.parse(line, env), null);
-    ExportResult result = Stmzoo.export(new ExportSpec(model, output, version, rowStreams, batchStreams),
+    ExportResult result = Stmzoo.export(new ExportSpec(model, output, version, rowStreams, batchStreams,
+        fusedLayerNorm),
         note -> System.out.println("note: " + note));
     System.out.printf(Locale.ROOT, "exported %s (%,d parameters, %s) to %s%n", result.card().name(),
         result.card().parameters(), result.card().weights(), result.directory());
     return 0;
   }
 
-  private int exportAll(CommandLine line, Path output, long version, int rowStreams, int batchStreams)
-      throws IOException {
+  private int exportAll(CommandLine line, Path output, long version, int rowStreams, int batchStreams,
+      boolean fusedLayerNorm) throws IOException {
     List<String> classNames = classNames(line);
     long seed = seed(line);
     System.out.printf("%-28s %12s %12s  %s%n", "MODEL", "PARAMS", "RELOAD DIFF", "DIRECTORY");
@@ -132,7 +138,8 @@ final class ExportCommand implements Command {
           model = model.withImageSize(CliArgs.positiveInt(line, "image-size", 0));
         }
         ExportResult result = Stmzoo.export(
-            new ExportSpec(model, output.resolve(entry.name()), version, rowStreams, batchStreams));
+            new ExportSpec(model, output.resolve(entry.name()), version, rowStreams, batchStreams,
+                fusedLayerNorm));
         double diff = result.verifyReload();
         boolean ok = diff <= RELOAD_TOLERANCE;
         failures += ok ? 0 : 1;

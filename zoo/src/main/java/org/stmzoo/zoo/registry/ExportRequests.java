@@ -28,6 +28,6 @@ public final class ExportRequests {
     ModelOptions options = ModelOptions.imagenet().withImageSize(imageSize).withNumClasses(classNames.size());
     entry.checkImageSize(imageSize);
     return new ExportRequest(entry.name(), entry.reference(), imageSize, preprocessing, classNames,
-        root -> entry.build(root, options), weights, seed, null, 1, 1);
+        root -> entry.build(root, options), weights, seed, null, 1, 1, false);
   }
 }

@@ -15,7 +15,17 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.export.ExportedModel;
 import org.stmzoo.export.ModelCard;
+import org.stmzoo.export.ServingSignatures;
+import org.stmzoo.layers.core.OneDnnOps;
+import org.tensorflow.Result;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.RunOptions;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.types.TFloat32;
 
 /** {@code ./stmzoo export} and {@code ./stmzoo predict} end to end, through {@link Main#run}. */
 class ExportPredictCommandTest {
@@ -76,23 +86,36 @@ class ExportPredictCommandTest {
     assertThat(table.out()).contains(image.toString(), "  1. ", "  5. ").doesNotContain("  6. ");
   }
 
-  /** Row streams cut each image's tokens, batch streams the batch (predict sends one image: two parts, one padding). */
+  /**
+   * Row streams cut each image's tokens, batch streams the batch (predict sends one image: two parts, one padding);
+   * the fused LayerNorm's form is what TF runs as oneDNN's kernel where it fuses it.
+   */
   @Test
-  void anExportWithRowOrBatchStreamsServesTheSameProbabilities() throws IOException {
+  void anExportWithRowOrBatchStreamsOrFusedLayerNormServesTheSameProbabilities() throws IOException {
     List<String> images = List.of(writePng(dir.resolve("a.png"), 40, 60).toString(),
         writePng(dir.resolve("b.png"), 32, 32).toString(), writePng(dir.resolve("c.png"), 70, 50).toString());
     List<String> outputs = new java.util.ArrayList<>();
-    for (String streams : List.of("none", "--row-streams", "--batch-streams")) {
-      Path served = dir.resolve("served-" + streams);
+    for (String variant : List.of("none", "--row-streams", "--batch-streams", "--fused-layer-norm")) {
+      Path served = dir.resolve("served-" + variant);
       List<String> export = new java.util.ArrayList<>(List.of("export", "--model", "deit-tiny", "--image-size", "32",
           "--output", served.toString()));
-      if (!streams.equals("none")) {
-        export.addAll(List.of(streams, "2"));
+      boolean streams = variant.endsWith("-streams");
+      boolean fused = variant.equals("--fused-layer-norm");
+      if (streams) {
+        export.addAll(List.of(variant, "2"));
+      } else if (fused) {
+        export.add(variant);
       }
       Run exported = run(export.toArray(String[]::new));
       assertThat(exported.code()).as(exported.out()).isZero();
       String graph = new String(Files.readAllBytes(served.resolve("1/saved_model.pb")), StandardCharsets.ISO_8859_1);
-      assertThat(graph.contains("SplitV")).as("cut by %s", streams).isEqualTo(!streams.equals("none"));
+      assertThat(graph.contains("SplitV")).as("cut by %s", variant).isEqualTo(streams);
+      assertThat(graph.contains("FusedBatchNormV3")).as("fusible LayerNorm in %s", variant).isEqualTo(fused);
+      if (fused) {
+        // DeiT-tiny's 25 LayerNorms (two per block, the final one): all fused where TF fuses the form here
+        assertThat(servedOps(served.resolve("1")).stream().filter(op -> op.equals("_MklLayerNorm")).count())
+            .isEqualTo(OneDnnOps.remapperFusesLayerNorm(ConfigProto.getDefaultInstance()) ? 25 : 0);
+      }
       List<String> predict = new java.util.ArrayList<>(List.of("predict", "--model-dir", served.toString(), "--json"));
       predict.addAll(images);
       Run predicted = run(predict.toArray(String[]::new));
@@ -137,6 +160,21 @@ class ExportPredictCommandTest {
     Files.createDirectories(dir.resolve("empty"));
     assertThat(run("predict", "--model-dir", dir.resolve("empty").toString(), "x.png").code()).isEqualTo(1);
     assertThat(out).doesNotExist();
+  }
+
+  /** The op types TF ran for one image through {@code serving_default} (after its graph optimisations). */
+  private static List<String> servedOps(Path version) {
+    try (ExportedModel model = ExportedModel.load(version);
+        TFloat32 image = TFloat32.tensorOf(Shape.of(1, 32, 32, 3))) {
+      SignatureDef signature = model.bundle().metaGraphDef().getSignatureDefMap().get(ServingSignatures.DEFAULT);
+      try (Result result = model.bundle().session().runner()
+          .feed(signature.getInputsMap().get(ServingSignatures.IMAGES).getName(), image)
+          .fetch(signature.getOutputsMap().get(ServingSignatures.LOGITS).getName())
+          .setOptions(RunOptions.newBuilder().setOutputPartitionGraphs(true).build()).runAndFetchMetadata()) {
+        return result.getMetadata().orElseThrow().getPartitionGraphsList().stream()
+            .flatMap(graph -> graph.getNodeList().stream()).map(NodeDef::getOp).toList();
+      }
+    }
   }
 
   private static Path writePng(Path file, int height, int width) throws IOException {
