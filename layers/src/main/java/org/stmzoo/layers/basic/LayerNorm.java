@@ -6,6 +6,7 @@ import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.Training;
 import org.stmzoo.layers.core.VariableRole;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -44,10 +45,15 @@ public final class LayerNorm implements Layer {
     if (Shapes.dim(input, -1) != config.dim()) {
       throw new IllegalArgumentException("LayerNorm expects " + config.dim() + " features, got " + input.shape());
     }
-    if (fused) {
-      return fusedCall(input);
+    if (!fused) {
+      return Normalization.affine(tf, input, gamma.value(), beta.value(), 0, config.eps(), training);
     }
-    return Normalization.affine(tf, input, gamma.value(), beta.value(), 0, config.eps(), training);
+    Operand<TFloat32> value = fusedCall(input);
+    // Where the graph may be trained the fused kernel gives the forward value only (it has no gradient) and the
+    // gradient is the element-wise form's rule, from the input alone.
+    return Training.staticValue(training).orElse(true)
+        ? Normalization.withStoredInputGradient(tf, input, gamma.value(), beta.value(), 0, config.eps(), value)
+        : value;
   }
 
   /** The form TF fuses into oneDNN's kernel, on rows of features for maps (it takes rank 2 or 3; the reshapes share the buffer). */

@@ -97,7 +97,17 @@ final class Normalization {
     if (!Training.staticValue(training).orElse(true)) {
       return value;
     }
-    return StoredInputGradients.of(tf, AFFINE_NORM, List.of(x, gamma, beta), value, statistics.attributes(eps));
+    return withStoredInputGradient(tf, x, gamma, beta, groups, eps, value);
+  }
+
+  /**
+   * {@code value}, the affine norm of {@code x} however computed, with the gradient of {@link #affine} (from
+   * {@code x}, {@code gamma} and {@code beta} alone); nothing flows back through {@code value}'s own ops.
+   */
+  static Operand<TFloat32> withStoredInputGradient(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma,
+      Operand<TFloat32> beta, int groups, float eps, Operand<TFloat32> value) {
+    return StoredInputGradients.of(tf, AFFINE_NORM, List.of(x, gamma, beta), value,
+        Statistics.of(x, groups).attributes(eps));
   }
 
   /**

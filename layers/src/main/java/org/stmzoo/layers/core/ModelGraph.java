@@ -45,8 +45,9 @@ public final class ModelGraph {
    *     at the outputs ({@link BatchStreams}; 1: none). For batches on that many cores: unlike row streams the
    *     chains never wait for each other and do no extra work
    * @param fusedLayerNorm LayerNorm in the form TF's remapper fuses into oneDNN's one-pass kernel ({@link
-   *     OneDnnOps#layerNorm}) instead of seven element-wise ops: standard ops, no gradient here; for CPU inference
-   *     graphs, in-process where TF fuses it ({@link OneDnnOps#remapperFusesLayerNorm}) and in exports for CPU
+   *     OneDnnOps#layerNorm}) instead of seven element-wise ops: standard ops, the same function. Where the graph
+   *     may be trained it gives the forward value only and the gradient stays the element-wise form's rule. For
+   *     CPU graphs: in-process where TF fuses it ({@link OneDnnOps#remapperFusesLayerNorm}), in exports for CPU
    *     serving
    * @param oneThreadPerOp the graph will run with one intra-op thread (the latency plan, or TF Serving with
    *     {@code --tensorflow_intra_op_parallelism=1}): attention's batched products are built for TF's own kernel

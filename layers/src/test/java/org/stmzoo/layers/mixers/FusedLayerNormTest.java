@@ -17,11 +17,13 @@ import org.stmzoo.layers.core.ModelVariable;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GraphOptions;
@@ -59,6 +61,96 @@ class FusedLayerNormTest {
       assertLayerNorm(shape, false, true);
       assertLayerNorm(shape, true, true);
       assertLayerNorm(shape, true, false);
+    }
+  }
+
+  /**
+   * In a graph that may be trained the fused form gives the forward value and the element-wise form's rule the
+   * gradients: values and the gradients of a weighted sum for the input, gamma and beta equal the plain graph's,
+   * and the training step runs oneDNN's kernel where TF fuses the form (nothing of it is kept for the backward pass).
+   */
+  @Test
+  void inATrainedGraphTheFusedFormGivesTheValueAndTheRuleTheGradients() {
+    for (Shape shape : List.of(Shape.of(2, 9, DIM), Shape.of(2, 5, 6, DIM))) {
+      Random random = new Random(7);
+      float[] x = new float[Math.toIntExact(shape.size())];
+      float[] w = new float[x.length];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) (random.nextGaussian() * 2 + 0.5);
+        w[i] = (float) random.nextGaussian();
+      }
+      float[] gamma = new float[DIM];
+      float[] beta = new float[DIM];
+      for (int i = 0; i < DIM; i++) {
+        gamma[i] = 0.5f + random.nextFloat();
+        beta[i] = random.nextFloat() - 0.5f;
+      }
+      List<float[]> plain = trainedStep(shape, false, x, w, gamma, beta);
+      List<float[]> fused = trainedStep(shape, true, x, w, gamma, beta);
+      String[] names = {"value", "d/dinput", "d/dgamma", "d/dbeta"};
+      for (int k = 0; k < names.length; k++) {
+        float scale = 0;
+        for (float v : plain.get(k)) {
+          scale = Math.max(scale, Math.abs(v));
+        }
+        assertThat(scale).as("%s %s is not trivially zero", shape, names[k]).isGreaterThan(0.1f);
+        for (int i = 0; i < plain.get(k).length; i++) {
+          assertThat(fused.get(k)[i]).as("%s %s[%d]", shape, names[k], i)
+              .isCloseTo(plain.get(k)[i], within(2e-5f * scale));
+        }
+      }
+    }
+  }
+
+  /** The value and the gradients of {@code sum(y * w)} for the input, gamma and beta, in a trainable graph. */
+  private static List<float[]> trainedStep(Shape shape, boolean fused, float[] x, float[] w, float[] gamma,
+      float[] beta) {
+    try (Graph g = new Graph()) {
+      ModelGraph model = ModelGraph.inferenceOnly(g, 1L, ModelGraph.Inference.PLAIN.withFusedLayerNorm(fused));
+      Ops tf = model.tf();
+      Placeholder<TFloat32> input = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
+      LayerNorm norm = new LayerNorm(model.root().child("norm"), DIM, 1e-6f);
+      Operand<TFloat32> y = norm.call(input, tf.placeholderWithDefault(tf.constant(true), Shape.scalar()));
+      int[] axes = new int[shape.numDimensions()];
+      for (int i = 0; i < axes.length; i++) {
+        axes[i] = i;
+      }
+      Operand<TFloat32> loss = tf.sum(tf.math.mul(y, tf.constant(shape, DataBuffers.of(w, true, false))),
+          tf.constant(axes));
+      List<ModelVariable> variables = List.copyOf(model.variables().values());
+      ModelVariable gammaVariable = variables.stream().filter(v -> v.path().endsWith("gamma")).findFirst().orElseThrow();
+      ModelVariable betaVariable = variables.stream().filter(v -> v.path().endsWith("beta")).findFirst().orElseThrow();
+      Output<?>[] grads = g.addGradients(loss.asOutput(),
+          new Output<?>[] {input.asOutput(), gammaVariable.value().asOutput(), betaVariable.value().asOutput()});
+      List<Tensor> fed = new ArrayList<>();
+      try (Session s = new Session(g)) {
+        TFloat32 in = TFloat32.tensorOf(shape, DataBuffers.of(x, true, false));
+        TFloat32 gammaValue = TFloat32.tensorOf(Shape.of(DIM), DataBuffers.of(gamma, true, false));
+        TFloat32 betaValue = TFloat32.tensorOf(Shape.of(DIM), DataBuffers.of(beta, true, false));
+        fed.addAll(List.of(in, gammaValue, betaValue));
+        Session.Runner runner = s.runner().feed(input, in).feed(gammaVariable.value(), gammaValue)
+            .feed(betaVariable.value(), betaValue).fetch(y);
+        for (Output<?> grad : grads) {
+          runner.fetch(grad);
+        }
+        try (Result result = runner.setOptions(RunOptions.newBuilder().setOutputPartitionGraphs(true).build())
+            .runAndFetchMetadata()) {
+          List<String> ran = result.getMetadata().orElseThrow().getPartitionGraphsList().stream()
+              .flatMap(graph -> graph.getNodeList().stream()).map(NodeDef::getOp).toList();
+          assertThat(ran.contains("_MklLayerNorm")).as("%s fused=%s: %s", shape, fused, ran)
+              .isEqualTo(fused && OneDnnOps.remapperFusesLayerNorm(ConfigProto.getDefaultInstance()));
+          List<float[]> values = new ArrayList<>();
+          for (int k = 0; k < 4; k++) {
+            TFloat32 t = (TFloat32) result.get(k);
+            float[] v = new float[Math.toIntExact(t.size())];
+            t.copyTo(DataBuffers.of(v, false, false));
+            values.add(v);
+          }
+          return values;
+        }
+      } finally {
+        fed.forEach(Tensor::close);
+      }
     }
   }
 

@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.stmzoo.datasets.pipeline.BatchLoader;
+import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
@@ -113,7 +115,11 @@ public final class Training {
             false, false, 0, threads)).orElse(null)) {
       Graph g = graphSession.graph();
       Session session = graphSession.session();
-      BuiltModel built = BuiltModel.build(entry, model.options(), g, recipe.seed(), -1, true);
+      // LayerNorm's forward value as oneDNN's kernel where TF fuses it in this process (not on a cluster, whose
+      // workers' TF decides for itself); its gradient stays the element-wise rule's
+      boolean fusedLayerNorm = cluster.isEmpty() && OneDnnOps.remapperFusesLayerNorm(sessionConfig);
+      BuiltModel built = BuiltModel.build(entry, model.options(), -1, ModelGraph.inferenceOnly(g, recipe.seed(),
+          ModelGraph.Inference.PLAIN.withFusedLayerNorm(fusedLayerNorm)));
       TrainingGraph graph = new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
           classes.size(), recipe, teacher, replicas);
       Optional<ClusterChief> chief = cluster.map(c -> new ClusterChief(g, built.model().tf(), c,

@@ -35,7 +35,8 @@ public final class ThroughputBenchmark {
       boolean fusedLayerNorm) {
     public Spec {
       if (fusedLayerNorm && mode != Mode.INFER) {
-        throw new IllegalArgumentException("the fused LayerNorm has no gradient: inference only");
+        throw new IllegalArgumentException("the fused LayerNorm is asked for in inference only: training uses it for"
+            + " the forward value wherever TF fuses it");
       }
     }
 
@@ -53,19 +54,22 @@ public final class ThroughputBenchmark {
   public static Result run(ModelEntry entry, ModelOptions options, Spec spec) {
     ThreadPlan plan = spec.plan();
     int batch = spec.batch();
-    ConfigProto sessionConfig = SessionConfigs.of(plan, spec.xla());
+    Replicas chains = Replicas.chains(spec.mode() == Mode.TRAIN ? plan.batchStreams() : 1);
+    // the session as train --chains builds it: the chains' threading comes from Replicas, as in Training
+    ConfigProto sessionConfig = chains.sessionConfig(SessionConfigs.of(plan, spec.xla()));
+    // LayerNorm in the form TF fuses into oneDNN's kernel where it does: in inference when asked, in training
+    // always (its forward value; the gradient stays the element-wise rule's), as train builds it
+    boolean fused = (spec.mode() == Mode.TRAIN || spec.fusedLayerNorm())
+        && OneDnnOps.remapperFusesLayerNorm(sessionConfig);
     try (Graph graph = new Graph()) {
-      BuiltModel built = spec.mode() == Mode.INFER
-          ? BuiltModel.build(entry, options, -1, ModelGraph.inferenceOnly(graph, 0L, plan.graph()
-              .withFusedLayerNorm(spec.fusedLayerNorm() && OneDnnOps.remapperFusesLayerNorm(sessionConfig))))
-          : BuiltModel.build(entry, options, graph, 0L, -1, true);
-      Replicas chains = Replicas.chains(spec.mode() == Mode.TRAIN ? plan.batchStreams() : 1);
+      ModelGraph.Inference form = spec.mode() == Mode.INFER ? plan.graph() : ModelGraph.Inference.PLAIN;
+      BuiltModel built = BuiltModel.build(entry, options, -1,
+          ModelGraph.inferenceOnly(graph, 0L, form.withFusedLayerNorm(fused)));
       TrainingGraph training = spec.mode() == Mode.TRAIN
           ? new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
               options.numClasses(), RecipeConfig.deit(1, batch), Optional.empty(), chains)
           : null;
-      // the session as train --chains builds it: the chains' threading comes from Replicas, as in Training
-      try (Session session = new Session(graph, chains.sessionConfig(sessionConfig))) {
+      try (Session session = new Session(graph, sessionConfig)) {
         if (training != null) {
           training.initialize(session);
         } else {

@@ -116,8 +116,8 @@ final class BenchmarkCommand implements Command {
       loaderOnly(line, entry, options, batch);
     }
     if (line.hasOption("fused-layer-norm") && mode != ThroughputBenchmark.Mode.INFER) {
-      throw new UsageException("--fused-layer-norm applies to --mode infer and serve (the fused kernel has no"
-          + " gradient)");
+      throw new UsageException("--fused-layer-norm applies to --mode infer and serve (training computes LayerNorm's"
+          + " forward value with the fused kernel wherever TF fuses it, as train does)");
     }
     int profileTop = CliArgs.positiveInt(line, "profile-top", 15);
     ThroughputBenchmark.Result r = ThroughputBenchmark.run(entry, options, new ThroughputBenchmark.Spec(mode, batch,
