@@ -123,7 +123,7 @@ public final class ModelGraph {
     return inference.batchStreams();
   }
 
-  /** Whether LayerNorms are built in the form TF fuses into oneDNN's kernel (inference graphs that asked for it). */
+  /** Whether LayerNorms are built in the form TF fuses into oneDNN's kernel (graphs that asked for it). */
   public boolean fusedLayerNorm() {
     return inference.fusedLayerNorm();
   }

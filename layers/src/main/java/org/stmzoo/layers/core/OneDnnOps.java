@@ -24,6 +24,8 @@ import org.tensorflow.types.TInt32;
  * (26 % of deit-tiny's training step); {@code Einsum}'s gradient is {@code Einsum}s, which oneDNN runs.
  */
 public final class OneDnnOps {
+  private static Boolean layerNormFuses; // probed once per process
+
   private OneDnnOps() {}
 
   /**
@@ -56,8 +58,6 @@ public final class OneDnnOps {
         .build()
         .output(0);
   }
-
-  private static Boolean layerNormFuses; // probed once per process
 
   /**
    * Whether TF's remapper turns {@link #layerNorm}'s form into oneDNN's kernel in this process: found once by
@@ -111,8 +111,9 @@ public final class OneDnnOps {
    * optimized graph). Standard ops only, so a graph holding it loads in any TF: where oneDNN is off, or for an
    * export served by another build, batch norm computes the same function unfused (slower than the element-wise
    * form there). A 224 U-model's 56x56x64 map: about 110 us fused instead of 460 us for the seven element-wise ops
-   * on one thread. No gradient is defined through it here (inference graphs only), and on a GPU TF's remapper may
-   * put the fused kernel, which is CPU only, on the GPU (tensorflow/tensorflow#62607).
+   * on one thread. Nothing here differentiates it: in a graph that may be trained it gives {@code LayerNorm}'s
+   * forward value and the element-wise form's gradient rule the gradient. On a GPU TF's remapper may put the
+   * fused kernel, which is CPU only, on the GPU (tensorflow/tensorflow#62607).
    */
   public static Operand<TFloat32> layerNorm(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma,
       Operand<TFloat32> beta, float eps) {
