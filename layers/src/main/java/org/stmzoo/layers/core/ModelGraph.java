@@ -11,6 +11,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
@@ -75,6 +76,15 @@ public final class ModelGraph {
 
     public Inference withFusedLayerNorm(boolean fused) {
       return new Inference(rowStreams, batchStreams, fused, oneThreadPerOp);
+    }
+
+    /**
+     * The fused LayerNorm where it is {@code wanted} and TF fuses it in this process, for a graph run in-process
+     * by a session with options {@code session} ({@link OneDnnOps#remapperFusesLayerNorm}); elsewhere the form
+     * would be slower than the element-wise one.
+     */
+    public Inference withFusedLayerNormWhereFused(boolean wanted, ConfigProto session) {
+      return withFusedLayerNorm(wanted && OneDnnOps.remapperFusesLayerNorm(session));
     }
 
     public Inference withOneThreadPerOp(boolean oneThread) {

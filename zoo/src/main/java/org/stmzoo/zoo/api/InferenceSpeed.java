@@ -1,7 +1,6 @@
 package org.stmzoo.zoo.api;
 
 import org.stmzoo.layers.core.ModelGraph;
-import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.zoo.benchmark.SessionConfigs;
 import org.stmzoo.zoo.benchmark.ThreadPlan;
 import org.tensorflow.proto.ConfigProto;
@@ -15,7 +14,7 @@ import org.tensorflow.proto.ConfigProto;
  * @param threads how the session spreads its work and how many independent chains the graph is built as; null
  *     for TF's defaults and one chain
  * @param fusedLayerNorm LayerNorm in the form TF fuses into oneDNN's one-pass CPU kernel ({@link
- *     ModelGraph.Inference}), where TF fuses it in this process ({@link OneDnnOps#remapperFusesLayerNorm}); an
+ *     ModelGraph.Inference}), where TF fuses it in this process ({@link ModelGraph.Inference#withFusedLayerNormWhereFused}); an
  *     export asks for it itself ({@link ExportSpec#fusedLayerNorm})
  */
 public record InferenceSpeed(ThreadPlan threads, boolean fusedLayerNorm) {
@@ -47,8 +46,8 @@ public record InferenceSpeed(ThreadPlan threads, boolean fusedLayerNorm) {
 
   /** The inference graph this speed builds. */
   ModelGraph.Inference graph() {
-    return (threads == null ? ModelGraph.Inference.PLAIN : threads.graph()).withFusedLayerNorm(
-        fusedLayerNorm && OneDnnOps.remapperFusesLayerNorm(session()));
+    return (threads == null ? ModelGraph.Inference.PLAIN : threads.graph())
+        .withFusedLayerNormWhereFused(fusedLayerNorm, session());
   }
 
   /** The session options this speed runs under. */

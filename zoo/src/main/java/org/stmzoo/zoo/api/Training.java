@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.layers.core.ModelGraph;
-import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
@@ -117,9 +116,8 @@ public final class Training {
       Session session = graphSession.session();
       // LayerNorm's forward value as oneDNN's kernel where TF fuses it in this process (not on a cluster, whose
       // workers' TF decides for itself); its gradient stays the element-wise rule's
-      boolean fusedLayerNorm = cluster.isEmpty() && OneDnnOps.remapperFusesLayerNorm(sessionConfig);
       BuiltModel built = BuiltModel.build(entry, model.options(), -1, ModelGraph.inferenceOnly(g, recipe.seed(),
-          ModelGraph.Inference.PLAIN.withFusedLayerNorm(fusedLayerNorm)));
+          ModelGraph.Inference.PLAIN.withFusedLayerNormWhereFused(cluster.isEmpty(), sessionConfig)));
       TrainingGraph graph = new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
           classes.size(), recipe, teacher, replicas);
       Optional<ClusterChief> chief = cluster.map(c -> new ClusterChief(g, built.model().tf(), c,

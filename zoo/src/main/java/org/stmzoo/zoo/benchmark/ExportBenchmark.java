@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.stmzoo.layers.core.ModelGraph;
-import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.ExportedModel;
 import org.stmzoo.export.EncodedImages;
@@ -103,8 +102,8 @@ public final class ExportBenchmark {
     int s = options.imageSize();
     try (Graph graph = new Graph()) {
       BuiltModel built = BuiltModel.build(entry, options, -1,
-          ModelGraph.inferenceOnly(graph, 0L, settings.plan().graph()
-              .withFusedLayerNorm(settings.fusedLayerNorm() && OneDnnOps.remapperFusesLayerNorm(config))));
+          ModelGraph.inferenceOnly(graph, 0L,
+              settings.plan().graph().withFusedLayerNormWhereFused(settings.fusedLayerNorm(), config)));
       try (Session session = new Session(graph, config);
           TFloat32 one = ProbeImages.create(1, s, s);
           TFloat32 many = ProbeImages.create(settings.batch(), s, s)) {

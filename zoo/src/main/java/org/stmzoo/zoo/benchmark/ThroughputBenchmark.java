@@ -3,7 +3,6 @@ package org.stmzoo.zoo.benchmark;
 import java.util.Optional;
 import java.util.Random;
 import org.stmzoo.layers.core.ModelGraph;
-import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.parallel.Replicas;
 import org.stmzoo.recipes.train.TrainingGraph;
@@ -59,12 +58,10 @@ public final class ThroughputBenchmark {
     ConfigProto sessionConfig = chains.sessionConfig(SessionConfigs.of(plan, spec.xla()));
     // LayerNorm in the form TF fuses into oneDNN's kernel where it does: in inference when asked, in training
     // always (its forward value; the gradient stays the element-wise rule's), as train builds it
-    boolean fused = (spec.mode() == Mode.TRAIN || spec.fusedLayerNorm())
-        && OneDnnOps.remapperFusesLayerNorm(sessionConfig);
+    ModelGraph.Inference form = (spec.mode() == Mode.INFER ? plan.graph() : ModelGraph.Inference.PLAIN)
+        .withFusedLayerNormWhereFused(spec.mode() == Mode.TRAIN || spec.fusedLayerNorm(), sessionConfig);
     try (Graph graph = new Graph()) {
-      ModelGraph.Inference form = spec.mode() == Mode.INFER ? plan.graph() : ModelGraph.Inference.PLAIN;
-      BuiltModel built = BuiltModel.build(entry, options, -1,
-          ModelGraph.inferenceOnly(graph, 0L, form.withFusedLayerNorm(fused)));
+      BuiltModel built = BuiltModel.build(entry, options, -1, ModelGraph.inferenceOnly(graph, 0L, form));
       TrainingGraph training = spec.mode() == Mode.TRAIN
           ? new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
               options.numClasses(), RecipeConfig.deit(1, batch), Optional.empty(), chains)
