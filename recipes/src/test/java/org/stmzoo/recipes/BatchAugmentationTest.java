@@ -135,6 +135,46 @@ class BatchAugmentationTest {
   }
 
   @Test
+  void eachErasedImageGetsItsOwnRectangleAndItsOwnNoiseAndTheOthersStayAsTheyWere() {
+    int[] erase = new int[B * 4];
+    int[][] boxes = {null, {0, 8, 0, 6}, null, {5, 2, 1, 4}}; // image 1 whole, image 3 rows 5..6, cols 1..4
+    for (int b = 0; b < B; b++) {
+      if (boxes[b] != null) {
+        System.arraycopy(boxes[b], 0, erase, b * 4, 4);
+      }
+    }
+    Output out = run(new AugmentDraw(1f, 1f, new int[4], erase, new long[] {3, 5}), 0f);
+    double sum = 0;
+    double squares = 0;
+    int n = 0;
+    for (int b = 0; b < B; b++) {
+      for (int y = 0; y < H; y++) {
+        for (int x = 0; x < W; x++) {
+          int[] box = boxes[b];
+          boolean inside = box != null && y >= box[0] && y < box[0] + box[1] && x >= box[2] && x < box[2] + box[3];
+          for (int c = 0; c < C; c++) {
+            float v = pixel(out.images(), b, y, x, c);
+            if (inside) {
+              assertThat(v).isNotEqualTo(b + 1f);
+              sum += v;
+              squares += v * v;
+              n++;
+            } else {
+              assertThat(v).isEqualTo(b + 1f);
+            }
+          }
+        }
+      }
+    }
+    assertThat(n).isEqualTo(H * W * C + 2 * 4 * C);
+    // 168 draws of N(0, 1): mean within 4 standard errors of 0, variance near 1.
+    assertThat(sum / n).isCloseTo(0.0, within(4 / Math.sqrt(n)));
+    assertThat(squares / n - (sum / n) * (sum / n)).isBetween(0.6, 1.5);
+    // Image 3's noise is not image 1's at the same pixels.
+    assertThat(pixel(out.images(), 3, 5, 1, 0)).isNotEqualTo(pixel(out.images(), 1, 5, 1, 0));
+  }
+
+  @Test
   void sampledCutmixLambdaEqualsOneMinusTheClippedBoxArea() {
     AugmentSampler sampler = new AugmentSampler(0.8, 1.0, 0.5, 0.25, 32, 24, 3);
     int cutmixes = 0;

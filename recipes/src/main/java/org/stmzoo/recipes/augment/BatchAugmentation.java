@@ -45,26 +45,39 @@ public final class BatchAugmentation {
     Operand<TInt32> rows = tf.range(tf.constant(0), tf.constant(height), tf.constant(1));
     Operand<TInt32> cols = tf.range(tf.constant(0), tf.constant(width), tf.constant(1));
 
-    // Random erasing: one rectangle per image, [batch, H, W, 1] mask.
-    Operand<TInt32> top = column(tf, eraseBoxes, 0);
-    Operand<TInt32> eraseH = column(tf, eraseBoxes, 1);
-    Operand<TInt32> left = column(tf, eraseBoxes, 2);
-    Operand<TInt32> eraseW = column(tf, eraseBoxes, 3);
-    Operand<TBool> eraseRows = within(tf, tf.expandDims(rows, tf.constant(0)), top, tf.math.add(top, eraseH));
-    Operand<TBool> eraseCols = within(tf, tf.expandDims(cols, tf.constant(0)), left, tf.math.add(left, eraseW));
-    Operand<TFloat32> eraseMask = tf.expandDims(outer(tf, eraseRows, eraseCols, 1), tf.constant(-1));
-    Operand<TFloat32> noise = tf.random.statelessRandomNormal(tf.shape(input), noiseSeed, TFloat32.class);
-    Operand<TFloat32> erased = blend(tf, input, noise, eraseMask);
+    // Random erasing: one rectangle per image, and only the erased images (a quarter at DeiT's probability) get
+    // noise: drawing N(0, 1) for every pixel of the batch was the augmentation's largest op (60 ms of a training
+    // step at batch 32, 224x224, on one thread while the replicas waited).
+    Operand<TInt64> erasedRows = tf.where(tf.math.greater(
+        tf.reshape(column(tf, eraseBoxes, 1), tf.constant(new int[] {-1})), tf.constant(0)));
+    Operand<TInt32> erasedBoxes = tf.gatherNd(eraseBoxes, erasedRows);
+    Operand<TInt32> top = column(tf, erasedBoxes, 0);
+    Operand<TInt32> left = column(tf, erasedBoxes, 2);
+    Operand<TBool> eraseRows = within(tf, tf.expandDims(rows, tf.constant(0)), top,
+        tf.math.add(top, column(tf, erasedBoxes, 1)));
+    Operand<TBool> eraseCols = within(tf, tf.expandDims(cols, tf.constant(0)), left,
+        tf.math.add(left, column(tf, erasedBoxes, 3)));
+    Operand<TBool> eraseMask = tf.math.logicalAnd(tf.expandDims(tf.expandDims(eraseRows, tf.constant(2)),
+        tf.constant(3)), tf.expandDims(tf.expandDims(eraseCols, tf.constant(1)), tf.constant(3)));
+    Operand<TFloat32> erasedImages = tf.gatherNd(input, erasedRows);
+    Operand<TFloat32> noise = tf.random.statelessRandomNormal(tf.shape(erasedImages), noiseSeed, TFloat32.class);
+    Operand<TFloat32> erased = tf.tensorScatterNdUpdate(input, erasedRows,
+        tf.select(eraseMask, noise, erasedImages));
 
-    // Mixup blends with the reversed batch; CutMix pastes the reversed batch's box.
+    // Mixup blends with the reversed batch; CutMix pastes the reversed batch's box. Both as one blend
+    // erased * a + mirrored * b with per-pixel weights a = lambda (1 - box), b = (1 - lambda)(1 - box) + box, which
+    // are exactly lambda, 1 - lambda for Mixup (no box) and 1 - box, box for CutMix (lambda 1): the same values as
+    // mixing first and pasting after, in three passes over the batch instead of eight.
     Operand<TFloat32> mirrored = tf.reverse(erased, tf.constant(new int[] {0}));
-    Operand<TFloat32> mixed = tf.math.add(tf.math.mul(erased, imageLambda),
-        tf.math.mul(mirrored, tf.math.sub(tf.constant(1f), imageLambda)));
     Operand<TBool> pasteRows = within(tf, rows, element(tf, pasteBox, 0), element(tf, pasteBox, 1));
     Operand<TBool> pasteCols = within(tf, cols, element(tf, pasteBox, 2), element(tf, pasteBox, 3));
-    Operand<TFloat32> pasteMask = tf.reshape(outer(tf, pasteRows, pasteCols, 0),
+    Operand<TFloat32> pasteMask = tf.reshape(outer(tf, pasteRows, pasteCols),
         tf.constant(new int[] {1, height, width, 1}));
-    images = blend(tf, mixed, mirrored, pasteMask);
+    Operand<TFloat32> kept = tf.math.sub(tf.constant(1f), pasteMask);
+    Operand<TFloat32> ownWeight = tf.math.mul(kept, imageLambda);
+    Operand<TFloat32> mirrorWeight = tf.math.add(tf.math.mul(kept, tf.math.sub(tf.constant(1f), imageLambda)),
+        pasteMask);
+    images = tf.math.add(tf.math.mul(erased, ownWeight), tf.math.mul(mirrored, mirrorWeight));
 
     float off = smoothing / numClasses;
     Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(numClasses), tf.constant(1f - smoothing + off),
@@ -111,16 +124,10 @@ public final class BatchAugmentation {
     return tf.math.logicalAnd(tf.math.greaterEqual(positions, low), tf.math.less(positions, high));
   }
 
-  /** The float mask {@code rows[.., i] AND cols[.., j]}, with {@code batchDims} leading batch axes (0 or 1). */
-  private static Operand<TFloat32> outer(Ops tf, Operand<TBool> rowsIn, Operand<TBool> colsIn, int batchDims) {
+  /** The float mask {@code rows[i] AND cols[j]}, {@code [H, W]}. */
+  private static Operand<TFloat32> outer(Ops tf, Operand<TBool> rowsIn, Operand<TBool> colsIn) {
     Operand<TFloat32> r = tf.dtypes.cast(rowsIn, TFloat32.class);
     Operand<TFloat32> c = tf.dtypes.cast(colsIn, TFloat32.class);
-    return tf.math.mul(tf.expandDims(r, tf.constant(batchDims + 1)), tf.expandDims(c, tf.constant(batchDims)));
-  }
-
-  /** {@code base * (1 - mask) + replacement * mask}. */
-  private static Operand<TFloat32> blend(Ops tf, Operand<TFloat32> base, Operand<TFloat32> replacement,
-      Operand<TFloat32> mask) {
-    return tf.math.add(tf.math.mul(base, tf.math.sub(tf.constant(1f), mask)), tf.math.mul(replacement, mask));
+    return tf.math.mul(tf.expandDims(r, tf.constant(1)), tf.expandDims(c, tf.constant(0)));
   }
 }
