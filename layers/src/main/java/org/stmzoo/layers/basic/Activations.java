@@ -14,7 +14,7 @@ public final class Activations {
   private static final String GELU = "gelu";
 
   static {
-    StoredInputGradients.define(GELU,
+    StoredInputGradients.defineCompiled(GELU,
         (tf, node, inputs, dy) -> List.of(tf.math.mul(dy, geluDerivative(tf, inputs.get(0)))));
   }
 

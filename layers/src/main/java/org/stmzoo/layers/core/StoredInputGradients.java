@@ -3,6 +3,7 @@ package org.stmzoo.layers.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -45,6 +46,7 @@ public final class StoredInputGradients {
   }
 
   private static final Map<String, Rule> RULES = new ConcurrentHashMap<>();
+  private static final Set<String> COMPILED = ConcurrentHashMap.newKeySet();
   private static final boolean REGISTERED = register();
 
   private StoredInputGradients() {}
@@ -54,6 +56,15 @@ public final class StoredInputGradients {
     if (RULES.putIfAbsent(name, rule) != null) {
       throw new IllegalStateException("gradient rule '" + name + "' is already defined");
     }
+  }
+
+  /**
+   * As {@link #define}, for a rule of element-wise ops: each use of it is built as one XLA cluster
+   * ({@link XlaCluster}), one kernel instead of a pass over memory per op.
+   */
+  public static void defineCompiled(String name, Rule rule) {
+    define(name, rule);
+    COMPILED.add(name);
   }
 
   /**
@@ -117,7 +128,8 @@ public final class StoredInputGradients {
           for (int i = 0; i < count; i++) {
             inputs.add(after(tf, (Operand<TFloat32>) op.input(i), dy));
           }
-          List<Operand<TFloat32>> grads = rule.gradients(tf, op, inputs, dy);
+          Ops ruleOps = COMPILED.contains(name) ? XlaCluster.ops(tf, "stmzoo_" + op.name()) : tf;
+          List<Operand<TFloat32>> grads = rule.gradients(ruleOps, op, inputs, dy);
           for (int i = 0; i < count; i++) {
             out.set(i, grads.get(i));
           }

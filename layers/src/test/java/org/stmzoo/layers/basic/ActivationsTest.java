@@ -60,6 +60,20 @@ class ActivationsTest {
     return Math.exp(-x * x) / Math.sqrt(Math.PI) / (x + fraction);
   }
 
+  private static long markedForXla(Graph graph) {
+    long count = 0;
+    for (var ops = graph.operations(); ops.hasNext(); ) {
+      try {
+        if (ops.next().attributes().getAttrValueProto("_XlaCompile").getB()) {
+          count++;
+        }
+      } catch (RuntimeException absent) {
+        // no such attribute
+      }
+    }
+    return count;
+  }
+
   @Test
   void inATrainableGraphGeluHasTheSameValuesAndTheExactDerivative() {
     float[] x = inputs();
@@ -78,8 +92,11 @@ class ActivationsTest {
       assertThat(stored).as("the stored-input form is built").isNotSameAs(plain);
       Output<?> storedGradient = graph.addGradients(tf.sum(tf.math.mul(stored, weights), tf.constant(0)).asOutput(),
           new Output<?>[] {input.asOutput()})[0];
+      long compiledOps = markedForXla(graph);
+      assertThat(compiledOps).as("the rule's ops, built as one XLA cluster").isGreaterThanOrEqualTo(8);
       Output<?> plainGradient = graph.addGradients(tf.sum(tf.math.mul(plain, weights), tf.constant(0)).asOutput(),
           new Output<?>[] {input.asOutput()})[0];
+      assertThat(markedForXla(graph)).as("TF's own gradient is not compiled").isEqualTo(compiledOps);
       try (TFloat32 fed = TFloat32.tensorOf(Shape.of(x.length), DataBuffers.of(x, true, false));
           Result result = session.runner().feed(input, fed).fetch(stored).fetch(plain).fetch(storedGradient)
               .fetch(plainGradient).run()) {
