@@ -3,7 +3,6 @@ package org.stmzoo.layers.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -45,17 +44,17 @@ public final class StoredInputGradients {
         Operand<TFloat32> dy);
   }
 
-  private static final Map<String, Rule> RULES = new ConcurrentHashMap<>();
-  private static final Set<String> COMPILED = ConcurrentHashMap.newKeySet();
+  /** A rule and whether each use of it is built as one XLA cluster. */
+  private record Definition(Rule rule, boolean compiled) {}
+
+  private static final Map<String, Definition> RULES = new ConcurrentHashMap<>();
   private static final boolean REGISTERED = register();
 
   private StoredInputGradients() {}
 
   /** Names {@code rule}; a name is given once per process (a class's static initialiser). */
   public static void define(String name, Rule rule) {
-    if (RULES.putIfAbsent(name, rule) != null) {
-      throw new IllegalStateException("gradient rule '" + name + "' is already defined");
-    }
+    define(name, new Definition(rule, false));
   }
 
   /**
@@ -63,8 +62,13 @@ public final class StoredInputGradients {
    * ({@link XlaCluster}), one kernel instead of a pass over memory per op.
    */
   public static void defineCompiled(String name, Rule rule) {
-    define(name, rule);
-    COMPILED.add(name);
+    define(name, new Definition(rule, true));
+  }
+
+  private static void define(String name, Definition definition) {
+    if (RULES.putIfAbsent(name, definition) != null) {
+      throw new IllegalStateException("gradient rule '" + name + "' is already defined");
+    }
   }
 
   /**
@@ -118,8 +122,8 @@ public final class StoredInputGradients {
         List<Operand<?>> out = new ArrayList<>(gradients);
         String name = ruleName(op);
         if (name != null) {
-          Rule rule = RULES.get(name);
-          if (rule == null) {
+          Definition definition = RULES.get(name);
+          if (definition == null) {
             throw new IllegalStateException(op.name() + " names gradient rule '" + name + "', which is not defined");
           }
           int count = op.numInputs() - 1;
@@ -128,8 +132,8 @@ public final class StoredInputGradients {
           for (int i = 0; i < count; i++) {
             inputs.add(after(tf, (Operand<TFloat32>) op.input(i), dy));
           }
-          Ops ruleOps = COMPILED.contains(name) ? XlaCluster.ops(tf, "stmzoo_" + op.name()) : tf;
-          List<Operand<TFloat32>> grads = rule.gradients(ruleOps, op, inputs, dy);
+          Ops ruleOps = definition.compiled() ? XlaCluster.ops(tf, "stmzoo_" + op.name()) : tf;
+          List<Operand<TFloat32>> grads = definition.rule().gradients(ruleOps, op, inputs, dy);
           for (int i = 0; i < count; i++) {
             out.set(i, grads.get(i));
           }

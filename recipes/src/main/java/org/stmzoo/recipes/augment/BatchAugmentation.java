@@ -57,8 +57,7 @@ public final class BatchAugmentation {
         tf.math.add(top, column(tf, erasedBoxes, 1)));
     Operand<TBool> eraseCols = within(tf, tf.expandDims(cols, tf.constant(0)), left,
         tf.math.add(left, column(tf, erasedBoxes, 3)));
-    Operand<TBool> eraseMask = tf.math.logicalAnd(tf.expandDims(tf.expandDims(eraseRows, tf.constant(2)),
-        tf.constant(3)), tf.expandDims(tf.expandDims(eraseCols, tf.constant(1)), tf.constant(3)));
+    Operand<TBool> eraseMask = rectangle(tf, eraseRows, eraseCols, height, width);
     Operand<TFloat32> erasedImages = tf.gatherNd(input, erasedRows);
     Operand<TFloat32> noise = tf.random.statelessRandomNormal(tf.shape(erasedImages), noiseSeed, TFloat32.class);
     Operand<TFloat32> erased = tf.tensorScatterNdUpdate(input, erasedRows,
@@ -71,8 +70,7 @@ public final class BatchAugmentation {
     Operand<TFloat32> mirrored = tf.reverse(erased, tf.constant(new int[] {0}));
     Operand<TBool> pasteRows = within(tf, rows, element(tf, pasteBox, 0), element(tf, pasteBox, 1));
     Operand<TBool> pasteCols = within(tf, cols, element(tf, pasteBox, 2), element(tf, pasteBox, 3));
-    Operand<TFloat32> pasteMask = tf.reshape(outer(tf, pasteRows, pasteCols),
-        tf.constant(new int[] {1, height, width, 1}));
+    Operand<TFloat32> pasteMask = tf.dtypes.cast(rectangle(tf, pasteRows, pasteCols, height, width), TFloat32.class);
     Operand<TFloat32> kept = tf.math.sub(tf.constant(1f), pasteMask);
     Operand<TFloat32> ownWeight = tf.math.mul(kept, imageLambda);
     Operand<TFloat32> mirrorWeight = tf.math.add(tf.math.mul(kept, tf.math.sub(tf.constant(1f), imageLambda)),
@@ -124,10 +122,12 @@ public final class BatchAugmentation {
     return tf.math.logicalAnd(tf.math.greaterEqual(positions, low), tf.math.less(positions, high));
   }
 
-  /** The float mask {@code rows[i] AND cols[j]}, {@code [H, W]}. */
-  private static Operand<TFloat32> outer(Ops tf, Operand<TBool> rowsIn, Operand<TBool> colsIn) {
-    Operand<TFloat32> r = tf.dtypes.cast(rowsIn, TFloat32.class);
-    Operand<TFloat32> c = tf.dtypes.cast(colsIn, TFloat32.class);
-    return tf.math.mul(tf.expandDims(r, tf.constant(1)), tf.expandDims(c, tf.constant(0)));
+  /**
+   * {@code rows[n, i] AND cols[n, j]} as {@code [n, H, W, 1]}, from rows {@code [n, H]} and cols {@code [n, W]}
+   * (or {@code [H]} and {@code [W]}: n = 1).
+   */
+  private static Operand<TBool> rectangle(Ops tf, Operand<TBool> rows, Operand<TBool> cols, int height, int width) {
+    return tf.math.logicalAnd(tf.reshape(rows, tf.constant(new int[] {-1, height, 1, 1})),
+        tf.reshape(cols, tf.constant(new int[] {-1, 1, width, 1})));
   }
 }
