@@ -1,8 +1,10 @@
 package org.stmzoo.zoo.benchmark;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -22,8 +24,38 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
   public static final RunOptions TRACE_OPTIONS =
       RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
 
-  /** One executed node: its name in the runtime's graph, op type, layer path, and time in microseconds. */
-  public record NodeTime(String node, String type, String layer, double micros) {}
+  /**
+   * One executed node: its name in the runtime's graph, op type, layer path, when it started (microseconds on the
+   * runtime's clock) and how long it ran (microseconds).
+   */
+  public record NodeTime(String node, String type, String layer, double startMicros, double micros) {
+    double endMicros() {
+      return startMicros + micros;
+    }
+  }
+
+  /**
+   * How the step's span (the first node's start to the last node's end) divides by how many nodes ran at once:
+   * {@code micros[k]} is the time with {@code k} nodes running, the last entry the time with that many or more,
+   * {@code micros[0]} the time between nodes (the runtime's own). {@code alone} holds the nodes that ran while no
+   * other node did, each with that time as its own: with several inter-op threads, where the other threads waited
+   * (at a join, or in a part of the graph built as one chain); its totals by layer or op type say where.
+   */
+  public record Parallelism(double spanMicros, double[] micros, StepProfile alone) {
+    public Parallelism {
+      micros = micros.clone();
+    }
+
+    @Override
+    public double[] micros() {
+      return micros.clone();
+    }
+
+    /** The share of the span with {@code k} nodes running (the last entry: that many or more). */
+    public double share(int k) {
+      return spanMicros > 0 ? micros[k] / spanMicros : 0;
+    }
+  }
 
   /** Time summed over the nodes sharing a key (an op type or a layer), and how many nodes that was. */
   public record Total(String key, double micros, int nodes) {}
@@ -37,7 +69,8 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
     List<NodeTime> nodes = new ArrayList<>();
     for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
       for (NodeExecStats n : device.getNodeStatsList()) {
-        nodes.add(new NodeTime(n.getNodeName(), typeOf(n, layers), layers.layerOf(n.getNodeName()), micros(n)));
+        nodes.add(new NodeTime(n.getNodeName(), typeOf(n, layers), layers.layerOf(n.getNodeName()), start(n),
+            micros(n)));
       }
     }
     return new StepProfile(nodes, wallMillis);
@@ -73,6 +106,49 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
     return totals(n -> layerKind(n) + ": " + n.type());
   }
 
+  /**
+   * The step's span divided by how many nodes ran at once, up to {@code atLeast} (the last bucket counts that
+   * many or more), and the nodes that ran alone for a while.
+   */
+  public Parallelism parallelism(int atLeast) {
+    if (atLeast < 1) {
+      throw new IllegalArgumentException("need at least one bucket above none, got " + atLeast);
+    }
+    double[] micros = new double[atLeast + 1];
+    int n = nodes.size();
+    double[] aloneByNode = new double[n];
+    // Sweep the nodes' starts and ends in time order; event e < n starts node e, e >= n ends node e - n. At a tie
+    // ends come first, so that a node starting as another ends does not count as overlapping it.
+    Integer[] events = new Integer[2 * n];
+    Arrays.setAll(events, i -> i);
+    Function<Integer, Double> time = e -> e < n ? nodes.get(e).startMicros() : nodes.get(e - n).endMicros();
+    Arrays.sort(events, Comparator.comparing(time).thenComparing(e -> e < n));
+    LinkedHashSet<Integer> running = new LinkedHashSet<>();
+    double previous = n == 0 ? 0 : time.apply(events[0]);
+    for (int e : events) {
+      double t = time.apply(e);
+      micros[Math.min(running.size(), atLeast)] += t - previous;
+      if (running.size() == 1) {
+        aloneByNode[running.iterator().next()] += t - previous;
+      }
+      previous = t;
+      if (e < n) {
+        running.add(e);
+      } else {
+        running.remove(e - n);
+      }
+    }
+    List<NodeTime> alone = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (aloneByNode[i] > 0) {
+        NodeTime node = nodes.get(i);
+        alone.add(new NodeTime(node.node(), node.type(), node.layer(), node.startMicros(), aloneByNode[i]));
+      }
+    }
+    double span = Arrays.stream(micros).sum();
+    return new Parallelism(span, micros, new StepProfile(alone, span / 1e3));
+  }
+
   private static String layerKind(NodeTime n) {
     return n.layer().replaceAll("(^|\\.)\\d+(?=\\.|$)", "$1*");
   }
@@ -99,6 +175,10 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
       return label.substring(eq + 3, paren < 0 ? label.length() : paren).trim();
     }
     return layers.typeOf(n.getNodeName()).orElse(n.getNodeName().startsWith("_") ? n.getNodeName() : "?");
+  }
+
+  private static double start(NodeExecStats n) {
+    return n.getAllStartNanos() > 0 ? n.getAllStartNanos() / 1e3 : n.getAllStartMicros();
   }
 
   private static double micros(NodeExecStats n) {

@@ -37,6 +37,32 @@ class StepProfileTest {
       assertThat(totals).isSortedAccordingTo((a, b) -> Double.compare(b.micros(), a.micros()));
     }
     assertThat(p.wallMillis()).isPositive();
+    StepProfile.Parallelism parallel = p.parallelism(2);
+    assertThat(parallel.spanMicros()).isPositive();
+    assertThat(parallel.share(0) + parallel.share(1) + parallel.share(2)).isCloseTo(1, within(1e-9));
+    assertThat(parallel.alone().totalMicros())
+        .isCloseTo(parallel.micros()[1], within(1e-6 * parallel.spanMicros()));
+  }
+
+  @Test
+  void parallelismSplitsTheSpanByNodesRunningAndNamesWhatRanAlone() {
+    // x0 and y0 overlap for 5 us; the runtime runs nothing for 5 us; x1 and y1 touch without overlapping.
+    StepProfile p = new StepProfile(List.of(
+        new StepProfile.NodeTime("x0", "MatMul", "x", 100, 10),
+        new StepProfile.NodeTime("y0", "MatMul", "y", 105, 10),
+        new StepProfile.NodeTime("x1", "Add", "x", 120, 5),
+        new StepProfile.NodeTime("y1", "Add", "y", 125, 5),
+        new StepProfile.NodeTime("y2", "Add", "y", 126, 1)), 1);
+    StepProfile.Parallelism parallel = p.parallelism(2);
+    assertThat(parallel.spanMicros()).isEqualTo(30);
+    assertThat(parallel.micros()).containsExactly(5, 19, 6);
+    assertThat(parallel.alone().byLayer())
+        .containsExactly(new StepProfile.Total("x", 10, 2), new StepProfile.Total("y", 9, 2));
+    assertThat(parallel.alone().byType())
+        .containsExactly(new StepProfile.Total("MatMul", 10, 2), new StepProfile.Total("Add", 9, 2));
+    // With one bucket above none, every running stretch is in it.
+    assertThat(p.parallelism(1).micros()).containsExactly(5, 25);
+    assertThat(new StepProfile(List.of(), 1).parallelism(2).spanMicros()).isZero();
   }
 
   @Test
