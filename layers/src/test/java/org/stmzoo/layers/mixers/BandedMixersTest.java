@@ -132,6 +132,23 @@ class BandedMixersTest {
   }
 
   @Test
+  void spatialReductionReducesEachBandsShareOfTheMapOnItsOwn() {
+    // 14 rows in 2 bands of 7, reduced by 2 to 7 rows: 4 and 3, the window of rows 6-7 crossing the bands' edge;
+    // 8 rows in 4 bands of 2, reduced by 4 to 2 rows: 2 reductions, each from two bands.
+    for (int[] c : new int[][] {{14, 2, 2, 2}, {8, 4, 4, 2}, {7, 2, 2, 2}}) {
+      int rows = c[0];
+      int sr = c[1];
+      int bands = c[2];
+      Comparison reductions = compare(Shape.of(2, rows, 6, 8), bands, "SpaceToDepth",
+          scope -> new SpatialReductionAttention(scope, SpatialReductionAttention.Config.of(8, 2, sr)),
+          rows % bands != 0);
+      assertThat(reductions.banded()).as("%d rows, sr %d, %d bands", rows, sr, bands)
+          .containsExactly(reductions.joined(), within(1e-5f));
+      assertThat(reductions.addedOps()).as("one reduction per band of the reduced map").isEqualTo(c[3]);
+    }
+  }
+
+  @Test
   void haloBandsTakeTheirNeighboursHaloRows() {
     // 2x2 blocks with a halo of 1 on a 8x6 map: bands of 4 and 2 rows; each band's top and bottom windows reach a
     // row of the next band, the map's own edges are masked.
