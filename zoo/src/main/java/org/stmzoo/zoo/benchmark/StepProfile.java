@@ -124,10 +124,15 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
     Function<Integer, Double> time = e -> e < n ? nodes.get(e).startMicros() : nodes.get(e - n).endMicros();
     Arrays.sort(events, Comparator.comparing(time).thenComparing(e -> e < n));
     LinkedHashSet<Integer> running = new LinkedHashSet<>();
-    double previous = n == 0 ? 0 : time.apply(events[0]);
+    double previous = Double.NaN;
     for (int e : events) {
+      if (nodes.get(e < n ? e : e - n).micros() <= 0) {
+        continue; // no time of its own, and its end would sort before its start
+      }
       double t = time.apply(e);
-      micros[Math.min(running.size(), atLeast)] += t - previous;
+      if (!Double.isNaN(previous)) {
+        micros[Math.min(running.size(), atLeast)] += t - previous;
+      }
       if (running.size() == 1) {
         aloneByNode[running.iterator().next()] += t - previous;
       }

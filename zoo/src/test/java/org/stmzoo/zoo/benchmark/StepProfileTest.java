@@ -52,7 +52,8 @@ class StepProfileTest {
         new StepProfile.NodeTime("y0", "MatMul", "y", 105, 10),
         new StepProfile.NodeTime("x1", "Add", "x", 120, 5),
         new StepProfile.NodeTime("y1", "Add", "y", 125, 5),
-        new StepProfile.NodeTime("y2", "Add", "y", 126, 1)), 1);
+        new StepProfile.NodeTime("y2", "Add", "y", 126, 1),
+        new StepProfile.NodeTime("z", "Const", "z", 112, 0)), 1);
     StepProfile.Parallelism parallel = p.parallelism(2);
     assertThat(parallel.spanMicros()).isEqualTo(30);
     assertThat(parallel.micros()).containsExactly(5, 19, 6);
