@@ -102,7 +102,10 @@ public final class SwinMixer implements BandedLayer {
     int shift = window.shift();
     int rows = Shapes.dim(bands.get(0), 1);
     int width = Shapes.dim(bands.get(0), 2);
-    if (rows % size != 0 || width % size != 0) {
+    if (shift == 0 && width == size && Arrays.stream(MapBands.heights(bands)).sum() == size) {
+      return inOneWindow(bands, training);
+    }
+    if (!MapBands.even(bands) || rows % size != 0 || width % size != 0) {
       return MapBands.throughJoined(tf, this, bands, training);
     }
     if (shift == 0) {
@@ -127,6 +130,31 @@ public final class SwinMixer implements BandedLayer {
           MapBands.rows(tf, shifted.get(i), 0, rows - shift)), tf.constant(1)));
     }
     return out;
+  }
+
+  /**
+   * Bands of a map that is a single window (the last stage at 224: 7 x 7, as bands of 4 and 3 rows): each band's
+   * tokens are a run of the window's, so each band's queries attend over the keys and values of all bands, with
+   * its rows of the relative position bias ({@link WindowAttention#callParts}). On the joined map this attention
+   * ran on one thread while the other waited.
+   */
+  private List<Operand<TFloat32>> inOneWindow(List<Operand<TFloat32>> bands, Operand<TBool> training) {
+    int width = Shapes.dim(bands.get(0), 2);
+    int channels = Shapes.dim(bands.get(0), 3);
+    List<Operand<TFloat32>> parts = MapBands.each(bands,
+        b -> Shapes.reshapeBatch(tf, b, 1, Shapes.dim(b, 1) * width, channels));
+    List<Operand<TFloat32>> out = attention.callParts(parts, training);
+    List<Operand<TFloat32>> mapped = new ArrayList<>(out.size());
+    for (int i = 0; i < out.size(); i++) {
+      mapped.add(Shapes.reshapeBatch(tf, out.get(i), Shapes.dim(bands.get(i), 1), width, channels));
+    }
+    return mapped;
+  }
+
+  /** Bands of any heights where the map is one window ({@link #callBands}); otherwise they run joined. */
+  @Override
+  public boolean takesUnevenBands() {
+    return true;
   }
 
   /**

@@ -1,5 +1,6 @@
 package org.stmzoo.layers.mixers;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.stmzoo.layers.attention.MultiHeadSelfAttention;
@@ -108,20 +109,56 @@ public final class WindowAttention {
     if (n != config.windowArea()) {
       throw new IllegalArgumentException("windows of " + config.windowArea() + " tokens expected, got " + n);
     }
-    int h = config.heads();
-    int d = config.headDim();
-    // [B, nW, N, 3C] -> [3, B, nW, heads, N, d]; qkv's output channel is (part, head, d) as in the reference.
-    List<Operand<TFloat32>> parts = Slices.parts(tf, Shapes.transpose(tf,
-        Shapes.reshapeBatch(tf, qkv.call(windows, training), numWindows, n, 3, h, d), 3, 0, 1, 4, 2, 5), 3);
+    List<Operand<TFloat32>> parts = heads(windows, training);
     Operand<TFloat32> bias = relativePositionBias();
     if (shiftMask != null) {
       // [heads, N, N] + [nW, 1, N, N] -> [nW, heads, N, N], broadcast over the batch of [B, nW, heads, N, N].
       bias = tf.math.add(bias, tf.expandDims(shiftMask, tf.constant(1)));
     }
-    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, ProductForm.forAttention(model, training),
-        parts.get(0), parts.get(1), parts.get(2), (float) Math.pow(d, -0.5), bias, Layer.identity(), training);
-    // [B, nW, heads, N, d] -> [B, nW, N, C]
-    out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 1, 3, 2, 4), numWindows, n, config.dim());
+    return attendAndProject(parts.get(0), parts.get(1), parts.get(2), bias, training);
+  }
+
+  /**
+   * Attention in one window (no shift mask) whose tokens come as parts {@code [B, 1, N_i, C]}, consecutive runs of
+   * its row-major tokens (the bands of a map that is a single window): each part's queries attend over the keys
+   * and values of all parts, joined once, with its rows of the bias. The same function as {@link #call} on the
+   * joined window, as parts that run side by side but for the join.
+   */
+  public List<Operand<TFloat32>> callParts(List<Operand<TFloat32>> parts, Operand<TBool> training) {
+    int n = parts.stream().mapToInt(p -> Shapes.dim(p, 2)).sum();
+    if (n != config.windowArea() || parts.stream().anyMatch(p -> Shapes.dim(p, 1) != 1)) {
+      throw new IllegalArgumentException("parts of one window of " + config.windowArea() + " tokens expected, got "
+          + parts.stream().map(Operand::shape).toList());
+    }
+    List<List<Operand<TFloat32>>> heads = parts.stream().map(p -> heads(p, training)).toList();
+    Operand<TFloat32> k = tf.concat(heads.stream().map(h -> h.get(1)).toList(), tf.constant(3));
+    Operand<TFloat32> v = tf.concat(heads.stream().map(h -> h.get(2)).toList(), tf.constant(3));
+    Operand<TFloat32> bias = relativePositionBias();
+    List<Operand<TFloat32>> out = new ArrayList<>(parts.size());
+    int first = 0;
+    for (List<Operand<TFloat32>> part : heads) {
+      int rows = Shapes.dim(part.get(0), 3);
+      out.add(attendAndProject(part.get(0), k, v, Slices.range(tf, bias, 1, first, first + rows), training));
+      first += rows;
+    }
+    return out;
+  }
+
+  /** Queries, keys and values {@code [B, nW, heads, N, d]} of windows {@code [B, nW, N, C]}. */
+  private List<Operand<TFloat32>> heads(Operand<TFloat32> windows, Operand<TBool> training) {
+    // [B, nW, N, 3C] -> [3, B, nW, heads, N, d]; qkv's output channel is (part, head, d) as in the reference.
+    return Slices.parts(tf, Shapes.transpose(tf, Shapes.reshapeBatch(tf, qkv.call(windows, training),
+        Shapes.dim(windows, 1), Shapes.dim(windows, 2), 3, config.heads(), config.headDim()), 3, 0, 1, 4, 2, 5), 3);
+  }
+
+  /** Softmax attention of {@code q} over {@code k}, {@code v} plus {@code bias}, projected: {@code [B, nW, N_q, C]}. */
+  private Operand<TFloat32> attendAndProject(Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
+      Operand<TFloat32> bias, Operand<TBool> training) {
+    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, ProductForm.forAttention(model, training), q, k, v,
+        (float) Math.pow(config.headDim(), -0.5), bias, Layer.identity(), training);
+    // [B, nW, heads, N_q, d] -> [B, nW, N_q, C]
+    out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 1, 3, 2, 4), Shapes.dim(q, 1), Shapes.dim(q, 3),
+        config.dim());
     return proj.call(out, training);
   }
 }

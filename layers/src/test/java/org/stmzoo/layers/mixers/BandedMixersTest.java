@@ -92,6 +92,13 @@ class BandedMixersTest {
           scope -> new SpatialReductionAttention(scope, SpatialReductionAttention.Config.of(8, 2, 1)), true);
       assertThat(reduction.banded()).as("PVT, %d bands", bands).containsExactly(reduction.joined(), within(1e-5f));
       assertThat(reduction.addedOps()).as("one softmax per band").isEqualTo(bands);
+      for (boolean shifted : new boolean[] {false, true}) {
+        // one 7x7 window (a shifted block's shift is 0 there): each band's queries over the whole window
+        Comparison swin = compare(Shape.of(2, 7, 7, 8), bands, "Softmax",
+            scope -> new SwinMixer(scope, new SwinMixer.Config(8, 2, 7, 7, 7, shifted)), true);
+        assertThat(swin.banded()).as("Swin, %d bands", bands).containsExactly(swin.joined(), within(1e-5f));
+        assertThat(swin.addedOps()).as("one softmax per band").isEqualTo(bands);
+      }
       Comparison deformable = compare(Shape.of(2, 7, 6, 8), bands, "Softmax",
           scope -> new DeformableConvV3(scope, DeformableConvV3.Config.of(8, 2)), true);
       assertThat(deformable.banded()).as("DCNv3, %d bands", bands)
