@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.stmzoo.layers.basic.Activations;
 import org.stmzoo.layers.basic.BatchNorm;
@@ -34,6 +35,28 @@ class BasicLayersTest {
       r.set(var(r, "fc/bias"), 0.5f, 0, -1);
       assertThat(y.shape().asArray()).containsExactly(1, 2, 3);
       assertThat(r.eval(y)).containsExactly(1.5f, 2f, -1f, 3.5f, 4f, 1f);
+    }
+  }
+
+  @Test
+  void denseSplitByInputsSumsItsSharesOfTheKernelsRows() {
+    try (GraphRunner r = new GraphRunner()) {
+      Dense dense = new Dense(r.model.root().child("fc"), 3, 2, true);
+      // x: two rows of 3 features; kernel [[1, 2], [3, 4], [5, 6]], bias [0.5, -1]
+      Operand<TFloat32> x = r.constant(new float[] {1, 2, 3, -1, 0, 2}, 2, 3);
+      Operand<TFloat32> whole = dense.call(x, r.model.training());
+      Operand<TFloat32> two = dense.callSplitByInputs(x, 2);
+      Operand<TFloat32> three = dense.callSplitByInputs(x, 3);
+      Operand<TFloat32> more = dense.callSplitByInputs(x, 8);
+      r.set(var(r, "fc/kernel"), 1, 2, 3, 4, 5, 6);
+      r.set(var(r, "fc/bias"), 0.5f, -1);
+      float[] expected = {22.5f, 27f, 9.5f, 9f};
+      assertThat(r.eval(whole)).containsExactly(expected);
+      for (Operand<TFloat32> split : List.of(two, three, more)) {
+        assertThat(r.eval(split)).containsExactly(expected);
+      }
+      assertThatThrownBy(() -> dense.callSplitByInputs(r.constant(new float[6], 1, 2, 3), 2))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rows of 3 features");
     }
   }
 

@@ -30,6 +30,7 @@ public final class TokenClassifierHead {
   private final Ops tf;
   private final Dense head;
   private final Dense headDist;
+  private final int rowStreams;
 
   public TokenClassifierHead(LayerScope scope, Config config) {
     this.tf = scope.tf();
@@ -37,12 +38,14 @@ public final class TokenClassifierHead {
     this.headDist = config.distilled()
         ? new Dense(scope.child("head_dist"), config.linearInit().config(config.dim(), config.numClasses(), true))
         : null;
+    this.rowStreams = scope.model().rowStreams();
   }
 
   /** {@code prefix}: the final-normalised prefix tokens {@code [B, T, dim]}. */
   public ClassifierOutput call(Operand<TFloat32> prefix, Operand<TBool> training) {
     Operand<TFloat32> classToken = Tokens.at(tf, prefix, 0);
-    Operand<TFloat32> logits = head.call(classToken, training);
+    // In row streams (batch 1) the head's time is reading its kernel for one row: a share of it per stream.
+    Operand<TFloat32> logits = head.callSplitByInputs(classToken, rowStreams);
     if (headDist == null) {
       return ClassifierOutput.of(logits, classToken);
     }

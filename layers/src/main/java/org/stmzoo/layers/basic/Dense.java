@@ -1,10 +1,13 @@
 package org.stmzoo.layers.basic;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.Slices;
 import org.stmzoo.layers.core.VariableRole;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -74,5 +77,28 @@ public final class Dense implements Layer {
     }
     out[rank - 2] = config.outFeatures();
     return Shapes.reshapeBatch(tf, y, out);
+  }
+
+  /**
+   * This layer on rows {@code [B, in]}, its product computed as {@code parts} products over consecutive runs of the
+   * input features (a band of the kernel's rows each, which a slice along the kernel's outer axis takes without a
+   * copy), summed, then the bias: the same function up to the order of the sum. For a product with one row, whose
+   * time is reading the kernel (the classifiers here: 0.8 MB to 3 MB): {@code parts} independent ops that TF's
+   * inter-op threads run at once, each reading its share.
+   */
+  public Operand<TFloat32> callSplitByInputs(Operand<TFloat32> input, int parts) {
+    if (input.shape().numDimensions() != 2 || Shapes.dim(input, 1) != config.inFeatures()) {
+      throw new IllegalArgumentException("expects rows of " + config.inFeatures() + " features, got " + input.shape());
+    }
+    int n = Math.max(1, Math.min(parts, config.inFeatures()));
+    List<Operand<TFloat32>> products = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      long from = (long) config.inFeatures() * i / n;
+      long to = (long) config.inFeatures() * (i + 1) / n;
+      products.add(n == 1 ? tf.linalg.matMul(input, kernel.value()) : tf.linalg.matMul(
+          Slices.range(tf, input, 1, from, to), Slices.range(tf, kernel.value(), 0, from, to)));
+    }
+    Operand<TFloat32> y = n == 1 ? products.get(0) : tf.math.addN(products);
+    return bias == null ? y : tf.nn.biasAdd(y, bias.value());
   }
 }

@@ -122,6 +122,7 @@ public final class ShiftVitNetwork implements ImageClassifier {
     }
     Operand<TFloat32> pooled = tf.math.mean(norm.call(x, training), tf.constant(new int[] {1, 2}));
     scope.model().recordFeature("pooled", pooled);
-    return ClassifierOutput.of(head.call(pooled, training), pooled);
+    // In row streams (batch 1) the head's time is reading its kernel for one row: a share of it per stream.
+    return ClassifierOutput.of(head.callSplitByInputs(pooled, scope.model().rowStreams()), pooled);
   }
 }

@@ -199,6 +199,7 @@ public final class UnifiedSkeleton implements ImageClassifier {
         Activations.gelu(tf, headNorm.call(headConv.call(b, training), training), training)));
     Operand<TFloat32> pooled = tf.math.mean(x, tf.constant(new int[] {1, 2}));
     scope.model().recordFeature("pooled", pooled);
-    return ClassifierOutput.of(classifier.call(pooled, training), pooled);
+    // With bands (batch 1) the classifier's time is reading its kernel for one row: a share of it per band.
+    return ClassifierOutput.of(classifier.callSplitByInputs(pooled, bands.size()), pooled);
   }
 }
