@@ -107,7 +107,7 @@ class StepProfileTest {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(process.waitFor()).as(out).isZero();
-    assertThat(out).contains("by op type", "by layer kind");
+    assertThat(out).contains("by op type", "by layer kind", "parallelism: of the ", "time running alone");
     return out.substring(out.indexOf("by op type"), out.indexOf("by layer kind"));
   }
 }
