@@ -63,11 +63,7 @@ public final class Dense implements Layer {
       throw new IllegalArgumentException("Dense expects " + config.inFeatures() + " input features, got " + shape);
     }
     Operand<TFloat32> flat = rank == 2 ? input : tf.reshape(input, tf.constant(new long[] {-1, config.inFeatures()}));
-    Operand<TFloat32> y = tf.linalg.matMul(flat, kernel.value());
-    if (bias != null) {
-      // BiasAdd, not Add: Grappler's remapper fuses MatMul + BiasAdd (+ GELU, see Mlp) into one kernel.
-      y = tf.nn.biasAdd(y, bias.value());
-    }
+    Operand<TFloat32> y = withBias(tf.linalg.matMul(flat, kernel.value()));
     if (rank == 2) {
       return y;
     }
@@ -90,15 +86,23 @@ public final class Dense implements Layer {
     if (input.shape().numDimensions() != 2 || Shapes.dim(input, 1) != config.inFeatures()) {
       throw new IllegalArgumentException("expects rows of " + config.inFeatures() + " features, got " + input.shape());
     }
-    int n = Math.max(1, Math.min(parts, config.inFeatures()));
+    int n = Math.min(parts, config.inFeatures());
+    if (n <= 1) {
+      return withBias(tf.linalg.matMul(input, kernel.value()));
+    }
     List<Operand<TFloat32>> products = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       long from = (long) config.inFeatures() * i / n;
       long to = (long) config.inFeatures() * (i + 1) / n;
-      products.add(n == 1 ? tf.linalg.matMul(input, kernel.value()) : tf.linalg.matMul(
-          Slices.range(tf, input, 1, from, to), Slices.range(tf, kernel.value(), 0, from, to)));
+      products.add(tf.linalg.matMul(Slices.range(tf, input, 1, from, to),
+          Slices.range(tf, kernel.value(), 0, from, to)));
     }
-    Operand<TFloat32> y = n == 1 ? products.get(0) : tf.math.addN(products);
+    return withBias(tf.math.addN(products));
+  }
+
+  /** {@code y} plus the bias, if any. */
+  private Operand<TFloat32> withBias(Operand<TFloat32> y) {
+    // BiasAdd, not Add: Grappler's remapper fuses MatMul + BiasAdd (+ GELU, see Mlp) into one kernel.
     return bias == null ? y : tf.nn.biasAdd(y, bias.value());
   }
 }

@@ -117,22 +117,23 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
     double[] micros = new double[atLeast + 1];
     int n = nodes.size();
     double[] aloneByNode = new double[n];
-    // Sweep the nodes' starts and ends in time order; event e < n starts node e, e >= n ends node e - n. At a tie
-    // ends come first, so that a node starting as another ends does not count as overlapping it.
-    Integer[] events = new Integer[2 * n];
-    Arrays.setAll(events, i -> i);
+    // Sweep the starts and ends of the nodes that took time, in time order; event e < n starts node e, e >= n ends
+    // node e - n. At a tie ends come first, so that a node starting as another ends does not overlap it. (A node
+    // without time of its own is left out: its end would sort before its start.)
     Function<Integer, Double> time = e -> e < n ? nodes.get(e).startMicros() : nodes.get(e - n).endMicros();
-    Arrays.sort(events, Comparator.comparing(time).thenComparing(e -> e < n));
+    List<Integer> events = new ArrayList<>(2 * n);
+    for (int i = 0; i < n; i++) {
+      if (nodes.get(i).micros() > 0) {
+        events.add(i);
+        events.add(i + n);
+      }
+    }
+    events.sort(Comparator.comparing(time).thenComparing(e -> e < n));
     LinkedHashSet<Integer> running = new LinkedHashSet<>();
-    double previous = Double.NaN;
+    double previous = events.isEmpty() ? 0 : time.apply(events.get(0));
     for (int e : events) {
-      if (nodes.get(e < n ? e : e - n).micros() <= 0) {
-        continue; // no time of its own, and its end would sort before its start
-      }
       double t = time.apply(e);
-      if (!Double.isNaN(previous)) {
-        micros[Math.min(running.size(), atLeast)] += t - previous;
-      }
+      micros[Math.min(running.size(), atLeast)] += t - previous;
       if (running.size() == 1) {
         aloneByNode[running.iterator().next()] += t - previous;
       }
