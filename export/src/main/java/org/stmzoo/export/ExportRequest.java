@@ -21,8 +21,7 @@ import org.stmzoo.layers.core.Preprocessing;
  * @param seed the model seed for the random initialisation
  * @param trainingSummary the recipe's summary for the card, or null
  * @param rowStreams the independent chains the graph is built as ({@code ModelGraph.inferenceOnly}); 1 unless
- *     the export is for batch-1 serving with one intra-op thread, for which its attention products are then built
- *     too ({@link #inference}; the same function either way)
+ *     the export is for batch-1 serving with one intra-op thread (the same function either way)
  * @param batchStreams the parts the graph cuts each batch into ({@code ModelGraph.Inference#batchStreams}); 1
  *     unless the export is for serving batches with one intra-op thread and that many inter-op threads
  * @param fusedLayerNorm LayerNorms in the form TF's remapper fuses into oneDNN's one-pass kernel where the serving
@@ -33,12 +32,9 @@ public record ExportRequest(String name, String reference, int imageSize, Prepro
     List<String> classNames, ClassifierBuilder classifier, WeightSource weights, long seed,
     Map<String, Object> trainingSummary, int rowStreams, int batchStreams, boolean fusedLayerNorm) {
 
-  /**
-   * The graph an export of this request holds: with row or batch streams it serves with one intra-op thread
-   * (docs/export.md), so attention's products take the form for one thread as well.
-   */
+  /** The graph an export of this request holds: its streams and LayerNorm form. */
   public ModelGraph.Inference inference() {
-    return new ModelGraph.Inference(rowStreams, batchStreams, fusedLayerNorm, rowStreams > 1 || batchStreams > 1);
+    return new ModelGraph.Inference(rowStreams, batchStreams, fusedLayerNorm);
   }
 
   /** Builds the classifier, creating its variables under {@code root}. */

@@ -50,12 +50,9 @@ public final class ModelGraph {
    *     may be trained it gives the forward value only and the gradient stays the element-wise form's rule. For
    *     CPU graphs: in-process where TF fuses it ({@link OneDnnOps#remapperFusesLayerNorm}), in exports for CPU
    *     serving
-   * @param oneThreadPerOp the graph will run with one intra-op thread (the latency plan, or TF Serving with
-   *     {@code --tensorflow_intra_op_parallelism=1}): attention's batched products are built for TF's own kernel
-   *     ({@link ProductForm#EIGEN}), which on one thread is 1.4-3x faster than oneDNN's at attention's shapes
    */
-  public record Inference(int rowStreams, int batchStreams, boolean fusedLayerNorm, boolean oneThreadPerOp) {
-    public static final Inference PLAIN = new Inference(1, 1, false, false);
+  public record Inference(int rowStreams, int batchStreams, boolean fusedLayerNorm) {
+    public static final Inference PLAIN = new Inference(1, 1, false);
 
     public Inference {
       if (rowStreams < 1) {
@@ -67,15 +64,15 @@ public final class ModelGraph {
     }
 
     public static Inference ofRowStreams(int rowStreams) {
-      return new Inference(rowStreams, 1, false, false);
+      return new Inference(rowStreams, 1, false);
     }
 
     public static Inference ofBatchStreams(int batchStreams) {
-      return new Inference(1, batchStreams, false, false);
+      return new Inference(1, batchStreams, false);
     }
 
     public Inference withFusedLayerNorm(boolean fused) {
-      return new Inference(rowStreams, batchStreams, fused, oneThreadPerOp);
+      return new Inference(rowStreams, batchStreams, fused);
     }
 
     /**
@@ -85,10 +82,6 @@ public final class ModelGraph {
      */
     public Inference withFusedLayerNormWhereFused(boolean wanted, ConfigProto session) {
       return withFusedLayerNorm(wanted && OneDnnOps.remapperFusesLayerNorm(session));
-    }
-
-    public Inference withOneThreadPerOp(boolean oneThread) {
-      return new Inference(rowStreams, batchStreams, fusedLayerNorm, oneThread);
     }
   }
 
@@ -136,11 +129,6 @@ public final class ModelGraph {
   /** Whether LayerNorms are built in the form TF fuses into oneDNN's kernel (graphs that asked for it). */
   public boolean fusedLayerNorm() {
     return inference.fusedLayerNorm();
-  }
-
-  /** Whether the graph is built to run with one intra-op thread ({@link Inference#oneThreadPerOp}). */
-  public boolean oneThreadPerOp() {
-    return inference.oneThreadPerOp();
   }
 
   public Graph graph() {

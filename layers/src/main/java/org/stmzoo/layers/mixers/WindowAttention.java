@@ -8,7 +8,6 @@ import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
-import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.ProductForm;
 import org.stmzoo.layers.core.Shapes;
@@ -48,7 +47,6 @@ public final class WindowAttention {
 
   private final Config config;
   private final Ops tf;
-  private final ModelGraph model;
   private final Dense qkv;
   private final Dense proj;
   private final ModelVariable biasTable;
@@ -56,7 +54,6 @@ public final class WindowAttention {
   public WindowAttention(LayerScope scope, Config config) {
     this.config = config;
     this.tf = scope.tf();
-    this.model = scope.model();
     int s = config.windowSize();
     this.biasTable = scope.variable("relative_position_bias_table",
         Shape.of((long) (2 * s - 1) * (2 * s - 1), config.heads()), Initializer.truncatedNormal(0.02f),
@@ -154,7 +151,7 @@ public final class WindowAttention {
   /** Softmax attention of {@code q} over {@code k}, {@code v} plus {@code bias}, projected: {@code [B, nW, N_q, C]}. */
   private Operand<TFloat32> attendAndProject(Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
       Operand<TFloat32> bias, Operand<TBool> training) {
-    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, ProductForm.forAttention(model, training), q, k, v,
+    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, ProductForm.forAttention(training), q, k, v,
         (float) Math.pow(config.headDim(), -0.5), bias, Layer.identity(), training);
     // [B, nW, heads, N_q, d] -> [B, nW, N_q, C]
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 1, 3, 2, 4), Shapes.dim(q, 1), Shapes.dim(q, 3),

@@ -35,16 +35,15 @@ class ProductFormTest {
   void graphChoosesTheForm() {
     try (Graph g = new Graph()) {
       ModelGraph trainable = ModelGraph.create(g, 1L);
-      assertThat(ProductForm.forAttention(trainable, trainable.training())).isEqualTo(ProductForm.EINSUM);
+      assertThat(ProductForm.forAttention(trainable.training())).isEqualTo(ProductForm.EINSUM);
     }
     try (Graph g = new Graph()) {
       ModelGraph plain = ModelGraph.inferenceOnly(g, 1L);
-      assertThat(ProductForm.forAttention(plain, plain.training())).isEqualTo(ProductForm.ONEDNN);
+      assertThat(ProductForm.forAttention(plain.training())).isEqualTo(ProductForm.ONEDNN);
     }
     try (Graph g = new Graph()) {
-      ModelGraph oneThread = ModelGraph.inferenceOnly(g, 1L, ModelGraph.Inference.ofRowStreams(2)
-          .withOneThreadPerOp(true));
-      assertThat(ProductForm.forAttention(oneThread, oneThread.training())).isEqualTo(ProductForm.EIGEN);
+      ModelGraph streamed = ModelGraph.inferenceOnly(g, 1L, ModelGraph.Inference.ofRowStreams(2));
+      assertThat(ProductForm.forAttention(streamed.training())).isEqualTo(ProductForm.ONEDNN);
     }
   }
 
@@ -71,7 +70,6 @@ class ProductFormTest {
         String op = switch (form) {
           case EINSUM -> "Einsum";
           case ONEDNN -> "BatchMatMulV2";
-          case EIGEN -> "BatchMatMulV3";
         };
         assertThat(types.stream().filter(op::equals)).as("%s products", form).hasSize(2);
         try (Session s = new Session(g); TFloat32 result = (TFloat32) s.runner().fetch(out).run().get(0)) {

@@ -54,8 +54,7 @@ final class GraphModel implements StmzooModel {
       ModelGraph.Inference inference = speed.graph();
       ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed(), new ModelGraph.Inference(
           Math.max(request.rowStreams(), inference.rowStreams()),
-          Math.max(request.batchStreams(), inference.batchStreams()), inference.fusedLayerNorm(),
-          inference.oneThreadPerOp() || request.inference().oneThreadPerOp()));
+          Math.max(request.batchStreams(), inference.batchStreams()), inference.fusedLayerNorm()));
       images = model.tf().withName("images").placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, request.imageSize(), request.imageSize(), 3)));
       output = BatchStreams.call(model, request.classifier().build(model.root()), images);

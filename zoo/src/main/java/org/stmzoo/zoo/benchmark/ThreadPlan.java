@@ -64,12 +64,9 @@ public record ThreadPlan(String name, int intraOp, int interOp, int rowStreams, 
     return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
   }
 
-  /**
-   * The inference graph this plan runs best: its row and batch streams and, where each op has one thread,
-   * attention's products in the form for one thread ({@link ModelGraph.Inference#oneThreadPerOp}).
-   */
+  /** The inference graph this plan runs best: its row and batch streams. */
   public ModelGraph.Inference graph() {
-    return new ModelGraph.Inference(rowStreams, batchStreams, false, intraOp == 1);
+    return new ModelGraph.Inference(rowStreams, batchStreams, false);
   }
 
   /** As printed beside a figure: {@code latency (intra-op 1, inter-op 2)}. */

@@ -131,11 +131,11 @@ class StmzooTest {
       }
     }
     assertThat(InferenceSpeed.latency(2).graph())
-        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(2, 1, true, true));
+        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(2, 1, true));
     assertThat(InferenceSpeed.throughput(2).graph())
-        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(1, 1, true, false));
+        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(1, 1, true));
     assertThat(InferenceSpeed.batches(2).graph())
-        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(1, 2, true, true));
+        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(1, 2, true));
     assertThat(ModelSpec.of(MODEL, Weights.random()).speed()).isEqualTo(InferenceSpeed.DEFAULT);
   }
 

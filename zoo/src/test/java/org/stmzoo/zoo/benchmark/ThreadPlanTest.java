@@ -28,12 +28,10 @@ class ThreadPlanTest {
   }
 
   @Test
-  void graphHasThePlansStreamsAndItsProductsWhereEachOpHasOneThread() {
-    assertThat(ThreadPlan.latency(2).graph()).isEqualTo(new ModelGraph.Inference(2, 1, false, true));
-    assertThat(ThreadPlan.throughput(2).graph()).isEqualTo(new ModelGraph.Inference(1, 1, false, false));
-    // TF's usual setting on one core is one thread per op too.
-    assertThat(ThreadPlan.throughput(1).graph()).isEqualTo(new ModelGraph.Inference(1, 1, false, true));
-    assertThat(ThreadPlan.throughput(0).graph().oneThreadPerOp()).isFalse();
+  void graphHasThePlansStreams() {
+    assertThat(ThreadPlan.latency(2).graph()).isEqualTo(new ModelGraph.Inference(2, 1, false));
+    assertThat(ThreadPlan.throughput(2).graph()).isEqualTo(new ModelGraph.Inference(1, 1, false));
+    assertThat(ThreadPlan.throughput(1).graph()).isEqualTo(new ModelGraph.Inference(1, 1, false));
   }
 
   @Test
@@ -41,7 +39,7 @@ class ThreadPlanTest {
     ConfigProto config = SessionConfigs.of(ThreadPlan.batches(3), false);
     assertThat(config.getIntraOpParallelismThreads()).isEqualTo(1);
     assertThat(config.getInterOpParallelismThreads()).isEqualTo(3);
-    assertThat(ThreadPlan.batches(3).graph()).isEqualTo(new ModelGraph.Inference(1, 3, false, true));
+    assertThat(ThreadPlan.batches(3).graph()).isEqualTo(new ModelGraph.Inference(1, 3, false));
     assertThat(ThreadPlan.batches(3).describe()).isEqualTo("batches (intra-op 1, inter-op 3)");
     assertThatThrownBy(() -> new ThreadPlan("x", 1, 1, 1, 0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("batch streams");

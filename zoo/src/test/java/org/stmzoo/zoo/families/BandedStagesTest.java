@@ -15,29 +15,25 @@ import org.stmzoo.zoo.benchmark.ThreadPlan;
  * at 224x224, with every variable random (so layer scales do not hide the mixers). A U-model runs as two
  * horizontal bands from the image on (stem and downsampling convolutions with halo rows; norms, MLPs, residuals per
  * band; each mixer's band form or the joined map; maps of 56, 28, 14 rows in bands of equal height, the 7-row stage
- * as 4 and 3 rows, the head per band), and its attention products are in the form for one thread per op
- * ({@code BatchMatMulV3}).
+ * as 4 and 3 rows, the head per band).
  */
 class BandedStagesTest {
   /**
    * @param splits how often the banded graph cuts a map into bands: the image once, since it stays in bands
    *     through the stem, the downsampling and three stages (a block whose mixer ran on the joined map would cut
    *     it again)
-   * @param attention whether the model's mixer is an attention (whose products the banded graph builds for one
-   *     thread per op)
    * @param bandedMixerOps how many ops of {@code mixerOp} the banded graph has: one per block and band where
    *     every stage's mixer takes bands of different heights (twice the blocks; Swin's 7-row stage is one 7x7
    *     window, whose bands' queries attend over it), 0 where not checked (Halo's 7-row stage runs joined)
    */
   @ParameterizedTest
-  @CsvSource({"u-swin-micro, 1, true, Softmax, 30", "u-pvt-micro, 1, true, Softmax, 18",
-      "u-convnext-micro, 1, false, DepthwiseConv2dNative, 34", "u-halo-micro, 1, true, Softmax, 0",
-      "u-dcnv3-micro, 1, false, Softmax, 30"})
-  void bandedGraphComputesTheSameLogits(String model, int splits, boolean attention, String mixerOp,
-      int bandedMixerOps) {
-    float[] whole = logits(model, ModelGraph.Inference.PLAIN, types -> checkGraph(types, 0, false));
+  @CsvSource({"u-swin-micro, 1, Softmax, 30", "u-pvt-micro, 1, Softmax, 18",
+      "u-convnext-micro, 1, DepthwiseConv2dNative, 34", "u-halo-micro, 1, Softmax, 0",
+      "u-dcnv3-micro, 1, Softmax, 30"})
+  void bandedGraphComputesTheSameLogits(String model, int splits, String mixerOp, int bandedMixerOps) {
+    float[] whole = logits(model, ModelGraph.Inference.PLAIN, types -> checkGraph(types, 0));
     float[] banded = logits(model, ThreadPlan.latency(2).graph(), types -> {
-      checkGraph(types, splits, attention);
+      checkGraph(types, splits);
       if (bandedMixerOps > 0) {
         assertThat(types.get(mixerOp)).as("every block's mixer in two bands, the 7-row stage's too")
             .isEqualTo(bandedMixerOps);
@@ -69,17 +65,9 @@ class BandedStagesTest {
     assertThat(max).as(model).isLessThanOrEqualTo(1e-4 * scale);
   }
 
-  /**
-   * @param splits how often the graph cuts a map into bands
-   * @param oneThreadProducts whether attention's products are built for one thread per op
-   */
-  private static void checkGraph(Map<String, Integer> types, int splits, boolean oneThreadProducts) {
+  /** @param splits how often the graph cuts a map into bands */
+  private static void checkGraph(Map<String, Integer> types, int splits) {
     assertThat(types.getOrDefault("Split", 0)).as("maps cut into bands").isEqualTo(splits);
-    assertThat(types.containsKey("BatchMatMulV3")).as("attention products for one thread")
-        .isEqualTo(oneThreadProducts);
-    if (oneThreadProducts) {
-      assertThat(types).doesNotContainKey("BatchMatMulV2");
-    }
   }
 
   private static float[] logits(String name, ModelGraph.Inference inference,
