@@ -68,6 +68,8 @@ class BandedStagesTest {
   /** @param splits how often the graph cuts a map into bands */
   private static void checkGraph(Map<String, Integer> types, int splits) {
     assertThat(types.getOrDefault("Split", 0)).as("maps cut into bands").isEqualTo(splits);
+    // whole or banded, attention's products are oneDNN's (BatchMatMulV2), never TF's own kernel
+    assertThat(types).as("attention products in oneDNN's form").doesNotContainKey("BatchMatMulV3");
   }
 
   private static float[] logits(String name, ModelGraph.Inference inference,
