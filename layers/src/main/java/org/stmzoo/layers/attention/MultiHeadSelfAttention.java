@@ -5,6 +5,7 @@ import org.stmzoo.layers.basic.Dropout;
 import org.stmzoo.layers.basic.LinearInit;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ProductForm;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
@@ -37,6 +38,7 @@ public final class MultiHeadSelfAttention implements Layer {
 
   private final Config config;
   private final Ops tf;
+  private final ModelGraph model;
   private final Dense qkv;
   private final Dense proj;
   private final Dropout attnDrop;
@@ -49,6 +51,7 @@ public final class MultiHeadSelfAttention implements Layer {
   public MultiHeadSelfAttention(LayerScope scope, Config config, LinearInit linearInit) {
     this.config = config;
     this.tf = scope.tf();
+    this.model = scope.model();
     this.qkv = new Dense(scope.child("qkv"), linearInit.config(config.dim(), 3 * config.dim(), config.qkvBias()));
     this.proj = new Dense(scope.child("proj"), linearInit.config(config.dim(), config.dim(), true));
     this.attnDrop = new Dropout(scope.child("attn_drop"), config.attnDrop());
@@ -82,7 +85,7 @@ public final class MultiHeadSelfAttention implements Layer {
   public Operand<TFloat32> output(Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
       Operand<TBool> training) {
     int n = Shapes.dim(q, 2);
-    Operand<TFloat32> out = attend(tf, ProductForm.forAttention(training), q, k, v,
+    Operand<TFloat32> out = attend(tf, model.attentionProducts(training), q, k, v,
         (float) Math.pow(config.headDim(), -0.5), null, attnDrop, training);
     // [B, H, N, D] -> [B, N, C]
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 1, 3), n, config.dim());
@@ -92,7 +95,7 @@ public final class MultiHeadSelfAttention implements Layer {
   /**
    * softmax(q k^T * scale + bias) v over the last two axes of {@code [..., Nq, D]} and {@code [..., Nk, D]};
    * {@code bias} (relative positions, masks) may be null. Shared by every attention mixer; {@code products} is
-   * the graph's {@link ProductForm#forAttention}.
+   * the graph's {@link org.stmzoo.layers.core.ModelGraph#attentionProducts} (U-Swin's: {@link ProductForm#forAttention}).
    */
   public static Operand<TFloat32> attend(Ops tf, ProductForm products, Operand<TFloat32> q, Operand<TFloat32> k,
       Operand<TFloat32> v, float scale, Operand<TFloat32> bias, Layer attnDrop, Operand<TBool> training) {

@@ -50,8 +50,11 @@ public final class ModelGraph {
    *     may be trained it gives the forward value only and the gradient stays the element-wise form's rule. For
    *     CPU graphs: in-process where TF fuses it ({@link OneDnnOps#remapperFusesLayerNorm}), in exports for CPU
    *     serving
+   * @param tfAttentionKernel attention's two batched products (ViT/PiT, U-PVT, U-Halo) as TF's own kernel
+   *     ({@link ProductForm#TF_KERNEL}) instead of oneDNN's: the same function; for in-process graphs on CPUs where
+   *     it is the faster kernel ({@link AttentionKernelProbe})
    */
-  public record Inference(int rowStreams, int batchStreams, boolean fusedLayerNorm) {
+  public record Inference(int rowStreams, int batchStreams, boolean fusedLayerNorm, boolean tfAttentionKernel) {
     public static final Inference PLAIN = new Inference(1, 1, false);
 
     public Inference {
@@ -63,6 +66,10 @@ public final class ModelGraph {
       }
     }
 
+    public Inference(int rowStreams, int batchStreams, boolean fusedLayerNorm) {
+      this(rowStreams, batchStreams, fusedLayerNorm, false);
+    }
+
     public static Inference ofRowStreams(int rowStreams) {
       return new Inference(rowStreams, 1, false);
     }
@@ -72,7 +79,20 @@ public final class ModelGraph {
     }
 
     public Inference withFusedLayerNorm(boolean fused) {
-      return new Inference(rowStreams, batchStreams, fused);
+      return new Inference(rowStreams, batchStreams, fused, tfAttentionKernel);
+    }
+
+    public Inference withTfAttentionKernel(boolean tfKernel) {
+      return new Inference(rowStreams, batchStreams, fusedLayerNorm, tfKernel);
+    }
+
+    /**
+     * TF's own kernel for attention's products where {@code wanted} and it is the faster one in this process for a
+     * session with options {@code session} ({@link AttentionKernelProbe#tfKernelFaster}): which kernel wins
+     * depends on the CPU (issue 12's sixteenth and eighteenth rounds, docs/benchmarks.md).
+     */
+    public Inference withTfAttentionKernelWhereFaster(boolean wanted, ConfigProto session) {
+      return withTfAttentionKernel(wanted && AttentionKernelProbe.tfKernelFaster(session));
     }
 
     /**
@@ -124,6 +144,17 @@ public final class ModelGraph {
   /** How many parts the batch is cut into, each through the whole network ({@link BatchStreams}; 1: none). */
   public int batchStreams() {
     return inference.batchStreams();
+  }
+
+  /**
+   * The form of attention's products in this graph's ViT/PiT, U-PVT and U-Halo attention, called with
+   * {@code training}: {@code Einsum} where that may be true, TF's own kernel where the graph asked for it ({@link Inference#tfAttentionKernel}), else
+   * oneDNN's. (U-Swin's window attention keeps {@link ProductForm#forAttention}: its thousands of 49 x 49
+   * products per batch ran slower in TF's kernel on every CPU measured.)
+   */
+  public ProductForm attentionProducts(Operand<TBool> training) {
+    ProductForm form = ProductForm.forAttention(training);
+    return form == ProductForm.ONEDNN && inference.tfAttentionKernel() ? ProductForm.TF_KERNEL : form;
   }
 
   /** Whether LayerNorms are built in the form TF fuses into oneDNN's kernel (graphs that asked for it). */

@@ -13,7 +13,7 @@ import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.MapBands;
 import org.stmzoo.layers.core.ModelVariable;
-import org.stmzoo.layers.core.ProductForm;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
 import org.stmzoo.layers.core.VariableRole;
@@ -82,6 +82,7 @@ public final class HaloAttention implements BandedLayer {
 
   private final Config config;
   private final Ops tf;
+  private final ModelGraph model;
   private final Dense q;
   private final Conv2D kv;
   private final ModelVariable heightRel;
@@ -91,6 +92,7 @@ public final class HaloAttention implements BandedLayer {
   public HaloAttention(LayerScope scope, Config config) {
     this.config = config;
     this.tf = scope.tf();
+    this.model = scope.model();
     int dim = config.dim();
     this.kv = new Conv2D(scope.child("kv"), Conv2D.Config.of(dim, 2 * dim, 1, 1, Padding.valid(), false));
     this.q = new Dense(scope.child("q"), dim, dim, false);
@@ -187,7 +189,7 @@ public final class HaloAttention implements BandedLayer {
     // [blocks, 1, w*w]: broadcast over batch, heads and the block's queries.
     Operand<TFloat32> mask = tf.constant(maskLogits(masked));
     Operand<TFloat32> bias = tf.math.add(relativeLogits(queries, blocks), mask);
-    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, ProductForm.forAttention(training), queries,
+    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, model.attentionProducts(training), queries,
         keys, values, (float) Math.pow(d, -0.5), bias, Layer.identity(), training);
     // [B, heads, blocks, b*b, d] -> [B, blocks, b*b, C] -> [B, h, w, C]
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 3, 1, 4), blocks, b * b, config.dim());

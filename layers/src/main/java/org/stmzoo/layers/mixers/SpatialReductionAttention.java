@@ -11,7 +11,7 @@ import java.util.List;
 import org.stmzoo.layers.core.BandedLayer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.MapBands;
-import org.stmzoo.layers.core.ProductForm;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
 import org.tensorflow.Operand;
@@ -54,6 +54,7 @@ public final class SpatialReductionAttention implements BandedLayer {
 
   private final Config config;
   private final Ops tf;
+  private final ModelGraph model;
   private final Dense q;
   private final Dense kv;
   private final Dense proj;
@@ -65,6 +66,7 @@ public final class SpatialReductionAttention implements BandedLayer {
   public SpatialReductionAttention(LayerScope scope, Config config) {
     this.config = config;
     this.tf = scope.tf();
+    this.model = scope.model();
     int dim = config.dim();
     q = new Dense(scope.child("q"), dim, dim, config.qkvBias());
     kv = new Dense(scope.child("kv"), dim, 2 * dim, config.qkvBias());
@@ -139,7 +141,7 @@ public final class SpatialReductionAttention implements BandedLayer {
     // [B, N, C] -> [B, heads, N, d]
     Operand<TFloat32> queries = Shapes.transpose(tf,
         Shapes.reshapeBatch(tf, q.call(input, training), h * w, heads, d), 0, 2, 1, 3);
-    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, ProductForm.forAttention(training), queries,
+    Operand<TFloat32> out = MultiHeadSelfAttention.attend(tf, model.attentionProducts(training), queries,
         keys, values, (float) Math.pow(d, -0.5), null, attnDrop, training);
     // [B, heads, N, d] -> [B, H, W, C]
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 1, 3), h, w, config.dim());

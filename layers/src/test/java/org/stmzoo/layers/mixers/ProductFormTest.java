@@ -22,7 +22,7 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Attention's products are built as the graph's form (Einsum where it may be trained, oneDNN's batched product in
- * inference graphs, TF's own kernel in graphs for one thread per op), and every form computes softmax(q k^T s + b) v
+ * inference graphs, TF's own kernel in graphs that ask for it), and every form computes softmax(q k^T s + b) v
  * as a direct double-precision loop does, with transposed operands and broadcast leading axes.
  */
 class ProductFormTest {
@@ -44,7 +44,30 @@ class ProductFormTest {
     try (Graph g = new Graph()) {
       ModelGraph streamed = ModelGraph.inferenceOnly(g, 1L, ModelGraph.Inference.ofRowStreams(2));
       assertThat(ProductForm.forAttention(streamed.training())).isEqualTo(ProductForm.ONEDNN);
+      assertThat(streamed.attentionProducts(streamed.training())).isEqualTo(ProductForm.ONEDNN);
     }
+  }
+
+  @Test
+  void graphsThatAskForTfsKernelBuildIt() {
+    ModelGraph.Inference tfKernel = ModelGraph.Inference.ofRowStreams(2).withTfAttentionKernel(true);
+    try (Graph g = new Graph()) {
+      ModelGraph model = ModelGraph.inferenceOnly(g, 1L, tfKernel);
+      assertThat(model.attentionProducts(model.training())).isEqualTo(ProductForm.TF_KERNEL);
+      // a placeholder for training (the graph may be trained): Einsum, whatever the graph asked for
+      assertThat(model.attentionProducts(model.tf().placeholderWithDefault(model.tf().constant(false),
+          Shape.scalar()))).isEqualTo(ProductForm.EINSUM);
+      MultiHeadSelfAttention attention = new MultiHeadSelfAttention(model.root().child("attn"),
+          MultiHeadSelfAttention.Config.of(8, 2));
+      attention.call(model.tf().zeros(model.tf().constant(new long[] {1, 5, 8}), org.tensorflow.types.TFloat32.class),
+          model.training());
+      List<String> types = new ArrayList<>();
+      g.operations().forEachRemaining(op -> types.add(((GraphOperation) op).type()));
+      assertThat(types).filteredOn("BatchMatMulV3"::equals).hasSize(2);
+      assertThat(types).doesNotContain("BatchMatMulV2", "Einsum");
+    }
+    assertThat(ModelGraph.Inference.PLAIN.withTfAttentionKernel(true).withFusedLayerNorm(true).tfAttentionKernel())
+        .isTrue();
   }
 
   @Test
@@ -70,6 +93,7 @@ class ProductFormTest {
         String op = switch (form) {
           case EINSUM -> "Einsum";
           case ONEDNN -> "BatchMatMulV2";
+          case TF_KERNEL -> "BatchMatMulV3";
         };
         assertThat(types.stream().filter(op::equals)).as("%s products", form).hasSize(2);
         try (Session s = new Session(g); TFloat32 result = (TFloat32) s.runner().fetch(out).run().get(0)) {

@@ -54,7 +54,8 @@ final class GraphModel implements StmzooModel {
       ModelGraph.Inference inference = speed.graph();
       ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed(), new ModelGraph.Inference(
           Math.max(request.rowStreams(), inference.rowStreams()),
-          Math.max(request.batchStreams(), inference.batchStreams()), inference.fusedLayerNorm()));
+          Math.max(request.batchStreams(), inference.batchStreams()), inference.fusedLayerNorm(),
+          inference.tfAttentionKernel()));
       images = model.tf().withName("images").placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, request.imageSize(), request.imageSize(), 3)));
       output = BatchStreams.call(model, request.classifier().build(model.root()), images);

@@ -15,7 +15,9 @@ import org.tensorflow.proto.ConfigProto;
  *     for TF's defaults and one chain
  * @param fusedLayerNorm LayerNorm in the form TF fuses into oneDNN's one-pass CPU kernel ({@link
  *     ModelGraph.Inference}), where TF fuses it in this process ({@link ModelGraph.Inference#withFusedLayerNormWhereFused}); an
- *     export asks for it itself ({@link ExportSpec#fusedLayerNorm})
+ *     export asks for it itself ({@link ExportSpec#fusedLayerNorm}). With it, attention's products run in TF's own
+ *     kernel where that measures faster in this process than oneDNN's ({@link
+ *     ModelGraph.Inference#withTfAttentionKernelWhereFaster}); exports keep oneDNN's
  */
 public record InferenceSpeed(ThreadPlan threads, boolean fusedLayerNorm) {
   /** TF's defaults: all cores on each op, the plain graph. */
@@ -47,7 +49,8 @@ public record InferenceSpeed(ThreadPlan threads, boolean fusedLayerNorm) {
   /** The inference graph this speed builds. */
   ModelGraph.Inference graph() {
     return (threads == null ? ModelGraph.Inference.PLAIN : threads.graph())
-        .withFusedLayerNormWhereFused(fusedLayerNorm, session());
+        .withFusedLayerNormWhereFused(fusedLayerNorm, session())
+        .withTfAttentionKernelWhereFaster(fusedLayerNorm, session());
   }
 
   /** The session options this speed runs under. */

@@ -59,7 +59,9 @@ public final class ThroughputBenchmark {
     // LayerNorm in the form TF fuses into oneDNN's kernel where it does: in inference when asked, in training
     // always (its forward value; the gradient stays the element-wise rule's), as train builds it
     ModelGraph.Inference form = (spec.mode() == Mode.INFER ? plan.graph() : ModelGraph.Inference.PLAIN)
-        .withFusedLayerNormWhereFused(spec.mode() == Mode.TRAIN || spec.fusedLayerNorm(), sessionConfig);
+        .withFusedLayerNormWhereFused(spec.mode() == Mode.TRAIN || spec.fusedLayerNorm(), sessionConfig)
+        // with the CPU settings, attention's products in whichever kernel is faster here (inference graphs only)
+        .withTfAttentionKernelWhereFaster(spec.mode() == Mode.INFER && spec.fusedLayerNorm(), sessionConfig);
     try (Graph graph = new Graph()) {
       BuiltModel built = BuiltModel.build(entry, options, -1, ModelGraph.inferenceOnly(graph, 0L, form));
       TrainingGraph training = spec.mode() == Mode.TRAIN

@@ -130,12 +130,15 @@ class StmzooTest {
         assertThat(model.features(image)).as("%s", speed).containsExactly(plain, within(1e-4f));
       }
     }
+    // attention's kernel is whichever the process's probe found faster (it depends on the CPU)
+    boolean tfKernel = org.stmzoo.layers.core.AttentionKernelProbe.tfKernelFaster(InferenceSpeed.latency(2).session());
     assertThat(InferenceSpeed.latency(2).graph())
-        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(2, 1, true));
+        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(2, 1, true, tfKernel));
     assertThat(InferenceSpeed.throughput(2).graph())
-        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(1, 1, true));
+        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(1, 1, true, tfKernel));
     assertThat(InferenceSpeed.batches(2).graph())
-        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(1, 2, true));
+        .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(1, 2, true, tfKernel));
+    assertThat(InferenceSpeed.DEFAULT.graph().tfAttentionKernel()).isFalse();
     assertThat(ModelSpec.of(MODEL, Weights.random()).speed()).isEqualTo(InferenceSpeed.DEFAULT);
   }
 

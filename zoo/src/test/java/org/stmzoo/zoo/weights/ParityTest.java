@@ -34,6 +34,8 @@ class ParityTest {
     ModelGraph.Inference latency = ThreadPlan.latency(2).graph().withFusedLayerNorm(true);
     assertThat(latency.rowStreams()).isEqualTo(2);
     assertParity("pit-ti", "pit_ti_224", latency);
+    // attention's products in TF's own kernel, as in-process graphs build them where it is the faster one
+    assertParity("pit-ti", "pit_ti_224", latency.withTfAttentionKernel(true));
     assertParity("u-convnext-micro", "unified_convnext_micro", latency);
   }
 
