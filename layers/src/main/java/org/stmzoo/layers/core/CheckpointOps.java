@@ -42,6 +42,9 @@ public record CheckpointOps(Placeholder<TString> prefix, Op save, Op restore, Li
     Placeholder<TString> prefix = tf.withName("filename").placeholder(TString.class,
         Placeholder.shape(Shape.scalar()));
     List<ModelVariable> list = List.copyOf(variables);
+    if (list.stream().anyMatch(ModelVariable::frozen)) {
+      throw new IllegalArgumentException("a graph with frozen weights has no variables to save or restore");
+    }
     String[] names = list.stream().map(key).toArray(String[]::new);
     String[] slices = new String[names.length];
     java.util.Arrays.fill(slices, "");

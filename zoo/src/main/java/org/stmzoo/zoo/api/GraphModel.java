@@ -16,6 +16,7 @@ import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.layers.core.BatchStreams;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ClassifierOutput;
+import org.stmzoo.layers.core.FrozenWeights;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.Preprocessing;
 import org.tensorflow.Graph;
@@ -48,32 +49,23 @@ final class GraphModel implements StmzooModel {
   GraphModel(ExportRequest request, Weights origin, InferenceSpeed speed) {
     this.request = request;
     this.origin = origin;
-    this.graph = new Graph();
-    Session opened = null;
-    try {
-      ModelGraph.Inference inference = speed.graph();
-      ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed(), new ModelGraph.Inference(
-          Math.max(request.rowStreams(), inference.rowStreams()),
-          Math.max(request.batchStreams(), inference.batchStreams()), inference.fusedLayerNorm(),
-          inference.tfAttentionKernel()));
-      images = model.tf().withName("images").placeholder(TFloat32.class,
-          Placeholder.shape(Shape.of(-1, request.imageSize(), request.imageSize(), 3)));
-      output = BatchStreams.call(model, request.classifier().build(model.root()), images);
-      CheckpointOps checkpoint = CheckpointOps.build(model, "restore", model.modelVariables());
-      var initializer = model.initializer();
-      opened = new Session(graph, speed.session());
-      opened.runner().addTarget(initializer).run();
-      request.weights().load(opened, model, checkpoint);
-    } catch (RuntimeException e) {
-      // the session first: Graph.close() waits until every session on the graph is closed, so a failed restore
-      // (a damaged checkpoint) would otherwise leave the caller blocked forever
-      if (opened != null) {
-        opened.close();
+    ModelGraph.Inference inference = speed.graph();
+    ModelGraph.Inference form = new ModelGraph.Inference(
+        Math.max(request.rowStreams(), inference.rowStreams()),
+        Math.max(request.batchStreams(), inference.batchStreams()), inference.fusedLayerNorm(),
+        inference.tfAttentionKernel());
+    Loaded loaded = Loaded.open(request, form, speed, null);
+    if (speed.freezesWeights()) {
+      // the loaded weights read back and the model built again around them as constants
+      try (Loaded withVariables = loaded;
+          FrozenWeights weights = FrozenWeights.read(withVariables.session(), withVariables.model())) {
+        loaded = Loaded.open(request, form, speed, weights);
       }
-      graph.close();
-      throw e;
     }
-    this.session = opened;
+    this.graph = loaded.graph();
+    this.session = loaded.session();
+    this.images = loaded.images();
+    this.output = loaded.output();
     Preprocessing p = request.preprocessing();
     this.transform = new SampleTransform(TransformConfig.eval(request.imageSize(), p.cropPct(), p.mean(), p.std(),
         true), 3);
@@ -165,5 +157,45 @@ final class GraphModel implements StmzooModel {
   public void close() {
     session.close();
     graph.close();
+  }
+
+  /** A built graph and its session, the weights loaded (or held as constants). */
+  private record Loaded(Graph graph, Session session, ModelGraph model, Placeholder<TFloat32> images,
+      ClassifierOutput output) implements AutoCloseable {
+
+    /** Builds the model; with {@code frozen} null loads the request's weights into its variables. */
+    static Loaded open(ExportRequest request, ModelGraph.Inference form, InferenceSpeed speed, FrozenWeights frozen) {
+      Graph graph = new Graph();
+      Session opened = null;
+      try {
+        ModelGraph model = frozen == null
+            ? ModelGraph.inferenceOnly(graph, request.seed(), form)
+            : ModelGraph.inferenceOnly(graph, request.seed(), form, frozen);
+        Placeholder<TFloat32> images = model.tf().withName("images").placeholder(TFloat32.class,
+            Placeholder.shape(Shape.of(-1, request.imageSize(), request.imageSize(), 3)));
+        ClassifierOutput output = BatchStreams.call(model, request.classifier().build(model.root()), images);
+        opened = new Session(graph, speed.session());
+        if (frozen == null) {
+          CheckpointOps checkpoint = CheckpointOps.build(model, "restore", model.modelVariables());
+          opened.runner().addTarget(model.initializer()).run();
+          request.weights().load(opened, model, checkpoint);
+        }
+        return new Loaded(graph, opened, model, images, output);
+      } catch (RuntimeException e) {
+        // the session first: Graph.close() waits until every session on the graph is closed, so a failed restore
+        // (a damaged checkpoint) would otherwise leave the caller blocked forever
+        if (opened != null) {
+          opened.close();
+        }
+        graph.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      session.close();
+      graph.close();
+    }
   }
 }

@@ -17,7 +17,8 @@ import org.tensorflow.proto.ConfigProto;
  *     ModelGraph.Inference}), where TF fuses it in this process ({@link ModelGraph.Inference#withFusedLayerNormWhereFused}); an
  *     export asks for it itself ({@link ExportSpec#fusedLayerNorm}). With it, attention's products run in TF's own
  *     kernel where that measures faster in this process than oneDNN's ({@link
- *     ModelGraph.Inference#withTfAttentionKernelWhereFaster}); exports keep oneDNN's
+ *     ModelGraph.Inference#withTfAttentionKernelWhereFaster}); exports keep oneDNN's. With it under the latency
+ *     plan, the weights are constants in the graph ({@link ThreadPlan#freezesWeights})
  */
 public record InferenceSpeed(ThreadPlan threads, boolean fusedLayerNorm) {
   /** TF's defaults: all cores on each op, the plain graph. */
@@ -51,6 +52,11 @@ public record InferenceSpeed(ThreadPlan threads, boolean fusedLayerNorm) {
     return (threads == null ? ModelGraph.Inference.PLAIN : threads.graph())
         .withFusedLayerNormWhereFused(fusedLayerNorm, session())
         .withTfAttentionKernelWhereFaster(fusedLayerNorm, session());
+  }
+
+  /** Whether the in-process graph holds its weights as constants ({@link ThreadPlan#freezesWeights}). */
+  boolean freezesWeights() {
+    return fusedLayerNorm && threads != null && threads.freezesWeights();
   }
 
   /** The session options this speed runs under. */

@@ -2,6 +2,7 @@ package org.stmzoo.zoo.benchmark;
 
 import java.util.Optional;
 import java.util.Random;
+import org.stmzoo.layers.core.FrozenWeights;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.parallel.Replicas;
@@ -62,8 +63,15 @@ public final class ThroughputBenchmark {
         .withFusedLayerNormWhereFused(spec.mode() == Mode.TRAIN || spec.fusedLayerNorm(), sessionConfig)
         // with the CPU settings, attention's products in whichever kernel is faster here (inference graphs only)
         .withTfAttentionKernelWhereFaster(spec.mode() == Mode.INFER && spec.fusedLayerNorm(), sessionConfig);
-    try (Graph graph = new Graph()) {
-      BuiltModel built = BuiltModel.build(entry, options, -1, ModelGraph.inferenceOnly(graph, 0L, form));
+    // with the CPU settings under the latency plan, the weights as constants (the same values: read from the
+    // model as initialised, then the model built again around them)
+    boolean freeze = spec.mode() == Mode.INFER && spec.fusedLayerNorm() && plan.freezesWeights();
+    try (FrozenWeights weights = freeze ? initialWeights(entry, options, form, sessionConfig) : null;
+        Graph graph = new Graph()) {
+      ModelGraph model = weights == null
+          ? ModelGraph.inferenceOnly(graph, 0L, form)
+          : ModelGraph.inferenceOnly(graph, 0L, form, weights);
+      BuiltModel built = BuiltModel.build(entry, options, -1, model);
       TrainingGraph training = spec.mode() == Mode.TRAIN
           ? new TrainingGraph(built.model(), built.classifier(), built.images(), built.output(),
               options.numClasses(), RecipeConfig.deit(1, batch), Optional.empty(), chains)
@@ -117,6 +125,18 @@ public final class ThroughputBenchmark {
           return new Result(entry.name(), spec.mode(), batch, s, spec.steps(), batch * spec.steps() / seconds,
               1000 * seconds / spec.steps(), PeakMemory.peakResidentMiB(), spec.xla(), plan, profile);
         }
+      }
+    }
+  }
+
+  /** The model's initialised weights, read from a graph built with variables (the same seed and form). */
+  private static FrozenWeights initialWeights(ModelEntry entry, ModelOptions options, ModelGraph.Inference form,
+      ConfigProto sessionConfig) {
+    try (Graph graph = new Graph()) {
+      BuiltModel built = BuiltModel.build(entry, options, -1, ModelGraph.inferenceOnly(graph, 0L, form));
+      try (Session session = new Session(graph, sessionConfig)) {
+        session.run(built.model().initializer());
+        return FrozenWeights.read(session, built.model());
       }
     }
   }

@@ -66,7 +66,8 @@ final class BenchmarkCommand implements Command {
         .addOption(Option.builder().longOpt("fused-layer-norm")
             .desc("infer, serve: LayerNorm in the form TF fuses into oneDNN's one-pass CPU kernel (same function, no"
                 + " gradient; serve: the export built with it too); infer: with it, attention's products in TF's own"
-                + " kernel where that measures faster here than oneDNN's").build())
+                + " kernel where that measures faster here than oneDNN's, and under the latency plan the weights"
+                + " as constants in the graph").build())
         .addOption(Option.builder().longOpt("profile")
             .desc("infer, train: trace one more step and print the top op types and layers by time").build())
         .addOption(Option.builder().longOpt("profile-top").hasArg().argName("N")

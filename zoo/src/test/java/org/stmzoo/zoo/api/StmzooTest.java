@@ -139,6 +139,11 @@ class StmzooTest {
     assertThat(InferenceSpeed.batches(2).graph())
         .isEqualTo(new org.stmzoo.layers.core.ModelGraph.Inference(1, 2, true, tfKernel));
     assertThat(InferenceSpeed.DEFAULT.graph().tfAttentionKernel()).isFalse();
+    // the latency preset's graph holds its weights as constants (the loop above checked its function)
+    assertThat(InferenceSpeed.latency(2).freezesWeights()).isTrue();
+    assertThat(InferenceSpeed.batches(2).freezesWeights()).isFalse();
+    assertThat(InferenceSpeed.throughput(2).freezesWeights()).isFalse();
+    assertThat(InferenceSpeed.DEFAULT.freezesWeights()).isFalse();
     assertThat(ModelSpec.of(MODEL, Weights.random()).speed()).isEqualTo(InferenceSpeed.DEFAULT);
   }
 

@@ -40,6 +40,18 @@ class ParityTest {
   }
 
   @Test
+  void frozenWeightsKeepTheReferenceLogits() throws IOException {
+    // the latency plan's in-process graph: its weights read back from the imported variables as constants
+    ModelGraph.Inference latency = ThreadPlan.latency(2).graph().withFusedLayerNorm(true).withTfAttentionKernel(true);
+    assertThat(ThreadPlan.latency(2).freezesWeights()).isTrue();
+    assertThat(ThreadPlan.batches(2).freezesWeights()).isFalse();
+    assertParity("pit-ti", "pit_ti_224", latency, ReferenceParity.frozenLogits("pit-ti", "pit_ti_224", latency));
+    ModelGraph.Inference bands = ThreadPlan.latency(2).graph().withFusedLayerNorm(true);
+    assertParity("u-convnext-micro", "unified_convnext_micro", bands,
+        ReferenceParity.frozenLogits("u-convnext-micro", "unified_convnext_micro", bands));
+  }
+
+  @Test
   void pitTiny() throws IOException {
     assertParity("pit-ti", "pit_ti_224");
   }
@@ -60,8 +72,12 @@ class ParityTest {
 
   private static void assertParity(String model, String fixture, ModelGraph.Inference inference)
       throws IOException {
+    assertParity(model, fixture, inference, ReferenceParity.logits(model, fixture, inference));
+  }
+
+  private static void assertParity(String model, String fixture, ModelGraph.Inference inference, float[][] actual)
+      throws IOException {
     RawTensor expected = NpyFile.read(ReferenceParity.fixture(fixture + ".logits.npy"));
-    float[][] actual = ReferenceParity.logits(model, fixture, inference);
     double diff = ReferenceParity.maxAbsDifference(actual, expected);
     System.out.println(model + " (" + inference + ") max |logits - reference| = " + diff);
     assertThat(diff).isLessThanOrEqualTo(1e-4);

@@ -2,6 +2,7 @@ package org.stmzoo.zoo.weights;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.stmzoo.layers.core.FrozenWeights;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.zoo.SharedFiles;
 import org.stmzoo.zoo.registry.BuiltModel;
@@ -38,6 +39,39 @@ public final class ReferenceParity {
       try (Session session = new Session(g)) {
         ModelImport.apply(built, checkpoint, session);
         return Logits.compute(session, built, input);
+      }
+    }
+  }
+
+  /**
+   * As {@link #logits(String, String, ModelGraph.Inference)}, in a graph whose weights are constants ({@link
+   * FrozenWeights}): the fixture imported into a graph with variables, read back, and the model built again.
+   * Fails if the frozen graph still holds a variable op.
+   */
+  static float[][] frozenLogits(String model, String fixture, ModelGraph.Inference inference) throws IOException {
+    StateDict checkpoint = SafetensorsReader.read(fixture(fixture + ".safetensors"));
+    RawTensor input = NpyFile.read(fixture(fixture + ".input_nhwc.npy"));
+    try (FrozenWeights weights = importedWeights(model, checkpoint, inference); Graph g = new Graph()) {
+      BuiltModel built = BuiltModel.build(ModelRegistry.get(model), ModelOptions.imagenet(), -1,
+          ModelGraph.inferenceOnly(g, 0L, inference, weights));
+      g.operations().forEachRemaining(op -> {
+        if (op.type().equals("VarHandleOp") || op.type().equals("ReadVariableOp")) {
+          throw new AssertionError("frozen graph holds " + op.type() + " " + op.name());
+        }
+      });
+      try (Session session = new Session(g)) {
+        return Logits.compute(session, built, input);
+      }
+    }
+  }
+
+  private static FrozenWeights importedWeights(String model, StateDict checkpoint, ModelGraph.Inference inference) {
+    try (Graph g = new Graph()) {
+      BuiltModel built = BuiltModel.build(ModelRegistry.get(model), ModelOptions.imagenet(), -1,
+          ModelGraph.inferenceOnly(g, 0L, inference));
+      try (Session session = new Session(g)) {
+        ModelImport.apply(built, checkpoint, session);
+        return FrozenWeights.read(session, built.model());
       }
     }
   }

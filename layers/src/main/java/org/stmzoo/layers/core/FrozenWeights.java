@@ -1,0 +1,92 @@
+package org.stmzoo.layers.core;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The values of a model's variables, read from a session, for building the same model again with its weights
+ * held in the graph ({@link ModelGraph#inferenceOnly(org.tensorflow.Graph, long, ModelGraph.Inference,
+ * FrozenWeights)}): TensorFlow's "frozen graph" for inference, the same function.
+ *
+ * <p>Why: every resource variable costs two nodes per run (its {@code VarHandleOp}, which looks the variable up,
+ * and its {@code ReadVariableOp}); a batch-1 step of a small transformer runs a few hundred nodes of tens of
+ * microseconds each, so these lookups are a measurable share of it (issue 12's nineteenth round:
+ * docs/benchmarks.md). Each weight becomes a {@code Const} behind a {@code PlaceholderWithDefault}: a bare
+ * {@code Const} operand makes oneDNN's fused products take their cached-weight path, which ran those products
+ * about twice as slow at batch 1 on the CPUs measured (as {@code TF_ONEDNN_ASSUME_FROZEN_WEIGHTS} did), and
+ * the placeholder, which TF never folds, keeps the operand a plain tensor.
+ *
+ * <p>Owns the tensors it read; close it once the frozen graph is built (the graph keeps its own copy).
+ */
+public final class FrozenWeights implements AutoCloseable {
+  private final Map<String, TFloat32> values;
+
+  private FrozenWeights(Map<String, TFloat32> values) {
+    this.values = values;
+  }
+
+  /** Reads every variable of {@code model} (its {@link ModelGraph#variables()}) in one run of {@code session}. */
+  public static FrozenWeights read(Session session, ModelGraph model) {
+    List<ModelVariable> variables = new ArrayList<>(model.variables().values());
+    if (variables.stream().anyMatch(ModelVariable::frozen)) {
+      throw new IllegalArgumentException("the model's weights are frozen already");
+    }
+    Session.Runner runner = session.runner();
+    variables.forEach(v -> runner.fetch(v.value()));
+    Map<String, TFloat32> read = new LinkedHashMap<>();
+    try (Result result = runner.run()) {
+      for (int i = 0; i < variables.size(); i++) {
+        TFloat32 value = (TFloat32) result.get(i);
+        // a copy: the result's tensors are closed with it
+        read.put(variables.get(i).path(), TFloat32.tensorOf(value.shape(), value::copyTo));
+      }
+    } catch (RuntimeException e) {
+      read.values().forEach(TFloat32::close);
+      throw e;
+    }
+    return new FrozenWeights(read);
+  }
+
+  /** The variable paths held, in the model's creation order. */
+  public List<String> paths() {
+    return List.copyOf(values.keySet());
+  }
+
+  Map<String, TFloat32> values() {
+    return Collections.unmodifiableMap(values);
+  }
+
+  /**
+   * The graph's operand for variable {@code path}: its value as a constant behind a placeholder.
+   *
+   * @throws IllegalArgumentException when no value was read for {@code path} or its shape differs (the second
+   *     build must build the same model)
+   */
+  Operand<TFloat32> operand(Ops tf, String opName, String path, Shape shape) {
+    TFloat32 value = values.get(path);
+    if (value == null) {
+      throw new IllegalArgumentException("no frozen value for variable " + path
+          + ": the graph being built is not the model the weights were read from");
+    }
+    if (!value.shape().equals(shape)) {
+      throw new IllegalArgumentException("frozen value of " + path + " has shape " + value.shape()
+          + ", the variable " + shape);
+    }
+    return tf.withName(opName + ".frozen").placeholderWithDefault(
+        tf.withName(opName + ".value").constantOf(value), shape);
+  }
+
+  @Override
+  public void close() {
+    values.values().forEach(TFloat32::close);
+  }
+}
