@@ -28,6 +28,11 @@ import org.tensorflow.types.TFloat32;
  * <p>Owns the tensors it read; close it once the frozen graph is built (the graph keeps its own copy).
  */
 public final class FrozenWeights implements AutoCloseable {
+  /** The suffix of a frozen weight's operand, the {@code PlaceholderWithDefault}: as a variable's read. */
+  public static final String READ_SUFFIX = ".read";
+  /** The suffix of a frozen weight's {@code Const}. */
+  public static final String VALUE_SUFFIX = ".value";
+
   private final Map<String, TFloat32> values;
 
   private FrozenWeights(Map<String, TFloat32> values) {
@@ -81,8 +86,9 @@ public final class FrozenWeights implements AutoCloseable {
       throw new IllegalArgumentException("frozen value of " + path + " has shape " + value.shape()
           + ", the variable " + shape);
     }
-    return tf.withName(opName + ".frozen").placeholderWithDefault(
-        tf.withName(opName + ".value").constantOf(value), shape);
+    // named as a variable's read and value, so that a profile's layer attribution finds the layer
+    return tf.withName(opName + READ_SUFFIX).placeholderWithDefault(
+        tf.withName(opName + VALUE_SUFFIX).constantOf(value), shape);
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import org.stmzoo.layers.core.FrozenWeights;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 
@@ -29,7 +30,7 @@ public final class LayerAttribution {
   /** The layer of runtime nodes that match no graph node (sources, sends, receives, retvals). */
   public static final String RUNTIME = "(runtime)";
 
-  private static final String READ_SUFFIX = ".read";
+  private static final String READ_SUFFIX = FrozenWeights.READ_SUFFIX;
   /** How far back from a variable's update its gradient is looked for (AdamW reads it 3 ops before). */
   private static final int UPDATE_HOPS = 4;
 
@@ -47,8 +48,9 @@ public final class LayerAttribution {
     Map<String, String> layerByNode = new HashMap<>();
     for (NodeDef n : nodes) {
       typeByNode.put(n.getName(), n.getOp());
-      if (n.getOp().equals("ReadVariableOp") && n.getName().endsWith(READ_SUFFIX)) {
-        String variable = n.getName().substring(0, n.getName().length() - READ_SUFFIX.length());
+      String suffix = weightSuffix(n);
+      if (suffix != null) {
+        String variable = n.getName().substring(0, n.getName().length() - suffix.length());
         int dot = variable.lastIndexOf('.');
         layerByNode.put(n.getName(), dot < 0 ? OUTSIDE : variable.substring(0, dot));
       }
@@ -86,6 +88,19 @@ public final class LayerAttribution {
   }
 
   /**
+   * The name suffix of a node that holds a weight: a variable's read, or in a graph with frozen weights
+   * ({@link FrozenWeights}) the constant and the placeholder in its place; null for other nodes.
+   */
+  private static String weightSuffix(NodeDef n) {
+    String op = n.getOp();
+    String name = n.getName();
+    if ((op.equals("ReadVariableOp") || op.equals("PlaceholderWithDefault")) && name.endsWith(READ_SUFFIX)) {
+      return READ_SUFFIX;
+    }
+    return op.equals("Const") && name.endsWith(FrozenWeights.VALUE_SUFFIX) ? FrozenWeights.VALUE_SUFFIX : null;
+  }
+
+  /**
    * The layer of the variable whose update reads each gradient node directly (within {@link #UPDATE_HOPS} ops of
    * its update, in name scopes): a matmul's weight gradient reads only activations, yet belongs to the weight's
    * layer. Shadow variables (an optimizer moment {@code optimizer.exp_avg.X}, an EMA copy {@code ema.X}) count
@@ -93,8 +108,11 @@ public final class LayerAttribution {
    */
   private static Map<String, String> updatedLayers(List<NodeDef> nodes, Map<String, String> variableLayer) {
     Map<String, String> handleLayer = new HashMap<>();
-    variableLayer.forEach((read, layer) -> handleLayer.put(read.substring(0, read.length() - READ_SUFFIX.length()),
-        layer));
+    variableLayer.forEach((read, layer) -> {
+      if (read.endsWith(READ_SUFFIX)) { // a frozen weight's constant is never updated
+        handleLayer.put(read.substring(0, read.length() - READ_SUFFIX.length()), layer);
+      }
+    });
     Map<String, String> shadowed = new HashMap<>();
     for (String variable : handleLayer.keySet()) {
       for (int dot = variable.indexOf('.'); dot >= 0; dot = variable.indexOf('.', dot + 1)) {

@@ -51,6 +51,28 @@ class LayerAttributionTest {
   }
 
   @Test
+  void frozenWeightsBelongToTheirLayersAsVariablesDo() {
+    // FrozenWeights: a Const and a PlaceholderWithDefault in place of each variable; after Grappler the
+    // consumers may read the Const directly
+    LayerAttribution frozen = LayerAttribution.of(GraphDef.newBuilder()
+        .addNode(node("images", "Placeholder"))
+        .addNode(node("blocks.0.attn.qkv.kernel.value", "Const"))
+        .addNode(node("blocks.0.attn.qkv.kernel.read", "PlaceholderWithDefault", "blocks.0.attn.qkv.kernel.value"))
+        .addNode(node("blocks.0.mlp.fc1.kernel.value", "Const"))
+        .addNode(node("blocks.0.mlp.fc1.kernel.read", "PlaceholderWithDefault", "blocks.0.mlp.fc1.kernel.value"))
+        .addNode(node("MatMul", "MatMul", "images", "blocks.0.attn.qkv.kernel.read"))
+        .addNode(node("Softmax", "Softmax", "MatMul"))
+        .addNode(node("MatMul_1", "MatMul", "Softmax", "blocks.0.mlp.fc1.kernel.value"))
+        .addNode(node("scale", "Const"))
+        .build());
+    assertThat(frozen.layerOf("MatMul")).isEqualTo("blocks.0.attn.qkv");
+    assertThat(frozen.layerOf("MatMul_1")).isEqualTo("blocks.0.mlp.fc1");
+    assertThat(frozen.layerOf("Softmax")).isEqualTo("blocks.0");
+    assertThat(frozen.layerOf("blocks.0.mlp.fc1.kernel.value")).isEqualTo("blocks.0.mlp.fc1");
+    assertThat(frozen.layerOf("scale")).isEqualTo(LayerAttribution.OUTSIDE);
+  }
+
+  @Test
   void aNodeBetweenLayersGetsThePathTheyShare() {
     assertThat(layers.layerOf("Softmax")).isEqualTo("blocks.0.attn");
     assertThat(layers.layerOf("Add")).isEqualTo("blocks");
