@@ -1,7 +1,6 @@
 package org.stmzoo.layers.core;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,10 +63,6 @@ public final class FrozenWeights implements AutoCloseable {
   /** The variable paths held, in the model's creation order. */
   public List<String> paths() {
     return List.copyOf(values.keySet());
-  }
-
-  Map<String, TFloat32> values() {
-    return Collections.unmodifiableMap(values);
   }
 
   /**
