@@ -215,14 +215,6 @@ public final class ModelGraph {
     Operand<TFloat32> initial = init.build(tf, shape, seedFor(path));
     Op assign = tf.withName(opName + ".assign_initial").assignVariableOp(handle, initial);
     Operand<TFloat32> value = tf.withName(opName + ".read").readVariableOp(handle, TFloat32.class);
-    String ab = System.getProperty("stmzoo.ab", "0");
-    if (!ab.equals("0")) {
-      float[] v = new float[(int) shape.size()];
-      java.util.Random r = new java.util.Random(seedFor(path));
-      for (int i = 0; i < v.length; i++) v[i] = (float) (r.nextGaussian() * 0.02);
-      value = tf.withName(opName + ".const").constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(v, true, false));
-      if (ab.equals("1") || (ab.equals("3") && shape.numDimensions() >= 2)) value = tf.withName(opName + ".pwd").placeholderWithDefault(value, shape);
-    }
     ModelVariable variable = new ModelVariable(path, shape, role, decay, handle, value, assign);
     variables.put(path, variable);
     return variable;
