@@ -1,5 +1,7 @@
 package org.stmzoo.zoo.benchmark;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.stmzoo.layers.core.FrozenWeights;
@@ -34,6 +36,10 @@ public final class ThroughputBenchmark {
   public record Spec(Mode mode, int batch, int steps, int warmup, ThreadPlan plan, boolean xla, boolean profile,
       boolean fusedLayerNorm) {
     public Spec {
+      if (batch < 1 || steps < 1 || warmup < 0) {
+        throw new IllegalArgumentException("need batch >= 1, steps >= 1 and warmup >= 0, got batch " + batch
+            + ", steps " + steps + ", warmup " + warmup);
+      }
       if (fusedLayerNorm && mode != Mode.INFER) {
         throw new IllegalArgumentException("the fused LayerNorm is asked for in inference only: training uses it for"
             + " the forward value wherever TF fuses it");
@@ -45,9 +51,19 @@ public final class ThroughputBenchmark {
     }
   }
 
-  /** @param plan the thread plan the figures were measured under */
+  /**
+   * @param plan the thread plan the figures were measured under
+   * @param warmupMillis each untimed step's wall time, in order: the first steps carry the one-time costs the
+   *     timed ones leave out (kernel and memory setup; in training, XLA's compilation of the gradient's clusters,
+   *     which TF compiles on a cluster's second run)
+   */
   public record Result(String model, Mode mode, int batch, int imageSize, int steps, double imagesPerSecond,
-      double msPerStep, long peakResidentMiB, boolean xla, ThreadPlan plan, Optional<StepProfile> profile) {}
+      double msPerStep, long peakResidentMiB, boolean xla, ThreadPlan plan, List<Double> warmupMillis,
+      Optional<StepProfile> profile) {
+    public Result {
+      warmupMillis = List.copyOf(warmupMillis);
+    }
+  }
 
   private ThroughputBenchmark() {}
 
@@ -94,10 +110,13 @@ public final class ThroughputBenchmark {
         }
         try (TFloat32 images = TFloat32.tensorOf(Shape.of(batch, s, s, options.inChannels()),
             DataBuffers.of(pixels, true, false))) {
-          long start = 0;
+          List<Double> warmupMillis = new ArrayList<>();
+          long start = System.nanoTime();
           for (int step = 0; step < spec.warmup() + spec.steps(); step++) {
-            if (step == spec.warmup()) {
-              start = System.nanoTime();
+            if (step > 0 && step <= spec.warmup()) {
+              long now = System.nanoTime();
+              warmupMillis.add((now - start) / 1e6);
+              start = now;
             }
             if (training != null) {
               training.runStep(session, pixels, labels, batch, step, 1e-4);
@@ -123,7 +142,7 @@ public final class ThroughputBenchmark {
             profile = Optional.of(StepProfile.of(metadata, LayerAttribution.of(graph.toGraphDef()), wallMillis));
           }
           return new Result(entry.name(), spec.mode(), batch, s, spec.steps(), batch * spec.steps() / seconds,
-              1000 * seconds / spec.steps(), PeakMemory.peakResidentMiB(), spec.xla(), plan, profile);
+              1000 * seconds / spec.steps(), PeakMemory.peakResidentMiB(), spec.xla(), plan, warmupMillis, profile);
         }
       }
     }
