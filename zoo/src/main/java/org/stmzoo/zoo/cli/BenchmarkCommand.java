@@ -57,7 +57,7 @@ final class BenchmarkCommand implements Command {
         .addOption(Option.builder().longOpt("batch").hasArg().argName("N").desc("batch size (default 8; serve: 32)").build())
         .addOption(Option.builder().longOpt("steps").hasArg().argName("K").desc("timed steps (default 5)").build())
         .addOption(Option.builder().longOpt("warmup").hasArg().argName("W").desc("untimed steps first, their times printed in infer and train (default 1; train: 2, as its"
-            + " second step still grows the allocator's memory to the step's peak); their times are printed").build())
+            + " second step still faults in memory the first did not touch)").build())
         .addOption(Option.builder().longOpt("threads").hasArg().argName("T").desc("threads, spread as --thread-plan says (default: all)").build())
         .addOption(Option.builder().longOpt("thread-plan").hasArg().argName("throughput|latency|batches")
             .desc("all threads on each op (throughput, default), or one thread per op with the image cut into one"
