@@ -96,9 +96,8 @@ final class BenchmarkCommand implements Command {
     boolean serve = modeName.equals("serve");
     int batch = CliArgs.positiveInt(line, "batch", serve ? 32 : 8);
     int steps = CliArgs.positiveInt(line, "steps", 5);
-    // a training step's first run optimises the graph and its second still faults in memory (about 370 MiB more
-    // for u-swin-micro at batch 32, 1.7 s against 0.9): the timed steps start at the steady state
-    int warmup = CliArgs.nonNegativeInt(line, "warmup", modeName.equals("train") ? 2 : 1);
+    int warmup = CliArgs.nonNegativeInt(line, "warmup", (modeName.equals("train")
+        ? ThroughputBenchmark.Mode.TRAIN : ThroughputBenchmark.Mode.INFER).defaultWarmup());
     int threads = line.hasOption("threads") ? CliArgs.positiveInt(line, "threads", 0) : 0;
     ThreadPlan plan = threadPlan(line.getOptionValue("thread-plan", "throughput"), threads);
     if (serve) {

@@ -31,6 +31,12 @@ class ThroughputBenchmarkTest {
   }
 
   @Test
+  void trainingWarmsUpOneStepMoreThanInference() {
+    assertThat(ThroughputBenchmark.Mode.INFER.defaultWarmup()).isEqualTo(1);
+    assertThat(ThroughputBenchmark.Mode.TRAIN.defaultWarmup()).isEqualTo(2);
+  }
+
+  @Test
   void aSpecThatTimesNothingIsRefused() {
     assertThatThrownBy(() -> new ThroughputBenchmark.Spec(ThroughputBenchmark.Mode.INFER, 2, 0, 1,
         ThreadPlan.throughput(1), false, false)).isInstanceOf(IllegalArgumentException.class)
