@@ -20,7 +20,8 @@ import org.tensorflow.types.TFloat32;
  * Conv2D's rewritten forms compute what TF's convolution ops compute, outputs and gradients (input, kernel, bias):
  * a convolution whose kernel equals its stride as SpaceToDepth and one matrix product (maps that are and are not
  * multiples of the stride); a depthwise convolution with a channel multiplier as one depthwise convolution without
- * multiplier per output of a channel, stacked; padding that TF's SAME gives for the map, as SAME instead of a padded copy.
+ * multiplier per output of a channel, stacked; padding that TF's SAME gives for the map, as SAME instead of a padded
+ * copy.
  */
 class ConvFormsTest {
   @Test

@@ -263,12 +263,6 @@ public final class Conv2D implements Layer {
   }
 
   /**
-   * A patchifying convolution as {@code SpaceToDepth} and one matrix product: SpaceToDepth's channel order
-   * {@code (row in patch, column in patch, channel)} is the HWIO kernel's, so the kernel reshapes to
-   * {@code [k*k*in, out]}. oneDNN's matrix kernel runs it about twice as fast as its convolution for these shapes.
-   * Maps whose sides are not multiples of the stride drop the last rows/columns, as VALID does.
-   */
-  /**
    * A depthwise convolution with a channel multiplier as one depthwise convolution without multiplier per output
    * of an input channel, stacked so that output {@code m} of input channel {@code c} is channel {@code c * mult +
    * m} (PyTorch's order), each with its share of the bias (which TF fuses into it). oneDNN's depthwise kernel with
@@ -298,6 +292,12 @@ public final class Conv2D implements Layer {
     return Shapes.reshapeBatch(tf, stacked, Shapes.dim(stacked, 1), Shapes.dim(stacked, 2), config.outChannels());
   }
 
+  /**
+   * A patchifying convolution as {@code SpaceToDepth} and one matrix product: SpaceToDepth's channel order
+   * {@code (row in patch, column in patch, channel)} is the HWIO kernel's, so the kernel reshapes to
+   * {@code [k*k*in, out]}. oneDNN's matrix kernel runs it about twice as fast as its convolution for these shapes.
+   * Maps whose sides are not multiples of the stride drop the last rows/columns, as VALID does.
+   */
   private Operand<TFloat32> patchify(Operand<TFloat32> x) {
     int k = config.stride();
     int h = Shapes.dim(x, 1) / k * k;

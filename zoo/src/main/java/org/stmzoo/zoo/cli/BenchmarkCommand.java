@@ -94,10 +94,15 @@ final class BenchmarkCommand implements Command {
     ModelOptions options = ModelArguments.parse(line, entry);
     String modeName = line.getOptionValue("mode", "infer");
     boolean serve = modeName.equals("serve");
+    // serve runs an export's inference: it warms up as inference does
+    ThroughputBenchmark.Mode mode = switch (modeName) {
+      case "infer", "serve" -> ThroughputBenchmark.Mode.INFER;
+      case "train" -> ThroughputBenchmark.Mode.TRAIN;
+      default -> throw new UsageException("--mode must be infer, train or serve, got '" + modeName + "'");
+    };
     int batch = CliArgs.positiveInt(line, "batch", serve ? 32 : 8);
     int steps = CliArgs.positiveInt(line, "steps", 5);
-    int warmup = CliArgs.nonNegativeInt(line, "warmup", (modeName.equals("train")
-        ? ThroughputBenchmark.Mode.TRAIN : ThroughputBenchmark.Mode.INFER).defaultWarmup());
+    int warmup = CliArgs.nonNegativeInt(line, "warmup", mode.defaultWarmup());
     int threads = line.hasOption("threads") ? CliArgs.positiveInt(line, "threads", 0) : 0;
     ThreadPlan plan = threadPlan(line.getOptionValue("thread-plan", "throughput"), threads);
     if (serve) {
@@ -109,11 +114,6 @@ final class BenchmarkCommand implements Command {
       noteUnfusedLayerNorm(line);
       return code;
     }
-    ThroughputBenchmark.Mode mode = switch (modeName) {
-      case "infer" -> ThroughputBenchmark.Mode.INFER;
-      case "train" -> ThroughputBenchmark.Mode.TRAIN;
-      default -> throw new UsageException("--mode must be infer, train or serve, got '" + modeName + "'");
-    };
     if (line.hasOption("data")) {
       if (mode != ThroughputBenchmark.Mode.TRAIN) {
         throw new UsageException("--data applies to --mode train");
