@@ -1,14 +1,21 @@
 package org.stmzoo.zoo.benchmark;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
@@ -20,45 +27,50 @@ import org.tensorflow.proto.RunOptions;
  * Node times overlap when the runtime runs nodes in parallel, so their sum can exceed the step's wall time.
  */
 public record StepProfile(List<NodeTime> nodes, double wallMillis) {
-  /** Options that make a session run record step stats. */
-  public static final RunOptions TRACE_OPTIONS =
-      RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+  /**
+   * Options that make a session run record step stats and the graphs it ran (for the nodes' inputs). Software
+   * tracing: the stats alone (a hardware or full trace also runs TF's profiler, whose records the profile does not
+   * read).
+   */
+  public static final RunOptions TRACE_OPTIONS = RunOptions.newBuilder()
+      .setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).setOutputPartitionGraphs(true).build();
 
   /**
    * One executed node: its name in the runtime's graph, op type, layer path, when it started (microseconds on the
-   * runtime's clock) and how long it ran (microseconds).
+   * runtime's clock), how long it ran (microseconds) and the executed nodes it waited for (its data and control
+   * inputs in the graph the runtime ran; through inputs that left no time of their own, theirs).
    */
-  public record NodeTime(String node, String type, String layer, double startMicros, double micros) {
-    double endMicros() {
-      return startMicros + micros;
-    }
-  }
-
-  /**
-   * How the step's span (the first node's start to the last node's end) divides by how many nodes ran at once:
-   * {@code micros[k]} is the time with {@code k} nodes running, the last entry the time with that many or more,
-   * {@code micros[0]} the time between nodes (the runtime's own). {@code alone} holds the nodes that ran while no
-   * other node did, each with that time as its own: with several inter-op threads, where the other threads waited
-   * (at a join, or in a part of the graph built as one chain); its totals by layer or op type say where.
-   */
-  public record Parallelism(double spanMicros, double[] micros, StepProfile alone) {
-    public Parallelism {
-      micros = micros.clone();
+  public record NodeTime(String node, String type, String layer, double startMicros, double micros,
+      List<String> inputs) {
+    public NodeTime {
+      inputs = List.copyOf(inputs);
     }
 
-    @Override
-    public double[] micros() {
-      return micros.clone();
-    }
-
-    /** The share of the span with {@code k} nodes running (the last entry: that many or more). */
-    public double share(int k) {
-      return spanMicros > 0 ? micros[k] / spanMicros : 0;
+    /** A node whose inputs are not known. */
+    public NodeTime(String node, String type, String layer, double startMicros, double micros) {
+      this(node, type, layer, startMicros, micros, List.of());
     }
   }
 
   /** Time summed over the nodes sharing a key (an op type or a layer), and how many nodes that was. */
   public record Total(String key, double micros, int nodes) {}
+
+  /**
+   * The longest chain of dependent nodes of a step ({@link #criticalPath()}): its time (microseconds, the nodes' own
+   * times summed), the whole step's summed node time, and the chain's nodes in order.
+   */
+  public record CriticalPath(double micros, double stepMicros, StepProfile chain) {
+    /**
+     * The least a step of these node times can take with at most {@code concurrentOps} nodes running at once: the
+     * chain, or every node's time shared out evenly, whichever is longer.
+     */
+    public double floorMicros(int concurrentOps) {
+      if (concurrentOps < 1) {
+        throw new IllegalArgumentException("need at least one op at a time, got " + concurrentOps);
+      }
+      return Math.max(micros, stepMicros / concurrentOps);
+    }
+  }
 
   public StepProfile {
     nodes = List.copyOf(nodes);
@@ -66,14 +78,56 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
 
   /** The profile of a traced run ({@code runAndFetchMetadata} with {@link #TRACE_OPTIONS}). */
   public static StepProfile of(RunMetadata metadata, LayerAttribution layers, double wallMillis) {
-    List<NodeTime> nodes = new ArrayList<>();
+    List<NodeExecStats> executed = new ArrayList<>();
     for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
-      for (NodeExecStats n : device.getNodeStatsList()) {
-        nodes.add(new NodeTime(n.getNodeName(), typeOf(n, layers), layers.layerOf(n.getNodeName()), start(n),
-            micros(n)));
+      executed.addAll(device.getNodeStatsList());
+    }
+    Set<String> names = new HashSet<>();
+    executed.forEach(n -> names.add(n.getNodeName()));
+    Map<String, List<String>> graphInputs = new HashMap<>();
+    for (GraphDef graph : metadata.getPartitionGraphsList()) {
+      for (NodeDef node : graph.getNodeList()) {
+        graphInputs.put(node.getName(), node.getInputList().stream().map(StepProfile::producer).toList());
       }
     }
+    Map<String, List<String>> executedInputs = new HashMap<>();
+    List<NodeTime> nodes = new ArrayList<>();
+    for (NodeExecStats n : executed) {
+      nodes.add(new NodeTime(n.getNodeName(), typeOf(n, layers), layers.layerOf(n.getNodeName()), start(n),
+          micros(n), executedInputs(n.getNodeName(), graphInputs, names, executedInputs)));
+    }
     return new StepProfile(nodes, wallMillis);
+  }
+
+  /** The node an input names: {@code node}, {@code node:1} (an output) and {@code ^node} (a control input). */
+  private static String producer(String input) {
+    String name = input.startsWith("^") ? input.substring(1) : input;
+    int colon = name.lastIndexOf(':');
+    return colon < 0 ? name : name.substring(0, colon);
+  }
+
+  /**
+   * The executed nodes {@code node} waits for: its inputs that ran, and in place of an input that left no stats
+   * (the runtime ran it without recording it), that input's own (memoised; a graph's loops are cut where met).
+   */
+  private static List<String> executedInputs(String node, Map<String, List<String>> graphInputs, Set<String> executed,
+      Map<String, List<String>> memo) {
+    List<String> known = memo.get(node);
+    if (known != null) {
+      return known;
+    }
+    memo.put(node, List.of()); // a loop back to this node ends here
+    Set<String> inputs = new LinkedHashSet<>();
+    for (String input : graphInputs.getOrDefault(node, List.of())) {
+      if (executed.contains(input)) {
+        inputs.add(input);
+      } else {
+        inputs.addAll(executedInputs(input, graphInputs, executed, memo));
+      }
+    }
+    List<String> result = List.copyOf(inputs);
+    memo.put(node, result);
+    return result;
   }
 
   public double totalMicros() {
@@ -107,52 +161,66 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
   }
 
   /**
-   * The step's span divided by how many nodes ran at once, up to {@code atLeast} (the last bucket counts that
-   * many or more), and the nodes that ran alone for a while.
+   * The longest chain of nodes each waiting for the one before ({@link NodeTime#inputs()}), by the nodes' own times:
+   * the least a step of these node times takes however many threads run it, and the nodes on it, in order, as a
+   * profile of their own (its {@code byLayer()} says where the chain's time goes). A node name that ran more than
+   * once counts each run; a graph's loops are cut where they close.
    */
-  public Parallelism parallelism(int atLeast) {
-    if (atLeast < 1) {
-      throw new IllegalArgumentException("need at least one bucket above none, got " + atLeast);
-    }
-    double[] micros = new double[atLeast + 1];
+  public CriticalPath criticalPath() {
     int n = nodes.size();
-    double[] aloneByNode = new double[n];
-    // Sweep the starts and ends of the nodes that took time, in time order; event e < n starts node e, e >= n ends
-    // node e - n. At a tie ends come first, so that a node starting as another ends does not overlap it. (A node
-    // without time of its own is left out: its end would sort before its start.)
-    Function<Integer, Double> time = e -> e < n ? nodes.get(e).startMicros() : nodes.get(e - n).endMicros();
-    List<Integer> events = new ArrayList<>(2 * n);
+    Map<String, List<Integer>> byName = new HashMap<>();
     for (int i = 0; i < n; i++) {
-      if (nodes.get(i).micros() > 0) {
-        events.add(i);
-        events.add(i + n);
-      }
+      byName.computeIfAbsent(nodes.get(i).node(), k -> new ArrayList<>()).add(i);
     }
-    events.sort(Comparator.comparing(time).thenComparing(e -> e < n));
-    LinkedHashSet<Integer> running = new LinkedHashSet<>();
-    double previous = events.isEmpty() ? 0 : time.apply(events.get(0));
-    for (int e : events) {
-      double t = time.apply(e);
-      micros[Math.min(running.size(), atLeast)] += t - previous;
-      if (running.size() == 1) {
-        aloneByNode[running.iterator().next()] += t - previous;
-      }
-      previous = t;
-      if (e < n) {
-        running.add(e);
-      } else {
-        running.remove(e - n);
-      }
-    }
-    List<NodeTime> alone = new ArrayList<>();
+    List<List<Integer>> consumers = new ArrayList<>();
+    int[] waitingFor = new int[n];
     for (int i = 0; i < n; i++) {
-      if (aloneByNode[i] > 0) {
-        NodeTime node = nodes.get(i);
-        alone.add(new NodeTime(node.node(), node.type(), node.layer(), node.startMicros(), aloneByNode[i]));
+      consumers.add(new ArrayList<>());
+    }
+    for (int i = 0; i < n; i++) {
+      for (String input : nodes.get(i).inputs()) {
+        for (int producer : byName.getOrDefault(input, List.of())) {
+          if (producer != i) {
+            consumers.get(producer).add(i);
+            waitingFor[i]++;
+          }
+        }
       }
     }
-    double span = Arrays.stream(micros).sum();
-    return new Parallelism(span, micros, new StepProfile(alone, span / 1e3));
+    // Kahn's order: a node is finished once every node it waits for is; nodes on a loop never become ready
+    double[] finish = new double[n];
+    int[] before = new int[n];
+    Arrays.fill(before, -1);
+    ArrayDeque<Integer> ready = new ArrayDeque<>();
+    for (int i = 0; i < n; i++) {
+      if (waitingFor[i] == 0) {
+        ready.add(i);
+      }
+    }
+    int last = -1;
+    while (!ready.isEmpty()) {
+      int i = ready.poll();
+      finish[i] += nodes.get(i).micros();
+      if (last < 0 || finish[i] > finish[last]) {
+        last = i;
+      }
+      for (int c : consumers.get(i)) {
+        if (finish[i] > finish[c]) {
+          finish[c] = finish[i];
+          before[c] = i;
+        }
+        if (--waitingFor[c] == 0) {
+          ready.add(c);
+        }
+      }
+    }
+    List<NodeTime> chain = new ArrayList<>();
+    for (int i = last; i >= 0; i = before[i]) {
+      chain.add(nodes.get(i));
+    }
+    Collections.reverse(chain);
+    double micros = last < 0 ? 0 : finish[last];
+    return new CriticalPath(micros, totalMicros(), new StepProfile(chain, micros / 1e3));
   }
 
   private static String layerKind(NodeTime n) {

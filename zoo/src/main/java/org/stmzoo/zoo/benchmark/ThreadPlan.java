@@ -79,6 +79,11 @@ public record ThreadPlan(String name, int intraOp, int interOp, int rowStreams, 
     return new ModelGraph.Inference(rowStreams, batchStreams, false);
   }
 
+  /** How many ops the session runs at once: its inter-op threads ({@code 0}, TF's choice: one per core). */
+  public int concurrentOps() {
+    return interOp > 0 ? interOp : Runtime.getRuntime().availableProcessors();
+  }
+
   /** As printed beside a figure: {@code latency (intra-op 1, inter-op 2)}. */
   public String describe() {
     return String.format(Locale.ROOT, "%s (intra-op %s, inter-op %s)", name, count(intraOp), count(interOp));

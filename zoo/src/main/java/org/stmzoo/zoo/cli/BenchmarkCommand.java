@@ -137,7 +137,7 @@ final class BenchmarkCommand implements Command {
           .map(ms -> String.format(Locale.ROOT, "%.1f", ms)).collect(Collectors.joining(", ")));
     }
     noteUnfusedLayerNorm(line);
-    r.profile().ifPresent(p -> ProfilePrinter.print(p, profileTop, System.out));
+    r.profile().ifPresent(p -> ProfilePrinter.print(p, r.plan().concurrentOps(), profileTop, System.out));
     return 0;
   }
 

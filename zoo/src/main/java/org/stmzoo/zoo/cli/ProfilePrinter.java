@@ -6,28 +6,36 @@ import java.util.Locale;
 import org.stmzoo.zoo.benchmark.StepProfile;
 
 /**
- * Prints a {@link StepProfile}: the top op types, layer kinds, layers and op types per layer kind by time, then how
- * much of the step ran in parallel and which layers ran alone (percentages there are of the step's span).
+ * Prints a {@link StepProfile}: the top op types, layer kinds, layers and op types per layer kind by time, then the
+ * longest chain of dependent nodes and where its time goes (percentages of the chain). How the traced step's nodes
+ * overlapped is not printed: TF's runtime overlaps a traced step's nodes differently from an untraced step's (two
+ * independent chains of products: 7-8 ms a step untraced, 9-17 ms traced; docs/benchmarks.md), so only the node
+ * times and the graph's dependencies are read.
  */
 final class ProfilePrinter {
   private ProfilePrinter() {}
 
-  static void print(StepProfile profile, int top, PrintStream out) {
+  /**
+   * @param concurrentOps how many ops the session ran at once (its inter-op threads), for the least step time the
+   *     node times allow
+   */
+  static void print(StepProfile profile, int concurrentOps, int top, PrintStream out) {
     double total = profile.totalMicros();
-    out.printf(Locale.ROOT, "profile of one traced step: %.1f ms wall, %.1f ms summed over %d nodes"
-        + " (nodes run in parallel, so the sum can exceed the wall time; tracing adds overhead)%n",
-        profile.wallMillis(), total / 1e3, profile.nodes().size());
+    out.printf(Locale.ROOT, "profile of a traced step: %.1f ms summed over %d nodes (tracing adds overhead to each)%n",
+        total / 1e3, profile.nodes().size());
     table(out, "op type", profile.byType(), top, total);
     table(out, "layer kind (indices as *)", profile.byLayerKind(), top, total);
     table(out, "layer", profile.byLayer(), top, total);
     table(out, "layer kind and op type", profile.byLayerKindAndType(), top, total);
-    StepProfile.Parallelism p = profile.parallelism(2);
+    StepProfile.CriticalPath chain = profile.criticalPath();
     out.println();
-    out.printf(Locale.ROOT, "parallelism: of the %.1f ms from the first node's start to the last node's end,"
-        + " two or more nodes ran %.1f %%, one %.1f %%, none %.1f %% (the runtime between nodes)%n",
-        p.spanMicros() / 1e3, 100 * p.share(2), 100 * p.share(1), 100 * p.share(0));
-    table(out, "layer, time running alone (other threads idle)", p.alone().byLayer(), top, p.spanMicros());
-    table(out, "layer kind and op type, time running alone", p.alone().byLayerKindAndType(), top, p.spanMicros());
+    out.printf(Locale.ROOT, "dependencies: the longest chain of nodes each waiting for the one before takes %.1f ms"
+        + " of the %.1f ms summed (%d nodes); with %d ops at once, no schedule of these node times takes less"
+        + " than %.1f ms%n", chain.micros() / 1e3, total / 1e3, chain.chain().nodes().size(), concurrentOps,
+        chain.floorMicros(concurrentOps) / 1e3);
+    table(out, "layer kind, time on the longest chain", chain.chain().byLayerKind(), top, chain.micros());
+    table(out, "layer kind and op type, time on the longest chain", chain.chain().byLayerKindAndType(), top,
+        chain.micros());
   }
 
   private static void table(PrintStream out, String title, List<StepProfile.Total> totals, int top, double total) {

@@ -1,10 +1,17 @@
 package org.stmzoo.zoo.benchmark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.NodeExecStats;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.StepStats;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
 
@@ -37,33 +44,65 @@ class StepProfileTest {
       assertThat(totals).isSortedAccordingTo((a, b) -> Double.compare(b.micros(), a.micros()));
     }
     assertThat(p.wallMillis()).isPositive();
-    StepProfile.Parallelism parallel = p.parallelism(2);
-    assertThat(parallel.spanMicros()).isPositive();
-    assertThat(parallel.share(0) + parallel.share(1) + parallel.share(2)).isCloseTo(1, within(1e-9));
-    assertThat(parallel.alone().totalMicros())
-        .isCloseTo(parallel.micros()[1], within(1e-6 * parallel.spanMicros()));
+    // The traced run's graphs came back: nodes know what they waited for, and the longest chain is one.
+    assertThat(p.nodes()).filteredOn(n -> !n.inputs().isEmpty()).hasSizeGreaterThan(p.nodes().size() / 2);
+    StepProfile.CriticalPath chain = p.criticalPath();
+    double longestNode = p.nodes().stream().mapToDouble(StepProfile.NodeTime::micros).max().orElseThrow();
+    assertThat(chain.micros()).isBetween(longestNode, total * (1 + 1e-9));
+    assertThat(chain.chain().totalMicros()).isCloseTo(chain.micros(), within(1e-6 * total));
+    List<StepProfile.NodeTime> nodes = chain.chain().nodes();
+    for (int i = 1; i < nodes.size(); i++) {
+      assertThat(nodes.get(i).inputs()).contains(nodes.get(i - 1).node());
+    }
   }
 
   @Test
-  void parallelismSplitsTheSpanByNodesRunningAndNamesWhatRanAlone() {
-    // x0 and y0 overlap for 5 us; the runtime runs nothing for 5 us; x1 and y1 touch without overlapping.
+  void theLongestChainFollowsDependenciesNotTheClock() {
+    // a -> b -> d and a -> c -> d: the chain takes the longer branch; e runs beside them all and is shorter alone.
     StepProfile p = new StepProfile(List.of(
-        new StepProfile.NodeTime("x0", "MatMul", "x", 100, 10),
-        new StepProfile.NodeTime("y0", "MatMul", "y", 105, 10),
-        new StepProfile.NodeTime("x1", "Add", "x", 120, 5),
-        new StepProfile.NodeTime("y1", "Add", "y", 125, 5),
-        new StepProfile.NodeTime("y2", "Add", "y", 126, 1),
-        new StepProfile.NodeTime("z", "Const", "z", 112, 0)), 1);
-    StepProfile.Parallelism parallel = p.parallelism(2);
-    assertThat(parallel.spanMicros()).isEqualTo(30);
-    assertThat(parallel.micros()).containsExactly(5, 19, 6);
-    assertThat(parallel.alone().byLayer())
-        .containsExactly(new StepProfile.Total("x", 10, 2), new StepProfile.Total("y", 9, 2));
-    assertThat(parallel.alone().byType())
-        .containsExactly(new StepProfile.Total("MatMul", 10, 2), new StepProfile.Total("Add", 9, 2));
-    // With one bucket above none, every running stretch is in it.
-    assertThat(p.parallelism(1).micros()).containsExactly(5, 25);
-    assertThat(new StepProfile(List.of(), 1).parallelism(2).spanMicros()).isZero();
+        new StepProfile.NodeTime("a", "Conv2D", "stem", 0, 10, List.of()),
+        new StepProfile.NodeTime("b", "MatMul", "x", 10, 30, List.of("a")),
+        new StepProfile.NodeTime("c", "MatMul", "y", 10, 5, List.of("a", "unknown")),
+        new StepProfile.NodeTime("d", "Add", "head", 40, 2, List.of("b", "c")),
+        new StepProfile.NodeTime("e", "Mul", "side", 0, 35, List.of())), 1);
+    StepProfile.CriticalPath chain = p.criticalPath();
+    assertThat(chain.micros()).isEqualTo(42);
+    assertThat(chain.chain().nodes()).extracting(StepProfile.NodeTime::node).containsExactly("a", "b", "d");
+    assertThat(chain.chain().byLayer()).first().isEqualTo(new StepProfile.Total("x", 30, 1));
+    // 82 us of work on two threads cannot take less than 42; on one, less than 82
+    assertThat(chain.floorMicros(2)).isEqualTo(42);
+    assertThat(chain.floorMicros(1)).isEqualTo(82);
+    assertThatThrownBy(() -> chain.floorMicros(0)).isInstanceOf(IllegalArgumentException.class);
+    // a loop (x waits for y, y for x) is cut where it closes instead of hanging; an empty profile has no chain
+    StepProfile loop = new StepProfile(List.of(
+        new StepProfile.NodeTime("x", "Add", "l", 0, 3, List.of("y")),
+        new StepProfile.NodeTime("y", "Add", "l", 3, 4, List.of("x")),
+        new StepProfile.NodeTime("z", "Add", "l", 7, 1, List.of())), 1);
+    assertThat(loop.criticalPath().micros()).isEqualTo(1);
+    assertThat(new StepProfile(List.of(), 1).criticalPath().chain().nodes()).isEmpty();
+  }
+
+  @Test
+  void inputsThatLeftNoStatsArePassedThrough() {
+    // The runtime ran b without recording it: c waits for a through b; d for c, and for a through b's control edge.
+    RunMetadata metadata = RunMetadata.newBuilder()
+        .setStepStats(StepStats.newBuilder().addDevStats(DeviceStepStats.newBuilder()
+            .addNodeStats(stats("a", 0, 5)).addNodeStats(stats("c", 9, 2)).addNodeStats(stats("d", 11, 1))))
+        .addPartitionGraphs(GraphDef.newBuilder()
+            .addNode(NodeDef.newBuilder().setName("a").setOp("MatMul"))
+            .addNode(NodeDef.newBuilder().setName("b").setOp("Identity").addInput("a:0"))
+            .addNode(NodeDef.newBuilder().setName("c").setOp("Add").addInput("b:1"))
+            .addNode(NodeDef.newBuilder().setName("d").setOp("Add").addInput("c").addInput("^b").addInput("a")))
+        .build();
+    StepProfile p = StepProfile.of(metadata, LayerAttribution.of(GraphDef.getDefaultInstance()), 1);
+    assertThat(p.nodes()).extracting(StepProfile.NodeTime::inputs)
+        .containsExactly(List.of(), List.of("a"), List.of("c", "a"));
+    assertThat(p.criticalPath().micros()).isEqualTo(8);
+  }
+
+  private static NodeExecStats stats(String name, long startMicros, long micros) {
+    return NodeExecStats.newBuilder().setNodeName(name).setAllStartMicros(startMicros).setAllEndRelMicros(micros)
+        .build();
   }
 
   @Test
@@ -107,7 +146,8 @@ class StepProfileTest {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(process.waitFor()).as(out).isZero();
-    assertThat(out).contains("by op type", "by layer kind", "parallelism: of the ", "time running alone");
+    assertThat(out).contains("by op type", "by layer kind", "dependencies: the longest chain",
+        "time on the longest chain");
     return out.substring(out.indexOf("by op type"), out.indexOf("by layer kind"));
   }
 }
