@@ -45,11 +45,6 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
     public NodeTime {
       inputs = List.copyOf(inputs);
     }
-
-    /** A node whose inputs are not known. */
-    public NodeTime(String node, String type, String layer, double startMicros, double micros) {
-      this(node, type, layer, startMicros, micros, List.of());
-    }
   }
 
   /** Time summed over the nodes sharing a key (an op type or a layer), and how many nodes that was. */
