@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
@@ -25,7 +26,7 @@ import org.tensorflow.types.TFloat32;
  * {@code i*mult + m} as in PyTorch); other group counts are split per group, since TF's CPU kernels lack
  * grouped convolution.
  */
-public final class Conv2D implements Layer {
+public final class Conv2D implements Layer, EndsInProjection {
   public record Config(
       int inChannels, int outChannels, int kernelH, int kernelW, int stride, Padding padding, int groups,
       boolean bias, Initializer kernelInit, Initializer biasInit) {
@@ -335,5 +336,19 @@ public final class Conv2D implements Layer {
         tf.constant(new long[] {config.inChannels(), config.outChannels()}));
     Operand<TFloat32> y = tf.linalg.matMul(rows, matrix);
     return bias == null ? y : tf.nn.biasAdd(y, bias.value());
+  }
+
+  /**
+   * This convolution's kernel {@code [kh, kw, in / groups, out]} and bias.
+   *
+   * @throws UnsupportedOperationException for a depthwise convolution, whose kernel's last axis is the channel
+   *     multiplier, not the output channel
+   */
+  @Override
+  public Projection outputProjection() {
+    if (config.depthwise()) {
+      throw new UnsupportedOperationException("a depthwise kernel's last axis is not its output channel");
+    }
+    return new Projection(kernel, bias);
   }
 }

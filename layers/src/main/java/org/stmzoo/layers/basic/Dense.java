@@ -2,6 +2,7 @@ package org.stmzoo.layers.basic;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
@@ -19,7 +20,7 @@ import org.tensorflow.types.TFloat32;
  * Linear layer on the last axis of any rank. Variables: {@code kernel [in, out]} (PyTorch's weight transposed)
  * and {@code bias [out]}.
  */
-public final class Dense implements Layer {
+public final class Dense implements Layer, EndsInProjection {
   public record Config(int inFeatures, int outFeatures, boolean bias, Initializer kernelInit, Initializer biasInit) {
     /** timm's default for transformer Linear layers: trunc normal std 0.02, zero bias. */
     public static Config of(int in, int out, boolean bias) {
@@ -104,5 +105,11 @@ public final class Dense implements Layer {
   private Operand<TFloat32> withBias(Operand<TFloat32> y) {
     // BiasAdd, not Add: Grappler's remapper fuses MatMul + BiasAdd (+ GELU, see Mlp) into one kernel.
     return bias == null ? y : tf.nn.biasAdd(y, bias.value());
+  }
+
+  /** This layer's kernel {@code [in, out]} and bias. */
+  @Override
+  public Projection outputProjection() {
+    return new Projection(kernel, bias);
   }
 }

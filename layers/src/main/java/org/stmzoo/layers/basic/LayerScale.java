@@ -1,8 +1,10 @@
 package org.stmzoo.layers.basic;
 
+import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.VariableRole;
 import org.tensorflow.Operand;
@@ -20,16 +22,26 @@ public final class LayerScale implements Layer {
   public record Config(int dim, float init, boolean decay) {}
 
   private final Ops tf;
+  private final ModelGraph model;
   private final ModelVariable gamma;
 
   public LayerScale(LayerScope scope, Config config) {
     this.tf = scope.tf();
+    this.model = scope.model();
     this.gamma = scope.variable("gamma", Shape.of(config.dim()), Initializer.constant(config.init()),
         VariableRole.LAYER_SCALE, config.decay());
   }
 
+  /**
+   * Declares this scale as the last op of {@code branch}, so that graphs with frozen weights take it into the
+   * branch's last projection ({@link ModelGraph#foldScale}); {@link #call} then returns its input there.
+   */
+  public void foldInto(EndsInProjection branch) {
+    model.foldScale(gamma, branch);
+  }
+
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
-    return tf.math.mul(input, gamma.value());
+    return model.scaleFolded(gamma) ? input : tf.math.mul(input, gamma.value());
   }
 }

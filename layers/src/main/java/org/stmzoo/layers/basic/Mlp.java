@@ -1,5 +1,6 @@
 package org.stmzoo.layers.basic;
 
+import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.RowStreams;
@@ -10,7 +11,7 @@ import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
 /** Transformer MLP: {@code fc1 -> GELU -> dropout -> fc2 -> dropout} on the last axis. */
-public final class Mlp implements Layer {
+public final class Mlp implements Layer, EndsInProjection {
   public record Config(int inFeatures, int hiddenFeatures, int outFeatures, float drop) {
     public static Config of(int dim, double ratio) {
       return new Config(dim, (int) (dim * ratio), dim, 0f);
@@ -64,5 +65,11 @@ public final class Mlp implements Layer {
     }
     shape[rank - 2] = config.outFeatures();
     return Shapes.reshapeBatch(tf, y, shape);
+  }
+
+  /** {@code fc2}: dropout, the identity at inference, is all that follows it. */
+  @Override
+  public Projection outputProjection() {
+    return fc2.outputProjection();
   }
 }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -24,6 +26,10 @@ import org.tensorflow.types.TFloat32;
  * about twice as slow at batch 1 on the CPUs measured (as {@code TF_ONEDNN_ASSUME_FROZEN_WEIGHTS} did), and
  * the placeholder, which TF never folds, keeps the operand a plain tensor.
  *
+ * <p>The model's declared layer scales ({@link ModelGraph#foldScale}) are taken into their projections' values
+ * here ({@link ScaleFold}), and the frozen graph's layer scales then multiply nothing
+ * ({@link ModelGraph#scaleFolded}).
+ *
  * <p>Owns the tensors it read; close it once the frozen graph is built (the graph keeps its own copy).
  */
 public final class FrozenWeights implements AutoCloseable {
@@ -33,9 +39,11 @@ public final class FrozenWeights implements AutoCloseable {
   public static final String VALUE_SUFFIX = ".value";
 
   private final Map<String, TFloat32> values;
+  private final Set<String> foldedScales;
 
-  private FrozenWeights(Map<String, TFloat32> values) {
+  private FrozenWeights(Map<String, TFloat32> values, Set<String> foldedScales) {
     this.values = values;
+    this.foldedScales = foldedScales;
   }
 
   /** Reads every variable of {@code model} (its {@link ModelGraph#variables()}) in one run of {@code session}. */
@@ -53,11 +61,18 @@ public final class FrozenWeights implements AutoCloseable {
         // a copy: the result's tensors are closed with it
         read.put(variables.get(i).path(), TFloat32.tensorOf(value.shape(), value::copyTo));
       }
+      model.scaleFolds().forEach(fold -> fold.applyTo(read));
     } catch (RuntimeException e) {
       read.values().forEach(TFloat32::close);
       throw e;
     }
-    return new FrozenWeights(read);
+    return new FrozenWeights(read,
+        model.scaleFolds().stream().map(fold -> fold.scale().path()).collect(Collectors.toUnmodifiableSet()));
+  }
+
+  /** Whether the scale variable {@code path} was taken into a projection's values ({@link ScaleFold}). */
+  boolean folded(String path) {
+    return foldedScales.contains(path);
   }
 
   /** The variable paths held, in the model's creation order. */

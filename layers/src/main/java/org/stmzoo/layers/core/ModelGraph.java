@@ -31,6 +31,7 @@ public final class ModelGraph {
   private final List<Op> stateUpdates = new ArrayList<>();
   private final List<StateUpdate> stateUpdateValues = new ArrayList<>();
   private final Map<String, Operand<TFloat32>> features = new LinkedHashMap<>();
+  private final List<ScaleFold> scaleFolds = new ArrayList<>();
   private final Inference inference;
   private final FrozenWeights frozen;
   private Operand<TInt64> randomSeed;
@@ -146,6 +147,36 @@ public final class ModelGraph {
    */
   public static ModelGraph inferenceOnly(Graph graph, long seed, Inference inference, FrozenWeights weights) {
     return new ModelGraph(graph, seed, true, inference, java.util.Objects.requireNonNull(weights, "weights"));
+  }
+
+  /**
+   * Declares that {@code scale} multiplies {@code layer}'s output per channel and nothing comes between (a
+   * residual branch's layer scale): weights frozen from this graph carry the scale in the layer's last projection
+   * ({@link FrozenWeights}, {@link ScaleFold}), and a graph built with them skips the multiplication
+   * ({@link #scaleFolded}). Graphs with variables (training, exports) keep it as it is.
+   *
+   * @throws IllegalArgumentException when the scale or the projection already has a fold, or the shapes differ
+   */
+  public void foldScale(ModelVariable scale, EndsInProjection layer) {
+    ScaleFold fold = new ScaleFold(scale, layer.outputProjection());
+    for (ScaleFold declared : scaleFolds) {
+      if (declared.scale().path().equals(scale.path())
+          || declared.into().kernel().path().equals(fold.into().kernel().path())) {
+        throw new IllegalArgumentException("a scale fold into " + fold.into().kernel().path() + " or of "
+            + scale.path() + " is declared already");
+      }
+    }
+    scaleFolds.add(fold);
+  }
+
+  /** The scale folds declared so far ({@link #foldScale}). */
+  public List<ScaleFold> scaleFolds() {
+    return List.copyOf(scaleFolds);
+  }
+
+  /** Whether {@code scale}'s values are in its projection's weights here, so that the layer multiplies nothing. */
+  public boolean scaleFolded(ModelVariable scale) {
+    return frozen != null && frozen.folded(scale.path());
   }
 
   /** Whether the weights are constants in this graph ({@link FrozenWeights}): then no variable has a handle. */

@@ -4,6 +4,7 @@ import org.stmzoo.layers.basic.Conv2D;
 import org.stmzoo.layers.basic.Padding;
 import java.util.List;
 import org.stmzoo.layers.core.BandedLayer;
+import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.MapBands;
 import org.tensorflow.Operand;
@@ -15,7 +16,7 @@ import org.tensorflow.types.TFloat32;
  * U-ConvNeXt's STM (UnifiedConvNeXtBlock): {@code 1x1 conv -> kxk depthwise conv -> 1x1 conv}, all with bias
  * and no activation between. Variables {@code input_proj}, {@code dwconv}, {@code output_proj}.
  */
-public final class ConvNeXtMixer implements BandedLayer {
+public final class ConvNeXtMixer implements BandedLayer, EndsInProjection {
   public record Config(int dim, int kernelSize) {}
 
   private final Ops tf;
@@ -55,5 +56,11 @@ public final class ConvNeXtMixer implements BandedLayer {
   @Override
   public boolean takesUnevenBands() {
     return true;
+  }
+
+  /** {@code output_proj}, a 1x1 convolution. */
+  @Override
+  public Projection outputProjection() {
+    return outputProj.outputProjection();
   }
 }

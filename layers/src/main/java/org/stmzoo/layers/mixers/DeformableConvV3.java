@@ -10,6 +10,7 @@ import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.basic.LayerNorm;
 import org.stmzoo.layers.basic.Padding;
 import org.stmzoo.layers.core.BandedLayer;
+import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.MapBands;
 import org.stmzoo.layers.core.Shapes;
@@ -47,7 +48,7 @@ import org.tensorflow.types.TFloat32;
  * @param gridSize sampling grid side (3: 9 points); the value is zero-padded by gridSize/2
  * @param dwKernel kernel of the depthwise conv computing offsets and weights
  */
-public final class DeformableConvV3 implements BandedLayer {
+public final class DeformableConvV3 implements BandedLayer, EndsInProjection {
   public record Config(int dim, int groups, int gridSize, int dwKernel, float normEps) {
     public Config {
       if (dim % groups != 0) {
@@ -184,5 +185,11 @@ public final class DeformableConvV3 implements BandedLayer {
       }
     }
     return out;
+  }
+
+  /** {@code output_proj}. */
+  @Override
+  public Projection outputProjection() {
+    return outputProj.outputProjection();
   }
 }

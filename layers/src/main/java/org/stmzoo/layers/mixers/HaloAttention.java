@@ -8,6 +8,7 @@ import org.stmzoo.layers.basic.Conv2D;
 import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.basic.Padding;
 import org.stmzoo.layers.core.BandedLayer;
+import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
@@ -48,7 +49,7 @@ import org.tensorflow.types.TFloat32;
  * exactly as the reference masks its halo padding; the padded queries are cropped away. At 224 every stage is a
  * multiple of 7 and the reference path is taken unchanged.
  */
-public final class HaloAttention implements BandedLayer {
+public final class HaloAttention implements BandedLayer, EndsInProjection {
   /**
    * @param dim channels in and out (q/k/v widths all equal dim: the reference's qk_ratio 1 with dims that are
    *     multiples of 8)
@@ -317,5 +318,11 @@ public final class HaloAttention implements BandedLayer {
       }
     }
     return logits;
+  }
+
+  /** {@code proj}, after the blocks are put back and cropped. */
+  @Override
+  public Projection outputProjection() {
+    return proj.outputProjection();
   }
 }

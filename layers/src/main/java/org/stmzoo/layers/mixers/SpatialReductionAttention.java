@@ -9,6 +9,7 @@ import org.stmzoo.layers.basic.Padding;
 import java.util.Arrays;
 import java.util.List;
 import org.stmzoo.layers.core.BandedLayer;
+import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.MapBands;
 import org.stmzoo.layers.core.ModelGraph;
@@ -30,7 +31,7 @@ import org.tensorflow.types.TFloat32;
  * Variables: {@code q}, {@code kv}, {@code proj}, and for {@code sr > 1} {@code sr} (conv with bias) and
  * {@code norm}. PVT's Linear and conv layers take the skeleton's trunc-normal(0.02) init.
  */
-public final class SpatialReductionAttention implements BandedLayer {
+public final class SpatialReductionAttention implements BandedLayer, EndsInProjection {
   public record Config(int dim, int heads, int srRatio, boolean qkvBias, float normEps, float attnDrop,
       float projDrop) {
     public Config {
@@ -146,5 +147,11 @@ public final class SpatialReductionAttention implements BandedLayer {
     // [B, heads, N, d] -> [B, H, W, C]
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 1, 3), h, w, config.dim());
     return projDrop.call(proj.call(out, training), training);
+  }
+
+  /** {@code proj}: dropout, the identity at inference, is all that follows it. */
+  @Override
+  public Projection outputProjection() {
+    return proj.outputProjection();
   }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.stmzoo.layers.core.BandedLayer;
+import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.MapBands;
 import org.stmzoo.layers.core.Shapes;
@@ -24,7 +25,7 @@ import org.tensorflow.types.TFloat32;
  * right after the norm, compute the mask on the padded map and crop afterwards, as the official Swin does for
  * detection. Maps that are multiples of the window (every stage at 224) take exactly the reference path.
  */
-public final class SwinMixer implements BandedLayer {
+public final class SwinMixer implements BandedLayer, EndsInProjection {
   /** Attention mask value between tokens that were not neighbours before the cyclic shift. */
   public static final float CROSS_WINDOW_MASK = -100f;
 
@@ -191,5 +192,11 @@ public final class SwinMixer implements BandedLayer {
       return 0;
     }
     return p < length - shift ? 1 : 2;
+  }
+
+  /** The window attention's {@code proj}: windows put back, the shift rolled back and the padding cropped after it. */
+  @Override
+  public Projection outputProjection() {
+    return attention.outputProjection();
   }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.stmzoo.layers.attention.MultiHeadSelfAttention;
 import org.stmzoo.layers.basic.Dense;
+import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
@@ -28,7 +29,7 @@ import org.tensorflow.types.TFloat32;
  * graph constant, not a variable (the reference registers it as a buffer). Attention and projection dropout
  * are 0 in every unified model and are not built.
  */
-public final class WindowAttention {
+public final class WindowAttention implements EndsInProjection {
   public record Config(int dim, int heads, int windowSize) {
     public Config {
       if (dim % heads != 0) {
@@ -157,5 +158,11 @@ public final class WindowAttention {
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 1, 3, 2, 4), Shapes.dim(q, 1), Shapes.dim(q, 3),
         config.dim());
     return proj.call(out, training);
+  }
+
+  /** {@code proj}, the last op of every form of this attention. */
+  @Override
+  public Projection outputProjection() {
+    return proj.outputProjection();
   }
 }

@@ -6,6 +6,7 @@ import org.stmzoo.layers.basic.LayerScale;
 import org.stmzoo.layers.basic.Mlp;
 import java.util.List;
 import org.stmzoo.layers.core.BandedLayer;
+import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.MapBands;
@@ -47,6 +48,11 @@ public final class UnifiedBlock implements BandedLayer {
     this.layerScale2 = new LayerScale(scope.child("layer_scale2"),
         new LayerScale.Config(dim, context.layerScaleInit(), config.layerScaleDecay()));
     this.dropPath = new DropPath(scope.child("drop_path"), context.dropPath());
+    // Each branch ends in a projection and its layer scale: frozen inference graphs fold the two into one.
+    if (mixer instanceof EndsInProjection projected) {
+      layerScale1.foldInto(projected);
+    }
+    layerScale2.foldInto(mlp);
   }
 
   /** A factory for the skeleton: every block is a UnifiedBlock with the given mixer. */

@@ -15,7 +15,8 @@ import org.stmzoo.zoo.benchmark.ThreadPlan;
  * at 224x224, with every variable random (so layer scales do not hide the mixers). A U-model runs as two
  * horizontal bands from the image on (stem and downsampling convolutions with halo rows; norms, MLPs, residuals per
  * band; each mixer's band form or the joined map; maps of 56, 28, 14 rows in bands of equal height, the 7-row stage
- * as 4 and 3 rows, the head per band).
+ * as 4 and 3 rows, the head per band); and with the weights frozen, as in-process latency graphs are built, where
+ * each block's two layer scales are folded into the projections before them.
  */
 class BandedStagesTest {
   /**
@@ -40,6 +41,12 @@ class BandedStagesTest {
       }
     });
     assertSameLogits(model, whole, banded);
+    // the latency plan's graph as in-process inference builds it: weights frozen, layer scales folded
+    float[] frozen = RandomWeightsRun.runFrozen(model, ThreadPlan.latency(2).graph(), types -> {
+      checkGraph(types, splits);
+      assertThat(types).as("no variable ops").doesNotContainKeys("VarHandleOp", "ReadVariableOp");
+    }).logits();
+    assertSameLogits(model + " (frozen)", whole, frozen);
   }
 
   /**
