@@ -17,8 +17,7 @@ public interface EndsInProjection {
    */
   record Projection(ModelVariable kernel, ModelVariable bias) {
     public Projection {
-      Objects.requireNonNull(kernel, "kernel");
-      long out = kernel.shape().get(kernel.shape().numDimensions() - 1);
+      long out = lastAxis(Objects.requireNonNull(kernel, "kernel"));
       if (bias != null && (bias.shape().numDimensions() != 1 || bias.shape().get(0) != out)) {
         throw new IllegalArgumentException("bias " + bias.path() + " of shape " + bias.shape()
             + " does not match the " + out + " output channels of " + kernel.path());
@@ -27,7 +26,11 @@ public interface EndsInProjection {
 
     /** The number of output channels. */
     public long channels() {
-      return kernel.shape().get(kernel.shape().numDimensions() - 1);
+      return lastAxis(kernel);
+    }
+
+    private static long lastAxis(ModelVariable variable) {
+      return variable.shape().get(variable.shape().numDimensions() - 1);
     }
   }
 }

@@ -52,6 +52,7 @@ public final class FrozenWeights implements AutoCloseable {
     if (variables.stream().anyMatch(ModelVariable::frozen)) {
       throw new IllegalArgumentException("the model's weights are frozen already");
     }
+    List<ScaleFold> folds = model.scaleFolds();
     Session.Runner runner = session.runner();
     variables.forEach(v -> runner.fetch(v.value()));
     Map<String, TFloat32> read = new LinkedHashMap<>();
@@ -61,13 +62,13 @@ public final class FrozenWeights implements AutoCloseable {
         // a copy: the result's tensors are closed with it
         read.put(variables.get(i).path(), TFloat32.tensorOf(value.shape(), value::copyTo));
       }
-      model.scaleFolds().forEach(fold -> fold.applyTo(read));
+      folds.forEach(fold -> fold.applyTo(read));
     } catch (RuntimeException e) {
       read.values().forEach(TFloat32::close);
       throw e;
     }
     return new FrozenWeights(read,
-        model.scaleFolds().stream().map(fold -> fold.scale().path()).collect(Collectors.toUnmodifiableSet()));
+        folds.stream().map(fold -> fold.scale().path()).collect(Collectors.toUnmodifiableSet()));
   }
 
   /** Whether the scale variable {@code path} was taken into a projection's values ({@link ScaleFold}). */

@@ -2,7 +2,6 @@ package org.stmzoo.layers.core;
 
 import java.util.Map;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -20,9 +19,7 @@ public record ScaleFold(ModelVariable scale, EndsInProjection.Projection into) {
 
   /** Replaces the projection's values in {@code values} (by variable path) with the scaled ones. */
   void applyTo(Map<String, TFloat32> values) {
-    TFloat32 scaleValue = required(values, scale);
-    float[] g = new float[(int) scaleValue.size()];
-    scaleValue.copyTo(DataBuffers.of(g, false, false));
+    float[] g = floats(required(values, scale));
     scaleColumns(values, into.kernel(), g);
     if (into.bias() != null) {
       scaleColumns(values, into.bias(), g);
@@ -31,15 +28,19 @@ public record ScaleFold(ModelVariable scale, EndsInProjection.Projection into) {
 
   private static void scaleColumns(Map<String, TFloat32> values, ModelVariable variable, float[] g) {
     TFloat32 old = required(values, variable);
-    float[] data = new float[(int) old.size()];
-    FloatDataBuffer buffer = DataBuffers.of(data, false, false);
-    old.copyTo(buffer);
+    float[] data = floats(old);
     // the last axis is the output channel: element i of a row-major tensor is channel i % channels
     for (int i = 0; i < data.length; i++) {
       data[i] *= g[i % g.length];
     }
-    values.put(variable.path(), TFloat32.tensorOf(old.shape(), buffer));
+    values.put(variable.path(), TFloat32.tensorOf(old.shape(), DataBuffers.of(data, true, false)));
     old.close();
+  }
+
+  private static float[] floats(TFloat32 tensor) {
+    float[] data = new float[Math.toIntExact(tensor.size())];
+    tensor.copyTo(DataBuffers.of(data, false, false));
+    return data;
   }
 
   private static TFloat32 required(Map<String, TFloat32> values, ModelVariable variable) {
