@@ -92,13 +92,25 @@ public final class TorchCheckpointReader {
   private static ZipEntry findPickle(ZipFile zip) {
     Enumeration<? extends ZipEntry> entries = zip.entries();
     while (entries.hasMoreElements()) {
-      ZipEntry e = entries.nextElement();
+      ZipEntry e = nextEntry(entries);
       String name = e.getName();
       if (name.endsWith("/data.pkl") && name.indexOf('/') == name.length() - "/data.pkl".length()) {
         return e;
       }
     }
     throw new WeightFormatException("a zip without NAME/data.pkl is not a PyTorch checkpoint");
+  }
+
+  /**
+   * The next entry; java.util.zip decodes each name as it is listed and reports a name that is not UTF-8 (PyTorch
+   * writes UTF-8 names) with an unchecked {@code IllegalArgumentException}, which is the file's fault.
+   */
+  private static ZipEntry nextEntry(Enumeration<? extends ZipEntry> entries) {
+    try {
+      return entries.nextElement();
+    } catch (IllegalArgumentException e) {
+      throw new WeightFormatException("a zip entry's name is not valid UTF-8: " + e.getMessage(), e);
+    }
   }
 
   /** The globals whose calls build values the reader uses: ordered dicts and tensors. */
