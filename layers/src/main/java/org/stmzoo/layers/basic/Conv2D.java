@@ -8,6 +8,7 @@ import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.MapBands;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.Shapes;
@@ -75,12 +76,14 @@ public final class Conv2D implements Layer, EndsInProjection {
 
   private final Config config;
   private final Ops tf;
+  private final ModelGraph model;
   private final ModelVariable kernel;
   private final ModelVariable bias;
 
   public Conv2D(LayerScope scope, Config config) {
     this.config = config;
     this.tf = scope.tf();
+    this.model = scope.model();
     Shape kernelShape = config.depthwise()
         ? Shape.of(config.kernelH(), config.kernelW(), config.inChannels(), config.outChannels() / config.inChannels())
         : Shape.of(config.kernelH(), config.kernelW(), config.inChannels() / config.groups(), config.outChannels());
@@ -96,7 +99,9 @@ public final class Conv2D implements Layer, EndsInProjection {
 
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
-    return call(input, config.padding());
+    // the weights as the call reads them: with a layer scale folded in where it is inference (ModelGraph#weight)
+    return convolve(input, config.padding(), model.weight(kernel, training),
+        bias == null ? null : model.weight(bias, training));
   }
 
   /**
@@ -104,6 +109,11 @@ public final class Conv2D implements Layer, EndsInProjection {
    * padded only at the map's own edges.
    */
   public Operand<TFloat32> call(Operand<TFloat32> input, Padding p) {
+    return convolve(input, p, model.unscaledWeight(kernel), bias == null ? null : model.unscaledWeight(bias));
+  }
+
+  /** The convolution with padding {@code p}, computed with the weights {@code k} and {@code b} (null: no bias). */
+  private Operand<TFloat32> convolve(Operand<TFloat32> input, Padding p, Operand<TFloat32> k, Operand<TFloat32> b) {
     if (Shapes.dim(input, -1) != config.inChannels()) {
       throw new IllegalArgumentException("Conv2D expects " + config.inChannels() + " channels, got " + input.shape());
     }
@@ -124,21 +134,21 @@ public final class Conv2D implements Layer, EndsInProjection {
       shape[0] = -1;
       shape[3] = config.outChannels();
       Operand<TFloat32> rows = tf.reshape(x, tf.constant(new long[] {-1, config.inChannels()}));
-      return tf.reshape(pointwise(rows), tf.constant(shape));
+      return tf.reshape(pointwise(rows, k, b), tf.constant(shape));
     }
     if (isPatchify() && p.isZero()) {
-      return patchify(x);
+      return patchify(x, k, b);
     }
     String mode = same ? "SAME" : "VALID";
     List<Long> strides = List.of(1L, (long) config.stride(), (long) config.stride(), 1L);
     if (config.depthwise() && config.outChannels() > config.inChannels()) {
-      return depthwiseWithMultiplier(x, strides, mode);
+      return depthwiseWithMultiplier(x, strides, mode, k, b);
     }
     Operand<TFloat32> y;
     if (config.depthwise()) {
-      y = tf.nn.depthwiseConv2dNative(x, kernel.value(), strides, mode);
+      y = tf.nn.depthwiseConv2dNative(x, k, strides, mode);
     } else if (config.groups() == 1) {
-      y = tf.nn.conv2d(x, kernel.value(), strides, mode);
+      y = tf.nn.conv2d(x, k, strides, mode);
     } else {
       int g = config.groups();
       int inPer = config.inChannels() / g;
@@ -148,15 +158,15 @@ public final class Conv2D implements Layer, EndsInProjection {
         Operand<TFloat32> xi = tf.stridedSlice(x, tf.constant(new int[] {0, 0, 0, i * inPer}),
             tf.constant(new int[] {0, 0, 0, (i + 1) * inPer}), tf.constant(new int[] {1, 1, 1, 1}),
             org.tensorflow.op.core.StridedSlice.beginMask(7L), org.tensorflow.op.core.StridedSlice.endMask(7L));
-        Operand<TFloat32> ki = tf.stridedSlice(kernel.value(), tf.constant(new int[] {0, 0, 0, i * outPer}),
+        Operand<TFloat32> ki = tf.stridedSlice(k, tf.constant(new int[] {0, 0, 0, i * outPer}),
             tf.constant(new int[] {0, 0, 0, (i + 1) * outPer}), tf.constant(new int[] {1, 1, 1, 1}),
             org.tensorflow.op.core.StridedSlice.beginMask(7L), org.tensorflow.op.core.StridedSlice.endMask(7L));
         parts.add(tf.nn.conv2d(xi, ki, strides, mode));
       }
       y = tf.concat(parts, tf.constant(-1));
     }
-    if (bias != null) {
-      y = tf.math.add(y, bias.value());
+    if (b != null) {
+      y = tf.math.add(y, b);
     }
     return y;
   }
@@ -272,15 +282,16 @@ public final class Conv2D implements Layer, EndsInProjection {
    * map on one thread; these convolutions read the input as it is and are independent ops, which TF's inter-op
    * threads run at once (pit-ti batch 1, latency plan: faster in 25 of 30 alternating rounds, about 3 %).
    */
-  private Operand<TFloat32> depthwiseWithMultiplier(Operand<TFloat32> x, List<Long> strides, String mode) {
+  private Operand<TFloat32> depthwiseWithMultiplier(Operand<TFloat32> x, List<Long> strides, String mode,
+      Operand<TFloat32> k, Operand<TFloat32> b) {
     int mult = config.outChannels() / config.inChannels();
     // bias [in * mult] in PyTorch's order -> [in, mult]: column m is output m's bias
-    Operand<TFloat32> biasColumns = bias == null ? null
-        : tf.reshape(bias.value(), tf.constant(new long[] {config.inChannels(), mult}));
+    Operand<TFloat32> biasColumns = b == null ? null
+        : tf.reshape(b, tf.constant(new long[] {config.inChannels(), mult}));
     List<Operand<TFloat32>> outputs = new ArrayList<>(mult);
     for (int m = 0; m < mult; m++) {
       // kernel [kh, kw, in, mult] -> output m's [kh, kw, in, 1]
-      Operand<TFloat32> y = tf.nn.depthwiseConv2dNative(x, Slices.range(tf, kernel.value(), 3, m, m + 1), strides,
+      Operand<TFloat32> y = tf.nn.depthwiseConv2dNative(x, Slices.range(tf, k, 3, m, m + 1), strides,
           mode);
       if (biasColumns != null) {
         y = tf.math.add(y, tf.reshape(Slices.range(tf, biasColumns, 1, m, m + 1),
@@ -299,7 +310,7 @@ public final class Conv2D implements Layer, EndsInProjection {
    * {@code [k*k*in, out]}. oneDNN's matrix kernel runs it about twice as fast as its convolution for these shapes.
    * Maps whose sides are not multiples of the stride drop the last rows/columns, as VALID does.
    */
-  private Operand<TFloat32> patchify(Operand<TFloat32> x) {
+  private Operand<TFloat32> patchify(Operand<TFloat32> x, Operand<TFloat32> kernelValue, Operand<TFloat32> b) {
     int k = config.stride();
     int h = Shapes.dim(x, 1) / k * k;
     int w = Shapes.dim(x, 2) / k * k;
@@ -310,9 +321,9 @@ public final class Conv2D implements Layer, EndsInProjection {
     Operand<TFloat32> rows = tf.reshape(tf.nn.spaceToDepth(x, (long) k),
         tf.constant(new long[] {-1, patchFeatures}));
     Operand<TFloat32> y = tf.linalg.matMul(rows,
-        tf.reshape(kernel.value(), tf.constant(new long[] {patchFeatures, config.outChannels()})));
-    if (bias != null) {
-      y = tf.nn.biasAdd(y, bias.value());
+        tf.reshape(kernelValue, tf.constant(new long[] {patchFeatures, config.outChannels()})));
+    if (b != null) {
+      y = tf.nn.biasAdd(y, b);
     }
     return Shapes.reshapeBatch(tf, y, h / k, w / k, config.outChannels());
   }
@@ -328,14 +339,17 @@ public final class Conv2D implements Layer, EndsInProjection {
    * The 1x1 convolution on positions as rows, {@code [N, in] -> [N, out]}: {@code rows @ kernel[0, 0] + bias} as
    * MatMul and BiasAdd, so that an activation applied next fuses into the same kernel.
    */
-  public Operand<TFloat32> pointwise(Operand<TFloat32> rows) {
+  public Operand<TFloat32> pointwise(Operand<TFloat32> rows, Operand<TBool> training) {
     if (!isPointwise()) {
       throw new IllegalStateException("not a 1x1 convolution: " + config);
     }
-    Operand<TFloat32> matrix = tf.reshape(kernel.value(),
-        tf.constant(new long[] {config.inChannels(), config.outChannels()}));
+    return pointwise(rows, model.weight(kernel, training), bias == null ? null : model.weight(bias, training));
+  }
+
+  private Operand<TFloat32> pointwise(Operand<TFloat32> rows, Operand<TFloat32> k, Operand<TFloat32> b) {
+    Operand<TFloat32> matrix = tf.reshape(k, tf.constant(new long[] {config.inChannels(), config.outChannels()}));
     Operand<TFloat32> y = tf.linalg.matMul(rows, matrix);
-    return bias == null ? y : tf.nn.biasAdd(y, bias.value());
+    return b == null ? y : tf.nn.biasAdd(y, b);
   }
 
   /**

@@ -46,7 +46,10 @@ public final class ConvMlp implements Layer {
     shape[shape.length - 1] = fc2.config().outChannels();
     Operand<TFloat32> rows = tf.reshape(input, tf.constant(new long[] {-1, fc1.config().inChannels()}));
     Operand<TFloat32> out = RowStreams.map(tf, rows, rowStreams,
-        r -> drop.call(fc2.pointwise(drop.call(Activations.gelu(tf, fc1.pointwise(r), training), training)), training));
+        r -> {
+          Operand<TFloat32> hidden = Activations.gelu(tf, fc1.pointwise(r, training), training);
+          return drop.call(fc2.pointwise(drop.call(hidden, training), training), training);
+        });
     return tf.reshape(out, tf.constant(shape));
   }
 }

@@ -6,6 +6,7 @@ import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
@@ -35,12 +36,14 @@ public final class Dense implements Layer, EndsInProjection {
 
   private final Config config;
   private final Ops tf;
+  private final ModelGraph model;
   private final ModelVariable kernel;
   private final ModelVariable bias;
 
   public Dense(LayerScope scope, Config config) {
     this.config = config;
     this.tf = scope.tf();
+    this.model = scope.model();
     this.kernel = scope.variable("kernel", Shape.of(config.inFeatures(), config.outFeatures()),
         config.kernelInit(), VariableRole.KERNEL);
     this.bias = config.bias()
@@ -64,7 +67,9 @@ public final class Dense implements Layer, EndsInProjection {
       throw new IllegalArgumentException("Dense expects " + config.inFeatures() + " input features, got " + shape);
     }
     Operand<TFloat32> flat = rank == 2 ? input : tf.reshape(input, tf.constant(new long[] {-1, config.inFeatures()}));
-    Operand<TFloat32> y = withBias(tf.linalg.matMul(flat, kernel.value()));
+    // the weights as the call reads them: with a layer scale folded in where it is inference (ModelGraph#weight)
+    Operand<TFloat32> y = withBias(tf.linalg.matMul(flat, model.weight(kernel, training)),
+        bias == null ? null : model.weight(bias, training));
     if (rank == 2) {
       return y;
     }
@@ -88,23 +93,25 @@ public final class Dense implements Layer, EndsInProjection {
       throw new IllegalArgumentException("expects rows of " + config.inFeatures() + " features, got " + input.shape());
     }
     int n = Math.min(parts, config.inFeatures());
+    Operand<TFloat32> weights = model.unscaledWeight(kernel);
+    Operand<TFloat32> biasValue = bias == null ? null : model.unscaledWeight(bias);
     if (n <= 1) {
-      return withBias(tf.linalg.matMul(input, kernel.value()));
+      return withBias(tf.linalg.matMul(input, weights), biasValue);
     }
     List<Operand<TFloat32>> products = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       long from = (long) config.inFeatures() * i / n;
       long to = (long) config.inFeatures() * (i + 1) / n;
       products.add(tf.linalg.matMul(Slices.range(tf, input, 1, from, to),
-          Slices.range(tf, kernel.value(), 0, from, to)));
+          Slices.range(tf, weights, 0, from, to)));
     }
-    return withBias(tf.math.addN(products));
+    return withBias(tf.math.addN(products), biasValue);
   }
 
-  /** {@code y} plus the bias, if any. */
-  private Operand<TFloat32> withBias(Operand<TFloat32> y) {
+  /** {@code y} plus {@code biasValue}, if any. */
+  private Operand<TFloat32> withBias(Operand<TFloat32> y, Operand<TFloat32> biasValue) {
     // BiasAdd, not Add: Grappler's remapper fuses MatMul + BiasAdd (+ GELU, see Mlp) into one kernel.
-    return bias == null ? y : tf.nn.biasAdd(y, bias.value());
+    return biasValue == null ? y : tf.nn.biasAdd(y, biasValue);
   }
 
   /** This layer's kernel {@code [in, out]} and bias. */

@@ -33,8 +33,9 @@ public final class LayerScale implements Layer {
   }
 
   /**
-   * Declares this scale as the last op of {@code branch}, so that graphs with frozen weights take it into the
-   * branch's last projection ({@link ModelGraph#foldScale}); {@link #call} then returns its input there.
+   * Declares this scale as the last op of {@code branch}, so that inference calls take it into the branch's last
+   * projection ({@link ModelGraph#foldScale}); {@link #call} then returns its input there. Declare it before the
+   * branch is called.
    */
   public void foldInto(EndsInProjection branch) {
     model.foldScale(gamma, branch);
@@ -42,6 +43,6 @@ public final class LayerScale implements Layer {
 
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
-    return model.scaleFolded(gamma) ? input : tf.math.mul(input, gamma.value());
+    return model.scaleFolded(gamma, training) ? input : tf.math.mul(input, gamma.value());
   }
 }

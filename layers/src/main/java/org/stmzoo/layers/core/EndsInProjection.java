@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * A layer whose output is its last linear projection's output, at most rearranged over positions (cropped, rolled,
  * windows put back): a per-channel scale of the layer's output is then the same scale on that projection's kernel
- * columns and bias, which is how graphs with frozen weights apply a residual branch's layer scale
+ * columns and bias, which is how inference calls apply a residual branch's layer scale
  * ({@link ModelGraph#foldScale}).
  */
 public interface EndsInProjection {

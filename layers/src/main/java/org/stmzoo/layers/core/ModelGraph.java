@@ -2,9 +2,13 @@ package org.stmzoo.layers.core;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -32,6 +36,10 @@ public final class ModelGraph {
   private final List<StateUpdate> stateUpdateValues = new ArrayList<>();
   private final Map<String, Operand<TFloat32>> features = new LinkedHashMap<>();
   private final List<ScaleFold> scaleFolds = new ArrayList<>();
+  /** Weights times their folded scale, one product per weight however often layers read it. */
+  private final Map<String, Operand<TFloat32>> scaledWeights = new HashMap<>();
+  /** Paths of the weights layers have read through {@link #weight}: a fold declared after that would miss them. */
+  private final Set<String> weightsRead = new HashSet<>();
   private final Inference inference;
   private final FrozenWeights frozen;
   private Operand<TInt64> randomSeed;
@@ -151,11 +159,14 @@ public final class ModelGraph {
 
   /**
    * Declares that {@code scale} multiplies {@code layer}'s output per channel and nothing comes between (a
-   * residual branch's layer scale): weights frozen from this graph carry the scale in the layer's last projection
-   * ({@link FrozenWeights}, {@link ScaleFold}), and a graph built with them skips the multiplication
-   * ({@link #scaleFolded}). Graphs with variables (training, exports) keep it as it is.
+   * residual branch's layer scale): where the branch is called for inference (training the constant false), the
+   * scale is taken into the layer's last projection and the layer scale multiplies nothing ({@link #scaleFolded}).
+   * Weights frozen from this graph carry it in their values ({@link FrozenWeights}, {@link ScaleFold}); with
+   * variables the projection computes with {@code W g} and {@code b g} ({@link #weight}), a product over the
+   * weights per run instead of one over the branch's output. Calls that may train keep the multiplication.
    *
    * @throws IllegalArgumentException when the scale or the projection already has a fold, or the shapes differ
+   * @throws IllegalStateException when the projection has been called already: the fold must be declared first
    */
   public void foldScale(ModelVariable scale, EndsInProjection layer) {
     ScaleFold fold = new ScaleFold(scale, layer.outputProjection());
@@ -166,6 +177,10 @@ public final class ModelGraph {
             + scale.path() + " is declared already");
       }
     }
+    if (weightsRead.contains(fold.into().kernel().path())) {
+      throw new IllegalStateException("a scale fold into " + fold.into().kernel().path()
+          + " is declared after the projection was built: declare it before calling the layer");
+    }
     scaleFolds.add(fold);
   }
 
@@ -174,9 +189,56 @@ public final class ModelGraph {
     return List.copyOf(scaleFolds);
   }
 
-  /** Whether {@code scale}'s values are in its projection's weights here, so that the layer multiplies nothing. */
-  public boolean scaleFolded(ModelVariable scale) {
-    return frozen != null && frozen.folded(scale.path());
+  /**
+   * Whether {@code scale}'s values are in its projection's weights in a call with {@code training}, so that the
+   * layer multiplies nothing: frozen weights that carry it, or an inference call ({@link #weight}).
+   */
+  public boolean scaleFolded(ModelVariable scale, Operand<TBool> training) {
+    if (frozen != null) {
+      return frozen.folded(scale.path());
+    }
+    return inferenceCall(training) && scaleFolds.stream().anyMatch(f -> f.scale().path().equals(scale.path()));
+  }
+
+  /**
+   * The value a layer computes with for its weight {@code v} in a call with {@code training}: the variable's value
+   * ({@link ModelVariable#value}), or in an inference call on variables, where a scale is folded into {@code v}'s
+   * projection ({@link #foldScale}), that value times the scale.
+   */
+  public Operand<TFloat32> weight(ModelVariable v, Operand<TBool> training) {
+    Optional<ScaleFold> fold = foldInto(v);
+    weightsRead.add(v.path());
+    if (fold.isEmpty() || frozen != null || !inferenceCall(training)) {
+      return v.value();
+    }
+    return scaledWeights.computeIfAbsent(v.path(), path -> tf.math.mul(v.value(), fold.get().scale().value()));
+  }
+
+  /**
+   * The value of weight {@code v} for a call that does not say whether it trains (bands, heads split by inputs):
+   * only for weights no scale is folded into.
+   *
+   * @throws IllegalStateException when a scale is folded into {@code v} ({@link #foldScale}): call the layer with
+   *     its {@code training} switch
+   */
+  public Operand<TFloat32> unscaledWeight(ModelVariable v) {
+    if (foldInto(v).isPresent()) {
+      throw new IllegalStateException(v.path() + " carries a folded layer scale: read it with the call's training"
+          + " switch");
+    }
+    weightsRead.add(v.path());
+    return v.value();
+  }
+
+  private Optional<ScaleFold> foldInto(ModelVariable v) {
+    return scaleFolds.stream()
+        .filter(f -> f.into().kernel().path().equals(v.path())
+            || f.into().bias() != null && f.into().bias().path().equals(v.path()))
+        .findFirst();
+  }
+
+  private static boolean inferenceCall(Operand<TBool> training) {
+    return Training.staticValue(training).map(t -> !t).orElse(false);
   }
 
   /** Whether the weights are constants in this graph ({@link FrozenWeights}): then no variable has a handle. */

@@ -48,7 +48,7 @@ public final class UnifiedBlock implements BandedLayer {
     this.layerScale2 = new LayerScale(scope.child("layer_scale2"),
         new LayerScale.Config(dim, context.layerScaleInit(), config.layerScaleDecay()));
     this.dropPath = new DropPath(scope.child("drop_path"), context.dropPath());
-    // Each branch ends in a projection and its layer scale: frozen inference graphs fold the two into one.
+    // Each branch ends in a projection and its layer scale: inference calls fold the two into one.
     if (mixer instanceof EndsInProjection projected) {
       layerScale1.foldInto(projected);
     }

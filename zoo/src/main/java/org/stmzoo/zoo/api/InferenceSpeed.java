@@ -18,8 +18,9 @@ import org.tensorflow.proto.ConfigProto;
  *     export asks for it itself ({@link ExportSpec#fusedLayerNorm}). With it, attention's products run in TF's own
  *     kernel where that measures faster in this process than oneDNN's ({@link
  *     ModelGraph.Inference#withTfAttentionKernelWhereFaster}); exports keep oneDNN's. With it under the latency
- *     plan, the weights are constants in the graph ({@link ThreadPlan#freezesWeights}), with the U-models' layer
- *     scales taken into the projections before them ({@link org.stmzoo.layers.core.ScaleFold})
+ *     plan, the weights are constants in the graph ({@link ThreadPlan#freezesWeights}). In every inference graph
+ *     (with or without it, and in exports) the U-models' layer scales are taken into the projections before them
+ *     ({@link org.stmzoo.layers.core.ScaleFold})
  */
 public record InferenceSpeed(ThreadPlan threads, boolean fusedLayerNorm) {
   /** TF's defaults: all cores on each op, the plain graph. */
