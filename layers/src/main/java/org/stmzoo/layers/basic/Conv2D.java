@@ -8,8 +8,8 @@ import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
-import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.MapBands;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Slices;
@@ -106,7 +106,8 @@ public final class Conv2D implements Layer, EndsInProjection {
 
   /**
    * This convolution with another zero padding: a band of a map that carries its neighbours' rows (halo) is
-   * padded only at the map's own edges.
+   * padded only at the map's own edges. Without a training switch, so not for a convolution a layer scale is
+   * folded into ({@link ModelGraph#unscaledWeight}).
    */
   public Operand<TFloat32> call(Operand<TFloat32> input, Padding p) {
     return convolve(input, p, model.unscaledWeight(kernel), bias == null ? null : model.unscaledWeight(bias));
@@ -337,7 +338,8 @@ public final class Conv2D implements Layer, EndsInProjection {
 
   /**
    * The 1x1 convolution on positions as rows, {@code [N, in] -> [N, out]}: {@code rows @ kernel[0, 0] + bias} as
-   * MatMul and BiasAdd, so that an activation applied next fuses into the same kernel.
+   * MatMul and BiasAdd, so that an activation applied next fuses into the same kernel. {@code training} as for
+   * {@link #call(Operand, Operand)}.
    */
   public Operand<TFloat32> pointwise(Operand<TFloat32> rows, Operand<TBool> training) {
     if (!isPointwise()) {

@@ -86,7 +86,8 @@ public final class Dense implements Layer, EndsInProjection {
    * input features (a band of the kernel's rows each, which a slice along the kernel's outer axis takes without a
    * copy), summed, then the bias: the same function up to the order of the sum. For a product with one row, whose
    * time is reading the kernel (the classifiers here: 0.8 MB to 3 MB): {@code parts} independent ops that TF's
-   * inter-op threads run at once, each reading its share.
+   * inter-op threads run at once, each reading its share. Without a training switch, so not for a layer a layer
+   * scale is folded into ({@link ModelGraph#unscaledWeight}).
    */
   public Operand<TFloat32> callSplitByInputs(Operand<TFloat32> input, int parts) {
     if (input.shape().numDimensions() != 2 || Shapes.dim(input, 1) != config.inFeatures()) {
