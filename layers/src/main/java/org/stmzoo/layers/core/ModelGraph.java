@@ -26,6 +26,12 @@ import org.tensorflow.types.TInt64;
  * building (used by {@code describe}).
  */
 public final class ModelGraph {
+  /**
+   * The name suffix of a weight times its folded layer scale ({@link #weight}): {@code <layer>.kernel.scaled}, so
+   * that a profile attributes it, and the products reading it, to the weight's layer as it does a variable's read.
+   */
+  public static final String SCALED_SUFFIX = ".scaled";
+
   private final Graph graph;
   private final Ops tf;
   private final long seed;
@@ -211,7 +217,8 @@ public final class ModelGraph {
     if (fold.isEmpty() || frozen != null || !inferenceCall(training)) {
       return v.value();
     }
-    return scaledWeights.computeIfAbsent(v.path(), path -> tf.math.mul(v.value(), fold.get().scale().value()));
+    return scaledWeights.computeIfAbsent(v.path(), path -> tf.withName(scaledName(v)).math.mul(v.value(),
+        fold.get().scale().value()));
   }
 
   /**
@@ -228,6 +235,12 @@ public final class ModelGraph {
     }
     weightsRead.add(v.path());
     return v.value();
+  }
+
+  /** The variable's op name ({@code <layer>.kernel}, from its read {@code <layer>.kernel.read}) and the suffix. */
+  private static String scaledName(ModelVariable v) {
+    String read = v.value().op().name();
+    return read.substring(0, read.lastIndexOf('.')) + SCALED_SUFFIX;
   }
 
   private Optional<ScaleFold> foldInto(ModelVariable v) {

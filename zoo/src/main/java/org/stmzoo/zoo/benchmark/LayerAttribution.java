@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.stmzoo.layers.core.FrozenWeights;
+import org.stmzoo.layers.core.ModelGraph;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 
@@ -96,6 +97,9 @@ public final class LayerAttribution {
     String name = n.getName();
     if ((op.equals("ReadVariableOp") || op.equals("PlaceholderWithDefault")) && name.endsWith(READ_SUFFIX)) {
       return READ_SUFFIX;
+    }
+    if (op.equals("Mul") && name.endsWith(ModelGraph.SCALED_SUFFIX)) {
+      return ModelGraph.SCALED_SUFFIX; // a weight times its folded layer scale, read as the weight is
     }
     return op.equals("Const") && name.endsWith(FrozenWeights.VALUE_SUFFIX) ? FrozenWeights.VALUE_SUFFIX : null;
   }
