@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ClassifierOutput;
 import org.stmzoo.layers.core.ImageClassifier;
@@ -51,6 +52,16 @@ import org.tensorflow.types.TInt64;
  */
 public final class TrainingGraph {
   static final String TEACHER_SCOPE = "teacher";
+  /** The name scope of the step's own ops (augmentation, optimizer, EMA). */
+  private static final String STEP_SCOPE = "train";
+  /**
+   * With more than one replica, replica i's gradient ops are in the name scope {@code replica_i} and the mean of
+   * the replicas' gradients in {@code train/replica_mean}: names a profile reads to give them to their layers.
+   */
+  private static final String REPLICA_SCOPE = "replica_";
+  private static final String REPLICA_MEAN_SCOPE = "replica_mean";
+  private static final Pattern REPLICA_GRADIENT = Pattern.compile(
+      "^(" + REPLICA_SCOPE + "\\d+|" + STEP_SCOPE + "/" + REPLICA_MEAN_SCOPE + ")/.*");
 
   private final ModelGraph model;
   private final RecipeConfig config;
@@ -110,7 +121,7 @@ public final class TrainingGraph {
     this.modelVariables = model.modelVariables();
     this.teacherCheckpoint = teacher.map(Teacher::checkpointPrefix).orElse(null);
     List<ModelVariable> trainable = model.trainableVariables();
-    Ops tf = model.tf().withSubScope("train");
+    Ops tf = model.tf().withSubScope(STEP_SCOPE);
     Shape imageShape = evalImages.shape();
     trainImages = tf.withName("images").placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, imageShape.get(1), imageShape.get(2), imageShape.get(3))));
@@ -162,13 +173,14 @@ public final class TrainingGraph {
       int replica = i;
       Optional<ImageClassifier> teacherOfReplica = teacherNet;
       steps.add(replicas.onReplica(model.graph(), i, () -> replicaStep(tf, student, teacherOfReplica,
-          imageSlices.get(replica), targetSlices.get(replica), trainable, n == 1 ? null : "replica_" + replica)));
+          imageSlices.get(replica), targetSlices.get(replica), trainable, n == 1 ? null : REPLICA_SCOPE + replica)));
     }
     loss = mean(tf, steps.stream().map(ReplicaStep::loss).toList());
     List<Operand<TFloat32>> gradients = new ArrayList<>();
+    Ops gradientMean = n == 1 ? tf : tf.withSubScope(REPLICA_MEAN_SCOPE);
     for (int v = 0; v < trainable.size(); v++) {
       int index = v;
-      gradients.add(mean(tf, steps.stream().map(step -> step.gradients().get(index)).toList()));
+      gradients.add(mean(gradientMean, steps.stream().map(step -> step.gradients().get(index)).toList()));
     }
     List<Op> statisticUpdates = averagedStateUpdates(tf, steps);
 
@@ -233,6 +245,19 @@ public final class TrainingGraph {
       assigns.add(tf.assignVariableOp(first.variable().handle(), value));
     }
     return assigns;
+  }
+
+  /**
+   * Whether {@code node} is one of the replicas' gradient ops or of their mean (a graph with more than one
+   * replica); the single replica's gradients are TF's {@code gradients/...}.
+   */
+  public static boolean isReplicaGradient(String node) {
+    return REPLICA_GRADIENT.matcher(node).matches();
+  }
+
+  /** Whether {@code node} is one of the ops taking the mean of the replicas' gradients, which the updates read. */
+  public static boolean isReplicaGradientMean(String node) {
+    return node.startsWith(STEP_SCOPE + "/" + REPLICA_MEAN_SCOPE + "/");
   }
 
   /** The mean of the replicas' values; the value itself for one replica. */

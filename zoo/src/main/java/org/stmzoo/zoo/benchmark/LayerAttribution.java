@@ -1,6 +1,8 @@
 package org.stmzoo.zoo.benchmark;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +11,7 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.stmzoo.layers.core.FrozenWeights;
 import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.recipes.train.TrainingGraph;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 
@@ -19,7 +22,8 @@ import org.tensorflow.proto.NodeDef;
  * layer path: {@code stages.2.blocks.5.mixer.qkv.kernel.read}. A forward node reading a variable belongs to that
  * variable's layer; any other forward node lies, in creation order, between the ops of layers built before and
  * after it, so it gets the longest path the two share (the ops of an attention core between {@code mixer.qkv}
- * and {@code mixer.proj} get {@code mixer}). Gradient nodes ({@code gradients/...}; TF does not name them after
+ * and {@code mixer.proj} get {@code mixer}). Gradient nodes ({@code gradients/...}, or in a step of several
+ * replicas each replica's and their mean, {@link TrainingGraph#isReplicaGradient}; TF does not name them after
  * their forward op) belong to the layer of the variables or forward nodes they read, else to the path their
  * neighbours among the gradient nodes share. Nodes in other name scopes belong to the scope ({@code
  * (train/adamw)}). Nodes the runtime adds after Grappler
@@ -145,11 +149,15 @@ public final class LayerAttribution {
       List<NodeDef> level = List.of(update);
       for (int hop = 0; hop < UPDATE_HOPS && !level.isEmpty(); hop++) {
         List<NodeDef> next = new ArrayList<>();
-        for (NodeDef n : level) {
-          for (String input : n.getInputList()) {
+        Deque<NodeDef> todo = new ArrayDeque<>(level);
+        while (!todo.isEmpty()) {
+          for (String input : todo.pop().getInputList()) {
             String name = nodeOf(input);
             if (isGradient(name)) {
               updated.merge(name, layer, LayerAttribution::commonPath);
+              if (TrainingGraph.isReplicaGradientMean(name) && byName.containsKey(name)) {
+                todo.push(byName.get(name)); // the replicas' gradients behind their mean, in the same hop
+              }
             } else if (isScoped(name) && byName.containsKey(name)) {
               next.add(byName.get(name));
             }
@@ -258,8 +266,10 @@ public final class LayerAttribution {
     return name.indexOf('/') > 0 && !isGradient(name);
   }
 
+  /** TF's gradient ops ({@code gradients/...}, {@code gradients_1/...}) or a replica's ({@link TrainingGraph}). */
   private static boolean isGradient(String name) {
-    return name.startsWith("gradients/") || name.matches("^gradients_\\d+/.*");
+    return name.startsWith("gradients/") || name.matches("^gradients_\\d+/.*")
+        || TrainingGraph.isReplicaGradient(name);
   }
 
   private static String nodeOf(String input) {

@@ -129,6 +129,25 @@ class StepProfileTest {
   }
 
   @Test
+  void trainingAsChainsAttributesEachChainsBackwardToTheLayers() {
+    // The batches plan trains as two chains (Replicas.chains): each chain's gradient ops are in its own name
+    // scope and their mean in another; they belong to the layers, not to those scopes.
+    ThroughputBenchmark.Result r = ThroughputBenchmark.run(ModelRegistry.get("deit-tiny"), TINY,
+        new ThroughputBenchmark.Spec(ThroughputBenchmark.Mode.TRAIN, 2, 1, 0, ThreadPlan.batches(2), false, true));
+    StepProfile p = r.profile().orElseThrow();
+    totalsAddUp(p);
+    assertThat(keys(p.byLayer())).contains("blocks.11.attn.qkv", "(train/adamw)")
+        .noneMatch(l -> l.startsWith("(replica"));
+    // Per chain the forward, input-gradient and weight-gradient products of the qkv projection, and the mean of
+    // the chains' weight gradients, which the update reads (cls_token's and pos_embed's are outside every layer).
+    assertThat(p.nodes()).filteredOn(n -> n.layer().equals("blocks.11.attn.qkv") && n.type().contains("MatMul"))
+        .hasSizeGreaterThanOrEqualTo(6);
+    assertThat(p.nodes()).filteredOn(n -> n.type().equals("AddN") && n.node().contains("replica_mean"))
+        .isNotEmpty().noneMatch(n -> n.layer().startsWith("(") && !n.layer().equals(LayerAttribution.OUTSIDE))
+        .filteredOn(n -> n.layer().equals("blocks.11.attn.qkv")).hasSize(2); // its kernel's and its bias's
+  }
+
+  @Test
   void xlaCompilesClustersOnTheCpu() throws Exception {
     // TF reads the CPU's XLA flag when a process optimizes its first session, so this runs the CLI in a new JVM
     // (same Java, same class path), as ./stmzoo does; the profile shows whether clusters were compiled and run.
