@@ -27,7 +27,8 @@ import org.tensorflow.proto.NodeDef;
  * their forward op) belong to the layer of the variables or forward nodes they read, else to the path their
  * neighbours among the gradient nodes share. Nodes in other name scopes belong to the scope ({@code
  * (train/adamw)}). Nodes the runtime adds after Grappler
- * rewrote the graph are matched to the graph node whose name they embed.
+ * rewrote the graph are matched to the graph node whose name they embed; an XLA cluster's launch, named after
+ * its cluster, goes to the layers of its arguments ({@link #layerOfCluster}).
  */
 public final class LayerAttribution {
   /** The layer of nodes outside every model layer (inputs, loss, augmentation). */
@@ -223,6 +224,26 @@ public final class LayerAttribution {
   /** The layer of a node of the graph, or of a node the runtime derived from one (Grappler's rewrites). */
   public String layerOf(String node) {
     return graphNodeOf(node).map(layerByNode::get).orElse(RUNTIME);
+  }
+
+  /**
+   * The layer of a node that runs a cluster of the graph's ops the runtime compiled (XLA's {@code _XlaRun}, named
+   * after the cluster, not after its ops): the path shared by the layers of its inputs in the graph the runtime
+   * ran ({@code inputs}), which are the cluster's arguments; {@link #RUNTIME} if none is a layer's.
+   */
+  public String layerOfCluster(String node, List<String> inputs) {
+    String own = layerOf(node);
+    if (!own.equals(RUNTIME)) {
+      return own;
+    }
+    String common = null;
+    for (String input : inputs) {
+      String layer = layerOf(input);
+      if (!layer.startsWith("(")) {
+        common = common == null ? layer : commonPath(common, layer);
+      }
+    }
+    return common == null || common.isEmpty() ? RUNTIME : common;
   }
 
   /** The op type the graph gives a node (before Grappler's rewrites), if the node is in the graph. */

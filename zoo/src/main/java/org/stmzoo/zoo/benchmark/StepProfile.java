@@ -67,6 +67,9 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
     }
   }
 
+  /** The op types that compile and run an XLA cluster ({@code _XlaCompile}, {@code _XlaRun}, ...). */
+  private static final String XLA_LAUNCH = "_Xla";
+
   public StepProfile {
     nodes = List.copyOf(nodes);
   }
@@ -88,8 +91,12 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
     Map<String, List<String>> executedInputs = new HashMap<>();
     List<NodeTime> nodes = new ArrayList<>();
     for (NodeExecStats n : executed) {
-      nodes.add(new NodeTime(n.getNodeName(), typeOf(n, layers), layers.layerOf(n.getNodeName()), start(n),
-          micros(n), executedInputs(n.getNodeName(), graphInputs, names, executedInputs)));
+      String type = typeOf(n, layers);
+      String layer = type.startsWith(XLA_LAUNCH)
+          ? layers.layerOfCluster(n.getNodeName(), graphInputs.getOrDefault(n.getNodeName(), List.of()))
+          : layers.layerOf(n.getNodeName());
+      nodes.add(new NodeTime(n.getNodeName(), type, layer, start(n), micros(n),
+          executedInputs(n.getNodeName(), graphInputs, names, executedInputs)));
     }
     return new StepProfile(nodes, wallMillis);
   }

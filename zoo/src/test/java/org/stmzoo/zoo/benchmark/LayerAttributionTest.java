@@ -121,6 +121,16 @@ class LayerAttributionTest {
   }
 
   @Test
+  void aCompiledClusterBelongsToTheLayersOfItsArguments() {
+    // An XLA launch is named after its cluster; its inputs in the executed graph are the cluster's arguments.
+    assertThat(layers.layerOfCluster("cluster_3_1/xla_run", java.util.List.of("MatMul", "Softmax",
+        "cluster_3_1/xla_compile", "images"))).isEqualTo("blocks.0.attn");
+    assertThat(layers.layerOfCluster("cluster_4_1/xla_run", java.util.List.of("cluster_4_1/xla_compile")))
+        .isEqualTo(LayerAttribution.RUNTIME);
+    assertThat(layers.layerOfCluster("Softmax", java.util.List.of("MatMul_1"))).isEqualTo("blocks.0.attn");
+  }
+
+  @Test
   void commonPathKeepsWholeComponents() {
     assertThat(LayerAttribution.commonPath("blocks.1.attn", "blocks.10.attn")).isEqualTo("blocks");
     assertThat(LayerAttribution.commonPath("a.b", "c")).isEmpty();

@@ -145,6 +145,9 @@ class StepProfileTest {
     assertThat(p.nodes()).filteredOn(n -> n.type().equals("AddN") && n.node().contains("replica_mean"))
         .isNotEmpty().noneMatch(n -> n.layer().startsWith("(") && !n.layer().equals(LayerAttribution.OUTSIDE))
         .filteredOn(n -> n.layer().equals("blocks.11.attn.qkv")).hasSize(2); // its kernel's and its bias's
+    // GELU's gradient runs as one XLA cluster per MLP and chain (XlaCluster): the launch belongs to the MLP.
+    assertThat(p.nodes()).filteredOn(n -> n.type().equals("_XlaRun")).hasSize(2 * 12)
+        .allMatch(n -> n.layer().matches("blocks\\.\\d+\\.mlp"), "an MLP's");
   }
 
   @Test
