@@ -28,7 +28,7 @@ import org.tensorflow.proto.NodeDef;
  * neighbours among the gradient nodes share. Nodes in other name scopes belong to the scope ({@code
  * (train/adamw)}). Nodes the runtime adds after Grappler
  * rewrote the graph are matched to the graph node whose name they embed; an XLA cluster's launch, named after
- * its cluster, goes to the layers of its arguments ({@link #layerOfCluster}).
+ * its cluster, goes to the layers of its arguments ({@link #layerOf(String, String, List)}).
  */
 public final class LayerAttribution {
   /** The layer of nodes outside every model layer (inputs, loss, augmentation). */
@@ -37,6 +37,8 @@ public final class LayerAttribution {
   public static final String RUNTIME = "(runtime)";
 
   private static final String READ_SUFFIX = FrozenWeights.READ_SUFFIX;
+  /** The op types that compile and run an XLA cluster ({@code _XlaCompile}, {@code _XlaRun}, ...). */
+  private static final String XLA_LAUNCH = "_Xla";
   /** How far back from a variable's update its gradient is looked for (AdamW reads it 3 ops before). */
   private static final int UPDATE_HOPS = 4;
 
@@ -227,13 +229,14 @@ public final class LayerAttribution {
   }
 
   /**
-   * The layer of a node that runs a cluster of the graph's ops the runtime compiled (XLA's {@code _XlaRun}, named
-   * after the cluster, not after its ops): the path shared by the layers of its inputs in the graph the runtime
-   * ran ({@code inputs}), which are the cluster's arguments; {@link #RUNTIME} if none is a layer's.
+   * The layer of a node the runtime executed, of op type {@code type}: {@link #layerOf}, except for the launch of a
+   * cluster of the graph's ops the runtime compiled (XLA's {@code _XlaRun}, {@code _XlaCompile}, named after the
+   * cluster, not after its ops): the path shared by the layers of its inputs in the graph the runtime ran
+   * ({@code inputs}), which are the cluster's arguments; {@link #RUNTIME} if none is a layer's.
    */
-  public String layerOfCluster(String node, List<String> inputs) {
+  public String layerOf(String node, String type, List<String> inputs) {
     String own = layerOf(node);
-    if (!own.equals(RUNTIME)) {
+    if (!own.equals(RUNTIME) || !type.startsWith(XLA_LAUNCH)) {
       return own;
     }
     String common = null;

@@ -67,9 +67,6 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
     }
   }
 
-  /** The op types that compile and run an XLA cluster ({@code _XlaCompile}, {@code _XlaRun}, ...). */
-  private static final String XLA_LAUNCH = "_Xla";
-
   public StepProfile {
     nodes = List.copyOf(nodes);
   }
@@ -92,9 +89,7 @@ public record StepProfile(List<NodeTime> nodes, double wallMillis) {
     List<NodeTime> nodes = new ArrayList<>();
     for (NodeExecStats n : executed) {
       String type = typeOf(n, layers);
-      String layer = type.startsWith(XLA_LAUNCH)
-          ? layers.layerOfCluster(n.getNodeName(), graphInputs.getOrDefault(n.getNodeName(), List.of()))
-          : layers.layerOf(n.getNodeName());
+      String layer = layers.layerOf(n.getNodeName(), type, graphInputs.getOrDefault(n.getNodeName(), List.of()));
       nodes.add(new NodeTime(n.getNodeName(), type, layer, start(n), micros(n),
           executedInputs(n.getNodeName(), graphInputs, names, executedInputs)));
     }

@@ -124,11 +124,11 @@ class LayerAttributionTest {
   @Test
   void aCompiledClusterBelongsToTheLayersOfItsArguments() {
     // An XLA launch is named after its cluster; its inputs in the executed graph are the cluster's arguments.
-    assertThat(layers.layerOfCluster("cluster_3_1/xla_run", List.of("MatMul", "Softmax",
+    assertThat(layers.layerOf("cluster_3_1/xla_run", "_XlaRun", List.of("MatMul", "Softmax",
         "cluster_3_1/xla_compile", "images"))).isEqualTo("blocks.0.attn");
-    assertThat(layers.layerOfCluster("cluster_4_1/xla_run", List.of("cluster_4_1/xla_compile")))
+    assertThat(layers.layerOf("cluster_4_1/xla_run", "_XlaRun", List.of("cluster_4_1/xla_compile")))
         .isEqualTo(LayerAttribution.RUNTIME);
-    assertThat(layers.layerOfCluster("Softmax", List.of("MatMul_1"))).isEqualTo("blocks.0.attn");
+    assertThat(layers.layerOf("Softmax", "_MklSoftmax", List.of("MatMul_1"))).isEqualTo("blocks.0.attn");
   }
 
   @Test
