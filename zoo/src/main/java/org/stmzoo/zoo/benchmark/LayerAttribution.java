@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.regex.Pattern;
 import org.stmzoo.layers.core.FrozenWeights;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.recipes.train.TrainingGraph;
@@ -39,6 +40,8 @@ public final class LayerAttribution {
   private static final String READ_SUFFIX = FrozenWeights.READ_SUFFIX;
   /** The op types that compile and run an XLA cluster ({@code _XlaCompile}, {@code _XlaRun}, ...). */
   private static final String XLA_LAUNCH = "_Xla";
+  /** TF's gradient scopes, {@code gradients/} and {@code gradients_N/}; compiled once, as every node is tested. */
+  private static final Pattern TF_GRADIENT = Pattern.compile("^gradients(_\\d+)?/.*");
   /** How far back from a variable's update its gradient is looked for (AdamW reads it 3 ops before). */
   private static final int UPDATE_HOPS = 4;
 
@@ -292,8 +295,7 @@ public final class LayerAttribution {
 
   /** TF's gradient ops ({@code gradients/...}, {@code gradients_1/...}) or a replica's ({@link TrainingGraph}). */
   private static boolean isGradient(String name) {
-    return name.startsWith("gradients/") || name.matches("^gradients_\\d+/.*")
-        || TrainingGraph.isReplicaGradient(name);
+    return TF_GRADIENT.matcher(name).matches() || TrainingGraph.isReplicaGradient(name);
   }
 
   private static String nodeOf(String input) {
