@@ -8,8 +8,10 @@ import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ProductForm;
 import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.Share;
 import org.stmzoo.layers.core.Slices;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -90,6 +92,36 @@ public final class MultiHeadSelfAttention implements Layer {
     // [B, H, N, D] -> [B, N, C]
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 1, 3), n, config.dim());
     return projDrop.call(proj.call(out, training), training);
+  }
+
+  /**
+   * {@code share}'s heads alone on the rows {@code [B * n, C]} of {@code n} tokens per image, for inference (dropout
+   * is the identity there): their qkv, attention over all {@code n} tokens, and their term of proj's sum, rows
+   * {@code [B * n, C]}. The terms of all shares sum to {@link #call}'s output, proj's bias in the first.
+   */
+  public Operand<TFloat32> callHeads(Operand<TFloat32> rows, int n, Operand<TBool> training, Share share) {
+    int d = config.headDim();
+    long[] heads = share.units(config.heads());
+    // qkv's output columns are (q|k|v, head, d): this share's heads in each of the three
+    long[] columns = new long[3 * heads.length * d];
+    int c = 0;
+    for (int part = 0; part < 3; part++) {
+      for (long head : heads) {
+        for (int i = 0; i < d; i++) {
+          columns[c++] = (long) part * config.dim() + head * d + i;
+        }
+      }
+    }
+    // [B * n, 3 h d] -> [3, B, h, n, d]
+    Operand<TFloat32> fused = Shapes.transpose(tf, Shapes.reshapeBatch(tf,
+        qkv.callOutputs(rows, training, columns, share.name()), n, 3, heads.length, d), 2, 0, 3, 1, 4);
+    List<Operand<TFloat32>> parts = Slices.parts(tf, fused, 3);
+    Operand<TFloat32> out = attend(tf, model.attentionProducts(training), parts.get(0), parts.get(1), parts.get(2),
+        (float) Math.pow(d, -0.5), null, attnDrop, training);
+    // [B, h, n, d] -> [B * n, h d], proj's input features of these heads
+    out = tf.reshape(Shapes.transpose(tf, out, 0, 2, 1, 3), tf.constant(new long[] {-1, (long) heads.length * d}));
+    long[] features = LongStream.range(share.from(config.heads()) * d, share.to(config.heads()) * d).toArray();
+    return proj.callInputs(out, training, features, share.addsBias(), share.name());
   }
 
   /**

@@ -12,6 +12,8 @@ import org.stmzoo.layers.basic.Sequential;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.Share;
+import org.stmzoo.layers.core.Training;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -35,7 +37,15 @@ public final class TransformerBlock implements Layer {
     }
   }
 
+  /**
+   * Below this many tokens per stream, a stack of blocks shares out heads instead of tokens where it may
+   * ({@link #callInShares}): one thread's products with 25 rows ran at 33 GMAC/s on the Zen 4 VMs, with 50 rows
+   * and half the columns at 44 (pit-ti's last stage; its 99-row chains elsewhere at 45).
+   */
+  static final int FEWEST_ROWS_PER_STREAM = 32;
+
   private final Ops tf;
+  private final int heads;
   private final LayerNorm norm1;
   private final MultiHeadSelfAttention attn;
   private final LayerNorm norm2;
@@ -47,6 +57,7 @@ public final class TransformerBlock implements Layer {
   public TransformerBlock(LayerScope scope, Config config) {
     int dim = config.dim();
     this.tf = scope.tf();
+    this.heads = config.heads();
     this.norm1 = new LayerNorm(scope.child("norm1"), dim, config.normEps());
     this.attn = new MultiHeadSelfAttention(scope.child("attn"),
         new MultiHeadSelfAttention.Config(dim, config.heads(), config.qkvBias(), 0f, 0f), config.linearInit());
@@ -61,7 +72,8 @@ public final class TransformerBlock implements Layer {
    * {@code rates.length} blocks under {@code scope/0}, {@code scope/1}, ..., block {@code i} with drop-path
    * {@code rates[i]}, applied in order. In a graph built with row streams ({@code ModelGraph.inferenceOnly(graph,
    * seed, streams)}) the tokens are cut into that many parts once, go through every block as parts
-   * ({@link #callStreams}) and are joined after the last.
+   * ({@link #callStreams}) and are joined after the last; with frozen weights and few tokens per part the blocks
+   * share out their heads and hidden units among the streams instead ({@link #callInShares}).
    */
   public static Layer stack(LayerScope scope, Config config, float[] rates) {
     List<TransformerBlock> blocks = new ArrayList<>();
@@ -69,7 +81,8 @@ public final class TransformerBlock implements Layer {
       blocks.add(new TransformerBlock(scope.child(i), config.withDropPath(rates[i])));
     }
     int streams = scope.model().rowStreams();
-    return streams > 1 ? new StreamedStack(scope.tf(), blocks, streams) : new Sequential(List.copyOf(blocks));
+    return streams > 1 ? new StreamedStack(scope.tf(), blocks, streams, scope.model().frozenWeights())
+        : new Sequential(List.copyOf(blocks));
   }
 
   @Override
@@ -99,11 +112,54 @@ public final class TransformerBlock implements Layer {
     return out;
   }
 
-  /** Blocks applied in order to tokens cut into {@code streams} parts (fewer tokens than parts: not cut). */
-  private record StreamedStack(Ops tf, List<TransformerBlock> blocks, int streams) implements Layer {
+  /**
+   * The block on the rows {@code [B * n, C]} of {@code n} tokens per image with its heads and MLP hidden units
+   * shared out among {@code shares} chains, each over all tokens, for inference: the same function as
+   * {@link #call} up to the order of sums. The norms run once on all rows; each chain computes its heads'
+   * attention and its hidden units, and its terms of the projections' sums; the residuals add the chains' terms
+   * ({@code AddN}). Where a chain would have few token rows, its products run slower per multiply-add than
+   * products with all rows and fewer columns (docs/benchmarks.md, twenty-sixth round).
+   */
+  public Operand<TFloat32> callInShares(Operand<TFloat32> rows, int n, int shares, Operand<TBool> training) {
+    if (Training.staticValue(training).orElse(true)) {
+      throw new IllegalArgumentException("a block in shares is for inference: training must be the constant false");
+    }
+    if (shares > heads) {
+      throw new IllegalArgumentException(shares + " shares of " + heads + " heads");
+    }
+    Operand<TFloat32> normed = norm1.call(rows, training);
+    List<Operand<TFloat32>> attention = new ArrayList<>(List.of(rows));
+    for (int i = 0; i < shares; i++) {
+      attention.add(attn.callHeads(normed, n, training, new Share(i, shares)));
+    }
+    Operand<TFloat32> x = tf.math.addN(attention);
+    Operand<TFloat32> hiddenInput = norm2.call(x, training);
+    List<Operand<TFloat32>> mlpTerms = new ArrayList<>(List.of(x));
+    for (int i = 0; i < shares; i++) {
+      mlpTerms.add(mlp.callHidden(hiddenInput, training, new Share(i, shares)));
+    }
+    return tf.math.addN(mlpTerms);
+  }
+
+  /**
+   * Blocks applied in order to tokens cut into {@code streams} parts (fewer tokens than parts: not cut); where a
+   * part would have fewer than {@link #FEWEST_ROWS_PER_STREAM} tokens and the weights are frozen (the latency
+   * plan's graphs), the blocks share out their heads and hidden units instead ({@link #callInShares}).
+   */
+  private record StreamedStack(Ops tf, List<TransformerBlock> blocks, int streams, boolean frozenWeights)
+      implements Layer {
     @Override
     public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
       int n = Shapes.dim(input, 1);
+      int c = Shapes.dim(input, 2);
+      if (frozenWeights && n < FEWEST_ROWS_PER_STREAM * streams && !Training.staticValue(training).orElse(true)
+          && blocks.stream().allMatch(b -> b.heads >= streams)) {
+        Operand<TFloat32> rows = tf.reshape(input, tf.constant(new long[] {-1, c}));
+        for (TransformerBlock block : blocks) {
+          rows = block.callInShares(rows, n, streams, training);
+        }
+        return Shapes.reshapeBatch(tf, rows, n, c);
+      }
       if (n < streams) {
         return new Sequential(List.copyOf(blocks)).call(input, training);
       }

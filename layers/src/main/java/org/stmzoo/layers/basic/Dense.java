@@ -90,9 +90,7 @@ public final class Dense implements Layer, EndsInProjection {
    * scale is folded into ({@link ModelGraph#unscaledWeight}).
    */
   public Operand<TFloat32> callSplitByInputs(Operand<TFloat32> input, int parts) {
-    if (input.shape().numDimensions() != 2 || Shapes.dim(input, 1) != config.inFeatures()) {
-      throw new IllegalArgumentException("expects rows of " + config.inFeatures() + " features, got " + input.shape());
-    }
+    requireRows(input, config.inFeatures());
     int n = Math.min(parts, config.inFeatures());
     Operand<TFloat32> weights = model.unscaledWeight(kernel);
     Operand<TFloat32> biasValue = bias == null ? null : model.unscaledWeight(bias);
@@ -107,6 +105,36 @@ public final class Dense implements Layer, EndsInProjection {
           Slices.range(tf, weights, 0, from, to)));
     }
     return withBias(tf.math.addN(products), biasValue);
+  }
+
+  /**
+   * This layer's outputs {@code outputs} alone, on rows {@code [R, in]}: the product with those columns of the
+   * kernel, plus their bias. One chain's share where a layer's outputs are shared out among chains (a block's heads
+   * or hidden units, {@link ModelGraph#weightPart}); {@code share} names the part of the weights it reads.
+   */
+  public Operand<TFloat32> callOutputs(Operand<TFloat32> rows, Operand<TBool> training, long[] outputs,
+      String share) {
+    requireRows(rows, config.inFeatures());
+    return withBias(tf.linalg.matMul(rows, model.weightPart(kernel, training, 1, outputs, share)),
+        bias == null ? null : model.weightPart(bias, training, 0, outputs, share));
+  }
+
+  /**
+   * This layer's term over its input features {@code inputs}: rows {@code [R, inputs.length]} of those features
+   * times those rows of the kernel, plus the bias where {@code withBias}. Terms over shares that cover every input
+   * feature once, one of them with the bias, sum to the layer's output (up to the order of the sum).
+   */
+  public Operand<TFloat32> callInputs(Operand<TFloat32> rows, Operand<TBool> training, long[] inputs,
+      boolean withBias, String share) {
+    requireRows(rows, inputs.length);
+    return withBias(tf.linalg.matMul(rows, model.weightPart(kernel, training, 0, inputs, share)),
+        bias == null || !withBias ? null : model.weight(bias, training));
+  }
+
+  private static void requireRows(Operand<TFloat32> rows, long features) {
+    if (rows.shape().numDimensions() != 2 || Shapes.dim(rows, 1) != features) {
+      throw new IllegalArgumentException("expects rows of " + features + " features, got " + rows.shape());
+    }
   }
 
   /** {@code y} plus {@code biasValue}, if any. */

@@ -5,6 +5,7 @@ import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.RowStreams;
 import org.stmzoo.layers.core.Shapes;
+import org.stmzoo.layers.core.Share;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -65,6 +66,16 @@ public final class Mlp implements Layer, EndsInProjection {
     }
     shape[rank - 2] = config.outFeatures();
     return Shapes.reshapeBatch(tf, y, shape);
+  }
+
+  /**
+   * fc1, GELU and fc2's term for {@code share}'s hidden units alone, on rows {@code [R, in]}, for inference (dropout
+   * is the identity there): the terms of all shares sum to {@link #call}'s output, fc2's bias in the first.
+   */
+  public Operand<TFloat32> callHidden(Operand<TFloat32> rows, Operand<TBool> training, Share share) {
+    long[] hidden = share.units(config.hiddenFeatures());
+    Operand<TFloat32> h = Activations.gelu(tf, fc1.callOutputs(rows, training, hidden, share.name()), training);
+    return fc2.callInputs(h, training, hidden, share.addsBias(), share.name());
   }
 
   /** {@code fc2}: dropout, the identity at inference, is all that follows it. */

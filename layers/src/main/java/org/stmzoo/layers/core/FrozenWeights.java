@@ -10,6 +10,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -100,6 +101,48 @@ public final class FrozenWeights implements AutoCloseable {
     // named as a variable's read and value, so that a profile's layer attribution finds the layer
     return tf.withName(opName + READ_SUFFIX).placeholderWithDefault(
         tf.withName(opName + VALUE_SUFFIX).constantOf(value), shape);
+  }
+
+  /**
+   * The graph's operand for the entries {@code indices} along {@code axis} of variable {@code path} (a kernel's
+   * columns or rows, a bias's entries): a constant of those values behind a placeholder, as {@link #operand}.
+   */
+  Operand<TFloat32> part(Ops tf, String opName, String path, int axis, long[] indices) {
+    TFloat32 value = values.get(path);
+    if (value == null) {
+      throw new IllegalArgumentException("no frozen value for variable " + path);
+    }
+    long[] dims = value.shape().asArray();
+    if (dims.length > 2) {
+      throw new IllegalArgumentException("parts of " + path + " " + value.shape() + ": rank 1 or 2 only");
+    }
+    long rows = dims.length == 2 ? dims[0] : 1;
+    long columns = dims[dims.length - 1];
+    float[] all = new float[Math.toIntExact(value.size())];
+    value.copyTo(DataBuffers.of(all, false, false));
+    boolean byColumns = axis == dims.length - 1;
+    long[] partDims = dims.clone();
+    partDims[axis] = indices.length;
+    float[] taken = new float[Math.toIntExact(byColumns ? rows * indices.length : indices.length * columns)];
+    for (int k = 0; k < indices.length; k++) {
+      long index = indices[k];
+      if (index < 0 || index >= dims[axis]) {
+        throw new IllegalArgumentException("index " + index + " is outside axis " + axis + " of " + path);
+      }
+      for (long r = 0; r < (byColumns ? rows : 1); r++) {
+        if (byColumns) {
+          taken[(int) (r * indices.length + k)] = all[(int) (r * columns + index)];
+        } else {
+          System.arraycopy(all, (int) (index * columns), taken, (int) (k * columns), (int) columns);
+        }
+      }
+    }
+    Shape shape = Shape.of(partDims);
+    try (TFloat32 part = TFloat32.tensorOf(shape, DataBuffers.of(taken, true, false))) {
+      // the Const holds its own copy of the values
+      return tf.withName(opName + READ_SUFFIX).placeholderWithDefault(
+          tf.withName(opName + VALUE_SUFFIX).constantOf(part), shape);
+    }
   }
 
   @Override

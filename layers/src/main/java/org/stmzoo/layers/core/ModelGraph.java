@@ -1,6 +1,7 @@
 package org.stmzoo.layers.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,6 +47,8 @@ public final class ModelGraph {
   private final Map<String, Operand<TFloat32>> scaledWeights = new HashMap<>();
   /** Paths of the weights layers have read through {@link #weight}: a fold declared after that would miss them. */
   private final Set<String> weightsRead = new HashSet<>();
+  /** Frozen weights' parts taken so far ({@link #weightPart}), by op name. */
+  private final Map<String, WeightPart> weightParts = new HashMap<>();
   private final Inference inference;
   private final FrozenWeights frozen;
   private Operand<TInt64> randomSeed;
@@ -55,9 +58,9 @@ public final class ModelGraph {
    * How an inference-only graph is built for speed; the function is the same either way.
    *
    * @param rowStreams independent chains the layers that allow it are built as (1: none): the MLPs on blocks of
-   *     rows ({@link RowStreams}), stacks of ViT/PiT transformer blocks on parts of the tokens
-   *     ({@code TransformerBlock.stack}), the unified skeleton's stages on bands of rows ({@link MapBands}). For
-   *     batch-1 latency on that many cores.
+   *     rows ({@link RowStreams}), stacks of ViT/PiT transformer blocks on parts of the tokens (with frozen weights
+   *     and few tokens, on shares of their heads; {@code TransformerBlock.stack}), the unified skeleton's stages on
+   *     bands of rows ({@link MapBands}). For batch-1 latency on that many cores.
    * @param batchStreams parts the batch is cut into, each through the whole network as its own chain and joined
    *     at the outputs ({@link BatchStreams}; 1: none). For batches on that many cores: unlike row streams the
    *     chains never wait for each other and do no extra work
@@ -236,6 +239,34 @@ public final class ModelGraph {
     weightsRead.add(v.path());
     return v.value();
   }
+
+  /**
+   * The entries {@code indices} along {@code axis} of weight {@code v} as a call with {@code training} reads it
+   * ({@link #weight}): what one chain computes with where a layer's outputs or input features are shared out among
+   * chains ({@code Dense.callOutputs}, {@code Dense.callInputs}). With frozen weights a constant of its own, taken
+   * when the graph is built (named {@code <weight>_<share>}, so that a profile finds its layer); with variables a
+   * gather on every run.
+   */
+  public Operand<TFloat32> weightPart(ModelVariable v, Operand<TBool> training, int axis, long[] indices,
+      String share) {
+    if (axis < 0 || axis >= v.shape().numDimensions()) {
+      throw new IllegalArgumentException("axis " + axis + " is not an axis of " + v.path() + " " + v.shape());
+    }
+    if (frozen == null) {
+      return tf.gather(weight(v, training), tf.constant(indices), tf.constant(axis));
+    }
+    weightsRead.add(v.path());
+    String read = v.value().op().name();
+    String name = read.substring(0, read.length() - FrozenWeights.READ_SUFFIX.length()) + "_" + share;
+    WeightPart part = weightParts.computeIfAbsent(name,
+        n -> new WeightPart(axis, indices.clone(), frozen.part(tf, n, v.path(), axis, indices)));
+    if (part.axis() != axis || !Arrays.equals(part.indices(), indices)) {
+      throw new IllegalArgumentException("share " + share + " of " + v.path() + " was taken with other entries");
+    }
+    return part.value();
+  }
+
+  private record WeightPart(int axis, long[] indices, Operand<TFloat32> value) {}
 
   /** The variable's op name ({@code <layer>.kernel}, from its read {@code <layer>.kernel.read}) and the suffix. */
   private static String scaledName(ModelVariable v) {

@@ -10,6 +10,7 @@ import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.basic.LayerNorm;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -77,6 +78,76 @@ class FrozenWeightsTest {
         assertThat(actual).containsExactly(expected.get(0));
         assertThat(actual).hasSize(8);
       }
+    }
+  }
+
+  @Test
+  void aWeightsPartIsItsOwnConstantWithTheEntriesAskedFor() {
+    List<float[]> parts = new ArrayList<>();
+    long[] columns = {3, 0};
+    long[] rows = {2, 1};
+    // with variables (a gather per run) and frozen (constants of the parts): the same entries
+    try (FrozenWeights weights = weights(new ArrayList<>())) {
+      for (boolean frozen : new boolean[] {false, true}) {
+        try (Graph g = new Graph()) {
+          ModelGraph model = frozen ? ModelGraph.inferenceOnly(g, 3L, ModelGraph.Inference.PLAIN, weights)
+              : ModelGraph.inferenceOnly(g, 3L);
+          build(model, 4, new ArrayList<>());
+          ModelVariable kernel = model.variables().get("fc/kernel");
+          ModelVariable bias = model.variables().get("fc/bias");
+          List<Operand<TFloat32>> values = List.of(kernel.value(),
+              model.weightPart(kernel, model.training(), 1, columns, "share1"),
+              model.weightPart(kernel, model.training(), 0, rows, "share0"),
+              model.weightPart(bias, model.training(), 0, columns, "share1"));
+          List<String> types = new ArrayList<>();
+          g.operations().forEachRemaining(op -> types.add(op.type()));
+          assertThat(types.contains("GatherV2")).isEqualTo(!frozen);
+          if (frozen) {
+            assertThat(g.operation("fc.kernel_share1.read").type()).isEqualTo("PlaceholderWithDefault");
+            // a share read again is the same constant
+            assertThat(model.weightPart(kernel, model.training(), 1, columns, "share1")).isSameAs(values.get(1));
+          }
+          try (Session s = new Session(g)) {
+            s.run(model.initializer()); // with variables the same seed's values as the frozen ones
+            Session.Runner runner = s.runner();
+            values.forEach(runner::fetch);
+            try (Result result = runner.run()) {
+              for (int i = 0; i < values.size(); i++) {
+                TFloat32 t = (TFloat32) result.get(i);
+                float[] v = new float[(int) t.size()];
+                t.copyTo(DataBuffers.of(v, false, false));
+                parts.add(v);
+              }
+            }
+          }
+        }
+      }
+    }
+    for (int run = 0; run < 2; run++) {
+      float[] kernel = parts.get(4 * run); // [3, 4]
+      assertThat(parts.get(4 * run + 1)).as("columns 3, 0").containsExactly(kernel[3], kernel[0], kernel[7],
+          kernel[4], kernel[11], kernel[8]);
+      assertThat(parts.get(4 * run + 2)).as("rows 2, 1").containsExactly(kernel[8], kernel[9], kernel[10],
+          kernel[11], kernel[4], kernel[5], kernel[6], kernel[7]);
+      assertThat(parts.get(4 * run + 3)).hasSize(2);
+    }
+    assertThat(parts.get(4)).containsExactly(parts.get(0));
+    assertThat(parts.get(7)).containsExactly(parts.get(3));
+  }
+
+  @Test
+  void aPartOutsideTheWeightOrTakenTwiceWithOtherEntriesIsRefused() {
+    try (FrozenWeights weights = weights(new ArrayList<>()); Graph g = new Graph()) {
+      ModelGraph model = ModelGraph.inferenceOnly(g, 3L, ModelGraph.Inference.PLAIN, weights);
+      build(model, 4, new ArrayList<>());
+      ModelVariable kernel = model.variables().get("fc/kernel");
+      assertThatThrownBy(() -> model.weightPart(kernel, model.training(), 2, new long[] {0}, "share0"))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("axis 2");
+      assertThatThrownBy(() -> model.weightPart(kernel, model.training(), 1, new long[] {4}, "share0"))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index 4");
+      model.weightPart(kernel, model.training(), 1, new long[] {0, 1}, "share0");
+      assertThatThrownBy(() -> model.weightPart(kernel, model.training(), 1, new long[] {2, 3}, "share0"))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("other entries");
     }
   }
 
