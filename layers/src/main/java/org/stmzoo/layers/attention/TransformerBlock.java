@@ -11,6 +11,7 @@ import org.stmzoo.layers.basic.Residual;
 import org.stmzoo.layers.basic.Sequential;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.Share;
 import org.stmzoo.layers.core.Training;
@@ -36,13 +37,6 @@ public final class TransformerBlock implements Layer {
       return new Config(dim, heads, mlpRatio, qkvBias, normEps, rate, linearInit);
     }
   }
-
-  /**
-   * Below this many tokens per stream, a stack of blocks shares out heads instead of tokens where it may
-   * ({@link #callInShares}): one thread's products with 25 rows ran at 33 GMAC/s on the Zen 4 VMs, with 50 rows
-   * and half the columns at 44 (pit-ti's last stage; its 99-row chains elsewhere at 45).
-   */
-  static final int FEWEST_ROWS_PER_STREAM = 32;
 
   private final Ops tf;
   private final int heads;
@@ -73,7 +67,8 @@ public final class TransformerBlock implements Layer {
    * {@code rates[i]}, applied in order. In a graph built with row streams ({@code ModelGraph.inferenceOnly(graph,
    * seed, streams)}) the tokens are cut into that many parts once, go through every block as parts
    * ({@link #callStreams}) and are joined after the last; with frozen weights and few tokens per part the blocks
-   * share out their heads and hidden units among the streams instead ({@link #callInShares}).
+   * share out their heads and hidden units among the streams instead ({@link #callInShares},
+   * {@link ModelGraph#sharesUnits}).
    */
   public static Layer stack(LayerScope scope, Config config, float[] rates) {
     List<TransformerBlock> blocks = new ArrayList<>();
@@ -81,7 +76,7 @@ public final class TransformerBlock implements Layer {
       blocks.add(new TransformerBlock(scope.child(i), config.withDropPath(rates[i])));
     }
     int streams = scope.model().rowStreams();
-    return streams > 1 ? new StreamedStack(scope.tf(), blocks, streams, scope.model().frozenWeights())
+    return streams > 1 ? new StreamedStack(scope.tf(), scope.model(), blocks, streams)
         : new Sequential(List.copyOf(blocks));
   }
 
@@ -118,7 +113,7 @@ public final class TransformerBlock implements Layer {
    * {@link #call} up to the order of sums. The norms run once on all rows; each chain computes its heads'
    * attention and its hidden units, and its terms of the projections' sums; the residuals add the chains' terms
    * ({@code AddN}). Where a chain would have few token rows, its products run slower per multiply-add than
-   * products with all rows and fewer columns (docs/benchmarks.md, twenty-sixth round).
+   * products with all rows and fewer columns ({@link ModelGraph#FEWEST_ROWS_PER_STREAM}).
    */
   public Operand<TFloat32> callInShares(Operand<TFloat32> rows, int n, int shares, Operand<TBool> training) {
     if (Training.staticValue(training).orElse(true)) {
@@ -142,18 +137,17 @@ public final class TransformerBlock implements Layer {
   }
 
   /**
-   * Blocks applied in order to tokens cut into {@code streams} parts (fewer tokens than parts: not cut); where a
-   * part would have fewer than {@link #FEWEST_ROWS_PER_STREAM} tokens and the weights are frozen (the latency
-   * plan's graphs), the blocks share out their heads and hidden units instead ({@link #callInShares}).
+   * Blocks applied in order to tokens cut into {@code streams} parts (fewer tokens than parts: not cut); where the
+   * graph says a stream would have too few tokens ({@link ModelGraph#sharesUnits}), the blocks share out their
+   * heads and hidden units instead ({@link #callInShares}).
    */
-  private record StreamedStack(Ops tf, List<TransformerBlock> blocks, int streams, boolean frozenWeights)
+  private record StreamedStack(Ops tf, ModelGraph model, List<TransformerBlock> blocks, int streams)
       implements Layer {
     @Override
     public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
       int n = Shapes.dim(input, 1);
       int c = Shapes.dim(input, 2);
-      if (frozenWeights && n < FEWEST_ROWS_PER_STREAM * streams && !Training.staticValue(training).orElse(true)
-          && blocks.stream().allMatch(b -> b.heads >= streams)) {
+      if (model.sharesUnits(n, training) && blocks.stream().allMatch(b -> b.heads >= streams)) {
         Operand<TFloat32> rows = tf.reshape(input, tf.constant(new long[] {-1, c}));
         for (TransformerBlock block : blocks) {
           rows = block.callInShares(rows, n, streams, training);

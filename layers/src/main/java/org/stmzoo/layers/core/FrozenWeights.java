@@ -105,7 +105,8 @@ public final class FrozenWeights implements AutoCloseable {
 
   /**
    * The graph's operand for the entries {@code indices} along {@code axis} of variable {@code path} (a kernel's
-   * columns or rows, a bias's entries): a constant of those values behind a placeholder, as {@link #operand}.
+   * output columns or input rows, a bias's entries): a constant of those values behind a placeholder, as
+   * {@link #operand}.
    */
   Operand<TFloat32> part(Ops tf, String opName, String path, int axis, long[] indices) {
     TFloat32 value = values.get(path);
@@ -113,30 +114,27 @@ public final class FrozenWeights implements AutoCloseable {
       throw new IllegalArgumentException("no frozen value for variable " + path);
     }
     long[] dims = value.shape().asArray();
-    if (dims.length > 2) {
-      throw new IllegalArgumentException("parts of " + path + " " + value.shape() + ": rank 1 or 2 only");
+    // the value as [outer, dims[axis], inner], row-major: entry k of the axis is a block of `inner` values in each
+    // of the `outer` slabs
+    long outer = 1;
+    for (int i = 0; i < axis; i++) {
+      outer *= dims[i];
     }
-    long rows = dims.length == 2 ? dims[0] : 1;
-    long columns = dims[dims.length - 1];
+    int inner = Math.toIntExact(value.size() / outer / dims[axis]);
     float[] all = new float[Math.toIntExact(value.size())];
     value.copyTo(DataBuffers.of(all, false, false));
-    boolean byColumns = axis == dims.length - 1;
-    long[] partDims = dims.clone();
-    partDims[axis] = indices.length;
-    float[] taken = new float[Math.toIntExact(byColumns ? rows * indices.length : indices.length * columns)];
+    float[] taken = new float[Math.toIntExact(outer * indices.length * inner)];
     for (int k = 0; k < indices.length; k++) {
-      long index = indices[k];
-      if (index < 0 || index >= dims[axis]) {
-        throw new IllegalArgumentException("index " + index + " is outside axis " + axis + " of " + path);
+      if (indices[k] < 0 || indices[k] >= dims[axis]) {
+        throw new IllegalArgumentException("index " + indices[k] + " is outside axis " + axis + " of " + path);
       }
-      for (long r = 0; r < (byColumns ? rows : 1); r++) {
-        if (byColumns) {
-          taken[(int) (r * indices.length + k)] = all[(int) (r * columns + index)];
-        } else {
-          System.arraycopy(all, (int) (index * columns), taken, (int) (k * columns), (int) columns);
-        }
+      for (long o = 0; o < outer; o++) {
+        System.arraycopy(all, (int) ((o * dims[axis] + indices[k]) * inner), taken,
+            (int) ((o * indices.length + k) * inner), inner);
       }
     }
+    long[] partDims = dims.clone();
+    partDims[axis] = indices.length;
     Shape shape = Shape.of(partDims);
     try (TFloat32 part = TFloat32.tensorOf(shape, DataBuffers.of(taken, true, false))) {
       // the Const holds its own copy of the values

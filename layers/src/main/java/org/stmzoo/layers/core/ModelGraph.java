@@ -241,6 +241,26 @@ public final class ModelGraph {
   }
 
   /**
+   * Below this many rows (tokens) per stream and image, layers that may share out their units among the streams do
+   * ({@link #sharesUnits}): one thread's products with 25 rows ran at 33 GMAC/s on the Zen 4 VMs, the same
+   * multiply-adds with all 50 rows and half the columns at 44 (pit-ti's last stage; its 99-row streams elsewhere
+   * at 45).
+   */
+  public static final int FEWEST_ROWS_PER_STREAM = 32;
+
+  /**
+   * Whether a layer with {@code rowsPerImage} rows per image computes as shares of its units (heads, hidden units;
+   * {@link Share}), each stream over all rows, instead of as parts of its rows: in an inference
+   * call of a graph with row streams and frozen weights (the latency plan's; each share's weights are then
+   * constants of their own, {@link #weightPart}) where a stream would have fewer than
+   * {@link #FEWEST_ROWS_PER_STREAM} rows.
+   */
+  public boolean sharesUnits(long rowsPerImage, Operand<TBool> training) {
+    return rowStreams() > 1 && frozen != null && inferenceCall(training)
+        && rowsPerImage < (long) FEWEST_ROWS_PER_STREAM * rowStreams();
+  }
+
+  /**
    * The entries {@code indices} along {@code axis} of weight {@code v} as a call with {@code training} reads it
    * ({@link #weight}): what one chain computes with where a layer's outputs or input features are shared out among
    * chains ({@code Dense.callOutputs}, {@code Dense.callInputs}). With frozen weights a constant of its own, taken
