@@ -33,6 +33,14 @@ public final class ModelGraph {
    */
   public static final String SCALED_SUFFIX = ".scaled";
 
+  /**
+   * Below this many rows (tokens) per stream and image, layers that may share out their units among the streams do
+   * ({@link #sharesUnits}): one thread's products with 25 rows ran at 33 GMAC/s on the Zen 4 VMs, the same
+   * multiply-adds with all 50 rows and half the columns at 44 (pit-ti's last stage; its 99-row streams elsewhere
+   * at 45).
+   */
+  public static final int FEWEST_ROWS_PER_STREAM = 32;
+
   private final Graph graph;
   private final Ops tf;
   private final long seed;
@@ -239,14 +247,6 @@ public final class ModelGraph {
     weightsRead.add(v.path());
     return v.value();
   }
-
-  /**
-   * Below this many rows (tokens) per stream and image, layers that may share out their units among the streams do
-   * ({@link #sharesUnits}): one thread's products with 25 rows ran at 33 GMAC/s on the Zen 4 VMs, the same
-   * multiply-adds with all 50 rows and half the columns at 44 (pit-ti's last stage; its 99-row streams elsewhere
-   * at 45).
-   */
-  public static final int FEWEST_ROWS_PER_STREAM = 32;
 
   /**
    * Whether a layer with {@code rowsPerImage} rows per image computes as shares of its units (heads, hidden units;
