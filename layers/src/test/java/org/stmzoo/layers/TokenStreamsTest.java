@@ -33,11 +33,7 @@ class TokenStreamsTest {
 
   /** Three blocks on {@code [2, tokens, 16]} random tokens, built with {@code streams} row streams. */
   private static float[] stack(int tokens, int streams) {
-    Random rng = new Random(3);
-    float[] input = new float[2 * tokens * 16];
-    for (int i = 0; i < input.length; i++) {
-      input[i] = (float) rng.nextGaussian();
-    }
+    float[] input = random(2 * tokens * 16, 3);
     try (Graph g = new Graph()) {
       ModelGraph model = ModelGraph.inferenceOnly(g, 5L, streams);
       Placeholder<TFloat32> x = model.tf().placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, tokens, 16)));
