@@ -71,12 +71,25 @@ public final class MultiHeadSelfAttention implements Layer {
 
   /** The qkv projection of tokens {@code [B, N, C]}, split into heads. */
   public Heads heads(Operand<TFloat32> input, Operand<TBool> training) {
-    int n = Shapes.dim(input, 1);
-    // [B, N, 3C] -> [3, B, H, N, D]
+    return split(qkv.call(input, training), Shapes.dim(input, 1), config.heads());
+  }
+
+  /**
+   * qkv's output for {@code n} tokens per image and {@code heads} heads ({@code [B, n, 3 h D]} or its rows
+   * {@code [B * n, 3 h D]}, columns ordered q|k|v, head, D) as queries, keys and values {@code [B, h, n, D]}.
+   */
+  private Heads split(Operand<TFloat32> qkvOutput, int n, int heads) {
+    // -> [3, B, h, n, D]
     Operand<TFloat32> fused = Shapes.transpose(tf,
-        Shapes.reshapeBatch(tf, qkv.call(input, training), n, 3, config.heads(), config.headDim()), 2, 0, 3, 1, 4);
+        Shapes.reshapeBatch(tf, qkvOutput, n, 3, heads, config.headDim()), 2, 0, 3, 1, 4);
     List<Operand<TFloat32>> parts = Slices.parts(tf, fused, 3);
     return new Heads(parts.get(0), parts.get(1), parts.get(2));
+  }
+
+  /** This layer's scaled attention of {@code heads}' queries over their keys and values, {@code [B, h, Nq, D]}. */
+  private Operand<TFloat32> attend(Heads heads, Operand<TBool> training) {
+    return attend(tf, model.attentionProducts(training), heads.q(), heads.k(), heads.v(),
+        (float) Math.pow(config.headDim(), -0.5), null, attnDrop, training);
   }
 
   /**
@@ -87,8 +100,7 @@ public final class MultiHeadSelfAttention implements Layer {
   public Operand<TFloat32> output(Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
       Operand<TBool> training) {
     int n = Shapes.dim(q, 2);
-    Operand<TFloat32> out = attend(tf, model.attentionProducts(training), q, k, v,
-        (float) Math.pow(config.headDim(), -0.5), null, attnDrop, training);
+    Operand<TFloat32> out = attend(new Heads(q, k, v), training);
     // [B, H, N, D] -> [B, N, C]
     out = Shapes.reshapeBatch(tf, Shapes.transpose(tf, out, 0, 2, 1, 3), n, config.dim());
     return projDrop.call(proj.call(out, training), training);
@@ -112,12 +124,8 @@ public final class MultiHeadSelfAttention implements Layer {
         }
       }
     }
-    // [B * n, 3 h d] -> [3, B, h, n, d]
-    Operand<TFloat32> fused = Shapes.transpose(tf, Shapes.reshapeBatch(tf,
-        qkv.callOutputs(rows, training, columns, share.name()), n, 3, heads.length, d), 2, 0, 3, 1, 4);
-    List<Operand<TFloat32>> parts = Slices.parts(tf, fused, 3);
-    Operand<TFloat32> out = attend(tf, model.attentionProducts(training), parts.get(0), parts.get(1), parts.get(2),
-        (float) Math.pow(d, -0.5), null, attnDrop, training);
+    Operand<TFloat32> out = attend(split(qkv.callOutputs(rows, training, columns, share.name()), n, heads.length),
+        training);
     // [B, h, n, d] -> [B * n, h d], proj's input features of these heads
     out = tf.reshape(Shapes.transpose(tf, out, 0, 2, 1, 3), tf.constant(new long[] {-1, (long) heads.length * d}));
     long[] features = LongStream.range(share.from(config.heads()) * d, share.to(config.heads()) * d).toArray();

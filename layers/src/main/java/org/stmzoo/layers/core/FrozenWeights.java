@@ -89,18 +89,28 @@ public final class FrozenWeights implements AutoCloseable {
    *     build must build the same model)
    */
   Operand<TFloat32> operand(Ops tf, String opName, String path, Shape shape) {
+    TFloat32 value = value(path);
+    if (!value.shape().equals(shape)) {
+      throw new IllegalArgumentException("frozen value of " + path + " has shape " + value.shape()
+          + ", the variable " + shape);
+    }
+    return constant(tf, opName, value);
+  }
+
+  private TFloat32 value(String path) {
     TFloat32 value = values.get(path);
     if (value == null) {
       throw new IllegalArgumentException("no frozen value for variable " + path
           + ": the graph being built is not the model the weights were read from");
     }
-    if (!value.shape().equals(shape)) {
-      throw new IllegalArgumentException("frozen value of " + path + " has shape " + value.shape()
-          + ", the variable " + shape);
-    }
+    return value;
+  }
+
+  /** {@code value} as a constant behind a placeholder (the graph copies it), named as a variable's value and read. */
+  private static Operand<TFloat32> constant(Ops tf, String opName, TFloat32 value) {
     // named as a variable's read and value, so that a profile's layer attribution finds the layer
     return tf.withName(opName + READ_SUFFIX).placeholderWithDefault(
-        tf.withName(opName + VALUE_SUFFIX).constantOf(value), shape);
+        tf.withName(opName + VALUE_SUFFIX).constantOf(value), value.shape());
   }
 
   /**
@@ -109,10 +119,7 @@ public final class FrozenWeights implements AutoCloseable {
    * {@link #operand}.
    */
   Operand<TFloat32> part(Ops tf, String opName, String path, int axis, long[] indices) {
-    TFloat32 value = values.get(path);
-    if (value == null) {
-      throw new IllegalArgumentException("no frozen value for variable " + path);
-    }
+    TFloat32 value = value(path);
     long[] dims = value.shape().asArray();
     // the value as [outer, dims[axis], inner], row-major: entry k of the axis is a block of `inner` values in each
     // of the `outer` slabs
@@ -135,11 +142,8 @@ public final class FrozenWeights implements AutoCloseable {
     }
     long[] partDims = dims.clone();
     partDims[axis] = indices.length;
-    Shape shape = Shape.of(partDims);
-    try (TFloat32 part = TFloat32.tensorOf(shape, DataBuffers.of(taken, true, false))) {
-      // the Const holds its own copy of the values
-      return tf.withName(opName + READ_SUFFIX).placeholderWithDefault(
-          tf.withName(opName + VALUE_SUFFIX).constantOf(part), shape);
+    try (TFloat32 part = TFloat32.tensorOf(Shape.of(partDims), DataBuffers.of(taken, true, false))) {
+      return constant(tf, opName, part);
     }
   }
 
