@@ -2,6 +2,8 @@ package org.stmzoo.datasets;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * Images laid out as {@code root/<class>/**.{jpg,jpeg,png,bmp,gif}} (extensions case-insensitive, files found
- * recursively inside each class folder, hidden files ignored). Class names are the sorted sub-folder names; files
+ * recursively inside each class folder, following symbolic links as torchvision's {@code os.walk(followlinks=True)}
+ * does, hidden files ignored). Class names are the sorted sub-folder names; files
  * are sorted too, so indices are stable across runs and machines. Layout problems are reported here, before any
  * training: a missing root, a root without class folders, a class folder without images.
  */
@@ -128,12 +131,26 @@ public final class ImageFolder implements ImageDataset {
     return names;
   }
 
+  /**
+   * The image files under {@code folder}, following symbolic links (a class folder may itself be a link, as
+   * {@link #classFolders} accepts it, and so may its sub-folders); a link cycle is refused with the folder named.
+   */
   private static List<Path> imagesIn(Path folder) {
-    try (Stream<Path> walk = Files.walk(folder)) {
+    try (Stream<Path> walk = Files.walk(folder, FileVisitOption.FOLLOW_LINKS)) {
       return walk.filter(Files::isRegularFile).filter(ImageFolder::isImageName).sorted().toList();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + folder, e);
+      throw listingFailed(folder, e);
+    } catch (UncheckedIOException e) {
+      throw listingFailed(folder, e.getCause());
     }
+  }
+
+  private static RuntimeException listingFailed(Path folder, IOException e) {
+    if (e instanceof FileSystemLoopException loop) {
+      return new IllegalArgumentException("Image folder " + folder + " contains a symbolic link cycle at "
+          + loop.getFile() + "; remove the link or point it outside " + folder, e);
+    }
+    return new UncheckedIOException("cannot list " + folder, e);
   }
 
   private static boolean isImageName(Path file) {

@@ -102,6 +102,36 @@ class ImageFolderTest {
   }
 
   @Test
+  void symlinkedClassFoldersAndSubFoldersAreFollowed() throws IOException {
+    // torchvision's make_dataset walks with os.walk(followlinks=True): a class folder that is a link, and a link
+    // to a sub-folder inside a real class folder, both contribute their images.
+    Path elsewhere = root.resolve("elsewhere");
+    writeImage(elsewhere.resolve("cats/a.png"), BufferedImage.TYPE_INT_RGB, 0x102030);
+    writeImage(elsewhere.resolve("more-dogs/deep/b.png"), BufferedImage.TYPE_INT_RGB, 0x102030);
+    Path data = Files.createDirectories(root.resolve("data"));
+    Files.createSymbolicLink(data.resolve("cat"), elsewhere.resolve("cats"));
+    writeImage(data.resolve("dog/c.png"), BufferedImage.TYPE_INT_RGB, 0x102030);
+    Files.createSymbolicLink(data.resolve("dog/more"), elsewhere.resolve("more-dogs"));
+    ImageFolder scanned = ImageFolder.scan(data);
+    assertThat(scanned.classNames()).containsExactly("cat", "dog");
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < scanned.size(); i++) {
+      names.add(data.relativize(scanned.file(i)) + ":" + scanned.label(i));
+    }
+    assertThat(names).containsExactly("cat/a.png:0", "dog/c.png:1", "dog/more/deep/b.png:1");
+    assertThat(scanned.get(0).height()).isEqualTo(2);
+  }
+
+  @Test
+  void aSymlinkCycleIsAClearError() throws IOException {
+    Path data = root.resolve("cyclic");
+    writeImage(data.resolve("cat/a.png"), BufferedImage.TYPE_INT_RGB, 0x102030);
+    Files.createSymbolicLink(data.resolve("cat/again"), data.resolve("cat"));
+    assertThatThrownBy(() -> ImageFolder.scan(data)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(data.resolve("cat").toString()).hasMessageContaining("symbolic link cycle");
+  }
+
+  @Test
   void validationFolderUsesTrainingClasses() throws IOException {
     writeImage(root.resolve("train/a/1.png"), BufferedImage.TYPE_INT_RGB, 0);
     writeImage(root.resolve("train/b/1.png"), BufferedImage.TYPE_INT_RGB, 0);
