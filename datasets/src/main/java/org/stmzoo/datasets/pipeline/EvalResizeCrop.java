@@ -8,8 +8,17 @@ public final class EvalResizeCrop {
   private EvalResizeCrop() {}
 
   public static FloatImage apply(FloatImage image, int size, float cropPct) {
-    FloatImage resized = resizeShorterSide(image, (int) Math.floor(size / (double) cropPct));
+    FloatImage resized = resizeShorterSide(image, resizeTarget(size, cropPct));
     return resized.crop(centerCrop(resized.height(), resized.width(), size));
+  }
+
+  /**
+   * timm's {@code math.floor(size / crop_pct)} with {@code crop_pct} the decimal the float was written as: 0.8f is
+   * 0.800000011920929, and {@code 224 / 0.800000011920929} floors to 279 where timm's {@code 224 / 0.8} gives 280,
+   * so the division uses the float's shortest decimal ({@link Float#toString}) read as a double, as Python has it.
+   */
+  public static int resizeTarget(int size, float cropPct) {
+    return (int) Math.floor(size / Double.parseDouble(Float.toString(cropPct)));
   }
 
   /** torchvision {@code Resize(shorterTarget)} with bicubic interpolation: the aspect ratio is kept. */

@@ -14,6 +14,19 @@ class TransformsTest {
     return new FloatImage(data, h, w, c);
   }
 
+  /** A non-constant image: value (7y + 3x + c) mod 101 / 100, so shifted or rescaled windows differ. */
+  private static FloatImage gradient(int h, int w, int c) {
+    float[] data = new float[h * w * c];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        for (int k = 0; k < c; k++) {
+          data[(y * w + x) * c + k] = ((7 * y + 3 * x + k) % 101) / 100f;
+        }
+      }
+    }
+    return new FloatImage(data, h, w, c);
+  }
+
   @Test
   void randomResizedCropBoxesStayInBoundsAndInTheirRanges() {
     SplittableRandom random = new SplittableRandom(1);
@@ -88,6 +101,22 @@ class TransformsTest {
     for (float v : out.data()) {
       assertThat(v).isCloseTo(0.7f, within(1e-6f));
     }
+  }
+
+  @Test
+  void evalResizeTargetIsTimmsFloorOfSizeOverTheDecimalCropFraction() {
+    // Python: math.floor(224 / 0.8) = 280, but 0.8f = 0.800000011920929 and 224 / that floors to 279.
+    assertThat(EvalResizeCrop.resizeTarget(224, 0.8f)).isEqualTo(280);
+    assertThat(EvalResizeCrop.resizeTarget(384, 0.6f)).isEqualTo(640);
+    assertThat(EvalResizeCrop.resizeTarget(256, 0.85f)).isEqualTo(301);
+    assertThat(EvalResizeCrop.resizeTarget(224, 0.875f)).isEqualTo(256);
+    assertThat(EvalResizeCrop.resizeTarget(224, 0.9f)).isEqualTo(248);
+    assertThat(EvalResizeCrop.resizeTarget(224, 1f)).isEqualTo(224);
+    // And the whole eval transform uses it: a 300x300 image is resized to 280 before the 224 crop, so the crop's
+    // border is (280 - 224) / 2 = 28 pixels; a 279 resize would differ. Checked by comparing with resize + crop.
+    FloatImage ramp = gradient(300, 300, 1);
+    FloatImage expected = BicubicResize.resize(ramp, 280, 280).crop(new CropBox(28, 28, 224, 224));
+    assertThat(EvalResizeCrop.apply(ramp, 224, 0.8f).data()).containsExactly(expected.data());
   }
 
   @Test
