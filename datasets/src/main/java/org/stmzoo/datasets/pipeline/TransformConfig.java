@@ -16,8 +16,9 @@ public record TransformConfig(int imageSize, boolean train, float cropPct, float
     if (imageSize <= 0) {
       throw new IllegalArgumentException("image size must be positive, got " + imageSize);
     }
-    if (!(cropPct > 0)) {
-      throw new IllegalArgumentException("crop fraction must be positive, got " + cropPct);
+    if (!(cropPct > 0 && cropPct <= 1)) {
+      throw new IllegalArgumentException("crop fraction must be in (0, 1] (the center crop is that part of the"
+          + " resized image's shorter side), got " + cropPct);
     }
     if (mean == null || std == null || mean.length != std.length || mean.length == 0) {
       throw new IllegalArgumentException("mean and std need the same, non-zero number of values");

@@ -1,6 +1,7 @@
 package org.stmzoo.datasets.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.SplittableRandom;
@@ -117,6 +118,17 @@ class TransformsTest {
     FloatImage ramp = gradient(300, 300, 1);
     FloatImage expected = BicubicResize.resize(ramp, 280, 280).crop(new CropBox(28, 28, 224, 224));
     assertThat(EvalResizeCrop.apply(ramp, 224, 0.8f).data()).containsExactly(expected.data());
+  }
+
+  @Test
+  void cropFractionOutsideZeroToOneIsRefusedAtConstruction() {
+    float[] one = {0.5f};
+    for (float bad : new float[] {1.2f, 0f, -0.5f, Float.NaN, Float.POSITIVE_INFINITY}) {
+      assertThatThrownBy(() -> TransformConfig.eval(224, bad, one, one, false))
+          .as("crop fraction %s", bad).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("crop fraction must be in (0, 1]").hasMessageContaining(String.valueOf(bad));
+    }
+    assertThat(TransformConfig.eval(224, 1f, one, one, false).cropPct()).isEqualTo(1f);
   }
 
   @Test
