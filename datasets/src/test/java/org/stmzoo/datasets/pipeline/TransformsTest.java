@@ -132,6 +132,22 @@ class TransformsTest {
   }
 
   @Test
+  void onlyBicubicInterpolationIsAccepted() {
+    float[] one = {0.5f};
+    assertThat(TransformConfig.eval(224, 0.9f, one, one, false).interpolation()).isEqualTo("bicubic");
+    assertThat(TransformConfig.eval(224, 0.9f, one, one, false, "BICUBIC").interpolation()).isEqualTo("bicubic");
+    TransformConfig train = TransformConfig.train(224, one, one, null, false).withMinScale(0.5f);
+    assertThat(train.interpolation()).isEqualTo("bicubic");
+    for (String other : new String[] {"bilinear", "nearest", "random", ""}) {
+      assertThatThrownBy(() -> TransformConfig.eval(224, 0.9f, one, one, false, other))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + other + "'")
+          .hasMessageContaining("bicubic");
+    }
+    assertThatThrownBy(() -> TransformConfig.eval(224, 0.9f, one, one, false, null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("interpolation 'null'");
+  }
+
+  @Test
   void normalisationUsesPerChannelMeanAndStd() {
     float[] pixels = new float[4 * 4 * 3];
     for (int i = 0; i < pixels.length; i++) {
