@@ -20,6 +20,10 @@ public final class Subset implements ImageDataset {
 
   /** The first {@code count} images (all of them if there are fewer). */
   public static Subset first(ImageDataset source, int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("cannot take the first " + count + " images of " + source.description()
+          + ": the count must be zero or more");
+    }
     int[] indices = new int[Math.min(count, source.size())];
     for (int i = 0; i < indices.length; i++) {
       indices[i] = i;
