@@ -91,6 +91,53 @@ class TransformsTest {
   }
 
   @Test
+  void bicubicDownscaleMatchesPilReferenceValues() {
+    // 7 -> 3 pixels (scale 7/3): PIL widens the bicubic kernel (a = -0.5, support 2) by the scale, so each output
+    // pixel has up to 7 taps. Reference values from a plain-Python transcription of PIL's precompute_coeffs
+    // (center = (i + 0.5) * scale, taps int(center -+ support + 0.5) clipped to [0, 7), weight
+    // k((j - center + 0.5) / scale), normalised to sum 1), in double precision:
+    //   pixel 0: taps 0..5, weights .3830645161 .4395161290 .2137096774 0 -.0322580645 -.0040322581
+    //   pixel 1: taps 0..6, weights -.0305250305 .0451770452 .2759462759 .4188034188 (symmetric)
+    //   pixel 2: taps 1..6, pixel 0's weights reversed
+    // Without the widening (support 2, unscaled kernel) the values differ by more than 0.05.
+    float[] values = {0.1f, 0.9f, 0.3f, 0.7f, 0.2f, 0.5f, 0.8f};
+    float[] reference = {0.489516129f, 0.466910867f, 0.555645161f};
+    FloatImage row = new FloatImage(values, 1, 7, 1);
+    assertThat(BicubicResize.resize(row, 1, 3).data()).containsExactly(reference, within(1e-6f));
+    FloatImage column = new FloatImage(values, 7, 1, 1);
+    assertThat(BicubicResize.resize(column, 3, 1).data()).containsExactly(reference, within(1e-6f));
+  }
+
+  @Test
+  void evalCropsTheExactCenterWindowOfTheShorterSideResize() {
+    // 28x40, size 32, crop 0.875: shorter side to floor(32 / 0.875) = 36, longer to int(36 * 40 / 28) = 51;
+    // crop top round((36 - 32) / 2) = 2, left round((51 - 32) / 2) = round(9.5) = 10 (half-to-even).
+    FloatImage landscape = gradient(28, 40, 3);
+    FloatImage resized = BicubicResize.resize(landscape, 36, 51);
+    assertThat(EvalResizeCrop.resizeShorterSide(landscape, 36).data()).containsExactly(resized.data());
+    assertCropWindow(EvalResizeCrop.apply(landscape, 32, 0.875f), resized, 2, 10, 32);
+    // Portrait: the same geometry transposed, 51x36 with the crop at top 10, left 2.
+    FloatImage portrait = gradient(40, 28, 3);
+    assertCropWindow(EvalResizeCrop.apply(portrait, 32, 0.875f), BicubicResize.resize(portrait, 51, 36), 10, 2, 32);
+  }
+
+  /** {@code out} is the {@code size x size} window of {@code resized} at (top, left), pixel by pixel. */
+  private static void assertCropWindow(FloatImage out, FloatImage resized, int top, int left, int size) {
+    assertThat(out.height()).isEqualTo(size);
+    assertThat(out.width()).isEqualTo(size);
+    assertThat(out.channels()).isEqualTo(resized.channels());
+    int c = resized.channels();
+    for (int y = 0; y < size; y++) {
+      for (int x = 0; x < size; x++) {
+        for (int k = 0; k < c; k++) {
+          assertThat(out.data()[(y * size + x) * c + k]).as("(%d, %d, %d)", y, x, k)
+              .isEqualTo(resized.data()[((y + top) * resized.width() + x + left) * c + k]);
+        }
+      }
+    }
+  }
+
+  @Test
   void evalResizesTheShorterSideThenCropsTheCenter() {
     assertThat(EvalResizeCrop.centerCrop(36, 36, 32)).isEqualTo(new CropBox(2, 2, 32, 32));
     // Python's round is half-to-even: round(0.5) = 0, round(1.5) = 2.
