@@ -30,6 +30,8 @@ public record RecipeConfig(int epochs, int batchSize, double lr, double minLr, d
   /** DeiT's distillation settings: {@code type} none, soft or hard; {@code alpha} weighs the teacher term. */
   public record Distillation(String type, double alpha, double tau) {
     public Distillation {
+      requireFinite("distillation alpha", alpha);
+      requireFinite("distillation tau", tau);
       if (!type.equals("none") && !type.equals("soft") && !type.equals("hard")) {
         throw new IllegalArgumentException("distillation type must be none, soft or hard, got '" + type + "'");
       }
@@ -51,6 +53,19 @@ public record RecipeConfig(int epochs, int batchSize, double lr, double minLr, d
   }
 
   public RecipeConfig {
+    // NaN passes every range check below (its comparisons are all false) and infinities pass most of them
+    requireFinite("lr", lr);
+    requireFinite("minLr", minLr);
+    requireFinite("warmupLr", warmupLr);
+    requireFinite("warmupEpochs", warmupEpochs);
+    requireFinite("weightDecay", weightDecay);
+    requireFinite("clipGrad", clipGrad);
+    requireFinite("smoothing", smoothing);
+    requireFinite("mixup", mixup);
+    requireFinite("cutmix", cutmix);
+    requireFinite("mixupSwitchProb", mixupSwitchProb);
+    requireFinite("reprob", reprob);
+    requireFinite("modelEmaDecay", modelEmaDecay);
     if (epochs <= 0) {
       throw new IllegalArgumentException("epochs must be positive, got " + epochs);
     }
@@ -78,6 +93,12 @@ public record RecipeConfig(int epochs, int batchSize, double lr, double minLr, d
     }
     if (weightDecay < 0 || clipGrad < 0) {
       throw new IllegalArgumentException("weight decay and gradient clipping must be non-negative");
+    }
+  }
+
+  private static void requireFinite(String field, double value) {
+    if (!Double.isFinite(value)) {
+      throw new IllegalArgumentException(field + " must be a finite number, got " + value);
     }
   }
 
