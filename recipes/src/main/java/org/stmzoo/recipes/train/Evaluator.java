@@ -24,15 +24,28 @@ public final class Evaluator {
     this.numClasses = numClasses;
   }
 
+  /** {@link #evaluate(Session, Iterator, List)} over one pass of {@code loader} in its order. */
   public EvalResult evaluate(Session session, BatchLoader loader, List<String> classNames) {
+    return evaluate(session, loader.epoch(0, 0), classNames);
+  }
+
+  /**
+   * Scores every image of {@code batches}.
+   *
+   * @throws IllegalArgumentException if a label is outside {@code [0, numClasses)}
+   * @throws IllegalStateException if the batches hold no image, or the model gives a non-finite logit (NaN or
+   *     infinite) for an image: such a row has no prediction (every comparison with NaN is false, so it would
+   *     otherwise count as a top-5 hit, and a top-1 hit for class 0), and a score that skipped it or counted it
+   *     as a miss would hide broken weights or inputs; the message names the batch and the image in it
+   */
+  public EvalResult evaluate(Session session, Iterator<Batch> batches, List<String> classNames) {
     int[][] confusion = new int[numClasses][numClasses];
     long seen = 0;
     long top1 = 0;
     long top5 = 0;
     double lossSum = 0;
     int k = Math.min(5, numClasses);
-    Iterator<Batch> batches = loader.epoch(0, 0);
-    while (batches.hasNext()) {
+    for (int batchIndex = 0; batches.hasNext(); batchIndex++) {
       Batch b = batches.next();
       float[] out = new float[b.size() * numClasses];
       try (TFloat32 in = TFloat32.tensorOf(Shape.of(b.size(), b.height(), b.width(), b.channels()),
@@ -42,7 +55,17 @@ public final class Evaluator {
       }
       for (int i = 0; i < b.size(); i++) {
         int label = b.labels()[i];
+        if (label < 0 || label >= numClasses) {
+          throw new IllegalArgumentException("batch " + batchIndex + ", image " + i + ": label " + label
+              + " is outside [0, " + numClasses + ")");
+        }
         int offset = i * numClasses;
+        for (int c = 0; c < numClasses; c++) {
+          if (!Float.isFinite(out[offset + c])) {
+            throw new IllegalStateException("batch " + batchIndex + ", image " + i + ": the logit of class " + c
+                + " is " + out[offset + c] + "; no prediction to score (diverged weights or broken input?)");
+          }
+        }
         int best = 0;
         int above = 0;
         double max = Double.NEGATIVE_INFINITY;
@@ -65,6 +88,9 @@ public final class Evaluator {
         top5 += above < k ? 1 : 0;
         seen++;
       }
+    }
+    if (seen == 0) {
+      throw new IllegalStateException("nothing to evaluate: the batches held no image");
     }
     return new EvalResult(100.0 * top1 / seen, 100.0 * top5 / seen, lossSum / seen, seen, confusion, classNames);
   }
