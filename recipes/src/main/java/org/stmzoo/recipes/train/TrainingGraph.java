@@ -334,11 +334,11 @@ public final class TrainingGraph {
       Optional<RunOptions> options) {
     Shape shape = Shape.of(batchSize, trainImages.shape().get(1), trainImages.shape().get(2),
         trainImages.shape().get(3));
+    checkBatch(images, batchLabels, batchSize, shape);
     try (FeedTensors feeds = new FeedTensors()) {
       Session.Runner runner = session.runner()
           .feed(trainImages, feeds.add(TFloat32.tensorOf(shape, DataBuffers.of(images, true, false))))
-          .feed(labels, feeds.add(TInt32.vectorOf(batchLabels.length == batchSize ? batchLabels
-              : java.util.Arrays.copyOf(batchLabels, batchSize))))
+          .feed(labels, feeds.add(TInt32.vectorOf(batchLabels)))
           .feed(learningRate, feeds.add(TFloat32.scalarOf((float) lr)))
           // dropout/drop-path masks keyed by (seed, step): a resumed run draws the same ones
           .feed(model.randomSeed(), feeds.add(TInt64.vectorOf(config.seed(), step)));
@@ -350,6 +350,31 @@ public final class TrainingGraph {
             .runAndFetchMetadata();
       }
       return runner.setOptions(stepOptions).run();
+    }
+  }
+
+  /**
+   * The step's arrays must be exactly one batch: a longer or shorter label array would be cut or padded with
+   * class 0, and a label outside the classes one-hot encodes as an all-off row (a target summing to the
+   * smoothing, not 1), both silently.
+   */
+  private void checkBatch(float[] images, int[] batchLabels, int batchSize, Shape shape) {
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+    }
+    if (batchLabels.length != batchSize) {
+      throw new IllegalArgumentException("expected " + batchSize + " labels (the batch size), got "
+          + batchLabels.length);
+    }
+    if (images.length != shape.size()) {
+      throw new IllegalArgumentException("expected " + shape.size() + " image values (" + shape
+          + " NHWC), got " + images.length);
+    }
+    for (int i = 0; i < batchSize; i++) {
+      if (batchLabels[i] < 0 || batchLabels[i] >= numClasses) {
+        throw new IllegalArgumentException("label " + batchLabels[i] + " of image " + i + " is outside [0, "
+            + numClasses + ")");
+      }
     }
   }
 
