@@ -57,18 +57,22 @@ public final class AugmentSampler {
     if (!useCutmix) {
       return new AugmentDraw((float) lambda, (float) lambda, box, erase, noiseSeed);
     }
-    // timm's rand_bbox: a box of side sqrt(1 - lambda) around a uniform centre, clipped to the image.
+    box = cutmixBox(lambda, height, width, rng.nextInt(height), rng.nextInt(width));
+    double pasted = (double) (box[1] - box[0]) * (box[3] - box[2]) / (height * width);
+    return new AugmentDraw(1f, (float) (1 - pasted), box, erase, noiseSeed);
+  }
+
+  /**
+   * timm's {@code rand_bbox}: a box of sides {@code int(height * sqrt(1 - lambda))} and
+   * {@code int(width * sqrt(1 - lambda))} (halved with integer division on each side of the centre) around
+   * {@code (cy, cx)}, clipped to the image; {@code {top, bottom, left, right}}, bottom and right exclusive.
+   */
+  static int[] cutmixBox(double lambda, int height, int width, int cy, int cx) {
     double ratio = Math.sqrt(1 - lambda);
     int cutH = (int) (height * ratio);
     int cutW = (int) (width * ratio);
-    int cy = rng.nextInt(height);
-    int cx = rng.nextInt(width);
-    box[0] = clamp(cy - cutH / 2, height);
-    box[1] = clamp(cy + cutH / 2, height);
-    box[2] = clamp(cx - cutW / 2, width);
-    box[3] = clamp(cx + cutW / 2, width);
-    double pasted = (double) (box[1] - box[0]) * (box[3] - box[2]) / (height * width);
-    return new AugmentDraw(1f, (float) (1 - pasted), box, erase, noiseSeed);
+    return new int[] {clamp(cy - cutH / 2, height), clamp(cy + cutH / 2, height), clamp(cx - cutW / 2, width),
+        clamp(cx + cutW / 2, width)};
   }
 
   private void drawErase(SplittableRandom rng, int[] erase, int index) {
