@@ -47,13 +47,8 @@ public final class SavedModelExporter {
       throw new IllegalArgumentException("the version must be a positive integer (TF Serving's layout), got "
           + version);
     }
-    Path target = baseDir.resolve(Long.toString(version));
-    if (Files.exists(target)) {
-      throw new IllegalArgumentException(target + " already exists; choose another --version");
-    }
+    Path target = versionDirectory(baseDir, version);
     ImagePipeline pipeline = new ImagePipeline(request.imageSize(), request.preprocessing());
-    Files.createDirectories(baseDir);
-    Path staging = Files.createTempDirectory(baseDir, "." + version + "-incomplete-");
     try (Graph graph = new Graph()) {
       ModelGraph model = ModelGraph.inferenceOnly(graph, request.seed(), request.inference());
       ImageClassifier classifier = request.classifier().build(model.root());
@@ -65,14 +60,54 @@ public final class SavedModelExporter {
         session.runner().addTarget(initializer).run();
         request.weights().load(session, model, checkpoint);
         float[][] probeLogits = probeLogits(session, serving, request.imageSize());
-        writer.write(staging, session, serving.signatureDefs());
-        ModelCard card = new ModelCard(ModelCard.FORMAT, request.name(), request.reference(),
-            model.parameterCount(), request.imageSize(), request.preprocessing(), request.classNames(),
-            request.weights().description(), request.trainingSummary());
-        card.write(staging.resolve(ServingSignatures.MODEL_CARD_FILE));
-        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        return new ExportResult(target, card, probeLogits);
+        return writeAtomically(target, staging -> {
+          writer.write(staging, session, serving.signatureDefs());
+          ModelCard card = new ModelCard(ModelCard.FORMAT, request.name(), request.reference(),
+              model.parameterCount(), request.imageSize(), request.preprocessing(), request.classNames(),
+              request.weights().description(), request.trainingSummary());
+          card.write(staging.resolve(ServingSignatures.MODEL_CARD_FILE));
+          return new ExportResult(target, card, probeLogits);
+        });
       }
+    }
+  }
+
+  /** Fills a version directory that is still under a hidden name; what it returns is passed on. */
+  @FunctionalInterface
+  public interface VersionContents<T> {
+    T write(Path staging) throws IOException;
+  }
+
+  /**
+   * {@code baseDir/<version>}, checked to be a positive version that does not exist yet.
+   *
+   * @throws IllegalArgumentException if the version is not positive or the directory exists
+   */
+  public static Path versionDirectory(Path baseDir, long version) {
+    if (version <= 0) {
+      throw new IllegalArgumentException("the version must be a positive integer (TF Serving's layout), got "
+          + version);
+    }
+    Path target = baseDir.resolve(Long.toString(version));
+    if (Files.exists(target)) {
+      throw new IllegalArgumentException(target + " already exists; choose another --version");
+    }
+    return target;
+  }
+
+  /**
+   * Writes {@code target} (a version directory) atomically: {@code contents} fills a hidden folder next to it,
+   * which is then renamed to {@code target}. A failure partway leaves neither {@code target} nor the hidden
+   * folder behind, so loaders and TF Serving, which pick the highest version, never see a half-written one.
+   */
+  public static <T> T writeAtomically(Path target, VersionContents<T> contents) throws IOException {
+    Path parent = target.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + "-incomplete-");
+    try {
+      T result = contents.write(staging);
+      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+      return result;
     } finally {
       deleteRecursively(staging);
     }

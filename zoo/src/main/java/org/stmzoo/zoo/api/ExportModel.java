@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.stmzoo.export.ClassifierOutputs;
 import org.stmzoo.export.ExportedModel;
+import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.export.ServingSignatures;
 import org.stmzoo.layers.core.Preprocessing;
 import org.tensorflow.ndarray.FloatNdArray;
@@ -126,21 +127,24 @@ final class ExportModel implements StmzooModel {
         + " checkpoint it was exported from (Stmzoo.load(checkpointDir))");
   }
 
-  /** Copies this export, which is already a SavedModel, to {@code baseDir/<version>/}. */
+  /**
+   * Copies this export, which is already a SavedModel, to {@code baseDir/<version>/}; the copy is made under a
+   * hidden name and renamed into place, so a failure partway leaves no half-copied version behind.
+   */
   @Override
   public Path export(Path baseDir, long version) throws IOException {
-    Path target = baseDir.resolve(Long.toString(version));
-    if (Files.exists(target)) {
-      throw new IllegalArgumentException(target + " already exists; choose another version");
-    }
+    Path target = SavedModelExporter.versionDirectory(baseDir, version);
     Path source = model.directory();
-    Files.createDirectories(baseDir);
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path p : files.toList()) {
-        Files.copy(p, target.resolve(source.relativize(p).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+    return SavedModelExporter.writeAtomically(target, staging -> {
+      try (Stream<Path> files = Files.walk(source)) {
+        for (Path p : files.toList()) {
+          if (!p.equals(source)) {
+            Files.copy(p, staging.resolve(source.relativize(p).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+          }
+        }
       }
-    }
-    return target;
+      return target;
+    });
   }
 
   @Override

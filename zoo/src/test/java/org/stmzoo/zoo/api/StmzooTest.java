@@ -303,6 +303,31 @@ class StmzooTest {
         .hasMessageContaining("classifies 2 classes, but 3 class names were given");
   }
 
+  /** A copy of a loaded export that fails partway leaves no version folder (nor its hidden staging folder). */
+  @Test
+  void aFailedCopyOfAnExportLeavesNoVersionBehind() throws IOException {
+    ExportResult export = Stmzoo.export(ExportSpec.of(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+        .withClassNames(List.of("a", "b")), tmp.resolve("served")));
+    try (StmzooModel served = Stmzoo.load(export.directory())) {
+      // a file the copy cannot read: it fails after it has started (the walk visits the folder itself first)
+      Files.createSymbolicLink(export.directory().resolve("variables").resolve("zz-dangling"),
+          tmp.resolve("missing"));
+      assertThatThrownBy(() -> served.export(tmp.resolve("copy"), 3)).isInstanceOf(IOException.class);
+      try (var left = Files.list(tmp.resolve("copy"))) {
+        assertThat(left).isEmpty();
+      }
+      Files.delete(export.directory().resolve("variables").resolve("zz-dangling"));
+      Path copy = served.export(tmp.resolve("copy"), 3);
+      assertThat(copy).isEqualTo(tmp.resolve("copy").resolve("3"));
+      try (var left = Files.list(tmp.resolve("copy"))) {
+        assertThat(left).containsExactly(copy);
+      }
+      try (StmzooModel reloaded = Stmzoo.load(copy)) {
+        assertThat(reloaded.classNames()).containsExactly("a", "b");
+      }
+    }
+  }
+
   @Test
   void aCheckpointOfAnotherModelIsRefused() throws IOException {
     assertThatThrownBy(() -> Stmzoo.load("u-convnext-micro", Weights.checkpoint(tmp.resolve("none"))))
