@@ -69,10 +69,15 @@ final class ExportCommand implements Command {
         .addOption(Option.builder().longOpt("image-size").hasArg().argName("S")
             .desc("input size (default: the model's)").build())
         .addOption(Option.builder().longOpt("labels").hasArg().argName("FILE")
-            .desc("class names, one per line (default: class_0 ... class_N-1)").build())
+            .desc("class names, one per line, in the model's class order (default: a checkpoint's or ImageNet's"
+                + " names, class_0 ... class_N-1 for a random initialisation)").build())
         .addOption(Option.builder().longOpt("num-classes").hasArg().argName("N")
-            .desc("classes (default: the labels' count, else 1000)").build())
-        .addOption(Option.builder().longOpt("seed").hasArg().argName("N").desc("seed of the random initialisation (default 0)").build())
+            .desc("random initialisation only: classes (default: the labels' count, else 1000); refused with"
+                + " --checkpoint and --pretrained, whose weights fix their classes (rename them with --labels)")
+            .build())
+        .addOption(Option.builder().longOpt("seed").hasArg().argName("N")
+            .desc("random initialisation only: its seed (default 0); refused with --checkpoint and --pretrained")
+            .build())
         .addOption(Option.builder().longOpt("row-streams").hasArg().argName("N")
             .desc("build the MLPs and ViT/PiT blocks as N independent chains of rows (default 1): for batch-1"
                 + " serving with intra-op 1 and inter-op N threads; the same function").build())
@@ -91,6 +96,16 @@ final class ExportCommand implements Command {
     if (modes != 1) {
       throw new UsageException("give exactly one of --model NAME [--pretrained TAG], --pretrained TAG,"
           + " --checkpoint DIR or --all");
+    }
+    if (line.hasOption("checkpoint") || line.hasOption("pretrained")) {
+      // the weights fix the classes: numbered names would silently replace a checkpoint's or ImageNet's
+      String weights = line.hasOption("checkpoint") ? "--checkpoint" : "--pretrained";
+      for (String option : List.of("num-classes", "seed")) {
+        if (line.hasOption(option)) {
+          throw new UsageException("--" + option + " applies to a random initialisation, not to the weights of "
+              + weights + (option.equals("num-classes") ? " (they fix the classes; rename them with --labels)" : ""));
+        }
+      }
     }
     if (line.hasOption("ema") && !line.hasOption("checkpoint")) {
       throw new UsageException("--ema goes with --checkpoint (a training checkpoint's EMA weights)");
@@ -167,7 +182,10 @@ final class ExportCommand implements Command {
     }
   }
 
-  /** The --labels file's names, else {@code class_i} for --num-classes, else null (the model's own). */
+  /**
+   * The --labels file's names, else {@code class_i} for --num-classes (a random initialisation only; run() refuses it
+   * with weights), else null (the model's own).
+   */
   static List<String> classNames(CommandLine line) throws IOException {
     if (!line.hasOption("labels")) {
       return line.hasOption("num-classes")

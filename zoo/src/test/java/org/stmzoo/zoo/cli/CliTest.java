@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.stmzoo.datasets.FashionMnist;
 
@@ -67,6 +68,25 @@ class CliTest {
     Outcome initEma = run("train", "--model", "u-convnext-micro", "--init-ema");
     assertThat(initEma.code()).isEqualTo(2);
     assertThat(initEma.err()).contains("--init-ema goes with --init CHECKPOINT");
+  }
+
+  /** The one {@code error:} line of a run (a usage error prints the usage to standard output). */
+  static String errorLine(Outcome o) {
+    List<String> lines = o.err().lines().filter(l -> l.startsWith("error: ")).toList();
+    assertThat(lines).as(o.err()).hasSize(1);
+    return lines.get(0);
+  }
+
+  @Test
+  void exportRefusesNumClassesAndSeedWithWeights() {
+    Outcome checkpoint = run("export", "--checkpoint", "no-such-run", "--num-classes", "3", "--output", "x");
+    assertThat(checkpoint.code()).isEqualTo(2);
+    assertThat(errorLine(checkpoint)).isEqualTo("error: --num-classes applies to a random initialisation, not to the"
+        + " weights of --checkpoint (they fix the classes; rename them with --labels)");
+    Outcome pretrained = run("export", "--pretrained", "no-such-tag", "--seed", "3", "--output", "x");
+    assertThat(pretrained.code()).isEqualTo(2);
+    assertThat(errorLine(pretrained)).isEqualTo("error: --seed applies to a random initialisation, not to the"
+        + " weights of --pretrained");
   }
 
   @Test
