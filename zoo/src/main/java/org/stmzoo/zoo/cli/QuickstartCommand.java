@@ -70,6 +70,8 @@ final class QuickstartCommand implements Command {
     String data = fullSet ? "fashion-mnist" : DEMO_DATA;
     int epochs = CliArgs.positiveInt(line, "epochs", 2);
     int limitTrain = CliArgs.positiveInt(line, "limit-train", 10000);
+    // parsed with the others, so that a bad value is refused before minutes of training, not after them
+    int limitTest = CliArgs.positiveInt(line, "limit-test", Integer.MAX_VALUE);
     TrainSpec spec = TrainSpec.of(MODEL, DataSpec.of(data).withLimits(limitTrain, null), run, epochs, 64)
         .withImageSize(32)
         .withRecipe(new RecipeConfig(epochs, 64, 4e-3, 1e-5, 1e-6, 0.2, 0.05, 0, 0.1, 0, 0, 0.5, 0, false, 0.99996,
@@ -85,7 +87,7 @@ final class QuickstartCommand implements Command {
 
     System.out.println();
     System.out.println("./stmzoo eval --checkpoint " + out);
-    EvalSpec eval = EvalSpec.of(run).withLimit(CliArgs.positiveInt(line, "limit-test", Integer.MAX_VALUE));
+    EvalSpec eval = EvalSpec.of(run).withLimit(limitTest);
     EvalResult result = Evaluation.run(eval, System.out);
     EvalCommand.print(result);
     Path png = run.resolve("confusion_matrix.png");

@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.FashionMnist;
 
 /** The CLI's contract: usage errors exit 2, user errors are one clear line without a stack trace. */
 class CliTest {
   record Outcome(int code, String out, String err) {}
+
+  @TempDir
+  Path tmp;
 
   static Outcome run(String... args) {
     PrintStream oldOut = System.out;
@@ -87,6 +92,17 @@ class CliTest {
     assertThat(pretrained.code()).isEqualTo(2);
     assertThat(errorLine(pretrained)).isEqualTo("error: --seed applies to a random initialisation, not to the"
         + " weights of --pretrained");
+  }
+
+  @Test
+  void quickstartRefusesABadLimitTestBeforeTraining() {
+    Path out = tmp.resolve("quick");
+    Outcome o = run("quickstart", "--output", out.toString(), "--epochs", "1", "--limit-train", "64",
+        "--limit-test", "0");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(errorLine(o)).isEqualTo("error: --limit-test must be a positive integer, got '0'");
+    assertThat(o.out()).doesNotContain("./stmzoo train");
+    assertThat(out).isEmptyDirectory(); // the run-folder check creates it; nothing trained into it
   }
 
   @Test
