@@ -44,6 +44,55 @@ final class CliArgs {
     throw new UsageException("--" + option + " must be a number in (0, 1], got '" + value + "'");
   }
 
+  /** {@code value} of {@code --option} as a finite number: words, NaN and infinities are usage errors. */
+  static double finiteNumber(String option, String value) {
+    try {
+      double d = Double.parseDouble(value.trim());
+      if (Double.isFinite(d)) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UsageException("--" + option + " must be a finite number, got '" + value + "'");
+  }
+
+  /** The flag's finite number in [min, maxExclusive), or null without the flag. */
+  static Float numberBelow(CommandLine line, String option, double min, double maxExclusive) {
+    if (!line.hasOption(option)) {
+      return null;
+    }
+    String value = line.getOptionValue(option);
+    double d = finiteNumber(option, value);
+    if (d < min || d >= maxExclusive) {
+      throw new UsageException("--" + option + " must be in [" + fmt(min) + ", " + fmt(maxExclusive) + "), got '"
+          + value + "'");
+    }
+    return (float) d;
+  }
+
+  /** {@code value} of {@code --option} as a whole number in int's range: 2.7 or 1e3 is a usage error, not cut. */
+  static int wholeInt(String option, String value) {
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + option + " must be a whole number, got '" + value + "'");
+    }
+  }
+
+  /** {@code value} of {@code --option} as a whole number in long's range. */
+  static long wholeLong(String option, String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + option + " must be a whole number, got '" + value + "'");
+    }
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
   private static int atLeast(CommandLine line, String option, int fallback, int min, String what) {
     if (!line.hasOption(option)) {
       return fallback;

@@ -174,12 +174,7 @@ final class ExportCommand implements Command {
   }
 
   private static long seed(CommandLine line) {
-    String value = line.getOptionValue("seed", "0");
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      throw new UsageException("--seed must be an integer, got '" + value + "'");
-    }
+    return CliArgs.wholeLong("seed", line.getOptionValue("seed", "0"));
   }
 
   /**

@@ -48,14 +48,14 @@ final class RecipeArguments {
   static RecipeConfig parse(CommandLine line, boolean hasTeacher) {
     String distillType = hasTeacher ? value(line, "distill-type") : "none";
     return new RecipeConfig(
-        (int) number(line, "epochs"), (int) number(line, "batch-size"), number(line, "lr"), number(line, "min-lr"),
+        CliArgs.wholeInt("epochs", value(line, "epochs")), CliArgs.wholeInt("batch-size", value(line, "batch-size")), number(line, "lr"), number(line, "min-lr"),
         number(line, "warmup-lr"), number(line, "warmup-epochs"), number(line, "weight-decay"),
         line.hasOption("clip-grad") ? number(line, "clip-grad") : 0, number(line, "smoothing"),
         number(line, "mixup"), number(line, "cutmix"), number(line, "mixup-switch-prob"), number(line, "reprob"),
         line.hasOption("model-ema") || line.hasOption("model-ema-eval"), number(line, "model-ema-decay"),
         line.hasOption("model-ema-eval"),
         new RecipeConfig.Distillation(distillType, number(line, "distill-alpha"), number(line, "distill-tau")),
-        (long) number(line, "seed"));
+        CliArgs.wholeLong("seed", value(line, "seed")));
   }
 
   /** RandomResizedCrop's minimum area fraction (timm's {@code --scale} lower bound). */
@@ -82,12 +82,8 @@ final class RecipeArguments {
     throw new IllegalStateException("unknown flag " + name);
   }
 
+  /** A finite number: NaN or Infinity would pass RecipeConfig's range checks. */
   private static double number(CommandLine line, String name) {
-    String v = value(line, name);
-    try {
-      return Double.parseDouble(v);
-    } catch (NumberFormatException e) {
-      throw new UsageException("--" + name + " must be a number, got '" + v + "'");
-    }
+    return CliArgs.finiteNumber(name, value(line, name));
   }
 }

@@ -114,7 +114,7 @@ final class TrainCommand implements Command {
     Float cropPct = line.hasOption("crop-pct") ? CliArgs.cropPct(line, 0) : null;
     DataSpec data = DataArguments.parse(line);
     Integer imageSize = line.hasOption("image-size") ? CliArgs.positiveInt(line, "image-size", 0) : null;
-    Float dropPath = line.hasOption("drop-path") ? Float.parseFloat(line.getOptionValue("drop-path")) : null;
+    Float dropPath = CliArgs.numberBelow(line, "drop-path", 0, 1);
     Downloads downloads = DownloadArguments.parse(line, env);
     Path output = Path.of(line.getOptionValue("output", "runs/" + (model != null ? model
         : downloads.release(null, line.getOptionValue("pretrained")).model().name())));

@@ -105,6 +105,30 @@ class CliTest {
     assertThat(out).isEmptyDirectory(); // the run-folder check creates it; nothing trained into it
   }
 
+  /**
+   * Training flags that do not parse, are not finite, or are not whole where a count is meant are usage errors. Each
+   * run ends in --chains 0, a later usage error, so that a value let through never starts a training run.
+   */
+  @Test
+  void trainNumbersMustParseBeFiniteAndWhereCountedWhole() {
+    String[][] cases = {
+        {"--drop-path", "abc", "error: --drop-path must be a finite number, got 'abc'"},
+        {"--drop-path", "NaN", "error: --drop-path must be a finite number, got 'NaN'"},
+        {"--drop-path", "1.5", "error: --drop-path must be in [0, 1), got '1.5'"},
+        {"--lr", "NaN", "error: --lr must be a finite number, got 'NaN'"},
+        {"--weight-decay", "Infinity", "error: --weight-decay must be a finite number, got 'Infinity'"},
+        {"--smoothing", "NaN", "error: --smoothing must be a finite number, got 'NaN'"},
+        {"--epochs", "2.7", "error: --epochs must be a whole number, got '2.7'"},
+        {"--batch-size", "1e2", "error: --batch-size must be a whole number, got '1e2'"},
+        {"--seed", "0.5", "error: --seed must be a whole number, got '0.5'"},
+    };
+    for (String[] c : cases) {
+      Outcome o = run("train", "--model", "u-convnext-micro", "--data", "fashion-mnist", c[0], c[1], "--chains", "0");
+      assertThat(o.code()).as(c[0] + " " + c[1]).isEqualTo(2);
+      assertThat(errorLine(o)).isEqualTo(c[2]);
+    }
+  }
+
   @Test
   void benchmarkNamesTheThreadPlanItRanUnder() {
     Outcome o = run("benchmark", "--model", "u-convnext-micro", "--image-size", "32", "--batch", "1", "--steps", "1",
