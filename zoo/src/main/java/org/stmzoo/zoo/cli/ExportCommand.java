@@ -144,25 +144,44 @@ final class ExportCommand implements Command {
       boolean fusedLayerNorm) throws IOException {
     List<String> classNames = classNames(line);
     long seed = seed(line);
+    // parsed once, before the loop, so that a bad value is a usage error rather than every model's failure
+    Integer imageSize = line.hasOption("image-size") ? CliArgs.positiveInt(line, "image-size", 0) : null;
+    return exportEach(ModelRegistry.all(), entry -> {
+      ModelSpec model = ModelSpec.of(entry.name(), Weights.random(seed)).withClassNames(classNames);
+      if (imageSize != null) {
+        model = model.withImageSize(imageSize);
+      }
+      return Stmzoo.export(new ExportSpec(model, output.resolve(entry.name()), version, rowStreams, batchStreams,
+          fusedLayerNorm));
+    });
+  }
+
+  /** One model's export in {@code --all}. */
+  @FunctionalInterface
+  interface ModelExport {
+    ExportResult export(ModelEntry entry) throws IOException;
+  }
+
+  /**
+   * Exports and reloads each model, a line each; a model that fails (whatever it throws, as {@link ErrorLine}
+   * reduces it) does not stop the others, and the count of failures ends the run.
+   *
+   * @return the exit code: 0, or 1 if any export failed
+   */
+  static int exportEach(List<ModelEntry> entries, ModelExport export) {
     System.out.printf("%-28s %12s %12s  %s%n", "MODEL", "PARAMS", "RELOAD DIFF", "DIRECTORY");
     int failures = 0;
-    for (ModelEntry entry : ModelRegistry.all()) {
+    for (ModelEntry entry : entries) {
       try {
-        ModelSpec model = ModelSpec.of(entry.name(), Weights.random(seed)).withClassNames(classNames);
-        if (line.hasOption("image-size")) {
-          model = model.withImageSize(CliArgs.positiveInt(line, "image-size", 0));
-        }
-        ExportResult result = Stmzoo.export(
-            new ExportSpec(model, output.resolve(entry.name()), version, rowStreams, batchStreams,
-                fusedLayerNorm));
+        ExportResult result = export.export(entry);
         double diff = result.verifyReload();
         boolean ok = diff <= RELOAD_TOLERANCE;
         failures += ok ? 0 : 1;
         System.out.printf(Locale.ROOT, "%-28s %,12d %12.2e  %s%s%n", entry.name(), result.card().parameters(), diff,
             result.directory(), ok ? "" : "  FAILED: the reloaded model differs");
-      } catch (IllegalArgumentException | IOException e) {
+      } catch (IOException | RuntimeException e) {
         failures++;
-        System.out.printf("%-28s FAILED: %s%n", entry.name(), e.getMessage());
+        System.out.printf("%-28s FAILED: %s%n", entry.name(), ErrorLine.of(e));
       }
       System.out.flush();
     }

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.FashionMnist;
+import org.stmzoo.zoo.registry.ModelEntry;
+import org.stmzoo.zoo.registry.ModelRegistry;
 
 /** The CLI's contract: usage errors exit 2, user errors are one clear line without a stack trace. */
 class CliTest {
@@ -127,6 +131,35 @@ class CliTest {
       assertThat(o.code()).as(c[0] + " " + c[1]).isEqualTo(2);
       assertThat(errorLine(o)).isEqualTo(c[2]);
     }
+  }
+
+  /** export --all: a model whose export throws anything reports it on its line, and the summary still comes. */
+  @Test
+  void exportAllReportsAnyFailurePerModelAndTheSummary() {
+    List<ModelEntry> entries = ModelRegistry.all().subList(0, 2);
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      code = ExportCommand.exportEach(entries, entry -> {
+        if (entry == entries.get(0)) {
+          throw new IllegalStateException("graph construction failed");
+        }
+        throw new UncheckedIOException(new NoSuchFileException("/x/variables"));
+      });
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().skip(1)).containsExactly(
+        String.format("%-28s FAILED: graph construction failed", entries.get(0).name()),
+        String.format("%-28s FAILED: /x/variables: no such file or folder", entries.get(1).name()));
+    assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo("error: 2 export(s) failed");
   }
 
   @Test
