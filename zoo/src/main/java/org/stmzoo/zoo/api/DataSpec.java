@@ -14,10 +14,12 @@ import org.stmzoo.datasets.Subset;
  * Which images a run trains and validates on. {@code data} is {@code fashion-mnist[:FOLDER]},
  * {@code fashion-mnist-demo} (the balanced subset embedded in the jar: no network, no package), {@code cifar10:FOLDER} or an image folder {@code root/CLASS/*.jpg...}; an image folder's validation set is
  * {@code val}, a seeded {@code valSplit} fraction, or {@code root/val} beside {@code root/train} when the root holds
- * those two.
+ * those two. The built-in sets (Fashion-MNIST, its demo subset, CIFAR-10) validate on their own test split and refuse
+ * {@code val} and {@code valSplit}.
  *
- * @param val a validation image folder, or null
- * @param valSplit the fraction of an image folder held out for validation, or null
+ * @param val a validation image folder, or null (an image folder only)
+ * @param valSplit the fraction in (0, 1) of an image folder held out for validation, or null (an image folder only;
+ *     not with {@code val})
  * @param limitTrain use only the first N training images (null: all)
  * @param limitVal use only the first N validation images (null: all)
  */
@@ -29,6 +31,21 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
     if (data == null || data.isBlank()) {
       throw new IllegalArgumentException("no data given (fashion-mnist, cifar10:FOLDER or an image folder)");
     }
+    if (valSplit != null && !(valSplit > 0 && valSplit < 1)) {
+      throw new IllegalArgumentException("the validation split must be a fraction in (0, 1), got " + valSplit);
+    }
+    if (val != null && valSplit != null) {
+      throw new IllegalArgumentException("give a validation folder or a validation split, not both");
+    }
+    if ((val != null || valSplit != null) && hasOwnTestSplit(data)) {
+      throw new IllegalArgumentException(data + " validates on its own test split; a validation folder or split"
+          + " applies to an image folder");
+    }
+  }
+
+  /** Whether {@code data} names a built-in set (Fashion-MNIST, its demo subset, CIFAR-10) with its own test split. */
+  public static boolean hasOwnTestSplit(String data) {
+    return data.equals(FashionMnist.DEMO_SPEC) || isFashionMnist(data) || data.startsWith("cifar10:");
   }
 
   /** {@code data} with its default validation set and no limits. */

@@ -19,9 +19,11 @@ final class DataArguments {
         .addOption(Option.builder().longOpt("data").hasArg().argName("PATH")
             .desc("fashion-mnist[:FOLDER], fashion-mnist-demo (the embedded 5000+1000 image subset),"
                 + " cifar10:FOLDER, or an image folder root/CLASS/*.jpg").build())
-        .addOption(Option.builder().longOpt("val").hasArg().argName("PATH").desc("validation image folder").build())
+        .addOption(Option.builder().longOpt("val").hasArg().argName("PATH")
+            .desc("validation image folder, for an image folder --data (the built-in sets validate on their test"
+                + " split)").build())
         .addOption(Option.builder().longOpt("val-split").hasArg().argName("F")
-            .desc("hold out this fraction of an image folder for validation (seeded)").build())
+            .desc("hold out this fraction in (0, 1) of an image folder --data for validation (seeded)").build())
         .addOption(Option.builder().longOpt("limit-train").hasArg().argName("N").desc("use the first N training images").build())
         .addOption(Option.builder().longOpt("limit-val").hasArg().argName("N").desc("use the first N validation images").build());
   }
@@ -31,17 +33,32 @@ final class DataArguments {
     if (spec == null) {
       throw new UsageException("--data is required (fashion-mnist, cifar10:FOLDER or an image folder)");
     }
-    return new DataSpec(spec, line.hasOption("val") ? Path.of(line.getOptionValue("val")) : null,
-        line.hasOption("val-split") ? parseFraction(line.getOptionValue("val-split")) : null,
-        limit(line, "limit-train"), limit(line, "limit-val"));
+    if (line.hasOption("val") && line.hasOption("val-split")) {
+      throw new UsageException("give --val or --val-split, not both");
+    }
+    Double valSplit = line.hasOption("val-split") ? parseFraction(line.getOptionValue("val-split")) : null;
+    if ((line.hasOption("val") || valSplit != null) && DataSpec.hasOwnTestSplit(spec)) {
+      throw new UsageException("--" + (line.hasOption("val") ? "val" : "val-split") + " applies to an image folder;"
+          + " --data " + spec + " validates on its own test split");
+    }
+    try {
+      return new DataSpec(spec, line.hasOption("val") ? Path.of(line.getOptionValue("val")) : null, valSplit,
+          limit(line, "limit-train"), limit(line, "limit-val"));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
   }
 
   private static Double parseFraction(String value) {
     try {
-      return Double.parseDouble(value);
+      double f = Double.parseDouble(value.trim());
+      if (f > 0 && f < 1) { // false for NaN
+        return f;
+      }
     } catch (NumberFormatException e) {
-      throw new UsageException("--val-split must be a number in (0, 1), got '" + value + "'");
+      // reported below
     }
+    throw new UsageException("--val-split must be a number in (0, 1), got '" + value + "'");
   }
 
   private static Integer limit(CommandLine line, String flag) {

@@ -329,6 +329,20 @@ class StmzooTest {
   }
 
   @Test
+  void aBuiltInDataSetRefusesAValidationFolderOrSplit() {
+    assertThatThrownBy(() -> DataSpec.of("fashion-mnist").withValSplit(0.2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("fashion-mnist validates on its own test split; a validation folder or split applies to an"
+            + " image folder");
+    assertThatThrownBy(() -> DataSpec.of("cifar10:/data").withVal(Path.of("v")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("validates on its own test split");
+    assertThatThrownBy(() -> DataSpec.folder(Path.of("images")).withValSplit(5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the validation split must be a fraction in (0, 1), got 5.0");
+    assertThat(DataSpec.folder(Path.of("images")).withValSplit(0.25).valSplit()).isEqualTo(0.25);
+  }
+
+  @Test
   void aCheckpointOfAnotherModelIsRefused() throws IOException {
     assertThatThrownBy(() -> Stmzoo.load("u-convnext-micro", Weights.checkpoint(tmp.resolve("none"))))
         .isInstanceOf(IllegalArgumentException.class);

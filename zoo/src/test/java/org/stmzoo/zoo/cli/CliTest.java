@@ -162,6 +162,31 @@ class CliTest {
     assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo("error: 2 export(s) failed");
   }
 
+  /** --val and --val-split apply to an image folder only, and the split is a fraction; ends in --chains 0 as above. */
+  @Test
+  void validationFlagsApplyToImageFoldersOnly() {
+    String[][] cases = {
+        {"fashion-mnist", "--val-split", "0.2",
+            "error: --val-split applies to an image folder; --data fashion-mnist validates on its own test split"},
+        {"fashion-mnist-demo", "--val", "some/folder",
+            "error: --val applies to an image folder; --data fashion-mnist-demo validates on its own test split"},
+        {"cifar10:/data/cifar", "--val-split", "0.1",
+            "error: --val-split applies to an image folder; --data cifar10:/data/cifar validates on its own test"
+                + " split"},
+        {"images", "--val-split", "5", "error: --val-split must be a number in (0, 1), got '5'"},
+        {"images", "--val-split", "NaN", "error: --val-split must be a number in (0, 1), got 'NaN'"},
+    };
+    for (String[] c : cases) {
+      Outcome o = run("train", "--model", "u-convnext-micro", "--data", c[0], c[1], c[2], "--chains", "0");
+      assertThat(o.code()).as(String.join(" ", c)).isEqualTo(2);
+      assertThat(errorLine(o)).isEqualTo(c[3]);
+    }
+    Outcome both = run("train", "--model", "u-convnext-micro", "--data", "images", "--val", "v", "--val-split",
+        "0.2", "--chains", "0");
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(errorLine(both)).isEqualTo("error: give --val or --val-split, not both");
+  }
+
   @Test
   void benchmarkNamesTheThreadPlanItRanUnder() {
     Outcome o = run("benchmark", "--model", "u-convnext-micro", "--image-size", "32", "--batch", "1", "--steps", "1",
