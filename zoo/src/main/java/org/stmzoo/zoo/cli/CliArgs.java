@@ -1,5 +1,10 @@
 package org.stmzoo.zoo.cli;
 
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 
@@ -91,6 +96,19 @@ final class CliArgs {
 
   private static String fmt(double d) {
     return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  /**
+   * The lines of {@code file}, a UTF-8 text file given to {@code --option}; a file in another encoding is named
+   * (the JDK's own message is only "Input length = 1").
+   */
+  static List<String> utf8Lines(String option, Path file) throws IOException {
+    try {
+      return Files.readAllLines(file);
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(file + ": not UTF-8 text (--" + option + " takes a UTF-8 file, one name per"
+          + " line)");
+    }
   }
 
   private static int atLeast(CommandLine line, String option, int fallback, int min, String what) {

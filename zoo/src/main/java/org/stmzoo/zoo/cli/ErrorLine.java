@@ -32,7 +32,12 @@ final class ErrorLine {
 
   private static String describe(Throwable e) {
     if (e instanceof UncheckedIOException && e.getCause() != null) {
-      return describe(e.getCause());
+      String inner = describe(e.getCause());
+      String outer = e.getMessage();
+      // new UncheckedIOException(cause) has the cause's toString() as its message: no context of its own
+      boolean addsContext = outer != null && !outer.isBlank() && !outer.equals(e.getCause().toString())
+          && !inner.contains(outer);
+      return addsContext ? outer + ": " + inner : inner;
     }
     if (e instanceof NoSuchFileException f) {
       return f.getFile() + ": no such file or folder";

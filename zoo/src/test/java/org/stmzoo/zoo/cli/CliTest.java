@@ -3,13 +3,17 @@ package org.stmzoo.zoo.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.FashionMnist;
@@ -185,6 +189,39 @@ class CliTest {
         "0.2", "--chains", "0");
     assertThat(both.code()).isEqualTo(2);
     assertThat(errorLine(both)).isEqualTo("error: give --val or --val-split, not both");
+  }
+
+  @Test
+  void aNameFileThatIsNotUtf8IsNamed() throws IOException {
+    Path latin1 = Files.write(tmp.resolve("labels.txt"), "caf\u00e9\nth\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+    Outcome export = run("export", "--model", "u-convnext-micro", "--labels", latin1.toString(), "--output",
+        tmp.resolve("out").toString());
+    assertThat(export.code()).isEqualTo(1);
+    assertThat(errorLine(export)).isEqualTo("error: " + latin1 + ": not UTF-8 text (--labels takes a UTF-8 file, one"
+        + " name per line)");
+    Outcome imported = run("import", "--model", "pit-ti", "--checkpoint", tmp.resolve("none.pth").toString(),
+        "--output", tmp.resolve("imported").toString(), "--num-classes", "2", "--class-names", latin1.toString());
+    assertThat(imported.code()).isEqualTo(1);
+    assertThat(errorLine(imported)).isEqualTo("error: " + latin1 + ": not UTF-8 text (--class-names takes a UTF-8"
+        + " file, one name per line)");
+  }
+
+  /** A damaged model card names the export it is in (the wrapping message), not just Jackson's complaint. */
+  @Test
+  void aDamagedModelCardNamesTheExport() throws IOException {
+    Path served = tmp.resolve("served");
+    Outcome export = run("export", "--model", "u-convnext-micro", "--image-size", "32", "--num-classes", "2",
+        "--output", served.toString());
+    assertThat(export.code()).as(export.err()).isZero();
+    Path card = served.resolve("1").resolve("stmzoo.json");
+    String text = Files.readString(card);
+    Files.writeString(card, text.substring(0, text.length() / 2));
+    Path image = tmp.resolve("x.png");
+    ImageIO.write(new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
+    Outcome predict = run("predict", "--model-dir", served.toString(), image.toString());
+    assertThat(predict.code()).isEqualTo(1);
+    assertThat(errorLine(predict)).startsWith("error: cannot read the model card in " + served.resolve("1")
+        + ": malformed JSON");
   }
 
   @Test
