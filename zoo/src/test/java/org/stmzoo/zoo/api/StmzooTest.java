@@ -24,7 +24,12 @@ import org.stmzoo.export.SavedModelExporter.ExportResult;
 import org.stmzoo.layers.core.Preprocessing;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
+import org.stmzoo.zoo.registry.BuiltModel;
+import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
 import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
@@ -70,10 +75,10 @@ class StmzooTest {
           .hasMessageContaining("not an image in a known format");
     }
     try (StmzooModel same = Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
-        .withClassNames(classes))) {
-      assertThat(same.features(file)).as("the seed fixes the initialisation").containsExactly(
-          Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE).withClassNames(classes))
-              .features(file));
+        .withClassNames(classes));
+        StmzooModel again = Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+            .withClassNames(classes))) {
+      assertThat(same.features(file)).as("the seed fixes the initialisation").containsExactly(again.features(file));
     }
   }
 
@@ -344,8 +349,21 @@ class StmzooTest {
 
   @Test
   void aCheckpointOfAnotherModelIsRefused() throws IOException {
-    assertThatThrownBy(() -> Stmzoo.load("u-convnext-micro", Weights.checkpoint(tmp.resolve("none"))))
-        .isInstanceOf(IllegalArgumentException.class);
+    // a deit-tiny checkpoint at 32px, written straight from a freshly initialised graph (no training)
+    Path deit = tmp.resolve("deit");
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      BuiltModel built = BuiltModel.build(ModelRegistry.get("deit-tiny"), new ModelOptions(2, 3, SIZE, null), graph,
+          0L, -1, true);
+      session.run(built.model().initializer());
+      StmzooCheckpoint.write(deit, session, built, StmzooCheckpoint.metadataFor(built, List.of("a", "b"), "test"));
+    }
+    assertThatThrownBy(() -> Stmzoo.load(MODEL, Weights.checkpoint(deit)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(deit + " holds deit-tiny weights, not " + MODEL);
+    assertThatThrownBy(() -> Stmzoo.export(ExportSpec.of(ModelSpec.of(MODEL, Weights.checkpoint(deit)),
+        tmp.resolve("served")))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(deit + " holds deit-tiny weights, not " + MODEL);
+    assertThat(tmp.resolve("served")).doesNotExist();
     assertThatThrownBy(() -> ModelSpec.of(null, Weights.random())).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("model name");
   }
