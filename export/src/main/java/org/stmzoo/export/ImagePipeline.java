@@ -55,9 +55,13 @@ public final class ImagePipeline {
     };
   }
 
-  /** The side the shorter image side is resized to before the center crop: timm's {@code floor(size / crop_pct)}. */
+  /**
+   * The side the shorter image side is resized to before the center crop: timm's {@code floor(size / crop_pct)},
+   * with {@code crop_pct} the decimal the float was written as (as the datasets' {@code EvalResizeCrop} does): in
+   * float arithmetic 288 / 0.6f floors to 479 where timm's 288 / 0.6 gives 480.
+   */
   public int resizeShorterSideTo() {
-    return (int) Math.floor(size / preprocessing.cropPct());
+    return (int) Math.floor(size / Double.parseDouble(Float.toString(preprocessing.cropPct())));
   }
 
   /** Pixels 0-255 to the model's input: {@code (x / 255 - mean) / std} per channel. */
