@@ -68,7 +68,7 @@ final class GraphModel implements StmzooModel {
     this.output = loaded.output();
     Preprocessing p = request.preprocessing();
     this.transform = new SampleTransform(TransformConfig.eval(request.imageSize(), p.cropPct(), p.mean(), p.std(),
-        true), 3);
+        true, p.interpolation()), 3);
   }
 
   @Override

@@ -44,7 +44,7 @@ public record RunModel(ModelEntry entry, ModelOptions options, List<String> clas
   /** Evaluation geometry with {@code cropPct} (the model's own is {@code entry().preprocessing().cropPct()}). */
   public TransformConfig evalTransform(float cropPct) {
     return TransformConfig.eval(options.imageSize(), cropPct, entry.preprocessing().mean(),
-        entry.preprocessing().std(), true);
+        entry.preprocessing().std(), true, entry.preprocessing().interpolation());
   }
 
   /**
