@@ -207,15 +207,20 @@ final class AnalyzeCommand implements Command {
         CliArgs.nonNegativeInt(line, "save-examples", examples)));
   }
 
-  /** A number or a fraction such as {@code 2/255}. */
+  /** A finite number or a fraction such as {@code 2/255}: NaN, infinities and a division by zero are refused. */
   static double number(String text) {
+    double value;
     try {
       int slash = text.indexOf('/');
-      return slash < 0 ? Double.parseDouble(text.trim())
+      value = slash < 0 ? Double.parseDouble(text.trim())
           : Double.parseDouble(text.substring(0, slash).trim()) / Double.parseDouble(text.substring(slash + 1).trim());
     } catch (NumberFormatException e) {
-      throw new UsageException("not a number: '" + text + "' (e.g. 0.0157 or 4/255)");
+      value = Double.NaN;
     }
+    if (!Double.isFinite(value)) {
+      throw new UsageException("not a finite number: '" + text + "' (e.g. 0.0157 or 4/255)");
+    }
+    return value;
   }
 
   /** Flag values the analyses reject (an unknown type, a bad eps) are usage errors. */

@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,16 @@ class AnalyzeCommandTest {
     // one error line (other lines on stderr: usage after a usage error, a test agent's notices)
     assertThat(o.err().lines().filter(l -> l.startsWith("error: ")).toList()).singleElement().asString()
         .contains(message);
+  }
+
+  @Test
+  void numbersAreFiniteDecimalsOrFractions() {
+    assertThat(AnalyzeCommand.number(" 0.5 ")).isEqualTo(0.5);
+    assertThat(AnalyzeCommand.number("4/255")).isEqualTo(4.0 / 255);
+    for (String bad : new String[] {"NaN", "Infinity", "-Infinity", "1/0", "0/0", "abc", "1/x"}) {
+      assertThatThrownBy(() -> AnalyzeCommand.number(bad)).as(bad).isInstanceOf(UsageException.class)
+          .hasMessageContaining("not a finite number: '" + bad + "'");
+    }
   }
 
   @Test
