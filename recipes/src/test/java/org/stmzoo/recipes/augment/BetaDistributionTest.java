@@ -26,6 +26,16 @@ class BetaDistributionTest {
     return sum / xs.length;
   }
 
+  /** The unbiased sample variance. */
+  private static double variance(double[] xs) {
+    double m = mean(xs);
+    double sum = 0;
+    for (double x : xs) {
+      sum += (x - m) * (x - m);
+    }
+    return sum / (xs.length - 1);
+  }
+
   @Test
   void smallAlphaIsAlmostAlwaysNearZeroOrOne() {
     // Beta(0.001, 0.001) puts about a ln(99) = 0.5% of its mass in (0.01, 0.99); a sampler whose Gamma draws
@@ -45,14 +55,8 @@ class BetaDistributionTest {
   @Test
   void alphaOneIsUniform() {
     double[] xs = draws(1.0, 12);
-    double m = mean(xs);
-    double var = 0;
-    for (double x : xs) {
-      var += (x - m) * (x - m);
-    }
-    var /= N - 1;
-    assertThat(m).isCloseTo(0.5, within(0.005));
-    assertThat(var).isCloseTo(1.0 / 12, within(0.002));
+    assertThat(mean(xs)).isCloseTo(0.5, within(0.005));
+    assertThat(variance(xs)).isCloseTo(1.0 / 12, within(0.002));
     long belowTenth = 0;
     for (double x : xs) {
       belowTenth += x < 0.1 ? 1 : 0;
@@ -64,13 +68,7 @@ class BetaDistributionTest {
   void largerAlphaHasTheBetaVariance() {
     // Beta(a, a) has variance 1 / (4 (2a + 1)): 1/12 at a = 1, 1/7.2 at a = 0.4 (a shape below 1: the U^(1/a) path)
     double[] xs = draws(0.4, 13);
-    double m = mean(xs);
-    double var = 0;
-    for (double x : xs) {
-      var += (x - m) * (x - m);
-    }
-    var /= N - 1;
-    assertThat(m).isCloseTo(0.5, within(0.005));
-    assertThat(var).isCloseTo(1 / (4 * (2 * 0.4 + 1)), within(0.003));
+    assertThat(mean(xs)).isCloseTo(0.5, within(0.005));
+    assertThat(variance(xs)).isCloseTo(1 / (4 * (2 * 0.4 + 1)), within(0.003));
   }
 }
