@@ -45,17 +45,24 @@ final class RecipeArguments {
         .addOption(Option.builder().longOpt("model-ema-eval").desc("evaluate the EMA weights each epoch").build());
   }
 
+  /** The recipe the flags give; a value the recipe refuses (out of its range) is a usage error too. */
   static RecipeConfig parse(CommandLine line, boolean hasTeacher) {
     String distillType = hasTeacher ? value(line, "distill-type") : "none";
-    return new RecipeConfig(
-        CliArgs.wholeInt("epochs", value(line, "epochs")), CliArgs.wholeInt("batch-size", value(line, "batch-size")), number(line, "lr"), number(line, "min-lr"),
-        number(line, "warmup-lr"), number(line, "warmup-epochs"), number(line, "weight-decay"),
-        line.hasOption("clip-grad") ? number(line, "clip-grad") : 0, number(line, "smoothing"),
-        number(line, "mixup"), number(line, "cutmix"), number(line, "mixup-switch-prob"), number(line, "reprob"),
-        line.hasOption("model-ema") || line.hasOption("model-ema-eval"), number(line, "model-ema-decay"),
-        line.hasOption("model-ema-eval"),
-        new RecipeConfig.Distillation(distillType, number(line, "distill-alpha"), number(line, "distill-tau")),
-        CliArgs.wholeLong("seed", value(line, "seed")));
+    int epochs = CliArgs.wholeInt("epochs", value(line, "epochs"));
+    int batchSize = CliArgs.wholeInt("batch-size", value(line, "batch-size"));
+    long seed = CliArgs.wholeLong("seed", value(line, "seed"));
+    try {
+      return new RecipeConfig(epochs, batchSize, number(line, "lr"), number(line, "min-lr"),
+          number(line, "warmup-lr"), number(line, "warmup-epochs"), number(line, "weight-decay"),
+          line.hasOption("clip-grad") ? number(line, "clip-grad") : 0, number(line, "smoothing"),
+          number(line, "mixup"), number(line, "cutmix"), number(line, "mixup-switch-prob"), number(line, "reprob"),
+          line.hasOption("model-ema") || line.hasOption("model-ema-eval"), number(line, "model-ema-decay"),
+          line.hasOption("model-ema-eval"),
+          new RecipeConfig.Distillation(distillType, number(line, "distill-alpha"), number(line, "distill-tau")),
+          seed);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
   }
 
   /** RandomResizedCrop's minimum area fraction (timm's {@code --scale} lower bound). */

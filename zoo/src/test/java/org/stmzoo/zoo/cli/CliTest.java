@@ -129,6 +129,8 @@ class CliTest {
         {"--epochs", "2.7", "error: --epochs must be a whole number, got '2.7'"},
         {"--batch-size", "1e2", "error: --batch-size must be a whole number, got '1e2'"},
         {"--seed", "0.5", "error: --seed must be a whole number, got '0.5'"},
+        // a finite number the recipe refuses is a usage error as well
+        {"--reprob", "1.5", "error: random-erasing probability must be in [0, 1], got 1.5"},
     };
     for (String[] c : cases) {
       Outcome o = run("train", "--model", "u-convnext-micro", "--data", "fashion-mnist", c[0], c[1], "--chains", "0");
