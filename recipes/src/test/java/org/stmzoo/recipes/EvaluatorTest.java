@@ -66,5 +66,15 @@ class EvaluatorTest {
   void nothingToEvaluateFails() {
     assertThatThrownBy(() -> evaluate(Collections.emptyList()))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("nothing to evaluate");
+    // a loader leaves unreadable images out of evaluation batches: batches of none of them score nothing
+    assertThatThrownBy(() -> evaluate(List.of(batch(new int[0]), batch(new int[0]))))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("nothing to evaluate");
+  }
+
+  @Test
+  void anEmptyBatchIsPassedOver() {
+    EvalResult r = evaluate(List.of(batch(new int[0]), batch(new int[] {2}, 0, 0, 9, 0, 0, 0), batch(new int[0])));
+    assertThat(r.images()).isEqualTo(1);
+    assertThat(r.top1()).isEqualTo(100.0);
   }
 }

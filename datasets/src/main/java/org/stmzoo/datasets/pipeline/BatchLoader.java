@@ -3,6 +3,7 @@ package org.stmzoo.datasets.pipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -26,10 +27,12 @@ import org.stmzoo.datasets.LabeledImage;
  * whatever the thread timing, and {@link #epoch(int, int) epoch(e, k)} yields exactly the tail of a full epoch from
  * batch k on (exact resume).
  *
- * <p>Unreadable images: an image whose {@code get} throws IOException is logged once, counted in
- * {@link #skippedImages()}, and replaced by the next readable image of the epoch order (positions p+1, p+2, ...,
- * wrapping), transformed with position p's generator. Batches therefore keep their size (a fixed batch shape for
- * the training graph) and the substitution is itself deterministic.
+ * <p>Unreadable images: an image whose {@code get} throws IOException is logged once and counted in
+ * {@link #skippedImages()}. With {@code dropLast} (training) it is replaced by the next readable image of the epoch
+ * order (positions p+1, p+2, ..., wrapping), transformed with position p's generator: batches keep their size (a
+ * fixed batch shape for the training graph) and the substitution is itself deterministic. Without it (evaluation,
+ * where the last batch is partial anyway) it is left out of its batch, which is then smaller (empty if none of its
+ * images can be read), so that every image scored is a distinct readable one and "skipped" means not scored.
  */
 public final class BatchLoader implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(BatchLoader.class.getName());
@@ -152,27 +155,43 @@ public final class BatchLoader implements AutoCloseable {
     int perImage = transform.valuesPerImage();
     float[] images = new float[size * perImage];
     int[] labels = new int[size];
+    int kept = 0;
     for (int i = 0; i < size; i++) {
       int position = start + i;
-      LabeledImage image = readOrSubstitute(order, position);
-      transform.transformInto(image, new SplittableRandom(mix(seed, epoch, position)), images, i * perImage);
-      labels[i] = image.label();
+      LabeledImage image = dropLast ? readOrSubstitute(order, position) : readOrNull(order[position]);
+      if (image == null) {
+        continue;
+      }
+      transform.transformInto(image, new SplittableRandom(mix(seed, epoch, position)), images, kept * perImage);
+      labels[kept++] = image.label();
     }
-    return new Batch(images, labels, size, imageSize, imageSize, transform.outputChannels());
+    if (kept < size) {
+      images = Arrays.copyOf(images, kept * perImage);
+      labels = Arrays.copyOf(labels, kept);
+    }
+    return new Batch(images, labels, kept, imageSize, imageSize, transform.outputChannels());
+  }
+
+  /** Image {@code index}, or null if it cannot be read (logged and counted once). */
+  private LabeledImage readOrNull(int index) {
+    if (unreadable.contains(index)) {
+      return null;
+    }
+    try {
+      return data.get(index);
+    } catch (IOException | UncheckedIOException e) {
+      if (unreadable.add(index)) {
+        LOG.log(System.Logger.Level.WARNING, "Skipping unreadable image #" + index + ": " + e.getMessage());
+      }
+      return null;
+    }
   }
 
   private LabeledImage readOrSubstitute(int[] order, int position) {
     for (int k = 0; k < order.length; k++) {
-      int index = order[(position + k) % order.length];
-      if (unreadable.contains(index)) {
-        continue;
-      }
-      try {
-        return data.get(index);
-      } catch (IOException | UncheckedIOException e) {
-        if (unreadable.add(index)) {
-          LOG.log(System.Logger.Level.WARNING, "Skipping unreadable image #" + index + ": " + e.getMessage());
-        }
+      LabeledImage image = readOrNull(order[(position + k) % order.length]);
+      if (image != null) {
+        return image;
       }
     }
     throw new IllegalStateException("no readable image left in " + data.description());

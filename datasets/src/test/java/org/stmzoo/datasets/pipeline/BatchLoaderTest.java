@@ -131,16 +131,33 @@ class BatchLoaderTest {
   }
 
   @Test
-  void unreadableImagesAreReplacedByTheNextOneAndCounted() {
+  void inTrainingUnreadableImagesAreReplacedByTheNextOneAndCounted() {
     Numbered data = new Numbered(10, Set.of(3, 7));
-    try (BatchLoader loader = new BatchLoader(data, IDENTITY, 4, false, false, 0, 2)) {
+    try (BatchLoader loader = new BatchLoader(data, IDENTITY, 4, false, true, 0, 2)) {
       List<Batch> batches = all(loader.epoch(0, 0));
-      assertThat(batches).extracting(Batch::size).containsExactly(4, 4, 2);
-      assertThat(indices(loader.epoch(0, 0))).containsExactly(0, 1, 2, 4, 4, 5, 6, 8, 8, 9);
+      assertThat(batches).extracting(Batch::size).containsExactly(4, 4);
+      assertThat(indices(loader.epoch(0, 0))).containsExactly(0, 1, 2, 4, 4, 5, 6, 8);
       assertThat(loader.skippedImages()).isEqualTo(2);
     }
-    try (BatchLoader hopeless = new BatchLoader(new Numbered(2, Set.of(0, 1)), IDENTITY, 2, false, false, 0, 0)) {
+    try (BatchLoader hopeless = new BatchLoader(new Numbered(2, Set.of(0, 1)), IDENTITY, 2, false, true, 0, 0)) {
       assertThatThrownBy(() -> hopeless.epoch(0, 0).next()).hasMessageContaining("no readable image");
+    }
+  }
+
+  @Test
+  void inEvaluationUnreadableImagesAreLeftOutAndCounted() {
+    // kept-last batches (evaluation): an unreadable image is not scored in another's place
+    Numbered data = new Numbered(10, Set.of(3, 7));
+    for (int threads : new int[] {0, 2}) {
+      try (BatchLoader loader = new BatchLoader(data, IDENTITY, 4, false, false, 0, threads)) {
+        assertThat(all(loader.epoch(0, 0))).extracting(Batch::size).containsExactly(3, 3, 2);
+        assertThat(indices(loader.epoch(0, 0))).containsExactly(0, 1, 2, 4, 5, 6, 8, 9);
+        assertThat(loader.skippedImages()).isEqualTo(2);
+      }
+    }
+    try (BatchLoader none = new BatchLoader(new Numbered(3, Set.of(0, 1)), IDENTITY, 2, false, false, 0, 0)) {
+      assertThat(all(none.epoch(0, 0))).extracting(Batch::size).containsExactly(0, 1);
+      assertThat(none.skippedImages()).isEqualTo(2);
     }
   }
 
@@ -156,7 +173,7 @@ class BatchLoaderTest {
     Files.write(root.resolve("b/truncated.png"), Arrays.copyOf(png, png.length / 2));
     ImageFolder folder = ImageFolder.scan(root);
     assertThat(folder.size()).isEqualTo(6);
-    try (BatchLoader loader = new BatchLoader(folder, AUGMENTED, 3, true, false, 1, 2)) {
+    try (BatchLoader loader = new BatchLoader(folder, AUGMENTED, 3, true, true, 1, 2)) {
       for (int epoch = 0; epoch < 2; epoch++) {
         List<Batch> batches = all(loader.epoch(epoch, 0));
         assertThat(batches).extracting(Batch::size).containsExactly(3, 3);

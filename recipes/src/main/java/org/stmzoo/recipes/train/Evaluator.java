@@ -47,6 +47,9 @@ public final class Evaluator {
     int k = Math.min(5, numClasses);
     for (int batchIndex = 0; batches.hasNext(); batchIndex++) {
       Batch b = batches.next();
+      if (b.size() == 0) {
+        continue; // every image of it was unreadable (the loader left them out and counted them)
+      }
       float[] out = new float[b.size() * numClasses];
       try (TFloat32 in = TFloat32.tensorOf(Shape.of(b.size(), b.height(), b.width(), b.channels()),
               DataBuffers.of(b.images(), true, false));
