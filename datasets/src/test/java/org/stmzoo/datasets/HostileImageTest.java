@@ -116,7 +116,7 @@ class HostileImageTest {
     ImageFolder folder = ImageFolder.scan(dir);
     TransformConfig train = TransformConfig.train(8, new float[] {0.5f, 0.5f, 0.5f},
         new float[] {0.25f, 0.25f, 0.25f}, null, false);
-    try (BatchLoader loader = new BatchLoader(folder, train, 3, true, false, 1, 2)) {
+    try (BatchLoader loader = new BatchLoader(folder, train, 3, true, true, 1, 2)) { // training: full batches
       int images = 0;
       for (Iterator<Batch> it = loader.epoch(0, 0); it.hasNext(); ) {
         images += it.next().size();
