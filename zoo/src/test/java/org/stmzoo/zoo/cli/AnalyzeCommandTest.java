@@ -73,7 +73,7 @@ class AnalyzeCommandTest {
     oneLine(analyze("erf", "--model", "u-convnext-micro", "--data", data), 2, "give the weights");
     oneLine(analyze("erf", "--model", "u-convnext-micro", "--random-init"), 2, "give the images");
     oneLine(analyze("robustness", "--attack", "pgd", "--eps", "x/255", "--model", "u-convnext-micro", "--random-init",
-        "--data", data), 2, "not a number: 'x/255'");
+        "--data", data), 2, "not a finite number: 'x/255'");
     Path empty = Files.createDirectories(dir.resolve("empty"));
     oneLine(analyze("erf", "--model", "u-convnext-micro", "--random-init", "--data", empty.toString()), 1,
         "has no class sub-folders");
