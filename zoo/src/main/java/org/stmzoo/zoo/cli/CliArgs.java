@@ -99,17 +99,18 @@ final class CliArgs {
   }
 
   /**
-   * The lines of {@code file}, a UTF-8 text file given to {@code --option}; a file in another encoding is named
-   * (the JDK's own message is only "Input length = 1").
+   * The class names in {@code file}, a UTF-8 text file given to {@code --option}: one per line, stripped, blank
+   * lines left out; a file in another encoding is named (the JDK's own message is only "Input length = 1").
    */
-  static List<String> utf8Lines(String option, Path file) throws IOException {
+  static List<String> nameLines(String option, Path file) throws IOException {
     try {
-      return Files.readAllLines(file);
+      return Files.readAllLines(file).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException(file + ": not UTF-8 text (--" + option + " takes a UTF-8 file, one name per"
           + " line)");
     }
   }
+
 
   private static int atLeast(CommandLine line, String option, int fallback, int min, String what) {
     if (!line.hasOption(option)) {

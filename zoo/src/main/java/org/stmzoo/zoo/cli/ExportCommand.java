@@ -209,7 +209,7 @@ final class ExportCommand implements Command {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("no labels file " + file);
     }
-    List<String> names = CliArgs.utf8Lines("labels", file).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+    List<String> names = CliArgs.nameLines("labels", file);
     if (names.isEmpty()) {
       throw new IllegalArgumentException(file + " has no class names");
     }

@@ -63,7 +63,7 @@ final class ImportCommand implements Command {
     Path output = Path.of(line.getOptionValue("output"));
     // every registered family's reference weights are ImageNet-1k classifiers: a kept 1000-class head is named
     List<String> classNames = line.hasOption("class-names")
-        ? CliArgs.utf8Lines("class-names", Path.of(line.getOptionValue("class-names"))).stream().filter(s -> !s.isBlank()).toList()
+        ? CliArgs.nameLines("class-names", Path.of(line.getOptionValue("class-names")))
         : options.numClasses() == ImageNetClasses.COUNT ? ImageNetClasses.names() : List.of();
     if (!classNames.isEmpty() && classNames.size() != options.numClasses()) {
       throw new UsageException("--class-names lists " + classNames.size() + " classes, the model has "

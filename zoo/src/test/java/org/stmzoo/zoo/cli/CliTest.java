@@ -208,6 +208,13 @@ class CliTest {
         + " file, one name per line)");
   }
 
+  /** --labels and --class-names read a name per line, stripped (import's kept the spaces), blank lines left out. */
+  @Test
+  void nameFilesAreStrippedLines() throws IOException {
+    Path names = Files.writeString(tmp.resolve("names.txt"), "  golden retriever \n\n\tcat\n   \n");
+    assertThat(CliArgs.nameLines("class-names", names)).containsExactly("golden retriever", "cat");
+  }
+
   /** A damaged model card names the export it is in (the wrapping message), not just Jackson's complaint. */
   @Test
   void aDamagedModelCardNamesTheExport() throws IOException {
