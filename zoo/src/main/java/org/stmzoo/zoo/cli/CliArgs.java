@@ -34,19 +34,21 @@ final class CliArgs {
 
   /** A fraction in (0, 1], or {@code fallback} without the flag. */
   static float fraction(CommandLine line, String option, float fallback) {
-    if (!line.hasOption(option)) {
-      return fallback;
-    }
-    String value = line.getOptionValue(option);
+    return line.hasOption(option) ? (float) fraction(option, line.getOptionValue(option), false) : fallback;
+  }
+
+  /** {@code value} of {@code --option} as a fraction in (0, 1], or in (0, 1) where {@code belowOne}. */
+  static double fraction(String option, String value, boolean belowOne) {
     try {
-      float f = Float.parseFloat(value.trim());
-      if (f > 0 && f <= 1) {
+      double f = Double.parseDouble(value.trim());
+      if (f > 0 && (belowOne ? f < 1 : f <= 1)) { // false for NaN
         return f;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new UsageException("--" + option + " must be a number in (0, 1], got '" + value + "'");
+    throw new UsageException("--" + option + " must be a number in (0, 1" + (belowOne ? ")" : "]") + ", got '"
+        + value + "'");
   }
 
   /** {@code value} of {@code --option} as a finite number: words, NaN and infinities are usage errors. */
@@ -110,7 +112,6 @@ final class CliArgs {
           + " line)");
     }
   }
-
 
   private static int atLeast(CommandLine line, String option, int fallback, int min, String what) {
     if (!line.hasOption(option)) {

@@ -36,7 +36,7 @@ final class DataArguments {
     if (line.hasOption("val") && line.hasOption("val-split")) {
       throw new UsageException("give --val or --val-split, not both");
     }
-    Double valSplit = line.hasOption("val-split") ? parseFraction(line.getOptionValue("val-split")) : null;
+    Double valSplit = line.hasOption("val-split") ? CliArgs.fraction("val-split", line.getOptionValue("val-split"), true) : null;
     if ((line.hasOption("val") || valSplit != null) && DataSpec.hasOwnTestSplit(spec)) {
       throw new UsageException("--" + (line.hasOption("val") ? "val" : "val-split") + " applies to an image folder;"
           + " --data " + spec + " validates on its own test split");
@@ -47,18 +47,6 @@ final class DataArguments {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-  }
-
-  private static Double parseFraction(String value) {
-    try {
-      double f = Double.parseDouble(value.trim());
-      if (f > 0 && f < 1) { // false for NaN
-        return f;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new UsageException("--val-split must be a number in (0, 1), got '" + value + "'");
   }
 
   private static Integer limit(CommandLine line, String flag) {
