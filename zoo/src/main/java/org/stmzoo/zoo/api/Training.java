@@ -70,6 +70,16 @@ public final class Training {
     Path out = spec.output();
     int threads = spec.threads();
     String autoAugment = spec.autoAugment();
+    Parallelism parallel = spec.parallelism();
+    Optional<Cluster> cluster = parallel.clusterIfAny();
+    Replicas replicas = parallel.replicas();
+    replicas.slice(recipe.batchSize());
+    String target = cluster.map(ClusterServer::start).orElse(null);
+    if (cluster.isPresent() && !cluster.get().isChief()) {
+      // a worker only feeds batches: the initial weights and the teacher are the chief's to read (or download)
+      produceShard(cluster.get(), target, parallel.timeout(), data, model, spec, log);
+      return new TrainingResult(out, List.of());
+    }
     Optional<Teacher> teacher = teacher(spec.distillTeacher(), model);
     Optional<Weights.Checkpoint> initWeights = spec.init() instanceof Weights.Checkpoint c
         ? Optional.of(c) : Optional.empty();
@@ -77,16 +87,6 @@ public final class Training {
         ? Optional.of(initCheckpoint(initWeights.get(), entry)) : Optional.empty();
     Optional<Path> releaseFile = release.isPresent()
         ? Optional.of(spec.downloads().fetch(release.get(), System.err)) : Optional.empty();
-
-    Parallelism parallel = spec.parallelism();
-    Optional<Cluster> cluster = parallel.clusterIfAny();
-    Replicas replicas = parallel.replicas();
-    replicas.slice(recipe.batchSize());
-    String target = cluster.map(ClusterServer::start).orElse(null);
-    if (cluster.isPresent() && !cluster.get().isChief()) {
-      produceShard(cluster.get(), target, parallel.timeout(), data, model, spec, log);
-      return new TrainingResult(out, List.of());
-    }
 
     RunDirectory run = new RunDirectory(out);
     Map<String, Object> args = args(model, spec, cropPct, data);
