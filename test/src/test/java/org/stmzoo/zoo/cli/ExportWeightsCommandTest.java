@@ -7,10 +7,14 @@ import static org.stmzoo.zoo.cli.CommandRunner.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -18,13 +22,25 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.export.ClassifierOutputs;
 import org.stmzoo.export.ExportedModel;
 import org.stmzoo.layers.core.Preprocessing;
+import org.stmzoo.recipes.RecipeConfig;
+import org.stmzoo.zoo.api.DataSpec;
+import org.stmzoo.zoo.api.Downloads;
+import org.stmzoo.zoo.api.ModelSpec;
+import org.stmzoo.zoo.api.Stmzoo;
+import org.stmzoo.zoo.api.StmzooModel;
+import org.stmzoo.zoo.api.TrainSpec;
+import org.stmzoo.zoo.api.TrainingListener;
+import org.stmzoo.zoo.api.TrainingResult;
+import org.stmzoo.zoo.api.Weights;
 import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.weights.NpyFile;
 import org.stmzoo.zoo.weights.RawTensor;
@@ -35,7 +51,8 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * {@code export --checkpoint} and {@code export --pretrained} with the U-ConvNeXt-Micro reference fixture: the
- * reloaded export, fed the fixture input through its float signature, reproduces the reference logits.
+ * reloaded export, fed the fixture input through its float signature, reproduces the reference logits; a
+ * pretrained model loaded from its own cache fine-tunes from there.
  */
 class ExportWeightsCommandTest {
   private static final String FIXTURE = "unified_convnext_micro";
@@ -130,6 +147,41 @@ class ExportWeightsCommandTest {
         tenLabels.toString(), "--output", dir.resolve("x").toString())).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("the release classifies 1000 classes, but 10 class names were given");
     assertThat(dir.resolve("x/1")).doesNotExist();
+  }
+
+  @Test
+  void aPretrainedModelFinetunesFromTheCacheItWasLoadedFrom() throws Exception {
+    byte[] weights = Files.readAllBytes(ReferenceParity.fixture(FIXTURE + ".safetensors"));
+    Path home = dir.resolve("own-home");
+    Files.createDirectories(home.resolve("weights"));
+    Files.write(home.resolve("weights/" + FIXTURE + ".safetensors"), weights);
+    Downloads own = new Downloads(Map.of("STMZOO_HOME", home.toString(), PretrainedManifest.MANIFEST_VARIABLE,
+        writeManifest("http://127.0.0.1:9/unreachable", weights).toString()), true, null);
+    Path data = dir.resolve("data");
+    Random random = new Random(5);
+    for (String name : List.of("a", "b")) {
+      Files.createDirectories(data.resolve(name));
+      for (int i = 0; i < 4; i++) {
+        BufferedImage image = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
+        for (int p = 0; p < 40 * 40; p++) {
+          image.setRGB(p % 40, p / 40, random.nextInt(1 << 24));
+        }
+        ImageIO.write(image, "png", data.resolve(name).resolve(i + ".png").toFile());
+      }
+    }
+    // the spec's downloads are the process environment's, whose manifest has no such tag and whose cache is empty
+    TrainSpec spec = TrainSpec.finetune(DataSpec.folder(data), dir.resolve("run"), 1, 4)
+        .withRecipe(new RecipeConfig(1, 4, 5e-4, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, false, 0.99, false,
+            RecipeConfig.Distillation.none(), 0))
+        .withAugmentation(null, 1.0f).withCropPct(1.0f).withThreads(1);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.pretrained(TAG)).withDownloads(own)
+        .withImageSize(32))) {
+      TrainingResult result = model.finetune(spec, TrainingListener.none(),
+          new PrintStream(log, true, StandardCharsets.UTF_8));
+      assertThat(result.epochs()).hasSize(1);
+    }
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains(TAG);
   }
 
   private static void serve(HttpExchange exchange, byte[] body, AtomicInteger requests) throws IOException {

@@ -36,6 +36,7 @@ import org.tensorflow.types.TFloat32;
 final class GraphModel implements StmzooModel {
   private final ExportRequest request;
   private final Weights origin;
+  private final Downloads downloads;
   private final Graph graph;
   private final Session session;
   private final Placeholder<TFloat32> images;
@@ -44,11 +45,13 @@ final class GraphModel implements StmzooModel {
 
   /**
    * @param origin where the weights came from, which a fine-tuning run starts from
+   * @param downloads how {@code origin} was fetched, which a fine-tuning run fetches it by again (from the cache)
    * @param speed how the in-process graph is built and run (an export is built from {@code request} alone)
    */
-  GraphModel(ExportRequest request, Weights origin, InferenceSpeed speed) {
+  GraphModel(ExportRequest request, Weights origin, Downloads downloads, InferenceSpeed speed) {
     this.request = request;
     this.origin = origin;
+    this.downloads = downloads;
     ModelGraph.Inference inference = speed.graph();
     ModelGraph.Inference form = new ModelGraph.Inference(
         Math.max(request.rowStreams(), inference.rowStreams()),
@@ -144,7 +147,13 @@ final class GraphModel implements StmzooModel {
 
   @Override
   public TrainingResult finetune(TrainSpec spec, TrainingListener listener, PrintStream log) throws IOException {
-    TrainSpec own = spec.withModel(name()).withInit(origin);
+    if (origin instanceof Weights.Random random && random.seed() != spec.recipe().seed()) {
+      // training initialises from the recipe's seed, which also orders the data: say which one, never guess
+      throw new IllegalArgumentException(name() + " was initialised with seed " + random.seed() + ", the recipe's"
+          + " seed is " + spec.recipe().seed() + "; fine-tuning initialises from the recipe's seed, so load the"
+          + " model with Weights.random(" + spec.recipe().seed() + ") or give the recipe seed " + random.seed());
+    }
+    TrainSpec own = spec.withModel(name()).withInit(origin).withDownloads(downloads);
     return Training.run(spec.imageSize() == null ? own.withImageSize(imageSize()) : own, listener, log);
   }
 

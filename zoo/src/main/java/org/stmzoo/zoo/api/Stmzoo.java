@@ -66,7 +66,7 @@ public final class Stmzoo {
   }
 
   public static StmzooModel load(ModelSpec spec) throws IOException {
-    return new GraphModel(request(spec, note -> {}), spec.weights(), spec.speed());
+    return new GraphModel(request(spec, note -> {}), spec.weights(), spec.downloads(), spec.speed());
   }
 
   /**

@@ -244,6 +244,18 @@ class StmzooTest {
   }
 
   @Test
+  void aRandomModelOfAnotherSeedThanTheRecipesIsNotFinetunedFromADifferentInit() throws IOException {
+    TrainSpec spec = TrainSpec.finetune(DataSpec.folder(tinyFolder(tmp.resolve("shapes"), 2)), tmp.resolve("run"), 1, 2)
+        .withRecipe(plainRecipe(2)).withThreads(1);
+    try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE))) {
+      assertThatThrownBy(() -> model.finetune(spec, TrainingListener.none()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("initialised with seed 7, the recipe's seed is 0");
+    }
+    assertThat(tmp.resolve("run")).doesNotExist();
+  }
+
+  @Test
   void aFinetuneOnTwoChainsTrainsAndSaysSo() throws IOException {
     assertThat(finetuneOneEpoch(MODEL, Parallelism.chains(2))).contains(", 2 chains of batch 2");
     try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random()).withImageSize(SIZE))) {
