@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.stmzoo.datasets.download.DownloadFailedException;
+import org.stmzoo.datasets.download.FileMutex;
 import org.stmzoo.datasets.download.HttpTransfer;
 import org.stmzoo.datasets.download.TransferLimits;
 
@@ -62,8 +63,15 @@ public record FashionMnistDownload(URI baseUrl, Map<String, String> sha256ByFile
     Files.createDirectories(folder);
     for (Map.Entry<String, String> file : sha256ByFile.entrySet()) {
       Path target = folder.resolve(file.getKey());
-      if (!Files.isRegularFile(target)) {
-        fetch(http, baseUrl.resolve(file.getKey()), target, file.getValue());
+      if (Files.isRegularFile(target)) {
+        continue;
+      }
+      // another process filling the same folder would write the same .part: one at a time, then look again
+      try (FileMutex held = FileMutex.acquire(target.resolveSibling(target.getFileName() + ".lock"),
+          lock -> System.err.println("Waiting for another download of " + target + " (" + lock + ")"))) {
+        if (!Files.isRegularFile(target)) {
+          fetch(http, baseUrl.resolve(file.getKey()), target, file.getValue());
+        }
       }
     }
   }
