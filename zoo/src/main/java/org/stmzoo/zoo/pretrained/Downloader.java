@@ -22,6 +22,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.stmzoo.datasets.download.DownloadFailedException;
+import org.stmzoo.datasets.download.FileMutex;
 import org.stmzoo.datasets.download.HttpTransfer;
 import org.stmzoo.datasets.download.TransferLimits;
 
@@ -76,19 +77,8 @@ public final class Downloader {
     Expected expected = expected(entry, acceptSha256);
     Path target = cache.fileFor(entry);
     if (Files.isRegularFile(target)) {
-      Digest digest = Digest.of(target);
-      String problem = expected.problem(entry, digest);
-      if (problem != null && acceptSha256 != null) {
-        // the user's --sha256 is as likely to be wrong as the file: keep the file
-        throw new IllegalArgumentException(entry.tag() + ": the cached " + target + " " + problem
-            + "; the file was kept");
-      }
-      if (problem != null) {
-        Files.delete(target);
-        throw new IOException(entry.tag() + ": the cached " + target + " " + problem + "; it was deleted");
-      }
-      pin(entry, digest, target.toUri().toString(), acceptSha256, "first use of a cached file");
-      return target;
+      // a cached file only ever appears whole (renamed into place), so it is read without the lock
+      return cached(entry, expected, target, acceptSha256);
     }
     if (cache.offline()) {
       throw new IllegalArgumentException(entry.tag() + " is not in the cache (" + target + ") and downloads are off"
@@ -96,6 +86,37 @@ public final class Downloader {
           + entry.tag() + ") and copy it there, or import a local file (./stmzoo import --checkpoint FILE)");
     }
     Files.createDirectories(target.getParent());
+    // one download of a file at a time, across processes sharing the cache: they would write the same .part
+    try (FileMutex held = FileMutex.acquire(target.resolveSibling(target.getFileName() + ".lock"),
+        file -> say("waiting for another download of " + target.getFileName() + " (" + file + ")"))) {
+      if (Files.isRegularFile(target)) {
+        return cached(entry, expected(entry, acceptSha256), target, acceptSha256); // fetched while this waited
+      }
+      return download(entry, expected, target, acceptSha256);
+    }
+  }
+
+  /** A file already in the cache, checked against {@code expected}: deleted and refused when it is not the file. */
+  private Path cached(PretrainedManifest.Entry entry, Expected expected, Path target, String acceptSha256)
+      throws IOException {
+    Digest digest = Digest.of(target);
+    String problem = expected.problem(entry, digest);
+    if (problem != null && acceptSha256 != null) {
+      // the user's --sha256 is as likely to be wrong as the file: keep the file
+      throw new IllegalArgumentException(entry.tag() + ": the cached " + target + " " + problem
+          + "; the file was kept");
+    }
+    if (problem != null) {
+      Files.delete(target);
+      throw new IOException(entry.tag() + ": the cached " + target + " " + problem + "; it was deleted");
+    }
+    pin(entry, digest, target.toUri().toString(), acceptSha256, "first use of a cached file");
+    return target;
+  }
+
+  /** Fetches {@code entry} into {@code target} from each of its URLs in turn until one gives the verified file. */
+  private Path download(PretrainedManifest.Entry entry, Expected expected, Path target, String acceptSha256)
+      throws IOException {
     Path part = target.resolveSibling(target.getFileName() + ".part");
     List<DownloadFailedException> failures = new ArrayList<>();
     for (String url : urls(entry)) {
@@ -117,6 +138,12 @@ public final class Downloader {
     }
     throw new DownloadFailedException(entry.tag(), String.join("; ", failures.stream()
         .map(f -> f.url() + ": " + f.reason()).toList()) + kept, REMEDY, failures.get(0));
+  }
+
+  private void say(String line) {
+    if (progress != null) {
+      progress.println(line);
+    }
   }
 
   /** The checksum a file of {@code entry} must match, and where it comes from. */

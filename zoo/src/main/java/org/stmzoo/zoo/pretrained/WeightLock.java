@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.stmzoo.datasets.download.FileMutex;
 
 /**
  * The cache's lock file ({@code $STMZOO_HOME/weights.lock}, JSON): for every weight file whose checksum upstream
@@ -49,14 +50,19 @@ public final class WeightLock {
     return Map.copyOf(read());
   }
 
-  /** Records (or replaces) the pin of {@code fileName}; the file is rewritten whole and renamed into place. */
-  public synchronized void put(String fileName, Pin pin) throws IOException {
-    Map<String, Pin> pins = new TreeMap<>(read());
-    pins.put(fileName, pin);
+  /**
+   * Records (or replaces) the pin of {@code fileName}; the file is rewritten whole and renamed into place, under a
+   * {@link FileMutex} so that processes pinning different files at once do not drop each other's pins.
+   */
+  public void put(String fileName, Pin pin) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    JSON.writeValue(tmp.toFile(), new Document(1, pins));
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    try (FileMutex held = FileMutex.acquire(file.resolveSibling(file.getFileName() + ".lock"), waiting -> { })) {
+      Map<String, Pin> pins = new TreeMap<>(read());
+      pins.put(fileName, pin);
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      JSON.writeValue(tmp.toFile(), new Document(1, pins));
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
   }
 
   private Map<String, Pin> read() throws IOException {

@@ -36,6 +36,7 @@ class DownloaderTest {
   private final List<String> ranges = new ArrayList<>();
   private HttpServer server;
   private volatile int cutsLeft;
+  private volatile long delayMillis;
 
   @BeforeEach
   void start() throws IOException {
@@ -51,6 +52,11 @@ class DownloaderTest {
   }
 
   private void serve(HttpExchange ex) throws IOException {
+    try {
+      Thread.sleep(delayMillis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     String range = ex.getRequestHeaders().getFirst("Range");
     ranges.add(String.valueOf(range));
     String ifRange = ex.getRequestHeaders().getFirst("If-Range");
@@ -95,6 +101,36 @@ class DownloaderTest {
 
   private Downloader downloader(boolean offline) {
     return new Downloader(new WeightCache(home, offline, null), null);
+  }
+
+  @Test
+  @Timeout(60)
+  void twoFetchesAtOnceDownloadOnceAndBothGetThePinnedFile() throws Exception {
+    delayMillis = 500; // the first download is still running when the second fetch starts
+    PretrainedManifest.Entry unpublished = entry(List.of(url("/files/w.pth")), null, null, null);
+    List<Path> got = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Throwable> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Thread t = new Thread(() -> {
+        try {
+          got.add(downloader(false).fetch(unpublished));
+        } catch (Throwable e) {
+          failed.add(e);
+        }
+      });
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(failed).isEmpty();
+    assertThat(ranges).as("one request: the second fetch waited and found the file").hasSize(1);
+    assertThat(got).hasSize(2).containsOnly(home.resolve("weights/w.pth"));
+    assertThat(home.resolve("weights/w.pth")).hasBinaryContent(payload);
+    assertThat(new WeightCache(home, false, null).lock().get("w.pth")).get()
+        .extracting(WeightLock.Pin::sha256, WeightLock.Pin::how).containsExactly(sha(), "first download");
   }
 
   @Test
