@@ -20,7 +20,10 @@ import org.tensorflow.types.TFloat32;
  *   p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  * </pre>
  * The moments ({@code optimizer/exp_avg/PATH}, {@code optimizer/exp_avg_sq/PATH}) and the step count
- * ({@code optimizer/step}) are {@link VariableRole#TRAINING_STATE} variables, so checkpoints carry them.
+ * ({@code optimizer/step}) are {@link VariableRole#TRAINING_STATE} variables, so checkpoints carry them. The step
+ * count is a float32 scalar, as torch's {@code state['step']} is: past 2^24 updates it stops counting, where
+ * {@code b1^t} and {@code b2^t} have long been 0 in float32, so the updates stay exact (the trainer counts steps
+ * itself, in a long).
  */
 public final class AdamW {
   /** Hyper-parameters; {@code weightDecay} is the decoupled decay of PyTorch's AdamW. */

@@ -44,6 +44,8 @@ public final class Trainer {
   private final PrintStream log;
   private final CosineSchedule schedule;
   private volatile boolean stopRequested;
+  /** The step count of the restored checkpoint's record, 0 before a restore. */
+  private long completedSteps;
 
   /**
    * @param checkpointMetadata what the run's checkpoints hold (model, classes, input); the trainer adds where
@@ -80,7 +82,10 @@ public final class Trainer {
       throw new IllegalArgumentException("nothing to resume: " + run.root() + " has no 'last' checkpoint");
     }
     graph.checkpoint().restore(session, CheckpointFolder.prefix(run.checkpoint(RunDirectory.LAST)).toString());
-    return graph.completedSteps(session);
+    // the optimizer's own count is a float32 (as torch's is) and stops at 2^24; the checkpoint's record is a long
+    CheckpointFolder.Training saved = run.checkpointMetadata(RunDirectory.LAST).training();
+    completedSteps = saved != null ? saved.step() : graph.completedSteps(session);
+    return completedSteps;
   }
 
   /** Asks the loop to save {@code last} and return after the current step (what Ctrl-C does). */
@@ -118,7 +123,8 @@ public final class Trainer {
 
   private List<EpochRecord> loop() throws IOException {
     long stepsPerEpoch = train.batchesPerEpoch();
-    long step = graph.completedSteps(session);
+    // the optimizer's float32 count is below the record only past 2^24 steps
+    long step = Math.max(completedSteps, graph.completedSteps(session));
     int startEpoch = (int) (step / stepsPerEpoch);
     List<EpochRecord> records = new ArrayList<>(run.readSummary().stream().filter(r -> r.epoch() < startEpoch)
         .toList());

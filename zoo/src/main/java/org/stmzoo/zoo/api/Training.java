@@ -131,8 +131,9 @@ public final class Training {
           model.checkpointMetadata("training run " + out.toAbsolutePath()).withEvalCropPct(cropPct), recipe, run,
           listener.asReporter(), log);
       initializeOrLose(graph, session, cluster);
+      long startStep = 0;
       if (resume) {
-        trainer.restoreLast();
+        startStep = trainer.restoreLast();
       } else if (init.isPresent()) {
         initFrom(init.get(), initWeights.get().ema(), session, graph, log);
       } else if (releaseFile.isPresent()) {
@@ -145,7 +146,8 @@ public final class Training {
               + " of batch " + replicas.slice(recipe.batchSize()) : "");
       List<EpochRecord> records;
       try {
-        chief.ifPresent(c -> c.start(session, graph.completedSteps(session)));
+        long firstStep = startStep;
+        chief.ifPresent(c -> c.start(session, firstStep));
         records = trainer.fit();
       } catch (TensorFlowException e) {
         // On an error the workers are not told: one may be dead, and the live ones see the chief go.
