@@ -3,8 +3,10 @@ package org.stmzoo.datasets.pipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -17,10 +19,14 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.layers.io.InputLimit;
 
 /**
  * Seeded, epoch-ordered, parallel batch loader. Decoding and transforms run on {@code threads} worker threads (0 =
- * on the caller's thread), one batch per task, with at most {@code 2 * threads} batches prefetched.
+ * on the caller's thread), each batch split into one part per thread (so a single batch keeps every thread busy).
+ * Batches in flight: at most {@code 2 * threads}, as PyTorch's DataLoader keeps, and at most as many as fit in
+ * {@link #PREFETCH_BYTES} (at least one): at batch 256 of 224x224 images a batch is 154 MB, and 2 x 64 threads of
+ * them would be 20 GB.
  *
  * <p>Determinism: the epoch's order is a permutation drawn from (seed, epoch) only, and the sample at position p
  * of that order is transformed with a generator seeded from (seed, epoch, p), so an epoch's batches are the same
@@ -35,6 +41,8 @@ import org.stmzoo.datasets.LabeledImage;
  * images can be read), so that every image scored is a distinct readable one and "skipped" means not scored.
  */
 public final class BatchLoader implements AutoCloseable {
+  /** Bytes of batches loaded ahead of the one in use: 1 GiB unless the system property says otherwise. */
+  public static final InputLimit PREFETCH_BYTES = new InputLimit("stmzoo.loader.prefetch-bytes", 1L << 30);
   private static final System.Logger LOG = System.getLogger(BatchLoader.class.getName());
 
   private final ImageDataset data;
@@ -45,6 +53,7 @@ public final class BatchLoader implements AutoCloseable {
   private final boolean dropLast;
   private final long seed;
   private final int prefetch;
+  private final int threads;
   private final ExecutorService workers;
   private final Set<Integer> unreadable = ConcurrentHashMap.newKeySet();
   private final Shard shard;
@@ -99,7 +108,9 @@ public final class BatchLoader implements AutoCloseable {
     this.shuffle = shuffle;
     this.dropLast = dropLast;
     this.seed = seed;
-    this.prefetch = Math.max(1, 2 * threads);
+    long batchBytes = (long) (batchSize / shard.count()) * transform.valuesPerImage() * Float.BYTES;
+    this.prefetch = (int) Math.max(1, Math.min(2L * threads, PREFETCH_BYTES.value() / batchBytes));
+    this.threads = threads;
     this.workers = threads == 0 ? null : Executors.newFixedThreadPool(threads, daemonThreads());
   }
 
@@ -147,25 +158,55 @@ public final class BatchLoader implements AutoCloseable {
     return new EpochIterator(epoch, order(epoch), startBatch);
   }
 
-  /** Builds batch {@code b} of an epoch; pure function of (seed, epoch, b) apart from the unreadable cache. */
-  private Batch buildBatch(int epoch, int[] order, int b) {
+  /**
+   * Batch {@code b} of an epoch being filled: its images and labels at their positions in the batch, and which
+   * were read. A pure function of (seed, epoch, b) apart from the unreadable cache, however it is split.
+   */
+  private record BatchWork(int epoch, int[] order, int start, float[] images, int[] labels, boolean[] read) {
+    int size() {
+      return labels.length;
+    }
+  }
+
+  private BatchWork startBatch(int epoch, int[] order, int b) {
     int share = batchSize / shard.count();
     int start = b * batchSize + shard.index() * share;
     int size = Math.min(share, order.length - start);
+    return new BatchWork(epoch, order, start, new float[size * transform.valuesPerImage()], new int[size],
+        new boolean[size]);
+  }
+
+  /** Reads and transforms the batch's images {@code from .. to-1}. */
+  private void fill(BatchWork work, int from, int to) {
     int perImage = transform.valuesPerImage();
-    float[] images = new float[size * perImage];
-    int[] labels = new int[size];
-    int kept = 0;
-    for (int i = 0; i < size; i++) {
-      int position = start + i;
-      LabeledImage image = dropLast ? readOrSubstitute(order, position) : readOrNull(order[position]);
-      if (image == null) {
-        continue;
+    for (int i = from; i < to; i++) {
+      int position = work.start() + i;
+      LabeledImage image = dropLast ? readOrSubstitute(work.order(), position) : readOrNull(work.order()[position]);
+      if (image != null) {
+        transform.transformInto(image, new SplittableRandom(mix(seed, work.epoch(), position)), work.images(),
+            i * perImage);
+        work.labels()[i] = image.label();
+        work.read()[i] = true;
       }
-      transform.transformInto(image, new SplittableRandom(mix(seed, epoch, position)), images, kept * perImage);
-      labels[kept++] = image.label();
     }
-    if (kept < size) {
+  }
+
+  /** The filled batch; images that could not be read (evaluation only) are left out. */
+  private Batch finish(BatchWork work) {
+    int perImage = transform.valuesPerImage();
+    int kept = 0;
+    float[] images = work.images();
+    int[] labels = work.labels();
+    for (int i = 0; i < work.size(); i++) {
+      if (work.read()[i]) {
+        if (kept < i) {
+          System.arraycopy(images, i * perImage, images, kept * perImage, perImage);
+          labels[kept] = labels[i];
+        }
+        kept++;
+      }
+    }
+    if (kept < work.size()) {
       images = Arrays.copyOf(images, kept * perImage);
       labels = Arrays.copyOf(labels, kept);
     }
@@ -227,12 +268,15 @@ public final class BatchLoader implements AutoCloseable {
     };
   }
 
+  /** A batch being filled by the workers, one future per part. */
+  private record InFlight(BatchWork work, List<Future<?>> parts) {}
+
   /** Hands out batches in order, keeping up to {@code prefetch} later ones in flight on the workers. */
   private final class EpochIterator implements Iterator<Batch> {
     private final int epoch;
     private final int[] order;
     private final int end = batchesPerEpoch();
-    private final ArrayDeque<Future<Batch>> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private int next;
     private int submitted;
 
@@ -246,8 +290,15 @@ public final class BatchLoader implements AutoCloseable {
 
     private void refill() {
       while (workers != null && inFlight.size() < prefetch && submitted < end) {
-        int b = submitted++;
-        inFlight.add(workers.submit(() -> buildBatch(epoch, order, b)));
+        BatchWork work = startBatch(epoch, order, submitted++);
+        int parts = Math.max(1, Math.min(threads, work.size()));
+        List<Future<?>> futures = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+          int from = (int) ((long) work.size() * p / parts);
+          int to = (int) ((long) work.size() * (p + 1) / parts);
+          futures.add(workers.submit(() -> fill(work, from, to)));
+        }
+        inFlight.add(new InFlight(work, futures));
       }
     }
 
@@ -261,20 +312,23 @@ public final class BatchLoader implements AutoCloseable {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      Batch batch;
+      BatchWork work;
       if (workers == null) {
-        batch = buildBatch(epoch, order, next);
+        work = startBatch(epoch, order, next);
+        fill(work, 0, work.size());
       } else {
-        batch = await(inFlight.poll());
+        InFlight batch = inFlight.poll();
+        batch.parts().forEach(this::await);
+        work = batch.work();
       }
       next++;
       refill();
-      return batch;
+      return finish(work);
     }
 
-    private Batch await(Future<Batch> future) {
+    private void await(Future<?> part) {
       try {
-        return future.get();
+        part.get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while loading a batch", e);

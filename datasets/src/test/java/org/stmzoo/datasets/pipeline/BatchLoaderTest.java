@@ -161,6 +161,72 @@ class BatchLoaderTest {
     }
   }
 
+  /** Numbered images that take a while to read, recording which were requested and on which threads. */
+  private static final class Watched implements ImageDataset {
+    private final Numbered numbered = new Numbered(64, Set.of());
+    final Set<Integer> requested = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @Override
+    public int size() {
+      return numbered.size();
+    }
+
+    @Override
+    public List<String> classNames() {
+      return numbered.classNames();
+    }
+
+    @Override
+    public LabeledImage get(int index) throws IOException {
+      requested.add(index);
+      threads.add(Thread.currentThread().getName());
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return numbered.get(index);
+    }
+
+    @Override
+    public String description() {
+      return "watched";
+    }
+  }
+
+  private static void awaitRequests(Watched data, int count) throws InterruptedException {
+    for (int i = 0; i < 500 && data.requested.size() < count; i++) {
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void batchesAheadStayWithinTheByteBudgetAndOneBatchIsSpreadOverTheThreads() throws InterruptedException {
+    // a budget of one batch (8 images of 4x4x3 floats): one batch in flight, however many threads
+    String property = BatchLoader.PREFETCH_BYTES.property();
+    System.setProperty(property, Integer.toString(8 * 4 * 4 * 3 * Float.BYTES));
+    Watched data = new Watched();
+    try (BatchLoader loader = new BatchLoader(data, IDENTITY, 8, false, true, 0, 4)) {
+      Iterator<Batch> epoch = loader.epoch(0, 0);
+      Thread.sleep(400); // time enough to read all 64 if nothing held the loader back
+      assertThat(data.requested).as("only the first batch ahead").hasSize(8);
+      assertThat(data.threads).as("its 8 images read by the 4 threads, not one").hasSizeGreaterThan(1);
+      assertThat(indices(List.of(epoch.next()).iterator())).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+      awaitRequests(data, 16);
+      Thread.sleep(200);
+      assertThat(data.requested).as("the next batch, once the first was taken, and no more").hasSize(16);
+    } finally {
+      System.clearProperty(property);
+    }
+    Watched unbounded = new Watched();
+    try (BatchLoader loader = new BatchLoader(unbounded, IDENTITY, 8, false, true, 0, 4)) {
+      loader.epoch(0, 0);
+      awaitRequests(unbounded, 64);
+      assertThat(unbounded.requested).as("2 x 4 threads batches ahead under the default budget").hasSize(64);
+    }
+  }
+
   @Test
   void corruptFilesInAnImageFolderAreSkippedNotFatal(@TempDir Path root) throws IOException {
     for (String name : List.of("a/1.png", "a/2.png", "b/1.png", "b/2.png")) {
