@@ -20,7 +20,7 @@ public final class DropPath implements Layer {
   private final float rate;
 
   public DropPath(LayerScope scope, float rate) {
-    if (rate < 0 || rate >= 1) {
+    if (!(rate >= 0 && rate < 1)) { // NaN too
       throw new IllegalArgumentException("drop-path rate must be in [0, 1), got " + rate);
     }
     this.tf = scope.tf();

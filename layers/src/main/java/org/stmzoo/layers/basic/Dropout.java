@@ -15,7 +15,7 @@ public final class Dropout implements Layer {
   private final float rate;
 
   public Dropout(LayerScope scope, float rate) {
-    if (rate < 0 || rate >= 1) {
+    if (!(rate >= 0 && rate < 1)) { // NaN too
       throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
     }
     this.tf = scope.tf();
