@@ -1,6 +1,7 @@
 package org.stmzoo.layers.core;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -34,11 +35,16 @@ public final class CheckpointFolder {
   /** Key prefix of the EMA copies of the model variables in a training checkpoint. */
   public static final String EMA_PREFIX = "ema/";
 
-  /** Pretty-printed; null fields left out and unknown ones ignored, so later format additions stay readable. */
+  /**
+   * Pretty-printed; null fields left out and unknown ones ignored, so later format additions stay readable. A key
+   * given twice or a fraction where a count belongs is refused, not resolved silently (last value, truncation).
+   */
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(SerializationFeature.INDENT_OUTPUT)
       .serializationInclusion(JsonInclude.Include.NON_NULL)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
       .build();
 
   private CheckpointFolder() {}

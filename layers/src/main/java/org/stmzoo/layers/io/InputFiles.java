@@ -58,6 +58,9 @@ public final class InputFiles {
     return requireRegularFile(file, limit.value(), limit.knob());
   }
 
+  /** The largest byte array the JVM allocates. */
+  private static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8L;
+
   /** {@link #readAll(Path, long, String)} bounded by {@code limit}'s value in force. */
   public static byte[] readAll(Path file, InputLimit limit) throws IOException {
     return readAll(file, limit.value(), limit.knob());
@@ -65,7 +68,12 @@ public final class InputFiles {
 
   /** The whole of a regular file of at most {@code maxBytes} (and under 2 GiB: one Java array). */
   public static byte[] readAll(Path file, long maxBytes, String limitName) throws IOException {
-    long size = requireRegularFile(file, Math.min(maxBytes, Integer.MAX_VALUE - 8L), limitName);
+    long size = requireRegularFile(file, maxBytes, limitName);
+    if (size > MAX_ARRAY_BYTES) {
+      // not the limit's doing: raising it would not help, so the message does not name it
+      throw new InputFileException(file, size + " bytes is more than one Java array holds (" + MAX_ARRAY_BYTES
+          + " bytes); this reader reads a file whole and cannot take it");
+    }
     byte[] bytes;
     try (InputStream in = Files.newInputStream(file)) {
       bytes = in.readNBytes((int) size + 1);

@@ -44,7 +44,9 @@ final class LimitedInputStream extends FilterInputStream {
   @Override
   public long skip(long n) throws IOException {
     long skipped = super.skip(n);
-    add(skipped);
+    if (skipped > 0) {
+      add(skipped); // a file stream skips backwards on a negative n: that must not lower the count
+    }
     return skipped;
   }
 

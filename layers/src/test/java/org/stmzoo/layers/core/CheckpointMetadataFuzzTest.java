@@ -1,10 +1,13 @@
 package org.stmzoo.layers.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * Any bytes given as a checkpoint's metadata file end in metadata within bounds or an IllegalArgumentException
@@ -17,6 +20,20 @@ class CheckpointMetadataFuzzTest {
   @FuzzTest(maxDuration = "10m")
   void parse(byte[] input) {
     fuzzerTestOneInput(input);
+  }
+
+  @Test
+  void aKeyGivenTwiceOrAFractionalCountIsRefusedNotResolvedSilently() throws Exception {
+    String valid = CheckpointFolder.json().writeValueAsString(
+        CheckpointFolder.Metadata.of("deit-tiny", 2, 224, 3, List.of("a", "b"), "test"));
+    assertThat(CheckpointMetadata.parse(valid.getBytes(StandardCharsets.UTF_8), NAME).imageSize()).isEqualTo(224);
+    String fraction = valid.replace("\"imageSize\" : 224", "\"imageSize\" : 224.9");
+    assertThat(fraction).isNotEqualTo(valid);
+    assertThatThrownBy(() -> CheckpointMetadata.parse(fraction.getBytes(StandardCharsets.UTF_8), NAME))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(NAME + ": ");
+    String twice = valid.replaceFirst("\\{", "{ \"numClasses\" : 5,");
+    assertThatThrownBy(() -> CheckpointMetadata.parse(twice.getBytes(StandardCharsets.UTF_8), NAME))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("numClasses");
   }
 
   /** The entry point of Jazzer's command-line driver ({@code scripts/fuzz.sh}). */
