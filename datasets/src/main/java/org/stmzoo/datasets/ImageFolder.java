@@ -15,14 +15,19 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Images laid out as {@code root/<class>/**.{jpg,jpeg,png,bmp,gif}} (extensions case-insensitive, files found
- * recursively inside each class folder, following symbolic links as torchvision's {@code os.walk(followlinks=True)}
- * does, hidden files ignored). Class names are the sorted sub-folder names; files
+ * Images laid out as {@code root/<class>/**.<ext>}, {@code <ext>} one of {@link #EXTENSIONS} (case-insensitive;
+ * files found recursively inside each class folder, following symbolic links as torchvision's
+ * {@code os.walk(followlinks=True)} does, hidden files ignored). Class names are the sorted sub-folder names; files
  * are sorted too, so indices are stable across runs and machines. Layout problems are reported here, before any
  * training: a missing root, a root without class folders, a class folder without images.
  */
 public final class ImageFolder implements ImageDataset {
-  public static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
+  /**
+   * The image extensions: torchvision's {@code ImageFolder} set (jpg, jpeg, png, ppm, bmp, pgm, tif, tiff, webp)
+   * and gif, which torchvision's does not take, so a folder with GIFs has more images here than under torchvision.
+   */
+  public static final Set<String> EXTENSIONS =
+      Set.of("jpg", "jpeg", "png", "ppm", "bmp", "pgm", "tif", "tiff", "webp", "gif");
 
   private final List<Path> files;
   private final int[] labels;

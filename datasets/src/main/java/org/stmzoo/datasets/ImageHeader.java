@@ -18,9 +18,11 @@ import org.stmzoo.layers.io.InputLimitException;
  * An encoded image's format and dimensions, read from its header alone ({@link ImageReader#getWidth} and
  * {@link ImageReader#getHeight} before any pixel is decoded), and the limits an image must meet before stmzoo
  * decodes it: an 800-byte JPEG may declare 20000x20000 pixels, and a 250 KB PNG 16000x16000, which would take
- * gigabytes to decode.
+ * gigabytes to decode. The same checks cover every format ImageIO reads here: JPEG, PNG, GIF, BMP, TIFF (the JDK's
+ * reader), WebP and PPM/PGM (TwelveMonkeys' readers).
  *
- * @param format the ImageIO format name ({@code png}, {@code JPEG}, {@code gif}, {@code bmp})
+ * @param format the ImageIO format name ({@code png}, {@code JPEG}, {@code gif}, {@code bmp}, {@code tif},
+ *     {@code webp}, {@code pnm})
  * @param width pixels (the first frame's, for an animation)
  * @param height pixels
  */
@@ -73,7 +75,7 @@ public record ImageHeader(String format, int width, int height) {
     }
     Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
     if (!readers.hasNext()) {
-      throw new InputFileException(name, "not an image in a known format (JPEG, PNG, GIF, BMP)");
+      throw new InputFileException(name, "not an image in a known format (JPEG, PNG, GIF, BMP, TIFF, WebP, PPM/PGM)");
     }
     return readers.next();
   }
