@@ -156,6 +156,53 @@ class ImageFolderTest {
   }
 
   @Test
+  void otherFilesInClassFoldersAreCountedInTheDescription() throws IOException {
+    Path data = root.resolve("photos");
+    writeImage(data.resolve("cat/a.png"), BufferedImage.TYPE_INT_RGB, 0);
+    writeImage(data.resolve("cat/b.png"), BufferedImage.TYPE_INT_RGB, 0);
+    writeImage(data.resolve("dog/c.jpg"), BufferedImage.TYPE_INT_RGB, 0);
+    writeImage(data.resolve("dog/d.jpg"), BufferedImage.TYPE_INT_RGB, 0);
+    Files.writeString(data.resolve("cat/notes.txt"), "x");
+    Files.writeString(data.resolve("cat/IMG_0001.HEIC"), "x");
+    Files.writeString(Files.createDirectories(data.resolve("dog/deep")).resolve("IMG_0002.heic"), "x");
+    Files.writeString(data.resolve("dog/README"), "x");
+    Files.writeString(data.resolve("dog/.DS_Store"), "hidden: neither read nor counted");
+    Files.writeString(data.resolve("dog/._c.jpg"), "hidden: neither read nor counted");
+
+    ImageFolder folder = ImageFolder.scan(data);
+    assertThat(folder.size()).isEqualTo(4);
+    assertThat(folder.skippedFiles()).isEqualTo(new SkippedFiles(4, List.of(".heic", ".txt", "no extension")));
+    assertThat(folder.description()).isEqualTo(
+        "image folder " + data + " (4 images, 2 classes; 4 other files skipped: .heic, .txt, no extension)");
+    assertThat(Subset.first(folder, 1).description()).isEqualTo("1 images of " + folder.description());
+
+    // the parts of a split are not where the files were skipped: they name the folder's count
+    DatasetSplit split = ImageFolder.split(data, 0.5, 7);
+    assertThat(split.train().description()).isEqualTo("train part of image folder " + data
+        + " (split 0.500, seed 7) (2 images, 2 classes; 4 other files of the folder skipped: .heic, .txt,"
+        + " no extension)");
+    assertThat(split.val().description()).endsWith("(2 images, 2 classes; 4 other files of the folder skipped:"
+        + " .heic, .txt, no extension)");
+
+    Files.delete(data.resolve("cat/notes.txt"));
+    Files.delete(data.resolve("cat/IMG_0001.HEIC"));
+    Files.delete(data.resolve("dog/deep/IMG_0002.heic"));
+    Files.delete(data.resolve("dog/README"));
+    assertThat(ImageFolder.scan(data).description()).isEqualTo("image folder " + data + " (4 images, 2 classes)");
+    assertThat(ImageFolder.split(data, 0.5, 7).val().description()).endsWith("(2 images, 2 classes)");
+  }
+
+  @Test
+  void aValidationFolderCountsItsOwnSkippedFiles() throws IOException {
+    writeImage(root.resolve("train/a/1.png"), BufferedImage.TYPE_INT_RGB, 0);
+    writeImage(root.resolve("val/a/1.png"), BufferedImage.TYPE_INT_RGB, 0);
+    Files.writeString(root.resolve("val/a/2.heic"), "x");
+    DatasetSplit split = ImageFolder.trainVal(root.resolve("train"), root.resolve("val"));
+    assertThat(split.train().description()).endsWith("(1 images, 1 classes)");
+    assertThat(split.val().description()).endsWith("(1 images, 1 classes; 1 other file skipped: .heic)");
+  }
+
+  @Test
   void layoutErrorsNameThePath() throws IOException {
     Path missing = root.resolve("nope");
     assertThatThrownBy(() -> ImageFolder.scan(missing)).isInstanceOf(IllegalArgumentException.class)
@@ -177,7 +224,18 @@ class ImageFolderTest {
     assertThatThrownBy(() -> ImageFolder.scan(withEmptyClass)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(withEmptyClass.resolve("dog").toString())
         .hasMessageEndingWith("contains no images (*.bmp, *.gif, *.jpeg, *.jpg, *.pgm, *.png, *.ppm, *.tif, *.tiff,"
-            + " *.webp)");
+            + " *.webp); it holds 1 file of another type: .txt");
+
+    Files.writeString(withEmptyClass.resolve("dog/a.HEIC"), "x");
+    Files.writeString(withEmptyClass.resolve("dog/b.heic"), "x");
+    Files.writeString(withEmptyClass.resolve("dog/.hidden.png"), "x");
+    assertThatThrownBy(() -> ImageFolder.scan(withEmptyClass))
+        .hasMessageEndingWith("; it holds 3 files of other types: .heic, .txt");
+
+    Path emptyClass = root.resolve("bare");
+    writeImage(emptyClass.resolve("cat/a.png"), BufferedImage.TYPE_INT_RGB, 0);
+    Files.createDirectories(emptyClass.resolve("dog"));
+    assertThatThrownBy(() -> ImageFolder.scan(emptyClass)).hasMessageEndingWith("*.tiff, *.webp)");
   }
 
   @Test
