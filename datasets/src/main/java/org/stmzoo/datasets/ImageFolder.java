@@ -10,30 +10,47 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Images laid out as {@code root/<class>/**.{jpg,jpeg,png,bmp,gif}} (extensions case-insensitive, files found
- * recursively inside each class folder, following symbolic links as torchvision's {@code os.walk(followlinks=True)}
- * does, hidden files ignored). Class names are the sorted sub-folder names; files
+ * Images laid out as {@code root/<class>/**.<ext>}, {@code <ext>} one of {@link #EXTENSIONS} (case-insensitive;
+ * files found recursively inside each class folder, following symbolic links as torchvision's
+ * {@code os.walk(followlinks=True)} does, hidden files ignored). Class names are the sorted sub-folder names; files
  * are sorted too, so indices are stable across runs and machines. Layout problems are reported here, before any
- * training: a missing root, a root without class folders, a class folder without images.
+ * training: a missing root, a root without class folders, a class folder without images. Other files in the class
+ * folders are skipped and counted ({@link #skippedFiles()}, and in the {@link #description()} the training log
+ * prints), so a folder of {@code .heic} photos does not vanish without a word.
  */
 public final class ImageFolder implements ImageDataset {
-  public static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
+  /**
+   * The image extensions: torchvision's {@code ImageFolder} set (jpg, jpeg, png, ppm, bmp, pgm, tif, tiff, webp)
+   * and gif, which torchvision's does not take, so a folder with GIFs has more images here than under torchvision.
+   */
+  public static final Set<String> EXTENSIONS =
+      Set.of("jpg", "jpeg", "png", "ppm", "bmp", "pgm", "tif", "tiff", "webp", "gif");
 
   private final List<Path> files;
   private final int[] labels;
   private final List<String> classNames;
+  private final SkippedFiles skippedFiles;
   private final String description;
 
-  private ImageFolder(List<Path> files, int[] labels, List<String> classNames, String description) {
+  /**
+   * {@code source} describes where the images come from; {@code skippedScope} says what {@code skippedFiles} were
+   * counted over, relative to these images ("" for exactly this folder, " of the folder" for a part of it).
+   */
+  private ImageFolder(List<Path> files, int[] labels, List<String> classNames, String source,
+      SkippedFiles skippedFiles, String skippedScope) {
     this.files = List.copyOf(files);
     this.labels = labels;
     this.classNames = List.copyOf(classNames);
-    this.description = description + " (" + files.size() + " images, " + classNames.size() + " classes)";
+    this.skippedFiles = skippedFiles;
+    this.description = source + " (" + files.size() + " images, " + classNames.size() + " classes"
+        + (skippedFiles.isEmpty() ? "" : "; " + skippedFiles.summary(skippedScope)) + ")";
   }
 
   /** All images under {@code root}, classes = its sorted sub-folders. */
@@ -54,17 +71,28 @@ public final class ImageFolder implements ImageDataset {
     }
     List<Path> files = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
+    SkippedFiles skipped = SkippedFiles.NONE;
     for (String name : present) {
-      List<Path> images = imagesIn(root.resolve(name));
-      if (images.isEmpty()) {
+      FolderFiles contents = filesIn(root.resolve(name));
+      if (contents.images().isEmpty()) {
         throw new IllegalArgumentException("Class folder " + root.resolve(name) + " contains no images (*."
-            + String.join(", *.", EXTENSIONS.stream().sorted().toList()) + ")");
+            + String.join(", *.", EXTENSIONS.stream().sorted().toList()) + ")" + holding(contents.others()));
       }
-      files.addAll(images);
-      images.forEach(f -> labels.add(classNames.indexOf(name)));
+      files.addAll(contents.images());
+      contents.images().forEach(f -> labels.add(classNames.indexOf(name)));
+      skipped = skipped.plus(contents.others());
     }
     return new ImageFolder(files, labels.stream().mapToInt(Integer::intValue).toArray(), classNames,
-        "image folder " + root);
+        "image folder " + root, skipped, "");
+  }
+
+  /** What an image-less folder holds instead, for its error message: "" if nothing. */
+  private static String holding(SkippedFiles others) {
+    if (others.isEmpty()) {
+      return "";
+    }
+    return "; it holds " + others.count()
+        + (others.count() == 1 ? " file of another type: " : " files of other types: ") + others.typeList();
   }
 
   /** Separate training and validation folders; the validation folder is labelled with the training classes. */
@@ -102,10 +130,11 @@ public final class ImageFolder implements ImageDataset {
         all.subset(valIndices, "validation part of image folder " + root + " (" + how + ")"));
   }
 
-  private ImageFolder subset(List<Integer> indices, String description) {
+  /** A part of this folder; its description counts the whole folder's skipped files, as they are not divided. */
+  private ImageFolder subset(List<Integer> indices, String source) {
     List<Integer> sorted = indices.stream().sorted().toList();
     return new ImageFolder(sorted.stream().map(files::get).toList(),
-        sorted.stream().mapToInt(i -> labels[i]).toArray(), classNames, description);
+        sorted.stream().mapToInt(i -> labels[i]).toArray(), classNames, source, skippedFiles, " of the folder");
   }
 
   private static List<String> classFolders(Path root) {
@@ -123,7 +152,7 @@ public final class ImageFolder implements ImageDataset {
       throw new UncheckedIOException("cannot list image folder " + root, e);
     }
     if (names.isEmpty()) {
-      boolean loose = !imagesIn(root).isEmpty();
+      boolean loose = !filesIn(root).images().isEmpty();
       throw new IllegalArgumentException("Image folder " + root + " has no class sub-folders"
           + (loose ? " (its images must be in " + root.resolve("<class>") + "/)" : " and no images")
           + "; expected " + root.resolve("<class>/<image>.jpg"));
@@ -131,13 +160,18 @@ public final class ImageFolder implements ImageDataset {
     return names;
   }
 
+  /** The regular, non-hidden files of a folder: the images, sorted, and the others. */
+  private record FolderFiles(List<Path> images, SkippedFiles others) {}
+
   /**
-   * The image files under {@code folder}, following symbolic links (a class folder may itself be a link, as
+   * The files under {@code folder}, following symbolic links (a class folder may itself be a link, as
    * {@link #classFolders} accepts it, and so may its sub-folders); a link cycle is refused with the folder named.
    */
-  private static List<Path> imagesIn(Path folder) {
+  private static FolderFiles filesIn(Path folder) {
     try (Stream<Path> walk = Files.walk(folder, FileVisitOption.FOLLOW_LINKS)) {
-      return walk.filter(Files::isRegularFile).filter(ImageFolder::isImageName).sorted().toList();
+      Map<Boolean, List<Path>> byKind = walk.filter(Files::isRegularFile).filter(f -> !isHidden(f))
+          .collect(Collectors.partitioningBy(ImageFolder::isImageName));
+      return new FolderFiles(byKind.get(true).stream().sorted().toList(), SkippedFiles.of(byKind.get(false)));
     } catch (IOException e) {
       throw listingFailed(folder, e);
     } catch (UncheckedIOException e) {
@@ -153,11 +187,23 @@ public final class ImageFolder implements ImageDataset {
     return new UncheckedIOException("cannot list " + folder, e);
   }
 
+  /** Hidden files (macOS's {@code ._photo.jpg} resource forks among them) are neither read nor counted. */
+  private static boolean isHidden(Path file) {
+    return file.getFileName().toString().startsWith(".");
+  }
+
   private static boolean isImageName(Path file) {
     String name = file.getFileName().toString();
     int dot = name.lastIndexOf('.');
-    return !name.startsWith(".") && dot > 0
-        && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * The regular, non-hidden files in the class folders that were not read because their extension is not an
+   * image extension; for a part made by {@link #split}, those of the whole folder.
+   */
+  public SkippedFiles skippedFiles() {
+    return skippedFiles;
   }
 
   public Path file(int index) {

@@ -3,6 +3,8 @@ package org.stmzoo.datasets;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -18,9 +20,11 @@ import org.stmzoo.layers.io.InputLimitException;
  * An encoded image's format and dimensions, read from its header alone ({@link ImageReader#getWidth} and
  * {@link ImageReader#getHeight} before any pixel is decoded), and the limits an image must meet before stmzoo
  * decodes it: an 800-byte JPEG may declare 20000x20000 pixels, and a 250 KB PNG 16000x16000, which would take
- * gigabytes to decode.
+ * gigabytes to decode. The same checks cover every format ImageIO reads here: JPEG, PNG, GIF, BMP, TIFF (the JDK's
+ * reader), WebP and PPM/PGM (TwelveMonkeys' readers).
  *
- * @param format the ImageIO format name ({@code png}, {@code JPEG}, {@code gif}, {@code bmp})
+ * @param format the ImageIO format name ({@code png}, {@code JPEG}, {@code gif}, {@code bmp}, {@code tif},
+ *     {@code webp}, {@code pnm})
  * @param width pixels (the first frame's, for an animation)
  * @param height pixels
  */
@@ -39,23 +43,22 @@ public record ImageHeader(String format, int width, int height) {
    *     header, or dimensions outside the limits ({@link InputLimitException})
    */
   public static ImageHeader read(Path file) throws IOException {
-    InputFiles.requireRegularFile(file, MAX_BYTES);
+    long length = InputFiles.requireRegularFile(file, MAX_BYTES);
     try (InputStream in = Files.newInputStream(file)) {
-      return read(in, file);
+      return read(in, length, file);
     }
   }
 
   /** The header of the encoded image {@code bytes} ({@code name} for messages), checked against the limits. */
   public static ImageHeader parse(byte[] bytes, Path name) throws IOException {
-    return read(new ByteArrayInputStream(bytes), name);
+    return read(new ByteArrayInputStream(bytes), bytes.length, name);
   }
 
-  private static ImageHeader read(InputStream in, Path name) throws IOException {
+  private static ImageHeader read(InputStream in, long length, Path name) throws IOException {
     try (ImageInputStream stream = ImageIO.createImageInputStream(in)) {
       ImageReader reader = readerFor(stream, name);
       try {
-        reader.setInput(stream, true, true);
-        return checked(reader.getFormatName(), reader.getWidth(0), reader.getHeight(0), name);
+        return readChecked(reader, stream, length, name);
       } finally {
         reader.dispose();
       }
@@ -73,9 +76,43 @@ public record ImageHeader(String format, int width, int height) {
     }
     Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
     if (!readers.hasNext()) {
-      throw new InputFileException(name, "not an image in a known format (JPEG, PNG, GIF, BMP)");
+      throw new InputFileException(name, "not an image in a known format (JPEG, PNG, GIF, BMP, TIFF, WebP, PPM/PGM)");
     }
     return readers.next();
+  }
+
+  /**
+   * Gives {@code stream} (an image of {@code length} bytes, at its start) to {@code reader} and reads and checks
+   * the header: what every decode does before any pixel is read.
+   */
+  static ImageHeader readChecked(ImageReader reader, ImageInputStream stream, long length, Path name)
+      throws IOException {
+    if (reader.getFormatName().equalsIgnoreCase("webp")) {
+      requireWholeWebp(stream, length, name);
+    }
+    reader.setInput(stream, true, true);
+    return checked(reader.getFormatName(), reader.getWidth(0), reader.getHeight(0), name);
+  }
+
+  /**
+   * Refuses a WebP file shorter than its RIFF header says (a cut download): TwelveMonkeys' lossless decoder reads
+   * zeros past the end of its data and returns a partly blank image instead of failing, where libwebp (and so
+   * torchvision's PIL) refuses the file. Leaves the stream where it was.
+   */
+  private static void requireWholeWebp(ImageInputStream stream, long length, Path name) throws IOException {
+    byte[] riff = new byte[8];
+    stream.mark();
+    try {
+      stream.readFully(riff);
+    } finally {
+      stream.reset();
+    }
+    // "RIFF", then the little-endian size of everything after these 8 bytes
+    long declared = 8 + (ByteBuffer.wrap(riff, 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL);
+    if (declared > length) {
+      throw new InputFileException(name, "truncated WebP file: its header declares " + declared
+          + " bytes, the file has " + length);
+    }
   }
 
   /** Checks dimensions against {@link #MAX_PIXELS} and {@link #MAX_ASPECT}. */

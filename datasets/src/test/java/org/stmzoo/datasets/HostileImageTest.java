@@ -8,6 +8,7 @@ import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -33,9 +34,10 @@ import org.stmzoo.layers.io.InputLimitException;
 
 /**
  * The hostile and the odd-but-valid images of issue 14, generated here (each a few KB): decompression bombs
- * whose headers declare 20000x20000 pixels, extreme aspect ratios, truncated and foreign files, FIFOs and
- * folders are refused in one line before any pixel is decoded, and a training loader skips and counts them; 16-bit
- * PNG, CMYK JPEG, 1x1, animated GIF and progressive JPEG decode.
+ * whose headers declare 20000x20000 pixels (JPEG, PNG, TIFF, PGM, WebP), extreme aspect ratios, truncated and
+ * foreign files, FIFOs and folders are refused in one line before any pixel is decoded, and a training loader skips
+ * and counts them; a cut WebP and floating-point TIFFs are refused in one line; 16-bit PNG, PGM, PPM and TIFF, CMYK
+ * JPEG and TIFF, 1x1, animated GIF and progressive JPEG decode.
  */
 @Timeout(30)
 class HostileImageTest {
@@ -56,6 +58,91 @@ class HostileImageTest {
     assertThatThrownBy(() -> ImageDecoding.decodeRgb(bomb, 0)).isInstanceOf(InputLimitException.class)
         .hasMessageContaining("16000x16000 pixels exceeds the limit");
     assertThatThrownBy(() -> ImageHeader.read(bomb)).isInstanceOf(InputLimitException.class);
+  }
+
+  @Test
+  void tiffPgmAndWebpDeclaringHugeImagesAreRefusedFromTheirHeaders() throws IOException {
+    Path tiff = write("bomb.tif", TestImageFiles.tiff(20000, 20000, TestImageFiles.RGB, 3, 8,
+        TestImageFiles.UNSIGNED, new byte[64]));
+    Path pgm = write("bomb.pgm", TestImageFiles.pnm("P5", 20000, 20000, 255, new int[64]));
+    // VP8L header after the 21 bytes of RIFF and chunk headers and the signature byte: 14 bits width - 1,
+    // 14 bits height - 1
+    byte[] webp = TestImageFiles.resource("rgb-4x3-lossless.webp");
+    ByteBuffer vp8l = ByteBuffer.wrap(webp).order(ByteOrder.LITTLE_ENDIAN);
+    vp8l.putInt(21, vp8l.getInt(21) & ~0x0fffffff | 16383 | 16383 << 14);
+    Path webpBomb = write("bomb.webp", webp);
+    for (Path bomb : List.of(tiff, pgm, webpBomb)) {
+      assertThat(Files.size(bomb)).isLessThan(1000);
+      String size = bomb == webpBomb ? "16384x16384" : "20000x20000";
+      assertThatThrownBy(() -> ImageHeader.read(bomb)).isInstanceOf(InputLimitException.class)
+          .hasMessage(bomb + ": image of " + size + " pixels exceeds the limit of 100000000 pixels"
+              + " (-Dstmzoo.limit.image-pixels=N)");
+      assertThatThrownBy(() -> ImageDecoding.decodeRgb(bomb, 0)).isInstanceOf(InputLimitException.class);
+    }
+  }
+
+  @Test
+  void aCutWebpIsRefusedRatherThanFilledWithZeros() throws IOException {
+    // TwelveMonkeys' lossless decoder returns an image for this file cut to 67 of its 110 bytes, the pixels past
+    // the cut made up; libwebp refuses it
+    byte[] whole = TestImageFiles.resource("rgb-4x3-lossless.webp");
+    assertThat(whole).hasSize(110);
+    Path cut = write("cut.webp", Arrays.copyOf(whole, 67));
+    assertThatThrownBy(() -> ImageDecoding.decodeRgb(cut, 0)).isInstanceOf(InputFileException.class)
+        .hasMessage(cut + ": truncated WebP file: its header declares 110 bytes, the file has 67");
+    assertThatThrownBy(() -> ImageHeader.read(cut)).hasMessageContaining("truncated WebP");
+    assertThatThrownBy(() -> ImageDecoding.decodeRgb(Arrays.copyOf(whole, 67), "bytes.webp", 0))
+        .hasMessageContaining("truncated WebP");
+    assertThat(ImageDecoding.decodeRgb(write("whole.webp", whole), 0).width()).isEqualTo(4);
+  }
+
+  @Test
+  void floatingPointAndThirtyTwoBitTiffsAreRefusedInOneLine() throws IOException {
+    // PIL clips such samples to 0..255 (an image stored in [0, 1] turns black); the JDK's getRGB threw
+    // ArrayIndexOutOfBoundsException for floats above 1, which no loader catches
+    Path floats = write("float.tif", TestImageFiles.tiff(2, 1, TestImageFiles.BLACK_IS_ZERO, 1, 32,
+        TestImageFiles.FLOAT, TestImageFiles.littleEndianFloats(0.25f, 300f)));
+    Path ints = write("int32.tif", TestImageFiles.tiff(2, 1, TestImageFiles.BLACK_IS_ZERO, 1, 32,
+        TestImageFiles.UNSIGNED, TestImageFiles.littleEndian(4, 100, 70000)));
+    Path signed = write("int16.tif", TestImageFiles.tiff(2, 1, TestImageFiles.BLACK_IS_ZERO, 1, 16,
+        TestImageFiles.SIGNED, TestImageFiles.littleEndian(2, -5, 100)));
+    assertThat(ImageHeader.read(floats).width()).isEqualTo(2);
+    assertThatThrownBy(() -> ImageDecoding.decodeRgb(floats, 0)).isInstanceOf(InputFileException.class)
+        .hasMessage(floats + ": has 32-bit floating-point samples, which are not converted to RGB (8- and 16-bit"
+            + " unsigned images are); save it with 8- or 16-bit samples");
+    assertThatThrownBy(() -> ImageDecoding.decodeRgb(ints, 0)).isInstanceOf(InputFileException.class)
+        .hasMessageContaining(": has 32-bit integer samples");
+    assertThatThrownBy(() -> ImageDecoding.decodeRgb(signed, 0)).isInstanceOf(InputFileException.class)
+        .hasMessageContaining(": has signed 16-bit integer samples");
+  }
+
+  @Test
+  void cmykTiffWithoutAProfileIsInvertedAsPilDoes() throws IOException {
+    // C, M, Y, K; PIL: R = (255 - C) * (255 - K) / 255. The JDK alone gives (56, 79, 96) for the first pixel.
+    Path cmyk = write("cmyk.tif", TestImageFiles.tiff(2, 1, TestImageFiles.CMYK, 4, 8, TestImageFiles.UNSIGNED,
+        TestImageFiles.littleEndian(1, 245, 235, 225, 0, 0, 255, 255, 51)));
+    assertThat(ImageDecoding.decodeRgb(cmyk, 0).pixels()).containsExactly(new float[] {10 / 255f, 20 / 255f,
+        30 / 255f, 204 / 255f, 0, 0}, org.assertj.core.data.Offset.offset(1e-6f));
+  }
+
+  @Test
+  void sixteenBitPgmPpmAndTiffKeepTheirLevelsAsPngDoes() throws IOException {
+    // PIL reads 16-bit gray as mode I and convert("RGB") clips it at level 255 (65535 and 13107 both white);
+    // stmzoo scales by the white level instead, as for 16-bit PNG
+    Path pgm = write("gray16.pgm", TestImageFiles.pnm("P5", 2, 1, 65535, 65535, 13107));
+    Path pgm10 = write("gray10.pgm", TestImageFiles.pnm("P5", 2, 1, 1023, 1023, 0));
+    Path tiff = write("gray16.tif", TestImageFiles.tiff(2, 1, TestImageFiles.BLACK_IS_ZERO, 1, 16,
+        TestImageFiles.UNSIGNED, TestImageFiles.littleEndian(2, 65535, 13107)));
+    org.assertj.core.data.Offset<Float> exact = org.assertj.core.data.Offset.offset(1e-6f);
+    for (Path gray : List.of(pgm, tiff)) {
+      assertThat(ImageDecoding.decodeRgb(gray, 0).pixels()).as(gray.toString())
+          .containsExactly(new float[] {1f, 1f, 1f, 0.2f, 0.2f, 0.2f}, exact);
+    }
+    assertThat(ImageDecoding.decodeRgb(pgm10, 0).pixels()).containsExactly(new float[] {1f, 1f, 1f, 0, 0, 0}, exact);
+    // 16-bit RGB: PIL scales to 8 bits (32768 -> 128), stmzoo keeps the finer level
+    Path ppm = write("rgb16.ppm", TestImageFiles.pnm("P6", 1, 1, 65535, 65535, 32768, 0));
+    assertThat(ImageDecoding.decodeRgb(ppm, 0).pixels())
+        .containsExactly(new float[] {1f, 32768 / 65535f, 0f}, exact);
   }
 
   @Test
@@ -85,7 +172,10 @@ class HostileImageTest {
     Path text = write("notes.jpg", "not an image at all".getBytes());
     Path empty = write("empty.png", new byte[0]);
     Path headerOnly = write("header.jpg", new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff});
-    for (Path file : List.of(truncated, text, empty, headerOnly)) {
+    byte[] tiff = TestImageFiles.tiff(4, 4, TestImageFiles.RGB, 3, 8, TestImageFiles.UNSIGNED, new byte[48]);
+    Path truncatedTiff = write("truncated.tif", Arrays.copyOf(tiff, tiff.length - 20));
+    Path truncatedPgm = write("truncated.pgm", TestImageFiles.pnm("P5", 4, 4, 255, 1, 2, 3));
+    for (Path file : List.of(truncated, text, empty, headerOnly, truncatedTiff, truncatedPgm)) {
       assertThatThrownBy(() -> ImageDecoding.decodeRgb(file, 0)).isInstanceOf(InputFileException.class)
           .satisfies(e -> assertThat(e.getMessage()).startsWith(file + ": ").doesNotContain("\n")
               .doesNotContain("Exception"));

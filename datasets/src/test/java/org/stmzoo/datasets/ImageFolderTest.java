@@ -11,7 +11,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,6 +83,126 @@ class ImageFolderTest {
   }
 
   @Test
+  void torchvisionFormatsAreFoundLabelledAndDecodeToThePixelsOfTheSamePng() throws IOException {
+    BufferedImage image = TestImageFiles.fourByThree();
+    Path png = root.resolve("reference.png");
+    ImageIO.write(image, "png", png.toFile());
+    BufferedImage gray = new BufferedImage(4, 3, BufferedImage.TYPE_BYTE_GRAY);
+    int[] levels = {0, 18, 77, 124, 164, 200, 251, 255, 1, 2, 3, 4};
+    gray.getRaster().setPixels(0, 0, 4, 3, levels);
+    Path grayPng = root.resolve("gray.png");
+    ImageIO.write(gray, "png", grayPng.toFile());
+
+    Path data = root.resolve("data");
+    Files.createDirectories(data.resolve("tiff"));
+    assertThat(ImageIO.write(image, "tiff", data.resolve("tiff/plain.tif").toFile())).isTrue();
+    writeLzwTiff(image, data.resolve("tiff/lzw.TIFF"));
+    Files.write(Files.createDirectories(data.resolve("webp")).resolve("lossless.webp"),
+        TestImageFiles.resource("rgb-4x3-lossless.webp"));
+    Files.write(Files.createDirectories(data.resolve("pnm")).resolve("colour.ppm"), TestImageFiles.fourByThreePpm());
+    Files.write(data.resolve("pnm/gray.pgm"), TestImageFiles.pnm("P5", 4, 3, 255, levels));
+
+    ImageFolder folder = ImageFolder.scan(data);
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < folder.size(); i++) {
+      names.add(data.relativize(folder.file(i)) + ":" + folder.label(i));
+    }
+    assertThat(names).containsExactly("pnm/colour.ppm:0", "pnm/gray.pgm:0", "tiff/lzw.TIFF:1", "tiff/plain.tif:1",
+        "webp/lossless.webp:2");
+    float[] expected = ImageDecoding.decodeRgb(png, 0).pixels();
+    for (int i : new int[] {0, 2, 3, 4}) {
+      LabeledImage decoded = folder.get(i);
+      assertThat(decoded.pixels()).as(names.get(i)).containsExactly(expected);
+      assertThat(decoded.label()).isEqualTo(folder.label(i));
+    }
+    LabeledImage pgm = folder.get(1);
+    assertThat(pgm.pixels()).containsExactly(ImageDecoding.decodeRgb(grayPng, 0).pixels());
+    assertThat(new float[] {pgm.pixels()[3], pgm.pixels()[4], pgm.pixels()[5]}).containsOnly(18 / 255f);
+  }
+
+  private static void writeLzwTiff(BufferedImage image, Path file) throws IOException {
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("tiff").next();
+    ImageWriteParam param = writer.getDefaultWriteParam();
+    param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+    param.setCompressionType("LZW");
+    try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+      writer.setOutput(out);
+      writer.write(null, new IIOImage(image, null, null), param);
+    } finally {
+      writer.dispose();
+    }
+  }
+
+  @Test
+  void webpAlphaIsDroppedAndLossyWebpIsCloseToLibwebp() throws IOException {
+    LabeledImage rgba = ImageDecoding.decodeRgb(TestImageFiles.resource("rgba-1x1-lossless.webp"), "rgba.webp", 0);
+    assertThat(rgba.pixels()).containsExactly(200 / 255f, 100 / 255f, 50 / 255f);
+
+    // TwelveMonkeys' VP8 decoder is not libwebp's: its pixels differ by a few levels (see docs/security.md)
+    float[] lossy = ImageDecoding.decodeRgb(TestImageFiles.resource("gradient-64x64-lossy.webp"), "lossy.webp", 0)
+        .pixels();
+    float[] libwebp = ImageDecoding.decodeRgb(TestImageFiles.resource("gradient-64x64-lossy.libwebp.png"),
+        "libwebp.png", 0).pixels();
+    assertThat(lossy).hasSameSizeAs(libwebp);
+    double sum = 0;
+    double max = 0;
+    for (int i = 0; i < lossy.length; i++) {
+      double levels = Math.abs(lossy[i] - libwebp[i]) * 255;
+      sum += levels;
+      max = Math.max(max, levels);
+    }
+    assertThat(sum / lossy.length).as("mean difference in levels").isLessThan(3);
+    assertThat(max).as("largest difference in levels").isLessThan(20);
+  }
+
+  @Test
+  void otherFilesInClassFoldersAreCountedInTheDescription() throws IOException {
+    Path data = root.resolve("photos");
+    writeImage(data.resolve("cat/a.png"), BufferedImage.TYPE_INT_RGB, 0);
+    writeImage(data.resolve("cat/b.png"), BufferedImage.TYPE_INT_RGB, 0);
+    writeImage(data.resolve("dog/c.jpg"), BufferedImage.TYPE_INT_RGB, 0);
+    writeImage(data.resolve("dog/d.jpg"), BufferedImage.TYPE_INT_RGB, 0);
+    Files.writeString(data.resolve("cat/notes.txt"), "x");
+    Files.writeString(data.resolve("cat/IMG_0001.HEIC"), "x");
+    Files.writeString(Files.createDirectories(data.resolve("dog/deep")).resolve("IMG_0002.heic"), "x");
+    Files.writeString(data.resolve("dog/README"), "x");
+    Files.writeString(data.resolve("dog/.DS_Store"), "hidden: neither read nor counted");
+    Files.writeString(data.resolve("dog/._c.jpg"), "hidden: neither read nor counted");
+
+    ImageFolder folder = ImageFolder.scan(data);
+    assertThat(folder.size()).isEqualTo(4);
+    assertThat(folder.skippedFiles()).isEqualTo(new SkippedFiles(4, List.of(".heic", ".txt", "no extension")));
+    assertThat(folder.description()).isEqualTo(
+        "image folder " + data + " (4 images, 2 classes; 4 other files skipped: .heic, .txt, no extension)");
+    assertThat(Subset.first(folder, 1).description()).isEqualTo("1 images of " + folder.description());
+
+    // the parts of a split are not where the files were skipped: they name the folder's count
+    DatasetSplit split = ImageFolder.split(data, 0.5, 7);
+    assertThat(split.train().description()).isEqualTo("train part of image folder " + data
+        + " (split 0.500, seed 7) (2 images, 2 classes; 4 other files of the folder skipped: .heic, .txt,"
+        + " no extension)");
+    assertThat(split.val().description()).endsWith("(2 images, 2 classes; 4 other files of the folder skipped:"
+        + " .heic, .txt, no extension)");
+
+    Files.delete(data.resolve("cat/notes.txt"));
+    Files.delete(data.resolve("cat/IMG_0001.HEIC"));
+    Files.delete(data.resolve("dog/deep/IMG_0002.heic"));
+    Files.delete(data.resolve("dog/README"));
+    assertThat(ImageFolder.scan(data).description()).isEqualTo("image folder " + data + " (4 images, 2 classes)");
+    assertThat(ImageFolder.split(data, 0.5, 7).val().description()).endsWith("(2 images, 2 classes)");
+  }
+
+  @Test
+  void aValidationFolderCountsItsOwnSkippedFiles() throws IOException {
+    writeImage(root.resolve("train/a/1.png"), BufferedImage.TYPE_INT_RGB, 0);
+    writeImage(root.resolve("val/a/1.png"), BufferedImage.TYPE_INT_RGB, 0);
+    Files.writeString(root.resolve("val/a/2.heic"), "x");
+    DatasetSplit split = ImageFolder.trainVal(root.resolve("train"), root.resolve("val"));
+    assertThat(split.train().description()).endsWith("(1 images, 1 classes)");
+    assertThat(split.val().description()).endsWith("(1 images, 1 classes; 1 other file skipped: .heic)");
+  }
+
+  @Test
   void layoutErrorsNameThePath() throws IOException {
     Path missing = root.resolve("nope");
     assertThatThrownBy(() -> ImageFolder.scan(missing)).isInstanceOf(IllegalArgumentException.class)
@@ -98,7 +222,20 @@ class ImageFolderTest {
     Files.createDirectories(withEmptyClass.resolve("dog"));
     Files.writeString(withEmptyClass.resolve("dog/readme.txt"), "x");
     assertThatThrownBy(() -> ImageFolder.scan(withEmptyClass)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining(withEmptyClass.resolve("dog").toString()).hasMessageContaining("no images");
+        .hasMessageContaining(withEmptyClass.resolve("dog").toString())
+        .hasMessageEndingWith("contains no images (*.bmp, *.gif, *.jpeg, *.jpg, *.pgm, *.png, *.ppm, *.tif, *.tiff,"
+            + " *.webp); it holds 1 file of another type: .txt");
+
+    Files.writeString(withEmptyClass.resolve("dog/a.HEIC"), "x");
+    Files.writeString(withEmptyClass.resolve("dog/b.heic"), "x");
+    Files.writeString(withEmptyClass.resolve("dog/.hidden.png"), "x");
+    assertThatThrownBy(() -> ImageFolder.scan(withEmptyClass))
+        .hasMessageEndingWith("; it holds 3 files of other types: .heic, .txt");
+
+    Path emptyClass = root.resolve("bare");
+    writeImage(emptyClass.resolve("cat/a.png"), BufferedImage.TYPE_INT_RGB, 0);
+    Files.createDirectories(emptyClass.resolve("dog"));
+    assertThatThrownBy(() -> ImageFolder.scan(emptyClass)).hasMessageEndingWith("*.tiff, *.webp)");
   }
 
   @Test

@@ -10,8 +10,8 @@ import org.stmzoo.layers.io.InputFileException;
 /**
  * Any bytes given to the image-header reader end in dimensions within the limits or an
  * {@link InputFileException} with a one-line message naming the file; any other exception (ImageIO's runtime
- * exceptions included) fails. The seeds (ImageHeaderFuzzTestInputs/: PNG, JPEG, GIF, BMP) run in
- * {@code mvn test}; {@code scripts/fuzz.sh} fuzzes.
+ * exceptions included) fails. The seeds (ImageHeaderFuzzTestInputs/: PNG, JPEG, GIF, BMP, TIFF, lossless and
+ * lossy WebP, PPM, PGM) run in {@code mvn test}; {@code scripts/fuzz.sh} fuzzes.
  */
 class ImageHeaderFuzzTest {
   private static final Path NAME = Path.of("fuzz-image");

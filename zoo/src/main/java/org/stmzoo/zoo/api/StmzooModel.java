@@ -11,7 +11,8 @@ import org.tensorflow.ndarray.FloatNdArray;
  * A loaded model, ready to classify images and embed them, fine-tune or export. It holds TensorFlow's native
  * graph and session: close it (try-with-resources). Not safe for concurrent use from several threads.
  *
- * <p>Images are given as files, encoded bytes (JPEG, PNG, GIF, BMP) or a {@link BufferedImage}, and preprocessed
+ * <p>Images are given as files, encoded bytes (JPEG, PNG, GIF, BMP, TIFF, WebP, PPM/PGM; a model loaded from an
+ * export decodes in its graph, which reads JPEG, PNG, GIF and BMP only) or a {@link BufferedImage}, and preprocessed
  * as the model was evaluated: RGB, shorter side resized to {@code size / cropPct}, centre crop, normalised with the
  * model's mean and standard deviation.
  */

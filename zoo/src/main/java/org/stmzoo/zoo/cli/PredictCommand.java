@@ -119,7 +119,8 @@ final class PredictCommand implements Command {
    * One image at a time, so that an unreadable file is reported as itself and the others still run. The header
    * is checked first ({@link ImageHeader}: pixel count, aspect ratio, file size), so an image that declares
    * 16000x16000 pixels is refused in one line instead of being decoded into gigabytes by the serving graph;
-   * a header ImageIO cannot parse is left to the graph's own decoder, which reads the same formats.
+   * a header ImageIO cannot parse is left to the graph's own decoder. (ImageIO reads more formats than that decoder:
+   * a TIFF or WebP passes this check and the graph refuses it.)
    */
   static ImagePrediction predict(StmzooModel model, Path image, int k) {
     try {
