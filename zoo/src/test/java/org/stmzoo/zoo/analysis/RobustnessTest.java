@@ -114,7 +114,7 @@ class RobustnessTest {
         new ModelOptions(CLASSES, 3, SIZE, null), 0)) {
       // labels = the model's predictions, so clean top-1 is 100 % and every eps has something to lose
       float[][] logits = model.logits(Invariance.stack(images, SIZE, 3,
-          (img, i) -> InvarianceViews.reference(img, SIZE, 1.0)), images.size());
+          (img, i) -> InvarianceViews.reference(img, SIZE, 1f)), images.size());
       int[] labels = new int[images.size()];
       for (int i = 0; i < labels.length; i++) {
         labels[i] = Logits.argmax(logits[i]);
