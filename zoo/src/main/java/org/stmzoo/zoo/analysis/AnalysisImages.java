@@ -29,6 +29,11 @@ public interface AnalysisImages {
 
   String description();
 
+  /** All images of {@code data}, in its order. */
+  static AnalysisImages of(ImageDataset data) {
+    return of(data, Integer.MAX_VALUE);
+  }
+
   /** The first {@code limit} images of {@code data}. */
   static AnalysisImages of(ImageDataset data, int limit) {
     int n = Math.min(limit, data.size());

@@ -16,7 +16,7 @@ import org.stmzoo.zoo.weights.RawTensor;
  *
  * @param map the averaged map, {@code size x size}, row-major, before any scaling
  * @param images the images averaged
- * @param skipped images left out (a map that was not finite, or an unreadable image)
+ * @param skipped images left out (a map that was not finite, or an unreadable image) and replaced by the next
  */
 public record ErfResult(String model, int stage, float[] map, int size, int images, int skipped,
     List<Area> areas) {
@@ -94,7 +94,8 @@ public record ErfResult(String model, int stage, float[] map, int size, int imag
   /** A short summary for the console. */
   public String summary() {
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s ERF of stage %d at %dx%d over %d images%s%n",
-        model, stage, size, size, images, skipped == 0 ? "" : " (" + skipped + " skipped)"));
+        model, stage, size, size, images, skipped == 0 ? ""
+            : " (" + skipped + " skipped as unreadable or not finite, the next images taken instead)"));
     for (Area a : areas) {
       s.append(a.side() == 0
           ? String.format(Locale.ROOT, "  t=%.2f: no square below the full map holds it%n", a.threshold())

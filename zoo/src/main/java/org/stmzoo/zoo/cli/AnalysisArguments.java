@@ -123,7 +123,7 @@ final class AnalysisArguments {
     return specs;
   }
 
-  /** {@code --data} or {@code --npy} (with optional {@code --labels}); exactly one. */
+  /** {@code --data} or {@code --npy} (with optional {@code --labels}); exactly one; all its images. */
   static Data data(CommandLine line) throws IOException {
     if (line.hasOption("data") == line.hasOption("npy")) {
       throw new UsageException("give the images: --data PATH or --npy FILE (one of them)");
@@ -131,10 +131,10 @@ final class AnalysisArguments {
     if (line.hasOption("labels") && !line.hasOption("npy")) {
       throw new UsageException("--labels goes with --npy (a --data folder has its labels in its class folders)");
     }
-    int limit = CliArgs.positiveInt(line, "images", Integer.MAX_VALUE);
     if (line.hasOption("data")) {
       ImageDataset dataset = DataSpec.evaluationSet(line.getOptionValue("data"));
-      AnalysisImages images = AnalysisImages.of(dataset, limit);
+      // all of it: each analysis takes its --images from here, the ERF reading on past images it must skip
+      AnalysisImages images = AnalysisImages.of(dataset);
       return new Data() {
         @Override
         public AnalysisImages forModel(Preprocessing preprocessing) {

@@ -115,6 +115,10 @@ final class AnalyzeCommand implements Command {
         ErfResult result = Erf.run(model, images, spec, progress);
         result.write(dir);
         System.out.print(result.summary());
+        if (result.images() < spec.images()) {
+          System.out.printf(Locale.ROOT, "  %d maps averaged, not the %d asked for: %s has no more readable images"
+              + " with a finite map%n", result.images(), spec.images(), images.description());
+        }
       }
     }
   }

@@ -3,10 +3,14 @@ package org.stmzoo.zoo.analysis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.datasets.ImageDataset;
+import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.weights.NpyFile;
 import org.stmzoo.zoo.weights.RawTensor;
@@ -47,6 +51,51 @@ class ErfTest {
       assertThat(saved.values()).containsExactly(map);
       assertThat(Files.readAllLines(dir.resolve("erf.csv"))).hasSize(5).first().isEqualTo("threshold,side,area_ratio");
       assertThat(dir.resolve("erf.png")).isNotEmptyFile();
+    }
+  }
+
+  @Test
+  void anUnreadableImageIsReplacedByTheNext() throws Exception {
+    List<LabeledImage> images = TinyModels.images(4, 40, 36, 1, 0.1f, 2);
+    ImageDataset secondUnreadable = new ImageDataset() {
+      @Override
+      public int size() {
+        return images.size();
+      }
+
+      @Override
+      public List<String> classNames() {
+        return List.of("a");
+      }
+
+      @Override
+      public LabeledImage get(int index) throws IOException {
+        if (index == 1) {
+          throw new IOException("image 1 is corrupt");
+        }
+        return images.get(index);
+      }
+
+      @Override
+      public String description() {
+        return "4 images, the second unreadable";
+      }
+    };
+    ModelOptions options = new ModelOptions(2, 1, SIZE, null);
+    try (AnalysisModel model = AnalysisModel.randomInit(TinyModels.positiveConvNet(), options, 0)) {
+      ErfResult erf = Erf.measure(model, AnalysisImages.of(secondUnreadable), new Erf.Spec(2, SIZE, null, 2),
+          Progress.quiet());
+      assertThat(erf.images()).isEqualTo(2);
+      assertThat(erf.skipped()).isEqualTo(1);
+      // images 0 and 2: the same maps as a source that holds only those
+      ErfResult expected = Erf.measure(model, AnalysisImages.of(TinyModels.dataset(
+          List.of(images.get(0), images.get(2)), List.of("a"))), new Erf.Spec(2, SIZE, null, 1), Progress.quiet());
+      for (int i = 0; i < erf.map().length; i++) {
+        assertThat(erf.map()[i]).isCloseTo(expected.map()[i], within(Math.abs(expected.map()[i]) * 1e-6f));
+      }
+      // more images asked for than there are good ones: all 3 good ones, no failure
+      assertThat(Erf.measure(model, AnalysisImages.of(secondUnreadable), new Erf.Spec(10, SIZE, null, 2),
+          Progress.quiet()).images()).isEqualTo(3);
     }
   }
 

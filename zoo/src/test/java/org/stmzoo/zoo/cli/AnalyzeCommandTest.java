@@ -88,6 +88,23 @@ class AnalyzeCommandTest {
   }
 
   @Test
+  void theErfReadsPastAnUnreadableImageToAverageTheImagesAskedFor() throws Exception {
+    // cat/0b.png sorts second: with --images 2 the ERF must take the third image instead of averaging one map
+    Path folder = dir.resolve("one-corrupt");
+    for (String cls : new String[] {"cat", "dog"}) {
+      Files.createDirectories(folder.resolve(cls));
+      for (String name : new String[] {"0.png", "1.png"}) {
+        Files.copy(images.resolve(cls).resolve(name.replace("b", "")), folder.resolve(cls).resolve(name));
+      }
+    }
+    Files.writeString(folder.resolve("cat/0b.png"), "not a png");
+    CliTest.Outcome o = analyze("erf", "--model", "u-convnext-micro", "--random-init", "--data", folder.toString(),
+        "--images", "2", "--image-size", "32", "--output", dir.resolve("erf-corrupt").toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.out()).contains("over 2 images (1 skipped");
+  }
+
+  @Test
   void aReportOfOneModelEndToEnd() throws Exception {
     Path out = dir.resolve("report");
     CliTest.Outcome o = analyze("report", "--models", "u-convnext-micro", "--random-init", "--data",
