@@ -57,7 +57,8 @@ final class AnalysisArguments {
             .desc("an already-normalised NHWC float32 batch, as predict --npy takes").build())
         .addOption(Option.builder().longOpt("labels").hasArg().argName("FILE")
             .desc("labels of the --npy batch: [N] class indices (float32, int32 or int64 .npy)").build())
-        .addOption(Option.builder().longOpt("images").hasArg().argName("N").desc("analyse the first N images").build())
+        .addOption(Option.builder().longOpt("images").hasArg().argName("N")
+            .desc("images to analyse (erf: default 50; invariance, robustness: default all; report: default 100)").build())
         .addOption(Option.builder().longOpt("batch-size").hasArg().argName("B").desc("images per session run").build())
         .addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("random draws (default 0)").build())
         .addOption(Option.builder().longOpt("output").hasArg().argName("DIR").desc("where the numbers and figures go").build());

@@ -27,6 +27,8 @@ import org.stmzoo.zoo.analysis.RobustnessResult;
  */
 final class AnalyzeCommand implements Command {
   private static final List<String> ANALYSES = List.of("erf", "invariance", "robustness", "report");
+  /** The report's --images default, for its invariance and robustness analyses alike (the ERF: at most 50). */
+  static final int REPORT_IMAGES = 100;
   private final Map<String, String> env;
 
   AnalyzeCommand() {
@@ -125,7 +127,7 @@ final class AnalyzeCommand implements Command {
 
   private void invariance(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
       Path output, Invariance.Type type) throws Exception {
-    Invariance.Spec spec = invarianceSpec(line, type);
+    Invariance.Spec spec = invarianceSpec(line, type, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE));
     List<InvarianceResult> results = new ArrayList<>();
     for (AnalysisModel.Spec model : models) {
       AnalysisImages images = data.forModel(preprocessing(model));
@@ -143,7 +145,7 @@ final class AnalyzeCommand implements Command {
 
   private void robustness(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
       Path output, Robustness.Attack attack) throws Exception {
-    Robustness.Spec spec = robustnessSpec(line, attack, 0);
+    Robustness.Spec spec = robustnessSpec(line, attack, 0, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE));
     List<RobustnessResult> results = new ArrayList<>();
     for (AnalysisModel.Spec model : models) {
       AnalysisImages images = data.forModel(preprocessing(model));
@@ -165,26 +167,31 @@ final class AnalyzeCommand implements Command {
 
   private void report(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output,
       Invariance.Type type, Robustness.Attack attack) throws Exception {
-    int images = CliArgs.positiveInt(line, "images", 100);
-    Erf.Spec erf = erfSpec(line, CliArgs.positiveInt(line, "erf-images", Math.min(images, Erf.Spec.DEFAULT_IMAGES)));
-    List<Invariance.Spec> invariance = new ArrayList<>();
-    for (Invariance.Type t : type == null ? Arrays.asList(Invariance.Type.values()) : List.of(type)) {
-      invariance.add(invarianceSpec(line, t));
-    }
-    List<Robustness.Spec> robustness = new ArrayList<>();
-    for (Robustness.Attack a : attack == null ? Arrays.asList(Robustness.Attack.values()) : List.of(attack)) {
-      robustness.add(robustnessSpec(line, a, 2));
-    }
+    Report.Spec spec = reportSpec(line, type, attack);
     List<Report.Entry> entries = new ArrayList<>();
     for (AnalysisModel.Spec model : models) {
       entries.add(new Report.Entry(model, data.forModel(preprocessing(model))));
     }
-    Report.Spec spec = new Report.Spec(erf, invariance, robustness);
     long units = Report.units(entries, spec);
     try (Progress progress = Progress.console("report", units)) {
       Report.run(entries, spec, output, progress);
     }
     System.out.println("Report: " + output.resolve("report.md").toAbsolutePath() + " and report.html");
+  }
+
+  /** The report's analyses: one --images (default 100) for invariance and robustness, at most 50 for the ERF. */
+  static Report.Spec reportSpec(CommandLine line, Invariance.Type type, Robustness.Attack attack) {
+    int images = CliArgs.positiveInt(line, "images", REPORT_IMAGES);
+    Erf.Spec erf = erfSpec(line, CliArgs.positiveInt(line, "erf-images", Math.min(images, Erf.Spec.DEFAULT_IMAGES)));
+    List<Invariance.Spec> invariance = new ArrayList<>();
+    for (Invariance.Type t : type == null ? Arrays.asList(Invariance.Type.values()) : List.of(type)) {
+      invariance.add(invarianceSpec(line, t, images));
+    }
+    List<Robustness.Spec> robustness = new ArrayList<>();
+    for (Robustness.Attack a : attack == null ? Arrays.asList(Robustness.Attack.values()) : List.of(attack)) {
+      robustness.add(robustnessSpec(line, a, 2, images));
+    }
+    return new Report.Spec(erf, invariance, robustness);
   }
 
   private static Erf.Spec erfSpec(CommandLine line, int images) {
@@ -193,20 +200,21 @@ final class AnalyzeCommand implements Command {
         CliArgs.positiveInt(line, "batch-size", 1));
   }
 
-  private static Invariance.Spec invarianceSpec(CommandLine line, Invariance.Type type) {
-    return new Invariance.Spec(type, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE),
+  private static Invariance.Spec invarianceSpec(CommandLine line, Invariance.Type type, int images) {
+    return new Invariance.Spec(type, images,
         CliArgs.positiveInt(line, "batch-size", 32), AnalysisArguments.seed(line),
         line.hasOption("crop-pct") ? CliArgs.cropPct(line, 0) : null);
   }
 
-  private static Robustness.Spec robustnessSpec(CommandLine line, Robustness.Attack attack, int examples) {
+  private static Robustness.Spec robustnessSpec(CommandLine line, Robustness.Attack attack, int examples,
+      int images) {
     double[] eps = line.hasOption("eps")
         ? AnalysisArguments.list(line, "eps").stream().mapToDouble(AnalyzeCommand::number).toArray()
         : Robustness.Spec.DEFAULT_EPS;
     Double stepSize = line.hasOption("step-size") ? number(line.getOptionValue("step-size")) : null;
     return parse(() -> new Robustness.Spec(attack, eps, CliArgs.positiveInt(line, "steps", 10), stepSize,
         line.hasOption("random-start"), AnalysisArguments.seed(line),
-        CliArgs.positiveInt(line, "images", Integer.MAX_VALUE), CliArgs.positiveInt(line, "batch-size", 32),
+        images, CliArgs.positiveInt(line, "batch-size", 32),
         line.hasOption("crop-pct") ? CliArgs.cropPct(line, 0) : null,
         CliArgs.nonNegativeInt(line, "save-examples", examples)));
   }

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.ImageEncoding;
 import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.zoo.analysis.Report;
 import org.stmzoo.zoo.weights.NpyFile;
 import org.stmzoo.zoo.weights.RawTensor;
 
@@ -85,6 +88,22 @@ class AnalyzeCommandTest {
         npy.toString()), 2, "the attacks need labels: give --labels LABELS.npy with --npy");
     oneLine(analyze("erf", "--model", "u-convnext-micro", "--random-init", "--data", data, "--labels",
         npy.toString()), 2, "--labels goes with --npy");
+  }
+
+  @Test
+  void theReportDefaultsToOneHundredImagesForEveryAnalysis() throws Exception {
+    Report.Spec spec = AnalyzeCommand.reportSpec(parse("report"), null, null);
+    assertThat(spec.erf().images()).isEqualTo(50);
+    assertThat(spec.invariance()).hasSize(4).allSatisfy(s -> assertThat(s.images()).isEqualTo(100));
+    assertThat(spec.robustness()).hasSize(2).allSatisfy(s -> assertThat(s.images()).isEqualTo(100));
+    Report.Spec given = AnalyzeCommand.reportSpec(parse("report", "--images", "30"), null, null);
+    assertThat(given.erf().images()).isEqualTo(30);
+    assertThat(given.invariance()).allSatisfy(s -> assertThat(s.images()).isEqualTo(30));
+    assertThat(given.robustness()).allSatisfy(s -> assertThat(s.images()).isEqualTo(30));
+  }
+
+  private static CommandLine parse(String... args) throws Exception {
+    return new DefaultParser().parse(new AnalyzeCommand(java.util.Map.of()).options(), args);
   }
 
   @Test
