@@ -10,7 +10,9 @@ import java.util.Map;
 
 /**
  * The three analyses for several models, laid side by side as STM-Evaluation's paper does: the ERF heat maps in one
- * row with their area ratios, the invariance curves of all models overlaid per type, a robustness table. Writes
+ * row with their area ratios, the invariance curves of all models overlaid per type, a robustness table. The ERF
+ * reads the images in order; invariance and robustness a class-stratified sample of them
+ * ({@link AnalysisImages#stratifiedSample}, the same for every model and analysis at one seed). Writes
  * each model's raw results into {@code output/MODEL/}, the overlays into {@code output/}, and {@code report.md}
  * with the same content as a self-contained {@code report.html} (figures inlined).
  */
@@ -43,6 +45,7 @@ public final class Report {
       throws IOException {
     Files.createDirectories(output);
     List<ModelResults> results = new ArrayList<>();
+    String sampled = null;
     for (Entry entry : entries) {
       Map<String, Double> seconds = new LinkedHashMap<>();
       long t0 = System.nanoTime();
@@ -61,14 +64,18 @@ public final class Report {
       try (AnalysisModel model = AnalysisModel.open(entry.model())) {
         for (Invariance.Spec s : spec.invariance()) {
           long t = System.nanoTime();
-          InvarianceResult r = Invariance.measure(model, entry.images(), s, progress);
+          AnalysisImages images = AnalysisImages.stratifiedSample(entry.images(), s.images(), s.seed());
+          sampled = sampled == null ? images.description() : sampled;
+          InvarianceResult r = Invariance.measure(model, images, s, progress);
           r.write(dir);
           invariance.add(r);
           seconds.put(s.type().flag(), (System.nanoTime() - t) / 1e9);
         }
         for (Robustness.Spec s : spec.robustness()) {
           long t = System.nanoTime();
-          RobustnessResult r = Robustness.measure(model, entry.images(), s, progress,
+          AnalysisImages images = AnalysisImages.stratifiedSample(entry.images(), s.images(), s.seed());
+          sampled = sampled == null ? images.description() : sampled;
+          RobustnessResult r = Robustness.measure(model, images, s, progress,
               dir.resolve("examples-" + s.attack().flag()));
           r.write(dir);
           robustness.add(r);
@@ -87,7 +94,7 @@ public final class Report {
       RobustnessResult.plot(output.resolve("robustness-" + spec.robustness().get(i).attack().flag() + ".png"),
           results.stream().map(r -> r.robustness().get(k)).toList());
     }
-    String markdown = ReportPage.markdown(results, spec);
+    String markdown = ReportPage.markdown(results, spec, entries.get(0).images().description(), sampled);
     Files.writeString(output.resolve("report.md"), markdown);
     Files.writeString(output.resolve("report.html"), ReportPage.html(markdown, output));
     return results;

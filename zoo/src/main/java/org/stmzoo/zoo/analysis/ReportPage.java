@@ -18,17 +18,24 @@ final class ReportPage {
 
   private ReportPage() {}
 
-  static String markdown(List<Report.ModelResults> results, Report.Spec spec) {
+  /**
+   * @param data the images the ERF reads in order
+   * @param sampled the sample invariance and robustness read; null when neither ran
+   */
+  static String markdown(List<Report.ModelResults> results, Report.Spec spec, String data, String sampled) {
     StringBuilder md = new StringBuilder("# STM analyses\n\n");
     md.append("Models: ").append(String.join(", ", results.stream().map(r -> "`" + r.model() + "`").toList()))
         .append(". Weights:\n\n");
     for (Report.ModelResults r : results) {
       md.append("- `").append(r.model()).append("`: ").append(r.weights()).append('\n');
     }
-    int images = results.get(0).invariance().isEmpty() ? results.get(0).erf().images()
-        : results.get(0).invariance().get(0).images();
-    md.append(String.format(Locale.ROOT, "%nImages: %d (ERF: %d, resized to %dx%d).%n%n", images,
-        results.get(0).erf().images(), spec.erf().imageSize(), spec.erf().imageSize()));
+    md.append(String.format(Locale.ROOT, "%nImages: the ERF averages the first %d readable images with a finite map"
+        + " of %s, resized to %dx%d", results.get(0).erf().images(), data, spec.erf().imageSize(),
+        spec.erf().imageSize()));
+    if (sampled != null) {
+      md.append("; invariance and robustness: ").append(sampled);
+    }
+    md.append(".\n\n");
 
     md.append("## Effective receptive field\n\n");
     md.append("Contribution of each input pixel to the central position of the last stage (RepLKNet's method), "

@@ -130,7 +130,7 @@ final class AnalyzeCommand implements Command {
     Invariance.Spec spec = invarianceSpec(line, type, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE));
     List<InvarianceResult> results = new ArrayList<>();
     for (AnalysisModel.Spec model : models) {
-      AnalysisImages images = data.forModel(preprocessing(model));
+      AnalysisImages images = sample(data.forModel(preprocessing(model)), spec.images(), spec.seed(), results);
       try (Progress progress = Progress.console(type.flag(), spec.units(images.size()))) {
         InvarianceResult result = Invariance.run(model, images, spec, progress);
         result.write(models.size() == 1 ? output : output.resolve(result.model()));
@@ -148,10 +148,11 @@ final class AnalyzeCommand implements Command {
     Robustness.Spec spec = robustnessSpec(line, attack, 0, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE));
     List<RobustnessResult> results = new ArrayList<>();
     for (AnalysisModel.Spec model : models) {
-      AnalysisImages images = data.forModel(preprocessing(model));
-      if (!images.labelled()) {
+      AnalysisImages all = data.forModel(preprocessing(model));
+      if (!all.labelled()) {
         throw new UsageException("the attacks need labels: give --labels LABELS.npy with --npy");
       }
+      AnalysisImages images = sample(all, spec.images(), spec.seed(), results);
       try (Progress progress = Progress.console(attack.flag(), spec.units(images.size()))) {
         Path dir = models.size() == 1 ? output : output.resolve(name(model));
         RobustnessResult result = Robustness.run(model, images, spec, progress, dir.resolve("examples"));
@@ -177,6 +178,15 @@ final class AnalyzeCommand implements Command {
       Report.run(entries, spec, output, progress);
     }
     System.out.println("Report: " + output.resolve("report.md").toAbsolutePath() + " and report.html");
+  }
+
+  /** The class-stratified sample an analysis of {@code n} images reads, named once (before the first model). */
+  private static AnalysisImages sample(AnalysisImages all, int n, long seed, List<?> done) {
+    AnalysisImages sample = AnalysisImages.stratifiedSample(all, n, seed);
+    if (done.isEmpty()) {
+      System.out.println("Images: " + sample.description());
+    }
+    return sample;
   }
 
   /** The report's analyses: one --images (default 100) for invariance and robustness, at most 50 for the ERF. */

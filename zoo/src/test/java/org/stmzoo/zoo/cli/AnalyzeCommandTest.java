@@ -130,7 +130,9 @@ class AnalyzeCommandTest {
         images.toString(), "--images", "2", "--image-size", "32", "--type", "post-rotation", "--attack", "fgsm",
         "--eps", "2/255", "--output", out.toString());
     assertThat(o.code()).as(o.err()).isZero();
-    assertThat(out.resolve("report.md")).content().contains("## Effective receptive field")
+    assertThat(out.resolve("report.md")).content()
+        .contains("invariance and robustness: 2 images, a class-stratified sample (seed 0) of image folder")
+        .contains("## Effective receptive field")
         .contains("![u-convnext-micro ERF](u-convnext-micro/erf.png)").contains("### post-rotation")
         .contains("### fgsm").contains("eps 2/255").contains("## Time per analysis");
     assertThat(out.resolve("report.html")).content().contains("<table>").contains("data:image/png;base64,")
