@@ -34,6 +34,11 @@ public record ErfResult(String model, int stage, float[] map, int size, int imag
     return new ErfResult(model, stage, map, size, images, skipped, List.copyOf(areas));
   }
 
+  /** The same measurement under another name (see {@link ModelLabels}). */
+  public ErfResult withModel(String name) {
+    return new ErfResult(name, stage, map, size, images, skipped, areas);
+  }
+
   /** {@code log10(map + 1)} divided by its maximum (all zeros stay zeros). */
   public static double[] scaled(float[] map) {
     double[] out = new double[map.length];

@@ -13,7 +13,8 @@ import java.util.Map;
  * row with their area ratios, the invariance curves of all models overlaid per type, a robustness table. The ERF
  * reads the images in order; invariance and robustness a class-stratified sample of them
  * ({@link AnalysisImages#stratifiedSample}, the same for every model and analysis at one seed). Writes
- * each model's raw results into {@code output/MODEL/}, the overlays into {@code output/}, and {@code report.md}
+ * each model's raw results into {@code output/LABEL/} ({@link ModelLabels}: the model's name, qualified where
+ * two models share it), the overlays into {@code output/}, and {@code report.md}
  * with the same content as a self-contained {@code report.html} (figures inlined).
  */
 public final class Report {
@@ -23,7 +24,7 @@ public final class Report {
   /** What to run for every model: one ERF, the invariance types, the attacks. */
   public record Spec(Erf.Spec erf, List<Invariance.Spec> invariance, List<Robustness.Spec> robustness) {}
 
-  /** Everything measured for one model, with the seconds each analysis took. */
+  /** Everything measured for one model, with the seconds each analysis took; {@code model} is its label. */
   public record ModelResults(String model, String weights, ErfResult erf, List<InvarianceResult> invariance,
       List<RobustnessResult> robustness, Map<String, Double> seconds) {}
 
@@ -46,7 +47,10 @@ public final class Report {
     Files.createDirectories(output);
     List<ModelResults> results = new ArrayList<>();
     String sampled = null;
-    for (Entry entry : entries) {
+    List<String> labels = ModelLabels.of(entries.stream().map(Entry::model).toList());
+    for (int e = 0; e < entries.size(); e++) {
+      Entry entry = entries.get(e);
+      String label = labels.get(e);
       Map<String, Double> seconds = new LinkedHashMap<>();
       long t0 = System.nanoTime();
       ErfResult erf;
@@ -54,9 +58,9 @@ public final class Report {
       try (AnalysisModel model = AnalysisModel.open(entry.model().withImageSize(spec.erf().imageSize()))) {
         progress.status(model.name() + " erf");
         weights = model.description();
-        erf = Erf.measure(model, entry.images(), spec.erf(), progress);
+        erf = Erf.measure(model, entry.images(), spec.erf(), progress).withModel(label);
       }
-      Path dir = output.resolve(erf.model());
+      Path dir = output.resolve(label);
       erf.write(dir);
       seconds.put("erf", (System.nanoTime() - t0) / 1e9);
       List<InvarianceResult> invariance = new ArrayList<>();
@@ -66,7 +70,7 @@ public final class Report {
           long t = System.nanoTime();
           AnalysisImages images = AnalysisImages.stratifiedSample(entry.images(), s.images(), s.seed());
           sampled = sampled == null ? images.description() : sampled;
-          InvarianceResult r = Invariance.measure(model, images, s, progress);
+          InvarianceResult r = Invariance.measure(model, images, s, progress).withModel(label);
           r.write(dir);
           invariance.add(r);
           seconds.put(s.type().flag(), (System.nanoTime() - t) / 1e9);
@@ -76,13 +80,13 @@ public final class Report {
           AnalysisImages images = AnalysisImages.stratifiedSample(entry.images(), s.images(), s.seed());
           sampled = sampled == null ? images.description() : sampled;
           RobustnessResult r = Robustness.measure(model, images, s, progress,
-              dir.resolve("examples-" + s.attack().flag()));
+              dir.resolve("examples-" + s.attack().flag())).withModel(label);
           r.write(dir);
           robustness.add(r);
           seconds.put(s.attack().flag(), (System.nanoTime() - t) / 1e9);
         }
       }
-      results.add(new ModelResults(erf.model(), weights, erf, invariance, robustness, seconds));
+      results.add(new ModelResults(label, weights, erf, invariance, robustness, seconds));
     }
     for (int i = 0; i < spec.invariance().size(); i++) {
       int k = i;

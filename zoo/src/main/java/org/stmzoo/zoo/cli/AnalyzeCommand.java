@@ -15,6 +15,7 @@ import org.stmzoo.zoo.analysis.Erf;
 import org.stmzoo.zoo.analysis.ErfResult;
 import org.stmzoo.zoo.analysis.Invariance;
 import org.stmzoo.zoo.analysis.InvarianceResult;
+import org.stmzoo.zoo.analysis.ModelLabels;
 import org.stmzoo.zoo.analysis.Progress;
 import org.stmzoo.zoo.analysis.Report;
 import org.stmzoo.zoo.analysis.Robustness;
@@ -110,11 +111,13 @@ final class AnalyzeCommand implements Command {
   private void erf(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output)
       throws Exception {
     Erf.Spec spec = erfSpec(line, CliArgs.positiveInt(line, "images", Erf.Spec.DEFAULT_IMAGES));
-    for (AnalysisModel.Spec model : models) {
-      Path dir = models.size() == 1 ? output : output.resolve(name(model));
+    List<String> labels = ModelLabels.of(models);
+    for (int m = 0; m < models.size(); m++) {
+      AnalysisModel.Spec model = models.get(m);
+      Path dir = models.size() == 1 ? output : output.resolve(labels.get(m));
       AnalysisImages images = data.forModel(preprocessing(model));
       try (Progress progress = Progress.console("erf", spec.units(images.size()))) {
-        ErfResult result = Erf.run(model, images, spec, progress);
+        ErfResult result = Erf.run(model, images, spec, progress).withModel(labels.get(m));
         result.write(dir);
         System.out.print(result.summary());
         if (result.images() < spec.images()) {
@@ -129,11 +132,13 @@ final class AnalyzeCommand implements Command {
       Path output, Invariance.Type type) throws Exception {
     Invariance.Spec spec = invarianceSpec(line, type, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE));
     List<InvarianceResult> results = new ArrayList<>();
-    for (AnalysisModel.Spec model : models) {
+    List<String> labels = ModelLabels.of(models);
+    for (int m = 0; m < models.size(); m++) {
+      AnalysisModel.Spec model = models.get(m);
       AnalysisImages images = sample(data.forModel(preprocessing(model)), spec.images(), spec.seed(), results);
       try (Progress progress = Progress.console(type.flag(), spec.units(images.size()))) {
-        InvarianceResult result = Invariance.run(model, images, spec, progress);
-        result.write(models.size() == 1 ? output : output.resolve(result.model()));
+        InvarianceResult result = Invariance.run(model, images, spec, progress).withModel(labels.get(m));
+        result.write(models.size() == 1 ? output : output.resolve(labels.get(m)));
         System.out.print(result.summary());
         results.add(result);
       }
@@ -147,15 +152,18 @@ final class AnalyzeCommand implements Command {
       Path output, Robustness.Attack attack) throws Exception {
     Robustness.Spec spec = robustnessSpec(line, attack, 0, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE));
     List<RobustnessResult> results = new ArrayList<>();
-    for (AnalysisModel.Spec model : models) {
+    List<String> labels = ModelLabels.of(models);
+    for (int m = 0; m < models.size(); m++) {
+      AnalysisModel.Spec model = models.get(m);
       AnalysisImages all = data.forModel(preprocessing(model));
       if (!all.labelled()) {
         throw new UsageException("the attacks need labels: give --labels LABELS.npy with --npy");
       }
       AnalysisImages images = sample(all, spec.images(), spec.seed(), results);
       try (Progress progress = Progress.console(attack.flag(), spec.units(images.size()))) {
-        Path dir = models.size() == 1 ? output : output.resolve(name(model));
-        RobustnessResult result = Robustness.run(model, images, spec, progress, dir.resolve("examples"));
+        Path dir = models.size() == 1 ? output : output.resolve(labels.get(m));
+        RobustnessResult result = Robustness.run(model, images, spec, progress, dir.resolve("examples"))
+            .withModel(labels.get(m));
         result.write(dir);
         System.out.print(result.summary());
         results.add(result);
@@ -258,9 +266,5 @@ final class AnalyzeCommand implements Command {
 
   private static org.stmzoo.layers.core.Preprocessing preprocessing(AnalysisModel.Spec model) throws Exception {
     return model.preprocessing();
-  }
-
-  private static String name(AnalysisModel.Spec model) throws Exception {
-    return model.modelName();
   }
 }

@@ -124,6 +124,25 @@ class AnalyzeCommandTest {
   }
 
   @Test
+  void twoModelsOfOneArchitectureGetTheirOwnFoldersAndColumns() throws Exception {
+    Path out = dir.resolve("report-twins");
+    CliTest.Outcome o = analyze("report", "--models", "u-convnext-micro,u-convnext-micro", "--random-init", "--data",
+        images.toString(), "--images", "1", "--image-size", "32", "--type", "translation", "--attack", "fgsm",
+        "--eps", "2/255", "--output", out.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    for (String label : new String[] {"u-convnext-micro-1", "u-convnext-micro-2"}) {
+      assertThat(out.resolve(label).resolve("erf.npy")).isNotEmptyFile();
+      assertThat(out.resolve(label).resolve("robustness-fgsm.csv")).isNotEmptyFile();
+    }
+    assertThat(out.resolve("u-convnext-micro")).doesNotExist();
+    assertThat(out.resolve("report.md")).content()
+        .contains("| `u-convnext-micro-1` | `u-convnext-micro-2` |")
+        .contains("![u-convnext-micro-1 ERF](u-convnext-micro-1/erf.png)")
+        .contains("![u-convnext-micro-2 ERF](u-convnext-micro-2/erf.png)")
+        .contains("| `u-convnext-micro-2` |");
+  }
+
+  @Test
   void aReportOfOneModelEndToEnd() throws Exception {
     Path out = dir.resolve("report");
     CliTest.Outcome o = analyze("report", "--models", "u-convnext-micro", "--random-init", "--data",
