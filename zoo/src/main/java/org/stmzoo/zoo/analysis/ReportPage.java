@@ -38,11 +38,16 @@ final class ReportPage {
     md.append(".\n\n");
 
     md.append("## Effective receptive field\n\n");
-    md.append("Contribution of each input pixel to the central position of the last stage (RepLKNet's method), "
-        + "log10(map + 1) scaled to its maximum; yellow = 0, dark green = 1. Area ratio: the share of the image "
-        + "covered by the smallest centred square holding more than t of the total.\n\n");
+    List<Integer> stages = results.stream().map(r -> r.erf().stage()).distinct().toList();
+    String stage = stages.size() > 1 ? "each model's last stage (its column names it)"
+        : "stage " + stages.get(0) + (spec.erf().stage() == null ? " (the last)" : "");
+    md.append("Contribution of each input pixel to the central position of ").append(stage)
+        .append(" (RepLKNet's method), log10(map + 1) scaled to its maximum; yellow = 0, dark green = 1. Area "
+            + "ratio: the share of the image covered by the smallest centred square holding more than t of the "
+            + "total.\n\n");
     md.append('|');
-    results.forEach(r -> md.append(" `").append(r.model()).append("` |"));
+    results.forEach(r -> md.append(" `").append(r.model()).append('`')
+        .append(stages.size() > 1 ? " (stage " + r.erf().stage() + ")" : "").append(" |"));
     md.append("\n|");
     results.forEach(r -> md.append(" :---: |"));
     md.append("\n|");
