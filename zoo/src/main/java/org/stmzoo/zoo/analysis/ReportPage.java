@@ -57,8 +57,8 @@ final class ReportPage {
       md.append('|');
       results.forEach(r -> {
         double ratio = r.erf().ratio(t);
-        md.append(String.format(Locale.ROOT, " t=%.2f: %s |", t, Double.isNaN(ratio) ? "n/a"
-            : String.format(Locale.ROOT, "%.4f", ratio)));
+        md.append(String.format(Locale.ROOT, " t=%.2f: %s |", t, r.erf().degenerate() ? "degenerate (all-zero map)"
+            : Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.4f", ratio)));
       });
       md.append('\n');
     }

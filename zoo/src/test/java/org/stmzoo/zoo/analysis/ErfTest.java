@@ -155,4 +155,18 @@ class ErfTest {
     assertThat(c.areas().get(0).side()).isEqualTo(share > 0.2 ? 3 : 9);
     assertThat(c.areas().get(3).side()).isEqualTo(9); // 99 %: must reach (1, 9): i = 4
   }
+
+  @Test
+  void anAllZeroMapIsDegenerateNotWide() {
+    ErfResult zero = ErfResult.of("m", 2, new float[11 * 11], 11, 3, 0);
+    assertThat(zero.degenerate()).isTrue();
+    assertThat(zero.areas()).allSatisfy(a -> assertThat(a.side()).isZero());
+    assertThat(zero.summary()).contains("degenerate: the map is all zeros").doesNotContain("no square");
+    // a map that reaches the border is not degenerate: t = 0.99 is not reached below the full map
+    float[] border = new float[11 * 11];
+    java.util.Arrays.fill(border, 1f);
+    ErfResult wide = ErfResult.of("m", 2, border, 11, 3, 0);
+    assertThat(wide.degenerate()).isFalse();
+    assertThat(wide.summary()).contains("t=0.99: no square below the full map holds it").doesNotContain("degenerate");
+  }
 }

@@ -36,4 +36,11 @@ class ReportPageTest {
     assertThat(mixed).contains("central position of each model's last stage")
         .contains("| `u` (stage 3) | `deit` (stage 0) |");
   }
+
+  @Test
+  void anAllZeroErfIsReportedAsDegenerate() {
+    String page = ReportPage.markdown(List.of(erfOnly("a", 1, centralPixel(9), 9), erfOnly("z", 1, new float[81],
+        9)), spec(1), "data", null);
+    assertThat(page).contains("| t=0.20: 0.1111 | t=0.20: degenerate (all-zero map) |");
+  }
 }
