@@ -55,6 +55,40 @@ class ErfTest {
   }
 
   @Test
+  void theMapIsTheHandComputedGradientAveragedOverTheImages() throws Exception {
+    // One linear 3x3 convolution with kernels K0, K1 (TinyModels.LINEAR_KERNELS); at 8x8 the central output is
+    // (4, 4), fed by inputs 3..5. score = ReLU(f0) + ReLU(f1), so d score / d input = sum over the active channels
+    // of their kernel, and the map is its ReLU.
+    // Image A, all 0.5: f0 = 0.5 * sum(K0) = 2.5, f1 = 0.5 * sum(K1) = 1: both active, map = ReLU(K0 + K1).
+    // Image B, 0.1 with 1 at input (3, 5) (dy 0, dx 2: K0 0, K1 -3): f0 = 0.1 * 5 = 0.5 > 0,
+    // f1 = 0.1 * (2 + 3) - 3 = -2.5 < 0: only K0, map = ReLU(K0).
+    float[][] mapA = {{3, 0, 0}, {2, 2, 1}, {1, 1, 1}};
+    float[][] mapB = {{1, 0, 0}, {3, 1, 0}, {0, 2, 1}};
+    float[] a = new float[64];
+    java.util.Arrays.fill(a, 0.5f);
+    float[] b = new float[64];
+    java.util.Arrays.fill(b, 0.1f);
+    b[3 * 8 + 5] = 1f;
+    AnalysisImages images = AnalysisImages.of(TinyModels.dataset(List.of(new LabeledImage(a, 8, 8, 1, 0),
+        new LabeledImage(b, 8, 8, 1, 0)), List.of("a")));
+    try (AnalysisModel model = AnalysisModel.randomInit(TinyModels.linearConvNet(), new ModelOptions(2, 1, 8, null),
+        0)) {
+      for (int batch : new int[] {1, 2}) {
+        ErfResult erf = Erf.measure(model, images, new Erf.Spec(2, 8, null, batch), Progress.quiet());
+        assertThat(erf.images()).isEqualTo(2);
+        for (int y = 0; y < 8; y++) {
+          for (int x = 0; x < 8; x++) {
+            boolean inside = y >= 3 && y <= 5 && x >= 3 && x <= 5;
+            float expected = inside ? (mapA[y - 3][x - 3] + mapB[y - 3][x - 3]) / 2 : 0f;
+            assertThat(erf.map()[y * 8 + x]).as("batch %d (%d, %d)", batch, y, x).isCloseTo(expected,
+                within(1e-6f));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void anUnreadableImageIsReplacedByTheNext() throws Exception {
     List<LabeledImage> images = TinyModels.images(4, 40, 36, 1, 0.1f, 2);
     ImageDataset secondUnreadable = new ImageDataset() {
