@@ -71,6 +71,25 @@ class InvarianceViewsTest {
   }
 
   @Test
+  void shiftZeroSitsOnePixelOffTheCentreCropWhereTheReferenceDoes() {
+    // 10x15 at size 8, crop 0.8: resized to 10 (identity). Across, 15 - 8 = 7: the center crop's left edge is
+    // round(3.5) = 4 (half to even), the shifted window's 15 // 2 - 8 // 2 = 3, in the reference as here.
+    FloatImage source = pattern(10, 15);
+    FloatImage reference = InvarianceViews.reference(source, 8, 0.8f);
+    FloatImage zero = InvarianceViews.translated(source, 8, 0.8f, 0, 0);
+    for (int y = 0; y < 8; y++) {
+      for (int x = 0; x < 8; x++) {
+        assertThat(reference.get(y, x, 0)).isEqualTo(at(source, 1 + y, 4 + x));
+        assertThat(zero.get(y, x, 0)).isEqualTo(at(source, 1 + y, 3 + x));
+      }
+    }
+    // 10x13: 13 - 8 = 5, round(2.5) = 2 = 13 // 2 - 4: the same window
+    FloatImage narrower = pattern(10, 13);
+    assertThat(InvarianceViews.translated(narrower, 8, 0.8f, 0, 0).data())
+        .containsExactly(InvarianceViews.reference(narrower, 8, 0.8f).data());
+  }
+
+  @Test
   void aWindowClippedByTheBorderIsZeroPaddedCentrally() {
     FloatImage source = pattern(16, 16);
     // down by 6: rows 10..17 clipped to 10..15 (6 rows), padded with (8 - 6) / 2 = 1 zero row before and 1 after,
