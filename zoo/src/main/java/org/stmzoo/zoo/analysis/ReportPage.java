@@ -41,10 +41,9 @@ final class ReportPage {
     List<Integer> stages = results.stream().map(r -> r.erf().stage()).distinct().toList();
     String stage = stages.size() > 1 ? "each model's last stage (its column names it)"
         : "stage " + stages.get(0) + (spec.erf().stage() == null ? " (the last)" : "");
-    md.append("Contribution of each input pixel to the central position of ").append(stage)
-        .append(" (RepLKNet's method), log10(map + 1) scaled to its maximum; yellow = 0, dark green = 1. Area "
-            + "ratio: the share of the image covered by the smallest centred square holding more than t of the "
-            + "total.\n\n");
+    md.append("Contribution of each input pixel (RepLKNet's method) to the central position of ").append(stage)
+        .append(": log10(map + 1) scaled to its maximum; yellow = 0, dark green = 1. Area ratio: the share of the "
+            + "image covered by the smallest centred square holding more than t of the total.\n\n");
     md.append('|');
     results.forEach(r -> md.append(" `").append(r.model()).append('`')
         .append(stages.size() > 1 ? " (stage " + r.erf().stage() + ")" : "").append(" |"));

@@ -26,10 +26,10 @@ class ReportPageTest {
   void theErfCaptionNamesTheStageScored() {
     String given = ReportPage.markdown(List.of(erfOnly("a", 1, centralPixel(9), 9), erfOnly("b", 1,
         centralPixel(9), 9)), spec(1), "data", null);
-    assertThat(given).contains("central position of stage 1 (RepLKNet's method)").doesNotContain("last stage")
+    assertThat(given).contains("central position of stage 1: log10").doesNotContain("last stage")
         .contains("| `a` | `b` |");
     String last = ReportPage.markdown(List.of(erfOnly("a", 3, centralPixel(9), 9)), spec(null), "data", null);
-    assertThat(last).contains("central position of stage 3 (the last)");
+    assertThat(last).contains("central position of stage 3 (the last): log10");
     // models whose last stages differ (a U-model's stage 3, DeiT's stage 0): each column names its own
     String mixed = ReportPage.markdown(List.of(erfOnly("u", 3, centralPixel(9), 9), erfOnly("deit", 0,
         centralPixel(9), 9)), spec(null), "data", null);
