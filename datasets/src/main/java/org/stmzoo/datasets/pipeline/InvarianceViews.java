@@ -3,7 +3,8 @@ package org.stmzoo.datasets.pipeline;
 /**
  * The views of STM-Evaluation's invariance analysis ({@code tools/variance_transforms.py}), on [0, 1] float
  * images, not yet normalised. Every view starts from torchvision's {@code Resize(int(size / cropRatio))} (shorter
- * side, bicubic) of the source image:
+ * side, bicubic) of the source image, the crop ratio being the weights' evaluation crop (a float, whose side
+ * {@link EvalResizeCrop#resizeTarget} computes as {@code ./stmzoo eval} does) or a scale level:
  * <ul>
  *   <li>{@link #reference}: then {@code CenterCrop(size)}, the standard evaluation view;</li>
  *   <li>{@link #translated}: a {@code size x size} window whose centre is moved by {@code shift} pixels in one of
@@ -22,8 +23,9 @@ public final class InvarianceViews {
 
   private InvarianceViews() {}
 
-  public static FloatImage reference(FloatImage image, int size, double cropRatio) {
-    return centerCropOrPad(resized(image, size, cropRatio), size);
+  /** The evaluation view: exactly what {@code ./stmzoo eval} feeds the model at {@code cropPct}. */
+  public static FloatImage reference(FloatImage image, int size, float cropPct) {
+    return centerCropOrPad(resized(image, size, cropPct), size);
   }
 
   /**
@@ -31,8 +33,8 @@ public final class InvarianceViews {
    * direction {@code direction} (0..6), the window {@code [c - size // 2, c + size // 2)} clipped to the image
    * and padded with zeros on both sides ({@code (size - n) // 2} before, the rest after).
    */
-  public static FloatImage translated(FloatImage image, int size, double cropRatio, int shift, int direction) {
-    FloatImage resized = resized(image, size, cropRatio);
+  public static FloatImage translated(FloatImage image, int size, float cropPct, int shift, int direction) {
+    FloatImage resized = resized(image, size, cropPct);
     int cy = resized.height() / 2 + DIRECTIONS[direction][0] * shift;
     int cx = resized.width() / 2 + DIRECTIONS[direction][1] * shift;
     int half = size / 2;
@@ -48,18 +50,21 @@ public final class InvarianceViews {
   }
 
   /** {@code degrees} counter-clockwise, before the center crop ({@code preRotate}) or after it. */
-  public static FloatImage rotated(FloatImage image, int size, double cropRatio, double degrees,
+  public static FloatImage rotated(FloatImage image, int size, float cropPct, double degrees,
       boolean preRotate) {
-    FloatImage resized = resized(image, size, cropRatio);
+    FloatImage resized = resized(image, size, cropPct);
     if (preRotate) {
       return centerCropOrPad(rotate(resized, degrees), size);
     }
     return rotate(centerCropOrPad(resized, size), degrees);
   }
 
-  /** The reference view at crop ratio {@code ratio} (0.2 ... 1.95 in the analysis). */
+  /**
+   * The reference view at crop ratio {@code ratio} (0.2 ... 1.95 in the analysis): the shorter side becomes
+   * {@code int(size / ratio)} computed in double, as the reference divides by its Python float levels.
+   */
   public static FloatImage scaled(FloatImage image, int size, double ratio) {
-    return reference(image, size, ratio);
+    return centerCropOrPad(EvalResizeCrop.resizeShorterSide(image, (int) (size / ratio)), size);
   }
 
   /**
@@ -104,9 +109,13 @@ public final class InvarianceViews {
     return new FloatImage(out, outH, outW, ch);
   }
 
-  /** torchvision's {@code Resize(int(size / cropRatio))}, shorter side, bicubic. */
-  private static FloatImage resized(FloatImage image, int size, double cropRatio) {
-    return EvalResizeCrop.resizeShorterSide(image, (int) (size / cropRatio));
+  /**
+   * torchvision's {@code Resize(int(size / crop))}, shorter side, bicubic, with the side eval uses: dividing by the
+   * float widened to double would give 279 for 224 at 0.8 (0.800000011920929), where eval and the reference's
+   * Python float give 280.
+   */
+  private static FloatImage resized(FloatImage image, int size, float cropPct) {
+    return EvalResizeCrop.resizeShorterSide(image, EvalResizeCrop.resizeTarget(size, cropPct));
   }
 
   /**

@@ -1,9 +1,16 @@
 package org.stmzoo.zoo.analysis;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
 import org.stmzoo.datasets.ImageDataset;
+import org.stmzoo.datasets.ImageFolder;
 import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.zoo.weights.RawTensor;
 
@@ -27,7 +34,91 @@ public interface AnalysisImages {
   /** Image {@code index}; an IOException means this one image is unreadable (the analyses skip and count it). */
   LabeledImage get(int index) throws IOException;
 
+  /** The label of image {@code index} ({@link #NO_LABEL} if none), without decoding it where the source can. */
+  default int label(int index) throws IOException {
+    return get(index).label();
+  }
+
   String description();
+
+  /**
+   * {@code all} reordered so that its first {@code n} images are a class-stratified sample: the classes in a
+   * seeded random order, each class's images in a seeded shuffle, then one image per class per round. An image
+   * folder sorts by class, so its first {@code n} would hold one or two classes. The analyses take the first
+   * {@code n} readable images, so an unreadable one is replaced by the next of the order (images whose label
+   * cannot be read come last). The same images and seed give the same order; with {@code n} at least the size,
+   * {@code all} is returned as it is.
+   */
+  static AnalysisImages stratifiedSample(AnalysisImages all, int n, long seed) {
+    if (n >= all.size()) {
+      return all;
+    }
+    Map<Integer, List<Integer>> byLabel = new TreeMap<>();
+    List<Integer> unlabelled = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      try {
+        byLabel.computeIfAbsent(all.label(i), k -> new ArrayList<>()).add(i);
+      } catch (IOException e) {
+        unlabelled.add(i);
+      }
+    }
+    Random random = new Random(seed);
+    List<List<Integer>> classes = new ArrayList<>(byLabel.values());
+    for (List<Integer> members : classes) {
+      Collections.shuffle(members, random);
+    }
+    Collections.shuffle(classes, random);
+    int[] order = new int[all.size()];
+    int next = 0;
+    for (int round = 0; next < order.length - unlabelled.size(); round++) {
+      for (List<Integer> members : classes) {
+        if (round < members.size()) {
+          order[next++] = members.get(round);
+        }
+      }
+    }
+    for (int index : unlabelled) {
+      order[next++] = index;
+    }
+    String description = String.format(Locale.ROOT, "%d images, a class-stratified sample (seed %d) of %s", n, seed,
+        all.description());
+    return new AnalysisImages() {
+      @Override
+      public int size() {
+        return order.length;
+      }
+
+      @Override
+      public boolean labelled() {
+        return all.labelled();
+      }
+
+      @Override
+      public List<String> classNames() {
+        return all.classNames();
+      }
+
+      @Override
+      public LabeledImage get(int index) throws IOException {
+        return all.get(order[index]);
+      }
+
+      @Override
+      public int label(int index) throws IOException {
+        return all.label(order[index]);
+      }
+
+      @Override
+      public String description() {
+        return description;
+      }
+    };
+  }
+
+  /** All images of {@code data}, in its order. */
+  static AnalysisImages of(ImageDataset data) {
+    return of(data, Integer.MAX_VALUE);
+  }
 
   /** The first {@code limit} images of {@code data}. */
   static AnalysisImages of(ImageDataset data, int limit) {
@@ -54,6 +145,11 @@ public interface AnalysisImages {
       @Override
       public LabeledImage get(int index) throws IOException {
         return data.get(index);
+      }
+
+      @Override
+      public int label(int index) throws IOException {
+        return data instanceof ImageFolder folder ? folder.label(index) : data.get(index).label();
       }
 
       @Override
@@ -105,6 +201,11 @@ public interface AnalysisImages {
           pixels[i] = Math.max(0f, Math.min(1f, v));
         }
         return new LabeledImage(pixels, h, w, c, ids == null ? NO_LABEL : ids[index]);
+      }
+
+      @Override
+      public int label(int index) {
+        return ids == null ? NO_LABEL : ids[index];
       }
 
       @Override

@@ -74,12 +74,17 @@ public final class Erf {
     }
     Operand<TFloat32> maps = contributionMaps(model, model.stageFeature(stage).orElseThrow());
     int channels = model.built().options().inChannels();
-    int wanted = Math.min(spec.images(), data.size());
     double[] sum = new double[size * size];
     int used = 0;
     int skipped = 0;
+    // all of data, in order: an unreadable image or a map that is not finite is replaced by the next image, as the
+    // tool does, so that spec.images() maps are averaged whenever the data has that many good images
     ImageBatches batches = new ImageBatches(data, data.size(), spec.batchSize());
-    for (ImageBatches.Batch batch = batches.next(); batch != null && used < wanted; batch = batches.next()) {
+    while (used < spec.images()) {
+      ImageBatches.Batch batch = batches.next(spec.images() - used);
+      if (batch == null) {
+        break;
+      }
       int n = batch.images().size();
       float[] pixels = Invariance.stack(batch.images(), size, channels,
           (image, i) -> BicubicResize.resize(image, size, size)); // transforms.Resize((size, size), BICUBIC)
@@ -88,7 +93,7 @@ public final class Erf {
           Tensor t = model.session().runner().feed(model.built().images(), in).fetch(maps).run().get(0)) {
         out = Batches.values((TFloat32) t);
       }
-      for (int b = 0; b < n && used < wanted; b++) {
+      for (int b = 0; b < n; b++) {
         int offset = b * size * size;
         boolean finite = true;
         for (int i = 0; i < size * size && finite; i++) {

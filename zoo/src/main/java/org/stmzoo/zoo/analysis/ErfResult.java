@@ -16,13 +16,16 @@ import org.stmzoo.zoo.weights.RawTensor;
  *
  * @param map the averaged map, {@code size x size}, row-major, before any scaling
  * @param images the images averaged
- * @param skipped images left out (a map that was not finite, or an unreadable image)
+ * @param skipped images left out (a map that was not finite, or an unreadable image) and replaced by the next
  */
 public record ErfResult(String model, int stage, float[] map, int size, int images, int skipped,
     List<Area> areas) {
   public static final double[] THRESHOLDS = {0.2, 0.3, 0.5, 0.99};
 
-  /** The high-contribution square for one threshold; {@code side} 0 when no square below the full map holds it. */
+  /**
+   * The high-contribution square for one threshold; {@code side} 0 (ratio NaN) when no square below the full map
+   * holds it, or when the map is {@link #degenerate()}.
+   */
   public record Area(double threshold, int side, double ratio) {}
 
   static ErfResult of(String model, int stage, float[] map, int size, int images, int skipped) {
@@ -32,6 +35,24 @@ public record ErfResult(String model, int stage, float[] map, int size, int imag
       areas.add(area(scaled, size, t));
     }
     return new ErfResult(model, stage, map, size, images, skipped, List.copyOf(areas));
+  }
+
+  /**
+   * Whether no input pixel contributes: the averaged map is all zeros (the central feature's ReLU was inactive on
+   * every image, or its gradient vanished), so it has no extent at all, rather than one wider than any square.
+   */
+  public boolean degenerate() {
+    for (float v : map) {
+      if (v != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The same measurement under another name (see {@link ModelLabels}). */
+  public ErfResult withModel(String name) {
+    return new ErfResult(name, stage, map, size, images, skipped, areas);
   }
 
   /** {@code log10(map + 1)} divided by its maximum (all zeros stay zeros). */
@@ -55,6 +76,9 @@ public record ErfResult(String model, int stage, float[] map, int size, int imag
     double total = 0;
     for (double v : data) {
       total += v;
+    }
+    if (total == 0) {
+      return new Area(threshold, 0, Double.NaN); // no share of a zero total: see degenerate()
     }
     int c = size / 2;
     for (int i = 1; i < size / 2; i++) {
@@ -82,7 +106,8 @@ public record ErfResult(String model, int stage, float[] map, int size, int imag
   public void write(Path dir) throws IOException {
     Files.createDirectories(dir);
     NpyFile.write(dir.resolve("erf.npy"), new RawTensor(new long[] {size, size}, map));
-    Figures.heatmap(dir.resolve("erf.png"), scaled(map), size, model + " ERF (stage " + stage + ")");
+    Figures.heatmap(dir.resolve("erf.png"), scaled(map), size, model + " ERF (stage " + stage + ")"
+        + (degenerate() ? ": all zeros" : ""));
     StringBuilder csv = new StringBuilder("threshold,side,area_ratio\n");
     for (Area a : areas) {
       csv.append(String.format(Locale.ROOT, "%s,%s,%s%n", a.threshold(), a.side() == 0 ? "" : a.side(),
@@ -94,7 +119,11 @@ public record ErfResult(String model, int stage, float[] map, int size, int imag
   /** A short summary for the console. */
   public String summary() {
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s ERF of stage %d at %dx%d over %d images%s%n",
-        model, stage, size, size, images, skipped == 0 ? "" : " (" + skipped + " skipped)"));
+        model, stage, size, size, images, skipped == 0 ? ""
+            : " (" + skipped + " skipped as unreadable or not finite, the next images taken instead)"));
+    if (degenerate()) {
+      return s.append("  degenerate: the map is all zeros, no input pixel contributes (no area ratios)\n").toString();
+    }
     for (Area a : areas) {
       s.append(a.side() == 0
           ? String.format(Locale.ROOT, "  t=%.2f: no square below the full map holds it%n", a.threshold())

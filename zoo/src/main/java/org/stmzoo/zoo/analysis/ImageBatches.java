@@ -29,8 +29,14 @@ final class ImageBatches {
 
   /** The next batch, or null when {@code limit} images were delivered or the source is exhausted. */
   Batch next() {
+    return next(batchSize);
+  }
+
+  /** As {@link #next()}, with at most {@code max} images (a caller that needs only a few more). */
+  Batch next(int max) {
+    int wanted = Math.min(batchSize, max);
     List<LabeledImage> images = new ArrayList<>();
-    while (images.size() < batchSize && delivered + images.size() < limit && next < data.size()) {
+    while (images.size() < wanted && delivered + images.size() < limit && next < data.size()) {
       try {
         images.add(data.get(next++));
       } catch (IOException e) {

@@ -99,7 +99,7 @@ public final class Invariance {
     model.checkLabels(data);
     Type type = spec.type();
     double[] levels = type.levels();
-    double crop = spec.cropPct() != null ? spec.cropPct() : model.preprocessing().cropPct();
+    float crop = spec.cropPct() != null ? spec.cropPct() : model.preprocessing().cropPct();
     int size = model.imageSize();
     int channels = model.built().options().inChannels();
     Scores reference = new Scores(model.numClasses());

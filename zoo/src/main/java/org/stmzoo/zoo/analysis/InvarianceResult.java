@@ -21,6 +21,11 @@ public record InvarianceResult(String model, Invariance.Type type, int images, i
   /** One level: accuracies (%, NaN without labels), consistency (%) and soft-target cross-entropy. */
   public record Level(double level, double top1, double top5, double consistency, double loss) {}
 
+  /** The same measurement under another name (see {@link ModelLabels}). */
+  public InvarianceResult withModel(String name) {
+    return new InvarianceResult(name, type, images, unreadable, cropPct, referenceTop1, referenceTop5, levels);
+  }
+
   /** {@code invariance-TYPE.csv} (one row per level) and {@code invariance-TYPE.png}. */
   public void write(Path dir) throws IOException {
     Files.createDirectories(dir);

@@ -10,8 +10,11 @@ import java.util.Map;
 
 /**
  * The three analyses for several models, laid side by side as STM-Evaluation's paper does: the ERF heat maps in one
- * row with their area ratios, the invariance curves of all models overlaid per type, a robustness table. Writes
- * each model's raw results into {@code output/MODEL/}, the overlays into {@code output/}, and {@code report.md}
+ * row with their area ratios, the invariance curves of all models overlaid per type, a robustness table. The ERF
+ * reads the images in order; invariance and robustness a class-stratified sample of them
+ * ({@link AnalysisImages#stratifiedSample}, the same for every model and analysis at one seed). Writes
+ * each model's raw results into {@code output/LABEL/} ({@link ModelLabels}: the model's name, qualified where
+ * two models share it), the overlays into {@code output/}, and {@code report.md}
  * with the same content as a self-contained {@code report.html} (figures inlined).
  */
 public final class Report {
@@ -21,7 +24,7 @@ public final class Report {
   /** What to run for every model: one ERF, the invariance types, the attacks. */
   public record Spec(Erf.Spec erf, List<Invariance.Spec> invariance, List<Robustness.Spec> robustness) {}
 
-  /** Everything measured for one model, with the seconds each analysis took. */
+  /** Everything measured for one model, with the seconds each analysis took; {@code model} is its label. */
   public record ModelResults(String model, String weights, ErfResult erf, List<InvarianceResult> invariance,
       List<RobustnessResult> robustness, Map<String, Double> seconds) {}
 
@@ -43,7 +46,11 @@ public final class Report {
       throws IOException {
     Files.createDirectories(output);
     List<ModelResults> results = new ArrayList<>();
-    for (Entry entry : entries) {
+    String sampled = null;
+    List<String> labels = ModelLabels.of(entries.stream().map(Entry::model).toList());
+    for (int e = 0; e < entries.size(); e++) {
+      Entry entry = entries.get(e);
+      String label = labels.get(e);
       Map<String, Double> seconds = new LinkedHashMap<>();
       long t0 = System.nanoTime();
       ErfResult erf;
@@ -51,9 +58,9 @@ public final class Report {
       try (AnalysisModel model = AnalysisModel.open(entry.model().withImageSize(spec.erf().imageSize()))) {
         progress.status(model.name() + " erf");
         weights = model.description();
-        erf = Erf.measure(model, entry.images(), spec.erf(), progress);
+        erf = Erf.measure(model, entry.images(), spec.erf(), progress).withModel(label);
       }
-      Path dir = output.resolve(erf.model());
+      Path dir = output.resolve(label);
       erf.write(dir);
       seconds.put("erf", (System.nanoTime() - t0) / 1e9);
       List<InvarianceResult> invariance = new ArrayList<>();
@@ -61,21 +68,25 @@ public final class Report {
       try (AnalysisModel model = AnalysisModel.open(entry.model())) {
         for (Invariance.Spec s : spec.invariance()) {
           long t = System.nanoTime();
-          InvarianceResult r = Invariance.measure(model, entry.images(), s, progress);
+          AnalysisImages images = AnalysisImages.stratifiedSample(entry.images(), s.images(), s.seed());
+          sampled = sampled == null ? images.description() : sampled;
+          InvarianceResult r = Invariance.measure(model, images, s, progress).withModel(label);
           r.write(dir);
           invariance.add(r);
           seconds.put(s.type().flag(), (System.nanoTime() - t) / 1e9);
         }
         for (Robustness.Spec s : spec.robustness()) {
           long t = System.nanoTime();
-          RobustnessResult r = Robustness.measure(model, entry.images(), s, progress,
-              dir.resolve("examples-" + s.attack().flag()));
+          AnalysisImages images = AnalysisImages.stratifiedSample(entry.images(), s.images(), s.seed());
+          sampled = sampled == null ? images.description() : sampled;
+          RobustnessResult r = Robustness.measure(model, images, s, progress,
+              dir.resolve("examples-" + s.attack().flag())).withModel(label);
           r.write(dir);
           robustness.add(r);
           seconds.put(s.attack().flag(), (System.nanoTime() - t) / 1e9);
         }
       }
-      results.add(new ModelResults(erf.model(), weights, erf, invariance, robustness, seconds));
+      results.add(new ModelResults(label, weights, erf, invariance, robustness, seconds));
     }
     for (int i = 0; i < spec.invariance().size(); i++) {
       int k = i;
@@ -87,7 +98,7 @@ public final class Report {
       RobustnessResult.plot(output.resolve("robustness-" + spec.robustness().get(i).attack().flag() + ".png"),
           results.stream().map(r -> r.robustness().get(k)).toList());
     }
-    String markdown = ReportPage.markdown(results, spec);
+    String markdown = ReportPage.markdown(results, spec, entries.get(0).images().description(), sampled);
     Files.writeString(output.resolve("report.md"), markdown);
     Files.writeString(output.resolve("report.html"), ReportPage.html(markdown, output));
     return results;

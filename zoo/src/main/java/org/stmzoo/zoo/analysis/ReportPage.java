@@ -18,24 +18,35 @@ final class ReportPage {
 
   private ReportPage() {}
 
-  static String markdown(List<Report.ModelResults> results, Report.Spec spec) {
+  /**
+   * @param data the images the ERF reads in order
+   * @param sampled the sample invariance and robustness read; null when neither ran
+   */
+  static String markdown(List<Report.ModelResults> results, Report.Spec spec, String data, String sampled) {
     StringBuilder md = new StringBuilder("# STM analyses\n\n");
     md.append("Models: ").append(String.join(", ", results.stream().map(r -> "`" + r.model() + "`").toList()))
         .append(". Weights:\n\n");
     for (Report.ModelResults r : results) {
       md.append("- `").append(r.model()).append("`: ").append(r.weights()).append('\n');
     }
-    int images = results.get(0).invariance().isEmpty() ? results.get(0).erf().images()
-        : results.get(0).invariance().get(0).images();
-    md.append(String.format(Locale.ROOT, "%nImages: %d (ERF: %d, resized to %dx%d).%n%n", images,
-        results.get(0).erf().images(), spec.erf().imageSize(), spec.erf().imageSize()));
+    md.append(String.format(Locale.ROOT, "%nImages: the ERF averages the first %d readable images with a finite map"
+        + " of %s, resized to %dx%d", results.get(0).erf().images(), data, spec.erf().imageSize(),
+        spec.erf().imageSize()));
+    if (sampled != null) {
+      md.append("; invariance and robustness: ").append(sampled);
+    }
+    md.append(".\n\n");
 
     md.append("## Effective receptive field\n\n");
-    md.append("Contribution of each input pixel to the central position of the last stage (RepLKNet's method), "
-        + "log10(map + 1) scaled to its maximum; yellow = 0, dark green = 1. Area ratio: the share of the image "
-        + "covered by the smallest centred square holding more than t of the total.\n\n");
+    List<Integer> stages = results.stream().map(r -> r.erf().stage()).distinct().toList();
+    String stage = stages.size() > 1 ? "each model's last stage (its column names it)"
+        : "stage " + stages.get(0) + (spec.erf().stage() == null ? " (the last)" : "");
+    md.append("Contribution of each input pixel (RepLKNet's method) to the central position of ").append(stage)
+        .append(": log10(map + 1) scaled to its maximum; yellow = 0, dark green = 1. Area ratio: the share of the "
+            + "image covered by the smallest centred square holding more than t of the total.\n\n");
     md.append('|');
-    results.forEach(r -> md.append(" `").append(r.model()).append("` |"));
+    results.forEach(r -> md.append(" `").append(r.model()).append('`')
+        .append(stages.size() > 1 ? " (stage " + r.erf().stage() + ")" : "").append(" |"));
     md.append("\n|");
     results.forEach(r -> md.append(" :---: |"));
     md.append("\n|");
@@ -45,8 +56,8 @@ final class ReportPage {
       md.append('|');
       results.forEach(r -> {
         double ratio = r.erf().ratio(t);
-        md.append(String.format(Locale.ROOT, " t=%.2f: %s |", t, Double.isNaN(ratio) ? "n/a"
-            : String.format(Locale.ROOT, "%.4f", ratio)));
+        md.append(String.format(Locale.ROOT, " t=%.2f: %s |", t, r.erf().degenerate() ? "degenerate (all-zero map)"
+            : Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.4f", ratio)));
       });
       md.append('\n');
     }

@@ -110,7 +110,7 @@ public final class Robustness {
     StepGraph step = StepGraph.build(model);
     int size = model.imageSize();
     int channels = model.built().options().inChannels();
-    double crop = spec.cropPct() != null ? spec.cropPct() : model.preprocessing().cropPct();
+    float crop = spec.cropPct() != null ? spec.cropPct() : model.preprocessing().cropPct();
     int[] clean = new int[2];
     int[][] adversarial = new int[spec.eps().length][2];
     double[] linf = new double[spec.eps().length];

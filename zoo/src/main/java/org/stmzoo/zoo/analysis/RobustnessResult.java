@@ -19,6 +19,11 @@ public record RobustnessResult(String model, Robustness.Attack attack, int image
   public record Row(double eps, double cleanTop1, double cleanTop5, double adversarialTop1,
       double adversarialTop5, double meanLinf, double meanL2) {}
 
+  /** The same measurement under another name (see {@link ModelLabels}). */
+  public RobustnessResult withModel(String name) {
+    return new RobustnessResult(name, attack, images, steps, stepSize, randomStart, rows);
+  }
+
   /** {@code robustness-ATTACK.csv} and {@code robustness-ATTACK.png} (accuracy against eps). */
   public void write(Path dir) throws IOException {
     Files.createDirectories(dir);

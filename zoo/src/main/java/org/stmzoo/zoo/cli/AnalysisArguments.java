@@ -57,7 +57,8 @@ final class AnalysisArguments {
             .desc("an already-normalised NHWC float32 batch, as predict --npy takes").build())
         .addOption(Option.builder().longOpt("labels").hasArg().argName("FILE")
             .desc("labels of the --npy batch: [N] class indices (float32, int32 or int64 .npy)").build())
-        .addOption(Option.builder().longOpt("images").hasArg().argName("N").desc("analyse the first N images").build())
+        .addOption(Option.builder().longOpt("images").hasArg().argName("N")
+            .desc("images to analyse (erf: default 50; invariance, robustness: default all; report: default 100)").build())
         .addOption(Option.builder().longOpt("batch-size").hasArg().argName("B").desc("images per session run").build())
         .addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("random draws (default 0)").build())
         .addOption(Option.builder().longOpt("output").hasArg().argName("DIR").desc("where the numbers and figures go").build());
@@ -123,7 +124,7 @@ final class AnalysisArguments {
     return specs;
   }
 
-  /** {@code --data} or {@code --npy} (with optional {@code --labels}); exactly one. */
+  /** {@code --data} or {@code --npy} (with optional {@code --labels}); exactly one; all its images. */
   static Data data(CommandLine line) throws IOException {
     if (line.hasOption("data") == line.hasOption("npy")) {
       throw new UsageException("give the images: --data PATH or --npy FILE (one of them)");
@@ -131,10 +132,10 @@ final class AnalysisArguments {
     if (line.hasOption("labels") && !line.hasOption("npy")) {
       throw new UsageException("--labels goes with --npy (a --data folder has its labels in its class folders)");
     }
-    int limit = CliArgs.positiveInt(line, "images", Integer.MAX_VALUE);
     if (line.hasOption("data")) {
       ImageDataset dataset = DataSpec.evaluationSet(line.getOptionValue("data"));
-      AnalysisImages images = AnalysisImages.of(dataset, limit);
+      // all of it: each analysis takes its --images from here, the ERF reading on past images it must skip
+      AnalysisImages images = AnalysisImages.of(dataset);
       return new Data() {
         @Override
         public AnalysisImages forModel(Preprocessing preprocessing) {

@@ -15,6 +15,7 @@ import org.stmzoo.zoo.analysis.Erf;
 import org.stmzoo.zoo.analysis.ErfResult;
 import org.stmzoo.zoo.analysis.Invariance;
 import org.stmzoo.zoo.analysis.InvarianceResult;
+import org.stmzoo.zoo.analysis.ModelLabels;
 import org.stmzoo.zoo.analysis.Progress;
 import org.stmzoo.zoo.analysis.Report;
 import org.stmzoo.zoo.analysis.Robustness;
@@ -27,6 +28,8 @@ import org.stmzoo.zoo.analysis.RobustnessResult;
  */
 final class AnalyzeCommand implements Command {
   private static final List<String> ANALYSES = List.of("erf", "invariance", "robustness", "report");
+  /** The report's --images default, for its invariance and robustness analyses alike (the ERF: at most 50). */
+  static final int REPORT_IMAGES = 100;
   private final Map<String, String> env;
 
   AnalyzeCommand() {
@@ -108,26 +111,34 @@ final class AnalyzeCommand implements Command {
   private void erf(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output)
       throws Exception {
     Erf.Spec spec = erfSpec(line, CliArgs.positiveInt(line, "images", Erf.Spec.DEFAULT_IMAGES));
-    for (AnalysisModel.Spec model : models) {
-      Path dir = models.size() == 1 ? output : output.resolve(name(model));
+    List<String> labels = ModelLabels.of(models);
+    for (int m = 0; m < models.size(); m++) {
+      AnalysisModel.Spec model = models.get(m);
+      Path dir = models.size() == 1 ? output : output.resolve(labels.get(m));
       AnalysisImages images = data.forModel(preprocessing(model));
       try (Progress progress = Progress.console("erf", spec.units(images.size()))) {
-        ErfResult result = Erf.run(model, images, spec, progress);
+        ErfResult result = Erf.run(model, images, spec, progress).withModel(labels.get(m));
         result.write(dir);
         System.out.print(result.summary());
+        if (result.images() < spec.images()) {
+          System.out.printf(Locale.ROOT, "  %d maps averaged, not the %d asked for: %s has no more readable images"
+              + " with a finite map%n", result.images(), spec.images(), images.description());
+        }
       }
     }
   }
 
   private void invariance(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
       Path output, Invariance.Type type) throws Exception {
-    Invariance.Spec spec = invarianceSpec(line, type);
+    Invariance.Spec spec = invarianceSpec(line, type, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE));
     List<InvarianceResult> results = new ArrayList<>();
-    for (AnalysisModel.Spec model : models) {
-      AnalysisImages images = data.forModel(preprocessing(model));
+    List<String> labels = ModelLabels.of(models);
+    for (int m = 0; m < models.size(); m++) {
+      AnalysisModel.Spec model = models.get(m);
+      AnalysisImages images = sample(data.forModel(preprocessing(model)), spec.images(), spec.seed(), results);
       try (Progress progress = Progress.console(type.flag(), spec.units(images.size()))) {
-        InvarianceResult result = Invariance.run(model, images, spec, progress);
-        result.write(models.size() == 1 ? output : output.resolve(result.model()));
+        InvarianceResult result = Invariance.run(model, images, spec, progress).withModel(labels.get(m));
+        result.write(models.size() == 1 ? output : output.resolve(labels.get(m)));
         System.out.print(result.summary());
         results.add(result);
       }
@@ -139,16 +150,20 @@ final class AnalyzeCommand implements Command {
 
   private void robustness(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
       Path output, Robustness.Attack attack) throws Exception {
-    Robustness.Spec spec = robustnessSpec(line, attack, 0);
+    Robustness.Spec spec = robustnessSpec(line, attack, 0, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE));
     List<RobustnessResult> results = new ArrayList<>();
-    for (AnalysisModel.Spec model : models) {
-      AnalysisImages images = data.forModel(preprocessing(model));
-      if (!images.labelled()) {
+    List<String> labels = ModelLabels.of(models);
+    for (int m = 0; m < models.size(); m++) {
+      AnalysisModel.Spec model = models.get(m);
+      AnalysisImages all = data.forModel(preprocessing(model));
+      if (!all.labelled()) {
         throw new UsageException("the attacks need labels: give --labels LABELS.npy with --npy");
       }
+      AnalysisImages images = sample(all, spec.images(), spec.seed(), results);
       try (Progress progress = Progress.console(attack.flag(), spec.units(images.size()))) {
-        Path dir = models.size() == 1 ? output : output.resolve(name(model));
-        RobustnessResult result = Robustness.run(model, images, spec, progress, dir.resolve("examples"));
+        Path dir = models.size() == 1 ? output : output.resolve(labels.get(m));
+        RobustnessResult result = Robustness.run(model, images, spec, progress, dir.resolve("examples"))
+            .withModel(labels.get(m));
         result.write(dir);
         System.out.print(result.summary());
         results.add(result);
@@ -161,26 +176,40 @@ final class AnalyzeCommand implements Command {
 
   private void report(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output,
       Invariance.Type type, Robustness.Attack attack) throws Exception {
-    int images = CliArgs.positiveInt(line, "images", 100);
-    Erf.Spec erf = erfSpec(line, CliArgs.positiveInt(line, "erf-images", Math.min(images, Erf.Spec.DEFAULT_IMAGES)));
-    List<Invariance.Spec> invariance = new ArrayList<>();
-    for (Invariance.Type t : type == null ? Arrays.asList(Invariance.Type.values()) : List.of(type)) {
-      invariance.add(invarianceSpec(line, t));
-    }
-    List<Robustness.Spec> robustness = new ArrayList<>();
-    for (Robustness.Attack a : attack == null ? Arrays.asList(Robustness.Attack.values()) : List.of(attack)) {
-      robustness.add(robustnessSpec(line, a, 2));
-    }
+    Report.Spec spec = reportSpec(line, type, attack);
     List<Report.Entry> entries = new ArrayList<>();
     for (AnalysisModel.Spec model : models) {
       entries.add(new Report.Entry(model, data.forModel(preprocessing(model))));
     }
-    Report.Spec spec = new Report.Spec(erf, invariance, robustness);
     long units = Report.units(entries, spec);
     try (Progress progress = Progress.console("report", units)) {
       Report.run(entries, spec, output, progress);
     }
     System.out.println("Report: " + output.resolve("report.md").toAbsolutePath() + " and report.html");
+  }
+
+  /** The class-stratified sample an analysis of {@code n} images reads, named once (before the first model). */
+  private static AnalysisImages sample(AnalysisImages all, int n, long seed, List<?> done) {
+    AnalysisImages sample = AnalysisImages.stratifiedSample(all, n, seed);
+    if (done.isEmpty()) {
+      System.out.println("Images: " + sample.description());
+    }
+    return sample;
+  }
+
+  /** The report's analyses: one --images (default 100) for invariance and robustness, at most 50 for the ERF. */
+  static Report.Spec reportSpec(CommandLine line, Invariance.Type type, Robustness.Attack attack) {
+    int images = CliArgs.positiveInt(line, "images", REPORT_IMAGES);
+    Erf.Spec erf = erfSpec(line, CliArgs.positiveInt(line, "erf-images", Math.min(images, Erf.Spec.DEFAULT_IMAGES)));
+    List<Invariance.Spec> invariance = new ArrayList<>();
+    for (Invariance.Type t : type == null ? Arrays.asList(Invariance.Type.values()) : List.of(type)) {
+      invariance.add(invarianceSpec(line, t, images));
+    }
+    List<Robustness.Spec> robustness = new ArrayList<>();
+    for (Robustness.Attack a : attack == null ? Arrays.asList(Robustness.Attack.values()) : List.of(attack)) {
+      robustness.add(robustnessSpec(line, a, 2, images));
+    }
+    return new Report.Spec(erf, invariance, robustness);
   }
 
   private static Erf.Spec erfSpec(CommandLine line, int images) {
@@ -189,20 +218,21 @@ final class AnalyzeCommand implements Command {
         CliArgs.positiveInt(line, "batch-size", 1));
   }
 
-  private static Invariance.Spec invarianceSpec(CommandLine line, Invariance.Type type) {
-    return new Invariance.Spec(type, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE),
+  private static Invariance.Spec invarianceSpec(CommandLine line, Invariance.Type type, int images) {
+    return new Invariance.Spec(type, images,
         CliArgs.positiveInt(line, "batch-size", 32), AnalysisArguments.seed(line),
         line.hasOption("crop-pct") ? CliArgs.cropPct(line, 0) : null);
   }
 
-  private static Robustness.Spec robustnessSpec(CommandLine line, Robustness.Attack attack, int examples) {
+  private static Robustness.Spec robustnessSpec(CommandLine line, Robustness.Attack attack, int examples,
+      int images) {
     double[] eps = line.hasOption("eps")
         ? AnalysisArguments.list(line, "eps").stream().mapToDouble(AnalyzeCommand::number).toArray()
         : Robustness.Spec.DEFAULT_EPS;
     Double stepSize = line.hasOption("step-size") ? number(line.getOptionValue("step-size")) : null;
     return parse(() -> new Robustness.Spec(attack, eps, CliArgs.positiveInt(line, "steps", 10), stepSize,
         line.hasOption("random-start"), AnalysisArguments.seed(line),
-        CliArgs.positiveInt(line, "images", Integer.MAX_VALUE), CliArgs.positiveInt(line, "batch-size", 32),
+        images, CliArgs.positiveInt(line, "batch-size", 32),
         line.hasOption("crop-pct") ? CliArgs.cropPct(line, 0) : null,
         CliArgs.nonNegativeInt(line, "save-examples", examples)));
   }
@@ -236,9 +266,5 @@ final class AnalyzeCommand implements Command {
 
   private static org.stmzoo.layers.core.Preprocessing preprocessing(AnalysisModel.Spec model) throws Exception {
     return model.preprocessing();
-  }
-
-  private static String name(AnalysisModel.Spec model) throws Exception {
-    return model.modelName();
   }
 }

@@ -3,10 +3,14 @@ package org.stmzoo.zoo.analysis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.datasets.ImageDataset;
+import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.weights.NpyFile;
 import org.stmzoo.zoo.weights.RawTensor;
@@ -47,6 +51,85 @@ class ErfTest {
       assertThat(saved.values()).containsExactly(map);
       assertThat(Files.readAllLines(dir.resolve("erf.csv"))).hasSize(5).first().isEqualTo("threshold,side,area_ratio");
       assertThat(dir.resolve("erf.png")).isNotEmptyFile();
+    }
+  }
+
+  @Test
+  void theMapIsTheHandComputedGradientAveragedOverTheImages() throws Exception {
+    // One linear 3x3 convolution with kernels K0, K1 (TinyModels.LINEAR_KERNELS); at 8x8 the central output is
+    // (4, 4), fed by inputs 3..5. score = ReLU(f0) + ReLU(f1), so d score / d input = sum over the active channels
+    // of their kernel, and the map is its ReLU.
+    // Image A, all 0.5: f0 = 0.5 * sum(K0) = 2.5, f1 = 0.5 * sum(K1) = 1: both active, map = ReLU(K0 + K1).
+    // Image B, 0.1 with 1 at input (3, 5) (dy 0, dx 2: K0 0, K1 -3): f0 = 0.1 * 5 = 0.5 > 0,
+    // f1 = 0.1 * (2 + 3) - 3 = -2.5 < 0: only K0, map = ReLU(K0).
+    float[][] mapA = {{3, 0, 0}, {2, 2, 1}, {1, 1, 1}};
+    float[][] mapB = {{1, 0, 0}, {3, 1, 0}, {0, 2, 1}};
+    float[] a = new float[64];
+    java.util.Arrays.fill(a, 0.5f);
+    float[] b = new float[64];
+    java.util.Arrays.fill(b, 0.1f);
+    b[3 * 8 + 5] = 1f;
+    AnalysisImages images = AnalysisImages.of(TinyModels.dataset(List.of(new LabeledImage(a, 8, 8, 1, 0),
+        new LabeledImage(b, 8, 8, 1, 0)), List.of("a")));
+    try (AnalysisModel model = AnalysisModel.randomInit(TinyModels.linearConvNet(), new ModelOptions(2, 1, 8, null),
+        0)) {
+      for (int batch : new int[] {1, 2}) {
+        ErfResult erf = Erf.measure(model, images, new Erf.Spec(2, 8, null, batch), Progress.quiet());
+        assertThat(erf.images()).isEqualTo(2);
+        for (int y = 0; y < 8; y++) {
+          for (int x = 0; x < 8; x++) {
+            boolean inside = y >= 3 && y <= 5 && x >= 3 && x <= 5;
+            float expected = inside ? (mapA[y - 3][x - 3] + mapB[y - 3][x - 3]) / 2 : 0f;
+            assertThat(erf.map()[y * 8 + x]).as("batch %d (%d, %d)", batch, y, x).isCloseTo(expected,
+                within(1e-6f));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void anUnreadableImageIsReplacedByTheNext() throws Exception {
+    List<LabeledImage> images = TinyModels.images(4, 40, 36, 1, 0.1f, 2);
+    ImageDataset secondUnreadable = new ImageDataset() {
+      @Override
+      public int size() {
+        return images.size();
+      }
+
+      @Override
+      public List<String> classNames() {
+        return List.of("a");
+      }
+
+      @Override
+      public LabeledImage get(int index) throws IOException {
+        if (index == 1) {
+          throw new IOException("image 1 is corrupt");
+        }
+        return images.get(index);
+      }
+
+      @Override
+      public String description() {
+        return "4 images, the second unreadable";
+      }
+    };
+    ModelOptions options = new ModelOptions(2, 1, SIZE, null);
+    try (AnalysisModel model = AnalysisModel.randomInit(TinyModels.positiveConvNet(), options, 0)) {
+      ErfResult erf = Erf.measure(model, AnalysisImages.of(secondUnreadable), new Erf.Spec(2, SIZE, null, 2),
+          Progress.quiet());
+      assertThat(erf.images()).isEqualTo(2);
+      assertThat(erf.skipped()).isEqualTo(1);
+      // images 0 and 2: the same maps as a source that holds only those
+      ErfResult expected = Erf.measure(model, AnalysisImages.of(TinyModels.dataset(
+          List.of(images.get(0), images.get(2)), List.of("a"))), new Erf.Spec(2, SIZE, null, 1), Progress.quiet());
+      for (int i = 0; i < erf.map().length; i++) {
+        assertThat(erf.map()[i]).isCloseTo(expected.map()[i], within(Math.abs(expected.map()[i]) * 1e-6f));
+      }
+      // more images asked for than there are good ones: all 3 good ones, no failure
+      assertThat(Erf.measure(model, AnalysisImages.of(secondUnreadable), new Erf.Spec(10, SIZE, null, 2),
+          Progress.quiet()).images()).isEqualTo(3);
     }
   }
 
@@ -105,5 +188,19 @@ class ErfTest {
     double share = centre / (centre + 1);
     assertThat(c.areas().get(0).side()).isEqualTo(share > 0.2 ? 3 : 9);
     assertThat(c.areas().get(3).side()).isEqualTo(9); // 99 %: must reach (1, 9): i = 4
+  }
+
+  @Test
+  void anAllZeroMapIsDegenerateNotWide() {
+    ErfResult zero = ErfResult.of("m", 2, new float[11 * 11], 11, 3, 0);
+    assertThat(zero.degenerate()).isTrue();
+    assertThat(zero.areas()).allSatisfy(a -> assertThat(a.side()).isZero());
+    assertThat(zero.summary()).contains("degenerate: the map is all zeros").doesNotContain("no square");
+    // a map that reaches the border is not degenerate: t = 0.99 is not reached below the full map
+    float[] border = new float[11 * 11];
+    java.util.Arrays.fill(border, 1f);
+    ErfResult wide = ErfResult.of("m", 2, border, 11, 3, 0);
+    assertThat(wide.degenerate()).isFalse();
+    assertThat(wide.summary()).contains("t=0.99: no square below the full map holds it").doesNotContain("degenerate");
   }
 }

@@ -31,7 +31,7 @@ class InvarianceTest {
     try (AnalysisModel model = AnalysisModel.randomInit(linear.entry(),
         new ModelOptions(CLASSES, 3, SIZE, null), 0)) {
       // label half of the images with the model's own prediction and half with another class: top-1 is 50 %
-      float[] views = Invariance.stack(images, SIZE, 3, (img, i) -> InvarianceViews.reference(img, SIZE, 0.875));
+      float[] views = Invariance.stack(images, SIZE, 3, (img, i) -> InvarianceViews.reference(img, SIZE, 0.875f));
       float[][] logits = model.logits(views, images.size());
       int[] labels = new int[images.size()];
       for (int i = 0; i < labels.length; i++) {

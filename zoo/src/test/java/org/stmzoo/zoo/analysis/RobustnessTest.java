@@ -10,13 +10,11 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.LabeledImage;
-import org.stmzoo.datasets.pipeline.InvarianceViews;
 import org.stmzoo.zoo.registry.ModelOptions;
 
 class RobustnessTest {
   private static final int SIZE = 4;
   private static final int CLASSES = 3;
-  private static final List<String> NAMES = List.of("a", "b", "c");
 
   @Test
   void fgsmOnALinearSoftmaxClassifierIsTheClosedForm() throws Exception {
@@ -43,40 +41,84 @@ class RobustnessTest {
   }
 
   /**
-   * {@code clip(x + eps * sign(dL/dx), 0, 1)} with {@code L = CE(W^T z + b, y)}, {@code z = (x - mean) / std}:
-   * {@code dL/dx = (W (softmax - onehot)) / std}.
+   * FGSM in closed form: {@code clip(x + eps * sign(dL/dx), 0, 1)} with {@code L = CE(W^T z + b, y)},
+   * {@code z = (x - mean) / std}: {@code dL/dx = (W (softmax - onehot)) / std}.
    */
   private static float[] closedForm(TinyModels.LinearClassifier m, float[] x, int[] labels, double eps) {
-    int features = SIZE * SIZE * 3;
-    float[] out = new float[x.length];
-    for (int n = 0; n < labels.length; n++) {
-      double[] logits = new double[CLASSES];
-      for (int c = 0; c < CLASSES; c++) {
-        logits[c] = m.b()[c];
-        for (int f = 0; f < features; f++) {
-          int ch = f % 3;
-          double z = (x[n * features + f] - m.preprocessing().mean()[ch]) / m.preprocessing().std()[ch];
-          logits[c] += m.w()[f][c] * z;
-        }
-      }
-      double max = Math.max(logits[0], Math.max(logits[1], logits[2]));
-      double sum = 0;
-      double[] p = new double[CLASSES];
-      for (int c = 0; c < CLASSES; c++) {
-        p[c] = Math.exp(logits[c] - max);
-        sum += p[c];
-      }
+    return attack(m, x, labels, eps, eps, 1);
+  }
+
+  /** The logits of image {@code n} of {@code x}, in double from the classifier's weights. */
+  private static double[] logits(TinyModels.LinearClassifier m, float[] x, int n) {
+    int classes = m.b().length;
+    int features = m.w().length;
+    double[] logits = new double[classes];
+    for (int c = 0; c < classes; c++) {
+      logits[c] = m.b()[c];
       for (int f = 0; f < features; f++) {
-        double g = 0;
-        for (int c = 0; c < CLASSES; c++) {
-          g += m.w()[f][c] * (p[c] / sum - (c == labels[n] ? 1 : 0));
-        }
-        g /= m.preprocessing().std()[f % 3];
-        double v = x[n * features + f] + eps * Math.signum(g);
-        out[n * features + f] = (float) Math.max(0, Math.min(1, v));
+        int ch = f % 3;
+        double z = (x[n * features + f] - m.preprocessing().mean()[ch]) / m.preprocessing().std()[ch];
+        logits[c] += m.w()[f][c] * z;
       }
     }
-    return out;
+    return logits;
+  }
+
+  /**
+   * {@code steps} steps {@code x <- clip(clip(x + alpha * sign(dL/dx), x0 - eps, x0 + eps), 0, 1)} from the clean
+   * image, the gradient in closed form (above), in double.
+   */
+  private static float[] attack(TinyModels.LinearClassifier m, float[] x0, int[] labels, double eps, double alpha,
+      int steps) {
+    int classes = m.b().length;
+    int features = m.w().length;
+    float[] x = x0.clone();
+    for (int step = 0; step < steps; step++) {
+      float[] next = new float[x.length];
+      for (int n = 0; n < labels.length; n++) {
+        double[] logits = logits(m, x, n);
+        double max = java.util.Arrays.stream(logits).max().orElseThrow();
+        double sum = 0;
+        double[] p = new double[classes];
+        for (int c = 0; c < classes; c++) {
+          p[c] = Math.exp(logits[c] - max);
+          sum += p[c];
+        }
+        for (int f = 0; f < features; f++) {
+          double g = 0;
+          for (int c = 0; c < classes; c++) {
+            g += m.w()[f][c] * (p[c] / sum - (c == labels[n] ? 1 : 0));
+          }
+          g /= m.preprocessing().std()[f % 3];
+          int i = n * features + f;
+          double v = Math.max(x0[i] - eps, Math.min(x0[i] + eps, x[i] + alpha * Math.signum(g)));
+          next[i] = (float) Math.max(0, Math.min(1, v));
+        }
+      }
+      x = next;
+    }
+    return x;
+  }
+
+  /** The classes scoring above {@code label} (ties: a lower index first, as topk). */
+  private static int rank(double[] logits, int label) {
+    int rank = 0;
+    for (int c = 0; c < logits.length; c++) {
+      rank += logits[c] > logits[label] || (logits[c] == logits[label] && c < label) ? 1 : 0;
+    }
+    return rank;
+  }
+
+  /** Top-1 and top-5 (%) of the classifier on {@code x}, computed here. */
+  private static double[] accuracy(TinyModels.LinearClassifier m, float[] x, int[] labels) {
+    int top1 = 0;
+    int top5 = 0;
+    for (int n = 0; n < labels.length; n++) {
+      int rank = rank(logits(m, x, n), labels[n]);
+      top1 += rank < 1 ? 1 : 0;
+      top5 += rank < 5 ? 1 : 0;
+    }
+    return new double[] {100.0 * top1 / labels.length, 100.0 * top5 / labels.length};
   }
 
   @Test
@@ -107,33 +149,47 @@ class RobustnessTest {
   }
 
   @Test
-  void adversarialAccuracyNeverExceedsClean(@TempDir Path dir) throws Exception {
-    TinyModels.LinearClassifier linear = TinyModels.linear(SIZE, CLASSES, 13);
+  void accuraciesAreThoseOfAnIndependentAttackOnPartlyMislabelledImages(@TempDir Path dir) throws Exception {
+    // 7 classes, so that top-5 can miss; labels that the classifier gets right, ranks second or ranks last, so
+    // that clean top-1 and top-5 are neither 0 nor 100 % and the attacked figures can be checked, not just bounded
+    int classes = 7;
+    TinyModels.LinearClassifier linear = TinyModels.linear(SIZE, classes, 13);
     List<LabeledImage> images = TinyModels.images(20, SIZE, SIZE, 3, 0f, 4);
-    try (AnalysisModel model = AnalysisModel.randomInit(linear.entry(),
-        new ModelOptions(CLASSES, 3, SIZE, null), 0)) {
-      // labels = the model's predictions, so clean top-1 is 100 % and every eps has something to lose
-      float[][] logits = model.logits(Invariance.stack(images, SIZE, 3,
-          (img, i) -> InvarianceViews.reference(img, SIZE, 1.0)), images.size());
-      int[] labels = new int[images.size()];
-      for (int i = 0; i < labels.length; i++) {
-        labels[i] = Logits.argmax(logits[i]);
-      }
-      AnalysisImages data = AnalysisImages.of(TinyModels.dataset(TinyModels.relabel(images, labels), NAMES), 100);
+    float[] x = Invariance.stack(images, SIZE, 3, (img, i) -> img);
+    int[] labels = new int[images.size()];
+    for (int n = 0; n < labels.length; n++) {
+      double[] z = logits(linear, x, n);
+      Integer[] byScore = java.util.stream.IntStream.range(0, classes).boxed()
+          .sorted((a, b) -> Double.compare(z[b], z[a])).toArray(Integer[]::new);
+      labels[n] = byScore[n % 4 == 1 ? classes - 1 : n % 4 == 3 ? 1 : 0];
+    }
+    double[] clean = accuracy(linear, x, labels);
+    assertThat(clean).containsExactly(50.0, 75.0);
+    double[] eps = {0, 1 / 255.0, 4 / 255.0, 64 / 255.0};
+    List<String> names = List.of("a", "b", "c", "d", "e", "f", "g");
+    AnalysisImages data = AnalysisImages.of(TinyModels.dataset(TinyModels.relabel(images, labels), names));
+    try (AnalysisModel model = AnalysisModel.randomInit(linear.entry(), new ModelOptions(classes, 3, SIZE, null),
+        0)) {
       for (Robustness.Attack attack : Robustness.Attack.values()) {
-        RobustnessResult r = Robustness.measure(model, data, new Robustness.Spec(attack,
-            new double[] {0, 1 / 255.0, 4 / 255.0, 64 / 255.0}, 5, null, true, 1, 100, 8, 1f, 2), Progress.quiet(),
-            dir.resolve(attack.flag()));
+        RobustnessResult r = Robustness.measure(model, data, new Robustness.Spec(attack, eps, 5, null, false, 1,
+            100, 8, 1f, 2), Progress.quiet(), dir.resolve(attack.flag()));
         assertThat(r.images()).isEqualTo(20);
-        assertThat(r.rows().get(0).cleanTop1()).isEqualTo(100.0);
-        assertThat(r.rows().get(0).adversarialTop1()).as("eps 0 changes nothing").isEqualTo(100.0);
-        assertThat(r.rows().get(0).meanLinf()).isZero();
-        for (RobustnessResult.Row row : r.rows()) {
-          assertThat(row.adversarialTop1()).isLessThanOrEqualTo(row.cleanTop1());
-          assertThat(row.adversarialTop5()).isLessThanOrEqualTo(row.cleanTop5());
-          assertThat(row.meanLinf()).isLessThanOrEqualTo(row.eps() + 1e-6);
+        for (int e = 0; e < eps.length; e++) {
+          RobustnessResult.Row row = r.rows().get(e);
+          // FGSM: one step of eps; PGD: 5 steps of eps / 4 from the clean image
+          double[] expected = accuracy(linear, attack == Robustness.Attack.FGSM ? closedForm(linear, x, labels,
+              eps[e]) : attack(linear, x, labels, eps[e], eps[e] / 4, 5), labels);
+          assertThat(row.cleanTop1()).isEqualTo(clean[0]);
+          assertThat(row.cleanTop5()).isEqualTo(clean[1]);
+          assertThat(row.adversarialTop1()).as("%s eps %d: top-1", attack.flag(), e).isEqualTo(expected[0]);
+          assertThat(row.adversarialTop5()).as("%s eps %d: top-5", attack.flag(), e).isEqualTo(expected[1]);
+          assertThat(row.meanLinf()).isLessThanOrEqualTo(eps[e] + 1e-6);
         }
-        assertThat(r.rows().get(3).adversarialTop1()).as(attack.flag() + " at 64/255").isLessThan(100.0);
+        assertThat(r.rows().get(0).adversarialTop1()).as("eps 0 changes nothing").isEqualTo(clean[0]);
+        assertThat(r.rows().get(0).meanLinf()).isZero();
+        // and it does cost accuracy: at 64/255 images classified right are lost
+        assertThat(r.rows().get(3).adversarialTop1()).as(attack.flag() + " at 64/255").isLessThan(clean[0]);
+        assertThat(r.rows().get(3).adversarialTop5()).as(attack.flag() + " at 64/255").isLessThan(clean[1]);
         r.write(dir);
         assertThat(dir.resolve(attack.flag()).resolve("example-001.png")).isNotEmptyFile();
       }

@@ -52,6 +52,38 @@ final class TinyModels {
         });
   }
 
+  /** {@link #linearConvNet()}'s kernels, {@code [output channel][dy][dx]}: mixed signs, so ReLU decides. */
+  static final float[][][] LINEAR_KERNELS = {
+      {{1, -2, 0}, {3, 1, -1}, {0, 2, 1}},
+      {{2, 1, -3}, {-1, 1, 2}, {1, -1, 0}}};
+
+  /**
+   * One 3x3 convolution (stride 1, SAME, no bias, 1 -> 2 channels) with {@link #LINEAR_KERNELS}, recorded as
+   * {@code stage0}; identity normalisation. The gradient of output channel o at (y, x) with respect to input
+   * (y + dy - 1, x + dx - 1) is {@code LINEAR_KERNELS[o][dy][dx]}.
+   */
+  static ModelEntry linearConvNet() {
+    Preprocessing identity = new Preprocessing(new float[] {0f}, new float[] {1f}, 1f, "bicubic");
+    return new ModelEntry("tiny-linear-convnet", "test", "none", 8, 0f, identity,
+        new Described("one linear convolution"), size -> Optional.empty(), (scope, options, dropPath) ->
+        (images, training) -> {
+          Ops tf = scope.tf();
+          float[][][][] k = new float[3][3][1][2];
+          for (int o = 0; o < 2; o++) {
+            for (int dy = 0; dy < 3; dy++) {
+              for (int dx = 0; dx < 3; dx++) {
+                k[dy][dx][0][o] = LINEAR_KERNELS[o][dy][dx];
+              }
+            }
+          }
+          Operand<TFloat32> x = tf.nn.conv2d(images, tf.constant(StdArrays.ndCopyOf(k)), List.of(1L, 1L, 1L, 1L),
+              "SAME");
+          scope.model().recordFeature("stage0", x);
+          Operand<TFloat32> pooled = tf.math.mean(x, tf.constant(new int[] {1, 2}));
+          return ClassifierOutput.of(pooled, pooled);
+        });
+  }
+
   /** Weights {@code 1 + 0.5 [centre row] + 0.25 [centre column] ...}: positive and symmetric in dy, dx. */
   private static Operand<TFloat32> symmetricKernel(Ops tf, int in, int out, int layer) {
     float[][][][] k = new float[3][3][in][out];

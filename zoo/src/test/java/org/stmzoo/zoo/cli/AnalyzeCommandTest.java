@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.ImageEncoding;
 import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.zoo.analysis.Report;
 import org.stmzoo.zoo.weights.NpyFile;
 import org.stmzoo.zoo.weights.RawTensor;
 
@@ -88,13 +91,67 @@ class AnalyzeCommandTest {
   }
 
   @Test
+  void theReportDefaultsToOneHundredImagesForEveryAnalysis() throws Exception {
+    Report.Spec spec = AnalyzeCommand.reportSpec(parse("report"), null, null);
+    assertThat(spec.erf().images()).isEqualTo(50);
+    assertThat(spec.invariance()).hasSize(4).allSatisfy(s -> assertThat(s.images()).isEqualTo(100));
+    assertThat(spec.robustness()).hasSize(2).allSatisfy(s -> assertThat(s.images()).isEqualTo(100));
+    Report.Spec given = AnalyzeCommand.reportSpec(parse("report", "--images", "30"), null, null);
+    assertThat(given.erf().images()).isEqualTo(30);
+    assertThat(given.invariance()).allSatisfy(s -> assertThat(s.images()).isEqualTo(30));
+    assertThat(given.robustness()).allSatisfy(s -> assertThat(s.images()).isEqualTo(30));
+  }
+
+  private static CommandLine parse(String... args) throws Exception {
+    return new DefaultParser().parse(new AnalyzeCommand(java.util.Map.of()).options(), args);
+  }
+
+  @Test
+  void theErfReadsPastAnUnreadableImageToAverageTheImagesAskedFor() throws Exception {
+    // cat/0b.png sorts second: with --images 2 the ERF must take the third image instead of averaging one map
+    Path folder = dir.resolve("one-corrupt");
+    for (String cls : new String[] {"cat", "dog"}) {
+      Files.createDirectories(folder.resolve(cls));
+      for (String name : new String[] {"0.png", "1.png"}) {
+        Files.copy(images.resolve(cls).resolve(name.replace("b", "")), folder.resolve(cls).resolve(name));
+      }
+    }
+    Files.writeString(folder.resolve("cat/0b.png"), "not a png");
+    CliTest.Outcome o = analyze("erf", "--model", "u-convnext-micro", "--random-init", "--data", folder.toString(),
+        "--images", "2", "--image-size", "32", "--output", dir.resolve("erf-corrupt").toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.out()).contains("over 2 images (1 skipped");
+  }
+
+  @Test
+  void twoModelsOfOneArchitectureGetTheirOwnFoldersAndColumns() throws Exception {
+    Path out = dir.resolve("report-twins");
+    CliTest.Outcome o = analyze("report", "--models", "u-convnext-micro,u-convnext-micro", "--random-init", "--data",
+        images.toString(), "--images", "1", "--image-size", "32", "--type", "translation", "--attack", "fgsm",
+        "--eps", "2/255", "--output", out.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    for (String label : new String[] {"u-convnext-micro-1", "u-convnext-micro-2"}) {
+      assertThat(out.resolve(label).resolve("erf.npy")).isNotEmptyFile();
+      assertThat(out.resolve(label).resolve("robustness-fgsm.csv")).isNotEmptyFile();
+    }
+    assertThat(out.resolve("u-convnext-micro")).doesNotExist();
+    assertThat(out.resolve("report.md")).content()
+        .contains("| `u-convnext-micro-1` | `u-convnext-micro-2` |")
+        .contains("![u-convnext-micro-1 ERF](u-convnext-micro-1/erf.png)")
+        .contains("![u-convnext-micro-2 ERF](u-convnext-micro-2/erf.png)")
+        .contains("| `u-convnext-micro-2` |");
+  }
+
+  @Test
   void aReportOfOneModelEndToEnd() throws Exception {
     Path out = dir.resolve("report");
     CliTest.Outcome o = analyze("report", "--models", "u-convnext-micro", "--random-init", "--data",
         images.toString(), "--images", "2", "--image-size", "32", "--type", "post-rotation", "--attack", "fgsm",
         "--eps", "2/255", "--output", out.toString());
     assertThat(o.code()).as(o.err()).isZero();
-    assertThat(out.resolve("report.md")).content().contains("## Effective receptive field")
+    assertThat(out.resolve("report.md")).content()
+        .contains("invariance and robustness: 2 images, a class-stratified sample (seed 0) of image folder")
+        .contains("## Effective receptive field")
         .contains("![u-convnext-micro ERF](u-convnext-micro/erf.png)").contains("### post-rotation")
         .contains("### fgsm").contains("eps 2/255").contains("## Time per analysis");
     assertThat(out.resolve("report.html")).content().contains("<table>").contains("data:image/png;base64,")
