@@ -1,5 +1,7 @@
 package org.stmzoo.layers.mixers;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+
 import org.stmzoo.layers.basic.Conv2D;
 import org.stmzoo.layers.basic.Padding;
 import java.util.List;
@@ -17,7 +19,12 @@ import org.tensorflow.types.TFloat32;
  * and no activation between. Variables {@code input_proj}, {@code dwconv}, {@code output_proj}.
  */
 public final class ConvNeXtMixer implements BandedLayer, EndsInProjection {
-  public record Config(int dim, int kernelSize) {}
+  public record Config(int dim, int kernelSize) {
+    public Config {
+      positive("ConvNeXtMixer.Config.dim", dim);
+      positive("ConvNeXtMixer.Config.kernelSize", kernelSize);
+    }
+  }
 
   private final Ops tf;
   private final Conv2D inputProj;

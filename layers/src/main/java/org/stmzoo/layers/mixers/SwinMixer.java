@@ -1,5 +1,7 @@
 package org.stmzoo.layers.mixers;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,7 +36,15 @@ public final class SwinMixer implements BandedLayer, EndsInProjection {
    * @param height map height the model is built for
    * @param shifted whether this block shifts (odd blocks of a stage)
    */
-  public record Config(int dim, int heads, int windowSize, int height, int width, boolean shifted) {}
+  public record Config(int dim, int heads, int windowSize, int height, int width, boolean shifted) {
+    public Config {
+      positive("SwinMixer.Config.dim", dim);
+      positive("SwinMixer.Config.heads", heads);
+      positive("SwinMixer.Config.windowSize", windowSize);
+      positive("SwinMixer.Config.height", height);
+      positive("SwinMixer.Config.width", width);
+    }
+  }
 
   /** The effective window and shift of a block, per the reference's rule. */
   public record Window(int size, int shift) {}

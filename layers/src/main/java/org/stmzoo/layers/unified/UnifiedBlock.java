@@ -1,5 +1,8 @@
 package org.stmzoo.layers.unified;
 
+import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
+
+import java.util.Objects;
 import org.stmzoo.layers.basic.DropPath;
 import org.stmzoo.layers.basic.LayerNorm;
 import org.stmzoo.layers.basic.LayerScale;
@@ -25,7 +28,13 @@ import org.tensorflow.types.TFloat32;
  * @param layerScaleDecay whether AdamW decays the gammas (true where the reference stores them as 4-D)
  */
 public final class UnifiedBlock implements BandedLayer {
-  public record Config(MixerFactory mixer, double mlpRatio, float normEps, boolean layerScaleDecay) {}
+  public record Config(MixerFactory mixer, double mlpRatio, float normEps, boolean layerScaleDecay) {
+    public Config {
+      Objects.requireNonNull(mixer, "UnifiedBlock.Config.mixer");
+      positiveFinite("UnifiedBlock.Config.mlpRatio", mlpRatio);
+      positiveFinite("UnifiedBlock.Config.normEps", normEps);
+    }
+  }
 
   private final Ops tf;
   private final LayerNorm norm1;

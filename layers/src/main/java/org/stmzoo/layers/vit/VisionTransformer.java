@@ -1,5 +1,9 @@
 package org.stmzoo.layers.vit;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
+import static org.stmzoo.layers.core.ConfigChecks.rate;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.stmzoo.layers.attention.TokenClassifierHead;
@@ -42,6 +46,15 @@ public final class VisionTransformer implements ImageClassifier {
   public record Config(int imageSize, int inChannels, int numClasses, int patch, int dim, int depth, int heads,
       double mlpRatio, boolean distilled, float dropPathRate) {
     public Config {
+      positive("VisionTransformer.Config.imageSize", imageSize);
+      positive("VisionTransformer.Config.inChannels", inChannels);
+      positive("VisionTransformer.Config.numClasses", numClasses);
+      positive("VisionTransformer.Config.patch", patch);
+      positive("VisionTransformer.Config.dim", dim);
+      positive("VisionTransformer.Config.depth", depth);
+      positive("VisionTransformer.Config.heads", heads);
+      positiveFinite("VisionTransformer.Config.mlpRatio", mlpRatio);
+      rate("VisionTransformer.Config.dropPathRate", dropPathRate);
       if (imageSize < patch) {
         throw new IllegalArgumentException("image size " + imageSize + " is smaller than the patch size " + patch);
       }
