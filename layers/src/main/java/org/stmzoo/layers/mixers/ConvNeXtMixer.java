@@ -1,6 +1,7 @@
 package org.stmzoo.layers.mixers;
 
 import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.positiveOdd;
 
 import org.stmzoo.layers.basic.Conv2D;
 import org.stmzoo.layers.basic.Padding;
@@ -22,7 +23,8 @@ public final class ConvNeXtMixer implements BandedLayer, EndsInProjection {
   public record Config(int dim, int kernelSize) {
     public Config {
       positive("ConvNeXtMixer.Config.dim", dim);
-      positive("ConvNeXtMixer.Config.kernelSize", kernelSize);
+      // the block adds the mixer's output to its input: the depthwise conv (padding k/2) must keep the map's size
+      positiveOdd("ConvNeXtMixer.Config.kernelSize", kernelSize);
     }
   }
 
