@@ -64,6 +64,7 @@ public final class UnifiedSkeleton implements ImageClassifier {
       positive("UnifiedSkeleton.Config.inChannels", inChannels);
       positive("UnifiedSkeleton.Config.numClasses", numClasses);
       rate("UnifiedSkeleton.Config.dropPathRate", dropPathRate);
+      // any number: 0 or below builds no layer scale (UnifiedBlock), as in the reference
       finite("UnifiedSkeleton.Config.layerScaleInit", layerScaleInit);
       positiveFinite("UnifiedSkeleton.Config.headRatio", headRatio);
       if ((int) (dims[3] * headRatio) < 1) {
