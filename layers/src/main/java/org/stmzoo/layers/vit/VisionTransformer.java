@@ -63,6 +63,7 @@ public final class VisionTransformer implements ImageClassifier {
 
   private final Ops tf;
   private final LayerScope scope;
+  private final int imageSize;
   private final List<ModelVariable> prefixTokens = new ArrayList<>();
   private final ModelVariable posEmbed;
   private final PatchEmbedding patchEmbed;
@@ -74,6 +75,7 @@ public final class VisionTransformer implements ImageClassifier {
   public VisionTransformer(LayerScope scope, Config config) {
     this.tf = scope.tf();
     this.scope = scope;
+    this.imageSize = config.imageSize();
     int dim = config.dim();
     prefixTokens.add(scope.variable("cls_token", Shape.of(1, 1, dim), Initializer.normal(1e-6f),
         VariableRole.EMBEDDING));
@@ -95,8 +97,22 @@ public final class VisionTransformer implements ImageClassifier {
         new TokenClassifierHead.Config(dim, config.numClasses(), config.distilled(), LinearInit.timm()));
   }
 
+  /**
+   * Refuses images whose static size is not the built one: pos_embed has one entry per patch of that size (timm's
+   * PatchEmbed asserts the same). An unknown size passes.
+   */
+  private void requireBuiltSize(Operand<TFloat32> images) {
+    long height = images.shape().get(1);
+    long width = images.shape().get(2);
+    if (height >= 0 && height != imageSize || width >= 0 && width != imageSize) {
+      throw new IllegalArgumentException("VisionTransformer built for " + imageSize + "x" + imageSize
+          + " images (its position embedding has one entry per patch of them) got images " + images.shape());
+    }
+  }
+
   @Override
   public ClassifierOutput call(Operand<TFloat32> images, Operand<TBool> training) {
+    requireBuiltSize(images);
     Operand<TFloat32> patches = patchEmbed.tokens(images, training);
     List<Operand<TFloat32>> parts = new ArrayList<>();
     for (ModelVariable token : prefixTokens) {
