@@ -132,6 +132,8 @@ class ConfigRefusalsTest {
         refused("PatchEmbedding.Config.stride must be >= 1, got 0", () -> new PatchEmbedding.Config(3, 8, 4, 0)),
         refused("MapPositionEmbedding.Config.width must be >= 1, got 0",
             () -> new MapPositionEmbedding.Config(4, 0, 8, 0.02f, false)),
+        refused("MapPositionEmbedding.Config.initStd must be finite, got NaN",
+            () -> new MapPositionEmbedding.Config(4, 4, 8, Float.NaN, false)),
         refused("ConvNeXtMixer.Config.dim must be >= 1, got 0", () -> new ConvNeXtMixer.Config(0, 7)),
         refused("ConvNeXtMixer.Config.kernelSize must be odd and >= 1", () -> new ConvNeXtMixer.Config(8, 4)),
         refused("ConvNeXtMixer.Config.kernelSize must be odd and >= 1", () -> new ConvNeXtMixer.Config(8, 0)));

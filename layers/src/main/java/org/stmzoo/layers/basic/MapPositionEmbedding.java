@@ -1,5 +1,6 @@
 package org.stmzoo.layers.basic;
 
+import static org.stmzoo.layers.core.ConfigChecks.finite;
 import static org.stmzoo.layers.core.ConfigChecks.positive;
 
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class MapPositionEmbedding implements BandedLayer {
       positive("MapPositionEmbedding.Config.height", height);
       positive("MapPositionEmbedding.Config.width", width);
       positive("MapPositionEmbedding.Config.dim", dim);
+      finite("MapPositionEmbedding.Config.initStd", initStd);
     }
   }
 
