@@ -1,6 +1,7 @@
 package org.stmzoo.layers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.stmzoo.layers.BasicLayersTest.var;
 
@@ -10,8 +11,11 @@ import org.stmzoo.layers.attention.TransformerBlock;
 import org.stmzoo.layers.basic.DropPathSchedule;
 import org.stmzoo.layers.basic.LinearInit;
 import org.stmzoo.layers.basic.Tokens;
+import org.stmzoo.layers.vit.VisionTransformer;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /** The vision-transformer pieces (tokens, PiT pooling, pre-norm block, drop-path schedule) on small tensors. */
@@ -133,5 +137,21 @@ class VitLayersTest {
     assertThat(rates[11]).isCloseTo(0.1f, within(1e-7f));
     assertThat(rates[6]).isCloseTo(0.6f / 11, within(1e-7f));
     assertThat(DropPathSchedule.linear(0.3f, 1)).containsExactly(0f);
+  }
+
+  /** timm's PatchEmbed asserts the built image size; pos_embed has one entry per patch of it. */
+  @Test
+  void visionTransformerRefusesImagesOfAnotherSizeThanItWasBuiltFor() {
+    try (GraphRunner r = new GraphRunner()) {
+      Ops tf = r.model.tf();
+      VisionTransformer vit = new VisionTransformer(r.model.root().child("vit"),
+          new VisionTransformer.Config(32, 3, 10, 16, 16, 1, 2, 4.0, false, 0f));
+      Operand<TFloat32> larger = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 64, 64, 3)));
+      assertThatThrownBy(() -> vit.call(larger, r.model.training()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("built for 32x32")
+          .hasMessageContaining("64, 64");
+      Operand<TFloat32> built = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 32, 32, 3)));
+      assertThat(vit.call(built, r.model.training()).logits().shape().get(1)).isEqualTo(10);
+    }
   }
 }

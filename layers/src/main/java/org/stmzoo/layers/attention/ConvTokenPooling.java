@@ -1,5 +1,7 @@
 package org.stmzoo.layers.attention;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+
 import org.stmzoo.layers.basic.Conv2D;
 import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.basic.Padding;
@@ -18,6 +20,9 @@ import org.tensorflow.types.TFloat32;
 public final class ConvTokenPooling {
   public record Config(int inDim, int outDim, int stride) {
     public Config {
+      positive("ConvTokenPooling.Config.inDim", inDim);
+      positive("ConvTokenPooling.Config.outDim", outDim);
+      positive("ConvTokenPooling.Config.stride", stride);
       if (outDim % inDim != 0) {
         throw new IllegalArgumentException(
             "pooling width " + outDim + " must be a multiple of the input width " + inDim + " (depthwise conv)");

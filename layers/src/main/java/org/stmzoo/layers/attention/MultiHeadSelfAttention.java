@@ -1,5 +1,8 @@
 package org.stmzoo.layers.attention;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.rate;
+
 import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.basic.Dropout;
 import org.stmzoo.layers.basic.LinearInit;
@@ -24,6 +27,10 @@ import org.tensorflow.types.TFloat32;
 public final class MultiHeadSelfAttention implements Layer {
   public record Config(int dim, int heads, boolean qkvBias, float attnDrop, float projDrop) {
     public Config {
+      positive("MultiHeadSelfAttention.Config.dim", dim);
+      positive("MultiHeadSelfAttention.Config.heads", heads);
+      rate("MultiHeadSelfAttention.Config.attnDrop", attnDrop);
+      rate("MultiHeadSelfAttention.Config.projDrop", projDrop);
       if (dim % heads != 0) {
         throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
       }

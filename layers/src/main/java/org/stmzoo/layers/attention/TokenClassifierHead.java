@@ -1,5 +1,7 @@
 package org.stmzoo.layers.attention;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+
 import java.util.Optional;
 import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.basic.LinearInit;
@@ -21,6 +23,11 @@ import org.tensorflow.types.TFloat32;
  */
 public final class TokenClassifierHead {
   public record Config(int dim, int numClasses, boolean distilled, LinearInit linearInit) {
+    public Config {
+      positive("TokenClassifierHead.Config.dim", dim);
+      positive("TokenClassifierHead.Config.numClasses", numClasses);
+    }
+
     /** How many prefix tokens the head reads: the class token, and the distillation token if distilled. */
     public int prefixTokens() {
       return distilled ? 2 : 1;

@@ -1,5 +1,9 @@
 package org.stmzoo.layers.attention;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
+import static org.stmzoo.layers.core.ConfigChecks.rate;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +37,14 @@ public final class TransformerBlock implements Layer {
    */
   public record Config(int dim, int heads, double mlpRatio, boolean qkvBias, float normEps, float dropPath,
       LinearInit linearInit) {
+    public Config {
+      positive("TransformerBlock.Config.dim", dim);
+      positive("TransformerBlock.Config.heads", heads);
+      positiveFinite("TransformerBlock.Config.mlpRatio", mlpRatio);
+      positiveFinite("TransformerBlock.Config.normEps", normEps);
+      rate("TransformerBlock.Config.dropPath", dropPath);
+    }
+
     public Config withDropPath(float rate) {
       return new Config(dim, heads, mlpRatio, qkvBias, normEps, rate, linearInit);
     }

@@ -1,6 +1,9 @@
 package org.stmzoo.layers.basic;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+
 import java.util.ArrayList;
+import java.util.Objects;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +35,13 @@ public final class Conv2D implements Layer, EndsInProjection {
       int inChannels, int outChannels, int kernelH, int kernelW, int stride, Padding padding, int groups,
       boolean bias, Initializer kernelInit, Initializer biasInit) {
     public Config {
+      positive("Conv2D.Config.inChannels", inChannels);
+      positive("Conv2D.Config.outChannels", outChannels);
+      positive("Conv2D.Config.kernelH", kernelH);
+      positive("Conv2D.Config.kernelW", kernelW);
+      positive("Conv2D.Config.stride", stride);
+      positive("Conv2D.Config.groups", groups);
+      Objects.requireNonNull(padding, "Conv2D.Config.padding");
       if (inChannels % groups != 0 || outChannels % groups != 0) {
         throw new IllegalArgumentException(
             "channels " + inChannels + "->" + outChannels + " are not divisible by groups " + groups);

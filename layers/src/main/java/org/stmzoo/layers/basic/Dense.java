@@ -1,5 +1,7 @@
 package org.stmzoo.layers.basic;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.stmzoo.layers.core.EndsInProjection;
@@ -23,6 +25,11 @@ import org.tensorflow.types.TFloat32;
  */
 public final class Dense implements Layer, EndsInProjection {
   public record Config(int inFeatures, int outFeatures, boolean bias, Initializer kernelInit, Initializer biasInit) {
+    public Config {
+      positive("Dense.Config.inFeatures", inFeatures);
+      positive("Dense.Config.outFeatures", outFeatures);
+    }
+
     /** timm's default for transformer Linear layers: trunc normal std 0.02, zero bias. */
     public static Config of(int in, int out, boolean bias) {
       return new Config(in, out, bias, Initializer.truncatedNormal(0.02f), Initializer.zeros());

@@ -1,5 +1,8 @@
 package org.stmzoo.layers.basic;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
+
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
@@ -19,6 +22,9 @@ import org.tensorflow.types.TFloat32;
 public final class GroupNorm implements Layer {
   public record Config(int groups, int channels, float eps) {
     public Config {
+      positive("GroupNorm.Config.groups", groups);
+      positive("GroupNorm.Config.channels", channels);
+      positiveFinite("GroupNorm.Config.eps", eps);
       if (channels % groups != 0) {
         throw new IllegalArgumentException(channels + " channels do not split into " + groups + " groups");
       }

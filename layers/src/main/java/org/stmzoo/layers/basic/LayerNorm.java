@@ -1,5 +1,8 @@
 package org.stmzoo.layers.basic;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
+
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
@@ -20,7 +23,12 @@ import org.tensorflow.types.TFloat32;
  * DeiT/ViT via timm) and 1e-5 (PyTorch's default) in different places, so eps is always explicit.
  */
 public final class LayerNorm implements Layer {
-  public record Config(int dim, float eps) {}
+  public record Config(int dim, float eps) {
+    public Config {
+      positive("LayerNorm.Config.dim", dim);
+      positiveFinite("LayerNorm.Config.eps", eps);
+    }
+  }
 
   private final Config config;
   private final Ops tf;

@@ -1,5 +1,8 @@
 package org.stmzoo.layers.basic;
 
+import static org.stmzoo.layers.core.ConfigChecks.finite;
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+
 import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
@@ -19,7 +22,12 @@ import org.tensorflow.types.TFloat32;
  * "ndim <= 1" rule decays, while 1-D gammas are not decayed.
  */
 public final class LayerScale implements Layer {
-  public record Config(int dim, float init, boolean decay) {}
+  public record Config(int dim, float init, boolean decay) {
+    public Config {
+      positive("LayerScale.Config.dim", dim);
+      finite("LayerScale.Config.init", init);
+    }
+  }
 
   private final Ops tf;
   private final ModelGraph model;

@@ -1,5 +1,8 @@
 package org.stmzoo.layers.basic;
 
+import static org.stmzoo.layers.core.ConfigChecks.finite;
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.stmzoo.layers.core.BandedLayer;
@@ -24,7 +27,14 @@ import org.tensorflow.types.TFloat32;
  * @param decay whether AdamW decays it (timm decays a 4-D embedding unless the model lists it as no-decay)
  */
 public final class MapPositionEmbedding implements BandedLayer {
-  public record Config(int height, int width, int dim, float initStd, boolean decay) {}
+  public record Config(int height, int width, int dim, float initStd, boolean decay) {
+    public Config {
+      positive("MapPositionEmbedding.Config.height", height);
+      positive("MapPositionEmbedding.Config.width", width);
+      positive("MapPositionEmbedding.Config.dim", dim);
+      finite("MapPositionEmbedding.Config.initStd", initStd);
+    }
+  }
 
   private final Ops tf;
   private final ModelVariable embedding;

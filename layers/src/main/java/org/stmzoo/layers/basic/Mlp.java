@@ -1,5 +1,8 @@
 package org.stmzoo.layers.basic;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.rate;
+
 import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
@@ -14,6 +17,13 @@ import org.tensorflow.types.TFloat32;
 /** Transformer MLP: {@code fc1 -> GELU -> dropout -> fc2 -> dropout} on the last axis. */
 public final class Mlp implements Layer, EndsInProjection {
   public record Config(int inFeatures, int hiddenFeatures, int outFeatures, float drop) {
+    public Config {
+      positive("Mlp.Config.inFeatures", inFeatures);
+      positive("Mlp.Config.hiddenFeatures", hiddenFeatures);
+      positive("Mlp.Config.outFeatures", outFeatures);
+      rate("Mlp.Config.drop", drop);
+    }
+
     public static Config of(int dim, double ratio) {
       return new Config(dim, (int) (dim * ratio), dim, 0f);
     }

@@ -1,5 +1,7 @@
 package org.stmzoo.layers.basic;
 
+import static org.stmzoo.layers.core.ConfigChecks.nonNegative;
+
 import org.tensorflow.Operand;
 
 /**
@@ -8,6 +10,13 @@ import org.tensorflow.Operand;
  * references, so it is only used where asked for with {@link #tensorflowSame()}.
  */
 public record Padding(int top, int bottom, int left, int right, boolean tfSame) {
+  public Padding {
+    nonNegative("Padding.top", top);
+    nonNegative("Padding.bottom", bottom);
+    nonNegative("Padding.left", left);
+    nonNegative("Padding.right", right);
+  }
+
   public static Padding valid() {
     return new Padding(0, 0, 0, 0, false);
   }

@@ -1,5 +1,7 @@
 package org.stmzoo.layers.basic;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.tensorflow.Operand;
@@ -16,6 +18,13 @@ import org.tensorflow.types.TFloat32;
  */
 public final class PatchEmbedding implements Layer {
   public record Config(int inChannels, int dim, int patch, int stride) {
+    public Config {
+      positive("PatchEmbedding.Config.inChannels", inChannels);
+      positive("PatchEmbedding.Config.dim", dim);
+      positive("PatchEmbedding.Config.patch", patch);
+      positive("PatchEmbedding.Config.stride", stride);
+    }
+
     /** Output side length of a square {@code imageSize} input (PyTorch's floor rule), 0 if smaller than a patch. */
     public int gridSize(int imageSize) {
       return imageSize < patch ? 0 : (imageSize - patch) / stride + 1;

@@ -1,5 +1,8 @@
 package org.stmzoo.layers.mixers;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.positiveOdd;
+
 import org.stmzoo.layers.basic.Conv2D;
 import org.stmzoo.layers.basic.Padding;
 import java.util.List;
@@ -17,7 +20,13 @@ import org.tensorflow.types.TFloat32;
  * and no activation between. Variables {@code input_proj}, {@code dwconv}, {@code output_proj}.
  */
 public final class ConvNeXtMixer implements BandedLayer, EndsInProjection {
-  public record Config(int dim, int kernelSize) {}
+  public record Config(int dim, int kernelSize) {
+    public Config {
+      positive("ConvNeXtMixer.Config.dim", dim);
+      // the block adds the mixer's output to its input: the depthwise conv (padding k/2) must keep the map's size
+      positiveOdd("ConvNeXtMixer.Config.kernelSize", kernelSize);
+    }
+  }
 
   private final Ops tf;
   private final Conv2D inputProj;

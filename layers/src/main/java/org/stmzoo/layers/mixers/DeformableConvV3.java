@@ -1,5 +1,9 @@
 package org.stmzoo.layers.mixers;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
+import static org.stmzoo.layers.core.ConfigChecks.positiveOdd;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -51,11 +55,14 @@ import org.tensorflow.types.TFloat32;
 public final class DeformableConvV3 implements BandedLayer, EndsInProjection {
   public record Config(int dim, int groups, int gridSize, int dwKernel, float normEps) {
     public Config {
+      positive("DeformableConvV3.Config.dim", dim);
+      positive("DeformableConvV3.Config.groups", groups);
+      // the grid is centred on each position and the conv keeps the map's size: both need odd sides
+      positiveOdd("DeformableConvV3.Config.gridSize", gridSize);
+      positiveOdd("DeformableConvV3.Config.dwKernel", dwKernel);
+      positiveFinite("DeformableConvV3.Config.normEps", normEps);
       if (dim % groups != 0) {
         throw new IllegalArgumentException("dim " + dim + " is not divisible by " + groups + " groups");
-      }
-      if (gridSize % 2 == 0 || dwKernel % 2 == 0) {
-        throw new IllegalArgumentException("grid and kernel sizes must be odd, got " + gridSize + ", " + dwKernel);
       }
     }
 

@@ -1,5 +1,8 @@
 package org.stmzoo.layers.mixers;
 
+import static org.stmzoo.layers.core.ConfigChecks.nonNegative;
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,6 +59,10 @@ public final class HaloAttention implements BandedLayer, EndsInProjection {
    */
   public record Config(int dim, int heads, int blockSize, int haloSize) {
     public Config {
+      positive("HaloAttention.Config.dim", dim);
+      positive("HaloAttention.Config.heads", heads);
+      positive("HaloAttention.Config.blockSize", blockSize);
+      nonNegative("HaloAttention.Config.haloSize", haloSize);
       if (dim % heads != 0) {
         throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
       }

@@ -1,5 +1,9 @@
 package org.stmzoo.layers.mixers;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
+import static org.stmzoo.layers.core.ConfigChecks.rate;
+
 import org.stmzoo.layers.attention.MultiHeadSelfAttention;
 import org.stmzoo.layers.basic.Conv2D;
 import org.stmzoo.layers.basic.Dense;
@@ -35,11 +39,14 @@ public final class SpatialReductionAttention implements BandedLayer, EndsInProje
   public record Config(int dim, int heads, int srRatio, boolean qkvBias, float normEps, float attnDrop,
       float projDrop) {
     public Config {
+      positive("SpatialReductionAttention.Config.dim", dim);
+      positive("SpatialReductionAttention.Config.heads", heads);
+      positive("SpatialReductionAttention.Config.srRatio", srRatio);
+      positiveFinite("SpatialReductionAttention.Config.normEps", normEps);
+      rate("SpatialReductionAttention.Config.attnDrop", attnDrop);
+      rate("SpatialReductionAttention.Config.projDrop", projDrop);
       if (dim % heads != 0) {
         throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
-      }
-      if (srRatio < 1) {
-        throw new IllegalArgumentException("spatial-reduction ratio must be >= 1, got " + srRatio);
       }
     }
 

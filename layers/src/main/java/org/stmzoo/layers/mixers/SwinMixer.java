@@ -1,5 +1,7 @@
 package org.stmzoo.layers.mixers;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,17 +36,27 @@ public final class SwinMixer implements BandedLayer, EndsInProjection {
    * @param height map height the model is built for
    * @param shifted whether this block shifts (odd blocks of a stage)
    */
-  public record Config(int dim, int heads, int windowSize, int height, int width, boolean shifted) {}
+  public record Config(int dim, int heads, int windowSize, int height, int width, boolean shifted) {
+    public Config {
+      positive("SwinMixer.Config.dim", dim);
+      positive("SwinMixer.Config.heads", heads);
+      positive("SwinMixer.Config.windowSize", windowSize);
+      positive("SwinMixer.Config.height", height);
+      positive("SwinMixer.Config.width", width);
+    }
+  }
 
   /** The effective window and shift of a block, per the reference's rule. */
   public record Window(int size, int shift) {}
 
   private final Ops tf;
+  private final Config config;
   private final Window window;
   private final WindowAttention attention;
 
   public SwinMixer(LayerScope scope, Config config) {
     this.tf = scope.tf();
+    this.config = config;
     this.window = window(config);
     this.attention =
         new WindowAttention(scope, new WindowAttention.Config(config.dim(), config.heads(), window.size()));
@@ -62,8 +74,23 @@ public final class SwinMixer implements BandedLayer, EndsInProjection {
     return window;
   }
 
+  /**
+   * Refuses a map whose static size is not the one the window and shift were chosen for: the reference's rule
+   * picks them from the map size, so another size would need another window or shift (a config for 7x7 maps on a
+   * 14x14 map would attend in 7x7 windows without a shift, where the reference at 14x14 shifts by 3). An unknown
+   * size passes.
+   */
+  private void requireBuiltSize(long height, long width) {
+    if (height >= 0 && height != config.height() || width >= 0 && width != config.width()) {
+      throw new IllegalArgumentException("SwinMixer built for " + config.height() + "x" + config.width()
+          + " maps (window " + window.size() + ", shift " + window.shift() + ") got a " + height + "x" + width
+          + " map");
+    }
+  }
+
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {
+    requireBuiltSize(input.shape().get(1), input.shape().get(2));
     int height = Shapes.dim(input, 1);
     int width = Shapes.dim(input, 2);
     int size = window.size();
@@ -103,6 +130,7 @@ public final class SwinMixer implements BandedLayer, EndsInProjection {
     int shift = window.shift();
     int rows = Shapes.dim(bands.get(0), 1);
     int width = Shapes.dim(bands.get(0), 2);
+    requireBuiltSize(Arrays.stream(MapBands.heights(bands)).sum(), width);
     if (shift == 0 && width == size && Arrays.stream(MapBands.heights(bands)).sum() == size) {
       return inOneWindow(bands, training);
     }

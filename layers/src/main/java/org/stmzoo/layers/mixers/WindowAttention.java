@@ -1,5 +1,7 @@
 package org.stmzoo.layers.mixers;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,6 +34,9 @@ import org.tensorflow.types.TFloat32;
 public final class WindowAttention implements EndsInProjection {
   public record Config(int dim, int heads, int windowSize) {
     public Config {
+      positive("WindowAttention.Config.dim", dim);
+      positive("WindowAttention.Config.heads", heads);
+      positive("WindowAttention.Config.windowSize", windowSize);
       if (dim % heads != 0) {
         throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
       }

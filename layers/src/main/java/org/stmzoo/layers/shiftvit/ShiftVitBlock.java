@@ -1,5 +1,9 @@
 package org.stmzoo.layers.shiftvit;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
+import static org.stmzoo.layers.core.ConfigChecks.rate;
+
 import org.stmzoo.layers.basic.ConvMlp;
 import org.stmzoo.layers.basic.DropPath;
 import org.stmzoo.layers.basic.Mlp;
@@ -24,7 +28,14 @@ public final class ShiftVitBlock implements Layer {
    * @param mlpRatio hidden width of the MLP over {@code dim}
    * @param dropPath this block's stochastic-depth rate
    */
-  public record Config(int dim, int nDiv, double mlpRatio, float dropPath) {}
+  public record Config(int dim, int nDiv, double mlpRatio, float dropPath) {
+    public Config {
+      positive("ShiftVitBlock.Config.dim", dim);
+      positive("ShiftVitBlock.Config.nDiv", nDiv);
+      positiveFinite("ShiftVitBlock.Config.mlpRatio", mlpRatio);
+      rate("ShiftVitBlock.Config.dropPath", dropPath);
+    }
+  }
 
   private final ShiftMixer shift;
   private final Residual mlpBranch;

@@ -1,5 +1,10 @@
 package org.stmzoo.layers.shiftvit;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.positiveEach;
+import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
+import static org.stmzoo.layers.core.ConfigChecks.rate;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,6 +52,13 @@ public final class ShiftVitNetwork implements ImageClassifier {
       if (depths.length == 0) {
         throw new IllegalArgumentException("ShiftViT needs at least one stage");
       }
+      positive("ShiftVitNetwork.Config.embedDim", embedDim);
+      positiveEach("ShiftVitNetwork.Config.depths", depths);
+      positiveFinite("ShiftVitNetwork.Config.mlpRatio", mlpRatio);
+      positive("ShiftVitNetwork.Config.nDiv", nDiv);
+      positive("ShiftVitNetwork.Config.inChannels", inChannels);
+      positive("ShiftVitNetwork.Config.numClasses", numClasses);
+      rate("ShiftVitNetwork.Config.dropPathRate", dropPathRate);
     }
 
     public int dim(int stage) {

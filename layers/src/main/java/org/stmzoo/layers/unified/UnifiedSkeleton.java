@@ -1,5 +1,11 @@
 package org.stmzoo.layers.unified;
 
+import static org.stmzoo.layers.core.ConfigChecks.finite;
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.positiveEach;
+import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
+import static org.stmzoo.layers.core.ConfigChecks.rate;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,12 +44,32 @@ public final class UnifiedSkeleton implements ImageClassifier {
   public record Config(int[] depths, int[] dims, int inChannels, int numClasses, int imageSize,
       float dropPathRate, float layerScaleInit, double headRatio) {
     public Config {
+      // copies: a caller changing its arrays later must not change a built model's config
+      depths = depths.clone();
+      dims = dims.clone();
       if (depths.length != 4 || dims.length != 4) {
         throw new IllegalArgumentException("the unified skeleton has 4 stages");
       }
       if (imageSize % 32 != 0 || imageSize <= 0) {
         throw new IllegalArgumentException(
             "image size must be a positive multiple of 32 (the skeleton downsamples 32x), got " + imageSize);
+      }
+      positiveEach("UnifiedSkeleton.Config.depths", depths);
+      positiveEach("UnifiedSkeleton.Config.dims", dims);
+      if (dims[0] < 2) {
+        throw new IllegalArgumentException(
+            "UnifiedSkeleton.Config.dims[0] must be >= 2 (the stem's first conv has dims[0] / 2 channels), got "
+                + dims[0]);
+      }
+      positive("UnifiedSkeleton.Config.inChannels", inChannels);
+      positive("UnifiedSkeleton.Config.numClasses", numClasses);
+      rate("UnifiedSkeleton.Config.dropPathRate", dropPathRate);
+      // any number: 0 or below builds no layer scale (UnifiedBlock), as in the reference
+      finite("UnifiedSkeleton.Config.layerScaleInit", layerScaleInit);
+      positiveFinite("UnifiedSkeleton.Config.headRatio", headRatio);
+      if ((int) (dims[3] * headRatio) < 1) {
+        throw new IllegalArgumentException("UnifiedSkeleton.Config.headRatio " + headRatio + " leaves the head conv "
+            + "of dims[3] = " + dims[3] + " without channels");
       }
     }
 

@@ -1,5 +1,10 @@
 package org.stmzoo.layers.vit;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.positiveEach;
+import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
+import static org.stmzoo.layers.core.ConfigChecks.rate;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -49,9 +54,26 @@ public final class PoolingVisionTransformer implements ImageClassifier {
   public record Config(int imageSize, int inChannels, int numClasses, int patch, int stride, int[] baseDims,
       int[] depths, int[] heads, double mlpRatio, boolean distilled, float dropPathRate) {
     public Config {
+      // copies: a caller changing its arrays later must not change a built model's config
+      baseDims = baseDims.clone();
+      depths = depths.clone();
+      heads = heads.clone();
       if (baseDims.length != depths.length || heads.length != depths.length) {
         throw new IllegalArgumentException("baseDims, depths and heads need one entry per stage");
       }
+      if (depths.length == 0) {
+        throw new IllegalArgumentException("PiT needs at least one stage");
+      }
+      positive("PoolingVisionTransformer.Config.imageSize", imageSize);
+      positive("PoolingVisionTransformer.Config.inChannels", inChannels);
+      positive("PoolingVisionTransformer.Config.numClasses", numClasses);
+      positive("PoolingVisionTransformer.Config.patch", patch);
+      positive("PoolingVisionTransformer.Config.stride", stride);
+      positiveEach("PoolingVisionTransformer.Config.baseDims", baseDims);
+      positiveEach("PoolingVisionTransformer.Config.depths", depths);
+      positiveEach("PoolingVisionTransformer.Config.heads", heads);
+      positiveFinite("PoolingVisionTransformer.Config.mlpRatio", mlpRatio);
+      rate("PoolingVisionTransformer.Config.dropPathRate", dropPathRate);
       if (imageSize < patch) {
         throw new IllegalArgumentException("image size " + imageSize + " is smaller than the patch size " + patch);
       }

@@ -1,5 +1,9 @@
 package org.stmzoo.layers.vit;
 
+import static org.stmzoo.layers.core.ConfigChecks.positive;
+import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
+import static org.stmzoo.layers.core.ConfigChecks.rate;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.stmzoo.layers.attention.TokenClassifierHead;
@@ -42,6 +46,15 @@ public final class VisionTransformer implements ImageClassifier {
   public record Config(int imageSize, int inChannels, int numClasses, int patch, int dim, int depth, int heads,
       double mlpRatio, boolean distilled, float dropPathRate) {
     public Config {
+      positive("VisionTransformer.Config.imageSize", imageSize);
+      positive("VisionTransformer.Config.inChannels", inChannels);
+      positive("VisionTransformer.Config.numClasses", numClasses);
+      positive("VisionTransformer.Config.patch", patch);
+      positive("VisionTransformer.Config.dim", dim);
+      positive("VisionTransformer.Config.depth", depth);
+      positive("VisionTransformer.Config.heads", heads);
+      positiveFinite("VisionTransformer.Config.mlpRatio", mlpRatio);
+      rate("VisionTransformer.Config.dropPathRate", dropPathRate);
       if (imageSize < patch) {
         throw new IllegalArgumentException("image size " + imageSize + " is smaller than the patch size " + patch);
       }
@@ -50,6 +63,7 @@ public final class VisionTransformer implements ImageClassifier {
 
   private final Ops tf;
   private final LayerScope scope;
+  private final int imageSize;
   private final List<ModelVariable> prefixTokens = new ArrayList<>();
   private final ModelVariable posEmbed;
   private final PatchEmbedding patchEmbed;
@@ -61,6 +75,7 @@ public final class VisionTransformer implements ImageClassifier {
   public VisionTransformer(LayerScope scope, Config config) {
     this.tf = scope.tf();
     this.scope = scope;
+    this.imageSize = config.imageSize();
     int dim = config.dim();
     prefixTokens.add(scope.variable("cls_token", Shape.of(1, 1, dim), Initializer.normal(1e-6f),
         VariableRole.EMBEDDING));
@@ -82,8 +97,22 @@ public final class VisionTransformer implements ImageClassifier {
         new TokenClassifierHead.Config(dim, config.numClasses(), config.distilled(), LinearInit.timm()));
   }
 
+  /**
+   * Refuses images whose static size is not the built one: pos_embed has one entry per patch of that size (timm's
+   * PatchEmbed asserts the same). An unknown size passes.
+   */
+  private void requireBuiltSize(Operand<TFloat32> images) {
+    long height = images.shape().get(1);
+    long width = images.shape().get(2);
+    if (height >= 0 && height != imageSize || width >= 0 && width != imageSize) {
+      throw new IllegalArgumentException("VisionTransformer built for " + imageSize + "x" + imageSize
+          + " images (its position embedding has one entry per patch of them) got images " + images.shape());
+    }
+  }
+
   @Override
   public ClassifierOutput call(Operand<TFloat32> images, Operand<TBool> training) {
+    requireBuiltSize(images);
     Operand<TFloat32> patches = patchEmbed.tokens(images, training);
     List<Operand<TFloat32>> parts = new ArrayList<>();
     for (ModelVariable token : prefixTokens) {

@@ -1,6 +1,7 @@
 package org.stmzoo.layers.mixers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.stmzoo.layers.core.ModelVariable;
@@ -152,6 +153,28 @@ class SwinMixerTest {
           "mixer/relative_position_bias_table", "mixer/qkv/kernel", "mixer/qkv/bias", "mixer/proj/kernel",
           "mixer/proj/bias");
       h.assertEveryGradientIsNonZero();
+    }
+  }
+
+  /**
+   * A config for 7x7 maps picks window 7 without a shift; at 14x14 the reference shifts by 3. Fed a 14x14 map it
+   * must refuse rather than compute the 7x7 rule on it, on the whole map and on bands.
+   */
+  @Test
+  void refusesAMapOfAnotherSizeThanItWasBuiltFor() {
+    try (TinyGraph g = new TinyGraph()) {
+      SwinMixer mixer = new SwinMixer(g.scope("mixer"), new SwinMixer.Config(DIM, HEADS, 7, 7, 7, true));
+      assertThat(mixer.window()).isEqualTo(new SwinMixer.Window(7, 0));
+      var map = g.input("map", Shape.of(-1, 14, 14, DIM), new float[0]);
+      assertThatThrownBy(() -> mixer.call(map, g.model.training()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("built for 7x7")
+          .hasMessageContaining("14x14");
+      var band = g.input("band", Shape.of(-1, 7, 14, DIM), new float[0]);
+      assertThatThrownBy(() -> mixer.callBands(java.util.List.of(band, band), g.model.training()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("14x14");
+      var wide = g.input("wide", Shape.of(-1, 7, 8, DIM), new float[0]);
+      assertThatThrownBy(() -> mixer.call(wide, g.model.training()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("7x8");
     }
   }
 }
