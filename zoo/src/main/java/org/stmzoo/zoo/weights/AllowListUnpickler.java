@@ -388,18 +388,35 @@ final class AllowListUnpickler {
   }
 
   /**
+   * At most this many values (counted as often as they occur) in one dict key or set member: real keys are
+   * strings, numbers or small tuples, and comparing two equal keys costs their unfolded size.
+   */
+  static final long MAX_KEY_VALUES = 10_000;
+
+  /**
    * Python refuses unhashable keys (lists, dicts, sets, bytearrays, tuples holding them); so does this reader,
-   * which keeps Java's hashing of a key from recursing into a container that holds itself. Tuples and
-   * frozensets are checked to their (bounded) depth; other objects hash by identity or by value without recursion.
+   * which keeps Java's hashing of a key from recursing into a container that holds itself. Tuples and frozensets
+   * settle their hashability and hash when built (O(1) here); one whose unfolded size is large (shared items,
+   * a DAG) is refused, so that comparing equal keys stays cheap. Tensor views are refused as keys.
    */
   Object requireHashable(Object key) {
-    if (key instanceof Tuple t) {
-      for (Object item : t) {
-        requireHashable(item);
+    if (!PickleValues.isHashable(key)) {
+      Object culprit = key;
+      while (culprit instanceof Tuple t) { // an unhashable tuple has an unhashable item: name it
+        Object next = null;
+        for (Object item : t) {
+          if (!PickleValues.isHashable(item)) {
+            next = item;
+            break;
+          }
+        }
+        culprit = next;
       }
-    } else if (!(key instanceof FrozenSet) && (key instanceof List || key instanceof Map || key instanceof Set
-        || key instanceof ByteArray)) {
-      throw malformed("unhashable " + describe(key) + " used as a dict key or set member");
+      throw malformed("unhashable " + describe(culprit) + " used as a dict key or set member");
+    }
+    if (PickleValues.unfoldedSizeOf(key) > MAX_KEY_VALUES) {
+      throw malformed("a dict key or set member of more than " + MAX_KEY_VALUES
+          + " values (tuples sharing items, nested)");
     }
     return key;
   }
@@ -624,7 +641,7 @@ final class AllowListUnpickler {
     return abbreviate(o.toString());
   }
 
-  private static String abbreviate(String s) {
+  static String abbreviate(String s) {
     return s.length() > 60 ? s.substring(0, 60) + "..." : s;
   }
 

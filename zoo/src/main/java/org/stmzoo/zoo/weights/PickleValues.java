@@ -19,14 +19,37 @@ import java.util.Set;
 final class PickleValues {
   private PickleValues() {}
 
-  /** A Python tuple: immutable, hashable when its items are. */
+  /**
+   * A value that Python would hash by identity but that must never be a dict key or set member here (a tensor
+   * view: it describes data, and its arguments may hold containers that hold themselves).
+   */
+  interface Unhashable {}
+
+  /**
+   * A Python tuple: immutable, hashable when its items are. Its hash, hashability and size (values counted as
+   * often as they occur, saturating) are computed once, when it is built from items that already exist: a tuple
+   * of tuples that share items (a pickle of {@code DUP, TUPLE2} repeated) is a DAG whose unfolded size doubles
+   * with every level, and Java's list hashing would walk it unfolded.
+   */
   static final class Tuple extends AbstractList<Object> implements RandomAccess {
     private final Object[] items;
     final int depth;
+    final boolean hashable;
+    final long unfoldedSize;
+    private final int hash;
 
     Tuple(List<Object> items) {
       this.items = items.toArray();
       this.depth = 1 + maxDepth(items);
+      this.hashable = allHashable(items);
+      this.unfoldedSize = unfoldedSize(items);
+      int h = 1;
+      if (hashable) {
+        for (Object o : this.items) {
+          h = 31 * h + (o == null ? 0 : o.hashCode());
+        }
+      }
+      this.hash = hashable ? h : System.identityHashCode(this);
     }
 
     @Override
@@ -38,16 +61,40 @@ final class PickleValues {
     public int size() {
       return items.length;
     }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (o == this) {
+        return true;
+      }
+      if (o instanceof Tuple t && hashable && t.hashable && (t.hash != hash || t.items.length != items.length)) {
+        return false;
+      }
+      return super.equals(o);
+    }
   }
 
-  /** A Python frozenset, members in pickle order. */
+  /** A Python frozenset, members in pickle order (each member was checked hashable before it was added). */
   static final class FrozenSet extends AbstractSet<Object> {
     private final Set<Object> items;
     final int depth;
+    final long unfoldedSize;
+    private final int hash;
 
     FrozenSet(Set<Object> items) {
       this.items = Collections.unmodifiableSet(items);
       this.depth = 1 + maxDepth(items);
+      this.unfoldedSize = unfoldedSize(items);
+      int h = 0;
+      for (Object o : items) {
+        h += o == null ? 0 : o.hashCode();
+      }
+      this.hash = h;
     }
 
     @Override
@@ -58,6 +105,22 @@ final class PickleValues {
     @Override
     public int size() {
       return items.size();
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (o == this) {
+        return true;
+      }
+      if (o instanceof FrozenSet f && (f.hash != hash || f.size() != size())) {
+        return false;
+      }
+      return super.equals(o);
     }
   }
 
@@ -105,5 +168,48 @@ final class PickleValues {
       max = Math.max(max, depthOf(o));
     }
     return max;
+  }
+
+  /**
+   * Whether Python could hash {@code o} (a list, dict, set or bytearray, or a tuple holding one, cannot) and this
+   * reader will: a tensor view is refused too. O(1): a tuple's hashability was settled when it was built.
+   */
+  static boolean isHashable(Object o) {
+    if (o instanceof Tuple t) {
+      return t.hashable;
+    }
+    if (o instanceof FrozenSet) {
+      return true;
+    }
+    return !(o instanceof List || o instanceof Map || o instanceof Set || o instanceof ByteArray
+        || o instanceof Unhashable);
+  }
+
+  /** The number of values in {@code o} counted as often as they occur (1 for a non-container), saturating. */
+  static long unfoldedSizeOf(Object o) {
+    if (o instanceof Tuple t) {
+      return t.unfoldedSize;
+    }
+    if (o instanceof FrozenSet s) {
+      return s.unfoldedSize;
+    }
+    return 1;
+  }
+
+  private static boolean allHashable(Iterable<Object> items) {
+    for (Object o : items) {
+      if (!isHashable(o)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static long unfoldedSize(Iterable<Object> items) {
+    long size = 1;
+    for (Object o : items) {
+      size = Math.min(Long.MAX_VALUE / 2, size + unfoldedSizeOf(o));
+    }
+    return size;
   }
 }

@@ -35,22 +35,68 @@ public final class TorchCheckpointReader {
 
   /**
    * What {@code _rebuild_tensor_v2(storage, offset, size, stride, ...)} returns, its arguments kept as the pickle
-   * gave them: they are validated, with the tensor's name, only if the tensor is imported.
+   * gave them: they are validated, with the tensor's name, only if the tensor is imported. Equality is identity
+   * and the description constant (its arguments may be containers that hold themselves, or hold one string a
+   * hundred thousand times); it is never a dict key.
    */
-  private record TensorView(Object storage, Object offset, Object size, Object stride) {}
+  private static final class TensorView implements PickleValues.Unhashable {
+    private final Object storage;
+    private final Object offset;
+    private final Object size;
+    private final Object stride;
+
+    TensorView(Object storage, Object offset, Object size, Object stride) {
+      this.storage = storage;
+      this.offset = offset;
+      this.size = size;
+      this.stride = stride;
+    }
+
+    Object storage() {
+      return storage;
+    }
+
+    Object offset() {
+      return offset;
+    }
+
+    Object size() {
+      return size;
+    }
+
+    Object stride() {
+      return stride;
+    }
+
+    @Override
+    public String toString() {
+      return "a tensor";
+    }
+  }
+
+  /**
+   * Tensors may read each storage more than once (tied weights are two names for one storage), but all of them
+   * together at most this many times the elements of the storages they read: with each storage bounded by the
+   * file, a small file cannot make the reader materialise gigabytes.
+   */
+  static final int MAX_READS_PER_STORAGE_ELEMENT = 16;
 
   /** A validated view. */
   private record Layout(Storage storage, long offset, long[] shape, long[] stride, long count) {}
 
+  private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
   private final ZipFile zip;
   private final String prefix;
   private final CheckpointLimits limits;
+  private final long fileSize;
   private final Map<String, float[]> storages = new HashMap<>();
 
-  private TorchCheckpointReader(ZipFile zip, String prefix, CheckpointLimits limits) {
+  private TorchCheckpointReader(ZipFile zip, String prefix, CheckpointLimits limits, long fileSize) {
     this.zip = zip;
     this.prefix = prefix;
     this.limits = limits;
+    this.fileSize = fileSize;
   }
 
   public static StateDict read(Path file) throws IOException {
@@ -59,6 +105,7 @@ public final class TorchCheckpointReader {
 
   public static StateDict read(Path file, StateDictChoice choice, CheckpointLimits limits) throws IOException {
     requireRegularFile(file);
+    long fileSize = Files.size(file);
     try (ZipFile zip = new ZipFile(file.toFile())) {
       if (zip.size() > limits.maxZipEntries()) {
         throw new WeightFormatException("the zip has " + zip.size() + " entries, more than the limit of "
@@ -67,11 +114,12 @@ public final class TorchCheckpointReader {
       ZipEntry pickle = findPickle(zip);
       String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
       ZipEntry byteorder = zip.getEntry(prefix + "byteorder");
-      if (byteorder != null && !new String(readEntry(zip, byteorder, 16, limits)).trim().equals("little")) {
+      if (byteorder != null && !new String(readEntry(zip, byteorder, 16, limits, fileSize)).trim().equals("little")) {
         throw new WeightFormatException("big-endian checkpoints are not supported");
       }
-      TorchCheckpointReader reader = new TorchCheckpointReader(zip, prefix, limits);
-      Object saved = new AllowListUnpickler(readEntry(zip, pickle, limits.maxPickleBytes(), limits), allowList(),
+      TorchCheckpointReader reader = new TorchCheckpointReader(zip, prefix, limits, fileSize);
+      Object saved = new AllowListUnpickler(readEntry(zip, pickle, limits.maxPickleBytes(), limits, fileSize),
+          allowList(),
           reader::persistentLoad, limits).load();
       return reader.stateDict(select(saved, choice));
     } catch (java.util.zip.ZipException | java.io.EOFException e) {
@@ -151,6 +199,10 @@ public final class TorchCheckpointReader {
     if (!(t.get(4) instanceof Long numel) || numel < 0) {
       throw AllowListUnpickler.malformed("persistent id with element count " + AllowListUnpickler.describe(t.get(4)));
     }
+    if (numel > MAX_ARRAY) {
+      throw new WeightFormatException("storage " + AllowListUnpickler.abbreviate(key) + " has " + numel
+          + " elements, more than one Java array holds");
+    }
     return new Storage(STORAGE_TYPES.get(type.name().substring("torch.".length())), key, numel);
   }
 
@@ -208,6 +260,8 @@ public final class TorchCheckpointReader {
     Map<String, Layout> layouts = new LinkedHashMap<>();
     Map<String, Storage> distinctStorages = new HashMap<>();
     long elements = 0;
+    long viewed = 0;
+    long stored = 0;
     for (Map.Entry<?, ?> e : dict.entrySet()) {
       if (!(e.getKey() instanceof String key)) {
         throw new WeightFormatException("state dict key " + AllowListUnpickler.describe(e.getKey())
@@ -220,7 +274,14 @@ public final class TorchCheckpointReader {
         throw new WeightFormatException("tensor '" + key + "' reads storage " + layout.storage().key()
             + " as " + layout.storage() + ", another tensor as " + previous);
       }
-      elements += layout.count() + (previous == null ? layout.storage().numel() : 0);
+      elements = Math.addExact(elements, layout.count() + (previous == null ? layout.storage().numel() : 0));
+      viewed += layout.count();
+      stored += previous == null ? layout.storage().numel() : 0;
+      if (viewed > MAX_READS_PER_STORAGE_ELEMENT * stored) {
+        throw new WeightFormatException("the state dict's tensors read " + viewed + " elements from storages of "
+            + stored + " (up to tensor '" + AllowListUnpickler.abbreviate(key) + "'), more than "
+            + MAX_READS_PER_STORAGE_ELEMENT + " times over: views that repeat their storage's elements");
+      }
       if (elements > limits.maxTensorBytes() / Float.BYTES) {
         throw new WeightFormatException("the state dict's tensors and storages need more than "
             + limits.maxTensorBytes() + " bytes as float32 (" + CheckpointLimits.knob("tensor-bytes") + ")");
@@ -235,7 +296,7 @@ public final class TorchCheckpointReader {
 
   /** Validates a view against its storage: integer fields, ranks, non-negative strides, no overflow, in bounds. */
   private static Layout layout(String name, TensorView view) {
-    String where = "tensor '" + name + "'";
+    String where = "tensor '" + AllowListUnpickler.abbreviate(name) + "'";
     if (!(view.storage() instanceof Storage storage)) {
       throw new WeightFormatException(where + ": its storage is " + AllowListUnpickler.describe(view.storage())
           + ", not a persistent storage");
@@ -244,8 +305,8 @@ public final class TorchCheckpointReader {
     long[] shape = integers(where, "size", view.size());
     long[] stride = integers(where, "stride", view.stride());
     if (stride.length != shape.length) {
-      throw new WeightFormatException(where + ": stride " + Arrays.toString(stride) + " has " + stride.length
-          + " entries for the " + shape.length + " dimensions of size " + Arrays.toString(shape));
+      throw new WeightFormatException(where + ": stride " + dims(stride) + " has " + stride.length
+          + " entries for the " + shape.length + " dimensions of size " + dims(shape));
     }
     long count;
     long last = offset;
@@ -257,15 +318,21 @@ public final class TorchCheckpointReader {
         }
       }
     } catch (ArithmeticException e) {
-      throw new WeightFormatException(where + ": size " + Arrays.toString(shape) + " with stride "
-          + Arrays.toString(stride) + " overflows 64 bits");
+      throw new WeightFormatException(where + ": size " + dims(shape) + " with stride "
+          + dims(stride) + " overflows 64 bits");
     }
-    if (count > Integer.MAX_VALUE - 8) {
+    if (count > MAX_ARRAY) {
       throw new WeightFormatException(where + ": " + count + " elements are more than one Java array holds");
     }
+    if (count > storage.numel()) {
+      // a stride-0 view (expand) repeats its storage's elements: real checkpoints save expanded tensors' storages
+      throw new WeightFormatException(where + ": size " + dims(shape) + " has " + count
+          + " elements, more than the " + storage.numel() + " of its storage " + AllowListUnpickler.abbreviate(storage.key())
+          + " (a view that repeats elements)");
+    }
     if (count > 0 && last >= storage.numel()) {
-      throw new WeightFormatException(where + ": size " + Arrays.toString(shape) + ", stride "
-          + Arrays.toString(stride) + " and offset " + offset + " reach element " + last + " of storage "
+      throw new WeightFormatException(where + ": size " + dims(shape) + ", stride "
+          + dims(stride) + " and offset " + offset + " reach element " + last + " of storage "
           + storage.key() + ", which has " + storage.numel());
     }
     return new Layout(storage, offset, shape, stride, count);
@@ -322,11 +389,12 @@ public final class TorchCheckpointReader {
     if (entry == null) {
       throw new WeightFormatException("storage " + s.key() + " is missing from the archive");
     }
-    long bytes = s.numel() * s.dtype().bytes(); // numel is below 2^31 and the limit: no overflow
+    long bytes = s.numel() * s.dtype().bytes(); // numel is below 2^31 (persistentLoad): no overflow
     if (entry.getSize() != bytes) {
       throw new WeightFormatException("storage " + s.key() + " should hold " + s.numel() + " elements ("
           + bytes + " bytes), the archive entry has " + entry.getSize());
     }
+    checkDeclaredSizes(entry, fileSize);
     checkRatio(entry, limits);
     float[] values = new float[(int) s.numel()];
     try (InputStream in = zip.getInputStream(entry)) {
@@ -341,7 +409,7 @@ public final class TorchCheckpointReader {
   }
 
   /** An entry's bytes, its declared size checked against {@code limit} and the ratio before reading. */
-  private static byte[] readEntry(ZipFile zip, ZipEntry entry, long limit, CheckpointLimits limits)
+  private static byte[] readEntry(ZipFile zip, ZipEntry entry, long limit, CheckpointLimits limits, long fileSize)
       throws IOException {
     long size = entry.getSize();
     if (size < 0) {
@@ -351,6 +419,7 @@ public final class TorchCheckpointReader {
       throw new WeightFormatException(entry.getName() + " declares " + size + " bytes, more than the limit of "
           + limit + (limit == limits.maxPickleBytes() ? " (" + CheckpointLimits.knob("pickle-bytes") + ")" : ""));
     }
+    checkDeclaredSizes(entry, fileSize);
     checkRatio(entry, limits);
     try (InputStream in = zip.getInputStream(entry)) {
       byte[] data = in.readNBytes((int) size);
@@ -362,6 +431,30 @@ public final class TorchCheckpointReader {
       }
       return data;
     }
+  }
+
+  /**
+   * java.util.zip trusts an entry's declared sizes: a stored entry may declare far more bytes than the file holds
+   * (the read then fails, but only after the reader has allocated the declared size). No entry's compressed size
+   * can exceed the file's, and a stored entry's size is its compressed size.
+   */
+  private static void checkDeclaredSizes(ZipEntry entry, long fileSize) {
+    long size = entry.getSize();
+    long compressed = entry.getCompressedSize();
+    if (compressed > fileSize || (entry.getMethod() == ZipEntry.STORED && size > fileSize)) {
+      throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " declares "
+          + Math.max(size, compressed) + " bytes, more than the " + fileSize + " bytes of the whole file");
+    }
+    if (entry.getMethod() == ZipEntry.STORED && compressed >= 0 && size != compressed) {
+      throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " is stored uncompressed"
+          + " but declares " + size + " bytes and " + compressed + " compressed");
+    }
+  }
+
+  /** At most 8 dimensions of a shape or stride in a message (the pickle may give millions). */
+  private static String dims(long[] values) {
+    return values.length <= 8 ? Arrays.toString(values)
+        : Arrays.toString(Arrays.copyOf(values, 8)).replace("]", ", ... (" + values.length + " in all)]");
   }
 
   private static void checkRatio(ZipEntry entry, CheckpointLimits limits) {
