@@ -22,10 +22,10 @@ final class CodeRunningGlobals {
       "profile", "site", "sysconfig", "zipimport", "pkgutil", "urllib", "http", "ftplib", "smtplib", "telnetlib",
       "sqlite3", "logging.config", "torch.hub", "torch.jit", "torch.package", "torch._C", "torch.ops",
       "torch.cuda", "torch.utils.cpp_extension", "numpy.ctypeslib", "numpy.testing", "numpy.distutils", "nose",
-      "pytest", "setuptools", "distutils", "pip", "__main__.__builtins__");
+      "pytest", "setuptools", "distutils", "pip", "pydoc", "__main__.__builtins__");
   /** Single callables outside those modules. */
   private static final Set<String> NAMES = Set.of("torch.load", "torch.storage._load_from_bytes",
-      "torch.serialization.load", "torch._utils._rebuild_device_tensor_from_numpy", "numpy.load", "numpy.fromfile",
+      "torch.serialization.load", "codecs.open", "torch._utils._rebuild_device_tensor_from_numpy", "numpy.load", "numpy.fromfile",
       "numpy.save", "numpy.savetxt", "numpy.loadtxt", "numpy.genfromtxt", "numpy.memmap", "numpy.lib.npyio.load",
       "pathlib.Path.write_text", "pathlib.Path.write_bytes", "types.CodeType", "types.FunctionType",
       "types.LambdaType", "types.MethodType", "types.ModuleType", "types.new_class");
@@ -55,7 +55,8 @@ final class CodeRunningGlobals {
           : Optional.of("a builtin other than the plain value constructors can evaluate code or reach any object");
     }
     for (String m : MODULES) {
-      if (module.equals(m) || module.startsWith(m + ".")) {
+      // the qualified name, not only the module: pickle's GLOBAL may split torch.hub.load as (torch, hub.load)
+      if (module.equals(m) || qualified.startsWith(m + ".")) {
         return Optional.of("module " + m + " can run commands, evaluate or unpickle code, or touch files");
       }
     }

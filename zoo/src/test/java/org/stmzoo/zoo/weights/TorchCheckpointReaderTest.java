@@ -144,6 +144,17 @@ class TorchCheckpointReaderTest {
         .hasMessageContaining("refusing to unpickle global 'os.system'");
   }
 
+  /** GLOBAL splits module and name where the file likes: torch.hub.load may come as ("torch", "hub.load"). */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"torch, hub.load", "torch, jit.load", "numpy, ctypeslib.load_library",
+      "pydoc, pipepager", "codecs, open", "torch.hub, load", "os, system"})
+  void refusesCodeRunningGlobalsHoweverTheNameIsSplit(String module, String name) {
+    byte[] evil = new Pickle().op(0x80, 2).global(module, name).str("x").op(0x85, 'R', '.').bytes();
+    assertThatThrownBy(() -> new AllowListUnpickler(evil, Map.of(), null).load())
+        .isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("refusing to unpickle global '" + module + "." + name + "'");
+  }
+
   @Test
   void refusesAGlobalOutsideTheAllowListInsideACheckpoint() throws IOException {
     // STACK_GLOBAL builtins.eval hidden as a state dict value
