@@ -1,5 +1,7 @@
 package org.stmzoo.zoo.pretrained;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.stmzoo.layers.core.JsonErrors;
 import org.stmzoo.layers.core.Preprocessing;
 
 /**
@@ -48,6 +51,12 @@ public final class PretrainedManifest {
       if (file.isEmpty() || !Path.of(file).getFileName().toString().equals(file)) {
         throw new IllegalArgumentException("pretrained entry '" + tag + "': file must be a plain name, got '" + file
             + "'");
+      }
+      // "." and ".." would name the cache folder or its parent; the others are the download's own side files
+      if (file.equals(".") || file.equals("..") || file.endsWith(".part") || file.endsWith(".lock")
+          || file.endsWith(".source")) {
+        throw new IllegalArgumentException("pretrained entry '" + tag + "': file must be a plain name, not '" + file
+            + "' (not . or .., nor ending in .part, .lock or .source, which the download cache uses)");
       }
       if (sha256 != null && (sha256.length() != 64 || !HEX.matcher(sha256).matches())) {
         throw new IllegalArgumentException("pretrained entry '" + tag + "': sha256 must be 64 lower-case hex digits");
@@ -99,6 +108,8 @@ public final class PretrainedManifest {
 
   private static final ObjectMapper JSON = JsonMapper.builder()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      // "sha256": "<hex>", "sha256": null must not quietly become trust on first use
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
 
   private final Map<String, Entry> entries = new LinkedHashMap<>();
@@ -116,7 +127,13 @@ public final class PretrainedManifest {
 
   /** @throws IOException when the text is not a manifest (malformed JSON, wrong field types) */
   public static PretrainedManifest parse(Reader json) throws IOException {
-    Document doc = JSON.readValue(json, Document.class);
+    Document doc;
+    try {
+      doc = JSON.readValue(json, Document.class);
+    } catch (JsonProcessingException e) {
+      // one line: Jackson's full message holds the source excerpt, Java class names and the reference chain
+      throw new IOException(JsonErrors.describe(e), e);
+    }
     if (doc == null || doc.entries() == null) {
       throw new IOException("not a pretrained manifest: no entries");
     }

@@ -221,6 +221,40 @@ class DownloaderTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a readable pretrained manifest");
   }
 
+  /** A manifest entry with {@code file} and {@code sha256} as given (JSON text, quoted or null). */
+  private String manifestWith(String file, String sha256Fields) {
+    return "{\"formatVersion\": 1, \"entries\": [{\"tag\": \"x.in1k\", \"model\": \"pit-ti\","
+        + " \"urls\": [\"http://mirror.invalid/p.pth\"], \"file\": " + file + sha256Fields + ", \"top1\": 1,"
+        + " \"mean\": [0.5, 0.5, 0.5], \"std\": [0.5, 0.5, 0.5], \"cropPct\": 0.9, \"interpolation\": \"bicubic\"}]}";
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {".", "..", "p.pth.part", "p.pth.lock", "p.pth.part.source"})
+  void aManifestFileNamingTheCacheFolderOrItsSideFilesIsRefused(String file) throws Exception {
+    Path extra = home.resolve("extra.json");
+    Files.writeString(extra, manifestWith("\"" + file + "\"", ""));
+    assertThatThrownBy(() -> ModelRegistry.pretrained().extendedFrom(java.util.Map.of("STMZOO_MANIFEST", extra.toString())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STMZOO_MANIFEST=")
+        .hasMessageContaining("file must be a plain name, not '" + file + "'");
+  }
+
+  @Test
+  void aManifestRepeatingAKeyIsRefusedInOneLine() throws Exception {
+    Path extra = home.resolve("extra.json");
+    // the second sha256 would silently turn a pinned checksum into trust on first use
+    Files.writeString(extra, manifestWith("\"p.pth\"", ", \"sha256\": \"" + "a".repeat(64) + "\", \"sha256\": null"));
+    assertThatThrownBy(() -> ModelRegistry.pretrained().extendedFrom(java.util.Map.of("STMZOO_MANIFEST", extra.toString())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Duplicate field 'sha256'")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("[Source:")
+            .doesNotContain("org.stmzoo").doesNotContain("through reference chain"));
+    // a constructor's refusal arrives wrapped by Jackson: still one line without class names
+    Files.writeString(extra, manifestWith("\"p.pth\"", ", \"sha256\": \"XYZ\""));
+    assertThatThrownBy(() -> ModelRegistry.pretrained().extendedFrom(java.util.Map.of("STMZOO_MANIFEST", extra.toString())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sha256 must be 64 lower-case hex digits")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("org.stmzoo")
+            .doesNotContain("through reference chain"));
+  }
+
   @Test
   void environment() {
     WeightCache c = WeightCache.fromEnvironment(java.util.Map.of("STMZOO_HOME", "/x", "STMZOO_OFFLINE", "1"));
