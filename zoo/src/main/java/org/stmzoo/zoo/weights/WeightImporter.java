@@ -34,6 +34,7 @@ public final class WeightImporter {
     List<String> missing = new ArrayList<>();
     List<String> misShaped = new ArrayList<>();
     List<String> unexpected = new ArrayList<>();
+    List<String> nonFinite = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     List<ModelVariable> headMismatches = new ArrayList<>();
     List<ModelVariable> head = new ArrayList<>();
@@ -55,6 +56,19 @@ public final class WeightImporter {
         continue;
       }
       consumed.add(key.get());
+      if (tensor.values().length == 0 && RawTensor.elementCount(v.shape().asArray()) != 0) {
+        // an empty tensor cannot fill a variable, and resizing one (a position embedding) indexed element -1
+        misShaped.add("tensor '" + key.get() + "' has shape " + tensor.shapeString() + " with no elements, which"
+            + " cannot fill variable '" + v.path() + "' " + v.shape());
+        continue;
+      }
+      long bad = nonFinite(tensor.values());
+      if (bad > 0) {
+        // PyTorch loads NaN and infinities without a word; a float64 beyond float32's range also becomes infinite
+        nonFinite.add("tensor '" + key.get() + "' for variable '" + v.path() + "' holds " + bad + " of "
+            + tensor.values().length + " values that are NaN or infinite (or beyond float32's range)");
+        continue;
+      }
       Optional<RawTensor> converted = resized(tensor, v, map, notes)
           .flatMap(t -> ReferenceLayout.toVariable(t, v, notes::add));
       if (converted.isPresent()) {
@@ -71,12 +85,14 @@ public final class WeightImporter {
         unexpected.add("unexpected tensor '" + key + "' " + source.get(key).shapeString() + " (no variable takes it)");
       }
     }
-    if (!unmapped.isEmpty() || !missing.isEmpty() || !misShaped.isEmpty() || !unexpected.isEmpty()) {
+    if (!unmapped.isEmpty() || !missing.isEmpty() || !misShaped.isEmpty() || !unexpected.isEmpty()
+        || !nonFinite.isEmpty()) {
       Map<String, List<String>> problems = new LinkedHashMap<>();
       problems.put("variables without a key", unmapped);
       problems.put("missing", missing);
       problems.put("mis-shaped", misShaped);
       problems.put("unexpected", unexpected);
+      problems.put("not finite", nonFinite);
       throw new WeightImportException(modelName, problems);
     }
     List<String> reinitialised = new ArrayList<>();
@@ -93,6 +109,16 @@ public final class WeightImporter {
           + String.join(", ", reinitialised) + ")");
     }
     return new Plan(values, reinitialised, notes);
+  }
+
+  private static long nonFinite(float[] values) {
+    long n = 0;
+    for (float f : values) {
+      if (!Float.isFinite(f)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** The tensor after the family's own resizing for another image size, if it declares one for the variable. */

@@ -54,6 +54,27 @@ class ReferenceKeyMapTest {
     }
   }
 
+  /** NaN, infinities and float64 values beyond float32's range in a weight are named, not imported silently. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void nonFiniteWeightsAreNamed(String model) {
+    try (Imported imported = Imported.of(model)) {
+      StateDict complete = imported.checkpoint.stateDict();
+      Map<String, RawTensor> tensors = new LinkedHashMap<>(complete.tensors());
+      List<String> keys = List.copyOf(imported.keyMap().normalise(complete).keys());
+      String key = keys.get(keys.size() / 2);
+      float[] values = tensors.get(key).values().clone();
+      values[0] = Float.NaN;
+      values[values.length - 1] = (float) 1e300;
+      tensors.put(key, new RawTensor(tensors.get(key).shape(), values));
+      assertThatThrownBy(() -> imported.plan(new StateDict(tensors)))
+          .isInstanceOf(WeightImportException.class)
+          .hasMessageContaining("tensor '" + key + "' for variable")
+          .hasMessageContaining("holds " + (values.length == 1 ? 1 : 2) + " of " + values.length
+              + " values that are NaN or infinite");
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("models")
   void aMissingAndAMisShapedTensorAreNamed(String model) {
@@ -86,6 +107,29 @@ class ReferenceKeyMapTest {
       assertThat(plan.values().get(resizedVariable).shape())
           .containsExactly(imported.built.model().variables().get(resizedVariable).shape().asArray());
       assertThat(plan.notes()).anySatisfy(n -> assertThat(n).startsWith(resizedVariable + ": " + note));
+    }
+  }
+
+  /** An empty size-dependent tensor (a position embedding of no tokens) is mis-shaped, named; it indexed -1. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("resizedModels")
+  void anEmptySizeDependentTensorIsMisShapedAndNamed(String model, String resizedVariable, String note) {
+    try (Imported imported = Imported.of(model, 64)) {
+      StateDict complete = imported.checkpoint.stateDict();
+      Map<String, RawTensor> tensors = new LinkedHashMap<>(complete.tensors());
+      String key = imported.keyMap().referenceKey(resizedVariable).orElseThrow();
+      long[] shape = tensors.get(key).shape().clone();
+      shape[shape.length == 2 ? 0 : 1] = 0;
+      if (shape.length == 4) {
+        shape[2] = 0;
+        shape[3] = 0;
+        shape[1] = tensors.get(key).shape()[1];
+      }
+      tensors.put(key, new RawTensor(shape, new float[0]));
+      assertThatThrownBy(() -> imported.plan(new StateDict(tensors)))
+          .isInstanceOf(WeightImportException.class)
+          .hasMessageContaining("tensor '" + key + "' has shape " + java.util.Arrays.toString(shape)
+              + " with no elements");
     }
   }
 
