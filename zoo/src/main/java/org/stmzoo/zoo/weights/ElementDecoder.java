@@ -19,6 +19,18 @@ enum ElementDecoder {
     return bytes;
   }
 
+  /** The integer type's name as PyTorch says it ({@code int64}), or null for a floating-point type. */
+  String integerName() {
+    return switch (this) {
+      case F64, F32, F16, BF16 -> null;
+      case I64 -> "int64";
+      case I32 -> "int32";
+      case I16 -> "int16";
+      case I8 -> "int8";
+      case U8 -> "uint8";
+    };
+  }
+
   /** Bytes decoded at a time when reading from a channel (a multiple of every element size). */
   private static final int CHUNK_BYTES = 1 << 20;
 

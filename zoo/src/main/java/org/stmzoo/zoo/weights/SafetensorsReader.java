@@ -89,7 +89,7 @@ public final class SafetensorsReader {
         float[] values = new float[(int) info.count()];
         channel.position(dataStart + info.begin());
         info.dtype().read(channel, values, file + ": tensor '" + e.getKey() + "'");
-        tensors.put(e.getKey(), new RawTensor(info.shape(), values));
+        tensors.put(e.getKey(), new RawTensor(info.shape(), values, info.dtype().integerName()));
       }
       return new StateDict(tensors);
     }

@@ -377,7 +377,7 @@ public final class TorchCheckpointReader {
         index[axis] = 0;
       }
     }
-    return new RawTensor(shape, out);
+    return new RawTensor(shape, out, view.storage().dtype().integerName());
   }
 
   private float[] storage(Storage s) throws IOException {

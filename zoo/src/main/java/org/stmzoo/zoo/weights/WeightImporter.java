@@ -62,6 +62,12 @@ public final class WeightImporter {
             + " cannot fill variable '" + v.path() + "' " + v.shape());
         continue;
       }
+      if (tensor.integerType() != null) {
+        // a quantised checkpoint's integer codes, or a buffer mapped by mistake: as floats they are not weights
+        misShaped.add("tensor '" + key.get() + "' holds " + tensor.integerType() + " values, which cannot fill"
+            + " the float variable '" + v.path() + "' (a quantised checkpoint? import its float weights)");
+        continue;
+      }
       long bad = nonFinite(tensor.values());
       if (bad > 0) {
         // PyTorch loads NaN and infinities without a word; a float64 beyond float32's range also becomes infinite

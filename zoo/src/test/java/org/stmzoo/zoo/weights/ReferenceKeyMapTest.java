@@ -75,6 +75,23 @@ class ReferenceKeyMapTest {
     }
   }
 
+  /** A tensor read from integers (a quantised checkpoint's codes) does not fill a weight as if it were one. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void integerTensorsAreRefusedForWeights(String model) {
+    try (Imported imported = Imported.of(model)) {
+      StateDict complete = imported.checkpoint.stateDict();
+      Map<String, RawTensor> tensors = new LinkedHashMap<>(complete.tensors());
+      List<String> keys = List.copyOf(imported.keyMap().normalise(complete).keys());
+      String key = keys.get(keys.size() / 2);
+      RawTensor weight = tensors.get(key);
+      tensors.put(key, new RawTensor(weight.shape(), weight.values(), "int8"));
+      assertThatThrownBy(() -> imported.plan(new StateDict(tensors)))
+          .isInstanceOf(WeightImportException.class)
+          .hasMessageContaining("tensor '" + key + "' holds int8 values, which cannot fill the float variable");
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("models")
   void aMissingAndAMisShapedTensorAreNamed(String model) {

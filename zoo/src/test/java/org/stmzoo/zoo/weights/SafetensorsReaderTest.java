@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.zoo.SharedFiles;
@@ -52,6 +53,24 @@ class SafetensorsReaderTest {
     assertThat(sd.get("a.weight").values()).containsExactly(1f, -2f, 3.5f, 0.25f, 5f, 6f);
     assertThat(sd.get("b").values()).containsExactly(1f, -2f, 65504f, (float) Math.pow(2, -24));
     assertThat(sd.get("c").values()).containsExactly(1.5f, -0.5f);
+    assertThat(List.of("a.weight", "b", "c")).allSatisfy(k -> assertThat(sd.get(k).integerType()).isNull());
+  }
+
+  @Test
+  void integerTensorsSayWhichIntegerTypeTheyCameFrom() throws IOException {
+    ByteBuffer data = ByteBuffer.allocate(8 + 2).order(ByteOrder.LITTLE_ENDIAN).putLong(7).put((byte) -3)
+        .put((byte) 250);
+    String header = "{\"steps\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]},"
+        + "\"codes\":{\"dtype\":\"I8\",\"shape\":[1],\"data_offsets\":[8,9]},"
+        + "\"mask\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[9,10]}}";
+    StateDict sd = SafetensorsReader.read(file(header, data.array(), null));
+    assertThat(sd.get("steps").values()).containsExactly(7f);
+    assertThat(sd.get("steps").integerType()).isEqualTo("int64");
+    assertThat(sd.get("codes").values()).containsExactly(-3f);
+    assertThat(sd.get("codes").integerType()).isEqualTo("int8");
+    assertThat(sd.get("mask").values()).containsExactly(250f);
+    assertThat(sd.get("mask").integerType()).isEqualTo("uint8");
+    assertThat(sd.get("mask").reshape().integerType()).isEqualTo("uint8");
   }
 
   @Test
