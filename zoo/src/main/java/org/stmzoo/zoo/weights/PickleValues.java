@@ -25,24 +25,32 @@ final class PickleValues {
    */
   interface Unhashable {}
 
+  /** An immutable container (tuple, frozenset), whose nesting depth and unfolded size are known once built. */
+  interface Frozen {
+    int depth();
+
+    /** Its values counted as often as they occur (saturating), itself included. */
+    long unfoldedSize();
+  }
+
   /**
    * A Python tuple: immutable, hashable when its items are. Its hash, hashability and size (values counted as
    * often as they occur, saturating) are computed once, when it is built from items that already exist: a tuple
    * of tuples that share items (a pickle of {@code DUP, TUPLE2} repeated) is a DAG whose unfolded size doubles
    * with every level, and Java's list hashing would walk it unfolded.
    */
-  static final class Tuple extends AbstractList<Object> implements RandomAccess {
+  static final class Tuple extends AbstractList<Object> implements RandomAccess, Frozen {
     private final Object[] items;
-    final int depth;
+    private final int depth;
     final boolean hashable;
-    final long unfoldedSize;
+    private final long unfoldedSize;
     private final int hash;
 
     Tuple(List<Object> items) {
       this.items = items.toArray();
       this.depth = 1 + maxDepth(items);
       this.hashable = allHashable(items);
-      this.unfoldedSize = unfoldedSize(items);
+      this.unfoldedSize = unfoldedSizeOfAll(items);
       int h = 1;
       if (hashable) {
         for (Object o : this.items) {
@@ -63,6 +71,16 @@ final class PickleValues {
     }
 
     @Override
+    public int depth() {
+      return depth;
+    }
+
+    @Override
+    public long unfoldedSize() {
+      return unfoldedSize;
+    }
+
+    @Override
     public int hashCode() {
       return hash;
     }
@@ -80,16 +98,16 @@ final class PickleValues {
   }
 
   /** A Python frozenset, members in pickle order (each member was checked hashable before it was added). */
-  static final class FrozenSet extends AbstractSet<Object> {
+  static final class FrozenSet extends AbstractSet<Object> implements Frozen {
     private final Set<Object> items;
-    final int depth;
-    final long unfoldedSize;
+    private final int depth;
+    private final long unfoldedSize;
     private final int hash;
 
     FrozenSet(Set<Object> items) {
       this.items = Collections.unmodifiableSet(items);
       this.depth = 1 + maxDepth(items);
-      this.unfoldedSize = unfoldedSize(items);
+      this.unfoldedSize = unfoldedSizeOfAll(items);
       int h = 0;
       for (Object o : items) {
         h += o == null ? 0 : o.hashCode();
@@ -105,6 +123,16 @@ final class PickleValues {
     @Override
     public int size() {
       return items.size();
+    }
+
+    @Override
+    public int depth() {
+      return depth;
+    }
+
+    @Override
+    public long unfoldedSize() {
+      return unfoldedSize;
     }
 
     @Override
@@ -153,13 +181,7 @@ final class PickleValues {
 
   /** Nesting depth of a hashable container (0 for anything else, whose hashing does not recurse). */
   static int depthOf(Object o) {
-    if (o instanceof Tuple t) {
-      return t.depth;
-    }
-    if (o instanceof FrozenSet s) {
-      return s.depth;
-    }
-    return 0;
+    return o instanceof Frozen f ? f.depth() : 0;
   }
 
   private static int maxDepth(Iterable<Object> items) {
@@ -187,13 +209,7 @@ final class PickleValues {
 
   /** The number of values in {@code o} counted as often as they occur (1 for a non-container), saturating. */
   static long unfoldedSizeOf(Object o) {
-    if (o instanceof Tuple t) {
-      return t.unfoldedSize;
-    }
-    if (o instanceof FrozenSet s) {
-      return s.unfoldedSize;
-    }
-    return 1;
+    return o instanceof Frozen f ? f.unfoldedSize() : 1;
   }
 
   private static boolean allHashable(Iterable<Object> items) {
@@ -205,7 +221,7 @@ final class PickleValues {
     return true;
   }
 
-  private static long unfoldedSize(Iterable<Object> items) {
+  private static long unfoldedSizeOfAll(Iterable<Object> items) {
     long size = 1;
     for (Object o : items) {
       size = Math.min(Long.MAX_VALUE / 2, size + unfoldedSizeOf(o));
