@@ -1,5 +1,7 @@
 package org.stmzoo.recipes;
 
+import org.stmzoo.layers.core.ConfigChecks;
+
 /**
  * The training recipe, named and defaulted as DeiT's {@code main.py} (which STM-Evaluation, PiT and ShiftViT
  * reuse). {@code lr} is the base rate for a batch of 512; the effective rate scales linearly with the batch.
@@ -30,8 +32,8 @@ public record RecipeConfig(int epochs, int batchSize, double lr, double minLr, d
   /** DeiT's distillation settings: {@code type} none, soft or hard; {@code alpha} weighs the teacher term. */
   public record Distillation(String type, double alpha, double tau) {
     public Distillation {
-      requireFinite("distillation alpha", alpha);
-      requireFinite("distillation tau", tau);
+      ConfigChecks.finite("distillation alpha", alpha);
+      ConfigChecks.finite("distillation tau", tau);
       if (!type.equals("none") && !type.equals("soft") && !type.equals("hard")) {
         throw new IllegalArgumentException("distillation type must be none, soft or hard, got '" + type + "'");
       }
@@ -54,18 +56,18 @@ public record RecipeConfig(int epochs, int batchSize, double lr, double minLr, d
 
   public RecipeConfig {
     // NaN passes every range check below (its comparisons are all false) and infinities pass most of them
-    requireFinite("lr", lr);
-    requireFinite("minLr", minLr);
-    requireFinite("warmupLr", warmupLr);
-    requireFinite("warmupEpochs", warmupEpochs);
-    requireFinite("weightDecay", weightDecay);
-    requireFinite("clipGrad", clipGrad);
-    requireFinite("smoothing", smoothing);
-    requireFinite("mixup", mixup);
-    requireFinite("cutmix", cutmix);
-    requireFinite("mixupSwitchProb", mixupSwitchProb);
-    requireFinite("reprob", reprob);
-    requireFinite("modelEmaDecay", modelEmaDecay);
+    ConfigChecks.finite("lr", lr);
+    ConfigChecks.finite("minLr", minLr);
+    ConfigChecks.finite("warmupLr", warmupLr);
+    ConfigChecks.finite("warmupEpochs", warmupEpochs);
+    ConfigChecks.finite("weightDecay", weightDecay);
+    ConfigChecks.finite("clipGrad", clipGrad);
+    ConfigChecks.finite("smoothing", smoothing);
+    ConfigChecks.finite("mixup", mixup);
+    ConfigChecks.finite("cutmix", cutmix);
+    ConfigChecks.finite("mixupSwitchProb", mixupSwitchProb);
+    ConfigChecks.finite("reprob", reprob);
+    ConfigChecks.finite("modelEmaDecay", modelEmaDecay);
     if (epochs <= 0) {
       throw new IllegalArgumentException("epochs must be positive, got " + epochs);
     }
@@ -93,12 +95,6 @@ public record RecipeConfig(int epochs, int batchSize, double lr, double minLr, d
     }
     if (weightDecay < 0 || clipGrad < 0) {
       throw new IllegalArgumentException("weight decay and gradient clipping must be non-negative");
-    }
-  }
-
-  private static void requireFinite(String field, double value) {
-    if (!Double.isFinite(value)) {
-      throw new IllegalArgumentException(field + " must be a finite number, got " + value);
     }
   }
 

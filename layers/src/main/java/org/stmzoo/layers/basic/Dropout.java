@@ -1,5 +1,6 @@
 package org.stmzoo.layers.basic;
 
+import org.stmzoo.layers.core.ConfigChecks;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.Training;
@@ -15,12 +16,9 @@ public final class Dropout implements Layer {
   private final float rate;
 
   public Dropout(LayerScope scope, float rate) {
-    if (!(rate >= 0 && rate < 1)) { // NaN too
-      throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
-    }
     this.tf = scope.tf();
     this.scope = scope;
-    this.rate = rate;
+    this.rate = ConfigChecks.rate("dropout rate", rate);
   }
 
   @Override

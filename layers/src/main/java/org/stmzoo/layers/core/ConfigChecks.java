@@ -1,7 +1,8 @@
 package org.stmzoo.layers.core;
 
 /**
- * Range checks for the values of layer configs, called from the records' compact constructors. A size of 0 or
+ * Range checks for the values of config records (the layers', the recipe's, the model options'), called from their
+ * compact constructors. A size of 0 or
  * below otherwise fails far from where it was given (a division by zero, a negative array size, a TF shape error
  * when the session runs), or worse, builds a layer that computes something else. {@code what} names the record
  * and the field, e.g. {@code "MultiHeadSelfAttention.Config.heads"}; each check returns the value it accepts.
@@ -68,7 +69,13 @@ public final class ConfigChecks {
 
   /** A value of any sign that must still be a number (an initial value). */
   public static float finite(String what, float value) {
-    if (!Float.isFinite(value)) {
+    finite(what, (double) value);
+    return value;
+  }
+
+  /** A value of any sign that must still be a number (a learning rate, a loss weight). */
+  public static double finite(String what, double value) {
+    if (!Double.isFinite(value)) {
       throw new IllegalArgumentException(what + " must be finite, got " + value);
     }
     return value;

@@ -1,5 +1,7 @@
 package org.stmzoo.zoo.registry;
 
+import org.stmzoo.layers.core.ConfigChecks;
+
 /**
  * What every model takes. {@code dropPathRate} null means the variant's default (its reference recipe's).
  */
@@ -11,8 +13,8 @@ public record ModelOptions(int numClasses, int inChannels, int imageSize, Float 
     if (inChannels <= 0) {
       throw new IllegalArgumentException("the number of input channels must be positive, got " + inChannels);
     }
-    if (dropPathRate != null && (dropPathRate < 0 || dropPathRate >= 1)) {
-      throw new IllegalArgumentException("drop-path rate must be in [0, 1), got " + dropPathRate);
+    if (dropPathRate != null) {
+      ConfigChecks.rate("drop-path rate", dropPathRate); // NaN too, which the range comparisons let through
     }
   }
 
