@@ -67,7 +67,7 @@ public record FashionMnistDownload(URI baseUrl, Map<String, String> sha256ByFile
         continue;
       }
       // another process filling the same folder would write the same .part: one at a time, then look again
-      try (FileMutex held = FileMutex.acquire(target.resolveSibling(target.getFileName() + ".lock"),
+      try (FileMutex held = FileMutex.beside(target,
           lock -> System.err.println("Waiting for another download of " + target + " (" + lock + ")"))) {
         if (!Files.isRegularFile(target)) {
           fetch(http, baseUrl.resolve(file.getKey()), target, file.getValue());

@@ -30,6 +30,11 @@ public final class FileMutex implements AutoCloseable {
     this.lock = lock;
   }
 
+  /** {@link #acquire} on {@code FILE.lock} beside {@code file}, the file it guards. */
+  public static FileMutex beside(Path file, Consumer<Path> waiting) throws IOException {
+    return acquire(file.resolveSibling(file.getFileName() + ".lock"), waiting);
+  }
+
   /**
    * Waits until this thread holds {@code lockFile} (created if absent; its folder must exist).
    *

@@ -87,7 +87,7 @@ public final class Downloader {
     }
     Files.createDirectories(target.getParent());
     // one download of a file at a time, across processes sharing the cache: they would write the same .part
-    try (FileMutex held = FileMutex.acquire(target.resolveSibling(target.getFileName() + ".lock"),
+    try (FileMutex held = FileMutex.beside(target,
         file -> say("waiting for another download of " + target.getFileName() + " (" + file + ")"))) {
       if (Files.isRegularFile(target)) {
         return cached(entry, expected(entry, acceptSha256), target, acceptSha256); // fetched while this waited

@@ -56,7 +56,7 @@ public final class WeightLock {
    */
   public void put(String fileName, Pin pin) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    try (FileMutex held = FileMutex.acquire(file.resolveSibling(file.getFileName() + ".lock"), waiting -> { })) {
+    try (FileMutex held = FileMutex.beside(file, waiting -> { })) {
       Map<String, Pin> pins = new TreeMap<>(read());
       pins.put(fileName, pin);
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
