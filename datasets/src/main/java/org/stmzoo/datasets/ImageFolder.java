@@ -193,9 +193,7 @@ public final class ImageFolder implements ImageDataset {
   }
 
   private static boolean isImageName(Path file) {
-    String name = file.getFileName().toString();
-    int dot = name.lastIndexOf('.');
-    return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    return SkippedFiles.extensionOf(file).map(EXTENSIONS::contains).orElse(false);
   }
 
   /**

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -62,9 +63,15 @@ public record SkippedFiles(int count, List<String> types) {
   }
 
   private static String typeOf(Path file) {
+    return extensionOf(file).map(extension -> "." + extension).orElse(NO_EXTENSION);
+  }
+
+  /** A file name's extension, lower case without the dot ({@code jpg}); none for {@code README} or {@code a.}. */
+  static Optional<String> extensionOf(Path file) {
     String name = file.getFileName().toString();
     int dot = name.lastIndexOf('.');
-    return dot <= 0 || dot == name.length() - 1 ? NO_EXTENSION : name.substring(dot).toLowerCase(Locale.ROOT);
+    return dot <= 0 || dot == name.length() - 1 ? Optional.empty()
+        : Optional.of(name.substring(dot + 1).toLowerCase(Locale.ROOT));
   }
 
   private static List<String> sorted(Stream<String> types) {
