@@ -1,6 +1,7 @@
 package org.stmzoo.recipes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.FashionMnist;
 import org.stmzoo.datasets.ImageDataset;
+import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.datasets.Subset;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.datasets.pipeline.TransformConfig;
@@ -166,6 +168,79 @@ class TrainingRunTest {
     Map<String, float[]> resumedMid = new TreeMap<>();
     train(midEpoch, two, trainSet, valSet, true, -1, resumedMid);
     assertSameWeights(once, resumedMid);
+  }
+
+  @Test
+  void aStopWithTheEpochsLastStepSavesTheEpochWithoutEvaluatingIt(@TempDir Path out) throws IOException {
+    ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 256);
+    ImageDataset valSet = fashionMnist(FashionMnist.Split.TEST, 64);
+    // 8 steps per epoch: the stop comes with the first epoch's last step
+    List<EpochRecord> records = train(out, recipe(2, 32, 5e-3 * 512 / 32, 0, 0, 0, false), trainSet, valSet, false,
+        8, null);
+
+    assertThat(records).singleElement().satisfies(r -> {
+      assertThat(r.hasEval()).as("evaluated after the stop").isFalse();
+      assertThat(r.trainLoss()).isFinite();
+    });
+    RunDirectory run = new RunDirectory(out);
+    assertThat(run.readSummary()).isEqualTo(records);
+    CheckpointFolder.Training saved = run.checkpointMetadata(RunDirectory.LAST).training();
+    assertThat(saved.step()).isEqualTo(8);
+    assertThat(saved.epochsDone()).isEqualTo(1);
+    assertThat(saved.evalTop1()).isNull();
+    assertThat(run.hasCheckpoint(RunDirectory.BEST)).as("an epoch without its evaluation is not the best").isFalse();
+  }
+
+  @Test
+  void anEpochWhoseEvaluationFailsIsKeptInLast(@TempDir Path out) throws IOException {
+    ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 256);
+    // label 10 is outside the model's 10 classes: the evaluator refuses it
+    ImageDataset valSet = withLabel(fashionMnist(FashionMnist.Split.TEST, 64), 10);
+
+    assertThatThrownBy(() -> train(out, recipe(2, 32, 5e-3 * 512 / 32, 0, 0, 0, false), trainSet, valSet, false, -1,
+        null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label 10");
+
+    RunDirectory run = new RunDirectory(out);
+    CheckpointFolder.Training saved = run.checkpointMetadata(RunDirectory.LAST).training();
+    assertThat(saved.step()).isEqualTo(8);
+    assertThat(saved.epochsDone()).isEqualTo(1);
+    assertThat(saved.evalTop1()).isNull();
+    assertThat(run.readSummary()).singleElement().satisfies(r -> {
+      assertThat(r.epoch()).isZero();
+      assertThat(r.trainLoss()).isFinite();
+      assertThat(r.hasEval()).isFalse();
+    });
+  }
+
+  /** {@code images} with every label replaced by {@code label}. */
+  private static ImageDataset withLabel(ImageDataset images, int label) {
+    return new ImageDataset() {
+      @Override
+      public int size() {
+        return images.size();
+      }
+
+      @Override
+      public List<String> classNames() {
+        return images.classNames();
+      }
+
+      @Override
+      public LabeledImage get(int index) throws IOException {
+        LabeledImage image = images.get(index);
+        return new LabeledImage(image.pixels(), image.height(), image.width(), image.channels(), label);
+      }
+
+      @Override
+      public String description() {
+        return images.description() + " labelled " + label;
+      }
+
+      @Override
+      public int channels() {
+        return images.channels();
+      }
+    };
   }
 
   private static void assertSameWeights(Map<String, float[]> expected, Map<String, float[]> actual) {

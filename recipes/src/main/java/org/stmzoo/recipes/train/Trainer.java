@@ -22,9 +22,9 @@ import org.tensorflow.Session;
 /**
  * The epoch loop: one {@link TrainingGraph#runStep} per batch with the per-step cosine rate, a progress bar,
  * evaluation after each epoch (of the EMA weights on request), and the run folder's records: summary.csv,
- * TensorBoard scalars, the curve plot, and checkpoint folders {@code last} (every epoch, and on Ctrl-C) and
- * {@code best} (highest eval top-1, or lowest train loss without a validation set), in the one stmzoo checkpoint
- * layout ({@link CheckpointFolder}) with the optimizer and EMA state as extra variables.
+ * TensorBoard scalars, the curve plot, and checkpoint folders {@code last} (every epoch, before its evaluation,
+ * and on Ctrl-C) and {@code best} (highest eval top-1, or lowest train loss without a validation set), in the one
+ * stmzoo checkpoint layout ({@link CheckpointFolder}) with the optimizer and EMA state as extra variables.
  *
  * <p>Where it starts is the optimizer's step count in the session: 0 for a fresh run, the checkpoint's for a
  * resumed one ({@link #restoreLast}); epoch and batch follow from it, and the loader replays the same order.
@@ -88,7 +88,10 @@ public final class Trainer {
     return completedSteps;
   }
 
-  /** Asks the loop to save {@code last} and return after the current step (what Ctrl-C does). */
+  /**
+   * Asks the loop to save {@code last} and return after the current step (what Ctrl-C does); a stop at an epoch's
+   * end skips that epoch's evaluation.
+   */
   public void requestStop() {
     stopRequested = true;
   }
@@ -102,7 +105,8 @@ public final class Trainer {
     Thread hook = new Thread(() -> {
       requestStop();
       try {
-        // Let the loop finish its step and write the checkpoint before the JVM goes.
+        // Let the loop finish its step and write the checkpoint before the JVM goes. An evaluation already
+        // running when the stop comes may outlast the wait; its epoch is in last by then.
         finished.await(120, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -171,14 +175,22 @@ public final class Trainer {
           return records;
         }
         double seconds = (System.nanoTime() - epochStart) / 1e9;
-        Optional<EvalResult> eval = evaluate();
-        EpochRecord record = new EpochRecord(epoch, steps == 0 ? Double.NaN : lossSum / steps,
-            eval.map(EvalResult::loss).orElse(Double.NaN), eval.map(EvalResult::top1).orElse(Double.NaN),
-            eval.map(EvalResult::top5).orElse(Double.NaN), lr, images / seconds, seconds);
-        records.add(record);
+        EpochRecord trained = new EpochRecord(epoch, steps == 0 ? Double.NaN : lossSum / steps, Double.NaN,
+            Double.NaN, Double.NaN, lr, images / seconds, seconds);
+        records.add(trained);
+        // The epoch is kept before it is evaluated (DeiT saves checkpoint.pth before evaluate()): an evaluation
+        // that fails, or outlasts the shutdown hook's wait after Ctrl-C, costs the epoch's score, not its training.
+        run.writeSummary(records);
+        saveLast(step, epoch + 1, Double.NaN);
+        // after a stop the evaluation is skipped, so that Ctrl-C at an epoch's end exits at once
+        EpochRecord record = stopRequested ? trained : withEvaluation(trained);
+        records.set(records.size() - 1, record);
         progress.epochFinished(record);
-        writeRecords(events, records, record, step);
-        saveLast(step, epoch + 1, record.evalTop1());
+        writeRecords(events, records, record);
+        if (record.hasEval()) {
+          // the same weights again, now with their score in the metadata (a metadata-only rewrite has no API)
+          saveLast(step, epoch + 1, record.evalTop1());
+        }
         if (score(record) > best) {
           best = score(record);
           run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.BEST,
@@ -186,11 +198,20 @@ public final class Trainer {
         }
         log.println(describe(record));
         if (stopRequested) {
+          log.printf(Locale.ROOT, "Interrupted: saved epoch %d (step %d) to %s%s; continue with --resume%n",
+              epoch + 1, step, run.root().resolve(RunDirectory.LAST),
+              val.isPresent() && !record.hasEval() ? ", without its evaluation" : "");
           return records;
         }
       }
     }
     return records;
+  }
+
+  /** {@code trained} with the evaluation of the current weights; unchanged without a validation set. */
+  private EpochRecord withEvaluation(EpochRecord trained) {
+    return evaluate().map(eval -> new EpochRecord(trained.epoch(), trained.trainLoss(), eval.loss(), eval.top1(),
+        eval.top5(), trained.lr(), trained.imagesPerSecond(), trained.epochSeconds())).orElse(trained);
   }
 
   private Optional<EvalResult> evaluate() {
@@ -211,8 +232,7 @@ public final class Trainer {
     }
   }
 
-  private void writeRecords(EventFileWriter events, List<EpochRecord> records, EpochRecord r, long step)
-      throws IOException {
+  private void writeRecords(EventFileWriter events, List<EpochRecord> records, EpochRecord r) throws IOException {
     run.writeSummary(records);
     events.scalar("epoch/train_loss", r.epoch(), r.trainLoss());
     if (r.hasEval()) {
@@ -234,9 +254,15 @@ public final class Trainer {
         Double.isNaN(evalTop1) ? null : evalTop1, graph.hasEma()));
   }
 
-  /** Higher is better: eval top-1, or minus the train loss without validation. */
+  /**
+   * Higher is better: eval top-1, or minus the train loss without validation. With validation, an epoch whose
+   * evaluation was skipped (a stop) or failed never counts as best.
+   */
   private double score(EpochRecord r) {
-    return r.hasEval() ? r.evalTop1() : -r.trainLoss();
+    if (val.isPresent()) {
+      return r.hasEval() ? r.evalTop1() : Double.NEGATIVE_INFINITY;
+    }
+    return -r.trainLoss();
   }
 
   private String describe(EpochRecord r) {
