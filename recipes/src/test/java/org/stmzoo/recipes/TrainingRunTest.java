@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +24,7 @@ import org.stmzoo.datasets.pipeline.TransformConfig;
 import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.recipes.output.AtomicFiles;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.recipes.train.ProgressReporter;
@@ -210,6 +212,45 @@ class TrainingRunTest {
       assertThat(r.trainLoss()).isFinite();
       assertThat(r.hasEval()).isFalse();
     });
+  }
+
+  @Test
+  void resumingComparesWithTheEpochThatBestHolds(@TempDir Path out, @TempDir Path firstBest) throws IOException {
+    ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 2048);
+    ImageDataset valSet = fashionMnist(FashionMnist.Split.TEST, 500);
+    RecipeConfig three = recipe(3, 32, 1e-2 * 512 / 32, 0, 0, 0, false);
+    RunDirectory run = new RunDirectory(out);
+    // 64 steps per epoch: stopped early in epoch 2, best/ holds epoch 1
+    train(out, three, trainSet, valSet, false, 65, null);
+    assertThat(run.checkpointMetadata(RunDirectory.BEST).training().epochsDone()).isEqualTo(1);
+    copyFolder(out.resolve(RunDirectory.BEST), firstBest);
+    train(out, three, trainSet, valSet, true, 129, null);
+
+    // A kill while epoch 2's best/ was written: summary.csv and last hold epoch 2, best/ still epoch 1. Epoch 2
+    // scored 100 %, so that no later epoch would beat it if it counted.
+    AtomicFiles.deleteRecursively(out.resolve(RunDirectory.BEST));
+    copyFolder(firstBest, out.resolve(RunDirectory.BEST));
+    List<EpochRecord> rows = new ArrayList<>(run.readSummary());
+    EpochRecord second = rows.get(1);
+    rows.set(1, new EpochRecord(second.epoch(), second.trainLoss(), second.evalLoss(), 100.0, 100.0, second.lr(),
+        second.imagesPerSecond(), second.epochSeconds()));
+    run.writeSummary(rows);
+    List<EpochRecord> records = train(out, three, trainSet, valSet, true, -1, null);
+
+    assertThat(records).hasSize(3);
+    assertThat(records.get(2).evalTop1()).isGreaterThan(records.get(0).evalTop1()); // the training improved
+    CheckpointFolder.Training best = run.checkpointMetadata(RunDirectory.BEST).training();
+    assertThat(best.epochsDone()).as("best/ after beating epoch 1, which best/ held").isEqualTo(3);
+    assertThat(best.evalTop1()).isEqualTo(records.get(2).evalTop1());
+  }
+
+  private static void copyFolder(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (var files = Files.list(from)) {
+      for (Path file : files.toList()) {
+        Files.copy(file, to.resolve(file.getFileName()));
+      }
+    }
   }
 
   /** {@code images} with every label replaced by {@code label}. */

@@ -132,7 +132,7 @@ public final class Trainer {
     int startEpoch = (int) (step / stepsPerEpoch);
     List<EpochRecord> records = new ArrayList<>(run.readSummary().stream().filter(r -> r.epoch() < startEpoch)
         .toList());
-    double best = records.stream().mapToDouble(this::score).max().orElse(Double.NEGATIVE_INFINITY);
+    double best = bestScore(records);
     if (startEpoch > 0 || step > 0) {
       log.printf(Locale.ROOT, "Resuming at epoch %d, step %d%n", startEpoch + 1, step);
     }
@@ -252,6 +252,27 @@ public final class Trainer {
   private CheckpointFolder.Metadata metadata(long step, int epochsDone, double evalTop1) {
     return checkpointMetadata.withTraining(new CheckpointFolder.Training(step, epochsDone,
         Double.isNaN(evalTop1) ? null : evalTop1, graph.hasEma()));
+  }
+
+  /**
+   * The score a resumed run's epochs must beat for {@code best}: that of the epoch {@code best/} holds (its
+   * metadata's epochs done), not the highest in summary.csv, which is written before {@code best/} and keeps an
+   * epoch whose {@code best/} a crash lost. Without a readable {@code best/}, any scored epoch beats it.
+   */
+  private double bestScore(List<EpochRecord> records) {
+    CheckpointFolder.Training saved;
+    try {
+      saved = run.hasCheckpoint(RunDirectory.BEST) ? run.checkpointMetadata(RunDirectory.BEST).training() : null;
+    } catch (IOException | IllegalArgumentException damaged) {
+      log.printf(Locale.ROOT, "%s is unreadable (%s); the next best epoch replaces it%n",
+          run.root().resolve(RunDirectory.BEST), damaged.getMessage());
+      return Double.NEGATIVE_INFINITY;
+    }
+    if (saved == null) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    return records.stream().filter(r -> r.epoch() == saved.epochsDone() - 1).mapToDouble(this::score).findFirst()
+        .orElse(Double.NEGATIVE_INFINITY);
   }
 
   /**
