@@ -9,10 +9,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.FashionMnist;
@@ -56,6 +59,12 @@ class TrainingRunTest {
   /** One run: a fresh graph and session on the run folder; resumes when asked. */
   private static List<EpochRecord> train(Path out, RecipeConfig config, ImageDataset trainSet, ImageDataset valSet,
       boolean resume, long stopAtStep, Map<String, float[]> weightsOut) throws IOException {
+    return train(out, config, trainSet, valSet, resume, stopAtStep, weightsOut, () -> {});
+  }
+
+  /** As above, with what {@link Trainer#fit(Runnable)} runs when the loop ends. */
+  private static List<EpochRecord> train(Path out, RecipeConfig config, ImageDataset trainSet, ImageDataset valSet,
+      boolean resume, long stopAtStep, Map<String, float[]> weightsOut, Runnable release) throws IOException {
     try (Graph g = new Graph(); Session s = new Session(g);
         BatchLoader train = new BatchLoader(trainSet, TransformConfig.train(SIZE, MEAN, STD, null, false),
             config.batchSize(), true, true, config.seed(), 1);
@@ -88,7 +97,7 @@ class TrainingRunTest {
       if (resume) {
         trainer.restoreLast();
       }
-      List<EpochRecord> records = trainer.fit();
+      List<EpochRecord> records = trainer.fit(release);
       if (weightsOut != null) {
         for (ModelVariable v : model.variables().values()) {
           weightsOut.put(v.path(), GraphTestSupport.fetch(s, v.value()));
@@ -244,6 +253,22 @@ class TrainingRunTest {
     assertThat(best.evalTop1()).isEqualTo(records.get(2).evalTop1());
   }
 
+  @Test
+  void whatFitReleasesIsReleasedAfterAStopAndAfterANonFiniteLoss(@TempDir Path stopped, @TempDir Path diverged)
+      throws IOException {
+    ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 256);
+    ImageDataset valSet = fashionMnist(FashionMnist.Split.TEST, 64);
+    RecipeConfig two = recipe(2, 32, 5e-3 * 512 / 32, 0, 0, 0, false);
+    AtomicInteger releases = new AtomicInteger();
+    train(stopped, two, trainSet, valSet, false, 3, null, releases::incrementAndGet);
+    assertThat(releases).hasValue(1);
+
+    // NaN pixels give a NaN loss at the first step: the run fails, as it does without a release
+    assertThatThrownBy(() -> train(diverged, two, withPixels(trainSet, Float.NaN), valSet, false, -1, null,
+        releases::incrementAndGet)).isInstanceOf(IllegalStateException.class).hasMessageContaining("loss is NaN");
+    assertThat(releases).hasValue(2);
+  }
+
   private static void copyFolder(Path from, Path to) throws IOException {
     Files.createDirectories(to);
     try (var files = Files.list(from)) {
@@ -255,6 +280,20 @@ class TrainingRunTest {
 
   /** {@code images} with every label replaced by {@code label}. */
   private static ImageDataset withLabel(ImageDataset images, int label) {
+    return mapped(images, image -> new LabeledImage(image.pixels(), image.height(), image.width(), image.channels(),
+        label));
+  }
+
+  /** {@code images} with every pixel set to {@code value}. */
+  private static ImageDataset withPixels(ImageDataset images, float value) {
+    return mapped(images, image -> {
+      float[] pixels = new float[image.pixels().length];
+      Arrays.fill(pixels, value);
+      return new LabeledImage(pixels, image.height(), image.width(), image.channels(), image.label());
+    });
+  }
+
+  private static ImageDataset mapped(ImageDataset images, UnaryOperator<LabeledImage> change) {
     return new ImageDataset() {
       @Override
       public int size() {
@@ -268,13 +307,12 @@ class TrainingRunTest {
 
       @Override
       public LabeledImage get(int index) throws IOException {
-        LabeledImage image = images.get(index);
-        return new LabeledImage(image.pixels(), image.height(), image.width(), image.channels(), label);
+        return change.apply(images.get(index));
       }
 
       @Override
       public String description() {
-        return images.description() + " labelled " + label;
+        return images.description() + ", changed";
       }
 
       @Override

@@ -18,6 +18,7 @@ import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.EventFileWriter;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.tensorflow.Session;
+import org.tensorflow.exceptions.TensorFlowException;
 
 /**
  * The epoch loop: one {@link TrainingGraph#runStep} per batch with the per-step cosine rate, a progress bar,
@@ -101,6 +102,15 @@ public final class Trainer {
    * from summary.csv when resuming).
    */
   public List<EpochRecord> fit() throws IOException {
+    return fit(() -> {});
+  }
+
+  /**
+   * As {@link #fit()}, then runs {@code release} (which lets a cluster's workers go, say) however the loop ended
+   * (finished, stopped or failed) and before a Ctrl-C lets the JVM exit; but not after a TensorFlow error, which
+   * may mean that a device or task {@code release} would wait for is gone.
+   */
+  public List<EpochRecord> fit(Runnable release) throws IOException {
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       requestStop();
@@ -113,14 +123,24 @@ public final class Trainer {
       }
     }, "stmzoo-save-on-exit");
     Runtime.getRuntime().addShutdownHook(hook);
+    boolean sessionFailed = false;
     try {
       return loop();
+    } catch (TensorFlowException e) {
+      sessionFailed = true;
+      throw e;
     } finally {
-      finished.countDown();
       try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // The hook is running: it only waits for the latch released above.
+        if (!sessionFailed) {
+          release.run();
+        }
+      } finally {
+        finished.countDown();
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // The hook is running: it only waits for the latch released above.
+        }
       }
     }
   }
