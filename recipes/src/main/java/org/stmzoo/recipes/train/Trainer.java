@@ -261,7 +261,6 @@ public final class Trainer {
       events.scalar("epoch/eval_top5", r.epoch(), r.evalTop5());
     }
     events.scalar("epoch/img_per_s", r.epoch(), r.imagesPerSecond());
-    events.flush();
     CurvePlot.write(run.plot(), records);
   }
 
