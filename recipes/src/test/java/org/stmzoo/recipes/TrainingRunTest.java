@@ -1,26 +1,33 @@
 package org.stmzoo.recipes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.FashionMnist;
 import org.stmzoo.datasets.ImageDataset;
+import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.datasets.Subset;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.datasets.pipeline.TransformConfig;
 import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.recipes.output.AtomicFiles;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.recipes.train.ProgressReporter;
@@ -52,6 +59,12 @@ class TrainingRunTest {
   /** One run: a fresh graph and session on the run folder; resumes when asked. */
   private static List<EpochRecord> train(Path out, RecipeConfig config, ImageDataset trainSet, ImageDataset valSet,
       boolean resume, long stopAtStep, Map<String, float[]> weightsOut) throws IOException {
+    return train(out, config, trainSet, valSet, resume, stopAtStep, weightsOut, () -> {});
+  }
+
+  /** As above, with what {@link Trainer#fit(Runnable)} runs when the loop ends. */
+  private static List<EpochRecord> train(Path out, RecipeConfig config, ImageDataset trainSet, ImageDataset valSet,
+      boolean resume, long stopAtStep, Map<String, float[]> weightsOut, Runnable release) throws IOException {
     try (Graph g = new Graph(); Session s = new Session(g);
         BatchLoader train = new BatchLoader(trainSet, TransformConfig.train(SIZE, MEAN, STD, null, false),
             config.batchSize(), true, true, config.seed(), 1);
@@ -84,7 +97,7 @@ class TrainingRunTest {
       if (resume) {
         trainer.restoreLast();
       }
-      List<EpochRecord> records = trainer.fit();
+      List<EpochRecord> records = trainer.fit(release);
       if (weightsOut != null) {
         for (ModelVariable v : model.variables().values()) {
           weightsOut.put(v.path(), GraphTestSupport.fetch(s, v.value()));
@@ -166,6 +179,147 @@ class TrainingRunTest {
     Map<String, float[]> resumedMid = new TreeMap<>();
     train(midEpoch, two, trainSet, valSet, true, -1, resumedMid);
     assertSameWeights(once, resumedMid);
+  }
+
+  @Test
+  void aStopWithTheEpochsLastStepSavesTheEpochWithoutEvaluatingIt(@TempDir Path out) throws IOException {
+    ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 256);
+    ImageDataset valSet = fashionMnist(FashionMnist.Split.TEST, 64);
+    // 8 steps per epoch: the stop comes with the first epoch's last step
+    List<EpochRecord> records = train(out, recipe(2, 32, 5e-3 * 512 / 32, 0, 0, 0, false), trainSet, valSet, false,
+        8, null);
+
+    assertThat(records).singleElement().satisfies(r -> {
+      assertThat(r.hasEval()).as("evaluated after the stop").isFalse();
+      assertThat(r.trainLoss()).isFinite();
+    });
+    RunDirectory run = new RunDirectory(out);
+    assertThat(run.readSummary()).isEqualTo(records);
+    CheckpointFolder.Training saved = run.checkpointMetadata(RunDirectory.LAST).training();
+    assertThat(saved.step()).isEqualTo(8);
+    assertThat(saved.epochsDone()).isEqualTo(1);
+    assertThat(saved.evalTop1()).isNull();
+    assertThat(run.hasCheckpoint(RunDirectory.BEST)).as("an epoch without its evaluation is not the best").isFalse();
+  }
+
+  @Test
+  void anEpochWhoseEvaluationFailsIsKeptInLast(@TempDir Path out) throws IOException {
+    ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 256);
+    // label 10 is outside the model's 10 classes: the evaluator refuses it
+    ImageDataset valSet = withLabel(fashionMnist(FashionMnist.Split.TEST, 64), 10);
+
+    assertThatThrownBy(() -> train(out, recipe(2, 32, 5e-3 * 512 / 32, 0, 0, 0, false), trainSet, valSet, false, -1,
+        null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label 10");
+
+    RunDirectory run = new RunDirectory(out);
+    CheckpointFolder.Training saved = run.checkpointMetadata(RunDirectory.LAST).training();
+    assertThat(saved.step()).isEqualTo(8);
+    assertThat(saved.epochsDone()).isEqualTo(1);
+    assertThat(saved.evalTop1()).isNull();
+    assertThat(run.readSummary()).singleElement().satisfies(r -> {
+      assertThat(r.epoch()).isZero();
+      assertThat(r.trainLoss()).isFinite();
+      assertThat(r.hasEval()).isFalse();
+    });
+  }
+
+  @Test
+  void resumingComparesWithTheEpochThatBestHolds(@TempDir Path out, @TempDir Path firstBest) throws IOException {
+    ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 2048);
+    ImageDataset valSet = fashionMnist(FashionMnist.Split.TEST, 500);
+    RecipeConfig three = recipe(3, 32, 1e-2 * 512 / 32, 0, 0, 0, false);
+    RunDirectory run = new RunDirectory(out);
+    // 64 steps per epoch: stopped early in epoch 2, best/ holds epoch 1
+    train(out, three, trainSet, valSet, false, 65, null);
+    assertThat(run.checkpointMetadata(RunDirectory.BEST).training().epochsDone()).isEqualTo(1);
+    copyFolder(out.resolve(RunDirectory.BEST), firstBest);
+    train(out, three, trainSet, valSet, true, 129, null);
+
+    // A kill while epoch 2's best/ was written: summary.csv and last hold epoch 2, best/ still epoch 1. Epoch 2
+    // scored 100 %, so that no later epoch would beat it if it counted.
+    AtomicFiles.deleteRecursively(out.resolve(RunDirectory.BEST));
+    copyFolder(firstBest, out.resolve(RunDirectory.BEST));
+    List<EpochRecord> rows = new ArrayList<>(run.readSummary());
+    EpochRecord second = rows.get(1);
+    rows.set(1, new EpochRecord(second.epoch(), second.trainLoss(), second.evalLoss(), 100.0, 100.0, second.lr(),
+        second.imagesPerSecond(), second.epochSeconds()));
+    run.writeSummary(rows);
+    List<EpochRecord> records = train(out, three, trainSet, valSet, true, -1, null);
+
+    assertThat(records).hasSize(3);
+    assertThat(records.get(2).evalTop1()).isGreaterThan(records.get(0).evalTop1()); // the training improved
+    CheckpointFolder.Training best = run.checkpointMetadata(RunDirectory.BEST).training();
+    assertThat(best.epochsDone()).as("best/ after beating epoch 1, which best/ held").isEqualTo(3);
+    assertThat(best.evalTop1()).isEqualTo(records.get(2).evalTop1());
+  }
+
+  @Test
+  void whatFitReleasesIsReleasedAfterAStopAndAfterANonFiniteLoss(@TempDir Path stopped, @TempDir Path diverged)
+      throws IOException {
+    ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 256);
+    ImageDataset valSet = fashionMnist(FashionMnist.Split.TEST, 64);
+    RecipeConfig two = recipe(2, 32, 5e-3 * 512 / 32, 0, 0, 0, false);
+    AtomicInteger releases = new AtomicInteger();
+    train(stopped, two, trainSet, valSet, false, 3, null, releases::incrementAndGet);
+    assertThat(releases).hasValue(1);
+
+    // NaN pixels give a NaN loss at the first step: the run fails, as it does without a release
+    assertThatThrownBy(() -> train(diverged, two, withPixels(trainSet, Float.NaN), valSet, false, -1, null,
+        releases::incrementAndGet)).isInstanceOf(IllegalStateException.class).hasMessageContaining("loss is NaN");
+    assertThat(releases).hasValue(2);
+  }
+
+  private static void copyFolder(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (var files = Files.list(from)) {
+      for (Path file : files.toList()) {
+        Files.copy(file, to.resolve(file.getFileName()));
+      }
+    }
+  }
+
+  /** {@code images} with every label replaced by {@code label}. */
+  private static ImageDataset withLabel(ImageDataset images, int label) {
+    return mapped(images, image -> new LabeledImage(image.pixels(), image.height(), image.width(), image.channels(),
+        label));
+  }
+
+  /** {@code images} with every pixel set to {@code value}. */
+  private static ImageDataset withPixels(ImageDataset images, float value) {
+    return mapped(images, image -> {
+      float[] pixels = new float[image.pixels().length];
+      Arrays.fill(pixels, value);
+      return new LabeledImage(pixels, image.height(), image.width(), image.channels(), image.label());
+    });
+  }
+
+  private static ImageDataset mapped(ImageDataset images, UnaryOperator<LabeledImage> change) {
+    return new ImageDataset() {
+      @Override
+      public int size() {
+        return images.size();
+      }
+
+      @Override
+      public List<String> classNames() {
+        return images.classNames();
+      }
+
+      @Override
+      public LabeledImage get(int index) throws IOException {
+        return change.apply(images.get(index));
+      }
+
+      @Override
+      public String description() {
+        return images.description() + ", changed";
+      }
+
+      @Override
+      public int channels() {
+        return images.channels();
+      }
+    };
   }
 
   private static void assertSameWeights(Map<String, float[]> expected, Map<String, float[]> actual) {

@@ -2,7 +2,7 @@ package org.stmzoo.recipes.output;
 
 /**
  * One row of {@code summary.csv}. Accuracies are in percent (timm's convention); evaluation fields are NaN
- * when there is no validation set.
+ * when there is no validation set, or when the epoch's evaluation was skipped (a stop) or failed.
  */
 public record EpochRecord(int epoch, double trainLoss, double evalLoss, double evalTop1, double evalTop5, double lr,
     double imagesPerSecond, double epochSeconds) {

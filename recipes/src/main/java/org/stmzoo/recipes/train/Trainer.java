@@ -18,13 +18,14 @@ import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.EventFileWriter;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.tensorflow.Session;
+import org.tensorflow.exceptions.TensorFlowException;
 
 /**
  * The epoch loop: one {@link TrainingGraph#runStep} per batch with the per-step cosine rate, a progress bar,
  * evaluation after each epoch (of the EMA weights on request), and the run folder's records: summary.csv,
- * TensorBoard scalars, the curve plot, and checkpoint folders {@code last} (every epoch, and on Ctrl-C) and
- * {@code best} (highest eval top-1, or lowest train loss without a validation set), in the one stmzoo checkpoint
- * layout ({@link CheckpointFolder}) with the optimizer and EMA state as extra variables.
+ * TensorBoard scalars, the curve plot, and checkpoint folders {@code last} (every epoch, before its evaluation,
+ * and on Ctrl-C) and {@code best} (highest eval top-1, or lowest train loss without a validation set), in the one
+ * stmzoo checkpoint layout ({@link CheckpointFolder}) with the optimizer and EMA state as extra variables.
  *
  * <p>Where it starts is the optimizer's step count in the session: 0 for a fresh run, the checkpoint's for a
  * resumed one ({@link #restoreLast}); epoch and batch follow from it, and the loader replays the same order.
@@ -88,7 +89,10 @@ public final class Trainer {
     return completedSteps;
   }
 
-  /** Asks the loop to save {@code last} and return after the current step (what Ctrl-C does). */
+  /**
+   * Asks the loop to save {@code last} and return after the current step (what Ctrl-C does); a stop at an epoch's
+   * end skips that epoch's evaluation.
+   */
   public void requestStop() {
     stopRequested = true;
   }
@@ -98,25 +102,45 @@ public final class Trainer {
    * from summary.csv when resuming).
    */
   public List<EpochRecord> fit() throws IOException {
+    return fit(() -> {});
+  }
+
+  /**
+   * As {@link #fit()}, then runs {@code release} (which lets a cluster's workers go, say) however the loop ended
+   * (finished, stopped or failed) and before a Ctrl-C lets the JVM exit; but not after a TensorFlow error, which
+   * may mean that a device or task {@code release} would wait for is gone.
+   */
+  public List<EpochRecord> fit(Runnable release) throws IOException {
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       requestStop();
       try {
-        // Let the loop finish its step and write the checkpoint before the JVM goes.
+        // Let the loop finish its step and write the checkpoint before the JVM goes. An evaluation already
+        // running when the stop comes may outlast the wait; its epoch is in last by then.
         finished.await(120, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }, "stmzoo-save-on-exit");
     Runtime.getRuntime().addShutdownHook(hook);
+    boolean sessionFailed = false;
     try {
       return loop();
+    } catch (TensorFlowException e) {
+      sessionFailed = true;
+      throw e;
     } finally {
-      finished.countDown();
       try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // The hook is running: it only waits for the latch released above.
+        if (!sessionFailed) {
+          release.run();
+        }
+      } finally {
+        finished.countDown();
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // The hook is running: it only waits for the latch released above.
+        }
       }
     }
   }
@@ -128,7 +152,7 @@ public final class Trainer {
     int startEpoch = (int) (step / stepsPerEpoch);
     List<EpochRecord> records = new ArrayList<>(run.readSummary().stream().filter(r -> r.epoch() < startEpoch)
         .toList());
-    double best = records.stream().mapToDouble(this::score).max().orElse(Double.NEGATIVE_INFINITY);
+    double best = bestScore(records);
     if (startEpoch > 0 || step > 0) {
       log.printf(Locale.ROOT, "Resuming at epoch %d, step %d%n", startEpoch + 1, step);
     }
@@ -171,14 +195,22 @@ public final class Trainer {
           return records;
         }
         double seconds = (System.nanoTime() - epochStart) / 1e9;
-        Optional<EvalResult> eval = evaluate();
-        EpochRecord record = new EpochRecord(epoch, steps == 0 ? Double.NaN : lossSum / steps,
-            eval.map(EvalResult::loss).orElse(Double.NaN), eval.map(EvalResult::top1).orElse(Double.NaN),
-            eval.map(EvalResult::top5).orElse(Double.NaN), lr, images / seconds, seconds);
-        records.add(record);
+        EpochRecord trained = new EpochRecord(epoch, steps == 0 ? Double.NaN : lossSum / steps, Double.NaN,
+            Double.NaN, Double.NaN, lr, images / seconds, seconds);
+        records.add(trained);
+        // The epoch is kept before it is evaluated (DeiT saves checkpoint.pth before evaluate()): an evaluation
+        // that fails, or outlasts the shutdown hook's wait after Ctrl-C, costs the epoch's score, not its training.
+        run.writeSummary(records);
+        saveLast(step, epoch + 1, Double.NaN);
+        // after a stop the evaluation is skipped, so that Ctrl-C at an epoch's end exits at once
+        EpochRecord record = stopRequested ? trained : withEvaluation(trained);
+        records.set(records.size() - 1, record);
         progress.epochFinished(record);
-        writeRecords(events, records, record, step);
-        saveLast(step, epoch + 1, record.evalTop1());
+        writeRecords(events, records, record);
+        if (record.hasEval()) {
+          // the same weights again, now with their score in the metadata (a metadata-only rewrite has no API)
+          saveLast(step, epoch + 1, record.evalTop1());
+        }
         if (score(record) > best) {
           best = score(record);
           run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.BEST,
@@ -186,11 +218,20 @@ public final class Trainer {
         }
         log.println(describe(record));
         if (stopRequested) {
+          log.printf(Locale.ROOT, "Interrupted: saved epoch %d (step %d) to %s%s; continue with --resume%n",
+              epoch + 1, step, run.root().resolve(RunDirectory.LAST),
+              val.isPresent() && !record.hasEval() ? ", without its evaluation" : "");
           return records;
         }
       }
     }
     return records;
+  }
+
+  /** {@code trained} with the evaluation of the current weights; unchanged without a validation set. */
+  private EpochRecord withEvaluation(EpochRecord trained) {
+    return evaluate().map(eval -> new EpochRecord(trained.epoch(), trained.trainLoss(), eval.loss(), eval.top1(),
+        eval.top5(), trained.lr(), trained.imagesPerSecond(), trained.epochSeconds())).orElse(trained);
   }
 
   private Optional<EvalResult> evaluate() {
@@ -211,8 +252,7 @@ public final class Trainer {
     }
   }
 
-  private void writeRecords(EventFileWriter events, List<EpochRecord> records, EpochRecord r, long step)
-      throws IOException {
+  private void writeRecords(EventFileWriter events, List<EpochRecord> records, EpochRecord r) throws IOException {
     run.writeSummary(records);
     events.scalar("epoch/train_loss", r.epoch(), r.trainLoss());
     if (r.hasEval()) {
@@ -221,7 +261,6 @@ public final class Trainer {
       events.scalar("epoch/eval_top5", r.epoch(), r.evalTop5());
     }
     events.scalar("epoch/img_per_s", r.epoch(), r.imagesPerSecond());
-    events.flush();
     CurvePlot.write(run.plot(), records);
   }
 
@@ -234,9 +273,36 @@ public final class Trainer {
         Double.isNaN(evalTop1) ? null : evalTop1, graph.hasEma()));
   }
 
-  /** Higher is better: eval top-1, or minus the train loss without validation. */
+  /**
+   * The score a resumed run's epochs must beat for {@code best}: that of the epoch {@code best/} holds (its
+   * metadata's epochs done), not the highest in summary.csv, which is written before {@code best/} and keeps an
+   * epoch whose {@code best/} a crash lost. Without a readable {@code best/}, any scored epoch beats it.
+   */
+  private double bestScore(List<EpochRecord> records) {
+    CheckpointFolder.Training saved;
+    try {
+      saved = run.hasCheckpoint(RunDirectory.BEST) ? run.checkpointMetadata(RunDirectory.BEST).training() : null;
+    } catch (IOException | IllegalArgumentException damaged) {
+      log.printf(Locale.ROOT, "%s is unreadable (%s); the next best epoch replaces it%n",
+          run.root().resolve(RunDirectory.BEST), damaged.getMessage());
+      return Double.NEGATIVE_INFINITY;
+    }
+    if (saved == null) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    return records.stream().filter(r -> r.epoch() == saved.epochsDone() - 1).mapToDouble(this::score).findFirst()
+        .orElse(Double.NEGATIVE_INFINITY);
+  }
+
+  /**
+   * Higher is better: eval top-1, or minus the train loss without validation. With validation, an epoch whose
+   * evaluation was skipped (a stop) or failed never counts as best.
+   */
   private double score(EpochRecord r) {
-    return r.hasEval() ? r.evalTop1() : -r.trainLoss();
+    if (val.isPresent()) {
+      return r.hasEval() ? r.evalTop1() : Double.NEGATIVE_INFINITY;
+    }
+    return -r.trainLoss();
   }
 
   private String describe(EpochRecord r) {

@@ -94,8 +94,36 @@ class ClusterTrainingTest {
     }
   }
 
-  private static Process start(Path dir, String name, Path output, String cluster, int task, boolean resume)
-      throws IOException {
+  @Test
+  void aChiefStoppedByANonFiniteLossReleasesItsWorker(@TempDir Path dir) throws Exception {
+    try {
+      FashionMnist.locate(null, FashionMnist.defaultCacheFolder(), false);
+    } catch (IllegalArgumentException notInstalled) {
+      assumeTrue(false, "Fashion-MNIST is not installed: " + notInstalled.getMessage());
+    }
+    Path output = dir.resolve("diverged");
+    String cluster = "127.0.0.1:" + freePort() + ",127.0.0.1:" + freePort();
+    // AdamW's first update is about lr x batch / 512 per weight: the second step's loss overflows
+    Process chief = start(dir, "chief", output, cluster, 0, false, "--lr", "1e30");
+    Process worker = start(dir, "worker", output, cluster, 1, false, "--lr", "1e30");
+    try {
+      assertThat(chief.waitFor(300, TimeUnit.SECONDS)).isTrue();
+      String chiefLog = Files.readString(dir.resolve("chief.log"));
+      assertThat(chief.exitValue()).as(chiefLog).isEqualTo(1);
+      assertThat(chiefLog).containsPattern("loss is (NaN|-?Infinity) at step");
+      // released at once, not after the 60 s in which an unreleased worker waits for the chief
+      assertThat(worker.waitFor(30, TimeUnit.SECONDS)).as("the worker ends within 30 s of the chief").isTrue();
+      String workerLog = Files.readString(dir.resolve("worker.log"));
+      assertThat(worker.exitValue()).as(workerLog).isZero();
+      assertThat(workerLog).contains("task 1: the chief stopped training after");
+    } finally {
+      chief.destroyForcibly();
+      worker.destroyForcibly();
+    }
+  }
+
+  private static Process start(Path dir, String name, Path output, String cluster, int task, boolean resume,
+      String... extraArgs) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx2g", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train"));
     command.addAll(args(output));
@@ -103,6 +131,7 @@ class ClusterTrainingTest {
     if (resume) {
       command.add("--resume");
     }
+    command.addAll(List.of(extraArgs));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(dir.resolve(name + ".log").toFile());
     builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "1");

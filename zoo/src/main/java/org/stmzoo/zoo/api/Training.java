@@ -148,12 +148,12 @@ public final class Training {
       try {
         long firstStep = startStep;
         chief.ifPresent(c -> c.start(session, firstStep));
-        records = trainer.fit();
+        // The workers are released however training ends (Ctrl-C, a non-finite loss), before the JVM may exit.
+        records = trainer.fit(() -> chief.ifPresent(c -> c.finish(session)));
       } catch (TensorFlowException e) {
         // On an error the workers are not told: one may be dead, and the live ones see the chief go.
         throw cluster.isPresent() ? ClusterChief.lostTask(cluster.get(), e) : e;
       }
-      chief.ifPresent(c -> c.finish(session));
       if (train.skippedImages() > 0) {
         log.printf("Skipped %d unreadable images%n", train.skippedImages());
       }
