@@ -27,8 +27,10 @@ public final class AtomicFiles {
   /** A file: written to {@code NAME.tmp}, flushed, then moved atomically over {@code target}. */
   public static void write(Path target, Writer writer) throws IOException {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    writer.write(tmp);
-    forceFile(tmp);
+    writeOrDelete(tmp, () -> {
+      writer.write(tmp);
+      forceFile(tmp);
+    });
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     forceDirectory(target.toAbsolutePath().getParent());
   }
@@ -42,9 +44,11 @@ public final class AtomicFiles {
     Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
     Path old = target.resolveSibling("." + target.getFileName() + ".old");
     deleteRecursively(tmp);
-    Files.createDirectories(tmp);
-    writer.write(tmp);
-    forceTree(tmp);
+    writeOrDelete(tmp, () -> {
+      Files.createDirectories(tmp);
+      writer.write(tmp);
+      forceTree(tmp);
+    });
     deleteRecursively(old);
     if (Files.exists(target)) {
       Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
@@ -53,6 +57,24 @@ public final class AtomicFiles {
     // until the new folder's name is durable, the old one is what a power loss leaves to recover
     forceDirectory(target.toAbsolutePath().getParent());
     deleteRecursively(old);
+  }
+
+  private interface Step {
+    void run() throws IOException;
+  }
+
+  /** Runs {@code write}; if it fails, removes what it left at {@code tmp} (the target is untouched) and rethrows. */
+  private static void writeOrDelete(Path tmp, Step write) throws IOException {
+    try {
+      write.run();
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        deleteRecursively(tmp);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
   }
 
   /** Puts back {@code .NAME.old} when a crash left no {@code NAME}. */

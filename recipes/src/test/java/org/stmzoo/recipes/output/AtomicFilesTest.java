@@ -34,6 +34,7 @@ class AtomicFilesTest {
       throw new IOException("disk full");
     })).hasMessage("disk full");
     assertThat(target).hasContent("old");
+    assertThat(names(dir)).containsExactly("summary.csv");
   }
 
   @Test
@@ -64,7 +65,8 @@ class AtomicFilesTest {
     })).hasMessage("killed");
     assertThat(target.resolve("variables.index")).hasContent("1");
     assertThat(dir.resolve(".best.old")).doesNotExist();
-    // the next save starts from a clean temporary folder
+    // nothing of the failed write is left beside the folder
+    assertThat(names(dir)).containsExactly("best");
     AtomicFiles.writeFolder(target, tmp -> Files.writeString(tmp.resolve("variables.data"), "3"));
     assertThat(names(target)).containsExactly("variables.data");
     assertThat(names(dir)).containsExactly("best");
