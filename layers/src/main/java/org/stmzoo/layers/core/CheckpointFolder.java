@@ -101,7 +101,8 @@ public final class CheckpointFolder {
    *
    * @param step optimizer updates done
    * @param epochsDone completed epochs
-   * @param evalTop1 eval top-1 (percent) of the last completed epoch, null without validation or mid-epoch
+   * @param evalTop1 eval top-1 (percent) of the last completed epoch, null without validation, mid-epoch, or while
+   *     (or when) the epoch's evaluation had not run: training saves {@code last} before evaluating
    * @param ema whether the checkpoint holds EMA copies of the weights
    */
   public record Training(long step, int epochsDone, Double evalTop1, boolean ema) {}
@@ -130,7 +131,15 @@ public final class CheckpointFolder {
     Files.createDirectories(dir);
     ops.save(session, prefix(dir).toString());
     Metadata withDigests = metadata.withVariablesFiles(CheckpointIntegrity.digest(dir));
-    Files.writeString(dir.resolve(METADATA_FILE), JSON.writeValueAsString(withDigests) + "\n");
+    Files.writeString(dir.resolve(METADATA_FILE), metadataJson(withDigests));
+  }
+
+  /**
+   * {@code metadata} as the metadata file holds it; with {@link #read}'s metadata of a folder (its digests kept),
+   * what a caller that changes only the training state writes back in place of {@value #METADATA_FILE}.
+   */
+  public static String metadataJson(Metadata metadata) throws IOException {
+    return JSON.writeValueAsString(metadata) + "\n";
   }
 
   /**

@@ -97,6 +97,17 @@ public final class RunDirectory {
     AtomicFiles.writeFolder(root.resolve(name), tmp -> CheckpointFolder.write(tmp, session, ops, metadata));
   }
 
+  /**
+   * Replaces the training state in checkpoint {@code name}'s metadata (an epoch's evaluation score, once it is
+   * known), leaving its variables and their digests as they are: one small file written atomically instead of the
+   * whole folder again.
+   */
+  public void updateTraining(String name, CheckpointFolder.Training training) throws IOException {
+    CheckpointFolder.Metadata metadata = checkpointMetadata(name).withTraining(training);
+    AtomicFiles.write(checkpoint(name).resolve(CheckpointFolder.METADATA_FILE),
+        tmp -> Files.writeString(tmp, CheckpointFolder.metadataJson(metadata), StandardCharsets.UTF_8));
+  }
+
   /** The checkpoint folder {@code name}, after recovering from a crash mid-rename. */
   public Path checkpoint(String name) throws IOException {
     AtomicFiles.recover(root.resolve(name));

@@ -208,8 +208,7 @@ public final class Trainer {
         progress.epochFinished(record);
         writeRecords(events, records, record);
         if (record.hasEval()) {
-          // the same weights again, now with their score in the metadata (a metadata-only rewrite has no API)
-          saveLast(step, epoch + 1, record.evalTop1());
+          run.updateTraining(RunDirectory.LAST, metadata(step, epoch + 1, record.evalTop1()).training());
         }
         if (score(record) > best) {
           best = score(record);
