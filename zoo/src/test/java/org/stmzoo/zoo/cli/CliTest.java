@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
@@ -13,7 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.ParseException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.FashionMnist;
@@ -131,6 +136,12 @@ class CliTest {
         {"--seed", "0.5", "error: --seed must be a whole number, got '0.5'"},
         // a finite number the recipe refuses is a usage error as well
         {"--reprob", "1.5", "error: random-erasing probability must be in [0, 1], got 1.5"},
+        {"--scale", "abc", "error: --scale must be a number in (0, 1], got 'abc'"},
+        {"--scale", "0", "error: --scale must be a number in (0, 1], got '0'"},
+        // a policy the transforms refuse, before the data is loaded and the run folder written
+        {"--aa", "foo", "error: --aa: unsupported auto-augment 'foo': only RandAugment ('rand-m9-mstd0.5-inc1'"
+            + " style) is implemented"},
+        {"--aa", "rand-m9-x3", "error: --aa: unknown RandAugment section 'x3' in 'rand-m9-x3'"},
     };
     for (String[] c : cases) {
       Outcome o = run("train", "--model", "u-convnext-micro", "--data", "fashion-mnist", c[0], c[1], "--chains", "0");
@@ -302,5 +313,41 @@ class CliTest {
     String[] lines = o.out().strip().split("\n");
     assertThat(lines[0]).isEqualTo("name\tfamily\treference\tparameters\tgmacs");
     assertThat(lines[1]).startsWith("u-convnext-micro\tunified-convnext\tunified_convnext_micro\t4439624\t");
+  }
+
+  /**
+   * Recipe and cluster flags that only act with another flag are refused without it, not ignored; each run ends in
+   * --chains 0, a later usage error, so that a flag let through never starts a training run.
+   */
+  @Test
+  void trainFlagsThatWouldBeIgnoredAreUsageErrors() {
+    String[][] cases = {
+        {"--distill-type", "soft", "error: --distill-type applies only to a run with --distill-teacher"},
+        {"--distill-alpha", "0.3", "error: --distill-alpha applies only to a run with --distill-teacher"},
+        {"--distill-tau", "2", "error: --distill-tau applies only to a run with --distill-teacher"},
+        {"--model-ema-decay", "0.999", "error: --model-ema-decay applies only to a run with --model-ema or"
+            + " --model-ema-eval"},
+    };
+    for (String[] c : cases) {
+      Outcome o = run("train", "--model", "u-convnext-micro", "--data", "fashion-mnist", c[0], c[1], "--chains", "0");
+      assertThat(o.code()).as(c[0]).isEqualTo(2);
+      assertThat(errorLine(o)).isEqualTo(c[2]);
+    }
+    // with the flag they go with, they pass on to the next check
+    Outcome ema = run("train", "--model", "u-convnext-micro", "--data", "fashion-mnist", "--model-ema",
+        "--model-ema-decay", "0.999", "--chains", "0");
+    assertThat(errorLine(ema)).isEqualTo("error: --chains must be a positive integer, got '0'");
+    CommandLine timeout = parse(new TrainCommand(Map.of()), "--model", "u-convnext-micro", "--data",
+        "fashion-mnist", "--cluster-timeout", "30");
+    assertThatThrownBy(() -> TrainCommand.parse(timeout, Map.of())).isInstanceOf(UsageException.class)
+        .hasMessage("--cluster-timeout applies only to a cluster (--cluster or TF_CONFIG)");
+  }
+
+  private static CommandLine parse(Command command, String... args) {
+    try {
+      return new DefaultParser().parse(command.options(), args);
+    } catch (ParseException e) {
+      throw new AssertionError(e);
+    }
   }
 }
