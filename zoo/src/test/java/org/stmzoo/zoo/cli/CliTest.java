@@ -56,12 +56,19 @@ class CliTest {
         .doesNotContain("Exception").doesNotContain("\tat ");
   }
 
+  /** A size the architecture cannot take is a bad --image-size value: a usage error naming the flag. */
   @Test
   void anImageSizeTheArchitectureCannotTakeNamesTheConstraint() {
     Outcome o = run("describe", "u-convnext-micro", "--image-size", "100");
-    assertThat(o.code()).isEqualTo(1);
-    assertThat(o.err()).contains("cannot take image size 100").contains("multiple of 32")
-        .doesNotContain("\tat ");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(errorLine(o)).startsWith("error: --image-size: u-convnext-micro cannot take image size 100")
+        .contains("multiple of 32");
+    Outcome swin = run("describe", "u-swin-micro", "--image-size", "100");
+    assertThat(swin.code()).isEqualTo(2);
+    assertThat(errorLine(swin)).startsWith("error: --image-size: u-swin-micro cannot take image size 100");
+    Outcome benchmark = run("benchmark", "--model", "u-swin-micro", "--image-size", "100");
+    assertThat(benchmark.code()).isEqualTo(2);
+    assertThat(benchmark.out()).doesNotContainPattern("[0-9.]+ images/s");
   }
 
   @Test
@@ -349,5 +356,15 @@ class CliTest {
     } catch (ParseException e) {
       throw new AssertionError(e);
     }
+  }
+
+  /** download --sha256 with a value that is no SHA-256 is a usage error, found before any download. */
+  @Test
+  void downloadRefusesAMalformedSha256AsAUsageError() throws IOException {
+    Path home = Files.createDirectories(tmp.resolve("home"));
+    DownloadCommand download = new DownloadCommand(Map.of("STMZOO_HOME", home.toString(), "STMZOO_OFFLINE", "1"));
+    assertThatThrownBy(() -> download.run(parse(download, "pit-ti.in1k", "--sha256", "xyz")))
+        .isInstanceOf(UsageException.class).hasMessage("--sha256 takes 64 hex digits, got 'xyz'");
+    assertThat(home).isEmptyDirectory();
   }
 }
