@@ -18,6 +18,7 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -366,5 +367,53 @@ class CliTest {
     assertThatThrownBy(() -> download.run(parse(download, "pit-ti.in1k", "--sha256", "xyz")))
         .isInstanceOf(UsageException.class).hasMessage("--sha256 takes 64 hex digits, got 'xyz'");
     assertThat(home).isEmptyDirectory();
+  }
+
+  /**
+   * A platform without TensorFlow's natives (or a class whose loading failed) is the one error line with exit 1,
+   * not a stack trace: LinkageErrors are caught like exceptions.
+   */
+  @Test
+  void aLibraryThatCannotLoadIsOneErrorLine() {
+    Command failing = new Command() {
+      @Override
+      public String name() {
+        return "native";
+      }
+
+      @Override
+      public String summary() {
+        return "needs TF's natives";
+      }
+
+      @Override
+      public Options options() {
+        return new Options();
+      }
+
+      @Override
+      public int run(CommandLine line) {
+        throw new UnsatisfiedLinkError("no jnitensorflow in java.library.path: /usr/lib");
+      }
+    };
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      code = Main.run(List.of(failing), new String[] {"native"});
+    } finally {
+      System.setErr(oldErr);
+    }
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("error: cannot load a library this command"
+        + " needs on ").contains("(no jnitensorflow in java.library.path: /usr/lib)").doesNotContain("\tat ")
+        .doesNotContain("UnsatisfiedLinkError").hasLineCount(1);
+    // the first failure, wrapped when a static initialiser failed and when the class is used again later
+    assertThat(ErrorLine.of(new ExceptionInInitializerError(new UnsatisfiedLinkError("no jnitensorflow"))))
+        .contains("(no jnitensorflow)");
+    NoClassDefFoundError later = new NoClassDefFoundError("Could not initialize class org.tensorflow.Graph");
+    later.initCause(new UnsatisfiedLinkError("no jnitensorflow"));
+    assertThat(ErrorLine.of(later)).contains("(no jnitensorflow)");
   }
 }
