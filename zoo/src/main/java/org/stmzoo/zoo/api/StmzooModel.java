@@ -45,7 +45,8 @@ public interface StmzooModel extends AutoCloseable {
 
   /**
    * The image's embedding: the pooled features the classifier's head consumes ({@code logits = head(features)}),
-   * e.g. 384 values for u-convnext-micro, 192 for deit-tiny. Distilled models give the mean of their two tokens, as timm does.
+   * e.g. 384 values for u-convnext-micro, 192 for deit-tiny. Distilled models give the mean of their two tokens, as
+   * timm does.
    */
   float[] features(Path image) throws IOException;
 

@@ -81,7 +81,8 @@ final class BenchmarkCommand implements Command {
             .desc("train: also measure the input pipeline alone on this data (as train --data), after the training"
                 + " step").build())
         .addOption(Option.builder().longOpt("aa").hasArg().argName("POLICY")
-            .desc("with --data: RandAugment policy or 'none' (default " + RecipeArguments.DEFAULT_AUTO_AUGMENT + ")").build())
+            .desc("with --data: RandAugment policy or 'none' (default " + RecipeArguments.DEFAULT_AUTO_AUGMENT + ")")
+            .build())
         .addOption(Option.builder().longOpt("scale").hasArg().argName("S")
             .desc("with --data: RandomResizedCrop's minimum area (default 0.08)").build())
         .addOption(Option.builder().longOpt("loader-threads").hasArg().argName("N")
