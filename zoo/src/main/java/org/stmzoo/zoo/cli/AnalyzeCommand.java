@@ -101,7 +101,7 @@ final class AnalyzeCommand implements Command {
   }
 
   /** The analysis {@code name} with its spec from the flags; a flag it would ignore is a usage error. */
-  static Analysis analysis(String name, CommandLine line) {
+  private static Analysis analysis(String name, CommandLine line) {
     boolean report = name.equals("report");
     boolean erf = name.equals("erf") || report;
     boolean invariance = name.equals("invariance") || report;
