@@ -21,15 +21,16 @@ import org.stmzoo.layers.io.InputFiles;
  * the metadata as well.
  */
 final class CheckpointIntegrity {
-  private static final String PREFIX = CheckpointFolder.VARIABLES_PREFIX + ".";
-
   private CheckpointIntegrity() {}
 
-  /** Every {@code variables.*} file of {@code dir}, sorted by name, with its size and digest. */
+  /** Every file of the V2 checkpoint in {@code dir}, sorted by name, with its size and digest. */
   static List<CheckpointFolder.VariablesFile> digest(Path dir) throws IOException {
     List<Path> files;
     try (Stream<Path> listing = Files.list(dir)) {
-      files = listing.filter(p -> p.getFileName().toString().startsWith(PREFIX)).sorted().toList();
+      // only the checkpoint's own files, the names the metadata may record: not TensorFlow's .tempstate* files
+      // of a save in progress or killed
+      files = listing.filter(p -> CheckpointMetadata.VARIABLES_FILE.matcher(p.getFileName().toString()).matches())
+          .sorted().toList();
     }
     List<CheckpointFolder.VariablesFile> out = new ArrayList<>();
     for (Path file : files) {

@@ -28,7 +28,8 @@ public final class CheckpointMetadata {
   public static final InputLimit MAX_CLASSES = new InputLimit("stmzoo.limit.checkpoint-classes", 100_000);
   private static final int MAX_CHANNELS = 4;
   private static final int MAX_TEXT = 4096;
-  private static final Pattern VARIABLES_FILE = Pattern.compile("variables\\.(index|data-\\d{5}-of-\\d{5})");
+  /** A V2 checkpoint's own file: {@code variables.index} or a data shard {@code variables.data-NNNNN-of-MMMMM}. */
+  static final Pattern VARIABLES_FILE = Pattern.compile("variables\\.(index|data-\\d{5}-of-\\d{5})");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   private CheckpointMetadata() {}

@@ -8,7 +8,8 @@ import java.util.List;
  *
  * @param model a registered model name ({@code ./stmzoo list}); null when the weights name it (a checkpoint, a
  *     pretrained full tag)
- * @param imageSize the input size, or null for the model's (a checkpoint's own size always wins)
+ * @param imageSize the input size, or null for the model's default; a checkpoint is loaded at its own size only
+ *     (another size is refused: import the reference weights at that size instead)
  * @param classNames the class names of a randomly initialised model, or null for 1000 numbered classes;
  *     checkpoints and releases bring their own, which these rename (as many names as classes)
  * @param speed how the loaded model runs on CPU cores ({@link InferenceSpeed}); null for TF's defaults

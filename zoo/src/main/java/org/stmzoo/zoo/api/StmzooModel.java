@@ -45,7 +45,8 @@ public interface StmzooModel extends AutoCloseable {
 
   /**
    * The image's embedding: the pooled features the classifier's head consumes ({@code logits = head(features)}),
-   * e.g. 768 values for u-convnext-micro. Distilled models give the mean of their two tokens, as timm does.
+   * e.g. 384 values for u-convnext-micro, 192 for deit-tiny. Distilled models give the mean of their two tokens, as
+   * timm does.
    */
   float[] features(Path image) throws IOException;
 
@@ -61,12 +62,18 @@ public interface StmzooModel extends AutoCloseable {
    * This model is unchanged; load the result's {@link TrainingResult#best()}.
    *
    * @throws IllegalArgumentException this model is randomly initialised with another seed than the recipe's
+   * @throws UnsupportedOperationException this model was loaded from an export, which holds an inference graph
+   *     only: fine-tune the stmzoo checkpoint it was exported from
    */
   default TrainingResult finetune(TrainSpec spec, TrainingListener listener) throws IOException {
     return finetune(spec, listener, new PrintStream(PrintStream.nullOutputStream()));
   }
 
-  /** As {@link #finetune(TrainSpec, TrainingListener)}, printing the trainer's text lines to {@code log}. */
+  /**
+   * As {@link #finetune(TrainSpec, TrainingListener)}, printing the trainer's text lines to {@code log}.
+   *
+   * @throws UnsupportedOperationException this model was loaded from an export
+   */
   TrainingResult finetune(TrainSpec spec, TrainingListener listener, PrintStream log) throws IOException;
 
   /**

@@ -17,8 +17,8 @@ public final class SessionConfigs {
   /**
    * Lets sessions that ask for XLA (a global JIT level) compile on the CPU. TF applies a session's JIT level there
    * only with {@code tf_xla_cpu_global_jit}, and reads that flag once, when the process's first session is
-   * optimized: call this before any session runs (the CLI does at startup). Sessions that do not ask for XLA are
-   * unaffected.
+   * optimized: call this before any session runs ({@link #of} does when asked for XLA, in time where its session is
+   * the process's first, as in {@code benchmark --xla}). Sessions that do not ask for XLA are unaffected.
    */
   public static void enableCpuXla() {
     tensorflow.TF_SetTfXlaCpuGlobalJit((byte) 1);

@@ -3,6 +3,7 @@ package org.stmzoo.zoo.benchmark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Random;
 import org.stmzoo.layers.core.FrozenWeights;
 import org.stmzoo.layers.core.ModelGraph;
@@ -69,13 +70,15 @@ public final class ThroughputBenchmark {
   }
 
   /**
+   * @param peakResidentMiB the process's peak resident memory right after the timed steps (before any profiled
+   *     step), empty where it cannot be read ({@link PeakMemory}); it includes whatever the process did before
    * @param plan the thread plan the figures were measured under
    * @param warmupMillis each untimed step's wall time, in order: the first steps carry the one-time costs the
    *     timed ones leave out (kernel and memory setup; in training, XLA's compilation of the gradient's clusters,
    *     which TF compiles on a cluster's second run)
    */
   public record Result(String model, Mode mode, int batch, int imageSize, int steps, double imagesPerSecond,
-      double msPerStep, long peakResidentMiB, boolean xla, ThreadPlan plan, List<Double> warmupMillis,
+      double msPerStep, OptionalLong peakResidentMiB, boolean xla, ThreadPlan plan, List<Double> warmupMillis,
       Optional<StepProfile> profile) {
     public Result {
       warmupMillis = List.copyOf(warmupMillis);
@@ -90,11 +93,31 @@ public final class ThroughputBenchmark {
    */
   static final int TRACED_STEPS = 5;
 
+  /** The longest array HotSpot allocates: a few below {@code Integer.MAX_VALUE}. */
+  static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+
   private ThroughputBenchmark() {}
+
+  /**
+   * Refuses a batch whose random input ({@code batch x size x size x channels} floats, one Java array) does not
+   * fit in an array, before anything is built.
+   *
+   * @throws IllegalArgumentException naming the batch, the image shape and the count
+   */
+  public static void checkInputFits(int batch, ModelOptions options) {
+    int s = options.imageSize();
+    long values = (long) batch * s * s * options.inChannels();
+    if (values > MAX_ARRAY_LENGTH) {
+      throw new IllegalArgumentException("a batch of " + batch + " " + s + "x" + s + "x" + options.inChannels()
+          + " images is " + values + " values, more than one Java array holds (" + MAX_ARRAY_LENGTH
+          + "): lower the batch or the image size");
+    }
+  }
 
   public static Result run(ModelEntry entry, ModelOptions options, Spec spec) {
     ThreadPlan plan = spec.plan();
     int batch = spec.batch();
+    checkInputFits(batch, options);
     Replicas chains = Replicas.chains(spec.mode() == Mode.TRAIN ? plan.batchStreams() : 1);
     // the session as train --chains builds it: the chains' threading comes from Replicas, as in Training
     ConfigProto sessionConfig = chains.sessionConfig(SessionConfigs.of(plan, spec.xla()));
@@ -125,7 +148,7 @@ public final class ThroughputBenchmark {
         }
         Random random = new Random(0);
         int s = options.imageSize();
-        float[] pixels = new float[batch * s * s * options.inChannels()];
+        float[] pixels = new float[Math.toIntExact((long) batch * s * s * options.inChannels())]; // checkInputFits
         for (int i = 0; i < pixels.length; i++) {
           pixels[i] = (float) random.nextGaussian();
         }
@@ -150,6 +173,8 @@ public final class ThroughputBenchmark {
             }
           }
           double seconds = (System.nanoTime() - start) / 1e9;
+          // VmHWM only grows: read before the traced steps, whose tracing buffers are no part of a step's cost
+          OptionalLong peakMiB = PeakMemory.peakResidentMiB();
           Optional<StepProfile> profile = Optional.empty();
           if (spec.profile()) {
             LayerAttribution layers = LayerAttribution.of(graph.toGraphDef());
@@ -172,7 +197,7 @@ public final class ThroughputBenchmark {
             }
           }
           return new Result(entry.name(), spec.mode(), batch, s, spec.steps(), batch * spec.steps() / seconds,
-              1000 * seconds / spec.steps(), PeakMemory.peakResidentMiB(), spec.xla(), plan, warmupMillis, profile);
+              1000 * seconds / spec.steps(), peakMiB, spec.xla(), plan, warmupMillis, profile);
         }
       }
     }

@@ -6,12 +6,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.stmzoo.export.WeightSource;
 import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.Preprocessing;
+import org.stmzoo.recipes.output.AtomicFiles;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
@@ -86,12 +88,33 @@ public final class StmzooCheckpoint {
     return new StmzooCheckpoint(directory, CheckpointFolder.read(directory), Optional.empty());
   }
 
-  /** Saves every model variable of {@code built} from {@code session} into {@code directory}. */
+  /**
+   * Saves every model variable of {@code built} from {@code session} into the checkpoint folder {@code directory}
+   * ({@code import}'s output). The folder is written whole under a temporary name and renamed into place, as
+   * training writes {@code RUN/last} ({@link AtomicFiles#writeFolder}): a write that fails or is killed leaves a
+   * checkpoint already there as it was, and TensorFlow's temporary files never land in it. Replacing the folder
+   * replaces all of it, so an existing {@code directory} must be a checkpoint folder or empty.
+   *
+   * @throws IllegalArgumentException when {@code directory} exists and is neither
+   */
   public static StmzooCheckpoint write(Path directory, Session session, BuiltModel built,
       CheckpointFolder.Metadata metadata) throws IOException {
+    if (Files.exists(directory) && !CheckpointFolder.isCheckpoint(directory) && !isEmptyFolder(directory)) {
+      throw new IllegalArgumentException(directory + " exists and is not an stmzoo checkpoint: writing one there"
+          + " would replace everything in it; name a new or empty folder");
+    }
     CheckpointOps ops = CheckpointOps.build(built.model(), "stmzoo_checkpoint", built.model().modelVariables());
-    CheckpointFolder.write(directory, session, ops, metadata);
+    AtomicFiles.writeFolder(directory, folder -> CheckpointFolder.write(folder, session, ops, metadata));
     return new StmzooCheckpoint(directory, metadata, Optional.empty());
+  }
+
+  private static boolean isEmptyFolder(Path path) throws IOException {
+    if (!Files.isDirectory(path)) {
+      return false;
+    }
+    try (Stream<Path> entries = Files.list(path)) {
+      return entries.findAny().isEmpty();
+    }
   }
 
   public CheckpointFolder.Metadata metadata() {

@@ -64,19 +64,35 @@ final class AnalysisArguments {
         .addOption(Option.builder().longOpt("output").hasArg().argName("DIR").desc("where the numbers and figures go").build());
   }
 
-  /** The models with their weights; at least one, else a usage error. */
-  static List<AnalysisModel.Spec> models(CommandLine line, Map<String, String> env) throws IOException {
-    List<String> names = line.hasOption("models") ? list(line, "models")
-        : line.hasOption("model") ? List.of(line.getOptionValue("model")) : List.of();
-    List<String> checkpoints = line.hasOption("checkpoints") ? list(line, "checkpoints")
-        : line.hasOption("checkpoint") ? List.of(line.getOptionValue("checkpoint")) : List.of();
-    int sources = (checkpoints.isEmpty() ? 0 : 1) + (line.hasOption("pretrained") ? 1 : 0)
+  /**
+   * The weight flags alone, before anything is read or fetched: one source of weights, and no flag that source
+   * would ignore.
+   */
+  static void checkWeightFlags(CommandLine line) {
+    boolean checkpoints = line.hasOption("checkpoints") || line.hasOption("checkpoint");
+    int sources = (checkpoints ? 1 : 0) + (line.hasOption("pretrained") ? 1 : 0)
         + (line.hasOption("random-init") ? 1 : 0);
     if (sources != 1) {
       throw new UsageException(sources == 0
           ? "give the weights: --checkpoint DIR (or --checkpoints), --pretrained TAG, or --random-init"
           : "give only one of --checkpoint(s), --pretrained and --random-init");
     }
+    if (line.hasOption("random-init") && !line.hasOption("model") && !line.hasOption("models")) {
+      throw new UsageException("--random-init needs --model NAME or --models A,B,...");
+    }
+    // a checkpoint and a release fix their classes; only a checkpoint holds EMA weights
+    CliArgs.appliesOnlyTo(line, "--random-init", line.hasOption("random-init"), "num-classes");
+    CliArgs.appliesOnlyTo(line, "--checkpoint and --checkpoints", checkpoints, "ema");
+    CliArgs.appliesOnlyTo(line, "--pretrained", line.hasOption("pretrained"), "offline", "mirror");
+  }
+
+  /** The models with their weights; at least one, else a usage error. */
+  static List<AnalysisModel.Spec> models(CommandLine line, Map<String, String> env) throws IOException {
+    checkWeightFlags(line);
+    List<String> names = line.hasOption("models") ? list(line, "models")
+        : line.hasOption("model") ? List.of(line.getOptionValue("model")) : List.of();
+    List<String> checkpoints = line.hasOption("checkpoints") ? list(line, "checkpoints")
+        : line.hasOption("checkpoint") ? List.of(line.getOptionValue("checkpoint")) : List.of();
     Integer classes = line.hasOption("num-classes") ? CliArgs.positiveInt(line, "num-classes", 1000) : null;
     List<AnalysisModel.Spec> specs = new ArrayList<>();
     if (!checkpoints.isEmpty()) {
@@ -90,9 +106,6 @@ final class AnalysisArguments {
       return specs;
     }
     if (line.hasOption("random-init")) {
-      if (names.isEmpty()) {
-        throw new UsageException("--random-init needs --model NAME or --models A,B,...");
-      }
       long seed = seed(line);
       for (String name : names) {
         specs.add(new AnalysisModel.Spec(ModelRegistry.get(name).name(), new AnalysisModel.Weights.RandomInit(seed),

@@ -75,6 +75,12 @@ final class AnalyzeCommand implements Command {
         .addOption(Option.builder().longOpt("erf-images").hasArg().argName("N").desc("report: images for the ERF (default --images, at most 50)").build());
   }
 
+  /** One analysis with its flags parsed: runs on the models and data, writing into the output folder. */
+  @FunctionalInterface
+  private interface Analysis {
+    void run(List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output) throws Exception;
+  }
+
   @Override
   public int run(CommandLine line) throws Exception {
     List<String> args = line.getArgList();
@@ -82,35 +88,71 @@ final class AnalyzeCommand implements Command {
       throw new UsageException(args.isEmpty() ? "name the analysis: " + String.join(", ", ANALYSES)
           : "unknown analysis '" + String.join(" ", args) + "' (" + String.join(", ", ANALYSES) + ")");
     }
-    String analysis = args.get(0);
-    // flags checked before any model is opened or weights are fetched
-    Invariance.Type type = line.hasOption("type") ? parse(() -> Invariance.Type.parse(line.getOptionValue("type")))
-        : null;
-    Robustness.Attack attack = line.hasOption("attack")
-        ? parse(() -> Robustness.Attack.parse(line.getOptionValue("attack"))) : null;
-    if (analysis.equals("invariance") && type == null) {
-      throw new UsageException("--type is required: translation, pre-rotation, post-rotation or scale");
-    }
-    if (analysis.equals("robustness") && attack == null) {
-      throw new UsageException("--attack is required: fgsm or pgd");
-    }
+    String name = args.get(0);
+    // every flag checked, and the analysis's spec built, before the data is read or any weights are fetched
+    Analysis analysis = analysis(name, line);
     AnalysisArguments.Data data = AnalysisArguments.data(line);
     List<AnalysisModel.Spec> models = AnalysisArguments.withDataClasses(AnalysisArguments.models(line, env), data);
-    Path output = AnalysisArguments.output(line, "analysis/" + analysis);
+    Path output = AnalysisArguments.output(line, "analysis/" + name);
     long start = System.nanoTime();
-    switch (analysis) {
-      case "erf" -> erf(line, models, data, output);
-      case "invariance" -> invariance(line, models, data, output, type);
-      case "robustness" -> robustness(line, models, data, output, attack);
-      default -> report(line, models, data, output, type, attack);
-    }
+    analysis.run(models, data, output);
     System.out.printf(Locale.ROOT, "Wrote %s (%.0f s)%n", output.toAbsolutePath(), (System.nanoTime() - start) / 1e9);
     return 0;
   }
 
-  private void erf(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output)
+  /** The analysis {@code name} with its spec from the flags; a flag it would ignore is a usage error. */
+  private static Analysis analysis(String name, CommandLine line) {
+    boolean report = name.equals("report");
+    boolean erf = name.equals("erf") || report;
+    boolean invariance = name.equals("invariance") || report;
+    boolean robustness = name.equals("robustness") || report;
+    CliArgs.appliesOnlyTo(line, "analyze erf and report", erf, "image-size", "stage");
+    CliArgs.appliesOnlyTo(line, "analyze invariance and report", invariance, "type");
+    CliArgs.appliesOnlyTo(line, "analyze robustness and report", robustness, "attack", "eps", "steps",
+        "step-size", "random-start", "save-examples");
+    CliArgs.appliesOnlyTo(line, "analyze invariance, robustness and report", invariance || robustness,
+        "crop-pct");
+    CliArgs.appliesOnlyTo(line, "analyze report", report, "erf-images");
+    AnalysisArguments.checkWeightFlags(line);
+    Invariance.Type type = line.hasOption("type") ? parse(() -> Invariance.Type.parse(line.getOptionValue("type")))
+        : null;
+    Robustness.Attack attack = line.hasOption("attack")
+        ? parse(() -> Robustness.Attack.parse(line.getOptionValue("attack"))) : null;
+    if (name.equals("invariance") && type == null) {
+      throw new UsageException("--type is required: translation, pre-rotation, post-rotation or scale");
+    }
+    if (name.equals("robustness") && attack == null) {
+      throw new UsageException("--attack is required: fgsm or pgd");
+    }
+    // FGSM is one step of size eps from the clean image
+    CliArgs.appliesOnlyTo(line, "the PGD attack (--attack pgd, or a report of both attacks)",
+        robustness && attack != Robustness.Attack.FGSM, "steps", "step-size", "random-start");
+    // the ERF reads the first images; the other analyses draw a sample, and a random initialisation its weights
+    CliArgs.appliesOnlyTo(line, "--random-init and analyze invariance, robustness and report",
+        line.hasOption("random-init") || invariance || robustness, "seed");
+    return switch (name) {
+      case "erf" -> {
+        Erf.Spec spec = erfSpec(line, CliArgs.positiveInt(line, "images", Erf.Spec.DEFAULT_IMAGES));
+        yield (models, data, output) -> erf(spec, models, data, output);
+      }
+      case "invariance" -> {
+        Invariance.Spec spec = invarianceSpec(line, type, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE));
+        yield (models, data, output) -> invariance(spec, models, data, output);
+      }
+      case "robustness" -> {
+        Robustness.Spec spec = robustnessSpec(line, attack, 0, CliArgs.positiveInt(line, "images",
+            Integer.MAX_VALUE));
+        yield (models, data, output) -> robustness(spec, models, data, output);
+      }
+      default -> {
+        Report.Spec spec = reportSpec(line, type, attack);
+        yield (models, data, output) -> report(spec, models, data, output);
+      }
+    };
+  }
+
+  private static void erf(Erf.Spec spec, List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output)
       throws Exception {
-    Erf.Spec spec = erfSpec(line, CliArgs.positiveInt(line, "images", Erf.Spec.DEFAULT_IMAGES));
     List<String> labels = ModelLabels.of(models);
     for (int m = 0; m < models.size(); m++) {
       AnalysisModel.Spec model = models.get(m);
@@ -128,15 +170,14 @@ final class AnalyzeCommand implements Command {
     }
   }
 
-  private void invariance(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
-      Path output, Invariance.Type type) throws Exception {
-    Invariance.Spec spec = invarianceSpec(line, type, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE));
+  private static void invariance(Invariance.Spec spec, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
+      Path output) throws Exception {
     List<InvarianceResult> results = new ArrayList<>();
     List<String> labels = ModelLabels.of(models);
     for (int m = 0; m < models.size(); m++) {
       AnalysisModel.Spec model = models.get(m);
       AnalysisImages images = sample(data.forModel(preprocessing(model)), spec.images(), spec.seed(), results);
-      try (Progress progress = Progress.console(type.flag(), spec.units(images.size()))) {
+      try (Progress progress = Progress.console(spec.type().flag(), spec.units(images.size()))) {
         InvarianceResult result = Invariance.run(model, images, spec, progress).withModel(labels.get(m));
         result.write(models.size() == 1 ? output : output.resolve(labels.get(m)));
         System.out.print(result.summary());
@@ -144,13 +185,12 @@ final class AnalyzeCommand implements Command {
       }
     }
     if (results.size() > 1) {
-      InvarianceResult.plot(output.resolve("invariance-" + type.flag() + ".png"), results);
+      InvarianceResult.plot(output.resolve("invariance-" + spec.type().flag() + ".png"), results);
     }
   }
 
-  private void robustness(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
-      Path output, Robustness.Attack attack) throws Exception {
-    Robustness.Spec spec = robustnessSpec(line, attack, 0, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE));
+  private static void robustness(Robustness.Spec spec, List<AnalysisModel.Spec> models,
+      AnalysisArguments.Data data, Path output) throws Exception {
     List<RobustnessResult> results = new ArrayList<>();
     List<String> labels = ModelLabels.of(models);
     for (int m = 0; m < models.size(); m++) {
@@ -160,7 +200,7 @@ final class AnalyzeCommand implements Command {
         throw new UsageException("the attacks need labels: give --labels LABELS.npy with --npy");
       }
       AnalysisImages images = sample(all, spec.images(), spec.seed(), results);
-      try (Progress progress = Progress.console(attack.flag(), spec.units(images.size()))) {
+      try (Progress progress = Progress.console(spec.attack().flag(), spec.units(images.size()))) {
         Path dir = models.size() == 1 ? output : output.resolve(labels.get(m));
         RobustnessResult result = Robustness.run(model, images, spec, progress, dir.resolve("examples"))
             .withModel(labels.get(m));
@@ -170,13 +210,12 @@ final class AnalyzeCommand implements Command {
       }
     }
     if (results.size() > 1) {
-      RobustnessResult.plot(output.resolve("robustness-" + attack.flag() + ".png"), results);
+      RobustnessResult.plot(output.resolve("robustness-" + spec.attack().flag() + ".png"), results);
     }
   }
 
-  private void report(CommandLine line, List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output,
-      Invariance.Type type, Robustness.Attack attack) throws Exception {
-    Report.Spec spec = reportSpec(line, type, attack);
+  private static void report(Report.Spec spec, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
+      Path output) throws Exception {
     List<Report.Entry> entries = new ArrayList<>();
     for (AnalysisModel.Spec model : models) {
       entries.add(new Report.Entry(model, data.forModel(preprocessing(model))));

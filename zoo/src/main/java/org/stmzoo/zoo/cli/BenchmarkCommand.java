@@ -11,9 +11,11 @@ import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.datasets.pipeline.LoaderThroughput;
 import org.stmzoo.layers.core.OneDnnOps;
+import org.stmzoo.recipes.parallel.Replicas;
 import org.stmzoo.zoo.api.DataSpec;
 import org.stmzoo.zoo.api.RunModel;
 import org.stmzoo.zoo.benchmark.ExportBenchmark;
+import org.stmzoo.zoo.benchmark.PeakMemory;
 import org.stmzoo.zoo.benchmark.ThreadPlan;
 import org.stmzoo.zoo.benchmark.ThroughputBenchmark;
 import org.stmzoo.zoo.registry.ModelEntry;
@@ -25,14 +27,15 @@ import org.tensorflow.proto.ConfigProto;
  * {@code ./stmzoo benchmark --model NAME [--mode infer|train|serve] [--batch N] [--image-size S] [--steps K]
  * [--runs R] [--threads T] [--thread-plan throughput|latency|batches] [--xla] [--fused-layer-norm]
  * [--profile [--profile-top N]]
- * [--data SPEC [--aa POLICY] [--scale S]]}. {@code --profile}
+ * [--data SPEC [--aa POLICY] [--scale S] [--loader-threads N]]}. {@code --profile}
  * traces one more step and prints where its time went (op types, layers). {@code serve} compares an export with the
- * in-process graph ({@link ExportBenchmark}). The model runs on random data; with {@code --data}, train mode first
+ * in-process graph ({@link ExportBenchmark}). The model runs on random data; with {@code --data}, train mode then
  * measures the input pipeline alone on that data (training transform, parallel loader), so that the two rates
- * can be compared: training is input-bound when the loader is not clearly faster.
+ * can be compared: training is input-bound when the loader is not clearly faster. The loader runs after the
+ * training step's peak memory is read, so that its images do not count in it. A flag the mode does not use is a
+ * usage error, checked before anything runs.
  */
 final class BenchmarkCommand implements Command {
-  private static final String DEFAULT_AA = "rand-m9-mstd0.5-inc1";
   /** Batches the loader-only measurement pulls (after two untimed ones). */
   private static final int LOADER_BATCHES = 50;
 
@@ -64,7 +67,7 @@ final class BenchmarkCommand implements Command {
                 + " chain per thread (latency: for batch 1 on few cores) or the batch cut into one part per thread"
                 + " (batches: for batches on few cores; in training the step as one chain per part, as train"
                 + " --chains)").build())
-        .addOption(Option.builder().longOpt("xla").desc("enable XLA JIT compilation").build())
+        .addOption(Option.builder().longOpt("xla").desc("infer, train: enable XLA JIT compilation").build())
         .addOption(Option.builder().longOpt("fused-layer-norm")
             .desc("infer, serve: LayerNorm in the form TF fuses into oneDNN's one-pass CPU kernel (same function, no"
                 + " gradient; serve: the export built with it too); infer: with it, attention's products in TF's own"
@@ -73,17 +76,25 @@ final class BenchmarkCommand implements Command {
         .addOption(Option.builder().longOpt("profile")
             .desc("infer, train: trace one more step and print the top op types and layers by time").build())
         .addOption(Option.builder().longOpt("profile-top").hasArg().argName("N")
-            .desc("rows per profile table (default 15)").build())
+            .desc("with --profile: rows per profile table (default 15)").build())
         .addOption(Option.builder().longOpt("data").hasArg().argName("SPEC")
-            .desc("train: also measure the input pipeline alone on this data (as train --data)").build())
+            .desc("train: also measure the input pipeline alone on this data (as train --data), after the training"
+                + " step").build())
         .addOption(Option.builder().longOpt("aa").hasArg().argName("POLICY")
-            .desc("with --data: RandAugment policy or 'none' (default " + DEFAULT_AA + ")").build())
+            .desc("with --data: RandAugment policy or 'none' (default " + RecipeArguments.DEFAULT_AUTO_AUGMENT + ")")
+            .build())
         .addOption(Option.builder().longOpt("scale").hasArg().argName("S")
             .desc("with --data: RandomResizedCrop's minimum area (default 0.08)").build())
         .addOption(Option.builder().longOpt("loader-threads").hasArg().argName("N")
             .desc("with --data: loader threads (default: cores)").build());
     return options;
   }
+
+  /**
+   * The loader-only measurement of train {@code --data}: its data, transform (RandAugment policy, null for none;
+   * RandomResizedCrop's minimum area, as train takes them) and threads.
+   */
+  private record LoaderSettings(String data, String autoAugment, float minScale, int threads) {}
 
   @Override
   public int run(CommandLine line) throws IOException {
@@ -100,37 +111,50 @@ final class BenchmarkCommand implements Command {
       case "train" -> ThroughputBenchmark.Mode.TRAIN;
       default -> throw new UsageException("--mode must be infer, train or serve, got '" + modeName + "'");
     };
+    boolean train = mode == ThroughputBenchmark.Mode.TRAIN;
+    // every flag checked before anything is built or measured: none is accepted and then ignored
+    CliArgs.appliesOnlyTo(line, "--mode serve", serve, "runs");
+    CliArgs.appliesOnlyTo(line, "--mode infer and train", !serve, "xla", "profile");
+    CliArgs.appliesOnlyTo(line, "--mode train", train, "data");
+    CliArgs.appliesOnlyTo(line, "--mode infer and serve (training computes LayerNorm's forward value with the fused"
+        + " kernel wherever TF fuses it, as train does)", !train, "fused-layer-norm");
+    CliArgs.appliesOnlyTo(line, "--data", line.hasOption("data"), "aa", "scale", "loader-threads");
+    CliArgs.appliesOnlyTo(line, "--profile", line.hasOption("profile"), "profile-top");
+    if (serve && options.inChannels() != 3) {
+      throw new UsageException("--in-channels must be 3 with --mode serve (exports take RGB images), got "
+          + options.inChannels());
+    }
     int batch = CliArgs.positiveInt(line, "batch", serve ? 32 : 8);
     int steps = CliArgs.positiveInt(line, "steps", 5);
     int warmup = CliArgs.nonNegativeInt(line, "warmup", mode.defaultWarmup());
     int threads = line.hasOption("threads") ? CliArgs.positiveInt(line, "threads", 0) : 0;
     ThreadPlan plan = threadPlan(line.getOptionValue("thread-plan", "throughput"), threads);
     if (serve) {
-      if (line.hasOption("xla") || line.hasOption("profile")) {
-        throw new UsageException("--xla and --profile apply to infer and train, not serve");
-      }
       int code = serve(entry, options, new ExportBenchmark.Settings(CliArgs.positiveInt(line, "runs", 20), batch,
           steps, warmup, plan, line.hasOption("fused-layer-norm")));
       noteUnfusedLayerNorm(line);
       return code;
     }
-    if (line.hasOption("data")) {
-      if (mode != ThroughputBenchmark.Mode.TRAIN) {
-        throw new UsageException("--data applies to --mode train");
-      }
-      loaderOnly(line, entry, options, batch);
+    try {
+      ThroughputBenchmark.checkInputFits(batch, options);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--batch " + batch + ": " + e.getMessage());
     }
-    if (line.hasOption("fused-layer-norm") && mode != ThroughputBenchmark.Mode.INFER) {
-      throw new UsageException("--fused-layer-norm applies to --mode infer and serve (training computes LayerNorm's"
-          + " forward value with the fused kernel wherever TF fuses it, as train does)");
+    if (train) {
+      try {
+        Replicas.chains(plan.batchStreams()).slice(batch); // the step runs as one chain per part of the batch
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--thread-plan " + plan.name() + ": " + e.getMessage() + " (the training step runs"
+            + " as one chain per part)");
+      }
     }
     int profileTop = CliArgs.positiveInt(line, "profile-top", 15);
+    LoaderSettings loader = line.hasOption("data") ? new LoaderSettings(line.getOptionValue("data"),
+        RecipeArguments.autoAugment(line), RecipeArguments.minScale(line),
+        CliArgs.positiveInt(line, "loader-threads", Runtime.getRuntime().availableProcessors())) : null;
     ThroughputBenchmark.Result r = ThroughputBenchmark.run(entry, options, new ThroughputBenchmark.Spec(mode, batch,
         steps, warmup, plan, line.hasOption("xla"), line.hasOption("profile"), line.hasOption("fused-layer-norm")));
-    System.out.printf(Locale.ROOT,
-        "%s %s batch=%d image=%d steps=%d%s: %.2f images/s, %.1f ms/step, peak memory %d MiB%n",
-        r.model(), modeName, r.batch(), r.imageSize(), r.steps(), r.xla() ? " xla" : "", r.imagesPerSecond(),
-        r.msPerStep(), r.peakResidentMiB());
+    System.out.println(summary(r, modeName));
     System.out.printf(Locale.ROOT, "thread plan: %s%n", r.plan().describe());
     if (!r.warmupMillis().isEmpty()) {
       System.out.printf(Locale.ROOT, "untimed warm-up steps: %s ms%n", r.warmupMillis().stream()
@@ -138,7 +162,18 @@ final class BenchmarkCommand implements Command {
     }
     noteUnfusedLayerNorm(line);
     r.profile().ifPresent(p -> ProfilePrinter.print(p, r.plan().concurrentOps(), profileTop, System.out));
+    if (loader != null) {
+      // after the training step's peak memory was read: the loader's images would count in it otherwise
+      loaderOnly(loader, entry, options, batch);
+    }
     return 0;
+  }
+
+  /** The result line: rate, step time and the peak memory ({@code n/a} where the platform does not report it). */
+  static String summary(ThroughputBenchmark.Result r, String modeName) {
+    return String.format(Locale.ROOT, "%s %s batch=%d image=%d steps=%d%s: %.2f images/s, %.1f ms/step,"
+        + " peak memory %s", r.model(), modeName, r.batch(), r.imageSize(), r.steps(), r.xla() ? " xla" : "",
+        r.imagesPerSecond(), r.msPerStep(), PeakMemory.describe(r.peakResidentMiB()));
   }
 
   private static ThreadPlan threadPlan(String name, int threads) {
@@ -150,21 +185,18 @@ final class BenchmarkCommand implements Command {
     };
   }
 
-  private static void loaderOnly(CommandLine line, ModelEntry entry, ModelOptions options, int batch)
+  private static void loaderOnly(LoaderSettings settings, ModelEntry entry, ModelOptions options, int batch)
       throws IOException {
-    ImageDataset data = DataSpec.trainingSet(line.getOptionValue("data"));
-    String aa = line.getOptionValue("aa", DEFAULT_AA);
-    String autoAugment = RecipeArguments.autoAugmentPolicy(aa);
-    float scale = CliArgs.fraction(line, "scale", 0.08f);
-    int threads = CliArgs.positiveInt(line, "loader-threads", Runtime.getRuntime().availableProcessors());
+    ImageDataset data = DataSpec.trainingSet(settings.data());
     RunModel model = RunModel.of(entry, options.imageSize(), null, data.classNames());
-    try (BatchLoader loader = new BatchLoader(data, model.trainTransform(autoAugment, scale), batch, true, true, 0,
-        threads)) {
+    try (BatchLoader loader = new BatchLoader(data, model.trainTransform(settings.autoAugment(),
+        settings.minScale()), batch, true, true, 0, settings.threads())) {
       LoaderThroughput.measure(loader, 0, 2); // JIT warm-up
       LoaderThroughput.Result r = LoaderThroughput.measure(loader, 1, LOADER_BATCHES);
       System.out.printf(Locale.ROOT, "loader only: %s, %dx%d, aa=%s, scale %.2f, %d threads: %.1f images/s (%d in %.2f s)%n",
-          data.description(), options.imageSize(), options.imageSize(), aa, scale, threads, r.imagesPerSecond(),
-          r.images(), r.seconds());
+          data.description(), options.imageSize(), options.imageSize(),
+          settings.autoAugment() == null ? "none" : settings.autoAugment(), settings.minScale(),
+          settings.threads(), r.imagesPerSecond(), r.images(), r.seconds());
     }
   }
 

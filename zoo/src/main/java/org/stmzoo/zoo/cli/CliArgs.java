@@ -37,6 +37,21 @@ final class CliArgs {
     return line.hasOption(option) ? (float) fraction(option, line.getOptionValue(option), false) : fallback;
   }
 
+  /**
+   * Refuses flags that would be accepted and then ignored: the first of {@code options} given although
+   * {@code applies} is false is the usage error {@code --OPTION applies only to WHERE}.
+   */
+  static void appliesOnlyTo(CommandLine line, String where, boolean applies, String... options) {
+    if (applies) {
+      return;
+    }
+    for (String option : options) {
+      if (line.hasOption(option)) {
+        throw new UsageException("--" + option + " applies only to " + where);
+      }
+    }
+  }
+
   /** {@code value} of {@code --option} as a fraction in (0, 1], or in (0, 1) where {@code belowOne}. */
   static double fraction(String option, String value, boolean belowOne) {
     try {

@@ -29,6 +29,12 @@ final class ClusterArguments {
 
   /** The cluster of this process, if it is one of several. */
   static Optional<Cluster> parse(CommandLine line, Map<String, String> env) {
+    Optional<Cluster> cluster = cluster(line, env);
+    CliArgs.appliesOnlyTo(line, "a cluster (--cluster or TF_CONFIG)", cluster.isPresent(), "cluster-timeout");
+    return cluster;
+  }
+
+  private static Optional<Cluster> cluster(CommandLine line, Map<String, String> env) {
     try {
       if (line.hasOption("cluster")) {
         if (!line.hasOption("task-index")) {

@@ -58,6 +58,13 @@ final class DownloadCommand implements Command {
     WeightCache cache = DownloadArguments.parse(line, env).cache();
     Downloader downloader = new Downloader(cache, System.err);
     String accepted = line.getOptionValue("sha256");
+    if (accepted != null) {
+      try {
+        downloader.expected(entry, accepted); // the value checked before any download: not hex, or not replaceable
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
+    }
     Path file = downloader.fetch(entry, accepted);
     Downloader.Expected checked = downloader.expected(entry, accepted);
     System.out.println(file + " (" + (checked.sha256() != null ? "SHA-256 matches the " + checked.origin()

@@ -65,6 +65,16 @@ final class ErrorLine {
     if (e instanceof StackOverflowError) {
       return "input nested too deeply (stack overflow)";
     }
+    if (e instanceof LinkageError) {
+      // the cause that failed first: an ExceptionInInitializerError or a later NoClassDefFoundError wraps it
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      return "cannot load a library this command needs on " + System.getProperty("os.name") + " "
+          + System.getProperty("os.arch") + " (" + firstLine(root.getMessage()) + "); TensorFlow Java 1.1.0 has"
+          + " natives for Linux x86-64 and arm64, macOS on Apple silicon and Windows x86-64";
+    }
     String message = e.getMessage();
     if (message == null || message.isBlank()) {
       return "internal error (" + e.getClass().getSimpleName().replaceAll("(?<=[a-z])(?=[A-Z])", " ")

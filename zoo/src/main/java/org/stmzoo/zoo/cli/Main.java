@@ -9,7 +9,6 @@ import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
-import org.stmzoo.zoo.benchmark.SessionConfigs;
 
 /** {@code ./stmzoo COMMAND [options]}. Exit codes: 0 success, 1 error, 2 usage error. */
 public final class Main {
@@ -18,12 +17,16 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    SessionConfigs.enableCpuXla(); // before any session, or benchmark --xla would not compile on the CPU
+    // nothing native here: help, usage errors and a platform without TF's natives all end in run's one line
     System.exit(run(args));
   }
 
   public static int run(String[] args) {
-    List<Command> commands = Commands.all();
+    return run(Commands.all(), args);
+  }
+
+  /** {@link #run(String[])} over {@code commands}. */
+  static int run(List<Command> commands, String[] args) {
     if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
       printCommands(commands);
       return args.length == 0 ? USAGE : 0;
@@ -49,7 +52,9 @@ public final class Main {
       System.err.println("error: " + e.getMessage());
       printUsage(command, options);
       return USAGE;
-    } catch (Exception | OutOfMemoryError | StackOverflowError e) {
+    } catch (Exception | LinkageError | OutOfMemoryError | StackOverflowError e) {
+      // LinkageError: TF's natives missing for this platform (UnsatisfiedLinkError), or a class whose loading
+      // failed earlier (NoClassDefFoundError, ExceptionInInitializerError)
       // one line, whatever failed: our messages as written, library ones reduced (ErrorLine)
       System.err.println("error: " + ErrorLine.of(e));
       if (System.getenv("STMZOO_DEBUG") != null && !System.getenv("STMZOO_DEBUG").equals("0")) {

@@ -22,8 +22,11 @@ final class ModelArguments {
         .withImageSize(CliArgs.positiveInt(line, "image-size", entry.defaultImageSize()))
         .withNumClasses(CliArgs.positiveInt(line, "num-classes", 1000))
         .withInChannels(CliArgs.positiveInt(line, "in-channels", 3));
-    entry.checkImageSize(options.imageSize());
+    try {
+      entry.checkImageSize(options.imageSize()); // a size the architecture cannot take is a bad flag value
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--image-size: " + e.getMessage());
+    }
     return options;
   }
-
 }

@@ -3,12 +3,16 @@ package org.stmzoo.zoo.cli;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.datasets.pipeline.RandAugment;
 import org.stmzoo.recipes.RecipeConfig;
 
 /** The recipe flags, named as timm/DeiT name them, with DeiT's defaults. */
 final class RecipeArguments {
   /** Flag, default (null: none), help. */
   private record Flag(String name, String fallback, String help) {}
+
+  /** DeiT's RandAugment policy, the {@code --aa} default. */
+  static final String DEFAULT_AUTO_AUGMENT = "rand-m9-mstd0.5-inc1";
 
   private static final Flag[] VALUE_FLAGS = {
       new Flag("epochs", "300", "training epochs"),
@@ -23,7 +27,7 @@ final class RecipeArguments {
       new Flag("mixup", "0.8", "Mixup alpha (0 = off)"),
       new Flag("cutmix", "1.0", "CutMix alpha (0 = off)"),
       new Flag("mixup-switch-prob", "0.5", "probability of CutMix when both are on"),
-      new Flag("aa", "rand-m9-mstd0.5-inc1", "RandAugment policy, or 'none'"),
+      new Flag("aa", DEFAULT_AUTO_AUGMENT, "RandAugment policy, or 'none'"),
       new Flag("reprob", "0.25", "random-erasing probability"),
       new Flag("scale", "0.08", "RandomResizedCrop's minimum area fraction (the upper bound is 1)"),
       new Flag("model-ema-decay", "0.99996", "EMA decay per step"),
@@ -47,6 +51,10 @@ final class RecipeArguments {
 
   /** The recipe the flags give; a value the recipe refuses (out of its range) is a usage error too. */
   static RecipeConfig parse(CommandLine line, boolean hasTeacher) {
+    boolean ema = line.hasOption("model-ema") || line.hasOption("model-ema-eval");
+    CliArgs.appliesOnlyTo(line, "a run with --distill-teacher", hasTeacher, "distill-type", "distill-alpha",
+        "distill-tau");
+    CliArgs.appliesOnlyTo(line, "a run with --model-ema or --model-ema-eval", ema, "model-ema-decay");
     String distillType = hasTeacher ? value(line, "distill-type") : "none";
     int epochs = CliArgs.wholeInt("epochs", value(line, "epochs"));
     int batchSize = CliArgs.wholeInt("batch-size", value(line, "batch-size"));
@@ -56,7 +64,7 @@ final class RecipeArguments {
           number(line, "warmup-lr"), number(line, "warmup-epochs"), number(line, "weight-decay"),
           line.hasOption("clip-grad") ? number(line, "clip-grad") : 0, number(line, "smoothing"),
           number(line, "mixup"), number(line, "cutmix"), number(line, "mixup-switch-prob"), number(line, "reprob"),
-          line.hasOption("model-ema") || line.hasOption("model-ema-eval"), number(line, "model-ema-decay"),
+          ema, number(line, "model-ema-decay"),
           line.hasOption("model-ema-eval"),
           new RecipeConfig.Distillation(distillType, number(line, "distill-alpha"), number(line, "distill-tau")),
           seed);
@@ -65,19 +73,31 @@ final class RecipeArguments {
     }
   }
 
-  /** RandomResizedCrop's minimum area fraction (timm's {@code --scale} lower bound). */
+  /** RandomResizedCrop's minimum area fraction (timm's {@code --scale} lower bound), a fraction in (0, 1]. */
   static float minScale(CommandLine line) {
-    return CliArgs.fraction(line, "scale", Float.parseFloat(value(line, "scale")));
+    // the flag's value or the default, parsed alike: a word is a usage error, not NumberFormatException's line
+    return (float) CliArgs.fraction("scale", value(line, "scale"), false);
   }
 
-  /** The RandAugment policy, or null for none. */
+  /** The {@code --aa} RandAugment policy, or null for none. */
   static String autoAugment(CommandLine line) {
     return autoAugmentPolicy(value(line, "aa"));
   }
 
-  /** An {@code --aa} value as the transforms take it: null for 'none'. */
+  /**
+   * An {@code --aa} value as the transforms take it: null for 'none'. A policy the transforms would refuse is a
+   * usage error now, not an error once the data is loaded and the run folder written.
+   */
   static String autoAugmentPolicy(String aa) {
-    return aa.equalsIgnoreCase("none") || aa.isBlank() ? null : aa;
+    if (aa.equalsIgnoreCase("none") || aa.isBlank()) {
+      return null;
+    }
+    try {
+      RandAugment.Config.parse(aa);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--aa: " + e.getMessage());
+    }
+    return aa;
   }
 
   private static String value(CommandLine line, String name) {

@@ -45,4 +45,19 @@ class ThroughputBenchmarkTest {
         ThreadPlan.throughput(1), false, false)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("warmup >= 0");
   }
+
+  /**
+   * The random input is one float array of batch x size x size x channels values: a batch past an array's length
+   * is refused before a graph is built, not an int product that overflows into a negative array size.
+   */
+  @Test
+  void aBatchPastAJavaArraysLengthIsRefusedBeforeAnythingIsBuilt() {
+    // 700000 x 32 x 32 x 3 = 2150400000 floats: past Integer.MAX_VALUE, negative in int arithmetic
+    assertThatThrownBy(() -> ThroughputBenchmark.run(ModelRegistry.get("pit-ti"), TINY,
+        new ThroughputBenchmark.Spec(ThroughputBenchmark.Mode.INFER, 700_000, 1, 0, ThreadPlan.throughput(1), false,
+            false))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a batch of 700000 32x32x3 images is 2150400000 values, more than one Java array holds"
+            + " (2147483639): lower the batch or the image size");
+    ThroughputBenchmark.checkInputFits(699_050, TINY); // 2147481600 values: fits
+  }
 }

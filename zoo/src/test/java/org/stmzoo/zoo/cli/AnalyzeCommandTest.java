@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
@@ -161,5 +165,69 @@ class AnalyzeCommandTest {
     assertThat(Files.readAllLines(out.resolve("u-convnext-micro/robustness-fgsm.csv"))).hasSize(2);
     assertThat(out.resolve("invariance-post-rotation.png")).isNotEmptyFile();
     assertThat(out.resolve("u-convnext-micro/examples-fgsm/example-001.png")).isNotEmptyFile();
+  }
+
+  /**
+   * Every flag is parsed, and the analysis's spec built, before the data is read or a release fetched: with an
+   * empty offline cache and data that does not exist, a bad value is still the usage error naming it.
+   */
+  @Test
+  void aBadFlagValueIsAUsageErrorBeforeTheDataIsReadOrWeightsAreFetched() throws Exception {
+    Path home = Files.createDirectories(dir.resolve("empty-home"));
+    AnalyzeCommand command = new AnalyzeCommand(Map.of("STMZOO_HOME", home.toString(), "STMZOO_OFFLINE", "1"));
+    String[] weights = {"--pretrained", "u-convnext-micro.in1k", "--data", dir.resolve("no-such-data").toString()};
+    String[][] cases = {
+        {"robustness", "--attack", "pgd", "--eps", "x/255", "not a finite number: 'x/255' (e.g. 0.0157 or 4/255)"},
+        {"robustness", "--attack", "pgd", "--step-size", "abc", "not a finite number: 'abc' (e.g. 0.0157 or 4/255)"},
+        {"robustness", "--attack", "pgd", "--eps", "2", "eps must be in [0, 1] (pixel units), got 2.0"},
+        {"erf", "--image-size", "0", "--image-size must be a positive integer, got '0'"},
+        {"invariance", "--type", "scale", "--batch-size", "0", "--batch-size must be a positive integer, got '0'"},
+        {"report", "--erf-images", "0", "--erf-images must be a positive integer, got '0'"},
+    };
+    for (String[] c : cases) {
+      String[] args = new String[c.length - 1 + weights.length];
+      System.arraycopy(c, 0, args, 0, c.length - 1);
+      System.arraycopy(weights, 0, args, c.length - 1, weights.length);
+      assertThatThrownBy(() -> CommandRunner.run(command, args)).as(String.join(" ", args))
+          .isInstanceOf(UsageException.class).hasMessage(c[c.length - 1]);
+    }
+    assertThat(home).isEmptyDirectory();
+  }
+
+  /** A flag the analysis (or the weights' source) would ignore is refused, naming where it applies. */
+  @Test
+  void flagsTheAnalysisWouldIgnoreAreUsageErrors() {
+    String data = dir.resolve("no-such-data").toString();
+    String[][] cases = {
+        {"erf", "--crop-pct", "0.9", "--crop-pct applies only to analyze invariance, robustness and report"},
+        {"erf", "--type", "scale", "--type applies only to analyze invariance and report"},
+        {"robustness", "--attack", "pgd", "--type", "scale", "--type applies only to analyze invariance and report"},
+        {"erf", "--attack", "pgd", "--attack applies only to analyze robustness and report"},
+        {"invariance", "--type", "scale", "--attack", "pgd", "--attack applies only to analyze robustness and report"},
+        {"invariance", "--type", "scale", "--eps", "1/255", "--eps applies only to analyze robustness and report"},
+        {"invariance", "--type", "scale", "--stage", "1", "--stage applies only to analyze erf and report"},
+        {"robustness", "--attack", "pgd", "--image-size", "64", "--image-size applies only to analyze erf and report"},
+        {"invariance", "--type", "scale", "--erf-images", "5", "--erf-images applies only to analyze report"},
+        {"robustness", "--attack", "fgsm", "--steps", "5",
+            "--steps applies only to the PGD attack (--attack pgd, or a report of both attacks)"},
+        {"report", "--attack", "fgsm", "--random-start",
+            "--random-start applies only to the PGD attack (--attack pgd, or a report of both attacks)"},
+        {"erf", "--checkpoint", "runs/m", "--seed", "3",
+            "--seed applies only to --random-init and analyze invariance, robustness and report"},
+        {"erf", "--checkpoint", "runs/m", "--num-classes", "3", "--num-classes applies only to --random-init"},
+        {"erf", "--pretrained", "u-convnext-micro.in1k", "--ema",
+            "--ema applies only to --checkpoint and --checkpoints"},
+        {"erf", "--checkpoint", "runs/m", "--offline", "--offline applies only to --pretrained"},
+    };
+    for (String[] c : cases) {
+      boolean weightsGiven = Arrays.asList(c).contains("--checkpoint")
+          || Arrays.asList(c).contains("--pretrained");
+      List<String> args = new ArrayList<>(Arrays.asList(c).subList(0, c.length - 1));
+      if (!weightsGiven) {
+        args.addAll(List.of("--model", "u-convnext-micro", "--random-init"));
+      }
+      args.addAll(List.of("--data", data));
+      oneLine(analyze(args.toArray(String[]::new)), 2, c[c.length - 1]);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
@@ -13,7 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.FashionMnist;
@@ -51,12 +57,19 @@ class CliTest {
         .doesNotContain("Exception").doesNotContain("\tat ");
   }
 
+  /** A size the architecture cannot take is a bad --image-size value: a usage error naming the flag. */
   @Test
   void anImageSizeTheArchitectureCannotTakeNamesTheConstraint() {
     Outcome o = run("describe", "u-convnext-micro", "--image-size", "100");
-    assertThat(o.code()).isEqualTo(1);
-    assertThat(o.err()).contains("cannot take image size 100").contains("multiple of 32")
-        .doesNotContain("\tat ");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(errorLine(o)).startsWith("error: --image-size: u-convnext-micro cannot take image size 100")
+        .contains("multiple of 32");
+    Outcome swin = run("describe", "u-swin-micro", "--image-size", "100");
+    assertThat(swin.code()).isEqualTo(2);
+    assertThat(errorLine(swin)).startsWith("error: --image-size: u-swin-micro cannot take image size 100");
+    Outcome benchmark = run("benchmark", "--model", "u-swin-micro", "--image-size", "100");
+    assertThat(benchmark.code()).isEqualTo(2);
+    assertThat(benchmark.out()).doesNotContainPattern("[0-9.]+ images/s");
   }
 
   @Test
@@ -71,9 +84,9 @@ class CliTest {
     assertThat(plan.err()).contains("--thread-plan must be throughput, latency or batches, got 'fastest'");
     Outcome fusedTrain = run("benchmark", "--model", "u-convnext-micro", "--mode", "train", "--fused-layer-norm");
     assertThat(fusedTrain.code()).isEqualTo(2);
-    assertThat(fusedTrain.err()).contains("--fused-layer-norm applies to --mode infer");
+    assertThat(fusedTrain.err()).contains("--fused-layer-norm applies only to --mode infer and serve");
     assertThat(run("benchmark", "--model", "u-convnext-micro", "--data", "fashion-mnist").err())
-        .contains("--data applies to --mode train");
+        .contains("--data applies only to --mode train");
     assertThat(run("describe", "u-convnext-micro", "--image-size", "abc").code()).isEqualTo(2);
     Outcome crop = run("train", "--model", "u-convnext-micro", "--crop-pct", "1.5");
     assertThat(crop.code()).isEqualTo(2);
@@ -131,6 +144,12 @@ class CliTest {
         {"--seed", "0.5", "error: --seed must be a whole number, got '0.5'"},
         // a finite number the recipe refuses is a usage error as well
         {"--reprob", "1.5", "error: random-erasing probability must be in [0, 1], got 1.5"},
+        {"--scale", "abc", "error: --scale must be a number in (0, 1], got 'abc'"},
+        {"--scale", "0", "error: --scale must be a number in (0, 1], got '0'"},
+        // a policy the transforms refuse, before the data is loaded and the run folder written
+        {"--aa", "foo", "error: --aa: unsupported auto-augment 'foo': only RandAugment ('rand-m9-mstd0.5-inc1'"
+            + " style) is implemented"},
+        {"--aa", "rand-m9-x3", "error: --aa: unknown RandAugment section 'x3' in 'rand-m9-x3'"},
     };
     for (String[] c : cases) {
       Outcome o = run("train", "--model", "u-convnext-micro", "--data", "fashion-mnist", c[0], c[1], "--chains", "0");
@@ -252,7 +271,7 @@ class CliTest {
     assertThat(train.out()).containsPattern("u-convnext-micro train batch=4 image=32 steps=1: [0-9.]+ images/s");
     Outcome odd = run("benchmark", "--model", "u-convnext-micro", "--mode", "train", "--image-size", "32",
         "--batch", "6", "--steps", "1", "--warmup", "0", "--threads", "4", "--thread-plan", "batches");
-    assertThat(odd.code()).isNotZero();
+    assertThat(odd.code()).isEqualTo(2);
     assertThat(odd.err()).contains("the batch size 6 does not split evenly over 4 replicas");
   }
 
@@ -302,5 +321,99 @@ class CliTest {
     String[] lines = o.out().strip().split("\n");
     assertThat(lines[0]).isEqualTo("name\tfamily\treference\tparameters\tgmacs");
     assertThat(lines[1]).startsWith("u-convnext-micro\tunified-convnext\tunified_convnext_micro\t4439624\t");
+  }
+
+  /**
+   * Recipe and cluster flags that only act with another flag are refused without it, not ignored; each run ends in
+   * --chains 0, a later usage error, so that a flag let through never starts a training run.
+   */
+  @Test
+  void trainFlagsThatWouldBeIgnoredAreUsageErrors() {
+    String[][] cases = {
+        {"--distill-type", "soft", "error: --distill-type applies only to a run with --distill-teacher"},
+        {"--distill-alpha", "0.3", "error: --distill-alpha applies only to a run with --distill-teacher"},
+        {"--distill-tau", "2", "error: --distill-tau applies only to a run with --distill-teacher"},
+        {"--model-ema-decay", "0.999", "error: --model-ema-decay applies only to a run with --model-ema or"
+            + " --model-ema-eval"},
+    };
+    for (String[] c : cases) {
+      Outcome o = run("train", "--model", "u-convnext-micro", "--data", "fashion-mnist", c[0], c[1], "--chains", "0");
+      assertThat(o.code()).as(c[0]).isEqualTo(2);
+      assertThat(errorLine(o)).isEqualTo(c[2]);
+    }
+    // with the flag they go with, they pass on to the next check
+    Outcome ema = run("train", "--model", "u-convnext-micro", "--data", "fashion-mnist", "--model-ema",
+        "--model-ema-decay", "0.999", "--chains", "0");
+    assertThat(errorLine(ema)).isEqualTo("error: --chains must be a positive integer, got '0'");
+    CommandLine timeout = parse(new TrainCommand(Map.of()), "--model", "u-convnext-micro", "--data",
+        "fashion-mnist", "--cluster-timeout", "30");
+    assertThatThrownBy(() -> TrainCommand.parse(timeout, Map.of())).isInstanceOf(UsageException.class)
+        .hasMessage("--cluster-timeout applies only to a cluster (--cluster or TF_CONFIG)");
+  }
+
+  private static CommandLine parse(Command command, String... args) {
+    try {
+      return new DefaultParser().parse(command.options(), args);
+    } catch (ParseException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** download --sha256 with a value that is no SHA-256 is a usage error, found before any download. */
+  @Test
+  void downloadRefusesAMalformedSha256AsAUsageError() throws IOException {
+    Path home = Files.createDirectories(tmp.resolve("home"));
+    DownloadCommand download = new DownloadCommand(Map.of("STMZOO_HOME", home.toString(), "STMZOO_OFFLINE", "1"));
+    assertThatThrownBy(() -> download.run(parse(download, "pit-ti.in1k", "--sha256", "xyz")))
+        .isInstanceOf(UsageException.class).hasMessage("--sha256 takes 64 hex digits, got 'xyz'");
+    assertThat(home).isEmptyDirectory();
+  }
+
+  /**
+   * A platform without TensorFlow's natives (or a class whose loading failed) is the one error line with exit 1,
+   * not a stack trace: LinkageErrors are caught like exceptions.
+   */
+  @Test
+  void aLibraryThatCannotLoadIsOneErrorLine() {
+    Command failing = new Command() {
+      @Override
+      public String name() {
+        return "native";
+      }
+
+      @Override
+      public String summary() {
+        return "needs TF's natives";
+      }
+
+      @Override
+      public Options options() {
+        return new Options();
+      }
+
+      @Override
+      public int run(CommandLine line) {
+        throw new UnsatisfiedLinkError("no jnitensorflow in java.library.path: /usr/lib");
+      }
+    };
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      code = Main.run(List.of(failing), new String[] {"native"});
+    } finally {
+      System.setErr(oldErr);
+    }
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("error: cannot load a library this command"
+        + " needs on ").contains("(no jnitensorflow in java.library.path: /usr/lib)").doesNotContain("\tat ")
+        .doesNotContain("UnsatisfiedLinkError").hasLineCount(1);
+    // the first failure, wrapped when a static initialiser failed and when the class is used again later
+    assertThat(ErrorLine.of(new ExceptionInInitializerError(new UnsatisfiedLinkError("no jnitensorflow"))))
+        .contains("(no jnitensorflow)");
+    NoClassDefFoundError later = new NoClassDefFoundError("Could not initialize class org.tensorflow.Graph");
+    later.initCause(new UnsatisfiedLinkError("no jnitensorflow"));
+    assertThat(ErrorLine.of(later)).contains("(no jnitensorflow)");
   }
 }
