@@ -1,5 +1,6 @@
 package org.stmzoo.export;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import org.stmzoo.layers.core.Preprocessing;
@@ -9,6 +10,7 @@ import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.SwitchCond;
 import org.tensorflow.op.image.DecodeImage;
+import org.tensorflow.op.image.DecodeJpeg;
 import org.tensorflow.op.image.ScaleAndTranslate;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -31,6 +33,9 @@ public final class ImagePipeline {
   private final int size;
   private final Preprocessing preprocessing;
   private final String kernel;
+
+  /** The first bytes of every JPEG file (the SOI marker FF D8, then the next marker's FF), as Latin-1 chars. */
+  private static final String JPEG_MAGIC = "\u00ff\u00d8\u00ff";
 
   public ImagePipeline(int size, Preprocessing preprocessing) {
     if (size <= 0) {
@@ -128,13 +133,13 @@ public final class ImagePipeline {
 
   /**
    * One encoded image (scalar string) to the {@code [size, size, 3]} float 0-255 center crop the reference
-   * evaluates: decode as RGB (grey and RGBA are converted; an animation gives its first frame), resize the
+   * evaluates: decode as RGB ({@link #decodeRgb}: grey and RGBA are converted; an animation gives its first
+   * frame), resize the
    * shorter side to {@link #resizeShorterSideTo()} (the longer one keeping the aspect ratio, truncated as
    * torchvision does), round to 0-255 integers as PIL's uint8 result, center-crop with torchvision's offsets.
    */
   public Operand<TFloat32> decodeAndCrop(Ops tf, Operand<TString> encoded) {
-    Operand<TFloat32> pixels = tf.dtypes.cast(tf.image.decodeImage(encoded, TUint8.class,
-        DecodeImage.channels(3L), DecodeImage.expandAnimations(false)), TFloat32.class);
+    Operand<TFloat32> pixels = tf.dtypes.cast(decodeRgb(tf, encoded), TFloat32.class);
     Operand<TInt32> hw = tf.stridedSlice(tf.shape(pixels), Indices.slice(0, 2));
     Operand<TInt32> h = tf.stridedSlice(hw, Indices.at(0));
     Operand<TInt32> w = tf.stridedSlice(hw, Indices.at(1));
@@ -155,6 +160,24 @@ public final class ImagePipeline {
         tf.constant(0));
     Operand<TFloat32> cropped = tf.slice(rounded, begin, tf.constant(new int[] {1, size, size, 3}));
     return tf.reshape(cropped, tf.constant(new int[] {size, size, 3}));
+  }
+
+  /**
+   * One encoded image (scalar string) to {@code [h, w, 3]} uint8 RGB. A JPEG (magic bytes FF D8 FF) goes through
+   * DecodeJpeg with the accurate integer IDCT (libjpeg's ISLOW), the one PIL, and so the reference, and ImageIO
+   * use: DecodeImage always runs JPEGs through the fast IDCT (IFAST), 1-4 levels off on detailed images. Other
+   * formats go through DecodeImage (an animation gives its first frame); a Switch/Merge picks the decoder.
+   */
+  Operand<TUint8> decodeRgb(Ops tf, Operand<TString> encoded) {
+    Operand<TBool> isJpeg = tf.math.equal(
+        tf.strings.substr(encoded, tf.constant(0), tf.constant(JPEG_MAGIC.length())),
+        tf.constant(StandardCharsets.ISO_8859_1, JPEG_MAGIC));
+    SwitchCond<TString> branch = tf.switchCond(encoded, isJpeg);
+    Operand<TUint8> jpeg = tf.image.decodeJpeg(branch.outputTrue(), DecodeJpeg.channels(3L),
+        DecodeJpeg.dctMethod("INTEGER_ACCURATE"));
+    Operand<TUint8> other = tf.image.decodeImage(branch.outputFalse(), TUint8.class, DecodeImage.channels(3L),
+        DecodeImage.expandAnimations(false));
+    return tf.merge(List.of(jpeg, other)).output();
   }
 
   public int size() {

@@ -244,12 +244,16 @@ class TinyExportTest {
   }
 
   @Test
-  void jpegBytesGiveTheFloatSignatureOfTensorFlowsDecodedCrop() {
-    byte[] jpeg = TestImages.encode(TestImages.pattern(48, 36, 2), "jpg");
-    int[][][] decoded = TestImages.decodeJpegWithTensorFlow(jpeg);
-    ClassifierOutputs fromBytes = exported.classifyEncoded(List.of(jpeg));
-    try (TFloat32 crop = TestImages.crop(decoded, 8, 2, SIZE)) {
-      assertSameOutputs(fromBytes, exported.classify(crop), 1e-6);
+  void jpegBytesAreDecodedExactlyAsTheInProcessDecoderDecodesThem() throws IOException {
+    // 48x36: the shorter side is already floor(32 / 0.875) = 36, so the crop (offsets 8 and 2) is decoded pixels.
+    // DecodeImage's fast IDCT put most of these values 1-4 levels off.
+    byte[] jpeg = TestImages.encode(TestImages.detailed(48, 36, 2), "jpg");
+    try (TFloat32 crop = TestImages.crop(TestImages.decodeInProcess(jpeg), 8, 2, SIZE);
+        TFloat32 served = decodedCrop(jpeg)) {
+      assertThat(served.shape()).isEqualTo(crop.shape());
+      crop.scalars().forEachIndexed((idx, v) -> assertThat(served.getFloat(idx)).as("value at %s", Arrays.toString(idx))
+          .isEqualTo(v.getFloat()));
+      assertSameOutputs(exported.classifyEncoded(List.of(jpeg)), exported.classify(crop), 1e-6);
     }
   }
 
@@ -258,10 +262,7 @@ class TinyExportTest {
     // 64x80 -> shorter side 36: 36x45; crop offsets round((36-32)/2) = 2 and round-half-even(6.5) = 6.
     int[][][] rgb = TestImages.pattern(64, 80, 3);
     double[][][] resized = ReferenceResize.resize(ReferenceResize.toDouble(rgb), 36, 45);
-    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(TestImages.encode(rgb, "png")));
-        TFloat32 decoded = (TFloat32) exported.bundle().session().runner()
-            .feed(inputName("predict_image_bytes", "image_bytes"), bytes)
-            .fetch(inputName("serving_default", "images")).run().get(0)) {
+    try (TFloat32 decoded = decodedCrop(TestImages.encode(rgb, "png"))) {
       assertThat(decoded.shape().asArray()).containsExactly(1, SIZE, SIZE, 3);
       int off = 0;
       double maxDiff = 0;
@@ -279,6 +280,15 @@ class TinyExportTest {
           maxDiff, off, SIZE * SIZE * 3);
       assertThat(maxDiff).isLessThanOrEqualTo(1.0);
       assertThat(off).isLessThan(SIZE * SIZE * 3 / 100);
+    }
+  }
+
+  /** What predict_image_bytes hands the network for one image: the decoded crop, float 0-255 [1, S, S, 3]. */
+  private TFloat32 decodedCrop(byte[] encoded) {
+    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(encoded))) {
+      return (TFloat32) exported.bundle().session().runner()
+          .feed(inputName("predict_image_bytes", "image_bytes"), bytes)
+          .fetch(inputName("serving_default", "images")).run().get(0);
     }
   }
 
