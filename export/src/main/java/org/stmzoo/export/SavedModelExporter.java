@@ -1,9 +1,11 @@
 package org.stmzoo.export;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.stmzoo.layers.core.CheckpointOps;
@@ -23,6 +25,7 @@ import org.tensorflow.types.TFloat32;
 public final class SavedModelExporter {
   /** Batch of the probe images run before writing, to check a reload against. */
   static final int PROBE_BATCH = 2;
+  private static final SecureRandom STAGING_NAMES = new SecureRandom();
 
   private SavedModelExporter() {}
 
@@ -103,13 +106,31 @@ public final class SavedModelExporter {
   public static <T> T writeAtomically(Path target, VersionContents<T> contents) throws IOException {
     Path parent = target.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + "-incomplete-");
+    Path staging = createStagingDirectory(parent, target.getFileName().toString());
     try {
       T result = contents.write(staging);
       Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
       return result;
     } finally {
       deleteRecursively(staging);
+    }
+  }
+
+  /**
+   * A new, uniquely named hidden directory {@code .NAME-incomplete-RANDOM} in {@code parent}, with the permissions
+   * of any directory the process creates (the umask's). Not {@link Files#createTempDirectory}: on POSIX that makes
+   * it {@code rwx------}, which the rename keeps, so a TF Serving process under another user could not read the
+   * version.
+   */
+  private static Path createStagingDirectory(Path parent, String name) throws IOException {
+    while (true) {
+      Path staging = parent.resolve("." + name + "-incomplete-"
+          + Long.toUnsignedString(STAGING_NAMES.nextLong(), Character.MAX_RADIX));
+      try {
+        return Files.createDirectory(staging);
+      } catch (FileAlreadyExistsException e) {
+        // another name then; 64 random bits make a second collision vanishingly unlikely
+      }
     }
   }
 
