@@ -96,11 +96,7 @@ public final class ExportedModel implements AutoCloseable {
 
   /** {@code predict_image_bytes} on encoded images (JPEG, PNG, GIF, BMP). */
   public ClassifierOutputs classifyEncoded(List<byte[]> encodedImages) {
-    if (encodedImages.isEmpty()) {
-      throw new IllegalArgumentException("no images given");
-    }
-    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(encodedImages.toArray(byte[][]::new)));
-        Result result = run(ServingSignatures.IMAGE_BYTES, ServingSignatures.IMAGE_BYTES_INPUT, bytes)) {
+    try (Result result = runEncoded(encodedImages)) {
       return ClassifierOutputs.from(result);
     }
   }
@@ -110,13 +106,19 @@ public final class ExportedModel implements AutoCloseable {
    * {@code features} output: {@code [batch][dim]}.
    */
   public float[][] featuresEncoded(List<byte[]> encodedImages) {
+    try (Result result = runEncoded(encodedImages)) {
+      return ClassifierOutputs.toMatrix((TFloat32) result.get(ServingSignatures.FEATURES).orElseThrow(() ->
+          new IllegalArgumentException(directory + " was exported without a features output; export it again")));
+    }
+  }
+
+  /** {@code predict_image_bytes} on a non-empty batch of encoded images; the caller closes the result. */
+  private Result runEncoded(List<byte[]> encodedImages) {
     if (encodedImages.isEmpty()) {
       throw new IllegalArgumentException("no images given");
     }
-    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(encodedImages.toArray(byte[][]::new)));
-        Result result = run(ServingSignatures.IMAGE_BYTES, ServingSignatures.IMAGE_BYTES_INPUT, bytes)) {
-      return ClassifierOutputs.toMatrix((TFloat32) result.get(ServingSignatures.FEATURES).orElseThrow(() ->
-          new IllegalArgumentException(directory + " was exported without a features output; export it again")));
+    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(encodedImages.toArray(byte[][]::new)))) {
+      return run(ServingSignatures.IMAGE_BYTES, ServingSignatures.IMAGE_BYTES_INPUT, bytes);
     }
   }
 
