@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.stmzoo.datasets.ImageHeader;
+import org.stmzoo.layers.io.InputLimitException;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
@@ -23,8 +25,9 @@ import org.tensorflow.types.TString;
 
 /**
  * An exported model loaded back through TF's SavedModel loader, as a serving stack would load it. Inputs are
- * checked against the signature before running, and bad inputs (wrong dtype or shape, undecodable bytes)
- * surface as IllegalArgumentException with TF's reason, never as a crash.
+ * checked against the signature before running, encoded images against {@link ImageHeader}'s limits, and bad
+ * inputs (wrong dtype or shape, undecodable bytes, images over a limit) surface as IllegalArgumentException with
+ * the reason, never as a crash.
  */
 public final class ExportedModel implements AutoCloseable {
   private final Path directory;
@@ -112,13 +115,39 @@ public final class ExportedModel implements AutoCloseable {
     }
   }
 
-  /** {@code predict_image_bytes} on a non-empty batch of encoded images; the caller closes the result. */
+  /**
+   * {@code predict_image_bytes} on a non-empty batch of encoded images, each first checked as the in-process
+   * decoder checks it ({@link #requireWithinLimits}); the caller closes the result.
+   */
   private Result runEncoded(List<byte[]> encodedImages) {
     if (encodedImages.isEmpty()) {
       throw new IllegalArgumentException("no images given");
     }
+    for (int i = 0; i < encodedImages.size(); i++) {
+      requireWithinLimits(encodedImages.get(i), Path.of(ServingSignatures.IMAGE_BYTES_INPUT + "[" + i + "]"));
+    }
     try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(encodedImages.toArray(byte[][]::new)))) {
       return run(ServingSignatures.IMAGE_BYTES, ServingSignatures.IMAGE_BYTES_INPUT, bytes);
+    }
+  }
+
+  /**
+   * Refuses, in one line, an encoded image over {@link ImageHeader}'s limits (bytes; pixels and aspect ratio as its
+   * header declares them), before the graph decodes it: the limits the in-process decoder ({@code ImageDecoding})
+   * applies. A header ImageIO cannot parse is left to the graph's decoder, which reports its own error.
+   */
+  private static void requireWithinLimits(byte[] image, Path name) {
+    long maxBytes = ImageHeader.MAX_BYTES.value();
+    if (image.length > maxBytes) {
+      throw new IllegalArgumentException(name + ": " + image.length + " bytes exceeds the limit of " + maxBytes
+          + " bytes (" + ImageHeader.MAX_BYTES.knob() + ")");
+    }
+    try {
+      ImageHeader.parse(image, name);
+    } catch (InputLimitException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    } catch (IOException e) {
+      // not a header ImageIO reads: the graph's decoder decides (and names the problem)
     }
   }
 

@@ -3,6 +3,7 @@ package org.stmzoo.export;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import org.stmzoo.datasets.ImageHeader;
 import org.stmzoo.layers.core.Preprocessing;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -15,8 +16,10 @@ import org.tensorflow.op.image.ScaleAndTranslate;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.TUint8;
+import org.tensorflow.types.family.TNumber;
 
 /**
  * The evaluation preprocessing of the reference (timm/torchvision: PIL resize of the shorter side to
@@ -127,39 +130,78 @@ public final class ImagePipeline {
     Operand<TFloat32> inputSize = tf.dtypes.cast(tf.stridedSlice(tf.shape(images), Indices.slice(1, 3)),
         TFloat32.class);
     Operand<TFloat32> scale = tf.math.div(tf.dtypes.cast(outputSize, TFloat32.class), inputSize);
-    return tf.image.scaleAndTranslate(images, outputSize, scale, tf.constant(new float[] {0f, 0f}),
-        ScaleAndTranslate.kernelType(kernel), ScaleAndTranslate.antialias(true));
+    return scaleAndTranslate(tf, images, outputSize, scale, tf.constant(new float[] {0f, 0f}));
+  }
+
+  /**
+   * The window {@code outputSize} at the origin of {@code images} scaled by {@code scale} and shifted by
+   * {@code translation} (per axis, [rows, columns]), antialiased with the model's kernel.
+   */
+  private <T extends TNumber> Operand<TFloat32> scaleAndTranslate(Ops tf, Operand<T> images,
+      Operand<TInt32> outputSize, Operand<TFloat32> scale, Operand<TFloat32> translation) {
+    return tf.image.scaleAndTranslate(images, outputSize, scale, translation, ScaleAndTranslate.kernelType(kernel),
+        ScaleAndTranslate.antialias(true));
   }
 
   /**
    * One encoded image (scalar string) to the {@code [size, size, 3]} float 0-255 center crop the reference
    * evaluates: decode as RGB ({@link #decodeRgb}: grey and RGBA are converted; an animation gives its first
-   * frame), resize the
-   * shorter side to {@link #resizeShorterSideTo()} (the longer one keeping the aspect ratio, truncated as
-   * torchvision does), round to 0-255 integers as PIL's uint8 result, center-crop with torchvision's offsets.
+   * frame), resize the shorter side to {@link #resizeShorterSideTo()} (the longer one keeping the aspect ratio,
+   * truncated as torchvision does), round to 0-255 integers as PIL's uint8 result, center-crop with
+   * torchvision's offsets.
+   *
+   * <p>The resize and the crop are one ScaleAndTranslate that samples only the crop's window of the resized image
+   * (the same sample positions; the resized image is never materialised), from the decoded uint8 pixels (no
+   * float copy of the whole image). Memory then grows with the decoded image and {@code size x width}, not with
+   * the resized image: a 1 x 16000 PNG of a few hundred bytes resized on its shorter side would be 256 x 4096000
+   * floats. Sizes are computed in int64, where {@code shorter * width} can overflow int32. Images over
+   * {@link ImageHeader}'s limits are refused ({@link #zeroWithinLimits}).
    */
   public Operand<TFloat32> decodeAndCrop(Ops tf, Operand<TString> encoded) {
-    Operand<TFloat32> pixels = tf.dtypes.cast(decodeRgb(tf, encoded), TFloat32.class);
-    Operand<TInt32> hw = tf.stridedSlice(tf.shape(pixels), Indices.slice(0, 2));
-    Operand<TInt32> h = tf.stridedSlice(hw, Indices.at(0));
-    Operand<TInt32> w = tf.stridedSlice(hw, Indices.at(1));
-    Operand<TInt32> shorter = tf.constant(resizeShorterSideTo());
+    Operand<TUint8> pixels = decodeRgb(tf, encoded);
+    Operand<TInt64> hw = tf.stridedSlice(tf.shape(pixels, TInt64.class), Indices.slice(0, 2));
+    Operand<TInt64> h = tf.stridedSlice(hw, Indices.at(0));
+    Operand<TInt64> w = tf.stridedSlice(hw, Indices.at(1));
+    Operand<TInt64> shorter = tf.constant((long) resizeShorterSideTo());
     // torchvision: the shorter side becomes `shorter`, the longer int(shorter * long / short).
     Operand<TBool> widthIsShort = tf.math.lessEqual(w, h);
-    Operand<TInt32> newH = tf.select(widthIsShort, tf.math.floorDiv(tf.math.mul(shorter, h), w), shorter);
-    Operand<TInt32> newW = tf.select(widthIsShort, shorter, tf.math.floorDiv(tf.math.mul(shorter, w), h));
-    Operand<TInt32> newSize = tf.stack(List.of(newH, newW));
-    Operand<TFloat32> resized = resize(tf, tf.expandDims(pixels, tf.constant(0)), newSize);
-    Operand<TFloat32> rounded = tf.clipByValue(tf.math.floor(tf.math.add(resized, tf.constant(0.5f))),
-        tf.constant(0f), tf.constant(255f));
+    Operand<TInt64> newH = tf.select(widthIsShort, tf.math.floorDiv(tf.math.mul(shorter, h), w), shorter);
+    Operand<TInt64> newW = tf.select(widthIsShort, shorter, tf.math.floorDiv(tf.math.mul(shorter, w), h));
+    Operand<TFloat32> newSize = tf.dtypes.cast(tf.stack(List.of(newH, newW)), TFloat32.class);
+    Operand<TFloat32> scale = tf.math.add(tf.math.div(newSize, tf.dtypes.cast(hw, TFloat32.class)),
+        zeroWithinLimits(tf, h, w));
     // torchvision's CenterCrop offsets are int(round((side - size) / 2)), Python rounding half to even (rint).
-    Operand<TInt32> offsets = tf.dtypes.cast(tf.math.rint(tf.math.div(
-        tf.dtypes.cast(tf.math.sub(newSize, tf.constant(new int[] {size, size})), TFloat32.class),
-        tf.constant(2f))), TInt32.class);
-    Operand<TInt32> begin = tf.concat(List.of(tf.constant(new int[] {0}), offsets, tf.constant(new int[] {0})),
-        tf.constant(0));
-    Operand<TFloat32> cropped = tf.slice(rounded, begin, tf.constant(new int[] {1, size, size, 3}));
-    return tf.reshape(cropped, tf.constant(new int[] {size, size, 3}));
+    Operand<TFloat32> offsets = tf.math.rint(tf.math.div(tf.math.sub(newSize, tf.constant((float) size)),
+        tf.constant(2f)));
+    Operand<TFloat32> cropped = scaleAndTranslate(tf, tf.expandDims(pixels, tf.constant(0)),
+        tf.constant(new int[] {size, size}), scale, tf.math.neg(offsets));
+    Operand<TFloat32> rounded = tf.clipByValue(tf.math.floor(tf.math.add(cropped, tf.constant(0.5f))),
+        tf.constant(0f), tf.constant(255f));
+    return tf.reshape(rounded, tf.constant(new int[] {size, size, 3}));
+  }
+
+  /**
+   * 0 when a decoded image of {@code h x w} pixels is within {@link ImageHeader}'s pixel and aspect limits (their
+   * values when the graph is built), as the in-process decoder requires; otherwise the run fails with a message
+   * naming the limits. The resize's memory grows with {@code size x width}: without the aspect limit a 1 x 10^8
+   * PNG of a few kilobytes (TF's PNG decoder takes widths up to 2^27) would still need gigabytes.
+   *
+   * <p>A value the caller adds into the resize's input, not an Assert: a control dependency inside the decode
+   * loop's body does not survive TF's while-loop construction (its graph import reports a "back edge"), so the
+   * check travels as data, through CheckNumerics on NaN.
+   */
+  private static Operand<TFloat32> zeroWithinLimits(Ops tf, Operand<TInt64> h, Operand<TInt64> w) {
+    long maxPixels = ImageHeader.MAX_PIXELS.value();
+    // sides are below 2^31, so any larger ratio is no limit, and this one cannot overflow min * ratio
+    long maxAspect = Math.min(ImageHeader.MAX_ASPECT.value(), Integer.MAX_VALUE);
+    Operand<TBool> fewEnoughPixels = tf.math.lessEqual(tf.math.mul(h, w), tf.constant(maxPixels));
+    Operand<TBool> squareEnough = tf.math.lessEqual(tf.math.maximum(h, w),
+        tf.math.mul(tf.math.minimum(h, w), tf.constant(maxAspect)));
+    Operand<TFloat32> zeroOrNan = tf.select(tf.math.logicalAnd(fewEnoughPixels, squareEnough), tf.constant(0f),
+        tf.constant(Float.NaN));
+    return tf.debugging.checkNumerics(zeroOrNan, String.format(Locale.ROOT, "image over the export's limits (at"
+        + " most %d pixels, the longer side at most %d times the shorter: %s and %s when it was exported)",
+        maxPixels, maxAspect, ImageHeader.MAX_PIXELS.property(), ImageHeader.MAX_ASPECT.property()));
   }
 
   /**

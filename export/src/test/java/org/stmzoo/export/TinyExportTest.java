@@ -283,6 +283,34 @@ class TinyExportTest {
     }
   }
 
+  @Test
+  void anImageOverTheDecodersLimitsIsRefusedInOneLineInsteadOfResizedIntoGigabytes() {
+    // 1 x 20000 pixels: resized on its shorter side, the graph made it a 36 x 720000 float image before cropping
+    byte[] line = TestImages.encode(TestImages.pattern(1, 20000, 9), "png");
+    assertThatThrownBy(() -> exported.classifyEncoded(List.of(line))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("image_bytes[0]: image of 20000x1 pixels is more than 100 times longer than wide"
+            + " (-Dstmzoo.limit.image-aspect=N)");
+    // what a TF Serving client sees: the graph's own check, before any resizing
+    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(line))) {
+      assertThatThrownBy(() -> exported.bundle().function("predict_image_bytes").call(Map.of("image_bytes", bytes)))
+          .isInstanceOf(TFInvalidArgumentException.class)
+          .hasMessageContaining("image over the export's limits (at most 100000000 pixels, the longer side at most"
+              + " 100 times the shorter: stmzoo.limit.image-pixels and stmzoo.limit.image-aspect when it was"
+              + " exported)");
+    }
+  }
+
+  @Test
+  void aWideImageWithinTheLimitsIsCroppedAtItsCentre() {
+    // 36 x 3000: no resize (the shorter side is already 36), crop offsets 2 and rint(2968 / 2) = 1484
+    int[][][] rgb = TestImages.pattern(36, 3000, 10);
+    try (TFloat32 served = decodedCrop(TestImages.encode(rgb, "png"));
+        TFloat32 window = TestImages.crop(rgb, 2, 1484, SIZE)) {
+      window.scalars().forEachIndexed((idx, v) -> assertThat(served.getFloat(idx)).as("value at %s",
+          Arrays.toString(idx)).isEqualTo(v.getFloat()));
+    }
+  }
+
   /** What predict_image_bytes hands the network for one image: the decoded crop, float 0-255 [1, S, S, 3]. */
   private TFloat32 decodedCrop(byte[] encoded) {
     try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(encoded))) {
