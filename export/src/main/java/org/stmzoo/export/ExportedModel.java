@@ -97,7 +97,7 @@ public final class ExportedModel implements AutoCloseable {
     }
   }
 
-  /** {@code predict_image_bytes} on encoded images (JPEG, PNG, GIF, BMP). */
+  /** {@code predict_image_bytes} on encoded images (JPEG, PNG, GIF, 24- or 32-bit BMP). */
   public ClassifierOutputs classifyEncoded(List<byte[]> encodedImages) {
     try (Result result = runEncoded(encodedImages)) {
       return ClassifierOutputs.from(result);

@@ -39,6 +39,8 @@ public final class ImagePipeline {
 
   /** The first bytes of every JPEG file (the SOI marker FF D8, then the next marker's FF), as Latin-1 chars. */
   private static final String JPEG_MAGIC = "\u00ff\u00d8\u00ff";
+  private static final String PALETTE_BMP_MESSAGE = "only 24- and 32-bit BMP images are decoded (TF's decoder"
+      + " would read a palette BMP's colour indices as grey levels); convert the image to PNG";
 
   public ImagePipeline(int size, Preprocessing preprocessing) {
     if (size <= 0) {
@@ -155,7 +157,7 @@ public final class ImagePipeline {
    * float copy of the whole image). Memory then grows with the decoded image and {@code size x width}, not with
    * the resized image: a 1 x 16000 PNG of a few hundred bytes resized on its shorter side would be 256 x 4096000
    * floats. Sizes are computed in int64, where {@code shorter * width} can overflow int32. Images over
-   * {@link ImageHeader}'s limits are refused ({@link #zeroWithinLimits}).
+   * {@link ImageHeader}'s limits ({@link #withinLimits}) and palette BMPs ({@link #notAPaletteBmp}) are refused.
    */
   public Operand<TFloat32> decodeAndCrop(Ops tf, Operand<TString> encoded) {
     Operand<TUint8> pixels = decodeRgb(tf, encoded);
@@ -168,8 +170,9 @@ public final class ImagePipeline {
     Operand<TInt64> newH = tf.select(widthIsShort, tf.math.floorDiv(tf.math.mul(shorter, h), w), shorter);
     Operand<TInt64> newW = tf.select(widthIsShort, shorter, tf.math.floorDiv(tf.math.mul(shorter, w), h));
     Operand<TFloat32> newSize = tf.dtypes.cast(tf.stack(List.of(newH, newW)), TFloat32.class);
-    Operand<TFloat32> scale = tf.math.add(tf.math.div(newSize, tf.dtypes.cast(hw, TFloat32.class)),
-        zeroWithinLimits(tf, h, w));
+    Operand<TFloat32> refusals = tf.math.add(zeroUnless(tf, withinLimits(tf, h, w), limitsMessage()),
+        zeroUnless(tf, notAPaletteBmp(tf, encoded), PALETTE_BMP_MESSAGE));
+    Operand<TFloat32> scale = tf.math.add(tf.math.div(newSize, tf.dtypes.cast(hw, TFloat32.class)), refusals);
     // torchvision's CenterCrop offsets are int(round((side - size) / 2)), Python rounding half to even (rint).
     Operand<TFloat32> offsets = tf.math.rint(tf.math.div(tf.math.sub(newSize, tf.constant((float) size)),
         tf.constant(2f)));
@@ -181,27 +184,55 @@ public final class ImagePipeline {
   }
 
   /**
-   * 0 when a decoded image of {@code h x w} pixels is within {@link ImageHeader}'s pixel and aspect limits (their
-   * values when the graph is built), as the in-process decoder requires; otherwise the run fails with a message
-   * naming the limits. The resize's memory grows with {@code size x width}: without the aspect limit a 1 x 10^8
-   * PNG of a few kilobytes (TF's PNG decoder takes widths up to 2^27) would still need gigabytes.
-   *
-   * <p>A value the caller adds into the resize's input, not an Assert: a control dependency inside the decode
-   * loop's body does not survive TF's while-loop construction (its graph import reports a "back edge"), so the
-   * check travels as data, through CheckNumerics on NaN.
+   * Whether a decoded image of {@code h x w} pixels is within {@link ImageHeader}'s pixel and aspect limits (their
+   * values when the graph is built), as the in-process decoder requires. The resize's memory grows with
+   * {@code size x width}: without the aspect limit a 1 x 10^8 PNG of a few kilobytes (TF's PNG decoder takes
+   * widths up to 2^27) would still need gigabytes.
    */
-  private static Operand<TFloat32> zeroWithinLimits(Ops tf, Operand<TInt64> h, Operand<TInt64> w) {
-    long maxPixels = ImageHeader.MAX_PIXELS.value();
-    // sides are below 2^31, so any larger ratio is no limit, and this one cannot overflow min * ratio
-    long maxAspect = Math.min(ImageHeader.MAX_ASPECT.value(), Integer.MAX_VALUE);
-    Operand<TBool> fewEnoughPixels = tf.math.lessEqual(tf.math.mul(h, w), tf.constant(maxPixels));
+  private static Operand<TBool> withinLimits(Ops tf, Operand<TInt64> h, Operand<TInt64> w) {
+    Operand<TBool> fewEnoughPixels = tf.math.lessEqual(tf.math.mul(h, w), tf.constant(ImageHeader.MAX_PIXELS.value()));
     Operand<TBool> squareEnough = tf.math.lessEqual(tf.math.maximum(h, w),
-        tf.math.mul(tf.math.minimum(h, w), tf.constant(maxAspect)));
-    Operand<TFloat32> zeroOrNan = tf.select(tf.math.logicalAnd(fewEnoughPixels, squareEnough), tf.constant(0f),
-        tf.constant(Float.NaN));
-    return tf.debugging.checkNumerics(zeroOrNan, String.format(Locale.ROOT, "image over the export's limits (at"
-        + " most %d pixels, the longer side at most %d times the shorter: %s and %s when it was exported)",
-        maxPixels, maxAspect, ImageHeader.MAX_PIXELS.property(), ImageHeader.MAX_ASPECT.property()));
+        tf.math.mul(tf.math.minimum(h, w), tf.constant(maxAspect())));
+    return tf.math.logicalAnd(fewEnoughPixels, squareEnough);
+  }
+
+  /** {@link ImageHeader#MAX_ASPECT}, capped where it stops limiting (sides are below 2^31): min * ratio fits int64. */
+  private static long maxAspect() {
+    return Math.min(ImageHeader.MAX_ASPECT.value(), Integer.MAX_VALUE);
+  }
+
+  private static String limitsMessage() {
+    return String.format(Locale.ROOT, "image over the export's limits (at most %d pixels, the longer side at most %d"
+        + " times the shorter: %s and %s when it was exported)", ImageHeader.MAX_PIXELS.value(), maxAspect(),
+        ImageHeader.MAX_PIXELS.property(), ImageHeader.MAX_ASPECT.property());
+  }
+
+  /**
+   * False for a BMP whose pixels are not 24- or 32-bit: TF's BMP decoder reads an 8-bit palette BMP's indices as
+   * grey levels (a plausible, wrong image) and refuses 1-, 4- and 16-bit ones with an obscure message. The
+   * bits per pixel are the little-endian 16 bits at byte 28 (the BITMAPINFOHEADER's biBitCount).
+   */
+  private static Operand<TBool> notAPaletteBmp(Ops tf, Operand<TString> encoded) {
+    Operand<TBool> isBmp = tf.math.equal(tf.strings.substr(encoded, tf.constant(0), tf.constant(2)),
+        tf.constant("BM"));
+    // padded, so that a file shorter than 30 bytes has a (zero) field rather than failing Substr's range check
+    Operand<TString> header = tf.strings.join(List.of(tf.strings.substr(encoded, tf.constant(0), tf.constant(30)),
+        tf.constant(StandardCharsets.ISO_8859_1, "\u0000".repeat(30))));
+    Operand<TString> bitsPerPixel = tf.strings.substr(header, tf.constant(28), tf.constant(2));
+    Operand<TBool> trueColour = tf.math.logicalOr(
+        tf.math.equal(bitsPerPixel, tf.constant(StandardCharsets.ISO_8859_1, "\u0018\u0000")),
+        tf.math.equal(bitsPerPixel, tf.constant(StandardCharsets.ISO_8859_1, "\u0020\u0000")));
+    return tf.math.logicalOr(tf.math.logicalNot(isBmp), trueColour);
+  }
+
+  /**
+   * 0 when {@code ok}; otherwise the run fails with {@code message}. The caller adds it into the image's data path
+   * rather than using an Assert: a control dependency inside the decode loop's body does not survive TF's
+   * while-loop construction (its graph import reports a "back edge"), so the check travels as data, through
+   * CheckNumerics on NaN (TF appends " : Tensor had NaN values" to the message).
+   */
+  private static Operand<TFloat32> zeroUnless(Ops tf, Operand<TBool> ok, String message) {
+    return tf.debugging.checkNumerics(tf.select(ok, tf.constant(0f), tf.constant(Float.NaN)), message);
   }
 
   /**

@@ -28,13 +28,17 @@ final class TestImages {
   }
 
   static byte[] encode(int[][][] rgb, String format) {
+    return EncodedImages.encode(image(rgb), format);
+  }
+
+  static BufferedImage image(int[][][] rgb) {
     BufferedImage image = new BufferedImage(rgb[0].length, rgb.length, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < rgb.length; y++) {
       for (int x = 0; x < rgb[0].length; x++) {
         image.setRGB(x, y, (rgb[y][x][0] << 16) | (rgb[y][x][1] << 8) | rgb[y][x][2]);
       }
     }
-    return EncodedImages.encode(image, format);
+    return image;
   }
 
   /**

@@ -3,6 +3,7 @@ package org.stmzoo.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -250,9 +251,7 @@ class TinyExportTest {
     byte[] jpeg = TestImages.encode(TestImages.detailed(48, 36, 2), "jpg");
     try (TFloat32 crop = TestImages.crop(TestImages.decodeInProcess(jpeg), 8, 2, SIZE);
         TFloat32 served = decodedCrop(jpeg)) {
-      assertThat(served.shape()).isEqualTo(crop.shape());
-      crop.scalars().forEachIndexed((idx, v) -> assertThat(served.getFloat(idx)).as("value at %s", Arrays.toString(idx))
-          .isEqualTo(v.getFloat()));
+      assertSameValues(served, crop);
       assertSameOutputs(exported.classifyEncoded(List.of(jpeg)), exported.classify(crop), 1e-6);
     }
   }
@@ -306,9 +305,30 @@ class TinyExportTest {
     int[][][] rgb = TestImages.pattern(36, 3000, 10);
     try (TFloat32 served = decodedCrop(TestImages.encode(rgb, "png"));
         TFloat32 window = TestImages.crop(rgb, 2, 1484, SIZE)) {
-      window.scalars().forEachIndexed((idx, v) -> assertThat(served.getFloat(idx)).as("value at %s",
-          Arrays.toString(idx)).isEqualTo(v.getFloat()));
+      assertSameValues(served, window);
     }
+  }
+
+  @Test
+  void aPaletteBmpIsRefusedWhereATrueColourOneIsDecoded() {
+    int[][][] rgb = TestImages.pattern(36, 48, 11);
+    try (TFloat32 served = decodedCrop(TestImages.encode(rgb, "bmp"));
+        TFloat32 window = TestImages.crop(rgb, 2, 8, SIZE)) {
+      assertSameValues(served, window);
+    }
+    BufferedImage indexed = new BufferedImage(48, 36, BufferedImage.TYPE_BYTE_INDEXED);
+    indexed.getGraphics().drawImage(TestImages.image(rgb), 0, 0, null);
+    byte[] palette = EncodedImages.encode(indexed, "bmp");
+    assertThat(palette[28]).as("bits per pixel").isEqualTo((byte) 8);
+    // TF's decoder would classify the colour indices as a grey image
+    assertThatThrownBy(() -> exported.classifyEncoded(List.of(palette))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("only 24- and 32-bit BMP images are decoded");
+  }
+
+  private static void assertSameValues(TFloat32 actual, TFloat32 expected) {
+    assertThat(actual.shape()).isEqualTo(expected.shape());
+    expected.scalars().forEachIndexed((idx, v) -> assertThat(actual.getFloat(idx))
+        .as("value at %s", Arrays.toString(idx)).isEqualTo(v.getFloat()));
   }
 
   /** What predict_image_bytes hands the network for one image: the decoded crop, float 0-255 [1, S, S, 3]. */
