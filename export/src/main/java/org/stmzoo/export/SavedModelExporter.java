@@ -2,6 +2,7 @@ package org.stmzoo.export;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -100,8 +101,13 @@ public final class SavedModelExporter {
 
   /**
    * Writes {@code target} (a version directory) atomically: {@code contents} fills a hidden folder next to it,
-   * which is then renamed to {@code target}. A failure partway leaves neither {@code target} nor the hidden
-   * folder behind, so loaders and TF Serving, which pick the highest version, never see a half-written one.
+   * which is forced to storage and then renamed to {@code target}. A failure partway leaves neither {@code target}
+   * nor the hidden folder behind, so loaders and TF Serving, which pick the highest version, never see a
+   * half-written one; a process killed partway leaves its hidden {@code .VERSION-incomplete-*} folder, which no
+   * loader reads (not a number) and which is safe to delete once no export is running.
+   *
+   * @throws FileAlreadyExistsException if {@code target} appeared while the contents were written (another export
+   *     of the same version)
    */
   public static <T> T writeAtomically(Path target, VersionContents<T> contents) throws IOException {
     Path parent = target.toAbsolutePath().getParent();
@@ -109,7 +115,19 @@ public final class SavedModelExporter {
     Path staging = createStagingDirectory(parent, target.getFileName().toString());
     try {
       T result = contents.write(staging);
-      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+      DurableFiles.syncTree(staging);
+      try {
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileSystemException e) {
+        // rename(2) fails with ENOTEMPTY or EEXIST, which the JDK reports as a bare FileSystemException
+        if (!Files.exists(target)) {
+          throw e;
+        }
+        throw new FileAlreadyExistsException(target.toString(), null, "version " + target.getFileName()
+            + " appeared while this export was written (another export of the same version?); choose another"
+            + " --version");
+      }
+      DurableFiles.sync(parent);
       return result;
     } finally {
       deleteRecursively(staging);
