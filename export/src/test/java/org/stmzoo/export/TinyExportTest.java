@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -138,6 +139,13 @@ class TinyExportTest {
       assertThat(fresh.labels()[b]).containsExactly(
           Arrays.stream(top5).mapToObj(TinyClassifier.CLASSES::get).toArray(String[]::new));
     }
+  }
+
+  @Test
+  void aFreshJvmThatOverrunsItsTimeIsStoppedAndReported() {
+    // the child's output used to be read to its end before the timeout was checked, so it never applied
+    assertThatThrownBy(() -> ExportRunner.inFreshJvm(Duration.ofMillis(1), exportBase, "--probe", "2"))
+        .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("the fresh JVM did not finish within PT0.001S");
   }
 
   @Test
