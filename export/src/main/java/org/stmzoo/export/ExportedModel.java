@@ -59,20 +59,29 @@ public final class ExportedModel implements AutoCloseable {
   }
 
   static Path versionDirectory(Path dir) {
+    return findVersion(dir).orElseThrow(() -> new IllegalArgumentException(!Files.isDirectory(dir)
+        ? "no such directory: " + dir
+        : "no SavedModel in " + dir + " (expected " + ServingSignatures.SAVED_MODEL_FILE + " or <version>/"
+            + ServingSignatures.SAVED_MODEL_FILE + ")"));
+  }
+
+  /**
+   * The version {@link #load} would load from {@code dir}: {@code dir} itself if it holds a
+   * {@code saved_model.pb}, else its highest numbered subdirectory that does (TF Serving's base directory);
+   * empty if neither.
+   */
+  public static Optional<Path> findVersion(Path dir) {
     if (Files.isRegularFile(dir.resolve(ServingSignatures.SAVED_MODEL_FILE))) {
-      return dir;
+      return Optional.of(dir);
     }
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("no such directory: " + dir);
+      return Optional.empty();
     }
     try (Stream<Path> children = Files.list(dir)) {
-      Optional<Path> latest = children
+      return children
           .filter(p -> p.getFileName().toString().matches("\\d+"))
           .filter(p -> Files.isRegularFile(p.resolve(ServingSignatures.SAVED_MODEL_FILE)))
           .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString())));
-      return latest.orElseThrow(() -> new IllegalArgumentException(
-          "no SavedModel in " + dir + " (expected " + ServingSignatures.SAVED_MODEL_FILE + " or <version>/"
-              + ServingSignatures.SAVED_MODEL_FILE + ")"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -46,11 +46,12 @@ public final class SavedModelExporter {
     }
   }
 
+  /**
+   * Builds {@code request}'s serving graph, loads its weights and writes it as {@code baseDir/<version>}.
+   *
+   * @throws IllegalArgumentException if the version is not positive or already exists ({@link #versionDirectory})
+   */
   public static ExportResult export(ExportRequest request, Path baseDir, long version) throws IOException {
-    if (version <= 0) {
-      throw new IllegalArgumentException("the version must be a positive integer (TF Serving's layout), got "
-          + version);
-    }
     Path target = versionDirectory(baseDir, version);
     ImagePipeline pipeline = new ImagePipeline(request.imageSize(), request.preprocessing());
     try (Graph graph = new Graph()) {
@@ -88,15 +89,24 @@ public final class SavedModelExporter {
    * @throws IllegalArgumentException if the version is not positive or the directory exists
    */
   public static Path versionDirectory(Path baseDir, long version) {
-    if (version <= 0) {
-      throw new IllegalArgumentException("the version must be a positive integer (TF Serving's layout), got "
-          + version);
-    }
+    requirePositiveVersion(version);
     Path target = baseDir.resolve(Long.toString(version));
     if (Files.exists(target)) {
       throw new IllegalArgumentException(target + " already exists; choose another --version");
     }
     return target;
+  }
+
+  /**
+   * Refuses a version TF Serving would not load: its versions are the positive integers naming the directories.
+   *
+   * @throws IllegalArgumentException if {@code version} is not positive
+   */
+  public static void requirePositiveVersion(long version) {
+    if (version <= 0) {
+      throw new IllegalArgumentException("the version must be a positive integer (TF Serving's layout), got "
+          + version);
+    }
   }
 
   /**
