@@ -10,11 +10,17 @@ import javax.imageio.ImageIO;
 public final class EncodedImages {
   private EncodedImages() {}
 
+  /**
+   * {@code image} encoded as {@code format} (an ImageIO format name: png, jpg, bmp, gif).
+   *
+   * @throws IllegalArgumentException if no ImageIO writer takes this image type in this format
+   */
   public static byte[] encode(BufferedImage image, String format) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       if (!ImageIO.write(image, format, out)) {
-        throw new IllegalStateException("no ImageIO writer for " + format);
+        throw new IllegalArgumentException("cannot encode a BufferedImage of type " + image.getType() + " as "
+            + format);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,28 +28,71 @@ import org.tensorflow.types.TFloat32;
  * the files. OUT_FILE receives the four outputs as length-delimited NamedTensorProto messages.
  */
 public final class ExportRunner {
+  /** How long {@link #inFreshJvm(Path, String...)} waits for the JVM it starts. */
+  static final Duration FRESH_JVM_TIMEOUT = Duration.ofMinutes(10);
+
+  private static final String USAGE = "usage: ExportRunner MODEL_DIR OUT_FILE (--probe BATCH | IMAGE...)";
+
   private ExportRunner() {}
 
-  public static void main(String[] args) throws IOException {
-    if (args.length < 3) {
-      System.err.println("usage: ExportRunner MODEL_DIR OUT_FILE (--probe BATCH | IMAGE...)");
-      System.exit(2);
+  /**
+   * What to run: {@code probeBatch} probe images, or else the encoded images in {@code images}.
+   *
+   * @param probeBatch the probe batch of {@code --probe BATCH}, 0 for image files
+   */
+  record Arguments(Path modelDir, Path outFile, int probeBatch, List<Path> images) {
+    /** {@link #main}'s arguments, or an IllegalArgumentException saying what is wrong with them. */
+    static Arguments parse(String... args) {
+      if (args.length < 3) {
+        throw new IllegalArgumentException("expected MODEL_DIR, OUT_FILE and --probe BATCH or images");
+      }
+      Path modelDir = Path.of(args[0]);
+      Path outFile = Path.of(args[1]);
+      if (!args[2].equals("--probe")) {
+        return new Arguments(modelDir, outFile, 0,
+            Arrays.stream(args, 2, args.length).map(Path::of).toList());
+      }
+      if (args.length != 4) {
+        throw new IllegalArgumentException("--probe takes one batch size, e.g. --probe 2");
+      }
+      int batch;
+      try {
+        batch = Integer.parseInt(args[3]);
+      } catch (NumberFormatException e) {
+        batch = 0;
+      }
+      if (batch <= 0) {
+        throw new IllegalArgumentException("--probe needs a positive batch size, got '" + args[3] + "'");
+      }
+      return new Arguments(modelDir, outFile, batch, List.of());
     }
-    try (ExportedModel model = ExportedModel.load(Path.of(args[0]))) {
+  }
+
+  public static void main(String[] args) throws IOException {
+    Arguments arguments;
+    try {
+      arguments = Arguments.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
+    }
+    try (ExportedModel model = ExportedModel.load(arguments.modelDir())) {
       ClassifierOutputs outputs;
-      if (args[2].equals("--probe")) {
+      if (arguments.probeBatch() > 0) {
         int size = model.card().inputSize();
-        try (TFloat32 probe = ProbeImages.create(Integer.parseInt(args[3]), size, size)) {
+        try (TFloat32 probe = ProbeImages.create(arguments.probeBatch(), size, size)) {
           outputs = model.classify(probe);
         }
       } else {
         List<byte[]> images = new ArrayList<>();
-        for (int i = 2; i < args.length; i++) {
-          images.add(Files.readAllBytes(Path.of(args[i])));
+        for (Path image : arguments.images()) {
+          images.add(Files.readAllBytes(image));
         }
         outputs = model.classifyEncoded(images);
       }
-      write(outputs, Path.of(args[1]));
+      write(outputs, arguments.outFile());
     }
   }
 
@@ -57,20 +102,33 @@ public final class ExportRunner {
    * @param inputs {@code --probe N} or image files, as for {@link #main}
    */
   public static ClassifierOutputs inFreshJvm(Path modelDir, String... inputs) throws IOException {
+    return inFreshJvm(FRESH_JVM_TIMEOUT, modelDir, inputs);
+  }
+
+  /**
+   * As {@link #inFreshJvm(Path, String...)}, stopping the JVM if it runs longer than {@code timeout}. Its output
+   * goes to a file rather than a pipe: reading a pipe to its end would wait for the JVM to exit, however long.
+   */
+  static ClassifierOutputs inFreshJvm(Duration timeout, Path modelDir, String... inputs) throws IOException {
     Path out = Files.createTempFile("stmzoo-export-run", ".pb");
+    Path log = Files.createTempFile("stmzoo-export-run", ".log");
     try {
+      List<String> arguments = new ArrayList<>(List.of(modelDir.toString(), out.toString()));
+      arguments.addAll(List.of(inputs));
+      Arguments.parse(arguments.toArray(String[]::new)); // bad inputs fail here, in one line, not in the child
       List<String> command = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), ExportRunner.class.getName(),
-          modelDir.toString(), out.toString()));
-      command.addAll(List.of(inputs));
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String log;
-      try (InputStream stdout = process.getInputStream()) {
-        log = new String(stdout.readAllBytes(), StandardCharsets.UTF_8);
+          "-cp", System.getProperty("java.class.path"), ExportRunner.class.getName()));
+      command.addAll(arguments);
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor();
+        throw new IllegalStateException("the fresh JVM did not finish within " + timeout + "; its output:\n"
+            + Files.readString(log, StandardCharsets.UTF_8));
       }
-      if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-        throw new IllegalStateException("the fresh JVM failed:\n" + log);
+      if (process.exitValue() != 0) {
+        throw new IllegalStateException("the fresh JVM failed (exit code " + process.exitValue() + "):\n"
+            + Files.readString(log, StandardCharsets.UTF_8));
       }
       return read(out);
     } catch (InterruptedException e) {
@@ -78,6 +136,7 @@ public final class ExportRunner {
       throw new IOException(e);
     } finally {
       Files.deleteIfExists(out);
+      Files.deleteIfExists(log);
     }
   }
 

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.stmzoo.datasets.ImageHeader;
+import org.stmzoo.layers.io.InputLimitException;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
@@ -23,8 +25,9 @@ import org.tensorflow.types.TString;
 
 /**
  * An exported model loaded back through TF's SavedModel loader, as a serving stack would load it. Inputs are
- * checked against the signature before running, and bad inputs (wrong dtype or shape, undecodable bytes)
- * surface as IllegalArgumentException with TF's reason, never as a crash.
+ * checked against the signature before running, encoded images against {@link ImageHeader}'s limits, and bad
+ * inputs (wrong dtype or shape, undecodable bytes, images over a limit) surface as IllegalArgumentException with
+ * the reason, never as a crash.
  */
 public final class ExportedModel implements AutoCloseable {
   private final Path directory;
@@ -56,20 +59,29 @@ public final class ExportedModel implements AutoCloseable {
   }
 
   static Path versionDirectory(Path dir) {
+    return findVersion(dir).orElseThrow(() -> new IllegalArgumentException(!Files.isDirectory(dir)
+        ? "no such directory: " + dir
+        : "no SavedModel in " + dir + " (expected " + ServingSignatures.SAVED_MODEL_FILE + " or <version>/"
+            + ServingSignatures.SAVED_MODEL_FILE + ")"));
+  }
+
+  /**
+   * The version {@link #load} would load from {@code dir}: {@code dir} itself if it holds a
+   * {@code saved_model.pb}, else its highest numbered subdirectory that does (TF Serving's base directory);
+   * empty if neither.
+   */
+  public static Optional<Path> findVersion(Path dir) {
     if (Files.isRegularFile(dir.resolve(ServingSignatures.SAVED_MODEL_FILE))) {
-      return dir;
+      return Optional.of(dir);
     }
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("no such directory: " + dir);
+      return Optional.empty();
     }
     try (Stream<Path> children = Files.list(dir)) {
-      Optional<Path> latest = children
+      return children
           .filter(p -> p.getFileName().toString().matches("\\d+"))
           .filter(p -> Files.isRegularFile(p.resolve(ServingSignatures.SAVED_MODEL_FILE)))
           .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString())));
-      return latest.orElseThrow(() -> new IllegalArgumentException(
-          "no SavedModel in " + dir + " (expected " + ServingSignatures.SAVED_MODEL_FILE + " or <version>/"
-              + ServingSignatures.SAVED_MODEL_FILE + ")"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -94,13 +106,9 @@ public final class ExportedModel implements AutoCloseable {
     }
   }
 
-  /** {@code predict_image_bytes} on encoded images (JPEG, PNG, GIF, BMP). */
+  /** {@code predict_image_bytes} on encoded images (JPEG, PNG, GIF, 24- or 32-bit BMP). */
   public ClassifierOutputs classifyEncoded(List<byte[]> encodedImages) {
-    if (encodedImages.isEmpty()) {
-      throw new IllegalArgumentException("no images given");
-    }
-    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(encodedImages.toArray(byte[][]::new)));
-        Result result = run(ServingSignatures.IMAGE_BYTES, ServingSignatures.IMAGE_BYTES_INPUT, bytes)) {
+    try (Result result = runEncoded(encodedImages)) {
       return ClassifierOutputs.from(result);
     }
   }
@@ -110,13 +118,45 @@ public final class ExportedModel implements AutoCloseable {
    * {@code features} output: {@code [batch][dim]}.
    */
   public float[][] featuresEncoded(List<byte[]> encodedImages) {
+    try (Result result = runEncoded(encodedImages)) {
+      return ClassifierOutputs.toMatrix((TFloat32) result.get(ServingSignatures.FEATURES).orElseThrow(() ->
+          new IllegalArgumentException(directory + " was exported without a features output; export it again")));
+    }
+  }
+
+  /**
+   * {@code predict_image_bytes} on a non-empty batch of encoded images, each first checked as the in-process
+   * decoder checks it ({@link #requireWithinLimits}); the caller closes the result.
+   */
+  private Result runEncoded(List<byte[]> encodedImages) {
     if (encodedImages.isEmpty()) {
       throw new IllegalArgumentException("no images given");
     }
-    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(encodedImages.toArray(byte[][]::new)));
-        Result result = run(ServingSignatures.IMAGE_BYTES, ServingSignatures.IMAGE_BYTES_INPUT, bytes)) {
-      return ClassifierOutputs.toMatrix((TFloat32) result.get(ServingSignatures.FEATURES).orElseThrow(() ->
-          new IllegalArgumentException(directory + " was exported without a features output; export it again")));
+    for (int i = 0; i < encodedImages.size(); i++) {
+      requireWithinLimits(encodedImages.get(i), Path.of(ServingSignatures.IMAGE_BYTES_INPUT + "[" + i + "]"));
+    }
+    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(encodedImages.toArray(byte[][]::new)))) {
+      return run(ServingSignatures.IMAGE_BYTES, ServingSignatures.IMAGE_BYTES_INPUT, bytes);
+    }
+  }
+
+  /**
+   * Refuses, in one line, an encoded image over {@link ImageHeader}'s limits (bytes; pixels and aspect ratio as its
+   * header declares them), before the graph decodes it: the limits the in-process decoder ({@code ImageDecoding})
+   * applies. A header ImageIO cannot parse is left to the graph's decoder, which reports its own error.
+   */
+  private static void requireWithinLimits(byte[] image, Path name) {
+    long maxBytes = ImageHeader.MAX_BYTES.value();
+    if (image.length > maxBytes) {
+      throw new IllegalArgumentException(name + ": " + image.length + " bytes exceeds the limit of " + maxBytes
+          + " bytes (" + ImageHeader.MAX_BYTES.knob() + ")");
+    }
+    try {
+      ImageHeader.parse(image, name);
+    } catch (InputLimitException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    } catch (IOException e) {
+      // not a header ImageIO reads: the graph's decoder decides (and names the problem)
     }
   }
 

@@ -1,7 +1,9 @@
 package org.stmzoo.export;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import org.stmzoo.datasets.ImageHeader;
 import org.stmzoo.layers.core.Preprocessing;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -9,12 +11,15 @@ import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.SwitchCond;
 import org.tensorflow.op.image.DecodeImage;
+import org.tensorflow.op.image.DecodeJpeg;
 import org.tensorflow.op.image.ScaleAndTranslate;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.TUint8;
+import org.tensorflow.types.family.TNumber;
 
 /**
  * The evaluation preprocessing of the reference (timm/torchvision: PIL resize of the shorter side to
@@ -31,6 +36,11 @@ public final class ImagePipeline {
   private final int size;
   private final Preprocessing preprocessing;
   private final String kernel;
+
+  /** The first bytes of every JPEG file (the SOI marker FF D8, then the next marker's FF), as Latin-1 chars. */
+  private static final String JPEG_MAGIC = "\u00ff\u00d8\u00ff";
+  private static final String PALETTE_BMP_MESSAGE = "only 24- and 32-bit BMP images are decoded (TF's decoder"
+      + " would read a palette BMP's colour indices as grey levels); convert the image to PNG";
 
   public ImagePipeline(int size, Preprocessing preprocessing) {
     if (size <= 0) {
@@ -122,39 +132,125 @@ public final class ImagePipeline {
     Operand<TFloat32> inputSize = tf.dtypes.cast(tf.stridedSlice(tf.shape(images), Indices.slice(1, 3)),
         TFloat32.class);
     Operand<TFloat32> scale = tf.math.div(tf.dtypes.cast(outputSize, TFloat32.class), inputSize);
-    return tf.image.scaleAndTranslate(images, outputSize, scale, tf.constant(new float[] {0f, 0f}),
-        ScaleAndTranslate.kernelType(kernel), ScaleAndTranslate.antialias(true));
+    return scaleAndTranslate(tf, images, outputSize, scale, tf.constant(new float[] {0f, 0f}));
+  }
+
+  /**
+   * The window {@code outputSize} at the origin of {@code images} scaled by {@code scale} and shifted by
+   * {@code translation} (per axis, [rows, columns]), antialiased with the model's kernel.
+   */
+  private <T extends TNumber> Operand<TFloat32> scaleAndTranslate(Ops tf, Operand<T> images,
+      Operand<TInt32> outputSize, Operand<TFloat32> scale, Operand<TFloat32> translation) {
+    return tf.image.scaleAndTranslate(images, outputSize, scale, translation, ScaleAndTranslate.kernelType(kernel),
+        ScaleAndTranslate.antialias(true));
   }
 
   /**
    * One encoded image (scalar string) to the {@code [size, size, 3]} float 0-255 center crop the reference
-   * evaluates: decode as RGB (grey and RGBA are converted; an animation gives its first frame), resize the
-   * shorter side to {@link #resizeShorterSideTo()} (the longer one keeping the aspect ratio, truncated as
-   * torchvision does), round to 0-255 integers as PIL's uint8 result, center-crop with torchvision's offsets.
+   * evaluates: decode as RGB ({@link #decodeRgb}: grey and RGBA are converted; an animation gives its first
+   * frame), resize the shorter side to {@link #resizeShorterSideTo()} (the longer one keeping the aspect ratio,
+   * truncated as torchvision does), round to 0-255 integers as PIL's uint8 result, center-crop with
+   * torchvision's offsets.
+   *
+   * <p>The resize and the crop are one ScaleAndTranslate that samples only the crop's window of the resized image
+   * (the same sample positions; the resized image is never materialised), from the decoded uint8 pixels (no
+   * float copy of the whole image). Memory then grows with the decoded image and {@code size x width}, not with
+   * the resized image: a 1 x 16000 PNG of a few hundred bytes resized on its shorter side would be 256 x 4096000
+   * floats. Sizes are computed in int64, where {@code shorter * width} can overflow int32. Images over
+   * {@link ImageHeader}'s limits ({@link #withinLimits}) and palette BMPs ({@link #notAPaletteBmp}) are refused.
    */
   public Operand<TFloat32> decodeAndCrop(Ops tf, Operand<TString> encoded) {
-    Operand<TFloat32> pixels = tf.dtypes.cast(tf.image.decodeImage(encoded, TUint8.class,
-        DecodeImage.channels(3L), DecodeImage.expandAnimations(false)), TFloat32.class);
-    Operand<TInt32> hw = tf.stridedSlice(tf.shape(pixels), Indices.slice(0, 2));
-    Operand<TInt32> h = tf.stridedSlice(hw, Indices.at(0));
-    Operand<TInt32> w = tf.stridedSlice(hw, Indices.at(1));
-    Operand<TInt32> shorter = tf.constant(resizeShorterSideTo());
+    Operand<TUint8> pixels = decodeRgb(tf, encoded);
+    Operand<TInt64> hw = tf.stridedSlice(tf.shape(pixels, TInt64.class), Indices.slice(0, 2));
+    Operand<TInt64> h = tf.stridedSlice(hw, Indices.at(0));
+    Operand<TInt64> w = tf.stridedSlice(hw, Indices.at(1));
+    Operand<TInt64> shorter = tf.constant((long) resizeShorterSideTo());
     // torchvision: the shorter side becomes `shorter`, the longer int(shorter * long / short).
     Operand<TBool> widthIsShort = tf.math.lessEqual(w, h);
-    Operand<TInt32> newH = tf.select(widthIsShort, tf.math.floorDiv(tf.math.mul(shorter, h), w), shorter);
-    Operand<TInt32> newW = tf.select(widthIsShort, shorter, tf.math.floorDiv(tf.math.mul(shorter, w), h));
-    Operand<TInt32> newSize = tf.stack(List.of(newH, newW));
-    Operand<TFloat32> resized = resize(tf, tf.expandDims(pixels, tf.constant(0)), newSize);
-    Operand<TFloat32> rounded = tf.clipByValue(tf.math.floor(tf.math.add(resized, tf.constant(0.5f))),
-        tf.constant(0f), tf.constant(255f));
+    Operand<TInt64> newH = tf.select(widthIsShort, tf.math.floorDiv(tf.math.mul(shorter, h), w), shorter);
+    Operand<TInt64> newW = tf.select(widthIsShort, shorter, tf.math.floorDiv(tf.math.mul(shorter, w), h));
+    Operand<TFloat32> newSize = tf.dtypes.cast(tf.stack(List.of(newH, newW)), TFloat32.class);
+    Operand<TFloat32> refusals = tf.math.add(zeroUnless(tf, withinLimits(tf, h, w), limitsMessage()),
+        zeroUnless(tf, notAPaletteBmp(tf, encoded), PALETTE_BMP_MESSAGE));
+    Operand<TFloat32> scale = tf.math.add(tf.math.div(newSize, tf.dtypes.cast(hw, TFloat32.class)), refusals);
     // torchvision's CenterCrop offsets are int(round((side - size) / 2)), Python rounding half to even (rint).
-    Operand<TInt32> offsets = tf.dtypes.cast(tf.math.rint(tf.math.div(
-        tf.dtypes.cast(tf.math.sub(newSize, tf.constant(new int[] {size, size})), TFloat32.class),
-        tf.constant(2f))), TInt32.class);
-    Operand<TInt32> begin = tf.concat(List.of(tf.constant(new int[] {0}), offsets, tf.constant(new int[] {0})),
-        tf.constant(0));
-    Operand<TFloat32> cropped = tf.slice(rounded, begin, tf.constant(new int[] {1, size, size, 3}));
-    return tf.reshape(cropped, tf.constant(new int[] {size, size, 3}));
+    Operand<TFloat32> offsets = tf.math.rint(tf.math.div(tf.math.sub(newSize, tf.constant((float) size)),
+        tf.constant(2f)));
+    Operand<TFloat32> cropped = scaleAndTranslate(tf, tf.expandDims(pixels, tf.constant(0)),
+        tf.constant(new int[] {size, size}), scale, tf.math.neg(offsets));
+    Operand<TFloat32> rounded = tf.clipByValue(tf.math.floor(tf.math.add(cropped, tf.constant(0.5f))),
+        tf.constant(0f), tf.constant(255f));
+    return tf.reshape(rounded, tf.constant(new int[] {size, size, 3}));
+  }
+
+  /**
+   * Whether a decoded image of {@code h x w} pixels is within {@link ImageHeader}'s pixel and aspect limits (their
+   * values when the graph is built), as the in-process decoder requires. The resize's memory grows with
+   * {@code size x width}: without the aspect limit a 1 x 10^8 PNG of a few kilobytes (TF's PNG decoder takes
+   * widths up to 2^27) would still need gigabytes.
+   */
+  private static Operand<TBool> withinLimits(Ops tf, Operand<TInt64> h, Operand<TInt64> w) {
+    Operand<TBool> fewEnoughPixels = tf.math.lessEqual(tf.math.mul(h, w), tf.constant(ImageHeader.MAX_PIXELS.value()));
+    Operand<TBool> squareEnough = tf.math.lessEqual(tf.math.maximum(h, w),
+        tf.math.mul(tf.math.minimum(h, w), tf.constant(maxAspect())));
+    return tf.math.logicalAnd(fewEnoughPixels, squareEnough);
+  }
+
+  /** {@link ImageHeader#MAX_ASPECT}, capped where it stops limiting (sides are below 2^31): min * ratio fits int64. */
+  private static long maxAspect() {
+    return Math.min(ImageHeader.MAX_ASPECT.value(), Integer.MAX_VALUE);
+  }
+
+  private static String limitsMessage() {
+    return String.format(Locale.ROOT, "image over the export's limits (at most %d pixels, the longer side at most %d"
+        + " times the shorter: %s and %s when it was exported)", ImageHeader.MAX_PIXELS.value(), maxAspect(),
+        ImageHeader.MAX_PIXELS.property(), ImageHeader.MAX_ASPECT.property());
+  }
+
+  /**
+   * False for a BMP whose pixels are not 24- or 32-bit: TF's BMP decoder reads an 8-bit palette BMP's indices as
+   * grey levels (a plausible, wrong image) and refuses 1-, 4- and 16-bit ones with an obscure message. The
+   * bits per pixel are the little-endian 16 bits at byte 28 (the BITMAPINFOHEADER's biBitCount).
+   */
+  private static Operand<TBool> notAPaletteBmp(Ops tf, Operand<TString> encoded) {
+    Operand<TBool> isBmp = tf.math.equal(tf.strings.substr(encoded, tf.constant(0), tf.constant(2)),
+        tf.constant("BM"));
+    // padded, so that a file shorter than 30 bytes has a (zero) field rather than failing Substr's range check
+    Operand<TString> header = tf.strings.join(List.of(tf.strings.substr(encoded, tf.constant(0), tf.constant(30)),
+        tf.constant(StandardCharsets.ISO_8859_1, "\u0000".repeat(30))));
+    Operand<TString> bitsPerPixel = tf.strings.substr(header, tf.constant(28), tf.constant(2));
+    Operand<TBool> trueColour = tf.math.logicalOr(
+        tf.math.equal(bitsPerPixel, tf.constant(StandardCharsets.ISO_8859_1, "\u0018\u0000")),
+        tf.math.equal(bitsPerPixel, tf.constant(StandardCharsets.ISO_8859_1, "\u0020\u0000")));
+    return tf.math.logicalOr(tf.math.logicalNot(isBmp), trueColour);
+  }
+
+  /**
+   * 0 when {@code ok}; otherwise the run fails with {@code message}. The caller adds it into the image's data path
+   * rather than using an Assert: a control dependency inside the decode loop's body does not survive TF's
+   * while-loop construction (its graph import reports a "back edge"), so the check travels as data, through
+   * CheckNumerics on NaN (TF appends " : Tensor had NaN values" to the message).
+   */
+  private static Operand<TFloat32> zeroUnless(Ops tf, Operand<TBool> ok, String message) {
+    return tf.debugging.checkNumerics(tf.select(ok, tf.constant(0f), tf.constant(Float.NaN)), message);
+  }
+
+  /**
+   * One encoded image (scalar string) to {@code [h, w, 3]} uint8 RGB. A JPEG (magic bytes FF D8 FF) goes through
+   * DecodeJpeg with the accurate integer IDCT (libjpeg's ISLOW), the one PIL, and so the reference, and ImageIO
+   * use: DecodeImage always runs JPEGs through the fast IDCT (IFAST), 1-4 levels off on detailed images. Other
+   * formats go through DecodeImage (an animation gives its first frame); a Switch/Merge picks the decoder.
+   */
+  Operand<TUint8> decodeRgb(Ops tf, Operand<TString> encoded) {
+    Operand<TBool> isJpeg = tf.math.equal(
+        tf.strings.substr(encoded, tf.constant(0), tf.constant(JPEG_MAGIC.length())),
+        tf.constant(StandardCharsets.ISO_8859_1, JPEG_MAGIC));
+    SwitchCond<TString> branch = tf.switchCond(encoded, isJpeg);
+    Operand<TUint8> jpeg = tf.image.decodeJpeg(branch.outputTrue(), DecodeJpeg.channels(3L),
+        DecodeJpeg.dctMethod("INTEGER_ACCURATE"));
+    Operand<TUint8> other = tf.image.decodeImage(branch.outputFalse(), TUint8.class, DecodeImage.channels(3L),
+        DecodeImage.expandAnimations(false));
+    return tf.merge(List.of(jpeg, other)).output();
   }
 
   public int size() {

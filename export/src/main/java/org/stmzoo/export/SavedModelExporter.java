@@ -1,9 +1,12 @@
 package org.stmzoo.export;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.stmzoo.layers.core.CheckpointOps;
@@ -23,6 +26,7 @@ import org.tensorflow.types.TFloat32;
 public final class SavedModelExporter {
   /** Batch of the probe images run before writing, to check a reload against. */
   static final int PROBE_BATCH = 2;
+  private static final SecureRandom STAGING_NAMES = new SecureRandom();
 
   private SavedModelExporter() {}
 
@@ -42,11 +46,12 @@ public final class SavedModelExporter {
     }
   }
 
+  /**
+   * Builds {@code request}'s serving graph, loads its weights and writes it as {@code baseDir/<version>}.
+   *
+   * @throws IllegalArgumentException if the version is not positive or already exists ({@link #versionDirectory})
+   */
   public static ExportResult export(ExportRequest request, Path baseDir, long version) throws IOException {
-    if (version <= 0) {
-      throw new IllegalArgumentException("the version must be a positive integer (TF Serving's layout), got "
-          + version);
-    }
     Path target = versionDirectory(baseDir, version);
     ImagePipeline pipeline = new ImagePipeline(request.imageSize(), request.preprocessing());
     try (Graph graph = new Graph()) {
@@ -84,10 +89,7 @@ public final class SavedModelExporter {
    * @throws IllegalArgumentException if the version is not positive or the directory exists
    */
   public static Path versionDirectory(Path baseDir, long version) {
-    if (version <= 0) {
-      throw new IllegalArgumentException("the version must be a positive integer (TF Serving's layout), got "
-          + version);
-    }
+    requirePositiveVersion(version);
     Path target = baseDir.resolve(Long.toString(version));
     if (Files.exists(target)) {
       throw new IllegalArgumentException(target + " already exists; choose another --version");
@@ -96,20 +98,67 @@ public final class SavedModelExporter {
   }
 
   /**
+   * Refuses a version TF Serving would not load: its versions are the positive integers naming the directories.
+   *
+   * @throws IllegalArgumentException if {@code version} is not positive
+   */
+  public static void requirePositiveVersion(long version) {
+    if (version <= 0) {
+      throw new IllegalArgumentException("the version must be a positive integer (TF Serving's layout), got "
+          + version);
+    }
+  }
+
+  /**
    * Writes {@code target} (a version directory) atomically: {@code contents} fills a hidden folder next to it,
-   * which is then renamed to {@code target}. A failure partway leaves neither {@code target} nor the hidden
-   * folder behind, so loaders and TF Serving, which pick the highest version, never see a half-written one.
+   * which is forced to storage and then renamed to {@code target}. A failure partway leaves neither {@code target}
+   * nor the hidden folder behind, so loaders and TF Serving, which pick the highest version, never see a
+   * half-written one; a process killed partway leaves its hidden {@code .VERSION-incomplete-*} folder, which no
+   * loader reads (not a number) and which is safe to delete once no export is running.
+   *
+   * @throws FileAlreadyExistsException if {@code target} appeared while the contents were written (another export
+   *     of the same version)
    */
   public static <T> T writeAtomically(Path target, VersionContents<T> contents) throws IOException {
     Path parent = target.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + "-incomplete-");
+    Path staging = createStagingDirectory(parent, target.getFileName().toString());
     try {
       T result = contents.write(staging);
-      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+      DurableFiles.syncTree(staging);
+      try {
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileSystemException e) {
+        // rename(2) fails with ENOTEMPTY or EEXIST, which the JDK reports as a bare FileSystemException
+        if (!Files.exists(target)) {
+          throw e;
+        }
+        throw new FileAlreadyExistsException(target.toString(), null, "version " + target.getFileName()
+            + " appeared while this export was written (another export of the same version?); choose another"
+            + " --version");
+      }
+      DurableFiles.sync(parent);
       return result;
     } finally {
       deleteRecursively(staging);
+    }
+  }
+
+  /**
+   * A new, uniquely named hidden directory {@code .NAME-incomplete-RANDOM} in {@code parent}, with the permissions
+   * of any directory the process creates (the umask's). Not {@link Files#createTempDirectory}: on POSIX that makes
+   * it {@code rwx------}, which the rename keeps, so a TF Serving process under another user could not read the
+   * version.
+   */
+  private static Path createStagingDirectory(Path parent, String name) throws IOException {
+    while (true) {
+      Path staging = parent.resolve("." + name + "-incomplete-"
+          + Long.toUnsignedString(STAGING_NAMES.nextLong(), Character.MAX_RADIX));
+      try {
+        return Files.createDirectory(staging);
+      } catch (FileAlreadyExistsException e) {
+        // another name then; 64 random bits make a second collision vanishingly unlikely
+      }
     }
   }
 

@@ -31,7 +31,8 @@ import org.tensorflow.types.TString;
  *                                                                        | default
  * images [b, h, w, 3] (PlaceholderWithDefault) <-------------------------+
  *   --> shape check --> resize to S x S if needed --> normalise --> classifier --> logits
- *   --> softmax --> probabilities --> top-k --> classes --> label lookup --> labels
+ *   --> softmax --> probabilities
+ *   --> top-k (of the logits) --> classes --> label lookup --> labels
  * </pre>
  * Both signatures share one copy of the network: {@code images} is a PlaceholderWithDefault whose default is
  * the decoded batch. Feeding {@code images} prunes the decoder away; feeding {@code image_bytes} leaves
@@ -71,7 +72,9 @@ public record ServingGraph(Placeholder<TString> imageBytes, Operand<TFloat32> im
     Ops out = tf.withSubScope("serving");
     Operand<TFloat32> logits = out.withName(ServingSignatures.LOGITS).identity(rawLogits);
     Operand<TFloat32> probabilities = out.withName(ServingSignatures.PROBABILITIES).nn.softmax(logits);
-    TopK<TFloat32, TInt32> top = out.nn.topK(probabilities, out.constant(Math.min(ServingSignatures.TOP_K, classes)),
+    // ranked by logit, as ExportModel.classify ranks: probabilities that round to a tie (or underflow to 0) would
+    // come in index order
+    TopK<TFloat32, TInt32> top = out.nn.topK(logits, out.constant(Math.min(ServingSignatures.TOP_K, classes)),
         TInt32.class);
     Operand<TInt32> topClasses = out.withName(ServingSignatures.CLASSES).identity(top.indices());
     Operand<TString> names = out.withName("class_names")

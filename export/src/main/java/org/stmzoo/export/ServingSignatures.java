@@ -19,7 +19,10 @@ public final class ServingSignatures {
   public static final String DEFAULT = "serving_default";
   public static final String IMAGES = "images";
 
-  /** string {@code [batch]} of encoded JPEG/PNG/GIF/BMP images, decoded and center-cropped in the graph. */
+  /**
+   * string {@code [batch]} of encoded JPEG/PNG/GIF/BMP (24- or 32-bit) images, decoded and center-cropped in the
+   * graph.
+   */
   public static final String IMAGE_BYTES = "predict_image_bytes";
   public static final String IMAGE_BYTES_INPUT = "image_bytes";
 

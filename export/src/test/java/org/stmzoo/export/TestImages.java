@@ -1,14 +1,12 @@
 package org.stmzoo.export;
 
 import java.awt.image.BufferedImage;
-import org.tensorflow.EagerSession;
-import org.tensorflow.ndarray.NdArrays;
+import java.io.IOException;
+import java.util.Random;
+import org.stmzoo.datasets.ImageDecoding;
+import org.stmzoo.datasets.LabeledImage;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.image.DecodeJpeg;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TString;
-import org.tensorflow.types.TUint8;
 
 /** RGB test images as {@code int[h][w][3]} (0-255), their encodings, crops and normalisation. */
 final class TestImages {
@@ -30,33 +28,48 @@ final class TestImages {
   }
 
   static byte[] encode(int[][][] rgb, String format) {
+    return EncodedImages.encode(image(rgb), format);
+  }
+
+  static BufferedImage image(int[][][] rgb) {
     BufferedImage image = new BufferedImage(rgb[0].length, rgb.length, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < rgb.length; y++) {
       for (int x = 0; x < rgb[0].length; x++) {
         image.setRGB(x, y, (rgb[y][x][0] << 16) | (rgb[y][x][1] << 8) | rgb[y][x][2]);
       }
     }
-    return EncodedImages.encode(image, format);
+    return image;
   }
 
-  /** TF's own JPEG decoder (the one the export uses), so comparisons are free of decoder differences. */
-  static int[][][] decodeJpegWithTensorFlow(byte[] jpeg) {
-    try (EagerSession eager = EagerSession.create();
-        TString bytes = TString.tensorOfBytes(NdArrays.scalarOfObject(jpeg))) {
-      Ops tf = Ops.create(eager);
-      TUint8 decoded = tf.image.decodeJpeg(tf.constantOf(bytes), DecodeJpeg.channels(3L)).asTensor();
-      int h = (int) decoded.shape().get(0);
-      int w = (int) decoded.shape().get(1);
-      int[][][] rgb = new int[h][w][3];
-      for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-          for (int c = 0; c < 3; c++) {
-            rgb[y][x][c] = decoded.getByte(y, x, c) & 0xff;
-          }
+  /**
+   * {@link #pattern} with seeded noise of up to +-40 levels per channel: detail and chroma that a JPEG keeps in
+   * many DCT coefficients, where decoders that round differently part ways.
+   */
+  static int[][][] detailed(int height, int width, int seed) {
+    int[][][] rgb = pattern(height, width, seed);
+    Random noise = new Random(seed);
+    for (int[][] row : rgb) {
+      for (int[] pixel : row) {
+        for (int c = 0; c < 3; c++) {
+          pixel[c] = Math.max(0, Math.min(255, pixel[c] + noise.nextInt(81) - 40));
         }
       }
-      return rgb;
     }
+    return rgb;
+  }
+
+  /** The in-process decoder's pixels (datasets' ImageDecoding, what {@code predict --checkpoint} classifies). */
+  static int[][][] decodeInProcess(byte[] encoded) throws IOException {
+    LabeledImage image = ImageDecoding.decodeRgb(encoded, "test image", 0);
+    int[][][] rgb = new int[image.height()][image.width()][3];
+    for (int y = 0; y < image.height(); y++) {
+      for (int x = 0; x < image.width(); x++) {
+        for (int c = 0; c < 3; c++) {
+          rgb[y][x][c] = Math.round(image.pixels()[(y * image.width() + x) * 3 + c] * 255f);
+        }
+      }
+    }
+    return rgb;
   }
 
   /** {@code [1, size, size, 3]} float 0-255: the {@code size x size} window at (top, left). */

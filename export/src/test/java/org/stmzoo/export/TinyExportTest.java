@@ -3,10 +3,12 @@ package org.stmzoo.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -140,6 +142,13 @@ class TinyExportTest {
   }
 
   @Test
+  void aFreshJvmThatOverrunsItsTimeIsStoppedAndReported() {
+    // the child's output used to be read to its end before the timeout was checked, so it never applied
+    assertThatThrownBy(() -> ExportRunner.inFreshJvm(Duration.ofMillis(1), exportBase, "--probe", "2"))
+        .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("the fresh JVM did not finish within PT0.001S");
+  }
+
+  @Test
   void savedModelDeclaresTheServingTagAndBothSignatures() throws IOException {
     SavedModel saved = SavedModel.parseFrom(Files.readAllBytes(result.directory().resolve("saved_model.pb")));
     assertThat(result.directory()).isEqualTo(exportBase.resolve("3"));
@@ -244,12 +253,14 @@ class TinyExportTest {
   }
 
   @Test
-  void jpegBytesGiveTheFloatSignatureOfTensorFlowsDecodedCrop() {
-    byte[] jpeg = TestImages.encode(TestImages.pattern(48, 36, 2), "jpg");
-    int[][][] decoded = TestImages.decodeJpegWithTensorFlow(jpeg);
-    ClassifierOutputs fromBytes = exported.classifyEncoded(List.of(jpeg));
-    try (TFloat32 crop = TestImages.crop(decoded, 8, 2, SIZE)) {
-      assertSameOutputs(fromBytes, exported.classify(crop), 1e-6);
+  void jpegBytesAreDecodedExactlyAsTheInProcessDecoderDecodesThem() throws IOException {
+    // 48x36: the shorter side is already floor(32 / 0.875) = 36, so the crop (offsets 8 and 2) is decoded pixels.
+    // DecodeImage's fast IDCT put most of these values 1-4 levels off.
+    byte[] jpeg = TestImages.encode(TestImages.detailed(48, 36, 2), "jpg");
+    try (TFloat32 crop = TestImages.crop(TestImages.decodeInProcess(jpeg), 8, 2, SIZE);
+        TFloat32 served = decodedCrop(jpeg)) {
+      assertSameValues(served, crop);
+      assertSameOutputs(exported.classifyEncoded(List.of(jpeg)), exported.classify(crop), 1e-6);
     }
   }
 
@@ -258,10 +269,7 @@ class TinyExportTest {
     // 64x80 -> shorter side 36: 36x45; crop offsets round((36-32)/2) = 2 and round-half-even(6.5) = 6.
     int[][][] rgb = TestImages.pattern(64, 80, 3);
     double[][][] resized = ReferenceResize.resize(ReferenceResize.toDouble(rgb), 36, 45);
-    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(TestImages.encode(rgb, "png")));
-        TFloat32 decoded = (TFloat32) exported.bundle().session().runner()
-            .feed(inputName("predict_image_bytes", "image_bytes"), bytes)
-            .fetch(inputName("serving_default", "images")).run().get(0)) {
+    try (TFloat32 decoded = decodedCrop(TestImages.encode(rgb, "png"))) {
       assertThat(decoded.shape().asArray()).containsExactly(1, SIZE, SIZE, 3);
       int off = 0;
       double maxDiff = 0;
@@ -279,6 +287,64 @@ class TinyExportTest {
           maxDiff, off, SIZE * SIZE * 3);
       assertThat(maxDiff).isLessThanOrEqualTo(1.0);
       assertThat(off).isLessThan(SIZE * SIZE * 3 / 100);
+    }
+  }
+
+  @Test
+  void anImageOverTheDecodersLimitsIsRefusedInOneLineInsteadOfResizedIntoGigabytes() {
+    // 1 x 20000 pixels: resized on its shorter side, the graph made it a 36 x 720000 float image before cropping
+    byte[] line = TestImages.encode(TestImages.pattern(1, 20000, 9), "png");
+    assertThatThrownBy(() -> exported.classifyEncoded(List.of(line))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("image_bytes[0]: image of 20000x1 pixels is more than 100 times longer than wide"
+            + " (-Dstmzoo.limit.image-aspect=N)");
+    // what a TF Serving client sees: the graph's own check, before any resizing
+    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(line))) {
+      assertThatThrownBy(() -> exported.bundle().function("predict_image_bytes").call(Map.of("image_bytes", bytes)))
+          .isInstanceOf(TFInvalidArgumentException.class)
+          .hasMessageContaining("image over the export's limits (at most 100000000 pixels, the longer side at most"
+              + " 100 times the shorter: stmzoo.limit.image-pixels and stmzoo.limit.image-aspect when it was"
+              + " exported)");
+    }
+  }
+
+  @Test
+  void aWideImageWithinTheLimitsIsCroppedAtItsCentre() {
+    // 36 x 3000: no resize (the shorter side is already 36), crop offsets 2 and rint(2968 / 2) = 1484
+    int[][][] rgb = TestImages.pattern(36, 3000, 10);
+    try (TFloat32 served = decodedCrop(TestImages.encode(rgb, "png"));
+        TFloat32 window = TestImages.crop(rgb, 2, 1484, SIZE)) {
+      assertSameValues(served, window);
+    }
+  }
+
+  @Test
+  void aPaletteBmpIsRefusedWhereATrueColourOneIsDecoded() {
+    int[][][] rgb = TestImages.pattern(36, 48, 11);
+    try (TFloat32 served = decodedCrop(TestImages.encode(rgb, "bmp"));
+        TFloat32 window = TestImages.crop(rgb, 2, 8, SIZE)) {
+      assertSameValues(served, window);
+    }
+    BufferedImage indexed = new BufferedImage(48, 36, BufferedImage.TYPE_BYTE_INDEXED);
+    indexed.getGraphics().drawImage(TestImages.image(rgb), 0, 0, null);
+    byte[] palette = EncodedImages.encode(indexed, "bmp");
+    assertThat(palette[28]).as("bits per pixel").isEqualTo((byte) 8);
+    // TF's decoder would classify the colour indices as a grey image
+    assertThatThrownBy(() -> exported.classifyEncoded(List.of(palette))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("only 24- and 32-bit BMP images are decoded");
+  }
+
+  private static void assertSameValues(TFloat32 actual, TFloat32 expected) {
+    assertThat(actual.shape()).isEqualTo(expected.shape());
+    expected.scalars().forEachIndexed((idx, v) -> assertThat(actual.getFloat(idx))
+        .as("value at %s", Arrays.toString(idx)).isEqualTo(v.getFloat()));
+  }
+
+  /** What predict_image_bytes hands the network for one image: the decoded crop, float 0-255 [1, S, S, 3]. */
+  private TFloat32 decodedCrop(byte[] encoded) {
+    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(encoded))) {
+      return (TFloat32) exported.bundle().session().runner()
+          .feed(inputName("predict_image_bytes", "image_bytes"), bytes)
+          .fetch(inputName("serving_default", "images")).run().get(0);
     }
   }
 

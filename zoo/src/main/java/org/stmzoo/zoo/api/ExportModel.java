@@ -1,20 +1,17 @@
 package org.stmzoo.zoo.api;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import org.stmzoo.export.ClassifierOutputs;
+import org.stmzoo.export.EncodedImages;
 import org.stmzoo.export.ExportedModel;
 import org.stmzoo.export.SavedModelExporter;
-import org.stmzoo.export.ServingSignatures;
 import org.stmzoo.layers.core.Preprocessing;
 import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -33,18 +30,7 @@ final class ExportModel implements StmzooModel {
 
   /** Whether {@code dir} holds an export: a version directory or a TF Serving base directory. */
   static boolean isExport(Path dir) {
-    if (Files.isRegularFile(dir.resolve(ServingSignatures.SAVED_MODEL_FILE))) {
-      return true;
-    }
-    if (!Files.isDirectory(dir)) {
-      return false;
-    }
-    try (Stream<Path> children = Files.list(dir)) {
-      return children.anyMatch(p -> p.getFileName().toString().matches("\\d+")
-          && Files.isRegularFile(p.resolve(ServingSignatures.SAVED_MODEL_FILE)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ExportedModel.findVersion(dir).isPresent();
   }
 
   @Override
@@ -111,14 +97,7 @@ final class ExportModel implements StmzooModel {
 
   /** Lossless, so the graph decodes exactly these pixels. */
   private static byte[] png(BufferedImage image) {
-    try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-      if (!ImageIO.write(image, "png", out)) {
-        throw new IllegalArgumentException("cannot encode a BufferedImage of type " + image.getType() + " as PNG");
-      }
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return EncodedImages.encode(image, "png");
   }
 
   @Override

@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.api;
 
 import java.nio.file.Path;
+import org.stmzoo.export.SavedModelExporter;
 
 /**
  * What {@link Stmzoo#export(ExportSpec)} writes: {@code model} (its weights, size and classes as {@link ModelSpec}
@@ -19,9 +20,7 @@ public record ExportSpec(ModelSpec model, Path baseDir, long version, int rowStr
     if (model == null || baseDir == null) {
       throw new IllegalArgumentException("an export needs a model and a base directory");
     }
-    if (version < 1) {
-      throw new IllegalArgumentException("the version must be positive, got " + version);
-    }
+    SavedModelExporter.requirePositiveVersion(version);
     if (rowStreams < 1) {
       throw new IllegalArgumentException("row streams must be >= 1, got " + rowStreams);
     }
