@@ -7,11 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ImageClassifier;
 import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.io.DurableFiles;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -137,10 +136,10 @@ public final class SavedModelExporter {
             + " appeared while this export was written (another export of the same version?); choose another"
             + " --version");
       }
-      DurableFiles.sync(parent);
+      DurableFiles.syncDirectory(parent);
       return result;
     } finally {
-      deleteRecursively(staging);
+      DurableFiles.deleteTree(staging);
     }
   }
 
@@ -166,17 +165,6 @@ public final class SavedModelExporter {
     try (TFloat32 probe = ProbeImages.create(PROBE_BATCH, size, size);
         Tensor logits = session.runner().feed(serving.images(), probe).fetch(serving.logits()).run().get(0)) {
       return ClassifierOutputs.toMatrix((TFloat32) logits);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

@@ -27,7 +27,7 @@ import org.stmzoo.datasets.pipeline.TransformConfig;
 import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
-import org.stmzoo.recipes.output.AtomicFiles;
+import org.stmzoo.layers.io.DurableFiles;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.recipes.train.ProgressReporter;
@@ -240,7 +240,7 @@ class TrainingRunTest {
 
     // A kill while epoch 2's best/ was written: summary.csv and last hold epoch 2, best/ still epoch 1. Epoch 2
     // scored 100 %, so that no later epoch would beat it if it counted.
-    AtomicFiles.deleteRecursively(out.resolve(RunDirectory.BEST));
+    DurableFiles.deleteTree(out.resolve(RunDirectory.BEST));
     copyFolder(firstBest, out.resolve(RunDirectory.BEST));
     List<EpochRecord> rows = new ArrayList<>(run.readSummary());
     EpochRecord second = rows.get(1);

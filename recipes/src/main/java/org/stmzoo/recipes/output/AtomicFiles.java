@@ -1,14 +1,10 @@
 package org.stmzoo.recipes.output;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
-import java.util.List;
-import java.util.stream.Stream;
+import org.stmzoo.layers.io.DurableFiles;
 
 /**
  * Writes that a crash cannot leave half done: into a temporary sibling, flushed to disk, then renamed over the
@@ -29,10 +25,10 @@ public final class AtomicFiles {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     writeOrDelete(tmp, () -> {
       writer.write(tmp);
-      forceFile(tmp);
+      DurableFiles.syncFile(tmp);
     });
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    forceDirectory(target.toAbsolutePath().getParent());
+    DurableFiles.syncDirectory(target.toAbsolutePath().getParent());
   }
 
   /**
@@ -43,20 +39,20 @@ public final class AtomicFiles {
   public static void writeFolder(Path target, Writer writer) throws IOException {
     Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
     Path old = target.resolveSibling("." + target.getFileName() + ".old");
-    deleteRecursively(tmp);
+    DurableFiles.deleteTree(tmp);
     writeOrDelete(tmp, () -> {
       Files.createDirectories(tmp);
       writer.write(tmp);
-      forceTree(tmp);
+      DurableFiles.syncTree(tmp);
     });
-    deleteRecursively(old);
+    DurableFiles.deleteTree(old);
     if (Files.exists(target)) {
       Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
     }
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     // until the new folder's name is durable, the old one is what a power loss leaves to recover
-    forceDirectory(target.toAbsolutePath().getParent());
-    deleteRecursively(old);
+    DurableFiles.syncDirectory(target.toAbsolutePath().getParent());
+    DurableFiles.deleteTree(old);
   }
 
   private interface Step {
@@ -69,7 +65,7 @@ public final class AtomicFiles {
       write.run();
     } catch (IOException | RuntimeException | Error e) {
       try {
-        deleteRecursively(tmp);
+        DurableFiles.deleteTree(tmp);
       } catch (IOException cleanup) {
         e.addSuppressed(cleanup);
       }
@@ -82,52 +78,6 @@ public final class AtomicFiles {
     Path old = target.resolveSibling("." + target.getFileName() + ".old");
     if (!Files.exists(target) && Files.exists(old)) {
       Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
-    }
-  }
-
-  public static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(path)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
-
-  /** Flushes every file under {@code folder}, then the folders themselves (their entries), deepest first. */
-  private static void forceTree(Path folder) throws IOException {
-    List<Path> paths;
-    try (Stream<Path> walk = Files.walk(folder)) {
-      paths = walk.sorted(Comparator.reverseOrder()).toList();
-    }
-    for (Path p : paths) {
-      if (Files.isDirectory(p)) {
-        forceDirectory(p);
-      } else {
-        forceFile(p);
-      }
-    }
-  }
-
-  private static void forceFile(Path file) throws IOException {
-    // opened for writing (without truncating): Windows flushes only a file opened with write access
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      channel.force(true);
-    }
-  }
-
-  /**
-   * Flushes a folder's entries (files created or renamed in it). Some platforms refuse to open a folder as a
-   * channel (Windows) or to flush one (some network file systems); there the rename is as durable as the file
-   * system makes it, and the error is ignored.
-   */
-  private static void forceDirectory(Path folder) {
-    try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException refused) {
-      // not supported here: see above
     }
   }
 }

@@ -15,7 +15,7 @@ import org.stmzoo.export.EncodedImages;
 import org.stmzoo.export.ProbeImages;
 import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.export.WeightSource;
-import org.stmzoo.recipes.output.AtomicFiles;
+import org.stmzoo.layers.io.DurableFiles;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ExportRequests;
 import org.stmzoo.zoo.registry.ModelEntry;
@@ -93,7 +93,7 @@ public final class ExportBenchmark {
         figures.add(imageBytes(model, "jpeg", settings));
       }
     } finally {
-      AtomicFiles.deleteRecursively(dir);
+      DurableFiles.deleteTree(dir);
     }
     return figures;
   }
