@@ -114,6 +114,27 @@ public interface EmbeddingResize {
     };
   }
 
+  /**
+   * STM-Evaluation's MetaArch.load_state_dict for U-Halo's relative tables {@code height_rel}/{@code width_rel}
+   * {@code [2w-1, d]}: each of the {@code d} columns {@code F.interpolate(mode='linear', align_corners=True)} to the
+   * variable's length, as for another window {@code w = block + 2 halo}. The same sampling as
+   * {@link #bilinearAlignCornersGrid()} on a grid one column wide.
+   */
+  static EmbeddingResize linearAlignCornersTable() {
+    return (reference, target) -> {
+      long[] s = reference.shape();
+      if (s.length != 2 || target.length != 2 || s[1] != target[1]) {
+        return null;
+      }
+      if (s[0] == target[0]) {
+        return reference;
+      }
+      RawTensor column = Layouts.permute(reference, 1, 0).reshape(1, s[1], s[0], 1);
+      RawTensor resized = bilinearAlignCornersGrid().resize(column, new long[] {1, target[0], 1, target[1]});
+      return Layouts.permute(resized.reshape(s[1], target[0]), 1, 0);
+    };
+  }
+
   /** align_corners=True: the first and last samples of both grids coincide. */
   private static double alignCornersSource(int dst, int in, int out) {
     return out > 1 ? (double) dst * (in - 1) / (out - 1) : 0;
