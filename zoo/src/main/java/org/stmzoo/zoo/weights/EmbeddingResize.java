@@ -17,9 +17,13 @@ public interface EmbeddingResize {
   RawTensor resize(RawTensor reference, long[] variableShape);
 
   /**
-   * timm's {@code resize_pos_embed} for ViT/DeiT position embeddings {@code [1, prefix + g*g, C]}: the class
+   * timm 0.6.7's {@code resize_pos_embed} for ViT/DeiT position embeddings {@code [1, prefix + g*g, C]}: the class
    * (and distillation) tokens' rows are kept, the {@code g x g} grid is resized bicubically (align_corners
-   * False). The number of prefix tokens is what is left beyond the largest square, so up to {@code 2g} tokens.
+   * False, no antialiasing). The number of prefix tokens is what is left beyond the largest square, so up to
+   * {@code 2g} tokens. timm 0.9 and later resize with {@code resample_abs_pos_embed(antialias=True)}, whose
+   * PyTorch kernel is another cubic (a = -0.5, not -0.75) widened when shrinking: their embeddings differ from
+   * these, most for a smaller image (shrinking a 14x14 grid of unit-variance values to 8x8 moves values by up to
+   * about 2.5; enlarging it to 16x16 by about 0.4).
    */
   static EmbeddingResize tokenGrid() {
     return (reference, target) -> {
