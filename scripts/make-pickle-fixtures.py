@@ -10,6 +10,13 @@ REFS/timm (pytorch-image-models at tag v0.6.7, its timm/ folder), REFS/stm/class
 REFS/spach (microsoft/SPACH) and REFS/stubs (shared/peers/stubs_einops.py as einops.py and stubs_msda.py as
 MultiScaleDeformableAttention.py). Everything written is deterministic for a given PyTorch version.
 
+A parity fixture added later is written alone, so that the committed files stay as they are:
+
+    python3 scripts/make-pickle-fixtures.py REFS --only u-swin-shifted
+
+(u-swin-shifted, u-pvt-two-blocks, u-halo-two-blocks, u-convnext-trained-scale and shiftvit-partial-shift were
+written so with PyTorch 2.13 from pip; that build reproduces the other parity logits within 3e-7.)
+
 Three kinds of fixture:
   pickles/sample_pN.pkl   Python's pickle of one value holding every kind of plain data, protocols 2 to 5, and
                           pickles/sample.expected.txt, the value in the canonical text the Java test prints too
@@ -19,12 +26,14 @@ Three kinds of fixture:
   parity/FAMILY.pth       one tiny model of each family built with the reference code (random init, seed 0,
                           10 classes, 64x64 input), saved in one of those shapes, with FAMILY.logits.npy (and
                           FAMILY.ema_logits.npy) computed by the reference model in eval mode on the input
-                          the Java test computes from INPUT_FORMULA
+                          the Java test computes from INPUT_FORMULA; and later, more of a few families with
+                          weights on a trained model's scale (two blocks a stage, ShiftViT's unmoved channels)
 """
 import argparse
 import collections
 import importlib.util
 import io
+import math
 import os
 import pickle
 import sys
@@ -272,7 +281,7 @@ def reference_models(refs):
     dims = [4, 8, 12, 16]
     depths = [1, 1, 1, 1]
 
-    def unified(block, block_kwargs, dims=dims, image=IMAGE, **kw):
+    def unified(block, block_kwargs, dims=dims, image=IMAGE, depths=depths, **kw):
         return MetaArch(img_size=image, num_classes=CLASSES, depths=depths, dims=dims, block_type=block,
                         block_kwargs=block_kwargs, drop_path_rate=0, **kw)
 
@@ -298,7 +307,66 @@ def reference_models(refs):
                                            mlp_ratio=4, qkv_bias=True, num_classes=CLASSES), deit_main),
         "shiftvit": (lambda: shiftvit.ShiftViT(img_size=IMAGE, embed_dim=4, depths=(1, 1, 1, 1), mlp_ratio=2,
                                                n_div=4, num_classes=CLASSES, drop_path_rate=0.0), deit_main),
+        # Added later, so that the reference logits cover what one block per stage and 4 channels never reach;
+        # narrower than the fixtures above where that keeps each file under 100 KB; their weights are trained_like.
+        # The second block of a stage shifts its windows: window 4 on a 64-pixel input shifts by 2 on the 16x16 and
+        # 8x8 maps (the 4x4 and 2x2 maps shrink the window to the map and never shift, hence one block there); the
+        # checkpoint holds the shifted blocks' attn_mask buffers, as real ones do.
+        "u-swin-shifted": (lambda: unified(SwinBlock, dict(num_heads=[1, 2, 2, 4], window_size=4),
+                                           depths=[2, 2, 1, 1], dims=[4, 8, 8, 8]), stm_save_model),
+        # A stage's later blocks have no pos_embed; two blocks where the keys are reduced 8x and 4x and where
+        # they are not (sr_ratio 1)
+        "u-pvt-two-blocks": (lambda: unified(PvtBlock, dict(num_heads=[1, 2, 5, 4], mlp_ratios=[8, 8, 4, 4],
+                                                            qkv_bias=True, sr_ratios=[8, 4, 2, 1]),
+                                             depths=[2, 2, 1, 2], dims=[4, 4, 10, 8]), stm_save_model),
+        # A stage's later blocks take the previous block's NHWC output (pre_stage_transform runs once a stage)
+        "u-halo-two-blocks": (lambda: unified(UnifiedHaloBlock, dict(num_heads=[1, 2, 4, 8], block_size=7,
+                                                                     halo_size=3, pos_embed_type="query_related"),
+                                              image=224, depths=[2, 2, 2, 2], dims=[8, 8, 8, 8]),
+                              stm_save_model),
+        # The blocks of the u-convnext fixture above hardly reach its logits (see trained_like)
+        "u-convnext-trained-scale": (lambda: unified(UnifiedConvNeXtBlock, None, dims=[4, 8, 8, 8]), stm_save_model),
+        # g = C / n_div channels move each way: 4 of 6 in the first stage, 32 of 48 in the last; the rest pass
+        # through unchanged, as most do in the released models (32 of 96 channels move at n_div 12)
+        "shiftvit-partial-shift": (lambda: shiftvit.ShiftViT(img_size=IMAGE, embed_dim=6, depths=(1, 1, 1, 1),
+                                                             mlp_ratio=2, n_div=6, num_classes=CLASSES,
+                                                             drop_path_rate=0.0), deit_main),
     }
+
+
+# Fixtures whose weights are trained_like (the others': perturbed)
+TRAINED_SCALE = ("u-swin-shifted", "u-pvt-two-blocks", "u-halo-two-blocks", "u-convnext-trained-scale",
+                 "shiftvit-partial-shift")
+
+
+def trained_like(model, seed):
+    """Random weights on a trained model's scale. With perturbed's (0.02-wide matrices, layer scales near MetaArch's
+    1e-6) attention is all but uniform and the blocks hardly reach the logits: zeroing every layer scale of the
+    U-model fixtures moves their logits by under 6e-5, within the Java test's 1e-4. Here matrices and kernels are
+    N(0, 1/fan-in), layer scales and norm weights 1 + N(0, 0.2^2), biases and BN means N(0, 0.2^2), BN variances
+    exp(N(0, 0.2^2)), position tables and embeddings N(0, 0.5^2); buffers derived from the geometry (attn_mask,
+    relative_position_index) stay as built, as in a trained checkpoint."""
+    g = torch.Generator().manual_seed(seed)
+    parameters = dict(model.named_parameters())
+    sd = collections.OrderedDict()
+    for key, v in model.state_dict().items():
+        noise = torch.randn(v.shape, generator=g) if v.is_floating_point() else None
+        name = key.rsplit(".", 1)[-1]
+        if key in parameters:
+            if "gamma" in name or (v.dim() == 1 and name == "weight"):
+                v = 1 + 0.2 * noise
+            elif v.dim() == 1:
+                v = 0.2 * noise
+            elif name == "weight":
+                v = noise / math.sqrt(v[0].numel())
+            else:
+                v = 0.5 * noise
+        elif name == "running_mean":
+            v = 0.2 * noise
+        elif name == "running_var":
+            v = torch.exp(0.2 * noise)
+        sd[key] = v.detach().clone()
+    return sd
 
 
 def perturbed(model, seed):
@@ -327,13 +395,19 @@ def logits(model, sd):
         return model(torch.from_numpy(input_nchw(image_size(model)))).numpy().astype(np.float32)
 
 
-def write_parity(refs):
+def write_parity(refs, only=None):
     d = os.path.join(OUT, "parity")
     os.makedirs(d, exist_ok=True)
-    for family, (build, shape) in reference_models(refs).items():
+    models = reference_models(refs)
+    unknown = sorted(set(only or ()) - set(models))
+    if unknown:
+        raise SystemExit("--only: no parity fixture named %s (known: %s)" % (", ".join(unknown), ", ".join(models)))
+    for family, (build, shape) in models.items():
+        if only and family not in only:
+            continue
         torch.manual_seed(0)
         model = build()
-        sd = perturbed(model, 1)
+        sd = (trained_like if family in TRAINED_SCALE else perturbed)(model, 1)
         if family == "u-convnext":
             # the one fixture with distinct EMA weights: --ema must pick them
             ema = perturbed(model, 2)
@@ -353,13 +427,19 @@ def write_parity(refs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("refs", nargs="?", help="folder of reference code (parity fixtures are skipped without it)")
+    parser.add_argument("--only", nargs="+", metavar="FIXTURE",
+                        help="write only these parity fixtures (e.g. u-swin-shifted) and nothing else, leaving the "
+                             "committed files of another PyTorch build as they are")
     a = parser.parse_args()
+    if a.only and not a.refs:
+        parser.error("--only needs REFS")
     torch.set_num_threads(1)
-    write_plain_pickles()
-    write_structures()
-    write_fuzz_seeds()
+    if not a.only:
+        write_plain_pickles()
+        write_structures()
+        write_fuzz_seeds()
     if a.refs:
-        write_parity(os.path.abspath(a.refs))
+        write_parity(os.path.abspath(a.refs), a.only)
 
 
 if __name__ == "__main__":

@@ -202,7 +202,7 @@ class ExportWeightsCommandTest {
     entry.put("file", FIXTURE + ".safetensors");
     entry.put("size", weights.length);
     entry.put("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(weights)));
-    entry.put("top1", 0.0);
+    entry.put("top1", 70.0); // a manifest refuses a top-1 outside (0, 100]
     entry.put("source", "test fixture");
     entry.put("mean", imagenet.mean());
     entry.put("std", imagenet.std());

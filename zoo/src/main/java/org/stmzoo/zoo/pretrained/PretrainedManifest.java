@@ -1,5 +1,10 @@
 package org.stmzoo.zoo.pretrained;
 
+import static org.stmzoo.layers.core.ConfigChecks.finite;
+import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -21,8 +26,12 @@ import org.stmzoo.layers.core.Preprocessing;
 /**
  * Published weights, one entry per tag. Each model family declares its own entries (see
  * {@code org.stmzoo.zoo.registry.ModelRegistry#pretrained()}); URLs are the upstream release assets, size and
- * SHA-256 are recorded only where published (others are pinned on first use, see {@link WeightLock}). {@code STMZOO_MANIFEST} names a further
- * manifest file in JSON (a private release, a local copy), whose entries extend or replace the shipped ones.
+ * SHA-256 are recorded only where published (others are pinned on first use, see {@link WeightLock}).
+ * {@code STMZOO_MANIFEST} names a further manifest file in JSON (a private release, a local copy), whose entries
+ * extend or replace the shipped ones: {@code {"formatVersion": 1, "entries": [ENTRY, ...]}}, each entry with the
+ * fields of {@link Entry} (docs/checkpoints.md). Fields it does not know are refused, not skipped (a misspelt
+ * {@code "sha_256"} would otherwise leave a published checksum unchecked), except an entry's free-text
+ * {@code "comment"}.
  */
 public final class PretrainedManifest {
   /**
@@ -33,11 +42,13 @@ public final class PretrainedManifest {
    *     {@code check_hash} convention, {@code name-<hex>.pth}), null if none
    * @param top1 the published ImageNet-1k top-1 accuracy, percent
    * @param licence the licence the weights are published under (SPDX id where there is one)
-   * @param cropPct, mean, std, interpolation the evaluation preprocessing the accuracy was measured with
+   * @param cropPct, mean, std, interpolation the evaluation preprocessing the accuracy was measured with: crop in
+   *     (0, 1], three means and three positive standard deviations (RGB)
    */
+  @JsonIgnoreProperties({"comment"})
   public record Entry(String tag, String model, List<String> urls, String file, Long size, String sha256,
-      String sha256Prefix, double top1, String source, String licence, float[] mean, float[] std, float cropPct,
-      String interpolation) {
+      String sha256Prefix, @JsonProperty(required = true) double top1, String source, String licence, float[] mean,
+      float[] std, @JsonProperty(required = true) float cropPct, String interpolation) {
     private static final Pattern HEX = Pattern.compile("[0-9a-f]+");
     /** torch.hub's {@code HASH_REGEX}: the hex digits between a dash and the extension's dot. */
     private static final Pattern HASH_IN_NAME = Pattern.compile("-([a-f0-9]*)\\.");
@@ -67,6 +78,25 @@ public final class PretrainedManifest {
       }
       if (size != null && size <= 0) {
         throw new IllegalArgumentException("pretrained entry '" + tag + "': size must be positive");
+      }
+      if (urls.isEmpty() || urls.stream().anyMatch(u -> u == null || u.isBlank())) {
+        throw new IllegalArgumentException("pretrained entry '" + tag + "': urls must hold at least one URL and no"
+            + " empty ones, got " + urls);
+      }
+      if (!(top1 > 0 && top1 <= 100)) {
+        throw new IllegalArgumentException("pretrained entry '" + tag + "': top1 must be a percentage in (0, 100], got "
+            + top1);
+      }
+      if (!(cropPct > 0 && cropPct <= 1)) {
+        throw new IllegalArgumentException("pretrained entry '" + tag + "': cropPct must be in (0, 1], got " + cropPct);
+      }
+      if (mean.length != 3 || std.length != 3) {
+        throw new IllegalArgumentException("pretrained entry '" + tag + "': mean and std must hold 3 values (RGB), got "
+            + mean.length + " and " + std.length);
+      }
+      for (int c = 0; c < 3; c++) {
+        finite("pretrained entry '" + tag + "': mean[" + c + "]", mean[c]);
+        positiveFinite("pretrained entry '" + tag + "': std[" + c + "]", std[c]);
       }
       urls = List.copyOf(urls);
     }
@@ -104,10 +134,16 @@ public final class PretrainedManifest {
     }
   }
 
-  private record Document(int formatVersion, List<Entry> entries) {}
+  /** The version of the JSON format {@link #parse} reads. */
+  public static final int FORMAT_VERSION = 1;
+
+  private record Document(@JsonProperty(required = true) int formatVersion, List<Entry> entries) {}
 
   private static final ObjectMapper JSON = JsonMapper.builder()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      // a misspelt or foreign field ("sha_256", timm's "crop_pct") must not quietly drop what it was meant to set
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      // "top1": null would otherwise read as 0
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       // "sha256": "<hex>", "sha256": null must not quietly become trust on first use
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
@@ -134,7 +170,14 @@ public final class PretrainedManifest {
       // one line: Jackson's full message holds the source excerpt, Java class names and the reference chain
       throw new IOException(JsonErrors.describe(e), e);
     }
-    if (doc == null || doc.entries() == null) {
+    if (doc == null) {
+      throw new IOException("not a pretrained manifest: no entries");
+    }
+    if (doc.formatVersion() != FORMAT_VERSION) {
+      throw new IOException("formatVersion " + doc.formatVersion() + " is not " + FORMAT_VERSION
+          + ", the pretrained manifest format this stmzoo reads");
+    }
+    if (doc.entries() == null) {
       throw new IOException("not a pretrained manifest: no entries");
     }
     return new PretrainedManifest(doc.entries());

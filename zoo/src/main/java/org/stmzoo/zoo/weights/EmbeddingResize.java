@@ -17,9 +17,13 @@ public interface EmbeddingResize {
   RawTensor resize(RawTensor reference, long[] variableShape);
 
   /**
-   * timm's {@code resize_pos_embed} for ViT/DeiT position embeddings {@code [1, prefix + g*g, C]}: the class
+   * timm 0.6.7's {@code resize_pos_embed} for ViT/DeiT position embeddings {@code [1, prefix + g*g, C]}: the class
    * (and distillation) tokens' rows are kept, the {@code g x g} grid is resized bicubically (align_corners
-   * False). The number of prefix tokens is what is left beyond the largest square, so up to {@code 2g} tokens.
+   * False, no antialiasing). The number of prefix tokens is what is left beyond the largest square, so up to
+   * {@code 2g} tokens. timm 0.9 and later resize with {@code resample_abs_pos_embed(antialias=True)}, whose
+   * PyTorch kernel is another cubic (a = -0.5, not -0.75) widened when shrinking: their embeddings differ from
+   * these, most for a smaller image (shrinking a 14x14 grid of unit-variance values to 8x8 moves values by up to
+   * about 2.5; enlarging it to 16x16 by about 0.4).
    */
   static EmbeddingResize tokenGrid() {
     return (reference, target) -> {
@@ -111,6 +115,27 @@ public interface EmbeddingResize {
         }
       }
       return new RawTensor(new long[] {s[0], s[1], outH, outW}, out);
+    };
+  }
+
+  /**
+   * STM-Evaluation's MetaArch.load_state_dict for U-Halo's relative tables {@code height_rel}/{@code width_rel}
+   * {@code [2w-1, d]}: each of the {@code d} columns {@code F.interpolate(mode='linear', align_corners=True)} to the
+   * variable's length, as for another window {@code w = block + 2 halo}. The same sampling as
+   * {@link #bilinearAlignCornersGrid()} on a grid one column wide.
+   */
+  static EmbeddingResize linearAlignCornersTable() {
+    return (reference, target) -> {
+      long[] s = reference.shape();
+      if (s.length != 2 || target.length != 2 || s[1] != target[1]) {
+        return null;
+      }
+      if (s[0] == target[0]) {
+        return reference;
+      }
+      RawTensor column = Layouts.permute(reference, 1, 0).reshape(1, s[1], s[0], 1);
+      RawTensor resized = bilinearAlignCornersGrid().resize(column, new long[] {1, target[0], 1, target[1]});
+      return Layouts.permute(resized.reshape(s[1], target[0]), 1, 0);
     };
   }
 

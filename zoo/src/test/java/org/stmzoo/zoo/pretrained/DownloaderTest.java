@@ -211,8 +211,7 @@ class DownloaderTest {
     assertThat(m.forModel("pit-ti", "pit-ti.in1k").preprocessing().cropPct()).isEqualTo(0.9f);
     assertThatThrownBy(() -> m.forModel("pit-ti", "in22k")).hasMessageContaining("it has pit-ti.in1k");
 
-    Files.writeString(extra, "{\"entries\": [{\"tag\": \"x\", \"model\": \"pit-ti\", \"urls\": [],"
-        + " \"file\": \"../../etc/x\", \"mean\": [0], \"std\": [1], \"interpolation\": \"bicubic\"}]}");
+    Files.writeString(extra, manifestWith("\"../../etc/x\"", ""));
     assertThatThrownBy(() -> ModelRegistry.pretrained().extendedFrom(java.util.Map.of("STMZOO_MANIFEST", extra.toString())))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STMZOO_MANIFEST=")
         .hasMessageContaining("plain name");

@@ -34,6 +34,33 @@ class EmbeddingResizeTest {
   }
 
   @Test
+  void linearAlignCornersResizesEachColumnOfATable() {
+    // [5, 2]: column 0 the squares 0, 1, 4, 9, 16, column 1 constant 3. To 9 rows, row r samples r * 4/8 = r/2:
+    // the squares at whole positions, their neighbours' means in between (F.interpolate linear, align_corners)
+    float[] table = {0, 3, 1, 3, 4, 3, 9, 3, 16, 3};
+    RawTensor up = EmbeddingResize.linearAlignCornersTable().resize(new RawTensor(new long[] {5, 2}, table),
+        new long[] {9, 2});
+    assertThat(up.shape()).containsExactly(9, 2);
+    float[] squaresAndMeans = {0, 0.5f, 1, 2.5f, 4, 6.5f, 9, 12.5f, 16};
+    for (int r = 0; r < 9; r++) {
+      assertThat(up.values()[2 * r]).as("row " + r).isCloseTo(squaresAndMeans[r], within(1e-5f));
+      assertThat(up.values()[2 * r + 1]).isCloseTo(3f, within(1e-5f));
+    }
+    // to 4 rows, row r samples r * 4/3: 0, 1 + 1/3 (1 + (4 - 1)/3 = 2), 2 + 2/3 (4 + 2(9 - 4)/3 = 22/3), 4
+    RawTensor down = EmbeddingResize.linearAlignCornersTable().resize(new RawTensor(new long[] {5, 2}, table),
+        new long[] {4, 2});
+    assertThat(new float[] {down.values()[0], down.values()[2], down.values()[4], down.values()[6]})
+        .containsExactly(new float[] {0, 2, 22f / 3, 16}, within(1e-5f));
+  }
+
+  @Test
+  void linearAlignCornersKeepsATableOfTheRightSizeAndRejectsOtherWidths() {
+    RawTensor table = new RawTensor(new long[] {25, 8}, new float[200]);
+    assertThat(EmbeddingResize.linearAlignCornersTable().resize(table, new long[] {25, 8})).isSameAs(table);
+    assertThat(EmbeddingResize.linearAlignCornersTable().resize(table, new long[] {21, 4})).isNull();
+  }
+
+  @Test
   void relativeTableKeepsEachHeadApart() {
     // [13*13, 2]: head 0 constant 1, head 1 constant -4; bicubic weights sum to 1, so a wrong head axis would show
     float[] table = new float[169 * 2];

@@ -2,6 +2,7 @@ package org.stmzoo.zoo.weights;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +14,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.zoo.SharedFiles;
+import org.stmzoo.zoo.families.halo.UnifiedHalo;
+import org.stmzoo.zoo.families.unified.AttentionSizes;
 import org.stmzoo.zoo.registry.BuiltModel;
+import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
 import org.tensorflow.Graph;
@@ -124,6 +128,32 @@ class ReferenceKeyMapTest {
       assertThat(plan.values().get(resizedVariable).shape())
           .containsExactly(imported.built.model().variables().get(resizedVariable).shape().asArray());
       assertThat(plan.notes()).anySatisfy(n -> assertThat(n).startsWith(resizedVariable + ": " + note));
+    }
+  }
+
+  /** A U-Halo of another window (halo 2: 11, so 21 offsets) takes the release's 25-offset tables resized. */
+  @Test
+  void aHaloOfAnotherWindowResizesItsRelativeTablesAsTheReference() {
+    AttentionSizes micro = AttentionSizes.STANDARD.get(0);
+    try (Imported imported = Imported.of(UnifiedHalo.entry(new UnifiedHalo.Variant(micro, 7, 2)), 224)) {
+      WeightImporter.Plan plan = imported.plan(imported.checkpoint.stateDict());
+      assertThat(plan.values()).hasSize(imported.importedVariables().size());
+      String variable = imported.importedVariables().stream().map(ModelVariable::path)
+          .filter(p -> p.endsWith("mixer/height_rel")).findFirst().orElseThrow();
+      String key = imported.keyMap().referenceKey(variable).orElseThrow();
+      int width = (int) imported.checkpoint.shape(key)[1];
+      assertThat(imported.checkpoint.shape(key)).containsExactly(25, width);
+      RawTensor table = plan.values().get(variable);
+      assertThat(table.shape()).containsExactly(21, width);
+      // align_corners: row r samples row 24 r / 20 = 1.2 r, so row 5 is row 6 and row 1 is 0.8 row 1 + 0.2 row 2
+      for (int c = 0; c < width; c++) {
+        assertThat(table.values()[5 * width + c]).isCloseTo(SyntheticCheckpoint.value(key, 6 * width + c),
+            within(1e-6f));
+        assertThat(table.values()[width + c]).isCloseTo(0.8f * SyntheticCheckpoint.value(key, width + c)
+            + 0.2f * SyntheticCheckpoint.value(key, 2 * width + c), within(1e-6f));
+      }
+      assertThat(plan.notes()).anySatisfy(n -> assertThat(n).startsWith(variable + ": resized from [25, " + width
+          + "] to [21, " + width + "]"));
     }
   }
 
@@ -273,10 +303,14 @@ class ReferenceKeyMapTest {
 
     /** The model built for {@code imageSize}, beside the reference checkpoint (made at 224). */
     static Imported of(String model, int imageSize) {
+      return of(ModelRegistry.get(model), imageSize);
+    }
+
+    /** A variant of one's own beside the reference checkpoint of the registered model it names. */
+    static Imported of(ModelEntry entry, int imageSize) {
       Graph graph = new Graph();
-      var entry = ModelRegistry.get(model);
       BuiltModel built = BuiltModel.build(entry, ModelOptions.imagenet().withImageSize(imageSize), graph, 0L, 1, true);
-      return new Imported(model, graph, built, ReferenceStateDicts.all().get(entry.reference()).get());
+      return new Imported(entry.name(), graph, built, ReferenceStateDicts.all().get(entry.reference()).get());
     }
 
     List<ModelVariable> importedVariables() {

@@ -30,7 +30,10 @@ import org.tensorflow.Session;
  * torch.save files as the reference training scripts write them (scripts/make-pickle-fixtures.py: STM-Evaluation's
  * save_model for the U-models, timm's CheckpointSaver for PiT, DeiT's main.py for DeiT, SPACH's for ShiftViT),
  * each around a tiny model of its family built by the reference code with random weights: importing the file
- * reproduces the reference logits. The tiny variants are the script's configurations.
+ * reproduces the reference logits. The tiny variants are the script's configurations. The first eight have one
+ * block a stage and MetaArch's initial layer scales (1e-6 plus noise), so the U-models' blocks barely reach their
+ * logits; the later ones have weights on a trained model's scale, where removing Swin's shift moves the logits by
+ * about 0.3.
  */
 class ReferenceScriptCheckpointsTest {
   private static final int CLASSES = 10;
@@ -51,7 +54,22 @@ class ReferenceScriptCheckpointsTest {
             new int[] {1, 1, 1}, new int[] {1, 2, 4}, 4.0, false))),
         Arguments.of("deit", 64, Deit.entry(new Deit.Variant("fixture", 16, 16, 2, 2, 4.0, false))),
         Arguments.of("shiftvit", 64, ShiftVit.entry(
-            new ShiftVit.Variant("fixture", "tiny", 4, ONE_BLOCK, 2.0, 4, 0f))));
+            new ShiftVit.Variant("fixture", "tiny", 4, ONE_BLOCK, 2.0, 4, 0f))),
+        // Weights on a trained model's scale (the U-models' above hardly let their blocks reach the logits), and
+        // what one block per stage leaves out: shifted windows on odd blocks (window 4 shifts by 2 on the 16x16
+        // and 8x8 maps), PVT's blocks without pos_embed, halo blocks after a stage's first; ShiftViT channels
+        // beyond the four moving groups (n_div 6: 4 of 6 channels move in the first stage)
+        Arguments.of("u-swin-shifted", 64, UnifiedSwin.entry(new UnifiedSwin.Variant(new AttentionSizes("fixture",
+            new int[] {2, 2, 1, 1}, new int[] {4, 8, 8, 8}, new int[] {1, 2, 2, 4}, 0f), 4))),
+        Arguments.of("u-pvt-two-blocks", 64, UnifiedPvt.entry(new UnifiedPvt.Variant("fixture",
+            new int[] {2, 2, 1, 2}, new int[] {4, 4, 10, 8}, new int[] {1, 2, 5, 4}, new int[] {8, 4, 2, 1},
+            new double[] {8, 8, 4, 4}, 0f))),
+        Arguments.of("u-halo-two-blocks", 224, UnifiedHalo.entry(new UnifiedHalo.Variant(new AttentionSizes(
+            "fixture", new int[] {2, 2, 2, 2}, new int[] {8, 8, 8, 8}, new int[] {1, 2, 4, 8}, 0f), 7, 3))),
+        Arguments.of("u-convnext-trained-scale", 64, UnifiedConvNeXt.entry(
+            new UnifiedConvNeXt.Variant("fixture", ONE_BLOCK, new int[] {4, 8, 8, 8}, 7, 0f))),
+        Arguments.of("shiftvit-partial-shift", 64, ShiftVit.entry(
+            new ShiftVit.Variant("fixture", "tiny", 6, ONE_BLOCK, 2.0, 6, 0f))));
   }
 
   static Path resource(String name) {

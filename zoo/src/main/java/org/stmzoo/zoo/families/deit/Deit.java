@@ -46,8 +46,13 @@ public final class Deit implements Family {
 
   /** DeiT's main.py default {@code --drop-path 0.1}. */
   public static final float DROP_PATH = 0.1f;
-  /** timm's default_cfg for DeiT: ImageNet mean/std, bicubic, crop_pct 0.9. */
-  public static final Preprocessing PREPROCESSING = Preprocessing.imagenet().withCropPct(0.9f);
+  /**
+   * DeiT's own evaluation: ImageNet mean/std, bicubic, resize to 256 and center-crop 224 (crop 0.875, main.py's
+   * {@code --eval-crop-ratio} default; before that flag, datasets.py's fixed 256/224). The published top-1 of the
+   * released weights was measured so, and the model and its releases share this one crop; timm's default_cfg says
+   * crop_pct 0.9 for the same weights, which gives another top-1.
+   */
+  public static final Preprocessing PREPROCESSING = Preprocessing.imagenet();
 
   @Override
   public String name() {
@@ -92,8 +97,7 @@ public final class Deit implements Family {
   /**
    * facebookresearch/deit's weights (README_deit.md model zoo: top-1 and URLs). Their file names carry the first
    * eight hex digits of the SHA-256, checked as torch.hub's check_hash does. Apache-2.0 (the repository's licence
-   * since January 2021). The published top-1 was measured with DeiT's own evaluation, which resizes to 256 and
-   * crops 224 (crop 0.875; timm's default_cfg says 0.9 for the same weights).
+   * since January 2021). The published top-1 was measured with DeiT's own evaluation, {@link #PREPROCESSING}.
    */
   @Override
   public List<PretrainedManifest.Entry> pretrained() {
@@ -108,7 +112,7 @@ public final class Deit implements Family {
 
   private static PretrainedManifest.Entry release(String model, String file, double top1) {
     return PretrainedManifest.Entry.release(model + ".in1k", model, List.of("https://dl.fbaipublicfiles.com/deit/"
-            + file), top1, "facebookresearch/deit README_deit.md", "Apache-2.0", Preprocessing.imagenet())
+            + file), top1, "facebookresearch/deit README_deit.md", "Apache-2.0", PREPROCESSING)
         .withHashPrefixFromFileName();
   }
 }

@@ -15,6 +15,7 @@ import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.registry.Family;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.VariantConfig;
+import org.stmzoo.zoo.weights.EmbeddingResize;
 import org.stmzoo.zoo.weights.KeyMap;
 
 /**
@@ -58,13 +59,16 @@ public final class UnifiedHalo implements Family {
   /**
    * UnifiedHaloBlock with query-related position embeddings: {@code attn.q} (Linear), {@code attn.kv} (1x1
    * Conv), {@code attn.proj}, {@code attn.pos_embed.height_rel/width_rel}. Its layer scales are stored
-   * {@code [1, 1, 1, C]} (they multiply an NHWC map) and lose their unit axes on import.
+   * {@code [1, 1, 1, C]} (they multiply an NHWC map) and lose their unit axes on import. A variant of another
+   * window (block + 2 halo) than the checkpoint's gets the relative tables resized linearly with aligned corners,
+   * as MetaArch's {@code load_state_dict} does; the registered variants all share the release's window.
    */
   @Override
   public KeyMap keyMap() {
     return UnifiedKeyMap.transformerBlock("gamma_1", "gamma_2")
         .module(BLOCK + "mixer/(q|kv|proj)", REF_BLOCK + "attn." + NAME)
         .variable(BLOCK + "mixer/(height_rel|width_rel)", REF_BLOCK + "attn.pos_embed." + NAME)
+        .resize(BLOCK + "mixer/(height_rel|width_rel)", EmbeddingResize.linearAlignCornersTable())
         .include(UnifiedKeyMap.skeleton())
         .build();
   }

@@ -45,7 +45,12 @@ public final class Pit implements Family {
   public static final List<Variant> VARIANTS =
       Stream.concat(PLAIN.stream(), PLAIN.stream().map(Variant::distill)).toList();
 
-  /** PiT was trained with DeiT's recipe (drop path 0.1) and timm evaluates it as DeiT (crop_pct 0.9). */
+  /**
+   * PiT was trained with DeiT's code and recipe (drop path 0.1; naver-ai/pit's README compares PiT and DeiT trained
+   * alike in its "+DeiT" column), so it shares DeiT's evaluation too, crop 0.875 ({@link Deit#PREPROCESSING}):
+   * naver-ai publishes no other. timm's pit default_cfgs say crop_pct 0.9, timm's default for its ViTs, not a
+   * figure from naver-ai.
+   */
   static final float DROP_PATH = Deit.DROP_PATH;
   static final Preprocessing PREPROCESSING = Deit.PREPROCESSING;
 
@@ -88,7 +93,7 @@ public final class Pit implements Family {
    * naver-ai/pit's weights (README "Pretrained weights" table: top-1 and Google Drive links), as timm re-hosts them
    * on its GitHub release under the same file names; timm's URL comes first because Drive answers large files with
    * a confirmation page (which the downloader refuses as "a web page, not the file"). Apache-2.0, as the
-   * repository. Evaluated as timm's pit default_cfgs say (crop 0.9, bicubic).
+   * repository. Evaluated as DeiT's code does (crop 0.875, bicubic), as the published top-1 was.
    */
   @Override
   public List<PretrainedManifest.Entry> pretrained() {
