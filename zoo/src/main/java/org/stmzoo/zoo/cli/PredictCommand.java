@@ -13,9 +13,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.datasets.ImageHeader;
-import org.stmzoo.layers.io.InputFileException;
 import org.stmzoo.layers.io.InputFiles;
-import org.stmzoo.layers.io.InputLimitException;
 import org.stmzoo.zoo.api.ModelSpec;
 import org.stmzoo.zoo.api.Prediction;
 import org.stmzoo.zoo.api.Stmzoo;
@@ -88,6 +86,8 @@ final class PredictCommand implements Command {
     if (line.hasOption("npy") == !line.getArgList().isEmpty()) {
       throw new UsageException("give the input: IMAGE... or --npy FILE (one of them)");
     }
+    CliArgs.appliesOnlyTo(line, "images, or --npy without --json (which prints the logits)",
+        !(line.hasOption("npy") && line.hasOption("json")), "top");
     int k = CliArgs.positiveInt(line, "top", 5);
     // the input is read before the model is built, so that a bad file fails in a moment
     RawTensor batch = line.hasOption("npy") ? NpyFile.read(Path.of(line.getOptionValue("npy"))) : null;
@@ -116,23 +116,12 @@ final class PredictCommand implements Command {
   }
 
   /**
-   * One image at a time, so that an unreadable file is reported as itself and the others still run. The header
-   * is checked first ({@link ImageHeader}: pixel count, aspect ratio, file size), so an image that declares
-   * 16000x16000 pixels is refused in one line instead of being decoded into gigabytes by the serving graph;
-   * a header ImageIO cannot parse is left to the graph's own decoder. (ImageIO reads more formats than that decoder:
-   * a TIFF or WebP passes this check and the graph refuses it.)
+   * One image at a time, so that an unreadable file is reported as itself and the others still run. The model
+   * checks an image's header against {@link ImageHeader}'s limits before decoding it (an export too), so an image
+   * that declares 16000x16000 pixels is refused in one line instead of being decoded into gigabytes.
    */
   static ImagePrediction predict(StmzooModel model, Path image, int k) {
     try {
-      try {
-        ImageHeader.read(image);
-      } catch (InputLimitException e) {
-        throw e;
-      } catch (InputFileException e) {
-        // not a regular file, or a header ImageIO cannot parse: the file-level failures are reported here, the
-        // format-level ones by the serving graph's decoder below
-        InputFiles.requireRegularFile(image, ImageHeader.MAX_BYTES);
-      }
       byte[] bytes = InputFiles.readAll(image, ImageHeader.MAX_BYTES);
       return new ImagePrediction(image.toString(), model.classify(bytes, k), null);
     } catch (RuntimeException | IOException e) {

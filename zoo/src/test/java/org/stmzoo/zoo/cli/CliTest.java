@@ -94,6 +94,11 @@ class CliTest {
     Outcome initEma = run("train", "--model", "u-convnext-micro", "--init-ema");
     assertThat(initEma.code()).isEqualTo(2);
     assertThat(initEma.err()).contains("--init-ema goes with --init CHECKPOINT");
+    // --json with --npy prints the logits, so a top-k count would be ignored
+    Outcome top = run("predict", "--model-dir", "no-such-export", "--npy", "x.npy", "--json", "--top", "3");
+    assertThat(top.code()).isEqualTo(2);
+    assertThat(errorLine(top)).isEqualTo("error: --top applies only to images, or --npy without --json (which"
+        + " prints the logits)");
   }
 
   /** The one {@code error:} line of a run (a usage error prints the usage to standard output). */
