@@ -9,6 +9,7 @@ import org.stmzoo.datasets.FashionMnist;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.ImageFolder;
 import org.stmzoo.datasets.Subset;
+import org.stmzoo.layers.core.ConfigChecks;
 
 /**
  * Which images a run trains and validates on. {@code data} is {@code fashion-mnist[:FOLDER]},
@@ -20,8 +21,8 @@ import org.stmzoo.datasets.Subset;
  * @param val a validation image folder, or null (an image folder only)
  * @param valSplit the fraction in (0, 1) of an image folder held out for validation, or null (an image folder only;
  *     not with {@code val})
- * @param limitTrain use only the first N training images (null: all)
- * @param limitVal use only the first N validation images (null: all)
+ * @param limitTrain use only the first N training images, at least 1 (null: all)
+ * @param limitVal use only the first N validation images, at least 1 (null: all)
  */
 public record DataSpec(String data, Path val, Double valSplit, Integer limitTrain, Integer limitVal) {
   /** Training data and, when there is one, the validation set with the same classes. */
@@ -36,6 +37,12 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
     }
     if (val != null && valSplit != null) {
       throw new IllegalArgumentException("give a validation folder or a validation split, not both");
+    }
+    if (limitTrain != null) {
+      ConfigChecks.positive("DataSpec.limitTrain", limitTrain);
+    }
+    if (limitVal != null) {
+      ConfigChecks.positive("DataSpec.limitVal", limitVal);
     }
     if ((val != null || valSplit != null) && hasOwnTestSplit(data)) {
       throw new IllegalArgumentException(data + " validates on its own test split; a validation folder or split"

@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.api;
 
 import java.nio.file.Path;
+import org.stmzoo.layers.core.ConfigChecks;
 
 /**
  * An evaluation of an stmzoo checkpoint, as {@code ./stmzoo eval} takes it.
@@ -9,13 +10,19 @@ import java.nio.file.Path;
  * @param data the evaluation data ({@code fashion-mnist}: its test split, {@code cifar10:FOLDER}: its test batch,
  *     or an image folder); null for the data of the run the checkpoint comes from
  * @param ema evaluate the EMA weights of a training checkpoint
- * @param cropPct the evaluation crop, or null for the run's, else the model's
- * @param limit evaluate only the first N images (null: all)
+ * @param cropPct the evaluation crop in (0, 1], or null for the run's, else the model's
+ * @param limit evaluate only the first N images, at least 1 (null: all)
  */
 public record EvalSpec(Path checkpoint, String data, boolean ema, Float cropPct, int batchSize, Integer limit) {
   public EvalSpec {
     if (batchSize <= 0) {
       throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+    }
+    if (cropPct != null) {
+      ConfigChecks.fraction("EvalSpec.cropPct", cropPct);
+    }
+    if (limit != null) {
+      ConfigChecks.positive("EvalSpec.limit", limit);
     }
   }
 

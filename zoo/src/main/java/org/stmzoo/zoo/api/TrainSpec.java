@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.api;
 
 import java.nio.file.Path;
+import org.stmzoo.layers.core.ConfigChecks;
 import org.stmzoo.recipes.RecipeConfig;
 
 /**
@@ -18,8 +19,8 @@ import org.stmzoo.recipes.RecipeConfig;
  * @param dropPath drop-path rate, or null for the model's
  * @param output the run folder: summary.csv, curves, TensorBoard, checkpoints {@code last/} and {@code best/}
  * @param autoAugment the RandAugment policy ({@code rand-m9-mstd0.5-inc1}), or null for none
- * @param minScale RandomResizedCrop's minimum area fraction (timm's {@code --scale} lower bound)
- * @param cropPct the evaluation crop fraction, or null for the model's
+ * @param minScale RandomResizedCrop's minimum area fraction in (0, 1] (timm's {@code --scale} lower bound)
+ * @param cropPct the evaluation crop fraction in (0, 1], or null for the model's
  * @param distillTeacher an stmzoo checkpoint to distil from (DeiT), or null
  * @param threads data loader threads
  * @param downloads how a pretrained init is fetched
@@ -39,6 +40,10 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
     }
     if (threads <= 0) {
       throw new IllegalArgumentException("threads must be positive, got " + threads);
+    }
+    ConfigChecks.fraction("TrainSpec.minScale", minScale);
+    if (cropPct != null) {
+      ConfigChecks.fraction("TrainSpec.cropPct", cropPct);
     }
   }
 
