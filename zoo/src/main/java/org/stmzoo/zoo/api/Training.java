@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.stmzoo.datasets.pipeline.BatchLoader;
+import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
@@ -57,6 +58,14 @@ public final class Training {
       throw new IllegalArgumentException("a model name is required (or pretrained weights naming one)");
     }
     boolean resume = spec.resume();
+    Parallelism parallel = spec.parallelism();
+    Optional<Cluster> cluster = parallel.clusterIfAny();
+    // a cluster's workers only feed batches: the run folder is the chief's (or the single process's)
+    boolean writesRun = cluster.map(Cluster::isChief).orElse(true);
+    Path out = spec.output();
+    if (writesRun) {
+      checkOutputFolder(out, resume); // before the data is read or weights fetched: that mistake should cost nothing
+    }
     Optional<Downloads.Release> release = spec.init() instanceof Weights.Pretrained p
         ? Optional.of(spec.downloads().release(spec.model(), p.tag())) : Optional.empty();
     ModelEntry entry = release.isPresent() ? release.get().model() : ModelRegistry.get(spec.model());
@@ -67,13 +76,14 @@ public final class Training {
     RunModel model = RunModel.of(entry, spec.imageSize() != null ? spec.imageSize() : entry.defaultImageSize(),
         spec.dropPath(), classes);
     entry.checkImageSize(model.options().imageSize());
-    Path out = spec.output();
     int threads = spec.threads();
     String autoAugment = spec.autoAugment();
-    Parallelism parallel = spec.parallelism();
-    Optional<Cluster> cluster = parallel.clusterIfAny();
     Replicas replicas = parallel.replicas();
     replicas.slice(recipe.batchSize());
+    Map<String, Object> args = args(model, spec, cropPct, data);
+    if (writesRun && resume) {
+      checkResumable(new RunDirectory(out), args);
+    }
     String target = cluster.map(ClusterServer::start).orElse(null);
     if (cluster.isPresent() && !cluster.get().isChief()) {
       // a worker only feeds batches: the initial weights and the teacher are the chief's to read (or download)
@@ -88,13 +98,9 @@ public final class Training {
     Optional<Path> releaseFile = release.isPresent()
         ? Optional.of(spec.downloads().fetch(release.get(), System.err)) : Optional.empty();
 
+    // the folder is made once everything the run needs has been found
     RunDirectory run = new RunDirectory(out);
-    Map<String, Object> args = args(model, spec, cropPct, data);
-    if (resume) {
-      checkResumable(run, args);
-    } else if (run.hasCheckpoint(RunDirectory.LAST)) {
-      throw new IllegalArgumentException(out + " already holds a run; continue it with --resume or pick another --output");
-    } else {
+    if (!resume) {
       run.writeArgs(args);
     }
 
@@ -267,11 +273,23 @@ public final class Training {
     return args;
   }
 
+  /**
+   * Resuming needs the run's {@code last} checkpoint; a fresh run needs a folder without one. Checked first, as it
+   * needs only the folder (which it does not create).
+   */
+  private static void checkOutputFolder(Path out, boolean resume) {
+    boolean hasRun = CheckpointFolder.isCheckpoint(out.resolve(RunDirectory.LAST));
+    if (resume && !hasRun) {
+      throw new IllegalArgumentException("nothing to resume in " + out + " (no 'last' checkpoint)");
+    }
+    if (!resume && hasRun) {
+      throw new IllegalArgumentException(out + " already holds a run; continue it with --resume or pick another"
+          + " --output");
+    }
+  }
+
   /** A resumed run must rebuild the same graph and data order. */
   private static void checkResumable(RunDirectory run, Map<String, Object> args) throws IOException {
-    if (!run.hasCheckpoint(RunDirectory.LAST)) {
-      throw new IllegalArgumentException("nothing to resume in " + run.root() + " (no 'last' checkpoint)");
-    }
     Map<String, Object> saved = run.readArgs();
     for (String key : List.of("model", "image_size", "classes", "batch_size", "epochs", "seed", "train_set")) {
       if (!sameValue(saved.get(key), args.get(key))) {

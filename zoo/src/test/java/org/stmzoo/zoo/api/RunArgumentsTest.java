@@ -1,0 +1,110 @@
+package org.stmzoo.zoo.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.recipes.RecipeConfig;
+import org.stmzoo.recipes.output.RunDirectory;
+import org.stmzoo.recipes.train.EvalResult;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
+import org.stmzoo.zoo.registry.BuiltModel;
+import org.stmzoo.zoo.registry.ModelOptions;
+import org.stmzoo.zoo.registry.ModelRegistry;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+
+/**
+ * What a training run records in args.json and how eval and resume read it: eval without data scores the run's
+ * validation set (never its training images), a resume must repeat the recipe, and an occupied output folder is
+ * refused before anything is loaded.
+ */
+class RunArgumentsTest {
+  private static final String MODEL = "u-convnext-micro";
+  private static final int SIZE = 32;
+
+  @TempDir
+  Path tmp;
+
+  /** A recipe without augmentation or EMA: one epoch of batch 4. */
+  private static RecipeConfig plainRecipe(double lr, boolean modelEma) {
+    return new RecipeConfig(1, 4, lr, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, modelEma, 0.5, false,
+        RecipeConfig.Distillation.none(), 0);
+  }
+
+  private static TrainSpec trainSpec(DataSpec data, Path output) {
+    return TrainSpec.of(MODEL, data, output, 1, 4).withImageSize(SIZE).withRecipe(plainRecipe(5e-3, false))
+        .withAugmentation(null, 1.0f).withCropPct(1.0f).withThreads(1);
+  }
+
+  private static TrainSpec resumed(TrainSpec s) {
+    return new TrainSpec(s.model(), s.init(), true, s.data(), s.imageSize(), s.dropPath(), s.output(), s.recipe(),
+        s.autoAugment(), s.minScale(), s.cropPct(), s.distillTeacher(), s.threads(), s.downloads(), s.parallelism());
+  }
+
+  /** One epoch of {@code spec}, its log discarded. */
+  private static void train(TrainSpec spec) throws IOException {
+    Training.run(spec, TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream()));
+  }
+
+  /** {@code run/last}: a freshly initialised checkpoint classifying circle and square, and {@code args}. */
+  private Path fakeRun(String name, Map<String, Object> args) throws IOException {
+    Path run = tmp.resolve(name);
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      BuiltModel built = BuiltModel.build(ModelRegistry.get(MODEL), new ModelOptions(2, 3, SIZE, null), graph, 0L,
+          -1, true);
+      session.run(built.model().initializer());
+      StmzooCheckpoint.write(run.resolve(RunDirectory.LAST), session, built,
+          StmzooCheckpoint.metadataFor(built, List.of("circle", "square"), "test"));
+    }
+    new RunDirectory(run).writeArgs(args);
+    return run;
+  }
+
+  /** args.json as a run before val and val_split were recorded wrote it: the data and the seed. */
+  private static Map<String, Object> oldArgs(Path data) {
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("model", MODEL);
+    args.put("data", data.toString());
+    args.put("seed", 0);
+    return args;
+  }
+
+  private static String evalLog(EvalSpec spec) throws IOException {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Evaluation.run(spec, new PrintStream(log, true, StandardCharsets.UTF_8));
+    return log.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void anOccupiedOrEmptyOutputIsRefusedBeforeTheDataIsRead() throws IOException {
+    Path missingData = tmp.resolve("no-such-data");
+    Path occupied = fakeRun("occupied", oldArgs(missingData));
+    assertThatThrownBy(() -> Training.run(trainSpec(DataSpec.folder(missingData), occupied), TrainingListener.none(),
+        new PrintStream(PrintStream.nullOutputStream())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(occupied + " already holds a run; continue it with --resume or pick another --output");
+
+    Path empty = tmp.resolve("empty");
+    assertThatThrownBy(() -> Training.run(resumed(trainSpec(DataSpec.folder(missingData), empty)),
+        TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("nothing to resume in " + empty + " (no 'last' checkpoint)");
+    assertThat(empty).as("a refused run makes no folder").doesNotExist();
+
+    // with a free output the data is what fails
+    assertThatThrownBy(() -> Training.run(trainSpec(DataSpec.folder(missingData), tmp.resolve("free")),
+        TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("data folder " + missingData + " does not exist");
+  }
+}
