@@ -106,11 +106,21 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
       var split = ImageFolder.split(root, valSplit, seed);
       return new Loaded(split.train(), Optional.of(split.val()));
     }
-    if (Files.isDirectory(root.resolve("train")) && Files.isDirectory(root.resolve("val"))) {
+    if (holdsTrainAndVal(root)) {
       var split = ImageFolder.trainVal(root.resolve("train"), root.resolve("val"));
       return new Loaded(split.train(), Optional.of(split.val()));
     }
     return new Loaded(ImageFolder.scan(root), Optional.empty());
+  }
+
+  /**
+   * The validation set {@link #load} gives, without the limits: a built-in set's test split, the {@code val}
+   * folder, the {@code valSplit} part drawn with {@code seed}, or {@code root/val}; empty for an image folder
+   * validated on nothing (all of it is training data).
+   */
+  public Optional<ImageDataset> validationSet(long seed) throws IOException {
+    // a built-in set's test split alone: its training split is not read
+    return hasOwnTestSplit(data) ? Optional.of(evaluationSet(data)) : loadUnlimited(seed).val();
   }
 
   /** The training set of {@code spec} (without any validation split). */
@@ -118,7 +128,11 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
     return of(spec).loadUnlimited(0).train();
   }
 
-  /** The evaluation set of {@code spec}: Fashion-MNIST's/CIFAR-10's test split, or the folder itself. */
+  /**
+   * The evaluation set of {@code spec}: Fashion-MNIST's/CIFAR-10's test split, an image folder's {@code val}
+   * folder when it holds {@code train} and {@code val} (with the classes of {@code train}, as training reads it),
+   * else the folder itself.
+   */
   public static ImageDataset evaluationSet(String spec) throws IOException {
     if (spec.equals(FashionMnist.DEMO_SPEC)) {
       return FashionMnist.loadDemo(FashionMnist.Split.TEST);
@@ -129,7 +143,14 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
     if (spec.startsWith("cifar10:")) {
       return Cifar10Binary.load(Path.of(spec.substring("cifar10:".length())), false);
     }
-    return ImageFolder.scan(existingFolder(spec));
+    Path root = existingFolder(spec);
+    return holdsTrainAndVal(root) ? ImageFolder.trainVal(root.resolve("train"), root.resolve("val")).val()
+        : ImageFolder.scan(root);
+  }
+
+  /** An image folder laid out as {@code root/train/CLASS} and {@code root/val/CLASS}. */
+  private static boolean holdsTrainAndVal(Path root) {
+    return Files.isDirectory(root.resolve("train")) && Files.isDirectory(root.resolve("val"));
   }
 
   private static boolean isFashionMnist(String spec) {

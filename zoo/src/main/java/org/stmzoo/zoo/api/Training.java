@@ -260,6 +260,9 @@ public final class Training {
     args.put("crop_pct", cropPct);
     args.put("scale", spec.minScale());
     args.put("data", spec.data().data());
+    // what eval rebuilds the validation set from (Evaluation): a folder, or a split drawn with the seed
+    args.put("val", spec.data().val() == null ? null : spec.data().val().toString());
+    args.put("val_split", spec.data().valSplit());
     args.put("train_set", data.train().description());
     args.put("val_set", data.val().map(v -> v.description()).orElse(null));
     args.put("classes", model.classes());

@@ -57,6 +57,23 @@ class RunArgumentsTest {
     Training.run(spec, TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream()));
   }
 
+  @Test
+  void aRunRecordsItsValidationSplitWhichEvalScoresByDefault() throws IOException {
+    Path data = StmzooTest.tinyFolder(tmp.resolve("shapes"), 6);
+    Path run = tmp.resolve("run");
+    train(trainSpec(DataSpec.folder(data).withValSplit(0.25), run));
+
+    Map<String, Object> args = new RunDirectory(run).readArgs();
+    assertThat(args).containsEntry("data", data.toString()).containsEntry("val", null)
+        .containsEntry("val_split", 0.25);
+    // 6 images a class, round(6 x 0.25) = 2 of each held out: the 4 images training validated on, not all 12
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    EvalResult result = Evaluation.run(EvalSpec.of(run), new PrintStream(log, true, StandardCharsets.UTF_8));
+    assertThat(result.images()).isEqualTo(4);
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains("on validation part of image folder " + data
+        + " (split 0.250, seed 0) (4 images, 2 classes)");
+  }
+
   /** {@code run/last}: a freshly initialised checkpoint classifying circle and square, and {@code args}. */
   private Path fakeRun(String name, Map<String, Object> args) throws IOException {
     Path run = tmp.resolve(name);
@@ -84,6 +101,33 @@ class RunArgumentsTest {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     Evaluation.run(spec, new PrintStream(log, true, StandardCharsets.UTF_8));
     return log.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void evalRefusesToDefaultToARunsTrainingImagesAndReadsTheValFolderOfATrainValRoot() throws IOException {
+    Path plain = StmzooTest.tinyFolder(tmp.resolve("plain"), 3);
+    Path plainRun = fakeRun("plain-run", oldArgs(plain));
+    assertThatThrownBy(() -> Evaluation.run(EvalSpec.of(plainRun), new PrintStream(PrintStream.nullOutputStream())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("give the data: the run " + plainRun + " has no validation set (its args.json records no --val"
+            + " or --val-split, and " + plain + " holds no train/ and val/), so all of " + plain
+            + " is training images");
+
+    Path root = tmp.resolve("root");
+    StmzooTest.tinyFolder(root.resolve("train"), 3);
+    StmzooTest.tinyFolder(root.resolve("val"), 2);
+    // given explicitly, the root is its val folder (classes circle and square), not two classes "train" and "val"
+    assertThat(evalLog(EvalSpec.of(plainRun).withData(root.toString())))
+        .contains(" on image folder " + root.resolve("val") + " (4 images, 2 classes)");
+    // and a run that trained on it validated on root/val, which eval then defaults to
+    assertThat(evalLog(EvalSpec.of(fakeRun("root-run", oldArgs(root)))))
+        .contains(" on image folder " + root.resolve("val") + " (4 images, 2 classes)");
+
+    Map<String, Object> withValFolder = oldArgs(plain);
+    withValFolder.put("val", root.resolve("val").toString());
+    withValFolder.put("val_split", null);
+    assertThat(evalLog(EvalSpec.of(fakeRun("val-run", withValFolder))))
+        .contains(" on image folder " + root.resolve("val") + " (4 images, 2 classes)");
   }
 
   @Test
