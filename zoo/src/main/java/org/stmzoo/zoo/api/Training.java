@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.ModelGraph;
@@ -47,6 +49,12 @@ import org.tensorflow.proto.ConfigProto;
  * eval, export, predict and {@link Stmzoo#load(Path)} read as they are.
  */
 public final class Training {
+  /**
+   * The args.json keys a resumed run may change: where its weights started (now in {@code last}) and how this
+   * process runs it (loader threads, replicas).
+   */
+  private static final Set<String> RESUME_MAY_CHANGE = Set.of("init", "pretrained", "threads", "replicas");
+
   private Training() {}
 
   /**
@@ -291,22 +299,61 @@ public final class Training {
     }
   }
 
-  /** A resumed run must rebuild the same graph and data order. */
+  /**
+   * A resumed run trains on as args.json records it (it is not rewritten): the same model, data and validation
+   * set, and the whole recipe (a different lr, EMA or augmentation would silently make another run). Keys an
+   * older args.json lacks are not compared.
+   */
   private static void checkResumable(RunDirectory run, Map<String, Object> args) throws IOException {
     Map<String, Object> saved = run.readArgs();
-    for (String key : List.of("model", "image_size", "classes", "batch_size", "epochs", "seed", "train_set")) {
-      if (!sameValue(saved.get(key), args.get(key))) {
-        throw new IllegalArgumentException("--resume: " + key + " was " + saved.get(key) + " in " + run.root()
-            + ", now " + args.get(key) + "; resume with the same arguments");
+    List<String> was = new ArrayList<>();
+    List<String> now = new ArrayList<>();
+    for (Map.Entry<String, Object> arg : args.entrySet()) {
+      String key = arg.getKey();
+      Object value = asJsonValue(arg.getValue());
+      if (!RESUME_MAY_CHANGE.contains(key) && saved.containsKey(key) && !sameValue(saved.get(key), value)) {
+        was.add(key + " " + saved.get(key));
+        now.add(key + " " + value);
       }
+    }
+    if (!was.isEmpty()) {
+      throw new IllegalArgumentException("--resume: " + run.root() + " was trained with " + String.join(", ", was)
+          + "; now " + String.join(", ", now) + ": resume with the same arguments");
     }
   }
 
-  /** args.json gives numbers back as doubles: compare numbers by value, the rest by text. */
+  /**
+   * args.json gives numbers back as doubles: compare numbers by value (a float, written as its shortest decimal,
+   * as a float), lists element by element, the rest by text.
+   */
   private static boolean sameValue(Object saved, Object now) {
     if (saved instanceof Number a && now instanceof Number b) {
-      return a.doubleValue() == b.doubleValue();
+      return a instanceof Float || b instanceof Float ? a.floatValue() == b.floatValue()
+          : a.doubleValue() == b.doubleValue();
+    }
+    if (saved instanceof List<?> a && now instanceof List<?> b) {
+      if (a.size() != b.size()) {
+        return false;
+      }
+      for (int i = 0; i < a.size(); i++) {
+        if (!sameValue(a.get(i), b.get(i))) {
+          return false;
+        }
+      }
+      return true;
     }
     return String.valueOf(saved).equals(String.valueOf(now));
+  }
+
+  /** An args value as args.json gives it back in kind: an array (mean, std) as a list. */
+  private static Object asJsonValue(Object value) {
+    if (!(value instanceof float[] values)) {
+      return value;
+    }
+    List<Float> out = new ArrayList<>(values.length);
+    for (float v : values) {
+      out.add(v);
+    }
+    return out;
   }
 }

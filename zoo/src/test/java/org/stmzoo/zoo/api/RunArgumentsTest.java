@@ -74,6 +74,30 @@ class RunArgumentsTest {
         + " (split 0.250, seed 0) (4 images, 2 classes)");
   }
 
+  @Test
+  void aResumeMustRepeatTheRecipeAndTheValidationSet() throws IOException {
+    Path data = StmzooTest.tinyFolder(tmp.resolve("shapes"), 6);
+    Path run = tmp.resolve("run");
+    TrainSpec spec = trainSpec(DataSpec.folder(data).withValSplit(0.25), run);
+    train(spec);
+
+    TrainSpec otherRecipe = resumed(spec.withRecipe(plainRecipe(1e-3, true)).withAugmentation(null, 0.5f));
+    assertThatThrownBy(() -> train(otherRecipe)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("--resume: " + run + " was trained with scale 1.0, lr 0.005, scaled_lr ")
+        .hasMessageContaining(", model_ema false; now scale 0.5, lr 0.001, scaled_lr ")
+        .hasMessageEndingWith(", model_ema true: resume with the same arguments")
+        .message().doesNotContain("epochs").doesNotContain("crop_pct").doesNotContain("mean");
+    TrainSpec otherSplit = resumed(trainSpec(DataSpec.folder(data).withValSplit(0.5), run));
+    assertThatThrownBy(() -> train(otherSplit)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("val_split 0.25").hasMessageContaining("now val_split 0.5");
+
+    // the same arguments (a float crop, scale and drop path, the mean and std arrays read back from JSON compare
+    // equal) on another number of loader threads resume: the one epoch is already done
+    TrainingResult again = Training.run(resumed(spec.withThreads(2)), TrainingListener.none(),
+        new PrintStream(PrintStream.nullOutputStream()));
+    assertThat(again.epochs()).hasSize(1);
+  }
+
   /** {@code run/last}: a freshly initialised checkpoint classifying circle and square, and {@code args}. */
   private Path fakeRun(String name, Map<String, Object> args) throws IOException {
     Path run = tmp.resolve(name);
