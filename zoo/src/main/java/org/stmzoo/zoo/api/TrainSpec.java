@@ -12,8 +12,8 @@ import org.stmzoo.recipes.RecipeConfig;
  * @param model a registered model name; null to take the model of a {@link Weights.Pretrained} full tag, or for
  *     {@link StmzooModel#finetune}, which fills in its own
  * @param init where the weights start: {@link Weights.Random} (initialised with the recipe's seed), an stmzoo
- *     checkpoint (its model weights only; a head for another class count is re-initialised), or a published
- *     release
+ *     checkpoint (its model weights only; a head for another class count is re-initialised, position embeddings
+ *     of another image size are resized as an import resizes them), or a published release
  * @param resume continue the run in {@code output} from its {@code last/} checkpoint (init must be random)
  * @param imageSize input size, or null for the model's
  * @param dropPath drop-path rate, or null for the model's

@@ -11,9 +11,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
@@ -32,8 +35,12 @@ import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelRegistry;
+import org.stmzoo.zoo.weights.KeyMap;
 import org.stmzoo.zoo.weights.ModelImport;
+import org.stmzoo.zoo.weights.RawTensor;
 import org.stmzoo.zoo.weights.ReferenceCheckpoints;
+import org.stmzoo.zoo.weights.SizeAdaptation;
+import org.stmzoo.zoo.weights.VariableAssigner;
 import org.stmzoo.zoo.weights.WeightImporter;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
@@ -231,18 +238,49 @@ public final class Training {
 
   /**
    * Fine-tuning from a checkpoint's model weights or their EMA (never its optimizer state): every variable of the
-   * same shape is restored, the others, a head for another class count, keep their fresh initialisation.
+   * same shape is restored; a head for another class count keeps its fresh initialisation; a size-dependent
+   * variable of a checkpoint made at another image size (a position embedding, a relative-position table) is
+   * resized as the importer resizes it ({@link SizeAdaptation}, the family's own resizing), as DeiT's
+   * {@code --finetune} interpolates {@code pos_embed} and drops only the head. Any other shape difference is an
+   * error, not a silently fresh variable.
    */
   private static void initFrom(StmzooCheckpoint checkpoint, boolean ema, Session session, TrainingGraph graph,
       PrintStream log) {
-    List<String> skipped = CheckpointShapes.restoreMatching(session, graph.model(), graph.modelVariables(),
-        checkpoint.variablesPrefix().toString(), checkpoint.keys(ema));
+    String prefix = checkpoint.variablesPrefix().toString();
+    Function<ModelVariable, String> keys = checkpoint.keys(ema);
+    List<CheckpointShapes.Mismatch> mismatched = CheckpointShapes.restoreMatching(session, graph.model(),
+        graph.modelVariables(), prefix, keys);
+    KeyMap keyMap = ModelRegistry.keyMap(checkpoint.entry());
+    Map<Boolean, List<CheckpointShapes.Mismatch>> byHead = mismatched.stream()
+        .collect(Collectors.partitioningBy(m -> keyMap.isHead(m.variable().path())));
+    List<CheckpointShapes.Mismatch> head = byHead.get(true);
+    List<String> notes = new ArrayList<>();
+    assignResized(byHead.get(false), prefix, keys, keyMap, session, graph.model(), notes);
     graph.resetEma(session);
     int classes = checkpoint.metadata().numClasses();
-    String head = classes == graph.numClasses() ? ""
-        : "; the checkpoint has " + classes + " classes, this run " + graph.numClasses() + ": the head is re-initialised";
-    log.println("Initialised from " + checkpoint.describe(ema) + head + (skipped.isEmpty() ? ""
-        : "; re-initialised (shape differs): " + String.join(", ", skipped)));
+    String headNote = classes == graph.numClasses() ? "" : "; the checkpoint has " + classes + " classes, this run "
+        + graph.numClasses() + ": the head is re-initialised";
+    log.println("Initialised from " + checkpoint.describe(ema) + headNote + (head.isEmpty() ? ""
+        : "; re-initialised (shape differs): " + String.join(", ",
+            head.stream().map(CheckpointShapes.Mismatch::describe).toList())));
+    notes.forEach(note -> log.println("note: " + note));
+  }
+
+  /** Reads {@code mismatched}'s checkpoint tensors, resizes them to their variables and assigns them. */
+  private static void assignResized(List<CheckpointShapes.Mismatch> mismatched, String prefix,
+      Function<ModelVariable, String> keys, KeyMap keyMap, Session session, ModelGraph model, List<String> notes) {
+    if (mismatched.isEmpty()) {
+      return;
+    }
+    List<float[]> values = CheckpointShapes.readValues(prefix, mismatched.stream().map(m -> keys.apply(m.variable()))
+        .toList());
+    Map<String, RawTensor> resized = new LinkedHashMap<>();
+    for (int i = 0; i < mismatched.size(); i++) {
+      CheckpointShapes.Mismatch m = mismatched.get(i);
+      resized.put(m.variable().path(), SizeAdaptation.resize(new RawTensor(m.checkpointShape(), values.get(i)),
+          m.variable(), keyMap, notes::add));
+    }
+    VariableAssigner.assign(session, model, resized);
   }
 
   /** Fine-tuning from a published release, imported through the family's key map into the model variables. */
