@@ -51,6 +51,14 @@ public final class ConfigChecks {
     return value;
   }
 
+  /** A fraction of an image (a crop, a minimum crop area): in (0, 1]; NaN is refused. */
+  public static float fraction(String what, float value) {
+    if (!(value > 0 && value <= 1)) {
+      throw new IllegalArgumentException(what + " must be in (0, 1], got " + value);
+    }
+    return value;
+  }
+
   /** An eps: greater than 0 and finite (NaN refused). */
   public static float positiveFinite(String what, float value) {
     if (!(value > 0 && value < Float.POSITIVE_INFINITY)) {

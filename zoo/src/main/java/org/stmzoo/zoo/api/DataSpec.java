@@ -9,6 +9,7 @@ import org.stmzoo.datasets.FashionMnist;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.ImageFolder;
 import org.stmzoo.datasets.Subset;
+import org.stmzoo.layers.core.ConfigChecks;
 
 /**
  * Which images a run trains and validates on. {@code data} is {@code fashion-mnist[:FOLDER]},
@@ -20,8 +21,8 @@ import org.stmzoo.datasets.Subset;
  * @param val a validation image folder, or null (an image folder only)
  * @param valSplit the fraction in (0, 1) of an image folder held out for validation, or null (an image folder only;
  *     not with {@code val})
- * @param limitTrain use only the first N training images (null: all)
- * @param limitVal use only the first N validation images (null: all)
+ * @param limitTrain use only the first N training images, at least 1 (null: all)
+ * @param limitVal use only the first N validation images, at least 1 (null: all)
  */
 public record DataSpec(String data, Path val, Double valSplit, Integer limitTrain, Integer limitVal) {
   /** Training data and, when there is one, the validation set with the same classes. */
@@ -36,6 +37,12 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
     }
     if (val != null && valSplit != null) {
       throw new IllegalArgumentException("give a validation folder or a validation split, not both");
+    }
+    if (limitTrain != null) {
+      ConfigChecks.positive("DataSpec.limitTrain", limitTrain);
+    }
+    if (limitVal != null) {
+      ConfigChecks.positive("DataSpec.limitVal", limitVal);
     }
     if ((val != null || valSplit != null) && hasOwnTestSplit(data)) {
       throw new IllegalArgumentException(data + " validates on its own test split; a validation folder or split"
@@ -99,11 +106,21 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
       var split = ImageFolder.split(root, valSplit, seed);
       return new Loaded(split.train(), Optional.of(split.val()));
     }
-    if (Files.isDirectory(root.resolve("train")) && Files.isDirectory(root.resolve("val"))) {
+    if (holdsTrainAndVal(root)) {
       var split = ImageFolder.trainVal(root.resolve("train"), root.resolve("val"));
       return new Loaded(split.train(), Optional.of(split.val()));
     }
     return new Loaded(ImageFolder.scan(root), Optional.empty());
+  }
+
+  /**
+   * The validation set {@link #load} gives, without the limits: a built-in set's test split, the {@code val}
+   * folder, the {@code valSplit} part drawn with {@code seed}, or {@code root/val}; empty for an image folder
+   * validated on nothing (all of it is training data).
+   */
+  public Optional<ImageDataset> validationSet(long seed) throws IOException {
+    // a built-in set's test split alone: its training split is not read
+    return hasOwnTestSplit(data) ? Optional.of(evaluationSet(data)) : loadUnlimited(seed).val();
   }
 
   /** The training set of {@code spec} (without any validation split). */
@@ -111,7 +128,11 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
     return of(spec).loadUnlimited(0).train();
   }
 
-  /** The evaluation set of {@code spec}: Fashion-MNIST's/CIFAR-10's test split, or the folder itself. */
+  /**
+   * The evaluation set of {@code spec}: Fashion-MNIST's/CIFAR-10's test split, an image folder's {@code val}
+   * folder when it holds {@code train} and {@code val} (with the classes of {@code train}, as training reads it),
+   * else the folder itself.
+   */
   public static ImageDataset evaluationSet(String spec) throws IOException {
     if (spec.equals(FashionMnist.DEMO_SPEC)) {
       return FashionMnist.loadDemo(FashionMnist.Split.TEST);
@@ -122,7 +143,14 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
     if (spec.startsWith("cifar10:")) {
       return Cifar10Binary.load(Path.of(spec.substring("cifar10:".length())), false);
     }
-    return ImageFolder.scan(existingFolder(spec));
+    Path root = existingFolder(spec);
+    return holdsTrainAndVal(root) ? ImageFolder.trainVal(root.resolve("train"), root.resolve("val")).val()
+        : ImageFolder.scan(root);
+  }
+
+  /** An image folder laid out as {@code root/train/CLASS} and {@code root/val/CLASS}. */
+  private static boolean holdsTrainAndVal(Path root) {
+    return Files.isDirectory(root.resolve("train")) && Files.isDirectory(root.resolve("val"));
   }
 
   private static boolean isFashionMnist(String spec) {

@@ -1,25 +1,34 @@
 package org.stmzoo.zoo.api;
 
 import java.nio.file.Path;
+import org.stmzoo.layers.core.ConfigChecks;
 
 /**
  * An evaluation of an stmzoo checkpoint, as {@code ./stmzoo eval} takes it.
  *
  * @param checkpoint a checkpoint folder (import output, RUN/best, RUN/last) or a run folder (its best, else last)
  * @param data the evaluation data ({@code fashion-mnist}: its test split, {@code cifar10:FOLDER}: its test batch,
- *     or an image folder); null for the data of the run the checkpoint comes from
+ *     or an image folder: its {@code val} folder when it holds {@code train} and {@code val}, else all of it); null
+ *     for the validation set of the run the checkpoint comes from, rebuilt as training built it (refused for a run
+ *     that had none)
  * @param ema evaluate the EMA weights of a training checkpoint
- * @param cropPct the evaluation crop, or null for the run's, else the model's
- * @param limit evaluate only the first N images (null: all)
+ * @param cropPct the evaluation crop in (0, 1], or null for the run's, else the model's
+ * @param limit evaluate only the first N images, at least 1 (null: all)
  */
 public record EvalSpec(Path checkpoint, String data, boolean ema, Float cropPct, int batchSize, Integer limit) {
   public EvalSpec {
     if (batchSize <= 0) {
       throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
     }
+    if (cropPct != null) {
+      ConfigChecks.fraction("EvalSpec.cropPct", cropPct);
+    }
+    if (limit != null) {
+      ConfigChecks.positive("EvalSpec.limit", limit);
+    }
   }
 
-  /** The checkpoint's weights on its run's data, batch 64. */
+  /** The checkpoint's weights on its run's validation set, batch 64. */
   public static EvalSpec of(Path checkpoint) {
     return new EvalSpec(checkpoint, null, false, null, 64, null);
   }

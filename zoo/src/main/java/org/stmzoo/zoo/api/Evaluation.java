@@ -2,7 +2,9 @@ package org.stmzoo.zoo.api;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.Subset;
 import org.stmzoo.datasets.pipeline.BatchLoader;
@@ -19,8 +21,9 @@ public final class Evaluation {
   private Evaluation() {}
 
   /**
-   * Evaluates the checkpoint's weights (or their EMA) on the evaluation set of {@code spec}'s data, by default the
-   * data of the run the checkpoint comes from; {@code log} gets what is evaluated and on what.
+   * Evaluates the checkpoint's weights (or their EMA) on the evaluation set of {@code spec}'s data
+   * ({@link DataSpec#evaluationSet}), by default the validation set of the run the checkpoint comes from;
+   * {@code log} gets what is evaluated and on what.
    */
   public static EvalResult run(EvalSpec evalSpec, PrintStream log) throws IOException {
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(evalSpec.checkpoint());
@@ -28,13 +31,8 @@ public final class Evaluation {
     int batchSize = evalSpec.batchSize();
     RunModel model = RunModel.of(checkpoint);
     float crop = evalSpec.cropPct() != null ? evalSpec.cropPct() : checkpoint.preprocessing().cropPct();
-    String spec = evalSpec.data();
-    if (spec == null) {
-      RunDirectory run = checkpoint.run().orElseThrow(() -> new IllegalArgumentException("give the data: "
-          + checkpoint.directory() + " is not part of a training run, so there is no data to default to"));
-      spec = (String) run.readArgs().get("data");
-    }
-    ImageDataset data = DataSpec.evaluationSet(spec);
+    ImageDataset data = evalSpec.data() != null ? DataSpec.evaluationSet(evalSpec.data())
+        : runValidationSet(checkpoint);
     if (evalSpec.limit() != null && evalSpec.limit() < data.size()) {
       data = Subset.first(data, evalSpec.limit());
     }
@@ -53,5 +51,25 @@ public final class Evaluation {
       }
       return result;
     }
+  }
+
+  /**
+   * The validation set of the checkpoint's run, rebuilt from its args.json as training built it (the same data,
+   * validation folder or split, and seed), without the run's limits. A run that validated on nothing is refused:
+   * its data is all training images, and scoring them would overstate the accuracy. An args.json written before
+   * {@code val} and {@code val_split} were recorded counts as having neither.
+   */
+  private static ImageDataset runValidationSet(StmzooCheckpoint checkpoint) throws IOException {
+    RunDirectory run = checkpoint.run().orElseThrow(() -> new IllegalArgumentException("give the data: "
+        + checkpoint.directory() + " is not part of a training run, so there is no data to default to"));
+    Map<String, Object> args = run.readArgs();
+    String data = (String) args.get("data");
+    Path val = args.get("val") instanceof String folder ? Path.of(folder) : null;
+    Double valSplit = args.get("val_split") instanceof Number fraction ? fraction.doubleValue() : null;
+    long seed = args.get("seed") instanceof Number n ? n.longValue() : 0;
+    return new DataSpec(data, val, valSplit, null, null).validationSet(seed).orElseThrow(() ->
+        new IllegalArgumentException("give the data: the run " + run.root() + " has no validation set (its args.json"
+            + " records no --val or --val-split, and " + data + " holds no train/ and val/), so all of " + data
+            + " is training images"));
   }
 }

@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.api;
 
 import java.nio.file.Path;
+import org.stmzoo.layers.core.ConfigChecks;
 import org.stmzoo.recipes.RecipeConfig;
 
 /**
@@ -11,15 +12,15 @@ import org.stmzoo.recipes.RecipeConfig;
  * @param model a registered model name; null to take the model of a {@link Weights.Pretrained} full tag, or for
  *     {@link StmzooModel#finetune}, which fills in its own
  * @param init where the weights start: {@link Weights.Random} (initialised with the recipe's seed), an stmzoo
- *     checkpoint (its model weights only; a head for another class count is re-initialised), or a published
- *     release
+ *     checkpoint (its model weights only; a head for another class count is re-initialised, position embeddings
+ *     of another image size are resized as an import resizes them), or a published release
  * @param resume continue the run in {@code output} from its {@code last/} checkpoint (init must be random)
  * @param imageSize input size, or null for the model's
  * @param dropPath drop-path rate, or null for the model's
  * @param output the run folder: summary.csv, curves, TensorBoard, checkpoints {@code last/} and {@code best/}
  * @param autoAugment the RandAugment policy ({@code rand-m9-mstd0.5-inc1}), or null for none
- * @param minScale RandomResizedCrop's minimum area fraction (timm's {@code --scale} lower bound)
- * @param cropPct the evaluation crop fraction, or null for the model's
+ * @param minScale RandomResizedCrop's minimum area fraction in (0, 1] (timm's {@code --scale} lower bound)
+ * @param cropPct the evaluation crop fraction in (0, 1], or null for the model's
  * @param distillTeacher an stmzoo checkpoint to distil from (DeiT), or null
  * @param threads data loader threads
  * @param downloads how a pretrained init is fetched
@@ -39,6 +40,10 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
     }
     if (threads <= 0) {
       throw new IllegalArgumentException("threads must be positive, got " + threads);
+    }
+    ConfigChecks.fraction("TrainSpec.minScale", minScale);
+    if (cropPct != null) {
+      ConfigChecks.fraction("TrainSpec.cropPct", cropPct);
     }
   }
 

@@ -4,13 +4,19 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.stmzoo.datasets.pipeline.BatchLoader;
+import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
@@ -29,8 +35,12 @@ import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelRegistry;
+import org.stmzoo.zoo.weights.KeyMap;
 import org.stmzoo.zoo.weights.ModelImport;
+import org.stmzoo.zoo.weights.RawTensor;
 import org.stmzoo.zoo.weights.ReferenceCheckpoints;
+import org.stmzoo.zoo.weights.SizeAdaptation;
+import org.stmzoo.zoo.weights.VariableAssigner;
 import org.stmzoo.zoo.weights.WeightImporter;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
@@ -46,6 +56,12 @@ import org.tensorflow.proto.ConfigProto;
  * eval, export, predict and {@link Stmzoo#load(Path)} read as they are.
  */
 public final class Training {
+  /**
+   * The args.json keys a resumed run may change: where its weights started (now in {@code last}) and how this
+   * process runs it (loader threads, replicas).
+   */
+  private static final Set<String> RESUME_MAY_CHANGE = Set.of("init", "pretrained", "threads", "replicas");
+
   private Training() {}
 
   /**
@@ -57,6 +73,14 @@ public final class Training {
       throw new IllegalArgumentException("a model name is required (or pretrained weights naming one)");
     }
     boolean resume = spec.resume();
+    Parallelism parallel = spec.parallelism();
+    Optional<Cluster> cluster = parallel.clusterIfAny();
+    // a cluster's workers only feed batches: the run folder is the chief's (or the single process's)
+    boolean writesRun = cluster.map(Cluster::isChief).orElse(true);
+    Path out = spec.output();
+    if (writesRun) {
+      checkOutputFolder(out, resume); // before the data is read or weights fetched: that mistake should cost nothing
+    }
     Optional<Downloads.Release> release = spec.init() instanceof Weights.Pretrained p
         ? Optional.of(spec.downloads().release(spec.model(), p.tag())) : Optional.empty();
     ModelEntry entry = release.isPresent() ? release.get().model() : ModelRegistry.get(spec.model());
@@ -67,13 +91,14 @@ public final class Training {
     RunModel model = RunModel.of(entry, spec.imageSize() != null ? spec.imageSize() : entry.defaultImageSize(),
         spec.dropPath(), classes);
     entry.checkImageSize(model.options().imageSize());
-    Path out = spec.output();
     int threads = spec.threads();
     String autoAugment = spec.autoAugment();
-    Parallelism parallel = spec.parallelism();
-    Optional<Cluster> cluster = parallel.clusterIfAny();
     Replicas replicas = parallel.replicas();
     replicas.slice(recipe.batchSize());
+    Map<String, Object> args = args(model, spec, cropPct, data);
+    if (writesRun && resume) {
+      checkResumable(new RunDirectory(out), args);
+    }
     String target = cluster.map(ClusterServer::start).orElse(null);
     if (cluster.isPresent() && !cluster.get().isChief()) {
       // a worker only feeds batches: the initial weights and the teacher are the chief's to read (or download)
@@ -88,13 +113,9 @@ public final class Training {
     Optional<Path> releaseFile = release.isPresent()
         ? Optional.of(spec.downloads().fetch(release.get(), System.err)) : Optional.empty();
 
+    // the folder is made once everything the run needs has been found
     RunDirectory run = new RunDirectory(out);
-    Map<String, Object> args = args(model, spec, cropPct, data);
-    if (resume) {
-      checkResumable(run, args);
-    } else if (run.hasCheckpoint(RunDirectory.LAST)) {
-      throw new IllegalArgumentException(out + " already holds a run; continue it with --resume or pick another --output");
-    } else {
+    if (!resume) {
       run.writeArgs(args);
     }
 
@@ -217,18 +238,49 @@ public final class Training {
 
   /**
    * Fine-tuning from a checkpoint's model weights or their EMA (never its optimizer state): every variable of the
-   * same shape is restored, the others, a head for another class count, keep their fresh initialisation.
+   * same shape is restored; a head for another class count keeps its fresh initialisation; a size-dependent
+   * variable of a checkpoint made at another image size (a position embedding, a relative-position table) is
+   * resized as the importer resizes it ({@link SizeAdaptation}, the family's own resizing), as DeiT's
+   * {@code --finetune} interpolates {@code pos_embed} and drops only the head. Any other shape difference is an
+   * error, not a silently fresh variable.
    */
   private static void initFrom(StmzooCheckpoint checkpoint, boolean ema, Session session, TrainingGraph graph,
       PrintStream log) {
-    List<String> skipped = CheckpointShapes.restoreMatching(session, graph.model(), graph.modelVariables(),
-        checkpoint.variablesPrefix().toString(), checkpoint.keys(ema));
+    String prefix = checkpoint.variablesPrefix().toString();
+    Function<ModelVariable, String> keys = checkpoint.keys(ema);
+    List<CheckpointShapes.Mismatch> mismatched = CheckpointShapes.restoreMatching(session, graph.model(),
+        graph.modelVariables(), prefix, keys);
+    KeyMap keyMap = ModelRegistry.keyMap(checkpoint.entry());
+    Map<Boolean, List<CheckpointShapes.Mismatch>> byHead = mismatched.stream()
+        .collect(Collectors.partitioningBy(m -> keyMap.isHead(m.variable().path())));
+    List<CheckpointShapes.Mismatch> head = byHead.get(true);
+    List<String> notes = new ArrayList<>();
+    assignResized(byHead.get(false), prefix, keys, keyMap, session, graph.model(), notes);
     graph.resetEma(session);
     int classes = checkpoint.metadata().numClasses();
-    String head = classes == graph.numClasses() ? ""
-        : "; the checkpoint has " + classes + " classes, this run " + graph.numClasses() + ": the head is re-initialised";
-    log.println("Initialised from " + checkpoint.describe(ema) + head + (skipped.isEmpty() ? ""
-        : "; re-initialised (shape differs): " + String.join(", ", skipped)));
+    String headNote = classes == graph.numClasses() ? "" : "; the checkpoint has " + classes + " classes, this run "
+        + graph.numClasses() + ": the head is re-initialised";
+    log.println("Initialised from " + checkpoint.describe(ema) + headNote + (head.isEmpty() ? ""
+        : "; re-initialised (shape differs): " + String.join(", ",
+            head.stream().map(CheckpointShapes.Mismatch::describe).toList())));
+    notes.forEach(note -> log.println("note: " + note));
+  }
+
+  /** Reads {@code mismatched}'s checkpoint tensors, resizes them to their variables and assigns them. */
+  private static void assignResized(List<CheckpointShapes.Mismatch> mismatched, String prefix,
+      Function<ModelVariable, String> keys, KeyMap keyMap, Session session, ModelGraph model, List<String> notes) {
+    if (mismatched.isEmpty()) {
+      return;
+    }
+    List<float[]> values = CheckpointShapes.readValues(prefix, mismatched.stream().map(m -> keys.apply(m.variable()))
+        .toList());
+    Map<String, RawTensor> resized = new LinkedHashMap<>();
+    for (int i = 0; i < mismatched.size(); i++) {
+      CheckpointShapes.Mismatch m = mismatched.get(i);
+      resized.put(m.variable().path(), SizeAdaptation.resize(new RawTensor(m.checkpointShape(), values.get(i)),
+          m.variable(), keyMap, notes::add));
+    }
+    VariableAssigner.assign(session, model, resized);
   }
 
   /** Fine-tuning from a published release, imported through the family's key map into the model variables. */
@@ -254,6 +306,9 @@ public final class Training {
     args.put("crop_pct", cropPct);
     args.put("scale", spec.minScale());
     args.put("data", spec.data().data());
+    // what eval rebuilds the validation set from (Evaluation): a folder, or a split drawn with the seed
+    args.put("val", spec.data().val() == null ? null : spec.data().val().toString());
+    args.put("val_split", spec.data().valSplit());
     args.put("train_set", data.train().description());
     args.put("val_set", data.val().map(v -> v.description()).orElse(null));
     args.put("classes", model.classes());
@@ -267,25 +322,76 @@ public final class Training {
     return args;
   }
 
-  /** A resumed run must rebuild the same graph and data order. */
-  private static void checkResumable(RunDirectory run, Map<String, Object> args) throws IOException {
-    if (!run.hasCheckpoint(RunDirectory.LAST)) {
-      throw new IllegalArgumentException("nothing to resume in " + run.root() + " (no 'last' checkpoint)");
+  /**
+   * Resuming needs the run's {@code last} checkpoint; a fresh run needs a folder without one. Checked first, as it
+   * needs only the folder (which it does not create).
+   */
+  private static void checkOutputFolder(Path out, boolean resume) {
+    boolean hasRun = CheckpointFolder.isCheckpoint(out.resolve(RunDirectory.LAST));
+    if (resume && !hasRun) {
+      throw new IllegalArgumentException("nothing to resume in " + out + " (no 'last' checkpoint)");
     }
-    Map<String, Object> saved = run.readArgs();
-    for (String key : List.of("model", "image_size", "classes", "batch_size", "epochs", "seed", "train_set")) {
-      if (!sameValue(saved.get(key), args.get(key))) {
-        throw new IllegalArgumentException("--resume: " + key + " was " + saved.get(key) + " in " + run.root()
-            + ", now " + args.get(key) + "; resume with the same arguments");
-      }
+    if (!resume && hasRun) {
+      throw new IllegalArgumentException(out + " already holds a run; continue it with --resume or pick another"
+          + " --output");
     }
   }
 
-  /** args.json gives numbers back as doubles: compare numbers by value, the rest by text. */
+  /**
+   * A resumed run trains on as args.json records it (it is not rewritten): the same model, data and validation
+   * set, and the whole recipe (a different lr, EMA or augmentation would silently make another run). Keys an
+   * older args.json lacks are not compared.
+   */
+  private static void checkResumable(RunDirectory run, Map<String, Object> args) throws IOException {
+    Map<String, Object> saved = run.readArgs();
+    List<String> was = new ArrayList<>();
+    List<String> now = new ArrayList<>();
+    for (Map.Entry<String, Object> arg : args.entrySet()) {
+      String key = arg.getKey();
+      Object value = asJsonValue(arg.getValue());
+      if (!RESUME_MAY_CHANGE.contains(key) && saved.containsKey(key) && !sameValue(saved.get(key), value)) {
+        was.add(key + " " + saved.get(key));
+        now.add(key + " " + value);
+      }
+    }
+    if (!was.isEmpty()) {
+      throw new IllegalArgumentException("--resume: " + run.root() + " was trained with " + String.join(", ", was)
+          + "; now " + String.join(", ", now) + ": resume with the same arguments");
+    }
+  }
+
+  /**
+   * args.json gives numbers back as doubles: compare numbers by value (a float, written as its shortest decimal,
+   * as a float), lists element by element, the rest by text.
+   */
   private static boolean sameValue(Object saved, Object now) {
     if (saved instanceof Number a && now instanceof Number b) {
-      return a.doubleValue() == b.doubleValue();
+      return a instanceof Float || b instanceof Float ? a.floatValue() == b.floatValue()
+          : a.doubleValue() == b.doubleValue();
+    }
+    if (saved instanceof List<?> a && now instanceof List<?> b) {
+      if (a.size() != b.size()) {
+        return false;
+      }
+      for (int i = 0; i < a.size(); i++) {
+        if (!sameValue(a.get(i), b.get(i))) {
+          return false;
+        }
+      }
+      return true;
     }
     return String.valueOf(saved).equals(String.valueOf(now));
+  }
+
+  /** An args value as args.json gives it back in kind: an array (mean, std) as a list. */
+  private static Object asJsonValue(Object value) {
+    if (!(value instanceof float[] values)) {
+      return value;
+    }
+    List<Float> out = new ArrayList<>(values.length);
+    for (float v : values) {
+      out.add(v);
+    }
+    return out;
   }
 }

@@ -33,12 +33,18 @@ public final class SizeAdaptation {
       if (value == null) {
         throw new IllegalArgumentException("the checkpoint holds no tensor for " + v.path());
       }
-      out.put(v.path(), Arrays.equals(value.shape(), v.shape().asArray()) ? value : resized(value, v, map, notes));
+      out.put(v.path(), Arrays.equals(value.shape(), v.shape().asArray()) ? value : resize(value, v, map, notes));
     }
     return out;
   }
 
-  private static RawTensor resized(RawTensor value, ModelVariable v, KeyMap map, Consumer<String> notes) {
+  /**
+   * One checkpoint tensor (stmzoo layout) of another shape than {@code v}, resized to it as the importer resizes it
+   * for another image size; e.g. for {@code train --init} at another size.
+   *
+   * @throws IllegalArgumentException naming the variable when the importer has no resizing for it
+   */
+  public static RawTensor resize(RawTensor value, ModelVariable v, KeyMap map, Consumer<String> notes) {
     RawTensor reference = value;
     if (v.role() == VariableRole.EMBEDDING && value.rank() == 4) {
       reference = Layouts.permute(value, 0, 3, 1, 2); // NHWC grid back to the reference's [1, C, H, W]

@@ -1,0 +1,95 @@
+package org.stmzoo.zoo.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.recipes.RecipeConfig;
+import org.stmzoo.recipes.output.RunDirectory;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
+import org.stmzoo.zoo.registry.BuiltModel;
+import org.stmzoo.zoo.registry.ModelOptions;
+import org.stmzoo.zoo.registry.ModelRegistry;
+import org.stmzoo.zoo.weights.EmbeddingResize;
+import org.stmzoo.zoo.weights.RawTensor;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * {@code train --init} from a checkpoint made at another image size keeps its learned position embedding, resized
+ * as the importer resizes a published one (DeiT's {@code --finetune} interpolates {@code pos_embed} too), and
+ * re-initialises only the head of another class count.
+ */
+class InitAtAnotherSizeTest {
+  private static final String MODEL = "deit-tiny";
+  /** deit-tiny's width. */
+  private static final int CHANNELS = 192;
+
+  @TempDir
+  Path tmp;
+
+  private static float[] value(Session session, BuiltModel built, String path) {
+    try (TFloat32 t = (TFloat32) session.runner().fetch(built.model().variables().get(path).value()).run().get(0)) {
+      float[] out = new float[(int) t.size()];
+      t.asRawTensor().data().asFloats().read(out);
+      return out;
+    }
+  }
+
+  @Test
+  void aDeitCheckpointAt32pxInitialisesA48pxRunWithItsPositionEmbeddingResized() throws IOException {
+    // deit-tiny at 32 px, 3 classes, freshly initialised: a class token and a 2x2 grid of patch positions
+    Path checkpoint = tmp.resolve("deit32");
+    float[] posEmbed32;
+    float[] clsToken;
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      BuiltModel built = BuiltModel.build(ModelRegistry.get(MODEL), new ModelOptions(3, 3, 32, null), graph, 3L, -1,
+          true);
+      session.run(built.model().initializer());
+      posEmbed32 = value(session, built, "pos_embed");
+      clsToken = value(session, built, "cls_token");
+      StmzooCheckpoint.write(checkpoint, session, built,
+          StmzooCheckpoint.metadataFor(built, List.of("a", "b", "c"), "test"));
+    }
+
+    // one step at a learning rate far below float32's resolution of the weights: last/ holds the initial weights
+    RecipeConfig still = new RecipeConfig(1, 2, 1e-12, 0, 0, 0, 0, 0, 0, 0, 0, 0.5, 0, false, 0.5, false,
+        RecipeConfig.Distillation.none(), 0);
+    Path run = tmp.resolve("run");
+    TrainSpec spec = TrainSpec.of(MODEL, DataSpec.folder(StmzooTest.tinyFolder(tmp.resolve("shapes"), 1)), run, 1, 2)
+        .withImageSize(48).withInit(Weights.checkpoint(checkpoint)).withRecipe(still).withAugmentation(null, 1f)
+        .withCropPct(1f).withThreads(1);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Training.run(spec, TrainingListener.none(), new PrintStream(log, true, StandardCharsets.UTF_8));
+
+    float[] posEmbed48;
+    float[] clsToken48;
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      BuiltModel built = BuiltModel.build(ModelRegistry.get(MODEL), new ModelOptions(2, 3, 48, null), graph, 0L, -1,
+          true);
+      StmzooCheckpoint.read(run.resolve(RunDirectory.LAST)).restore(session, built, false);
+      posEmbed48 = value(session, built, "pos_embed");
+      clsToken48 = value(session, built, "cls_token");
+    }
+    long[] shape48 = {1, 1 + 3 * 3, CHANNELS};
+    RawTensor expected = EmbeddingResize.tokenGrid().resize(new RawTensor(new long[] {1, 1 + 2 * 2, CHANNELS},
+        posEmbed32), shape48);
+    assertThat(expected.shape()).containsExactly(shape48);
+    assertThat(posEmbed48).containsExactly(expected.values(), within(1e-6f));
+    assertThat(clsToken48).containsExactly(clsToken, within(1e-6f));
+    assertThat(log.toString(StandardCharsets.UTF_8))
+        .contains("the checkpoint has 3 classes, this run 2: the head is re-initialised")
+        .contains("; re-initialised (shape differs): head/kernel [192, 3] vs [192, 2], head/bias [3] vs [2]")
+        .contains("note: pos_embed: resized from [1, 5, 192] to [1, 10, 192] as the importer resizes it for"
+            + " another image size")
+        .doesNotContain("pos_embed [1, 5, 192] vs");
+  }
+}

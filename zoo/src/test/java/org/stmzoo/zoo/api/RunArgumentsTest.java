@@ -1,0 +1,178 @@
+package org.stmzoo.zoo.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.recipes.RecipeConfig;
+import org.stmzoo.recipes.output.RunDirectory;
+import org.stmzoo.recipes.train.EvalResult;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
+import org.stmzoo.zoo.registry.BuiltModel;
+import org.stmzoo.zoo.registry.ModelOptions;
+import org.stmzoo.zoo.registry.ModelRegistry;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+
+/**
+ * What a training run records in args.json and how eval and resume read it: eval without data scores the run's
+ * validation set (never its training images), a resume must repeat the recipe, and an occupied output folder is
+ * refused before anything is loaded.
+ */
+class RunArgumentsTest {
+  private static final String MODEL = "u-convnext-micro";
+  private static final int SIZE = 32;
+
+  @TempDir
+  Path tmp;
+
+  /** A recipe without augmentation or EMA: one epoch of batch 4. */
+  private static RecipeConfig plainRecipe(double lr, boolean modelEma) {
+    return new RecipeConfig(1, 4, lr, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, modelEma, 0.5, false,
+        RecipeConfig.Distillation.none(), 0);
+  }
+
+  private static TrainSpec trainSpec(DataSpec data, Path output) {
+    return TrainSpec.of(MODEL, data, output, 1, 4).withImageSize(SIZE).withRecipe(plainRecipe(5e-3, false))
+        .withAugmentation(null, 1.0f).withCropPct(1.0f).withThreads(1);
+  }
+
+  private static TrainSpec resumed(TrainSpec s) {
+    return new TrainSpec(s.model(), s.init(), true, s.data(), s.imageSize(), s.dropPath(), s.output(), s.recipe(),
+        s.autoAugment(), s.minScale(), s.cropPct(), s.distillTeacher(), s.threads(), s.downloads(), s.parallelism());
+  }
+
+  /** One epoch of {@code spec}, its log discarded. */
+  private static void train(TrainSpec spec) throws IOException {
+    Training.run(spec, TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream()));
+  }
+
+  @Test
+  void aRunRecordsItsValidationSplitWhichEvalScoresByDefault() throws IOException {
+    Path data = StmzooTest.tinyFolder(tmp.resolve("shapes"), 6);
+    Path run = tmp.resolve("run");
+    train(trainSpec(DataSpec.folder(data).withValSplit(0.25), run));
+
+    Map<String, Object> args = new RunDirectory(run).readArgs();
+    assertThat(args).containsEntry("data", data.toString()).containsEntry("val", null)
+        .containsEntry("val_split", 0.25);
+    // 6 images a class, round(6 x 0.25) = 2 of each held out: the 4 images training validated on, not all 12
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    EvalResult result = Evaluation.run(EvalSpec.of(run), new PrintStream(log, true, StandardCharsets.UTF_8));
+    assertThat(result.images()).isEqualTo(4);
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains("on validation part of image folder " + data
+        + " (split 0.250, seed 0) (4 images, 2 classes)");
+  }
+
+  @Test
+  void aResumeMustRepeatTheRecipeAndTheValidationSet() throws IOException {
+    Path data = StmzooTest.tinyFolder(tmp.resolve("shapes"), 6);
+    Path run = tmp.resolve("run");
+    TrainSpec spec = trainSpec(DataSpec.folder(data).withValSplit(0.25), run);
+    train(spec);
+
+    TrainSpec otherRecipe = resumed(spec.withRecipe(plainRecipe(1e-3, true)).withAugmentation(null, 0.5f));
+    assertThatThrownBy(() -> train(otherRecipe)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("--resume: " + run + " was trained with scale 1.0, lr 0.005, scaled_lr ")
+        .hasMessageContaining(", model_ema false; now scale 0.5, lr 0.001, scaled_lr ")
+        .hasMessageEndingWith(", model_ema true: resume with the same arguments")
+        .message().doesNotContain("epochs").doesNotContain("crop_pct").doesNotContain("mean");
+    TrainSpec otherSplit = resumed(trainSpec(DataSpec.folder(data).withValSplit(0.5), run));
+    assertThatThrownBy(() -> train(otherSplit)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("val_split 0.25").hasMessageContaining("now val_split 0.5");
+
+    // the same arguments (a float crop, scale and drop path, the mean and std arrays read back from JSON compare
+    // equal) on another number of loader threads resume: the one epoch is already done
+    TrainingResult again = Training.run(resumed(spec.withThreads(2)), TrainingListener.none(),
+        new PrintStream(PrintStream.nullOutputStream()));
+    assertThat(again.epochs()).hasSize(1);
+  }
+
+  /** {@code run/last}: a freshly initialised checkpoint classifying circle and square, and {@code args}. */
+  private Path fakeRun(String name, Map<String, Object> args) throws IOException {
+    Path run = tmp.resolve(name);
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      BuiltModel built = BuiltModel.build(ModelRegistry.get(MODEL), new ModelOptions(2, 3, SIZE, null), graph, 0L,
+          -1, true);
+      session.run(built.model().initializer());
+      StmzooCheckpoint.write(run.resolve(RunDirectory.LAST), session, built,
+          StmzooCheckpoint.metadataFor(built, List.of("circle", "square"), "test"));
+    }
+    new RunDirectory(run).writeArgs(args);
+    return run;
+  }
+
+  /** args.json as a run before val and val_split were recorded wrote it: the data and the seed. */
+  private static Map<String, Object> oldArgs(Path data) {
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("model", MODEL);
+    args.put("data", data.toString());
+    args.put("seed", 0);
+    return args;
+  }
+
+  private static String evalLog(EvalSpec spec) throws IOException {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Evaluation.run(spec, new PrintStream(log, true, StandardCharsets.UTF_8));
+    return log.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void evalRefusesToDefaultToARunsTrainingImagesAndReadsTheValFolderOfATrainValRoot() throws IOException {
+    Path plain = StmzooTest.tinyFolder(tmp.resolve("plain"), 3);
+    Path plainRun = fakeRun("plain-run", oldArgs(plain));
+    assertThatThrownBy(() -> Evaluation.run(EvalSpec.of(plainRun), new PrintStream(PrintStream.nullOutputStream())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("give the data: the run " + plainRun + " has no validation set (its args.json records no --val"
+            + " or --val-split, and " + plain + " holds no train/ and val/), so all of " + plain
+            + " is training images");
+
+    Path root = tmp.resolve("root");
+    StmzooTest.tinyFolder(root.resolve("train"), 3);
+    StmzooTest.tinyFolder(root.resolve("val"), 2);
+    // given explicitly, the root is its val folder (classes circle and square), not two classes "train" and "val"
+    assertThat(evalLog(EvalSpec.of(plainRun).withData(root.toString())))
+        .contains(" on image folder " + root.resolve("val") + " (4 images, 2 classes)");
+    // and a run that trained on it validated on root/val, which eval then defaults to
+    assertThat(evalLog(EvalSpec.of(fakeRun("root-run", oldArgs(root)))))
+        .contains(" on image folder " + root.resolve("val") + " (4 images, 2 classes)");
+
+    Map<String, Object> withValFolder = oldArgs(plain);
+    withValFolder.put("val", root.resolve("val").toString());
+    withValFolder.put("val_split", null);
+    assertThat(evalLog(EvalSpec.of(fakeRun("val-run", withValFolder))))
+        .contains(" on image folder " + root.resolve("val") + " (4 images, 2 classes)");
+  }
+
+  @Test
+  void anOccupiedOrEmptyOutputIsRefusedBeforeTheDataIsRead() throws IOException {
+    Path missingData = tmp.resolve("no-such-data");
+    Path occupied = fakeRun("occupied", oldArgs(missingData));
+    assertThatThrownBy(() -> Training.run(trainSpec(DataSpec.folder(missingData), occupied), TrainingListener.none(),
+        new PrintStream(PrintStream.nullOutputStream())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(occupied + " already holds a run; continue it with --resume or pick another --output");
+
+    Path empty = tmp.resolve("empty");
+    assertThatThrownBy(() -> Training.run(resumed(trainSpec(DataSpec.folder(missingData), empty)),
+        TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("nothing to resume in " + empty + " (no 'last' checkpoint)");
+    assertThat(empty).as("a refused run makes no folder").doesNotExist();
+
+    // with a free output the data is what fails
+    assertThatThrownBy(() -> Training.run(trainSpec(DataSpec.folder(missingData), tmp.resolve("free")),
+        TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("data folder " + missingData + " does not exist");
+  }
+}

@@ -1,0 +1,49 @@
+package org.stmzoo.zoo.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The Java API's specs refuse out-of-range values when they are built, as the CLI refuses its flags. */
+class SpecRangeChecksTest {
+  private static final Path RUN = Path.of("run");
+
+  @Test
+  void anEvalSpecRefusesACropOutsideZeroToOneAndALimitBelowOne() {
+    for (float crop : new float[] {Float.NaN, 0f, -0.5f, 1.5f}) {
+      assertThatThrownBy(() -> new EvalSpec(RUN, null, false, crop, 64, null))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("EvalSpec.cropPct must be in (0, 1], got " + crop);
+    }
+    assertThatThrownBy(() -> EvalSpec.of(RUN).withLimit(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("EvalSpec.limit must be >= 1, got 0");
+    assertThat(new EvalSpec(RUN, null, false, 1f, 64, 1).limit()).isEqualTo(1);
+    assertThat(EvalSpec.of(RUN).withLimit(null).limit()).isNull();
+  }
+
+  @Test
+  void aDataSpecRefusesLimitsBelowOne() {
+    DataSpec folder = DataSpec.folder(Path.of("images"));
+    assertThatThrownBy(() -> folder.withLimits(0, null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("DataSpec.limitTrain must be >= 1, got 0");
+    assertThatThrownBy(() -> folder.withLimits(null, -3)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("DataSpec.limitVal must be >= 1, got -3");
+    assertThat(folder.withLimits(1, 1).limitVal()).isEqualTo(1);
+  }
+
+  @Test
+  void aTrainSpecRefusesAMinimumScaleOrCropOutsideZeroToOne() {
+    TrainSpec spec = TrainSpec.of("deit-tiny", DataSpec.folder(Path.of("images")), RUN, 1, 2);
+    assertThatThrownBy(() -> spec.withAugmentation(null, 0f)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("TrainSpec.minScale must be in (0, 1], got 0.0");
+    assertThatThrownBy(() -> spec.withAugmentation(null, Float.NaN)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("TrainSpec.minScale must be in (0, 1], got NaN");
+    assertThatThrownBy(() -> spec.withCropPct(1.01f)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("TrainSpec.cropPct must be in (0, 1], got 1.01");
+    assertThatThrownBy(() -> spec.withCropPct(Float.NaN)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("TrainSpec.cropPct must be in (0, 1], got NaN");
+    assertThat(spec.withAugmentation(null, 1f).withCropPct(null).minScale()).isEqualTo(1f);
+  }
+}
