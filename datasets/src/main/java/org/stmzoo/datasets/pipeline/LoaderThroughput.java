@@ -37,13 +37,13 @@ public final class LoaderThroughput {
     return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
-  /** Args: image size (32), threads (2), batches (20), batch size (64), auto-augment ("rand-m9-mstd0.5-inc1"). */
+  /** Args: image size (32), threads (2), batches (20), batch size (64), auto-augment (DeiT's policy). */
   public static void main(String[] args) throws Exception {
     int size = args.length > 0 ? Integer.parseInt(args[0]) : 32;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     int batches = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     int batchSize = args.length > 3 ? Integer.parseInt(args[3]) : 64;
-    String autoAugment = args.length > 4 ? args[4] : "rand-m9-mstd0.5-inc1";
+    String autoAugment = args.length > 4 ? args[4] : RandAugment.DEIT_POLICY;
     autoAugment = autoAugment.equals("none") ? null : autoAugment;
     Path folder = FashionMnist.locate(null, FashionMnist.defaultCacheFolder(), false);
     FashionMnist train = FashionMnist.load(folder, FashionMnist.Split.TRAIN);

@@ -13,6 +13,9 @@ import java.util.random.RandomGenerator;
  * {@code --train-interpolation bicubic} configures timm.
  */
 public final class RandAugment {
+  /** DeiT's policy (its {@code --aa} for timm), the default augmentation of training. */
+  public static final String DEIT_POLICY = "rand-m9-mstd0.5-inc1";
+
   private static final double LEVEL_DENOM = 10.0;
 
   /** timm's {@code _RAND_TRANSFORMS} / {@code _RAND_INCREASING_TRANSFORMS}, in timm's order. */
@@ -28,7 +31,7 @@ public final class RandAugment {
       String[] parts = spec.strip().split("-");
       if (!parts[0].equals("rand")) {
         throw new IllegalArgumentException("unsupported auto-augment '" + spec
-            + "': only RandAugment ('rand-m9-mstd0.5-inc1' style) is implemented");
+            + "': only RandAugment ('" + DEIT_POLICY + "' style) is implemented");
       }
       int magnitude = (int) LEVEL_DENOM;
       int numLayers = 2;

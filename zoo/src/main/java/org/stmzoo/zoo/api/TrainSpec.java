@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.api;
 
 import java.nio.file.Path;
+import org.stmzoo.datasets.pipeline.RandAugment;
 import org.stmzoo.layers.core.ConfigChecks;
 import org.stmzoo.recipes.RecipeConfig;
 
@@ -18,7 +19,7 @@ import org.stmzoo.recipes.RecipeConfig;
  * @param imageSize input size, or null for the model's
  * @param dropPath drop-path rate, or null for the model's
  * @param output the run folder: summary.csv, curves, TensorBoard, checkpoints {@code last/} and {@code best/}
- * @param autoAugment the RandAugment policy ({@code rand-m9-mstd0.5-inc1}), or null for none
+ * @param autoAugment the RandAugment policy (e.g. {@link #DEFAULT_AUTO_AUGMENT}, DeiT's), or null for none
  * @param minScale RandomResizedCrop's minimum area fraction in (0, 1] (timm's {@code --scale} lower bound)
  * @param cropPct the evaluation crop fraction in (0, 1], or null for the model's
  * @param distillTeacher an stmzoo checkpoint to distil from (DeiT), or null
@@ -29,8 +30,8 @@ import org.stmzoo.recipes.RecipeConfig;
 public record TrainSpec(String model, Weights init, boolean resume, DataSpec data, Integer imageSize, Float dropPath,
     Path output, RecipeConfig recipe, String autoAugment, float minScale, Float cropPct, Path distillTeacher,
     int threads, Downloads downloads, Parallelism parallelism) {
-  /** timm's and DeiT's RandAugment policy. */
-  public static final String DEFAULT_AUTO_AUGMENT = "rand-m9-mstd0.5-inc1";
+  /** The RandAugment policy of {@link #of} and of the CLI: DeiT's. */
+  public static final String DEFAULT_AUTO_AUGMENT = RandAugment.DEIT_POLICY;
   /** timm's {@code --scale} lower bound. */
   public static final float DEFAULT_MIN_SCALE = 0.08f;
 

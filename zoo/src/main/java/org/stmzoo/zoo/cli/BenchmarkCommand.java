@@ -14,6 +14,7 @@ import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.recipes.parallel.Replicas;
 import org.stmzoo.zoo.api.DataSpec;
 import org.stmzoo.zoo.api.RunModel;
+import org.stmzoo.zoo.api.TrainSpec;
 import org.stmzoo.zoo.benchmark.ExportBenchmark;
 import org.stmzoo.zoo.benchmark.PeakMemory;
 import org.stmzoo.zoo.benchmark.ThreadPlan;
@@ -81,7 +82,7 @@ final class BenchmarkCommand implements Command {
             .desc("train: also measure the input pipeline alone on this data (as train --data), after the training"
                 + " step").build())
         .addOption(Option.builder().longOpt("aa").hasArg().argName("POLICY")
-            .desc("with --data: RandAugment policy or 'none' (default " + RecipeArguments.DEFAULT_AUTO_AUGMENT + ")")
+            .desc("with --data: RandAugment policy or 'none' (default " + TrainSpec.DEFAULT_AUTO_AUGMENT + ")")
             .build())
         .addOption(Option.builder().longOpt("scale").hasArg().argName("S")
             .desc("with --data: RandomResizedCrop's minimum area (default 0.08)").build())

@@ -5,14 +5,12 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.datasets.pipeline.RandAugment;
 import org.stmzoo.recipes.RecipeConfig;
+import org.stmzoo.zoo.api.TrainSpec;
 
 /** The recipe flags, named as timm/DeiT name them, with DeiT's defaults. */
 final class RecipeArguments {
   /** Flag, default (null: none), help. */
   private record Flag(String name, String fallback, String help) {}
-
-  /** DeiT's RandAugment policy, the {@code --aa} default. */
-  static final String DEFAULT_AUTO_AUGMENT = "rand-m9-mstd0.5-inc1";
 
   private static final Flag[] VALUE_FLAGS = {
       new Flag("epochs", "300", "training epochs"),
@@ -27,7 +25,7 @@ final class RecipeArguments {
       new Flag("mixup", "0.8", "Mixup alpha (0 = off)"),
       new Flag("cutmix", "1.0", "CutMix alpha (0 = off)"),
       new Flag("mixup-switch-prob", "0.5", "probability of CutMix when both are on"),
-      new Flag("aa", DEFAULT_AUTO_AUGMENT, "RandAugment policy, or 'none'"),
+      new Flag("aa", TrainSpec.DEFAULT_AUTO_AUGMENT, "RandAugment policy, or 'none'"),
       new Flag("reprob", "0.25", "random-erasing probability"),
       new Flag("scale", "0.08", "RandomResizedCrop's minimum area fraction (the upper bound is 1)"),
       new Flag("model-ema-decay", "0.99996", "EMA decay per step"),
