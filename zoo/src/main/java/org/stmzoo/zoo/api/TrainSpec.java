@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.api;
 
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.stmzoo.datasets.pipeline.RandAugment;
 import org.stmzoo.layers.core.ConfigChecks;
 import org.stmzoo.recipes.RecipeConfig;
@@ -61,48 +62,95 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
   }
 
   public TrainSpec withModel(String name) {
-    return new TrainSpec(name, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale, cropPct,
-        distillTeacher, threads, downloads, parallelism);
+    return with(c -> c.model = name);
   }
 
   public TrainSpec withInit(Weights weights) {
-    return new TrainSpec(model, weights, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
-        cropPct, distillTeacher, threads, downloads, parallelism);
+    return with(c -> c.init = weights);
   }
 
   public TrainSpec withImageSize(int size) {
-    return new TrainSpec(model, init, resume, data, size, dropPath, output, recipe, autoAugment, minScale, cropPct,
-        distillTeacher, threads, downloads, parallelism);
+    return with(c -> c.imageSize = size);
   }
 
   public TrainSpec withRecipe(RecipeConfig config) {
-    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, config, autoAugment, minScale,
-        cropPct, distillTeacher, threads, downloads, parallelism);
+    return with(c -> c.recipe = config);
   }
 
   /** The augmentation: a RandAugment policy (null: none) and RandomResizedCrop's minimum area fraction. */
   public TrainSpec withAugmentation(String policy, float scale) {
-    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, policy, scale, cropPct,
-        distillTeacher, threads, downloads, parallelism);
+    return with(c -> {
+      c.autoAugment = policy;
+      c.minScale = scale;
+    });
   }
 
   public TrainSpec withCropPct(Float fraction) {
-    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
-        fraction, distillTeacher, threads, downloads, parallelism);
+    return with(c -> c.cropPct = fraction);
   }
 
   public TrainSpec withThreads(int count) {
-    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
-        cropPct, distillTeacher, count, downloads, parallelism);
+    return with(c -> c.threads = count);
   }
 
   public TrainSpec withParallelism(Parallelism value) {
-    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
-        cropPct, distillTeacher, threads, downloads, value);
+    return with(c -> c.parallelism = value);
   }
 
   public TrainSpec withDownloads(Downloads value) {
-    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
-        cropPct, distillTeacher, threads, value, parallelism);
+    return with(c -> c.downloads = value);
+  }
+
+  /** This spec changed as {@code change} sets its copy, through the canonical constructor and so its checks. */
+  private TrainSpec with(Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.build();
+  }
+
+  /**
+   * The components of a spec, settable by name: the {@code with...} methods set the ones they change instead of
+   * each repeating the fifteen-argument constructor call, where two neighbours of one type (the Floats, the Paths)
+   * would swap silently.
+   */
+  private static final class Copy {
+    String model;
+    Weights init;
+    boolean resume;
+    DataSpec data;
+    Integer imageSize;
+    Float dropPath;
+    Path output;
+    RecipeConfig recipe;
+    String autoAugment;
+    float minScale;
+    Float cropPct;
+    Path distillTeacher;
+    int threads;
+    Downloads downloads;
+    Parallelism parallelism;
+
+    Copy(TrainSpec spec) {
+      model = spec.model;
+      init = spec.init;
+      resume = spec.resume;
+      data = spec.data;
+      imageSize = spec.imageSize;
+      dropPath = spec.dropPath;
+      output = spec.output;
+      recipe = spec.recipe;
+      autoAugment = spec.autoAugment;
+      minScale = spec.minScale;
+      cropPct = spec.cropPct;
+      distillTeacher = spec.distillTeacher;
+      threads = spec.threads;
+      downloads = spec.downloads;
+      parallelism = spec.parallelism;
+    }
+
+    TrainSpec build() {
+      return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
+          cropPct, distillTeacher, threads, downloads, parallelism);
+    }
   }
 }
