@@ -118,6 +118,7 @@ public final class TrainingGraph {
           ? "distillation '" + config.distillation().type() + "' needs a teacher (--distill-teacher)"
           : "a teacher was given but the distillation type is 'none'");
     }
+    replicas.checkBatchSize(config.batchSize());
     this.modelVariables = model.modelVariables();
     this.teacherCheckpoint = teacher.map(Teacher::checkpointPrefix).orElse(null);
     List<ModelVariable> trainable = model.trainableVariables();
@@ -165,7 +166,6 @@ public final class TrainingGraph {
 
     // One replica per device, each on its slice of the augmented global batch; one replica is today's graph.
     int n = replicas.count();
-    replicas.slice(config.batchSize());
     List<Operand<TFloat32>> imageSlices = split(tf, augmentation.images(), n);
     List<Operand<TFloat32>> targetSlices = split(tf, augmentation.targets(), n);
     List<ReplicaStep> steps = new ArrayList<>();
@@ -342,7 +342,7 @@ public final class TrainingGraph {
           .feed(learningRate, feeds.add(TFloat32.scalarOf((float) lr)))
           // dropout/drop-path masks keyed by (seed, step): a resumed run draws the same ones
           .feed(model.randomSeed(), feeds.add(TInt64.vectorOf(config.seed(), step)));
-      augmentation.feed(runner, sampler.draw(step, globalBatch(batchSize)), feeds);
+      augmentation.feed(runner, sampler.draw(step, replicas.globalBatch(batchSize)), feeds);
       runner.fetch(loss).addTarget(trainOp);
       if (options.isPresent()) {
         // a traced step keeps the cluster's step deadline
@@ -383,11 +383,6 @@ public final class TrainingGraph {
    */
   public void limitStepTime(Duration limit) {
     stepOptions = RunOptions.newBuilder().setTimeoutInMs(limit.toMillis()).build();
-  }
-
-  /** The global batch of a step whose share fed by this process is {@code fedHere} images. */
-  public int globalBatch(int fedHere) {
-    return replicas.fedByTasks() ? fedHere * replicas.count() : fedHere;
   }
 
   public Replicas replicas() {
