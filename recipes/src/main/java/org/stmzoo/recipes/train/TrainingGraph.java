@@ -354,9 +354,8 @@ public final class TrainingGraph {
   }
 
   /**
-   * The step's arrays must be exactly one batch: a longer or shorter label array would be cut or padded with
-   * class 0, and a label outside the classes one-hot encodes as an all-off row (a target summing to the
-   * smoothing, not 1), both silently.
+   * The step's arrays must be exactly one batch of classes: a longer or shorter label array would be cut or padded
+   * with class 0 silently, and a label outside the classes is {@link ClassLabels}' refusal.
    */
   private void checkBatch(float[] images, int[] batchLabels, int batchSize, Shape shape) {
     if (batchSize <= 0) {
@@ -370,12 +369,7 @@ public final class TrainingGraph {
       throw new IllegalArgumentException("expected " + shape.size() + " image values (" + shape
           + " NHWC), got " + images.length);
     }
-    for (int i = 0; i < batchSize; i++) {
-      if (batchLabels[i] < 0 || batchLabels[i] >= numClasses) {
-        throw new IllegalArgumentException("label " + batchLabels[i] + " of image " + i + " is outside [0, "
-            + numClasses + ")");
-      }
-    }
+    ClassLabels.checkRange(batchLabels, batchSize, numClasses, i -> "label " + batchLabels[i] + " of image " + i);
   }
 
   /**
