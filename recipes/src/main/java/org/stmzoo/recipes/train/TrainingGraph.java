@@ -19,8 +19,8 @@ import org.stmzoo.recipes.augment.BatchAugmentation;
 import org.stmzoo.recipes.optim.AdamW;
 import org.stmzoo.recipes.optim.GradientClipping;
 import org.stmzoo.recipes.optim.ModelEma;
+import org.stmzoo.recipes.parallel.GlobalBatch;
 import org.stmzoo.recipes.parallel.Replicas;
-import org.stmzoo.recipes.parallel.TaskQueues;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
@@ -30,7 +30,6 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.io.QueueDequeue;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
@@ -129,29 +128,9 @@ public final class TrainingGraph {
     labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     learningRate = tf.withName("lr").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     this.replicas = replicas;
-    Operand<TFloat32> globalImages = trainImages;
-    Operand<TInt32> globalLabels = labels;
-    if (replicas.fedByTasks()) {
-      // This process feeds replica 0's slice; every other task's process queues its own slice on its task.
-      List<Operand<TFloat32>> imageParts = new ArrayList<>(List.of(trainImages));
-      List<Operand<TInt32>> labelParts = new ArrayList<>(List.of(labels));
-      Shape slice = Shape.of(replicas.slice(config.batchSize()), imageShape.get(1), imageShape.get(2),
-          imageShape.get(3));
-      for (int task = 1; task < replicas.count(); task++) {
-        Operand<?> queue = TaskQueues.data(model.graph(), tf, task, slice);
-        QueueDequeue dequeued = replicas.onReplica(model.graph(), task,
-            () -> tf.io.queueDequeue(queue, TaskQueues.dataTypes()));
-        @SuppressWarnings("unchecked")
-        Operand<TFloat32> images = (Operand<TFloat32>) dequeued.components().get(0);
-        @SuppressWarnings("unchecked")
-        Operand<TInt32> taskLabels = (Operand<TInt32>) dequeued.components().get(1);
-        imageParts.add(images);
-        labelParts.add(taskLabels);
-      }
-      globalImages = tf.concat(imageParts, tf.constant(0));
-      globalLabels = tf.concat(labelParts, tf.constant(0));
-    }
-    augmentation = new BatchAugmentation(tf.withSubScope("augment"), globalImages, globalLabels, numClasses,
+    // augment: once, on the global batch (in a cluster this process feeds only replica 0's slice of it)
+    GlobalBatch batch = GlobalBatch.of(model.graph(), tf, replicas, trainImages, labels, config.batchSize());
+    augmentation = new BatchAugmentation(tf.withSubScope("augment"), batch.images(), batch.labels(), numClasses,
         (float) config.smoothing());
     sampler = new AugmentSampler(config.mixup(), config.cutmix(), config.mixupSwitchProb(), config.reprob(),
         (int) imageShape.get(1), (int) imageShape.get(2), config.seed());
