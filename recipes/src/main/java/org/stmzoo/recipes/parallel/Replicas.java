@@ -129,12 +129,22 @@ public record Replicas(List<String> devices, int cpuDevices, boolean fedByTasks,
     return fedByTasks ? slice(batchSize) : batchSize;
   }
 
-  /** Global batch size check: every replica gets the same share. */
-  public int slice(int batchSize) {
+  /** The global batch of a step whose share fed by this process is {@code fedHere} images. */
+  public int globalBatch(int fedHere) {
+    return fedByTasks ? fedHere * count() : fedHere;
+  }
+
+  /** Refuses a global batch size that does not split evenly: every replica gets the same share. */
+  public void checkBatchSize(int batchSize) {
     if (batchSize % count() != 0) {
       throw new IllegalArgumentException("the batch size " + batchSize + " does not split evenly over " + count()
           + " replicas");
     }
+  }
+
+  /** Each replica's share of a global batch of {@code batchSize}, which must split evenly. */
+  public int slice(int batchSize) {
+    checkBatchSize(batchSize);
     return batchSize / count();
   }
 

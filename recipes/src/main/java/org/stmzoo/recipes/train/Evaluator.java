@@ -50,6 +50,9 @@ public final class Evaluator {
       if (b.size() == 0) {
         continue; // every image of it was unreadable (the loader left them out and counted them)
       }
+      int batch = batchIndex;
+      ClassLabels.checkRange(b.labels(), b.size(), numClasses,
+          i -> "batch " + batch + ", image " + i + ": label " + b.labels()[i]);
       float[] out = new float[b.size() * numClasses];
       try (TFloat32 in = TFloat32.tensorOf(Shape.of(b.size(), b.height(), b.width(), b.channels()),
               DataBuffers.of(b.images(), true, false));
@@ -58,10 +61,6 @@ public final class Evaluator {
       }
       for (int i = 0; i < b.size(); i++) {
         int label = b.labels()[i];
-        if (label < 0 || label >= numClasses) {
-          throw new IllegalArgumentException("batch " + batchIndex + ", image " + i + ": label " + label
-              + " is outside [0, " + numClasses + ")");
-        }
         int offset = i * numClasses;
         for (int c = 0; c < numClasses; c++) {
           if (!Float.isFinite(out[offset + c])) {

@@ -175,7 +175,7 @@ public final class Trainer {
             }
             step++;
             steps++;
-            images += graph.globalBatch(b.size());
+            images += graph.replicas().globalBatch(b.size());
             lossSum += loss;
             double seconds = (System.nanoTime() - epochStart) / 1e9;
             bar.step(startBatch + steps, lossSum / steps, lr, images / seconds);

@@ -4,14 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ClassifierOutput;
 import org.stmzoo.layers.core.ImageClassifier;
-import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
-import org.stmzoo.layers.core.VariableRole;
 import org.stmzoo.recipes.FeedTensors;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.augment.AugmentSampler;
@@ -19,10 +16,9 @@ import org.stmzoo.recipes.augment.BatchAugmentation;
 import org.stmzoo.recipes.optim.AdamW;
 import org.stmzoo.recipes.optim.GradientClipping;
 import org.stmzoo.recipes.optim.ModelEma;
+import org.stmzoo.recipes.parallel.GlobalBatch;
 import org.stmzoo.recipes.parallel.Replicas;
-import org.stmzoo.recipes.parallel.TaskQueues;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -30,7 +26,6 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.io.QueueDequeue;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
@@ -49,19 +44,15 @@ import org.tensorflow.types.TInt64;
  *
  * <p>Variable layout: the model's variables as built; {@code optimizer/...} and {@code ema/...} training
  * state; {@code teacher/...} the frozen teacher (not checkpointed with the run).
+ *
+ * <p>This class wires the recipe; the data-parallel plumbing is {@link ReplicatedGradients}'s (the replicas'
+ * forwards, losses and gradients, and their means) and, in a cluster, {@link GlobalBatch}'s (the other tasks'
+ * slices of the batch, from their queues).
  */
 public final class TrainingGraph {
   static final String TEACHER_SCOPE = "teacher";
-  /** The name scope of the step's own ops (augmentation, optimizer, EMA). */
-  private static final String STEP_SCOPE = "train";
-  /**
-   * With more than one replica, replica i's gradient ops are in the name scope {@code replica_i} and the mean of
-   * the replicas' gradients in {@code train/replica_mean}: names a profile reads to give them to their layers.
-   */
-  private static final String REPLICA_SCOPE = "replica_";
-  private static final String REPLICA_MEAN_SCOPE = "replica_mean";
-  private static final Pattern REPLICA_GRADIENT = Pattern.compile(
-      "^(" + REPLICA_SCOPE + "\\d+|" + STEP_SCOPE + "/" + REPLICA_MEAN_SCOPE + ")/.*");
+  /** The name scope of the step's own ops (augmentation, optimizer, EMA; the replicas' means). */
+  static final String STEP_SCOPE = "train";
 
   private final ModelGraph model;
   private final RecipeConfig config;
@@ -118,6 +109,8 @@ public final class TrainingGraph {
           ? "distillation '" + config.distillation().type() + "' needs a teacher (--distill-teacher)"
           : "a teacher was given but the distillation type is 'none'");
     }
+    replicas.checkBatchSize(config.batchSize());
+    this.replicas = replicas;
     this.modelVariables = model.modelVariables();
     this.teacherCheckpoint = teacher.map(Teacher::checkpointPrefix).orElse(null);
     List<ModelVariable> trainable = model.trainableVariables();
@@ -127,69 +120,32 @@ public final class TrainingGraph {
         Placeholder.shape(Shape.of(-1, imageShape.get(1), imageShape.get(2), imageShape.get(3))));
     labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     learningRate = tf.withName("lr").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-    this.replicas = replicas;
-    Operand<TFloat32> globalImages = trainImages;
-    Operand<TInt32> globalLabels = labels;
-    if (replicas.fedByTasks()) {
-      // This process feeds replica 0's slice; every other task's process queues its own slice on its task.
-      List<Operand<TFloat32>> imageParts = new ArrayList<>(List.of(trainImages));
-      List<Operand<TInt32>> labelParts = new ArrayList<>(List.of(labels));
-      Shape slice = Shape.of(replicas.slice(config.batchSize()), imageShape.get(1), imageShape.get(2),
-          imageShape.get(3));
-      for (int task = 1; task < replicas.count(); task++) {
-        Operand<?> queue = TaskQueues.data(model.graph(), tf, task, slice);
-        QueueDequeue dequeued = replicas.onReplica(model.graph(), task,
-            () -> tf.io.queueDequeue(queue, TaskQueues.dataTypes()));
-        @SuppressWarnings("unchecked")
-        Operand<TFloat32> images = (Operand<TFloat32>) dequeued.components().get(0);
-        @SuppressWarnings("unchecked")
-        Operand<TInt32> taskLabels = (Operand<TInt32>) dequeued.components().get(1);
-        imageParts.add(images);
-        labelParts.add(taskLabels);
-      }
-      globalImages = tf.concat(imageParts, tf.constant(0));
-      globalLabels = tf.concat(labelParts, tf.constant(0));
-    }
-    augmentation = new BatchAugmentation(tf.withSubScope("augment"), globalImages, globalLabels, numClasses,
+
+    // augment: once, on the global batch (in a cluster this process feeds only replica 0's slice of it)
+    GlobalBatch batch = GlobalBatch.of(model.graph(), tf, replicas, trainImages, labels, config.batchSize());
+    augmentation = new BatchAugmentation(tf.withSubScope("augment"), batch.images(), batch.labels(), numClasses,
         (float) config.smoothing());
     sampler = new AugmentSampler(config.mixup(), config.cutmix(), config.mixupSwitchProb(), config.reprob(),
         (int) imageShape.get(1), (int) imageShape.get(2), config.seed());
 
-    Optional<ImageClassifier> teacherNet = Optional.empty();
-    List<ModelVariable> teacherVariables = List.of();
-    if (teacher.isPresent()) {
-      int before = model.variables().size();
-      teacherNet = Optional.of(teacher.get().builder().apply(model.root().child(TEACHER_SCOPE)));
-      teacherVariables = List.copyOf(model.variables().values()).subList(before, model.variables().size());
-    }
+    int variablesBeforeTeacher = model.variables().size();
+    Optional<ImageClassifier> teacherNet = teacher.map(t -> t.builder().apply(model.root().child(TEACHER_SCOPE)));
+    List<ModelVariable> teacherVariables = List.copyOf(model.variables().values())
+        .subList(variablesBeforeTeacher, model.variables().size());
 
-    // One replica per device, each on its slice of the augmented global batch; one replica is today's graph.
-    int n = replicas.count();
-    replicas.slice(config.batchSize());
-    List<Operand<TFloat32>> imageSlices = split(tf, augmentation.images(), n);
-    List<Operand<TFloat32>> targetSlices = split(tf, augmentation.targets(), n);
-    List<ReplicaStep> steps = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      int replica = i;
-      Optional<ImageClassifier> teacherOfReplica = teacherNet;
-      steps.add(replicas.onReplica(model.graph(), i, () -> replicaStep(tf, student, teacherOfReplica,
-          imageSlices.get(replica), targetSlices.get(replica), trainable, n == 1 ? null : REPLICA_SCOPE + replica)));
-    }
-    loss = mean(tf, steps.stream().map(ReplicaStep::loss).toList());
-    List<Operand<TFloat32>> gradients = new ArrayList<>();
-    Ops gradientMean = n == 1 ? tf : tf.withSubScope(REPLICA_MEAN_SCOPE);
-    for (int v = 0; v < trainable.size(); v++) {
-      int index = v;
-      gradients.add(mean(gradientMean, steps.stream().map(step -> step.gradients().get(index)).toList()));
-    }
-    List<Op> statisticUpdates = averagedStateUpdates(tf, steps);
+    // forward -> loss -> gradients, per replica, averaged
+    ReplicatedGradients replicated = new ReplicatedGradients(model, tf, replicas, augmentation.images(),
+        augmentation.targets(), trainable, (images, targets) -> replicaLoss(tf, student, teacherNet, images, targets));
+    loss = replicated.loss();
+    List<Operand<TFloat32>> gradients = replicated.gradients();
 
+    // clip -> AdamW (with the forward's BatchNorm statistics) -> EMA of the updated weights
     if (config.clipGrad() > 0) {
       gradients = GradientClipping.byGlobalNorm(tf, gradients, config.clipGrad());
     }
     optimizer = new AdamW(model.root().child("optimizer"), trainable, AdamW.Config.deit(config.weightDecay()));
     List<Op> updates = new ArrayList<>(optimizer.apply(tf.withSubScope("adamw"), gradients, learningRate));
-    updates.addAll(statisticUpdates);
+    updates.addAll(replicated.statisticUpdates());
     ema = config.modelEma()
         ? Optional.of(new ModelEma(model.root().child("ema"), modelVariables, config.modelEmaDecay()))
         : Optional.empty();
@@ -209,73 +165,18 @@ public final class TrainingGraph {
             v -> v.path().substring(TEACHER_SCOPE.length() + 1)));
   }
 
-  /** One replica's share of the step: its forward, loss and gradients, and the statistics its forward saw. */
-  private record ReplicaStep(Operand<TFloat32> loss, List<Operand<TFloat32>> gradients,
-      List<ModelGraph.StateUpdate> stateUpdates) {}
-
-  private ReplicaStep replicaStep(Ops tf, ImageClassifier student, Optional<ImageClassifier> teacher,
-      Operand<TFloat32> images, Operand<TFloat32> targets, List<ModelVariable> trainable, String gradientPrefix) {
+  /**
+   * One replica's training forward on its slice and its loss (with the teacher's forward for distillation); the
+   * statistics are the student's only, as the frozen teacher's are never updated.
+   */
+  private ReplicatedGradients.ReplicaLoss replicaLoss(Ops tf, ImageClassifier student,
+      Optional<ImageClassifier> teacher, Operand<TFloat32> images, Operand<TFloat32> targets) {
     int updatesBefore = model.stateUpdateValues().size();
     ClassifierOutput out = student.call(images, tf.constant(true));
-    List<ModelGraph.StateUpdate> updates = List.copyOf(
+    List<ModelGraph.StateUpdate> statistics = List.copyOf(
         model.stateUpdateValues().subList(updatesBefore, model.stateUpdateValues().size()));
     Optional<ClassifierOutput> teacherOut = teacher.map(t -> t.call(images, tf.constant(false)));
-    Operand<TFloat32> replicaLoss = buildLoss(tf, out, teacherOut, targets);
-    return new ReplicaStep(replicaLoss, gradients(replicaLoss, trainable, gradientPrefix), updates);
-  }
-
-  /**
-   * Each statistic (BatchNorm's moving mean and variance) gets the mean of the replicas' new values, i.e. the
-   * moving average of the replicas' mean batch statistic, and one assign.
-   */
-  private static List<Op> averagedStateUpdates(Ops tf, List<ReplicaStep> steps) {
-    List<Op> assigns = new ArrayList<>();
-    int count = steps.get(0).stateUpdates().size();
-    for (int u = 0; u < count; u++) {
-      int index = u;
-      ModelGraph.StateUpdate first = steps.get(0).stateUpdates().get(u);
-      Operand<TFloat32> value = mean(tf, steps.stream().map(step -> {
-        ModelGraph.StateUpdate update = step.stateUpdates().get(index);
-        if (!update.variable().path().equals(first.variable().path())) {
-          throw new IllegalStateException("replicas update different statistics: " + first.variable().path()
-              + " and " + update.variable().path());
-        }
-        return update.value();
-      }).toList());
-      assigns.add(tf.assignVariableOp(first.variable().handle(), value));
-    }
-    return assigns;
-  }
-
-  /**
-   * Whether {@code node} is one of the replicas' gradient ops or of their mean (a graph with more than one
-   * replica); the single replica's gradients are TF's {@code gradients/...}.
-   */
-  public static boolean isReplicaGradient(String node) {
-    return REPLICA_GRADIENT.matcher(node).matches();
-  }
-
-  /** Whether {@code node} is one of the ops taking the mean of the replicas' gradients, which the updates read. */
-  public static boolean isReplicaGradientMean(String node) {
-    return node.startsWith(STEP_SCOPE + "/" + REPLICA_MEAN_SCOPE + "/");
-  }
-
-  /** The mean of the replicas' values; the value itself for one replica. */
-  private static Operand<TFloat32> mean(Ops tf, List<Operand<TFloat32>> values) {
-    if (values.size() == 1) {
-      return values.get(0);
-    }
-    return tf.math.mul(tf.math.addN(values), tf.constant(1f / values.size()));
-  }
-
-  /** {@code n} equal slices along the batch axis; the tensor itself for one. */
-  private static List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> batch, int n) {
-    if (n == 1) {
-      return List.of(batch);
-    }
-    List<Operand<TFloat32>> slices = new ArrayList<>();
-    tf.split(tf.constant(0), batch, (long) n).forEach(slices::add);
-    return slices;
+    return new ReplicatedGradients.ReplicaLoss(buildLoss(tf, out, teacherOut, targets), statistics);
   }
 
   private Operand<TFloat32> buildLoss(Ops tf, ClassifierOutput out, Optional<ClassifierOutput> teacherOut,
@@ -291,22 +192,6 @@ public final class TrainingGraph {
         .map(d -> (Operand<TFloat32>) tf.math.mul(tf.math.add(out.logits(), d), tf.constant(0.5f)))
         .orElse(out.logits());
     return Losses.softTargetCrossEntropy(tf, logits, targets);
-  }
-
-  private List<Operand<TFloat32>> gradients(Operand<TFloat32> y, List<ModelVariable> xs, String prefix) {
-    Output<?>[] inputs = xs.stream().map(v -> v.value().asOutput()).toArray(Output<?>[]::new);
-    Output<?>[] grads = prefix == null ? model.graph().addGradients(y.asOutput(), inputs)
-        : model.graph().addGradients(prefix, new Output<?>[] {y.asOutput()}, inputs, null);
-    List<Operand<TFloat32>> out = new ArrayList<>();
-    for (int i = 0; i < grads.length; i++) {
-      if (grads[i] == null || grads[i].op() == null) {
-        throw new IllegalStateException("the loss does not depend on " + xs.get(i).path());
-      }
-      @SuppressWarnings("unchecked")
-      Output<TFloat32> g = (Output<TFloat32>) grads[i];
-      out.add(g);
-    }
-    return out;
   }
 
   /**
@@ -342,7 +227,7 @@ public final class TrainingGraph {
           .feed(learningRate, feeds.add(TFloat32.scalarOf((float) lr)))
           // dropout/drop-path masks keyed by (seed, step): a resumed run draws the same ones
           .feed(model.randomSeed(), feeds.add(TInt64.vectorOf(config.seed(), step)));
-      augmentation.feed(runner, sampler.draw(step, globalBatch(batchSize)), feeds);
+      augmentation.feed(runner, sampler.draw(step, replicas.globalBatch(batchSize)), feeds);
       runner.fetch(loss).addTarget(trainOp);
       if (options.isPresent()) {
         // a traced step keeps the cluster's step deadline
@@ -354,9 +239,8 @@ public final class TrainingGraph {
   }
 
   /**
-   * The step's arrays must be exactly one batch: a longer or shorter label array would be cut or padded with
-   * class 0, and a label outside the classes one-hot encodes as an all-off row (a target summing to the
-   * smoothing, not 1), both silently.
+   * The step's arrays must be exactly one batch of classes: a longer or shorter label array would be cut or padded
+   * with class 0 silently, and a label outside the classes is {@link ClassLabels}' refusal.
    */
   private void checkBatch(float[] images, int[] batchLabels, int batchSize, Shape shape) {
     if (batchSize <= 0) {
@@ -370,12 +254,7 @@ public final class TrainingGraph {
       throw new IllegalArgumentException("expected " + shape.size() + " image values (" + shape
           + " NHWC), got " + images.length);
     }
-    for (int i = 0; i < batchSize; i++) {
-      if (batchLabels[i] < 0 || batchLabels[i] >= numClasses) {
-        throw new IllegalArgumentException("label " + batchLabels[i] + " of image " + i + " is outside [0, "
-            + numClasses + ")");
-      }
-    }
+    ClassLabels.checkRange(batchLabels, batchSize, numClasses, i -> "label " + batchLabels[i] + " of image " + i);
   }
 
   /**
@@ -383,11 +262,6 @@ public final class TrainingGraph {
    */
   public void limitStepTime(Duration limit) {
     stepOptions = RunOptions.newBuilder().setTimeoutInMs(limit.toMillis()).build();
-  }
-
-  /** The global batch of a step whose share fed by this process is {@code fedHere} images. */
-  public int globalBatch(int fedHere) {
-    return replicas.fedByTasks() ? fedHere * replicas.count() : fedHere;
   }
 
   public Replicas replicas() {

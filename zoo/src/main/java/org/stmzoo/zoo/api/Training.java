@@ -94,7 +94,7 @@ public final class Training {
     int threads = spec.threads();
     String autoAugment = spec.autoAugment();
     Replicas replicas = parallel.replicas();
-    replicas.slice(recipe.batchSize());
+    replicas.checkBatchSize(recipe.batchSize());
     Map<String, Object> args = args(model, spec, cropPct, data);
     if (writesRun && resume) {
       checkResumable(new RunDirectory(out), args);

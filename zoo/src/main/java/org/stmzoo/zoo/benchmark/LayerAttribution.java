@@ -12,7 +12,7 @@ import java.util.function.IntFunction;
 import java.util.regex.Pattern;
 import org.stmzoo.layers.core.FrozenWeights;
 import org.stmzoo.layers.core.ModelGraph;
-import org.stmzoo.recipes.train.TrainingGraph;
+import org.stmzoo.recipes.train.ReplicatedGradients;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 
@@ -24,7 +24,7 @@ import org.tensorflow.proto.NodeDef;
  * variable's layer; any other forward node lies, in creation order, between the ops of layers built before and
  * after it, so it gets the longest path the two share (the ops of an attention core between {@code mixer.qkv}
  * and {@code mixer.proj} get {@code mixer}). Gradient nodes ({@code gradients/...}, or in a step of several
- * replicas each replica's and their mean, {@link TrainingGraph#isReplicaGradient}; TF does not name them after
+ * replicas each replica's and their mean, {@link ReplicatedGradients#isReplicaGradient}; TF does not name them after
  * their forward op) belong to the layer of the variables or forward nodes they read, else to the path their
  * neighbours among the gradient nodes share. Nodes in other name scopes belong to the scope ({@code
  * (train/adamw)}). Nodes the runtime adds after Grappler
@@ -161,7 +161,7 @@ public final class LayerAttribution {
             String name = nodeOf(input);
             if (isGradient(name)) {
               updated.merge(name, layer, LayerAttribution::commonPath);
-              if (TrainingGraph.isReplicaGradientMean(name) && byName.containsKey(name)) {
+              if (ReplicatedGradients.isReplicaGradientMean(name) && byName.containsKey(name)) {
                 todo.push(byName.get(name)); // the replicas' gradients behind their mean, in the same hop
               }
             } else if (isScoped(name) && byName.containsKey(name)) {
@@ -293,9 +293,11 @@ public final class LayerAttribution {
     return name.indexOf('/') > 0 && !isGradient(name);
   }
 
-  /** TF's gradient ops ({@code gradients/...}, {@code gradients_1/...}) or a replica's ({@link TrainingGraph}). */
+  /**
+   * TF's gradient ops ({@code gradients/...}, {@code gradients_1/...}) or a replica's ({@link ReplicatedGradients}).
+   */
   private static boolean isGradient(String name) {
-    return TF_GRADIENT.matcher(name).matches() || TrainingGraph.isReplicaGradient(name);
+    return TF_GRADIENT.matcher(name).matches() || ReplicatedGradients.isReplicaGradient(name);
   }
 
   private static String nodeOf(String input) {
