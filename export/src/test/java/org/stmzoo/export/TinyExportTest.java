@@ -145,7 +145,8 @@ class TinyExportTest {
   void aFreshJvmThatOverrunsItsTimeIsStoppedAndReported() {
     // the child's output used to be read to its end before the timeout was checked, so it never applied
     assertThatThrownBy(() -> ExportRunner.inFreshJvm(Duration.ofMillis(1), exportBase, "--probe", "2"))
-        .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("the fresh JVM did not finish within PT0.001S");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("the fresh JVM did not finish within PT0.001S");
   }
 
   @Test

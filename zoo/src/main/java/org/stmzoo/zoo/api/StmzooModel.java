@@ -13,8 +13,8 @@ import org.tensorflow.ndarray.FloatNdArray;
  *
  * <p>Images are given as files, encoded bytes (JPEG, PNG, GIF, BMP, TIFF, WebP, PPM/PGM; a model loaded from an
  * export decodes in its graph, which reads JPEG, PNG, GIF and 24- or 32-bit BMP only) or a {@link BufferedImage},
- * and preprocessed as the model was evaluated: RGB, shorter side resized to {@code size / cropPct}, centre crop, normalised with the
- * model's mean and standard deviation.
+ * and preprocessed as the model was evaluated: RGB, shorter side resized to {@code size / cropPct}, centre crop,
+ * normalised with the model's mean and standard deviation.
  */
 public interface StmzooModel extends AutoCloseable {
   /** The registered model name, e.g. {@code u-convnext-micro}. */

@@ -3,6 +3,7 @@ package org.stmzoo.zoo.api;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.stmzoo.datasets.pipeline.RandAugment;
+import org.stmzoo.datasets.pipeline.RandomResizedCrop;
 import org.stmzoo.layers.core.ConfigChecks;
 import org.stmzoo.recipes.RecipeConfig;
 
@@ -34,7 +35,7 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
   /** The RandAugment policy of {@link #of} and of the CLI: DeiT's. */
   public static final String DEFAULT_AUTO_AUGMENT = RandAugment.DEIT_POLICY;
   /** timm's {@code --scale} lower bound. */
-  public static final float DEFAULT_MIN_SCALE = 0.08f;
+  public static final float DEFAULT_MIN_SCALE = (float) RandomResizedCrop.MIN_SCALE;
 
   public TrainSpec {
     if (resume && !(init instanceof Weights.Random)) {

@@ -85,7 +85,8 @@ final class BenchmarkCommand implements Command {
             .desc("with --data: RandAugment policy or 'none' (default " + TrainSpec.DEFAULT_AUTO_AUGMENT + ")")
             .build())
         .addOption(Option.builder().longOpt("scale").hasArg().argName("S")
-            .desc("with --data: RandomResizedCrop's minimum area (default 0.08)").build())
+            .desc("with --data: RandomResizedCrop's minimum area (default " + TrainSpec.DEFAULT_MIN_SCALE + ")")
+            .build())
         .addOption(Option.builder().longOpt("loader-threads").hasArg().argName("N")
             .desc("with --data: loader threads (default: cores)").build());
     return options;
@@ -143,7 +144,7 @@ final class BenchmarkCommand implements Command {
     }
     if (train) {
       try {
-        Replicas.chains(plan.batchStreams()).slice(batch); // the step runs as one chain per part of the batch
+        Replicas.chains(plan.batchStreams()).checkBatchSize(batch); // the step runs as one chain per part of the batch
       } catch (IllegalArgumentException e) {
         throw new UsageException("--thread-plan " + plan.name() + ": " + e.getMessage() + " (the training step runs"
             + " as one chain per part)");

@@ -142,7 +142,7 @@ final class TrainCommand implements Command {
         throw new IllegalArgumentException("--devices and a cluster (--cluster or TF_CONFIG) do not combine: one"
             + " device per task");
       }
-      parallel.replicas().slice(batchSize);
+      parallel.replicas().checkBatchSize(batchSize);
       return parallel;
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
