@@ -14,8 +14,8 @@ models=(u-convnext-micro u-halo-micro u-swin-micro u-pvt-micro u-dcnv3-micro pit
 echo "| model | infer img/s | train img/s | train ms/step | peak MiB (train) |"
 echo "| --- | ---: | ---: | ---: | ---: |"
 for m in "${models[@]}"; do
-  infer=$("$root/stmzoo" benchmark --model "$m" --mode infer --batch "$batch" --steps "$steps" "${extra[@]}" 2>/dev/null | tail -1)
-  train=$("$root/stmzoo" benchmark --model "$m" --mode train --batch "$batch" --steps "$steps" "${extra[@]}" 2>/dev/null | tail -1)
+  infer=$("$root/stmzoo" benchmark --model "$m" --mode infer --batch "$batch" --steps "$steps" "${extra[@]}" 2>/dev/null | grep "images/s" | tail -1)
+  train=$("$root/stmzoo" benchmark --model "$m" --mode train --batch "$batch" --steps "$steps" "${extra[@]}" 2>/dev/null | grep "images/s" | tail -1)
   ips() { sed -E 's/.*: ([0-9.]+) images\/s.*/\1/' <<<"$1"; }
   ms=$(sed -E 's/.*, ([0-9.]+) ms\/step.*/\1/' <<<"$train")
   mem=$(sed -E 's/.*peak memory ([0-9]+) MiB.*/\1/' <<<"$train")

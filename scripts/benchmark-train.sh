@@ -17,7 +17,7 @@ for m in "${models[@]}"; do
   row="| \`$m\`"
   for xla in "" --xla; do
     line=$("$root/stmzoo" benchmark --model "$m" --mode train --image-size "$size" --batch "$batch" \
-      --steps "$steps" "${extra[@]}" $xla 2>/dev/null | tail -1)
+      --steps "$steps" "${extra[@]}" $xla 2>/dev/null | grep "images/s" | tail -1)
     ips=$(sed -E 's/.*: ([0-9.]+) images\/s.*/\1/' <<<"$line")
     ms=$(sed -E 's/.*, ([0-9.]+) ms\/step.*/\1/' <<<"$line")
     mem=$(sed -E 's/.*peak memory ([0-9]+) MiB.*/\1/' <<<"$line")
