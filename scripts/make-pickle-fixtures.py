@@ -14,8 +14,9 @@ A parity fixture added later is written alone, so that the committed files stay 
 
     python3 scripts/make-pickle-fixtures.py REFS --only u-swin-shifted
 
-(u-swin-shifted, u-pvt-two-blocks, u-halo-two-blocks, u-convnext-trained-scale and shiftvit-partial-shift were
-written so with PyTorch 2.13 from pip; that build reproduces the other parity logits within 3e-7.)
+(u-swin-shifted, u-pvt-two-blocks, u-halo-two-blocks, u-convnext-trained-scale, u-dcnv3-trained-scale and
+shiftvit-partial-shift were written so with PyTorch 2.13 from pip; that build reproduces the other parity logits
+within 3e-7.)
 
 Three kinds of fixture:
   pickles/sample_pN.pkl   Python's pickle of one value holding every kind of plain data, protocols 2 to 5, and
@@ -326,6 +327,15 @@ def reference_models(refs):
                               stm_save_model),
         # The blocks of the u-convnext fixture above hardly reach its logits (see trained_like)
         "u-convnext-trained-scale": (lambda: unified(UnifiedConvNeXtBlock, None, dims=[4, 8, 8, 8]), stm_save_model),
+        # The U-DCNv3 blocks on a trained model's scale (zeroing every gamma moves the logits by 1.1, u-dcnv3's by
+        # 5e-5; offsets reach 3.4 pixels) and a second block in the stages of 1 and 2 groups. The dims cannot be
+        # narrower (stmzoo's widths double from a base, here 4, with 4 channels a group, as in u-dcnv3) and the
+        # last stage's 32-wide block is most of the 190 KB, hence one block there and in the third stage
+        "u-dcnv3-trained-scale": (lambda: unified(DCNv3Block, dict(num_heads=dcn_heads, deform_points=9,
+                                                                   kernel_size=3, deform_padding=True),
+                                                  dims=dcn_dims, depths=[2, 2, 1, 1], num_heads=dcn_heads,
+                                                  forward_kwargs=dict(deform_points=9, deform_padding=True)),
+                                  stm_save_model),
         # g = C / n_div channels move each way: 4 of 6 in the first stage, 32 of 48 in the last; the rest pass
         # through unchanged, as most do in the released models (32 of 96 channels move at n_div 12)
         "shiftvit-partial-shift": (lambda: shiftvit.ShiftViT(img_size=IMAGE, embed_dim=6, depths=(1, 1, 1, 1),
@@ -336,7 +346,7 @@ def reference_models(refs):
 
 # Fixtures whose weights are trained_like (the others': perturbed)
 TRAINED_SCALE = ("u-swin-shifted", "u-pvt-two-blocks", "u-halo-two-blocks", "u-convnext-trained-scale",
-                 "shiftvit-partial-shift")
+                 "u-dcnv3-trained-scale", "shiftvit-partial-shift")
 
 
 def trained_like(model, seed):

@@ -57,8 +57,8 @@ class ReferenceScriptCheckpointsTest {
             new ShiftVit.Variant("fixture", "tiny", 4, ONE_BLOCK, 2.0, 4, 0f))),
         // Weights on a trained model's scale (the U-models' above hardly let their blocks reach the logits), and
         // what one block per stage leaves out: shifted windows on odd blocks (window 4 shifts by 2 on the 16x16
-        // and 8x8 maps), PVT's blocks without pos_embed, halo blocks after a stage's first; ShiftViT channels
-        // beyond the four moving groups (n_div 6: 4 of 6 channels move in the first stage)
+        // and 8x8 maps), PVT's blocks without pos_embed, halo and DCNv3 blocks after a stage's first; ShiftViT
+        // channels beyond the four moving groups (n_div 6: 4 of 6 channels move in the first stage)
         Arguments.of("u-swin-shifted", 64, UnifiedSwin.entry(new UnifiedSwin.Variant(new AttentionSizes("fixture",
             new int[] {2, 2, 1, 1}, new int[] {4, 8, 8, 8}, new int[] {1, 2, 2, 4}, 0f), 4))),
         Arguments.of("u-pvt-two-blocks", 64, UnifiedPvt.entry(new UnifiedPvt.Variant("fixture",
@@ -68,6 +68,8 @@ class ReferenceScriptCheckpointsTest {
             "fixture", new int[] {2, 2, 2, 2}, new int[] {8, 8, 8, 8}, new int[] {1, 2, 4, 8}, 0f), 7, 3))),
         Arguments.of("u-convnext-trained-scale", 64, UnifiedConvNeXt.entry(
             new UnifiedConvNeXt.Variant("fixture", ONE_BLOCK, new int[] {4, 8, 8, 8}, 7, 0f))),
+        Arguments.of("u-dcnv3-trained-scale", 64, UnifiedDcnV3.entry(
+            new UnifiedDcnV3.Variant("fixture", 4, new int[] {2, 2, 1, 1}, 4, 0f))),
         Arguments.of("shiftvit-partial-shift", 64, ShiftVit.entry(
             new ShiftVit.Variant("fixture", "tiny", 6, ONE_BLOCK, 2.0, 6, 0f))));
   }
