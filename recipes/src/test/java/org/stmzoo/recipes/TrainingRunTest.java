@@ -141,6 +141,7 @@ class TrainingRunTest {
     assertThat(last.variablesFiles()).extracting(CheckpointFolder.VariablesFile::name)
         .contains("variables.index");
     assertThat(last.training().ema()).isFalse();
+    assertThat(last.training().evalEma()).isFalse();
     assertThat(last.model()).isEqualTo("tiny-net");
     assertThat(last.classNames()).isEqualTo(trainSet.classNames());
     assertThat(CheckpointFolder.prefix(run.checkpoint(RunDirectory.BEST)).resolveSibling("variables.index"))
@@ -179,6 +180,7 @@ class TrainingRunTest {
     assertThat(interrupted.step()).isEqualTo(11);
     assertThat(interrupted.evalTop1()).isNull();
     assertThat(interrupted.ema()).isTrue();
+    assertThat(interrupted.evalEma()).as("the run evaluates its EMA (--model-ema-eval)").isTrue();
     Map<String, float[]> resumedMid = new TreeMap<>();
     train(midEpoch, two, trainSet, valSet, true, -1, resumedMid);
     assertSameWeights(once, resumedMid);

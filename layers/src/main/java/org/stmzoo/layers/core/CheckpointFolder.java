@@ -104,8 +104,11 @@ public final class CheckpointFolder {
    * @param evalTop1 eval top-1 (percent) of the last completed epoch, null without validation, mid-epoch, or while
    *     (or when) the epoch's evaluation had not run: training saves {@code last} before evaluating
    * @param ema whether the checkpoint holds EMA copies of the weights
+   * @param evalEma whether the run's evaluations (this {@code evalTop1}, summary.csv's eval columns, and so the
+   *     choice of {@code best}) score the EMA copies rather than the live weights ({@code train --model-ema-eval});
+   *     false, the live weights, in metadata written before it was recorded
    */
-  public record Training(long step, int epochsDone, Double evalTop1, boolean ema) {}
+  public record Training(long step, int epochsDone, Double evalTop1, boolean ema, boolean evalEma) {}
 
   /**
    * One file of the V2 checkpoint ({@code variables.index}, {@code variables.data-00000-of-00001}) as written.

@@ -112,6 +112,9 @@ public final class CheckpointMetadata {
         || (t.evalTop1() != null && !(t.evalTop1() >= 0 && t.evalTop1() <= 100)))) {
       throw invalid(file, "training holds a negative step or epoch count, or an eval top-1 outside 0..100");
     }
+    if (t != null && t.evalEma() && !t.ema()) {
+      throw invalid(file, "training says its evaluations scored EMA weights (evalEma) it does not hold (ema false)");
+    }
     Set<String> names = new HashSet<>();
     for (CheckpointFolder.VariablesFile v : m.variablesFiles()) {
       if (v == null || v.name() == null || !VARIABLES_FILE.matcher(v.name()).matches() || !names.add(v.name())) {

@@ -25,7 +25,8 @@ import org.tensorflow.exceptions.TensorFlowException;
  * evaluation after each epoch (of the EMA weights on request), and the run folder's records: summary.csv,
  * TensorBoard scalars, the curve plot, and checkpoint folders {@code last} (every epoch, before its evaluation,
  * and on Ctrl-C) and {@code best} (highest eval top-1, or lowest train loss without a validation set), in the one
- * stmzoo checkpoint layout ({@link CheckpointFolder}) with the optimizer and EMA state as extra variables.
+ * stmzoo checkpoint layout ({@link CheckpointFolder}) with the optimizer and EMA state as extra variables and, in
+ * the metadata, which weights the score is of.
  *
  * <p>Where it starts is the optimizer's step count in the session: 0 for a fresh run, the checkpoint's for a
  * resumed one ({@link #restoreLast}); epoch and batch follow from it, and the loader replays the same order.
@@ -238,7 +239,7 @@ public final class Trainer {
       return Optional.empty();
     }
     Evaluator evaluator = new Evaluator(graph.evalImages(), graph.evalLogits(), graph.numClasses());
-    boolean useEma = config.evalEma() && graph.hasEma();
+    boolean useEma = evaluatesEma();
     if (useEma) {
       graph.swapEma(session);
     }
@@ -249,6 +250,11 @@ public final class Trainer {
         graph.swapEma(session);
       }
     }
+  }
+
+  /** Whether the epochs' evaluations (and so the choice of {@code best}) score the EMA weights. */
+  private boolean evaluatesEma() {
+    return config.evalEma() && graph.hasEma();
   }
 
   private void writeRecords(EventFileWriter events, List<EpochRecord> records, EpochRecord r) throws IOException {
@@ -269,7 +275,7 @@ public final class Trainer {
 
   private CheckpointFolder.Metadata metadata(long step, int epochsDone, double evalTop1) {
     return checkpointMetadata.withTraining(new CheckpointFolder.Training(step, epochsDone,
-        Double.isNaN(evalTop1) ? null : evalTop1, graph.hasEma()));
+        Double.isNaN(evalTop1) ? null : evalTop1, graph.hasEma(), evaluatesEma()));
   }
 
   /**

@@ -23,7 +23,8 @@ public final class Evaluation {
   /**
    * Evaluates the checkpoint's weights (or their EMA) on the evaluation set of {@code spec}'s data
    * ({@link DataSpec#evaluationSet}), by default the validation set of the run the checkpoint comes from;
-   * {@code log} gets what is evaluated and on what.
+   * {@code log} gets what is evaluated and on what, and a note when these are the live weights of a run that
+   * scored its EMA weights ({@link StmzooCheckpoint#emaScoreNote}).
    */
   public static EvalResult run(EvalSpec evalSpec, PrintStream log) throws IOException {
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(evalSpec.checkpoint());
@@ -39,6 +40,8 @@ public final class Evaluation {
     model.checkClasses(data.classNames(), "the checkpoint " + checkpoint.directory());
     log.printf(Locale.ROOT, "Evaluating %s from %s on %s (crop-pct %.3f)%n", model.entry().name(),
         checkpoint.describe(ema), data.description(), crop);
+    checkpoint.emaScoreNote(ema).ifPresent(note -> log.println("note: " + note + "; --ema evaluates the EMA"
+        + " weights"));
     try (Graph g = new Graph(); Session session = new Session(g);
         BatchLoader loader = new BatchLoader(data, model.evalTransform(crop), batchSize, false, false, 0,
             Runtime.getRuntime().availableProcessors())) {

@@ -77,7 +77,11 @@ public final class Stmzoo {
     return export(spec, note -> {});
   }
 
-  /** As {@link #export(ExportSpec)}; {@code notes} hears what importing published weights adapted. */
+  /**
+   * As {@link #export(ExportSpec)}; {@code notes} hears what importing published weights adapted, and when the
+   * weights are the live ones of a checkpoint whose run scored its EMA weights
+   * ({@link StmzooCheckpoint#emaScoreNote}).
+   */
   public static ExportResult export(ExportSpec spec, Consumer<String> notes) throws IOException {
     return SavedModelExporter.export(request(spec.model(), notes).withRowStreams(spec.rowStreams())
         .withBatchStreams(spec.batchStreams()).withFusedLayerNorm(spec.fusedLayerNorm()), spec.baseDir(),
@@ -92,7 +96,7 @@ public final class Stmzoo {
       return ExportRequests.of(entry, size(spec, entry), classes, WeightSource.randomInit(), r.seed());
     }
     if (spec.weights() instanceof Weights.Checkpoint c) {
-      return checkpointRequest(spec, c);
+      return checkpointRequest(spec, c, notes);
     }
     Weights.Pretrained p = (Weights.Pretrained) spec.weights();
     Downloads.Release release = spec.downloads().release(spec.model(), p.tag());
@@ -106,7 +110,8 @@ public final class Stmzoo {
     return ExportRequests.of(entry, size, release.entry().preprocessing(), classes, weights, 0);
   }
 
-  private static ExportRequest checkpointRequest(ModelSpec spec, Weights.Checkpoint weights) throws IOException {
+  private static ExportRequest checkpointRequest(ModelSpec spec, Weights.Checkpoint weights, Consumer<String> notes)
+      throws IOException {
     Path path = weights.path();
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(path);
     RunModel model = RunModel.of(checkpoint);
@@ -119,6 +124,7 @@ public final class Stmzoo {
     }
     List<String> classes = renamed(spec, model.classes().isEmpty()
         ? ExportRequest.numberedClasses(model.options().numClasses()) : model.classes(), path.toString());
+    checkpoint.emaScoreNote(weights.ema()).ifPresent(note -> notes.accept(note + "; --ema exports the EMA weights"));
     return ExportRequests.of(model.entry(), model.options().imageSize(), checkpoint.preprocessing(), classes,
             checkpoint.exportWeights(weights.ema()), 0)
         .withTrainingSummary(TrainingSummary.of(checkpoint, weights.ema()).orElse(null));

@@ -164,6 +164,21 @@ public final class StmzooCheckpoint {
   }
 
   /**
+   * What a use of the live weights ({@code ema} false) should be told when the checkpoint's run scored its EMA
+   * weights ({@code train --model-ema-eval}): its eval top-1, and which epoch became {@code best}, are of the EMA
+   * weights, so the live ones are another model than the one that score describes. Empty otherwise. The live
+   * weights stay the default, as they were before runs recorded this.
+   */
+  public Optional<String> emaScoreNote(boolean ema) {
+    CheckpointFolder.Training training = metadata.training();
+    if (ema || training == null || !training.evalEma()) {
+      return Optional.empty();
+    }
+    return Optional.of("the run scored the EMA weights of " + directory + " (train --model-ema-eval: its eval"
+        + " top-1 and the choice of best/ are theirs), not these live ones");
+  }
+
+  /**
    * Assigns every model variable of {@code built} from this checkpoint: the trained weights, or with {@code ema}
    * their EMA copies. The model must be the one the checkpoint was written for, with the same classes,
    * channels and image size (shapes must agree). Training state in the checkpoint is not read.

@@ -29,6 +29,7 @@ public final class TrainingSummary {
     summary.put("step", state.step());
     summary.put("epochs_done", state.epochsDone());
     summary.put("eval_top1", state.evalTop1());
+    summary.put("eval_weights", state.evalEma() ? "ema" : "trained");
     if (checkpoint.run().isPresent()) {
       RunDirectory run = checkpoint.run().get();
       List<EpochRecord> records = run.readSummary();

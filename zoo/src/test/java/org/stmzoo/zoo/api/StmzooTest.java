@@ -21,9 +21,11 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.export.SavedModelExporter.ExportResult;
+import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.Preprocessing;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
+import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelOptions;
@@ -275,18 +277,42 @@ class StmzooTest {
         .contains(", 2 replicas of batch 2");
   }
 
+  /**
+   * One epoch on {@code data} (a quarter held out) into {@code tmp/out}, keeping an EMA of decay 0.5 that each
+   * epoch's evaluation scores when {@code evalEma} ({@code --model-ema-eval}).
+   */
+  private TrainSpec emaTraining(Path data, String out, boolean evalEma) {
+    RecipeConfig recipe = new RecipeConfig(1, 4, 5e-3, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, true, 0.5, evalEma,
+        RecipeConfig.Distillation.none(), 0);
+    return TrainSpec.finetune(DataSpec.folder(data).withValSplit(0.25), tmp.resolve(out), 1, 4).withRecipe(recipe)
+        .withAugmentation(null, 1.0f).withCropPct(1.0f).withThreads(1);
+  }
+
+  /** {@code spec} run from random weights, its log discarded. */
+  private static void finetune(TrainSpec spec) throws IOException {
+    try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random()).withImageSize(SIZE))) {
+      model.finetune(spec, TrainingListener.none(), new PrintStream(OutputStream.nullOutputStream()));
+    }
+  }
+
+  private static String evalLog(EvalSpec spec) throws IOException {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Evaluation.run(spec, new PrintStream(log, true, StandardCharsets.UTF_8));
+    return log.toString(StandardCharsets.UTF_8);
+  }
+
   @Test
   void aRunsEmaWeightsLoadExportUnderOtherClassNamesAndStartAFinetune() throws IOException {
     Path data = tinyFolder(tmp.resolve("shapes"), 6);
-    RecipeConfig recipe = new RecipeConfig(1, 4, 5e-3, 1e-5, 1e-6, 0, 0.05, 0, 0.1, 0, 0, 0.5, 0, true, 0.5, false,
-        RecipeConfig.Distillation.none(), 0);
-    java.util.function.Function<String, TrainSpec> spec = out -> TrainSpec.finetune(
-        DataSpec.folder(data).withValSplit(0.25), tmp.resolve(out), 1, 4)
-        .withRecipe(recipe).withAugmentation(null, 1.0f).withCropPct(1.0f).withThreads(1);
-    try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random()).withImageSize(SIZE))) {
-      model.finetune(spec.apply("run"), TrainingListener.none(), new PrintStream(OutputStream.nullOutputStream()));
-    }
+    finetune(emaTraining(data, "run", false));
     Path run = tmp.resolve("run");
+    // without --model-ema-eval the run scored, and chose best/ by, its live weights, which eval takes by default
+    for (String folder : List.of(RunDirectory.BEST, RunDirectory.LAST)) {
+      CheckpointFolder.Training training = new RunDirectory(run).checkpointMetadata(folder).training();
+      assertThat(training.ema()).as(folder).isTrue();
+      assertThat(training.evalEma()).as(folder).isFalse();
+    }
+    assertThat(evalLog(EvalSpec.of(run))).doesNotContain("note:");
     Path image = data.resolve("circle").resolve("0.png");
     float[] trained;
     float[] ema;
@@ -299,7 +325,7 @@ class StmzooTest {
       // decay 0.5 over two steps: the average lags the trained weights
       assertThat(ema).isNotEqualTo(trained);
       ByteArrayOutputStream log = new ByteArrayOutputStream();
-      model.finetune(spec.apply("from-ema"), TrainingListener.none(),
+      model.finetune(emaTraining(data, "from-ema", false), TrainingListener.none(),
           new PrintStream(log, true, StandardCharsets.UTF_8));
       assertThat(log.toString(StandardCharsets.UTF_8)).contains("Initialised from stmzoo checkpoint")
           .contains(", EMA weights");
@@ -318,6 +344,28 @@ class StmzooTest {
     assertThatThrownBy(() -> Stmzoo.export(ExportSpec.of(emaSpec.withClassNames(List.of("a", "b", "c")),
         tmp.resolve("other")))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("classifies 2 classes, but 3 class names were given");
+  }
+
+  @Test
+  void aRunScoringItsEmaWeightsRecordsItAndEvalAndExportOfItsLiveWeightsSaySo() throws IOException {
+    finetune(emaTraining(tinyFolder(tmp.resolve("shapes"), 6), "run", true));
+    Path run = tmp.resolve("run");
+    for (String folder : List.of(RunDirectory.BEST, RunDirectory.LAST)) {
+      CheckpointFolder.Training training = new RunDirectory(run).checkpointMetadata(folder).training();
+      assertThat(training.evalTop1()).as(folder).isNotNull();
+      assertThat(training.evalEma()).as(folder).isTrue();
+    }
+    String scoredEma = "the run scored the EMA weights of " + run.resolve(RunDirectory.BEST)
+        + " (train --model-ema-eval: its eval top-1 and the choice of best/ are theirs), not these live ones";
+    // the live weights stay the default; eval and export of them say whose score best/ was chosen by
+    assertThat(evalLog(EvalSpec.of(run))).contains("note: " + scoredEma + "; --ema evaluates the EMA weights\n");
+    assertThat(evalLog(new EvalSpec(run, null, true, null, 64, null))).doesNotContain("note:");
+    List<String> notes = new ArrayList<>();
+    ExportResult export = Stmzoo.export(ExportSpec.of(ModelSpec.of(null, Weights.checkpoint(run)),
+        tmp.resolve("served")), notes::add);
+    assertThat(notes).containsExactly(scoredEma + "; --ema exports the EMA weights");
+    assertThat(export.card().trainingSummary()).containsEntry("weights", "trained")
+        .containsEntry("eval_weights", "ema");
   }
 
   /** A copy of a loaded export that fails partway leaves no version folder (nor its hidden staging folder). */
