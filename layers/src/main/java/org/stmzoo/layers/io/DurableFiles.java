@@ -2,6 +2,7 @@ package org.stmzoo.layers.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,9 +35,18 @@ public final class DurableFiles {
 
   /** Forces a file's content and size to storage. */
   public static void syncFile(Path file) throws IOException {
-    // opened for writing (without truncating): Windows flushes only a file opened with write access
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+    try (FileChannel channel = openToSync(file)) {
       channel.force(true);
+    }
+  }
+
+  private static FileChannel openToSync(Path file) throws IOException {
+    try {
+      // opened for writing (without truncating): Windows flushes only a file opened with write access
+      return FileChannel.open(file, StandardOpenOption.WRITE);
+    } catch (AccessDeniedException readOnly) {
+      // a read-only file (a copy of a read-only export keeps its mode): POSIX flushes it opened for reading
+      return FileChannel.open(file, StandardOpenOption.READ);
     }
   }
 

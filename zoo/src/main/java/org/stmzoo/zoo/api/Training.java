@@ -19,6 +19,7 @@ import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
+import org.stmzoo.recipes.output.AtomicFiles;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.recipes.parallel.Cluster;
 import org.stmzoo.recipes.parallel.ClusterChief;
@@ -85,7 +86,9 @@ public final class Training {
         ? Optional.of(spec.downloads().release(spec.model(), p.tag())) : Optional.empty();
     ModelEntry entry = release.isPresent() ? release.get().model() : ModelRegistry.get(spec.model());
     RecipeConfig recipe = spec.recipe();
-    float cropPct = spec.cropPct() != null ? spec.cropPct() : entry.preprocessing().cropPct();
+    float cropPct = spec.cropPct() != null ? spec.cropPct()
+        : writesRun && resume ? recordedCropPct(out, entry.preprocessing().cropPct())
+        : entry.preprocessing().cropPct();
     DataSpec.Loaded data = spec.data().load(recipe.seed());
     List<String> classes = data.train().classNames();
     RunModel model = RunModel.of(entry, spec.imageSize() != null ? spec.imageSize() : entry.defaultImageSize(),
@@ -326,8 +329,12 @@ public final class Training {
    * Resuming needs the run's {@code last} checkpoint; a fresh run needs a folder without one. Checked first, as it
    * needs only the folder (which it does not create).
    */
-  private static void checkOutputFolder(Path out, boolean resume) {
-    boolean hasRun = CheckpointFolder.isCheckpoint(out.resolve(RunDirectory.LAST));
+  private static void checkOutputFolder(Path out, boolean resume) throws IOException {
+    Path last = out.resolve(RunDirectory.LAST);
+    // a crash between the two renames of a checkpoint write leaves only .last.old: put it back first, or a resume
+    // would find nothing and a fresh run would delete it with its first save
+    AtomicFiles.recover(last);
+    boolean hasRun = CheckpointFolder.isCheckpoint(last);
     if (resume && !hasRun) {
       throw new IllegalArgumentException("nothing to resume in " + out + " (no 'last' checkpoint)");
     }
@@ -335,6 +342,14 @@ public final class Training {
       throw new IllegalArgumentException(out + " already holds a run; continue it with --resume or pick another"
           + " --output");
     }
+  }
+
+  /**
+   * The evaluation crop a resumed run was started with, where the command does not give one: the model's default
+   * may have changed since (DeiT's and PiT's went from 0.9 to 0.875), and a run goes on as it began.
+   */
+  private static float recordedCropPct(Path out, float modelDefault) throws IOException {
+    return new RunDirectory(out).readArgs().get("crop_pct") instanceof Number n ? n.floatValue() : modelDefault;
   }
 
   /**

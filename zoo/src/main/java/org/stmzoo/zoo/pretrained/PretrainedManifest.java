@@ -29,7 +29,7 @@ import org.stmzoo.layers.core.Preprocessing;
  * SHA-256 are recorded only where published (others are pinned on first use, see {@link WeightLock}).
  * {@code STMZOO_MANIFEST} names a further manifest file in JSON (a private release, a local copy), whose entries
  * extend or replace the shipped ones: {@code {"formatVersion": 1, "entries": [ENTRY, ...]}}, each entry with the
- * fields of {@link Entry} (docs/checkpoints.md). Fields it does not know are refused, not skipped (a misspelt
+ * fields of {@link Entry} (docs/export.md). Fields it does not know are refused, not skipped (a misspelt
  * {@code "sha_256"} would otherwise leave a published checksum unchecked), except an entry's free-text
  * {@code "comment"}.
  */

@@ -96,6 +96,19 @@ class RunArgumentsTest {
     TrainingResult again = Training.run(resumed(spec.withThreads(2)), TrainingListener.none(),
         new PrintStream(PrintStream.nullOutputStream()));
     assertThat(again.epochs()).hasSize(1);
+
+    // a run started when the model's default crop was another (DeiT's and PiT's were 0.9) resumes without
+    // --crop-pct: it goes on with the crop args.json records, not today's default
+    RunDirectory directory = new RunDirectory(run);
+    Map<String, Object> recorded = new java.util.LinkedHashMap<>(directory.readArgs());
+    recorded.put("crop_pct", 0.9);
+    directory.writeArgs(recorded);
+    TrainSpec s = resumed(spec);
+    TrainSpec noCrop = new TrainSpec(s.model(), s.init(), true, s.data(), s.imageSize(), s.dropPath(), s.output(),
+        s.recipe(), s.autoAugment(), s.minScale(), null, s.distillTeacher(), s.threads(), s.downloads(),
+        s.parallelism());
+    assertThat(Training.run(noCrop, TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream()))
+        .epochs()).hasSize(1);
   }
 
   /** {@code run/last}: a freshly initialised checkpoint classifying circle and square, and {@code args}. */
@@ -162,6 +175,14 @@ class RunArgumentsTest {
         new PrintStream(PrintStream.nullOutputStream())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(occupied + " already holds a run; continue it with --resume or pick another --output");
+
+    // a crash between a checkpoint write's two renames leaves .last.old alone: still a run, and put back
+    Path halfRenamed = fakeRun("half-renamed", oldArgs(missingData));
+    java.nio.file.Files.move(halfRenamed.resolve(RunDirectory.LAST), halfRenamed.resolve(".last.old"));
+    assertThatThrownBy(() -> Training.run(trainSpec(DataSpec.folder(missingData), halfRenamed),
+        TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already holds a run");
+    assertThat(halfRenamed.resolve(RunDirectory.LAST).resolve("stmzoo-checkpoint.json")).exists();
 
     Path empty = tmp.resolve("empty");
     assertThatThrownBy(() -> Training.run(resumed(trainSpec(DataSpec.folder(missingData), empty)),
