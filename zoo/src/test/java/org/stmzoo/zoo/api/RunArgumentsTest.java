@@ -134,12 +134,6 @@ class RunArgumentsTest {
     return args;
   }
 
-  private static String evalLog(EvalSpec spec) throws IOException {
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    Evaluation.run(spec, new PrintStream(log, true, StandardCharsets.UTF_8));
-    return log.toString(StandardCharsets.UTF_8);
-  }
-
   @Test
   void evalRefusesToDefaultToARunsTrainingImagesAndReadsTheValFolderOfATrainValRoot() throws IOException {
     Path plain = StmzooTest.tinyFolder(tmp.resolve("plain"), 3);
@@ -154,16 +148,16 @@ class RunArgumentsTest {
     StmzooTest.tinyFolder(root.resolve("train"), 3);
     StmzooTest.tinyFolder(root.resolve("val"), 2);
     // given explicitly, the root is its val folder (classes circle and square), not two classes "train" and "val"
-    assertThat(evalLog(EvalSpec.of(plainRun).withData(root.toString())))
+    assertThat(StmzooTest.evalLog(EvalSpec.of(plainRun).withData(root.toString())))
         .contains(" on image folder " + root.resolve("val") + " (4 images, 2 classes)");
     // and a run that trained on it validated on root/val, which eval then defaults to
-    assertThat(evalLog(EvalSpec.of(fakeRun("root-run", oldArgs(root)))))
+    assertThat(StmzooTest.evalLog(EvalSpec.of(fakeRun("root-run", oldArgs(root)))))
         .contains(" on image folder " + root.resolve("val") + " (4 images, 2 classes)");
 
     Map<String, Object> withValFolder = oldArgs(plain);
     withValFolder.put("val", root.resolve("val").toString());
     withValFolder.put("val_split", null);
-    assertThat(evalLog(EvalSpec.of(fakeRun("val-run", withValFolder))))
+    assertThat(StmzooTest.evalLog(EvalSpec.of(fakeRun("val-run", withValFolder))))
         .contains(" on image folder " + root.resolve("val") + " (4 images, 2 classes)");
   }
 

@@ -295,7 +295,8 @@ class StmzooTest {
     }
   }
 
-  private static String evalLog(EvalSpec spec) throws IOException {
+  /** What {@link Evaluation#run} logs for {@code spec}. */
+  static String evalLog(EvalSpec spec) throws IOException {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     Evaluation.run(spec, new PrintStream(log, true, StandardCharsets.UTF_8));
     return log.toString(StandardCharsets.UTF_8);
