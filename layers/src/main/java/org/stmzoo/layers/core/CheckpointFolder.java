@@ -162,6 +162,14 @@ public final class CheckpointFolder {
     return metadata;
   }
 
+  /**
+   * The metadata of checkpoint folder {@code dir}, checked as {@link #read} checks it, without hashing the variables
+   * files: for a caller that reads or updates the metadata and does not load the weights.
+   */
+  public static Metadata readMetadata(Path dir) throws IOException {
+    return CheckpointMetadata.read(dir);
+  }
+
   /** Largest metadata file read. */
   public static final int MAX_METADATA_BYTES = 1 << 20;
 

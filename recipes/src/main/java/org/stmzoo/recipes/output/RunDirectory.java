@@ -103,7 +103,7 @@ public final class RunDirectory {
    * whole folder again.
    */
   public void updateTraining(String name, CheckpointFolder.Training training) throws IOException {
-    CheckpointFolder.Metadata metadata = checkpointMetadata(name).withTraining(training);
+    CheckpointFolder.Metadata metadata = CheckpointFolder.readMetadata(checkpoint(name)).withTraining(training);
     AtomicFiles.write(checkpoint(name).resolve(CheckpointFolder.METADATA_FILE),
         tmp -> Files.writeString(tmp, CheckpointFolder.metadataJson(metadata), StandardCharsets.UTF_8));
   }
@@ -115,11 +115,26 @@ public final class RunDirectory {
   }
 
   public boolean hasCheckpoint(String name) throws IOException {
-    return CheckpointFolder.isCheckpoint(checkpoint(name));
+    return hasCheckpoint(root, name);
   }
 
+  /**
+   * Whether the run folder {@code root} holds checkpoint {@code name} (after recovering it from a crash
+   * mid-rename), without creating {@code root} as the constructor does.
+   */
+  public static boolean hasCheckpoint(Path root, String name) throws IOException {
+    AtomicFiles.recover(root.resolve(name));
+    return CheckpointFolder.isCheckpoint(root.resolve(name));
+  }
+
+  /** Checkpoint {@code name}'s metadata, its variables files verified against their digests. */
   public CheckpointFolder.Metadata checkpointMetadata(String name) throws IOException {
     return CheckpointFolder.read(checkpoint(name));
+  }
+
+  /** Where training stood in checkpoint {@code name}, from its metadata alone (its variables are not hashed). */
+  public CheckpointFolder.Training checkpointTraining(String name) throws IOException {
+    return CheckpointFolder.readMetadata(checkpoint(name)).training();
   }
 
   static void writeJson(Path file, Map<String, Object> value) throws IOException {

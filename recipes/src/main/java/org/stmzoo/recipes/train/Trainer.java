@@ -286,7 +286,7 @@ public final class Trainer {
   private double bestScore(List<EpochRecord> records) {
     CheckpointFolder.Training saved;
     try {
-      saved = run.hasCheckpoint(RunDirectory.BEST) ? run.checkpointMetadata(RunDirectory.BEST).training() : null;
+      saved = run.hasCheckpoint(RunDirectory.BEST) ? run.checkpointTraining(RunDirectory.BEST) : null;
     } catch (IOException | IllegalArgumentException damaged) {
       log.printf(Locale.ROOT, "%s is unreadable (%s); the next best epoch replaces it%n",
           run.root().resolve(RunDirectory.BEST), damaged.getMessage());

@@ -14,12 +14,10 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.stmzoo.datasets.pipeline.BatchLoader;
-import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
-import org.stmzoo.recipes.output.AtomicFiles;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.recipes.parallel.Cluster;
 import org.stmzoo.recipes.parallel.ClusterChief;
@@ -330,11 +328,9 @@ public final class Training {
    * needs only the folder (which it does not create).
    */
   private static void checkOutputFolder(Path out, boolean resume) throws IOException {
-    Path last = out.resolve(RunDirectory.LAST);
-    // a crash between the two renames of a checkpoint write leaves only .last.old: put it back first, or a resume
-    // would find nothing and a fresh run would delete it with its first save
-    AtomicFiles.recover(last);
-    boolean hasRun = CheckpointFolder.isCheckpoint(last);
+    // hasCheckpoint first puts back a .last.old that a crash between a save's two renames left: without it a
+    // resume would find nothing and a fresh run would delete it with its first save
+    boolean hasRun = RunDirectory.hasCheckpoint(out, RunDirectory.LAST);
     if (resume && !hasRun) {
       throw new IllegalArgumentException("nothing to resume in " + out + " (no 'last' checkpoint)");
     }
