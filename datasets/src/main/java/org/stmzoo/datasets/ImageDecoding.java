@@ -15,7 +15,6 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.stmzoo.layers.io.InputFileException;
 import org.stmzoo.layers.io.InputFiles;
-import org.stmzoo.layers.io.InputLimitException;
 
 /**
  * Decodes an image file with ImageIO into RGB float HWC in [0, 1]: JPEG, PNG, GIF, BMP, TIFF, WebP, PPM and PGM.
@@ -50,10 +49,7 @@ public final class ImageDecoding {
 
   /** Decodes encoded image bytes ({@code what} names them in errors), with the same limits as a file. */
   public static LabeledImage decodeRgb(byte[] encoded, String what, int label) throws IOException {
-    if (encoded.length > ImageHeader.MAX_BYTES.value()) {
-      throw new InputLimitException(Path.of(what), encoded.length + " bytes exceeds the limit of "
-          + ImageHeader.MAX_BYTES.value() + " bytes (" + ImageHeader.MAX_BYTES.knob() + ")");
-    }
+    ImageHeader.MAX_BYTES.checkBytes(Path.of(what), encoded.length);
     return of(decodeChecked(ImageIO.createImageInputStream(new ByteArrayInputStream(encoded)), encoded.length,
         Path.of(what)), label);
   }

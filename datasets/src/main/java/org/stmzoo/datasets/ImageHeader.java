@@ -49,8 +49,12 @@ public record ImageHeader(String format, int width, int height) {
     }
   }
 
-  /** The header of the encoded image {@code bytes} ({@code name} for messages), checked against the limits. */
+  /**
+   * The header of the encoded image {@code bytes} ({@code name} for messages), checked against the limits: its
+   * size, then the pixels and aspect ratio it declares.
+   */
   public static ImageHeader parse(byte[] bytes, Path name) throws IOException {
+    MAX_BYTES.checkBytes(name, bytes.length);
     return read(new ByteArrayInputStream(bytes), bytes.length, name);
   }
 

@@ -146,11 +146,6 @@ public final class ExportedModel implements AutoCloseable {
    * applies. A header ImageIO cannot parse is left to the graph's decoder, which reports its own error.
    */
   private static void requireWithinLimits(byte[] image, Path name) {
-    long maxBytes = ImageHeader.MAX_BYTES.value();
-    if (image.length > maxBytes) {
-      throw new IllegalArgumentException(name + ": " + image.length + " bytes exceeds the limit of " + maxBytes
-          + " bytes (" + ImageHeader.MAX_BYTES.knob() + ")");
-    }
     try {
       ImageHeader.parse(image, name);
     } catch (InputLimitException e) {

@@ -55,7 +55,9 @@ public final class InputFiles {
 
   /** {@link #requireRegularFile(Path, long, String)} bounded by {@code limit}'s value in force. */
   public static long requireRegularFile(Path file, InputLimit limit) throws InputFileException {
-    return requireRegularFile(file, limit.value(), limit.knob());
+    long size = requireRegularFile(file);
+    limit.checkBytes(file, size);
+    return size;
   }
 
   /** The largest byte array the JVM allocates. */

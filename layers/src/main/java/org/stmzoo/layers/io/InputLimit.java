@@ -1,5 +1,7 @@
 package org.stmzoo.layers.io;
 
+import java.nio.file.Path;
+
 /**
  * A named limit on untrusted input, overridable by the Java system property of the same name (on the command
  * line: {@code STMZOO_JAVA_OPTS="-Dstmzoo.limit.npy-bytes=4294967296" ./stmzoo ...}). Readers take the value
@@ -24,6 +26,14 @@ public record InputLimit(String property, long defaultValue) {
       // fall through: a malformed setting is reported once, below, rather than silently taken as the default
     }
     throw new IllegalArgumentException("system property " + property + "=" + text + " is not a positive integer");
+  }
+
+  /** Refuses an input {@code what} of {@code bytes} bytes over this limit's value in force. */
+  public void checkBytes(Path what, long bytes) throws InputLimitException {
+    long max = value();
+    if (bytes > max) {
+      throw new InputLimitException(what, bytes + " bytes exceeds the limit of " + max + " bytes (" + knob() + ")");
+    }
   }
 
   /** How to raise the limit, for messages: {@code -Dstmzoo.limit.image-pixels=N}. */
