@@ -113,8 +113,10 @@ public final class BatchNorm implements Layer {
   private Operand<TFloat32> checkedValuesPerChannel(Operand<TFloat32> input, Operand<TBool> training) {
     Operand<TFloat32> count = tf.dtypes.cast(
         tf.math.div(tf.size(input), tf.constant(config.channels())), TFloat32.class);
-    long known = staticValuesPerChannel(input.shape());
-    if (known > 1) {
+    long known = staticValuesPerChannel(input.shape(), 0);
+    // a batch of unknown size holds at least one image (the trainer refuses empty batches): a map of more than one
+    // position per image has enough values whatever the batch, so training graphs need no Assert either
+    if (known > 1 || staticValuesPerChannel(input.shape(), 1) > 1) {
       return count;
     }
     String message = "BatchNorm expects more than 1 value per channel when training (as PyTorch), got input "
@@ -129,10 +131,10 @@ public final class BatchNorm implements Layer {
     return tf.withControlDependencies(List.of(check)).identity(count);
   }
 
-  /** The product of all axes but the channels', -1 if one of them is unknown. */
-  private static long staticValuesPerChannel(Shape shape) {
+  /** The product of the axes from {@code firstAxis} up to the channels' (excluded), -1 if one is unknown. */
+  private static long staticValuesPerChannel(Shape shape, int firstAxis) {
     long product = 1;
-    for (int i = 0; i < shape.numDimensions() - 1; i++) {
+    for (int i = firstAxis; i < shape.numDimensions() - 1; i++) {
       if (shape.get(i) < 0) {
         return -1;
       }

@@ -71,6 +71,19 @@ class BatchNormTest {
     }
   }
 
+  /** A map of several positions has enough values per channel whatever the batch: no Assert in the step. */
+  @Test
+  void aMapOfSeveralPositionsNeedsNoRunTimeCheck() {
+    try (GraphRunner r = new GraphRunner()) {
+      Placeholder<TFloat32> maps = r.model.tf().placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, 2, 2, 3)));
+      new BatchNorm(r.model.root().child("bn"), BatchNorm.Config.torchDefault(3)).call(maps, r.model.training());
+      java.util.List<String> types = new java.util.ArrayList<>();
+      r.graph.operations().forEachRemaining(op -> types.add(op.type()));
+      assertThat(types).doesNotContain("Assert");
+    }
+  }
+
   private static float[] run(Session session, GraphRunner r, Placeholder<TFloat32> rows, Operand<TFloat32> out,
       float[] values, boolean training) {
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(values.length / 2, 2), DataBuffers.of(values));
