@@ -86,9 +86,11 @@ final class AnalysisArguments {
     CliArgs.appliesOnlyTo(line, "--pretrained", line.hasOption("pretrained"), "offline", "mirror");
   }
 
-  /** The models with their weights; at least one, else a usage error. */
+  /**
+   * The models with their weights; at least one, else a usage error. The caller has checked the weight flags
+   * ({@link #checkWeightFlags}) with the others, before any data is read.
+   */
   static List<AnalysisModel.Spec> models(CommandLine line, Map<String, String> env) throws IOException {
-    checkWeightFlags(line);
     List<String> names = line.hasOption("models") ? list(line, "models")
         : line.hasOption("model") ? List.of(line.getOptionValue("model")) : List.of();
     List<String> checkpoints = line.hasOption("checkpoints") ? list(line, "checkpoints")
