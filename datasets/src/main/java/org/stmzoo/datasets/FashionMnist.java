@@ -199,6 +199,11 @@ public final class FashionMnist implements ImageDataset {
   }
 
   @Override
+  public int label(int index) {
+    return labels[index];
+  }
+
+  @Override
   public String description() {
     return description;
   }

@@ -12,6 +12,14 @@ public interface ImageDataset {
   /** Decodes image {@code index}; an IOException means this one image is unreadable (the loader skips it). */
   LabeledImage get(int index) throws IOException;
 
+  /**
+   * The label of image {@code index}; sources that hold their labels apart from the pixels (an image folder,
+   * Fashion-MNIST) give it without decoding the image.
+   */
+  default int label(int index) throws IOException {
+    return get(index).label();
+  }
+
   /** One line for logs and args.json, e.g. "Fashion-MNIST train (60000 images) from /usr/share/...". */
   String description();
 

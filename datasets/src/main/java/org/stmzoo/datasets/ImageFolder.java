@@ -208,6 +208,7 @@ public final class ImageFolder implements ImageDataset {
     return files.get(index);
   }
 
+  @Override
   public int label(int index) {
     return labels[index];
   }

@@ -47,6 +47,11 @@ public final class Subset implements ImageDataset {
   }
 
   @Override
+  public int label(int index) throws IOException {
+    return source.label(indices[index]);
+  }
+
+  @Override
   public String description() {
     return indices.length + " images of " + source.description();
   }

@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import org.stmzoo.datasets.ImageDataset;
-import org.stmzoo.datasets.ImageFolder;
 import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.zoo.weights.RawTensor;
 
@@ -149,7 +148,7 @@ public interface AnalysisImages {
 
       @Override
       public int label(int index) throws IOException {
-        return data instanceof ImageFolder folder ? folder.label(index) : data.get(index).label();
+        return data.label(index);
       }
 
       @Override
