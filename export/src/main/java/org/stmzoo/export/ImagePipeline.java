@@ -46,9 +46,6 @@ public final class ImagePipeline {
     if (size <= 0) {
       throw new IllegalArgumentException("image size must be positive, got " + size);
     }
-    if (!(preprocessing.cropPct() > 0 && preprocessing.cropPct() <= 1)) {
-      throw new IllegalArgumentException("crop_pct must be in (0, 1], got " + preprocessing.cropPct());
-    }
     this.size = size;
     this.preprocessing = preprocessing;
     this.kernel = resizeKernel(preprocessing.interpolation());

@@ -5,6 +5,19 @@ package org.stmzoo.layers.core;
  * shorter side to {@code size / cropPct} and center-crops {@code size}.
  */
 public record Preprocessing(float[] mean, float[] std, float cropPct, String interpolation) {
+  /** Checked once here for every source (families, checkpoints, manifests): one mean and std a channel, a crop. */
+  public Preprocessing {
+    if (mean == null || std == null || mean.length == 0 || mean.length != std.length) {
+      throw new IllegalArgumentException("mean and std must hold one value a channel each, got "
+          + (mean == null ? "none" : mean.length) + " and " + (std == null ? "none" : std.length));
+    }
+    for (int c = 0; c < mean.length; c++) {
+      ConfigChecks.finite("mean[" + c + "]", mean[c]);
+      ConfigChecks.positiveFinite("std[" + c + "]", std[c]);
+    }
+    ConfigChecks.fraction("cropPct", cropPct);
+  }
+
   public static Preprocessing imagenet() {
     return new Preprocessing(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f},
         0.875f, "bicubic");

@@ -1,7 +1,5 @@
 package org.stmzoo.zoo.pretrained;
 
-import static org.stmzoo.layers.core.ConfigChecks.finite;
-import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -87,16 +85,14 @@ public final class PretrainedManifest {
         throw new IllegalArgumentException("pretrained entry '" + tag + "': top1 must be a percentage in (0, 100], got "
             + top1);
       }
-      if (!(cropPct > 0 && cropPct <= 1)) {
-        throw new IllegalArgumentException("pretrained entry '" + tag + "': cropPct must be in (0, 1], got " + cropPct);
-      }
       if (mean.length != 3 || std.length != 3) {
         throw new IllegalArgumentException("pretrained entry '" + tag + "': mean and std must hold 3 values (RGB), got "
             + mean.length + " and " + std.length);
       }
-      for (int c = 0; c < 3; c++) {
-        finite("pretrained entry '" + tag + "': mean[" + c + "]", mean[c]);
-        positiveFinite("pretrained entry '" + tag + "': std[" + c + "]", std[c]);
+      try {
+        new Preprocessing(mean, std, cropPct, interpolation); // its own checks: crop, finite means, positive stds
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("pretrained entry '" + tag + "': " + e.getMessage(), e);
       }
       urls = List.copyOf(urls);
     }
