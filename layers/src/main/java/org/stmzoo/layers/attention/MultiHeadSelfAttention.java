@@ -1,5 +1,6 @@
 package org.stmzoo.layers.attention;
 
+import static org.stmzoo.layers.core.ConfigChecks.headsDivide;
 import static org.stmzoo.layers.core.ConfigChecks.positive;
 import static org.stmzoo.layers.core.ConfigChecks.rate;
 
@@ -31,9 +32,7 @@ public final class MultiHeadSelfAttention implements Layer {
       positive("MultiHeadSelfAttention.Config.heads", heads);
       rate("MultiHeadSelfAttention.Config.attnDrop", attnDrop);
       rate("MultiHeadSelfAttention.Config.projDrop", projDrop);
-      if (dim % heads != 0) {
-        throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
-      }
+      headsDivide(dim, heads);
     }
 
     public static Config of(int dim, int heads) {

@@ -88,4 +88,11 @@ public final class ConfigChecks {
     }
     return value;
   }
+
+  /** Attention's width split evenly over its heads. */
+  public static void headsDivide(int dim, int heads) {
+    if (dim % heads != 0) {
+      throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
+    }
+  }
 }

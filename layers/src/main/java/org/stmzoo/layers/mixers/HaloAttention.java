@@ -1,5 +1,6 @@
 package org.stmzoo.layers.mixers;
 
+import static org.stmzoo.layers.core.ConfigChecks.headsDivide;
 import static org.stmzoo.layers.core.ConfigChecks.nonNegative;
 import static org.stmzoo.layers.core.ConfigChecks.positive;
 
@@ -63,9 +64,7 @@ public final class HaloAttention implements BandedLayer, EndsInProjection {
       positive("HaloAttention.Config.heads", heads);
       positive("HaloAttention.Config.blockSize", blockSize);
       nonNegative("HaloAttention.Config.haloSize", haloSize);
-      if (dim % heads != 0) {
-        throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
-      }
+      headsDivide(dim, heads);
       if (dim % 8 != 0) {
         throw new IllegalArgumentException("the reference rounds the q/k width to a multiple of 8; dim " + dim
             + " would change it");

@@ -1,5 +1,6 @@
 package org.stmzoo.layers.mixers;
 
+import static org.stmzoo.layers.core.ConfigChecks.headsDivide;
 import static org.stmzoo.layers.core.ConfigChecks.positive;
 import static org.stmzoo.layers.core.ConfigChecks.positiveFinite;
 import static org.stmzoo.layers.core.ConfigChecks.rate;
@@ -45,9 +46,7 @@ public final class SpatialReductionAttention implements BandedLayer, EndsInProje
       positiveFinite("SpatialReductionAttention.Config.normEps", normEps);
       rate("SpatialReductionAttention.Config.attnDrop", attnDrop);
       rate("SpatialReductionAttention.Config.projDrop", projDrop);
-      if (dim % heads != 0) {
-        throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
-      }
+      headsDivide(dim, heads);
     }
 
     /** PVT's settings: qkv bias, PyTorch LayerNorm eps, no dropout. */

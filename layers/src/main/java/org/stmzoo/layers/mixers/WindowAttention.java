@@ -1,5 +1,6 @@
 package org.stmzoo.layers.mixers;
 
+import static org.stmzoo.layers.core.ConfigChecks.headsDivide;
 import static org.stmzoo.layers.core.ConfigChecks.positive;
 
 import java.util.ArrayList;
@@ -37,9 +38,7 @@ public final class WindowAttention implements EndsInProjection {
       positive("WindowAttention.Config.dim", dim);
       positive("WindowAttention.Config.heads", heads);
       positive("WindowAttention.Config.windowSize", windowSize);
-      if (dim % heads != 0) {
-        throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
-      }
+      headsDivide(dim, heads);
     }
 
     public int headDim() {
