@@ -80,12 +80,14 @@ public final class Training {
     if (writesRun) {
       checkOutputFolder(out, resume); // before the data is read or weights fetched: that mistake should cost nothing
     }
+    // what a resumed run was started with (args.json), read once: its crop and the arguments it must repeat
+    Map<String, Object> saved = writesRun && resume ? new RunDirectory(out).readArgs() : null;
     Optional<Downloads.Release> release = spec.init() instanceof Weights.Pretrained p
         ? Optional.of(spec.downloads().release(spec.model(), p.tag())) : Optional.empty();
     ModelEntry entry = release.isPresent() ? release.get().model() : ModelRegistry.get(spec.model());
     RecipeConfig recipe = spec.recipe();
     float cropPct = spec.cropPct() != null ? spec.cropPct()
-        : writesRun && resume ? recordedCropPct(out, entry.preprocessing().cropPct())
+        : saved != null ? recordedCropPct(saved, entry.preprocessing().cropPct())
         : entry.preprocessing().cropPct();
     DataSpec.Loaded data = spec.data().load(recipe.seed());
     List<String> classes = data.train().classNames();
@@ -97,8 +99,8 @@ public final class Training {
     Replicas replicas = parallel.replicas();
     replicas.checkBatchSize(recipe.batchSize());
     Map<String, Object> args = args(model, spec, cropPct, data);
-    if (writesRun && resume) {
-      checkResumable(new RunDirectory(out), args);
+    if (saved != null) {
+      checkResumable(out, saved, args);
     }
     String target = cluster.map(ClusterServer::start).orElse(null);
     if (cluster.isPresent() && !cluster.get().isChief()) {
@@ -344,8 +346,8 @@ public final class Training {
    * The evaluation crop a resumed run was started with, where the command does not give one: the model's default
    * may have changed since (DeiT's and PiT's went from 0.9 to 0.875), and a run goes on as it began.
    */
-  private static float recordedCropPct(Path out, float modelDefault) throws IOException {
-    return new RunDirectory(out).readArgs().get("crop_pct") instanceof Number n ? n.floatValue() : modelDefault;
+  private static float recordedCropPct(Map<String, Object> saved, float modelDefault) {
+    return saved.get("crop_pct") instanceof Number n ? n.floatValue() : modelDefault;
   }
 
   /**
@@ -353,8 +355,7 @@ public final class Training {
    * set, and the whole recipe (a different lr, EMA or augmentation would silently make another run). Keys an
    * older args.json lacks are not compared.
    */
-  private static void checkResumable(RunDirectory run, Map<String, Object> args) throws IOException {
-    Map<String, Object> saved = run.readArgs();
+  private static void checkResumable(Path run, Map<String, Object> saved, Map<String, Object> args) {
     List<String> was = new ArrayList<>();
     List<String> now = new ArrayList<>();
     for (Map.Entry<String, Object> arg : args.entrySet()) {
@@ -366,7 +367,7 @@ public final class Training {
       }
     }
     if (!was.isEmpty()) {
-      throw new IllegalArgumentException("--resume: " + run.root() + " was trained with " + String.join(", ", was)
+      throw new IllegalArgumentException("--resume: " + run + " was trained with " + String.join(", ", was)
           + "; now " + String.join(", ", now) + ": resume with the same arguments");
     }
   }
