@@ -37,7 +37,8 @@ final class EvalCommand implements Command {
         .addOption(Option.builder().longOpt("checkpoint").hasArg().argName("DIR")
             .desc("a checkpoint folder (import output, RUN/best, RUN/last) or a run folder (its best/, else last/)").build())
         .addOption(Option.builder().longOpt("data").hasArg().argName("PATH")
-            .desc("fashion-mnist (test split), cifar10:FOLDER (test batch) or an image folder (default: the run's; required for an import output)").build())
+            .desc("fashion-mnist (test split), cifar10:FOLDER (test batch) or an image folder (its val/ beside"
+                + " train/); default: the run's validation set; required for an import output").build())
         .addOption(Option.builder().longOpt("ema").desc("evaluate the EMA weights").build())
         .addOption(Option.builder().longOpt("batch-size").hasArg().argName("B").desc("default 64").build())
         .addOption(CliArgs.cropPctOption("the run's, else the model's"))
