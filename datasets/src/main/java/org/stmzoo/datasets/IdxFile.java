@@ -72,7 +72,7 @@ public record IdxFile(int[] dims, byte[] data) {
     if (ndims < 1 || ndims > 4) {
       throw new InputFileException(name, "unsupported IDX rank " + ndims + " (1 to 4)");
     }
-    long maxValues = Math.min(MAX_VALUES.value(), Integer.MAX_VALUE - 8L);
+    long maxValues = Math.min(MAX_VALUES.value(), InputFiles.MAX_ARRAY_LENGTH);
     int[] dims = new int[ndims];
     long count = 1;
     for (int i = 0; i < ndims; i++) {

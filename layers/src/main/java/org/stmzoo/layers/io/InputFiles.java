@@ -60,8 +60,11 @@ public final class InputFiles {
     return size;
   }
 
-  /** The largest byte array the JVM allocates. */
-  private static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8L;
+  /**
+   * The longest array HotSpot allocates (a few below {@code Integer.MAX_VALUE}, for the array header): the one bound
+   * every reader that materialises a whole tensor or file in one Java array checks a declared size against.
+   */
+  public static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
   /** {@link #readAll(Path, long, String)} bounded by {@code limit}'s value in force. */
   public static byte[] readAll(Path file, InputLimit limit) throws IOException {
@@ -71,9 +74,9 @@ public final class InputFiles {
   /** The whole of a regular file of at most {@code maxBytes} (and under 2 GiB: one Java array). */
   public static byte[] readAll(Path file, long maxBytes, String limitName) throws IOException {
     long size = requireRegularFile(file, maxBytes, limitName);
-    if (size > MAX_ARRAY_BYTES) {
+    if (size > MAX_ARRAY_LENGTH) {
       // not the limit's doing: raising it would not help, so the message does not name it
-      throw new InputFileException(file, size + " bytes is more than one Java array holds (" + MAX_ARRAY_BYTES
+      throw new InputFileException(file, size + " bytes is more than one Java array holds (" + MAX_ARRAY_LENGTH
           + " bytes); this reader reads a file whole and cannot take it");
     }
     byte[] bytes;

@@ -7,6 +7,7 @@ import java.util.OptionalLong;
 import java.util.Random;
 import org.stmzoo.layers.core.FrozenWeights;
 import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.io.InputFiles;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.parallel.Replicas;
 import org.stmzoo.recipes.train.TrainingGraph;
@@ -93,9 +94,6 @@ public final class ThroughputBenchmark {
    */
   static final int TRACED_STEPS = 5;
 
-  /** The longest array HotSpot allocates: a few below {@code Integer.MAX_VALUE}. */
-  static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
-
   private ThroughputBenchmark() {}
 
   /**
@@ -107,9 +105,9 @@ public final class ThroughputBenchmark {
   public static void checkInputFits(int batch, ModelOptions options) {
     int s = options.imageSize();
     long values = (long) batch * s * s * options.inChannels();
-    if (values > MAX_ARRAY_LENGTH) {
+    if (values > InputFiles.MAX_ARRAY_LENGTH) {
       throw new IllegalArgumentException("a batch of " + batch + " " + s + "x" + s + "x" + options.inChannels()
-          + " images is " + values + " values, more than one Java array holds (" + MAX_ARRAY_LENGTH
+          + " images is " + values + " values, more than one Java array holds (" + InputFiles.MAX_ARRAY_LENGTH
           + "): lower the batch or the image size");
     }
   }

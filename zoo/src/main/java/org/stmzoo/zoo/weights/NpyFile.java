@@ -27,7 +27,7 @@ import org.stmzoo.layers.io.InputLimit;
  * allocated.
  */
 public final class NpyFile {
-  /** Largest file read; a float[] also caps the element count at 2^31 - 9. */
+  /** Largest file read; a float[] also caps the element count at {@link InputFiles#MAX_ARRAY_LENGTH}. */
   public static final InputLimit MAX_BYTES = new InputLimit("stmzoo.limit.npy-bytes", 2L * 1024 * 1024 * 1024);
   /** numpy's {@code max_header_size} default: a longer header is refused unread. */
   public static final int MAX_HEADER_BYTES = 10_000;

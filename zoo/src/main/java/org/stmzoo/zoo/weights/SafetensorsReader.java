@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.stmzoo.layers.io.InputFiles;
 
 /**
  * Reads a safetensors file: an 8-byte little-endian header length N, N bytes of JSON mapping each tensor
@@ -166,7 +167,7 @@ public final class SafetensorsReader {
       } catch (ArithmeticException e) {
         throw new WeightFormatException(where + " has an overflowing shape");
       }
-      if (count > Integer.MAX_VALUE - 8) {
+      if (count > InputFiles.MAX_ARRAY_LENGTH) {
         throw new WeightFormatException(where + ": shape " + java.util.Arrays.toString(shape) + " has " + count
             + " elements, more than one Java array holds");
       }

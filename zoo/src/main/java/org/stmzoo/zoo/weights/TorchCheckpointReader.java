@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.stmzoo.layers.io.InputFiles;
 
 /**
  * Reads PyTorch's zip checkpoints ({@code torch.save} since 1.6): {@code NAME/data.pkl} is a pickle of the
@@ -83,8 +84,6 @@ public final class TorchCheckpointReader {
 
   /** A validated view. */
   private record Layout(Storage storage, long offset, long[] shape, long[] stride, long count) {}
-
-  private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
   private final ZipFile zip;
   private final String prefix;
@@ -199,7 +198,7 @@ public final class TorchCheckpointReader {
     if (!(t.get(4) instanceof Long numel) || numel < 0) {
       throw AllowListUnpickler.malformed("persistent id with element count " + AllowListUnpickler.describe(t.get(4)));
     }
-    if (numel > MAX_ARRAY) {
+    if (numel > InputFiles.MAX_ARRAY_LENGTH) {
       throw new WeightFormatException("storage " + AllowListUnpickler.abbreviate(key) + " has " + numel
           + " elements, more than one Java array holds");
     }
@@ -321,7 +320,7 @@ public final class TorchCheckpointReader {
       throw new WeightFormatException(where + ": size " + dims(shape) + " with stride "
           + dims(stride) + " overflows 64 bits");
     }
-    if (count > MAX_ARRAY) {
+    if (count > InputFiles.MAX_ARRAY_LENGTH) {
       throw new WeightFormatException(where + ": " + count + " elements are more than one Java array holds");
     }
     if (count > storage.numel()) {
@@ -415,7 +414,7 @@ public final class TorchCheckpointReader {
     if (size < 0) {
       throw new WeightFormatException(entry.getName() + " declares no size");
     }
-    if (size > limit || size > Integer.MAX_VALUE - 8) {
+    if (size > limit || size > InputFiles.MAX_ARRAY_LENGTH) {
       throw new WeightFormatException(entry.getName() + " declares " + size + " bytes, more than the limit of "
           + limit + (limit == limits.maxPickleBytes() ? " (" + CheckpointLimits.knob("pickle-bytes") + ")" : ""));
     }
