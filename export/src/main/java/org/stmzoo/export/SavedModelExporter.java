@@ -6,7 +6,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.SecureRandom;
+import java.util.function.Consumer;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ImageClassifier;
 import org.stmzoo.layers.core.ModelGraph;
@@ -25,7 +25,6 @@ import org.tensorflow.types.TFloat32;
 public final class SavedModelExporter {
   /** Batch of the probe images run before writing, to check a reload against. */
   static final int PROBE_BATCH = 2;
-  private static final SecureRandom STAGING_NAMES = new SecureRandom();
 
   private SavedModelExporter() {}
 
@@ -46,11 +45,22 @@ public final class SavedModelExporter {
   }
 
   /**
-   * Builds {@code request}'s serving graph, loads its weights and writes it as {@code baseDir/<version>}.
+   * Builds {@code request}'s serving graph, loads its weights and writes it as {@code baseDir/<version>}, telling
+   * standard error what it removed of earlier exports that did not finish ({@link #writeAtomically}).
    *
    * @throws IllegalArgumentException if the version is not positive or already exists ({@link #versionDirectory})
    */
   public static ExportResult export(ExportRequest request, Path baseDir, long version) throws IOException {
+    return export(request, baseDir, version, SavedModelExporter::printNote);
+  }
+
+  /**
+   * As {@link #export(ExportRequest, Path, long)}; {@code notes} hears what was removed of earlier exports into
+   * {@code baseDir} that did not finish, and what was left ({@link #writeAtomically(Path, Consumer,
+   * VersionContents)}).
+   */
+  public static ExportResult export(ExportRequest request, Path baseDir, long version, Consumer<String> notes)
+      throws IOException {
     Path target = versionDirectory(baseDir, version);
     ImagePipeline pipeline = new ImagePipeline(request.imageSize(), request.preprocessing());
     try (Graph graph = new Graph()) {
@@ -64,7 +74,7 @@ public final class SavedModelExporter {
         session.runner().addTarget(initializer).run();
         request.weights().load(session, model, checkpoint);
         float[][] probeLogits = probeLogits(session, serving, request.imageSize());
-        return writeAtomically(target, staging -> {
+        return writeAtomically(target, notes, staging -> {
           writer.write(staging, session, serving.signatureDefs());
           ModelCard card = new ModelCard(ModelCard.FORMAT, request.name(), request.reference(),
               model.parameterCount(), request.imageSize(), request.preprocessing(), request.classNames(),
@@ -109,24 +119,43 @@ public final class SavedModelExporter {
   }
 
   /**
-   * Writes {@code target} (a version directory) atomically: {@code contents} fills a hidden folder next to it,
-   * which is forced to storage and then renamed to {@code target}. A failure partway leaves neither {@code target}
-   * nor the hidden folder behind, so loaders and TF Serving, which pick the highest version, never see a
-   * half-written one; a process killed partway leaves its hidden {@code .VERSION-incomplete-*} folder, which no
-   * loader reads (not a number) and which is safe to delete once no export is running.
+   * As {@link #writeAtomically(Path, Consumer, VersionContents)}, telling standard error (as {@code note: ...})
+   * what it removed of earlier exports that did not finish.
+   */
+  public static <T> T writeAtomically(Path target, VersionContents<T> contents) throws IOException {
+    return writeAtomically(target, SavedModelExporter::printNote, contents);
+  }
+
+  /**
+   * Writes {@code target} (a version directory) atomically: {@code contents} fills a hidden folder
+   * {@code .VERSION-incomplete-RANDOM} next to it, which is forced to storage and then renamed to {@code target}. A
+   * failure partway leaves neither {@code target} nor the hidden folder behind, so loaders and TF Serving, which pick
+   * the highest version, never see a half-written one.
    *
+   * <p>A process killed partway (kill -9, the OOM killer, a power loss) leaves its hidden folder, which no loader
+   * reads (not a number) but which may be as large as the model. So first this removes such folders of earlier
+   * exports into the same parent, and tells {@code notes} what it removed and how large it was. It knows them by
+   * their lock file {@code .VERSION-incomplete-RANDOM.lock} beside the folder, which every export holds an OS lock
+   * on while it writes and which the OS releases when the process dies: a folder whose lock can be taken is removed,
+   * one that another export (another process or another thread of this one) is writing is left alone. A folder
+   * without a lock file (written by an stmzoo older than the lock files) is removed only once nothing in it has
+   * changed for 24 hours, and otherwise left and mentioned in {@code notes}. See {@link VersionStaging}.
+   *
+   * @param notes told, in a line each, what was removed and what was left
    * @throws FileAlreadyExistsException if {@code target} appeared while the contents were written (another export
    *     of the same version)
    */
-  public static <T> T writeAtomically(Path target, VersionContents<T> contents) throws IOException {
+  public static <T> T writeAtomically(Path target, Consumer<String> notes, VersionContents<T> contents)
+      throws IOException {
     Path parent = target.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    Path staging = createStagingDirectory(parent, target.getFileName().toString());
-    try {
-      T result = contents.write(staging);
-      DurableFiles.syncTree(staging);
+    VersionStaging.removeAbandoned(parent).forEach(leftover -> notes.accept(leftover.note()));
+    try (VersionStaging staging = VersionStaging.create(parent, target.getFileName().toString())) {
+      T result = contents.write(staging.folder());
+      DurableFiles.syncTree(staging.folder());
       try {
-        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        // still holding the staging's lock: a clean-up in another export cannot delete the folder before the rename
+        Files.move(staging.folder(), target, StandardCopyOption.ATOMIC_MOVE);
       } catch (FileSystemException e) {
         // rename(2) fails with ENOTEMPTY or EEXIST, which the JDK reports as a bare FileSystemException
         if (!Files.exists(target)) {
@@ -138,27 +167,11 @@ public final class SavedModelExporter {
       }
       DurableFiles.syncDirectory(parent);
       return result;
-    } finally {
-      DurableFiles.deleteTree(staging);
     }
   }
 
-  /**
-   * A new, uniquely named hidden directory {@code .NAME-incomplete-RANDOM} in {@code parent}, with the permissions
-   * of any directory the process creates (the umask's). Not {@link Files#createTempDirectory}: on POSIX that makes
-   * it {@code rwx------}, which the rename keeps, so a TF Serving process under another user could not read the
-   * version.
-   */
-  private static Path createStagingDirectory(Path parent, String name) throws IOException {
-    while (true) {
-      Path staging = parent.resolve("." + name + "-incomplete-"
-          + Long.toUnsignedString(STAGING_NAMES.nextLong(), Character.MAX_RADIX));
-      try {
-        return Files.createDirectory(staging);
-      } catch (FileAlreadyExistsException e) {
-        // another name then; 64 random bits make a second collision vanishingly unlikely
-      }
-    }
+  private static void printNote(String note) {
+    System.err.println("note: " + note);
   }
 
   private static float[][] probeLogits(Session session, ServingGraph serving, int size) {
