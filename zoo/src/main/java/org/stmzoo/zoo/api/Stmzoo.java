@@ -78,14 +78,15 @@ public final class Stmzoo {
   }
 
   /**
-   * As {@link #export(ExportSpec)}; {@code notes} hears what importing published weights adapted, and when the
+   * As {@link #export(ExportSpec)}; {@code notes} hears what importing published weights adapted, when the
    * weights are the live ones of a checkpoint whose run scored its EMA weights
-   * ({@link StmzooCheckpoint#emaScoreNote}).
+   * ({@link StmzooCheckpoint#emaScoreNote}), and what was removed of earlier exports into the same folder that did
+   * not finish ({@link SavedModelExporter#writeAtomically}).
    */
   public static ExportResult export(ExportSpec spec, Consumer<String> notes) throws IOException {
     return SavedModelExporter.export(request(spec.model(), notes).withRowStreams(spec.rowStreams())
         .withBatchStreams(spec.batchStreams()).withFusedLayerNorm(spec.fusedLayerNorm()), spec.baseDir(),
-        spec.version());
+        spec.version(), notes);
   }
 
   /** The model, size, preprocessing, classes and weight source {@code spec} names, as an export takes them. */

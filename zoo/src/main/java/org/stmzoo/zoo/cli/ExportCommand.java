@@ -133,8 +133,7 @@ final class ExportCommand implements Command {
         line.hasOption("image-size") ? CliArgs.positiveInt(line, "image-size", 0) : null, classNames(line),
         DownloadArguments.parse(line, env), null);
     ExportResult result = Stmzoo.export(new ExportSpec(model, output, version, rowStreams, batchStreams,
-        fusedLayerNorm),
-        note -> System.out.println("note: " + note));
+        fusedLayerNorm), ExportCommand::printNote);
     System.out.printf(Locale.ROOT, "exported %s (%,d parameters, %s) to %s%n", result.card().name(),
         result.card().parameters(), result.card().weights(), result.directory());
     return 0;
@@ -152,8 +151,12 @@ final class ExportCommand implements Command {
         model = model.withImageSize(imageSize);
       }
       return Stmzoo.export(new ExportSpec(model, output.resolve(entry.name()), version, rowStreams, batchStreams,
-          fusedLayerNorm));
+          fusedLayerNorm), ExportCommand::printNote);
     });
+  }
+
+  private static void printNote(String note) {
+    System.out.println("note: " + note);
   }
 
   /** One model's export in {@code --all}. */

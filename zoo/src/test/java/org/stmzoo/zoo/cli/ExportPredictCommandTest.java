@@ -53,9 +53,17 @@ class ExportPredictCommandTest {
   void exportsThenPredictsTopFiveWithLabels() throws IOException {
     Path labels = Files.write(dir.resolve("labels.txt"), LABELS);
     Path served = dir.resolve("served");
+    // what an export killed partway leaves: its staging folder and the lock file beside it, no longer locked
+    Path abandoned = Files.createDirectories(served.resolve(".1-incomplete-k1lled"));
+    Files.write(abandoned.resolve("saved_model.pb"), new byte[2048]);
+    Files.createFile(served.resolve(".1-incomplete-k1lled.lock"));
+    Path abandonedRealPath = abandoned.toRealPath();
     Run export = run("export", "--model", "u-convnext-micro", "--image-size", "32", "--labels", labels.toString(),
         "--output", served.toString(), "--version", "2");
     assertThat(export.code()).as(export.out()).isZero();
+    assertThat(export.out()).contains("note: removed " + abandonedRealPath + " (2.0 kB), left by an export that did"
+        + " not finish");
+    assertThat(served).isDirectoryNotContaining(p -> p.getFileName().toString().startsWith(".1-incomplete"));
     assertThat(served.resolve("2/saved_model.pb")).isRegularFile();
     ModelCard card = ModelCard.read(served.resolve("2/stmzoo.json"));
     assertThat(card.classNames()).isEqualTo(LABELS);
