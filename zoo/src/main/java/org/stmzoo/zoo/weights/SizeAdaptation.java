@@ -1,7 +1,6 @@
 package org.stmzoo.zoo.weights;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,8 @@ import org.tensorflow.Session;
  * through the same resizing the importer applies to a reference checkpoint of another size (the family's
  * {@link EmbeddingResize}, else {@link ReferenceLayout}'s bicubic grid resize), so a checkpoint and the published
  * weights it came from adapt alike. Every other tensor must keep its shape, but for the classifier head, which
- * {@link #restore} leaves to its caller. What {@code train --init} loads a checkpoint of another size with.
+ * {@link #restore} leaves to its caller. What {@code train --init} and the analyses both load a checkpoint of
+ * another size with.
  */
 public final class SizeAdaptation {
   private SizeAdaptation() {}
@@ -72,28 +72,6 @@ public final class SizeAdaptation {
       VariableAssigner.assign(session, model, resized);
     }
     return new Restored(head, notes);
-  }
-
-  /**
-   * @param values the checkpoint's tensors by variable path, stmzoo layout
-   * @param variables the variables of the model built at the new size
-   * @return the values for {@code variables}, resized where their shapes differ
-   * @throws IllegalArgumentException naming the variable that has no value or cannot be resized
-   */
-  public static Map<String, RawTensor> adapt(Map<String, RawTensor> values, Iterable<ModelVariable> variables,
-      KeyMap map, Consumer<String> notes) {
-    Map<String, RawTensor> out = new LinkedHashMap<>();
-    for (ModelVariable v : variables) {
-      if (!ReferenceLayout.imported(v)) {
-        continue;
-      }
-      RawTensor value = values.get(v.path());
-      if (value == null) {
-        throw new IllegalArgumentException("the checkpoint holds no tensor for " + v.path());
-      }
-      out.put(v.path(), Arrays.equals(value.shape(), v.shape().asArray()) ? value : resize(value, v, map, notes));
-    }
-    return out;
   }
 
   /**
