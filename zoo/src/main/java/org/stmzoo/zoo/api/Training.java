@@ -243,7 +243,7 @@ public final class Training {
    */
   private static void initFrom(StmzooCheckpoint checkpoint, boolean ema, Session session, TrainingGraph graph,
       PrintStream log) {
-    SizeAdaptation.Restored restored = SizeAdaptation.restore(checkpoint, ema, session, graph.model());
+    SizeAdaptation.Restored restored = checkpoint.restoreAdapted(session, graph.model(), ema);
     graph.resetEma(session);
     int classes = checkpoint.metadata().numClasses();
     String headNote = classes == graph.numClasses() ? "" : "; the checkpoint has " + classes + " classes, this run "

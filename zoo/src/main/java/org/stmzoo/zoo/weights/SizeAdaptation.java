@@ -10,8 +10,6 @@ import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.VariableRole;
 import org.stmzoo.recipes.train.CheckpointShapes;
-import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
-import org.stmzoo.zoo.registry.ModelRegistry;
 import org.tensorflow.Session;
 
 /**
@@ -41,21 +39,23 @@ public final class SizeAdaptation {
   }
 
   /**
-   * Loads {@code checkpoint}'s weights (with {@code ema} their EMA copies) into {@code model}'s variables, the model
-   * built at another image size (or, for fine-tuning, for another class count): every variable whose checkpoint
-   * tensor has its shape is restored as it is ({@link CheckpointShapes#restoreMatching}); only the tensors of
-   * another shape are then read from the checkpoint files and resized. No model is built at the checkpoint's size
-   * to read them: the shapes and values come from the files themselves.
+   * Loads an stmzoo checkpoint's weights into {@code model}'s variables, the model built at another image size (or,
+   * for fine-tuning, for another class count): every variable whose checkpoint tensor has its shape is restored as
+   * it is ({@link CheckpointShapes#restoreMatching}); only the tensors of another shape are then read from the
+   * checkpoint files and resized. No model is built at the checkpoint's size to read them: the shapes and values
+   * come from the files themselves. Called through {@code StmzooCheckpoint.restoreAdapted}.
+   *
+   * @param prefix the checkpoint's V2 variables prefix
+   * @param keys each variable's key in the checkpoint (its path, or its EMA copy's)
+   * @param map the family's key map: which variables are the head, and how size-dependent ones resize
    *
    * @throws IllegalArgumentException naming a variable outside the head whose shape differs and that the importer
    *     has no resizing for
    */
-  public static Restored restore(StmzooCheckpoint checkpoint, boolean ema, Session session, ModelGraph model) {
-    String prefix = checkpoint.variablesPrefix().toString();
-    Function<ModelVariable, String> keys = checkpoint.keys(ema);
+  public static Restored restore(String prefix, Function<ModelVariable, String> keys, KeyMap map, Session session,
+      ModelGraph model) {
     List<CheckpointShapes.Mismatch> mismatched = CheckpointShapes.restoreMatching(session, model,
         model.modelVariables(), prefix, keys);
-    KeyMap map = ModelRegistry.keyMap(checkpoint.entry());
     List<CheckpointShapes.Mismatch> head = new ArrayList<>();
     List<CheckpointShapes.Mismatch> sized = new ArrayList<>();
     mismatched.forEach(m -> (map.isHead(m.variable().path()) ? head : sized).add(m));
