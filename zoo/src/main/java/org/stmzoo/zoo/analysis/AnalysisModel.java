@@ -3,22 +3,18 @@ package org.stmzoo.zoo.analysis;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.Preprocessing;
+import org.stmzoo.recipes.train.CheckpointShapes;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
 import org.stmzoo.zoo.weights.ModelImport;
-import org.stmzoo.zoo.weights.RawTensor;
 import org.stmzoo.zoo.weights.ReferenceCheckpoints;
 import org.stmzoo.zoo.weights.SizeAdaptation;
-import org.stmzoo.zoo.weights.VariableAssigner;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -132,23 +128,23 @@ public final class AnalysisModel implements AutoCloseable {
         checkpoint.describe(c.ema()), loader, 0L);
   }
 
-  /** The checkpoint's values read at its own size, then adapted to {@code built}'s size. */
+  /**
+   * The checkpoint loaded into {@code built}, built at another size ({@link SizeAdaptation#restore}). The model
+   * keeps the checkpoint's class count, so a head of another shape cannot stay freshly initialised as fine-tuning
+   * leaves it: it is an error, naming the variables. No initializer runs: every variable comes from the checkpoint,
+   * as at the checkpoint's own size.
+   */
   private static void restoreResized(StmzooCheckpoint checkpoint, boolean ema, Session session, BuiltModel built,
       List<String> notes) {
-    Map<String, RawTensor> values = new LinkedHashMap<>();
-    try (Graph g = new Graph(); Session s = new Session(g)) {
-      BuiltModel own = BuiltModel.build(checkpoint.entry(), checkpoint.options(), g, 0, -1, true);
-      checkpoint.restore(s, own, ema);
-      for (ModelVariable v : own.model().modelVariables()) {
-        try (TFloat32 t = (TFloat32) s.runner().fetch(v.value()).run().get(0)) {
-          values.put(v.path(), new RawTensor(t.shape().asArray(), Batches.values(t)));
-        }
-      }
+    SizeAdaptation.Restored restored = checkpoint.restoreAdapted(session, built.model(), ema);
+    if (!restored.head().isEmpty()) {
+      throw new IllegalArgumentException("checkpoint " + checkpoint.directory() + " does not fit "
+          + built.entry().name() + " at " + built.options().imageSize() + "px: " + String.join(", ",
+              restored.head().stream().map(CheckpointShapes.Mismatch::describe).toList())
+          + " (checkpoint vs model); the analyses keep the checkpoint's " + built.options().numClasses()
+          + " classes, so its head must keep its shape");
     }
-    Map<String, RawTensor> adapted = SizeAdaptation.adapt(values, built.model().modelVariables(),
-        ModelRegistry.keyMap(checkpoint.entry()), notes::add);
-    session.runner().addTarget(built.model().initializer()).run();
-    VariableAssigner.assign(session, built.model(), adapted);
+    notes.addAll(restored.notes());
   }
 
   @FunctionalInterface

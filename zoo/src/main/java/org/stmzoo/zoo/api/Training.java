@@ -11,11 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.layers.core.ModelGraph;
-import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
@@ -34,12 +31,9 @@ import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelRegistry;
-import org.stmzoo.zoo.weights.KeyMap;
 import org.stmzoo.zoo.weights.ModelImport;
-import org.stmzoo.zoo.weights.RawTensor;
 import org.stmzoo.zoo.weights.ReferenceCheckpoints;
 import org.stmzoo.zoo.weights.SizeAdaptation;
-import org.stmzoo.zoo.weights.VariableAssigner;
 import org.stmzoo.zoo.weights.WeightImporter;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
@@ -249,41 +243,15 @@ public final class Training {
    */
   private static void initFrom(StmzooCheckpoint checkpoint, boolean ema, Session session, TrainingGraph graph,
       PrintStream log) {
-    String prefix = checkpoint.variablesPrefix().toString();
-    Function<ModelVariable, String> keys = checkpoint.keys(ema);
-    List<CheckpointShapes.Mismatch> mismatched = CheckpointShapes.restoreMatching(session, graph.model(),
-        graph.modelVariables(), prefix, keys);
-    KeyMap keyMap = ModelRegistry.keyMap(checkpoint.entry());
-    Map<Boolean, List<CheckpointShapes.Mismatch>> byHead = mismatched.stream()
-        .collect(Collectors.partitioningBy(m -> keyMap.isHead(m.variable().path())));
-    List<CheckpointShapes.Mismatch> head = byHead.get(true);
-    List<String> notes = new ArrayList<>();
-    assignResized(byHead.get(false), prefix, keys, keyMap, session, graph.model(), notes);
+    SizeAdaptation.Restored restored = checkpoint.restoreAdapted(session, graph.model(), ema);
     graph.resetEma(session);
     int classes = checkpoint.metadata().numClasses();
     String headNote = classes == graph.numClasses() ? "" : "; the checkpoint has " + classes + " classes, this run "
         + graph.numClasses() + ": the head is re-initialised";
-    log.println("Initialised from " + checkpoint.describe(ema) + headNote + (head.isEmpty() ? ""
+    log.println("Initialised from " + checkpoint.describe(ema) + headNote + (restored.head().isEmpty() ? ""
         : "; re-initialised (shape differs): " + String.join(", ",
-            head.stream().map(CheckpointShapes.Mismatch::describe).toList())));
-    notes.forEach(note -> log.println("note: " + note));
-  }
-
-  /** Reads {@code mismatched}'s checkpoint tensors, resizes them to their variables and assigns them. */
-  private static void assignResized(List<CheckpointShapes.Mismatch> mismatched, String prefix,
-      Function<ModelVariable, String> keys, KeyMap keyMap, Session session, ModelGraph model, List<String> notes) {
-    if (mismatched.isEmpty()) {
-      return;
-    }
-    List<float[]> values = CheckpointShapes.readValues(prefix, mismatched.stream().map(m -> keys.apply(m.variable()))
-        .toList());
-    Map<String, RawTensor> resized = new LinkedHashMap<>();
-    for (int i = 0; i < mismatched.size(); i++) {
-      CheckpointShapes.Mismatch m = mismatched.get(i);
-      resized.put(m.variable().path(), SizeAdaptation.resize(new RawTensor(m.checkpointShape(), values.get(i)),
-          m.variable(), keyMap, notes::add));
-    }
-    VariableAssigner.assign(session, model, resized);
+            restored.head().stream().map(CheckpointShapes.Mismatch::describe).toList())));
+    restored.notes().forEach(note -> log.println("note: " + note));
   }
 
   /** Fine-tuning from a published release, imported through the family's key map into the model variables. */

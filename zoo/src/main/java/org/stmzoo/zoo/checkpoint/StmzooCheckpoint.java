@@ -19,6 +19,7 @@ import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
+import org.stmzoo.zoo.weights.SizeAdaptation;
 import org.tensorflow.Session;
 
 /**
@@ -193,6 +194,16 @@ public final class StmzooCheckpoint {
           + " channels, " + o.imageSize() + "px)");
     }
     restoreOps(built.model(), "stmzoo_restore", ema).restore(session, variablesPrefix().toString());
+  }
+
+  /**
+   * Restores the weights (with {@code ema} their EMA copies) into {@code model}, built at another image size or for
+   * another class count than this checkpoint's: size-dependent tensors are resized as the importer resizes them, and
+   * the head variables of another shape are left to the caller ({@link SizeAdaptation#restore}).
+   */
+  public SizeAdaptation.Restored restoreAdapted(Session session, ModelGraph model, boolean ema) {
+    return SizeAdaptation.restore(variablesPrefix().toString(), keys(ema), ModelRegistry.keyMap(entry()), session,
+        model);
   }
 
   /**

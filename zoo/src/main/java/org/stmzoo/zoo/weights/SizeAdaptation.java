@@ -1,50 +1,86 @@
 package org.stmzoo.zoo.weights;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.VariableRole;
+import org.stmzoo.recipes.train.CheckpointShapes;
+import org.tensorflow.Session;
 
 /**
  * Weights of an stmzoo checkpoint (stmzoo layout) for a model built at another image size: a tensor whose shape
  * depends on the size (a position embedding, a relative-position table) goes back to the reference layout and
  * through the same resizing the importer applies to a reference checkpoint of another size (the family's
  * {@link EmbeddingResize}, else {@link ReferenceLayout}'s bicubic grid resize), so a checkpoint and the published
- * weights it came from adapt alike. Every other tensor must keep its shape.
+ * weights it came from adapt alike. Every other tensor must keep its shape, but for the classifier head, which
+ * {@link #restore} leaves to its caller. What {@code train --init} and the analyses both load a checkpoint of
+ * another size with.
  */
 public final class SizeAdaptation {
   private SizeAdaptation() {}
 
   /**
-   * @param values the checkpoint's tensors by variable path, stmzoo layout
-   * @param variables the variables of the model built at the new size
-   * @return the values for {@code variables}, resized where their shapes differ
-   * @throws IllegalArgumentException naming the variable that has no value or cannot be resized
+   * What {@link #restore} left to its caller.
+   *
+   * @param head the head variables whose checkpoint tensor has another shape (another class count), left as they
+   *     were: the caller keeps them freshly initialised or refuses them
+   * @param notes one line per resized tensor ({@code pos_embed: resized from ... to ...}), for the user
    */
-  public static Map<String, RawTensor> adapt(Map<String, RawTensor> values, Iterable<ModelVariable> variables,
-      KeyMap map, Consumer<String> notes) {
-    Map<String, RawTensor> out = new java.util.LinkedHashMap<>();
-    for (ModelVariable v : variables) {
-      if (!ReferenceLayout.imported(v)) {
-        continue;
-      }
-      RawTensor value = values.get(v.path());
-      if (value == null) {
-        throw new IllegalArgumentException("the checkpoint holds no tensor for " + v.path());
-      }
-      out.put(v.path(), Arrays.equals(value.shape(), v.shape().asArray()) ? value : resize(value, v, map, notes));
+  public record Restored(List<CheckpointShapes.Mismatch> head, List<String> notes) {
+    public Restored {
+      head = List.copyOf(head);
+      notes = List.copyOf(notes);
     }
-    return out;
+  }
+
+  /**
+   * Loads an stmzoo checkpoint's weights into {@code model}'s variables, the model built at another image size (or,
+   * for fine-tuning, for another class count): every variable whose checkpoint tensor has its shape is restored as
+   * it is ({@link CheckpointShapes#restoreMatching}); only the tensors of another shape are then read from the
+   * checkpoint files and resized. No model is built at the checkpoint's size to read them: the shapes and values
+   * come from the files themselves. Called through {@code StmzooCheckpoint.restoreAdapted}.
+   *
+   * @param prefix the checkpoint's V2 variables prefix
+   * @param keys each variable's key in the checkpoint (its path, or its EMA copy's)
+   * @param map the family's key map: which variables are the head, and how size-dependent ones resize
+   *
+   * @throws IllegalArgumentException naming a variable outside the head whose shape differs and that the importer
+   *     has no resizing for
+   */
+  public static Restored restore(String prefix, Function<ModelVariable, String> keys, KeyMap map, Session session,
+      ModelGraph model) {
+    List<CheckpointShapes.Mismatch> mismatched = CheckpointShapes.restoreMatching(session, model,
+        model.modelVariables(), prefix, keys);
+    List<CheckpointShapes.Mismatch> head = new ArrayList<>();
+    List<CheckpointShapes.Mismatch> sized = new ArrayList<>();
+    mismatched.forEach(m -> (map.isHead(m.variable().path()) ? head : sized).add(m));
+    List<String> notes = new ArrayList<>();
+    if (!sized.isEmpty()) {
+      List<float[]> values = CheckpointShapes.readValues(prefix, sized.stream().map(m -> keys.apply(m.variable()))
+          .toList());
+      Map<String, RawTensor> resized = new LinkedHashMap<>();
+      for (int i = 0; i < sized.size(); i++) {
+        CheckpointShapes.Mismatch m = sized.get(i);
+        resized.put(m.variable().path(), resize(new RawTensor(m.checkpointShape(), values.get(i)), m.variable(), map,
+            notes::add));
+      }
+      VariableAssigner.assign(session, model, resized);
+    }
+    return new Restored(head, notes);
   }
 
   /**
    * One checkpoint tensor (stmzoo layout) of another shape than {@code v}, resized to it as the importer resizes it
-   * for another image size; e.g. for {@code train --init} at another size.
+   * for another image size.
    *
    * @throws IllegalArgumentException naming the variable when the importer has no resizing for it
    */
-  public static RawTensor resize(RawTensor value, ModelVariable v, KeyMap map, Consumer<String> notes) {
+  private static RawTensor resize(RawTensor value, ModelVariable v, KeyMap map, Consumer<String> notes) {
     RawTensor reference = value;
     if (v.role() == VariableRole.EMBEDDING && value.rank() == 4) {
       reference = Layouts.permute(value, 0, 3, 1, 2); // NHWC grid back to the reference's [1, C, H, W]
