@@ -17,8 +17,6 @@ final class AffineWarp {
     int[] out = new int[in.length];
     int[] columns = new int[4];
     int[] rows = new int[4];
-    double[] wx = new double[4];
-    double[] wy = new double[4];
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
         double xin = m[0] * (x + 0.5) + m[1] * (y + 0.5) + m[2];
@@ -34,23 +32,15 @@ final class AffineWarp {
         double ys = yin - 0.5;
         int x0 = (int) Math.floor(xs);
         int y0 = (int) Math.floor(ys);
-        boolean columnAligned = xs == x0; // weights (0, 1, 0, 0): the sample is the pixel itself
-        cubicWeights(xs - x0, wx);
-        cubicWeights(ys - y0, wy);
+        double dx = xs - x0;
+        double dy = ys - y0;
         for (int k = 0; k < 4; k++) {
           columns[k] = clamp(x0 - 1 + k, w) * ch;
           rows[k] = clamp(y0 - 1 + k, h) * w * ch;
         }
         for (int c = 0; c < ch; c++) {
-          double v = 0;
-          for (int r = 0; r < 4; r++) {
-            if (wy[r] == 0) {
-              continue; // shears and vertical-integer translations sample whole rows: 1 row of 4 has weight
-            }
-            int row = rows[r] + c;
-            v += wy[r] * (columnAligned ? in[row + columns[1]] : wx[0] * in[row + columns[0]]
-                + wx[1] * in[row + columns[1]] + wx[2] * in[row + columns[2]] + wx[3] * in[row + columns[3]]);
-          }
+          double v = cubic(row(in, rows[0] + c, columns, dx), row(in, rows[1] + c, columns, dx),
+              row(in, rows[2] + c, columns, dx), row(in, rows[3] + c, columns, dx), dy);
           out[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : (int) v;
         }
       }
@@ -58,17 +48,21 @@ final class AffineWarp {
     return new Image8(out, h, w, ch);
   }
 
+  /** The cubic along one row of the neighbourhood, {@code row} the offset of its sample in the wanted channel. */
+  private static double row(int[] in, int row, int[] columns, double dx) {
+    return cubic(in[row + columns[0]], in[row + columns[1]], in[row + columns[2]], in[row + columns[3]], dx);
+  }
+
   /**
-   * PIL's BICUBIC macro, {@code v2 + d (v3 - v1 + d (2 (v1 - v2) + v3 - v4 + d (v2 - v1 + v4 - v3)))} (the cubic
-   * through v2 and v3 with a = -1 tangents), written as the weights of v1..v4 so they are computed once per pixel.
+   * PIL's BICUBIC macro, the cubic through v2 (d = 0) and v3 (d = 1) with a = -1 tangents, in its operation
+   * order: four equal values give that value exactly, which weights of v1..v4 summing to 0.99999... did not.
    */
-  static void cubicWeights(double d, double[] weights) {
-    double d2 = d * d;
-    double d3 = d2 * d;
-    weights[0] = -d + 2 * d2 - d3;
-    weights[1] = 1 - 2 * d2 + d3;
-    weights[2] = d + d2 - d3;
-    weights[3] = -d2 + d3;
+  static double cubic(double v1, double v2, double v3, double v4, double d) {
+    double p1 = v2;
+    double p2 = -v1 + v3;
+    double p3 = 2 * (v1 - v2) + v3 - v4;
+    double p4 = -v1 + v2 - v3 + v4;
+    return p1 + d * (p2 + d * (p3 + d * p4));
   }
 
   private static int clamp(int i, int size) {
