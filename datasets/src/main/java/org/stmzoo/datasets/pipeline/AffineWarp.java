@@ -1,5 +1,8 @@
 package org.stmzoo.datasets.pipeline;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
 /**
  * PIL's {@code Image.transform(size, AFFINE, (a, b, c, d, e, f), BICUBIC, fillcolor)}: output pixel (x, y) samples
  * the input at {@code (a (x+.5) + b (y+.5) + c, d (x+.5) + e (y+.5) + f)}; a sample point outside the input gets
@@ -69,17 +72,34 @@ final class AffineWarp {
     return i < 0 ? 0 : i >= size ? size - 1 : i;
   }
 
-  /** {@code Image.rotate(degrees)} about the image center, counter-clockwise, same size. */
+  /**
+   * {@code Image.rotate(degrees)} about the image center, counter-clockwise, same size, with the matrix PIL
+   * computes: the angle taken modulo 360 as Python's {@code %} does, cos and sin rounded to 15 decimals (which
+   * makes quarter and half turns exact). Java's cos and sin can differ from the C library's in the last bit; after
+   * the rounding 7 random angles in 20,000 still give a matrix 1e-15 apart from the one glibc 2.36 gives, none
+   * of them changing a pixel of a test image.
+   */
   static double[] rotation(double degrees, int width, int height) {
-    double angle = -Math.toRadians(degrees);
-    double cos = Math.cos(angle);
-    double sin = Math.sin(angle);
+    double angle = -Math.toRadians(pythonModulo(degrees, 360));
+    double cos = round15(Math.cos(angle));
+    double sin = round15(Math.sin(angle));
     double cx = width / 2.0;
     double cy = height / 2.0;
     double[] m = {cos, sin, 0, -sin, cos, 0};
     m[2] = m[0] * -cx + m[1] * -cy + cx;
     m[5] = m[3] * -cx + m[4] * -cy + cy;
     return m;
+  }
+
+  /** Python's {@code a % b} for a positive {@code b}: the remainder has b's sign, a zero one is +0. */
+  private static double pythonModulo(double a, double b) {
+    double r = a % b;
+    return r == 0 ? 0.0 : r < 0 ? r + b : r;
+  }
+
+  /** Python's {@code round(v, 15)}: v's exact binary value rounded half-even to 15 decimals, then to a double. */
+  private static double round15(double v) {
+    return Math.copySign(new BigDecimal(v).setScale(15, RoundingMode.HALF_EVEN).doubleValue(), v);
   }
 
   static double[] shearX(double factor) {

@@ -119,6 +119,29 @@ class RandAugmentTest {
   }
 
   @Test
+  void quarterAndHalfTurnsOfANonSquareImageMovePixelsExactly() {
+    // Pillow 12.3 warps a non-square image for 90 and 270 degrees (180 is its transpose): its cos and sin rounded to
+    // 15 decimals put every sample point on a pixel centre, where the unrounded 6e-17 left 155 as 154.
+    int[] values = new int[4 * 6];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = 10 * i + 5;
+    }
+    Image8 image = gray(4, 6, values);
+    int[] fill = {99};
+    assertThat(AffineWarp.warp(image, AffineWarp.rotation(90, 6, 4), fill).values()).containsExactly(
+        99, 45, 105, 165, 225, 99, 99, 35, 95, 155, 215, 99, 99, 25, 85, 145, 205, 99, 99, 15, 75, 135, 195, 99);
+    int[] clockwise = {
+        99, 195, 135, 75, 15, 99, 99, 205, 145, 85, 25, 99, 99, 215, 155, 95, 35, 99, 99, 225, 165, 105, 45, 99};
+    assertThat(AffineWarp.warp(image, AffineWarp.rotation(-90, 6, 4), fill).values()).containsExactly(clockwise);
+    assertThat(AffineWarp.warp(image, AffineWarp.rotation(270, 6, 4), fill).values()).containsExactly(clockwise);
+    int[] reversed = new int[values.length];
+    for (int i = 0; i < values.length; i++) {
+      reversed[i] = values[values.length - 1 - i];
+    }
+    assertThat(AffineWarp.warp(image, AffineWarp.rotation(-180, 6, 4), fill).values()).containsExactly(reversed);
+  }
+
+  @Test
   void everyOpKeepsShapeAndRange() {
     RandAugment augment = new RandAugment(RandAugment.Config.parse("rand-m9-mstd0.5-inc1"), new int[] {124, 116, 104});
     SplittableRandom random = new SplittableRandom(11);
