@@ -42,8 +42,10 @@ final class AffineWarp {
           rows[k] = clamp(y0 - 1 + k, h) * w * ch;
         }
         for (int c = 0; c < ch; c++) {
-          double v = cubic(row(in, rows[0] + c, columns, dx), row(in, rows[1] + c, columns, dx),
-              row(in, rows[2] + c, columns, dx), row(in, rows[3] + c, columns, dx), dy);
+          // d = 0 leaves the cubic's v2 exactly: shears and translations along x sample one row
+          double v = dy == 0 ? row(in, rows[1] + c, columns, dx) : cubic(row(in, rows[0] + c, columns, dx),
+              row(in, rows[1] + c, columns, dx), row(in, rows[2] + c, columns, dx), row(in, rows[3] + c, columns, dx),
+              dy);
           out[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : (int) v;
         }
       }
@@ -51,9 +53,13 @@ final class AffineWarp {
     return new Image8(out, h, w, ch);
   }
 
-  /** The cubic along one row of the neighbourhood, {@code row} the offset of its sample in the wanted channel. */
+  /**
+   * The cubic along one row of the neighbourhood, {@code row} the offset of its sample in the wanted channel; at
+   * dx = 0 (shears and translations along y) that is the sample itself.
+   */
   private static double row(int[] in, int row, int[] columns, double dx) {
-    return cubic(in[row + columns[0]], in[row + columns[1]], in[row + columns[2]], in[row + columns[3]], dx);
+    return dx == 0 ? in[row + columns[1]]
+        : cubic(in[row + columns[0]], in[row + columns[1]], in[row + columns[2]], in[row + columns[3]], dx);
   }
 
   /**
