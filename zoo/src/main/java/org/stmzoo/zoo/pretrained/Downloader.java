@@ -247,7 +247,7 @@ public final class Downloader {
     }
     long cap = expected.size() != null ? expected.size() : maxBytes;
     HttpTransfer.Result result;
-    try (Progress bar = new Progress(part)) {
+    try (Progress bar = new Progress(part, url)) {
       result = http.get(url, part, have, ifRange, cap, bar);
     }
     Digest digest = Digest.of(part);
@@ -263,7 +263,10 @@ public final class Downloader {
     throw new DownloadFailedException(url.toString(), "the file " + problem + "; not put into the cache");
   }
 
-  /** {@code FILE.part.source}: the URL a {@code .part} came from and its validator (ETag or Last-Modified). */
+  /**
+   * {@code FILE.part.source}: the URL a {@code .part} was requested from (before redirects, which may lead to another
+   * signed URL on each request, as GitHub's release assets do) and the validator (ETag or Last-Modified) of the body.
+   */
   private static Path sourceOf(Path part) {
     return part.resolveSibling(part.getFileName() + ".source");
   }
@@ -286,17 +289,20 @@ public final class Downloader {
    */
   private final class Progress implements HttpTransfer.Listener, AutoCloseable {
     private final Path part;
+    private final URI requested;
     private ProgressBar bar;
 
-    Progress(Path part) {
+    Progress(Path part, URI requested) {
       this.part = part;
+      this.requested = requested;
     }
 
     @Override
     public void started(HttpTransfer.Source source, long start, long total) throws IOException {
       if (start == 0) {
         String validator = source.validator();
-        Files.writeString(sourceOf(part), source.url() + "\n" + (validator == null ? "" : validator) + "\n",
+        // the URL asked for, which the next run asks for again, not source.url(): that is where redirects led
+        Files.writeString(sourceOf(part), requested + "\n" + (validator == null ? "" : validator) + "\n",
             StandardCharsets.UTF_8);
       }
       ProgressBarBuilder builder = new ProgressBarBuilder()

@@ -34,6 +34,7 @@ class DownloaderTest {
   private byte[] payload = new byte[200_000];
   private volatile String etag = "\"v1\"";
   private final List<String> ranges = new ArrayList<>();
+  private final List<String> ifRanges = new ArrayList<>();
   private HttpServer server;
   private volatile int cutsLeft;
   private volatile long delayMillis;
@@ -60,6 +61,7 @@ class DownloaderTest {
     String range = ex.getRequestHeaders().getFirst("Range");
     ranges.add(String.valueOf(range));
     String ifRange = ex.getRequestHeaders().getFirst("If-Range");
+    ifRanges.add(String.valueOf(ifRange));
     if (ifRange != null && !ifRange.equals(etag)) {
       range = null; // the source changed since the client's partial copy: the whole new file (RFC 9110 If-Range)
     }
@@ -358,6 +360,30 @@ class DownloaderTest {
     ranges.clear();
     assertThat(Files.readAllBytes(downloader(false).fetch(e))).isEqualTo(payload);
     assertThat(ranges).hasSize(1).first().asString().startsWith("bytes=");
+  }
+
+  @Test
+  void aCutDownloadBehindARedirectIsResumedWithIfRange() throws Exception {
+    // as GitHub's release assets: each request is sent on to another signed URL of the same file
+    int[] signatures = {0};
+    server.createContext("/release/w.pth", ex -> {
+      ex.getResponseHeaders().add("Location", "/files/w.pth?sig=" + ++signatures[0]);
+      ex.sendResponseHeaders(302, -1);
+      ex.close();
+    });
+    cutsLeft = 1;
+    PretrainedManifest.Entry e = entry(List.of(url("/release/w.pth")), null, null, null); // no size, no checksum
+    assertThatThrownBy(() -> downloader(false).fetch(e)).hasMessageContaining("run again to resume");
+    long kept = Files.size(home.resolve("weights/w.pth.part"));
+    assertThat(kept).isPositive().isLessThan(payload.length);
+
+    Path file = downloader(false).fetch(e);
+    assertThat(signatures[0]).isEqualTo(2);
+    assertThat(ranges).containsExactly("null", "bytes=" + kept + "-");
+    assertThat(ifRanges).containsExactly("null", etag);
+    assertThat(file).hasBinaryContent(payload);
+    assertThat(home.resolve("weights/w.pth.part")).doesNotExist();
+    assertThat(home.resolve("weights/w.pth.part.source")).doesNotExist();
   }
 
   @Test
