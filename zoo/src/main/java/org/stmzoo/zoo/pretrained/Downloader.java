@@ -76,9 +76,10 @@ public final class Downloader {
   public Path fetch(PretrainedManifest.Entry entry, String acceptSha256) throws IOException {
     Expected expected = expected(entry, acceptSha256);
     Path target = cache.fileFor(entry);
-    if (Files.isRegularFile(target)) {
-      // a cached file only ever appears whole (renamed into place), so it is read without the lock
-      return cached(entry, expected, target, acceptSha256);
+    // a cached file only ever appears whole (renamed into place), so it is read without the lock
+    Path cached = cached(entry, target, acceptSha256);
+    if (cached != null) {
+      return cached;
     }
     if (cache.offline()) {
       throw new IllegalArgumentException(entry.tag() + " is not in the cache (" + target + ") and downloads are off"
@@ -89,16 +90,20 @@ public final class Downloader {
     // one download of a file at a time, across processes sharing the cache: they would write the same .part
     try (FileMutex held = FileMutex.beside(target,
         file -> say("waiting for another download of " + target.getFileName() + " (" + file + ")"))) {
-      if (Files.isRegularFile(target)) {
-        return cached(entry, expected(entry, acceptSha256), target, acceptSha256); // fetched while this waited
-      }
-      return download(entry, expected, target, acceptSha256);
+      cached = cached(entry, target, acceptSha256); // fetched while this waited
+      return cached != null ? cached : download(entry, expected, target, acceptSha256);
     }
   }
 
-  /** A file already in the cache, checked against {@code expected}: deleted and refused when it is not the file. */
-  private Path cached(PretrainedManifest.Entry entry, Expected expected, Path target, String acceptSha256)
-      throws IOException {
+  /**
+   * The file already in the cache, checked against what it must be now (a download this waited for may just have
+   * pinned it), or null if there is none: deleted and refused when it is not the file.
+   */
+  private Path cached(PretrainedManifest.Entry entry, Path target, String acceptSha256) throws IOException {
+    if (!Files.isRegularFile(target)) {
+      return null;
+    }
+    Expected expected = expected(entry, acceptSha256);
     Digest digest = Digest.of(target);
     String problem = expected.problem(entry, digest);
     if (problem != null && acceptSha256 != null) {
