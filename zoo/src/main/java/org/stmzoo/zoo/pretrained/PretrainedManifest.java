@@ -63,9 +63,10 @@ public final class PretrainedManifest {
       }
       // "." and ".." would name the cache folder or its parent; the others are the download's own side files
       if (file.equals(".") || file.equals("..") || file.endsWith(".part") || file.endsWith(".lock")
-          || file.endsWith(".source")) {
+          || file.endsWith(".source") || file.contains(".rejected-")) {
         throw new IllegalArgumentException("pretrained entry '" + tag + "': file must be a plain name, not '" + file
-            + "' (not . or .., nor ending in .part, .lock or .source, which the download cache uses)");
+            + "' (not . or .., nor ending in .part, .lock or .source, nor holding .rejected-, which the download"
+            + " cache uses)");
       }
       if (sha256 != null && (sha256.length() != 64 || !HEX.matcher(sha256).matches())) {
         throw new IllegalArgumentException("pretrained entry '" + tag + "': sha256 must be 64 lower-case hex digits");

@@ -230,7 +230,8 @@ class DownloaderTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {".", "..", "p.pth.part", "p.pth.lock", "p.pth.part.source"})
+  @org.junit.jupiter.params.provider.ValueSource(strings = {".", "..", "p.pth.part", "p.pth.lock", "p.pth.part.source",
+      "p.pth.rejected-0123456789abcdef"})
   void aManifestFileNamingTheCacheFolderOrItsSideFilesIsRefused(String file) throws Exception {
     Path extra = home.resolve("extra.json");
     Files.writeString(extra, manifestWith("\"" + file + "\"", ""));
@@ -301,6 +302,41 @@ class DownloaderTest {
     Files.write(home.resolve("weights/w.pth"), first);
     assertThatThrownBy(() -> downloader(true).fetch(e)).hasMessageContaining("the cached")
         .hasMessageContaining("pinned");
+  }
+
+  @Test
+  void offlineACachedFileThatFailsItsPinIsMovedAsideAndTheSuggestedSha256PutsItBack() throws Exception {
+    PretrainedManifest.Entry e = entry(List.of(url("/files/w.pth")), null, null, null);
+    downloader(false).fetch(e);
+    // upstream re-published the file; without network here, the new one was copied into the cache by hand
+    byte[] republished = new byte[150_000];
+    new Random(8).nextBytes(republished);
+    Files.write(home.resolve("weights/w.pth"), republished);
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(republished));
+    Path aside = home.resolve("weights/w.pth.rejected-" + sha.substring(0, 16));
+    ranges.clear();
+
+    Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> downloader(true).fetch(e));
+    assertThat(refused).isInstanceOf(IOException.class).hasMessageContaining("not the SHA-256 pinned on")
+        .hasMessageContaining("it was moved to " + aside)
+        .hasMessageEndingWith("accept it with ./stmzoo download toy.in1k --sha256 " + sha);
+    assertThat(home.resolve("weights/w.pth")).doesNotExist();
+    assertThat(aside).hasBinaryContent(republished);
+
+    // what the message suggests, offline
+    String suggested = refused.getMessage().substring(refused.getMessage().lastIndexOf(' ') + 1);
+    assertThat(downloader(true).fetch(e, suggested)).isEqualTo(home.resolve("weights/w.pth"))
+        .hasBinaryContent(republished);
+    assertThat(aside).doesNotExist();
+    assertThat(new WeightCache(home, true, null).lock().get("w.pth").orElseThrow())
+        .extracting(WeightLock.Pin::sha256, WeightLock.Pin::how).containsExactly(sha, "accepted with --sha256");
+    assertThat(downloader(true).fetch(e)).hasBinaryContent(republished);
+    assertThat(ranges).isEmpty();
+
+    // a --sha256 that names no copy moved aside: offline, still not in the cache
+    Files.delete(home.resolve("weights/w.pth"));
+    assertThatThrownBy(() -> downloader(true).fetch(e, sha)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not in the cache");
   }
 
   @Test
