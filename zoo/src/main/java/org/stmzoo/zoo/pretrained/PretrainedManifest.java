@@ -13,6 +13,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,7 +159,10 @@ public final class PretrainedManifest {
     }
   }
 
-  /** @throws IOException when the text is not a manifest (malformed JSON, wrong field types) */
+  /**
+   * @throws IOException when the text is not a manifest (malformed JSON, wrong field types, an entry that is null or
+   *     that repeats another's tag)
+   */
   public static PretrainedManifest parse(Reader json) throws IOException {
     Document doc;
     try {
@@ -176,6 +180,17 @@ public final class PretrainedManifest {
     }
     if (doc.entries() == null) {
       throw new IOException("not a pretrained manifest: no entries");
+    }
+    Map<String, Integer> tags = new HashMap<>();
+    for (int i = 0; i < doc.entries().size(); i++) {
+      Entry e = doc.entries().get(i);
+      if (e == null) {
+        throw new IOException("entries[" + i + "] is null, not an entry");
+      }
+      Integer first = tags.putIfAbsent(e.tag(), i);
+      if (first != null) {
+        throw new IOException("entries[" + first + "] and entries[" + i + "] have the same tag " + e.tag());
+      }
     }
     return new PretrainedManifest(doc.entries());
   }
