@@ -25,6 +25,7 @@ import org.stmzoo.datasets.download.DownloadFailedException;
 import org.stmzoo.datasets.download.FileMutex;
 import org.stmzoo.datasets.download.HttpTransfer;
 import org.stmzoo.datasets.download.TransferLimits;
+import org.stmzoo.layers.io.DurableFiles;
 
 /**
  * Fetches a manifest entry into the cache. The bytes go to {@code FILE.part}, which is renamed to {@code FILE}
@@ -92,6 +93,7 @@ public final class Downloader {
         file -> say("waiting for another download of " + target.getFileName() + " (" + file + ")"))) {
       if (rejected != null && Files.isRegularFile(rejected) && !Files.isRegularFile(target)) {
         Files.move(rejected, target, StandardCopyOption.ATOMIC_MOVE); // then checked as any cached file
+        DurableFiles.syncDirectory(target.getParent()); // before the pin that follows
       }
       cached = cached(entry, target, acceptSha256); // or fetched while this waited
       if (cached != null) {
@@ -153,7 +155,11 @@ public final class Downloader {
     for (String url : urls(entry)) {
       try {
         Digest digest = download(URI.create(url), part, entry, expected, true);
+        // on disk before the rename, and the rename before the pin: a power loss must not leave an empty or
+        // partial FILE, nor a pin of a file the cache does not hold
+        DurableFiles.syncFile(part);
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.syncDirectory(target.getParent());
         Files.deleteIfExists(sourceOf(part));
         pin(entry, digest, url, acceptSha256, "first download");
         return target;

@@ -160,6 +160,20 @@ class DownloaderTest {
   }
 
   @Test
+  void aPinnedDownloadLeavesTheFileAndThePinAndNoTemporaryFiles() throws Exception {
+    // the renames are flushed first (DurableFiles, AtomicFiles): no test here cuts the power, this one checks the path
+    Path file = downloader(false).fetch(entry(List.of(url("/files/w.pth")), null, null, null));
+    assertThat(file).hasBinaryContent(payload);
+    try (java.util.stream.Stream<Path> left = Files.walk(home)) {
+      assertThat(left.map(p -> home.relativize(p).toString()).filter(p -> !p.isEmpty()))
+          .containsExactlyInAnyOrder("weights", "weights/w.pth", "weights/w.pth.lock", "weights.lock",
+              "weights.lock.lock");
+    }
+    assertThat(new WeightCache(home, false, null).lock().get("w.pth")).get().extracting(WeightLock.Pin::sha256)
+        .isEqualTo(sha());
+  }
+
+  @Test
   void aChecksumMismatchDeletesTheFile() {
     PretrainedManifest.Entry e = entry(url("/files/w.pth"), "00".repeat(32));
     assertThatThrownBy(() -> downloader(false).fetch(e)).isInstanceOf(IOException.class)
