@@ -25,6 +25,7 @@ import org.stmzoo.datasets.download.DownloadFailedException;
 import org.stmzoo.datasets.download.FileMutex;
 import org.stmzoo.datasets.download.HttpTransfer;
 import org.stmzoo.datasets.download.TransferLimits;
+import org.stmzoo.layers.io.DurableFiles;
 
 /**
  * Fetches a manifest entry into the cache. The bytes go to {@code FILE.part}, which is renamed to {@code FILE}
@@ -76,39 +77,71 @@ public final class Downloader {
   public Path fetch(PretrainedManifest.Entry entry, String acceptSha256) throws IOException {
     Expected expected = expected(entry, acceptSha256);
     Path target = cache.fileFor(entry);
-    if (Files.isRegularFile(target)) {
-      // a cached file only ever appears whole (renamed into place), so it is read without the lock
-      return cached(entry, expected, target, acceptSha256);
+    // a cached file only ever appears whole (renamed into place), so it is read without the lock
+    Path cached = cached(entry, target, acceptSha256);
+    if (cached != null) {
+      return cached;
     }
-    if (cache.offline()) {
-      throw new IllegalArgumentException(entry.tag() + " is not in the cache (" + target + ") and downloads are off"
-          + " (--offline / STMZOO_OFFLINE=1); download it where there is network (./stmzoo download "
-          + entry.tag() + ") and copy it there, or import a local file (./stmzoo import --checkpoint FILE)");
+    // the copy a failed check moved aside, which --sha256 with its checksum puts back: no network needed
+    Path rejected = acceptSha256 != null ? rejected(target, expected.sha256()) : null;
+    if (cache.offline() && (rejected == null || !Files.isRegularFile(rejected))) {
+      throw notCached(entry, target);
     }
     Files.createDirectories(target.getParent());
     // one download of a file at a time, across processes sharing the cache: they would write the same .part
     try (FileMutex held = FileMutex.beside(target,
         file -> say("waiting for another download of " + target.getFileName() + " (" + file + ")"))) {
-      if (Files.isRegularFile(target)) {
-        return cached(entry, expected(entry, acceptSha256), target, acceptSha256); // fetched while this waited
+      if (rejected != null && Files.isRegularFile(rejected) && !Files.isRegularFile(target)) {
+        Files.move(rejected, target, StandardCopyOption.ATOMIC_MOVE); // then checked as any cached file
+        DurableFiles.syncDirectory(target.getParent()); // before the pin that follows
+      }
+      cached = cached(entry, target, acceptSha256); // or fetched while this waited
+      if (cached != null) {
+        return cached;
+      }
+      if (cache.offline()) {
+        throw notCached(entry, target); // the copy moved aside went away while this waited
       }
       return download(entry, expected, target, acceptSha256);
     }
   }
 
-  /** A file already in the cache, checked against {@code expected}: deleted and refused when it is not the file. */
-  private Path cached(PretrainedManifest.Entry entry, Expected expected, Path target, String acceptSha256)
-      throws IOException {
+  private static IllegalArgumentException notCached(PretrainedManifest.Entry entry, Path target) {
+    return new IllegalArgumentException(entry.tag() + " is not in the cache (" + target + ") and downloads are off"
+        + " (--offline / STMZOO_OFFLINE=1); download it where there is network (./stmzoo download "
+        + entry.tag() + ") and copy it there, or import a local file (./stmzoo import --checkpoint FILE)");
+  }
+
+  /**
+   * {@code FILE.rejected-HEX}: where a cached file that failed its check is kept, named by the first 16 digits of its
+   * SHA-256, so that {@code download TAG --sha256 SHA256} finds it again, offline too.
+   */
+  static Path rejected(Path target, String sha256) {
+    return target.resolveSibling(target.getFileName() + ".rejected-" + sha256.substring(0, 16));
+  }
+
+  /**
+   * The file already in the cache, checked against what it must be now (a download this waited for may just have
+   * pinned it), or null if there is none: refused when it is not the file, and moved aside (not deleted: it may be
+   * the only copy, offline, of a file upstream re-published) unless the mismatch is with the user's --sha256.
+   */
+  private Path cached(PretrainedManifest.Entry entry, Path target, String acceptSha256) throws IOException {
+    if (!Files.isRegularFile(target)) {
+      return null;
+    }
+    Expected expected = expected(entry, acceptSha256);
     Digest digest = Digest.of(target);
-    String problem = expected.problem(entry, digest);
+    String problem = expected.mismatch(digest);
     if (problem != null && acceptSha256 != null) {
       // the user's --sha256 is as likely to be wrong as the file: keep the file
       throw new IllegalArgumentException(entry.tag() + ": the cached " + target + " " + problem
           + "; the file was kept");
     }
     if (problem != null) {
-      Files.delete(target);
-      throw new IOException(entry.tag() + ": the cached " + target + " " + problem + "; it was deleted");
+      Path aside = rejected(target, digest.sha256());
+      Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      throw new IOException(entry.tag() + ": the cached " + target + " " + problem + "; it was moved to " + aside
+          + expected.remedy(entry, digest));
     }
     pin(entry, digest, target.toUri().toString(), acceptSha256, "first use of a cached file");
     return target;
@@ -122,7 +155,11 @@ public final class Downloader {
     for (String url : urls(entry)) {
       try {
         Digest digest = download(URI.create(url), part, entry, expected, true);
+        // on disk before the rename, and the rename before the pin: a power loss must not leave an empty or
+        // partial FILE, nor a pin of a file the cache does not hold
+        DurableFiles.syncFile(part);
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.syncDirectory(target.getParent());
         Files.deleteIfExists(sourceOf(part));
         pin(entry, digest, url, acceptSha256, "first download");
         return target;
@@ -186,22 +223,33 @@ public final class Downloader {
       return sha256 != null || prefix != null;
     }
 
-    /** Why {@code digest} is not this file, or null when it is. */
+    /** Why {@code digest} is not this file, or null when it is; with {@link #remedy} when there is one. */
     String problem(PretrainedManifest.Entry entry, Digest digest) {
-      String remedy = pinned ? "; if upstream re-published the file, check it and accept it with ./stmzoo download "
-          + entry.tag() + " --sha256 " + digest.sha256() : "";
+      String mismatch = mismatch(digest);
+      return mismatch == null ? null : mismatch + remedy(entry, digest);
+    }
+
+    /** Why {@code digest} is not this file, or null when it is. */
+    String mismatch(Digest digest) {
       if (sha256 != null && !digest.sha256().equals(sha256)) {
         return "has SHA-256 " + digest.sha256() + " (" + digest.size() + " bytes), not the " + origin + " "
-            + sha256 + remedy;
+            + sha256;
       }
       if (size != null && digest.size() != size) {
-        return "has " + digest.size() + " bytes, not the " + size + " of the " + origin + remedy;
+        return "has " + digest.size() + " bytes, not the " + size + " of the " + origin;
       }
       if (prefix != null && !digest.sha256().startsWith(prefix)) {
         return "has SHA-256 " + digest.sha256() + ", which does not start with " + prefix
             + " as its file name says (torch.hub's check_hash)";
       }
       return null;
+    }
+
+    /** How the user can accept a file that {@link #mismatch} refuses, or "": a pin can be replaced, not the rest. */
+    String remedy(PretrainedManifest.Entry entry, Digest digest) {
+      boolean againstThePin = pinned && (prefix == null || digest.sha256().startsWith(prefix));
+      return againstThePin ? "; if upstream re-published the file, check it and accept it with ./stmzoo download "
+          + entry.tag() + " --sha256 " + digest.sha256() : "";
     }
   }
 
@@ -247,7 +295,7 @@ public final class Downloader {
     }
     long cap = expected.size() != null ? expected.size() : maxBytes;
     HttpTransfer.Result result;
-    try (Progress bar = new Progress(part)) {
+    try (Progress bar = new Progress(part, url)) {
       result = http.get(url, part, have, ifRange, cap, bar);
     }
     Digest digest = Digest.of(part);
@@ -263,7 +311,10 @@ public final class Downloader {
     throw new DownloadFailedException(url.toString(), "the file " + problem + "; not put into the cache");
   }
 
-  /** {@code FILE.part.source}: the URL a {@code .part} came from and its validator (ETag or Last-Modified). */
+  /**
+   * {@code FILE.part.source}: the URL a {@code .part} was requested from (before redirects, which may lead to another
+   * signed URL on each request, as GitHub's release assets do) and the validator (ETag or Last-Modified) of the body.
+   */
   private static Path sourceOf(Path part) {
     return part.resolveSibling(part.getFileName() + ".source");
   }
@@ -286,17 +337,20 @@ public final class Downloader {
    */
   private final class Progress implements HttpTransfer.Listener, AutoCloseable {
     private final Path part;
+    private final URI requested;
     private ProgressBar bar;
 
-    Progress(Path part) {
+    Progress(Path part, URI requested) {
       this.part = part;
+      this.requested = requested;
     }
 
     @Override
     public void started(HttpTransfer.Source source, long start, long total) throws IOException {
       if (start == 0) {
         String validator = source.validator();
-        Files.writeString(sourceOf(part), source.url() + "\n" + (validator == null ? "" : validator) + "\n",
+        // the URL asked for, which the next run asks for again, not source.url(): that is where redirects led
+        Files.writeString(sourceOf(part), requested + "\n" + (validator == null ? "" : validator) + "\n",
             StandardCharsets.UTF_8);
       }
       ProgressBarBuilder builder = new ProgressBarBuilder()

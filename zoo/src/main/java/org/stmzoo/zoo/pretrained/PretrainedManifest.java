@@ -13,6 +13,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,9 +64,10 @@ public final class PretrainedManifest {
       }
       // "." and ".." would name the cache folder or its parent; the others are the download's own side files
       if (file.equals(".") || file.equals("..") || file.endsWith(".part") || file.endsWith(".lock")
-          || file.endsWith(".source")) {
+          || file.endsWith(".source") || file.contains(".rejected-")) {
         throw new IllegalArgumentException("pretrained entry '" + tag + "': file must be a plain name, not '" + file
-            + "' (not . or .., nor ending in .part, .lock or .source, which the download cache uses)");
+            + "' (not . or .., nor ending in .part, .lock or .source, nor holding .rejected-, which the download"
+            + " cache uses)");
       }
       if (sha256 != null && (sha256.length() != 64 || !HEX.matcher(sha256).matches())) {
         throw new IllegalArgumentException("pretrained entry '" + tag + "': sha256 must be 64 lower-case hex digits");
@@ -157,7 +159,10 @@ public final class PretrainedManifest {
     }
   }
 
-  /** @throws IOException when the text is not a manifest (malformed JSON, wrong field types) */
+  /**
+   * @throws IOException when the text is not a manifest (malformed JSON, wrong field types, an entry that is null or
+   *     that repeats another's tag)
+   */
   public static PretrainedManifest parse(Reader json) throws IOException {
     Document doc;
     try {
@@ -175,6 +180,17 @@ public final class PretrainedManifest {
     }
     if (doc.entries() == null) {
       throw new IOException("not a pretrained manifest: no entries");
+    }
+    Map<String, Integer> tags = new HashMap<>();
+    for (int i = 0; i < doc.entries().size(); i++) {
+      Entry e = doc.entries().get(i);
+      if (e == null) {
+        throw new IOException("entries[" + i + "] is null, not an entry");
+      }
+      Integer first = tags.putIfAbsent(e.tag(), i);
+      if (first != null) {
+        throw new IOException("entries[" + first + "] and entries[" + i + "] have the same tag " + e.tag());
+      }
     }
     return new PretrainedManifest(doc.entries());
   }

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.stmzoo.datasets.download.FileMutex;
+import org.stmzoo.recipes.output.AtomicFiles;
 
 /**
  * The cache's lock file ({@code $STMZOO_HOME/weights.lock}, JSON): for every weight file whose checksum upstream
@@ -51,17 +51,16 @@ public final class WeightLock {
   }
 
   /**
-   * Records (or replaces) the pin of {@code fileName}; the file is rewritten whole and renamed into place, under a
-   * {@link FileMutex} so that processes pinning different files at once do not drop each other's pins.
+   * Records (or replaces) the pin of {@code fileName}; the file is rewritten whole, flushed and renamed into place
+   * ({@link AtomicFiles#write}), under a {@link FileMutex} so that processes pinning different files at once do not
+   * drop each other's pins.
    */
   public void put(String fileName, Pin pin) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     try (FileMutex held = FileMutex.beside(file, waiting -> { })) {
       Map<String, Pin> pins = new TreeMap<>(read());
       pins.put(fileName, pin);
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      JSON.writeValue(tmp.toFile(), new Document(1, pins));
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFiles.write(file, tmp -> JSON.writeValue(tmp.toFile(), new Document(1, pins)));
     }
   }
 

@@ -72,6 +72,27 @@ class PretrainedCommandsTest {
   }
 
   @Test
+  void offlineTheCommandACachedFileMismatchSuggestsAcceptsIt() throws Exception {
+    byte[] pinned = "the bytes first downloaded".getBytes();
+    byte[] republished = "the bytes upstream published since".getBytes();
+    String pinnedSha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(pinned));
+    new WeightCache(home, true, null).lock().put("pit_ti_730.pth", new WeightLock.Pin(pinned.length, pinnedSha,
+        "pit-ti.in1k", "https://example/pit_ti_730.pth", "2026-12-01T20:00:00Z", "first download"));
+    Files.createDirectories(home.resolve("weights"));
+    Files.write(home.resolve("weights/pit_ti_730.pth"), republished);
+    Map<String, String> env = Map.of("STMZOO_HOME", home.toString(), "STMZOO_OFFLINE", "1");
+
+    Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
+        () -> CommandRunner.run(new DownloadCommand(env), "pit-ti.in1k"));
+    java.util.regex.Matcher suggested = java.util.regex.Pattern
+        .compile("accept it with \\./stmzoo download (\\S+) --sha256 ([0-9a-f]{64})").matcher(refused.getMessage());
+    assertThat(suggested.find()).as(refused.getMessage()).isTrue();
+    assertThat(CommandRunner.run(new DownloadCommand(env), suggested.group(1), "--sha256", suggested.group(2)))
+        .contains("SHA-256 given with --sha256");
+    assertThat(home.resolve("weights/pit_ti_730.pth")).hasBinaryContent(republished);
+  }
+
+  @Test
   void theEmbeddedDemoSetIsADataSpec() throws Exception {
     ImageDataset train = DataSpec.trainingSet("fashion-mnist-demo");
     ImageDataset test = DataSpec.evaluationSet("fashion-mnist-demo");

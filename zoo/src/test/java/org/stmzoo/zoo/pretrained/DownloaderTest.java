@@ -34,6 +34,7 @@ class DownloaderTest {
   private byte[] payload = new byte[200_000];
   private volatile String etag = "\"v1\"";
   private final List<String> ranges = new ArrayList<>();
+  private final List<String> ifRanges = new ArrayList<>();
   private HttpServer server;
   private volatile int cutsLeft;
   private volatile long delayMillis;
@@ -60,6 +61,7 @@ class DownloaderTest {
     String range = ex.getRequestHeaders().getFirst("Range");
     ranges.add(String.valueOf(range));
     String ifRange = ex.getRequestHeaders().getFirst("If-Range");
+    ifRanges.add(String.valueOf(ifRange));
     if (ifRange != null && !ifRange.equals(etag)) {
       range = null; // the source changed since the client's partial copy: the whole new file (RFC 9110 If-Range)
     }
@@ -158,6 +160,20 @@ class DownloaderTest {
   }
 
   @Test
+  void aPinnedDownloadLeavesTheFileAndThePinAndNoTemporaryFiles() throws Exception {
+    // the renames are flushed first (DurableFiles, AtomicFiles): no test here cuts the power, this one checks the path
+    Path file = downloader(false).fetch(entry(List.of(url("/files/w.pth")), null, null, null));
+    assertThat(file).hasBinaryContent(payload);
+    try (java.util.stream.Stream<Path> left = Files.walk(home)) {
+      assertThat(left.map(p -> home.relativize(p).toString()).filter(p -> !p.isEmpty()))
+          .containsExactlyInAnyOrder("weights", "weights/w.pth", "weights/w.pth.lock", "weights.lock",
+              "weights.lock.lock");
+    }
+    assertThat(new WeightCache(home, false, null).lock().get("w.pth")).get().extracting(WeightLock.Pin::sha256)
+        .isEqualTo(sha());
+  }
+
+  @Test
   void aChecksumMismatchDeletesTheFile() {
     PretrainedManifest.Entry e = entry(url("/files/w.pth"), "00".repeat(32));
     assertThatThrownBy(() -> downloader(false).fetch(e)).isInstanceOf(IOException.class)
@@ -228,7 +244,8 @@ class DownloaderTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {".", "..", "p.pth.part", "p.pth.lock", "p.pth.part.source"})
+  @org.junit.jupiter.params.provider.ValueSource(strings = {".", "..", "p.pth.part", "p.pth.lock", "p.pth.part.source",
+      "p.pth.rejected-0123456789abcdef"})
   void aManifestFileNamingTheCacheFolderOrItsSideFilesIsRefused(String file) throws Exception {
     Path extra = home.resolve("extra.json");
     Files.writeString(extra, manifestWith("\"" + file + "\"", ""));
@@ -302,6 +319,41 @@ class DownloaderTest {
   }
 
   @Test
+  void offlineACachedFileThatFailsItsPinIsMovedAsideAndTheSuggestedSha256PutsItBack() throws Exception {
+    PretrainedManifest.Entry e = entry(List.of(url("/files/w.pth")), null, null, null);
+    downloader(false).fetch(e);
+    // upstream re-published the file; without network here, the new one was copied into the cache by hand
+    byte[] republished = new byte[150_000];
+    new Random(8).nextBytes(republished);
+    Files.write(home.resolve("weights/w.pth"), republished);
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(republished));
+    Path aside = home.resolve("weights/w.pth.rejected-" + sha.substring(0, 16));
+    ranges.clear();
+
+    Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> downloader(true).fetch(e));
+    assertThat(refused).isInstanceOf(IOException.class).hasMessageContaining("not the SHA-256 pinned on")
+        .hasMessageContaining("it was moved to " + aside)
+        .hasMessageEndingWith("accept it with ./stmzoo download toy.in1k --sha256 " + sha);
+    assertThat(home.resolve("weights/w.pth")).doesNotExist();
+    assertThat(aside).hasBinaryContent(republished);
+
+    // what the message suggests, offline
+    String suggested = refused.getMessage().substring(refused.getMessage().lastIndexOf(' ') + 1);
+    assertThat(downloader(true).fetch(e, suggested)).isEqualTo(home.resolve("weights/w.pth"))
+        .hasBinaryContent(republished);
+    assertThat(aside).doesNotExist();
+    assertThat(new WeightCache(home, true, null).lock().get("w.pth").orElseThrow())
+        .extracting(WeightLock.Pin::sha256, WeightLock.Pin::how).containsExactly(sha, "accepted with --sha256");
+    assertThat(downloader(true).fetch(e)).hasBinaryContent(republished);
+    assertThat(ranges).isEmpty();
+
+    // a --sha256 that names no copy moved aside: offline, still not in the cache
+    Files.delete(home.resolve("weights/w.pth"));
+    assertThatThrownBy(() -> downloader(true).fetch(e, sha)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not in the cache");
+  }
+
+  @Test
   void aFileNameHashPrefixIsCheckedAsTorchHubDoes() throws Exception {
     PretrainedManifest.Entry good = entry(List.of(url("/files/w.pth")), null, null, sha().substring(0, 8));
     assertThat(Files.readAllBytes(downloader(false).fetch(good))).isEqualTo(payload);
@@ -358,6 +410,30 @@ class DownloaderTest {
     ranges.clear();
     assertThat(Files.readAllBytes(downloader(false).fetch(e))).isEqualTo(payload);
     assertThat(ranges).hasSize(1).first().asString().startsWith("bytes=");
+  }
+
+  @Test
+  void aCutDownloadBehindARedirectIsResumedWithIfRange() throws Exception {
+    // as GitHub's release assets: each request is sent on to another signed URL of the same file
+    int[] signatures = {0};
+    server.createContext("/release/w.pth", ex -> {
+      ex.getResponseHeaders().add("Location", "/files/w.pth?sig=" + ++signatures[0]);
+      ex.sendResponseHeaders(302, -1);
+      ex.close();
+    });
+    cutsLeft = 1;
+    PretrainedManifest.Entry e = entry(List.of(url("/release/w.pth")), null, null, null); // no size, no checksum
+    assertThatThrownBy(() -> downloader(false).fetch(e)).hasMessageContaining("run again to resume");
+    long kept = Files.size(home.resolve("weights/w.pth.part"));
+    assertThat(kept).isPositive().isLessThan(payload.length);
+
+    Path file = downloader(false).fetch(e);
+    assertThat(signatures[0]).isEqualTo(2);
+    assertThat(ranges).containsExactly("null", "bytes=" + kept + "-");
+    assertThat(ifRanges).containsExactly("null", etag);
+    assertThat(file).hasBinaryContent(payload);
+    assertThat(home.resolve("weights/w.pth.part")).doesNotExist();
+    assertThat(home.resolve("weights/w.pth.part.source")).doesNotExist();
   }
 
   @Test

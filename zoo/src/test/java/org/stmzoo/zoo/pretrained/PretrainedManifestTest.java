@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -121,5 +126,29 @@ class PretrainedManifestTest {
     assertThat(json).contains(field);
     assertThatThrownBy(() -> parse(json.replace(field, replacement))).isInstanceOf(IOException.class)
         .hasMessageContaining("pretrained entry 'pit-ti.mine': ").hasMessageContaining(message);
+  }
+
+  @Test
+  void refusesANullEntryInOneLineNamingTheFile(@TempDir Path dir) throws IOException {
+    assertThatThrownBy(() -> parse("{\"formatVersion\": 1, \"entries\": [null]}")).isInstanceOf(IOException.class)
+        .hasMessage("entries[0] is null, not an entry");
+    Path file = dir.resolve("extra.json");
+    Files.writeString(file, entry(", \"cropPct\": 0.9").replace("}]}", "}, null]}"));
+    assertThatThrownBy(() -> PretrainedManifest.of(List.of()).extendedFrom(Map.of("STMZOO_MANIFEST", file.toString())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("STMZOO_MANIFEST=" + file + " is not a readable pretrained manifest: entries[1] is null, not an"
+            + " entry");
+  }
+
+  @Test
+  void refusesATagTwiceInOneLineNamingTheFile(@TempDir Path dir) throws IOException {
+    String one = entry(", \"cropPct\": 0.9");
+    String entryObject = one.substring(one.indexOf('[') + 1, one.lastIndexOf(']'));
+    Path file = dir.resolve("extra.json");
+    Files.writeString(file, one.replace(entryObject, entryObject + ", " + entryObject));
+    assertThatThrownBy(() -> PretrainedManifest.of(List.of()).extendedFrom(Map.of("STMZOO_MANIFEST", file.toString())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("STMZOO_MANIFEST=" + file + " is not a readable pretrained manifest: entries[0] and entries[1]"
+            + " have the same tag pit-ti.mine");
   }
 }
