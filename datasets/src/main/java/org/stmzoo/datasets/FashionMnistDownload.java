@@ -1,22 +1,17 @@
 package org.stmzoo.datasets;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.stmzoo.datasets.download.DownloadFailedException;
 import org.stmzoo.datasets.download.FileMutex;
 import org.stmzoo.datasets.download.HttpTransfer;
 import org.stmzoo.datasets.download.TransferLimits;
+import org.stmzoo.layers.io.Sha256;
 
 /**
  * Downloads the four gzipped Fashion-MNIST files into a cache folder once, each checked against its SHA-256
@@ -82,7 +77,7 @@ public record FashionMnistDownload(URI baseUrl, Map<String, String> sha256ByFile
     Path partial = target.resolveSibling(target.getFileName() + ".part");
     try {
       http.get(url, partial, 0, null, MAX_FILE_BYTES, new HttpTransfer.Listener() { });
-      String actual = sha256(partial);
+      String actual = Sha256.ofFile(partial);
       if (!actual.equalsIgnoreCase(expectedSha256)) {
         throw new DownloadFailedException(url.toString(), "SHA-256 mismatch: expected " + expectedSha256 + ", got "
             + actual + " (file discarded)");
@@ -92,22 +87,6 @@ public record FashionMnistDownload(URI baseUrl, Map<String, String> sha256ByFile
       throw e.withRemedy(REMEDY);
     } finally {
       Files.deleteIfExists(partial);
-    }
-  }
-
-  private static String sha256(Path file) throws IOException {
-    MessageDigest digest = sha256();
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("JDK without SHA-256", e);
     }
   }
 }
