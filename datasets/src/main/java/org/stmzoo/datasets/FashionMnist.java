@@ -103,7 +103,8 @@ public final class FashionMnist implements ImageDataset {
 
   /**
    * A folder holding all four files: {@code explicit} if given, else Debian's package folder, else
-   * {@code cacheFolder} (downloading the official files into it first when {@code download} is set).
+   * {@code cacheFolder} (downloading the official files into it first when {@code download} is set; the files
+   * already there checked against their SHA-256, see {@link FashionMnistDownload#checkCached}).
    */
   public static Path locate(Path explicit, Path cacheFolder, boolean download) throws IOException {
     if (explicit != null) {
@@ -118,6 +119,8 @@ public final class FashionMnist implements ImageDataset {
       return debian;
     }
     if (missingFiles(cacheFolder).isEmpty()) {
+      // checked on each use, as when it was downloaded: a damaged file is fetched again, or named
+      FashionMnistDownload.official().checkCached(cacheFolder, download);
       return cacheFolder;
     }
     if (!download) {
