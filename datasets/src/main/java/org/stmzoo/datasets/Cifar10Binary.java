@@ -1,7 +1,13 @@
 package org.stmzoo.datasets;
 
 import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -9,17 +15,29 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.stmzoo.layers.io.InputFileException;
+import org.stmzoo.layers.io.InputFiles;
+import org.stmzoo.layers.io.InputLimit;
+import org.stmzoo.layers.io.InputLimitException;
 
 /**
  * CIFAR-10 in its binary distribution ({@code cifar-10-batches-bin}): each record is one label byte followed by
  * 3072 bytes of a 32x32 image in CHW order (1024 red, 1024 green, 1024 blue). Train = {@code data_batch_*.bin},
  * test = {@code test_batch.bin}; class names from {@code batches.meta.txt} when present.
+ *
+ * <p>Read as untrusted: every file through {@link InputFiles} (regular files only, so a FIFO or a link to a
+ * device is refused before it is opened), the record files of a split together within {@link #MAX_BYTES}
+ * (checked before any is read), the class list within {@value #MAX_META_BYTES} bytes and strict UTF-8.
  */
 public final class Cifar10Binary implements ImageDataset {
   public static final int SIDE = 32;
   public static final int RECORD_BYTES = 1 + 3 * SIDE * SIDE;
   public static final List<String> CLASS_NAMES = List.of("airplane", "automobile", "bird", "cat", "deer", "dog",
       "frog", "horse", "ship", "truck");
+  /** Most bytes of record files one split may hold; the official training split holds 153,650,000. */
+  public static final InputLimit MAX_BYTES = new InputLimit("stmzoo.limit.cifar-bytes", 1L << 30);
+  /** The class list's size limit: ten names take under 100 bytes. */
+  static final int MAX_META_BYTES = 1 << 20;
   private static final Pattern TRAIN_FILE = Pattern.compile("data_batch_(\\d+)\\.bin");
 
   private final List<byte[]> files;
@@ -49,35 +67,47 @@ public final class Cifar10Binary implements ImageDataset {
     List<Path> parts;
     if (train) {
       try (Stream<Path> listing = Files.list(dir)) {
+        // by batch number, as a number of any length (data_batch_10 after data_batch_9), then by name
         parts = listing.filter(p -> TRAIN_FILE.matcher(p.getFileName().toString()).matches())
-            .sorted(Comparator.comparingInt(Cifar10Binary::batchNumber)).toList();
+            .sorted(Comparator.comparing(Cifar10Binary::batchNumber).thenComparing(Path::getFileName)).toList();
       }
     } else {
-      parts = Files.isRegularFile(dir.resolve("test_batch.bin")) ? List.of(dir.resolve("test_batch.bin")) : List.of();
+      // present in any form (a FIFO, a folder, a dangling link): read() says what is wrong with it
+      Path test = dir.resolve("test_batch.bin");
+      parts = Files.exists(test, LinkOption.NOFOLLOW_LINKS) ? List.of(test) : List.of();
     }
     if (parts.isEmpty()) {
       throw new IllegalArgumentException("CIFAR-10 folder " + dir + " has no "
           + (train ? "data_batch_*.bin" : "test_batch.bin") + " file");
     }
     Path meta = dir.resolve("batches.meta.txt");
-    List<String> names = Files.isRegularFile(meta)
-        ? Files.readAllLines(meta).stream().map(String::strip).filter(s -> !s.isEmpty()).toList() : CLASS_NAMES;
+    List<String> names = Files.exists(meta, LinkOption.NOFOLLOW_LINKS) ? readClassNames(meta) : CLASS_NAMES;
     return read(parts, names, "CIFAR-10 " + (train ? "train" : "test"));
   }
 
   /** Reads the given record files in order. */
   public static Cifar10Binary read(List<Path> parts, List<String> classNames, String name) throws IOException {
+    long total = 0;
+    for (Path part : parts) {
+      total += InputFiles.requireRegularFile(part, MAX_BYTES);
+    }
+    long max = MAX_BYTES.value();
+    if (total > max) {
+      Path folder = parts.get(0).toAbsolutePath().getParent();
+      throw new InputLimitException(folder, "the " + parts.size() + " CIFAR-10 record files hold " + total
+          + " bytes, more than the limit of " + max + " bytes (" + MAX_BYTES.knob() + ")");
+    }
     List<byte[]> files = new ArrayList<>();
     for (Path part : parts) {
-      byte[] bytes = Files.readAllBytes(part);
+      byte[] bytes = InputFiles.readAll(part, MAX_BYTES);
       if (bytes.length == 0 || bytes.length % RECORD_BYTES != 0) {
-        throw new IOException(part + ": " + bytes.length + " bytes is not a whole number of " + RECORD_BYTES
+        throw new InputFileException(part, bytes.length + " bytes is not a whole number of " + RECORD_BYTES
             + "-byte CIFAR-10 records");
       }
       for (int offset = 0; offset < bytes.length; offset += RECORD_BYTES) {
         if ((bytes[offset] & 0xff) >= classNames.size()) {
-          throw new IOException(part + ": label " + (bytes[offset] & 0xff) + " at record " + offset / RECORD_BYTES
-              + " is not below the " + classNames.size() + " classes");
+          throw new InputFileException(part, "label " + (bytes[offset] & 0xff) + " at record "
+              + offset / RECORD_BYTES + " is not below the " + classNames.size() + " classes");
         }
       }
       files.add(bytes);
@@ -85,9 +115,28 @@ public final class Cifar10Binary implements ImageDataset {
     return new Cifar10Binary(files, classNames, name, parts.get(0).toAbsolutePath().getParent());
   }
 
-  private static int batchNumber(Path path) {
+  /** The non-blank lines of {@code batches.meta.txt}, stripped: strict UTF-8, at most {@value #MAX_META_BYTES}. */
+  private static List<String> readClassNames(Path meta) throws IOException {
+    ByteBuffer bytes = ByteBuffer.wrap(InputFiles.readAll(meta, MAX_META_BYTES, "a class list is small"));
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
+    } catch (CharacterCodingException e) {
+      throw new InputFileException(meta, "not valid UTF-8 (at byte " + bytes.position() + ")");
+    }
+    String lines = text.startsWith("\uFEFF") ? text.substring(1) : text; // a byte-order mark, as Notepad writes
+    List<String> names = lines.lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+    if (names.isEmpty()) {
+      throw new InputFileException(meta, "holds no class names (one a line expected)");
+    }
+    return names;
+  }
+
+  /** The number in {@code data_batch_N.bin}, of any length. */
+  private static BigInteger batchNumber(Path path) {
     Matcher m = TRAIN_FILE.matcher(path.getFileName().toString());
-    return m.matches() ? Integer.parseInt(m.group(1)) : Integer.MAX_VALUE;
+    return m.matches() ? new BigInteger(m.group(1)) : BigInteger.ZERO;
   }
 
   @Override

@@ -23,6 +23,9 @@ public final class FashionMnist implements ImageDataset {
   /** The data spec of the embedded demo subset. */
   public static final String DEMO_SPEC = "fashion-mnist-demo";
   private static final String DEMO_RESOURCES = "fashion-mnist-demo/";
+  /** The shapes of an image and of a label after the count: checked from each file's header, before its values. */
+  private static final int[] IMAGE_SHAPE = {SIDE, SIDE};
+  private static final int[] LABEL_SHAPE = {};
 
   /** The two splits, named by their file prefixes. */
   public enum Split {
@@ -55,8 +58,8 @@ public final class FashionMnist implements ImageDataset {
 
   /** Reads one split from {@code folder}; each file may be {@code NAME} or {@code NAME.gz}. */
   public static FashionMnist load(Path folder, Split split) throws IOException {
-    IdxFile images = IdxFile.read(find(folder, split.imagesFile()));
-    IdxFile labels = IdxFile.read(find(folder, split.labelsFile()));
+    IdxFile images = IdxFile.read(find(folder, split.imagesFile()), IMAGE_SHAPE);
+    IdxFile labels = IdxFile.read(find(folder, split.labelsFile()), LABEL_SHAPE);
     return of(images, labels, split, folder.toString());
   }
 
@@ -66,10 +69,11 @@ public final class FashionMnist implements ImageDataset {
    * network nor the Debian package.
    */
   public static FashionMnist loadDemo(Split split) throws IOException {
-    return of(demoFile(split.imagesFile()), demoFile(split.labelsFile()), split, "the embedded demo subset");
+    return of(demoFile(split.imagesFile(), IMAGE_SHAPE), demoFile(split.labelsFile(), LABEL_SHAPE), split,
+        "the embedded demo subset");
   }
 
-  private static IdxFile demoFile(String name) throws IOException {
+  private static IdxFile demoFile(String name, int[] itemShape) throws IOException {
     String resource = DEMO_RESOURCES + name + ".gz";
     InputStream raw = FashionMnist.class.getResourceAsStream(resource);
     if (raw == null) {
@@ -77,15 +81,13 @@ public final class FashionMnist implements ImageDataset {
     }
     try (raw) {
       // our own resource, gzipped: parse() inflates it within the IDX limits
-      return IdxFile.parse(raw.readAllBytes(), Path.of(resource));
+      return IdxFile.parse(raw.readAllBytes(), Path.of(resource), itemShape);
     }
   }
 
+  /** The split of {@code images} ({@link #IMAGE_SHAPE}) and {@code labels} ({@link #LABEL_SHAPE}). */
   private static FashionMnist of(IdxFile images, IdxFile labels, Split split, String folder) throws IOException {
-    if (images.dims().length != 3 || images.dims()[1] != SIDE || images.dims()[2] != SIDE) {
-      throw new IOException(folder + ": " + split.imagesFile() + " is " + images + ", expected [N, 28, 28]");
-    }
-    if (labels.dims().length != 1 || labels.count() != images.count()) {
+    if (labels.count() != images.count()) {
       throw new IOException(folder + ": " + split.labelsFile() + " is " + labels + " for " + images.count()
           + " images");
     }
@@ -101,7 +103,8 @@ public final class FashionMnist implements ImageDataset {
 
   /**
    * A folder holding all four files: {@code explicit} if given, else Debian's package folder, else
-   * {@code cacheFolder} (downloading the official files into it first when {@code download} is set).
+   * {@code cacheFolder} (downloading the official files into it first when {@code download} is set; the files
+   * already there checked against their SHA-256, see {@link FashionMnistDownload#checkCached}).
    */
   public static Path locate(Path explicit, Path cacheFolder, boolean download) throws IOException {
     if (explicit != null) {
@@ -116,6 +119,8 @@ public final class FashionMnist implements ImageDataset {
       return debian;
     }
     if (missingFiles(cacheFolder).isEmpty()) {
+      // checked on each use, as when it was downloaded: a damaged file is fetched again, or named
+      FashionMnistDownload.official().checkCached(cacheFolder, download);
       return cacheFolder;
     }
     if (!download) {

@@ -1,26 +1,25 @@
 package org.stmzoo.datasets;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.stmzoo.datasets.download.DownloadFailedException;
 import org.stmzoo.datasets.download.FileMutex;
 import org.stmzoo.datasets.download.HttpTransfer;
 import org.stmzoo.datasets.download.TransferLimits;
+import org.stmzoo.layers.io.DurableFiles;
+import org.stmzoo.layers.io.InputFileException;
+import org.stmzoo.layers.io.Sha256;
 
 /**
  * Downloads the four gzipped Fashion-MNIST files into a cache folder once, each checked against its SHA-256
- * before it is moved (atomically) into place; a file already present is not fetched again.
+ * before it is moved (atomically, after a sync to storage) into place. A file already present is checked against
+ * its SHA-256 again on each use ({@link #checkCached}: 30 MB, a fraction of a second), and fetched again if it
+ * differs: a file damaged or replaced in the cache is found before training starts, named in one line.
  */
 public record FashionMnistDownload(URI baseUrl, Map<String, String> sha256ByFile) {
   /** Zalando's S3 site (HTTP only, as the project README links it). */
@@ -53,7 +52,10 @@ public record FashionMnistDownload(URI baseUrl, Map<String, String> sha256ByFile
       + " folder holding the four files (--data fashion-mnist:FOLDER), or use the embedded subset"
       + " (--data " + FashionMnist.DEMO_SPEC + ")";
 
-  /** Fetches every file of {@link #sha256ByFile} that {@code folder} does not hold yet. */
+  /**
+   * Fetches every file of {@link #sha256ByFile} that {@code folder} does not hold yet, or holds with another
+   * SHA-256 (damaged or replaced).
+   */
   public void downloadInto(Path folder) throws IOException {
     downloadInto(folder, new HttpTransfer(TransferLimits.defaults()));
   }
@@ -63,17 +65,52 @@ public record FashionMnistDownload(URI baseUrl, Map<String, String> sha256ByFile
     Files.createDirectories(folder);
     for (Map.Entry<String, String> file : sha256ByFile.entrySet()) {
       Path target = folder.resolve(file.getKey());
-      if (Files.isRegularFile(target)) {
+      if (isVerified(target, file.getValue())) {
         continue;
       }
       // another process filling the same folder would write the same .part: one at a time, then look again
       try (FileMutex held = FileMutex.beside(target,
           lock -> System.err.println("Waiting for another download of " + target + " (" + lock + ")"))) {
-        if (!Files.isRegularFile(target)) {
+        if (!isVerified(target, file.getValue())) {
+          if (Files.isRegularFile(target)) {
+            System.err.println("The cached " + target + " is not the official file (another SHA-256): downloading"
+                + " it again");
+          }
           fetch(http, baseUrl.resolve(file.getKey()), target, file.getValue());
         }
       }
     }
+  }
+
+  /**
+   * Checks the files of {@link #sha256ByFile} that {@code folder} holds against their SHA-256, as each use of the
+   * cache does: when one differs (damaged, or replaced since it was downloaded), fetches it again if
+   * {@code download} allows, else refuses it.
+   *
+   * @throws InputFileException naming the first file that differs, when {@code download} is off
+   */
+  public void checkCached(Path folder, boolean download) throws IOException {
+    checkCached(folder, download, new HttpTransfer(TransferLimits.defaults()));
+  }
+
+  /** As {@link #checkCached(Path, boolean)}, with the given transfer limits. */
+  public void checkCached(Path folder, boolean download, HttpTransfer http) throws IOException {
+    for (Map.Entry<String, String> file : sha256ByFile.entrySet()) {
+      Path target = folder.resolve(file.getKey());
+      if (Files.isRegularFile(target) && !isVerified(target, file.getValue())) {
+        if (!download) {
+          throw new InputFileException(target, "is not the official Fashion-MNIST file (its SHA-256 differs:"
+              + " damaged, or replaced since it was downloaded); delete it, or allow the download to fetch it"
+              + " again");
+        }
+        downloadInto(folder, http);
+        return;
+      }
+    }
+  }
+
+  private static boolean isVerified(Path file, String sha256) throws IOException {
+    return Files.isRegularFile(file) && Sha256.ofFile(file).equalsIgnoreCase(sha256);
   }
 
   /** Into {@code FILE.part}, moved into place only when its SHA-256 matches; a failure leaves no file behind. */
@@ -82,32 +119,18 @@ public record FashionMnistDownload(URI baseUrl, Map<String, String> sha256ByFile
     Path partial = target.resolveSibling(target.getFileName() + ".part");
     try {
       http.get(url, partial, 0, null, MAX_FILE_BYTES, new HttpTransfer.Listener() { });
-      String actual = sha256(partial);
+      DurableFiles.syncFile(partial); // on storage before the rename publishes it
+      String actual = Sha256.ofFile(partial);
       if (!actual.equalsIgnoreCase(expectedSha256)) {
         throw new DownloadFailedException(url.toString(), "SHA-256 mismatch: expected " + expectedSha256 + ", got "
             + actual + " (file discarded)");
       }
       Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      DurableFiles.syncDirectory(target.getParent());
     } catch (DownloadFailedException e) {
       throw e.withRemedy(REMEDY);
     } finally {
       Files.deleteIfExists(partial);
-    }
-  }
-
-  private static String sha256(Path file) throws IOException {
-    MessageDigest digest = sha256();
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("JDK without SHA-256", e);
     }
   }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.stmzoo.layers.io.InputFileException;
@@ -19,37 +20,55 @@ import org.stmzoo.layers.io.InputLimitException;
  * An unsigned-byte IDX file (the MNIST container): magic {@code 0x0000 08 ndims}, {@code ndims} big-endian int32
  * dimensions, then the values row-major. Read whole, gzip-compressed or raw (detected from the first two bytes).
  *
- * <p>Read as untrusted: only a regular file; the dimensions' product is computed overflow-safe and must fit
- * {@link #MAX_VALUES}; a raw file's size must match its dimensions exactly (checked before allocating); a gzip
- * stream is decompressed through a bound of header + values + 1 bytes, and the buffer grows only with the data
- * actually present, so a small file that claims huge dimensions or inflates without end costs nothing.
+ * <p>Read as untrusted: only a regular file; a reader that knows the shape it wants says so, and another shape
+ * is refused from the header; the dimensions' product is computed overflow-safe and must fit {@link #MAX_VALUES},
+ * which bounds the memory a file can cost (the values are read into one array of exactly that size, no
+ * transient copy); a raw file's size must match its dimensions exactly (checked before allocating); a gzip
+ * stream is read up to the declared values and refused if anything follows, so one that inflates without end
+ * costs no more than its declared size.
  */
 public record IdxFile(int[] dims, byte[] data) {
-  /** Most values (decompressed bytes) one file may hold; Fashion-MNIST's largest holds 47 million. */
-  public static final InputLimit MAX_VALUES = new InputLimit("stmzoo.limit.idx-values", 1L << 30);
+  /**
+   * Most values (decompressed bytes, as many bytes of memory) one file may hold: 2^26, above Fashion-MNIST's and
+   * MNIST's largest file (47,040,000). EMNIST's larger splits need it raised.
+   */
+  public static final InputLimit MAX_VALUES = new InputLimit("stmzoo.limit.idx-values", 1L << 26);
   private static final int UNSIGNED_BYTE = 0x08;
 
+  /** The file at {@code path}, of any shape. */
   public static IdxFile read(Path path) throws IOException {
+    return read(path, null);
+  }
+
+  /**
+   * The file at {@code path}, which must be of shape {@code [N, itemShape...]} (null: any shape); checked from
+   * the header, before the values are read.
+   */
+  public static IdxFile read(Path path, int[] itemShape) throws IOException {
     long fileSize = InputFiles.requireRegularFile(path);
     try (InputStream raw = new BufferedInputStream(InputFiles.open(path, Long.MAX_VALUE, ""), 1 << 16)) {
-      raw.mark(2);
-      boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
-      raw.reset();
-      return parse(gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw, path,
-          gzip ? -1 : fileSize);
-    } catch (EOFException e) {
-      throw new InputFileException(path, "truncated IDX file");
-    } catch (ZipException e) {
-      throw new InputFileException(path, "corrupt gzip stream (" + e.getMessage() + ")");
+      return parseDetected(raw, path, fileSize, itemShape);
     }
   }
 
   /** Parses the bytes of an IDX file (raw or gzipped) named {@code name} in messages. */
   public static IdxFile parse(byte[] bytes, Path name) throws IOException {
-    boolean gzip = bytes.length >= 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b;
-    InputStream in = new ByteArrayInputStream(bytes);
+    return parse(bytes, name, null);
+  }
+
+  /** As {@link #parse(byte[], Path)}, of shape {@code [N, itemShape...]} (null: any shape). */
+  public static IdxFile parse(byte[] bytes, Path name, int[] itemShape) throws IOException {
+    return parseDetected(new ByteArrayInputStream(bytes), name, bytes.length, itemShape);
+  }
+
+  /** {@code in} (of {@code size} bytes, supporting mark), gzipped or raw as its first two bytes say. */
+  private static IdxFile parseDetected(InputStream in, Path name, long size, int[] itemShape) throws IOException {
     try {
-      return parse(gzip ? new GZIPInputStream(in, 1 << 16) : in, name, gzip ? -1 : bytes.length);
+      in.mark(2);
+      boolean gzip = in.read() == 0x1f && in.read() == 0x8b;
+      in.reset();
+      return parse(gzip ? new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16) : in, name,
+          gzip ? -1 : size, itemShape);
     } catch (EOFException e) {
       throw new InputFileException(name, "truncated IDX file");
     } catch (ZipException e) {
@@ -61,7 +80,7 @@ public record IdxFile(int[] dims, byte[] data) {
    * @param rawSize the file's size when it is not compressed (the dimensions must account for it exactly), or
    *     -1 for a decompressed stream
    */
-  private static IdxFile parse(InputStream stream, Path name, long rawSize) throws IOException {
+  private static IdxFile parse(InputStream stream, Path name, long rawSize, int[] itemShape) throws IOException {
     DataInputStream in = new DataInputStream(stream);
     int magic = in.readInt();
     if ((magic >>> 16) != 0 || ((magic >>> 8) & 0xff) != UNSIGNED_BYTE) {
@@ -81,6 +100,10 @@ public record IdxFile(int[] dims, byte[] data) {
         throw new InputFileException(name, "negative IDX dimension " + dims[i]);
       }
     }
+    if (itemShape != null && !Arrays.equals(dims, 1, ndims, itemShape, 0, itemShape.length)) {
+      throw new InputFileException(name, "IDX dimensions " + Arrays.toString(dims) + " are not [N"
+          + Arrays.stream(itemShape).mapToObj(d -> ", " + d).collect(Collectors.joining()) + "]");
+    }
     for (int d : dims) {
       // at most 4 factors below 2^31 each: clamp once past the limit so the product cannot overflow
       count = Math.min(count * d, maxValues + 1);
@@ -98,10 +121,12 @@ public record IdxFile(int[] dims, byte[] data) {
       throw new InputFileException(name, "IDX dimensions " + Arrays.toString(dims) + " need " + (headerBytes + count)
           + " bytes, the file holds " + rawSize);
     }
-    // grows with the bytes actually read, so a claim the data does not back allocates nothing large
-    byte[] data = in.readNBytes((int) count);
-    if (data.length != count) {
-      throw new InputFileException(name, "truncated IDX file (" + data.length + " of " + count + " values)");
+    // exactly the declared size (within the limit), filled in place: readNBytes(n) would collect the values in
+    // chunks and copy them into a second array of that size
+    byte[] data = new byte[(int) count];
+    int read = in.readNBytes(data, 0, data.length);
+    if (read != count) {
+      throw new InputFileException(name, "truncated IDX file (" + read + " of " + count + " values)");
     }
     if (in.read() != -1) {
       throw new InputFileException(name, "trailing bytes after " + count + " IDX values");

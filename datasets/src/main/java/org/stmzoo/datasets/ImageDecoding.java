@@ -7,11 +7,8 @@ import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.stmzoo.layers.io.InputFileException;
 import org.stmzoo.layers.io.InputFiles;
@@ -29,11 +26,6 @@ import org.stmzoo.layers.io.InputFiles;
  * TwelveMonkeys' VP8 decoder, a few levels from libwebp's. Floating-point, 32-bit and signed samples are refused.
  */
 public final class ImageDecoding {
-  static {
-    // No disk cache: decoding many small files from several threads, the temp-file cache only costs time.
-    ImageIO.setUseCache(false);
-  }
-
   private ImageDecoding() {}
 
   /**
@@ -44,14 +36,13 @@ public final class ImageDecoding {
    */
   public static LabeledImage decodeRgb(Path file, int label) throws IOException {
     long length = InputFiles.requireRegularFile(file, ImageHeader.MAX_BYTES);
-    return of(decodeChecked(ImageIO.createImageInputStream(file.toFile()), length, file), label);
+    return of(decodeChecked(ImageHeader.openFile(file), length, file), label);
   }
 
   /** Decodes encoded image bytes ({@code what} names them in errors), with the same limits as a file. */
   public static LabeledImage decodeRgb(byte[] encoded, String what, int label) throws IOException {
     ImageHeader.MAX_BYTES.checkBytes(Path.of(what), encoded.length);
-    return of(decodeChecked(ImageIO.createImageInputStream(new ByteArrayInputStream(encoded)), encoded.length,
-        Path.of(what)), label);
+    return of(decodeChecked(ImageHeader.inMemory(encoded), encoded.length, Path.of(what)), label);
   }
 
   /**
@@ -59,20 +50,8 @@ public final class ImageDecoding {
    * closes the stream.
    */
   private static BufferedImage decodeChecked(ImageInputStream input, long length, Path name) throws IOException {
-    BufferedImage image;
-    try (ImageInputStream stream = input) {
-      ImageReader reader = ImageHeader.readerFor(stream, name);
-      try {
-        ImageHeader.readChecked(reader, stream, length, name);
-        image = reader.read(0);
-      } finally {
-        reader.dispose();
-      }
-    } catch (InputFileException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      throw new InputFileException(name, "corrupt or unreadable image (" + ImageHeader.describe(e) + ")", e);
-    }
+    BufferedImage image = ImageHeader.withReader(input, length, name, "corrupt or unreadable image",
+        (reader, header) -> reader.read(0));
     if (image == null) {
       throw new InputFileException(name, "not a decodable image");
     }

@@ -2,7 +2,6 @@ package org.stmzoo.datasets;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -10,7 +9,9 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.stmzoo.layers.io.InputFileException;
 import org.stmzoo.layers.io.InputFiles;
 import org.stmzoo.layers.io.InputLimit;
@@ -44,9 +45,7 @@ public record ImageHeader(String format, int width, int height) {
    */
   public static ImageHeader read(Path file) throws IOException {
     long length = InputFiles.requireRegularFile(file, MAX_BYTES);
-    try (InputStream in = Files.newInputStream(file)) {
-      return read(in, length, file);
-    }
+    return withReader(openFile(file), length, file, "corrupt image header", (reader, header) -> header);
   }
 
   /**
@@ -55,29 +54,57 @@ public record ImageHeader(String format, int width, int height) {
    */
   public static ImageHeader parse(byte[] bytes, Path name) throws IOException {
     MAX_BYTES.checkBytes(name, bytes.length);
-    return read(new ByteArrayInputStream(bytes), bytes.length, name);
+    return withReader(inMemory(bytes), bytes.length, name, "corrupt image header", (reader, header) -> header);
   }
 
-  private static ImageHeader read(InputStream in, long length, Path name) throws IOException {
-    try (ImageInputStream stream = ImageIO.createImageInputStream(in)) {
+  /**
+   * The image file {@code file} as a stream ImageIO reads in place. Like {@link #inMemory}, it is made here
+   * rather than by {@code ImageIO.createImageInputStream}, whose stream over bytes depends on the global
+   * {@code ImageIO.setUseCache}: where that is on (ImageIO's default) it copies each image into a temporary
+   * file, and with no writable temporary folder refuses a valid image ("Can't create cache file!").
+   */
+  static ImageInputStream openFile(Path file) throws InputFileException {
+    try {
+      return new FileImageInputStream(file.toFile());
+    } catch (IOException e) {
+      // its message, "FILE (reason)", would name the file twice
+      throw new InputFileException(file, Files.isReadable(file) ? "cannot be opened" : "permission denied", e);
+    }
+  }
+
+  /** Encoded image bytes as a stream ImageIO reads from memory (see {@link #openFile}). */
+  static ImageInputStream inMemory(byte[] bytes) {
+    return new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
+  }
+
+  /** What a reader does once the header of its input passed the limits. */
+  interface AfterHeader<T> {
+    T read(ImageReader reader, ImageHeader header) throws IOException;
+  }
+
+  /**
+   * Finds the reader for {@code input} (an image of {@code length} bytes), reads and checks the header, and
+   * returns what {@code then} makes of it; disposes the reader and closes the stream. Every ImageIO failure is an
+   * {@link InputFileException}: {@code NAME: FAILURE (cause)}.
+   */
+  static <T> T withReader(ImageInputStream input, long length, Path name, String failure, AfterHeader<T> then)
+      throws IOException {
+    try (ImageInputStream stream = input) {
       ImageReader reader = readerFor(stream, name);
       try {
-        return readChecked(reader, stream, length, name);
+        return then.read(reader, readChecked(reader, stream, length, name));
       } finally {
         reader.dispose();
       }
     } catch (InputFileException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new InputFileException(name, "corrupt image header (" + describe(e) + ")", e);
+      throw new InputFileException(name, failure + " (" + describe(e) + ")", e);
     }
   }
 
   /** The first ImageIO reader that recognises {@code stream}'s content. */
-  static ImageReader readerFor(ImageInputStream stream, Path name) throws InputFileException {
-    if (stream == null) {
-      throw new InputFileException(name, "cannot be opened as an image");
-    }
+  private static ImageReader readerFor(ImageInputStream stream, Path name) throws InputFileException {
     Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
     if (!readers.hasNext()) {
       throw new InputFileException(name, "not an image in a known format (JPEG, PNG, GIF, BMP, TIFF, WebP, PPM/PGM)");
@@ -89,7 +116,7 @@ public record ImageHeader(String format, int width, int height) {
    * Gives {@code stream} (an image of {@code length} bytes, at its start) to {@code reader} and reads and checks
    * the header: what every decode does before any pixel is read.
    */
-  static ImageHeader readChecked(ImageReader reader, ImageInputStream stream, long length, Path name)
+  private static ImageHeader readChecked(ImageReader reader, ImageInputStream stream, long length, Path name)
       throws IOException {
     if (reader.getFormatName().equalsIgnoreCase("webp")) {
       requireWholeWebp(stream, length, name);

@@ -22,6 +22,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.datasets.download.HttpTransfer;
+import org.stmzoo.datasets.download.TransferLimits;
+import org.stmzoo.layers.io.InputFileException;
 
 /** The download path against a loopback HTTP server serving a tiny Fashion-MNIST look-alike. */
 class FashionMnistDownloadTest {
@@ -93,6 +96,36 @@ class FashionMnistDownloadTest {
 
     new FashionMnistDownload(base(), hashes()).downloadInto(cache);
     assertThat(requests).as("files already cached are not fetched again").hasValue(4);
+  }
+
+  @Test
+  void aDamagedCachedFileIsFetchedAgain() throws Exception {
+    new FashionMnistDownload(base(), hashes()).downloadInto(cache);
+    Path labels = cache.resolve("train-labels-idx1-ubyte.gz");
+    byte[] good = Files.readAllBytes(labels);
+    byte[] damaged = good.clone();
+    damaged[damaged.length / 2] ^= 1;
+    Files.write(labels, damaged);
+    new FashionMnistDownload(base(), hashes()).downloadInto(cache);
+    assertThat(requests).as("only the damaged file is fetched again").hasValue(5);
+    assertThat(labels).hasBinaryContent(good);
+  }
+
+  @Test
+  void eachUseOfTheCacheChecksItsFiles() throws Exception {
+    FashionMnistDownload download = new FashionMnistDownload(base(), hashes());
+    HttpTransfer http = new HttpTransfer(TransferLimits.defaults());
+    download.downloadInto(cache);
+    download.checkCached(cache, false, http);
+    assertThat(requests).hasValue(4);
+    Path images = cache.resolve("t10k-images-idx3-ubyte.gz");
+    Files.write(images, new byte[] {1, 2, 3});
+    assertThatThrownBy(() -> download.checkCached(cache, false, http)).isInstanceOf(InputFileException.class)
+        .hasMessage(images + ": is not the official Fashion-MNIST file (its SHA-256 differs: damaged, or replaced"
+            + " since it was downloaded); delete it, or allow the download to fetch it again");
+    download.checkCached(cache, true, http);
+    assertThat(requests).hasValue(5);
+    assertThat(FashionMnist.load(cache, FashionMnist.Split.TEST).size()).isEqualTo(1);
   }
 
   @Test

@@ -55,7 +55,7 @@ class HostileIdxTest {
   void dimensionsWhoseProductOverflowsAreOverTheLimit() throws IOException {
     Path file = Files.write(dir.resolve("overflow"), idx(new int[] {65536, 65536, 65536, 65536}, new byte[0]));
     assertThatThrownBy(() -> IdxFile.read(file)).isInstanceOf(InputLimitException.class)
-        .hasMessageContaining("exceed the limit of 1073741824 values (-Dstmzoo.limit.idx-values=N)");
+        .hasMessageContaining("exceed the limit of 67108864 values (-Dstmzoo.limit.idx-values=N)");
     Path zeroFirst = Files.write(dir.resolve("zero-first"), idx(new int[] {0, 65536, 65536, 65536}, new byte[0]));
     assertThatThrownBy(() -> IdxFile.read(zeroFirst)).isInstanceOf(InputLimitException.class);
   }
@@ -76,9 +76,49 @@ class HostileIdxTest {
   }
 
   @Test
-  void aGzipStreamClaimingMoreThanItHoldsIsTruncatedNotAllocated() throws IOException {
-    Path file = Files.write(dir.resolve("claims.gz"), gzip(idx(new int[] {1_000_000, 1000}, new byte[0]), 10));
-    assertThatThrownBy(() -> IdxFile.read(file)).hasMessage(file + ": truncated IDX file (10 of 1000000000 values)");
+  void aGzipStreamClaimingMoreThanItHoldsIsTruncated() throws IOException {
+    // the claim costs its declared 60 MB at most: the limit is the memory bound
+    Path file = Files.write(dir.resolve("claims.gz"), gzip(idx(new int[] {1_000_000, 60}, new byte[0]), 10));
+    assertThatThrownBy(() -> IdxFile.read(file)).hasMessage(file + ": truncated IDX file (10 of 60000000 values)");
+  }
+
+  @Test
+  void aSmallGzipClaimingAGigabyteIsOverTheDefaultLimit() throws IOException {
+    // 2^30 values passed the old default limit of 2^30, and reading them took twice that in memory
+    Path file = Files.write(dir.resolve("gig.gz"), gzip(idx(new int[] {1, 32768, 32768}, new byte[0]), 10));
+    assertThatThrownBy(() -> IdxFile.read(file)).isInstanceOf(InputLimitException.class)
+        .hasMessage(file + ": IDX dimensions [1, 32768, 32768] exceed the limit of 67108864 values"
+            + " (-Dstmzoo.limit.idx-values=N)");
+  }
+
+  @Test
+  void theValuesAreReadIntoOneArrayWithoutACopy() throws IOException {
+    int values = 20_000 * 784;
+    Path raw = Files.write(dir.resolve("raw"), idx(new int[] {20_000, 28, 28}, new byte[values]));
+    Path gz = Files.write(dir.resolve("raw.gz"), gzip(idx(new int[] {20_000, 28, 28}, new byte[0]), values));
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    for (Path file : new Path[] {raw, gz}) {
+      long before = threads.getCurrentThreadAllocatedBytes();
+      IdxFile read = IdxFile.read(file);
+      long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+      assertThat(read.data()).hasSize(values);
+      // the array itself and a few buffers; readNBytes(n) allocated twice the values
+      assertThat(allocated).as(file.toString()).isLessThan(values + (2L << 20));
+    }
+  }
+
+  @Test
+  void fashionMnistRefusesAnotherShapeFromTheHeader() throws IOException {
+    Path images = Files.write(dir.resolve("train-images-idx3-ubyte.gz"),
+        gzip(idx(new int[] {1, 32768, 32768}, new byte[0]), 10));
+    Files.write(dir.resolve("train-labels-idx1-ubyte"), idx(new int[] {1}, new byte[1]));
+    assertThatThrownBy(() -> FashionMnist.load(dir, FashionMnist.Split.TRAIN)).isInstanceOf(InputFileException.class)
+        .hasMessage(images + ": IDX dimensions [1, 32768, 32768] are not [N, 28, 28]");
+    Files.write(images, gzip(idx(new int[] {1, 28, 28}, new byte[0]), 784));
+    Path labels = Files.write(dir.resolve("train-labels-idx1-ubyte"), idx(new int[] {1, 1}, new byte[1]));
+    assertThatThrownBy(() -> FashionMnist.load(dir, FashionMnist.Split.TRAIN)).isInstanceOf(InputFileException.class)
+        .hasMessage(labels + ": IDX dimensions [1, 1] are not [N]");
   }
 
   @Test

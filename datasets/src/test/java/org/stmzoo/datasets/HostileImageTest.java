@@ -197,6 +197,30 @@ class HostileImageTest {
   }
 
   @Test
+  void imageIosDiskCacheIsNeverUsedSoAFolderItCannotWriteDoesNotMatter() throws IOException {
+    // what the JVM starts with, and what export's ExportedModel met when it parsed a header before any decode:
+    // the cache on, in a temporary folder that cannot be written (here: one that is gone)
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    ImageIO.write(TestImageFiles.fourByThree(), "png", png);
+    Path file = Files.write(dir.resolve("ok.png"), png.toByteArray());
+    Path gone = Files.createDirectory(dir.resolve("cache"));
+    boolean useCache = ImageIO.getUseCache();
+    java.io.File cacheDirectory = ImageIO.getCacheDirectory();
+    ImageIO.setUseCache(true);
+    ImageIO.setCacheDirectory(gone.toFile());
+    Files.delete(gone);
+    try {
+      assertThat(ImageHeader.parse(png.toByteArray(), file)).isEqualTo(new ImageHeader("png", 4, 3));
+      assertThat(ImageHeader.read(file)).isEqualTo(new ImageHeader("png", 4, 3));
+      assertThat(ImageDecoding.decodeRgb(png.toByteArray(), "ok.png", 0).width()).isEqualTo(4);
+      assertThat(ImageDecoding.decodeRgb(file, 0).width()).isEqualTo(4);
+    } finally {
+      ImageIO.setUseCache(useCache);
+      ImageIO.setCacheDirectory(cacheDirectory);
+    }
+  }
+
+  @Test
   void trainingSkipsAndCountsOversizedImagesLikeCorruptOnes() throws IOException {
     for (String name : List.of("a/1.png", "a/2.png", "b/1.png", "b/2.png")) {
       write(name, encode(rgb(6, 5), "png"));

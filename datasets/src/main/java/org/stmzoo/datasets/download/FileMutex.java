@@ -36,12 +36,16 @@ public final class FileMutex implements AutoCloseable {
   }
 
   /**
-   * Waits until this thread holds {@code lockFile} (created if absent; its folder must exist).
+   * Waits until this thread holds {@code lockFile} (created if absent; its folder must exist). Threads that name
+   * the same file by other paths (through a symbolic link to its folder, or with {@code ..}) wait for each other:
+   * the in-process lock is keyed on the folder's real path.
    *
    * @param waiting told once, with {@code lockFile}, when another thread or process holds it and this call waits
    */
   public static FileMutex acquire(Path lockFile, Consumer<Path> waiting) throws IOException {
-    Path key = lockFile.toAbsolutePath().normalize();
+    // the JVM refuses a second OS lock on one file however it is named (OverlappingFileLockException), so the
+    // in-process lock must be keyed on what the OS resolves the name to
+    Path key = lockFile.toAbsolutePath().getParent().toRealPath().resolve(lockFile.getFileName());
     ReentrantLock local = IN_PROCESS.computeIfAbsent(key, k -> new ReentrantLock());
     if (local.isHeldByCurrentThread()) {
       throw new IllegalStateException(lockFile + " is already held by this thread");

@@ -131,7 +131,7 @@ public final class HttpTransfer {
       if (location == null) {
         throw new DownloadFailedException(current.toString(), "HTTP " + status + " without a Location header");
       }
-      if (hop + 1 >= MAX_REDIRECTS) {
+      if (hop + 1 > MAX_REDIRECTS) { // this response is redirect number hop + 1
         throw new DownloadFailedException(url.toString(), "more than " + MAX_REDIRECTS + " redirects");
       }
       URI next = current.resolve(location);

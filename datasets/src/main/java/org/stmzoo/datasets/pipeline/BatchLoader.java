@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.layers.io.InputFiles;
 import org.stmzoo.layers.io.InputLimit;
 
 /**
@@ -103,12 +104,22 @@ public final class BatchLoader implements AutoCloseable {
     this.shard = shard;
     this.data = data;
     this.transform = new SampleTransform(t, data.channels());
+    int share = batchSize / shard.count();
+    long batchValues = (long) share * t.imageSize() * t.imageSize() * transform.outputChannels();
+    if (batchValues > InputFiles.MAX_ARRAY_LENGTH) {
+      // one float array a batch (and a shard of a batch): refused here rather than a NegativeArraySizeException
+      // in a loader thread
+      throw new IllegalArgumentException("batch " + batchSize + (shard.count() > 1 ? " (" + share + " a shard)" : "")
+          + " of " + t.imageSize() + "x" + t.imageSize() + "x" + transform.outputChannels() + " images is "
+          + batchValues + " values, more than one Java array holds (" + InputFiles.MAX_ARRAY_LENGTH
+          + "); use a smaller batch");
+    }
     this.imageSize = t.imageSize();
     this.batchSize = batchSize;
     this.shuffle = shuffle;
     this.dropLast = dropLast;
     this.seed = seed;
-    long batchBytes = (long) (batchSize / shard.count()) * transform.valuesPerImage() * Float.BYTES;
+    long batchBytes = batchValues * Float.BYTES;
     this.prefetch = (int) Math.max(1, Math.min(2L * threads, PREFETCH_BYTES.value() / batchBytes));
     this.threads = threads;
     this.workers = threads == 0 ? null : Executors.newFixedThreadPool(threads, daemonThreads());

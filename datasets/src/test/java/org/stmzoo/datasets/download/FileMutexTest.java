@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -66,6 +67,7 @@ class FileMutexTest {
     FileMutex first = FileMutex.acquire(lockFile, file -> events.add("first waited"));
     assertThatThrownBy(() -> FileMutex.acquire(lockFile, file -> { })).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("already held by this thread");
+    Files.createDirectory(dir.resolve("sub"));
     CompletableFuture<Void> second = CompletableFuture.runAsync(() -> {
       try (FileMutex held = FileMutex.acquire(dir.resolve("sub/../x.lock"), file -> events.add("second waited"))) {
         events.add("second held");
@@ -82,5 +84,26 @@ class FileMutexTest {
     try (FileMutex third = FileMutex.acquire(lockFile, file -> events.add("third waited"))) {
       assertThat(events).doesNotContain("third waited");
     }
+  }
+
+  @Test
+  @Timeout(30)
+  void aThreadNamingTheFileThroughALinkedFolderWaitsToo() throws Exception {
+    Path real = Files.createDirectory(dir.resolve("cache"));
+    Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+    List<String> events = new CopyOnWriteArrayList<>();
+    FileMutex first = FileMutex.acquire(real.resolve("f.lock"), file -> events.add("first waited"));
+    CompletableFuture<Void> second = CompletableFuture.runAsync(() -> {
+      try (FileMutex held = FileMutex.acquire(link.resolve("f.lock"), file -> events.add("second waited"))) {
+        events.add("second held");
+      } catch (Exception e) {
+        throw new IllegalStateException(e); // OverlappingFileLockException when keyed on the path as given
+      }
+    });
+    assertThatThrownBy(() -> second.get(500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+    events.add("first released");
+    first.close();
+    second.get(10, TimeUnit.SECONDS);
+    assertThat(events).containsExactly("second waited", "first released", "second held");
   }
 }

@@ -197,6 +197,30 @@ class HttpTransferTest {
   }
 
   @Test
+  void fiveRedirectsAreFollowedAndASixthIsRefused() throws Exception {
+    HttpServer server = httpServer();
+    // /chain/N redirects to /chain/N-1; /chain/0 is the file
+    server.createContext("/chain/", ex -> {
+      int left = Integer.parseInt(ex.getRequestURI().getPath().substring("/chain/".length()));
+      if (left > 0) {
+        ex.getResponseHeaders().add("Location", "/chain/" + (left - 1));
+        ex.sendResponseHeaders(302, -1);
+        ex.close();
+        return;
+      }
+      ex.sendResponseHeaders(200, 1);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(7);
+      }
+    });
+    get(url(server, "/chain/" + HttpTransfer.MAX_REDIRECTS), -1);
+    assertThat(Files.readAllBytes(dir.resolve("w.part"))).containsExactly(7);
+    URI tooMany = url(server, "/chain/" + (HttpTransfer.MAX_REDIRECTS + 1));
+    assertThatThrownBy(() -> get(tooMany, -1)).isInstanceOf(DownloadFailedException.class)
+        .hasMessage("could not download " + tooMany + ": more than 5 redirects");
+  }
+
+  @Test
   void remediesAreAppendedToTheSameLine() {
     DownloadFailedException e = new DownloadFailedException("http://x/w.pth", "no data for 60 s (read timeout)")
         .withRemedy("use --offline with a cached copy");

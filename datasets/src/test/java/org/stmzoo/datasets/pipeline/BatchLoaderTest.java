@@ -202,6 +202,19 @@ class BatchLoaderTest {
   }
 
   @Test
+  void aBatchLargerThanOneJavaArrayIsRefusedWhenTheLoaderIsMade() {
+    // 14,300 RGB images at 224 are 2,152,550,400 floats: size * valuesPerImage overflowed int
+    TransformConfig rgb224 = TransformConfig.eval(224, 0.875f, new float[] {0.5f}, new float[] {0.5f}, false);
+    assertThatThrownBy(() -> new BatchLoader(new Numbered(20_000, Set.of()), rgb224, 14_300, false, false, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("batch 14300 of 224x224x3 images is 2152550400 values, more than one Java array holds"
+            + " (2147483639); use a smaller batch");
+    assertThatThrownBy(() -> new BatchLoader(new Numbered(30_000, Set.of()), rgb224, 28_600, false, true, 0, 0,
+        new BatchLoader.Shard(1, 2))).hasMessageStartingWith("batch 28600 (14300 a shard) of 224x224x3 images");
+    new BatchLoader(new Numbered(20_000, Set.of()), rgb224, 14_000, false, false, 0, 0).close();
+  }
+
+  @Test
   void batchesAheadStayWithinTheByteBudgetAndOneBatchIsSpreadOverTheThreads() throws InterruptedException {
     // a budget of one batch (8 images of 4x4x3 floats): one batch in flight, however many threads
     String property = BatchLoader.PREFETCH_BYTES.property();

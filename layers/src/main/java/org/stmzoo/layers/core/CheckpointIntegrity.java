@@ -1,17 +1,14 @@
 package org.stmzoo.layers.core;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.stmzoo.layers.io.InputFileException;
 import org.stmzoo.layers.io.InputFiles;
+import org.stmzoo.layers.io.Sha256;
 
 /**
  * Sizes and SHA-256 digests of a checkpoint folder's {@code variables.*} files: recorded when the folder is
@@ -35,7 +32,7 @@ final class CheckpointIntegrity {
     List<CheckpointFolder.VariablesFile> out = new ArrayList<>();
     for (Path file : files) {
       long size = InputFiles.requireRegularFile(file);
-      out.add(new CheckpointFolder.VariablesFile(file.getFileName().toString(), size, sha256(file)));
+      out.add(new CheckpointFolder.VariablesFile(file.getFileName().toString(), size, Sha256.ofFile(file)));
     }
     return out;
   }
@@ -63,26 +60,10 @@ final class CheckpointIntegrity {
         throw new InputFileException(file, size + " bytes, but the checkpoint's " + CheckpointFolder.METADATA_FILE
             + " records " + recorded.bytes() + (size < recorded.bytes() ? " (truncated)" : " (altered)"));
       }
-      if (!sha256(file).equals(recorded.sha256())) {
+      if (!Sha256.ofFile(file).equals(recorded.sha256())) {
         throw new InputFileException(file, "content differs from the SHA-256 recorded in the checkpoint's "
             + CheckpointFolder.METADATA_FILE + " (altered or corrupt)");
       }
     }
-  }
-
-  private static String sha256(Path file) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
-    byte[] buffer = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
   }
 }

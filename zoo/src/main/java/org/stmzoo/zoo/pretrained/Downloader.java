@@ -1,19 +1,15 @@
 package org.stmzoo.zoo.pretrained;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -26,6 +22,7 @@ import org.stmzoo.datasets.download.FileMutex;
 import org.stmzoo.datasets.download.HttpTransfer;
 import org.stmzoo.datasets.download.TransferLimits;
 import org.stmzoo.layers.io.DurableFiles;
+import org.stmzoo.layers.io.Sha256;
 
 /**
  * Fetches a manifest entry into the cache. The bytes go to {@code FILE.part}, which is renamed to {@code FILE}
@@ -256,7 +253,7 @@ public final class Downloader {
   /** A file's length and SHA-256. */
   record Digest(long size, String sha256) {
     static Digest of(Path file) throws IOException {
-      return new Digest(Files.size(file), Downloader.sha256(file));
+      return new Digest(Files.size(file), Sha256.ofFile(file));
     }
   }
 
@@ -377,20 +374,6 @@ public final class Downloader {
       if (bar != null) {
         bar.close();
       }
-    }
-  }
-
-  static String sha256(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[1 << 16];
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        digest.update(buffer, 0, n);
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }
