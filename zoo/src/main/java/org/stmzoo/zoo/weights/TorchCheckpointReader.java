@@ -89,7 +89,10 @@ public final class TorchCheckpointReader {
   private final String prefix;
   private final CheckpointLimits limits;
   private final long fileSize;
+  private final Map<String, ZipEntry> storageEntries = new HashMap<>();
   private final Map<String, float[]> storages = new HashMap<>();
+  /** Compressed bytes of the entries read or about to be read (see {@link #claim}). */
+  private long claimedBytes;
 
   private TorchCheckpointReader(ZipFile zip, String prefix, CheckpointLimits limits, long fileSize) {
     this.zip = zip;
@@ -112,13 +115,12 @@ public final class TorchCheckpointReader {
       }
       ZipEntry pickle = findPickle(zip);
       String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
+      TorchCheckpointReader reader = new TorchCheckpointReader(zip, prefix, limits, fileSize);
       ZipEntry byteorder = zip.getEntry(prefix + "byteorder");
-      if (byteorder != null && !new String(readEntry(zip, byteorder, 16, limits, fileSize)).trim().equals("little")) {
+      if (byteorder != null && !new String(reader.readEntry(byteorder, 16)).trim().equals("little")) {
         throw new WeightFormatException("big-endian checkpoints are not supported");
       }
-      TorchCheckpointReader reader = new TorchCheckpointReader(zip, prefix, limits, fileSize);
-      Object saved = new AllowListUnpickler(readEntry(zip, pickle, limits.maxPickleBytes(), limits, fileSize),
-          allowList(),
+      Object saved = new AllowListUnpickler(reader.readEntry(pickle, limits.maxPickleBytes()), allowList(),
           reader::persistentLoad, limits).load();
       return reader.stateDict(select(saved, choice));
     } catch (java.util.zip.ZipException | java.io.EOFException e) {
@@ -273,6 +275,9 @@ public final class TorchCheckpointReader {
         throw new WeightFormatException("tensor '" + key + "' reads storage " + layout.storage().key()
             + " as " + layout.storage() + ", another tensor as " + previous);
       }
+      if (previous == null) {
+        storageEntries.put(layout.storage().key(), storageEntry(layout.storage()));
+      }
       elements = Math.addExact(elements, layout.count() + (previous == null ? layout.storage().numel() : 0));
       viewed += layout.count();
       stored += previous == null ? layout.storage().numel() : 0;
@@ -379,11 +384,8 @@ public final class TorchCheckpointReader {
     return new RawTensor(shape, out, view.storage().dtype().integerName());
   }
 
-  private float[] storage(Storage s) throws IOException {
-    float[] cached = storages.get(s.key());
-    if (cached != null) {
-      return cached;
-    }
+  /** A storage's zip entry, its size checked against the storage's and {@link #claim claimed}, before any read. */
+  private ZipEntry storageEntry(Storage s) {
     ZipEntry entry = zip.getEntry(prefix + "data/" + s.key());
     if (entry == null) {
       throw new WeightFormatException("storage " + s.key() + " is missing from the archive");
@@ -393,8 +395,17 @@ public final class TorchCheckpointReader {
       throw new WeightFormatException("storage " + s.key() + " should hold " + s.numel() + " elements ("
           + bytes + " bytes), the archive entry has " + entry.getSize());
     }
-    checkDeclaredSizes(entry, fileSize);
-    checkRatio(entry, limits);
+    claim(entry);
+    return entry;
+  }
+
+  private float[] storage(Storage s) throws IOException {
+    float[] cached = storages.get(s.key());
+    if (cached != null) {
+      return cached;
+    }
+    ZipEntry entry = storageEntries.get(s.key());
+    long bytes = entry.getSize();
     float[] values = new float[(int) s.numel()];
     try (InputStream in = zip.getInputStream(entry)) {
       s.dtype().read(Channels.newChannel(in), values, "storage " + s.key());
@@ -407,9 +418,8 @@ public final class TorchCheckpointReader {
     return values;
   }
 
-  /** An entry's bytes, its declared size checked against {@code limit} and the ratio before reading. */
-  private static byte[] readEntry(ZipFile zip, ZipEntry entry, long limit, CheckpointLimits limits, long fileSize)
-      throws IOException {
+  /** An entry's bytes, its declared size checked against {@code limit} and {@link #claim claimed} before reading. */
+  private byte[] readEntry(ZipEntry entry, long limit) throws IOException {
     long size = entry.getSize();
     if (size < 0) {
       throw new WeightFormatException(entry.getName() + " declares no size");
@@ -418,8 +428,7 @@ public final class TorchCheckpointReader {
       throw new WeightFormatException(entry.getName() + " declares " + size + " bytes, more than the limit of "
           + limit + (limit == limits.maxPickleBytes() ? " (" + CheckpointLimits.knob("pickle-bytes") + ")" : ""));
     }
-    checkDeclaredSizes(entry, fileSize);
-    checkRatio(entry, limits);
+    claim(entry);
     try (InputStream in = zip.getInputStream(entry)) {
       byte[] data = in.readNBytes((int) size);
       if (data.length != size) {
@@ -430,6 +439,27 @@ public final class TorchCheckpointReader {
       }
       return data;
     }
+  }
+
+  /**
+   * Checks an entry about to be read: its declared sizes ({@link #checkDeclaredSizes}), its ratio, and that the
+   * entries read so far and this one together declare no more compressed bytes than the file holds. Entries whose
+   * central-directory records point at the same bytes (java.util.zip does not expose the offsets) would otherwise
+   * pass every check: 64 records naming one stored 64 MB entry made a 67 MB file claim 8 GiB of tensors.
+   */
+  private void claim(ZipEntry entry) {
+    checkDeclaredSizes(entry, fileSize);
+    checkRatio(entry, limits);
+    long compressed = entry.getCompressedSize();
+    if (compressed < 0) {
+      throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " declares no compressed size");
+    }
+    if (compressed > fileSize - claimedBytes) {
+      throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " brings the entries read to "
+          + (claimedBytes + compressed) + " compressed bytes, more than the " + fileSize + " bytes of the whole"
+          + " file: entries that share their bytes");
+    }
+    claimedBytes += compressed;
   }
 
   /**

@@ -286,6 +286,73 @@ class TorchCheckpointReaderTest {
         .hasMessageContaining("declares 67108864 bytes, more than the limit of 1048576");
   }
 
+  /**
+   * Central-directory records added for {@code aliases}, each a copy of {@code entry}'s record under another name:
+   * the aliases point at {@code entry}'s bytes, as a forged zip's overlapping entries do.
+   */
+  static byte[] withAliases(byte[] zip, String entry, java.util.List<String> aliases) {
+    ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+    int eocd = zip.length - 22; // no archive comment
+    int records = b.getShort(eocd + 10) & 0xFFFF;
+    int cdSize = b.getInt(eocd + 12);
+    int cdStart = b.getInt(eocd + 16);
+    byte[] source = null;
+    for (int at = cdStart; at < cdStart + cdSize; ) {
+      int length = 46 + (b.getShort(at + 28) & 0xFFFF) + (b.getShort(at + 30) & 0xFFFF) + (b.getShort(at + 32) & 0xFFFF);
+      if (new String(zip, at + 46, b.getShort(at + 28) & 0xFFFF, StandardCharsets.UTF_8).equals(entry)) {
+        source = java.util.Arrays.copyOfRange(zip, at, at + 46); // without its name, extra field and comment
+      }
+      at += length;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(zip, 0, cdStart + cdSize);
+    int added = 0;
+    for (String alias : aliases) {
+      byte[] name = alias.getBytes(StandardCharsets.UTF_8);
+      ByteBuffer record = ByteBuffer.allocate(46).order(ByteOrder.LITTLE_ENDIAN).put(source);
+      record.putShort(28, (short) name.length).putShort(30, (short) 0).putShort(32, (short) 0);
+      out.writeBytes(record.array());
+      out.writeBytes(name);
+      added += 46 + name.length;
+    }
+    ByteBuffer end = ByteBuffer.wrap(java.util.Arrays.copyOfRange(zip, eocd, zip.length)).order(ByteOrder.LITTLE_ENDIAN);
+    end.putShort(8, (short) (records + aliases.size())).putShort(10, (short) (records + aliases.size()))
+        .putInt(12, cdSize + added);
+    out.writeBytes(end.array());
+    return out.toByteArray();
+  }
+
+  @Test
+  void entriesSharingTheirBytesAreRefusedBeforeAnyStorageIsRead() throws IOException {
+    // eight storages of 1024 floats, each a central-directory record pointing at storage 0's 4 KB
+    Pickle p = new Pickle().op(0x80, 2).emptyOrderedDict().op('(');
+    java.util.List<String> aliases = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      p.str("t" + i);
+      p.global("torch._utils", "_rebuild_tensor_v2").op('(');
+      p.op('(').str("storage").global("torch", "FloatStorage").str(String.valueOf(i)).str("cpu").op('M', 0, 4)
+          .op('t', 'Q');
+      p.integer(0).op('(', 'M', 0, 4, 't').tuple(new int[] {1}).op(0x89).emptyOrderedDict().op('t', 'R');
+      if (i > 0) {
+        aliases.add("archive/data/" + i);
+      }
+    }
+    p.op('u', '.');
+    float[] values = new float[1024];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = SyntheticCheckpoint.value("overlap", i); // incompressible: about 4 KB deflated
+    }
+    Path honest = zip("archive", p.bytes(), Map.of("0", floats(values)));
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(honest)).hasMessageContaining("storage 1 is missing");
+    Path overlapping = dir.resolve("overlapping.pth");
+    Files.write(overlapping, withAliases(Files.readAllBytes(honest), "archive/data/0", aliases));
+    assertThat(Files.size(overlapping)).isLessThan(6000);
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(overlapping)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("archive/data/1 brings the entries read to ")
+        .hasMessageContaining("compressed bytes, more than the " + Files.size(overlapping) + " bytes of the whole"
+            + " file: entries that share their bytes");
+  }
+
   @Test
   void onlyRegularFilesAreRead() throws Exception {
     assertThatThrownBy(() -> ReferenceCheckpoints.read(dir)).isInstanceOf(WeightFormatException.class)
