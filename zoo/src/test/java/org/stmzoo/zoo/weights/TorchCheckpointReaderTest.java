@@ -296,14 +296,8 @@ class TorchCheckpointReaderTest {
     int records = b.getShort(eocd + 10) & 0xFFFF;
     int cdSize = b.getInt(eocd + 12);
     int cdStart = b.getInt(eocd + 16);
-    byte[] source = null;
-    for (int at = cdStart; at < cdStart + cdSize; ) {
-      int length = 46 + (b.getShort(at + 28) & 0xFFFF) + (b.getShort(at + 30) & 0xFFFF) + (b.getShort(at + 32) & 0xFFFF);
-      if (new String(zip, at + 46, b.getShort(at + 28) & 0xFFFF, StandardCharsets.UTF_8).equals(entry)) {
-        source = java.util.Arrays.copyOfRange(zip, at, at + 46); // without its name, extra field and comment
-      }
-      at += length;
-    }
+    int at = centralRecord(zip, entry);
+    byte[] source = java.util.Arrays.copyOfRange(zip, at, at + 46); // without its name, extra field and comment
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(zip, 0, cdStart + cdSize);
     int added = 0;
@@ -320,6 +314,66 @@ class TorchCheckpointReaderTest {
         .putInt(12, cdSize + added);
     out.writeBytes(end.array());
     return out.toByteArray();
+  }
+
+  /** Where {@code entry}'s central-directory record starts in {@code zip} (which has no archive comment). */
+  static int centralRecord(byte[] zip, String entry) {
+    ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+    int cdStart = b.getInt(zip.length - 22 + 16);
+    for (int at = cdStart; at < zip.length - 22; ) {
+      int nameLength = b.getShort(at + 28) & 0xFFFF;
+      if (new String(zip, at + 46, nameLength, StandardCharsets.UTF_8).equals(entry)) {
+        return at;
+      }
+      at += 46 + nameLength + (b.getShort(at + 30) & 0xFFFF) + (b.getShort(at + 32) & 0xFFFF);
+    }
+    throw new IllegalArgumentException("no entry " + entry);
+  }
+
+  @Test
+  void entriesWhoseBytesDoNotMatchTheirCrcAreCorrupt() throws IOException {
+    // stored, as torch.save writes storages: java.util.zip read a flipped bit as a weight of 1.5 for 1.0
+    Pickle p = new Pickle().op(0x80, 2).emptyOrderedDict().op('(').str("w");
+    p.tensor("0", 4, 0, new int[] {4}, new int[] {1}).op('u', '.');
+    byte[] data = floats(1, 2, 3, 4);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+      put(zip, "archive/data.pkl", p.bytes());
+      ZipEntry stored = new ZipEntry("archive/data/0");
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(data);
+      stored.setMethod(ZipEntry.STORED);
+      stored.setSize(data.length);
+      stored.setCrc(crc.getValue());
+      zip.putNextEntry(stored);
+      zip.write(data);
+      zip.closeEntry();
+    }
+    Path good = dir.resolve("good.pth");
+    Files.write(good, out.toByteArray());
+    assertThat(ReferenceCheckpoints.read(good).get("w").values()).containsExactly(1, 2, 3, 4);
+    byte[] flipped = out.toByteArray();
+    flipped[indexOf(flipped, data) + 2] ^= 0x40;
+    Path corrupt = dir.resolve("corrupt.pth");
+    Files.write(corrupt, flipped);
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(corrupt)).isInstanceOf(WeightFormatException.class)
+        .hasMessageMatching(".*corrupt.pth: archive/data/0 fails its CRC-32 check \\(its bytes give \\p{XDigit}+, the"
+            + " archive records \\p{XDigit}+\\): the file is corrupt");
+    // deflated, as the pickle is here: a wrong CRC recorded for it
+    byte[] wrongCrc = out.toByteArray();
+    wrongCrc[centralRecord(wrongCrc, "archive/data.pkl") + 16] ^= 1;
+    Files.write(corrupt, wrongCrc);
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(corrupt)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("archive/data.pkl fails its CRC-32 check");
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("not found");
   }
 
   @Test
