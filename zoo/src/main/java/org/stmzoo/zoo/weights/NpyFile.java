@@ -32,7 +32,6 @@ public final class NpyFile {
   /** numpy's {@code max_header_size} default: a longer header is refused unread. */
   public static final int MAX_HEADER_BYTES = 10_000;
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-  private static final int MAX_RANK = 32;
 
   private NpyFile() {}
 
@@ -95,20 +94,16 @@ public final class NpyFile {
       throw new WeightFormatException(file + ": .npy header 'shape' is not a tuple of integers");
     }
     long dataBytes = b.remaining();
-    long count = 1;
-    for (long d : shape) {
-      // each factor is bounded by the bytes present, so the product never overflows unnoticed
-      if (d != 0 && count > dataBytes / width / d) {
-        throw new WeightFormatException(file + ": shape " + Arrays.toString(shape) + " needs more data than the "
-            + dataBytes + " bytes the file holds");
-      }
-      count *= d;
+    int count = TensorShapes.elementCount(file.toString(), shape);
+    if ((long) count * width > dataBytes) {
+      throw new WeightFormatException(file + ": shape " + TensorShapes.toString(shape) + " needs more data than the "
+          + dataBytes + " bytes the file holds");
     }
-    if (count * width != dataBytes) {
-      throw new WeightFormatException(file + ": shape " + Arrays.toString(shape) + " needs " + count * width
-          + " data bytes, the file holds " + dataBytes);
+    if ((long) count * width != dataBytes) {
+      throw new WeightFormatException(file + ": shape " + TensorShapes.toString(shape) + " needs "
+          + (long) count * width + " data bytes, the file holds " + dataBytes);
     }
-    float[] values = new float[(int) count];
+    float[] values = new float[count];
     if (descr.endsWith("f4")) {
       b.asFloatBuffer().get(values);
     } else {
@@ -212,8 +207,8 @@ public final class NpyFile {
       List<Long> dims = new ArrayList<>();
       boolean sawComma = false;
       while (!peekIs(')')) {
-        if (dims.size() == MAX_RANK) {
-          throw fail("shape has more than " + MAX_RANK + " dimensions");
+        if (dims.size() == TensorShapes.MAX_RANK) {
+          throw fail("shape has more than " + TensorShapes.MAX_RANK + " dimensions");
         }
         dims.add(integer());
         sawComma = false;

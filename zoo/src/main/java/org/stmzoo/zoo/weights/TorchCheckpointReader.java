@@ -6,7 +6,6 @@ import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -311,34 +310,30 @@ public final class TorchCheckpointReader {
     long[] shape = integers(where, "size", view.size());
     long[] stride = integers(where, "stride", view.stride());
     if (stride.length != shape.length) {
-      throw new WeightFormatException(where + ": stride " + dims(stride) + " has " + stride.length
-          + " entries for the " + shape.length + " dimensions of size " + dims(shape));
+      throw new WeightFormatException(where + ": stride " + TensorShapes.toString(stride) + " has " + stride.length
+          + " entries for the " + shape.length + " dimensions of size " + TensorShapes.toString(shape));
     }
-    long count;
+    long count = TensorShapes.elementCount(where, shape);
     long last = offset;
     try {
-      count = RawTensor.elementCount(shape);
       for (int i = 0; i < shape.length; i++) {
         if (shape[i] > 0) {
           last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
         }
       }
     } catch (ArithmeticException e) {
-      throw new WeightFormatException(where + ": size " + dims(shape) + " with stride "
-          + dims(stride) + " overflows 64 bits");
-    }
-    if (count > InputFiles.MAX_ARRAY_LENGTH) {
-      throw new WeightFormatException(where + ": " + count + " elements are more than one Java array holds");
+      throw new WeightFormatException(where + ": size " + TensorShapes.toString(shape) + " with stride "
+          + TensorShapes.toString(stride) + " overflows 64 bits");
     }
     if (count > storage.numel()) {
       // a stride-0 view (expand) repeats its storage's elements: real checkpoints save expanded tensors' storages
-      throw new WeightFormatException(where + ": size " + dims(shape) + " has " + count
+      throw new WeightFormatException(where + ": size " + TensorShapes.toString(shape) + " has " + count
           + " elements, more than the " + storage.numel() + " of its storage " + AllowListUnpickler.abbreviate(storage.key())
           + " (a view that repeats elements)");
     }
     if (count > 0 && last >= storage.numel()) {
-      throw new WeightFormatException(where + ": size " + dims(shape) + ", stride "
-          + dims(stride) + " and offset " + offset + " reach element " + last + " of storage "
+      throw new WeightFormatException(where + ": size " + TensorShapes.toString(shape) + ", stride "
+          + TensorShapes.toString(stride) + " and offset " + offset + " reach element " + last + " of storage "
           + storage.key() + ", which has " + storage.numel());
     }
     return new Layout(storage, offset, shape, stride, count);
@@ -360,6 +355,7 @@ public final class TorchCheckpointReader {
       throw new WeightFormatException(where + ": its " + field + " is " + AllowListUnpickler.describe(value)
           + ", not a tuple of integers");
     }
+    TensorShapes.checkRank(where, field, list.size());
     long[] out = new long[list.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = field(where, field + "[" + i + "]", list.get(i));
@@ -500,12 +496,6 @@ public final class TorchCheckpointReader {
       throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " is stored uncompressed"
           + " but declares " + size + " bytes and " + compressed + " compressed");
     }
-  }
-
-  /** At most 8 dimensions of a shape or stride in a message (the pickle may give millions). */
-  private static String dims(long[] values) {
-    return values.length <= 8 ? Arrays.toString(values)
-        : Arrays.toString(Arrays.copyOf(values, 8)).replace("]", ", ... (" + values.length + " in all)]");
   }
 
   private static void checkRatio(ZipEntry entry, CheckpointLimits limits) {

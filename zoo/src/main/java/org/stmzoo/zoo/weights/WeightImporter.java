@@ -88,7 +88,8 @@ public final class WeightImporter {
     }
     for (String key : source.keys()) {
       if (!consumed.contains(key)) {
-        unexpected.add("unexpected tensor '" + key + "' " + source.get(key).shapeString() + " (no variable takes it)");
+        unexpected.add("unexpected tensor '" + MessageText.abbreviate(key) + "' " + source.get(key).shapeString()
+            + " (no variable takes it)");
       }
     }
     if (!unmapped.isEmpty() || !missing.isEmpty() || !misShaped.isEmpty() || !unexpected.isEmpty()

@@ -260,6 +260,12 @@ class TorchCheckpointReaderTest {
       p.integer(0).op('(', 0x8a, 8, 0, 0, 0, 0, 0, 0, 0, 0x40).integer(4).op('t').tuple(new int[] {1, 1});
     });
     assertThatThrownBy(() -> ReferenceCheckpoints.read(overflow)).hasMessageContaining("overflows 64 bits");
+    Path manyDimensions = oneTensor("many", p -> {
+      storage(p);
+      p.integer(0).tuple(new int[33]).tuple(new int[33]);
+    });
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(manyDimensions)).isInstanceOf(WeightFormatException.class)
+        .hasMessageEndingWith(": tensor 'w': its size has 33 dimensions, more than 32");
     Path outside = oneTensor("outside", p -> {
       storage(p);
       p.integer(3).tuple(new int[] {2, 2}).tuple(new int[] {2, 1});
@@ -309,7 +315,8 @@ class TorchCheckpointReaderTest {
       out.writeBytes(name);
       added += 46 + name.length;
     }
-    ByteBuffer end = ByteBuffer.wrap(java.util.Arrays.copyOfRange(zip, eocd, zip.length)).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer end = ByteBuffer.wrap(java.util.Arrays.copyOfRange(zip, eocd, zip.length))
+        .order(ByteOrder.LITTLE_ENDIAN);
     end.putShort(8, (short) (records + aliases.size())).putShort(10, (short) (records + aliases.size()))
         .putInt(12, cdSize + added);
     out.writeBytes(end.array());

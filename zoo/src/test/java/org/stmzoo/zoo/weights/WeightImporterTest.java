@@ -115,6 +115,21 @@ class WeightImporterTest {
   }
 
   @Test
+  void longNamesAndShapesAreAbbreviatedInTheMessage() {
+    try (Graph g = new Graph()) {
+      List<ModelVariable> vars = List.copyOf(denseModel(g, 3).variables().values());
+      Map<String, RawTensor> sd = denseCheckpoint(3);
+      String name = "x".repeat(100_000);
+      sd.put(name, tensor(iota(1), 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1));
+      assertThatThrownBy(() -> WeightImporter.plan("toy", new StateDict(sd), vars, DENSE_MAP))
+          .isInstanceOf(WeightImportException.class)
+          .hasMessageContaining("unexpected tensor '" + "x".repeat(200) + "... (100000 characters)' "
+              + "[1, 1, 1, 1, 1, 1, 1, 1, ... (12 in all)] (no variable takes it)")
+          .message().hasSizeLessThan(600);
+    }
+  }
+
+  @Test
   void anotherClassCountReinitialisesTheWholeHead() {
     try (Graph g = new Graph()) {
       List<ModelVariable> vars = List.copyOf(denseModel(g, 5).variables().values());
