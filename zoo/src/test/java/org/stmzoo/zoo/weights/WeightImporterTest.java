@@ -130,6 +130,22 @@ class WeightImporterTest {
   }
 
   @Test
+  void aTensorThatTwoVariablesWouldTakeIsRefused() {
+    try (Graph g = new Graph()) {
+      ModelGraph m = ModelGraph.create(g, 0);
+      new Dense(m.root().child("a"), 2, 2, false);
+      new Dense(m.root().child("b"), 2, 2, false);
+      // a rule too broad: b's kernel maps to a's weight, and no tensor is left over to show it
+      KeyMap tooBroad = KeyMap.builder().module("a|b", "a").build();
+      StateDict sd = new StateDict(Map.of("a.weight", tensor(iota(4), 2, 2)));
+      assertThatThrownBy(() -> WeightImporter.plan("toy", sd, m.variables().values(), tooBroad))
+          .isInstanceOf(WeightImportException.class)
+          .hasMessage("the checkpoint does not fit toy:\n 1 taken twice:\n  tensor 'a.weight' would fill both"
+              + " variable 'a/kernel' and variable 'b/kernel'");
+    }
+  }
+
+  @Test
   void anotherClassCountReinitialisesTheWholeHead() {
     try (Graph g = new Graph()) {
       List<ModelVariable> vars = List.copyOf(denseModel(g, 5).variables().values());
