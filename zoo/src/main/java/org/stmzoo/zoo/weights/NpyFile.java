@@ -78,9 +78,10 @@ public final class NpyFile {
     if (!(header.get("descr") instanceof String descr)) {
       throw new WeightFormatException(file + ": .npy header 'descr' is not a string");
     }
-    int width = switch (descr) {
-      case "<f4", "=f4", "<i4", "=i4" -> 4;
-      case "<i8", "=i8" -> 8; // integer arrays (labels) are read as floats
+    ElementDecoder dtype = switch (descr) {
+      case "<f4", "=f4" -> ElementDecoder.F32;
+      case "<i4", "=i4" -> ElementDecoder.I32; // integer arrays (labels) are read as floats
+      case "<i8", "=i8" -> ElementDecoder.I64;
       default -> throw new WeightFormatException(file
           + ": only little-endian float32 (<f4), int32 (<i4) and int64 (<i8) arrays are supported, got " + descr);
     };
@@ -95,23 +96,16 @@ public final class NpyFile {
     }
     long dataBytes = b.remaining();
     int count = TensorShapes.elementCount(file.toString(), shape);
-    if ((long) count * width > dataBytes) {
+    long needed = (long) count * dtype.bytes();
+    if (needed > dataBytes) {
       throw new WeightFormatException(file + ": shape " + TensorShapes.toString(shape) + " needs more data than the "
           + dataBytes + " bytes the file holds");
     }
-    if ((long) count * width != dataBytes) {
-      throw new WeightFormatException(file + ": shape " + TensorShapes.toString(shape) + " needs "
-          + (long) count * width + " data bytes, the file holds " + dataBytes);
+    if (needed != dataBytes) {
+      throw new WeightFormatException(file + ": shape " + TensorShapes.toString(shape) + " needs " + needed
+          + " data bytes, the file holds " + dataBytes);
     }
-    float[] values = new float[count];
-    if (descr.endsWith("f4")) {
-      b.asFloatBuffer().get(values);
-    } else {
-      for (int i = 0; i < values.length; i++) {
-        values[i] = width == 4 ? b.getInt() : b.getLong();
-      }
-    }
-    return new RawTensor(shape, values);
+    return new RawTensor(shape, dtype.decode(b, count));
   }
 
   /** Writes a version-1 float32 C-order file (used by tests and tools that save outputs). */
