@@ -8,7 +8,8 @@ import org.stmzoo.layers.io.InputLimit;
  * StackOverflowError or a hang. The defaults hold every published checkpoint of the zoo's families with a wide
  * margin; each can be raised with a system property ({@code STMZOO_JAVA_OPTS="-Dstmzoo.limit.tensor-bytes=..."}).
  *
- * @param maxTensorBytes float32 bytes of all tensors a file may make stmzoo hold (decoded storages included)
+ * @param maxTensorBytes float32 bytes of all tensors a file may make stmzoo hold (decoded storages included); by
+ *     default half the Java heap ({@link #defaultTensorBytes})
  * @param maxTensors tensors in one safetensors file or one imported state dict
  * @param maxPickleBytes size of a pickle (a zip's {@code data.pkl})
  * @param maxPickleObjects values a pickle may create, push or memoize (each costs heap however small the file)
@@ -32,13 +33,23 @@ public record CheckpointLimits(long maxTensorBytes, int maxTensors, long maxPick
   /** The built-in limits, each overridden by its system property {@code stmzoo.limit.NAME} when set. */
   public static CheckpointLimits defaults() {
     return new CheckpointLimits(
-        property("tensor-bytes", 8L << 30),
+        property("tensor-bytes", defaultTensorBytes()),
         (int) property("tensors", 100_000),
         property("pickle-bytes", 256L << 20),
         property("pickle-objects", 4_000_000),
         (int) property("pickle-depth", 200),
         (int) property("zip-entries", 200_000),
         property("zip-ratio", 100));
+  }
+
+  /**
+   * Half the Java heap ({@code -Xmx}): a fixed bound above the heap (it was 8 GiB, the CLI's default heap) let a file
+   * that compresses well, or whose zip entries share their bytes, run the JVM out of memory instead of being
+   * refused; the other half is left to the model the tensors are imported into.
+   */
+  static long defaultTensorBytes() {
+    long heap = Runtime.getRuntime().maxMemory();
+    return heap == Long.MAX_VALUE ? 8L << 30 : heap / 2;
   }
 
   /** Limit {@code name}'s system property. */
@@ -48,7 +59,8 @@ public record CheckpointLimits(long maxTensorBytes, int maxTensors, long maxPick
 
   /** How errors say to raise limit {@code name}. */
   static String knob(String name) {
-    return "raise with " + limit(name, 0).knob();
+    return "raise with " + limit(name, 0).knob()
+        + (name.equals("tensor-bytes") ? ", or the Java heap with -Xmx: the default is half of it" : "");
   }
 
   private static InputLimit limit(String name, long fallback) {

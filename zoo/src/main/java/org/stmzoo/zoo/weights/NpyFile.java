@@ -32,7 +32,6 @@ public final class NpyFile {
   /** numpy's {@code max_header_size} default: a longer header is refused unread. */
   public static final int MAX_HEADER_BYTES = 10_000;
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-  private static final int MAX_RANK = 32;
 
   private NpyFile() {}
 
@@ -79,9 +78,10 @@ public final class NpyFile {
     if (!(header.get("descr") instanceof String descr)) {
       throw new WeightFormatException(file + ": .npy header 'descr' is not a string");
     }
-    int width = switch (descr) {
-      case "<f4", "=f4", "<i4", "=i4" -> 4;
-      case "<i8", "=i8" -> 8; // integer arrays (labels) are read as floats
+    ElementDecoder dtype = switch (descr) {
+      case "<f4", "=f4" -> ElementDecoder.F32;
+      case "<i4", "=i4" -> ElementDecoder.I32; // integer arrays (labels) are read as floats
+      case "<i8", "=i8" -> ElementDecoder.I64;
       default -> throw new WeightFormatException(file
           + ": only little-endian float32 (<f4), int32 (<i4) and int64 (<i8) arrays are supported, got " + descr);
     };
@@ -95,28 +95,17 @@ public final class NpyFile {
       throw new WeightFormatException(file + ": .npy header 'shape' is not a tuple of integers");
     }
     long dataBytes = b.remaining();
-    long count = 1;
-    for (long d : shape) {
-      // each factor is bounded by the bytes present, so the product never overflows unnoticed
-      if (d != 0 && count > dataBytes / width / d) {
-        throw new WeightFormatException(file + ": shape " + Arrays.toString(shape) + " needs more data than the "
-            + dataBytes + " bytes the file holds");
-      }
-      count *= d;
+    int count = TensorShapes.elementCount(file.toString(), shape);
+    long needed = (long) count * dtype.bytes();
+    if (needed > dataBytes) {
+      throw new WeightFormatException(file + ": shape " + TensorShapes.toString(shape) + " needs more data than the "
+          + dataBytes + " bytes the file holds");
     }
-    if (count * width != dataBytes) {
-      throw new WeightFormatException(file + ": shape " + Arrays.toString(shape) + " needs " + count * width
+    if (needed != dataBytes) {
+      throw new WeightFormatException(file + ": shape " + TensorShapes.toString(shape) + " needs " + needed
           + " data bytes, the file holds " + dataBytes);
     }
-    float[] values = new float[(int) count];
-    if (descr.endsWith("f4")) {
-      b.asFloatBuffer().get(values);
-    } else {
-      for (int i = 0; i < values.length; i++) {
-        values[i] = width == 4 ? b.getInt() : b.getLong();
-      }
-    }
-    return new RawTensor(shape, values);
+    return new RawTensor(shape, dtype.decode(b, count));
   }
 
   /** Writes a version-1 float32 C-order file (used by tests and tools that save outputs). */
@@ -212,8 +201,8 @@ public final class NpyFile {
       List<Long> dims = new ArrayList<>();
       boolean sawComma = false;
       while (!peekIs(')')) {
-        if (dims.size() == MAX_RANK) {
-          throw fail("shape has more than " + MAX_RANK + " dimensions");
+        if (dims.size() == TensorShapes.MAX_RANK) {
+          throw fail("shape has more than " + TensorShapes.MAX_RANK + " dimensions");
         }
         dims.add(integer());
         sawComma = false;

@@ -39,8 +39,9 @@ public record RawTensor(long[] shape, float[] values, String integerType) {
     return shape.length;
   }
 
+  /** The shape for a message, at most 8 of its dimensions shown. */
   public String shapeString() {
-    return Arrays.toString(shape);
+    return TensorShapes.toString(shape);
   }
 
   /** The same values under another shape with as many elements (e.g. a [1, C, 1, 1] layer scale as [C]). */

@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.stmzoo.layers.io.InputFiles;
 
 /**
  * Reads a safetensors file: an 8-byte little-endian header length N, N bytes of JSON mapping each tensor
@@ -89,7 +88,7 @@ public final class SafetensorsReader {
         TensorInfo info = e.getValue();
         float[] values = new float[(int) info.count()];
         channel.position(dataStart + info.begin());
-        info.dtype().read(channel, values, file + ": tensor '" + e.getKey() + "'");
+        info.dtype().read(channel, values, file + ": tensor '" + MessageText.abbreviate(e.getKey()) + "'");
         tensors.put(e.getKey(), new RawTensor(info.shape(), values, info.dtype().integerName()));
       }
       return new StateDict(tensors);
@@ -108,8 +107,9 @@ public final class SafetensorsReader {
       TensorInfo previous = spans.get(i - 1).getValue();
       TensorInfo current = spans.get(i).getValue();
       if (current.begin() < previous.end()) {
-        throw new WeightFormatException(file + ": tensors '" + spans.get(i - 1).getKey() + "' [" + previous.begin()
-            + ", " + previous.end() + ") and '" + spans.get(i).getKey() + "' [" + current.begin() + ", "
+        throw new WeightFormatException(file + ": tensors '" + MessageText.abbreviate(spans.get(i - 1).getKey())
+            + "' [" + previous.begin() + ", " + previous.end() + ") and '"
+            + MessageText.abbreviate(spans.get(i).getKey()) + "' [" + current.begin() + ", "
             + current.end() + ") overlap in the data section (each tensor must own its bytes)");
       }
     }
@@ -131,26 +131,23 @@ public final class SafetensorsReader {
   /** One header entry, validated against the data section's size. */
   private record TensorInfo(ElementDecoder dtype, long[] shape, long count, long begin, long end) {
     static TensorInfo parse(Path file, String name, JsonNode entry, long dataSize) {
-      String where = file + ": tensor '" + name + "'";
+      String where = file + ": tensor '" + MessageText.abbreviate(name) + "'";
       if (!entry.isObject()) {
-        throw new WeightFormatException(where + ": malformed header entry " + entry);
+        throw new WeightFormatException(where + ": malformed header entry " + MessageText.abbreviate(entry.toString()));
       }
       String dtypeName = field(entry, "dtype", where).textValue();
       if (dtypeName == null) {
-        throw new WeightFormatException(where + ": malformed header entry " + entry + " (dtype is not a string)");
+        throw new WeightFormatException(where + ": malformed header entry " + MessageText.abbreviate(entry.toString())
+            + " (dtype is not a string)");
       }
       ElementDecoder dtype;
       try {
         dtype = ElementDecoder.valueOf(dtypeName);
       } catch (IllegalArgumentException e) {
-        throw new WeightFormatException(where + " has unsupported dtype " + dtypeName);
+        throw new WeightFormatException(where + " has unsupported dtype " + MessageText.abbreviate(dtypeName));
       }
+      TensorShapes.checkRank(where, "shape", field(entry, "shape", where).size());
       long[] shape = integers(entry, "shape", where);
-      for (long dim : shape) {
-        if (dim < 0) {
-          throw new WeightFormatException(where + " has a negative dimension");
-        }
-      }
       long[] offsets = integers(entry, "data_offsets", where);
       if (offsets.length != 2) {
         throw new WeightFormatException(where + ": data_offsets must be [begin, end]");
@@ -161,18 +158,9 @@ public final class SafetensorsReader {
         throw new WeightFormatException(where + " has data_offsets [" + begin + ", " + end
             + "] outside the data section (" + dataSize + " bytes): the file is truncated or corrupt");
       }
-      long count;
-      try {
-        count = RawTensor.elementCount(shape);
-      } catch (ArithmeticException e) {
-        throw new WeightFormatException(where + " has an overflowing shape");
-      }
-      if (count > InputFiles.MAX_ARRAY_LENGTH) {
-        throw new WeightFormatException(where + ": shape " + java.util.Arrays.toString(shape) + " has " + count
-            + " elements, more than one Java array holds");
-      }
+      long count = TensorShapes.elementCount(where, shape);
       if (count * dtype.bytes() != end - begin) {
-        throw new WeightFormatException(where + ": shape " + java.util.Arrays.toString(shape) + " of "
+        throw new WeightFormatException(where + ": shape " + TensorShapes.toString(shape) + " of "
             + dtypeName + " needs " + count + " elements, but its data_offsets span " + (end - begin) + " bytes");
       }
       return new TensorInfo(dtype, shape, count, begin, end);
@@ -181,7 +169,8 @@ public final class SafetensorsReader {
     private static JsonNode field(JsonNode entry, String key, String where) {
       JsonNode value = entry.get(key);
       if (value == null || value.isNull()) {
-        throw new WeightFormatException(where + ": malformed header entry " + entry + " (no " + key + ")");
+        throw new WeightFormatException(where + ": malformed header entry " + MessageText.abbreviate(entry.toString())
+            + " (no " + key + ")");
       }
       return value;
     }
@@ -190,15 +179,15 @@ public final class SafetensorsReader {
     private static long[] integers(JsonNode entry, String key, String where) {
       JsonNode array = field(entry, key, where);
       if (!array.isArray()) {
-        throw new WeightFormatException(where + ": malformed header entry " + entry + " (" + key
-            + " is not an array)");
+        throw new WeightFormatException(where + ": malformed header entry " + MessageText.abbreviate(entry.toString())
+            + " (" + key + " is not an array)");
       }
       long[] values = new long[array.size()];
       for (int i = 0; i < values.length; i++) {
         JsonNode n = array.get(i);
         if (!n.isIntegralNumber() || !n.canConvertToLong()) {
-          throw new WeightFormatException(where + ": malformed header entry " + entry + " (" + key
-              + " holds " + n + ", not an integer)");
+          throw new WeightFormatException(where + ": malformed header entry " + MessageText.abbreviate(entry.toString())
+              + " (" + key + " holds " + MessageText.abbreviate(n.toString()) + ", not an integer)");
         }
         values[i] = n.longValue();
       }

@@ -6,12 +6,13 @@ import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.stmzoo.layers.io.InputFiles;
@@ -89,7 +90,10 @@ public final class TorchCheckpointReader {
   private final String prefix;
   private final CheckpointLimits limits;
   private final long fileSize;
+  private final Map<String, ZipEntry> storageEntries = new HashMap<>();
   private final Map<String, float[]> storages = new HashMap<>();
+  /** Compressed bytes of the entries read or about to be read (see {@link #claim}). */
+  private long claimedBytes;
 
   private TorchCheckpointReader(ZipFile zip, String prefix, CheckpointLimits limits, long fileSize) {
     this.zip = zip;
@@ -112,13 +116,12 @@ public final class TorchCheckpointReader {
       }
       ZipEntry pickle = findPickle(zip);
       String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
+      TorchCheckpointReader reader = new TorchCheckpointReader(zip, prefix, limits, fileSize);
       ZipEntry byteorder = zip.getEntry(prefix + "byteorder");
-      if (byteorder != null && !new String(readEntry(zip, byteorder, 16, limits, fileSize)).trim().equals("little")) {
+      if (byteorder != null && !new String(reader.readEntry(byteorder, 16)).trim().equals("little")) {
         throw new WeightFormatException("big-endian checkpoints are not supported");
       }
-      TorchCheckpointReader reader = new TorchCheckpointReader(zip, prefix, limits, fileSize);
-      Object saved = new AllowListUnpickler(readEntry(zip, pickle, limits.maxPickleBytes(), limits, fileSize),
-          allowList(),
+      Object saved = new AllowListUnpickler(reader.readEntry(pickle, limits.maxPickleBytes()), allowList(),
           reader::persistentLoad, limits).load();
       return reader.stateDict(select(saved, choice));
     } catch (java.util.zip.ZipException | java.io.EOFException e) {
@@ -273,6 +276,9 @@ public final class TorchCheckpointReader {
         throw new WeightFormatException("tensor '" + key + "' reads storage " + layout.storage().key()
             + " as " + layout.storage() + ", another tensor as " + previous);
       }
+      if (previous == null) {
+        storageEntries.put(layout.storage().key(), storageEntry(layout.storage()));
+      }
       elements = Math.addExact(elements, layout.count() + (previous == null ? layout.storage().numel() : 0));
       viewed += layout.count();
       stored += previous == null ? layout.storage().numel() : 0;
@@ -304,34 +310,30 @@ public final class TorchCheckpointReader {
     long[] shape = integers(where, "size", view.size());
     long[] stride = integers(where, "stride", view.stride());
     if (stride.length != shape.length) {
-      throw new WeightFormatException(where + ": stride " + dims(stride) + " has " + stride.length
-          + " entries for the " + shape.length + " dimensions of size " + dims(shape));
+      throw new WeightFormatException(where + ": stride " + TensorShapes.toString(stride) + " has " + stride.length
+          + " entries for the " + shape.length + " dimensions of size " + TensorShapes.toString(shape));
     }
-    long count;
+    long count = TensorShapes.elementCount(where, shape);
     long last = offset;
     try {
-      count = RawTensor.elementCount(shape);
       for (int i = 0; i < shape.length; i++) {
         if (shape[i] > 0) {
           last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
         }
       }
     } catch (ArithmeticException e) {
-      throw new WeightFormatException(where + ": size " + dims(shape) + " with stride "
-          + dims(stride) + " overflows 64 bits");
-    }
-    if (count > InputFiles.MAX_ARRAY_LENGTH) {
-      throw new WeightFormatException(where + ": " + count + " elements are more than one Java array holds");
+      throw new WeightFormatException(where + ": size " + TensorShapes.toString(shape) + " with stride "
+          + TensorShapes.toString(stride) + " overflows 64 bits");
     }
     if (count > storage.numel()) {
       // a stride-0 view (expand) repeats its storage's elements: real checkpoints save expanded tensors' storages
-      throw new WeightFormatException(where + ": size " + dims(shape) + " has " + count
+      throw new WeightFormatException(where + ": size " + TensorShapes.toString(shape) + " has " + count
           + " elements, more than the " + storage.numel() + " of its storage " + AllowListUnpickler.abbreviate(storage.key())
           + " (a view that repeats elements)");
     }
     if (count > 0 && last >= storage.numel()) {
-      throw new WeightFormatException(where + ": size " + dims(shape) + ", stride "
-          + dims(stride) + " and offset " + offset + " reach element " + last + " of storage "
+      throw new WeightFormatException(where + ": size " + TensorShapes.toString(shape) + ", stride "
+          + TensorShapes.toString(stride) + " and offset " + offset + " reach element " + last + " of storage "
           + storage.key() + ", which has " + storage.numel());
     }
     return new Layout(storage, offset, shape, stride, count);
@@ -353,6 +355,7 @@ public final class TorchCheckpointReader {
       throw new WeightFormatException(where + ": its " + field + " is " + AllowListUnpickler.describe(value)
           + ", not a tuple of integers");
     }
+    TensorShapes.checkRank(where, field, list.size());
     long[] out = new long[list.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = field(where, field + "[" + i + "]", list.get(i));
@@ -379,11 +382,8 @@ public final class TorchCheckpointReader {
     return new RawTensor(shape, out, view.storage().dtype().integerName());
   }
 
-  private float[] storage(Storage s) throws IOException {
-    float[] cached = storages.get(s.key());
-    if (cached != null) {
-      return cached;
-    }
+  /** A storage's zip entry, its size checked against the storage's and {@link #claim claimed}, before any read. */
+  private ZipEntry storageEntry(Storage s) {
     ZipEntry entry = zip.getEntry(prefix + "data/" + s.key());
     if (entry == null) {
       throw new WeightFormatException("storage " + s.key() + " is missing from the archive");
@@ -393,23 +393,26 @@ public final class TorchCheckpointReader {
       throw new WeightFormatException("storage " + s.key() + " should hold " + s.numel() + " elements ("
           + bytes + " bytes), the archive entry has " + entry.getSize());
     }
-    checkDeclaredSizes(entry, fileSize);
-    checkRatio(entry, limits);
-    float[] values = new float[(int) s.numel()];
-    try (InputStream in = zip.getInputStream(entry)) {
-      s.dtype().read(Channels.newChannel(in), values, "storage " + s.key());
-      if (in.read() >= 0) {
-        throw new WeightFormatException("storage " + s.key() + " inflates to more than its declared " + bytes
-            + " bytes");
-      }
+    claim(entry);
+    return entry;
+  }
+
+  private float[] storage(Storage s) throws IOException {
+    float[] cached = storages.get(s.key());
+    if (cached != null) {
+      return cached;
     }
+    float[] values = read(storageEntries.get(s.key()), in -> {
+      float[] decoded = new float[(int) s.numel()];
+      s.dtype().read(Channels.newChannel(in), decoded, "storage " + s.key());
+      return decoded;
+    });
     storages.put(s.key(), values);
     return values;
   }
 
-  /** An entry's bytes, its declared size checked against {@code limit} and the ratio before reading. */
-  private static byte[] readEntry(ZipFile zip, ZipEntry entry, long limit, CheckpointLimits limits, long fileSize)
-      throws IOException {
+  /** An entry's bytes, its declared size checked against {@code limit} and {@link #claim claimed} before reading. */
+  private byte[] readEntry(ZipEntry entry, long limit) throws IOException {
     long size = entry.getSize();
     if (size < 0) {
       throw new WeightFormatException(entry.getName() + " declares no size");
@@ -418,18 +421,63 @@ public final class TorchCheckpointReader {
       throw new WeightFormatException(entry.getName() + " declares " + size + " bytes, more than the limit of "
           + limit + (limit == limits.maxPickleBytes() ? " (" + CheckpointLimits.knob("pickle-bytes") + ")" : ""));
     }
-    checkDeclaredSizes(entry, fileSize);
-    checkRatio(entry, limits);
-    try (InputStream in = zip.getInputStream(entry)) {
+    claim(entry);
+    return read(entry, in -> {
       byte[] data = in.readNBytes((int) size);
       if (data.length != size) {
         throw new WeightFormatException(entry.getName() + " is truncated: " + data.length + " of " + size + " bytes");
       }
-      if (in.read() >= 0) {
-        throw new WeightFormatException(entry.getName() + " inflates to more than its declared " + size + " bytes");
-      }
       return data;
+    });
+  }
+
+  /** Decodes an entry's declared size from a stream of its bytes. */
+  private interface EntryBody<T> {
+    T read(InputStream in) throws IOException;
+  }
+
+  /**
+   * Reads an entry {@link #claim claimed} before: {@code body} reads its declared size, after which nothing may
+   * follow, and the bytes read must match the entry's CRC-32 (java.util.zip checks it for neither stored nor
+   * deflated entries: one flipped bit loaded a weight of 1.5 for 1.0 without a word).
+   */
+  private <T> T read(ZipEntry entry, EntryBody<T> body) throws IOException {
+    CRC32 crc = new CRC32();
+    T value;
+    try (InputStream in = new CheckedInputStream(zip.getInputStream(entry), crc)) {
+      value = body.read(in);
+      if (in.read() >= 0) {
+        throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName())
+            + " inflates to more than its declared " + entry.getSize() + " bytes");
+      }
     }
+    if (entry.getCrc() != -1 && crc.getValue() != entry.getCrc()) {
+      throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " fails its CRC-32 check"
+          + " (its bytes give " + Long.toHexString(crc.getValue()) + ", the archive records "
+          + Long.toHexString(entry.getCrc()) + "): the file is corrupt");
+    }
+    return value;
+  }
+
+  /**
+   * Checks an entry about to be read: its declared sizes ({@link #checkDeclaredSizes}), its ratio, and that the
+   * entries read so far and this one together declare no more compressed bytes than the file holds. Entries whose
+   * central-directory records point at the same bytes (java.util.zip does not expose the offsets) would otherwise
+   * pass every check: 64 records naming one stored 64 MB entry made a 67 MB file claim 8 GiB of tensors.
+   */
+  private void claim(ZipEntry entry) {
+    checkDeclaredSizes(entry, fileSize);
+    checkRatio(entry, limits);
+    long compressed = entry.getCompressedSize();
+    if (compressed < 0) {
+      throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " declares no compressed size");
+    }
+    if (compressed > fileSize - claimedBytes) {
+      throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " brings the entries read to "
+          + (claimedBytes + compressed) + " compressed bytes, more than the " + fileSize + " bytes of the whole"
+          + " file: entries that share their bytes");
+    }
+    claimedBytes += compressed;
   }
 
   /**
@@ -448,12 +496,6 @@ public final class TorchCheckpointReader {
       throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " is stored uncompressed"
           + " but declares " + size + " bytes and " + compressed + " compressed");
     }
-  }
-
-  /** At most 8 dimensions of a shape or stride in a message (the pickle may give millions). */
-  private static String dims(long[] values) {
-    return values.length <= 8 ? Arrays.toString(values)
-        : Arrays.toString(Arrays.copyOf(values, 8)).replace("]", ", ... (" + values.length + " in all)]");
   }
 
   private static void checkRatio(ZipEntry entry, CheckpointLimits limits) {

@@ -3,17 +3,15 @@ package org.stmzoo.zoo.weights;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.stmzoo.layers.core.ModelVariable;
 
 /**
  * Matches a reference checkpoint against a model's variables, strictly: every variable must receive a tensor
- * of a compatible shape and every tensor must be consumed, or the import fails listing each missing, extra
- * and mis-shaped tensor by name. The one tolerated difference is the classifier head when the number of
+ * of a compatible shape and every tensor must be consumed, by one variable only, or the import fails listing each
+ * missing, extra, mis-shaped and twice-taken tensor by name. The one tolerated difference is the classifier head when the number of
  * classes differs: the head keeps its fresh initialisation and a note says so.
  */
 public final class WeightImporter {
@@ -29,11 +27,12 @@ public final class WeightImporter {
   public static Plan plan(String modelName, StateDict checkpoint, Collection<ModelVariable> variables, KeyMap map) {
     StateDict source = map.normalise(checkpoint);
     Map<String, RawTensor> values = new LinkedHashMap<>();
-    Set<String> consumed = new LinkedHashSet<>();
+    Map<String, String> consumedBy = new LinkedHashMap<>();
     List<String> unmapped = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     List<String> misShaped = new ArrayList<>();
     List<String> unexpected = new ArrayList<>();
+    List<String> takenTwice = new ArrayList<>();
     List<String> nonFinite = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     List<ModelVariable> headMismatches = new ArrayList<>();
@@ -55,7 +54,13 @@ public final class WeightImporter {
         missing.add("missing tensor '" + key.get() + "' for variable '" + v.path() + "' " + v.shape());
         continue;
       }
-      consumed.add(key.get());
+      String earlier = consumedBy.putIfAbsent(key.get(), v.path());
+      if (earlier != null) {
+        // a key-map rule too broad: no family's reference ties two of its variables to one tensor
+        takenTwice.add("tensor '" + key.get() + "' would fill both variable '" + earlier + "' and variable '"
+            + v.path() + "'");
+        continue;
+      }
       if (tensor.values().length == 0 && RawTensor.elementCount(v.shape().asArray()) != 0) {
         // an empty tensor cannot fill a variable, and resizing one (a position embedding) indexed element -1
         misShaped.add("tensor '" + key.get() + "' has shape " + tensor.shapeString() + " with no elements, which"
@@ -87,18 +92,20 @@ public final class WeightImporter {
       }
     }
     for (String key : source.keys()) {
-      if (!consumed.contains(key)) {
-        unexpected.add("unexpected tensor '" + key + "' " + source.get(key).shapeString() + " (no variable takes it)");
+      if (!consumedBy.containsKey(key)) {
+        unexpected.add("unexpected tensor '" + MessageText.abbreviate(key) + "' " + source.get(key).shapeString()
+            + " (no variable takes it)");
       }
     }
     if (!unmapped.isEmpty() || !missing.isEmpty() || !misShaped.isEmpty() || !unexpected.isEmpty()
-        || !nonFinite.isEmpty()) {
+        || !nonFinite.isEmpty() || !takenTwice.isEmpty()) {
       Map<String, List<String>> problems = new LinkedHashMap<>();
       problems.put("variables without a key", unmapped);
       problems.put("missing", missing);
       problems.put("mis-shaped", misShaped);
       problems.put("unexpected", unexpected);
       problems.put("not finite", nonFinite);
+      problems.put("taken twice", takenTwice);
       throw new WeightImportException(modelName, problems);
     }
     List<String> reinitialised = new ArrayList<>();

@@ -17,6 +17,9 @@ class CheckpointLimitsTest {
   @Test
   void propertiesOverrideTheDefaultsAndBadValuesAreNamed() {
     assertThat(CheckpointLimits.defaults().maxTensors()).isEqualTo(100_000);
+    assertThat(CheckpointLimits.defaults().maxTensorBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 2);
+    assertThat(CheckpointLimits.knob("tensor-bytes"))
+        .isEqualTo("raise with -Dstmzoo.limit.tensor-bytes=N, or the Java heap with -Xmx: the default is half of it");
     System.setProperty("stmzoo.limit.tensors", "1_000");
     System.setProperty("stmzoo.limit.tensor-bytes", "4294967296");
     assertThat(CheckpointLimits.defaults().maxTensors()).isEqualTo(1000);

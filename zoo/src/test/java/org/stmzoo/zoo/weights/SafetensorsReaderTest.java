@@ -221,6 +221,31 @@ class SafetensorsReaderTest {
   }
 
   @Test
+  void shapesOfMoreThan32DimensionsAndLongNamesAreShortErrors() throws IOException {
+    // a review's 10 MB file of shape [1] * 5,000,000 made a 15-million-character import error; here 100,000
+    String ones = String.join(",", java.util.Collections.nCopies(100_000, "1"));
+    Path many = file("{\"x\":{\"dtype\":\"F32\",\"shape\":[" + ones + "],\"data_offsets\":[0,4]}}",
+        littleEndian(1f), null);
+    assertThatThrownBy(() -> SafetensorsReader.read(many)).isInstanceOf(WeightFormatException.class)
+        .hasMessage(many + ": tensor 'x': its shape has 100000 dimensions, more than 32");
+    String thirtyThree = String.join(",", java.util.Collections.nCopies(33, "1"));
+    Path rank33 = file("{\"x\":{\"dtype\":\"F32\",\"shape\":[" + thirtyThree + "],\"data_offsets\":[0,4]}}",
+        littleEndian(1f), null);
+    assertThatThrownBy(() -> SafetensorsReader.read(rank33)).hasMessageContaining("33 dimensions, more than 32");
+    String thirtyTwo = String.join(",", java.util.Collections.nCopies(32, "1"));
+    Path rank32 = file("{\"x\":{\"dtype\":\"F32\",\"shape\":[" + thirtyTwo + "],\"data_offsets\":[0,4]}}",
+        littleEndian(1f), null);
+    assertThat(SafetensorsReader.read(rank32).get("x").rank()).isEqualTo(32);
+    // a malformed entry of a long name and a long shape: both abbreviated
+    String name = "n".repeat(40_000); // Jackson refuses names over 50,000 characters
+    Path longName = file("{\"" + name + "\":{\"dtype\":\"F32\",\"shape\":[" + thirtyTwo + "]}}",
+        littleEndian(1f), null);
+    assertThatThrownBy(() -> SafetensorsReader.read(longName)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("tensor '" + "n".repeat(200) + "... (40000 characters)': malformed header entry")
+        .message().hasSizeLessThan(600);
+  }
+
+  @Test
   void theTotalSizeAndTensorCountAreBounded() throws IOException {
     String header = "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
         + "\"b\":{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[16,24]}}";

@@ -260,6 +260,12 @@ class TorchCheckpointReaderTest {
       p.integer(0).op('(', 0x8a, 8, 0, 0, 0, 0, 0, 0, 0, 0x40).integer(4).op('t').tuple(new int[] {1, 1});
     });
     assertThatThrownBy(() -> ReferenceCheckpoints.read(overflow)).hasMessageContaining("overflows 64 bits");
+    Path manyDimensions = oneTensor("many", p -> {
+      storage(p);
+      p.integer(0).tuple(new int[33]).tuple(new int[33]);
+    });
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(manyDimensions)).isInstanceOf(WeightFormatException.class)
+        .hasMessageEndingWith(": tensor 'w': its size has 33 dimensions, more than 32");
     Path outside = oneTensor("outside", p -> {
       storage(p);
       p.integer(3).tuple(new int[] {2, 2}).tuple(new int[] {2, 1});
@@ -284,6 +290,128 @@ class TorchCheckpointReaderTest {
     CheckpointLimits smallPickles = new CheckpointLimits(1L << 30, 1000, 1 << 20, 1000, 10, 10, 100_000);
     assertThatThrownBy(() -> ReferenceCheckpoints.read(file, StateDictChoice.MODEL, smallPickles))
         .hasMessageContaining("declares 67108864 bytes, more than the limit of 1048576");
+  }
+
+  /**
+   * Central-directory records added for {@code aliases}, each a copy of {@code entry}'s record under another name:
+   * the aliases point at {@code entry}'s bytes, as a forged zip's overlapping entries do.
+   */
+  static byte[] withAliases(byte[] zip, String entry, java.util.List<String> aliases) {
+    ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+    int eocd = zip.length - 22; // no archive comment
+    int records = b.getShort(eocd + 10) & 0xFFFF;
+    int cdSize = b.getInt(eocd + 12);
+    int cdStart = b.getInt(eocd + 16);
+    int at = centralRecord(zip, entry);
+    byte[] source = java.util.Arrays.copyOfRange(zip, at, at + 46); // without its name, extra field and comment
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(zip, 0, cdStart + cdSize);
+    int added = 0;
+    for (String alias : aliases) {
+      byte[] name = alias.getBytes(StandardCharsets.UTF_8);
+      ByteBuffer record = ByteBuffer.allocate(46).order(ByteOrder.LITTLE_ENDIAN).put(source);
+      record.putShort(28, (short) name.length).putShort(30, (short) 0).putShort(32, (short) 0);
+      out.writeBytes(record.array());
+      out.writeBytes(name);
+      added += 46 + name.length;
+    }
+    ByteBuffer end = ByteBuffer.wrap(java.util.Arrays.copyOfRange(zip, eocd, zip.length))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    end.putShort(8, (short) (records + aliases.size())).putShort(10, (short) (records + aliases.size()))
+        .putInt(12, cdSize + added);
+    out.writeBytes(end.array());
+    return out.toByteArray();
+  }
+
+  /** Where {@code entry}'s central-directory record starts in {@code zip} (which has no archive comment). */
+  static int centralRecord(byte[] zip, String entry) {
+    ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+    int cdStart = b.getInt(zip.length - 22 + 16);
+    for (int at = cdStart; at < zip.length - 22; ) {
+      int nameLength = b.getShort(at + 28) & 0xFFFF;
+      if (new String(zip, at + 46, nameLength, StandardCharsets.UTF_8).equals(entry)) {
+        return at;
+      }
+      at += 46 + nameLength + (b.getShort(at + 30) & 0xFFFF) + (b.getShort(at + 32) & 0xFFFF);
+    }
+    throw new IllegalArgumentException("no entry " + entry);
+  }
+
+  @Test
+  void entriesWhoseBytesDoNotMatchTheirCrcAreCorrupt() throws IOException {
+    // stored, as torch.save writes storages: java.util.zip read a flipped bit as a weight of 1.5 for 1.0
+    Pickle p = new Pickle().op(0x80, 2).emptyOrderedDict().op('(').str("w");
+    p.tensor("0", 4, 0, new int[] {4}, new int[] {1}).op('u', '.');
+    byte[] data = floats(1, 2, 3, 4);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+      put(zip, "archive/data.pkl", p.bytes());
+      ZipEntry stored = new ZipEntry("archive/data/0");
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(data);
+      stored.setMethod(ZipEntry.STORED);
+      stored.setSize(data.length);
+      stored.setCrc(crc.getValue());
+      zip.putNextEntry(stored);
+      zip.write(data);
+      zip.closeEntry();
+    }
+    Path good = dir.resolve("good.pth");
+    Files.write(good, out.toByteArray());
+    assertThat(ReferenceCheckpoints.read(good).get("w").values()).containsExactly(1, 2, 3, 4);
+    byte[] flipped = out.toByteArray();
+    flipped[indexOf(flipped, data) + 2] ^= 0x40;
+    Path corrupt = dir.resolve("corrupt.pth");
+    Files.write(corrupt, flipped);
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(corrupt)).isInstanceOf(WeightFormatException.class)
+        .hasMessageMatching(".*corrupt.pth: archive/data/0 fails its CRC-32 check \\(its bytes give \\p{XDigit}+, the"
+            + " archive records \\p{XDigit}+\\): the file is corrupt");
+    // deflated, as the pickle is here: a wrong CRC recorded for it
+    byte[] wrongCrc = out.toByteArray();
+    wrongCrc[centralRecord(wrongCrc, "archive/data.pkl") + 16] ^= 1;
+    Files.write(corrupt, wrongCrc);
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(corrupt)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("archive/data.pkl fails its CRC-32 check");
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("not found");
+  }
+
+  @Test
+  void entriesSharingTheirBytesAreRefusedBeforeAnyStorageIsRead() throws IOException {
+    // eight storages of 1024 floats, each a central-directory record pointing at storage 0's 4 KB
+    Pickle p = new Pickle().op(0x80, 2).emptyOrderedDict().op('(');
+    java.util.List<String> aliases = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      p.str("t" + i);
+      p.global("torch._utils", "_rebuild_tensor_v2").op('(');
+      p.op('(').str("storage").global("torch", "FloatStorage").str(String.valueOf(i)).str("cpu").op('M', 0, 4)
+          .op('t', 'Q');
+      p.integer(0).op('(', 'M', 0, 4, 't').tuple(new int[] {1}).op(0x89).emptyOrderedDict().op('t', 'R');
+      if (i > 0) {
+        aliases.add("archive/data/" + i);
+      }
+    }
+    p.op('u', '.');
+    float[] values = new float[1024];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = SyntheticCheckpoint.value("overlap", i); // incompressible: about 4 KB deflated
+    }
+    Path honest = zip("archive", p.bytes(), Map.of("0", floats(values)));
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(honest)).hasMessageContaining("storage 1 is missing");
+    Path overlapping = dir.resolve("overlapping.pth");
+    Files.write(overlapping, withAliases(Files.readAllBytes(honest), "archive/data/0", aliases));
+    assertThat(Files.size(overlapping)).isLessThan(6000);
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(overlapping)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("archive/data/1 brings the entries read to ")
+        .hasMessageContaining("compressed bytes, more than the " + Files.size(overlapping) + " bytes of the whole"
+            + " file: entries that share their bytes");
   }
 
   @Test

@@ -115,6 +115,37 @@ class WeightImporterTest {
   }
 
   @Test
+  void longNamesAndShapesAreAbbreviatedInTheMessage() {
+    try (Graph g = new Graph()) {
+      List<ModelVariable> vars = List.copyOf(denseModel(g, 3).variables().values());
+      Map<String, RawTensor> sd = denseCheckpoint(3);
+      String name = "x".repeat(100_000);
+      sd.put(name, tensor(iota(1), 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1));
+      assertThatThrownBy(() -> WeightImporter.plan("toy", new StateDict(sd), vars, DENSE_MAP))
+          .isInstanceOf(WeightImportException.class)
+          .hasMessageContaining("unexpected tensor '" + "x".repeat(200) + "... (100000 characters)' "
+              + "[1, 1, 1, 1, 1, 1, 1, 1, ... (12 in all)] (no variable takes it)")
+          .message().hasSizeLessThan(600);
+    }
+  }
+
+  @Test
+  void aTensorThatTwoVariablesWouldTakeIsRefused() {
+    try (Graph g = new Graph()) {
+      ModelGraph m = ModelGraph.create(g, 0);
+      new Dense(m.root().child("a"), 2, 2, false);
+      new Dense(m.root().child("b"), 2, 2, false);
+      // a rule too broad: b's kernel maps to a's weight, and no tensor is left over to show it
+      KeyMap tooBroad = KeyMap.builder().module("a|b", "a").build();
+      StateDict sd = new StateDict(Map.of("a.weight", tensor(iota(4), 2, 2)));
+      assertThatThrownBy(() -> WeightImporter.plan("toy", sd, m.variables().values(), tooBroad))
+          .isInstanceOf(WeightImportException.class)
+          .hasMessage("the checkpoint does not fit toy:\n 1 taken twice:\n  tensor 'a.weight' would fill both"
+              + " variable 'a/kernel' and variable 'b/kernel'");
+    }
+  }
+
+  @Test
   void anotherClassCountReinitialisesTheWholeHead() {
     try (Graph g = new Graph()) {
       List<ModelVariable> vars = List.copyOf(denseModel(g, 5).variables().values());
