@@ -144,8 +144,16 @@ public final class Invariance {
 
   /** The translation direction (0..6) of image {@code index} at level {@code level}: a seeded draw per pair. */
   static int direction(long seed, int index, int level) {
-    long key = seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L + level * 0x94D049BB133111EBL;
-    return new SplittableRandom(key).nextInt(InvarianceViews.TRANSLATION_DIRECTIONS);
+    return draws(seed, index, level).nextInt(InvarianceViews.TRANSLATION_DIRECTIONS);
+  }
+
+  /**
+   * The random draws of image {@code index} (its place among the images analysed) at {@code level}, seeded by the
+   * three alone: they do not depend on the batch size, nor on which other images or levels are measured.
+   */
+  static SplittableRandom draws(long seed, int index, long level) {
+    return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L
+        + level * 0x94D049BB133111EBL);
   }
 
   @FunctionalInterface

@@ -117,7 +117,6 @@ public final class Robustness {
     double[] l2 = new double[spec.eps().length];
     int count = 0;
     int saved = 0;
-    SplittableRandom random = new SplittableRandom(spec.seed());
     ImageBatches batches = new ImageBatches(data, Math.min(spec.images(), data.size()), spec.batchSize());
     for (ImageBatches.Batch batch = batches.next(); batch != null; batch = batches.next()) {
       List<LabeledImage> images = batch.images();
@@ -136,7 +135,7 @@ public final class Robustness {
       for (int e = 0; e < spec.eps().length; e++) {
         double eps = spec.eps()[e];
         progress.status(String.format(Locale.ROOT, "%s %s eps %.4f", model.name(), spec.attack().flag(), eps));
-        float[] x = perturb(step, model, origin, labels, eps, spec, random,
+        float[] x = perturb(step, model, origin, labels, eps, spec, batch.first(),
             iterate -> progress.advance((long) n * Progress.GRADIENT_UNITS));
         count(model.logits(x, n), labels, adversarial[e]);
         progress.advance(n);
@@ -176,14 +175,20 @@ public final class Robustness {
 
   /**
    * The attack on one batch at one eps: the adversarial pixels after {@code spec.iterations()} steps;
-   * {@code observer} sees every iterate.
+   * {@code observer} sees every iterate. {@code first}: the index of the batch's first image among the images
+   * attacked; a random start draws each image's from the seed, that index and eps alone
+   * ({@link Invariance#draws}), so that it depends neither on the batch size nor on the other eps measured.
    */
   static float[] perturb(StepGraph step, AnalysisModel model, float[] origin, int[] labels, double eps, Spec spec,
-      SplittableRandom random, java.util.function.Consumer<float[]> observer) {
+      int first, java.util.function.Consumer<float[]> observer) {
     float[] x = origin.clone();
     if (spec.attack() == Attack.PGD && spec.randomStart()) {
-      for (int i = 0; i < x.length; i++) {
-        x[i] = (float) Math.max(0, Math.min(1, origin[i] + (random.nextDouble() * 2 - 1) * eps));
+      int per = x.length / labels.length;
+      for (int b = 0; b < labels.length; b++) {
+        SplittableRandom random = Invariance.draws(spec.seed(), first + b, Double.doubleToLongBits(eps));
+        for (int i = b * per; i < (b + 1) * per; i++) {
+          x[i] = (float) Math.max(0, Math.min(1, origin[i] + (random.nextDouble() * 2 - 1) * eps));
+        }
       }
     }
     for (int k = 0; k < spec.iterations(); k++) {
