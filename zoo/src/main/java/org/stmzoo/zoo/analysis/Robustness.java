@@ -3,6 +3,7 @@ package org.stmzoo.zoo.analysis;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -46,7 +47,8 @@ public final class Robustness {
   }
 
   /**
-   * @param eps the L-inf radii in [0, 1] pixel units (default 1/255, 2/255, 4/255)
+   * @param eps the L-inf radii in [0, 1] pixel units (default 1/255, 2/255, 4/255), kept in increasing order
+   *     without repeats (the rows, the plot's x axis and the report's columns follow it)
    * @param steps PGD's iterations (FGSM: 1)
    * @param stepSize PGD's step in pixel units; null for eps / 4
    * @param cropPct the clean view's crop fraction; null for the weights' evaluation crop
@@ -65,6 +67,7 @@ public final class Robustness {
           throw new IllegalArgumentException("eps must be in [0, 1] (pixel units), got " + e);
         }
       }
+      eps = Arrays.stream(eps).map(e -> e + 0.0).sorted().distinct().toArray(); // + 0.0: -0.0 is 0
       if (steps <= 0 || images <= 0 || batchSize <= 0 || saveExamples < 0) {
         throw new IllegalArgumentException("steps, images and batch size must be positive");
       }

@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
@@ -181,6 +182,32 @@ class RobustnessTest {
           assertThat(row).as("batch %d, %d eps", batch, list.length).isEqualTo(expected);
         }
       }
+    }
+  }
+
+  /** The eps come in increasing order without repeats, so the rows, the plot and the report columns do too. */
+  @Test
+  void theEpsAreSortedAndDeduplicated() throws Exception {
+    Robustness.Spec spec = new Robustness.Spec(Robustness.Attack.FGSM, new double[] {8 / 255.0, -0.0, 1 / 255.0,
+        8 / 255.0, 0}, 1, null, false, 0, 4, 4, 1f, 0);
+    assertThat(spec.eps()).containsExactly(0, 1 / 255.0, 8 / 255.0);
+    assertThat(Double.doubleToRawLongBits(spec.eps()[0])).as("-0.0 is 0").isZero();
+    for (double bad : new double[] {-1 / 255.0, Double.NaN, Double.POSITIVE_INFINITY, 1.5}) {
+      assertThatThrownBy(() -> new Robustness.Spec(Robustness.Attack.FGSM, new double[] {bad}, 1, null, false, 0, 4,
+          4, 1f, 0)).as("eps %s", bad).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("eps must be in [0, 1] (pixel units), got " + bad);
+    }
+    TinyModels.LinearClassifier linear = TinyModels.linear(SIZE, CLASSES, 11);
+    List<LabeledImage> images = TinyModels.images(4, SIZE, SIZE, 3, 0f, 2);
+    AnalysisImages data = AnalysisImages.of(TinyModels.dataset(TinyModels.relabel(images, new int[] {0, 1, 2, 0}),
+        List.of("a", "b", "c")));
+    try (AnalysisModel model = AnalysisModel.randomInit(linear.entry(), new ModelOptions(CLASSES, 3, SIZE, null),
+        0)) {
+      RobustnessResult r = Robustness.measure(model, data, new Robustness.Spec(Robustness.Attack.FGSM,
+          new double[] {4 / 255.0, 2 / 255.0, 4 / 255.0}, 1, null, false, 0, 4, 4, 1f, 0), Progress.quiet(), null);
+      assertThat(r.rows()).extracting(RobustnessResult.Row::eps).containsExactly(2 / 255.0, 4 / 255.0);
+      // the largest eps, where the examples are taken, is the last row
+      assertThat(r.rows().get(1).meanLinf()).isGreaterThan(r.rows().get(0).meanLinf());
     }
   }
 
