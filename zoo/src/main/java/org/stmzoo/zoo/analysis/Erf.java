@@ -2,6 +2,7 @@ package org.stmzoo.zoo.analysis;
 
 import java.io.IOException;
 import org.stmzoo.datasets.pipeline.BicubicResize;
+import org.stmzoo.layers.core.ConfigChecks;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Tensor;
@@ -28,11 +29,11 @@ public final class Erf {
     public static final int DEFAULT_SIZE = 1024;
 
     public Spec {
-      if (images <= 0 || imageSize <= 0 || batchSize <= 0) {
-        throw new IllegalArgumentException("images, image size and batch size must be positive");
-      }
-      if (stage != null && stage < 0) {
-        throw new IllegalArgumentException("the stage must be non-negative, got " + stage);
+      ConfigChecks.positive("Erf.Spec.images", images);
+      ConfigChecks.positive("Erf.Spec.imageSize", imageSize);
+      ConfigChecks.positive("Erf.Spec.batchSize", batchSize);
+      if (stage != null) {
+        ConfigChecks.nonNegative("Erf.Spec.stage", stage);
       }
     }
 

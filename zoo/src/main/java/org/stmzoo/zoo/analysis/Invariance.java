@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.datasets.pipeline.FloatImage;
 import org.stmzoo.datasets.pipeline.InvarianceViews;
+import org.stmzoo.layers.core.ConfigChecks;
 
 /**
  * STM-Evaluation's invariance analysis ({@code invariance_eval_all.py}, {@code engine.evaluate_invariance}): each
@@ -74,9 +75,8 @@ public final class Invariance {
    */
   public record Spec(Type type, int images, int batchSize, long seed, Float cropPct) {
     public Spec {
-      if (images <= 0 || batchSize <= 0) {
-        throw new IllegalArgumentException("images and batch size must be positive");
-      }
+      ConfigChecks.positive("Invariance.Spec.images", images);
+      ConfigChecks.positive("Invariance.Spec.batchSize", batchSize);
     }
 
     /** Work units of {@link Progress} for {@code n} images. */

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.datasets.pipeline.InvarianceViews;
+import org.stmzoo.layers.core.ConfigChecks;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
@@ -68,9 +69,10 @@ public final class Robustness {
         }
       }
       eps = Arrays.stream(eps).map(e -> e + 0.0).sorted().distinct().toArray(); // + 0.0: -0.0 is 0
-      if (steps <= 0 || images <= 0 || batchSize <= 0 || saveExamples < 0) {
-        throw new IllegalArgumentException("steps, images and batch size must be positive");
-      }
+      ConfigChecks.positive("Robustness.Spec.steps", steps);
+      ConfigChecks.positive("Robustness.Spec.images", images);
+      ConfigChecks.positive("Robustness.Spec.batchSize", batchSize);
+      ConfigChecks.nonNegative("Robustness.Spec.saveExamples", saveExamples);
       if (stepSize != null && !(stepSize > 0)) {
         throw new IllegalArgumentException("the step size must be positive, got " + stepSize);
       }
