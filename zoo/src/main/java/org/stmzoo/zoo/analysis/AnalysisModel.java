@@ -121,9 +121,16 @@ public final class AnalysisModel implements AutoCloseable {
     int trained = checkpoint.metadata().imageSize();
     ModelOptions options = checkpoint.options().withImageSize(size(spec, trained));
     entry.checkImageSize(options.imageSize());
-    Loader loader = options.imageSize() == trained
-        ? (session, built, notes) -> checkpoint.restore(session, built, c.ema())
-        : (session, built, notes) -> restoreResized(checkpoint, c.ema(), session, built, notes);
+    Optional<String> emaScore = checkpoint.emaScoreNote(c.ema())
+        .map(note -> note + "; --ema analyses the EMA weights");
+    Loader loader = (session, built, notes) -> {
+      emaScore.ifPresent(notes::add);
+      if (options.imageSize() == trained) {
+        checkpoint.restore(session, built, c.ema());
+      } else {
+        restoreResized(checkpoint, c.ema(), session, built, notes);
+      }
+    };
     return build(entry, options, checkpoint.preprocessing(), checkpoint.metadata().classNames(),
         checkpoint.describe(c.ema()), loader, 0L);
   }
@@ -240,7 +247,10 @@ public final class AnalysisModel implements AutoCloseable {
     return description;
   }
 
-  /** What loading adapted (embeddings resized for the image size, a head re-initialised). */
+  /**
+   * What loading adapted (embeddings resized for the image size, a head re-initialised), and for the live weights
+   * of a run that scored its EMA weights, that note ({@link StmzooCheckpoint#emaScoreNote}).
+   */
   public List<String> notes() {
     return notes;
   }

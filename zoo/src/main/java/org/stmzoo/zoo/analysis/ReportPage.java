@@ -28,6 +28,7 @@ final class ReportPage {
         .append(". Weights:\n\n");
     for (Report.ModelResults r : results) {
       md.append("- `").append(r.model()).append("`: ").append(r.weights()).append('\n');
+      r.notes().forEach(note -> md.append("  - note: ").append(note).append('\n'));
     }
     md.append(String.format(Locale.ROOT, "%nImages: the ERF averages the first %d readable images with a finite map"
         + " of %s, resized to %dx%d", results.get(0).erf().images(), data, spec.erf().imageSize(),

@@ -1,5 +1,6 @@
 package org.stmzoo.zoo.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -158,8 +159,9 @@ final class AnalyzeCommand implements Command {
       AnalysisModel.Spec model = models.get(m);
       Path dir = models.size() == 1 ? output : output.resolve(labels.get(m));
       AnalysisImages images = data.forModel(preprocessing(model));
-      try (Progress progress = Progress.console("erf", spec.units(images.size()))) {
-        ErfResult result = Erf.run(model, images, spec, progress).withModel(labels.get(m));
+      try (AnalysisModel opened = open(model.withImageSize(spec.imageSize()), labels, m);
+          Progress progress = Progress.console("erf", spec.units(images.size()))) {
+        ErfResult result = Erf.measure(opened, images, spec, progress).withModel(labels.get(m));
         result.write(dir);
         System.out.print(result.summary());
         if (result.images() < spec.images()) {
@@ -177,8 +179,9 @@ final class AnalyzeCommand implements Command {
     for (int m = 0; m < models.size(); m++) {
       AnalysisModel.Spec model = models.get(m);
       AnalysisImages images = sample(data.forModel(preprocessing(model)), spec.images(), spec.seed(), results);
-      try (Progress progress = Progress.console(spec.type().flag(), spec.units(images.size()))) {
-        InvarianceResult result = Invariance.run(model, images, spec, progress).withModel(labels.get(m));
+      try (AnalysisModel opened = open(model, labels, m);
+          Progress progress = Progress.console(spec.type().flag(), spec.units(images.size()))) {
+        InvarianceResult result = Invariance.measure(opened, images, spec, progress).withModel(labels.get(m));
         result.write(models.size() == 1 ? output : output.resolve(labels.get(m)));
         System.out.print(result.summary());
         results.add(result);
@@ -200,9 +203,10 @@ final class AnalyzeCommand implements Command {
         throw new UsageException("the attacks need labels: give --labels LABELS.npy with --npy");
       }
       AnalysisImages images = sample(all, spec.images(), spec.seed(), results);
-      try (Progress progress = Progress.console(spec.attack().flag(), spec.units(images.size()))) {
+      try (AnalysisModel opened = open(model, labels, m);
+          Progress progress = Progress.console(spec.attack().flag(), spec.units(images.size()))) {
         Path dir = models.size() == 1 ? output : output.resolve(labels.get(m));
-        RobustnessResult result = Robustness.run(model, images, spec, progress, dir.resolve("examples"))
+        RobustnessResult result = Robustness.measure(opened, images, spec, progress, dir.resolve("examples"))
             .withModel(labels.get(m));
         result.write(dir);
         System.out.print(result.summary());
@@ -221,10 +225,29 @@ final class AnalyzeCommand implements Command {
       entries.add(new Report.Entry(model, data.forModel(preprocessing(model))));
     }
     long units = Report.units(entries, spec);
+    List<Report.ModelResults> results;
     try (Progress progress = Progress.console("report", units)) {
-      Report.run(entries, spec, output, progress);
+      results = Report.run(entries, spec, output, progress);
+    }
+    for (Report.ModelResults r : results) {
+      printNotes(r.notes(), results.size() > 1 ? r.model() : null);
     }
     System.out.println("Report: " + output.resolve("report.md").toAbsolutePath() + " and report.html");
+  }
+
+  /**
+   * Opens model {@code m} and prints what loading it noted (weights adapted to the size, the live weights of a run
+   * that scored its EMA weights) before its progress bar starts; with several models, each note names its label.
+   */
+  private static AnalysisModel open(AnalysisModel.Spec model, List<String> labels, int m) throws IOException {
+    AnalysisModel opened = AnalysisModel.open(model);
+    printNotes(opened.notes(), labels.size() > 1 ? labels.get(m) : null);
+    return opened;
+  }
+
+  /** {@code note: NOTE} lines, {@code note: LABEL: NOTE} with a label. */
+  private static void printNotes(List<String> notes, String label) {
+    notes.forEach(note -> System.out.println("note: " + (label == null ? "" : label + ": ") + note));
   }
 
   /** The class-stratified sample an analysis of {@code n} images reads, named once (before the first model). */

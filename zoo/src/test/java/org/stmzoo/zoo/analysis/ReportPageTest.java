@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class ReportPageTest {
   private static Report.ModelResults erfOnly(String label, int stage, float[] map, int size) {
-    return new Report.ModelResults(label, "random", ErfResult.of(label, stage, map, size, 1, 0), List.of(), List.of(),
-        Map.of("erf", 1.0));
+    return new Report.ModelResults(label, "random", List.of(), ErfResult.of(label, stage, map, size, 1, 0), List.of(),
+        List.of(), Map.of("erf", 1.0));
   }
 
   private static float[] centralPixel(int size) {
