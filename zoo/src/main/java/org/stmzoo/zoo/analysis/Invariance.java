@@ -176,44 +176,30 @@ public final class Invariance {
 
   /** Running sums of one view's metrics. */
   private static final class Scores {
-    private final int classes;
+    private final Accuracy accuracy;
     private int count;
-    private int labelled;
-    private long top1;
-    private long top5;
     private long consistent;
     private double loss;
 
     Scores(int classes) {
-      this.classes = classes;
+      this.accuracy = new Accuracy(classes);
     }
 
     void add(float[][] logits, int[] labels, float[][] reference) {
-      for (int i = 0; i < logits.length; i++) {
-        count++;
-        if (labels[i] != AnalysisImages.NO_LABEL) {
-          if (labels[i] >= classes) {
-            throw new IllegalArgumentException("label " + labels[i] + " is beyond the model's " + classes
-                + " classes");
-          }
-          labelled++;
-          int rank = Logits.rank(logits[i], labels[i]);
-          top1 += rank < 1 ? 1 : 0;
-          top5 += rank < 5 ? 1 : 0;
-        }
-        if (reference != null) {
-          consistent += Logits.argmax(logits[i]) == Logits.argmax(reference[i]) ? 1 : 0;
-          loss += Logits.softTargetCrossEntropy(logits[i], reference[i]);
-        }
+      accuracy.add(logits, labels);
+      count += logits.length;
+      for (int i = 0; reference != null && i < logits.length; i++) {
+        consistent += Logits.argmax(logits[i]) == Logits.argmax(reference[i]) ? 1 : 0;
+        loss += Logits.softTargetCrossEntropy(logits[i], reference[i]);
       }
     }
 
     double top1() {
-      return labelled == 0 ? Double.NaN : 100.0 * top1 / labelled;
+      return accuracy.top1();
     }
 
     double top5() {
-      return labelled == 0 ? Double.NaN : 100.0 * top5 / labelled;
+      return accuracy.top5();
     }
 
     double consistency() {

@@ -116,8 +116,11 @@ public final class Robustness {
     int size = model.imageSize();
     int channels = model.built().options().inChannels();
     float crop = spec.cropPct() != null ? spec.cropPct() : model.preprocessing().cropPct();
-    int[] clean = new int[2];
-    int[][] adversarial = new int[spec.eps().length][2];
+    Accuracy clean = new Accuracy(model.numClasses());
+    Accuracy[] adversarial = new Accuracy[spec.eps().length];
+    for (int e = 0; e < adversarial.length; e++) {
+      adversarial[e] = new Accuracy(model.numClasses());
+    }
     double[] linf = new double[spec.eps().length];
     double[] l2 = new double[spec.eps().length];
     int count = 0;
@@ -127,22 +130,16 @@ public final class Robustness {
       List<LabeledImage> images = batch.images();
       int n = images.size();
       int[] labels = batch.labels();
-      for (int label : labels) {
-        if (label >= model.numClasses()) {
-          throw new IllegalArgumentException("label " + label + " is beyond the model's " + model.numClasses()
-              + " classes");
-        }
-      }
       float[] origin = Invariance.stack(images, size, channels,
           (img, i) -> InvarianceViews.reference(img, size, crop));
-      count(model.logits(origin, n), labels, clean);
+      clean.add(model.logits(origin, n), labels); // refuses a label beyond the classes before any attack step
       progress.advance(n);
       for (int e = 0; e < spec.eps().length; e++) {
         double eps = spec.eps()[e];
         progress.status(String.format(Locale.ROOT, "%s %s eps %.4f", model.name(), spec.attack().flag(), eps));
         float[] x = perturb(step, model, origin, labels, eps, spec, batch.first(),
             iterate -> progress.advance((long) n * Progress.GRADIENT_UNITS));
-        count(model.logits(x, n), labels, adversarial[e]);
+        adversarial[e].add(model.logits(x, n), labels);
         progress.advance(n);
         int per = size * size * channels;
         for (int b = 0; b < n; b++) {
@@ -170,8 +167,8 @@ public final class Robustness {
     }
     List<RobustnessResult.Row> rows = new ArrayList<>();
     for (int e = 0; e < spec.eps().length; e++) {
-      rows.add(new RobustnessResult.Row(spec.eps()[e], 100.0 * clean[0] / count, 100.0 * clean[1] / count,
-          100.0 * adversarial[e][0] / count, 100.0 * adversarial[e][1] / count, linf[e] / count, l2[e] / count));
+      rows.add(new RobustnessResult.Row(spec.eps()[e], clean.top1(), clean.top5(), adversarial[e].top1(),
+          adversarial[e].top5(), linf[e] / count, l2[e] / count));
     }
     return new RobustnessResult(model.name(), spec.attack(), count, spec.iterations(),
         spec.attack() == Attack.FGSM ? "eps" : spec.stepSize() == null ? "eps/4" : String.valueOf(spec.stepSize()),
@@ -201,14 +198,6 @@ public final class Robustness {
       observer.accept(x);
     }
     return x;
-  }
-
-  private static void count(float[][] logits, int[] labels, int[] topOneFive) {
-    for (int i = 0; i < logits.length; i++) {
-      int rank = Logits.rank(logits[i], labels[i]);
-      topOneFive[0] += rank < 1 ? 1 : 0;
-      topOneFive[1] += rank < 5 ? 1 : 0;
-    }
   }
 
   /** The attack step's placeholders and its output, added once to the model's graph. */

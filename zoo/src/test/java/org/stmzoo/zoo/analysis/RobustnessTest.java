@@ -211,6 +211,23 @@ class RobustnessTest {
     }
   }
 
+  /** A label beyond the model's outputs (under as many class names as outputs) is refused by both analyses. */
+  @Test
+  void aLabelBeyondTheClassesIsRefused() throws Exception {
+    TinyModels.LinearClassifier linear = TinyModels.linear(SIZE, CLASSES, 11);
+    AnalysisImages data = AnalysisImages.of(TinyModels.dataset(TinyModels.relabel(TinyModels.images(3, SIZE, SIZE,
+        3, 0f, 2), new int[] {0, 1, 5}), List.of("a", "b", "c")));
+    try (AnalysisModel model = AnalysisModel.randomInit(linear.entry(), new ModelOptions(CLASSES, 3, SIZE, null),
+        0)) {
+      assertThatThrownBy(() -> Robustness.measure(model, data, new Robustness.Spec(Robustness.Attack.FGSM,
+          new double[] {1 / 255.0}, 1, null, false, 0, 3, 3, 1f, 0), Progress.quiet(), null))
+          .isInstanceOf(IllegalArgumentException.class).hasMessage("label 5 is beyond the model's 3 classes");
+      assertThatThrownBy(() -> Invariance.measure(model, data, new Invariance.Spec(Invariance.Type.SCALE, 3, 3, 0,
+          1f), Progress.quiet())).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("label 5 is beyond the model's 3 classes");
+    }
+  }
+
   @Test
   void accuraciesAreThoseOfAnIndependentAttackOnPartlyMislabelledImages(@TempDir Path dir) throws Exception {
     // 7 classes, so that top-5 can miss; labels that the classifier gets right, ranks second or ranks last, so
