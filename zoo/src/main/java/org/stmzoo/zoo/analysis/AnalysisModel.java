@@ -16,6 +16,8 @@ import org.stmzoo.zoo.weights.ModelImport;
 import org.stmzoo.zoo.weights.ReferenceCheckpoints;
 import org.stmzoo.zoo.weights.SizeAdaptation;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.types.TFloat32;
@@ -213,6 +215,16 @@ public final class AnalysisModel implements AutoCloseable {
     return built.options().numClasses();
   }
 
+  /** The input channels (1: gray, 3: RGB). */
+  public int channels() {
+    return built.options().inChannels();
+  }
+
+  /** The crop fraction of an analysis's clean or reference view: {@code given}, else the weights' evaluation crop. */
+  public float cropPct(Float given) {
+    return given != null ? given : preprocessing.cropPct();
+  }
+
   /** Mean, std and evaluation crop the weights expect. */
   public Preprocessing preprocessing() {
     return preprocessing;
@@ -256,7 +268,7 @@ public final class AnalysisModel implements AutoCloseable {
   }
 
   /** The spatial feature map of stage {@code stage} (its recorded {@code stageK} output, NHWC). */
-  public Optional<org.tensorflow.Operand<TFloat32>> stageFeature(int stage) {
+  public Optional<Operand<TFloat32>> stageFeature(int stage) {
     return Optional.ofNullable(built.model().features().get("stage" + stage));
   }
 
@@ -269,11 +281,22 @@ public final class AnalysisModel implements AutoCloseable {
     return n;
   }
 
+  /**
+   * The gradient of {@code scalar} with respect to the model's (normalised) input, {@code [batch, H, W, C]}, added to
+   * {@link #graph()}.
+   */
+  public Operand<TFloat32> inputGradient(Operand<TFloat32> scalar) {
+    Output<?>[] gradient = graph.addGradients(scalar.asOutput(), new Output<?>[] {built.images().asOutput()});
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> g = (Operand<TFloat32>) gradient[0];
+    return g;
+  }
+
   /** {@code (x - mean) / std} per channel of an NHWC [0, 1] batch, into a new array. */
   public float[] normalise(float[] pixels) {
     float[] mean = preprocessing.mean();
     float[] std = preprocessing.std();
-    int ch = built.options().inChannels();
+    int ch = channels();
     float[] out = new float[pixels.length];
     for (int i = 0; i < pixels.length; i++) {
       int c = i % ch;
@@ -284,7 +307,7 @@ public final class AnalysisModel implements AutoCloseable {
 
   /** Logits {@code [n, classes]} of an NHWC [0, 1] batch of {@code n} images at {@link #imageSize()}. */
   public float[][] logits(float[] pixels, int n) {
-    try (TFloat32 in = Batches.tensor(normalise(pixels), n, imageSize(), built.options().inChannels());
+    try (TFloat32 in = Batches.tensor(normalise(pixels), n, imageSize(), channels());
         Tensor out = session.runner().feed(built.images(), in).fetch(built.output().logits()).run().get(0)) {
       return Batches.rows((TFloat32) out, n, numClasses());
     }

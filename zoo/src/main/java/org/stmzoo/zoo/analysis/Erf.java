@@ -4,7 +4,6 @@ import java.io.IOException;
 import org.stmzoo.datasets.pipeline.BicubicResize;
 import org.stmzoo.layers.core.ConfigChecks;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -74,7 +73,7 @@ public final class Erf {
       throw new IllegalArgumentException(model.name() + " has stages 0.." + (stages - 1) + ", not " + stage);
     }
     Operand<TFloat32> maps = contributionMaps(model, model.stageFeature(stage).orElseThrow());
-    int channels = model.built().options().inChannels();
+    int channels = model.channels();
     double[] sum = new double[size * size];
     int used = 0;
     int skipped = 0;
@@ -139,10 +138,6 @@ public final class Erf {
     Operand<TFloat32> central = tf.slice(feature, tf.constant(new int[] {0, h / 2, w / 2, 0}),
         tf.constant(new int[] {-1, 1, 1, -1}));
     Operand<TFloat32> score = tf.reduceSum(tf.nn.relu(central), tf.constant(new int[] {0, 1, 2, 3}));
-    Output<?>[] grad = model.graph().addGradients(score.asOutput(),
-        new Output<?>[] {model.built().images().asOutput()});
-    @SuppressWarnings("unchecked")
-    Operand<TFloat32> g = (Operand<TFloat32>) grad[0];
-    return tf.reduceSum(tf.nn.relu(g), tf.constant(new int[] {3}));
+    return tf.reduceSum(tf.nn.relu(model.inputGradient(score)), tf.constant(new int[] {3}));
   }
 }

@@ -99,9 +99,9 @@ public final class Invariance {
     model.checkLabels(data);
     Type type = spec.type();
     double[] levels = type.levels();
-    float crop = spec.cropPct() != null ? spec.cropPct() : model.preprocessing().cropPct();
+    float crop = model.cropPct(spec.cropPct());
     int size = model.imageSize();
-    int channels = model.built().options().inChannels();
+    int channels = model.channels();
     Scores reference = new Scores(model.numClasses());
     Scores[] perLevel = new Scores[levels.length];
     for (int l = 0; l < levels.length; l++) {

@@ -11,7 +11,6 @@ import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.datasets.pipeline.InvarianceViews;
 import org.stmzoo.layers.core.ConfigChecks;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -114,8 +113,8 @@ public final class Robustness {
     model.checkLabels(data);
     StepGraph step = StepGraph.build(model);
     int size = model.imageSize();
-    int channels = model.built().options().inChannels();
-    float crop = spec.cropPct() != null ? spec.cropPct() : model.preprocessing().cropPct();
+    int channels = model.channels();
+    float crop = model.cropPct(spec.cropPct());
     Accuracy clean = new Accuracy(model.numClasses());
     Accuracy[] adversarial = new Accuracy[spec.eps().length];
     for (int e = 0; e < adversarial.length; e++) {
@@ -207,7 +206,7 @@ public final class Robustness {
     static StepGraph build(AnalysisModel model) {
       Ops tf = model.built().model().tf().withSubScope("attack");
       int size = model.imageSize();
-      int channels = model.built().options().inChannels();
+      int channels = model.channels();
       Shape batch = Shape.of(-1, size, size, channels);
       Placeholder<TFloat32> pixels = tf.withName("pixels").placeholder(TFloat32.class, Placeholder.shape(batch));
       Placeholder<TFloat32> origin = tf.withName("origin").placeholder(TFloat32.class, Placeholder.shape(batch));
@@ -219,10 +218,7 @@ public final class Robustness {
       Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(model.numClasses()), tf.constant(1f), tf.constant(0f));
       Operand<TFloat32> loss = tf.reduceSum(tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss(),
           tf.constant(0));
-      Output<?>[] grads = model.graph().addGradients(loss.asOutput(),
-          new Output<?>[] {model.built().images().asOutput()});
-      @SuppressWarnings("unchecked")
-      Operand<TFloat32> gradient = (Operand<TFloat32>) grads[0];
+      Operand<TFloat32> gradient = model.inputGradient(loss);
       Operand<TFloat32> stepped = tf.math.add(pixels, tf.math.mul(alpha, tf.math.sign(gradient)));
       Operand<TFloat32> projected = tf.math.minimum(tf.math.maximum(stepped, tf.math.sub(origin, eps)),
           tf.math.add(origin, eps));
@@ -234,7 +230,7 @@ public final class Robustness {
     float[] run(AnalysisModel model, float[] x, float[] clean, int[] labelValues, float epsValue, float alphaValue) {
       int n = labelValues.length;
       int size = model.imageSize();
-      int channels = model.built().options().inChannels();
+      int channels = model.channels();
       try (TFloat32 in = Batches.tensor(model.normalise(x), n, size, channels);
           TFloat32 px = Batches.tensor(x, n, size, channels);
           TFloat32 o = Batches.tensor(clean, n, size, channels);
