@@ -300,7 +300,7 @@ public final class AnalysisModel implements AutoCloseable {
     float[] out = new float[pixels.length];
     for (int i = 0; i < pixels.length; i++) {
       int c = i % ch;
-      out[i] = (pixels[i] - mean[mean.length == 1 ? 0 : c]) / std[std.length == 1 ? 0 : c];
+      out[i] = (pixels[i] - Views.channel(mean, c)) / Views.channel(std, c);
     }
     return out;
   }
