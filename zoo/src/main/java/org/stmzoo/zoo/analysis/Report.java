@@ -9,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The three analyses for several models, laid side by side as STM-Evaluation's paper does: the ERF heat maps in one
@@ -56,7 +55,7 @@ public final class Report {
       throws IOException {
     Files.createDirectories(output);
     List<ModelResults> results = new ArrayList<>();
-    List<String> sampled = new ArrayList<>(); // the description of the first sample
+    String sampled = null;
     List<String> labels = ModelLabels.of(entries.stream().map(Entry::model).toList());
     for (int e = 0; e < entries.size(); e++) {
       Entry entry = entries.get(e);
@@ -80,70 +79,40 @@ public final class Report {
       try (AnalysisModel model = AnalysisModel.open(entry.model())) {
         notes.addAll(model.notes());
         for (Invariance.Spec s : spec.invariance()) {
-          invariance.add(onSample(entry.images(), s.images(), s.seed(), sampled, s.type().flag(), seconds, images -> {
-            InvarianceResult r = Invariance.measure(model, images, s, progress).withModel(label);
-            r.write(dir);
-            return r;
-          }));
+          long t = System.nanoTime();
+          AnalysisImages images = AnalysisImages.stratifiedSample(entry.images(), s.images(), s.seed());
+          sampled = sampled == null ? images.description() : sampled;
+          InvarianceResult r = Invariance.measure(model, images, s, progress).withModel(label);
+          r.write(dir);
+          invariance.add(r);
+          seconds.put(s.type().flag(), (System.nanoTime() - t) / 1e9);
         }
         for (Robustness.Spec s : spec.robustness()) {
-          robustness.add(onSample(entry.images(), s.images(), s.seed(), sampled, s.attack().flag(), seconds,
-              images -> {
-                RobustnessResult r = Robustness.measure(model, images, s, progress,
-                    dir.resolve("examples-" + s.attack().flag())).withModel(label);
-                r.write(dir);
-                return r;
-              }));
+          long t = System.nanoTime();
+          AnalysisImages images = AnalysisImages.stratifiedSample(entry.images(), s.images(), s.seed());
+          sampled = sampled == null ? images.description() : sampled;
+          RobustnessResult r = Robustness.measure(model, images, s, progress,
+              dir.resolve("examples-" + s.attack().flag())).withModel(label);
+          r.write(dir);
+          robustness.add(r);
+          seconds.put(s.attack().flag(), (System.nanoTime() - t) / 1e9);
         }
       }
       results.add(new ModelResults(label, weights, List.copyOf(notes), erf, invariance, robustness, seconds));
     }
-    overlay(results, ModelResults::invariance, all -> InvarianceResult.plot(output.resolve("invariance-"
-        + all.get(0).type().flag() + ".png"), all));
-    overlay(results, ModelResults::robustness, all -> RobustnessResult.plot(output.resolve("robustness-"
-        + all.get(0).attack().flag() + ".png"), all));
-    String markdown = ReportPage.markdown(results, spec, entries.get(0).images().description(),
-        sampled.isEmpty() ? null : sampled.get(0));
+    for (int i = 0; i < spec.invariance().size(); i++) {
+      int k = i;
+      InvarianceResult.plot(output.resolve("invariance-" + spec.invariance().get(i).type().flag() + ".png"),
+          results.stream().map(r -> r.invariance().get(k)).toList());
+    }
+    for (int i = 0; i < spec.robustness().size(); i++) {
+      int k = i;
+      RobustnessResult.plot(output.resolve("robustness-" + spec.robustness().get(i).attack().flag() + ".png"),
+          results.stream().map(r -> r.robustness().get(k)).toList());
+    }
+    String markdown = ReportPage.markdown(results, spec, entries.get(0).images().description(), sampled);
     Files.writeString(output.resolve("report.md"), markdown);
     Files.writeString(output.resolve("report.html"), ReportPage.html(markdown, output));
     return results;
-  }
-
-  /** An analysis of an open model on a sample of its images, written into the model's folder. */
-  @FunctionalInterface
-  private interface OnSample<R> {
-    R measure(AnalysisImages sample) throws IOException;
-  }
-
-  /**
-   * {@code analysis} on the class-stratified sample of {@code n} images of {@code images} at {@code seed}, its
-   * seconds (sampling included) recorded under {@code key}; the first sample's description goes into
-   * {@code sampled}.
-   */
-  private static <R> R onSample(AnalysisImages images, int n, long seed, List<String> sampled, String key,
-      Map<String, Double> seconds, OnSample<R> analysis) throws IOException {
-    long t = System.nanoTime();
-    AnalysisImages sample = AnalysisImages.stratifiedSample(images, n, seed);
-    if (sampled.isEmpty()) {
-      sampled.add(sample.description());
-    }
-    R result = analysis.measure(sample);
-    seconds.put(key, (System.nanoTime() - t) / 1e9);
-    return result;
-  }
-
-  /** A figure of several models' results of one analysis. */
-  @FunctionalInterface
-  private interface Figure<R> {
-    void write(List<R> ofEachModel) throws IOException;
-  }
-
-  /** For each analysis of a kind (in the spec's order, as each model holds them), a figure of every model's. */
-  private static <R> void overlay(List<ModelResults> results, Function<ModelResults, List<R>> kind, Figure<R> figure)
-      throws IOException {
-    for (int k = 0; k < kind.apply(results.get(0)).size(); k++) {
-      int i = k;
-      figure.write(results.stream().map(r -> kind.apply(r).get(i)).toList());
-    }
   }
 }
