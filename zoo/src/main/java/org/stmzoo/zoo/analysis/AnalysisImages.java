@@ -196,7 +196,7 @@ public interface AnalysisImages {
         int offset = index * pixels.length;
         for (int i = 0; i < pixels.length; i++) {
           int ch = i % c;
-          float v = batch.values()[offset + i] * std[std.length == 1 ? 0 : ch] + mean[mean.length == 1 ? 0 : ch];
+          float v = batch.values()[offset + i] * Views.channel(std, ch) + Views.channel(mean, ch);
           pixels[i] = Math.max(0f, Math.min(1f, v));
         }
         return new LabeledImage(pixels, h, w, c, ids == null ? NO_LABEL : ids[index]);

@@ -16,6 +16,8 @@ import org.stmzoo.zoo.weights.ModelImport;
 import org.stmzoo.zoo.weights.ReferenceCheckpoints;
 import org.stmzoo.zoo.weights.SizeAdaptation;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.types.TFloat32;
@@ -121,9 +123,16 @@ public final class AnalysisModel implements AutoCloseable {
     int trained = checkpoint.metadata().imageSize();
     ModelOptions options = checkpoint.options().withImageSize(size(spec, trained));
     entry.checkImageSize(options.imageSize());
-    Loader loader = options.imageSize() == trained
-        ? (session, built, notes) -> checkpoint.restore(session, built, c.ema())
-        : (session, built, notes) -> restoreResized(checkpoint, c.ema(), session, built, notes);
+    Optional<String> emaScore = checkpoint.emaScoreNote(c.ema())
+        .map(note -> note + "; --ema analyses the EMA weights");
+    Loader loader = (session, built, notes) -> {
+      emaScore.ifPresent(notes::add);
+      if (options.imageSize() == trained) {
+        checkpoint.restore(session, built, c.ema());
+      } else {
+        restoreResized(checkpoint, c.ema(), session, built, notes);
+      }
+    };
     return build(entry, options, checkpoint.preprocessing(), checkpoint.metadata().classNames(),
         checkpoint.describe(c.ema()), loader, 0L);
   }
@@ -206,6 +215,16 @@ public final class AnalysisModel implements AutoCloseable {
     return built.options().numClasses();
   }
 
+  /** The input channels (1: gray, 3: RGB). */
+  public int channels() {
+    return built.options().inChannels();
+  }
+
+  /** The crop fraction of an analysis's clean or reference view: {@code given}, else the weights' evaluation crop. */
+  public float cropPct(Float given) {
+    return given != null ? given : preprocessing.cropPct();
+  }
+
   /** Mean, std and evaluation crop the weights expect. */
   public Preprocessing preprocessing() {
     return preprocessing;
@@ -240,13 +259,16 @@ public final class AnalysisModel implements AutoCloseable {
     return description;
   }
 
-  /** What loading adapted (embeddings resized for the image size, a head re-initialised). */
+  /**
+   * What loading adapted (embeddings resized for the image size, a head re-initialised), and for the live weights
+   * of a run that scored its EMA weights, that note ({@link StmzooCheckpoint#emaScoreNote}).
+   */
   public List<String> notes() {
     return notes;
   }
 
   /** The spatial feature map of stage {@code stage} (its recorded {@code stageK} output, NHWC). */
-  public Optional<org.tensorflow.Operand<TFloat32>> stageFeature(int stage) {
+  public Optional<Operand<TFloat32>> stageFeature(int stage) {
     return Optional.ofNullable(built.model().features().get("stage" + stage));
   }
 
@@ -259,22 +281,33 @@ public final class AnalysisModel implements AutoCloseable {
     return n;
   }
 
+  /**
+   * The gradient of {@code scalar} with respect to the model's (normalised) input, {@code [batch, H, W, C]}, added to
+   * {@link #graph()}.
+   */
+  public Operand<TFloat32> inputGradient(Operand<TFloat32> scalar) {
+    Output<?>[] gradient = graph.addGradients(scalar.asOutput(), new Output<?>[] {built.images().asOutput()});
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> g = (Operand<TFloat32>) gradient[0];
+    return g;
+  }
+
   /** {@code (x - mean) / std} per channel of an NHWC [0, 1] batch, into a new array. */
   public float[] normalise(float[] pixels) {
     float[] mean = preprocessing.mean();
     float[] std = preprocessing.std();
-    int ch = built.options().inChannels();
+    int ch = channels();
     float[] out = new float[pixels.length];
     for (int i = 0; i < pixels.length; i++) {
       int c = i % ch;
-      out[i] = (pixels[i] - mean[mean.length == 1 ? 0 : c]) / std[std.length == 1 ? 0 : c];
+      out[i] = (pixels[i] - Views.channel(mean, c)) / Views.channel(std, c);
     }
     return out;
   }
 
   /** Logits {@code [n, classes]} of an NHWC [0, 1] batch of {@code n} images at {@link #imageSize()}. */
   public float[][] logits(float[] pixels, int n) {
-    try (TFloat32 in = Batches.tensor(normalise(pixels), n, imageSize(), built.options().inChannels());
+    try (TFloat32 in = Batches.tensor(normalise(pixels), n, imageSize(), channels());
         Tensor out = session.runner().feed(built.images(), in).fetch(built.output().logits()).run().get(0)) {
       return Batches.rows((TFloat32) out, n, numClasses());
     }

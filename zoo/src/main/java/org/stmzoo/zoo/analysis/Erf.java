@@ -2,8 +2,8 @@ package org.stmzoo.zoo.analysis;
 
 import java.io.IOException;
 import org.stmzoo.datasets.pipeline.BicubicResize;
+import org.stmzoo.layers.core.ConfigChecks;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -28,11 +28,11 @@ public final class Erf {
     public static final int DEFAULT_SIZE = 1024;
 
     public Spec {
-      if (images <= 0 || imageSize <= 0 || batchSize <= 0) {
-        throw new IllegalArgumentException("images, image size and batch size must be positive");
-      }
-      if (stage != null && stage < 0) {
-        throw new IllegalArgumentException("the stage must be non-negative, got " + stage);
+      ConfigChecks.positive("Erf.Spec.images", images);
+      ConfigChecks.positive("Erf.Spec.imageSize", imageSize);
+      ConfigChecks.positive("Erf.Spec.batchSize", batchSize);
+      if (stage != null) {
+        ConfigChecks.nonNegative("Erf.Spec.stage", stage);
       }
     }
 
@@ -73,7 +73,7 @@ public final class Erf {
       throw new IllegalArgumentException(model.name() + " has stages 0.." + (stages - 1) + ", not " + stage);
     }
     Operand<TFloat32> maps = contributionMaps(model, model.stageFeature(stage).orElseThrow());
-    int channels = model.built().options().inChannels();
+    int channels = model.channels();
     double[] sum = new double[size * size];
     int used = 0;
     int skipped = 0;
@@ -138,10 +138,6 @@ public final class Erf {
     Operand<TFloat32> central = tf.slice(feature, tf.constant(new int[] {0, h / 2, w / 2, 0}),
         tf.constant(new int[] {-1, 1, 1, -1}));
     Operand<TFloat32> score = tf.reduceSum(tf.nn.relu(central), tf.constant(new int[] {0, 1, 2, 3}));
-    Output<?>[] grad = model.graph().addGradients(score.asOutput(),
-        new Output<?>[] {model.built().images().asOutput()});
-    @SuppressWarnings("unchecked")
-    Operand<TFloat32> g = (Operand<TFloat32>) grad[0];
-    return tf.reduceSum(tf.nn.relu(g), tf.constant(new int[] {3}));
+    return tf.reduceSum(tf.nn.relu(model.inputGradient(score)), tf.constant(new int[] {3}));
   }
 }

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.datasets.pipeline.FloatImage;
 import org.stmzoo.datasets.pipeline.InvarianceViews;
+import org.stmzoo.layers.core.ConfigChecks;
 
 /**
  * STM-Evaluation's invariance analysis ({@code invariance_eval_all.py}, {@code engine.evaluate_invariance}): each
@@ -74,9 +75,8 @@ public final class Invariance {
    */
   public record Spec(Type type, int images, int batchSize, long seed, Float cropPct) {
     public Spec {
-      if (images <= 0 || batchSize <= 0) {
-        throw new IllegalArgumentException("images and batch size must be positive");
-      }
+      ConfigChecks.positive("Invariance.Spec.images", images);
+      ConfigChecks.positive("Invariance.Spec.batchSize", batchSize);
     }
 
     /** Work units of {@link Progress} for {@code n} images. */
@@ -99,9 +99,9 @@ public final class Invariance {
     model.checkLabels(data);
     Type type = spec.type();
     double[] levels = type.levels();
-    float crop = spec.cropPct() != null ? spec.cropPct() : model.preprocessing().cropPct();
+    float crop = model.cropPct(spec.cropPct());
     int size = model.imageSize();
-    int channels = model.built().options().inChannels();
+    int channels = model.channels();
     Scores reference = new Scores(model.numClasses());
     Scores[] perLevel = new Scores[levels.length];
     for (int l = 0; l < levels.length; l++) {
@@ -144,8 +144,16 @@ public final class Invariance {
 
   /** The translation direction (0..6) of image {@code index} at level {@code level}: a seeded draw per pair. */
   static int direction(long seed, int index, int level) {
-    long key = seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L + level * 0x94D049BB133111EBL;
-    return new SplittableRandom(key).nextInt(InvarianceViews.TRANSLATION_DIRECTIONS);
+    return draws(seed, index, level).nextInt(InvarianceViews.TRANSLATION_DIRECTIONS);
+  }
+
+  /**
+   * The random draws of image {@code index} (its place among the images analysed) at {@code level}, seeded by the
+   * three alone: they do not depend on the batch size, nor on which other images or levels are measured.
+   */
+  static SplittableRandom draws(long seed, int index, long level) {
+    return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L
+        + level * 0x94D049BB133111EBL);
   }
 
   @FunctionalInterface
@@ -168,44 +176,30 @@ public final class Invariance {
 
   /** Running sums of one view's metrics. */
   private static final class Scores {
-    private final int classes;
+    private final Accuracy accuracy;
     private int count;
-    private int labelled;
-    private long top1;
-    private long top5;
     private long consistent;
     private double loss;
 
     Scores(int classes) {
-      this.classes = classes;
+      this.accuracy = new Accuracy(classes);
     }
 
     void add(float[][] logits, int[] labels, float[][] reference) {
-      for (int i = 0; i < logits.length; i++) {
-        count++;
-        if (labels[i] != AnalysisImages.NO_LABEL) {
-          if (labels[i] >= classes) {
-            throw new IllegalArgumentException("label " + labels[i] + " is beyond the model's " + classes
-                + " classes");
-          }
-          labelled++;
-          int rank = Logits.rank(logits[i], labels[i]);
-          top1 += rank < 1 ? 1 : 0;
-          top5 += rank < 5 ? 1 : 0;
-        }
-        if (reference != null) {
-          consistent += Logits.argmax(logits[i]) == Logits.argmax(reference[i]) ? 1 : 0;
-          loss += Logits.softTargetCrossEntropy(logits[i], reference[i]);
-        }
+      accuracy.add(logits, labels);
+      count += logits.length;
+      for (int i = 0; reference != null && i < logits.length; i++) {
+        consistent += Logits.argmax(logits[i]) == Logits.argmax(reference[i]) ? 1 : 0;
+        loss += Logits.softTargetCrossEntropy(logits[i], reference[i]);
       }
     }
 
     double top1() {
-      return labelled == 0 ? Double.NaN : 100.0 * top1 / labelled;
+      return accuracy.top1();
     }
 
     double top5() {
-      return labelled == 0 ? Double.NaN : 100.0 * top5 / labelled;
+      return accuracy.top5();
     }
 
     double consistency() {

@@ -5,8 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The three analyses for several models, laid side by side as STM-Evaluation's paper does: the ERF heat maps in one
@@ -24,9 +26,16 @@ public final class Report {
   /** What to run for every model: one ERF, the invariance types, the attacks. */
   public record Spec(Erf.Spec erf, List<Invariance.Spec> invariance, List<Robustness.Spec> robustness) {}
 
-  /** Everything measured for one model, with the seconds each analysis took; {@code model} is its label. */
-  public record ModelResults(String model, String weights, ErfResult erf, List<InvarianceResult> invariance,
-      List<RobustnessResult> robustness, Map<String, Double> seconds) {}
+  /**
+   * Everything measured for one model, with the seconds each analysis took; {@code model} is its label,
+   * {@code notes} what loading its weights noted ({@link AnalysisModel#notes}, of both sizes it is opened at).
+   */
+  public record ModelResults(String model, String weights, List<String> notes, ErfResult erf,
+      List<InvarianceResult> invariance, List<RobustnessResult> robustness, Map<String, Double> seconds) {
+    public ModelResults {
+      notes = List.copyOf(notes);
+    }
+  }
 
   private Report() {}
 
@@ -55,9 +64,11 @@ public final class Report {
       long t0 = System.nanoTime();
       ErfResult erf;
       String weights;
+      Set<String> notes = new LinkedHashSet<>();
       try (AnalysisModel model = AnalysisModel.open(entry.model().withImageSize(spec.erf().imageSize()))) {
         progress.status(model.name() + " erf");
         weights = model.description();
+        notes.addAll(model.notes());
         erf = Erf.measure(model, entry.images(), spec.erf(), progress).withModel(label);
       }
       Path dir = output.resolve(label);
@@ -66,6 +77,7 @@ public final class Report {
       List<InvarianceResult> invariance = new ArrayList<>();
       List<RobustnessResult> robustness = new ArrayList<>();
       try (AnalysisModel model = AnalysisModel.open(entry.model())) {
+        notes.addAll(model.notes());
         for (Invariance.Spec s : spec.invariance()) {
           long t = System.nanoTime();
           AnalysisImages images = AnalysisImages.stratifiedSample(entry.images(), s.images(), s.seed());
@@ -86,7 +98,7 @@ public final class Report {
           seconds.put(s.attack().flag(), (System.nanoTime() - t) / 1e9);
         }
       }
-      results.add(new ModelResults(label, weights, erf, invariance, robustness, seconds));
+      results.add(new ModelResults(label, weights, List.copyOf(notes), erf, invariance, robustness, seconds));
     }
     for (int i = 0; i < spec.invariance().size(); i++) {
       int k = i;

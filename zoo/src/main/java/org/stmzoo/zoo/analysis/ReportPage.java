@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.analysis;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -28,10 +29,15 @@ final class ReportPage {
         .append(". Weights:\n\n");
     for (Report.ModelResults r : results) {
       md.append("- `").append(r.model()).append("`: ").append(r.weights()).append('\n');
+      r.notes().forEach(note -> md.append("  - note: ").append(note).append('\n'));
     }
-    md.append(String.format(Locale.ROOT, "%nImages: the ERF averages the first %d readable images with a finite map"
-        + " of %s, resized to %dx%d", results.get(0).erf().images(), data, spec.erf().imageSize(),
-        spec.erf().imageSize()));
+    // a model may have skipped maps that were not finite where another did not, and so have averaged fewer
+    String averaged = results.stream().map(r -> r.erf().images()).distinct().count() == 1
+        ? "the first " + results.get(0).erf().images() + " readable images with a finite map of " + data
+        : "each model's first readable images with a finite map of " + data + " (" + String.join(", ",
+            results.stream().map(r -> "`" + r.model() + "`: " + r.erf().images()).toList()) + ")";
+    md.append(String.format(Locale.ROOT, "%nImages: the ERF averages %s, resized to %dx%d", averaged,
+        spec.erf().imageSize(), spec.erf().imageSize()));
     if (sampled != null) {
       md.append("; invariance and robustness: ").append(sampled);
     }
@@ -71,15 +77,25 @@ final class ReportPage {
         String flag = s.type().flag();
         md.append("### ").append(flag).append("\n\n![").append(flag).append("](invariance-").append(flag)
             .append(".png)\n\n");
-        md.append("| model | reference top-1 | mean consistency | lowest consistency (level) |\n");
-        md.append("| --- | ---: | ---: | ---: |\n");
-        for (Report.ModelResults r : results) {
-          InvarianceResult inv = r.invariance().stream().filter(i -> i.type() == s.type()).findFirst().orElseThrow();
+        List<InvarianceResult> invs = results.stream().map(r -> r.invariance().stream()
+            .filter(i -> i.type() == s.type()).findFirst().orElseThrow()).toList();
+        // models evaluated at other crops see other reference views: their curves are not of the same views
+        boolean crops = invs.stream().map(InvarianceResult::cropPct).distinct().count() > 1;
+        if (crops) {
+          md.append("The models' reference views are cropped differently (each model's crop below).\n\n");
+        }
+        md.append("| model |").append(crops ? " crop |" : "")
+            .append(" reference top-1 | mean consistency | lowest consistency (level) |\n");
+        md.append("| --- |").append(crops ? " ---: |" : "").append(" ---: | ---: | ---: |\n");
+        for (int m = 0; m < results.size(); m++) {
+          Report.ModelResults r = results.get(m);
+          InvarianceResult inv = invs.get(m);
           InvarianceResult.Level low = inv.levels().stream()
               .min(java.util.Comparator.comparingDouble(InvarianceResult.Level::consistency)).orElseThrow();
           double mean = inv.levels().stream().mapToDouble(InvarianceResult.Level::consistency).average().orElse(0);
-          md.append(String.format(Locale.ROOT, "| `%s` | %s | %.2f %% | %.2f %% (%s) |%n", r.model(),
-              Double.isNaN(inv.referenceTop1()) ? "n/a" : String.format(Locale.ROOT, "%.2f %%", inv.referenceTop1()),
+          md.append(String.format(Locale.ROOT, "| `%s` |%s %s | %.2f %% | %.2f %% (%s) |%n", r.model(),
+              crops ? " " + crop(inv.cropPct()) + " |" : "", Double.isNaN(inv.referenceTop1()) ? "n/a"
+                  : String.format(Locale.ROOT, "%.2f %%", inv.referenceTop1()),
               mean, low.consistency(), Invariance.level(low.level())));
         }
         md.append('\n');
@@ -124,6 +140,11 @@ final class ReportPage {
       md.append('\n');
     }
     return md.toString();
+  }
+
+  /** A crop fraction as given: 0.875, 0.95, 1. */
+  private static String crop(double fraction) {
+    return new BigDecimal(String.format(Locale.ROOT, "%.3f", fraction)).stripTrailingZeros().toPlainString();
   }
 
   /** The Markdown rendered to HTML with every PNG it links inlined as a data URI. */

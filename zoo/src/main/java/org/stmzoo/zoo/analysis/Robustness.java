@@ -3,13 +3,14 @@ package org.stmzoo.zoo.analysis;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.datasets.pipeline.InvarianceViews;
+import org.stmzoo.layers.core.ConfigChecks;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -46,7 +47,8 @@ public final class Robustness {
   }
 
   /**
-   * @param eps the L-inf radii in [0, 1] pixel units (default 1/255, 2/255, 4/255)
+   * @param eps the L-inf radii in [0, 1] pixel units (default 1/255, 2/255, 4/255), kept in increasing order
+   *     without repeats (the rows, the plot's x axis and the report's columns follow it)
    * @param steps PGD's iterations (FGSM: 1)
    * @param stepSize PGD's step in pixel units; null for eps / 4
    * @param cropPct the clean view's crop fraction; null for the weights' evaluation crop
@@ -65,9 +67,11 @@ public final class Robustness {
           throw new IllegalArgumentException("eps must be in [0, 1] (pixel units), got " + e);
         }
       }
-      if (steps <= 0 || images <= 0 || batchSize <= 0 || saveExamples < 0) {
-        throw new IllegalArgumentException("steps, images and batch size must be positive");
-      }
+      eps = Arrays.stream(eps).map(e -> e + 0.0).sorted().distinct().toArray(); // + 0.0: -0.0 is 0
+      ConfigChecks.positive("Robustness.Spec.steps", steps);
+      ConfigChecks.positive("Robustness.Spec.images", images);
+      ConfigChecks.positive("Robustness.Spec.batchSize", batchSize);
+      ConfigChecks.nonNegative("Robustness.Spec.saveExamples", saveExamples);
       if (stepSize != null && !(stepSize > 0)) {
         throw new IllegalArgumentException("the step size must be positive, got " + stepSize);
       }
@@ -109,36 +113,32 @@ public final class Robustness {
     model.checkLabels(data);
     StepGraph step = StepGraph.build(model);
     int size = model.imageSize();
-    int channels = model.built().options().inChannels();
-    float crop = spec.cropPct() != null ? spec.cropPct() : model.preprocessing().cropPct();
-    int[] clean = new int[2];
-    int[][] adversarial = new int[spec.eps().length][2];
+    int channels = model.channels();
+    float crop = model.cropPct(spec.cropPct());
+    Accuracy clean = new Accuracy(model.numClasses());
+    Accuracy[] adversarial = new Accuracy[spec.eps().length];
+    for (int e = 0; e < adversarial.length; e++) {
+      adversarial[e] = new Accuracy(model.numClasses());
+    }
     double[] linf = new double[spec.eps().length];
     double[] l2 = new double[spec.eps().length];
     int count = 0;
     int saved = 0;
-    SplittableRandom random = new SplittableRandom(spec.seed());
     ImageBatches batches = new ImageBatches(data, Math.min(spec.images(), data.size()), spec.batchSize());
     for (ImageBatches.Batch batch = batches.next(); batch != null; batch = batches.next()) {
       List<LabeledImage> images = batch.images();
       int n = images.size();
       int[] labels = batch.labels();
-      for (int label : labels) {
-        if (label >= model.numClasses()) {
-          throw new IllegalArgumentException("label " + label + " is beyond the model's " + model.numClasses()
-              + " classes");
-        }
-      }
       float[] origin = Invariance.stack(images, size, channels,
           (img, i) -> InvarianceViews.reference(img, size, crop));
-      count(model.logits(origin, n), labels, clean);
+      clean.add(model.logits(origin, n), labels); // refuses a label beyond the classes before any attack step
       progress.advance(n);
       for (int e = 0; e < spec.eps().length; e++) {
         double eps = spec.eps()[e];
         progress.status(String.format(Locale.ROOT, "%s %s eps %.4f", model.name(), spec.attack().flag(), eps));
-        float[] x = perturb(step, model, origin, labels, eps, spec, random,
+        float[] x = perturb(step, model, origin, labels, eps, spec, batch.first(),
             iterate -> progress.advance((long) n * Progress.GRADIENT_UNITS));
-        count(model.logits(x, n), labels, adversarial[e]);
+        adversarial[e].add(model.logits(x, n), labels);
         progress.advance(n);
         int per = size * size * channels;
         for (int b = 0; b < n; b++) {
@@ -166,8 +166,8 @@ public final class Robustness {
     }
     List<RobustnessResult.Row> rows = new ArrayList<>();
     for (int e = 0; e < spec.eps().length; e++) {
-      rows.add(new RobustnessResult.Row(spec.eps()[e], 100.0 * clean[0] / count, 100.0 * clean[1] / count,
-          100.0 * adversarial[e][0] / count, 100.0 * adversarial[e][1] / count, linf[e] / count, l2[e] / count));
+      rows.add(new RobustnessResult.Row(spec.eps()[e], clean.top1(), clean.top5(), adversarial[e].top1(),
+          adversarial[e].top5(), linf[e] / count, l2[e] / count));
     }
     return new RobustnessResult(model.name(), spec.attack(), count, spec.iterations(),
         spec.attack() == Attack.FGSM ? "eps" : spec.stepSize() == null ? "eps/4" : String.valueOf(spec.stepSize()),
@@ -176,14 +176,20 @@ public final class Robustness {
 
   /**
    * The attack on one batch at one eps: the adversarial pixels after {@code spec.iterations()} steps;
-   * {@code observer} sees every iterate.
+   * {@code observer} sees every iterate. {@code first}: the index of the batch's first image among the images
+   * attacked; a random start draws each image's from the seed, that index and eps alone
+   * ({@link Invariance#draws}), so that it depends neither on the batch size nor on the other eps measured.
    */
   static float[] perturb(StepGraph step, AnalysisModel model, float[] origin, int[] labels, double eps, Spec spec,
-      SplittableRandom random, java.util.function.Consumer<float[]> observer) {
+      int first, java.util.function.Consumer<float[]> observer) {
     float[] x = origin.clone();
     if (spec.attack() == Attack.PGD && spec.randomStart()) {
-      for (int i = 0; i < x.length; i++) {
-        x[i] = (float) Math.max(0, Math.min(1, origin[i] + (random.nextDouble() * 2 - 1) * eps));
+      int per = x.length / labels.length;
+      for (int b = 0; b < labels.length; b++) {
+        SplittableRandom random = Invariance.draws(spec.seed(), first + b, Double.doubleToLongBits(eps));
+        for (int i = b * per; i < (b + 1) * per; i++) {
+          x[i] = (float) Math.max(0, Math.min(1, origin[i] + (random.nextDouble() * 2 - 1) * eps));
+        }
       }
     }
     for (int k = 0; k < spec.iterations(); k++) {
@@ -193,14 +199,6 @@ public final class Robustness {
     return x;
   }
 
-  private static void count(float[][] logits, int[] labels, int[] topOneFive) {
-    for (int i = 0; i < logits.length; i++) {
-      int rank = Logits.rank(logits[i], labels[i]);
-      topOneFive[0] += rank < 1 ? 1 : 0;
-      topOneFive[1] += rank < 5 ? 1 : 0;
-    }
-  }
-
   /** The attack step's placeholders and its output, added once to the model's graph. */
   record StepGraph(Placeholder<TFloat32> pixels, Placeholder<TFloat32> origin, Placeholder<TInt32> labels,
       Placeholder<TFloat32> eps, Placeholder<TFloat32> alpha, Operand<TFloat32> next, Operand<TFloat32> gradient) {
@@ -208,7 +206,7 @@ public final class Robustness {
     static StepGraph build(AnalysisModel model) {
       Ops tf = model.built().model().tf().withSubScope("attack");
       int size = model.imageSize();
-      int channels = model.built().options().inChannels();
+      int channels = model.channels();
       Shape batch = Shape.of(-1, size, size, channels);
       Placeholder<TFloat32> pixels = tf.withName("pixels").placeholder(TFloat32.class, Placeholder.shape(batch));
       Placeholder<TFloat32> origin = tf.withName("origin").placeholder(TFloat32.class, Placeholder.shape(batch));
@@ -220,10 +218,7 @@ public final class Robustness {
       Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(model.numClasses()), tf.constant(1f), tf.constant(0f));
       Operand<TFloat32> loss = tf.reduceSum(tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss(),
           tf.constant(0));
-      Output<?>[] grads = model.graph().addGradients(loss.asOutput(),
-          new Output<?>[] {model.built().images().asOutput()});
-      @SuppressWarnings("unchecked")
-      Operand<TFloat32> gradient = (Operand<TFloat32>) grads[0];
+      Operand<TFloat32> gradient = model.inputGradient(loss);
       Operand<TFloat32> stepped = tf.math.add(pixels, tf.math.mul(alpha, tf.math.sign(gradient)));
       Operand<TFloat32> projected = tf.math.minimum(tf.math.maximum(stepped, tf.math.sub(origin, eps)),
           tf.math.add(origin, eps));
@@ -235,7 +230,7 @@ public final class Robustness {
     float[] run(AnalysisModel model, float[] x, float[] clean, int[] labelValues, float epsValue, float alphaValue) {
       int n = labelValues.length;
       int size = model.imageSize();
-      int channels = model.built().options().inChannels();
+      int channels = model.channels();
       try (TFloat32 in = Batches.tensor(model.normalise(x), n, size, channels);
           TFloat32 px = Batches.tensor(x, n, size, channels);
           TFloat32 o = Batches.tensor(clean, n, size, channels);

@@ -17,4 +17,9 @@ final class Views {
     throw new IllegalArgumentException("a " + image.channels() + "-channel image for a model with " + channels
         + " input channels");
   }
+
+  /** Channel {@code c}'s value of a per-channel statistic (a mean, a std): a single value stands for every channel. */
+  static float channel(float[] statistic, int c) {
+    return statistic[statistic.length == 1 ? 0 : c];
+  }
 }

@@ -1,11 +1,13 @@
 package org.stmzoo.zoo.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntToLongFunction;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -153,37 +155,29 @@ final class AnalyzeCommand implements Command {
 
   private static void erf(Erf.Spec spec, List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output)
       throws Exception {
-    List<String> labels = ModelLabels.of(models);
-    for (int m = 0; m < models.size(); m++) {
-      AnalysisModel.Spec model = models.get(m);
-      Path dir = models.size() == 1 ? output : output.resolve(labels.get(m));
-      AnalysisImages images = data.forModel(preprocessing(model));
-      try (Progress progress = Progress.console("erf", spec.units(images.size()))) {
-        ErfResult result = Erf.run(model, images, spec, progress).withModel(labels.get(m));
-        result.write(dir);
-        System.out.print(result.summary());
-        if (result.images() < spec.images()) {
-          System.out.printf(Locale.ROOT, "  %d maps averaged, not the %d asked for: %s has no more readable images"
-              + " with a finite map%n", result.images(), spec.images(), images.description());
-        }
-      }
-    }
+    eachModel(models, data, output, spec.imageSize(), (all, first) -> all, "erf", spec::units,
+        (model, images, progress, dir, label) -> {
+          ErfResult result = Erf.measure(model, images, spec, progress).withModel(label);
+          result.write(dir);
+          System.out.print(result.summary());
+          if (result.images() < spec.images()) {
+            System.out.printf(Locale.ROOT, "  %d maps averaged, not the %d asked for: %s has no more readable"
+                + " images with a finite map%n", result.images(), spec.images(), images.description());
+          }
+          return result;
+        });
   }
 
   private static void invariance(Invariance.Spec spec, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
       Path output) throws Exception {
-    List<InvarianceResult> results = new ArrayList<>();
-    List<String> labels = ModelLabels.of(models);
-    for (int m = 0; m < models.size(); m++) {
-      AnalysisModel.Spec model = models.get(m);
-      AnalysisImages images = sample(data.forModel(preprocessing(model)), spec.images(), spec.seed(), results);
-      try (Progress progress = Progress.console(spec.type().flag(), spec.units(images.size()))) {
-        InvarianceResult result = Invariance.run(model, images, spec, progress).withModel(labels.get(m));
-        result.write(models.size() == 1 ? output : output.resolve(labels.get(m)));
-        System.out.print(result.summary());
-        results.add(result);
-      }
-    }
+    List<InvarianceResult> results = eachModel(models, data, output, null,
+        (all, first) -> sample(all, spec.images(), spec.seed(), first), spec.type().flag(), spec::units,
+        (model, images, progress, dir, label) -> {
+          InvarianceResult result = Invariance.measure(model, images, spec, progress).withModel(label);
+          result.write(dir);
+          System.out.print(result.summary());
+          return result;
+        });
     if (results.size() > 1) {
       InvarianceResult.plot(output.resolve("invariance-" + spec.type().flag() + ".png"), results);
     }
@@ -191,27 +185,55 @@ final class AnalyzeCommand implements Command {
 
   private static void robustness(Robustness.Spec spec, List<AnalysisModel.Spec> models,
       AnalysisArguments.Data data, Path output) throws Exception {
-    List<RobustnessResult> results = new ArrayList<>();
-    List<String> labels = ModelLabels.of(models);
-    for (int m = 0; m < models.size(); m++) {
-      AnalysisModel.Spec model = models.get(m);
-      AnalysisImages all = data.forModel(preprocessing(model));
+    List<RobustnessResult> results = eachModel(models, data, output, null, (all, first) -> {
       if (!all.labelled()) {
         throw new UsageException("the attacks need labels: give --labels LABELS.npy with --npy");
       }
-      AnalysisImages images = sample(all, spec.images(), spec.seed(), results);
-      try (Progress progress = Progress.console(spec.attack().flag(), spec.units(images.size()))) {
-        Path dir = models.size() == 1 ? output : output.resolve(labels.get(m));
-        RobustnessResult result = Robustness.run(model, images, spec, progress, dir.resolve("examples"))
-            .withModel(labels.get(m));
-        result.write(dir);
-        System.out.print(result.summary());
-        results.add(result);
-      }
-    }
+      return sample(all, spec.images(), spec.seed(), first);
+    }, spec.attack().flag(), spec::units, (model, images, progress, dir, label) -> {
+      RobustnessResult result = Robustness.measure(model, images, spec, progress, dir.resolve("examples"))
+          .withModel(label);
+      result.write(dir);
+      System.out.print(result.summary());
+      return result;
+    });
     if (results.size() > 1) {
       RobustnessResult.plot(output.resolve("robustness-" + spec.attack().flag() + ".png"), results);
     }
+  }
+
+  /** The images one model's analysis reads, of all its data; {@code first}: for the first model. */
+  @FunctionalInterface
+  private interface Images {
+    AnalysisImages of(AnalysisImages all, boolean first);
+  }
+
+  /** One model's analysis: its result, under its label, written into its folder. */
+  @FunctionalInterface
+  private interface PerModel<R> {
+    R run(AnalysisModel model, AnalysisImages images, Progress progress, Path dir, String label) throws Exception;
+  }
+
+  /**
+   * Runs {@code analysis} for each model in turn: on {@code images} of the data mapped with its statistics, the
+   * model opened at {@code size} (null: its weights' own) with its notes printed, under a progress bar of
+   * {@code units(images)} named {@code task}; with several models, each writes into its label's folder of
+   * {@code output}. The results in the models' order.
+   */
+  private static <R> List<R> eachModel(List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output,
+      Integer size, Images images, String task, IntToLongFunction units, PerModel<R> analysis) throws Exception {
+    List<String> labels = ModelLabels.of(models);
+    List<R> results = new ArrayList<>();
+    for (int m = 0; m < models.size(); m++) {
+      AnalysisModel.Spec model = models.get(m);
+      AnalysisImages read = images.of(data.forModel(preprocessing(model)), m == 0);
+      try (AnalysisModel opened = open(size == null ? model : model.withImageSize(size), labels, m);
+          Progress progress = Progress.console(task, units.applyAsLong(read.size()))) {
+        results.add(analysis.run(opened, read, progress, models.size() == 1 ? output : output.resolve(labels.get(m)),
+            labels.get(m)));
+      }
+    }
+    return results;
   }
 
   private static void report(Report.Spec spec, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
@@ -221,16 +243,35 @@ final class AnalyzeCommand implements Command {
       entries.add(new Report.Entry(model, data.forModel(preprocessing(model))));
     }
     long units = Report.units(entries, spec);
+    List<Report.ModelResults> results;
     try (Progress progress = Progress.console("report", units)) {
-      Report.run(entries, spec, output, progress);
+      results = Report.run(entries, spec, output, progress);
+    }
+    for (Report.ModelResults r : results) {
+      printNotes(r.notes(), results.size() > 1 ? r.model() : null);
     }
     System.out.println("Report: " + output.resolve("report.md").toAbsolutePath() + " and report.html");
   }
 
-  /** The class-stratified sample an analysis of {@code n} images reads, named once (before the first model). */
-  private static AnalysisImages sample(AnalysisImages all, int n, long seed, List<?> done) {
+  /**
+   * Opens model {@code m} and prints what loading it noted (weights adapted to the size, the live weights of a run
+   * that scored its EMA weights) before its progress bar starts; with several models, each note names its label.
+   */
+  private static AnalysisModel open(AnalysisModel.Spec model, List<String> labels, int m) throws IOException {
+    AnalysisModel opened = AnalysisModel.open(model);
+    printNotes(opened.notes(), labels.size() > 1 ? labels.get(m) : null);
+    return opened;
+  }
+
+  /** {@code note: NOTE} lines, {@code note: LABEL: NOTE} with a label. */
+  private static void printNotes(List<String> notes, String label) {
+    notes.forEach(note -> System.out.println("note: " + (label == null ? "" : label + ": ") + note));
+  }
+
+  /** The class-stratified sample an analysis of {@code n} images reads, named once (for the first model). */
+  private static AnalysisImages sample(AnalysisImages all, int n, long seed, boolean first) {
     AnalysisImages sample = AnalysisImages.stratifiedSample(all, n, seed);
-    if (done.isEmpty()) {
+    if (first) {
       System.out.println("Images: " + sample.description());
     }
     return sample;

@@ -1,15 +1,19 @@
 package org.stmzoo.zoo.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.zoo.registry.ModelOptions;
+import org.stmzoo.zoo.weights.RawTensor;
 
 class AnalysisImagesTest {
   /** {@code counts[c]} images of class c, sorted by class as an image folder is. */
@@ -123,5 +127,27 @@ class AnalysisImagesTest {
     AnalysisImages sample = AnalysisImages.stratifiedSample(AnalysisImages.of(firstUnreadable), 2, 0);
     assertThat(labels(sample, 2)).containsExactlyInAnyOrder(0, 1);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> sample.get(2)).isInstanceOf(IOException.class);
+  }
+
+  /**
+   * A normalised .npy batch is mapped back with each channel's mean and std (one value: every channel's), clamped to
+   * [0, 1]; the model normalises it again to the batch.
+   */
+  @Test
+  void aNormalisedBatchIsMappedBackPerChannel() throws IOException {
+    float[] normalised = {1, -1, 2, 0, 0.5f, -10};
+    RawTensor batch = new RawTensor(new long[] {1, 1, 2, 3}, normalised);
+    LabeledImage rgb = AnalysisImages.ofNormalised(batch, Optional.empty(), new float[] {0.5f, 0.4f, 0.3f},
+        new float[] {0.2f, 0.25f, 0.1f}, "rgb").get(0);
+    assertThat(rgb.pixels()).containsExactly(new float[] {0.7f, 0.15f, 0.5f, 0.5f, 0.525f, 0f}, within(1e-6f));
+    LabeledImage shared = AnalysisImages.ofNormalised(batch, Optional.empty(), new float[] {0.5f},
+        new float[] {0.2f}, "one").get(0);
+    assertThat(shared.pixels()).containsExactly(new float[] {0.7f, 0.3f, 0.9f, 0.5f, 0.6f, 0f}, within(1e-6f));
+    // the linear model's statistics: mean 0.5, 0.4, 0.3; std 0.2, 0.25, 0.3
+    try (AnalysisModel model = AnalysisModel.randomInit(TinyModels.linear(1, 2, 0).entry(),
+        new ModelOptions(2, 3, 1, null), 0)) {
+      assertThat(model.normalise(new float[] {0.7f, 0.15f, 0.5f})).containsExactly(new float[] {1, -1, 2 / 3f},
+          within(1e-6f));
+    }
   }
 }

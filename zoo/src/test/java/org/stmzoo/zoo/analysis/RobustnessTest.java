@@ -1,12 +1,12 @@
 package org.stmzoo.zoo.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.LabeledImage;
@@ -27,8 +27,8 @@ class RobustnessTest {
         new ModelOptions(CLASSES, 3, SIZE, null), 0)) {
       Robustness.Spec spec = new Robustness.Spec(Robustness.Attack.FGSM, new double[] {eps}, 1, null, false, 0,
           6, 6, 1f, 0);
-      float[] adversarial = Robustness.perturb(Robustness.StepGraph.build(model), model, x, labels, eps, spec,
-          new SplittableRandom(0), iterate -> {});
+      float[] adversarial = Robustness.perturb(Robustness.StepGraph.build(model), model, x, labels, eps, spec, 0,
+          iterate -> {});
       float[] expected = closedForm(linear, x, labels, eps);
       assertThat(adversarial).hasSameSizeAs(expected);
       int changed = 0;
@@ -133,8 +133,8 @@ class RobustnessTest {
       Robustness.Spec spec = new Robustness.Spec(Robustness.Attack.PGD, new double[] {eps}, 7, 3 / 255.0, true,
           9, 5, 5, 1f, 0);
       List<float[]> iterates = new ArrayList<>();
-      float[] last = Robustness.perturb(Robustness.StepGraph.build(model), model, x, labels, eps, spec,
-          new SplittableRandom(9), iterates::add);
+      float[] last = Robustness.perturb(Robustness.StepGraph.build(model), model, x, labels, eps, spec, 0,
+          iterates::add);
       assertThat(iterates).hasSize(7).last().isSameAs(last);
       double furthest = 0;
       for (float[] it : iterates) {
@@ -145,6 +145,86 @@ class RobustnessTest {
         }
       }
       assertThat(furthest).isCloseTo(eps, within(1e-6));
+    }
+  }
+
+  /**
+   * PGD's random start is drawn per image and eps: the same bits whatever the batch size and whether another eps is
+   * measured too (one step much smaller than eps, so that the start decides where the attack ends).
+   */
+  @Test
+  void aRandomStartDependsOnNeitherTheBatchSizeNorTheOtherEps() throws Exception {
+    int classes = 7;
+    int n = 20;
+    TinyModels.LinearClassifier linear = TinyModels.linear(SIZE, classes, 13);
+    List<LabeledImage> images = TinyModels.images(n, SIZE, SIZE, 3, 0f, 4);
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = i % classes;
+    }
+    AnalysisImages data = AnalysisImages.of(TinyModels.dataset(TinyModels.relabel(images, labels),
+        List.of("a", "b", "c", "d", "e", "f", "g")));
+    double eps = 8 / 255.0;
+    try (AnalysisModel model = AnalysisModel.randomInit(linear.entry(), new ModelOptions(classes, 3, SIZE, null),
+        0)) {
+      RobustnessResult.Row expected = null;
+      for (int batch : new int[] {20, 1, 7}) {
+        for (double[] list : new double[][] {{eps}, {1 / 255.0, eps}}) {
+          RobustnessResult r = Robustness.measure(model, data, new Robustness.Spec(Robustness.Attack.PGD, list, 1,
+              0.1 / 255, true, 42, n, batch, 1f, 0), Progress.quiet(), null);
+          RobustnessResult.Row row = r.rows().get(r.rows().size() - 1);
+          assertThat(row.eps()).isEqualTo(eps);
+          if (expected == null) {
+            expected = row;
+            // the start is a draw in the ball, not the clean image: L2 well above one step's
+            assertThat(row.meanL2()).isGreaterThan(10 * 0.1 / 255 * Math.sqrt(SIZE * SIZE * 3));
+          }
+          assertThat(row).as("batch %d, %d eps", batch, list.length).isEqualTo(expected);
+        }
+      }
+    }
+  }
+
+  /** The eps come in increasing order without repeats, so the rows, the plot and the report columns do too. */
+  @Test
+  void theEpsAreSortedAndDeduplicated() throws Exception {
+    Robustness.Spec spec = new Robustness.Spec(Robustness.Attack.FGSM, new double[] {8 / 255.0, -0.0, 1 / 255.0,
+        8 / 255.0, 0}, 1, null, false, 0, 4, 4, 1f, 0);
+    assertThat(spec.eps()).containsExactly(0, 1 / 255.0, 8 / 255.0);
+    assertThat(Double.doubleToRawLongBits(spec.eps()[0])).as("-0.0 is 0").isZero();
+    for (double bad : new double[] {-1 / 255.0, Double.NaN, Double.POSITIVE_INFINITY, 1.5}) {
+      assertThatThrownBy(() -> new Robustness.Spec(Robustness.Attack.FGSM, new double[] {bad}, 1, null, false, 0, 4,
+          4, 1f, 0)).as("eps %s", bad).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("eps must be in [0, 1] (pixel units), got " + bad);
+    }
+    TinyModels.LinearClassifier linear = TinyModels.linear(SIZE, CLASSES, 11);
+    List<LabeledImage> images = TinyModels.images(4, SIZE, SIZE, 3, 0f, 2);
+    AnalysisImages data = AnalysisImages.of(TinyModels.dataset(TinyModels.relabel(images, new int[] {0, 1, 2, 0}),
+        List.of("a", "b", "c")));
+    try (AnalysisModel model = AnalysisModel.randomInit(linear.entry(), new ModelOptions(CLASSES, 3, SIZE, null),
+        0)) {
+      RobustnessResult r = Robustness.measure(model, data, new Robustness.Spec(Robustness.Attack.FGSM,
+          new double[] {4 / 255.0, 2 / 255.0, 4 / 255.0}, 1, null, false, 0, 4, 4, 1f, 0), Progress.quiet(), null);
+      assertThat(r.rows()).extracting(RobustnessResult.Row::eps).containsExactly(2 / 255.0, 4 / 255.0);
+      // the largest eps, where the examples are taken, is the last row
+      assertThat(r.rows().get(1).meanLinf()).isGreaterThan(r.rows().get(0).meanLinf());
+    }
+  }
+
+  /** A label beyond the model's outputs (under as many class names as outputs) is refused by both analyses. */
+  @Test
+  void aLabelBeyondTheClassesIsRefused() throws Exception {
+    TinyModels.LinearClassifier linear = TinyModels.linear(SIZE, CLASSES, 11);
+    AnalysisImages data = AnalysisImages.of(TinyModels.dataset(TinyModels.relabel(TinyModels.images(3, SIZE, SIZE,
+        3, 0f, 2), new int[] {0, 1, 5}), List.of("a", "b", "c")));
+    try (AnalysisModel model = AnalysisModel.randomInit(linear.entry(), new ModelOptions(CLASSES, 3, SIZE, null),
+        0)) {
+      assertThatThrownBy(() -> Robustness.measure(model, data, new Robustness.Spec(Robustness.Attack.FGSM,
+          new double[] {1 / 255.0}, 1, null, false, 0, 3, 3, 1f, 0), Progress.quiet(), null))
+          .isInstanceOf(IllegalArgumentException.class).hasMessage("label 5 is beyond the model's 3 classes");
+      assertThatThrownBy(() -> Invariance.measure(model, data, new Invariance.Spec(Invariance.Type.SCALE, 3, 3, 0,
+          1f), Progress.quiet())).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("label 5 is beyond the model's 3 classes");
     }
   }
 

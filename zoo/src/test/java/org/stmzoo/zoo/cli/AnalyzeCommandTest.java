@@ -17,9 +17,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.ImageEncoding;
 import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.zoo.analysis.Report;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
+import org.stmzoo.zoo.registry.BuiltModel;
+import org.stmzoo.zoo.registry.ModelOptions;
+import org.stmzoo.zoo.registry.ModelRegistry;
 import org.stmzoo.zoo.weights.NpyFile;
 import org.stmzoo.zoo.weights.RawTensor;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
 
 /** {@code ./stmzoo analyze}: bad input is one clear line with exit 2 (usage) or 1; a small report end to end. */
 class AnalyzeCommandTest {
@@ -165,6 +172,35 @@ class AnalyzeCommandTest {
     assertThat(Files.readAllLines(out.resolve("u-convnext-micro/robustness-fgsm.csv"))).hasSize(2);
     assertThat(out.resolve("invariance-post-rotation.png")).isNotEmptyFile();
     assertThat(out.resolve("u-convnext-micro/examples-fgsm/example-001.png")).isNotEmptyFile();
+  }
+
+  /**
+   * The live weights of a run that scored its EMA weights ({@code train --model-ema-eval}, which chose best/ by
+   * them): analyze says so as eval and export do, once per model, and the report lists the note under the weights.
+   */
+  @Test
+  void theLiveWeightsOfARunThatScoredItsEmaWeightsAreNoted() throws Exception {
+    Path checkpoint = dir.resolve("ema-scored");
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      BuiltModel built = BuiltModel.build(ModelRegistry.get("u-convnext-micro"), new ModelOptions(2, 3, 32, null),
+          graph, 0L, -1, true);
+      session.run(built.model().initializer());
+      StmzooCheckpoint.write(checkpoint, session, built, StmzooCheckpoint.metadataFor(built, List.of("cat", "dog"),
+          "test").withTraining(new CheckpointFolder.Training(4, 1, 50.0, true, true)));
+    }
+    String note = "the run scored the EMA weights of " + checkpoint + " (train --model-ema-eval: its eval top-1 and"
+        + " the choice of best/ are theirs), not these live ones; --ema analyses the EMA weights";
+    CliTest.Outcome erf = analyze("erf", "--checkpoint", checkpoint.toString(), "--data", images.toString(),
+        "--images", "1", "--image-size", "32", "--output", dir.resolve("erf-ema-scored").toString());
+    assertThat(erf.code()).as(erf.err()).isZero();
+    assertThat(erf.out().lines().filter(l -> l.startsWith("note: ")).toList()).containsExactly("note: " + note);
+    Path out = dir.resolve("report-ema-scored");
+    CliTest.Outcome report = analyze("report", "--checkpoint", checkpoint.toString(), "--data", images.toString(),
+        "--images", "1", "--image-size", "32", "--type", "translation", "--attack", "fgsm", "--output",
+        out.toString());
+    assertThat(report.code()).as(report.err()).isZero();
+    assertThat(report.out().lines().filter(l -> l.startsWith("note: ")).toList()).containsExactly("note: " + note);
+    assertThat(out.resolve("report.md")).content().contains("\n  - note: " + note + "\n");
   }
 
   /**
