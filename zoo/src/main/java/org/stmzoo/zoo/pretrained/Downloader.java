@@ -28,10 +28,11 @@ import org.stmzoo.layers.io.Sha256;
  * Fetches a manifest entry into the cache. The bytes go to {@code FILE.part}, which is renamed to {@code FILE}
  * only once complete and verified against a checksum: the published SHA-256, the prefix the file name carries,
  * and the pin of the cache's {@link WeightLock}; a file with no checksum at all is pinned by its first complete
- * download. A {@code .part} left by a cut connection is resumed with a Range request: when a checksum will judge
- * the result, or when the server confirms (If-Range) that the source is still the one the {@code .part} came
- * from; a resumed file that fails its checksum is fetched once more from zero, never promoted. Transfers are
- * bounded: read timeout, stall window, and a size cap (the published or pinned size, else
+ * download, complete as the server's length says, or, where it sent none, as its answer to a request for the
+ * bytes past the end confirms. A {@code .part} left by a cut connection is resumed with a Range request: when a
+ * checksum will judge the result, or when the server confirms (If-Range) that the source is still the one the
+ * {@code .part} came from; a resumed file that fails its checksum is fetched once more from zero, never promoted.
+ * Transfers are bounded: read timeout, stall window, and a size cap (the published or pinned size, else
  * {@link #DEFAULT_MAX_BYTES}).
  */
 public final class Downloader {
@@ -220,6 +221,11 @@ public final class Downloader {
       return sha256 != null || prefix != null;
     }
 
+    /** Whether a file cut short fails the check: a checksum or a size judges it. */
+    public boolean judgesLength() {
+      return checksContent() || size != null;
+    }
+
     /** Why {@code digest} is not this file, or null when it is; with {@link #remedy} when there is one. */
     String problem(PretrainedManifest.Entry entry, Digest digest) {
       String mismatch = mismatch(digest);
@@ -294,6 +300,9 @@ public final class Downloader {
     HttpTransfer.Result result;
     try (Progress bar = new Progress(part, url)) {
       result = http.get(url, part, have, ifRange, cap, bar);
+      if (!result.lengthKnown() && !expected.judgesLength()) {
+        result = confirmEnd(url, part, entry, result, cap, bar);
+      }
     }
     Digest digest = Digest.of(part);
     String problem = expected.problem(entry, digest);
@@ -306,6 +315,49 @@ public final class Downloader {
       return download(url, part, entry, expected, false); // the kept bytes were stale: once more from zero
     }
     throw new DownloadFailedException(url.toString(), "the file " + problem + "; not put into the cache");
+  }
+
+  /**
+   * A body that ended when the connection closed, without a length to tell a cut from the end of the file, and
+   * nothing else to judge it (no checksum, no size): the server is asked for the bytes past it (Range, and If-Range
+   * with the body's validator), and answers 416 where the file is complete, or 206 with the rest where it was cut,
+   * which is appended, until it has said where the file ends. A 200 (Range ignored, or the file changed meanwhile)
+   * leaves the bytes unverifiable: they are deleted and refused, never promoted or pinned.
+   */
+  private HttpTransfer.Result confirmEnd(URI url, Path part, PretrainedManifest.Entry entry,
+      HttpTransfer.Result result, long cap, Progress bar) throws IOException {
+    String validator = result.source().validator();
+    bar.rangeOnly = true;
+    while (!result.lengthKnown()) {
+      long have = result.bytes();
+      String refused = null;
+      try {
+        result = http.get(url, part, have, validator, cap, bar);
+        if (result.bytes() == have && !result.lengthKnown()) {
+          refused = "did not confirm its end (a Range request for the bytes past the " + have
+              + " received was answered with neither those bytes nor the file's length)";
+        }
+      } catch (RangeIgnored e) {
+        refused = "did not confirm its end (a Range request for the bytes past the " + have
+            + " received was answered with the whole file)";
+      }
+      if (refused != null) {
+        Files.deleteIfExists(part);
+        Files.deleteIfExists(sourceOf(part));
+        throw new DownloadFailedException(url.toString(), "the server did not say how long the file is (no"
+            + " Content-Length) and " + refused + ", so a download cut short cannot be told from the whole file;"
+            + " not put into the cache (if you know its SHA-256: ./stmzoo download " + entry.tag()
+            + " --sha256 SHA256)");
+      }
+    }
+    return result;
+  }
+
+  /** A body of the whole file where only the bytes past a given offset were asked for (to confirm a file's end). */
+  private static final class RangeIgnored extends DownloadFailedException {
+    RangeIgnored(URI url) {
+      super(url.toString(), "the server ignored the Range request");
+    }
   }
 
   /**
@@ -336,6 +388,8 @@ public final class Downloader {
     private final Path part;
     private final URI requested;
     private ProgressBar bar;
+    /** Set while a file's end is confirmed: only the bytes past the .part are wanted, a whole file is refused. */
+    boolean rangeOnly;
 
     Progress(Path part, URI requested) {
       this.part = part;
@@ -344,6 +398,10 @@ public final class Downloader {
 
     @Override
     public void started(HttpTransfer.Source source, long start, long total) throws IOException {
+      if (rangeOnly && start == 0) {
+        throw new RangeIgnored(requested); // before HttpTransfer opens the file: its bytes stay
+      }
+      close(); // the bar of the request before, where this one asks for the rest
       if (start == 0) {
         String validator = source.validator();
         // the URL asked for, which the next run asks for again, not source.url(): that is where redirects led
@@ -373,6 +431,7 @@ public final class Downloader {
     public void close() {
       if (bar != null) {
         bar.close();
+        bar = null;
       }
     }
   }
