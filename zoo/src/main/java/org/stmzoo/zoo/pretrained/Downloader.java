@@ -150,7 +150,7 @@ public final class Downloader {
       throws IOException {
     Path part = target.resolveSibling(target.getFileName() + ".part");
     List<DownloadFailedException> failures = new ArrayList<>();
-    for (String url : urls(entry)) {
+    for (String url : partSourceFirst(urls(entry), part)) {
       try {
         Digest digest = download(URI.create(url), part, entry, expected, true);
         // on disk before the rename, and the rename before the pin: a power loss must not leave an empty or
@@ -165,8 +165,13 @@ public final class Downloader {
         failures.add(e);
       }
     }
-    String kept = Files.isRegularFile(part)
-        ? " (" + Files.size(part) + " bytes kept in " + part + "; run again to resume)" : "";
+    String kept = "";
+    if (resumes(part, partSourceFirst(urls(entry), part).get(0), expected)) {
+      kept = " (" + Files.size(part) + " bytes kept in " + part + "; run again to resume)";
+    } else { // the next run would start again: keep nothing it would discard
+      Files.deleteIfExists(part);
+      Files.deleteIfExists(sourceOf(part));
+    }
     if (failures.size() == 1) {
       DownloadFailedException only = failures.get(0);
       throw new DownloadFailedException(only.url(), only.reason() + kept, REMEDY, only);
@@ -277,25 +282,12 @@ public final class Downloader {
    */
   private Digest download(URI url, Path part, PretrainedManifest.Entry entry, Expected expected, boolean mayResume)
       throws IOException {
-    long have = Files.isRegularFile(part) ? Files.size(part) : 0;
-    String ifRange = null;
-    boolean resume = false;
-    if (have > 0 && mayResume) {
-      List<String> source = Files.isRegularFile(sourceOf(part))
-          ? Files.readAllLines(sourceOf(part), StandardCharsets.UTF_8) : List.of();
-      boolean sameSource = source.size() == 2 && source.get(0).equals(url.toString()) && !source.get(1).isEmpty();
-      if (sameSource) {
-        resume = true;
-        ifRange = source.get(1); // the server answers 200 (whole file) if the source changed since
-      } else {
-        resume = expected.checksContent(); // else nothing could tell stale bytes from good ones
-      }
-    }
-    if (!resume) {
-      Files.deleteIfExists(part);
-      Files.deleteIfExists(sourceOf(part));
-      have = 0;
-    }
+    boolean resume = mayResume && resumes(part, url.toString(), expected);
+    long have = resume ? Files.size(part) : 0;
+    // the server answers 200 (whole file) if the source changed since
+    String ifRange = resume ? validatorFor(part, url.toString()) : null;
+    // a .part not resumed is replaced once a body starts (Progress.started), not before: another URL's .part
+    // outlives a URL that fails first (a 404, a web page), for the next run to resume
     long cap = expected.size() != null ? expected.size() : maxBytes;
     HttpTransfer.Result result;
     try (Progress bar = new Progress(part, url)) {
@@ -368,6 +360,40 @@ public final class Downloader {
     return part.resolveSibling(part.getFileName() + ".source");
   }
 
+  /** The lines of {@code FILE.part.source}, the URL and the validator ("" for none); none where it is absent. */
+  private static List<String> partSource(Path part) throws IOException {
+    return Files.isRegularFile(sourceOf(part)) ? Files.readAllLines(sourceOf(part), StandardCharsets.UTF_8)
+        : List.of();
+  }
+
+  /** The If-Range validator of {@code part} where it was requested from {@code url} and its server sent one. */
+  private static String validatorFor(Path part, String url) throws IOException {
+    List<String> source = partSource(part);
+    return source.size() == 2 && source.get(0).equals(url) && !source.get(1).isEmpty() ? source.get(1) : null;
+  }
+
+  /**
+   * Whether a request to {@code url} continues {@code part} rather than starting again: where a checksum will judge
+   * the result, or where If-Range can confirm that the source is still the one {@code part} came from; else nothing
+   * could tell stale bytes from good ones.
+   */
+  private static boolean resumes(Path part, String url, Expected expected) throws IOException {
+    return Files.isRegularFile(part) && Files.size(part) > 0
+        && (expected.checksContent() || validatorFor(part, url) != null);
+  }
+
+  /** {@code urls} with the one {@code part} was requested from first: another tried before it would discard it. */
+  private static List<String> partSourceFirst(List<String> urls, Path part) throws IOException {
+    List<String> source = partSource(part);
+    if (!Files.isRegularFile(part) || source.isEmpty() || !urls.contains(source.get(0))) {
+      return urls;
+    }
+    List<String> ordered = new ArrayList<>(urls);
+    ordered.remove(source.get(0));
+    ordered.add(0, source.get(0));
+    return ordered;
+  }
+
   private void pin(PretrainedManifest.Entry entry, Digest digest, String url, String accepted, String how)
       throws IOException {
     if (entry.sha256() != null) {
@@ -403,6 +429,8 @@ public final class Downloader {
       }
       close(); // the bar of the request before, where this one asks for the rest
       if (start == 0) {
+        // the bytes of another source go before the record of this one: a crash between must not pair them
+        Files.deleteIfExists(part);
         String validator = source.validator();
         // the URL asked for, which the next run asks for again, not source.url(): that is where redirects led
         Files.writeString(sourceOf(part), requested + "\n" + (validator == null ? "" : validator) + "\n",

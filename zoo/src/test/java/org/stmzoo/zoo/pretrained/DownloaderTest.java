@@ -134,7 +134,9 @@ class DownloaderTest {
     if (ifRange != null && !ifRange.equals(etag)) {
       range = null; // the source changed since the client's partial copy: the whole new file (RFC 9110 If-Range)
     }
-    ex.getResponseHeaders().add("ETag", etag);
+    if (etag != null) {
+      ex.getResponseHeaders().add("ETag", etag);
+    }
     int from = range == null ? 0 : Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1"));
     int length = payload.length - from;
     if (range != null) {
@@ -559,6 +561,72 @@ class DownloaderTest {
     ranges.clear();
     assertThat(downloader(false).fetch(e, sha())).hasBinaryContent(payload);
     assertThat(ranges).containsExactly("null");
+  }
+
+  @Test
+  void aCutDownloadWithoutAValidatorOrAChecksumIsNotOfferedForResumeNorKept() throws Exception {
+    etag = null; // nor a Last-Modified: nothing for If-Range
+    cutsLeft = 1;
+    PretrainedManifest.Entry e = entry(List.of(url("/files/w.pth")), null, null, null);
+    assertThatThrownBy(() -> downloader(false).fetch(e)).isInstanceOf(DownloadFailedException.class)
+        .hasMessageContaining("the connection closed after")
+        .satisfies(t -> assertThat(t.getMessage()).doesNotContain("run again to resume").doesNotContain("kept"));
+    assertThat(home.resolve("weights/w.pth.part")).doesNotExist();
+    assertThat(home.resolve("weights/w.pth.part.source")).doesNotExist();
+    ranges.clear();
+    assertThat(downloader(false).fetch(e)).hasBinaryContent(payload);
+    assertThat(ranges).containsExactly("null");
+
+    // a checksum judges a resumed file: then the next run resumes, and the message says so
+    Files.delete(home.resolve("weights/w.pth"));
+    cutsLeft = 1;
+    PretrainedManifest.Entry published = entry(url("/files/w.pth"), sha());
+    assertThatThrownBy(() -> downloader(false).fetch(published)).hasMessageContaining("run again to resume");
+    long kept = Files.size(home.resolve("weights/w.pth.part"));
+    ranges.clear();
+    assertThat(downloader(false).fetch(published)).hasBinaryContent(payload);
+    assertThat(ranges).containsExactly("bytes=" + kept + "-");
+  }
+
+  /** {@code /gone}: a 404, recorded in {@link #ranges} as "gone". */
+  private String gone() {
+    server.createContext("/gone", ex -> {
+      ranges.add("gone");
+      ex.sendResponseHeaders(404, -1);
+      ex.close();
+    });
+    return url("/gone");
+  }
+
+  @Test
+  void aCutDownloadFromALaterUrlIsResumedFromThatUrlFirst() throws Exception {
+    cutsLeft = 1;
+    PretrainedManifest.Entry e = entry(List.of(gone(), url("/files/w.pth")), null, null, null);
+    assertThatThrownBy(() -> downloader(false).fetch(e)).hasMessageContaining(url("/gone") + ": HTTP 404")
+        .hasMessageContaining("run again to resume");
+    assertThat(ranges).containsExactly("gone", "null");
+    long kept = Files.size(home.resolve("weights/w.pth.part"));
+
+    // the first URL, tried first, would have discarded the .part (no checksum, another source)
+    ranges.clear();
+    assertThat(downloader(false).fetch(e)).hasBinaryContent(payload);
+    assertThat(ranges).containsExactly("bytes=" + kept + "-");
+    assertThat(ifRanges).last().isEqualTo(etag);
+  }
+
+  @Test
+  void aLaterUrlThatFailsBeforeItsBodyLeavesTheCutDownloadOfAnEarlierOne() throws Exception {
+    cutsLeft = 1;
+    PretrainedManifest.Entry e = entry(List.of(url("/files/w.pth"), gone()), null, null, null);
+    assertThatThrownBy(() -> downloader(false).fetch(e)).hasMessageContaining(url("/gone") + ": HTTP 404")
+        .hasMessageContaining("run again to resume");
+    assertThat(ranges).containsExactly("null", "gone");
+    long kept = Files.size(home.resolve("weights/w.pth.part"));
+    assertThat(kept).isPositive().isLessThan(payload.length);
+
+    ranges.clear();
+    assertThat(downloader(false).fetch(e)).hasBinaryContent(payload);
+    assertThat(ranges).containsExactly("bytes=" + kept + "-");
   }
 
   @Test
