@@ -37,7 +37,10 @@ public final class HttpTransfer {
     }
   }
 
-  /** Told when the body starts and as it arrives (for progress bars and resume bookkeeping). */
+  /**
+   * Told when the body starts and as it arrives (for progress bars and resume bookkeeping). An exception from
+   * {@link #started} refuses the body before the file is opened: the file is left as it was.
+   */
   public interface Listener {
     /** @param start bytes the file already holds; @param total its expected final length, -1 if unknown */
     default void started(Source source, long start, long total) throws IOException {}
@@ -45,8 +48,15 @@ public final class HttpTransfer {
     default void advanced(long done) {}
   }
 
-  /** @param bytes the file's length afterwards; @param appended whether the server honoured the resume */
-  public record Result(long bytes, boolean appended, Source source) {}
+  /**
+   * @param bytes the file's length afterwards
+   * @param appended whether the server honoured the resume
+   * @param lengthKnown whether the server said where the file ends, so that a connection cut early was an error
+   *     rather than this result: a Content-Length or chunked encoding (whose end the JDK checks) for a whole body,
+   *     the total of Content-Range ({@code bytes a-b/TOTAL}) for a resumed one, a 416 at the file's end. When
+   *     false, the body ended when the connection closed (no length, no chunking), which a cut looks exactly like
+   */
+  public record Result(long bytes, boolean appended, Source source, boolean lengthKnown) {}
 
   private final TransferLimits limits;
   private final LongSupplier nanoClock;
@@ -149,7 +159,9 @@ public final class HttpTransfer {
     int status = c.getResponseCode();
     Source source = new Source(url, c.getHeaderField("ETag"), c.getHeaderField("Last-Modified"));
     if (status == 416 && resumeFrom > 0) {
-      return new Result(resumeFrom, true, source); // the file already holds every byte the server has
+      // the file already holds every byte the server has; "bytes */TOTAL", where sent, must say so too
+      long total = contentRangeTotal(c.getHeaderField("Content-Range"));
+      return new Result(resumeFrom, true, source, total < 0 || total == resumeFrom);
     }
     if (status != 200 && status != 206) {
       throw new DownloadFailedException(url.toString(), "HTTP " + status
@@ -170,7 +182,12 @@ public final class HttpTransfer {
     }
     long start = append ? resumeFrom : 0;
     long length = c.getContentLengthLong();
-    long total = length >= 0 ? start + length : -1;
+    // the JDK reads a chunked body to its last chunk or fails ("Premature EOF"); a 206's own length is only that of
+    // the range sent, the file's is the total of its Content-Range ("*" where the server does not know it)
+    boolean chunked = "chunked".equalsIgnoreCase(c.getHeaderField("Transfer-Encoding"));
+    long rangeTotal = append ? contentRangeTotal(c.getHeaderField("Content-Range")) : -1;
+    boolean lengthKnown = append ? rangeTotal >= 0 : length >= 0 || chunked;
+    long total = rangeTotal >= 0 ? rangeTotal : length >= 0 ? start + length : -1;
     if (maxBytes >= 0 && total > maxBytes) {
       throw new DownloadFailedException(url.toString(), "the server announces " + total + " bytes, more than the "
           + maxBytes + " expected");
@@ -212,7 +229,11 @@ public final class HttpTransfer {
       throw new DownloadFailedException(url.toString(), "the connection closed after " + done + " of " + total
           + " bytes");
     }
-    return new Result(done, append, source);
+    if (rangeTotal >= 0 && done > rangeTotal) {
+      throw new DownloadFailedException(url.toString(), "the server sent " + done + " bytes of a file it says has "
+          + rangeTotal);
+    }
+    return new Result(done, append, source, lengthKnown);
   }
 
   /** The cause in words: which limit, or what the network said. */
@@ -241,6 +262,16 @@ public final class HttpTransfer {
     int dash = header.indexOf('-');
     try {
       return dash < 0 ? -1 : Long.parseLong(header.substring(6, dash).trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static long contentRangeTotal(String header) {
+    // TOTAL of "bytes START-END/TOTAL" (a 206) or "bytes */TOTAL" (a 416); -1 when absent or "*"
+    int slash = header == null || !header.startsWith("bytes ") ? -1 : header.indexOf('/');
+    try {
+      return slash < 0 ? -1 : Long.parseLong(header.substring(slash + 1).trim());
     } catch (NumberFormatException e) {
       return -1;
     }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -80,12 +82,43 @@ class HttpTransferTest {
     return server;
   }
 
+  /** Serves {@code bytes} zeros at {@code path}, with that Content-Length or chunked. */
+  private static void serveZeros(HttpServer server, String path, int bytes, boolean chunked) {
+    server.createContext(path, ex -> {
+      ex.sendResponseHeaders(200, chunked ? 0 : bytes);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(new byte[bytes]);
+      }
+    });
+  }
+
   private static URI url(HttpServer server, String path) {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
   }
 
   private void get(URI url, long maxBytes) throws IOException {
     new HttpTransfer(FAST).get(url, dir.resolve("w.part"), 0, null, maxBytes, new HttpTransfer.Listener() { });
+  }
+
+  /** From byte {@code resumeFrom} of w.part (0: the whole file), without a size cap. */
+  private HttpTransfer.Result resume(URI url, long resumeFrom) throws IOException {
+    return new HttpTransfer(FAST).get(url, dir.resolve("w.part"), resumeFrom, null, -1,
+        new HttpTransfer.Listener() { });
+  }
+
+  /** A raw server that answers each request with {@code head}, then {@code bodyBytes} bytes, and closes. */
+  private URI closingServer(String head, int bodyBytes) throws IOException {
+    return rawServer(socket -> {
+      BufferedReader request = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+          StandardCharsets.US_ASCII));
+      for (String line = request.readLine(); line != null && !line.isEmpty(); line = request.readLine()) {
+        // read before answering: closing on an unread request resets the connection
+      }
+      try (OutputStream out = socket.getOutputStream()) {
+        out.write((head + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[bodyBytes]);
+      }
+    });
   }
 
   @Test
@@ -129,24 +162,58 @@ class HttpTransferTest {
   @Test
   void theSizeCapRefusesAnAnnouncedOrAnActualExcess() throws Exception {
     HttpServer server = httpServer();
-    server.createContext("/announced", ex -> {
-      ex.sendResponseHeaders(200, 5000);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(new byte[5000]);
-      }
-    });
-    server.createContext("/chunked", ex -> {
-      ex.sendResponseHeaders(200, 0); // chunked: no length announced
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(new byte[5000]);
-      }
-    });
+    serveZeros(server, "/announced", 5000, false);
+    serveZeros(server, "/chunked", 5000, true); // no length announced
     assertThatThrownBy(() -> get(url(server, "/announced"), 4000))
         .hasMessageContaining("announces 5000 bytes, more than the 4000 expected");
     assertThatThrownBy(() -> get(url(server, "/chunked"), 4000))
         .hasMessageContaining("exceeds the 4000 bytes expected");
     get(url(server, "/chunked"), 5000);
     assertThat(Files.size(dir.resolve("w.part"))).isEqualTo(5000);
+  }
+
+  @Test
+  void aBodyWithoutALengthEndsLikeACutOneAndTheResultSaysSo() throws Exception {
+    HttpTransfer.Result closed = resume(closingServer("HTTP/1.1 200 OK", 5000), 0);
+    assertThat(closed.bytes()).isEqualTo(5000);
+    assertThat(closed.lengthKnown()).as("the end of the connection is all that ended it").isFalse();
+
+    HttpServer server = httpServer();
+    serveZeros(server, "/length", 3, false);
+    serveZeros(server, "/chunked", 3, true); // a cut one is "Premature EOF"
+    assertThat(resume(url(server, "/length"), 0).lengthKnown()).isTrue();
+    assertThat(resume(url(server, "/chunked"), 0).lengthKnown()).isTrue();
+  }
+
+  @Test
+  void aResumedBodyIsHeldToTheTotalOfItsContentRange() throws Exception {
+    Files.write(dir.resolve("w.part"), new byte[1000]);
+    // no Content-Length: only the Content-Range total says the body stopped short
+    URI cut = closingServer("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 1000-9999/10000", 4000);
+    assertThatThrownBy(() -> resume(cut, 1000)).isInstanceOf(DownloadFailedException.class)
+        .hasMessage("could not download " + cut + ": the connection closed after 5000 of 10000 bytes");
+    Files.write(dir.resolve("w.part"), new byte[1000]);
+    URI over = closingServer("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 1000-1999/2000", 1500);
+    assertThatThrownBy(() -> resume(over, 1000)).hasMessageContaining("the server sent 2500 bytes of a file it says"
+        + " has 2000");
+
+    Files.write(dir.resolve("w.part"), new byte[1000]);
+    HttpTransfer.Result whole = resume(closingServer("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes"
+        + " 1000-9999/10000", 9000), 1000);
+    assertThat(whole.bytes()).isEqualTo(10_000);
+    assertThat(whole.lengthKnown()).isTrue();
+    Files.write(dir.resolve("w.part"), new byte[1000]);
+    HttpTransfer.Result unknown = resume(closingServer("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes"
+        + " 1000-1999/*\r\nContent-Length: 1000", 1000), 1000);
+    assertThat(unknown.bytes()).isEqualTo(2000);
+    assertThat(unknown.lengthKnown()).as("the range sent, not the file, has a length").isFalse();
+
+    // 416: nothing lies past the bytes the file holds, which the total, where sent, must agree with
+    assertThat(resume(closingServer("HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */2000", 0), 2000))
+        .extracting(HttpTransfer.Result::bytes, HttpTransfer.Result::appended, HttpTransfer.Result::lengthKnown)
+        .containsExactly(2000L, true, true);
+    assertThat(resume(closingServer("HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */1500", 0), 2000)
+        .lengthKnown()).isFalse();
   }
 
   @Test

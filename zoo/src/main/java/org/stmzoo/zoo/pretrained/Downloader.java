@@ -28,10 +28,11 @@ import org.stmzoo.layers.io.Sha256;
  * Fetches a manifest entry into the cache. The bytes go to {@code FILE.part}, which is renamed to {@code FILE}
  * only once complete and verified against a checksum: the published SHA-256, the prefix the file name carries,
  * and the pin of the cache's {@link WeightLock}; a file with no checksum at all is pinned by its first complete
- * download. A {@code .part} left by a cut connection is resumed with a Range request: when a checksum will judge
- * the result, or when the server confirms (If-Range) that the source is still the one the {@code .part} came
- * from; a resumed file that fails its checksum is fetched once more from zero, never promoted. Transfers are
- * bounded: read timeout, stall window, and a size cap (the published or pinned size, else
+ * download, complete as the server's length says, or, where it sent none, as its answer to a request for the
+ * bytes past the end confirms. A {@code .part} left by a cut connection is resumed with a Range request: when a
+ * checksum will judge the result, or when the server confirms (If-Range) that the source is still the one the
+ * {@code .part} came from; a resumed file that fails its checksum is fetched once more from zero, never promoted.
+ * Transfers are bounded: read timeout, stall window, and a size cap (the published or pinned size, else
  * {@link #DEFAULT_MAX_BYTES}).
  */
 public final class Downloader {
@@ -149,7 +150,7 @@ public final class Downloader {
       throws IOException {
     Path part = target.resolveSibling(target.getFileName() + ".part");
     List<DownloadFailedException> failures = new ArrayList<>();
-    for (String url : urls(entry)) {
+    for (String url : partSourceFirst(urls(entry), part)) {
       try {
         Digest digest = download(URI.create(url), part, entry, expected, true);
         // on disk before the rename, and the rename before the pin: a power loss must not leave an empty or
@@ -164,8 +165,13 @@ public final class Downloader {
         failures.add(e);
       }
     }
-    String kept = Files.isRegularFile(part)
-        ? " (" + Files.size(part) + " bytes kept in " + part + "; run again to resume)" : "";
+    String kept = "";
+    if (resumes(part, partSourceFirst(urls(entry), part).get(0), expected)) {
+      kept = " (" + Files.size(part) + " bytes kept in " + part + "; run again to resume)";
+    } else { // the next run would start again: keep nothing it would discard
+      Files.deleteIfExists(part);
+      Files.deleteIfExists(sourceOf(part));
+    }
     if (failures.size() == 1) {
       DownloadFailedException only = failures.get(0);
       throw new DownloadFailedException(only.url(), only.reason() + kept, REMEDY, only);
@@ -220,6 +226,11 @@ public final class Downloader {
       return sha256 != null || prefix != null;
     }
 
+    /** Whether a file cut short fails the check: a checksum or a size judges it. */
+    public boolean judgesLength() {
+      return checksContent() || size != null;
+    }
+
     /** Why {@code digest} is not this file, or null when it is; with {@link #remedy} when there is one. */
     String problem(PretrainedManifest.Entry entry, Digest digest) {
       String mismatch = mismatch(digest);
@@ -271,29 +282,19 @@ public final class Downloader {
    */
   private Digest download(URI url, Path part, PretrainedManifest.Entry entry, Expected expected, boolean mayResume)
       throws IOException {
-    long have = Files.isRegularFile(part) ? Files.size(part) : 0;
-    String ifRange = null;
-    boolean resume = false;
-    if (have > 0 && mayResume) {
-      List<String> source = Files.isRegularFile(sourceOf(part))
-          ? Files.readAllLines(sourceOf(part), StandardCharsets.UTF_8) : List.of();
-      boolean sameSource = source.size() == 2 && source.get(0).equals(url.toString()) && !source.get(1).isEmpty();
-      if (sameSource) {
-        resume = true;
-        ifRange = source.get(1); // the server answers 200 (whole file) if the source changed since
-      } else {
-        resume = expected.checksContent(); // else nothing could tell stale bytes from good ones
-      }
-    }
-    if (!resume) {
-      Files.deleteIfExists(part);
-      Files.deleteIfExists(sourceOf(part));
-      have = 0;
-    }
+    boolean resume = mayResume && resumes(part, url.toString(), expected);
+    long have = resume ? Files.size(part) : 0;
+    // the server answers 200 (whole file) if the source changed since
+    String ifRange = resume ? validatorFor(part, url.toString()) : null;
+    // a .part not resumed is replaced once a body starts (Progress.started), not before: another URL's .part
+    // outlives a URL that fails first (a 404, a web page), for the next run to resume
     long cap = expected.size() != null ? expected.size() : maxBytes;
     HttpTransfer.Result result;
     try (Progress bar = new Progress(part, url)) {
       result = http.get(url, part, have, ifRange, cap, bar);
+      if (!result.lengthKnown() && !expected.judgesLength()) {
+        result = confirmEnd(url, part, entry, result, cap, bar);
+      }
     }
     Digest digest = Digest.of(part);
     String problem = expected.problem(entry, digest);
@@ -309,11 +310,88 @@ public final class Downloader {
   }
 
   /**
+   * A body that ended when the connection closed, without a length to tell a cut from the end of the file, and
+   * nothing else to judge it (no checksum, no size): the server is asked for the bytes past it (Range, and If-Range
+   * with the body's validator), and answers 416 where the file is complete, or 206 with the rest where it was cut,
+   * which is appended, until it has said where the file ends. A 200 (Range ignored, or the file changed meanwhile)
+   * leaves the bytes unverifiable: they are deleted and refused, never promoted or pinned.
+   */
+  private HttpTransfer.Result confirmEnd(URI url, Path part, PretrainedManifest.Entry entry,
+      HttpTransfer.Result result, long cap, Progress bar) throws IOException {
+    String validator = result.source().validator();
+    bar.rangeOnly = true;
+    while (!result.lengthKnown()) {
+      long have = result.bytes();
+      String refused = null;
+      try {
+        result = http.get(url, part, have, validator, cap, bar);
+        if (result.bytes() == have && !result.lengthKnown()) {
+          refused = "did not confirm its end (a Range request for the bytes past the " + have
+              + " received was answered with neither those bytes nor the file's length)";
+        }
+      } catch (RangeIgnored e) {
+        refused = "did not confirm its end (a Range request for the bytes past the " + have
+            + " received was answered with the whole file)";
+      }
+      if (refused != null) {
+        Files.deleteIfExists(part);
+        Files.deleteIfExists(sourceOf(part));
+        throw new DownloadFailedException(url.toString(), "the server did not say how long the file is (no"
+            + " Content-Length) and " + refused + ", so a download cut short cannot be told from the whole file;"
+            + " not put into the cache (if you know its SHA-256: ./stmzoo download " + entry.tag()
+            + " --sha256 SHA256)");
+      }
+    }
+    return result;
+  }
+
+  /** A body of the whole file where only the bytes past a given offset were asked for (to confirm a file's end). */
+  private static final class RangeIgnored extends DownloadFailedException {
+    RangeIgnored(URI url) {
+      super(url.toString(), "the server ignored the Range request");
+    }
+  }
+
+  /**
    * {@code FILE.part.source}: the URL a {@code .part} was requested from (before redirects, which may lead to another
    * signed URL on each request, as GitHub's release assets do) and the validator (ETag or Last-Modified) of the body.
    */
   private static Path sourceOf(Path part) {
     return part.resolveSibling(part.getFileName() + ".source");
+  }
+
+  /** The lines of {@code FILE.part.source}, the URL and the validator ("" for none); none where it is absent. */
+  private static List<String> partSource(Path part) throws IOException {
+    return Files.isRegularFile(sourceOf(part)) ? Files.readAllLines(sourceOf(part), StandardCharsets.UTF_8)
+        : List.of();
+  }
+
+  /** The If-Range validator of {@code part} where it was requested from {@code url} and its server sent one. */
+  private static String validatorFor(Path part, String url) throws IOException {
+    List<String> source = partSource(part);
+    return source.size() == 2 && source.get(0).equals(url) && !source.get(1).isEmpty() ? source.get(1) : null;
+  }
+
+  /**
+   * Whether a request to {@code url} continues {@code part} rather than starting again: where a checksum will judge
+   * the result, or where If-Range can confirm that the source is still the one {@code part} came from; else nothing
+   * could tell stale bytes from good ones.
+   */
+  private static boolean resumes(Path part, String url, Expected expected) throws IOException {
+    return Files.isRegularFile(part) && Files.size(part) > 0
+        && (expected.checksContent() || validatorFor(part, url) != null);
+  }
+
+  /** {@code urls} with the one {@code part} was requested from first: another tried before it would discard it. */
+  private static List<String> partSourceFirst(List<String> urls, Path part) throws IOException {
+    List<String> source = partSource(part);
+    if (!Files.isRegularFile(part) || source.isEmpty() || !urls.contains(source.get(0))) {
+      return urls;
+    }
+    List<String> ordered = new ArrayList<>(urls);
+    ordered.remove(source.get(0));
+    ordered.add(0, source.get(0));
+    return ordered;
   }
 
   private void pin(PretrainedManifest.Entry entry, Digest digest, String url, String accepted, String how)
@@ -336,6 +414,8 @@ public final class Downloader {
     private final Path part;
     private final URI requested;
     private ProgressBar bar;
+    /** Set while a file's end is confirmed: only the bytes past the .part are wanted, a whole file is refused. */
+    boolean rangeOnly;
 
     Progress(Path part, URI requested) {
       this.part = part;
@@ -344,7 +424,13 @@ public final class Downloader {
 
     @Override
     public void started(HttpTransfer.Source source, long start, long total) throws IOException {
+      if (rangeOnly && start == 0) {
+        throw new RangeIgnored(requested); // before HttpTransfer opens the file: its bytes stay
+      }
+      close(); // the bar of the request before, where this one asks for the rest
       if (start == 0) {
+        // the bytes of another source go before the record of this one: a crash between must not pair them
+        Files.deleteIfExists(part);
         String validator = source.validator();
         // the URL asked for, which the next run asks for again, not source.url(): that is where redirects led
         Files.writeString(sourceOf(part), requested + "\n" + (validator == null ? "" : validator) + "\n",
@@ -373,6 +459,7 @@ public final class Downloader {
     public void close() {
       if (bar != null) {
         bar.close();
+        bar = null;
       }
     }
   }

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -38,6 +41,9 @@ class DownloaderTest {
   private HttpServer server;
   private volatile int cutsLeft;
   private volatile long delayMillis;
+  private ServerSocket lengthless;
+  private volatile boolean honoursRange = true;
+  private volatile boolean knowsTotal = true;
 
   @BeforeEach
   void start() throws IOException {
@@ -48,8 +54,71 @@ class DownloaderTest {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws IOException {
     server.stop(0);
+    if (lengthless != null) {
+      lengthless.close();
+    }
+  }
+
+  /**
+   * A server that sends {@link #payload} without a Content-Length (Connection: close, no chunking), so that only the
+   * closing connection ends a body: cut at half where {@link #cutsLeft} says; Range requests answered with 206 (the
+   * Content-Range total as {@link #knowsTotal} says) or 416 past the end, or ignored ({@link #honoursRange}).
+   */
+  private String lengthlessServer() throws IOException {
+    lengthless = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+    Thread acceptor = new Thread(() -> {
+      while (!lengthless.isClosed()) {
+        try (Socket socket = lengthless.accept()) {
+          serveWithoutLength(socket);
+        } catch (IOException e) {
+          // closed by the test, or the client gave up
+        }
+      }
+    });
+    acceptor.setDaemon(true);
+    acceptor.start();
+    return "http://127.0.0.1:" + lengthless.getLocalPort() + "/w.pth";
+  }
+
+  private void serveWithoutLength(Socket socket) throws IOException {
+    BufferedReader request = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+        StandardCharsets.US_ASCII));
+    String range = null;
+    String ifRange = null;
+    for (String line = request.readLine(); line != null && !line.isEmpty(); line = request.readLine()) {
+      String lower = line.toLowerCase(java.util.Locale.ROOT);
+      if (lower.startsWith("range:")) {
+        range = line.substring(6).trim();
+      } else if (lower.startsWith("if-range:")) {
+        ifRange = line.substring(9).trim();
+      }
+    }
+    ranges.add(String.valueOf(range));
+    ifRanges.add(String.valueOf(ifRange));
+    int from = range != null && honoursRange && (ifRange == null || ifRange.equals(etag))
+        ? Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1")) : -1;
+    OutputStream out = socket.getOutputStream();
+    String head;
+    if (from >= payload.length) {
+      head = "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */" + payload.length
+          + "\r\nContent-Length: 0";
+    } else if (from >= 0) {
+      head = "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes " + from + "-" + (payload.length - 1) + "/"
+          + (knowsTotal ? payload.length : "*");
+    } else {
+      head = "HTTP/1.1 200 OK";
+      from = 0;
+    }
+    out.write((head + "\r\nETag: " + etag + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    int length = Math.max(0, payload.length - from);
+    if (cutsLeft > 0) {
+      cutsLeft--;
+      length /= 2;
+    }
+    out.write(payload, from, length);
+    out.flush();
   }
 
   private void serve(HttpExchange ex) throws IOException {
@@ -65,7 +134,9 @@ class DownloaderTest {
     if (ifRange != null && !ifRange.equals(etag)) {
       range = null; // the source changed since the client's partial copy: the whole new file (RFC 9110 If-Range)
     }
-    ex.getResponseHeaders().add("ETag", etag);
+    if (etag != null) {
+      ex.getResponseHeaders().add("ETag", etag);
+    }
     int from = range == null ? 0 : Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1"));
     int length = payload.length - from;
     if (range != null) {
@@ -434,6 +505,128 @@ class DownloaderTest {
     assertThat(file).hasBinaryContent(payload);
     assertThat(home.resolve("weights/w.pth.part")).doesNotExist();
     assertThat(home.resolve("weights/w.pth.part.source")).doesNotExist();
+  }
+
+  @Test
+  void aBodyWithoutALengthCutAtHalfIsNotPinnedButCompletedByARangeRequest() throws Exception {
+    cutsLeft = 1;
+    PretrainedManifest.Entry e = entry(List.of(lengthlessServer()), null, null, null); // no size, no checksum
+    Path file = downloader(false).fetch(e);
+    assertThat(ranges).containsExactly("null", "bytes=" + payload.length / 2 + "-");
+    assertThat(ifRanges).containsExactly("null", etag);
+    assertThat(file).hasBinaryContent(payload);
+    assertThat(new WeightCache(home, false, null).lock().get("w.pth")).get()
+        .extracting(WeightLock.Pin::size, WeightLock.Pin::sha256).containsExactly((long) payload.length, sha());
+
+    // a 206 whose Content-Range does not tell the total either: asked once more, the 416 confirms the end
+    Files.delete(file);
+    Files.delete(home.resolve("weights.lock"));
+    ranges.clear();
+    cutsLeft = 1;
+    knowsTotal = false;
+    assertThat(downloader(false).fetch(e)).hasBinaryContent(payload);
+    assertThat(ranges).containsExactly("null", "bytes=" + payload.length / 2 + "-", "bytes=" + payload.length + "-");
+  }
+
+  @Test
+  void aCompleteBodyWithoutALengthIsPinnedOnceA416ConfirmsItsEnd() throws Exception {
+    Path file = downloader(false).fetch(entry(List.of(lengthlessServer()), null, null, null));
+    assertThat(ranges).containsExactly("null", "bytes=" + payload.length + "-");
+    assertThat(ifRanges).containsExactly("null", etag);
+    assertThat(file).hasBinaryContent(payload);
+    assertThat(new WeightCache(home, false, null).lock().get("w.pth")).get()
+        .extracting(WeightLock.Pin::sha256, WeightLock.Pin::how).containsExactly(sha(), "first download");
+    assertThat(home.resolve("weights/w.pth.part")).doesNotExist();
+    assertThat(home.resolve("weights/w.pth.part.source")).doesNotExist();
+  }
+
+  @Test
+  void aBodyWithoutALengthFromAServerIgnoringRangeIsRefusedUnlessAChecksumJudgesIt() throws Exception {
+    honoursRange = false;
+    cutsLeft = 1;
+    String url = lengthlessServer();
+    PretrainedManifest.Entry e = entry(List.of(url), null, null, null);
+    assertThatThrownBy(() -> downloader(false).fetch(e)).isInstanceOf(DownloadFailedException.class)
+        .hasMessageStartingWith("could not download " + url + ": the server did not say how long the file is")
+        .hasMessageContaining("cannot be told from the whole file; not put into the cache")
+        .hasMessageContaining("./stmzoo download toy.in1k --sha256 SHA256")
+        .satisfies(t -> assertThat(t.getMessage()).doesNotContain("\n"));
+    assertThat(ranges).containsExactly("null", "bytes=" + payload.length / 2 + "-");
+    assertThat(home.resolve("weights/w.pth")).doesNotExist();
+    assertThat(home.resolve("weights/w.pth.part")).doesNotExist();
+    assertThat(home.resolve("weights/w.pth.part.source")).doesNotExist();
+    assertThat(new WeightCache(home, false, null).lock().get("w.pth")).isEmpty();
+
+    // what the message suggests: the checksum judges the file, no Range request needed
+    ranges.clear();
+    assertThat(downloader(false).fetch(e, sha())).hasBinaryContent(payload);
+    assertThat(ranges).containsExactly("null");
+  }
+
+  @Test
+  void aCutDownloadWithoutAValidatorOrAChecksumIsNotOfferedForResumeNorKept() throws Exception {
+    etag = null; // nor a Last-Modified: nothing for If-Range
+    cutsLeft = 1;
+    PretrainedManifest.Entry e = entry(List.of(url("/files/w.pth")), null, null, null);
+    assertThatThrownBy(() -> downloader(false).fetch(e)).isInstanceOf(DownloadFailedException.class)
+        .hasMessageContaining("the connection closed after")
+        .satisfies(t -> assertThat(t.getMessage()).doesNotContain("run again to resume").doesNotContain("kept"));
+    assertThat(home.resolve("weights/w.pth.part")).doesNotExist();
+    assertThat(home.resolve("weights/w.pth.part.source")).doesNotExist();
+    ranges.clear();
+    assertThat(downloader(false).fetch(e)).hasBinaryContent(payload);
+    assertThat(ranges).containsExactly("null");
+
+    // a checksum judges a resumed file: then the next run resumes, and the message says so
+    Files.delete(home.resolve("weights/w.pth"));
+    cutsLeft = 1;
+    PretrainedManifest.Entry published = entry(url("/files/w.pth"), sha());
+    assertThatThrownBy(() -> downloader(false).fetch(published)).hasMessageContaining("run again to resume");
+    long kept = Files.size(home.resolve("weights/w.pth.part"));
+    ranges.clear();
+    assertThat(downloader(false).fetch(published)).hasBinaryContent(payload);
+    assertThat(ranges).containsExactly("bytes=" + kept + "-");
+  }
+
+  /** {@code /gone}: a 404, recorded in {@link #ranges} as "gone". */
+  private String gone() {
+    server.createContext("/gone", ex -> {
+      ranges.add("gone");
+      ex.sendResponseHeaders(404, -1);
+      ex.close();
+    });
+    return url("/gone");
+  }
+
+  @Test
+  void aCutDownloadFromALaterUrlIsResumedFromThatUrlFirst() throws Exception {
+    cutsLeft = 1;
+    PretrainedManifest.Entry e = entry(List.of(gone(), url("/files/w.pth")), null, null, null);
+    assertThatThrownBy(() -> downloader(false).fetch(e)).hasMessageContaining(url("/gone") + ": HTTP 404")
+        .hasMessageContaining("run again to resume");
+    assertThat(ranges).containsExactly("gone", "null");
+    long kept = Files.size(home.resolve("weights/w.pth.part"));
+
+    // the first URL, tried first, would have discarded the .part (no checksum, another source)
+    ranges.clear();
+    assertThat(downloader(false).fetch(e)).hasBinaryContent(payload);
+    assertThat(ranges).containsExactly("bytes=" + kept + "-");
+    assertThat(ifRanges).last().isEqualTo(etag);
+  }
+
+  @Test
+  void aLaterUrlThatFailsBeforeItsBodyLeavesTheCutDownloadOfAnEarlierOne() throws Exception {
+    cutsLeft = 1;
+    PretrainedManifest.Entry e = entry(List.of(url("/files/w.pth"), gone()), null, null, null);
+    assertThatThrownBy(() -> downloader(false).fetch(e)).hasMessageContaining(url("/gone") + ": HTTP 404")
+        .hasMessageContaining("run again to resume");
+    assertThat(ranges).containsExactly("null", "gone");
+    long kept = Files.size(home.resolve("weights/w.pth.part"));
+    assertThat(kept).isPositive().isLessThan(payload.length);
+
+    ranges.clear();
+    assertThat(downloader(false).fetch(e)).hasBinaryContent(payload);
+    assertThat(ranges).containsExactly("bytes=" + kept + "-");
   }
 
   @Test
