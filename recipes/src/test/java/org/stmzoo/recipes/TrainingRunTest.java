@@ -181,9 +181,15 @@ class TrainingRunTest {
     assertThat(interrupted.evalTop1()).isNull();
     assertThat(interrupted.ema()).isTrue();
     assertThat(interrupted.evalEma()).as("the run evaluates its EMA (--model-ema-eval)").isTrue();
+    // as if the save had been cut off between its two renames: readers take .last.old as it lies, the resumed
+    // trainer puts it back
+    Files.move(midEpoch.resolve(RunDirectory.LAST), midEpoch.resolve(".last.old"));
+    assertThat(new RunDirectory(midEpoch).checkpointTraining(RunDirectory.LAST).step()).isEqualTo(11);
+    assertThat(midEpoch.resolve(RunDirectory.LAST)).doesNotExist();
     Map<String, float[]> resumedMid = new TreeMap<>();
     train(midEpoch, two, trainSet, valSet, true, -1, resumedMid);
     assertSameWeights(once, resumedMid);
+    assertThat(midEpoch.resolve(".last.old")).doesNotExist();
   }
 
   @Test

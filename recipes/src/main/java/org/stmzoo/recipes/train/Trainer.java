@@ -78,8 +78,12 @@ public final class Trainer {
     return schedule;
   }
 
-  /** Restores model, optimizer, EMA and step from {@code last}; returns the step to continue from. */
+  /**
+   * Restores model, optimizer, EMA and step from {@code last}; returns the step to continue from. As the run's
+   * writer, first puts back what a save cut off between its renames left ({@link RunDirectory#recoverCheckpoints}).
+   */
   public long restoreLast() throws IOException {
+    run.recoverCheckpoints();
     if (!run.hasCheckpoint(RunDirectory.LAST)) {
       throw new IllegalArgumentException("nothing to resume: " + run.root() + " has no 'last' checkpoint");
     }

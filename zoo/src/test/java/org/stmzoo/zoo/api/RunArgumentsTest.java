@@ -170,13 +170,15 @@ class RunArgumentsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(occupied + " already holds a run; continue it with --resume or pick another --output");
 
-    // a crash between a checkpoint write's two renames leaves .last.old alone: still a run, and put back
+    // a crash between a checkpoint write's two renames leaves .last.old alone: still a run, which the refused
+    // command leaves as it is (its own trainer puts it back on --resume)
     Path halfRenamed = fakeRun("half-renamed", oldArgs(missingData));
     java.nio.file.Files.move(halfRenamed.resolve(RunDirectory.LAST), halfRenamed.resolve(".last.old"));
     assertThatThrownBy(() -> Training.run(trainSpec(DataSpec.folder(missingData), halfRenamed),
         TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream())))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already holds a run");
-    assertThat(halfRenamed.resolve(RunDirectory.LAST).resolve("stmzoo-checkpoint.json")).exists();
+    assertThat(halfRenamed.resolve(".last.old").resolve("stmzoo-checkpoint.json")).exists();
+    assertThat(halfRenamed.resolve(RunDirectory.LAST)).doesNotExist();
 
     Path empty = tmp.resolve("empty");
     assertThatThrownBy(() -> Training.run(resumed(trainSpec(DataSpec.folder(missingData), empty)),
