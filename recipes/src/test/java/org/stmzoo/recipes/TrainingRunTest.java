@@ -65,6 +65,16 @@ class TrainingRunTest {
   /** As above, with what {@link Trainer#fit(Runnable)} runs when the loop ends. */
   private static List<EpochRecord> train(Path out, RecipeConfig config, ImageDataset trainSet, ImageDataset valSet,
       boolean resume, long stopAtStep, Map<String, float[]> weightsOut, Runnable release) throws IOException {
+    return train(out, config, trainSet, valSet, resume, stopAtStep, weightsOut, release, 0, -1);
+  }
+
+  /**
+   * As above, saving {@code last} every {@code saveEvery} steps ({@link Trainer#saveLastEvery}), and crashing (an
+   * exception out of the loop, as from a lost task) once global step {@code crashAfterStep} is done.
+   */
+  private static List<EpochRecord> train(Path out, RecipeConfig config, ImageDataset trainSet, ImageDataset valSet,
+      boolean resume, long stopAtStep, Map<String, float[]> weightsOut, Runnable release, int saveEvery,
+      long crashAfterStep) throws IOException {
     try (Graph g = new Graph(); Session s = new Session(g);
         BatchLoader train = new BatchLoader(trainSet, TransformConfig.train(SIZE, MEAN, STD, null, false),
             config.batchSize(), true, true, config.seed(), 1);
@@ -84,6 +94,9 @@ class TrainingRunTest {
           if (epoch * total + done == stopAtStep) {
             holder[0].requestStop();
           }
+          if (epoch * total + done == crashAfterStep) {
+            throw new IllegalStateException("crash after step " + crashAfterStep);
+          }
         }
 
         @Override
@@ -93,6 +106,7 @@ class TrainingRunTest {
           CheckpointFolder.Metadata.of("tiny-net", 10, SIZE, 1, trainSet.classNames(), "test run"), config,
           new RunDirectory(out), stopper, System.out);
       holder[0] = trainer;
+      trainer.saveLastEvery(saveEvery);
       graph.initialize(s);
       if (resume) {
         trainer.restoreLast();
@@ -154,8 +168,7 @@ class TrainingRunTest {
 
   @Test
   void resumingGivesTheWeightsOfAnUninterruptedRun(@TempDir Path straight, @TempDir Path atEpoch,
-      @TempDir Path midEpoch)
-      throws IOException {
+      @TempDir Path midEpoch, @TempDir Path crashed) throws IOException {
     ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 256);
     ImageDataset valSet = fashionMnist(FashionMnist.Split.TEST, 64);
     // The full DeiT batch augmentation and an EMA, so their state and draws must resume exactly too.
@@ -190,6 +203,18 @@ class TrainingRunTest {
     train(midEpoch, two, trainSet, valSet, true, -1, resumedMid);
     assertSameWeights(once, resumedMid);
     assertThat(midEpoch.resolve(".last.old")).doesNotExist();
+
+    // Saving every 3 steps (3, 6, the epoch's end at 8, then 9), a crash after step 11 loses steps 10 and 11 only,
+    // not the epoch; resuming from step 9 replays them.
+    assertThatThrownBy(() -> train(crashed, two, trainSet, valSet, false, -1, null, () -> {}, 3, 11))
+        .hasMessage("crash after step 11");
+    CheckpointFolder.Training periodic = new RunDirectory(crashed).checkpointMetadata(RunDirectory.LAST).training();
+    assertThat(periodic.step()).isEqualTo(9);
+    assertThat(periodic.epochsDone()).isEqualTo(1);
+    assertThat(periodic.evalTop1()).isNull();
+    Map<String, float[]> resumedCrashed = new TreeMap<>();
+    train(crashed, two, trainSet, valSet, true, -1, resumedCrashed);
+    assertSameWeights(once, resumedCrashed);
   }
 
   @Test
@@ -278,6 +303,26 @@ class TrainingRunTest {
     assertThatThrownBy(() -> train(diverged, two, withPixels(trainSet, Float.NaN), valSet, false, -1, null,
         releases::incrementAndGet)).isInstanceOf(IllegalStateException.class).hasMessageContaining("loss is NaN");
     assertThat(releases).hasValue(2);
+  }
+
+  @Test
+  void noPeriodicSaveFollowsANonFiniteLoss(@TempDir Path out) throws IOException {
+    ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 256);
+    ImageDataset valSet = fashionMnist(FashionMnist.Split.TEST, 64);
+    // one loader thread reads the batches in order: images from the fourth batch on are NaN
+    AtomicInteger reads = new AtomicInteger();
+    ImageDataset turnsNaN = mapped(trainSet, image -> {
+      if (reads.incrementAndGet() <= 3 * 32) {
+        return image;
+      }
+      float[] pixels = new float[image.pixels().length];
+      Arrays.fill(pixels, Float.NaN);
+      return new LabeledImage(pixels, image.height(), image.width(), image.channels(), image.label());
+    });
+    assertThatThrownBy(() -> train(out, recipe(2, 32, 5e-3 * 512 / 32, 0, 0, 0, false), turnsNaN, valSet, false, -1,
+        null, () -> {}, 1, -1)).isInstanceOf(IllegalStateException.class).hasMessageContaining("loss is NaN at step 3");
+    // saved after each of the three finite steps, not after the NaN one
+    assertThat(new RunDirectory(out).checkpointMetadata(RunDirectory.LAST).training().step()).isEqualTo(3);
   }
 
   private static void copyFolder(Path from, Path to) throws IOException {

@@ -24,9 +24,9 @@ import org.tensorflow.exceptions.TensorFlowException;
  * The epoch loop: one {@link TrainingGraph#runStep} per batch with the per-step cosine rate, a progress bar,
  * evaluation after each epoch (of the EMA weights on request), and the run folder's records: summary.csv,
  * TensorBoard scalars, the curve plot, and checkpoint folders {@code last} (every epoch, before its evaluation,
- * and on Ctrl-C) and {@code best} (highest eval top-1, or lowest train loss without a validation set), in the one
- * stmzoo checkpoint layout ({@link CheckpointFolder}) with the optimizer and EMA state as extra variables and, in
- * the metadata, which weights the score is of.
+ * on Ctrl-C, and every N steps on request: {@link #saveLastEvery}) and {@code best} (highest eval top-1, or lowest
+ * train loss without a validation set), in the one stmzoo checkpoint layout ({@link CheckpointFolder}) with the
+ * optimizer and EMA state as extra variables and, in the metadata, which weights the score is of.
  *
  * <p>Where it starts is the optimizer's step count in the session: 0 for a fresh run, the checkpoint's for a
  * resumed one ({@link #restoreLast}); epoch and batch follow from it, and the loader replays the same order.
@@ -46,6 +46,8 @@ public final class Trainer {
   private final PrintStream log;
   private final CosineSchedule schedule;
   private volatile boolean stopRequested;
+  /** Steps between the saves of {@code last} within an epoch; 0 for none. */
+  private int saveEverySteps;
   /** The step count of the restored checkpoint's record, 0 before a restore. */
   private long completedSteps;
 
@@ -92,6 +94,18 @@ public final class Trainer {
     CheckpointFolder.Training saved = run.checkpointMetadata(RunDirectory.LAST).training();
     completedSteps = saved != null ? saved.step() : graph.completedSteps(session);
     return completedSteps;
+  }
+
+  /**
+   * Also saves {@code last} after every {@code steps}-th step of the run (its optimizer step count) within an epoch,
+   * as a stop saves it: the step, the epochs done, no score; {@code --resume} continues from it exactly. 0, the
+   * default: only at epoch ends and on a stop. It changes when {@code last} is written, not what is trained.
+   */
+  public void saveLastEvery(int steps) {
+    if (steps < 0) {
+      throw new IllegalArgumentException("steps between saves must be 0 (none) or positive, got " + steps);
+    }
+    saveEverySteps = steps;
   }
 
   /**
@@ -190,6 +204,13 @@ public final class Trainer {
             }
             if (stopRequested) {
               break;
+            }
+            // Only after a step that returned a finite loss: a TensorFlow error or a non-finite loss leaves the
+            // loop by its exception above, never reaching here, since the weights may then be partly updated (a
+            // step that failed after some of its assignments ran) or NaN, and would replace a good last. The
+            // epoch's last step is saved at the epoch's end below.
+            if (saveEverySteps > 0 && step % saveEverySteps == 0 && step < (epoch + 1) * stepsPerEpoch) {
+              saveLast(step, epoch, Double.NaN);
             }
           }
         }

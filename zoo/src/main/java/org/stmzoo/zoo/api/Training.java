@@ -148,6 +148,7 @@ public final class Training {
       Trainer trainer = new Trainer(session, graph, train, Optional.ofNullable(val),
           model.checkpointMetadata("training run " + out.toAbsolutePath()).withEvalCropPct(cropPct), recipe, run,
           listener.asReporter(), log);
+      trainer.saveLastEvery(spec.saveEverySteps());
       initializeOrLose(graph, session, cluster);
       long startStep = 0;
       if (resume) {

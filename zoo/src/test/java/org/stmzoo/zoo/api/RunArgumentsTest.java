@@ -49,7 +49,8 @@ class RunArgumentsTest {
 
   private static TrainSpec resumed(TrainSpec s) {
     return new TrainSpec(s.model(), s.init(), true, s.data(), s.imageSize(), s.dropPath(), s.output(), s.recipe(),
-        s.autoAugment(), s.minScale(), s.cropPct(), s.distillTeacher(), s.threads(), s.downloads(), s.parallelism());
+        s.autoAugment(), s.minScale(), s.cropPct(), s.distillTeacher(), s.threads(), s.downloads(), s.parallelism(),
+        s.saveEverySteps());
   }
 
   /** One epoch of {@code spec}, its log discarded. */
@@ -106,7 +107,7 @@ class RunArgumentsTest {
     TrainSpec s = resumed(spec);
     TrainSpec noCrop = new TrainSpec(s.model(), s.init(), true, s.data(), s.imageSize(), s.dropPath(), s.output(),
         s.recipe(), s.autoAugment(), s.minScale(), null, s.distillTeacher(), s.threads(), s.downloads(),
-        s.parallelism());
+        s.parallelism(), s.saveEverySteps());
     assertThat(Training.run(noCrop, TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream()))
         .epochs()).hasSize(1);
   }
