@@ -174,7 +174,7 @@ class TrainingRunTest {
     // The full DeiT batch augmentation and an EMA, so their state and draws must resume exactly too.
     RecipeConfig two = recipe(2, 32, 5e-3 * 512 / 32, 0.8, 1.0, 0.25, true);
     Map<String, float[]> once = new TreeMap<>();
-    train(straight, two, trainSet, valSet, false, -1, once);
+    List<EpochRecord> uninterrupted = train(straight, two, trainSet, valSet, false, -1, once);
 
     // 8 steps per epoch: stop at the end of epoch 1, then resume for epoch 2.
     train(atEpoch, two, trainSet, valSet, false, 8, null);
@@ -194,15 +194,21 @@ class TrainingRunTest {
     assertThat(interrupted.evalTop1()).isNull();
     assertThat(interrupted.ema()).isTrue();
     assertThat(interrupted.evalEma()).as("the run evaluates its EMA (--model-ema-eval)").isTrue();
+    // the epoch's sums so far (steps 9 to 11) are saved with it
+    assertThat(interrupted.epochSoFar().steps()).isEqualTo(3);
+    assertThat(interrupted.epochSoFar().images()).isEqualTo(3 * 32);
+    assertThat(interrupted.epochSoFar().seconds()).isPositive();
     // as if the save had been cut off between its two renames: readers take .last.old as it lies, the resumed
     // trainer puts it back
     Files.move(midEpoch.resolve(RunDirectory.LAST), midEpoch.resolve(".last.old"));
     assertThat(new RunDirectory(midEpoch).checkpointTraining(RunDirectory.LAST).step()).isEqualTo(11);
     assertThat(midEpoch.resolve(RunDirectory.LAST)).doesNotExist();
     Map<String, float[]> resumedMid = new TreeMap<>();
-    train(midEpoch, two, trainSet, valSet, true, -1, resumedMid);
+    List<EpochRecord> resumedMidRows = train(midEpoch, two, trainSet, valSet, true, -1, resumedMid);
     assertSameWeights(once, resumedMid);
     assertThat(midEpoch.resolve(".last.old")).doesNotExist();
+    // epoch 2's row covers its 8 steps, the 3 before the stop too, as the uninterrupted run's does
+    assertSameRow(uninterrupted.get(1), resumedMidRows.get(1), 8 * 32);
 
     // Saving every 3 steps (3, 6, the epoch's end at 8, then 9), a crash after step 11 loses steps 10 and 11 only,
     // not the epoch; resuming from step 9 replays them.
@@ -212,9 +218,24 @@ class TrainingRunTest {
     assertThat(periodic.step()).isEqualTo(9);
     assertThat(periodic.epochsDone()).isEqualTo(1);
     assertThat(periodic.evalTop1()).isNull();
+    assertThat(periodic.epochSoFar().steps()).isEqualTo(1);
     Map<String, float[]> resumedCrashed = new TreeMap<>();
-    train(crashed, two, trainSet, valSet, true, -1, resumedCrashed);
+    List<EpochRecord> resumedCrashedRows = train(crashed, two, trainSet, valSet, true, -1, resumedCrashed);
     assertSameWeights(once, resumedCrashed);
+    assertSameRow(uninterrupted.get(1), resumedCrashedRows.get(1), 8 * 32);
+  }
+
+  /**
+   * A resumed epoch's summary row against the uninterrupted run's: the mean train loss over all of its steps, the
+   * same score, and a rate and time that cover {@code images} images (summary.csv has no step or image columns).
+   */
+  private static void assertSameRow(EpochRecord expected, EpochRecord actual, long images) {
+    assertThat(actual.epoch()).isEqualTo(expected.epoch());
+    assertThat(actual.trainLoss()).isCloseTo(expected.trainLoss(), within(1e-6));
+    assertThat(actual.evalTop1()).isCloseTo(expected.evalTop1(), within(1e-6));
+    assertThat(actual.lr()).isEqualTo(expected.lr());
+    assertThat(actual.imagesPerSecond() * actual.epochSeconds()).isCloseTo(images, within(1e-6 * images));
+    assertThat(expected.imagesPerSecond() * expected.epochSeconds()).isCloseTo(images, within(1e-6 * images));
   }
 
   @Test

@@ -50,6 +50,8 @@ public final class Trainer {
   private int saveEverySteps;
   /** The step count of the restored checkpoint's record, 0 before a restore. */
   private long completedSteps;
+  /** The running sums of the epoch the restored checkpoint was saved in the middle of, or null. */
+  private CheckpointFolder.EpochSoFar restoredEpoch;
 
   /**
    * @param checkpointMetadata what the run's checkpoints hold (model, classes, input); the trainer adds where
@@ -93,6 +95,7 @@ public final class Trainer {
     // the optimizer's own count is a float32 (as torch's is) and stops at 2^24; the checkpoint's record is a long
     CheckpointFolder.Training saved = run.checkpointMetadata(RunDirectory.LAST).training();
     completedSteps = saved != null ? saved.step() : graph.completedSteps(session);
+    restoredEpoch = saved != null ? saved.epochSoFar() : null;
     return completedSteps;
   }
 
@@ -178,10 +181,15 @@ public final class Trainer {
     try (EventFileWriter events = new EventFileWriter(run.tensorboard())) {
       for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
         int startBatch = (int) (step - epoch * stepsPerEpoch);
+        // An epoch resumed from its middle goes on from the sums saved with it, so that its row covers the whole
+        // epoch: a mean of the later, lower losses alone would favour it for best/ (without validation).
+        CheckpointFolder.EpochSoFar before = epoch == startEpoch && startBatch > 0 && restoredEpoch != null
+            ? restoredEpoch : CheckpointFolder.EpochSoFar.NONE;
         long epochStart = System.nanoTime();
-        double lossSum = 0;
-        long images = 0;
-        int steps = 0;
+        double lossSum = before.lossSum();
+        long images = before.images();
+        int steps = before.steps();
+        int batch = startBatch;
         double lr = schedule.lr(step);
         try (ProgressReporter.EpochProgress bar = progress.epoch(epoch, config.epochs(), stepsPerEpoch, startBatch)) {
           Iterator<Batch> batches = train.epoch(epoch, startBatch);
@@ -193,11 +201,12 @@ public final class Trainer {
               throw new IllegalStateException("loss is " + loss + " at step " + step + "; stopping (lower --lr?)");
             }
             step++;
+            batch++;
             steps++;
             images += graph.replicas().globalBatch(b.size());
             lossSum += loss;
-            double seconds = (System.nanoTime() - epochStart) / 1e9;
-            bar.step(startBatch + steps, lossSum / steps, lr, images / seconds);
+            double seconds = before.seconds() + (System.nanoTime() - epochStart) / 1e9;
+            bar.step(batch, lossSum / steps, lr, images / seconds);
             if (step % LOG_EVERY_STEPS == 0) {
               events.scalar("train/loss", step, loss);
               events.scalar("train/lr", step, lr);
@@ -210,24 +219,24 @@ public final class Trainer {
             // step that failed after some of its assignments ran) or NaN, and would replace a good last. The
             // epoch's last step is saved at the epoch's end below.
             if (saveEverySteps > 0 && step % saveEverySteps == 0 && step < (epoch + 1) * stepsPerEpoch) {
-              saveLast(step, epoch, Double.NaN);
+              saveLast(step, epoch, new CheckpointFolder.EpochSoFar(steps, images, lossSum, seconds));
             }
           }
         }
+        double seconds = before.seconds() + (System.nanoTime() - epochStart) / 1e9;
         if (stopRequested && step < (epoch + 1) * stepsPerEpoch) {
-          saveLast(step, epoch, Double.NaN);
+          saveLast(step, epoch, new CheckpointFolder.EpochSoFar(steps, images, lossSum, seconds));
           log.printf(Locale.ROOT, "Interrupted: saved step %d to %s; continue with --resume%n", step,
               run.root().resolve(RunDirectory.LAST));
           return records;
         }
-        double seconds = (System.nanoTime() - epochStart) / 1e9;
         EpochRecord trained = new EpochRecord(epoch, steps == 0 ? Double.NaN : lossSum / steps, Double.NaN,
             Double.NaN, Double.NaN, lr, images / seconds, seconds);
         records.add(trained);
         // The epoch is kept before it is evaluated (DeiT saves checkpoint.pth before evaluate()): an evaluation
         // that fails, or outlasts the shutdown hook's wait after Ctrl-C, costs the epoch's score, not its training.
         run.writeSummary(records);
-        saveLast(step, epoch + 1, Double.NaN);
+        saveLast(step, epoch + 1, null);
         // after a stop the evaluation is skipped, so that Ctrl-C at an epoch's end exits at once
         EpochRecord record = stopRequested ? trained : withEvaluation(trained);
         records.set(records.size() - 1, record);
@@ -294,13 +303,19 @@ public final class Trainer {
     CurvePlot.write(run.plot(), records);
   }
 
-  private void saveLast(long step, int epochsDone, double evalTop1) throws IOException {
-    run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.LAST, metadata(step, epochsDone, evalTop1));
+  /**
+   * Saves {@code last}, before its evaluation (no score yet); {@code soFar}: the sums of the epoch it is saved in the
+   * middle of, null at an epoch's end.
+   */
+  private void saveLast(long step, int epochsDone, CheckpointFolder.EpochSoFar soFar) throws IOException {
+    run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.LAST, checkpointMetadata.withTraining(
+        new CheckpointFolder.Training(step, epochsDone, null, graph.hasEma(), evaluatesEma(), soFar)));
   }
 
+  /** Where training stands at an epoch's end, with the epoch's score (NaN: none). */
   private CheckpointFolder.Metadata metadata(long step, int epochsDone, double evalTop1) {
     return checkpointMetadata.withTraining(new CheckpointFolder.Training(step, epochsDone,
-        Double.isNaN(evalTop1) ? null : evalTop1, graph.hasEma(), evaluatesEma()));
+        Double.isNaN(evalTop1) ? null : evalTop1, graph.hasEma(), evaluatesEma(), null));
   }
 
   /**

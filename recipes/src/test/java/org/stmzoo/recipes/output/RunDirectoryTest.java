@@ -53,7 +53,7 @@ class RunDirectoryTest {
 
     // an update of the metadata (the epoch's score) is a write too: into NAME, put back first
     Files.move(dir.resolve(RunDirectory.LAST), dir.resolve(".last.old"));
-    run.updateTraining(RunDirectory.LAST, new CheckpointFolder.Training(7, 1, 50.0, false, false));
+    run.updateTraining(RunDirectory.LAST, new CheckpointFolder.Training(7, 1, 50.0, false, false, null));
     assertThat(names(dir)).containsExactlyInAnyOrder(RunDirectory.LAST, RunDirectory.BEST);
     assertThat(run.checkpointTraining(RunDirectory.LAST).evalTop1()).isEqualTo(50.0);
   }
