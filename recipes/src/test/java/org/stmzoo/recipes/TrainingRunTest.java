@@ -65,6 +65,16 @@ class TrainingRunTest {
   /** As above, with what {@link Trainer#fit(Runnable)} runs when the loop ends. */
   private static List<EpochRecord> train(Path out, RecipeConfig config, ImageDataset trainSet, ImageDataset valSet,
       boolean resume, long stopAtStep, Map<String, float[]> weightsOut, Runnable release) throws IOException {
+    return train(out, config, trainSet, valSet, resume, stopAtStep, weightsOut, release, 0, -1);
+  }
+
+  /**
+   * As above, saving {@code last} every {@code saveEvery} steps ({@link Trainer#saveLastEvery}), and crashing (an
+   * exception out of the loop, as from a lost task) once global step {@code crashAfterStep} is done.
+   */
+  private static List<EpochRecord> train(Path out, RecipeConfig config, ImageDataset trainSet, ImageDataset valSet,
+      boolean resume, long stopAtStep, Map<String, float[]> weightsOut, Runnable release, int saveEvery,
+      long crashAfterStep) throws IOException {
     try (Graph g = new Graph(); Session s = new Session(g);
         BatchLoader train = new BatchLoader(trainSet, TransformConfig.train(SIZE, MEAN, STD, null, false),
             config.batchSize(), true, true, config.seed(), 1);
@@ -84,6 +94,9 @@ class TrainingRunTest {
           if (epoch * total + done == stopAtStep) {
             holder[0].requestStop();
           }
+          if (epoch * total + done == crashAfterStep) {
+            throw new IllegalStateException("crash after step " + crashAfterStep);
+          }
         }
 
         @Override
@@ -93,6 +106,7 @@ class TrainingRunTest {
           CheckpointFolder.Metadata.of("tiny-net", 10, SIZE, 1, trainSet.classNames(), "test run"), config,
           new RunDirectory(out), stopper, System.out);
       holder[0] = trainer;
+      trainer.saveLastEvery(saveEvery);
       graph.initialize(s);
       if (resume) {
         trainer.restoreLast();
@@ -154,14 +168,13 @@ class TrainingRunTest {
 
   @Test
   void resumingGivesTheWeightsOfAnUninterruptedRun(@TempDir Path straight, @TempDir Path atEpoch,
-      @TempDir Path midEpoch)
-      throws IOException {
+      @TempDir Path midEpoch, @TempDir Path crashed) throws IOException {
     ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 256);
     ImageDataset valSet = fashionMnist(FashionMnist.Split.TEST, 64);
     // The full DeiT batch augmentation and an EMA, so their state and draws must resume exactly too.
     RecipeConfig two = recipe(2, 32, 5e-3 * 512 / 32, 0.8, 1.0, 0.25, true);
     Map<String, float[]> once = new TreeMap<>();
-    train(straight, two, trainSet, valSet, false, -1, once);
+    List<EpochRecord> uninterrupted = train(straight, two, trainSet, valSet, false, -1, once);
 
     // 8 steps per epoch: stop at the end of epoch 1, then resume for epoch 2.
     train(atEpoch, two, trainSet, valSet, false, 8, null);
@@ -181,9 +194,48 @@ class TrainingRunTest {
     assertThat(interrupted.evalTop1()).isNull();
     assertThat(interrupted.ema()).isTrue();
     assertThat(interrupted.evalEma()).as("the run evaluates its EMA (--model-ema-eval)").isTrue();
+    // the epoch's sums so far (steps 9 to 11) are saved with it
+    assertThat(interrupted.epochSoFar().steps()).isEqualTo(3);
+    assertThat(interrupted.epochSoFar().images()).isEqualTo(3 * 32);
+    assertThat(interrupted.epochSoFar().seconds()).isPositive();
+    // as if the save had been cut off between its two renames: readers take .last.old as it lies, the resumed
+    // trainer puts it back
+    Files.move(midEpoch.resolve(RunDirectory.LAST), midEpoch.resolve(".last.old"));
+    assertThat(new RunDirectory(midEpoch).checkpointTraining(RunDirectory.LAST).step()).isEqualTo(11);
+    assertThat(midEpoch.resolve(RunDirectory.LAST)).doesNotExist();
     Map<String, float[]> resumedMid = new TreeMap<>();
-    train(midEpoch, two, trainSet, valSet, true, -1, resumedMid);
+    List<EpochRecord> resumedMidRows = train(midEpoch, two, trainSet, valSet, true, -1, resumedMid);
     assertSameWeights(once, resumedMid);
+    assertThat(midEpoch.resolve(".last.old")).doesNotExist();
+    // epoch 2's row covers its 8 steps, the 3 before the stop too, as the uninterrupted run's does
+    assertSameRow(uninterrupted.get(1), resumedMidRows.get(1), 8 * 32);
+
+    // Saving every 3 steps (3, 6, the epoch's end at 8, then 9), a crash after step 11 loses steps 10 and 11 only,
+    // not the epoch; resuming from step 9 replays them.
+    assertThatThrownBy(() -> train(crashed, two, trainSet, valSet, false, -1, null, () -> {}, 3, 11))
+        .hasMessage("crash after step 11");
+    CheckpointFolder.Training periodic = new RunDirectory(crashed).checkpointMetadata(RunDirectory.LAST).training();
+    assertThat(periodic.step()).isEqualTo(9);
+    assertThat(periodic.epochsDone()).isEqualTo(1);
+    assertThat(periodic.evalTop1()).isNull();
+    assertThat(periodic.epochSoFar().steps()).isEqualTo(1);
+    Map<String, float[]> resumedCrashed = new TreeMap<>();
+    List<EpochRecord> resumedCrashedRows = train(crashed, two, trainSet, valSet, true, -1, resumedCrashed);
+    assertSameWeights(once, resumedCrashed);
+    assertSameRow(uninterrupted.get(1), resumedCrashedRows.get(1), 8 * 32);
+  }
+
+  /**
+   * A resumed epoch's summary row against the uninterrupted run's: the mean train loss over all of its steps, the
+   * same score, and a rate and time that cover {@code images} images (summary.csv has no step or image columns).
+   */
+  private static void assertSameRow(EpochRecord expected, EpochRecord actual, long images) {
+    assertThat(actual.epoch()).isEqualTo(expected.epoch());
+    assertThat(actual.trainLoss()).isCloseTo(expected.trainLoss(), within(1e-6));
+    assertThat(actual.evalTop1()).isCloseTo(expected.evalTop1(), within(1e-6));
+    assertThat(actual.lr()).isEqualTo(expected.lr());
+    assertThat(actual.imagesPerSecond() * actual.epochSeconds()).isCloseTo(images, within(1e-6 * images));
+    assertThat(expected.imagesPerSecond() * expected.epochSeconds()).isCloseTo(images, within(1e-6 * images));
   }
 
   @Test
@@ -272,6 +324,26 @@ class TrainingRunTest {
     assertThatThrownBy(() -> train(diverged, two, withPixels(trainSet, Float.NaN), valSet, false, -1, null,
         releases::incrementAndGet)).isInstanceOf(IllegalStateException.class).hasMessageContaining("loss is NaN");
     assertThat(releases).hasValue(2);
+  }
+
+  @Test
+  void noPeriodicSaveFollowsANonFiniteLoss(@TempDir Path out) throws IOException {
+    ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 256);
+    ImageDataset valSet = fashionMnist(FashionMnist.Split.TEST, 64);
+    // one loader thread reads the batches in order: images from the fourth batch on are NaN
+    AtomicInteger reads = new AtomicInteger();
+    ImageDataset turnsNaN = mapped(trainSet, image -> {
+      if (reads.incrementAndGet() <= 3 * 32) {
+        return image;
+      }
+      float[] pixels = new float[image.pixels().length];
+      Arrays.fill(pixels, Float.NaN);
+      return new LabeledImage(pixels, image.height(), image.width(), image.channels(), image.label());
+    });
+    assertThatThrownBy(() -> train(out, recipe(2, 32, 5e-3 * 512 / 32, 0, 0, 0, false), turnsNaN, valSet, false, -1,
+        null, () -> {}, 1, -1)).isInstanceOf(IllegalStateException.class).hasMessageContaining("loss is NaN at step 3");
+    // saved after each of the three finite steps, not after the NaN one
+    assertThat(new RunDirectory(out).checkpointMetadata(RunDirectory.LAST).training().step()).isEqualTo(3);
   }
 
   private static void copyFolder(Path from, Path to) throws IOException {

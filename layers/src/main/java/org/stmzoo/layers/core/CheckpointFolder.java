@@ -107,8 +107,29 @@ public final class CheckpointFolder {
    * @param evalEma whether the run's evaluations (this {@code evalTop1}, summary.csv's eval columns, and so the
    *     choice of {@code best}) score the EMA copies rather than the live weights ({@code train --model-ema-eval});
    *     false, the live weights, in metadata written before it was recorded
+   * @param epochSoFar where the checkpoint was saved in the middle of an epoch (Ctrl-C, {@code train
+   *     --save-every-steps}), that epoch's running sums, which a resumed run goes on from; null at an epoch's end,
+   *     and in metadata written before they were recorded (a resumed epoch's row then covers the steps after the
+   *     resume only)
    */
-  public record Training(long step, int epochsDone, Double evalTop1, boolean ema, boolean evalEma) {}
+  public record Training(long step, int epochsDone, Double evalTop1, boolean ema, boolean evalEma,
+      EpochSoFar epochSoFar) {}
+
+  /**
+   * The running sums of an epoch saved before its end, so that a resumed run's summary.csv row covers the whole
+   * epoch: its mean train loss (which, without a validation set, chooses {@code best}), images per second and
+   * seconds, not only the steps after the resume.
+   *
+   * @param steps the steps the sums cover: the epoch's up to the save (fewer where the run that saved it had
+   *     itself resumed the epoch from a checkpoint without sums)
+   * @param images the images those steps trained on, over all replicas
+   * @param lossSum the sum of their train losses
+   * @param seconds the time they took
+   */
+  public record EpochSoFar(int steps, long images, double lossSum, double seconds) {
+    /** The sums of an epoch before its first step. */
+    public static final EpochSoFar NONE = new EpochSoFar(0, 0, 0, 0);
+  }
 
   /**
    * One file of the V2 checkpoint ({@code variables.index}, {@code variables.data-00000-of-00001}) as written.

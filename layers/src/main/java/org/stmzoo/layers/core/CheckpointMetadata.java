@@ -115,6 +115,11 @@ public final class CheckpointMetadata {
     if (t != null && t.evalEma() && !t.ema()) {
       throw invalid(file, "training says its evaluations scored EMA weights (evalEma) it does not hold (ema false)");
     }
+    CheckpointFolder.EpochSoFar soFar = t == null ? null : t.epochSoFar();
+    if (soFar != null && (soFar.steps() < 0 || soFar.images() < 0 || !Double.isFinite(soFar.lossSum())
+        || !(soFar.seconds() >= 0 && Double.isFinite(soFar.seconds())))) {
+      throw invalid(file, "training.epochSoFar holds a negative count or time, or a non-finite sum");
+    }
     Set<String> names = new HashSet<>();
     for (CheckpointFolder.VariablesFile v : m.variablesFiles()) {
       if (v == null || v.name() == null || !VARIABLES_FILE.matcher(v.name()).matches() || !names.add(v.name())) {

@@ -34,11 +34,13 @@ public final class AtomicFiles {
   /**
    * A folder: written to {@code .NAME.tmp} and flushed; the old folder is renamed to {@code .NAME.old}, the new
    * one into place, and the old one deleted once the renames are on disk. If the process dies between the two
-   * renames, {@link #recover} finds {@code .NAME.old} intact.
+   * renames, {@link #recover} finds {@code .NAME.old} intact, and {@link #readable} finds it meanwhile. A write
+   * recovers first, so that {@code .NAME.old} stays the only copy until the new folder is in place.
    */
   public static void writeFolder(Path target, Writer writer) throws IOException {
     Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    Path old = target.resolveSibling("." + target.getFileName() + ".old");
+    Path old = old(target);
+    recover(target);
     DurableFiles.deleteTree(tmp);
     writeOrDelete(tmp, () -> {
       Files.createDirectories(tmp);
@@ -73,11 +75,27 @@ public final class AtomicFiles {
     }
   }
 
-  /** Puts back {@code .NAME.old} when a crash left no {@code NAME}. */
+  /**
+   * Puts back {@code .NAME.old} when a crash left no {@code NAME}: for the folder's writer only, as its next write
+   * does. A reader that renamed could land between a live writer's two renames, and make its second one fail.
+   */
   public static void recover(Path target) throws IOException {
-    Path old = target.resolveSibling("." + target.getFileName() + ".old");
+    Path old = old(target);
     if (!Files.exists(target) && Files.exists(old)) {
       Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
     }
+  }
+
+  /**
+   * Where a reader finds the folder {@code target}: itself, or {@code .NAME.old} where there is no {@code NAME}
+   * (a writer between its two renames, or cut off there); {@code target} where neither exists. Renames nothing.
+   */
+  public static Path readable(Path target) {
+    Path old = old(target);
+    return !Files.exists(target) && Files.exists(old) ? old : target;
+  }
+
+  private static Path old(Path target) {
+    return target.resolveSibling("." + target.getFileName() + ".old");
   }
 }

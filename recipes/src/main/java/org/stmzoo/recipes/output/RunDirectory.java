@@ -100,31 +100,44 @@ public final class RunDirectory {
   /**
    * Replaces the training state in checkpoint {@code name}'s metadata (an epoch's evaluation score, once it is
    * known), leaving its variables and their digests as they are: one small file written atomically instead of the
-   * whole folder again.
+   * whole folder again. A write: it first puts back a folder a cut-off save left ({@link #recoverCheckpoints}).
    */
   public void updateTraining(String name, CheckpointFolder.Training training) throws IOException {
-    CheckpointFolder.Metadata metadata = CheckpointFolder.readMetadata(checkpoint(name)).withTraining(training);
-    AtomicFiles.write(checkpoint(name).resolve(CheckpointFolder.METADATA_FILE),
+    Path folder = root.resolve(name);
+    AtomicFiles.recover(folder);
+    CheckpointFolder.Metadata metadata = CheckpointFolder.readMetadata(folder).withTraining(training);
+    AtomicFiles.write(folder.resolve(CheckpointFolder.METADATA_FILE),
         tmp -> Files.writeString(tmp, CheckpointFolder.metadataJson(metadata), StandardCharsets.UTF_8));
   }
 
-  /** The checkpoint folder {@code name}, after recovering from a crash mid-rename. */
-  public Path checkpoint(String name) throws IOException {
-    AtomicFiles.recover(root.resolve(name));
-    return root.resolve(name);
+  /**
+   * For the run's writer (training): puts back the checkpoint folders that a save cut off between its two renames
+   * left as {@code .NAME.old} ({@link AtomicFiles#recover}). Readers leave them where they are and read them there
+   * ({@link #checkpoint}): a reader's rename could land between a live trainer's two and make its save fail.
+   */
+  public void recoverCheckpoints() throws IOException {
+    AtomicFiles.recover(root.resolve(LAST));
+    AtomicFiles.recover(root.resolve(BEST));
   }
 
-  public boolean hasCheckpoint(String name) throws IOException {
+  /**
+   * The checkpoint folder {@code name} as a reader finds it: {@code NAME}, or {@code .NAME.old} while a save is
+   * between its two renames or was cut off there. Renames nothing (see {@link #recoverCheckpoints}).
+   */
+  public Path checkpoint(String name) {
+    return AtomicFiles.readable(root.resolve(name));
+  }
+
+  public boolean hasCheckpoint(String name) {
     return hasCheckpoint(root, name);
   }
 
   /**
-   * Whether the run folder {@code root} holds checkpoint {@code name} (after recovering it from a crash
-   * mid-rename), without creating {@code root} as the constructor does.
+   * Whether the run folder {@code root} holds checkpoint {@code name}, as {@link #checkpoint} finds it (a cut-off
+   * save's {@code .NAME.old} counts), without creating {@code root} as the constructor does or renaming anything.
    */
-  public static boolean hasCheckpoint(Path root, String name) throws IOException {
-    AtomicFiles.recover(root.resolve(name));
-    return CheckpointFolder.isCheckpoint(root.resolve(name));
+  public static boolean hasCheckpoint(Path root, String name) {
+    return CheckpointFolder.isCheckpoint(AtomicFiles.readable(root.resolve(name)));
   }
 
   /** Checkpoint {@code name}'s metadata, its variables files verified against their digests. */

@@ -24,9 +24,9 @@ import org.tensorflow.exceptions.TensorFlowException;
  * The epoch loop: one {@link TrainingGraph#runStep} per batch with the per-step cosine rate, a progress bar,
  * evaluation after each epoch (of the EMA weights on request), and the run folder's records: summary.csv,
  * TensorBoard scalars, the curve plot, and checkpoint folders {@code last} (every epoch, before its evaluation,
- * and on Ctrl-C) and {@code best} (highest eval top-1, or lowest train loss without a validation set), in the one
- * stmzoo checkpoint layout ({@link CheckpointFolder}) with the optimizer and EMA state as extra variables and, in
- * the metadata, which weights the score is of.
+ * on Ctrl-C, and every N steps on request: {@link #saveLastEvery}) and {@code best} (highest eval top-1, or lowest
+ * train loss without a validation set), in the one stmzoo checkpoint layout ({@link CheckpointFolder}) with the
+ * optimizer and EMA state as extra variables and, in the metadata, which weights the score is of.
  *
  * <p>Where it starts is the optimizer's step count in the session: 0 for a fresh run, the checkpoint's for a
  * resumed one ({@link #restoreLast}); epoch and batch follow from it, and the loader replays the same order.
@@ -46,8 +46,12 @@ public final class Trainer {
   private final PrintStream log;
   private final CosineSchedule schedule;
   private volatile boolean stopRequested;
+  /** Steps between the saves of {@code last} within an epoch; 0 for none. */
+  private int saveEverySteps;
   /** The step count of the restored checkpoint's record, 0 before a restore. */
   private long completedSteps;
+  /** The running sums of the epoch the restored checkpoint was saved in the middle of, or null. */
+  private CheckpointFolder.EpochSoFar restoredEpoch;
 
   /**
    * @param checkpointMetadata what the run's checkpoints hold (model, classes, input); the trainer adds where
@@ -78,8 +82,12 @@ public final class Trainer {
     return schedule;
   }
 
-  /** Restores model, optimizer, EMA and step from {@code last}; returns the step to continue from. */
+  /**
+   * Restores model, optimizer, EMA and step from {@code last}; returns the step to continue from. As the run's
+   * writer, first puts back what a save cut off between its renames left ({@link RunDirectory#recoverCheckpoints}).
+   */
   public long restoreLast() throws IOException {
+    run.recoverCheckpoints();
     if (!run.hasCheckpoint(RunDirectory.LAST)) {
       throw new IllegalArgumentException("nothing to resume: " + run.root() + " has no 'last' checkpoint");
     }
@@ -87,7 +95,20 @@ public final class Trainer {
     // the optimizer's own count is a float32 (as torch's is) and stops at 2^24; the checkpoint's record is a long
     CheckpointFolder.Training saved = run.checkpointMetadata(RunDirectory.LAST).training();
     completedSteps = saved != null ? saved.step() : graph.completedSteps(session);
+    restoredEpoch = saved != null ? saved.epochSoFar() : null;
     return completedSteps;
+  }
+
+  /**
+   * Also saves {@code last} after every {@code steps}-th step of the run (its optimizer step count) within an epoch,
+   * as a stop saves it: the step, the epochs done, no score; {@code --resume} continues from it exactly. 0, the
+   * default: only at epoch ends and on a stop. It changes when {@code last} is written, not what is trained.
+   */
+  public void saveLastEvery(int steps) {
+    if (steps < 0) {
+      throw new IllegalArgumentException("steps between saves must be 0 (none) or positive, got " + steps);
+    }
+    saveEverySteps = steps;
   }
 
   /**
@@ -160,10 +181,15 @@ public final class Trainer {
     try (EventFileWriter events = new EventFileWriter(run.tensorboard())) {
       for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
         int startBatch = (int) (step - epoch * stepsPerEpoch);
+        // An epoch resumed from its middle goes on from the sums saved with it, so that its row covers the whole
+        // epoch: a mean of the later, lower losses alone would favour it for best/ (without validation).
+        CheckpointFolder.EpochSoFar before = epoch == startEpoch && startBatch > 0 && restoredEpoch != null
+            ? restoredEpoch : CheckpointFolder.EpochSoFar.NONE;
         long epochStart = System.nanoTime();
-        double lossSum = 0;
-        long images = 0;
-        int steps = 0;
+        double lossSum = before.lossSum();
+        long images = before.images();
+        int steps = before.steps();
+        int batch = startBatch;
         double lr = schedule.lr(step);
         try (ProgressReporter.EpochProgress bar = progress.epoch(epoch, config.epochs(), stepsPerEpoch, startBatch)) {
           Iterator<Batch> batches = train.epoch(epoch, startBatch);
@@ -175,11 +201,12 @@ public final class Trainer {
               throw new IllegalStateException("loss is " + loss + " at step " + step + "; stopping (lower --lr?)");
             }
             step++;
+            batch++;
             steps++;
             images += graph.replicas().globalBatch(b.size());
             lossSum += loss;
-            double seconds = (System.nanoTime() - epochStart) / 1e9;
-            bar.step(startBatch + steps, lossSum / steps, lr, images / seconds);
+            double seconds = before.seconds() + (System.nanoTime() - epochStart) / 1e9;
+            bar.step(batch, lossSum / steps, lr, images / seconds);
             if (step % LOG_EVERY_STEPS == 0) {
               events.scalar("train/loss", step, loss);
               events.scalar("train/lr", step, lr);
@@ -187,22 +214,29 @@ public final class Trainer {
             if (stopRequested) {
               break;
             }
+            // Only after a step that returned a finite loss: a TensorFlow error or a non-finite loss leaves the
+            // loop by its exception above, never reaching here, since the weights may then be partly updated (a
+            // step that failed after some of its assignments ran) or NaN, and would replace a good last. The
+            // epoch's last step is saved at the epoch's end below.
+            if (saveEverySteps > 0 && step % saveEverySteps == 0 && step < (epoch + 1) * stepsPerEpoch) {
+              saveLast(step, epoch, new CheckpointFolder.EpochSoFar(steps, images, lossSum, seconds));
+            }
           }
         }
+        double seconds = before.seconds() + (System.nanoTime() - epochStart) / 1e9;
         if (stopRequested && step < (epoch + 1) * stepsPerEpoch) {
-          saveLast(step, epoch, Double.NaN);
+          saveLast(step, epoch, new CheckpointFolder.EpochSoFar(steps, images, lossSum, seconds));
           log.printf(Locale.ROOT, "Interrupted: saved step %d to %s; continue with --resume%n", step,
               run.root().resolve(RunDirectory.LAST));
           return records;
         }
-        double seconds = (System.nanoTime() - epochStart) / 1e9;
         EpochRecord trained = new EpochRecord(epoch, steps == 0 ? Double.NaN : lossSum / steps, Double.NaN,
             Double.NaN, Double.NaN, lr, images / seconds, seconds);
         records.add(trained);
         // The epoch is kept before it is evaluated (DeiT saves checkpoint.pth before evaluate()): an evaluation
         // that fails, or outlasts the shutdown hook's wait after Ctrl-C, costs the epoch's score, not its training.
         run.writeSummary(records);
-        saveLast(step, epoch + 1, Double.NaN);
+        saveLast(step, epoch + 1, null);
         // after a stop the evaluation is skipped, so that Ctrl-C at an epoch's end exits at once
         EpochRecord record = stopRequested ? trained : withEvaluation(trained);
         records.set(records.size() - 1, record);
@@ -269,13 +303,19 @@ public final class Trainer {
     CurvePlot.write(run.plot(), records);
   }
 
-  private void saveLast(long step, int epochsDone, double evalTop1) throws IOException {
-    run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.LAST, metadata(step, epochsDone, evalTop1));
+  /**
+   * Saves {@code last}, before its evaluation (no score yet); {@code soFar}: the sums of the epoch it is saved in the
+   * middle of, null at an epoch's end.
+   */
+  private void saveLast(long step, int epochsDone, CheckpointFolder.EpochSoFar soFar) throws IOException {
+    run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.LAST, checkpointMetadata.withTraining(
+        new CheckpointFolder.Training(step, epochsDone, null, graph.hasEma(), evaluatesEma(), soFar)));
   }
 
+  /** Where training stands at an epoch's end, with the epoch's score (NaN: none). */
   private CheckpointFolder.Metadata metadata(long step, int epochsDone, double evalTop1) {
     return checkpointMetadata.withTraining(new CheckpointFolder.Training(step, epochsDone,
-        Double.isNaN(evalTop1) ? null : evalTop1, graph.hasEma(), evaluatesEma()));
+        Double.isNaN(evalTop1) ? null : evalTop1, graph.hasEma(), evaluatesEma(), null));
   }
 
   /**

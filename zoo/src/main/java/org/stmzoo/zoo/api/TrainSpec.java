@@ -28,10 +28,15 @@ import org.stmzoo.recipes.RecipeConfig;
  * @param threads data loader threads
  * @param downloads how a pretrained init is fetched
  * @param parallelism one device, several devices of this process, or a cluster of processes
+ * @param saveEverySteps also save {@code last/} after every this many steps of the run, mid-epoch (a checkpoint
+ *     {@code --resume} continues from exactly), so that a crash or a lost cluster task costs at most that many
+ *     steps instead of the epoch; 0, the default: only at epoch ends and on Ctrl-C. Like {@code threads}, a
+ *     resumed run may give another value: it changes when {@code last/} is written, not what is trained, so
+ *     args.json does not record it and {@code --resume} does not compare it
  */
 public record TrainSpec(String model, Weights init, boolean resume, DataSpec data, Integer imageSize, Float dropPath,
     Path output, RecipeConfig recipe, String autoAugment, float minScale, Float cropPct, Path distillTeacher,
-    int threads, Downloads downloads, Parallelism parallelism) {
+    int threads, Downloads downloads, Parallelism parallelism, int saveEverySteps) {
   /** The RandAugment policy of {@link #of} and of the CLI: DeiT's. */
   public static final String DEFAULT_AUTO_AUGMENT = RandAugment.DEIT_POLICY;
   /** timm's {@code --scale} lower bound. */
@@ -44,6 +49,9 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
     if (threads <= 0) {
       throw new IllegalArgumentException("threads must be positive, got " + threads);
     }
+    if (saveEverySteps < 0) {
+      throw new IllegalArgumentException("saveEverySteps must be 0 (off) or positive, got " + saveEverySteps);
+    }
     ConfigChecks.fraction("TrainSpec.minScale", minScale);
     if (cropPct != null) {
       ConfigChecks.fraction("TrainSpec.cropPct", cropPct);
@@ -54,7 +62,7 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
   public static TrainSpec of(String model, DataSpec data, Path output, int epochs, int batchSize) {
     return new TrainSpec(model, Weights.random(), false, data, null, null, output,
         RecipeConfig.deit(epochs, batchSize), DEFAULT_AUTO_AUGMENT, DEFAULT_MIN_SCALE, null, null,
-        Runtime.getRuntime().availableProcessors(), Downloads.fromEnvironment(), Parallelism.none());
+        Runtime.getRuntime().availableProcessors(), Downloads.fromEnvironment(), Parallelism.none(), 0);
   }
 
   /** DeiT's recipe for fine-tuning a loaded model ({@link StmzooModel#finetune} sets the model and init). */
@@ -102,6 +110,11 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
     return with(c -> c.downloads = value);
   }
 
+  /** Saves {@code last/} after every {@code steps} steps too (0: only at epoch ends and on Ctrl-C). */
+  public TrainSpec withSaveEverySteps(int steps) {
+    return with(c -> c.saveEverySteps = steps);
+  }
+
   /** This spec changed as {@code change} sets its copy, through the canonical constructor and so its checks. */
   private TrainSpec with(Consumer<Copy> change) {
     Copy copy = new Copy(this);
@@ -111,7 +124,7 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
 
   /**
    * The components of a spec, settable by name: the {@code with...} methods set the ones they change instead of
-   * each repeating the fifteen-argument constructor call, where two neighbours of one type (the Floats, the Paths)
+   * each repeating the sixteen-argument constructor call, where two neighbours of one type (the Floats, the Paths)
    * would swap silently.
    */
   private static final class Copy {
@@ -130,6 +143,7 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
     int threads;
     Downloads downloads;
     Parallelism parallelism;
+    int saveEverySteps;
 
     Copy(TrainSpec spec) {
       model = spec.model;
@@ -147,11 +161,12 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
       threads = spec.threads;
       downloads = spec.downloads;
       parallelism = spec.parallelism;
+      saveEverySteps = spec.saveEverySteps;
     }
 
     TrainSpec build() {
       return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale,
-          cropPct, distillTeacher, threads, downloads, parallelism);
+          cropPct, distillTeacher, threads, downloads, parallelism, saveEverySteps);
     }
   }
 }

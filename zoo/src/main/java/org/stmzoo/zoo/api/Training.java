@@ -148,6 +148,7 @@ public final class Training {
       Trainer trainer = new Trainer(session, graph, train, Optional.ofNullable(val),
           model.checkpointMetadata("training run " + out.toAbsolutePath()).withEvalCropPct(cropPct), recipe, run,
           listener.asReporter(), log);
+      trainer.saveLastEvery(spec.saveEverySteps());
       initializeOrLose(graph, session, cluster);
       long startStep = 0;
       if (resume) {
@@ -298,8 +299,8 @@ public final class Training {
    * needs only the folder (which it does not create).
    */
   private static void checkOutputFolder(Path out, boolean resume) throws IOException {
-    // hasCheckpoint first puts back a .last.old that a crash between a save's two renames left: without it a
-    // resume would find nothing and a fresh run would delete it with its first save
+    // hasCheckpoint counts a .last.old that a crash between a save's two renames left (the trainer puts it back):
+    // without it a resume would find nothing and a fresh run would delete it with its first save
     boolean hasRun = RunDirectory.hasCheckpoint(out, RunDirectory.LAST);
     if (resume && !hasRun) {
       throw new IllegalArgumentException("nothing to resume in " + out + " (no 'last' checkpoint)");

@@ -49,7 +49,8 @@ class RunArgumentsTest {
 
   private static TrainSpec resumed(TrainSpec s) {
     return new TrainSpec(s.model(), s.init(), true, s.data(), s.imageSize(), s.dropPath(), s.output(), s.recipe(),
-        s.autoAugment(), s.minScale(), s.cropPct(), s.distillTeacher(), s.threads(), s.downloads(), s.parallelism());
+        s.autoAugment(), s.minScale(), s.cropPct(), s.distillTeacher(), s.threads(), s.downloads(), s.parallelism(),
+        s.saveEverySteps());
   }
 
   /** One epoch of {@code spec}, its log discarded. */
@@ -106,7 +107,7 @@ class RunArgumentsTest {
     TrainSpec s = resumed(spec);
     TrainSpec noCrop = new TrainSpec(s.model(), s.init(), true, s.data(), s.imageSize(), s.dropPath(), s.output(),
         s.recipe(), s.autoAugment(), s.minScale(), null, s.distillTeacher(), s.threads(), s.downloads(),
-        s.parallelism());
+        s.parallelism(), s.saveEverySteps());
     assertThat(Training.run(noCrop, TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream()))
         .epochs()).hasSize(1);
   }
@@ -170,13 +171,15 @@ class RunArgumentsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(occupied + " already holds a run; continue it with --resume or pick another --output");
 
-    // a crash between a checkpoint write's two renames leaves .last.old alone: still a run, and put back
+    // a crash between a checkpoint write's two renames leaves .last.old alone: still a run, which the refused
+    // command leaves as it is (its own trainer puts it back on --resume)
     Path halfRenamed = fakeRun("half-renamed", oldArgs(missingData));
     java.nio.file.Files.move(halfRenamed.resolve(RunDirectory.LAST), halfRenamed.resolve(".last.old"));
     assertThatThrownBy(() -> Training.run(trainSpec(DataSpec.folder(missingData), halfRenamed),
         TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream())))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already holds a run");
-    assertThat(halfRenamed.resolve(RunDirectory.LAST).resolve("stmzoo-checkpoint.json")).exists();
+    assertThat(halfRenamed.resolve(".last.old").resolve("stmzoo-checkpoint.json")).exists();
+    assertThat(halfRenamed.resolve(RunDirectory.LAST)).doesNotExist();
 
     Path empty = tmp.resolve("empty");
     assertThatThrownBy(() -> Training.run(resumed(trainSpec(DataSpec.folder(missingData), empty)),

@@ -26,7 +26,7 @@ class SpecWithMethodsTest {
   void eachTrainSpecWithMethodChangesOnlyItsOwnComponents() {
     TrainSpec base = new TrainSpec("deit-tiny", Weights.random(7), false, DataSpec.folder(Path.of("images")), 48,
         0.1f, Path.of("run"), RecipeConfig.deit(3, 8), "rand-m7", 0.3f, 0.9f, Path.of("teacher"), 3,
-        Downloads.fromEnvironment(), Parallelism.chains(2));
+        Downloads.fromEnvironment(), Parallelism.chains(2), 100);
     RecipeConfig recipe = RecipeConfig.deit(5, 16);
 
     assertChangesOnly(base, base.withModel("u-convnext-micro"), Map.of("model", "u-convnext-micro"));
@@ -39,9 +39,10 @@ class SpecWithMethodsTest {
     assertChangesOnly(base, base.withThreads(5), Map.of("threads", 5));
     assertChangesOnly(base, base.withParallelism(Parallelism.chains(4)), Map.of("parallelism", Parallelism.chains(4)));
     assertChangesOnly(base, base.withDownloads(OFFLINE), Map.of("downloads", OFFLINE));
+    assertChangesOnly(base, base.withSaveEverySteps(50), Map.of("saveEverySteps", 50));
     assertThat(withMethods(TrainSpec.class)).as("a new with... method needs its case above")
         .containsExactlyInAnyOrder("withModel", "withInit", "withImageSize", "withRecipe", "withAugmentation",
-            "withCropPct", "withThreads", "withParallelism", "withDownloads");
+            "withCropPct", "withThreads", "withParallelism", "withDownloads", "withSaveEverySteps");
   }
 
   @Test

@@ -55,6 +55,18 @@ class StmzooCheckpointResolveTest {
   }
 
   @Test
+  void aSaveCutOffBetweenItsRenamesIsReadWhereItLiesAndLeftThere() throws IOException {
+    Path run = run("cut-off", false);
+    Files.move(run.resolve(RunDirectory.LAST), run.resolve(".last.old"));
+    StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(run);
+    assertThat(checkpoint.directory()).isEqualTo(run.resolve(".last.old"));
+    assertThat(checkpoint.metadata().training().step()).isEqualTo(20);
+    // renaming it back is the trainer's: a reader's rename could land between a live trainer's two
+    assertThat(run.resolve(".last.old")).isDirectory();
+    assertThat(run.resolve(RunDirectory.LAST)).doesNotExist();
+  }
+
+  @Test
   void aCheckpointFolderOfARunIsTakenAsItIsAndKnowsItsRun() throws IOException {
     Path run = run("run", true);
     StmzooCheckpoint last = StmzooCheckpoint.resolve(run.resolve(RunDirectory.LAST));

@@ -147,6 +147,8 @@ class CliTest {
         {"--epochs", "2.7", "error: --epochs must be a whole number, got '2.7'"},
         {"--batch-size", "1e2", "error: --batch-size must be a whole number, got '1e2'"},
         {"--seed", "0.5", "error: --seed must be a whole number, got '0.5'"},
+        {"--save-every-steps", "0", "error: --save-every-steps must be a positive integer, got '0'"},
+        {"--save-every-steps", "2.5", "error: --save-every-steps must be a positive integer, got '2.5'"},
         // a finite number the recipe refuses is a usage error as well
         {"--reprob", "1.5", "error: random-erasing probability must be in [0, 1], got 1.5"},
         {"--scale", "abc", "error: --scale must be a number in (0, 1], got 'abc'"},
@@ -354,6 +356,16 @@ class CliTest {
         "fashion-mnist", "--cluster-timeout", "30");
     assertThatThrownBy(() -> TrainCommand.parse(timeout, Map.of())).isInstanceOf(UsageException.class)
         .hasMessage("--cluster-timeout applies only to a cluster (--cluster or TF_CONFIG)");
+  }
+
+  @Test
+  void trainSaveEveryStepsReachesTheSpecIsOffByDefaultAndHasHelp() {
+    String[] run = {"--model", "u-convnext-micro", "--data", "fashion-mnist"};
+    assertThat(TrainCommand.parse(parse(new TrainCommand(Map.of()), run), Map.of()).saveEverySteps()).isZero();
+    String[] periodic = {"--model", "u-convnext-micro", "--data", "fashion-mnist", "--save-every-steps", "500"};
+    assertThat(TrainCommand.parse(parse(new TrainCommand(Map.of()), periodic), Map.of()).saveEverySteps())
+        .isEqualTo(500);
+    assertThat(run("train", "--help").out()).contains("--save-every-steps");
   }
 
   private static CommandLine parse(Command command, String... args) {
