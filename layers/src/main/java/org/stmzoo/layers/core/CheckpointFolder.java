@@ -113,7 +113,12 @@ public final class CheckpointFolder {
    *     resume only)
    */
   public record Training(long step, int epochsDone, Double evalTop1, boolean ema, boolean evalEma,
-      EpochSoFar epochSoFar) {}
+      EpochSoFar epochSoFar) {
+    /** Saved at an epoch's end (or before any epoch's sums were kept): no {@link EpochSoFar}. */
+    public Training(long step, int epochsDone, Double evalTop1, boolean ema, boolean evalEma) {
+      this(step, epochsDone, evalTop1, ema, evalEma, null);
+    }
+  }
 
   /**
    * The running sums of an epoch saved before its end, so that a resumed run's summary.csv row covers the whole
