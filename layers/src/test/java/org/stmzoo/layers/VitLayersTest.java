@@ -11,6 +11,8 @@ import org.stmzoo.layers.attention.TransformerBlock;
 import org.stmzoo.layers.basic.DropPathSchedule;
 import org.stmzoo.layers.basic.LinearInit;
 import org.stmzoo.layers.basic.Tokens;
+import org.stmzoo.layers.core.ImageClassifier;
+import org.stmzoo.layers.vit.PoolingVisionTransformer;
 import org.stmzoo.layers.vit.VisionTransformer;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -152,6 +154,36 @@ class VitLayersTest {
           .hasMessageContaining("64, 64");
       Operand<TFloat32> built = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 32, 32, 3)));
       assertThat(vit.call(built, r.model.training()).logits().shape().get(1)).isEqualTo(10);
+    }
+  }
+
+  /**
+   * PiT checks the image size up front as DeiT does, rather than failing later at its position embedding with the
+   * size of a map: built at 224 and called on 192, both name the two image sizes in one line.
+   */
+  @Test
+  void pitAndDeitNameTheBuiltAndTheGivenImageSize() {
+    try (GraphRunner r = new GraphRunner()) {
+      Ops tf = r.model.tf();
+      ImageClassifier pit = new PoolingVisionTransformer(r.model.root().child("pit"),
+          new PoolingVisionTransformer.Config(224, 3, 10, 16, 8, new int[] {4, 4}, new int[] {1, 1},
+              new int[] {1, 2}, 2.0, false, 0f));
+      ImageClassifier deit = new VisionTransformer(r.model.root().child("deit"),
+          new VisionTransformer.Config(224, 3, 10, 16, 8, 1, 2, 2.0, false, 0f));
+      Operand<TFloat32> smaller = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 192, 192, 3)));
+      Operand<TFloat32> narrower = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 224, 192, 3)));
+      Operand<TFloat32> built = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 224, 224, 3)));
+      for (ImageClassifier model : java.util.List.of(pit, deit)) {
+        String name = model.getClass().getSimpleName();
+        assertThatThrownBy(() -> model.call(smaller, r.model.training()))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage(name + " built for 224x224 images (its position embedding has one entry per patch of them)"
+                + " got images [-1, 192, 192, 3]");
+        assertThatThrownBy(() -> model.call(narrower, r.model.training()))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("built for 224x224 images")
+            .hasMessageEndingWith("got images [-1, 224, 192, 3]");
+        assertThat(model.call(built, r.model.training()).logits().shape().get(1)).isEqualTo(10);
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package org.stmzoo.layers.core;
 
+import java.util.function.Supplier;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -19,6 +20,17 @@ public final class Shapes {
       throw new IllegalStateException("dimension " + axis + " of " + s + " is not static");
     }
     return Math.toIntExact(d);
+  }
+
+  /**
+   * Refuses a static height and width other than the ones a layer was built for, with {@code refusal}'s message
+   * (what was built for which size, and what came). A negative (unknown) height or width passes.
+   */
+  public static void requireBuiltSize(long height, long width, int builtHeight, int builtWidth,
+      Supplier<String> refusal) {
+    if (height >= 0 && height != builtHeight || width >= 0 && width != builtWidth) {
+      throw new IllegalArgumentException(refusal.get());
+    }
   }
 
   /** The run-time size of {@code x}'s first (batch) axis, as a one-entry vector. */
