@@ -46,6 +46,30 @@ public final class Shapes {
     return tf.reshape(x, tf.constant(full));
   }
 
+  /**
+   * {@code x} reshaped to {@code like}'s static shape with the last dimension {@code last}, the batch kept dynamic:
+   * {@code [-1, like's dims 1 .. rank-2, last]} (rows {@code [B * ..., last]} back to the tokens or map they were
+   * flattened from).
+   */
+  public static Operand<TFloat32> reshapeBatchLike(Ops tf, Operand<TFloat32> x, Operand<?> like, long last) {
+    int rank = like.shape().numDimensions();
+    long[] dims = new long[rank - 1];
+    for (int i = 1; i < rank - 1; i++) {
+      dims[i - 1] = dim(like, i);
+    }
+    dims[rank - 2] = last;
+    return reshapeBatch(tf, x, dims);
+  }
+
+  /** The axes {@code 0 .. rank-2}: every axis but the last, over which per-channel statistics and sums run. */
+  public static int[] leadingAxes(int rank) {
+    int[] axes = new int[rank - 1];
+    for (int i = 0; i < axes.length; i++) {
+      axes[i] = i;
+    }
+    return axes;
+  }
+
   public static Operand<TFloat32> transpose(Ops tf, Operand<TFloat32> x, int... perm) {
     return tf.linalg.transpose(x, tf.constant(perm));
   }
