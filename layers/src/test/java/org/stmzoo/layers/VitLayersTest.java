@@ -11,6 +11,8 @@ import org.stmzoo.layers.attention.TransformerBlock;
 import org.stmzoo.layers.basic.DropPathSchedule;
 import org.stmzoo.layers.basic.LinearInit;
 import org.stmzoo.layers.basic.Tokens;
+import org.stmzoo.layers.core.ImageClassifier;
+import org.stmzoo.layers.vit.PoolingVisionTransformer;
 import org.stmzoo.layers.vit.VisionTransformer;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -139,6 +141,25 @@ class VitLayersTest {
     assertThat(DropPathSchedule.linear(0.3f, 1)).containsExactly(0f);
   }
 
+  /**
+   * timm's and STM-Evaluation's {@code torch.linspace(0, rate, blocks)} is float32: these are torch 1.13.1's values
+   * on the CPU to the bit (below 16 blocks, where it computes one element at a time, as torch 2 does throughout).
+   * {@code rate * i / (blocks - 1)} in double (0.045454547 at block 5 of 12) or in float (0.02727273 at block 3) is
+   * an ulp off at some blocks; so is the second half without torch's fused multiply-subtract (0.038888887 at block
+   * 7 of 10).
+   */
+  @Test
+  void dropPathScheduleIsTorchsFloat32Linspace() {
+    assertThat(DropPathSchedule.linear(0.1f, 12)).containsExactly(0f, 0.009090909f, 0.018181818f, 0.027272727f,
+        0.036363635f, 0.045454543f, 0.05454546f, 0.06363636f, 0.07272728f, 0.081818186f, 0.09090909f, 0.1f);
+    assertThat(DropPathSchedule.linear(0.05f, 10)).containsExactly(0f, 0.0055555557f, 0.011111111f, 0.016666668f,
+        0.022222223f, 0.027777778f, 0.033333335f, 0.03888889f, 0.044444446f, 0.05f);
+    assertThat(DropPathSchedule.linear(0.3f, 15)).containsExactly(0f, 0.021428572f, 0.042857144f, 0.06428572f,
+        0.08571429f, 0.10714286f, 0.12857144f, 0.15f, 0.17142858f, 0.19285715f, 0.21428573f, 0.2357143f,
+        0.25714287f, 0.27857143f, 0.3f);
+    assertThat(DropPathSchedule.linear(0.2f, 0)).isEmpty();
+  }
+
   /** timm's PatchEmbed asserts the built image size; pos_embed has one entry per patch of it. */
   @Test
   void visionTransformerRefusesImagesOfAnotherSizeThanItWasBuiltFor() {
@@ -152,6 +173,36 @@ class VitLayersTest {
           .hasMessageContaining("64, 64");
       Operand<TFloat32> built = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 32, 32, 3)));
       assertThat(vit.call(built, r.model.training()).logits().shape().get(1)).isEqualTo(10);
+    }
+  }
+
+  /**
+   * PiT checks the image size up front as DeiT does, rather than failing later at its position embedding with the
+   * size of a map: built at 224 and called on 192, both name the two image sizes in one line.
+   */
+  @Test
+  void pitAndDeitNameTheBuiltAndTheGivenImageSize() {
+    try (GraphRunner r = new GraphRunner()) {
+      Ops tf = r.model.tf();
+      ImageClassifier pit = new PoolingVisionTransformer(r.model.root().child("pit"),
+          new PoolingVisionTransformer.Config(224, 3, 10, 16, 8, new int[] {4, 4}, new int[] {1, 1},
+              new int[] {1, 2}, 2.0, false, 0f));
+      ImageClassifier deit = new VisionTransformer(r.model.root().child("deit"),
+          new VisionTransformer.Config(224, 3, 10, 16, 8, 1, 2, 2.0, false, 0f));
+      Operand<TFloat32> smaller = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 192, 192, 3)));
+      Operand<TFloat32> narrower = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 224, 192, 3)));
+      Operand<TFloat32> built = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 224, 224, 3)));
+      for (ImageClassifier model : java.util.List.of(pit, deit)) {
+        String name = model.getClass().getSimpleName();
+        assertThatThrownBy(() -> model.call(smaller, r.model.training()))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage(name + " built for 224x224 images (its position embedding has one entry per patch of them)"
+                + " got images [-1, 192, 192, 3]");
+        assertThatThrownBy(() -> model.call(narrower, r.model.training()))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("built for 224x224 images")
+            .hasMessageEndingWith("got images [-1, 224, 192, 3]");
+        assertThat(model.call(built, r.model.training()).logits().shape().get(1)).isEqualTo(10);
+      }
     }
   }
 }

@@ -66,8 +66,22 @@ public final class MultiHeadSelfAttention implements Layer {
     this.projDrop = new Dropout(scope.child("proj_drop"), config.projDrop());
   }
 
-  /** Queries, keys and values of {@code N} tokens, each {@code [B, H, N, D]}. */
-  public record Heads(Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v) {}
+  /**
+   * Queries, keys and values of {@code N} tokens, each {@code [B, H, N, D]} (in windows {@code [B, nW, H, N, D]},
+   * {@code WindowAttention}'s).
+   */
+  public record Heads(Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v) {
+    /**
+     * For {@code parts}, the heads of consecutive runs of one sequence's tokens: each part's queries with the keys
+     * and values of all parts, each joined once along the token axis {@code tokenAxis}. What every part's queries
+     * attend over where the parts run side by side but for the join.
+     */
+    public static List<Heads> overAllParts(Ops tf, List<Heads> parts, int tokenAxis) {
+      Operand<TFloat32> k = tf.concat(parts.stream().map(Heads::k).toList(), tf.constant(tokenAxis));
+      Operand<TFloat32> v = tf.concat(parts.stream().map(Heads::v).toList(), tf.constant(tokenAxis));
+      return parts.stream().map(part -> new Heads(part.q(), k, v)).toList();
+    }
+  }
 
   @Override
   public Operand<TFloat32> call(Operand<TFloat32> input, Operand<TBool> training) {

@@ -108,12 +108,12 @@ public final class TransformerBlock implements Layer {
     for (Operand<TFloat32> part : parts) {
       heads.add(attn.heads(norm1.call(part, training), training));
     }
-    Operand<TFloat32> k = tf.concat(heads.stream().map(MultiHeadSelfAttention.Heads::k).toList(), tf.constant(2));
-    Operand<TFloat32> v = tf.concat(heads.stream().map(MultiHeadSelfAttention.Heads::v).toList(), tf.constant(2));
+    List<MultiHeadSelfAttention.Heads> joined = MultiHeadSelfAttention.Heads.overAllParts(tf, heads, 2);
     List<Operand<TFloat32>> out = new ArrayList<>();
     for (int i = 0; i < parts.size(); i++) {
+      MultiHeadSelfAttention.Heads part = joined.get(i);
       Operand<TFloat32> x = tf.math.add(parts.get(i),
-          dropPath.call(attn.output(heads.get(i).q(), k, v, training), training));
+          dropPath.call(attn.output(part.q(), part.k(), part.v(), training), training));
       out.add(tf.math.add(x, dropPath.call(mlp.callUnsplit(norm2.call(x, training), training), training)));
     }
     return out;

@@ -72,11 +72,7 @@ public final class BatchNorm implements Layer {
     if (Shapes.dim(input, -1) != config.channels()) {
       throw new IllegalArgumentException("BatchNorm expects " + config.channels() + " channels, got " + input.shape());
     }
-    int rank = input.shape().numDimensions();
-    int[] axes = new int[rank - 1];
-    for (int i = 0; i < axes.length; i++) {
-      axes[i] = i;
-    }
+    int[] axes = Shapes.leadingAxes(input.shape().numDimensions());
     Operand<TFloat32> inference = affine(tf.math.mul(tf.math.sub(input, movingMean.value()),
         tf.math.rsqrt(tf.math.add(movingVariance.value(), tf.constant(config.eps())))));
     if (Training.staticValue(training).equals(java.util.Optional.of(false))) {

@@ -80,12 +80,7 @@ public final class Dense implements Layer, EndsInProjection {
     if (rank == 2) {
       return y;
     }
-    long[] out = new long[rank - 1];
-    for (int i = 1; i < rank - 1; i++) {
-      out[i - 1] = Shapes.dim(input, i);
-    }
-    out[rank - 2] = config.outFeatures();
-    return Shapes.reshapeBatch(tf, y, out);
+    return Shapes.reshapeBatchLike(tf, y, input, config.outFeatures());
   }
 
   /**

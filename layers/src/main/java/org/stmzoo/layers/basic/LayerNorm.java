@@ -71,10 +71,7 @@ public final class LayerNorm implements Layer {
       return OneDnnOps.layerNorm(tf, input, gamma.value(), beta.value(), config.eps());
     }
     Operand<TFloat32> rows = tf.reshape(input, tf.constant(new long[] {-1, config.dim()}));
-    long[] shape = new long[rank - 1];
-    for (int i = 1; i < rank; i++) {
-      shape[i - 1] = Shapes.dim(input, i);
-    }
-    return Shapes.reshapeBatch(tf, OneDnnOps.layerNorm(tf, rows, gamma.value(), beta.value(), config.eps()), shape);
+    return Shapes.reshapeBatchLike(tf, OneDnnOps.layerNorm(tf, rows, gamma.value(), beta.value(), config.eps()),
+        input, Shapes.dim(input, -1));
   }
 }

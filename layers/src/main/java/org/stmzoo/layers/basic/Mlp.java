@@ -70,12 +70,7 @@ public final class Mlp implements Layer, EndsInProjection {
     Operand<TFloat32> rows = tf.reshape(input, tf.constant(new long[] {-1, config.inFeatures()}));
     Operand<TFloat32> y = RowStreams.map(tf, rows, rowStreams,
         r -> fc2.call(Activations.gelu(tf, fc1.call(r, training), training), training));
-    long[] shape = new long[rank - 1];
-    for (int i = 1; i < rank - 1; i++) {
-      shape[i - 1] = Shapes.dim(input, i);
-    }
-    shape[rank - 2] = config.outFeatures();
-    return Shapes.reshapeBatch(tf, y, shape);
+    return Shapes.reshapeBatchLike(tf, y, input, config.outFeatures());
   }
 
   /**

@@ -127,10 +127,7 @@ final class Normalization {
     Operand<TFloat32> dx = tf.math.mul(inverseStd, tf.math.sub(
         tf.math.sub(g, tf.math.mean(g, axes, Mean.keepDims(true))),
         tf.math.mul(normalized, tf.math.mean(tf.math.mul(g, normalized), axes, Mean.keepDims(true)))));
-    int[] leading = new int[statistics.rank() - 1];
-    for (int i = 0; i < leading.length; i++) {
-      leading[i] = i;
-    }
+    int[] leading = Shapes.leadingAxes(statistics.rank());
     // reshaped to [C]: the sums' static shape is unknown where dy's is, and a variable's gradient has its shape
     Operand<TInt64> channels = tf.constant(new long[] {statistics.channels()});
     Operand<TFloat32> dgamma = tf.reshape(

@@ -33,7 +33,7 @@ public final class AttentionKernelProbe {
   static final double MARGIN = 0.95;
   /** Untimed rounds first: the first timed rounds of a process ran slower, and unevenly between the two forms. */
   private static final int WARMUP_ROUNDS = 4;
-  private static final int ROUNDS = 15;
+  static final int ROUNDS = 15;
   private static final int RUNS_PER_ROUND = 10;
   private static Boolean tfKernelFaster; // measured once per process
 
@@ -48,14 +48,33 @@ public final class AttentionKernelProbe {
    */
   public static synchronized boolean tfKernelFaster(ConfigProto sessionConfig) {
     if (tfKernelFaster == null) {
-      double[] medians = medianMillis(sessionConfig);
-      tfKernelFaster = medians[1] < MARGIN * medians[0];
+      double[][] times = timesMillis(sessionConfig);
+      tfKernelFaster = tfKernelFaster(times[0], times[1]);
     }
     return tfKernelFaster;
   }
 
-  /** Median milliseconds of the attention core as {@link ProductForm#ONEDNN} and {@link ProductForm#TF_KERNEL}. */
-  static double[] medianMillis(ConfigProto sessionConfig) {
+  /**
+   * The decision from the two forms' timed rounds, round {@code i} of each run back to back: whether
+   * {@link ProductForm#TF_KERNEL}'s median is below {@value #MARGIN} of {@link ProductForm#ONEDNN}'s (strictly: at
+   * exactly {@value #MARGIN} oneDNN's stays). The median of an even count is the mean of the middle two.
+   *
+   * @throws IllegalArgumentException where the samples are empty, of different counts, or not finite and
+   *     non-negative
+   */
+  static boolean tfKernelFaster(double[] oneDnnMillis, double[] tfKernelMillis) {
+    if (oneDnnMillis.length == 0 || oneDnnMillis.length != tfKernelMillis.length) {
+      throw new IllegalArgumentException("the two kernels need the same number of timed rounds, at least one: got "
+          + oneDnnMillis.length + " and " + tfKernelMillis.length);
+    }
+    return median(tfKernelMillis) < MARGIN * median(oneDnnMillis);
+  }
+
+  /**
+   * Milliseconds per run of the attention core in each of the {@value #ROUNDS} timed rounds, as
+   * {@link ProductForm#ONEDNN} (row 0) and {@link ProductForm#TF_KERNEL} (row 1).
+   */
+  static double[][] timesMillis(ConfigProto sessionConfig) {
     int heads = 3;
     int queries = 99;
     int keys = 197;
@@ -88,15 +107,21 @@ public final class AttentionKernelProbe {
             }
           }
         }
-        return new double[] {median(times[0]), median(times[1])};
+        return times;
       }
     }
   }
 
   private static double median(double[] values) {
+    for (double value : values) {
+      if (!(value >= 0 && value < Double.POSITIVE_INFINITY)) {
+        throw new IllegalArgumentException("a round's time must be finite and non-negative, got " + value);
+      }
+    }
     double[] sorted = values.clone();
     Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
+    int middle = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   }
 
   private static TFloat32 gaussian(Random random, Shape shape) {

@@ -81,11 +81,9 @@ public final class SwinMixer implements BandedLayer, EndsInProjection {
    * size passes.
    */
   private void requireBuiltSize(long height, long width) {
-    if (height >= 0 && height != config.height() || width >= 0 && width != config.width()) {
-      throw new IllegalArgumentException("SwinMixer built for " + config.height() + "x" + config.width()
-          + " maps (window " + window.size() + ", shift " + window.shift() + ") got a " + height + "x" + width
-          + " map");
-    }
+    Shapes.requireBuiltSize(height, width, config.height(), config.width(), () -> "SwinMixer built for "
+        + config.height() + "x" + config.width() + " maps (window " + window.size() + ", shift " + window.shift()
+        + ") got a " + height + "x" + width + " map");
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.stmzoo.layers.attention.MultiHeadSelfAttention;
+import org.stmzoo.layers.attention.MultiHeadSelfAttention.Heads;
 import org.stmzoo.layers.basic.Dense;
 import org.stmzoo.layers.core.EndsInProjection;
 import org.stmzoo.layers.core.Initializer;
@@ -111,13 +112,13 @@ public final class WindowAttention implements EndsInProjection {
     if (n != config.windowArea()) {
       throw new IllegalArgumentException("windows of " + config.windowArea() + " tokens expected, got " + n);
     }
-    List<Operand<TFloat32>> parts = heads(windows, training);
+    Heads heads = heads(windows, training);
     Operand<TFloat32> bias = relativePositionBias();
     if (shiftMask != null) {
       // [heads, N, N] + [nW, 1, N, N] -> [nW, heads, N, N], broadcast over the batch of [B, nW, heads, N, N].
       bias = tf.math.add(bias, tf.expandDims(shiftMask, tf.constant(1)));
     }
-    return attendAndProject(parts.get(0), parts.get(1), parts.get(2), bias, training);
+    return attendAndProject(heads.q(), heads.k(), heads.v(), bias, training);
   }
 
   /**
@@ -132,25 +133,26 @@ public final class WindowAttention implements EndsInProjection {
       throw new IllegalArgumentException("parts of one window of " + config.windowArea() + " tokens expected, got "
           + parts.stream().map(Operand::shape).toList());
     }
-    List<List<Operand<TFloat32>>> heads = parts.stream().map(p -> heads(p, training)).toList();
-    Operand<TFloat32> k = tf.concat(heads.stream().map(h -> h.get(1)).toList(), tf.constant(3));
-    Operand<TFloat32> v = tf.concat(heads.stream().map(h -> h.get(2)).toList(), tf.constant(3));
+    List<Heads> heads = Heads.overAllParts(tf, parts.stream().map(p -> heads(p, training)).toList(), 3);
     Operand<TFloat32> bias = relativePositionBias();
     List<Operand<TFloat32>> out = new ArrayList<>(parts.size());
     int first = 0;
-    for (List<Operand<TFloat32>> part : heads) {
-      int rows = Shapes.dim(part.get(0), 3);
-      out.add(attendAndProject(part.get(0), k, v, Slices.range(tf, bias, 1, first, first + rows), training));
+    for (Heads part : heads) {
+      int rows = Shapes.dim(part.q(), 3);
+      out.add(attendAndProject(part.q(), part.k(), part.v(), Slices.range(tf, bias, 1, first, first + rows),
+          training));
       first += rows;
     }
     return out;
   }
 
   /** Queries, keys and values {@code [B, nW, heads, N, d]} of windows {@code [B, nW, N, C]}. */
-  private List<Operand<TFloat32>> heads(Operand<TFloat32> windows, Operand<TBool> training) {
+  private Heads heads(Operand<TFloat32> windows, Operand<TBool> training) {
     // [B, nW, N, 3C] -> [3, B, nW, heads, N, d]; qkv's output channel is (part, head, d) as in the reference.
-    return Slices.parts(tf, Shapes.transpose(tf, Shapes.reshapeBatch(tf, qkv.call(windows, training),
-        Shapes.dim(windows, 1), Shapes.dim(windows, 2), 3, config.heads(), config.headDim()), 3, 0, 1, 4, 2, 5), 3);
+    List<Operand<TFloat32>> parts = Slices.parts(tf, Shapes.transpose(tf, Shapes.reshapeBatch(tf,
+        qkv.call(windows, training), Shapes.dim(windows, 1), Shapes.dim(windows, 2), 3, config.heads(),
+        config.headDim()), 3, 0, 1, 4, 2, 5), 3);
+    return new Heads(parts.get(0), parts.get(1), parts.get(2));
   }
 
   /** Softmax attention of {@code q} over {@code k}, {@code v} plus {@code bias}, projected: {@code [B, nW, N_q, C]}. */

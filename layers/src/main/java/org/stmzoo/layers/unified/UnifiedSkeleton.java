@@ -13,6 +13,7 @@ import org.stmzoo.layers.basic.Activations;
 import org.stmzoo.layers.basic.BatchNorm;
 import org.stmzoo.layers.basic.Conv2D;
 import org.stmzoo.layers.basic.Dense;
+import org.stmzoo.layers.basic.DropPathSchedule;
 import org.stmzoo.layers.basic.LayerNorm;
 import org.stmzoo.layers.basic.Padding;
 import org.stmzoo.layers.core.BandedLayer;
@@ -114,7 +115,7 @@ public final class UnifiedSkeleton implements ImageClassifier {
     stemConv2 = new Conv2D(stem.child("conv2"), Conv2D.Config.of(half, dims[0], 3, 2, Padding.explicit(1), true));
     stemNorm2 = new LayerNorm(stem.child("norm2"), dims[0], NORM_EPS);
 
-    int total = config.totalBlocks();
+    float[] dropPaths = DropPathSchedule.linear(config.dropPathRate(), config.totalBlocks());
     int global = 0;
     int size = config.imageSize() / 4;
     for (int i = 0; i < 4; i++) {
@@ -128,10 +129,8 @@ public final class UnifiedSkeleton implements ImageClassifier {
       LayerScope stage = scope.child("stages").child(i);
       List<Layer> stageBlocks = new ArrayList<>();
       for (int j = 0; j < config.depths()[i]; j++, global++) {
-        // torch.linspace(0, rate, total)[global]
-        float dp = total == 1 ? 0f : (float) (config.dropPathRate() * global / (total - 1));
-        stageBlocks.add(blocks.create(stage.child("blocks").child(j),
-            new BlockFactory.BlockContext(i, j, global, dims[i], size, size, dp, config.layerScaleInit())));
+        stageBlocks.add(blocks.create(stage.child("blocks").child(j), new BlockFactory.BlockContext(i, j, global,
+            dims[i], size, size, dropPaths[global], config.layerScaleInit())));
       }
       stages.add(stageBlocks);
       stageNorms.add(new LayerNorm(stage.child("norm"), dims[i], NORM_EPS));

@@ -156,6 +156,7 @@ public final class PoolingVisionTransformer implements ImageClassifier {
 
   @Override
   public ClassifierOutput call(Operand<TFloat32> images, Operand<TBool> training) {
+    VisionTransformer.requireImageSize("PoolingVisionTransformer", config.imageSize(), images);
     Operand<TFloat32> map = posEmbed.call(patchEmbed.call(images, training), training);
     Operand<TFloat32> prefix = Tokens.expandToBatch(tf, clsToken.value(), map);
     for (int i = 0; i < config.stages(); i++) {

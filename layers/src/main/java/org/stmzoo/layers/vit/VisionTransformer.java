@@ -19,6 +19,7 @@ import org.stmzoo.layers.core.Initializer;
 import org.stmzoo.layers.core.Layer;
 import org.stmzoo.layers.core.LayerScope;
 import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.core.Shapes;
 import org.stmzoo.layers.core.VariableRole;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -98,21 +99,18 @@ public final class VisionTransformer implements ImageClassifier {
   }
 
   /**
-   * Refuses images whose static size is not the built one: pos_embed has one entry per patch of that size (timm's
-   * PatchEmbed asserts the same). An unknown size passes.
+   * Refuses images {@code [N, H, W, C]} whose static size is not the built one, naming {@code model}: the position
+   * embedding has one entry per patch of that size (timm's PatchEmbed asserts the same). An unknown size passes.
    */
-  private void requireBuiltSize(Operand<TFloat32> images) {
-    long height = images.shape().get(1);
-    long width = images.shape().get(2);
-    if (height >= 0 && height != imageSize || width >= 0 && width != imageSize) {
-      throw new IllegalArgumentException("VisionTransformer built for " + imageSize + "x" + imageSize
-          + " images (its position embedding has one entry per patch of them) got images " + images.shape());
-    }
+  static void requireImageSize(String model, int imageSize, Operand<TFloat32> images) {
+    Shape shape = images.shape();
+    Shapes.requireBuiltSize(shape.get(1), shape.get(2), imageSize, imageSize, () -> model + " built for " + imageSize
+        + "x" + imageSize + " images (its position embedding has one entry per patch of them) got images " + shape);
   }
 
   @Override
   public ClassifierOutput call(Operand<TFloat32> images, Operand<TBool> training) {
-    requireBuiltSize(images);
+    requireImageSize("VisionTransformer", imageSize, images);
     Operand<TFloat32> patches = patchEmbed.tokens(images, training);
     List<Operand<TFloat32>> parts = new ArrayList<>();
     for (ModelVariable token : prefixTokens) {
