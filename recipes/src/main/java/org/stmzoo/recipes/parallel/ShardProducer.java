@@ -30,7 +30,8 @@ import org.tensorflow.types.TInt64;
  * outlive the last step).
  *
  * <p>Never hangs: every blocking call runs with a short deadline, and after each deadline the chief is pinged;
- * a chief unreachable for {@code timeout} ends this process with an error naming it.
+ * a chief unreachable for {@code timeout} ends this process with an error naming it (the session, which TF
+ * cannot close while the chief is gone, is closed with a deadline: {@link GraphSession#remote}).
  */
 public final class ShardProducer {
   private static final int POLL_MS = 10_000;
@@ -71,7 +72,10 @@ public final class ShardProducer {
     ConfigProto config = ConfigProto.newBuilder()
         .addDeviceFilters("/job:" + Cluster.JOB + "/task:0").addDeviceFilters("/job:" + Cluster.JOB + "/task:" + task)
         .build();
-    try (Graph g = new Graph(); Session session = NativeGraphs.session(g, target, config)) {
+    // closed with a deadline: once the chief has died, closing a session that reached it never returns
+    try (GraphSession graphSession = GraphSession.remote(target, config, GraphSession.CLUSTER_CLOSE_TIMEOUT)) {
+      Graph g = graphSession.graph();
+      Session session = graphSession.session();
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> images = tf.withName("images").placeholder(TFloat32.class, Placeholder.shape(slice));
       Placeholder<TInt32> labels = tf.withName("labels").placeholder(TInt32.class,

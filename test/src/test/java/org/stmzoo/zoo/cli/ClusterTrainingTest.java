@@ -22,7 +22,8 @@ import org.stmzoo.recipes.output.RunDirectory;
  * Multi-process data parallelism on loopback: two {@code train} processes (chief and worker, spawned with this
  * JVM's classpath) against one process on the same global batch and seed, with DeiT's augmentation on. The
  * worker is killed in the second epoch: the chief must stop with an error naming it within 60 s; both restarted
- * with {@code --resume} finish from the chief's last checkpoint, and the weights equal the single process's.
+ * with {@code --resume} finish from the chief's last checkpoint, and the weights equal the single process's. A
+ * worker whose chief is killed stops with an error naming it.
  */
 class ClusterTrainingTest {
   private static final List<String> KEYS = List.of("patch_embed/proj/kernel", "cls_token", "blocks/0/attn/qkv/kernel",
@@ -122,12 +123,48 @@ class ClusterTrainingTest {
     }
   }
 
+  @Test
+  void aWorkerWhoseChiefDiesStopsWithAnErrorNamingIt(@TempDir Path dir) throws Exception {
+    try {
+      FashionMnist.locate(null, FashionMnist.defaultCacheFolder(), false);
+    } catch (IllegalArgumentException notInstalled) {
+      assumeTrue(false, "Fashion-MNIST is not installed: " + notInstalled.getMessage());
+    }
+    Path output = dir.resolve("orphaned");
+    String cluster = "127.0.0.1:" + freePort() + ",127.0.0.1:" + freePort();
+    Process chief = start(dir, "chief", output, cluster, 0, false);
+    Process worker = start(dir, "worker", output, cluster, 1, 10, false);
+    try {
+      awaitLine(dir.resolve("worker.log"), "task 1: producing its slice", worker, 300);
+      chief.destroyForcibly();
+      long killed = System.nanoTime();
+      // the worker's 10 s silence, a 10 s poll and the session's 10 s close deadline; it used to hang in
+      // TF_CloseSession forever
+      assertThat(worker.waitFor(120, TimeUnit.SECONDS)).as("the worker stops within 120 s of the chief's death")
+          .isTrue();
+      System.out.printf("worker stopped %.1f s after the chief was killed%n", (System.nanoTime() - killed) / 1e9);
+      String log = Files.readString(dir.resolve("worker.log"));
+      assertThat(worker.exitValue()).as(log).isEqualTo(1);
+      assertThat(log).contains("error: task 1: the chief (task 0 at " + cluster.split(",")[0]
+          + ") has not answered for 10 s");
+    } finally {
+      chief.destroyForcibly();
+      worker.destroyForcibly();
+    }
+  }
+
   private static Process start(Path dir, String name, Path output, String cluster, int task, boolean resume,
       String... extraArgs) throws IOException {
+    return start(dir, name, output, cluster, task, 60, resume, extraArgs);
+  }
+
+  private static Process start(Path dir, String name, Path output, String cluster, int task, int timeoutSeconds,
+      boolean resume, String... extraArgs) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx2g", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train"));
     command.addAll(args(output));
-    command.addAll(List.of("--cluster", cluster, "--task-index", Integer.toString(task), "--cluster-timeout", "60"));
+    command.addAll(List.of("--cluster", cluster, "--task-index", Integer.toString(task), "--cluster-timeout",
+        Integer.toString(timeoutSeconds)));
     if (resume) {
       command.add("--resume");
     }

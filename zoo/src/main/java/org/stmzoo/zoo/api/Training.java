@@ -124,7 +124,7 @@ public final class Training {
     ConfigProto sessionConfig = replicas.sessionConfig(ConfigProto.newBuilder()
         .setOperationTimeoutInMs(cluster.isPresent() ? parallel.timeout().toMillis() : 0).build());
     try (GraphSession graphSession = cluster.isPresent()
-            ? GraphSession.remote(target, sessionConfig, Duration.ofSeconds(10)) : GraphSession.local(sessionConfig);
+            ? GraphSession.remote(target, sessionConfig, GraphSession.CLUSTER_CLOSE_TIMEOUT) : GraphSession.local(sessionConfig);
         BatchLoader train = new BatchLoader(data.train(), model.trainTransform(autoAugment, spec.minScale()),
             recipe.batchSize(), true, true, recipe.seed(), threads,
             new BatchLoader.Shard(0, cluster.map(Cluster::size).orElse(1)));
