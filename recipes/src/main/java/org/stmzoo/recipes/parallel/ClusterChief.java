@@ -2,6 +2,7 @@ package org.stmzoo.recipes.parallel;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.tensorflow.Graph;
@@ -20,13 +21,15 @@ import org.tensorflow.types.TInt64;
  * on a full queue is released) and sends {@link TaskQueues#DONE}.
  */
 public final class ClusterChief {
-  private static final int CONTROL_TIMEOUT_MS = 30_000;
+  private static final RunOptions CONTROL = TaskQueues.deadline(30_000);
+  private final Cluster cluster;
   private final Placeholder<TInt64> token;
   private final List<Op> sendToken = new ArrayList<>();
   private final List<Op> closeData = new ArrayList<>();
 
   /** Builds the control ops in the chief's graph (before its ops are placed). */
   public ClusterChief(Graph graph, Ops tf, Cluster cluster, Shape slice) {
+    this.cluster = cluster;
     token = tf.withSubScope("cluster").withName("token").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
     for (int task = 1; task < cluster.size(); task++) {
       var control = TaskQueues.control(graph, tf, task);
@@ -43,21 +46,30 @@ public final class ClusterChief {
     send(session, step);
   }
 
-  /** Releases and ends the workers; a worker that is gone already is not waited for. */
-  public void finish(Session session) {
-    RunOptions options = RunOptions.newBuilder().setTimeoutInMs(CONTROL_TIMEOUT_MS).build();
-    for (Op close : closeData) {
-      try {
-        session.runner().addTarget(close).setOptions(options).run();
-      } catch (RuntimeException gone) {
-        // a dead worker has nothing to release
+  /**
+   * Releases and ends the workers, each on its own: a worker that is gone already is not waited for again, and
+   * does not keep the workers after it from their end. Returns the one-line account of those that could not be
+   * told, if any (they stop on their own once the chief has been silent for their timeout).
+   */
+  public Optional<String> finish(Session session) {
+    List<String> unreachable = new ArrayList<>();
+    String firstError = null;
+    try (TInt64 done = TInt64.scalarOf(TaskQueues.DONE)) {
+      for (int i = 0; i < sendToken.size(); i++) {
+        try {
+          session.runner().addTarget(closeData.get(i)).setOptions(CONTROL).run();
+          session.runner().feed(token, done).addTarget(sendToken.get(i)).setOptions(CONTROL).run();
+        } catch (RuntimeException gone) {
+          unreachable.add("task " + (i + 1) + " (" + cluster.address(i + 1) + ")");
+          firstError = firstError != null ? firstError : ShardProducer.firstLine(gone.getMessage());
+        }
       }
     }
-    try {
-      send(session, TaskQueues.DONE);
-    } catch (RuntimeException gone) {
-      // idem
+    if (unreachable.isEmpty()) {
+      return Optional.empty();
     }
+    return Optional.of("could not tell " + String.join(", ", unreachable) + " that training ended (" + firstError
+        + "); a task left waiting stops once the chief has been silent for its --cluster-timeout");
   }
 
   /**
@@ -80,10 +92,9 @@ public final class ClusterChief {
   }
 
   private void send(Session session, long value) {
-    RunOptions options = RunOptions.newBuilder().setTimeoutInMs(CONTROL_TIMEOUT_MS).build();
     try (TInt64 t = TInt64.scalarOf(value)) {
       for (Op send : sendToken) {
-        session.runner().feed(token, t).addTarget(send).setOptions(options).run();
+        session.runner().feed(token, t).addTarget(send).setOptions(CONTROL).run();
       }
     }
   }

@@ -35,6 +35,7 @@ import org.tensorflow.types.TInt64;
  */
 public final class ShardProducer {
   private static final int POLL_MS = 10_000;
+  private static final RunOptions POLL = TaskQueues.deadline(POLL_MS);
 
   private final Cluster cluster;
   private final String target;
@@ -108,7 +109,7 @@ public final class ShardProducer {
             try (TFloat32 x = TFloat32.tensorOf(slice, DataBuffers.of(b.images(), true, false));
                 TInt32 y = TInt32.vectorOf(b.labels())) {
               call(chief, () -> {
-                session.runner().feed(images, x).feed(labels, y).addTarget(enqueue).setOptions(poll()).run();
+                session.runner().feed(images, x).feed(labels, y).addTarget(enqueue).setOptions(POLL).run();
                 return null;
               });
             }
@@ -133,7 +134,7 @@ public final class ShardProducer {
     while (true) {
       try {
         return call(chief, () -> {
-          try (Result r = session.runner().fetch(token.components().get(0)).setOptions(poll()).run()) {
+          try (Result r = session.runner().fetch(token.components().get(0)).setOptions(POLL).run()) {
             return ((TInt64) r.get(0)).getLong();
           }
         });
@@ -141,10 +142,6 @@ public final class ShardProducer {
         // only data queues are closed; keep waiting for the token
       }
     }
-  }
-
-  private static RunOptions poll() {
-    return RunOptions.newBuilder().setTimeoutInMs(POLL_MS).build();
   }
 
   /** Runs a blocking call, retrying after deadlines while the chief answers. */
@@ -185,7 +182,7 @@ public final class ShardProducer {
 
     /** Pings the chief: true when it answers, false while it may still come back, an error after the timeout. */
     boolean answers() {
-      try (Result r = session.runner().fetch(ping).setOptions(poll()).run()) {
+      try (Result r = session.runner().fetch(ping).setOptions(POLL).run()) {
         heard();
         return true;
       } catch (RuntimeException silent) {

@@ -6,6 +6,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.io.FifoQueue;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -25,6 +26,11 @@ public final class TaskQueues {
   private static final int CONTROL_CAPACITY = 4;
 
   private TaskQueues() {}
+
+  /** A run's options bounding it to {@code ms}: every cross-task call of the protocol has a deadline. */
+  static RunOptions deadline(int ms) {
+    return RunOptions.newBuilder().setTimeoutInMs(ms).build();
+  }
 
   public static List<Class<? extends TType>> dataTypes() {
     return List.of(TFloat32.class, TInt32.class);

@@ -167,7 +167,8 @@ public final class Training {
         long firstStep = startStep;
         chief.ifPresent(c -> c.start(session, firstStep));
         // The workers are released however training ends (Ctrl-C, a non-finite loss), before the JVM may exit.
-        records = trainer.fit(() -> chief.ifPresent(c -> c.finish(session)));
+        records = trainer.fit(() -> chief.flatMap(c -> c.finish(session))
+            .ifPresent(unreachable -> log.println("warning: " + unreachable)));
       } catch (TensorFlowException e) {
         // On an error the workers are not told: one may be dead, and the live ones see the chief go.
         throw cluster.isPresent() ? ClusterChief.lostTask(cluster.get(), e) : e;
