@@ -9,12 +9,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TInt64;
@@ -43,8 +45,18 @@ class ClusterChiefTest {
           GraphSession.CLUSTER_CLOSE_TIMEOUT)) {
         Ops tf = Ops.create(chief.graph());
         ClusterChief control = new ClusterChief(chief.graph(), tf, cluster, Shape.of(1, 2, 2, 1));
+        // both workers' answers to the start: no refusal
+        List<Op> answers = new ArrayList<>();
+        for (int task = 1; task < 3; task++) {
+          Operand<?> reply = TaskQueues.reply(chief.graph(), tf, task);
+          answers.add(NativeGraphs.onDevice(chief.graph(), Cluster.device(0),
+              () -> tf.io.queueEnqueue(reply, List.of(tf.constant("")))));
+        }
         NativeGraphs.placeUnplaced(chief.graph(), Cluster.device(0));
-        control.start(chief.session(), 0);
+        for (Op answer : answers) {
+          chief.session().runner().addTarget(answer).run();
+        }
+        control.start(chief.session(), new SharedArguments(Map.of("--seed", "0")), 0, Duration.ofSeconds(60));
         task1.destroyForcibly().waitFor();
 
         Optional<String> unreachable = control.finish(chief.session());
@@ -66,7 +78,7 @@ class ClusterChiefTest {
       Ops tf = Ops.create(worker.graph());
       Operand<?> control = TaskQueues.control(worker.graph(), tf, task);
       Operand<?> token = NativeGraphs.onDevice(worker.graph(), Cluster.device(task),
-          () -> tf.io.queueDequeue(control, List.of(TInt64.class)).components().get(0));
+          () -> tf.io.queueDequeue(control, TaskQueues.controlTypes()).components().get(0));
       NativeGraphs.placeUnplaced(worker.graph(), Cluster.device(task));
       List<Long> tokens = new ArrayList<>();
       while (tokens.isEmpty() || tokens.get(tokens.size() - 1) != TaskQueues.DONE) {

@@ -23,7 +23,8 @@ import org.stmzoo.recipes.output.RunDirectory;
  * JVM's classpath) against one process on the same global batch and seed, with DeiT's augmentation on. The
  * worker is killed in the second epoch: the chief must stop with an error naming it within 60 s; both restarted
  * with {@code --resume} finish from the chief's last checkpoint, and the weights equal the single process's. A
- * worker whose chief is killed stops with an error naming it.
+ * worker whose chief is killed stops with an error naming it; one started with another seed than the chief's
+ * refuses to start.
  */
 class ClusterTrainingTest {
   private static final List<String> KEYS = List.of("patch_embed/proj/kernel", "cls_token", "blocks/0/attn/qkv/kernel",
@@ -147,6 +148,35 @@ class ClusterTrainingTest {
       assertThat(worker.exitValue()).as(log).isEqualTo(1);
       assertThat(log).contains("error: task 1: the chief (task 0 at " + cluster.split(",")[0]
           + ") has not answered for 10 s");
+    } finally {
+      chief.destroyForcibly();
+      worker.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aWorkerStartedWithAnotherSeedRefusesNamingIt(@TempDir Path dir) throws Exception {
+    try {
+      FashionMnist.locate(null, FashionMnist.defaultCacheFolder(), false);
+    } catch (IllegalArgumentException notInstalled) {
+      assumeTrue(false, "Fashion-MNIST is not installed: " + notInstalled.getMessage());
+    }
+    Path output = dir.resolve("mismatched");
+    String cluster = "127.0.0.1:" + freePort() + ",127.0.0.1:" + freePort();
+    Process chief = start(dir, "chief", output, cluster, 0, false);
+    // its slices would come from another epoch order: images seen twice or never, silently
+    Process worker = start(dir, "worker", output, cluster, 1, false, "--seed", "7");
+    try {
+      assertThat(worker.waitFor(300, TimeUnit.SECONDS)).isTrue();
+      String workerLog = Files.readString(dir.resolve("worker.log"));
+      assertThat(worker.exitValue()).as(workerLog).isEqualTo(1);
+      assertThat(workerLog).contains("error: task 1's --seed 7 differs from the chief's 0; every task must run with"
+          + " the same training arguments").doesNotContain("producing");
+      assertThat(chief.waitFor(60, TimeUnit.SECONDS)).as("the chief stops within 60 s of the worker").isTrue();
+      String chiefLog = Files.readString(dir.resolve("chief.log"));
+      assertThat(chief.exitValue()).as(chiefLog).isEqualTo(1);
+      assertThat(chiefLog).contains("error: task 1's --seed 7 differs from the chief's 0; every task must run with"
+          + " the same training arguments").doesNotContain("epoch 1:");
     } finally {
       chief.destroyForcibly();
       worker.destroyForcibly();

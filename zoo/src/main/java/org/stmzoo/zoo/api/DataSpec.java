@@ -55,6 +55,15 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
     return data.equals(FashionMnist.DEMO_SPEC) || isFashionMnist(data) || data.startsWith("cifar10:");
   }
 
+  /**
+   * What {@code data} names without its folder: {@code fashion-mnist}, {@code fashion-mnist-demo}, {@code cifar10}
+   * or {@code image folder} (what the tasks of a cluster must agree on, whose folders may differ).
+   */
+  public String kind() {
+    return data.equals(FashionMnist.DEMO_SPEC) ? data : isFashionMnist(data) ? "fashion-mnist"
+        : data.startsWith("cifar10:") ? "cifar10" : "image folder";
+  }
+
   /** {@code data} with its default validation set and no limits. */
   public static DataSpec of(String data) {
     return new DataSpec(data, null, null, null, null);

@@ -162,6 +162,40 @@ class RunArgumentsTest {
   }
 
   @Test
+  void theTasksOfAClusterShareTheDataAndRecipeButNotPathsThreadsOrInit() {
+    Map<String, Object> chief = new LinkedHashMap<>();
+    chief.put("model", MODEL);
+    chief.put("mean", new float[] {0.5f, 0.5f, 0.5f});
+    chief.put("crop_pct", 0.875f);
+    chief.put("data", "/host-a/photos");
+    chief.put("val_split", 0.1);
+    chief.put("train_set", "90 images of image folder /host-a/photos");
+    chief.put("classes", List.of("cat", "dog"));
+    chief.put("epochs", 2);
+    chief.put("seed", 0L);
+    chief.put("init", "/host-a/runs/x/best");
+    chief.put("threads", 16);
+    Map<String, Object> worker = new LinkedHashMap<>(chief);
+    worker.put("data", "/host-b/photos");
+    worker.put("train_set", "90 images of image folder /host-b/photos");
+    worker.put("crop_pct", 0.9f); // a resumed chief's recorded crop
+    worker.put("init", null);
+    worker.put("threads", 4);
+    assertThat(Training.sharedArguments(worker, "image folder", 90)
+        .differences(Training.sharedArguments(chief, "image folder", 90), 1)).isEmpty();
+
+    worker.put("seed", 7L);
+    worker.put("val_split", null);
+    assertThat(Training.sharedArguments(worker, "image folder", 100)
+        .differences(Training.sharedArguments(chief, "image folder", 90), 1))
+        .hasValue("task 1's --val-split none differs from the chief's 0.1, training-set size 100 from 90, --seed 7"
+            + " from 0");
+    assertThat(Training.sharedArguments(chief, "fashion-mnist-demo", 90)
+        .differences(Training.sharedArguments(chief, "fashion-mnist", 90), 1))
+        .hasValue("task 1's --data fashion-mnist-demo differs from the chief's fashion-mnist");
+  }
+
+  @Test
   void anOccupiedOrEmptyOutputIsRefusedBeforeTheDataIsRead() throws IOException {
     Path missingData = tmp.resolve("no-such-data");
     Path occupied = fakeRun("occupied", oldArgs(missingData));
