@@ -317,9 +317,10 @@ public final class Training {
     args.put("std", model.entry().preprocessing().std());
     args.put("crop_pct", cropPct);
     args.put("scale", spec.minScale());
-    args.put("data", spec.data().data());
-    // what eval rebuilds the validation set from (Evaluation): a folder, or a split drawn with the seed
-    args.put("val", spec.data().val() == null ? null : spec.data().val().toString());
+    // what eval rebuilds the validation set from (Evaluation): a folder, or a split drawn with the seed; folders
+    // as real paths, which eval finds from any directory
+    args.put("data", DataSpec.recorded(spec.data().data()));
+    args.put("val", spec.data().val() == null ? null : DataSpec.recordedPath(spec.data().val().toString()));
     args.put("val_split", spec.data().valSplit());
     args.put("train_set", data.train().description());
     args.put("val_set", data.val().map(v -> v.description()).orElse(null));
@@ -370,7 +371,8 @@ public final class Training {
     for (Map.Entry<String, Object> arg : args.entrySet()) {
       String key = arg.getKey();
       Object value = asJsonValue(arg.getValue());
-      if (!RESUME_MAY_CHANGE.contains(key) && saved.containsKey(key) && !sameValue(saved.get(key), value)) {
+      if (!RESUME_MAY_CHANGE.contains(key) && saved.containsKey(key) && !sameValue(recorded(key, saved.get(key)),
+          value)) {
         was.add(key + " " + saved.get(key));
         now.add(key + " " + value);
       }
@@ -379,6 +381,17 @@ public final class Training {
       throw new IllegalArgumentException("--resume: " + run + " was trained with " + String.join(", ", was)
           + "; now " + String.join(", ", now) + ": resume with the same arguments");
     }
+  }
+
+  /**
+   * A value of an args.json as this version records it: a folder that an older run recorded as typed (relative to
+   * where it started, which a resume in the same directory repeats) as its real path.
+   */
+  private static Object recorded(String key, Object saved) {
+    if (!(saved instanceof String path)) {
+      return saved;
+    }
+    return key.equals("data") ? DataSpec.recorded(path) : key.equals("val") ? DataSpec.recordedPath(path) : saved;
   }
 
   /**
