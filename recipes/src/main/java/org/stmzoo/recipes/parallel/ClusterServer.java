@@ -28,6 +28,12 @@ public final class ClusterServer {
     if (server != null) {
       throw new IllegalStateException("this process already runs a TF server");
     }
+    server = newServer(cluster);
+    return TF_ServerTarget(server).getString();
+  }
+
+  /** A started server of {@code cluster}'s task, for the caller to keep (tests run several in one process). */
+  static TF_Server newServer(Cluster cluster) {
     byte[] def = cluster.serverDef().toByteArray();
     try (PointerScope scope = new PointerScope()) {
       TF_Status status = TF_Status.newStatus();
@@ -40,8 +46,7 @@ public final class ClusterServer {
       }
       TF_ServerStart(s, status);
       status.throwExceptionIfNotOK();
-      server = s;
-      return TF_ServerTarget(s).getString();
+      return s;
     }
   }
 

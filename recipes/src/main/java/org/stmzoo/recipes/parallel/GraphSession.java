@@ -11,6 +11,9 @@ import org.tensorflow.proto.ConfigProto;
  * deadline both are left to the end of the process (the error that ended training still reaches the user).
  */
 public final class GraphSession implements AutoCloseable {
+  /** How long a cluster task waits for its session to close before leaving it to the end of the process. */
+  public static final Duration CLUSTER_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
   private final Graph graph;
   private final Session session;
   private final Duration closeTimeout;

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.stmzoo.datasets.pipeline.Batch;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.tensorflow.Graph;
@@ -22,22 +23,27 @@ import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
 
 /**
- * A non-chief task's work: wait for the chief's start step, then load this task's slice of every batch from
+ * A non-chief task's work: wait for the chief's start step (refused when the chief's arguments are not this
+ * task's: its slices would not be parts of the chief's batches), then load this task's slice of every batch from
  * there to the end of training and put it in the task's data queue (where the chief's step takes it and this
  * task's replica trains on it), then wait for the chief's {@link TaskQueues#DONE} (this process's server must
  * outlive the last step).
  *
  * <p>Never hangs: every blocking call runs with a short deadline, and after each deadline the chief is pinged;
- * a chief unreachable for {@code timeout} ends this process with an error naming it.
+ * a chief unreachable for {@code timeout} ends this process with an error naming it (the session, which TF
+ * cannot close while the chief is gone, is closed with a deadline: {@link GraphSession#remote}).
  */
 public final class ShardProducer {
   private static final int POLL_MS = 10_000;
+  private static final RunOptions POLL = TaskQueues.deadline(POLL_MS);
 
   private final Cluster cluster;
   private final String target;
   private final BatchLoader shard;
+  private final SharedArguments arguments;
   private final int epochs;
   private final Shape slice;
   private final Duration timeout;
@@ -45,13 +51,15 @@ public final class ShardProducer {
 
   /**
    * @param shard this task's shard of the training set ({@link BatchLoader.Shard}), seeded as the chief's
+   * @param arguments what this task's shard is made from, which must be the chief's
    * @param slice the shape of one slice {@code [share, H, W, C]}
    */
-  public ShardProducer(Cluster cluster, String target, BatchLoader shard, int epochs, Shape slice, Duration timeout,
-      PrintStream log) {
+  public ShardProducer(Cluster cluster, String target, BatchLoader shard, SharedArguments arguments, int epochs,
+      Shape slice, Duration timeout, PrintStream log) {
     this.cluster = cluster;
     this.target = target;
     this.shard = shard;
+    this.arguments = arguments;
     this.epochs = epochs;
     this.slice = slice;
     this.timeout = timeout;
@@ -71,7 +79,10 @@ public final class ShardProducer {
     ConfigProto config = ConfigProto.newBuilder()
         .addDeviceFilters("/job:" + Cluster.JOB + "/task:0").addDeviceFilters("/job:" + Cluster.JOB + "/task:" + task)
         .build();
-    try (Graph g = new Graph(); Session session = NativeGraphs.session(g, target, config)) {
+    // closed with a deadline: once the chief has died, closing a session that reached it never returns
+    try (GraphSession graphSession = GraphSession.remote(target, config, GraphSession.CLUSTER_CLOSE_TIMEOUT)) {
+      Graph g = graphSession.graph();
+      Session session = graphSession.session();
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> images = tf.withName("images").placeholder(TFloat32.class, Placeholder.shape(slice));
       Placeholder<TInt32> labels = tf.withName("labels").placeholder(TInt32.class,
@@ -80,17 +91,33 @@ public final class ShardProducer {
       Op enqueue = NativeGraphs.onDevice(g, Cluster.device(task),
           () -> tf.io.queueEnqueue(data, List.of(images, labels)));
       Operand<?> control = TaskQueues.control(g, tf, task);
-      QueueDequeue token = NativeGraphs.onDevice(g, Cluster.device(task),
-          () -> tf.io.queueDequeue(control, List.of(TInt64.class)));
+      QueueDequeue message = NativeGraphs.onDevice(g, Cluster.device(task),
+          () -> tf.io.queueDequeue(control, TaskQueues.controlTypes()));
+      Placeholder<TString> refusal = tf.withName("refusal").placeholder(TString.class,
+          Placeholder.shape(Shape.scalar()));
+      Operand<?> reply = TaskQueues.reply(g, tf, task);
+      Op answer = NativeGraphs.onDevice(g, Cluster.device(0), () -> tf.io.queueEnqueue(reply, List.of(refusal)));
       Operand<?> ping = NativeGraphs.onDevice(g, Cluster.device(0), () -> tf.identity(tf.constant(0)));
       NativeGraphs.placeUnplaced(g, Cluster.device(task));
 
       Liveness chief = new Liveness(session, ping);
       log.printf(Locale.ROOT, "task %d of %d: waiting for the chief at %s%n", task, cluster.size(), cluster.address(0));
-      long start = awaitToken(session, token, chief);
-      if (start == TaskQueues.DONE) {
+      Message first = awaitMessage(session, message, chief);
+      if (first.token() == TaskQueues.DONE) {
         return 0;
       }
+      Optional<String> differ = arguments.differences(SharedArguments.decode(first.text()), task);
+      // the answer goes to the chief's server, where it outlives this process when it refuses
+      try (TString t = TString.scalarOf(differ.orElse(""))) {
+        call(chief, () -> {
+          session.runner().feed(refusal, t).addTarget(answer).setOptions(POLL).run();
+          return null;
+        });
+      }
+      if (differ.isPresent()) {
+        throw SharedArguments.refused(List.of(differ.get()));
+      }
+      long start = first.token();
       long stepsPerEpoch = shard.batchesPerEpoch();
       long total = epochs * stepsPerEpoch;
       log.printf(Locale.ROOT, "task %d: producing its slice of steps %d..%d%n", task, start, total - 1);
@@ -104,7 +131,7 @@ public final class ShardProducer {
             try (TFloat32 x = TFloat32.tensorOf(slice, DataBuffers.of(b.images(), true, false));
                 TInt32 y = TInt32.vectorOf(b.labels())) {
               call(chief, () -> {
-                session.runner().feed(images, x).feed(labels, y).addTarget(enqueue).setOptions(poll()).run();
+                session.runner().feed(images, x).feed(labels, y).addTarget(enqueue).setOptions(POLL).run();
                 return null;
               });
             }
@@ -116,7 +143,7 @@ public final class ShardProducer {
         log.printf(Locale.ROOT, "task %d: the chief stopped training after %d of this task's slices%n", task,
             produced);
       }
-      long last = awaitToken(session, token, chief);
+      long last = awaitMessage(session, message, chief).token();
       if (last != TaskQueues.DONE) {
         throw new IllegalStateException("task " + task + ": expected the chief's end, got start step " + last);
       }
@@ -125,22 +152,22 @@ public final class ShardProducer {
     }
   }
 
-  private long awaitToken(Session session, QueueDequeue token, Liveness chief) {
+  /** A control message from the chief: a token and its text. */
+  private record Message(long token, String text) {}
+
+  private Message awaitMessage(Session session, QueueDequeue message, Liveness chief) {
     while (true) {
       try {
         return call(chief, () -> {
-          try (Result r = session.runner().fetch(token.components().get(0)).setOptions(poll()).run()) {
-            return ((TInt64) r.get(0)).getLong();
+          try (Result r = session.runner().fetch(message.components().get(0)).fetch(message.components().get(1))
+              .setOptions(POLL).run()) {
+            return new Message(((TInt64) r.get(0)).getLong(), ((TString) r.get(1)).getObject());
           }
         });
       } catch (Stopped closed) {
         // only data queues are closed; keep waiting for the token
       }
     }
-  }
-
-  private static RunOptions poll() {
-    return RunOptions.newBuilder().setTimeoutInMs(POLL_MS).build();
   }
 
   /** Runs a blocking call, retrying after deadlines while the chief answers. */
@@ -181,7 +208,7 @@ public final class ShardProducer {
 
     /** Pings the chief: true when it answers, false while it may still come back, an error after the timeout. */
     boolean answers() {
-      try (Result r = session.runner().fetch(ping).setOptions(poll()).run()) {
+      try (Result r = session.runner().fetch(ping).setOptions(POLL).run()) {
         heard();
         return true;
       } catch (RuntimeException silent) {

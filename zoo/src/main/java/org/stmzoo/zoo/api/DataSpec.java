@@ -2,7 +2,9 @@ package org.stmzoo.zoo.api;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.stmzoo.datasets.Cifar10Binary;
 import org.stmzoo.datasets.FashionMnist;
@@ -53,6 +55,45 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
   /** Whether {@code data} names a built-in set (Fashion-MNIST, its demo subset, CIFAR-10) with its own test split. */
   public static boolean hasOwnTestSplit(String data) {
     return data.equals(FashionMnist.DEMO_SPEC) || isFashionMnist(data) || data.startsWith("cifar10:");
+  }
+
+  /**
+   * What {@code data} names without its folder: {@code fashion-mnist}, {@code fashion-mnist-demo}, {@code cifar10}
+   * or {@code image folder} (what the tasks of a cluster must agree on, whose folders may differ).
+   */
+  public String kind() {
+    return data.equals(FashionMnist.DEMO_SPEC) ? data : isFashionMnist(data) ? "fashion-mnist"
+        : data.startsWith("cifar10:") ? "cifar10" : "image folder";
+  }
+
+  /**
+   * {@code data} as a run records it (args.json), for eval and resume to find it from any directory: an image
+   * folder, or the folder of {@code fashion-mnist:FOLDER} or {@code cifar10:FOLDER}, as its {@link #recordedPath};
+   * a built-in set's name ({@code fashion-mnist}, {@code fashion-mnist-demo}) as it is.
+   */
+  public static String recorded(String data) {
+    if (data.equals(FashionMnist.DEMO_SPEC) || data.equals("fashion-mnist")) {
+      return data;
+    }
+    for (String prefix : List.of("fashion-mnist:", "cifar10:")) {
+      if (data.startsWith(prefix)) {
+        return prefix + recordedPath(data.substring(prefix.length()));
+      }
+    }
+    return recordedPath(data);
+  }
+
+  /**
+   * A folder as a run records it: its real path (absolute, without {@code ..} or links) when it exists, as given
+   * otherwise (an args.json written before paths were recorded so holds them relative to where the run started).
+   */
+  public static String recordedPath(String path) {
+    try {
+      Path p = Path.of(path);
+      return Files.exists(p) ? p.toRealPath().toString() : path;
+    } catch (IOException | InvalidPathException e) {
+      return path;
+    }
   }
 
   /** {@code data} with its default validation set and no limits. */

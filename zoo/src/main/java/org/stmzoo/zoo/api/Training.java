@@ -23,6 +23,7 @@ import org.stmzoo.recipes.parallel.GraphSession;
 import org.stmzoo.recipes.parallel.NativeGraphs;
 import org.stmzoo.recipes.parallel.Replicas;
 import org.stmzoo.recipes.parallel.ShardProducer;
+import org.stmzoo.recipes.parallel.SharedArguments;
 import org.stmzoo.recipes.train.CheckpointShapes;
 import org.stmzoo.recipes.train.Teacher;
 import org.stmzoo.recipes.train.Trainer;
@@ -54,6 +55,13 @@ public final class Training {
    * process runs it (loader threads, replicas).
    */
   private static final Set<String> RESUME_MAY_CHANGE = Set.of("init", "pretrained", "threads", "replicas");
+  /**
+   * The args.json keys the tasks of a cluster need not share ({@link #sharedArguments}): paths, which differ from
+   * host to host, what only the chief reads, and what other keys determine (the model's input, the scaled lr).
+   */
+  private static final Set<String> NOT_SHARED = Set.of("val", "train_set", "val_set", "crop_pct", "init",
+      "pretrained", "distill_teacher", "threads", "num_classes", "in_channels", "mean", "std", "scaled_lr", "remode",
+      "replicas");
 
   private Training() {}
 
@@ -89,17 +97,17 @@ public final class Training {
         spec.dropPath(), classes);
     entry.checkImageSize(model.options().imageSize());
     int threads = spec.threads();
-    String autoAugment = spec.autoAugment();
     Replicas replicas = parallel.replicas();
     replicas.checkBatchSize(recipe.batchSize());
     Map<String, Object> args = args(model, spec, cropPct, data);
+    SharedArguments shared = sharedArguments(args, spec.data().kind(), data.train().size());
     if (saved != null) {
       checkResumable(out, saved, args);
     }
     String target = cluster.map(ClusterServer::start).orElse(null);
     if (cluster.isPresent() && !cluster.get().isChief()) {
       // a worker only feeds batches: the initial weights and the teacher are the chief's to read (or download)
-      produceShard(cluster.get(), target, parallel.timeout(), data, model, spec, log);
+      produceShard(cluster.get(), target, parallel.timeout(), data, model, spec, shared, log);
       return new TrainingResult(out, List.of());
     }
     Optional<Teacher> teacher = teacher(spec.distillTeacher(), model);
@@ -124,9 +132,8 @@ public final class Training {
     ConfigProto sessionConfig = replicas.sessionConfig(ConfigProto.newBuilder()
         .setOperationTimeoutInMs(cluster.isPresent() ? parallel.timeout().toMillis() : 0).build());
     try (GraphSession graphSession = cluster.isPresent()
-            ? GraphSession.remote(target, sessionConfig, Duration.ofSeconds(10)) : GraphSession.local(sessionConfig);
-        BatchLoader train = new BatchLoader(data.train(), model.trainTransform(autoAugment, spec.minScale()),
-            recipe.batchSize(), true, true, recipe.seed(), threads,
+            ? GraphSession.remote(target, sessionConfig, GraphSession.CLUSTER_CLOSE_TIMEOUT) : GraphSession.local(sessionConfig);
+        BatchLoader train = trainLoader(data, model, spec,
             new BatchLoader.Shard(0, cluster.map(Cluster::size).orElse(1)));
         BatchLoader val = data.val().map(v -> new BatchLoader(v, model.evalTransform(cropPct), recipe.batchSize(),
             false, false, 0, threads)).orElse(null)) {
@@ -166,9 +173,10 @@ public final class Training {
       List<EpochRecord> records;
       try {
         long firstStep = startStep;
-        chief.ifPresent(c -> c.start(session, firstStep));
+        chief.ifPresent(c -> c.start(session, shared, firstStep, parallel.timeout()));
         // The workers are released however training ends (Ctrl-C, a non-finite loss), before the JVM may exit.
-        records = trainer.fit(() -> chief.ifPresent(c -> c.finish(session)));
+        records = trainer.fit(() -> chief.flatMap(c -> c.finish(session))
+            .ifPresent(unreachable -> log.println("warning: " + unreachable)));
       } catch (TensorFlowException e) {
         // On an error the workers are not told: one may be dead, and the live ones see the chief go.
         throw cluster.isPresent() ? ClusterChief.lostTask(cluster.get(), e) : e;
@@ -191,15 +199,48 @@ public final class Training {
 
   /** A non-chief task: its shard of every batch into its queue, until the chief is done. */
   private static void produceShard(Cluster cluster, String target, Duration timeout, DataSpec.Loaded data,
-      RunModel model, TrainSpec spec, PrintStream log) {
+      RunModel model, TrainSpec spec, SharedArguments arguments, PrintStream log) {
     RecipeConfig recipe = spec.recipe();
     ClusterServer.awaitReachable(cluster, 0, timeout);
-    try (BatchLoader shard = new BatchLoader(data.train(), model.trainTransform(spec.autoAugment(),
-        spec.minScale()), recipe.batchSize(), true, true, recipe.seed(), spec.threads(),
+    try (BatchLoader shard = trainLoader(data, model, spec,
         new BatchLoader.Shard(cluster.taskIndex(), cluster.size()))) {
-      new ShardProducer(cluster, target, shard, recipe.epochs(), sliceShape(recipe, cluster.replicas(), model),
-          timeout, log).run();
+      new ShardProducer(cluster, target, shard, arguments, recipe.epochs(),
+          sliceShape(recipe, cluster.replicas(), model), timeout, log).run();
     }
+  }
+
+  /**
+   * The training batches, or the shard of them that one task of a cluster loads: every task builds its shard as
+   * the chief builds its own, from what {@link #sharedArguments} checks is the same on every task.
+   */
+  private static BatchLoader trainLoader(DataSpec.Loaded data, RunModel model, TrainSpec spec,
+      BatchLoader.Shard shard) {
+    RecipeConfig recipe = spec.recipe();
+    return new BatchLoader(data.train(), model.trainTransform(spec.autoAugment(), spec.minScale()),
+        recipe.batchSize(), true, true, recipe.seed(), spec.threads(), shard);
+  }
+
+  /**
+   * What every task of a cluster must run with for its shards to be slices of the chief's batches ({@link
+   * #trainLoader}): the run's {@link #args} under their flag names, with the data as its {@link DataSpec#kind} and
+   * the training set's size and classes, but not what may differ from host to host (the data's folder, the loader
+   * threads) or what only the chief reads (the init weights, the teacher, the evaluation crop).
+   */
+  static SharedArguments sharedArguments(Map<String, Object> args, String dataKind, int trainingImages) {
+    Map<String, String> shared = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> arg : args.entrySet()) {
+      String key = arg.getKey();
+      if (key.equals("data")) {
+        shared.put("--data", dataKind);
+      } else if (key.equals("classes")) {
+        shared.put("training-set size", Integer.toString(trainingImages));
+        shared.put("classes", String.valueOf(arg.getValue()));
+      } else if (!NOT_SHARED.contains(key)) {
+        Object value = asJsonValue(arg.getValue());
+        shared.put("--" + key.replace('_', '-'), value == null ? null : String.valueOf(value));
+      }
+    }
+    return new SharedArguments(shared);
   }
 
   private static Shape sliceShape(RecipeConfig recipe, Replicas replicas, RunModel model) {
@@ -277,9 +318,10 @@ public final class Training {
     args.put("std", model.entry().preprocessing().std());
     args.put("crop_pct", cropPct);
     args.put("scale", spec.minScale());
-    args.put("data", spec.data().data());
-    // what eval rebuilds the validation set from (Evaluation): a folder, or a split drawn with the seed
-    args.put("val", spec.data().val() == null ? null : spec.data().val().toString());
+    // what eval rebuilds the validation set from (Evaluation): a folder, or a split drawn with the seed; folders
+    // as real paths, which eval finds from any directory
+    args.put("data", DataSpec.recorded(spec.data().data()));
+    args.put("val", spec.data().val() == null ? null : DataSpec.recordedPath(spec.data().val().toString()));
     args.put("val_split", spec.data().valSplit());
     args.put("train_set", data.train().description());
     args.put("val_set", data.val().map(v -> v.description()).orElse(null));
@@ -330,7 +372,8 @@ public final class Training {
     for (Map.Entry<String, Object> arg : args.entrySet()) {
       String key = arg.getKey();
       Object value = asJsonValue(arg.getValue());
-      if (!RESUME_MAY_CHANGE.contains(key) && saved.containsKey(key) && !sameValue(saved.get(key), value)) {
+      if (!RESUME_MAY_CHANGE.contains(key) && saved.containsKey(key) && !sameValue(recorded(key, saved.get(key)),
+          value)) {
         was.add(key + " " + saved.get(key));
         now.add(key + " " + value);
       }
@@ -339,6 +382,17 @@ public final class Training {
       throw new IllegalArgumentException("--resume: " + run + " was trained with " + String.join(", ", was)
           + "; now " + String.join(", ", now) + ": resume with the same arguments");
     }
+  }
+
+  /**
+   * A value of an args.json as this version records it: a folder that an older run recorded as typed (relative to
+   * where it started, which a resume in the same directory repeats) as its real path.
+   */
+  private static Object recorded(String key, Object saved) {
+    if (!(saved instanceof String path)) {
+      return saved;
+    }
+    return key.equals("data") ? DataSpec.recorded(path) : key.equals("val") ? DataSpec.recordedPath(path) : saved;
   }
 
   /**

@@ -112,6 +112,47 @@ class RunArgumentsTest {
         .epochs()).hasSize(1);
   }
 
+  @Test
+  void aRunRecordsItsFoldersAsRealPathsWhichEvalFindsFromAnyDirectory() throws IOException {
+    Path train = StmzooTest.tinyFolder(tmp.resolve("photos").resolve("train-set"), 3);
+    Path val = StmzooTest.tinyFolder(tmp.resolve("photos").resolve("val-set"), 2);
+    // the folders as typed in this directory (through ..): args.json used to record them so, and eval resolved
+    // them against its own directory (the Java test cannot change directory, only show what is recorded)
+    Path here = Path.of("").toAbsolutePath();
+    Path typedTrain = here.relativize(train);
+    Path typedVal = here.relativize(val);
+    assertThat(typedTrain.isAbsolute()).isFalse();
+    Path run = tmp.resolve("run");
+    TrainSpec spec = trainSpec(DataSpec.folder(typedTrain).withVal(typedVal), run);
+    train(spec);
+
+    RunDirectory directory = new RunDirectory(run);
+    Map<String, Object> args = directory.readArgs();
+    assertThat(args).containsEntry("data", train.toRealPath().toString())
+        .containsEntry("val", val.toRealPath().toString());
+    assertThat(StmzooTest.evalLog(EvalSpec.of(run)))
+        .contains(" on image folder " + val.toRealPath() + " (4 images, 2 classes)");
+    // a resume typed as the start was compares equal
+    assertThat(Training.run(resumed(spec), TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream()))
+        .epochs()).hasSize(1);
+
+    // a run recorded before: relative paths, resolved in the current directory as they always were, by eval and
+    // by a resume typed as its start
+    Map<String, Object> old = new LinkedHashMap<>(args);
+    old.put("data", typedTrain.toString());
+    old.put("val", typedVal.toString());
+    directory.writeArgs(old);
+    assertThat(StmzooTest.evalLog(EvalSpec.of(run)))
+        .contains(" on image folder " + typedVal + " (4 images, 2 classes)");
+    assertThat(Training.run(resumed(spec), TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream()))
+        .epochs()).hasSize(1);
+    // names of built-in sets, and folders that are not there, stay as they are
+    assertThat(DataSpec.recorded("fashion-mnist")).isEqualTo("fashion-mnist");
+    assertThat(DataSpec.recorded("fashion-mnist-demo")).isEqualTo("fashion-mnist-demo");
+    assertThat(DataSpec.recorded("cifar10:" + typedTrain)).isEqualTo("cifar10:" + train.toRealPath());
+    assertThat(DataSpec.recorded("no-such-folder")).isEqualTo("no-such-folder");
+  }
+
   /** {@code run/last}: a freshly initialised checkpoint classifying circle and square, and {@code args}. */
   private Path fakeRun(String name, Map<String, Object> args) throws IOException {
     Path run = tmp.resolve(name);
@@ -160,6 +201,40 @@ class RunArgumentsTest {
     withValFolder.put("val_split", null);
     assertThat(StmzooTest.evalLog(EvalSpec.of(fakeRun("val-run", withValFolder))))
         .contains(" on image folder " + root.resolve("val") + " (4 images, 2 classes)");
+  }
+
+  @Test
+  void theTasksOfAClusterShareTheDataAndRecipeButNotPathsThreadsOrInit() {
+    Map<String, Object> chief = new LinkedHashMap<>();
+    chief.put("model", MODEL);
+    chief.put("mean", new float[] {0.5f, 0.5f, 0.5f});
+    chief.put("crop_pct", 0.875f);
+    chief.put("data", "/host-a/photos");
+    chief.put("val_split", 0.1);
+    chief.put("train_set", "90 images of image folder /host-a/photos");
+    chief.put("classes", List.of("cat", "dog"));
+    chief.put("epochs", 2);
+    chief.put("seed", 0L);
+    chief.put("init", "/host-a/runs/x/best");
+    chief.put("threads", 16);
+    Map<String, Object> worker = new LinkedHashMap<>(chief);
+    worker.put("data", "/host-b/photos");
+    worker.put("train_set", "90 images of image folder /host-b/photos");
+    worker.put("crop_pct", 0.9f); // a resumed chief's recorded crop
+    worker.put("init", null);
+    worker.put("threads", 4);
+    assertThat(Training.sharedArguments(worker, "image folder", 90)
+        .differences(Training.sharedArguments(chief, "image folder", 90), 1)).isEmpty();
+
+    worker.put("seed", 7L);
+    worker.put("val_split", null);
+    assertThat(Training.sharedArguments(worker, "image folder", 100)
+        .differences(Training.sharedArguments(chief, "image folder", 90), 1))
+        .hasValue("task 1's --val-split none differs from the chief's 0.1, training-set size 100 from 90, --seed 7"
+            + " from 0");
+    assertThat(Training.sharedArguments(chief, "fashion-mnist-demo", 90)
+        .differences(Training.sharedArguments(chief, "fashion-mnist", 90), 1))
+        .hasValue("task 1's --data fashion-mnist-demo differs from the chief's fashion-mnist");
   }
 
   @Test
