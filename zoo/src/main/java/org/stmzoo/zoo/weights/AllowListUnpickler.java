@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,9 +27,10 @@ import org.stmzoo.zoo.weights.PickleValues.Tuple;
  * the parts of a training checkpoint stmzoo does not need (argparse.Namespace, numpy scalars, optimizer and AMP
  * state) are read without being understood.
  *
- * <p>Every allocation is bounded by {@link CheckpointLimits}: lengths by the bytes left, values created by
- * {@code maxPickleObjects}, open MARKs and immutable nesting by {@code maxPickleDepth}. Dict keys and set members
- * must be hashable (no lists, dicts or sets, as in Python), which keeps a self-containing list from recursing.
+ * <p>Every allocation is bounded by {@link CheckpointLimits}: lengths by the bytes left, values created (or
+ * copied by a call such as list(L)) by {@code maxPickleObjects}, open MARKs and immutable nesting by
+ * {@code maxPickleDepth}. Dict keys and set members must be hashable (no lists, dicts or sets, as in Python),
+ * which keeps a self-containing list from recursing.
  */
 final class AllowListUnpickler {
   /** A callable the pickle may name, and what calling it with its arguments builds. */
@@ -57,6 +59,8 @@ final class AllowListUnpickler {
   /** Stack sizes at each MARK (Python's metastack). */
   private final List<Integer> marks = new ArrayList<>();
   private final Map<Long, Object> memo = new HashMap<>();
+  /** Each string latin-1 encoded so far (by identity) and its bytes. */
+  private final Map<String, byte[]> latin1Encoded = new IdentityHashMap<>();
   private long objects;
 
   /**
@@ -260,7 +264,7 @@ final class AllowListUnpickler {
       case "builtins.list" -> args.isEmpty() ? new ArrayList<>() : listOf(args.get(0), g, args);
       case "builtins.set" -> args.isEmpty() ? new LinkedHashSet<>() : setOf(args.get(0), g, args);
       case "builtins.frozenset" -> args.isEmpty() ? frozenSet(List.of())
-          : args.get(0) instanceof List<?> l ? frozenSet(castList(l)) : inert(g, args);
+          : args.get(0) instanceof List<?> l ? frozenSet(copied(l)) : inert(g, args);
       case "builtins.bytes" -> args.isEmpty() ? new byte[0] : inert(g, args);
       case "builtins.bytearray" -> byteArray(g, args);
       case "_codecs.encode" -> {
@@ -279,7 +283,7 @@ final class AllowListUnpickler {
   }
 
   private Object listOf(Object items, Global g, List<Object> args) {
-    return items instanceof List<?> l ? new ArrayList<Object>(l) : inert(g, args);
+    return items instanceof List<?> l ? new ArrayList<Object>(copied(l)) : inert(g, args);
   }
 
   private Object setOf(Object items, Global g, List<Object> args) {
@@ -287,12 +291,22 @@ final class AllowListUnpickler {
       return inert(g, args);
     }
     Set<Object> set = new LinkedHashSet<>();
-    addAll(set, castList(l));
+    addAll(set, copied(l));
     return set;
   }
 
+  /**
+   * The items of a list or tuple that list(), set() or frozenset() copies into a new container: each counts as a
+   * value created, as it did when the list was built, so that calling list(L) again and again on one large
+   * memoized L is bounded by {@code maxPickleObjects} in time as well as in memory.
+   */
+  private List<Object> copied(List<?> items) {
+    count(items.size());
+    return castList(items);
+  }
+
   /** bytearray(), bytearray(bytes) (protocols 3, 4) or bytearray(latin-1 str, 'latin-1') (protocol 2). */
-  private static Object byteArray(Global g, List<Object> args) {
+  private Object byteArray(Global g, List<Object> args) {
     if (args.isEmpty()) {
       return new ByteArray(new byte[0]);
     }
@@ -303,11 +317,15 @@ final class AllowListUnpickler {
     return latin1 != null ? new ByteArray(latin1) : inert(g, args);
   }
 
-  /** {@code (str, 'latin1')}: how protocol 2 writes bytes (via _codecs.encode) and bytearrays. */
-  private static byte[] latin1Bytes(List<Object> args) {
+  /**
+   * {@code (str, 'latin1')}: how protocol 2 writes bytes (via _codecs.encode) and bytearrays. A string encoded
+   * again gives the bytes it gave before (nothing here writes to bytes), so that encoding one large memoized
+   * string over and over costs no more than the pickle bytes that wrote it.
+   */
+  private byte[] latin1Bytes(List<Object> args) {
     if (args.size() == 2 && args.get(0) instanceof String s && args.get(1) instanceof String encoding
         && (encoding.equals("latin1") || encoding.equals("latin-1"))) {
-      return s.getBytes(StandardCharsets.ISO_8859_1);
+      return latin1Encoded.computeIfAbsent(s, text -> text.getBytes(StandardCharsets.ISO_8859_1));
     }
     return null;
   }
@@ -435,7 +453,12 @@ final class AllowListUnpickler {
   }
 
   private void count() {
-    if (++objects > limits.maxPickleObjects()) {
+    count(1);
+  }
+
+  private void count(long values) {
+    objects += values;
+    if (objects > limits.maxPickleObjects()) {
       throw malformed("the pickle creates more than " + limits.maxPickleObjects() + " values ("
           + CheckpointLimits.knob("pickle-objects") + ")");
     }
