@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import org.stmzoo.zoo.weights.PickleValues.ByteArray;
@@ -61,6 +62,8 @@ final class AllowListUnpickler {
   private final Map<Long, Object> memo = new HashMap<>();
   /** Each string latin-1 encoded so far (by identity) and its bytes. */
   private final Map<String, byte[]> latin1Encoded = new IdentityHashMap<>();
+  /** Each dict and set of at least TRACKED_FROM_KEYS keys (by identity): how many of its keys have each hash. */
+  private final Map<Object, Map<Integer, Integer>> keyHashes = new IdentityHashMap<>();
   private long objects;
 
   /**
@@ -376,15 +379,66 @@ final class AllowListUnpickler {
       throw malformed("odd number of items for a dict");
     }
     for (int i = 0; i < items.size(); i += 2) {
-      into.put(requireHashable(items.get(i)), items.get(i + 1));
+      into.put(admit(items.get(i), into, into.keySet()), items.get(i + 1));
     }
     return into;
   }
 
   private void addAll(Set<Object> set, List<Object> items) {
     for (Object item : items) {
-      set.add(requireHashable(item));
+      set.add(admit(item, set, set));
     }
+  }
+
+  /**
+   * At most this many keys of one dict or set may share a hash code. HashMap compares a key with the keys of its
+   * hash one by one (it searches them as a tree only when they are all of one Comparable class: not tuples, not
+   * strings among ints), so keys chosen to collide, {@code (i, 2**30 - 31 * i)} or strings and ints of one hash,
+   * cost time quadratic in their number. Real keys share a hash only by chance.
+   */
+  static final int MAX_KEYS_PER_HASH = 32;
+  /** Below this many keys, a dict or set's keys of one hash are counted when needed, not tracked. */
+  private static final int TRACKED_FROM_KEYS = 8;
+
+  /**
+   * {@code key} about to be put into {@code container}, whose keys are {@code keys}: hashable, not one key too many
+   * for its hash, and each comparison the put makes with the keys of its hash counted as values (a key's unfolded
+   * size is what comparing it may cost).
+   */
+  private Object admit(Object key, Object container, Set<?> keys) {
+    requireHashable(key);
+    int hash = Objects.hashCode(key);
+    Map<Integer, Integer> hashes = keyHashes.get(container);
+    if (hashes == null && keys.size() >= TRACKED_FROM_KEYS) {
+      hashes = new HashMap<>();
+      for (Object k : keys) {
+        hashes.merge(Objects.hashCode(k), 1, Integer::sum);
+      }
+      keyHashes.put(container, hashes);
+    }
+    int sharing = hashes != null ? hashes.getOrDefault(hash, 0) : sameHash(keys, hash);
+    if (sharing > 0) {
+      count(sharing * PickleValues.unfoldedSizeOf(key));
+      if (keys.contains(key)) {
+        return key; // its value is replaced, or it is in the set already
+      }
+      if (sharing >= MAX_KEYS_PER_HASH) {
+        throw malformed("more than " + MAX_KEYS_PER_HASH + " keys of one dict or set share the hash of "
+            + describe(key) + " (keys chosen to collide)");
+      }
+    }
+    if (hashes != null) {
+      hashes.put(hash, sharing + 1);
+    }
+    return key;
+  }
+
+  private static int sameHash(Set<?> keys, int hash) {
+    int n = 0;
+    for (Object k : keys) {
+      n += Objects.hashCode(k) == hash ? 1 : 0;
+    }
+    return n;
   }
 
   private FrozenSet frozenSet(List<Object> items) {

@@ -158,6 +158,20 @@ class PickleReaderTest {
       return this;
     }
 
+    /** BININT: a signed 32-bit int. */
+    Ops int4(int v) {
+      return op('J', v & 0xFF, (v >> 8) & 0xFF, (v >> 16) & 0xFF, v >>> 24);
+    }
+
+    /** LONG1 of 8 bytes: any long. */
+    Ops long8(long v) {
+      op(0x8a, 8);
+      for (int i = 0; i < 8; i++) {
+        op((int) (v >>> (8 * i)) & 0xFF);
+      }
+      return this;
+    }
+
     Ops str(String s) {
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
       op(0x8c, b.length);
@@ -247,6 +261,69 @@ class PickleReaderTest {
       ops.op('h', 1, 'h', 0, 0x85, 'R', '0');
     }
     return ops.op('h', 1, 'h', 0, 0x85, 'R', '.').bytes();
+  }
+
+  /** A review's 960 KB file: 80,000 dict keys (i, 2**30 - 31 * i) shared one hash under 31 * h + item (154 s). */
+  @Test
+  void tuplesOfSmallIntsDoNotShareAHash() {
+    Ops ops = new Ops().op(0x80, 2, '}', '(');
+    for (int i = 0; i < 2000; i++) {
+      ops.int4(i).int4((1 << 30) - 31 * i).op(0x86, 'N');
+    }
+    Map<?, ?> dict = (Map<?, ?>) load(ops.op('u', '.').bytes());
+    assertThat(dict).hasSize(2000);
+    assertThat(dict.keySet().stream().mapToInt(Object::hashCode).distinct().count()).isGreaterThan(1990);
+  }
+
+  /**
+   * Keys that share a hash whatever the tuple hash: tuples of ints of one Long.hashCode (in a dict or a set), or
+   * strings among ints (HashMap searches keys of one hash as a tree only when they are of one Comparable class).
+   */
+  @Test
+  void keysChosenToShareAHashAreRefused() {
+    int hash = "AaAaAaAaAa".hashCode(); // as every string of five "Aa" or "BB"
+    Ops tuples = new Ops().op(0x80, 2, '}', '(');
+    Ops set = new Ops().op(0x80, 4, 0x8f, '(');
+    Ops mixed = new Ops().op(0x80, 2, '}', '(');
+    for (int i = 1; i <= 40; i++) {
+      long sameHash = ((long) i << 32) | ((i ^ hash) & 0xFFFFFFFFL);
+      tuples.long8(sameHash).op(0x85, 'N');
+      set.long8(sameHash).op(0x85);
+      if (i <= 20) {
+        StringBuilder string = new StringBuilder();
+        for (int block = 0; block < 5; block++) {
+          string.append((i >> block & 1) == 0 ? "Aa" : "BB");
+        }
+        mixed.long8(sameHash).op('N').str(string.toString()).op('N');
+      }
+    }
+    for (Ops ops : List.of(tuples, set, mixed)) {
+      assertThatThrownBy(() -> load(ops.op(ops == set ? 0x90 : 'u', '.').bytes()))
+          .isInstanceOf(WeightFormatException.class)
+          .hasMessageContaining("more than 32 keys of one dict or set share the hash of");
+    }
+  }
+
+  /**
+   * Equal but distinct tuples of 100 items, each with an int of one Long.hashCode: every key shares its hash with
+   * the keys before it, and comparing them walks the tuples. The comparisons count as values.
+   */
+  @Test
+  void comparingKeysOfOneHashCountsAsValues() {
+    int hash = Long.hashCode(7);
+    Ops ops = new Ops().op(0x80, 2, '}', '(');
+    for (int i = 1; i <= 20; i++) {
+      ops.op('(');
+      for (int item = 0; item < 100; item++) {
+        ops.op('K', 1);
+      }
+      ops.op('t').long8(((long) i << 32) | ((i ^ hash) & 0xFFFFFFFFL)).op(0x86, 'N');
+    }
+    byte[] pickle = ops.op('u', '.').bytes();
+    assertThat((Map<?, ?>) load(pickle)).hasSize(20);
+    CheckpointLimits small = new CheckpointLimits(1 << 20, 10, 1 << 20, 5000, 10, 10, 10);
+    assertThatThrownBy(() -> load(pickle, small)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("more than 5000 values");
   }
 
   /** Protocol 2 writes bytes as _codecs.encode(str, 'latin1'): encoding one memoized string again is free. */
