@@ -634,7 +634,11 @@ final class AllowListUnpickler {
     for (int i = 0; i < b.length; i++) {
       bigEndian[i] = b[b.length - 1 - i];
     }
-    BigInteger value = new BigInteger(bigEndian);
+    return narrowed(new BigInteger(bigEndian));
+  }
+
+  /** A Python int: a Long when it fits, else the BigInteger. */
+  private static Object narrowed(BigInteger value) {
     return value.bitLength() < 64 ? (Object) value.longValue() : value;
   }
 
@@ -654,8 +658,7 @@ final class AllowListUnpickler {
       throw malformed("an integer of " + digits.length() + " digits (Python's limit is " + MAX_TEXT_INT_DIGITS + ")");
     }
     try {
-      BigInteger value = new BigInteger(digits.trim());
-      return value.bitLength() < 64 ? (Object) value.longValue() : value;
+      return narrowed(new BigInteger(digits.trim()));
     } catch (NumberFormatException e) {
       throw malformed("INT/LONG argument '" + abbreviate(line) + "' is not an integer");
     }
