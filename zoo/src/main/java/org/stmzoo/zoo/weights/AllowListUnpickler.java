@@ -637,9 +637,9 @@ final class AllowListUnpickler {
     return narrowed(new BigInteger(bigEndian));
   }
 
-  /** A Python int: a Long when it fits, else the BigInteger. */
+  /** A Python int: a Long when it fits, else a BigInteger (whose hash is computed once). */
   private static Object narrowed(BigInteger value) {
-    return value.bitLength() < 64 ? (Object) value.longValue() : value;
+    return value.bitLength() < 64 ? (Object) value.longValue() : new PickleValues.BigInt(value);
   }
 
   private static Object textInt(String line) {

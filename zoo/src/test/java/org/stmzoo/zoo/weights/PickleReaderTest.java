@@ -2,12 +2,14 @@ package org.stmzoo.zoo.weights;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -324,6 +326,25 @@ class PickleReaderTest {
     CheckpointLimits small = new CheckpointLimits(1 << 20, 10, 1 << 20, 5000, 10, 10, 10);
     assertThatThrownBy(() -> load(pickle, small)).isInstanceOf(WeightFormatException.class)
         .hasMessageContaining("more than 5000 values");
+  }
+
+  /** A 400 KB int (LONG4) memoized, then 200,000 times in a tuple and as a dict key: hashed once, not each time. */
+  @Test
+  void aLargeIntIsHashedOnce() {
+    Ops ops = new Ops().op(0x80, 2, 0x8b, 0x80, 0x1a, 0x06, 0); // LONG4 of 400,000 bytes
+    ops.out.writeBytes(new byte[399_999]);
+    ops.op(1, 'q', 0, '(');
+    for (int i = 0; i < 200_000; i++) {
+      ops.op('h', 0);
+    }
+    ops.op('t', '}');
+    for (int i = 0; i < 200_000; i++) {
+      ops.op('h', 0, 'N', 's');
+    }
+    byte[] pickle = ops.op(0x86, '.').bytes();
+    Tuple loaded = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> (Tuple) load(pickle));
+    assertThat(((Tuple) loaded.get(0)).get(199_999)).isEqualTo(BigInteger.ONE.shiftLeft(8 * 399_999));
+    assertThat((Map<?, ?>) loaded.get(1)).hasSize(1);
   }
 
   /** Protocol 2 writes bytes as _codecs.encode(str, 'latin1'): encoding one memoized string again is free. */
