@@ -82,6 +82,13 @@ public final class TorchCheckpointReader {
    */
   static final int MAX_READS_PER_STORAGE_ELEMENT = 16;
 
+  /**
+   * At most this many dimensions in a tensor (NumPy's limit since 2.0). Every view copies its size and stride,
+   * which the pickle may share: 2,000 views of one memoized 100,000-entry size were a 247 KB file that ran out of
+   * memory.
+   */
+  static final int MAX_RANK = 64;
+
   /** A validated view. */
   private record Layout(Storage storage, long offset, long[] shape, long[] stride, long count) {}
 
@@ -352,6 +359,10 @@ public final class TorchCheckpointReader {
     if (!(value instanceof List<?> list)) {
       throw new WeightFormatException(where + ": its " + field + " is " + AllowListUnpickler.describe(value)
           + ", not a tuple of integers");
+    }
+    if (list.size() > MAX_RANK) {
+      throw new WeightFormatException(where + ": its " + field + " has " + list.size() + " dimensions, more than "
+          + MAX_RANK);
     }
     long[] out = new long[list.size()];
     for (int i = 0; i < out.length; i++) {
