@@ -6,10 +6,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import org.stmzoo.zoo.weights.PickleValues.ByteArray;
@@ -26,9 +28,10 @@ import org.stmzoo.zoo.weights.PickleValues.Tuple;
  * the parts of a training checkpoint stmzoo does not need (argparse.Namespace, numpy scalars, optimizer and AMP
  * state) are read without being understood.
  *
- * <p>Every allocation is bounded by {@link CheckpointLimits}: lengths by the bytes left, values created by
- * {@code maxPickleObjects}, open MARKs and immutable nesting by {@code maxPickleDepth}. Dict keys and set members
- * must be hashable (no lists, dicts or sets, as in Python), which keeps a self-containing list from recursing.
+ * <p>Every allocation is bounded by {@link CheckpointLimits}: lengths by the bytes left, values created (or
+ * copied by a call such as list(L)) by {@code maxPickleObjects}, open MARKs and immutable nesting by
+ * {@code maxPickleDepth}. Dict keys and set members must be hashable (no lists, dicts or sets, as in Python),
+ * which keeps a self-containing list from recursing.
  */
 final class AllowListUnpickler {
   /** A callable the pickle may name, and what calling it with its arguments builds. */
@@ -57,6 +60,10 @@ final class AllowListUnpickler {
   /** Stack sizes at each MARK (Python's metastack). */
   private final List<Integer> marks = new ArrayList<>();
   private final Map<Long, Object> memo = new HashMap<>();
+  /** Each string latin-1 encoded so far (by identity) and its bytes. */
+  private final Map<String, byte[]> latin1Encoded = new IdentityHashMap<>();
+  /** Each dict and set of at least TRACKED_FROM_KEYS keys (by identity): how many of its keys have each hash. */
+  private final Map<Object, Map<Integer, Integer>> keyHashes = new IdentityHashMap<>();
   private long objects;
 
   /**
@@ -260,7 +267,7 @@ final class AllowListUnpickler {
       case "builtins.list" -> args.isEmpty() ? new ArrayList<>() : listOf(args.get(0), g, args);
       case "builtins.set" -> args.isEmpty() ? new LinkedHashSet<>() : setOf(args.get(0), g, args);
       case "builtins.frozenset" -> args.isEmpty() ? frozenSet(List.of())
-          : args.get(0) instanceof List<?> l ? frozenSet(castList(l)) : inert(g, args);
+          : args.get(0) instanceof List<?> l ? frozenSet(copied(l)) : inert(g, args);
       case "builtins.bytes" -> args.isEmpty() ? new byte[0] : inert(g, args);
       case "builtins.bytearray" -> byteArray(g, args);
       case "_codecs.encode" -> {
@@ -279,7 +286,7 @@ final class AllowListUnpickler {
   }
 
   private Object listOf(Object items, Global g, List<Object> args) {
-    return items instanceof List<?> l ? new ArrayList<Object>(l) : inert(g, args);
+    return items instanceof List<?> l ? new ArrayList<Object>(copied(l)) : inert(g, args);
   }
 
   private Object setOf(Object items, Global g, List<Object> args) {
@@ -287,12 +294,22 @@ final class AllowListUnpickler {
       return inert(g, args);
     }
     Set<Object> set = new LinkedHashSet<>();
-    addAll(set, castList(l));
+    addAll(set, copied(l));
     return set;
   }
 
+  /**
+   * The items of a list or tuple that list(), set() or frozenset() copies into a new container: each counts as a
+   * value created, as it did when the list was built, so that calling list(L) again and again on one large
+   * memoized L is bounded by {@code maxPickleObjects} in time as well as in memory.
+   */
+  private List<Object> copied(List<?> items) {
+    count(items.size());
+    return castList(items);
+  }
+
   /** bytearray(), bytearray(bytes) (protocols 3, 4) or bytearray(latin-1 str, 'latin-1') (protocol 2). */
-  private static Object byteArray(Global g, List<Object> args) {
+  private Object byteArray(Global g, List<Object> args) {
     if (args.isEmpty()) {
       return new ByteArray(new byte[0]);
     }
@@ -303,11 +320,15 @@ final class AllowListUnpickler {
     return latin1 != null ? new ByteArray(latin1) : inert(g, args);
   }
 
-  /** {@code (str, 'latin1')}: how protocol 2 writes bytes (via _codecs.encode) and bytearrays. */
-  private static byte[] latin1Bytes(List<Object> args) {
+  /**
+   * {@code (str, 'latin1')}: how protocol 2 writes bytes (via _codecs.encode) and bytearrays. A string encoded
+   * again gives the bytes it gave before (nothing here writes to bytes), so that encoding one large memoized
+   * string over and over costs no more than the pickle bytes that wrote it.
+   */
+  private byte[] latin1Bytes(List<Object> args) {
     if (args.size() == 2 && args.get(0) instanceof String s && args.get(1) instanceof String encoding
         && (encoding.equals("latin1") || encoding.equals("latin-1"))) {
-      return s.getBytes(StandardCharsets.ISO_8859_1);
+      return latin1Encoded.computeIfAbsent(s, text -> text.getBytes(StandardCharsets.ISO_8859_1));
     }
     return null;
   }
@@ -358,15 +379,66 @@ final class AllowListUnpickler {
       throw malformed("odd number of items for a dict");
     }
     for (int i = 0; i < items.size(); i += 2) {
-      into.put(requireHashable(items.get(i)), items.get(i + 1));
+      into.put(admit(items.get(i), into, into.keySet()), items.get(i + 1));
     }
     return into;
   }
 
   private void addAll(Set<Object> set, List<Object> items) {
     for (Object item : items) {
-      set.add(requireHashable(item));
+      set.add(admit(item, set, set));
     }
+  }
+
+  /**
+   * At most this many keys of one dict or set may share a hash code. HashMap compares a key with the keys of its
+   * hash one by one (it searches them as a tree only when they are all of one Comparable class: not tuples, not
+   * strings among ints), so keys chosen to collide, {@code (i, 2**30 - 31 * i)} or strings and ints of one hash,
+   * cost time quadratic in their number. Real keys share a hash only by chance.
+   */
+  static final int MAX_KEYS_PER_HASH = 32;
+  /** Below this many keys, a dict or set's keys of one hash are counted when needed, not tracked. */
+  private static final int TRACKED_FROM_KEYS = 8;
+
+  /**
+   * {@code key} about to be put into {@code container}, whose keys are {@code keys}: hashable, not one key too many
+   * for its hash, and each comparison the put makes with the keys of its hash counted as values (a key's unfolded
+   * size is what comparing it may cost).
+   */
+  private Object admit(Object key, Object container, Set<?> keys) {
+    requireHashable(key);
+    int hash = Objects.hashCode(key);
+    Map<Integer, Integer> hashes = keyHashes.get(container);
+    if (hashes == null && keys.size() >= TRACKED_FROM_KEYS) {
+      hashes = new HashMap<>();
+      for (Object k : keys) {
+        hashes.merge(Objects.hashCode(k), 1, Integer::sum);
+      }
+      keyHashes.put(container, hashes);
+    }
+    int sharing = hashes != null ? hashes.getOrDefault(hash, 0) : sameHash(keys, hash);
+    if (sharing > 0) {
+      count(sharing * PickleValues.unfoldedSizeOf(key));
+      if (keys.contains(key)) {
+        return key; // its value is replaced, or it is in the set already
+      }
+      if (sharing >= MAX_KEYS_PER_HASH) {
+        throw malformed("more than " + MAX_KEYS_PER_HASH + " keys of one dict or set share the hash of "
+            + describe(key) + " (keys chosen to collide)");
+      }
+    }
+    if (hashes != null) {
+      hashes.put(hash, sharing + 1);
+    }
+    return key;
+  }
+
+  private static int sameHash(Set<?> keys, int hash) {
+    int n = 0;
+    for (Object k : keys) {
+      n += Objects.hashCode(k) == hash ? 1 : 0;
+    }
+    return n;
   }
 
   private FrozenSet frozenSet(List<Object> items) {
@@ -435,7 +507,12 @@ final class AllowListUnpickler {
   }
 
   private void count() {
-    if (++objects > limits.maxPickleObjects()) {
+    count(1);
+  }
+
+  private void count(long values) {
+    objects += values;
+    if (objects > limits.maxPickleObjects()) {
       throw malformed("the pickle creates more than " + limits.maxPickleObjects() + " values ("
           + CheckpointLimits.knob("pickle-objects") + ")");
     }
@@ -557,8 +634,12 @@ final class AllowListUnpickler {
     for (int i = 0; i < b.length; i++) {
       bigEndian[i] = b[b.length - 1 - i];
     }
-    BigInteger value = new BigInteger(bigEndian);
-    return value.bitLength() < 64 ? (Object) value.longValue() : value;
+    return narrowed(new BigInteger(bigEndian));
+  }
+
+  /** A Python int: a Long when it fits, else a BigInteger (whose hash is computed once). */
+  private static Object narrowed(BigInteger value) {
+    return value.bitLength() < 64 ? (Object) value.longValue() : new PickleValues.BigInt(value);
   }
 
   private static Object textInt(String line) {
@@ -577,8 +658,7 @@ final class AllowListUnpickler {
       throw malformed("an integer of " + digits.length() + " digits (Python's limit is " + MAX_TEXT_INT_DIGITS + ")");
     }
     try {
-      BigInteger value = new BigInteger(digits.trim());
-      return value.bitLength() < 64 ? (Object) value.longValue() : value;
+      return narrowed(new BigInteger(digits.trim()));
     } catch (NumberFormatException e) {
       throw malformed("INT/LONG argument '" + abbreviate(line) + "' is not an integer");
     }

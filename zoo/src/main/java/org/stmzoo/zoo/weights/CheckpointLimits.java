@@ -12,7 +12,8 @@ import org.stmzoo.layers.io.InputLimit;
  *     default half the Java heap ({@link #defaultTensorBytes})
  * @param maxTensors tensors in one safetensors file or one imported state dict
  * @param maxPickleBytes size of a pickle (a zip's {@code data.pkl})
- * @param maxPickleObjects values a pickle may create, push or memoize (each costs heap however small the file)
+ * @param maxPickleObjects values a pickle may create, push, memoize or copy (list(L) counts L's items): each costs
+ *     heap or time however small the file
  * @param maxPickleDepth open MARKs at once and nesting of tuples and frozensets (bounds the recursion of hashing)
  * @param maxZipEntries entries of a PyTorch zip
  * @param maxZipRatio decompressed size over compressed size of a zip entry larger than {@link #RATIO_FREE_BYTES}

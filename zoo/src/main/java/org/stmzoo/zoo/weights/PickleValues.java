@@ -1,5 +1,6 @@
 package org.stmzoo.zoo.weights;
 
+import java.math.BigInteger;
 import java.util.AbstractList;
 import java.util.AbstractSet;
 import java.util.Collections;
@@ -7,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.RandomAccess;
 import java.util.Set;
 
@@ -51,13 +53,7 @@ final class PickleValues {
       this.depth = 1 + maxDepth(items);
       this.hashable = allHashable(items);
       this.unfoldedSize = unfoldedSizeOfAll(items);
-      int h = 1;
-      if (hashable) {
-        for (Object o : this.items) {
-          h = 31 * h + (o == null ? 0 : o.hashCode());
-        }
-      }
-      this.hash = hashable ? h : System.identityHashCode(this);
+      this.hash = hashable ? tupleHash(this.items) : System.identityHashCode(this);
     }
 
     @Override
@@ -108,11 +104,11 @@ final class PickleValues {
       this.items = Collections.unmodifiableSet(items);
       this.depth = 1 + maxDepth(items);
       this.unfoldedSize = unfoldedSizeOfAll(items);
-      int h = 0;
+      long h = items.size();
       for (Object o : items) {
-        h += o == null ? 0 : o.hashCode();
+        h += mix(Objects.hashCode(o)); // a sum: the order of the members does not matter
       }
-      this.hash = h;
+      this.hash = fold(mix(h));
     }
 
     @Override
@@ -152,6 +148,25 @@ final class PickleValues {
     }
   }
 
+  /**
+   * A Python int beyond 64 bits. BigInteger hashes its whole magnitude at every call: a tuple or a dict holding a
+   * memoized 400 KB int 200,000 times would hash 80 GB. This one hashes it once, when it is read; it equals
+   * any BigInteger of its value.
+   */
+  static final class BigInt extends BigInteger {
+    private final int hash;
+
+    BigInt(BigInteger value) {
+      super(value.toByteArray());
+      this.hash = super.hashCode();
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
   /** A Python bytearray (bytes are plain byte[]). */
   record ByteArray(byte[] bytes) {}
 
@@ -177,6 +192,31 @@ final class PickleValues {
     public String toString() {
       return type + " instance";
     }
+  }
+
+  /**
+   * Python's tuple hash (an xxHash round per item): unlike List's {@code 31 * h + item}, under which (i, j) and
+   * (i + 1, j - 31) collide, tuples of small numbers (grid coordinates...) share a hash only by chance, so that
+   * dicts keyed by them stay far below {@link AllowListUnpickler#MAX_KEYS_PER_HASH}.
+   */
+  private static int tupleHash(Object[] items) {
+    long acc = 0x27D4EB2F165667C5L;
+    for (Object o : items) {
+      acc += Objects.hashCode(o) * 0xC2B2AE3D27D4EB4FL;
+      acc = Long.rotateLeft(acc, 31) * 0x9E3779B185EBCA87L;
+    }
+    return fold(acc + (items.length ^ 0x27D4EB2F165667C5L ^ 3527539L));
+  }
+
+  /** MurmurHash3's 64-bit finalizer. */
+  private static long mix(long h) {
+    h = (h ^ (h >>> 33)) * 0xFF51AFD7ED558CCDL;
+    h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
+    return h ^ (h >>> 33);
+  }
+
+  private static int fold(long h) {
+    return (int) (h ^ (h >>> 32));
   }
 
   /** Nesting depth of a hashable container (0 for anything else, whose hashing does not recurse). */

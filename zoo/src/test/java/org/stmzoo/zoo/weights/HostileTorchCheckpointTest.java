@@ -86,6 +86,26 @@ class HostileTorchCheckpointTest {
     assertRefused(file, "the checkpoint holds a tensor, not a dict of tensors");
   }
 
+  /**
+   * Views of one storage element sharing one memoized size and stride of 100,000 dimensions: each view copied
+   * them (2,000 such views, a 247 KB file, ran out of memory).
+   */
+  @Test
+  void viewsSharingAHugeSizeAreRefused() throws IOException {
+    PickleReaderTest.Ops p = new PickleReaderTest.Ops().op(0x80, 2, '(');
+    for (int i = 0; i < 100_000; i++) {
+      p.op('K', 1);
+    }
+    p.op('t', 'q', 0, '0', '(').str("storage").raw("ctorch\nFloatStorage\n").str("0").str("cpu")
+        .op('K', 16, 't', 'Q', 'q', 1, '0').raw("ctorch._utils\n_rebuild_tensor_v2\n").op('q', 2, '0', '}', '(');
+    for (int i = 0; i < 10; i++) {
+      p.str("t" + i).op('h', 2, '(', 'h', 1, 'K', 0, 'h', 0, 'h', 0, 0x89, 't', 'R');
+    }
+    Path file = tmp.resolve("rank.pth");
+    Files.write(file, CheckpointReadersFuzzTest.zipAround(p.op('u', '.').bytes()));
+    assertRefused(file, "tensor 't0': its size has 100000 dimensions, more than 32");
+  }
+
   static byte[] zip(byte[] pickle) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(out)) {

@@ -2,12 +2,14 @@ package org.stmzoo.zoo.weights;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -158,6 +160,20 @@ class PickleReaderTest {
       return this;
     }
 
+    /** BININT: a signed 32-bit int. */
+    Ops int4(int v) {
+      return op('J', v & 0xFF, (v >> 8) & 0xFF, (v >> 16) & 0xFF, v >>> 24);
+    }
+
+    /** LONG1 of 8 bytes: any long. */
+    Ops long8(long v) {
+      op(0x8a, 8);
+      for (int i = 0; i < 8; i++) {
+        op((int) (v >>> (8 * i)) & 0xFF);
+      }
+      return this;
+    }
+
     Ops str(String s) {
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
       op(0x8c, b.length);
@@ -220,6 +236,125 @@ class PickleReaderTest {
     CheckpointLimits small = new CheckpointLimits(1 << 20, 10, 1 << 20, 1000, 10, 10, 10);
     assertThatThrownBy(() -> load(pickle, small)).isInstanceOf(WeightFormatException.class)
         .hasMessageContaining("more than 1000 values");
+  }
+
+  /**
+   * list(L), set(L) and frozenset(L) copy L's items: a 4 KB list rebuilt 10,000 times (a review's 440 KB file
+   * did it 40,000 times with 100,000 items: OutOfMemoryError, or minutes with a POP after each call) counts its
+   * items every time.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"list", "set", "frozenset"})
+  void callsThatCopyAListCountItsItemsAsValues(String callable) {
+    CheckpointLimits small = new CheckpointLimits(1 << 20, 10, 1 << 20, 100_000, 10, 10, 10);
+    assertThat((java.util.Collection<?>) load(copies(callable, 2000, 1), small)).hasSize(2000);
+    assertThatThrownBy(() -> load(copies(callable, 2000, 10_000), small)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("more than 100000 values");
+  }
+
+  /** A list of {@code n} distinct ints, then {@code calls} times builtins.CALLABLE(list), each result popped. */
+  private static byte[] copies(String callable, int n, int calls) {
+    Ops ops = new Ops().op(0x80, 2, ']', 'q', 0, '(');
+    for (int i = 0; i < n; i++) {
+      ops.op('M', i & 0xFF, i >> 8); // BININT2
+    }
+    ops.op('e', '0').raw("c__builtin__\n" + callable + "\n").op('q', 1, '0');
+    for (int i = 0; i < calls - 1; i++) {
+      ops.op('h', 1, 'h', 0, 0x85, 'R', '0');
+    }
+    return ops.op('h', 1, 'h', 0, 0x85, 'R', '.').bytes();
+  }
+
+  /** A review's 960 KB file: 80,000 dict keys (i, 2**30 - 31 * i) shared one hash under 31 * h + item (154 s). */
+  @Test
+  void tuplesOfSmallIntsDoNotShareAHash() {
+    Ops ops = new Ops().op(0x80, 2, '}', '(');
+    for (int i = 0; i < 2000; i++) {
+      ops.int4(i).int4((1 << 30) - 31 * i).op(0x86, 'N');
+    }
+    Map<?, ?> dict = (Map<?, ?>) load(ops.op('u', '.').bytes());
+    assertThat(dict).hasSize(2000);
+    assertThat(dict.keySet().stream().mapToInt(Object::hashCode).distinct().count()).isGreaterThan(1990);
+  }
+
+  /**
+   * Keys that share a hash whatever the tuple hash: tuples of ints of one Long.hashCode (in a dict or a set), or
+   * strings among ints (HashMap searches keys of one hash as a tree only when they are of one Comparable class).
+   */
+  @Test
+  void keysChosenToShareAHashAreRefused() {
+    int hash = "AaAaAaAaAa".hashCode(); // as every string of five "Aa" or "BB"
+    Ops tuples = new Ops().op(0x80, 2, '}', '(');
+    Ops set = new Ops().op(0x80, 4, 0x8f, '(');
+    Ops mixed = new Ops().op(0x80, 2, '}', '(');
+    for (int i = 1; i <= 40; i++) {
+      long sameHash = ((long) i << 32) | ((i ^ hash) & 0xFFFFFFFFL);
+      tuples.long8(sameHash).op(0x85, 'N');
+      set.long8(sameHash).op(0x85);
+      if (i <= 20) {
+        StringBuilder string = new StringBuilder();
+        for (int block = 0; block < 5; block++) {
+          string.append((i >> block & 1) == 0 ? "Aa" : "BB");
+        }
+        mixed.long8(sameHash).op('N').str(string.toString()).op('N');
+      }
+    }
+    for (Ops ops : List.of(tuples, set, mixed)) {
+      assertThatThrownBy(() -> load(ops.op(ops == set ? 0x90 : 'u', '.').bytes()))
+          .isInstanceOf(WeightFormatException.class)
+          .hasMessageContaining("more than 32 keys of one dict or set share the hash of");
+    }
+  }
+
+  /**
+   * Equal but distinct tuples of 100 items, each with an int of one Long.hashCode: every key shares its hash with
+   * the keys before it, and comparing them walks the tuples. The comparisons count as values.
+   */
+  @Test
+  void comparingKeysOfOneHashCountsAsValues() {
+    int hash = Long.hashCode(7);
+    Ops ops = new Ops().op(0x80, 2, '}', '(');
+    for (int i = 1; i <= 20; i++) {
+      ops.op('(');
+      for (int item = 0; item < 100; item++) {
+        ops.op('K', 1);
+      }
+      ops.op('t').long8(((long) i << 32) | ((i ^ hash) & 0xFFFFFFFFL)).op(0x86, 'N');
+    }
+    byte[] pickle = ops.op('u', '.').bytes();
+    assertThat((Map<?, ?>) load(pickle)).hasSize(20);
+    CheckpointLimits small = new CheckpointLimits(1 << 20, 10, 1 << 20, 5000, 10, 10, 10);
+    assertThatThrownBy(() -> load(pickle, small)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("more than 5000 values");
+  }
+
+  /** A 400 KB int (LONG4) memoized, then 200,000 times in a tuple and as a dict key: hashed once, not each time. */
+  @Test
+  void aLargeIntIsHashedOnce() {
+    Ops ops = new Ops().op(0x80, 2, 0x8b, 0x80, 0x1a, 0x06, 0); // LONG4 of 400,000 bytes
+    ops.out.writeBytes(new byte[399_999]);
+    ops.op(1, 'q', 0, '(');
+    for (int i = 0; i < 200_000; i++) {
+      ops.op('h', 0);
+    }
+    ops.op('t', '}');
+    for (int i = 0; i < 200_000; i++) {
+      ops.op('h', 0, 'N', 's');
+    }
+    byte[] pickle = ops.op(0x86, '.').bytes();
+    Tuple loaded = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> (Tuple) load(pickle));
+    assertThat(((Tuple) loaded.get(0)).get(199_999)).isEqualTo(BigInteger.ONE.shiftLeft(8 * 399_999));
+    assertThat((Map<?, ?>) loaded.get(1)).hasSize(1);
+  }
+
+  /** Protocol 2 writes bytes as _codecs.encode(str, 'latin1'): encoding one memoized string again is free. */
+  @Test
+  void encodingOneStringAgainGivesTheSameBytes() {
+    byte[] pickle = new Ops().op(0x80, 2).raw("c_codecs\nencode\n").op('q', 0).raw("X\u0003\u0000\u0000\u0000abc")
+        .op('U', 6).raw("latin1").op(0x86, 'q', 1, 'R', 'h', 0, 'h', 1, 'R', 0x86, '.').bytes();
+    Tuple twice = (Tuple) load(pickle);
+    assertThat((byte[]) twice.get(0)).isEqualTo("abc".getBytes(StandardCharsets.US_ASCII));
+    assertThat(twice.get(1)).isSameAs(twice.get(0));
   }
 
   @Test
