@@ -55,7 +55,9 @@ public final class ClusterChief {
   /**
    * Every worker starts producing its slices from {@code step}, once it has found its own arguments the same as
    * the chief's {@code arguments}; a worker whose arguments differ refuses (and ends), and so does the chief, with
-   * the one line that names them. Each worker's answer is waited for up to {@code timeout}.
+   * the one line that names them. Each worker's answer is waited for up to {@code timeout}; a worker that gives
+   * none is named. Either way the workers that did start are released first ({@link #finish}), so that they end
+   * now instead of waiting out their own timeout for a chief that is gone.
    */
   public void start(Session session, SharedArguments arguments, long step, Duration timeout) {
     try (TInt64 t = TInt64.scalarOf(step); TString a = TString.scalarOf(arguments.encode())) {
@@ -65,17 +67,26 @@ public final class ClusterChief {
     }
     RunOptions answer = TaskQueues.deadline((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
     List<String> refusals = new ArrayList<>();
-    for (Operand<?> reply : replies) {
-      try (Result r = session.runner().fetch(reply).setOptions(answer).run()) {
+    List<String> silent = new ArrayList<>();
+    for (int i = 0; i < replies.size(); i++) {
+      try (Result r = session.runner().fetch(replies.get(i)).setOptions(answer).run()) {
         String refusal = ((TString) r.get(0)).getObject();
         if (!refusal.isEmpty()) {
           refusals.add(refusal);
         }
+      } catch (RuntimeException noAnswer) {
+        silent.add("task " + (i + 1) + " (" + cluster.address(i + 1) + ")");
       }
     }
+    if (refusals.isEmpty() && silent.isEmpty()) {
+      return;
+    }
+    finish(session);
     if (!refusals.isEmpty()) {
       throw SharedArguments.refused(refusals);
     }
+    throw new IllegalStateException(String.join(", ", silent) + " did not answer the chief's start within "
+        + timeout.toSeconds() + " s (--cluster-timeout); restart every task");
   }
 
   /**

@@ -1,6 +1,7 @@
 package org.stmzoo.recipes.parallel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_ServerTarget;
 
 import java.io.IOException;
@@ -71,6 +72,40 @@ class ClusterChiefTest {
     }
   }
 
+  @Test
+  void aRefusalReleasesTheWorkersThatAccepted() {
+    String addresses = "127.0.0.1:" + freePort() + ",127.0.0.1:" + freePort() + ",127.0.0.1:" + freePort();
+    Cluster cluster = Cluster.of(addresses, 0);
+    String chiefTarget = serve(cluster);
+    serve(Cluster.of(addresses, 1));
+    String workerTarget = serve(Cluster.of(addresses, 2));
+    try (GraphSession chief = GraphSession.remote(chiefTarget, ConfigProto.getDefaultInstance(),
+        GraphSession.CLUSTER_CLOSE_TIMEOUT)) {
+      Ops tf = Ops.create(chief.graph());
+      ClusterChief control = new ClusterChief(chief.graph(), tf, cluster, Shape.of(1, 2, 2, 1));
+      // task 1 refuses the chief's arguments, task 2 accepts and would start producing
+      List<Op> answers = new ArrayList<>();
+      List<String> replies = List.of("task 1's --seed 7 differs from the chief's 0", "");
+      for (int task = 1; task < 3; task++) {
+        Operand<?> reply = TaskQueues.reply(chief.graph(), tf, task);
+        String answer = replies.get(task - 1);
+        answers.add(NativeGraphs.onDevice(chief.graph(), Cluster.device(0),
+            () -> tf.io.queueEnqueue(reply, List.of(tf.constant(answer)))));
+      }
+      NativeGraphs.placeUnplaced(chief.graph(), Cluster.device(0));
+      for (Op answer : answers) {
+        chief.session().runner().addTarget(answer).run();
+      }
+
+      assertThatThrownBy(() -> control.start(chief.session(), new SharedArguments(Map.of("--seed", "0")), 0,
+          Duration.ofSeconds(60))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("task 1's --seed 7 differs from the chief's 0; every task must run with the same training"
+              + " arguments");
+    }
+    // released at once, not left to wait out its --cluster-timeout for a chief that is gone
+    assertThat(tokens(workerTarget, 2)).as("task 2's tokens").containsExactly(0L, TaskQueues.DONE);
+  }
+
   /** The tokens in task {@code task}'s control queue, read as its worker reads them. */
   private static List<Long> tokens(String target, int task) {
     ConfigProto config = ConfigProto.newBuilder().addDeviceFilters("/job:worker/task:" + task).build();
@@ -104,9 +139,11 @@ class ClusterChiefTest {
     return TF_ServerTarget(server).getString();
   }
 
-  private static int freePort() throws IOException {
+  private static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 }
