@@ -145,7 +145,8 @@ public final class AnalysisModel implements AutoCloseable {
    */
   private static void restoreResized(StmzooCheckpoint checkpoint, boolean ema, Session session, BuiltModel built,
       List<String> notes) {
-    SizeAdaptation.Restored restored = checkpoint.restoreAdapted(session, built.model(), ema);
+    SizeAdaptation.Restored restored = checkpoint.restoreAdapted(session, built.model(), built.model().modelVariables(),
+        ema);
     if (!restored.head().isEmpty()) {
       throw new IllegalArgumentException("checkpoint " + checkpoint.directory() + " does not fit "
           + built.entry().name() + " at " + built.options().imageSize() + "px: " + String.join(", ",

@@ -285,7 +285,7 @@ public final class Training {
    */
   private static void initFrom(StmzooCheckpoint checkpoint, boolean ema, Session session, TrainingGraph graph,
       PrintStream log) {
-    SizeAdaptation.Restored restored = checkpoint.restoreAdapted(session, graph.model(), ema);
+    SizeAdaptation.Restored restored = checkpoint.restoreAdapted(session, graph.model(), graph.modelVariables(), ema);
     graph.resetEma(session);
     int classes = checkpoint.metadata().numClasses();
     String headNote = classes == graph.numClasses() ? "" : "; the checkpoint has " + classes + " classes, this run "

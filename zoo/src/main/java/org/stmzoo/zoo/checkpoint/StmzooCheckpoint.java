@@ -197,13 +197,15 @@ public final class StmzooCheckpoint {
   }
 
   /**
-   * Restores the weights (with {@code ema} their EMA copies) into {@code model}, built at another image size or for
+   * Restores the weights (with {@code ema} their EMA copies) into {@code variables} of {@code model} (the model's
+   * own, without a distillation teacher's that its graph may hold), built at another image size or for
    * another class count than this checkpoint's: size-dependent tensors are resized as the importer resizes them, and
    * the head variables of another shape are left to the caller ({@link SizeAdaptation#restore}).
    */
-  public SizeAdaptation.Restored restoreAdapted(Session session, ModelGraph model, boolean ema) {
+  public SizeAdaptation.Restored restoreAdapted(Session session, ModelGraph model, List<ModelVariable> variables,
+      boolean ema) {
     return SizeAdaptation.restore(variablesPrefix().toString(), keys(ema), ModelRegistry.keyMap(entry()), session,
-        model);
+        model, variables);
   }
 
   /**

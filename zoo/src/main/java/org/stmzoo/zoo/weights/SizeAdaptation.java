@@ -48,14 +48,16 @@ public final class SizeAdaptation {
    * @param prefix the checkpoint's V2 variables prefix
    * @param keys each variable's key in the checkpoint (its path, or its EMA copy's)
    * @param map the family's key map: which variables are the head, and how size-dependent ones resize
+   * @param variables the model's variables to load: not every variable of {@code model}'s graph, which may also
+   *     hold a distillation teacher's, never in an stmzoo checkpoint
    *
    * @throws IllegalArgumentException naming a variable outside the head whose shape differs and that the importer
    *     has no resizing for
    */
   public static Restored restore(String prefix, Function<ModelVariable, String> keys, KeyMap map, Session session,
-      ModelGraph model) {
+      ModelGraph model, List<ModelVariable> variables) {
     List<CheckpointShapes.Mismatch> mismatched = CheckpointShapes.restoreMatching(session, model,
-        model.modelVariables(), prefix, keys);
+        variables, prefix, keys);
     List<CheckpointShapes.Mismatch> head = new ArrayList<>();
     List<CheckpointShapes.Mismatch> sized = new ArrayList<>();
     mismatched.forEach(m -> (map.isHead(m.variable().path()) ? head : sized).add(m));

@@ -30,6 +30,8 @@ import org.tensorflow.types.TFloat32;
  */
 class InitAtAnotherSizeTest {
   private static final String MODEL = "deit-tiny";
+  /** deit-tiny with DeiT's distillation token and head: a student that distils. */
+  private static final String DISTILLED = "deit-tiny-distilled";
   /** deit-tiny's width. */
   private static final int CHANNELS = 192;
 
@@ -91,5 +93,41 @@ class InitAtAnotherSizeTest {
         .contains("note: pos_embed: resized from [1, 5, 192] to [1, 10, 192] as the importer resizes it for"
             + " another image size")
         .doesNotContain("pos_embed [1, 5, 192] vs");
+  }
+
+  /**
+   * The teacher's variables share the training graph but are never in a checkpoint: only the student's are
+   * restored from {@code --init} (restoring every variable of the graph failed on {@code teacher/...}).
+   */
+  @Test
+  void aCheckpointInitialisesARunThatDistilsFromATeacher() throws IOException {
+    Path checkpoint = tmp.resolve("deit32");
+    float[] clsToken;
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      BuiltModel built = BuiltModel.build(ModelRegistry.get(DISTILLED), new ModelOptions(2, 3, 32, null), graph, 3L, -1,
+          true);
+      session.run(built.model().initializer());
+      clsToken = value(session, built, "cls_token");
+      StmzooCheckpoint.write(checkpoint, session, built,
+          StmzooCheckpoint.metadataFor(built, List.of("circle", "square"), "test"));
+    }
+    RecipeConfig distil = new RecipeConfig(1, 2, 1e-12, 0, 0, 0, 0, 0, 0, 0, 0, 0.5, 0, false, 0.5, false,
+        new RecipeConfig.Distillation("hard", 0.5, 1.0), 0);
+    TrainSpec plain = TrainSpec.of(DISTILLED, DataSpec.folder(StmzooTest.tinyFolder(tmp.resolve("shapes"), 1)),
+        tmp.resolve("run"), 1, 2).withImageSize(32).withInit(Weights.checkpoint(checkpoint)).withRecipe(distil)
+        .withAugmentation(null, 1f).withCropPct(1f).withThreads(1);
+    TrainSpec spec = new TrainSpec(plain.model(), plain.init(), false, plain.data(), plain.imageSize(),
+        plain.dropPath(), plain.output(), plain.recipe(), plain.autoAugment(), plain.minScale(), plain.cropPct(),
+        checkpoint, plain.threads(), plain.downloads(), plain.parallelism(), 0);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Training.run(spec, TrainingListener.none(), new PrintStream(log, true, StandardCharsets.UTF_8));
+
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains("Initialised from");
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      BuiltModel built = BuiltModel.build(ModelRegistry.get(DISTILLED), new ModelOptions(2, 3, 32, null), graph, 0L, -1,
+          true);
+      StmzooCheckpoint.read(tmp.resolve("run").resolve(RunDirectory.LAST)).restore(session, built, false);
+      assertThat(value(session, built, "cls_token")).containsExactly(clsToken, within(1e-6f));
+    }
   }
 }
