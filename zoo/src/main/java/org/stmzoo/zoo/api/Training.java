@@ -57,11 +57,12 @@ public final class Training {
   private static final Set<String> RESUME_MAY_CHANGE = Set.of("init", "pretrained", "threads", "replicas");
   /**
    * The args.json keys the tasks of a cluster need not share ({@link #sharedArguments}): paths, which differ from
-   * host to host, what only the chief reads, and what other keys determine (the model's input, the scaled lr).
+   * host to host, what only the chief reads or runs (the init weights, the teacher and its distillation settings),
+   * and what other keys determine (the model's input, the scaled lr).
    */
   private static final Set<String> NOT_SHARED = Set.of("val", "train_set", "val_set", "crop_pct", "init",
-      "pretrained", "distill_teacher", "threads", "num_classes", "in_channels", "mean", "std", "scaled_lr", "remode",
-      "replicas");
+      "pretrained", "distill_teacher", "distill_type", "distill_alpha", "distill_tau", "threads", "num_classes",
+      "in_channels", "mean", "std", "scaled_lr", "remode", "replicas");
 
   private Training() {}
 

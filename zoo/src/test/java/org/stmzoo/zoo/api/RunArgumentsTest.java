@@ -217,12 +217,19 @@ class RunArgumentsTest {
     chief.put("seed", 0L);
     chief.put("init", "/host-a/runs/x/best");
     chief.put("threads", 16);
+    chief.put("distill_teacher", "/host-a/runs/teacher/best");
+    chief.put("distill_type", "hard");
+    chief.put("distill_alpha", 0.5);
+    chief.put("distill_tau", 1.0);
     Map<String, Object> worker = new LinkedHashMap<>(chief);
     worker.put("data", "/host-b/photos");
     worker.put("train_set", "90 images of image folder /host-b/photos");
     worker.put("crop_pct", 0.9f); // a resumed chief's recorded crop
     worker.put("init", null);
     worker.put("threads", 4);
+    // the teacher runs on the chief: a worker is started without it, and so with distillation "none"
+    worker.put("distill_teacher", null);
+    worker.put("distill_type", "none");
     assertThat(Training.sharedArguments(worker, "image folder", 90)
         .differences(Training.sharedArguments(chief, "image folder", 90), 1)).isEmpty();
 
