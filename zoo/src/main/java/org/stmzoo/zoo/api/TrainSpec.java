@@ -37,6 +37,14 @@ import org.stmzoo.recipes.RecipeConfig;
 public record TrainSpec(String model, Weights init, boolean resume, DataSpec data, Integer imageSize, Float dropPath,
     Path output, RecipeConfig recipe, String autoAugment, float minScale, Float cropPct, Path distillTeacher,
     int threads, Downloads downloads, Parallelism parallelism, int saveEverySteps) {
+  /** Without periodic saves ({@code saveEverySteps} 0): the record as it was before that setting. */
+  public TrainSpec(String model, Weights init, boolean resume, DataSpec data, Integer imageSize, Float dropPath,
+      Path output, RecipeConfig recipe, String autoAugment, float minScale, Float cropPct, Path distillTeacher,
+      int threads, Downloads downloads, Parallelism parallelism) {
+    this(model, init, resume, data, imageSize, dropPath, output, recipe, autoAugment, minScale, cropPct,
+        distillTeacher, threads, downloads, parallelism, 0);
+  }
+
   /** The RandAugment policy of {@link #of} and of the CLI: DeiT's. */
   public static final String DEFAULT_AUTO_AUGMENT = RandAugment.DEIT_POLICY;
   /** timm's {@code --scale} lower bound. */

@@ -77,7 +77,7 @@ final class TrainCommand implements Command {
         .addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("data loader threads (default: cores)").build())
         .addOption(Option.builder().longOpt("save-every-steps").hasArg().argName("N")
             .desc("also save last/ every N steps, mid-epoch, so that a crash or a lost cluster task costs at most N"
-                + " steps (default: at epoch ends and on Ctrl-C only); not recorded or compared by --resume, as it"
+                + " steps (default 0: at epoch ends and on Ctrl-C only); not recorded or compared by --resume, as it"
                 + " does not change what is trained").build())
         .addOption(Option.builder().longOpt("no-progress").desc("no progress bar, epoch lines only (also when output is not a terminal)").build());
     DataArguments.add(options);
@@ -123,7 +123,7 @@ final class TrainCommand implements Command {
     Path output = Path.of(line.getOptionValue("output", "runs/" + (model != null ? model
         : downloads.release(null, line.getOptionValue("pretrained")).model().name())));
     int threads = CliArgs.positiveInt(line, "threads", Runtime.getRuntime().availableProcessors());
-    int saveEverySteps = CliArgs.positiveInt(line, "save-every-steps", 0);
+    int saveEverySteps = CliArgs.nonNegativeInt(line, "save-every-steps", 0);
     return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe,
         RecipeArguments.autoAugment(line), RecipeArguments.minScale(line), cropPct,
         line.hasOption("distill-teacher") ? Path.of(line.getOptionValue("distill-teacher")) : null, threads, downloads,

@@ -147,8 +147,8 @@ class CliTest {
         {"--epochs", "2.7", "error: --epochs must be a whole number, got '2.7'"},
         {"--batch-size", "1e2", "error: --batch-size must be a whole number, got '1e2'"},
         {"--seed", "0.5", "error: --seed must be a whole number, got '0.5'"},
-        {"--save-every-steps", "0", "error: --save-every-steps must be a positive integer, got '0'"},
-        {"--save-every-steps", "2.5", "error: --save-every-steps must be a positive integer, got '2.5'"},
+        {"--save-every-steps", "-1", "error: --save-every-steps must be a non-negative integer, got '-1'"},
+        {"--save-every-steps", "2.5", "error: --save-every-steps must be a non-negative integer, got '2.5'"},
         // a finite number the recipe refuses is a usage error as well
         {"--reprob", "1.5", "error: random-erasing probability must be in [0, 1], got 1.5"},
         {"--scale", "abc", "error: --scale must be a number in (0, 1], got 'abc'"},
@@ -362,6 +362,8 @@ class CliTest {
   void trainSaveEveryStepsReachesTheSpecIsOffByDefaultAndHasHelp() {
     String[] run = {"--model", "u-convnext-micro", "--data", "fashion-mnist"};
     assertThat(TrainCommand.parse(parse(new TrainCommand(Map.of()), run), Map.of()).saveEverySteps()).isZero();
+    String[] off = {"--model", "u-convnext-micro", "--data", "fashion-mnist", "--save-every-steps", "0"};
+    assertThat(TrainCommand.parse(parse(new TrainCommand(Map.of()), off), Map.of()).saveEverySteps()).isZero();
     String[] periodic = {"--model", "u-convnext-micro", "--data", "fashion-mnist", "--save-every-steps", "500"};
     assertThat(TrainCommand.parse(parse(new TrainCommand(Map.of()), periodic), Map.of()).saveEverySteps())
         .isEqualTo(500);
