@@ -3,12 +3,12 @@ package org.stmzoo.examples;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import javax.imageio.ImageIO;
+import org.stmzoo.export.EncodedImages;
 
 /** Small generated images (a light circle or square on a dark background), so the examples need no data. */
 final class TinyImages {
@@ -39,10 +39,9 @@ final class TinyImages {
     return file;
   }
 
-  static byte[] png(BufferedImage image) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageIO.write(image, "png", out);
-    return out.toByteArray();
+  /** PNG bytes in memory (ImageIO.write to a stream would go through a temporary cache file). */
+  static byte[] png(BufferedImage image) {
+    return EncodedImages.encode(image, "png");
   }
 
   private static BufferedImage shape(boolean circle, Random random) {
