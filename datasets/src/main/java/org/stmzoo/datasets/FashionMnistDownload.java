@@ -101,7 +101,7 @@ public record FashionMnistDownload(URI baseUrl, Map<String, String> sha256ByFile
         if (!download) {
           throw new InputFileException(target, "is not the official Fashion-MNIST file (its SHA-256 differs:"
               + " damaged, or replaced since it was downloaded); delete it, or allow the download to fetch it"
-              + " again");
+              + " again; files of your own are read unchecked from --data fashion-mnist:FOLDER");
         }
         downloadInto(folder, http);
         return;

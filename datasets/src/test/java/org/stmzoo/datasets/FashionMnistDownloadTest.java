@@ -122,7 +122,8 @@ class FashionMnistDownloadTest {
     Files.write(images, new byte[] {1, 2, 3});
     assertThatThrownBy(() -> download.checkCached(cache, false, http)).isInstanceOf(InputFileException.class)
         .hasMessage(images + ": is not the official Fashion-MNIST file (its SHA-256 differs: damaged, or replaced"
-            + " since it was downloaded); delete it, or allow the download to fetch it again");
+            + " since it was downloaded); delete it, or allow the download to fetch it again; files of your own are"
+            + " read unchecked from --data fashion-mnist:FOLDER");
     download.checkCached(cache, true, http);
     assertThat(requests).hasValue(5);
     assertThat(FashionMnist.load(cache, FashionMnist.Split.TEST).size()).isEqualTo(1);
