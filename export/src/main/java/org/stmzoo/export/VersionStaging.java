@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.stmzoo.layers.io.DurableFiles;
 
@@ -73,6 +74,13 @@ record VersionStaging(Path folder, Path lockFile, FileChannel channel, IOExcepti
   static final String LOCK_SUFFIX = ".lock";
   /** How long a staging folder without a lock file must have been left unchanged before it is removed. */
   static final Duration UNLOCKED_AGE = Duration.ofHours(24);
+
+  /**
+   * {@code .NAME-incomplete-RANDOM} or its lock file: RANDOM is an unsigned 64-bit number in base 36, as
+   * {@link #create} names them, so that other hidden folders with {@code -incomplete-} in their name are left alone.
+   */
+  private static final Pattern STAGING_NAME = Pattern.compile("\\..+" + MARKER + "[0-9a-z]{1,13}("
+      + Pattern.quote(LOCK_SUFFIX) + ")?");
 
   /** How a lock file's lock is tried. A test replaces it to act as a file system that refuses locks. */
   @FunctionalInterface
@@ -244,10 +252,14 @@ record VersionStaging(Path folder, Path lockFile, FileChannel channel, IOExcepti
         + " unchanged for " + duration(UNLOCKED_AGE);
   }
 
-  /** The staging folders in {@code parent}, named by their folder or by a lock file left without one. */
+  /**
+   * The staging folders in {@code parent}, named by their folder or by a lock file left without one: the entries
+   * named as {@link #STAGING_NAME}.
+   */
   private static Set<Path> stagingFolders(Path parent) {
     Set<Path> folders = new TreeSet<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent.toRealPath(), "." + "*" + MARKER + "*")) {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent.toRealPath(),
+        entry -> STAGING_NAME.matcher(entry.getFileName().toString()).matches())) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
         folders.add(name.endsWith(LOCK_SUFFIX) && !Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)

@@ -230,6 +230,23 @@ class VersionStagingTest {
   }
 
   @Test
+  void hiddenFoldersNotNamedAsAStagingFolderAreLeftAlone() throws IOException {
+    List<String> others = List.of(".cache-incomplete-Notes", ".cache-incomplete-my_notes", ".cache-incomplete-v1.2",
+        ".cache-incomplete-", ".-incomplete-abc", ".cache-incomplete-0123456789abcd", ".cache-incomplete-abc.lock.d");
+    for (String name : others) {
+      unchangedFor25Hours(staging(name, false, 5));
+    }
+    Files.createFile(base.resolve(".notes-incomplete-a b.lock"));
+    Path ours = staging(".3-incomplete-3w5e11264sgsf", false, 7);
+    unchangedFor25Hours(ours);
+
+    assertThat(VersionStaging.removeAbandoned(dir)).extracting(Leftover::folder).containsExactly(ours);
+    List<String> left = new ArrayList<>(others);
+    left.add(".notes-incomplete-a b.lock");
+    assertThat(names(dir)).containsExactlyInAnyOrderElementsOf(left);
+  }
+
+  @Test
   void aLockFileLeftWithoutItsFolderIsRemovedSilently() throws IOException {
     Files.createFile(dir.resolve(".6-incomplete-orphan.lock"));
     Files.createDirectory(dir.resolve("6"));
