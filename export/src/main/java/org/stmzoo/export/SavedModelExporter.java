@@ -181,7 +181,11 @@ public final class SavedModelExporter {
     }
   }
 
-  private static void printNote(String note) {
+  /**
+   * Prints {@code note} to standard error as {@code note: ...}: the notes of the overloads without a {@code notes}
+   * consumer, here and in the Java API.
+   */
+  public static void printNote(String note) {
     System.err.println("note: " + note);
   }
 
