@@ -6,6 +6,8 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ImageClassifier;
@@ -139,7 +141,9 @@ public final class SavedModelExporter {
    * on while it writes and which the OS releases when the process dies: a folder whose lock can be taken is removed,
    * one that another export (another process or another thread of this one) is writing is left alone. A folder
    * without a lock file (written by an stmzoo older than the lock files) is removed only once nothing in it has
-   * changed for 24 hours, and otherwise left and mentioned in {@code notes}. See {@link VersionStaging}.
+   * changed for 24 hours, and otherwise left and mentioned in {@code notes}. Where the file system refuses locks
+   * (Lustre without flock, NFSv3 without its lock manager) the export writes without one, {@code notes} is told so
+   * once, and every staging folder there is treated as one without a lock file. See {@link VersionStaging}.
    *
    * @param notes told, in a line each, what was removed and what was left
    * @throws FileAlreadyExistsException if {@code target} appeared while the contents were written (another export
@@ -149,8 +153,15 @@ public final class SavedModelExporter {
       throws IOException {
     Path parent = target.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    VersionStaging.removeAbandoned(parent).forEach(leftover -> notes.accept(leftover.note()));
+    List<IOException> lockFailures = new ArrayList<>();
+    VersionStaging.removeAbandoned(parent, lockFailures::add).forEach(leftover -> notes.accept(leftover.note()));
     try (VersionStaging staging = VersionStaging.create(parent, target.getFileName().toString())) {
+      if (staging.lockFailure() != null) {
+        lockFailures.add(staging.lockFailure());
+      }
+      if (!lockFailures.isEmpty()) {
+        notes.accept(VersionStaging.locksUnsupported(parent, lockFailures.get(0)));
+      }
       T result = contents.write(staging.folder());
       DurableFiles.syncTree(staging.folder());
       try {
@@ -170,7 +181,11 @@ public final class SavedModelExporter {
     }
   }
 
-  private static void printNote(String note) {
+  /**
+   * Prints {@code note} to standard error as {@code note: ...}: the notes of the overloads without a {@code notes}
+   * consumer, here and in the Java API.
+   */
+  public static void printNote(String note) {
     System.err.println("note: " + note);
   }
 

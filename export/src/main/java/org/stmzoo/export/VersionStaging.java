@@ -23,6 +23,8 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.stmzoo.layers.io.DurableFiles;
 
@@ -54,17 +56,39 @@ import org.stmzoo.layers.io.DurableFiles;
  * the lock files this JVM holds, as writer or clean-up, are also kept in {@code HELD}, and a clean-up opens no
  * channel on those.
  *
+ * <p>Where the file system refuses locks (Lustre mounted without flock: "Function not implemented"; NFSv3 without
+ * its lock manager: "No locks available"), {@link FileChannel#tryLock} throws an {@link IOException}. Then the
+ * writer deletes its lock file and writes without one, as an older stmzoo did, and a clean-up treats a folder whose
+ * lock it cannot try as one without a lock file: it is removed only once unchanged for {@link #UNLOCKED_AGE}.
+ *
  * @param folder the folder to fill; rename it while this is open, then close this
- * @param lockFile beside the folder
- * @param channel the lock file's, which holds its lock
+ * @param lockFile beside the folder (none where file locks are not supported)
+ * @param channel the lock file's, which holds its lock; null where file locks are not supported
+ * @param lockFailure why the folder has no lock (file locks are not supported here), or null
  */
-record VersionStaging(Path folder, Path lockFile, FileChannel channel) implements Closeable {
+record VersionStaging(Path folder, Path lockFile, FileChannel channel, IOException lockFailure)
+    implements Closeable {
   /** Between a staging folder's target name and its random part. */
   static final String MARKER = "-incomplete-";
   /** The lock file's name: the folder's name and this. */
   static final String LOCK_SUFFIX = ".lock";
   /** How long a staging folder without a lock file must have been left unchanged before it is removed. */
   static final Duration UNLOCKED_AGE = Duration.ofHours(24);
+
+  /**
+   * {@code .NAME-incomplete-RANDOM} or its lock file: RANDOM is an unsigned 64-bit number in base 36, as
+   * {@link #create} names them, so that other hidden folders with {@code -incomplete-} in their name are left alone.
+   */
+  private static final Pattern STAGING_NAME = Pattern.compile("\\..+" + MARKER + "[0-9a-z]{1,13}("
+      + Pattern.quote(LOCK_SUFFIX) + ")?");
+
+  /** How a lock file's lock is tried. A test replaces it to act as a file system that refuses locks. */
+  @FunctionalInterface
+  interface Locking {
+    FileLock tryLock(FileChannel channel) throws IOException;
+  }
+
+  static volatile Locking locking = FileChannel::tryLock;
 
   private static final SecureRandom NAMES = new SecureRandom();
   /** The lock files this JVM holds (real paths), so that no thread opens a second channel on one: see above. */
@@ -108,13 +132,27 @@ record VersionStaging(Path folder, Path lockFile, FileChannel channel) implement
     }
     boolean created = false;
     try {
+      FileLock lock;
+      try {
+        lock = locking.tryLock(channel);
+      } catch (IOException unsupported) {
+        // No locks on this file system: a lock file nobody holds would tell a clean-up that can lock (another
+        // client of the same share) that the folder is abandoned. So it goes, and the folder is written without
+        // one, as an older stmzoo's, which a clean-up removes only once unchanged for UNLOCKED_AGE
+        release(channel, lockFile);
+        channel = null;
+        Files.deleteIfExists(lockFile);
+        Files.createDirectory(folder);
+        created = true;
+        return new VersionStaging(folder, lockFile, null, unsupported);
+      }
       // A clean-up in another process may find the lock file before its folder exists, take it for the orphan of
       // a writer killed at this point, lock it and delete it; then this lock would be on a deleted file, and the
       // folder would have none. Still being there once locked means that the lock file is this one, and locked.
-      if (channel.tryLock() != null && Files.exists(lockFile)) {
+      if (lock != null && Files.exists(lockFile)) {
         Files.createDirectory(folder);
         created = true;
-        return new VersionStaging(folder, lockFile, channel);
+        return new VersionStaging(folder, lockFile, channel, null);
       }
       return null; // the clean-up that holds the lock file, or deleted it, is done with it
     } catch (IOException | RuntimeException e) {
@@ -173,18 +211,21 @@ record VersionStaging(Path folder, Path lockFile, FileChannel channel) implement
 
   /**
    * Removes the staging folders in {@code parent} that no export is writing any more: those whose lock file this
-   * process can lock (their writer died), and those without a lock file (an older stmzoo's) in which nothing changed
+   * process can lock (their writer died), and those without a lock file (an older stmzoo's, or written where file
+   * locks are not supported) or whose lock cannot be tried (the file system refuses locks) in which nothing changed
    * for {@link #UNLOCKED_AGE}; also lock files left without a folder. A folder that another export (another process
    * or another thread of this one) is writing is left alone, silently. Never fails: a folder that cannot be removed
    * is one more note.
    *
-   * @return what was removed, and the folders without a lock file that were left, in name order
+   * @param lockFailures told why a lock could not be tried, for each folder whose lock could not
+   * @return what was removed, and the folders without a lock that were left, in name order
    */
-  static List<Leftover> removeAbandoned(Path parent) {
+  static List<Leftover> removeAbandoned(Path parent, Consumer<IOException> lockFailures) {
     List<Leftover> leftovers = new ArrayList<>();
     for (Path folder : stagingFolders(parent)) {
       try {
-        Leftover leftover = Files.exists(lockFile(folder)) ? removeIfUnlocked(folder) : removeIfUnchanged(folder);
+        Leftover leftover = Files.exists(lockFile(folder)) ? removeIfUnlocked(folder, lockFailures)
+            : removeIfUnchanged(folder, "it has no lock file");
         if (leftover != null) {
           leftovers.add(leftover);
         }
@@ -199,10 +240,26 @@ record VersionStaging(Path folder, Path lockFile, FileChannel channel) implement
     return leftovers;
   }
 
-  /** The staging folders in {@code parent}, named by their folder or by a lock file left without one. */
+  /** As {@link #removeAbandoned(Path, Consumer)}, ignoring why a lock could not be tried. */
+  static List<Leftover> removeAbandoned(Path parent) {
+    return removeAbandoned(parent, unsupported -> { });
+  }
+
+  /** The note for an export into {@code parent}, where a lock could not be tried. */
+  static String locksUnsupported(Path parent, IOException failure) {
+    return "file locks are not supported in " + parent + " (" + failure.getMessage() + "), so an export there writes"
+        + " without one, and staging folders left there by exports that did not finish are removed only once"
+        + " unchanged for " + duration(UNLOCKED_AGE);
+  }
+
+  /**
+   * The staging folders in {@code parent}, named by their folder or by a lock file left without one: the entries
+   * named as {@link #STAGING_NAME}.
+   */
   private static Set<Path> stagingFolders(Path parent) {
     Set<Path> folders = new TreeSet<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent.toRealPath(), "." + "*" + MARKER + "*")) {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent.toRealPath(),
+        entry -> STAGING_NAME.matcher(entry.getFileName().toString()).matches())) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
         folders.add(name.endsWith(LOCK_SUFFIX) && !Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
@@ -214,8 +271,11 @@ record VersionStaging(Path folder, Path lockFile, FileChannel channel) implement
     return folders;
   }
 
-  /** Removes {@code folder} and its lock file if the lock can be taken; null if not, or if there is no folder. */
-  private static Leftover removeIfUnlocked(Path folder) throws IOException {
+  /**
+   * Removes {@code folder} and its lock file if the lock can be taken; null if not, or if there is no folder. Where
+   * the lock cannot be tried, as {@link #removeIfUnchanged}.
+   */
+  private static Leftover removeIfUnlocked(Path folder, Consumer<IOException> lockFailures) throws IOException {
     Path lockFile = lockFile(folder);
     if (!HELD.add(lockFile)) {
       return null; // this JVM is writing it, or cleaning it up
@@ -223,9 +283,12 @@ record VersionStaging(Path folder, Path lockFile, FileChannel channel) implement
     try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
       FileLock lock;
       try {
-        lock = channel.tryLock();
+        lock = locking.tryLock(channel);
       } catch (OverlappingFileLockException inThisJvm) {
         lock = null; // locked through another channel of this JVM: in use
+      } catch (IOException unsupported) {
+        lockFailures.accept(unsupported); // cannot tell whether it is in use
+        return removeIfUnchanged(folder, "file locks are not supported here");
       }
       if (lock == null || !Files.exists(lockFile)) {
         return null; // in use, or its writer or another clean-up deleted it (and the folder) before this lock
@@ -244,8 +307,11 @@ record VersionStaging(Path folder, Path lockFile, FileChannel channel) implement
     }
   }
 
-  /** Removes {@code folder} (without a lock file: an older stmzoo's) if nothing in it changed for a while. */
-  private static Leftover removeIfUnchanged(Path folder) throws IOException {
+  /**
+   * Removes {@code folder}, and its lock file if any, if nothing in it changed for a while: one without a lock (an
+   * older stmzoo's, or written or found where file locks are not supported), which says {@code why}.
+   */
+  private static Leftover removeIfUnchanged(Path folder, String why) throws IOException {
     if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
       return null;
     }
@@ -253,13 +319,14 @@ record VersionStaging(Path folder, Path lockFile, FileChannel channel) implement
     Duration unchanged = Duration.between(contents.lastModified(), Instant.now());
     if (unchanged.compareTo(UNLOCKED_AGE) < 0) {
       return new Leftover(folder, contents.bytes(), false, "left " + folder + " (" + size(contents.bytes())
-          + "): it has no lock file, so an export by an older stmzoo may still be writing it (changed "
-          + duration(unchanged) + " ago); it is removed once unchanged for " + duration(UNLOCKED_AGE) + ", or delete"
-          + " it by hand if no such export is running");
+          + "): " + why + ", so an export (by an older stmzoo, or where file locks are not supported) may still be"
+          + " writing it (changed " + duration(unchanged) + " ago); it is removed once unchanged for "
+          + duration(UNLOCKED_AGE) + ", or delete it by hand if no such export is running");
     }
     DurableFiles.deleteTree(folder);
+    Files.deleteIfExists(lockFile(folder));
     return new Leftover(folder, contents.bytes(), true, "removed " + folder + " (" + size(contents.bytes())
-        + "), left by an export that did not finish (no lock file, unchanged for " + duration(unchanged) + ")");
+        + "), left by an export that did not finish (" + why + "; unchanged for " + duration(unchanged) + ")");
   }
 
   /** The size of the files under a folder, and the latest time it or anything in it was modified. */

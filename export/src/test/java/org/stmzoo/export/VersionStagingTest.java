@@ -2,6 +2,7 @@ package org.stmzoo.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,6 +41,11 @@ class VersionStagingTest {
   @BeforeEach
   void realPath() throws IOException {
     base = dir.toRealPath();
+  }
+
+  @AfterEach
+  void locksAgain() {
+    VersionStaging.locking = FileChannel::tryLock;
   }
 
   /**
@@ -157,19 +164,86 @@ class VersionStagingTest {
   void aFolderWithoutLockFileIsRemovedOnlyOnceUnchangedForADay() throws IOException {
     Path old = staging(".1-incomplete-old", false, 2_500_000);
     Path recent = staging(".2-incomplete-recent", false, 999);
-    FileTime dayAndHourAgo = FileTime.from(Instant.now().minus(Duration.ofHours(25)));
-    Files.setLastModifiedTime(old.resolve("file0"), dayAndHourAgo);
-    Files.setLastModifiedTime(old, dayAndHourAgo);
+    unchangedFor25Hours(old);
 
     List<Leftover> leftovers = VersionStaging.removeAbandoned(dir);
 
     assertThat(leftovers).containsExactly(
         new Leftover(old, 2_500_000, true, "removed " + old + " (2.5 MB), left by an export that did not finish"
-            + " (no lock file, unchanged for 25 h)"),
-        new Leftover(recent, 999, false, "left " + recent + " (999 bytes): it has no lock file, so an export by an"
-            + " older stmzoo may still be writing it (changed 0 min ago); it is removed once unchanged for 24 h,"
-            + " or delete it by hand if no such export is running"));
+            + " (it has no lock file; unchanged for 25 h)"),
+        new Leftover(recent, 999, false, "left " + recent + " (999 bytes): it has no lock file, so an export (by an"
+            + " older stmzoo, or where file locks are not supported) may still be writing it (changed 0 min ago); it"
+            + " is removed once unchanged for 24 h, or delete it by hand if no such export is running"));
     assertThat(names(dir)).containsExactly(".2-incomplete-recent");
+  }
+
+  @Test
+  void whereFileLocksAreNotSupportedTheExportWritesWithoutOneAndSaysSoOnce() throws IOException {
+    locksFailWith("Function not implemented");
+    Path live = staging(".4-incomplete-live", true, 10);
+    Path other = staging(".4-incomplete-other", true, 20);
+    List<String> whileWriting = new ArrayList<>();
+
+    List<String> notes = new ArrayList<>();
+    Path version = SavedModelExporter.writeAtomically(dir.resolve("5"), notes::add, staging -> {
+      Files.writeString(staging.resolve("saved_model.pb"), "graph");
+      whileWriting.addAll(names(dir));
+      return dir.resolve("5");
+    });
+
+    assertThat(version.resolve("saved_model.pb")).hasContent("graph");
+    assertThat(names(version)).containsExactly("saved_model.pb");
+    String staging = whileWriting.stream().filter(name -> name.startsWith(".5-")).findFirst().orElseThrow();
+    assertThat(whileWriting).containsExactly(".4-incomplete-live", ".4-incomplete-live.lock", ".4-incomplete-other",
+        ".4-incomplete-other.lock", staging); // no lock file for the folder written without a lock
+    // the folders whose lock could not be tried are left, and the lock failure is told once
+    assertThat(notes).hasSize(3);
+    assertThat(notes.get(0)).startsWith("left " + live + " (10 bytes): file locks are not supported here, so an"
+        + " export");
+    assertThat(notes.get(1)).startsWith("left " + other + " (20 bytes): file locks are not supported here");
+    assertThat(notes.get(2)).isEqualTo("file locks are not supported in " + base + " (Function not implemented), so"
+        + " an export there writes without one, and staging folders left there by exports that did not finish are"
+        + " removed only once unchanged for 24 h");
+    assertThat(names(dir)).containsExactly(".4-incomplete-live", ".4-incomplete-live.lock", ".4-incomplete-other",
+        ".4-incomplete-other.lock", "5");
+    assertThat(live.resolve("file0")).hasSize(10);
+  }
+
+  @Test
+  void aFolderWhoseLockCannotBeTriedIsRemovedOnlyOnceUnchangedForADay() throws IOException {
+    locksFailWith("No locks available");
+    Path old = staging(".1-incomplete-old", true, 300);
+    Path recent = staging(".2-incomplete-recent", true, 10);
+    unchangedFor25Hours(old);
+
+    List<IOException> failures = new ArrayList<>();
+    List<Leftover> leftovers = VersionStaging.removeAbandoned(dir, failures::add);
+
+    assertThat(leftovers).extracting(Leftover::folder, Leftover::removed).containsExactly(
+        tuple(old, true), tuple(recent, false));
+    assertThat(leftovers.get(0).note()).isEqualTo("removed " + old + " (300 bytes), left by an export that did not"
+        + " finish (file locks are not supported here; unchanged for 25 h)");
+    assertThat(failures).extracting(IOException::getMessage).containsExactly("No locks available",
+        "No locks available");
+    assertThat(names(dir)).containsExactly(".2-incomplete-recent", ".2-incomplete-recent.lock");
+    assertThat(recent.resolve("file0")).hasSize(10);
+  }
+
+  @Test
+  void hiddenFoldersNotNamedAsAStagingFolderAreLeftAlone() throws IOException {
+    List<String> others = List.of(".cache-incomplete-Notes", ".cache-incomplete-my_notes", ".cache-incomplete-v1.2",
+        ".cache-incomplete-", ".-incomplete-abc", ".cache-incomplete-0123456789abcd", ".cache-incomplete-abc.lock.d");
+    for (String name : others) {
+      unchangedFor25Hours(staging(name, false, 5));
+    }
+    Files.createFile(base.resolve(".notes-incomplete-a b.lock"));
+    Path ours = staging(".3-incomplete-3w5e11264sgsf", false, 7);
+    unchangedFor25Hours(ours);
+
+    assertThat(VersionStaging.removeAbandoned(dir)).extracting(Leftover::folder).containsExactly(ours);
+    List<String> left = new ArrayList<>(others);
+    left.add(".notes-incomplete-a b.lock");
+    assertThat(names(dir)).containsExactlyInAnyOrderElementsOf(left);
   }
 
   @Test
@@ -200,6 +274,20 @@ class VersionStagingTest {
       Files.createFile(lockFile(folder));
     }
     return folder;
+  }
+
+  /** Acts as a file system that refuses locks, with this error (as errno's text). */
+  private static void locksFailWith(String message) {
+    VersionStaging.locking = channel -> {
+      throw new IOException(message);
+    };
+  }
+
+  /** Dates {@code folder} and its {@code file0} 25 hours back. */
+  private static void unchangedFor25Hours(Path folder) throws IOException {
+    FileTime dayAndHourAgo = FileTime.from(Instant.now().minus(Duration.ofHours(25)));
+    Files.setLastModifiedTime(folder.resolve("file0"), dayAndHourAgo);
+    Files.setLastModifiedTime(folder, dayAndHourAgo);
   }
 
   private static Path lockFile(Path folder) {

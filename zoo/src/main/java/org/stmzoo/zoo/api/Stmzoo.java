@@ -71,10 +71,13 @@ public final class Stmzoo {
 
   /**
    * Writes {@code spec}'s model as a TF Serving SavedModel ({@code baseDir/<version>/}, the model card beside it)
-   * without building it in this process first: what {@code ./stmzoo export} does.
+   * without building it in this process first: what {@code ./stmzoo export} does. Its notes (see
+   * {@link #export(ExportSpec, Consumer)}: what importing published weights adapted, the EMA weights a run scored,
+   * and what was removed of earlier exports that did not finish, which may be gigabytes) go to standard error as
+   * {@code note: ...}, as {@link SavedModelExporter#export(ExportRequest, Path, long)}'s do.
    */
   public static ExportResult export(ExportSpec spec) throws IOException {
-    return export(spec, note -> {});
+    return export(spec, SavedModelExporter::printNote);
   }
 
   /**

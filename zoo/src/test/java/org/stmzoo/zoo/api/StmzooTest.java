@@ -369,6 +369,28 @@ class StmzooTest {
         .containsEntry("eval_weights", "ema");
   }
 
+  /** Stmzoo.export without a notes consumer says on standard error what it removed, as the export command does. */
+  @Test
+  void anExportWithoutNotesConsumerPrintsItsNotesToStandardError() throws IOException {
+    Path abandoned = Files.createDirectories(tmp.resolve("served").resolve(".1-incomplete-dead")).toRealPath();
+    Files.writeString(abandoned.resolve("saved_model.pb"), "half");
+    Files.createFile(tmp.resolve("served").resolve(".1-incomplete-dead.lock")); // nobody holds its lock
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream stderr = System.err;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      Stmzoo.export(ExportSpec.of(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+          .withClassNames(List.of("a", "b")), tmp.resolve("served")));
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("note: removed " + abandoned
+        + " (4 bytes), left by an export that did not finish (its process is gone)\n");
+    try (var left = Files.list(tmp.resolve("served"))) {
+      assertThat(left).containsExactly(tmp.resolve("served").resolve("1"));
+    }
+  }
+
   /** A copy of a loaded export that fails partway leaves no version folder (nor its hidden staging folder). */
   @Test
   void aFailedCopyOfAnExportLeavesNoVersionBehind() throws IOException {
