@@ -75,14 +75,15 @@ public final class Downloader {
   public Path fetch(PretrainedManifest.Entry entry, String acceptSha256) throws IOException {
     Expected expected = expected(entry, acceptSha256);
     Path target = cache.fileFor(entry);
-    // a cached file only ever appears whole (renamed into place), so it is read without the lock
-    Path cached = cached(entry, target, acceptSha256);
+    // a cached file only ever appears whole (renamed into place), so it is read without the lock; --sha256 takes
+    // the lock in any case: it may put a copy moved aside back, and deletes those copies once it accepts a file
+    Path cached = acceptSha256 == null ? cached(entry, target, null) : null;
     if (cached != null) {
       return cached;
     }
     // the copy a failed check moved aside, which --sha256 with its checksum puts back: no network needed
     Path rejected = acceptSha256 != null ? rejected(target, expected.sha256()) : null;
-    if (cache.offline() && (rejected == null || !Files.isRegularFile(rejected))) {
+    if (cache.offline() && !Files.isRegularFile(target) && (rejected == null || !Files.isRegularFile(rejected))) {
       throw notCached(entry, target);
     }
     Files.createDirectories(target.getParent());
@@ -95,6 +96,9 @@ public final class Downloader {
       }
       cached = cached(entry, target, acceptSha256); // or fetched while this waited
       if (cached != null) {
+        if (acceptSha256 != null) {
+          deleteRejected(target); // accepted: the copies refused before are not wanted any more
+        }
         return cached;
       }
       if (cache.offline()) {
@@ -111,17 +115,35 @@ public final class Downloader {
   }
 
   /**
-   * {@code FILE.rejected-HEX}: where a cached file that failed its check is kept, named by the first 16 digits of its
+   * {@code FILE.rejected-HEX}: where a cached file that failed its pin is kept, named by the first 16 digits of its
    * SHA-256, so that {@code download TAG --sha256 SHA256} finds it again, offline too.
    */
   static Path rejected(Path target, String sha256) {
     return target.resolveSibling(target.getFileName() + ".rejected-" + sha256.substring(0, 16));
   }
 
+  /** Deletes the copies of {@code target} moved aside ({@link #rejected}), but {@code keep} (null for none). */
+  private static void deleteRejected(Path target, Path keep) throws IOException {
+    String prefix = target.getFileName() + ".rejected-";
+    List<Path> copies;
+    try (var files = Files.list(target.getParent())) {
+      copies = files.filter(f -> f.getFileName().toString().startsWith(prefix) && !f.equals(keep)).toList();
+    }
+    for (Path copy : copies) {
+      Files.deleteIfExists(copy);
+    }
+  }
+
+  private static void deleteRejected(Path target) throws IOException {
+    deleteRejected(target, null);
+  }
+
   /**
    * The file already in the cache, checked against what it must be now (a download this waited for may just have
-   * pinned it), or null if there is none: refused when it is not the file, and moved aside (not deleted: it may be
-   * the only copy, offline, of a file upstream re-published) unless the mismatch is with the user's --sha256.
+   * pinned it), or null if there is none: refused when it is not the file. Where the mismatch is with a pin, which
+   * --sha256 can replace, it is moved aside (not deleted: it may be the only copy, offline, of a file upstream
+   * re-published), replacing any copy moved aside before; a mismatch with a checksum --sha256 cannot replace (the
+   * published SHA-256, size or file-name prefix) deletes it, and one with the user's --sha256 keeps it in place.
    */
   private Path cached(PretrainedManifest.Entry entry, Path target, String acceptSha256) throws IOException {
     if (!Files.isRegularFile(target)) {
@@ -136,10 +158,16 @@ public final class Downloader {
           + "; the file was kept");
     }
     if (problem != null) {
+      String remedy = expected.remedy(entry, digest);
+      if (remedy.isEmpty()) { // nothing could put it back
+        Files.delete(target);
+        throw new IOException(entry.tag() + ": the cached " + target + " " + problem + "; it was deleted");
+      }
       Path aside = rejected(target, digest.sha256());
       Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      deleteRejected(target, aside); // one copy per file: each corruption would leave another
       throw new IOException(entry.tag() + ": the cached " + target + " " + problem + "; it was moved to " + aside
-          + expected.remedy(entry, digest));
+          + remedy);
     }
     pin(entry, digest, target.toUri().toString(), acceptSha256, "first use of a cached file");
     return target;
@@ -160,6 +188,7 @@ public final class Downloader {
         DurableFiles.syncDirectory(target.getParent());
         Files.deleteIfExists(sourceOf(part));
         pin(entry, digest, url, acceptSha256, "first download");
+        deleteRejected(target); // the verified file is here: the copies refused before are not wanted any more
         return target;
       } catch (DownloadFailedException e) {
         failures.add(e);

@@ -424,6 +424,72 @@ class DownloaderTest {
         .hasMessageContaining("not in the cache");
   }
 
+  private static byte[] bytes(int seed) {
+    byte[] bytes = new byte[1_000 + seed];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  private static String shaOf(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  /** The copies of w.pth moved aside. */
+  private List<Path> rejectedCopies() throws IOException {
+    try (var files = Files.list(home.resolve("weights"))) {
+      return files.filter(f -> f.getFileName().toString().startsWith("w.pth.rejected-")).toList();
+    }
+  }
+
+  @Test
+  void aCachedFileFailingAChecksumThatSha256CannotReplaceIsDeletedNotMovedAside() throws Exception {
+    Path file = home.resolve("weights/w.pth");
+    Files.createDirectories(file.getParent());
+    Files.write(file, bytes(1));
+    assertThatThrownBy(() -> downloader(true).fetch(entry(url("/files/w.pth"), sha())))
+        .hasMessageContaining("not the published SHA-256").hasMessageEndingWith("; it was deleted");
+    assertThat(file).doesNotExist();
+
+    Files.write(file, bytes(2));
+    assertThatThrownBy(() -> downloader(true).fetch(entry(List.of(url("/files/w.pth")), (long) payload.length,
+        null, null))).hasMessageContaining("not the " + payload.length + " of the published size")
+        .hasMessageEndingWith("; it was deleted");
+    assertThat(file).doesNotExist();
+
+    // pinned, but its name's hash prefix refuses it too: --sha256 could not accept it either
+    PretrainedManifest.Entry prefixed = entry(List.of(url("/files/w.pth")), null, null, sha().substring(0, 8));
+    downloader(false).fetch(prefixed);
+    byte[] altered = bytes(3);
+    assertThat(shaOf(altered)).doesNotStartWith(sha().substring(0, 8));
+    Files.write(file, altered);
+    assertThatThrownBy(() -> downloader(true).fetch(prefixed)).hasMessageContaining("pinned")
+        .hasMessageEndingWith("; it was deleted");
+    assertThat(file).doesNotExist();
+    assertThat(rejectedCopies()).isEmpty();
+  }
+
+  @Test
+  void onlyTheLastCopyMovedAsideIsKeptAndAVerifiedOrAcceptedFileDeletesIt() throws Exception {
+    PretrainedManifest.Entry e = entry(List.of(url("/files/w.pth")), null, null, null);
+    Path file = downloader(false).fetch(e);
+    Files.write(file, bytes(1));
+    assertThatThrownBy(() -> downloader(true).fetch(e)).hasMessageContaining("it was moved to");
+    Files.write(file, bytes(2));
+    assertThatThrownBy(() -> downloader(true).fetch(e)).hasMessageContaining("it was moved to");
+    assertThat(rejectedCopies()).containsExactly(Downloader.rejected(file, shaOf(bytes(2))));
+
+    // a verified download
+    assertThat(downloader(false).fetch(e)).hasBinaryContent(payload);
+    assertThat(rejectedCopies()).isEmpty();
+
+    // --sha256 accepting a file copied into the cache by hand, after another was moved aside
+    Files.write(file, bytes(1));
+    assertThatThrownBy(() -> downloader(true).fetch(e)).hasMessageContaining("it was moved to");
+    Files.write(file, bytes(2));
+    assertThat(downloader(true).fetch(e, shaOf(bytes(2)))).hasBinaryContent(bytes(2));
+    assertThat(rejectedCopies()).isEmpty();
+  }
+
   @Test
   void aFileNameHashPrefixIsCheckedAsTorchHubDoes() throws Exception {
     PretrainedManifest.Entry good = entry(List.of(url("/files/w.pth")), null, null, sha().substring(0, 8));
