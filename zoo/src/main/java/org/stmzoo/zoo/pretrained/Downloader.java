@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -75,9 +76,11 @@ public final class Downloader {
   public Path fetch(PretrainedManifest.Entry entry, String acceptSha256) throws IOException {
     Expected expected = expected(entry, acceptSha256);
     Path target = cache.fileFor(entry);
-    // a cached file only ever appears whole (renamed into place), so it is read without the lock; --sha256 takes
-    // the lock in any case: it may put a copy moved aside back, and deletes those copies once it accepts a file
-    Path cached = acceptSha256 == null ? cached(entry, target, null) : null;
+    // a cached file only ever appears whole (renamed into place), so a good one is used without the lock; one that
+    // fails its check is judged again under the lock before it is moved aside or deleted: another process may be
+    // putting a copy back and re-pinning it. --sha256 takes the lock in any case: it may put a copy moved aside
+    // back, and deletes those copies once it accepts a file
+    Path cached = acceptSha256 == null ? cached(entry, target, null, false) : null;
     if (cached != null) {
       return cached;
     }
@@ -94,7 +97,7 @@ public final class Downloader {
         Files.move(rejected, target, StandardCopyOption.ATOMIC_MOVE); // then checked as any cached file
         DurableFiles.syncDirectory(target.getParent()); // before the pin that follows
       }
-      cached = cached(entry, target, acceptSha256); // or fetched while this waited
+      cached = cached(entry, target, acceptSha256, true); // or fetched while this waited
       if (cached != null) {
         if (acceptSha256 != null) {
           deleteRejected(target); // accepted: the copies refused before are not wanted any more
@@ -144,14 +147,25 @@ public final class Downloader {
    * --sha256 can replace, it is moved aside (not deleted: it may be the only copy, offline, of a file upstream
    * re-published), replacing any copy moved aside before; a mismatch with a checksum --sha256 cannot replace (the
    * published SHA-256, size or file-name prefix) deletes it, and one with the user's --sha256 keeps it in place.
+   * Without the file's lock ({@code locked} false) it only reads: a file that fails its check is null, for the
+   * caller to judge again under the lock.
    */
-  private Path cached(PretrainedManifest.Entry entry, Path target, String acceptSha256) throws IOException {
+  private Path cached(PretrainedManifest.Entry entry, Path target, String acceptSha256, boolean locked)
+      throws IOException {
     if (!Files.isRegularFile(target)) {
       return null;
     }
     Expected expected = expected(entry, acceptSha256);
-    Digest digest = Digest.of(target);
+    Digest digest;
+    try {
+      digest = Digest.of(target);
+    } catch (NoSuchFileException e) {
+      return null; // moved aside or deleted under the lock meanwhile
+    }
     String problem = expected.mismatch(digest);
+    if (problem != null && !locked) {
+      return null;
+    }
     if (problem != null && acceptSha256 != null) {
       // the user's --sha256 is as likely to be wrong as the file: keep the file
       throw new IllegalArgumentException(entry.tag() + ": the cached " + target + " " + problem

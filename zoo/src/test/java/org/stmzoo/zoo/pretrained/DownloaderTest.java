@@ -24,6 +24,7 @@ import java.net.Socket;
 import java.time.Duration;
 import org.junit.jupiter.api.Timeout;
 import org.stmzoo.datasets.download.DownloadFailedException;
+import org.stmzoo.datasets.download.FileMutex;
 import org.stmzoo.datasets.download.TransferLimits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -487,6 +488,41 @@ class DownloaderTest {
     assertThatThrownBy(() -> downloader(true).fetch(e)).hasMessageContaining("it was moved to");
     Files.write(file, bytes(2));
     assertThat(downloader(true).fetch(e, shaOf(bytes(2)))).hasBinaryContent(bytes(2));
+    assertThat(rejectedCopies()).isEmpty();
+  }
+
+  @Test
+  @Timeout(60)
+  void aFileThatFailsItsPinIsJudgedAgainUnderTheLockBeforeItIsMovedAside() throws Exception {
+    PretrainedManifest.Entry e = entry(List.of(url("/files/w.pth")), null, null, null);
+    Path file = downloader(false).fetch(e);
+    WeightLock lock = new WeightCache(home, true, null).lock();
+    java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+    List<Object> got = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread plain;
+    // another process runs download --sha256: it has put a copy back and holds the lock until it has pinned it
+    try (FileMutex held = FileMutex.beside(file, f -> { })) {
+      Files.write(file, bytes(1));
+      plain = new Thread(() -> {
+        try {
+          got.add(new Downloader(new WeightCache(home, true, null),
+              new java.io.PrintStream(said, true, StandardCharsets.UTF_8)).fetch(e));
+        } catch (Throwable t) {
+          got.add(t);
+        }
+      });
+      plain.start();
+      for (int i = 0; i < 500 && plain.isAlive() && !said.toString(StandardCharsets.UTF_8).contains("waiting"); i++) {
+        Thread.sleep(10);
+      }
+      assertThat(got).as("a plain run waits for the lock").isEmpty();
+      assertThat(file).hasBinaryContent(bytes(1));
+      lock.put("w.pth", new WeightLock.Pin(bytes(1).length, shaOf(bytes(1)), e.tag(), file.toUri().toString(),
+          java.time.Instant.now().toString(), "accepted with --sha256"));
+    }
+    plain.join();
+    assertThat(got).containsExactly(file);
+    assertThat(file).hasBinaryContent(bytes(1));
     assertThat(rejectedCopies()).isEmpty();
   }
 
