@@ -365,10 +365,20 @@ public final class Downloader {
     bar.rangeOnly = true;
     while (!result.lengthKnown()) {
       long have = result.bytes();
+      if (!bar.answered) {
+        // no body: HttpTransfer's 416 whose "bytes */TOTAL" is not the .part's length, which it holds more bytes
+        // than (or the server contradicts itself): the server did give a length, the .part is not its file
+        Files.deleteIfExists(part);
+        Files.deleteIfExists(sourceOf(part));
+        throw new DownloadFailedException(url.toString(), part.getFileName() + " holds " + have + " bytes, but the"
+            + " server answered a request for the bytes past them with 416 (Range Not Satisfiable) and another length"
+            + " for the file: discarded; run again");
+      }
+      bar.answered = false;
       String refused = null;
       try {
         result = http.get(url, part, have, validator, cap, bar);
-        if (result.bytes() == have && !result.lengthKnown()) {
+        if (bar.answered && result.bytes() == have && !result.lengthKnown()) {
           refused = "did not confirm its end (a Range request for the bytes past the " + have
               + " received was answered with neither those bytes nor the file's length)";
         }
@@ -459,6 +469,8 @@ public final class Downloader {
     private ProgressBar bar;
     /** Set while a file's end is confirmed: only the bytes past the .part are wanted, a whole file is refused. */
     boolean rangeOnly;
+    /** Whether a body started: a request answered without one (a 416) leaves it as it was. */
+    boolean answered;
 
     Progress(Path part, URI requested) {
       this.part = part;
@@ -467,6 +479,7 @@ public final class Downloader {
 
     @Override
     public void started(HttpTransfer.Source source, long start, long total) throws IOException {
+      answered = true;
       if (rangeOnly && start == 0) {
         throw new RangeIgnored(requested); // before HttpTransfer opens the file: its bytes stay
       }

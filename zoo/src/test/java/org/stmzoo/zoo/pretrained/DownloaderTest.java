@@ -118,7 +118,7 @@ class DownloaderTest {
       cutsLeft--;
       length /= 2;
     }
-    out.write(payload, from, length);
+    out.write(payload, Math.min(from, payload.length), length); // nothing past the end (a 416)
     out.flush();
   }
 
@@ -640,6 +640,30 @@ class DownloaderTest {
         .extracting(WeightLock.Pin::sha256, WeightLock.Pin::how).containsExactly(sha(), "first download");
     assertThat(home.resolve("weights/w.pth.part")).doesNotExist();
     assertThat(home.resolve("weights/w.pth.part.source")).doesNotExist();
+  }
+
+  @Test
+  void aPartLongerThanTheFileIsDiscardedWithThatReasonNotAMissingLength() throws Exception {
+    String url = lengthlessServer();
+    PretrainedManifest.Entry e = entry(List.of(url), null, null, null); // no size, no checksum
+    Path part = home.resolve("weights/w.pth.part");
+    Files.createDirectories(part.getParent());
+    byte[] longer = new byte[payload.length + 1_000];
+    new Random(9).nextBytes(longer);
+    Files.write(part, longer);
+    Files.writeString(home.resolve("weights/w.pth.part.source"), url + "\n" + etag + "\n");
+    // the server answers 416 with bytes */200000: it did say how long the file is
+    assertThatThrownBy(() -> downloader(false).fetch(e)).isInstanceOf(DownloadFailedException.class)
+        .hasMessageContaining("w.pth.part holds " + longer.length + " bytes, but the server answered a request for"
+            + " the bytes past them with 416 (Range Not Satisfiable) and another length for the file: discarded;"
+            + " run again")
+        .satisfies(t -> assertThat(t.getMessage()).doesNotContain("did not say how long"));
+    assertThat(ranges).containsExactly("bytes=" + longer.length + "-");
+    assertThat(part).doesNotExist();
+    assertThat(home.resolve("weights/w.pth.part.source")).doesNotExist();
+
+    // run again, as it says
+    assertThat(downloader(false).fetch(e)).hasBinaryContent(payload);
   }
 
   @Test
