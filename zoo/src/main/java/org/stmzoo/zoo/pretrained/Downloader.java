@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -75,14 +76,17 @@ public final class Downloader {
   public Path fetch(PretrainedManifest.Entry entry, String acceptSha256) throws IOException {
     Expected expected = expected(entry, acceptSha256);
     Path target = cache.fileFor(entry);
-    // a cached file only ever appears whole (renamed into place), so it is read without the lock
-    Path cached = cached(entry, target, acceptSha256);
+    // a cached file only ever appears whole (renamed into place), so a good one is used without the lock; one that
+    // fails its check is judged again under the lock before it is moved aside or deleted: another process may be
+    // putting a copy back and re-pinning it. --sha256 takes the lock in any case: it may put a copy moved aside
+    // back, and deletes those copies once it accepts a file
+    Path cached = acceptSha256 == null ? cached(entry, target, null, false) : null;
     if (cached != null) {
       return cached;
     }
     // the copy a failed check moved aside, which --sha256 with its checksum puts back: no network needed
     Path rejected = acceptSha256 != null ? rejected(target, expected.sha256()) : null;
-    if (cache.offline() && (rejected == null || !Files.isRegularFile(rejected))) {
+    if (cache.offline() && !Files.isRegularFile(target) && (rejected == null || !Files.isRegularFile(rejected))) {
       throw notCached(entry, target);
     }
     Files.createDirectories(target.getParent());
@@ -93,8 +97,11 @@ public final class Downloader {
         Files.move(rejected, target, StandardCopyOption.ATOMIC_MOVE); // then checked as any cached file
         DurableFiles.syncDirectory(target.getParent()); // before the pin that follows
       }
-      cached = cached(entry, target, acceptSha256); // or fetched while this waited
+      cached = cached(entry, target, acceptSha256, true); // or fetched while this waited
       if (cached != null) {
+        if (acceptSha256 != null) {
+          deleteRejected(target); // accepted: the copies refused before are not wanted any more
+        }
         return cached;
       }
       if (cache.offline()) {
@@ -111,35 +118,70 @@ public final class Downloader {
   }
 
   /**
-   * {@code FILE.rejected-HEX}: where a cached file that failed its check is kept, named by the first 16 digits of its
+   * {@code FILE.rejected-HEX}: where a cached file that failed its pin is kept, named by the first 16 digits of its
    * SHA-256, so that {@code download TAG --sha256 SHA256} finds it again, offline too.
    */
   static Path rejected(Path target, String sha256) {
     return target.resolveSibling(target.getFileName() + ".rejected-" + sha256.substring(0, 16));
   }
 
+  /** Deletes the copies of {@code target} moved aside ({@link #rejected}), but {@code keep} (null for none). */
+  private static void deleteRejected(Path target, Path keep) throws IOException {
+    String prefix = target.getFileName() + ".rejected-";
+    List<Path> copies;
+    try (var files = Files.list(target.getParent())) {
+      copies = files.filter(f -> f.getFileName().toString().startsWith(prefix) && !f.equals(keep)).toList();
+    }
+    for (Path copy : copies) {
+      Files.deleteIfExists(copy);
+    }
+  }
+
+  private static void deleteRejected(Path target) throws IOException {
+    deleteRejected(target, null);
+  }
+
   /**
    * The file already in the cache, checked against what it must be now (a download this waited for may just have
-   * pinned it), or null if there is none: refused when it is not the file, and moved aside (not deleted: it may be
-   * the only copy, offline, of a file upstream re-published) unless the mismatch is with the user's --sha256.
+   * pinned it), or null if there is none: refused when it is not the file. Where the mismatch is with a pin, which
+   * --sha256 can replace, it is moved aside (not deleted: it may be the only copy, offline, of a file upstream
+   * re-published), replacing any copy moved aside before; a mismatch with a checksum --sha256 cannot replace (the
+   * published SHA-256, size or file-name prefix) deletes it, and one with the user's --sha256 keeps it in place.
+   * Without the file's lock ({@code locked} false) it only reads: a file that fails its check is null, for the
+   * caller to judge again under the lock.
    */
-  private Path cached(PretrainedManifest.Entry entry, Path target, String acceptSha256) throws IOException {
+  private Path cached(PretrainedManifest.Entry entry, Path target, String acceptSha256, boolean locked)
+      throws IOException {
     if (!Files.isRegularFile(target)) {
       return null;
     }
     Expected expected = expected(entry, acceptSha256);
-    Digest digest = Digest.of(target);
+    Digest digest;
+    try {
+      digest = Digest.of(target);
+    } catch (NoSuchFileException e) {
+      return null; // moved aside or deleted under the lock meanwhile
+    }
     String problem = expected.mismatch(digest);
+    if (problem != null && !locked) {
+      return null;
+    }
     if (problem != null && acceptSha256 != null) {
       // the user's --sha256 is as likely to be wrong as the file: keep the file
       throw new IllegalArgumentException(entry.tag() + ": the cached " + target + " " + problem
           + "; the file was kept");
     }
     if (problem != null) {
+      String remedy = expected.remedy(entry, digest);
+      if (remedy.isEmpty()) { // nothing could put it back
+        Files.delete(target);
+        throw new IOException(entry.tag() + ": the cached " + target + " " + problem + "; it was deleted");
+      }
       Path aside = rejected(target, digest.sha256());
       Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      deleteRejected(target, aside); // one copy per file: each corruption would leave another
       throw new IOException(entry.tag() + ": the cached " + target + " " + problem + "; it was moved to " + aside
-          + expected.remedy(entry, digest));
+          + remedy);
     }
     pin(entry, digest, target.toUri().toString(), acceptSha256, "first use of a cached file");
     return target;
@@ -160,6 +202,7 @@ public final class Downloader {
         DurableFiles.syncDirectory(target.getParent());
         Files.deleteIfExists(sourceOf(part));
         pin(entry, digest, url, acceptSha256, "first download");
+        deleteRejected(target); // the verified file is here: the copies refused before are not wanted any more
         return target;
       } catch (DownloadFailedException e) {
         failures.add(e);
@@ -322,10 +365,20 @@ public final class Downloader {
     bar.rangeOnly = true;
     while (!result.lengthKnown()) {
       long have = result.bytes();
+      if (!bar.answered) {
+        // no body: HttpTransfer's 416 whose "bytes */TOTAL" is not the .part's length, which it holds more bytes
+        // than (or the server contradicts itself): the server did give a length, the .part is not its file
+        Files.deleteIfExists(part);
+        Files.deleteIfExists(sourceOf(part));
+        throw new DownloadFailedException(url.toString(), part.getFileName() + " holds " + have + " bytes, but the"
+            + " server answered a request for the bytes past them with 416 (Range Not Satisfiable) and another length"
+            + " for the file: discarded; run again");
+      }
+      bar.answered = false;
       String refused = null;
       try {
         result = http.get(url, part, have, validator, cap, bar);
-        if (result.bytes() == have && !result.lengthKnown()) {
+        if (bar.answered && result.bytes() == have && !result.lengthKnown()) {
           refused = "did not confirm its end (a Range request for the bytes past the " + have
               + " received was answered with neither those bytes nor the file's length)";
         }
@@ -416,6 +469,8 @@ public final class Downloader {
     private ProgressBar bar;
     /** Set while a file's end is confirmed: only the bytes past the .part are wanted, a whole file is refused. */
     boolean rangeOnly;
+    /** Whether a body started: a request answered without one (a 416) leaves it as it was. */
+    boolean answered;
 
     Progress(Path part, URI requested) {
       this.part = part;
@@ -424,6 +479,7 @@ public final class Downloader {
 
     @Override
     public void started(HttpTransfer.Source source, long start, long total) throws IOException {
+      answered = true;
       if (rangeOnly && start == 0) {
         throw new RangeIgnored(requested); // before HttpTransfer opens the file: its bytes stay
       }

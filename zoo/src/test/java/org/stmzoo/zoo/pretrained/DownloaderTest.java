@@ -24,6 +24,7 @@ import java.net.Socket;
 import java.time.Duration;
 import org.junit.jupiter.api.Timeout;
 import org.stmzoo.datasets.download.DownloadFailedException;
+import org.stmzoo.datasets.download.FileMutex;
 import org.stmzoo.datasets.download.TransferLimits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,7 +118,7 @@ class DownloaderTest {
       cutsLeft--;
       length /= 2;
     }
-    out.write(payload, from, length);
+    out.write(payload, Math.min(from, payload.length), length); // nothing past the end (a 416)
     out.flush();
   }
 
@@ -424,6 +425,107 @@ class DownloaderTest {
         .hasMessageContaining("not in the cache");
   }
 
+  private static byte[] bytes(int seed) {
+    byte[] bytes = new byte[1_000 + seed];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  private static String shaOf(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  /** The copies of w.pth moved aside. */
+  private List<Path> rejectedCopies() throws IOException {
+    try (var files = Files.list(home.resolve("weights"))) {
+      return files.filter(f -> f.getFileName().toString().startsWith("w.pth.rejected-")).toList();
+    }
+  }
+
+  @Test
+  void aCachedFileFailingAChecksumThatSha256CannotReplaceIsDeletedNotMovedAside() throws Exception {
+    Path file = home.resolve("weights/w.pth");
+    Files.createDirectories(file.getParent());
+    Files.write(file, bytes(1));
+    assertThatThrownBy(() -> downloader(true).fetch(entry(url("/files/w.pth"), sha())))
+        .hasMessageContaining("not the published SHA-256").hasMessageEndingWith("; it was deleted");
+    assertThat(file).doesNotExist();
+
+    Files.write(file, bytes(2));
+    assertThatThrownBy(() -> downloader(true).fetch(entry(List.of(url("/files/w.pth")), (long) payload.length,
+        null, null))).hasMessageContaining("not the " + payload.length + " of the published size")
+        .hasMessageEndingWith("; it was deleted");
+    assertThat(file).doesNotExist();
+
+    // pinned, but its name's hash prefix refuses it too: --sha256 could not accept it either
+    PretrainedManifest.Entry prefixed = entry(List.of(url("/files/w.pth")), null, null, sha().substring(0, 8));
+    downloader(false).fetch(prefixed);
+    byte[] altered = bytes(3);
+    assertThat(shaOf(altered)).doesNotStartWith(sha().substring(0, 8));
+    Files.write(file, altered);
+    assertThatThrownBy(() -> downloader(true).fetch(prefixed)).hasMessageContaining("pinned")
+        .hasMessageEndingWith("; it was deleted");
+    assertThat(file).doesNotExist();
+    assertThat(rejectedCopies()).isEmpty();
+  }
+
+  @Test
+  void onlyTheLastCopyMovedAsideIsKeptAndAVerifiedOrAcceptedFileDeletesIt() throws Exception {
+    PretrainedManifest.Entry e = entry(List.of(url("/files/w.pth")), null, null, null);
+    Path file = downloader(false).fetch(e);
+    Files.write(file, bytes(1));
+    assertThatThrownBy(() -> downloader(true).fetch(e)).hasMessageContaining("it was moved to");
+    Files.write(file, bytes(2));
+    assertThatThrownBy(() -> downloader(true).fetch(e)).hasMessageContaining("it was moved to");
+    assertThat(rejectedCopies()).containsExactly(Downloader.rejected(file, shaOf(bytes(2))));
+
+    // a verified download
+    assertThat(downloader(false).fetch(e)).hasBinaryContent(payload);
+    assertThat(rejectedCopies()).isEmpty();
+
+    // --sha256 accepting a file copied into the cache by hand, after another was moved aside
+    Files.write(file, bytes(1));
+    assertThatThrownBy(() -> downloader(true).fetch(e)).hasMessageContaining("it was moved to");
+    Files.write(file, bytes(2));
+    assertThat(downloader(true).fetch(e, shaOf(bytes(2)))).hasBinaryContent(bytes(2));
+    assertThat(rejectedCopies()).isEmpty();
+  }
+
+  @Test
+  @Timeout(60)
+  void aFileThatFailsItsPinIsJudgedAgainUnderTheLockBeforeItIsMovedAside() throws Exception {
+    PretrainedManifest.Entry e = entry(List.of(url("/files/w.pth")), null, null, null);
+    Path file = downloader(false).fetch(e);
+    WeightLock lock = new WeightCache(home, true, null).lock();
+    java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+    List<Object> got = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread plain;
+    // another process runs download --sha256: it has put a copy back and holds the lock until it has pinned it
+    try (FileMutex held = FileMutex.beside(file, f -> { })) {
+      Files.write(file, bytes(1));
+      plain = new Thread(() -> {
+        try {
+          got.add(new Downloader(new WeightCache(home, true, null),
+              new java.io.PrintStream(said, true, StandardCharsets.UTF_8)).fetch(e));
+        } catch (Throwable t) {
+          got.add(t);
+        }
+      });
+      plain.start();
+      for (int i = 0; i < 500 && plain.isAlive() && !said.toString(StandardCharsets.UTF_8).contains("waiting"); i++) {
+        Thread.sleep(10);
+      }
+      assertThat(got).as("a plain run waits for the lock").isEmpty();
+      assertThat(file).hasBinaryContent(bytes(1));
+      lock.put("w.pth", new WeightLock.Pin(bytes(1).length, shaOf(bytes(1)), e.tag(), file.toUri().toString(),
+          java.time.Instant.now().toString(), "accepted with --sha256"));
+    }
+    plain.join();
+    assertThat(got).containsExactly(file);
+    assertThat(file).hasBinaryContent(bytes(1));
+    assertThat(rejectedCopies()).isEmpty();
+  }
+
   @Test
   void aFileNameHashPrefixIsCheckedAsTorchHubDoes() throws Exception {
     PretrainedManifest.Entry good = entry(List.of(url("/files/w.pth")), null, null, sha().substring(0, 8));
@@ -538,6 +640,30 @@ class DownloaderTest {
         .extracting(WeightLock.Pin::sha256, WeightLock.Pin::how).containsExactly(sha(), "first download");
     assertThat(home.resolve("weights/w.pth.part")).doesNotExist();
     assertThat(home.resolve("weights/w.pth.part.source")).doesNotExist();
+  }
+
+  @Test
+  void aPartLongerThanTheFileIsDiscardedWithThatReasonNotAMissingLength() throws Exception {
+    String url = lengthlessServer();
+    PretrainedManifest.Entry e = entry(List.of(url), null, null, null); // no size, no checksum
+    Path part = home.resolve("weights/w.pth.part");
+    Files.createDirectories(part.getParent());
+    byte[] longer = new byte[payload.length + 1_000];
+    new Random(9).nextBytes(longer);
+    Files.write(part, longer);
+    Files.writeString(home.resolve("weights/w.pth.part.source"), url + "\n" + etag + "\n");
+    // the server answers 416 with bytes */200000: it did say how long the file is
+    assertThatThrownBy(() -> downloader(false).fetch(e)).isInstanceOf(DownloadFailedException.class)
+        .hasMessageContaining("w.pth.part holds " + longer.length + " bytes, but the server answered a request for"
+            + " the bytes past them with 416 (Range Not Satisfiable) and another length for the file: discarded;"
+            + " run again")
+        .satisfies(t -> assertThat(t.getMessage()).doesNotContain("did not say how long"));
+    assertThat(ranges).containsExactly("bytes=" + longer.length + "-");
+    assertThat(part).doesNotExist();
+    assertThat(home.resolve("weights/w.pth.part.source")).doesNotExist();
+
+    // run again, as it says
+    assertThat(downloader(false).fetch(e)).hasBinaryContent(payload);
   }
 
   @Test
