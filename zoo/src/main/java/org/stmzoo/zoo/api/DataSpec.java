@@ -67,9 +67,10 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
   }
 
   /**
-   * {@code data} as a run records it (args.json), for eval and resume to find it from any directory: an image
-   * folder, or the folder of {@code fashion-mnist:FOLDER} or {@code cifar10:FOLDER}, as its {@link #recordedPath};
-   * a built-in set's name ({@code fashion-mnist}, {@code fashion-mnist-demo}) as it is.
+   * {@code data} as a run records its real path (args.json's {@code data_path}, beside {@code data} as typed), for
+   * eval and resume to find it from any directory: an image folder, or the folder of {@code fashion-mnist:FOLDER}
+   * or {@code cifar10:FOLDER}, as its {@link #recordedPath}; a built-in set's name ({@code fashion-mnist},
+   * {@code fashion-mnist-demo}) as it is.
    */
   public static String recorded(String data) {
     if (data.equals(FashionMnist.DEMO_SPEC) || data.equals("fashion-mnist")) {
@@ -84,8 +85,8 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
   }
 
   /**
-   * A folder as a run records it: its real path (absolute, without {@code ..} or links) when it exists, as given
-   * otherwise (an args.json written before paths were recorded so holds them relative to where the run started).
+   * A folder as a run records its real path: absolute, without {@code ..} or links, when it exists; as given
+   * otherwise.
    */
   public static String recordedPath(String path) {
     try {
@@ -93,6 +94,38 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
       return Files.exists(p) ? p.toRealPath().toString() : path;
     } catch (IOException | InvalidPathException e) {
       return path;
+    }
+  }
+
+  /**
+   * Where a run's data is now, from what its args.json records: the real path ({@code data_path} or
+   * {@code val_path}, of {@link #recorded}) while its folder exists, else the form typed ({@code data} or
+   * {@code val}), read in the current directory as it always was: a project folder moved, or data mounted
+   * elsewhere, is found again by the same relative path. An args.json written before real paths were recorded
+   * has no real path ({@code null}).
+   */
+  public static String located(String typed, String realPath) {
+    return realPath != null && folderExists(realPath) ? realPath : typed;
+  }
+
+  /**
+   * Whether the folder {@code data} names is there: an image folder, or the folder of {@code fashion-mnist:FOLDER}
+   * or {@code cifar10:FOLDER}; a built-in set's name always is.
+   */
+  static boolean folderExists(String data) {
+    if (data.equals(FashionMnist.DEMO_SPEC) || data.equals("fashion-mnist")) {
+      return true;
+    }
+    String folder = data;
+    for (String prefix : List.of("fashion-mnist:", "cifar10:")) {
+      if (data.startsWith(prefix)) {
+        folder = data.substring(prefix.length());
+      }
+    }
+    try {
+      return Files.exists(Path.of(folder));
+    } catch (InvalidPathException e) {
+      return false;
     }
   }
 

@@ -66,13 +66,18 @@ public final class Evaluation {
     RunDirectory run = checkpoint.run().orElseThrow(() -> new IllegalArgumentException("give the data: "
         + checkpoint.directory() + " is not part of a training run, so there is no data to default to"));
     Map<String, Object> args = run.readArgs();
-    String data = (String) args.get("data");
-    Path val = args.get("val") instanceof String folder ? Path.of(folder) : null;
+    String data = DataSpec.located((String) args.get("data"), stringOrNull(args.get("data_path")));
+    Path val = args.get("val") instanceof String folder
+        ? Path.of(DataSpec.located(folder, stringOrNull(args.get("val_path")))) : null;
     Double valSplit = args.get("val_split") instanceof Number fraction ? fraction.doubleValue() : null;
     long seed = args.get("seed") instanceof Number n ? n.longValue() : 0;
     return new DataSpec(data, val, valSplit, null, null).validationSet(seed).orElseThrow(() ->
         new IllegalArgumentException("give the data: the run " + run.root() + " has no validation set (its args.json"
             + " records no --val or --val-split, and " + data + " holds no train/ and val/), so all of " + data
             + " is training images"));
+  }
+
+  private static String stringOrNull(Object value) {
+    return value instanceof String s ? s : null;
   }
 }

@@ -56,11 +56,16 @@ public final class Training {
    */
   private static final Set<String> RESUME_MAY_CHANGE = Set.of("init", "pretrained", "threads", "replicas");
   /**
+   * The args.json keys of the folders a run trained on, as typed, and of their real paths, which a resume compares
+   * ({@link #checkResumable}).
+   */
+  private static final Map<String, String> REAL_PATHS = Map.of("data", "data_path", "val", "val_path");
+  /**
    * The args.json keys the tasks of a cluster need not share ({@link #sharedArguments}): paths, which differ from
    * host to host, what only the chief reads or runs (the init weights, the teacher and its distillation settings),
    * and what other keys determine (the model's input, the scaled lr).
    */
-  private static final Set<String> NOT_SHARED = Set.of("val", "train_set", "val_set", "crop_pct", "init",
+  private static final Set<String> NOT_SHARED = Set.of("val", "data_path", "val_path", "train_set", "val_set", "crop_pct", "init",
       "pretrained", "distill_teacher", "distill_type", "distill_alpha", "distill_tau", "threads", "num_classes",
       "in_channels", "mean", "std", "scaled_lr", "remode", "replicas");
 
@@ -320,9 +325,12 @@ public final class Training {
     args.put("crop_pct", cropPct);
     args.put("scale", spec.minScale());
     // what eval rebuilds the validation set from (Evaluation): a folder, or a split drawn with the seed; folders
-    // as real paths, which eval finds from any directory
-    args.put("data", DataSpec.recorded(spec.data().data()));
-    args.put("val", spec.data().val() == null ? null : DataSpec.recordedPath(spec.data().val().toString()));
+    // as typed (what the model card shows) and as real paths, which eval finds from any directory (DataSpec.located)
+    String val = spec.data().val() == null ? null : spec.data().val().toString();
+    args.put("data", spec.data().data());
+    args.put("data_path", DataSpec.recorded(spec.data().data()));
+    args.put("val", val);
+    args.put("val_path", val == null ? null : DataSpec.recordedPath(val));
     args.put("val_split", spec.data().valSplit());
     args.put("train_set", data.train().description());
     args.put("val_set", data.val().map(v -> v.description()).orElse(null));
@@ -373,8 +381,16 @@ public final class Training {
     for (Map.Entry<String, Object> arg : args.entrySet()) {
       String key = arg.getKey();
       Object value = asJsonValue(arg.getValue());
-      if (!RESUME_MAY_CHANGE.contains(key) && saved.containsKey(key) && !sameValue(recorded(key, saved.get(key)),
-          value)) {
+      if (REAL_PATHS.containsKey(key)) {
+        String savedFolder = savedFolder(saved, key);
+        String nowFolder = (String) args.get(REAL_PATHS.get(key));
+        if (saved.containsKey(key) && !sameValue(savedFolder, nowFolder)) {
+          was.add(key + " " + saved.get(key) + (String.valueOf(saved.get(key)).equals(savedFolder) ? ""
+              : " (" + savedFolder + ")"));
+          now.add(key + " " + value + (String.valueOf(value).equals(nowFolder) ? "" : " (" + nowFolder + ")"));
+        }
+      } else if (!RESUME_MAY_CHANGE.contains(key) && !REAL_PATHS.containsValue(key) && saved.containsKey(key)
+          && !sameValue(saved.get(key), value)) {
         was.add(key + " " + saved.get(key));
         now.add(key + " " + value);
       }
@@ -386,14 +402,17 @@ public final class Training {
   }
 
   /**
-   * A value of an args.json as this version records it: a folder that an older run recorded as typed (relative to
-   * where it started, which a resume in the same directory repeats) as its real path.
+   * The real path a resumed run's folder {@code key} ({@code data} or {@code val}) is compared by: the recorded
+   * real path while it exists; else (the folder moved, or an args.json written before real paths were recorded)
+   * the form typed, resolved here as a resume typed as its start resolves it.
    */
-  private static Object recorded(String key, Object saved) {
-    if (!(saved instanceof String path)) {
-      return saved;
+  private static String savedFolder(Map<String, Object> saved, String key) {
+    if (!(saved.get(key) instanceof String typed)) {
+      return null;
     }
-    return key.equals("data") ? DataSpec.recorded(path) : key.equals("val") ? DataSpec.recordedPath(path) : saved;
+    String realPath = saved.get(REAL_PATHS.get(key)) instanceof String p ? p : null;
+    String located = DataSpec.located(typed, realPath);
+    return key.equals("data") ? DataSpec.recorded(located) : DataSpec.recordedPath(located);
   }
 
   /**

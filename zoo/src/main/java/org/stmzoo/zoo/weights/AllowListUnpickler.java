@@ -660,7 +660,7 @@ final class AllowListUnpickler {
     try {
       return narrowed(new BigInteger(digits.trim()));
     } catch (NumberFormatException e) {
-      throw malformed("INT/LONG argument '" + abbreviate(line) + "' is not an integer");
+      throw malformed("INT/LONG argument '" + MessageText.abbreviate(line) + "' is not an integer");
     }
   }
 
@@ -668,14 +668,14 @@ final class AllowListUnpickler {
     try {
       return Double.parseDouble(line.trim());
     } catch (NumberFormatException e) {
-      throw malformed("FLOAT argument '" + abbreviate(line) + "' is not a number");
+      throw malformed("FLOAT argument '" + MessageText.abbreviate(line) + "' is not a number");
     }
   }
 
   private static long textIndex(String line) {
     Object index = textLong(line);
     if (!(index instanceof Long l) || l < 0) {
-      throw malformed("memo index '" + abbreviate(line) + "'");
+      throw malformed("memo index '" + MessageText.abbreviate(line) + "'");
     }
     return l;
   }
@@ -710,7 +710,7 @@ final class AllowListUnpickler {
       return "a set of " + s.size();
     }
     if (o instanceof String s) {
-      return "'" + abbreviate(s) + "'";
+      return "'" + MessageText.abbreviate(s) + "'";
     }
     if (o instanceof BigInteger b) {
       return "an integer of " + b.bitLength() + " bits";
@@ -718,11 +718,7 @@ final class AllowListUnpickler {
     if (o instanceof Number || o instanceof Boolean) {
       return o.toString();
     }
-    return abbreviate(o.toString());
-  }
-
-  static String abbreviate(String s) {
-    return s.length() > 60 ? s.substring(0, 60) + "..." : s;
+    return MessageText.abbreviate(o.toString());
   }
 
   static WeightFormatException malformed(String message) {

@@ -9,7 +9,7 @@ import org.stmzoo.layers.io.InputLimit;
  * margin; each can be raised with a system property ({@code STMZOO_JAVA_OPTS="-Dstmzoo.limit.tensor-bytes=..."}).
  *
  * @param maxTensorBytes float32 bytes of all tensors a file may make stmzoo hold (decoded storages included); by
- *     default half the Java heap ({@link #defaultTensorBytes})
+ *     default what the Java heap allows ({@link #defaultTensorBytes}: half of it, or all but 512 MiB up to 8 GiB)
  * @param maxTensors tensors in one safetensors file or one imported state dict
  * @param maxPickleBytes size of a pickle (a zip's {@code data.pkl})
  * @param maxPickleObjects values a pickle may create, push, memoize or copy (list(L) counts L's items): each costs
@@ -23,6 +23,8 @@ public record CheckpointLimits(long maxTensorBytes, int maxTensors, long maxPick
   /** Entries up to this size may compress at any ratio (small pickles of zeros compress very well). */
   static final long RATIO_FREE_BYTES = 1L << 20;
   static final String PROPERTY_PREFIX = "stmzoo.limit.";
+  /** The heap {@link #defaultTensorBytes} leaves to the rest (the model the tensors go into) where it can. */
+  static final long HEAP_RESERVE = 512L << 20;
 
   public CheckpointLimits {
     if (maxTensorBytes <= 0 || maxTensors <= 0 || maxPickleBytes <= 0 || maxPickleObjects <= 0
@@ -44,13 +46,23 @@ public record CheckpointLimits(long maxTensorBytes, int maxTensors, long maxPick
   }
 
   /**
-   * Half the Java heap ({@code -Xmx}): a fixed bound above the heap (it was 8 GiB, the CLI's default heap) let a file
-   * that compresses well, or whose zip entries share their bytes, run the JVM out of memory instead of being
-   * refused; the other half is left to the model the tensors are imported into.
+   * What the Java heap ({@code -Xmx}) allows: half of it, or all but {@link #HEAP_RESERVE} up to 8 GiB where that is
+   * more. A fixed bound above the heap (it was 8 GiB, the CLI's default heap) let a file that compresses well, or
+   * whose zip entries share their bytes, run the JVM out of memory instead of being refused; but half the heap alone
+   * refused what fits (the count takes the decoded storages and the views made of them, about twice a float32
+   * file's size: a 350 MB checkpoint counts some 700 MB, which a library's small default heap, or an
+   * STMZOO_JAVA_OPTS without the launcher's {@code -Xmx8g}, holds). Under the CLI's 8 GiB heap it is 7.5 GiB.
    */
   static long defaultTensorBytes() {
-    long heap = Runtime.getRuntime().maxMemory();
-    return heap == Long.MAX_VALUE ? 8L << 30 : heap / 2;
+    return defaultTensorBytes(Runtime.getRuntime().maxMemory());
+  }
+
+  /** {@link #defaultTensorBytes()} for a heap of {@code maxMemory} bytes ({@code Long.MAX_VALUE}: no bound). */
+  static long defaultTensorBytes(long maxMemory) {
+    if (maxMemory == Long.MAX_VALUE) {
+      return 8L << 30;
+    }
+    return Math.max(maxMemory / 2, Math.min(maxMemory - HEAP_RESERVE, 8L << 30));
   }
 
   /** Limit {@code name}'s system property. */
@@ -61,7 +73,7 @@ public record CheckpointLimits(long maxTensorBytes, int maxTensors, long maxPick
   /** How errors say to raise limit {@code name}. */
   static String knob(String name) {
     return "raise with " + limit(name, 0).knob()
-        + (name.equals("tensor-bytes") ? ", or the Java heap with -Xmx: the default is half of it" : "");
+        + (name.equals("tensor-bytes") ? ", or the Java heap with -Xmx: the default follows it" : "");
   }
 
   private static InputLimit limit(String name, long fallback) {

@@ -184,6 +184,11 @@ public final class TorchCheckpointReader {
     return allowed;
   }
 
+  /** A storage in a message, without its key (which the message names once, abbreviated). */
+  private static String describe(Storage storage) {
+    return storage.numel() + " " + storage.dtype() + " elements";
+  }
+
   /** Persistent id {@code ('storage', storage_type, key, location, numel)}. */
   private Object persistentLoad(Object pid) {
     if (!(pid instanceof List<?> t) || t.size() != 5 || !"storage".equals(t.get(0))) {
@@ -202,7 +207,7 @@ public final class TorchCheckpointReader {
       throw AllowListUnpickler.malformed("persistent id with element count " + AllowListUnpickler.describe(t.get(4)));
     }
     if (numel > InputFiles.MAX_ARRAY_LENGTH) {
-      throw new WeightFormatException("storage " + AllowListUnpickler.abbreviate(key) + " has " + numel
+      throw new WeightFormatException("storage " + MessageText.abbreviate(key) + " has " + numel
           + " elements, more than one Java array holds");
     }
     return new Storage(STORAGE_TYPES.get(type.name().substring("torch.".length())), key, numel);
@@ -273,8 +278,9 @@ public final class TorchCheckpointReader {
       layouts.put(key, layout);
       Storage previous = distinctStorages.putIfAbsent(layout.storage().key(), layout.storage());
       if (previous != null && !previous.equals(layout.storage())) {
-        throw new WeightFormatException("tensor '" + key + "' reads storage " + layout.storage().key()
-            + " as " + layout.storage() + ", another tensor as " + previous);
+        throw new WeightFormatException("tensor '" + MessageText.abbreviate(key) + "' reads storage "
+            + MessageText.abbreviate(layout.storage().key()) + " as " + describe(layout.storage())
+            + ", another tensor as " + describe(previous));
       }
       if (previous == null) {
         storageEntries.put(layout.storage().key(), storageEntry(layout.storage()));
@@ -284,7 +290,7 @@ public final class TorchCheckpointReader {
       stored += previous == null ? layout.storage().numel() : 0;
       if (viewed > MAX_READS_PER_STORAGE_ELEMENT * stored) {
         throw new WeightFormatException("the state dict's tensors read " + viewed + " elements from storages of "
-            + stored + " (up to tensor '" + AllowListUnpickler.abbreviate(key) + "'), more than "
+            + stored + " (up to tensor '" + MessageText.abbreviate(key) + "'), more than "
             + MAX_READS_PER_STORAGE_ELEMENT + " times over: views that repeat their storage's elements");
       }
       if (elements > limits.maxTensorBytes() / Float.BYTES) {
@@ -301,7 +307,7 @@ public final class TorchCheckpointReader {
 
   /** Validates a view against its storage: integer fields, ranks, non-negative strides, no overflow, in bounds. */
   private static Layout layout(String name, TensorView view) {
-    String where = "tensor '" + AllowListUnpickler.abbreviate(name) + "'";
+    String where = "tensor '" + MessageText.abbreviate(name) + "'";
     if (!(view.storage() instanceof Storage storage)) {
       throw new WeightFormatException(where + ": its storage is " + AllowListUnpickler.describe(view.storage())
           + ", not a persistent storage");
@@ -328,7 +334,7 @@ public final class TorchCheckpointReader {
     if (count > storage.numel()) {
       // a stride-0 view (expand) repeats its storage's elements: real checkpoints save expanded tensors' storages
       throw new WeightFormatException(where + ": size " + TensorShapes.toString(shape) + " has " + count
-          + " elements, more than the " + storage.numel() + " of its storage " + AllowListUnpickler.abbreviate(storage.key())
+          + " elements, more than the " + storage.numel() + " of its storage " + MessageText.abbreviate(storage.key())
           + " (a view that repeats elements)");
     }
     if (count > 0 && last >= storage.numel()) {
@@ -447,12 +453,12 @@ public final class TorchCheckpointReader {
     try (InputStream in = new CheckedInputStream(zip.getInputStream(entry), crc)) {
       value = body.read(in);
       if (in.read() >= 0) {
-        throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName())
+        throw new WeightFormatException(MessageText.abbreviate(entry.getName())
             + " inflates to more than its declared " + entry.getSize() + " bytes");
       }
     }
     if (entry.getCrc() != -1 && crc.getValue() != entry.getCrc()) {
-      throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " fails its CRC-32 check"
+      throw new WeightFormatException(MessageText.abbreviate(entry.getName()) + " fails its CRC-32 check"
           + " (its bytes give " + Long.toHexString(crc.getValue()) + ", the archive records "
           + Long.toHexString(entry.getCrc()) + "): the file is corrupt");
     }
@@ -470,10 +476,10 @@ public final class TorchCheckpointReader {
     checkRatio(entry, limits);
     long compressed = entry.getCompressedSize();
     if (compressed < 0) {
-      throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " declares no compressed size");
+      throw new WeightFormatException(MessageText.abbreviate(entry.getName()) + " declares no compressed size");
     }
     if (compressed > fileSize - claimedBytes) {
-      throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " brings the entries read to "
+      throw new WeightFormatException(MessageText.abbreviate(entry.getName()) + " brings the entries read to "
           + (claimedBytes + compressed) + " compressed bytes, more than the " + fileSize + " bytes of the whole"
           + " file: entries that share their bytes");
     }
@@ -489,11 +495,11 @@ public final class TorchCheckpointReader {
     long size = entry.getSize();
     long compressed = entry.getCompressedSize();
     if (compressed > fileSize || (entry.getMethod() == ZipEntry.STORED && size > fileSize)) {
-      throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " declares "
+      throw new WeightFormatException(MessageText.abbreviate(entry.getName()) + " declares "
           + Math.max(size, compressed) + " bytes, more than the " + fileSize + " bytes of the whole file");
     }
     if (entry.getMethod() == ZipEntry.STORED && compressed >= 0 && size != compressed) {
-      throw new WeightFormatException(AllowListUnpickler.abbreviate(entry.getName()) + " is stored uncompressed"
+      throw new WeightFormatException(MessageText.abbreviate(entry.getName()) + " is stored uncompressed"
           + " but declares " + size + " bytes and " + compressed + " compressed");
     }
   }

@@ -113,7 +113,7 @@ class RunArgumentsTest {
   }
 
   @Test
-  void aRunRecordsItsFoldersAsRealPathsWhichEvalFindsFromAnyDirectory() throws IOException {
+  void aRunRecordsItsFoldersAsTypedAndAsRealPathsWhichEvalFindsFromAnyDirectory() throws IOException {
     Path train = StmzooTest.tinyFolder(tmp.resolve("photos").resolve("train-set"), 3);
     Path val = StmzooTest.tinyFolder(tmp.resolve("photos").resolve("val-set"), 2);
     // the folders as typed in this directory (through ..): args.json used to record them so, and eval resolved
@@ -128,19 +128,40 @@ class RunArgumentsTest {
 
     RunDirectory directory = new RunDirectory(run);
     Map<String, Object> args = directory.readArgs();
-    assertThat(args).containsEntry("data", train.toRealPath().toString())
-        .containsEntry("val", val.toRealPath().toString());
+    // as typed (what the model card shows: no host's absolute paths), and as real paths
+    assertThat(args).containsEntry("data", typedTrain.toString()).containsEntry("val", typedVal.toString())
+        .containsEntry("data_path", train.toRealPath().toString())
+        .containsEntry("val_path", val.toRealPath().toString());
     assertThat(StmzooTest.evalLog(EvalSpec.of(run)))
         .contains(" on image folder " + val.toRealPath() + " (4 images, 2 classes)");
     // a resume typed as the start was compares equal
     assertThat(Training.run(resumed(spec), TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream()))
         .epochs()).hasSize(1);
+    // other folders, while the recorded ones are there, are refused, by their real paths
+    Path other = StmzooTest.tinyFolder(tmp.resolve("other"), 3);
+    TrainSpec otherData = resumed(trainSpec(DataSpec.folder(here.relativize(other)).withVal(typedVal), run));
+    assertThatThrownBy(() -> train(otherData)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("was trained with data " + typedTrain + " (" + train.toRealPath() + "), ")
+        .hasMessageContaining("; now data " + here.relativize(other) + " (" + other.toRealPath() + "), ");
 
-    // a run recorded before: relative paths, resolved in the current directory as they always were, by eval and
-    // by a resume typed as its start
+    // the project folder moved, or the data mounted elsewhere: the recorded real paths are gone, and the folders
+    // typed as at the start are read in the current directory, by eval and by a resume
+    Map<String, Object> moved = new LinkedHashMap<>(args);
+    moved.put("data_path", tmp.resolve("moved-away").resolve("train-set").toString());
+    moved.put("val_path", tmp.resolve("moved-away").resolve("val-set").toString());
+    directory.writeArgs(moved);
+    assertThat(StmzooTest.evalLog(EvalSpec.of(run)))
+        .contains(" on image folder " + typedVal + " (4 images, 2 classes)");
+    assertThat(Training.run(resumed(spec), TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream()))
+        .epochs()).hasSize(1);
+    assertThatThrownBy(() -> train(otherData)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("now data " + here.relativize(other));
+
+    // a run recorded before: relative paths and no real paths, resolved in the current directory as they always
+    // were, by eval and by a resume typed as its start
     Map<String, Object> old = new LinkedHashMap<>(args);
-    old.put("data", typedTrain.toString());
-    old.put("val", typedVal.toString());
+    old.remove("data_path");
+    old.remove("val_path");
     directory.writeArgs(old);
     assertThat(StmzooTest.evalLog(EvalSpec.of(run)))
         .contains(" on image folder " + typedVal + " (4 images, 2 classes)");
@@ -151,6 +172,10 @@ class RunArgumentsTest {
     assertThat(DataSpec.recorded("fashion-mnist-demo")).isEqualTo("fashion-mnist-demo");
     assertThat(DataSpec.recorded("cifar10:" + typedTrain)).isEqualTo("cifar10:" + train.toRealPath());
     assertThat(DataSpec.recorded("no-such-folder")).isEqualTo("no-such-folder");
+    assertThat(DataSpec.located("fashion-mnist", "fashion-mnist")).isEqualTo("fashion-mnist");
+    assertThat(DataSpec.located("cifar10:here", "cifar10:" + train.toRealPath()))
+        .isEqualTo("cifar10:" + train.toRealPath());
+    assertThat(DataSpec.located("cifar10:here", "cifar10:/no/such/folder")).isEqualTo("cifar10:here");
   }
 
   /** {@code run/last}: a freshly initialised checkpoint classifying circle and square, and {@code args}. */
@@ -209,7 +234,10 @@ class RunArgumentsTest {
     chief.put("model", MODEL);
     chief.put("mean", new float[] {0.5f, 0.5f, 0.5f});
     chief.put("crop_pct", 0.875f);
-    chief.put("data", "/host-a/photos");
+    chief.put("data", "photos");
+    chief.put("data_path", "/host-a/photos");
+    chief.put("val", null);
+    chief.put("val_path", null);
     chief.put("val_split", 0.1);
     chief.put("train_set", "90 images of image folder /host-a/photos");
     chief.put("classes", List.of("cat", "dog"));
@@ -222,7 +250,8 @@ class RunArgumentsTest {
     chief.put("distill_alpha", 0.5);
     chief.put("distill_tau", 1.0);
     Map<String, Object> worker = new LinkedHashMap<>(chief);
-    worker.put("data", "/host-b/photos");
+    worker.put("data", "/mnt/photos");
+    worker.put("data_path", "/mnt/photos");
     worker.put("train_set", "90 images of image folder /host-b/photos");
     worker.put("crop_pct", 0.9f); // a resumed chief's recorded crop
     worker.put("init", null);

@@ -227,6 +227,23 @@ class TorchCheckpointReaderTest {
     return zip(name, p.bytes(), Map.of("0", floats(0, 1, 2, 3, 4, 5)));
   }
 
+  @Test
+  void tensorsReadingOneStorageAsTwoAreRefusedNamingThemAbbreviated() throws IOException {
+    // names as long as SHORT_BINUNICODE takes, longer than a message shows
+    String name = "w".repeat(250);
+    String key = "k".repeat(250);
+    Pickle p = new Pickle().op(0x80, 2);
+    p.emptyOrderedDict().op('(');
+    p.str("a").tensor(key, 6, 0, new int[] {6}, new int[] {1});
+    p.str(name).tensor(key, 3, 0, new int[] {3}, new int[] {1});
+    p.op('u', '.');
+    Path file = zip("shared", p.bytes(), Map.of(key, floats(0, 1, 2, 3, 4, 5)));
+    assertThatThrownBy(() -> ReferenceCheckpoints.read(file)).isInstanceOf(WeightFormatException.class)
+        .hasMessageContaining("tensor '" + "w".repeat(200) + "... (250 characters)' reads storage " + "k".repeat(200)
+            + "... (250 characters) as 3 F32 elements, another tensor as 6 F32 elements")
+        .message().doesNotContain("w".repeat(201)).doesNotContain("k".repeat(201));
+  }
+
   private static void storage(Pickle p) {
     p.op('(').str("storage").global("torch", "FloatStorage").str("0").str("cpu").integer(6).op('t', 'Q');
   }
