@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.recipes.RecipeConfig;
@@ -46,21 +48,33 @@ class InitAtAnotherSizeTest {
     }
   }
 
+  /**
+   * {@code model} at 32 px for {@code classes}, freshly initialised (seed 3) and written to {@code dir}; returns
+   * the initial values of the variables {@code paths}.
+   */
+  private static Map<String, float[]> freshCheckpoint(String model, List<String> classes, Path dir,
+      String... paths) throws IOException {
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      BuiltModel built = BuiltModel.build(ModelRegistry.get(model), new ModelOptions(classes.size(), 3, 32, null),
+          graph, 3L, -1, true);
+      session.run(built.model().initializer());
+      Map<String, float[]> values = new LinkedHashMap<>();
+      for (String path : paths) {
+        values.put(path, value(session, built, path));
+      }
+      StmzooCheckpoint.write(dir, session, built, StmzooCheckpoint.metadataFor(built, classes, "test"));
+      return values;
+    }
+  }
+
   @Test
   void aDeitCheckpointAt32pxInitialisesA48pxRunWithItsPositionEmbeddingResized() throws IOException {
     // deit-tiny at 32 px, 3 classes, freshly initialised: a class token and a 2x2 grid of patch positions
     Path checkpoint = tmp.resolve("deit32");
-    float[] posEmbed32;
-    float[] clsToken;
-    try (Graph graph = new Graph(); Session session = new Session(graph)) {
-      BuiltModel built = BuiltModel.build(ModelRegistry.get(MODEL), new ModelOptions(3, 3, 32, null), graph, 3L, -1,
-          true);
-      session.run(built.model().initializer());
-      posEmbed32 = value(session, built, "pos_embed");
-      clsToken = value(session, built, "cls_token");
-      StmzooCheckpoint.write(checkpoint, session, built,
-          StmzooCheckpoint.metadataFor(built, List.of("a", "b", "c"), "test"));
-    }
+    Map<String, float[]> initial = freshCheckpoint(MODEL, List.of("a", "b", "c"), checkpoint, "pos_embed",
+        "cls_token");
+    float[] posEmbed32 = initial.get("pos_embed");
+    float[] clsToken = initial.get("cls_token");
 
     // one step at a learning rate far below float32's resolution of the weights: last/ holds the initial weights
     RecipeConfig still = new RecipeConfig(1, 2, 1e-12, 0, 0, 0, 0, 0, 0, 0, 0, 0.5, 0, false, 0.5, false,
@@ -102,15 +116,8 @@ class InitAtAnotherSizeTest {
   @Test
   void aCheckpointInitialisesARunThatDistilsFromATeacher() throws IOException {
     Path checkpoint = tmp.resolve("deit32");
-    float[] clsToken;
-    try (Graph graph = new Graph(); Session session = new Session(graph)) {
-      BuiltModel built = BuiltModel.build(ModelRegistry.get(DISTILLED), new ModelOptions(2, 3, 32, null), graph, 3L, -1,
-          true);
-      session.run(built.model().initializer());
-      clsToken = value(session, built, "cls_token");
-      StmzooCheckpoint.write(checkpoint, session, built,
-          StmzooCheckpoint.metadataFor(built, List.of("circle", "square"), "test"));
-    }
+    float[] clsToken = freshCheckpoint(DISTILLED, List.of("circle", "square"), checkpoint, "cls_token")
+        .get("cls_token");
     RecipeConfig distil = new RecipeConfig(1, 2, 1e-12, 0, 0, 0, 0, 0, 0, 0, 0, 0.5, 0, false, 0.5, false,
         new RecipeConfig.Distillation("hard", 0.5, 1.0), 0);
     TrainSpec plain = TrainSpec.of(DISTILLED, DataSpec.folder(StmzooTest.tinyFolder(tmp.resolve("shapes"), 1)),
