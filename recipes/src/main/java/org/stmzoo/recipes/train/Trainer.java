@@ -243,12 +243,12 @@ public final class Trainer {
         progress.epochFinished(record);
         writeRecords(events, records, record);
         if (record.hasEval()) {
-          run.updateTraining(RunDirectory.LAST, metadata(step, epoch + 1, record.evalTop1()).training());
+          run.updateTraining(RunDirectory.LAST, metadata(step, epoch + 1, record.evalTop1(), null).training());
         }
         if (score(record) > best) {
           best = score(record);
           run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.BEST,
-              metadata(step, epoch + 1, record.evalTop1()));
+              metadata(step, epoch + 1, record.evalTop1(), null));
         }
         log.println(describe(record));
         if (stopRequested) {
@@ -308,14 +308,15 @@ public final class Trainer {
    * middle of, null at an epoch's end.
    */
   private void saveLast(long step, int epochsDone, CheckpointFolder.EpochSoFar soFar) throws IOException {
-    run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.LAST, checkpointMetadata.withTraining(
-        new CheckpointFolder.Training(step, epochsDone, null, graph.hasEma(), evaluatesEma(), soFar)));
+    run.saveCheckpoint(session, graph.checkpoint(), RunDirectory.LAST, metadata(step, epochsDone, Double.NaN,
+        soFar));
   }
 
-  /** Where training stands at an epoch's end, with the epoch's score (NaN: none). */
-  private CheckpointFolder.Metadata metadata(long step, int epochsDone, double evalTop1) {
+  /** Where training stands: the score (NaN: none) and, mid-epoch, the epoch's sums so far (else null). */
+  private CheckpointFolder.Metadata metadata(long step, int epochsDone, double evalTop1,
+      CheckpointFolder.EpochSoFar soFar) {
     return checkpointMetadata.withTraining(new CheckpointFolder.Training(step, epochsDone,
-        Double.isNaN(evalTop1) ? null : evalTop1, graph.hasEma(), evaluatesEma(), null));
+        Double.isNaN(evalTop1) ? null : evalTop1, graph.hasEma(), evaluatesEma(), soFar));
   }
 
   /**
