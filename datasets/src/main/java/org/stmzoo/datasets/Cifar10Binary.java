@@ -149,8 +149,10 @@ public final class Cifar10Binary implements ImageDataset {
     return classNames;
   }
 
-  @Override
-  public LabeledImage get(int index) {
+  /** Where record {@code index} starts: its file's bytes and the record's offset in them. */
+  private record Record(byte[] bytes, int offset) {}
+
+  private Record record(int index) {
     if (index < 0 || index >= size) {
       throw new IndexOutOfBoundsException(index);
     }
@@ -158,8 +160,21 @@ public final class Cifar10Binary implements ImageDataset {
     while (fileStart[file + 1] <= index) {
       file++;
     }
-    byte[] bytes = files.get(file);
-    int offset = (index - fileStart[file]) * RECORD_BYTES;
+    return new Record(files.get(file), (index - fileStart[file]) * RECORD_BYTES);
+  }
+
+  /** The record's first byte, without decoding its image (a class-stratified sample reads every label). */
+  @Override
+  public int label(int index) {
+    Record r = record(index);
+    return r.bytes()[r.offset()] & 0xff;
+  }
+
+  @Override
+  public LabeledImage get(int index) {
+    Record r = record(index);
+    byte[] bytes = r.bytes();
+    int offset = r.offset();
     int plane = SIDE * SIDE;
     float[] hwc = new float[3 * plane];
     for (int c = 0; c < 3; c++) {
