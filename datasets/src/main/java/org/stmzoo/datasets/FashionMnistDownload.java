@@ -95,16 +95,16 @@ public record FashionMnistDownload(URI baseUrl, Map<String, String> sha256ByFile
 
   /** As {@link #checkCached(Path, boolean)}, with the given transfer limits. */
   public void checkCached(Path folder, boolean download, HttpTransfer http) throws IOException {
+    if (download) {
+      downloadInto(folder, http); // hashes each file once and fetches only those that differ
+      return;
+    }
     for (Map.Entry<String, String> file : sha256ByFile.entrySet()) {
       Path target = folder.resolve(file.getKey());
-      if (Files.isRegularFile(target) && !isVerified(target, file.getValue())) {
-        if (!download) {
-          throw new InputFileException(target, "is not the official Fashion-MNIST file (its SHA-256 differs:"
-              + " damaged, or replaced since it was downloaded); delete it, or allow the download to fetch it"
-              + " again; files of your own are read unchecked from --data fashion-mnist:FOLDER");
-        }
-        downloadInto(folder, http);
-        return;
+      if (!isVerified(target, file.getValue())) {
+        throw new InputFileException(target, "is not the official Fashion-MNIST file (its SHA-256 differs:"
+            + " damaged, or replaced since it was downloaded); delete it, or allow the download to fetch it"
+            + " again; files of your own are read unchecked from --data fashion-mnist:FOLDER");
       }
     }
   }
