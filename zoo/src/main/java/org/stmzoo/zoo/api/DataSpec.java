@@ -73,15 +73,24 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
    * {@code fashion-mnist-demo}) as it is.
    */
   public static String recorded(String data) {
+    String folder = folderOf(data);
+    return folder == null ? data : data.substring(0, data.length() - folder.length()) + recordedPath(folder);
+  }
+
+  /**
+   * The folder {@code data} names: an image folder itself, the part after {@code fashion-mnist:} or
+   * {@code cifar10:}; null for a built-in set's name.
+   */
+  private static String folderOf(String data) {
     if (data.equals(FashionMnist.DEMO_SPEC) || data.equals("fashion-mnist")) {
-      return data;
+      return null;
     }
     for (String prefix : List.of("fashion-mnist:", "cifar10:")) {
       if (data.startsWith(prefix)) {
-        return prefix + recordedPath(data.substring(prefix.length()));
+        return data.substring(prefix.length());
       }
     }
-    return recordedPath(data);
+    return data;
   }
 
   /**
@@ -113,17 +122,9 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
    * or {@code cifar10:FOLDER}; a built-in set's name always is.
    */
   static boolean folderExists(String data) {
-    if (data.equals(FashionMnist.DEMO_SPEC) || data.equals("fashion-mnist")) {
-      return true;
-    }
-    String folder = data;
-    for (String prefix : List.of("fashion-mnist:", "cifar10:")) {
-      if (data.startsWith(prefix)) {
-        folder = data.substring(prefix.length());
-      }
-    }
+    String folder = folderOf(data);
     try {
-      return Files.exists(Path.of(folder));
+      return folder == null || Files.exists(Path.of(folder));
     } catch (InvalidPathException e) {
       return false;
     }
