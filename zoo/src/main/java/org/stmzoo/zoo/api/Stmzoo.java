@@ -65,8 +65,22 @@ public final class Stmzoo {
     return new ExportModel(ExportedModel.load(dir));
   }
 
+  /**
+   * {@code spec}'s model built in this process. Its notes (see {@link #load(ModelSpec, Consumer)}) go to standard
+   * error as {@code note: ...}, as {@link #export(ExportSpec)}'s do.
+   */
   public static StmzooModel load(ModelSpec spec) throws IOException {
-    return new GraphModel(request(spec, note -> {}), spec.weights(), spec.downloads(), spec.speed());
+    return load(spec, SavedModelExporter::printNote);
+  }
+
+  /**
+   * As {@link #load(ModelSpec)}; {@code notes} hears what importing published weights adapted (another image size's
+   * position embeddings or relative tables) and, for the live weights of a checkpoint whose run scored its EMA
+   * weights, that the run's score is not theirs ({@link StmzooCheckpoint#emaScoreNote}).
+   */
+  public static StmzooModel load(ModelSpec spec, Consumer<String> notes) throws IOException {
+    return new GraphModel(request(spec, notes, "Weights.checkpointEma (predict --ema) loads the EMA weights"),
+        spec.weights(), spec.downloads(), spec.speed());
   }
 
   /**
@@ -87,20 +101,23 @@ public final class Stmzoo {
    * not finish ({@link SavedModelExporter#writeAtomically}).
    */
   public static ExportResult export(ExportSpec spec, Consumer<String> notes) throws IOException {
-    return SavedModelExporter.export(request(spec.model(), notes).withRowStreams(spec.rowStreams())
+    return SavedModelExporter.export(request(spec.model(), notes, "--ema exports the EMA weights").withRowStreams(spec.rowStreams())
         .withBatchStreams(spec.batchStreams()).withFusedLayerNorm(spec.fusedLayerNorm()), spec.baseDir(),
         spec.version(), notes);
   }
 
-  /** The model, size, preprocessing, classes and weight source {@code spec} names, as an export takes them. */
-  static ExportRequest request(ModelSpec spec, Consumer<String> notes) throws IOException {
+  /**
+   * The model, size, preprocessing, classes and weight source {@code spec} names, as an export takes them;
+   * {@code emaHint} ends the note on a checkpoint's live weights with how this use takes the EMA ones instead.
+   */
+  static ExportRequest request(ModelSpec spec, Consumer<String> notes, String emaHint) throws IOException {
     if (spec.weights() instanceof Weights.Random r) {
       ModelEntry entry = ModelRegistry.get(spec.model());
       List<String> classes = spec.classNames() != null ? spec.classNames() : ExportRequest.numberedClasses(1000);
       return ExportRequests.of(entry, size(spec, entry), classes, WeightSource.randomInit(), r.seed());
     }
     if (spec.weights() instanceof Weights.Checkpoint c) {
-      return checkpointRequest(spec, c, notes);
+      return checkpointRequest(spec, c, notes, emaHint);
     }
     Weights.Pretrained p = (Weights.Pretrained) spec.weights();
     Downloads.Release release = spec.downloads().release(spec.model(), p.tag());
@@ -114,8 +131,8 @@ public final class Stmzoo {
     return ExportRequests.of(entry, size, release.entry().preprocessing(), classes, weights, 0);
   }
 
-  private static ExportRequest checkpointRequest(ModelSpec spec, Weights.Checkpoint weights, Consumer<String> notes)
-      throws IOException {
+  private static ExportRequest checkpointRequest(ModelSpec spec, Weights.Checkpoint weights, Consumer<String> notes,
+      String emaHint) throws IOException {
     Path path = weights.path();
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(path);
     RunModel model = RunModel.of(checkpoint);
@@ -128,7 +145,7 @@ public final class Stmzoo {
     }
     List<String> classes = renamed(spec, model.classes().isEmpty()
         ? ExportRequest.numberedClasses(model.options().numClasses()) : model.classes(), path.toString());
-    checkpoint.emaScoreNote(weights.ema()).ifPresent(note -> notes.accept(note + "; --ema exports the EMA weights"));
+    checkpoint.emaScoreNote(weights.ema()).ifPresent(note -> notes.accept(note + "; " + emaHint));
     return ExportRequests.of(model.entry(), model.options().imageSize(), checkpoint.preprocessing(), classes,
             checkpoint.exportWeights(weights.ema()), 0)
         .withTrainingSummary(TrainingSummary.of(checkpoint, weights.ema()).orElse(null));

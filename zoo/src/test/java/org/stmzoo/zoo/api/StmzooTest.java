@@ -348,7 +348,7 @@ class StmzooTest {
   }
 
   @Test
-  void aRunScoringItsEmaWeightsRecordsItAndEvalAndExportOfItsLiveWeightsSaySo() throws IOException {
+  void aRunScoringItsEmaWeightsRecordsItAndEvalExportAndLoadOfItsLiveWeightsSaySo() throws IOException {
     finetune(emaTraining(tinyFolder(tmp.resolve("shapes"), 6), "run", true));
     Path run = tmp.resolve("run");
     for (String folder : List.of(RunDirectory.BEST, RunDirectory.LAST)) {
@@ -365,6 +365,15 @@ class StmzooTest {
     ExportResult export = Stmzoo.export(ExportSpec.of(ModelSpec.of(null, Weights.checkpoint(run)),
         tmp.resolve("served")), notes::add);
     assertThat(notes).containsExactly(scoredEma + "; --ema exports the EMA weights");
+    // a model loaded in this process says so too, in its own words; its EMA weights need no note
+    notes.clear();
+    try (StmzooModel live = Stmzoo.load(ModelSpec.of(null, Weights.checkpoint(run)), notes::add)) {
+      assertThat(notes).containsExactly(scoredEma + "; Weights.checkpointEma (predict --ema) loads the EMA weights");
+    }
+    notes.clear();
+    try (StmzooModel ema = Stmzoo.load(ModelSpec.of(null, Weights.checkpointEma(run)), notes::add)) {
+      assertThat(notes).isEmpty();
+    }
     assertThat(export.card().trainingSummary()).containsEntry("weights", "trained")
         .containsEntry("eval_weights", "ema");
   }
