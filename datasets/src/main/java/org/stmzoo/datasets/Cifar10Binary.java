@@ -2,10 +2,6 @@ package org.stmzoo.datasets;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -117,14 +113,7 @@ public final class Cifar10Binary implements ImageDataset {
 
   /** The non-blank lines of {@code batches.meta.txt}, stripped: strict UTF-8, at most {@value #MAX_META_BYTES}. */
   private static List<String> readClassNames(Path meta) throws IOException {
-    ByteBuffer bytes = ByteBuffer.wrap(InputFiles.readAll(meta, MAX_META_BYTES, "a class list is small"));
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
-    } catch (CharacterCodingException e) {
-      throw new InputFileException(meta, "not valid UTF-8 (at byte " + bytes.position() + ")");
-    }
+    String text = InputFiles.utf8(InputFiles.readAll(meta, MAX_META_BYTES, "a class list is small"), meta);
     String lines = text.startsWith("\uFEFF") ? text.substring(1) : text; // a byte-order mark, as Notepad writes
     List<String> names = lines.lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
     if (names.isEmpty()) {

@@ -2,15 +2,12 @@ package org.stmzoo.layers.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.stmzoo.layers.io.InputFileException;
 import org.stmzoo.layers.io.InputFiles;
 import org.stmzoo.layers.io.InputLimit;
 
@@ -51,12 +48,10 @@ public final class CheckpointMetadata {
    */
   public static CheckpointFolder.Metadata parse(byte[] bytes, Path file) {
     String text;
-    ByteBuffer in = ByteBuffer.wrap(bytes);
     try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in).toString();
-    } catch (CharacterCodingException e) {
-      throw invalid(file, "not valid UTF-8 (at byte " + in.position() + ")");
+      text = InputFiles.utf8(bytes, file);
+    } catch (InputFileException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
     CheckpointFolder.Metadata m;
     try {

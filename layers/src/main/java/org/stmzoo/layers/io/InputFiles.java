@@ -2,6 +2,10 @@ package org.stmzoo.layers.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -93,6 +97,21 @@ public final class InputFiles {
           + " bytes)");
     }
     return bytes;
+  }
+
+  /**
+   * {@code bytes} (read from {@code file}) as strict UTF-8: a malformed sequence is refused with the offset where it
+   * starts instead of being replaced, so a file in another encoding fails in one line rather than parsing as
+   * replacement characters.
+   */
+  public static String utf8(byte[] bytes, Path file) throws InputFileException {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in).toString();
+    } catch (CharacterCodingException e) {
+      throw new InputFileException(file, "not valid UTF-8 (at byte " + in.position() + ")");
+    }
   }
 
   /**
