@@ -150,7 +150,7 @@ public final class BatchLoader implements AutoCloseable {
       order[i] = i;
     }
     if (shuffle) {
-      SplittableRandom random = new SplittableRandom(mix(seed, epoch, -1));
+      SplittableRandom random = RandomStreams.of(seed, epoch, -1);
       for (int i = n - 1; i > 0; i--) {
         int j = random.nextInt(i + 1);
         int t = order[i];
@@ -194,7 +194,7 @@ public final class BatchLoader implements AutoCloseable {
       int position = work.start() + i;
       LabeledImage image = dropLast ? readOrSubstitute(work.order(), position) : readOrNull(work.order()[position]);
       if (image != null) {
-        transform.transformInto(image, new SplittableRandom(mix(seed, work.epoch(), position)), work.images(),
+        transform.transformInto(image, RandomStreams.of(seed, work.epoch(), position), work.images(),
             i * perImage);
         work.labels()[i] = image.label();
         work.read()[i] = true;
@@ -247,20 +247,6 @@ public final class BatchLoader implements AutoCloseable {
       }
     }
     throw new IllegalStateException("no readable image left in " + data.description());
-  }
-
-  /** splitmix64 finaliser over (seed, epoch, position): independent streams for every sample of every epoch. */
-  static long mix(long seed, long epoch, long position) {
-    long z = seed;
-    z = fmix(z + 0x9E3779B97F4A7C15L * (epoch + 1));
-    z = fmix(z + 0xBF58476D1CE4E5B9L * (position + 2));
-    return z;
-  }
-
-  private static long fmix(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 
   @Override

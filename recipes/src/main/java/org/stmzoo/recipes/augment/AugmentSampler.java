@@ -1,6 +1,7 @@
 package org.stmzoo.recipes.augment;
 
 import java.util.SplittableRandom;
+import org.stmzoo.datasets.pipeline.RandomStreams;
 
 /**
  * Draws one step's augmentation parameters as timm does: {@code Mixup} in 'batch' mode (one lambda per batch,
@@ -13,6 +14,8 @@ public final class AugmentSampler {
   private static final double ERASE_MAX_AREA = 1.0 / 3;
   private static final double ERASE_LOG_ASPECT = Math.log(1 / 0.3);
   private static final int ERASE_ATTEMPTS = 10;
+  /** The second coordinate of a step's stream: the data loader's streams take -1 (the order) and positions >= 0. */
+  private static final long AUGMENT_STREAM = -2;
 
   private final double mixupAlpha;
   private final double cutmixAlpha;
@@ -34,7 +37,7 @@ public final class AugmentSampler {
   }
 
   public AugmentDraw draw(long step, int batchSize) {
-    SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step);
+    SplittableRandom rng = RandomStreams.of(seed, step, AUGMENT_STREAM);
     int[] erase = new int[batchSize * 4];
     for (int i = 0; i < batchSize; i++) {
       drawErase(rng, erase, i);

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.datasets.pipeline.FloatImage;
 import org.stmzoo.datasets.pipeline.InvarianceViews;
+import org.stmzoo.datasets.pipeline.RandomStreams;
 import org.stmzoo.layers.core.ConfigChecks;
 
 /**
@@ -152,8 +153,7 @@ public final class Invariance {
    * three alone: they do not depend on the batch size, nor on which other images or levels are measured.
    */
   static SplittableRandom draws(long seed, int index, long level) {
-    return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L
-        + level * 0x94D049BB133111EBL);
+    return RandomStreams.of(seed, index, level);
   }
 
   @FunctionalInterface
