@@ -17,7 +17,10 @@ public enum VariableRole {
   LAYER_SCALE(true, false),
   /** Position embeddings, class and distillation tokens: trained, excluded from decay as timm's no_weight_decay. */
   EMBEDDING(true, false),
-  /** Relative-position tables (Swin bias table, Halo rel-pos logits): trained, not decayed. */
+  /**
+   * Relative-position tables: trained, not decayed by default (Swin's bias table, in the reference's no_weight_decay);
+   * HaloNet's 2-D relative logits take this role with decay on, as the reference decays its 2-D parameters.
+   */
   RELATIVE_POSITION(true, false),
   /** BatchNorm running statistics: state updated in training, never trained. */
   MOVING_STATISTIC(false, false),
