@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ImageClassifier;
@@ -117,6 +118,24 @@ public final class SavedModelExporter {
     if (version <= 0) {
       throw new IllegalArgumentException("the version must be a positive integer (TF Serving's layout), got "
           + version);
+    }
+  }
+
+  /**
+   * The version TF Serving reads from a folder's name: its digits as a positive long ({@code 01} is version 1), or
+   * empty for any other name, which TF Serving ignores: a hidden staging folder, {@code 0}, or digits past long's
+   * range.
+   */
+  public static OptionalLong versionOf(Path folder) {
+    String name = folder.getFileName().toString();
+    if (!name.matches("\\d+")) {
+      return OptionalLong.empty();
+    }
+    try {
+      long version = Long.parseLong(name);
+      return version > 0 ? OptionalLong.of(version) : OptionalLong.empty();
+    } catch (NumberFormatException pastLongsRange) {
+      return OptionalLong.empty();
     }
   }
 
