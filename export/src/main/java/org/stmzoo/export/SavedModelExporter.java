@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ImageClassifier;
 import org.stmzoo.layers.core.ModelGraph;
@@ -96,17 +98,23 @@ public final class SavedModelExporter {
   }
 
   /**
-   * {@code baseDir/<version>}, checked to be a positive version that does not exist yet.
+   * {@code baseDir/<version>}, checked to be a positive version that does not exist yet, under any name TF Serving
+   * reads as that version ({@code 01} is version 1, {@link #versionOf}).
    *
-   * @throws IllegalArgumentException if the version is not positive or the directory exists
+   * @throws IllegalArgumentException if the version is not positive or exists
    */
-  public static Path versionDirectory(Path baseDir, long version) {
+  public static Path versionDirectory(Path baseDir, long version) throws IOException {
     requirePositiveVersion(version);
-    Path target = baseDir.resolve(Long.toString(version));
-    if (Files.exists(target)) {
-      throw new IllegalArgumentException(target + " already exists; choose another --version");
+    if (Files.isDirectory(baseDir)) {
+      try (Stream<Path> entries = Files.list(baseDir)) {
+        Optional<Path> taken = entries.filter(p -> versionOf(p).equals(OptionalLong.of(version))).findFirst();
+        if (taken.isPresent()) {
+          throw new IllegalArgumentException(taken.get() + " already exists (TF Serving's version " + version
+              + "); choose another --version");
+        }
+      }
     }
-    return target;
+    return baseDir.resolve(Long.toString(version));
   }
 
   /**
