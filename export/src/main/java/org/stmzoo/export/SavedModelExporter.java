@@ -85,6 +85,7 @@ public final class SavedModelExporter {
               model.parameterCount(), request.imageSize(), request.preprocessing(), request.classNames(),
               request.weights().description(), request.trainingSummary());
           card.write(staging.resolve(ServingSignatures.MODEL_CARD_FILE));
+          requireComplete(staging, target);
           return new ExportResult(target, card, probeLogits);
         });
       }
@@ -95,6 +96,23 @@ public final class SavedModelExporter {
   @FunctionalInterface
   public interface VersionContents<T> {
     T write(Path staging) throws IOException;
+  }
+
+  /**
+   * Refuses to publish a version that TF Serving or {@link ExportedModel#load} could not load: one lacking its
+   * graph, its variables' index or its model card. The last check before {@code staging} is renamed to
+   * {@code target}, so that a writer that wrote less than it meant to (a copy that found nothing to copy) fails
+   * rather than publishing an empty version as a success.
+   *
+   * @throws IOException naming the first file missing
+   */
+  public static void requireComplete(Path staging, Path target) throws IOException {
+    for (String file : List.of(ServingSignatures.SAVED_MODEL_FILE, ServingSignatures.VARIABLES_DIR + "/"
+        + ServingSignatures.VARIABLES_PREFIX + ".index", ServingSignatures.MODEL_CARD_FILE)) {
+      if (!Files.isRegularFile(staging.resolve(file))) {
+        throw new IOException(target + " would have no " + file + ", so it was not written");
+      }
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ package org.stmzoo.zoo.api;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -108,20 +109,23 @@ final class ExportModel implements StmzooModel {
 
   /**
    * Copies this export, which is already a SavedModel, to {@code baseDir/<version>/}; the copy is made under a
-   * hidden name and renamed into place, so a failure partway leaves no half-copied version behind.
+   * hidden name and renamed into place, so a failure partway leaves no half-copied version behind. Links are
+   * followed (a loaded {@code current -> served/3}, a linked {@code variables/}): what is copied is the files they
+   * lead to, and a copy that lacks any of the export's files is refused ({@link SavedModelExporter#requireComplete}).
    */
   @Override
   public Path export(Path baseDir, long version) throws IOException {
     Path target = SavedModelExporter.versionDirectory(baseDir, version);
-    Path source = model.directory();
+    Path source = model.directory().toRealPath();
     return SavedModelExporter.writeAtomically(target, staging -> {
-      try (Stream<Path> files = Files.walk(source)) {
+      try (Stream<Path> files = Files.walk(source, FileVisitOption.FOLLOW_LINKS)) {
         for (Path p : files.toList()) {
           if (!p.equals(source)) {
             Files.copy(p, staging.resolve(source.relativize(p).toString()), StandardCopyOption.COPY_ATTRIBUTES);
           }
         }
       }
+      SavedModelExporter.requireComplete(staging, target);
       return target;
     });
   }

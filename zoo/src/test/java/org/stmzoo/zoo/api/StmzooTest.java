@@ -425,6 +425,35 @@ class StmzooTest {
     }
   }
 
+  /**
+   * A copy of an export loaded through links (current -> served/1, a linked variables/) copies the files they lead
+   * to; a copy that would lack one of the export's files is refused and publishes nothing.
+   */
+  @Test
+  void aCopyOfAnExportLoadedThroughLinksCopiesWhatTheyLeadToAndAnIncompleteOneIsRefused() throws IOException {
+    ExportResult export = Stmzoo.export(ExportSpec.of(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+        .withClassNames(List.of("a", "b")), tmp.resolve("served")));
+    Path variables = export.directory().resolve("variables");
+    Files.createSymbolicLink(variables, Files.move(variables, tmp.resolve("variables-elsewhere")));
+    Path current = Files.createSymbolicLink(tmp.resolve("current"), export.directory());
+    try (StmzooModel served = Stmzoo.load(current)) {
+      Path copy = served.export(tmp.resolve("copy"), 3);
+      assertThat(Files.isSymbolicLink(copy.resolve("variables"))).isFalse();
+      assertThat(copy.resolve("variables/variables.index")).hasSameBinaryContentAs(variables.resolve(
+          "variables.index"));
+      try (StmzooModel reloaded = Stmzoo.load(copy)) {
+        assertThat(reloaded.classNames()).containsExactly("a", "b");
+      }
+
+      Files.delete(export.directory().resolve("stmzoo.json")); // read when loaded: the copy alone misses it
+      assertThatThrownBy(() -> served.export(tmp.resolve("copy"), 4)).isInstanceOf(IOException.class)
+          .hasMessage(tmp.resolve("copy").resolve("4") + " would have no stmzoo.json, so it was not written");
+      try (var left = Files.list(tmp.resolve("copy"))) {
+        assertThat(left).containsExactly(copy);
+      }
+    }
+  }
+
   @Test
   void aBuiltInDataSetRefusesAValidationFolderOrSplit() {
     assertThatThrownBy(() -> DataSpec.of("fashion-mnist").withValSplit(0.2))
