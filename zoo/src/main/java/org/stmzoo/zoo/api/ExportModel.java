@@ -2,11 +2,11 @@ package org.stmzoo.zoo.api;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 import org.stmzoo.export.ClassifierOutputs;
@@ -120,8 +120,17 @@ final class ExportModel implements StmzooModel {
     return SavedModelExporter.writeAtomically(target, staging -> {
       try (Stream<Path> files = Files.walk(source, FileVisitOption.FOLLOW_LINKS)) {
         for (Path p : files.toList()) {
-          if (!p.equals(source)) {
-            Files.copy(p, staging.resolve(source.relativize(p).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+          // created anew rather than copied with the source's attributes: the version gets the umask's permissions,
+          // as a new export's, and a read-only source's variables/ would make its copy read-only before anything is
+          // copied into it. Files are copied from a stream, as Files.copy(Path, Path) creates them with the source's
+          // mode even without COPY_ATTRIBUTES
+          Path copy = staging.resolve(source.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(copy);
+          } else {
+            try (InputStream in = Files.newInputStream(p)) {
+              Files.copy(in, copy);
+            }
           }
         }
       }

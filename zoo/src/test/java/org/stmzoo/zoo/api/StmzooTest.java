@@ -3,6 +3,7 @@ package org.stmzoo.zoo.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -12,11 +13,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -450,6 +455,38 @@ class StmzooTest {
           .hasMessage(tmp.resolve("copy").resolve("4") + " would have no stmzoo.json, so it was not written");
       try (var left = Files.list(tmp.resolve("copy"))) {
         assertThat(left).containsExactly(copy);
+      }
+    }
+  }
+
+  /**
+   * A copy of a read-only export (chmod -R a-w) gets the permissions of any file and folder the process creates (the
+   * umask's), as a new export does: not the source's, which made the copy's variables/ read-only before the files
+   * were copied into it.
+   */
+  @Test
+  void aCopyOfAReadOnlyExportHasThePermissionsOfNewFiles() throws IOException {
+    assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+    ExportResult export = Stmzoo.export(ExportSpec.of(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+        .withClassNames(List.of("a", "b")), tmp.resolve("served")));
+    List<Path> exported;
+    try (var walk = Files.walk(export.directory())) {
+      exported = walk.toList();
+    }
+    Set<PosixFilePermission> newFile = Files.getPosixFilePermissions(Files.createFile(tmp.resolve("new-file")));
+    Set<PosixFilePermission> newFolder = Files.getPosixFilePermissions(Files.createDirectory(tmp.resolve("new-dir")));
+    for (Path p : exported) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "r-xr-xr-x"
+          : "r--r--r--"));
+    }
+    try (StmzooModel served = Stmzoo.load(export.directory())) {
+      Path copy = served.export(tmp.resolve("copy"), 2);
+      assertThat(Files.getPosixFilePermissions(copy.resolve("variables"))).isEqualTo(newFolder);
+      assertThat(Files.getPosixFilePermissions(copy.resolve("saved_model.pb"))).isEqualTo(newFile);
+      assertThat(Files.getPosixFilePermissions(copy.resolve("variables/variables.index"))).isEqualTo(newFile);
+    } finally {
+      for (Path p : exported) {
+        Files.setPosixFilePermissions(p, Files.isDirectory(p) ? newFolder : newFile); // for the clean-up
       }
     }
   }
