@@ -9,11 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.stmzoo.datasets.ImageHeader;
 import org.stmzoo.export.ClassifierOutputs;
 import org.stmzoo.export.EncodedImages;
 import org.stmzoo.export.ExportedModel;
 import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.layers.core.Preprocessing;
+import org.stmzoo.layers.io.InputFiles;
 import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
@@ -51,7 +53,7 @@ final class ExportModel implements StmzooModel {
 
   @Override
   public List<Prediction> classify(Path image, int k) throws IOException {
-    return classify(Files.readAllBytes(image), k);
+    return classify(encodedImage(image), k);
   }
 
   @Override
@@ -83,7 +85,7 @@ final class ExportModel implements StmzooModel {
 
   @Override
   public float[] features(Path image) throws IOException {
-    return features(Files.readAllBytes(image));
+    return features(encodedImage(image));
   }
 
   @Override
@@ -94,6 +96,14 @@ final class ExportModel implements StmzooModel {
   @Override
   public float[] features(BufferedImage image) {
     return features(png(image));
+  }
+
+  /**
+   * The bytes of an image file, checked as the in-process models' decoder checks it: a regular file (a directory, a
+   * FIFO or a device such as /dev/zero is refused rather than read) of at most {@link ImageHeader#MAX_BYTES}.
+   */
+  private static byte[] encodedImage(Path image) throws IOException {
+    return InputFiles.readAll(image, ImageHeader.MAX_BYTES);
   }
 
   /** Lossless, so the graph decodes exactly these pixels. */

@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -25,9 +26,12 @@ import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.datasets.ImageHeader;
 import org.stmzoo.export.SavedModelExporter.ExportResult;
 import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.Preprocessing;
+import org.stmzoo.layers.io.InputFileException;
+import org.stmzoo.layers.io.InputLimitException;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
@@ -488,6 +492,24 @@ class StmzooTest {
       for (Path p : exported) {
         Files.setPosixFilePermissions(p, Files.isDirectory(p) ? newFolder : newFile); // for the clean-up
       }
+    }
+  }
+
+  /** A loaded export reads an image file as the in-process models do: a regular file, within the byte limit. */
+  @Test
+  void aLoadedExportRefusesADirectoryOrAnOversizedFileInOneLine() throws IOException {
+    ExportResult export = Stmzoo.export(ExportSpec.of(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+        .withClassNames(List.of("a", "b")), tmp.resolve("served")));
+    Path folder = Files.createDirectory(tmp.resolve("images"));
+    Path huge = tmp.resolve("huge.png");
+    try (RandomAccessFile sparse = new RandomAccessFile(huge.toFile(), "rw")) {
+      sparse.setLength(ImageHeader.MAX_BYTES.value() + 1);
+    }
+    try (StmzooModel served = Stmzoo.load(export.directory())) {
+      assertThatThrownBy(() -> served.classify(folder, 1)).isInstanceOf(InputFileException.class)
+          .hasMessage(folder + ": is a directory, not a file");
+      assertThatThrownBy(() -> served.features(huge)).isInstanceOf(InputLimitException.class)
+          .hasMessageStartingWith(huge + ": " + (ImageHeader.MAX_BYTES.value() + 1) + " bytes exceeds the limit");
     }
   }
 
