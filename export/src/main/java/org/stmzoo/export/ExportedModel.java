@@ -67,8 +67,8 @@ public final class ExportedModel implements AutoCloseable {
 
   /**
    * The version {@link #load} would load from {@code dir}: {@code dir} itself if it holds a
-   * {@code saved_model.pb}, else its highest numbered subdirectory that does (TF Serving's base directory);
-   * empty if neither.
+   * {@code saved_model.pb}, else its highest numbered subdirectory that does (TF Serving's base directory; only
+   * folders named as a version count, {@link SavedModelExporter#versionOf}); empty if neither.
    */
   public static Optional<Path> findVersion(Path dir) {
     if (Files.isRegularFile(dir.resolve(ServingSignatures.SAVED_MODEL_FILE))) {
@@ -79,9 +79,9 @@ public final class ExportedModel implements AutoCloseable {
     }
     try (Stream<Path> children = Files.list(dir)) {
       return children
-          .filter(p -> p.getFileName().toString().matches("\\d+"))
+          .filter(p -> SavedModelExporter.versionOf(p).isPresent())
           .filter(p -> Files.isRegularFile(p.resolve(ServingSignatures.SAVED_MODEL_FILE)))
-          .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString())));
+          .max(Comparator.comparingLong(p -> SavedModelExporter.versionOf(p).getAsLong()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ImageClassifier;
 import org.stmzoo.layers.core.ModelGraph;
@@ -82,6 +85,7 @@ public final class SavedModelExporter {
               model.parameterCount(), request.imageSize(), request.preprocessing(), request.classNames(),
               request.weights().description(), request.trainingSummary());
           card.write(staging.resolve(ServingSignatures.MODEL_CARD_FILE));
+          requireComplete(staging, target);
           return new ExportResult(target, card, probeLogits);
         });
       }
@@ -95,17 +99,40 @@ public final class SavedModelExporter {
   }
 
   /**
-   * {@code baseDir/<version>}, checked to be a positive version that does not exist yet.
+   * Refuses to publish a version that TF Serving or {@link ExportedModel#load} could not load: one lacking its
+   * graph, its variables' index or its model card. The last check before {@code staging} is renamed to
+   * {@code target}, so that a writer that wrote less than it meant to (a copy that found nothing to copy) fails
+   * rather than publishing an empty version as a success.
    *
-   * @throws IllegalArgumentException if the version is not positive or the directory exists
+   * @throws IOException naming the first file missing
    */
-  public static Path versionDirectory(Path baseDir, long version) {
-    requirePositiveVersion(version);
-    Path target = baseDir.resolve(Long.toString(version));
-    if (Files.exists(target)) {
-      throw new IllegalArgumentException(target + " already exists; choose another --version");
+  public static void requireComplete(Path staging, Path target) throws IOException {
+    for (String file : List.of(ServingSignatures.SAVED_MODEL_FILE, ServingSignatures.VARIABLES_DIR + "/"
+        + ServingSignatures.VARIABLES_PREFIX + ".index", ServingSignatures.MODEL_CARD_FILE)) {
+      if (!Files.isRegularFile(staging.resolve(file))) {
+        throw new IOException(target + " would have no " + file + ", so it was not written");
+      }
     }
-    return target;
+  }
+
+  /**
+   * {@code baseDir/<version>}, checked to be a positive version that does not exist yet, under any name TF Serving
+   * reads as that version ({@code 01} is version 1, {@link #versionOf}).
+   *
+   * @throws IllegalArgumentException if the version is not positive or exists
+   */
+  public static Path versionDirectory(Path baseDir, long version) throws IOException {
+    requirePositiveVersion(version);
+    if (Files.isDirectory(baseDir)) {
+      try (Stream<Path> entries = Files.list(baseDir)) {
+        Optional<Path> taken = entries.filter(p -> versionOf(p).equals(OptionalLong.of(version))).findFirst();
+        if (taken.isPresent()) {
+          throw new IllegalArgumentException(taken.get() + " already exists (TF Serving's version " + version
+              + "); choose another --version");
+        }
+      }
+    }
+    return baseDir.resolve(Long.toString(version));
   }
 
   /**
@@ -117,6 +144,24 @@ public final class SavedModelExporter {
     if (version <= 0) {
       throw new IllegalArgumentException("the version must be a positive integer (TF Serving's layout), got "
           + version);
+    }
+  }
+
+  /**
+   * The version TF Serving reads from a folder's name: its digits as a positive long ({@code 01} is version 1), or
+   * empty for any other name, which TF Serving ignores: a hidden staging folder, {@code 0}, or digits past long's
+   * range.
+   */
+  public static OptionalLong versionOf(Path folder) {
+    String name = folder.getFileName().toString();
+    if (!name.matches("\\d+")) {
+      return OptionalLong.empty();
+    }
+    try {
+      long version = Long.parseLong(name);
+      return version > 0 ? OptionalLong.of(version) : OptionalLong.empty();
+    } catch (NumberFormatException pastLongsRange) {
+      return OptionalLong.empty();
     }
   }
 

@@ -76,11 +76,13 @@ record VersionStaging(Path folder, Path lockFile, FileChannel channel, IOExcepti
   static final Duration UNLOCKED_AGE = Duration.ofHours(24);
 
   /**
-   * {@code .NAME-incomplete-RANDOM} or its lock file: RANDOM is an unsigned 64-bit number in base 36, as
-   * {@link #create} names them, so that other hidden folders with {@code -incomplete-} in their name are left alone.
+   * {@code .VERSION-incomplete-RANDOM} or its lock file, exactly as {@link #create} names them for a version
+   * directory ({@link SavedModelExporter#versionDirectory}): VERSION is its digits and RANDOM an unsigned 64-bit
+   * number in base 36, so that a user's hidden folder with {@code -incomplete-} in its name
+   * ({@code .backup-incomplete-old}) is left alone.
    */
-  private static final Pattern STAGING_NAME = Pattern.compile("\\..+" + MARKER + "[0-9a-z]{1,13}("
-      + Pattern.quote(LOCK_SUFFIX) + ")?");
+  private static final Pattern STAGING_NAME = Pattern.compile("\\.[0-9]+" + Pattern.quote(MARKER)
+      + "[0-9a-z]{1,13}(" + Pattern.quote(LOCK_SUFFIX) + ")?");
 
   /** How a lock file's lock is tried. A test replaces it to act as a file system that refuses locks. */
   @FunctionalInterface

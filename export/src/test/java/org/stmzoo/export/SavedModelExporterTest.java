@@ -32,6 +32,18 @@ class SavedModelExporterTest {
     assertThat(version.resolve("saved_model.pb")).hasContent("graph");
   }
 
+  /** TF Serving reads {@code 01} as version 1, so an export of version 1 beside it would be a second version 1. */
+  @Test
+  void aVersionIsTakenUnderAnyNameTfServingReadsAsIt() throws IOException {
+    Files.createDirectory(base.resolve("01"));
+
+    assertThatThrownBy(() -> SavedModelExporter.versionDirectory(base, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(base.resolve("01") + " already exists (TF Serving's version 1); choose another --version");
+    assertThat(SavedModelExporter.versionDirectory(base, 10)).isEqualTo(base.resolve("10"));
+    assertThat(SavedModelExporter.versionDirectory(base.resolve("new"), 1)).isEqualTo(base.resolve("new/1"));
+  }
+
   @Test
   void aVersionThatAppearsWhileWritingIsReportedAsSuchAndKept() throws IOException {
     Path target = base.resolve("3");

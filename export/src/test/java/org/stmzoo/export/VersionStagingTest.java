@@ -232,7 +232,8 @@ class VersionStagingTest {
   @Test
   void hiddenFoldersNotNamedAsAStagingFolderAreLeftAlone() throws IOException {
     List<String> others = List.of(".cache-incomplete-Notes", ".cache-incomplete-my_notes", ".cache-incomplete-v1.2",
-        ".cache-incomplete-", ".-incomplete-abc", ".cache-incomplete-0123456789abcd", ".cache-incomplete-abc.lock.d");
+        ".cache-incomplete-", ".-incomplete-abc", ".cache-incomplete-0123456789abcd", ".cache-incomplete-abc.lock.d",
+        ".backup-incomplete-old", ".v2-incomplete-abc", ".backup-incomplete-old.lock");
     for (String name : others) {
       unchangedFor25Hours(staging(name, false, 5));
     }

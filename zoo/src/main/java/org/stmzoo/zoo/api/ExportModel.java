@@ -2,17 +2,20 @@ package org.stmzoo.zoo.api;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
+import org.stmzoo.datasets.ImageHeader;
 import org.stmzoo.export.ClassifierOutputs;
 import org.stmzoo.export.EncodedImages;
 import org.stmzoo.export.ExportedModel;
 import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.layers.core.Preprocessing;
+import org.stmzoo.layers.io.InputFiles;
 import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
@@ -50,7 +53,7 @@ final class ExportModel implements StmzooModel {
 
   @Override
   public List<Prediction> classify(Path image, int k) throws IOException {
-    return classify(Files.readAllBytes(image), k);
+    return classify(encodedImage(image), k);
   }
 
   @Override
@@ -82,7 +85,7 @@ final class ExportModel implements StmzooModel {
 
   @Override
   public float[] features(Path image) throws IOException {
-    return features(Files.readAllBytes(image));
+    return features(encodedImage(image));
   }
 
   @Override
@@ -93,6 +96,14 @@ final class ExportModel implements StmzooModel {
   @Override
   public float[] features(BufferedImage image) {
     return features(png(image));
+  }
+
+  /**
+   * The bytes of an image file, checked as the in-process models' decoder checks it: a regular file (a directory, a
+   * FIFO or a device such as /dev/zero is refused rather than read) of at most {@link ImageHeader#MAX_BYTES}.
+   */
+  private static byte[] encodedImage(Path image) throws IOException {
+    return InputFiles.readAll(image, ImageHeader.MAX_BYTES);
   }
 
   /** Lossless, so the graph decodes exactly these pixels. */
@@ -108,20 +119,32 @@ final class ExportModel implements StmzooModel {
 
   /**
    * Copies this export, which is already a SavedModel, to {@code baseDir/<version>/}; the copy is made under a
-   * hidden name and renamed into place, so a failure partway leaves no half-copied version behind.
+   * hidden name and renamed into place, so a failure partway leaves no half-copied version behind. Links are
+   * followed (a loaded {@code current -> served/3}, a linked {@code variables/}): what is copied is the files they
+   * lead to, and a copy that lacks any of the export's files is refused ({@link SavedModelExporter#requireComplete}).
    */
   @Override
   public Path export(Path baseDir, long version) throws IOException {
     Path target = SavedModelExporter.versionDirectory(baseDir, version);
-    Path source = model.directory();
+    Path source = model.directory().toRealPath();
     return SavedModelExporter.writeAtomically(target, staging -> {
-      try (Stream<Path> files = Files.walk(source)) {
+      try (Stream<Path> files = Files.walk(source, FileVisitOption.FOLLOW_LINKS)) {
         for (Path p : files.toList()) {
-          if (!p.equals(source)) {
-            Files.copy(p, staging.resolve(source.relativize(p).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+          // created anew rather than copied with the source's attributes: the version gets the umask's permissions,
+          // as a new export's, and a read-only source's variables/ would make its copy read-only before anything is
+          // copied into it. Files are copied from a stream, as Files.copy(Path, Path) creates them with the source's
+          // mode even without COPY_ATTRIBUTES
+          Path copy = staging.resolve(source.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(copy);
+          } else {
+            try (InputStream in = Files.newInputStream(p)) {
+              Files.copy(in, copy);
+            }
           }
         }
       }
+      SavedModelExporter.requireComplete(staging, target);
       return target;
     });
   }

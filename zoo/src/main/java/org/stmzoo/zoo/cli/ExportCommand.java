@@ -10,6 +10,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.export.ExportRequest;
+import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.export.SavedModelExporter.ExportResult;
 import org.stmzoo.zoo.api.ExportSpec;
 import org.stmzoo.zoo.api.ModelSpec;
@@ -65,7 +66,7 @@ final class ExportCommand implements Command {
         .addOption(Option.builder().longOpt("all").desc("every registered model, random weights, each reloaded to check it").build())
         .addOption(Option.builder().longOpt("output").hasArg().argName("DIR")
             .desc("TF Serving base directory").build())
-        .addOption(Option.builder().longOpt("version").hasArg().argName("N").desc("model version (default 1)").build())
+        .addOption(Option.builder().longOpt("version").hasArg().argName("N").desc("model version, a positive integer up to 2^63-1 such as a timestamp (default 1)").build())
         .addOption(Option.builder().longOpt("image-size").hasArg().argName("S")
             .desc("input size (default: the model's)").build())
         .addOption(Option.builder().longOpt("labels").hasArg().argName("FILE")
@@ -118,7 +119,7 @@ final class ExportCommand implements Command {
       throw new UsageException("give --output DIR");
     }
     Path output = Path.of(line.getOptionValue("output"));
-    long version = CliArgs.positiveInt(line, "version", 1);
+    long version = version(line);
     int rowStreams = CliArgs.positiveInt(line, "row-streams", 1);
     int batchStreams = CliArgs.positiveInt(line, "batch-streams", 1);
     boolean fusedLayerNorm = line.hasOption("fused-layer-norm");
@@ -193,6 +194,20 @@ final class ExportCommand implements Command {
       return 1;
     }
     return 0;
+  }
+
+  /**
+   * {@code --version}, default 1: a positive int64, as TF Serving's versions are (a timestamp such as
+   * 20240115093000 is one), checked here so that {@code --all} refuses a bad one before its first model.
+   */
+  private static long version(CommandLine line) {
+    long version = CliArgs.wholeLong("version", line.getOptionValue("version", "1"));
+    try {
+      SavedModelExporter.requirePositiveVersion(version);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--version: " + e.getMessage());
+    }
+    return version;
   }
 
   private static long seed(CommandLine line) {

@@ -3,6 +3,7 @@ package org.stmzoo.zoo.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -11,18 +12,26 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.datasets.ImageHeader;
 import org.stmzoo.export.SavedModelExporter.ExportResult;
 import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.Preprocessing;
+import org.stmzoo.layers.io.InputFileException;
+import org.stmzoo.layers.io.InputLimitException;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
@@ -422,6 +431,85 @@ class StmzooTest {
       try (StmzooModel reloaded = Stmzoo.load(copy)) {
         assertThat(reloaded.classNames()).containsExactly("a", "b");
       }
+    }
+  }
+
+  /**
+   * A copy of an export loaded through links (current -> served/1, a linked variables/) copies the files they lead
+   * to; a copy that would lack one of the export's files is refused and publishes nothing.
+   */
+  @Test
+  void aCopyOfAnExportLoadedThroughLinksCopiesWhatTheyLeadToAndAnIncompleteOneIsRefused() throws IOException {
+    ExportResult export = Stmzoo.export(ExportSpec.of(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+        .withClassNames(List.of("a", "b")), tmp.resolve("served")));
+    Path variables = export.directory().resolve("variables");
+    Files.createSymbolicLink(variables, Files.move(variables, tmp.resolve("variables-elsewhere")));
+    Path current = Files.createSymbolicLink(tmp.resolve("current"), export.directory());
+    try (StmzooModel served = Stmzoo.load(current)) {
+      Path copy = served.export(tmp.resolve("copy"), 3);
+      assertThat(Files.isSymbolicLink(copy.resolve("variables"))).isFalse();
+      assertThat(copy.resolve("variables/variables.index")).hasSameBinaryContentAs(variables.resolve(
+          "variables.index"));
+      try (StmzooModel reloaded = Stmzoo.load(copy)) {
+        assertThat(reloaded.classNames()).containsExactly("a", "b");
+      }
+
+      Files.delete(export.directory().resolve("stmzoo.json")); // read when loaded: the copy alone misses it
+      assertThatThrownBy(() -> served.export(tmp.resolve("copy"), 4)).isInstanceOf(IOException.class)
+          .hasMessage(tmp.resolve("copy").resolve("4") + " would have no stmzoo.json, so it was not written");
+      try (var left = Files.list(tmp.resolve("copy"))) {
+        assertThat(left).containsExactly(copy);
+      }
+    }
+  }
+
+  /**
+   * A copy of a read-only export (chmod -R a-w) gets the permissions of any file and folder the process creates (the
+   * umask's), as a new export does: not the source's, which made the copy's variables/ read-only before the files
+   * were copied into it.
+   */
+  @Test
+  void aCopyOfAReadOnlyExportHasThePermissionsOfNewFiles() throws IOException {
+    assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+    ExportResult export = Stmzoo.export(ExportSpec.of(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+        .withClassNames(List.of("a", "b")), tmp.resolve("served")));
+    List<Path> exported;
+    try (var walk = Files.walk(export.directory())) {
+      exported = walk.toList();
+    }
+    Set<PosixFilePermission> newFile = Files.getPosixFilePermissions(Files.createFile(tmp.resolve("new-file")));
+    Set<PosixFilePermission> newFolder = Files.getPosixFilePermissions(Files.createDirectory(tmp.resolve("new-dir")));
+    for (Path p : exported) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "r-xr-xr-x"
+          : "r--r--r--"));
+    }
+    try (StmzooModel served = Stmzoo.load(export.directory())) {
+      Path copy = served.export(tmp.resolve("copy"), 2);
+      assertThat(Files.getPosixFilePermissions(copy.resolve("variables"))).isEqualTo(newFolder);
+      assertThat(Files.getPosixFilePermissions(copy.resolve("saved_model.pb"))).isEqualTo(newFile);
+      assertThat(Files.getPosixFilePermissions(copy.resolve("variables/variables.index"))).isEqualTo(newFile);
+    } finally {
+      for (Path p : exported) {
+        Files.setPosixFilePermissions(p, Files.isDirectory(p) ? newFolder : newFile); // for the clean-up
+      }
+    }
+  }
+
+  /** A loaded export reads an image file as the in-process models do: a regular file, within the byte limit. */
+  @Test
+  void aLoadedExportRefusesADirectoryOrAnOversizedFileInOneLine() throws IOException {
+    ExportResult export = Stmzoo.export(ExportSpec.of(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+        .withClassNames(List.of("a", "b")), tmp.resolve("served")));
+    Path folder = Files.createDirectory(tmp.resolve("images"));
+    Path huge = tmp.resolve("huge.png");
+    try (RandomAccessFile sparse = new RandomAccessFile(huge.toFile(), "rw")) {
+      sparse.setLength(ImageHeader.MAX_BYTES.value() + 1);
+    }
+    try (StmzooModel served = Stmzoo.load(export.directory())) {
+      assertThatThrownBy(() -> served.classify(folder, 1)).isInstanceOf(InputFileException.class)
+          .hasMessage(folder + ": is a directory, not a file");
+      assertThatThrownBy(() -> served.features(huge)).isInstanceOf(InputLimitException.class)
+          .hasMessageStartingWith(huge + ": " + (ImageHeader.MAX_BYTES.value() + 1) + " bytes exceeds the limit");
     }
   }
 

@@ -120,6 +120,23 @@ class CliTest {
         + " weights of --pretrained");
   }
 
+  /** TF Serving's versions are int64: a timestamp version is exported, one that is not positive is refused. */
+  @Test
+  void exportTakesATimestampVersionAndRefusesOneThatIsNotPositive() {
+    Path served = tmp.resolve("served");
+    Outcome timestamp = run("export", "--model", "u-convnext-micro", "--image-size", "32", "--output",
+        served.toString(), "--version", "20240115093000");
+    assertThat(timestamp.code()).as(timestamp.err()).isZero();
+    assertThat(served.resolve("20240115093000/saved_model.pb")).isRegularFile();
+    Outcome zero = run("export", "--model", "u-convnext-micro", "--output", served.toString(), "--version", "0");
+    assertThat(zero.code()).isEqualTo(2);
+    assertThat(errorLine(zero)).isEqualTo("error: --version: the version must be a positive integer (TF Serving's"
+        + " layout), got 0");
+    Outcome past = run("export", "--all", "--output", served.toString(), "--version", "9223372036854775808");
+    assertThat(past.code()).isEqualTo(2);
+    assertThat(errorLine(past)).isEqualTo("error: --version must be a whole number, got '9223372036854775808'");
+  }
+
   @Test
   void quickstartRefusesABadLimitTestBeforeTraining() {
     Path out = tmp.resolve("quick");
