@@ -157,7 +157,16 @@ public final class ImagePipeline {
    * {@link ImageHeader}'s limits ({@link #withinLimits}) and palette BMPs ({@link #notAPaletteBmp}) are refused.
    */
   public Operand<TFloat32> decodeAndCrop(Ops tf, Operand<TString> encoded) {
-    Operand<TUint8> pixels = decodeRgb(tf, encoded);
+    // The header's dimensions are checked first, and the decoder sees the image only through the true side of a
+    // Switch on that check: an image whose header is over the limits is never decoded (its decode is dead, as a
+    // cond's untaken branch), where a check of the decoded shape alone let a 65 KB PNG declaring 23170 x 23170
+    // pixels decode to 1.6 GB first. The refusal travels as data (zeroUnless), as the checks below.
+    Operand<TInt64> declared = declaredSize(tf, encoded);
+    Operand<TBool> declaredWithinLimits = withinLimits(tf, tf.stridedSlice(declared, Indices.at(0)),
+        tf.stridedSlice(declared, Indices.at(1)));
+    Operand<TFloat32> headerRefusal = zeroUnless(tf, declaredWithinLimits, limitsMessage());
+    Operand<TString> admitted = tf.switchCond(encoded, declaredWithinLimits).outputTrue();
+    Operand<TUint8> pixels = decodeRgb(tf, admitted);
     Operand<TInt64> hw = tf.stridedSlice(tf.shape(pixels, TInt64.class), Indices.slice(0, 2));
     Operand<TInt64> h = tf.stridedSlice(hw, Indices.at(0));
     Operand<TInt64> w = tf.stridedSlice(hw, Indices.at(1));
@@ -167,8 +176,11 @@ public final class ImagePipeline {
     Operand<TInt64> newH = tf.select(widthIsShort, tf.math.floorDiv(tf.math.mul(shorter, h), w), shorter);
     Operand<TInt64> newW = tf.select(widthIsShort, shorter, tf.math.floorDiv(tf.math.mul(shorter, w), h));
     Operand<TFloat32> newSize = tf.dtypes.cast(tf.stack(List.of(newH, newW)), TFloat32.class);
-    Operand<TFloat32> refusals = tf.math.add(zeroUnless(tf, withinLimits(tf, h, w), limitsMessage()),
-        zeroUnless(tf, notAPaletteBmp(tf, encoded), PALETTE_BMP_MESSAGE));
+    // The decoded shape is checked too: a GIF's output is sized by its largest frame, which its header's logical
+    // screen does not bound (see declaredSize).
+    Operand<TFloat32> refusals = tf.math.add(headerRefusal, tf.math.add(
+        zeroUnless(tf, withinLimits(tf, h, w), limitsMessage()),
+        zeroUnless(tf, notAPaletteBmp(tf, encoded), PALETTE_BMP_MESSAGE)));
     Operand<TFloat32> scale = tf.math.add(tf.math.div(newSize, tf.dtypes.cast(hw, TFloat32.class)), refusals);
     // torchvision's CenterCrop offsets are int(round((side - size) / 2)), Python rounding half to even (rint).
     Operand<TFloat32> offsets = tf.math.rint(tf.math.div(tf.math.sub(newSize, tf.constant((float) size)),
@@ -178,6 +190,75 @@ public final class ImagePipeline {
     Operand<TFloat32> rounded = tf.clipByValue(tf.math.floor(tf.math.add(cropped, tf.constant(0.5f))),
         tf.constant(0f), tf.constant(255f));
     return tf.reshape(rounded, tf.constant(new int[] {size, size, 3}));
+  }
+
+  /**
+   * The {@code [height, width]} (int64) that an encoded image's header declares, read without decoding it: for a
+   * JPEG (magic bytes FF D8 FF, as {@link #decodeRgb} dispatches) ExtractJpegShape, which reads only the markers up
+   * to the frame header; for the formats DecodeImage recognises by their first bytes, the header fields its
+   * decoders size their output by: a PNG's IHDR (big-endian 32-bit width and height at bytes 16 and 20; libpng
+   * requires IHDR to be the first chunk), a BMP's little-endian signed 32-bit width and height at bytes 18 and 22
+   * (a negative height is a top-down image: its magnitude counts), a GIF's little-endian 16-bit logical screen
+   * width and height at bytes 6 and 8. {@code [0, 0]} for anything else (DecodeImage refuses it) and for missing
+   * fields of a file cut short (read as zeros; the decoder then refuses the file).
+   *
+   * <p>TF's GIF decoder sizes its output by the largest frame, not the logical screen, so a GIF is checked again
+   * after decoding ({@link #decodeAndCrop}).
+   */
+  static Operand<TInt64> declaredSize(Ops tf, Operand<TString> encoded) {
+    SwitchCond<TString> branch = tf.switchCond(encoded, isJpeg(tf, encoded));
+    Operand<TInt64> jpeg = tf.stridedSlice(tf.image.extractJpegShape(branch.outputTrue(), TInt64.class),
+        Indices.slice(0, 2));
+    Operand<TString> other = branch.outputFalse();
+    Operand<TInt64> bytes = tf.dtypes.cast(tf.io.decodeRaw(padded(tf, other, HEADER_BYTES), TUint8.class),
+        TInt64.class);
+    Operand<TInt64> png = tf.stack(List.of(field(tf, bytes, 20, BIG_ENDIAN_32), field(tf, bytes, 16, BIG_ENDIAN_32)));
+    Operand<TInt64> bmp = tf.math.abs(tf.stack(List.of(signed32(tf, field(tf, bytes, 22, LITTLE_ENDIAN_32)),
+        signed32(tf, field(tf, bytes, 18, LITTLE_ENDIAN_32)))));
+    Operand<TInt64> gif = tf.stack(List.of(field(tf, bytes, 8, LITTLE_ENDIAN_16), field(tf, bytes, 6, LITTLE_ENDIAN_16)));
+    Operand<TInt64> none = tf.constant(new long[] {0, 0});
+    Operand<TInt64> otherSize = tf.select(startsWith(tf, other, PNG_MAGIC), png,
+        tf.select(startsWith(tf, other, BMP_MAGIC), bmp, tf.select(startsWith(tf, other, GIF_MAGIC), gif, none)));
+    return tf.merge(List.of(jpeg, otherSize)).output();
+  }
+
+  /** The bytes of a header field, most significant last or first: the weights of its bytes. */
+  private static final long[] BIG_ENDIAN_32 = {1L << 24, 1L << 16, 1L << 8, 1L};
+  private static final long[] LITTLE_ENDIAN_32 = {1L, 1L << 8, 1L << 16, 1L << 24};
+  private static final long[] LITTLE_ENDIAN_16 = {1L, 1L << 8};
+  /** The header bytes {@link #declaredSize} reads: up to a BMP's height (bytes 22-25). */
+  private static final int HEADER_BYTES = 26;
+  /** The first bytes by which TF's DecodeImage recognises PNG, BMP and GIF, as Latin-1 chars. */
+  private static final String PNG_MAGIC = "\u0089PNG";
+  private static final String BMP_MAGIC = "BM";
+  private static final String GIF_MAGIC = "GIF8";
+
+  /** The unsigned integer in {@code bytes[offset...]} (int64 vector of byte values) with byte weights {@code weights}. */
+  private static Operand<TInt64> field(Ops tf, Operand<TInt64> bytes, int offset, long[] weights) {
+    Operand<TInt64> slice = tf.stridedSlice(bytes, Indices.slice(offset, offset + weights.length));
+    return tf.reduceSum(tf.math.mul(slice, tf.constant(weights)), tf.constant(0));
+  }
+
+  /** An unsigned 32-bit value read as the two's complement int32 it encodes. */
+  private static Operand<TInt64> signed32(Ops tf, Operand<TInt64> unsigned) {
+    return tf.select(tf.math.greaterEqual(unsigned, tf.constant(1L << 31)),
+        tf.math.sub(unsigned, tf.constant(1L << 32)), unsigned);
+  }
+
+  /** The first {@code length} bytes of {@code encoded}, zeros after its end: Substr alone fails past the end. */
+  private static Operand<TString> padded(Ops tf, Operand<TString> encoded, int length) {
+    Operand<TString> joined = tf.strings.join(List.of(tf.strings.substr(encoded, tf.constant(0), tf.constant(length)),
+        tf.constant(StandardCharsets.ISO_8859_1, "\u0000".repeat(length))));
+    return tf.strings.substr(joined, tf.constant(0), tf.constant(length));
+  }
+
+  private static Operand<TBool> startsWith(Ops tf, Operand<TString> encoded, String magic) {
+    return tf.math.equal(tf.strings.substr(encoded, tf.constant(0), tf.constant(magic.length())),
+        tf.constant(StandardCharsets.ISO_8859_1, magic));
+  }
+
+  private static Operand<TBool> isJpeg(Ops tf, Operand<TString> encoded) {
+    return startsWith(tf, encoded, JPEG_MAGIC);
   }
 
   /**
@@ -210,11 +291,9 @@ public final class ImagePipeline {
    * bits per pixel are the little-endian 16 bits at byte 28 (the BITMAPINFOHEADER's biBitCount).
    */
   private static Operand<TBool> notAPaletteBmp(Ops tf, Operand<TString> encoded) {
-    Operand<TBool> isBmp = tf.math.equal(tf.strings.substr(encoded, tf.constant(0), tf.constant(2)),
-        tf.constant("BM"));
+    Operand<TBool> isBmp = startsWith(tf, encoded, BMP_MAGIC);
     // padded, so that a file shorter than 30 bytes has a (zero) field rather than failing Substr's range check
-    Operand<TString> header = tf.strings.join(List.of(tf.strings.substr(encoded, tf.constant(0), tf.constant(30)),
-        tf.constant(StandardCharsets.ISO_8859_1, "\u0000".repeat(30))));
+    Operand<TString> header = padded(tf, encoded, 30);
     Operand<TString> bitsPerPixel = tf.strings.substr(header, tf.constant(28), tf.constant(2));
     Operand<TBool> trueColour = tf.math.logicalOr(
         tf.math.equal(bitsPerPixel, tf.constant(StandardCharsets.ISO_8859_1, "\u0018\u0000")),
@@ -239,10 +318,7 @@ public final class ImagePipeline {
    * formats go through DecodeImage (an animation gives its first frame); a Switch/Merge picks the decoder.
    */
   Operand<TUint8> decodeRgb(Ops tf, Operand<TString> encoded) {
-    Operand<TBool> isJpeg = tf.math.equal(
-        tf.strings.substr(encoded, tf.constant(0), tf.constant(JPEG_MAGIC.length())),
-        tf.constant(StandardCharsets.ISO_8859_1, JPEG_MAGIC));
-    SwitchCond<TString> branch = tf.switchCond(encoded, isJpeg);
+    SwitchCond<TString> branch = tf.switchCond(encoded, isJpeg(tf, encoded));
     Operand<TUint8> jpeg = tf.image.decodeJpeg(branch.outputTrue(), DecodeJpeg.channels(3L),
         DecodeJpeg.dctMethod("INTEGER_ACCURATE"));
     Operand<TUint8> other = tf.image.decodeImage(branch.outputFalse(), TUint8.class, DecodeImage.channels(3L),
