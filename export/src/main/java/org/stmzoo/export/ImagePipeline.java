@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Locale;
 import org.stmzoo.datasets.ImageHeader;
 import org.stmzoo.layers.core.Preprocessing;
+import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
@@ -161,11 +163,18 @@ public final class ImagePipeline {
     // Switch on that check: an image whose header is over the limits is never decoded (its decode is dead, as a
     // cond's untaken branch), where a check of the decoded shape alone let a 65 KB PNG declaring 23170 x 23170
     // pixels decode to 1.6 GB first. The refusal travels as data (zeroUnless), as the checks below.
-    Operand<TInt64> declared = declaredSize(tf, encoded);
+    Operand<TInt64> gifFrames = gifFrames(tf, encoded);
+    Operand<TInt64> declared = declaredSize(tf, encoded, gifFrames);
     Operand<TBool> declaredWithinLimits = withinLimits(tf, tf.stridedSlice(declared, Indices.at(0)),
         tf.stridedSlice(declared, Indices.at(1)));
-    Operand<TFloat32> headerRefusal = zeroUnless(tf, declaredWithinLimits, limitsMessage());
-    Operand<TString> admitted = tf.switchCond(encoded, declaredWithinLimits).outputTrue();
+    Operand<TBool> gifPixelsWithinLimits = tf.math.lessEqual(tf.stridedSlice(gifFrames, Indices.at(2)),
+        tf.constant(ImageHeader.MAX_PIXELS.value()));
+    // one refusal per image (the first to run would answer): the frames' total only where the largest frame passed
+    Operand<TFloat32> headerRefusal = tf.math.add(zeroUnless(tf, declaredWithinLimits, limitsMessage()),
+        zeroUnless(tf, tf.math.logicalOr(tf.math.logicalNot(declaredWithinLimits), gifPixelsWithinLimits),
+            gifFramesMessage()));
+    Operand<TString> admitted = tf.switchCond(encoded,
+        tf.math.logicalAnd(declaredWithinLimits, gifPixelsWithinLimits)).outputTrue();
     Operand<TUint8> pixels = decodeRgb(tf, admitted);
     Operand<TInt64> hw = tf.stridedSlice(tf.shape(pixels, TInt64.class), Indices.slice(0, 2));
     Operand<TInt64> h = tf.stridedSlice(hw, Indices.at(0));
@@ -198,14 +207,12 @@ public final class ImagePipeline {
    * to the frame header; for the formats DecodeImage recognises by their first bytes, the header fields its
    * decoders size their output by: a PNG's IHDR (big-endian 32-bit width and height at bytes 16 and 20; libpng
    * requires IHDR to be the first chunk), a BMP's little-endian signed 32-bit width and height at bytes 18 and 22
-   * (a negative height is a top-down image: its magnitude counts), a GIF's little-endian 16-bit logical screen
-   * width and height at bytes 6 and 8. {@code [0, 0]} for anything else (DecodeImage refuses it) and for missing
-   * fields of a file cut short (read as zeros; the decoder then refuses the file).
-   *
-   * <p>TF's GIF decoder sizes its output by the largest frame, not the logical screen, so a GIF is checked again
-   * after decoding ({@link #decodeAndCrop}).
+   * (a negative height is a top-down image: its magnitude counts), and for a GIF the largest frame height and
+   * width of its image descriptors ({@code gifFrames}, from {@link #gifFrames}), which TF's GIF decoder sizes its output by (its logical
+   * screen size is ignored). {@code [0, 0]} for anything else (DecodeImage refuses it) and for missing fields of a
+   * file cut short (read as zeros; the decoder then refuses the file).
    */
-  static Operand<TInt64> declaredSize(Ops tf, Operand<TString> encoded) {
+  static Operand<TInt64> declaredSize(Ops tf, Operand<TString> encoded, Operand<TInt64> gifFrames) {
     SwitchCond<TString> branch = tf.switchCond(encoded, isJpeg(tf, encoded));
     Operand<TInt64> jpeg = tf.stridedSlice(tf.image.extractJpegShape(branch.outputTrue(), TInt64.class),
         Indices.slice(0, 2));
@@ -215,7 +222,7 @@ public final class ImagePipeline {
     Operand<TInt64> png = tf.stack(List.of(field(tf, bytes, 20, BIG_ENDIAN_32), field(tf, bytes, 16, BIG_ENDIAN_32)));
     Operand<TInt64> bmp = tf.math.abs(tf.stack(List.of(signed32(tf, field(tf, bytes, 22, LITTLE_ENDIAN_32)),
         signed32(tf, field(tf, bytes, 18, LITTLE_ENDIAN_32)))));
-    Operand<TInt64> gif = tf.stack(List.of(field(tf, bytes, 8, LITTLE_ENDIAN_16), field(tf, bytes, 6, LITTLE_ENDIAN_16)));
+    Operand<TInt64> gif = tf.stridedSlice(gifFrames, Indices.slice(0, 2));
     Operand<TInt64> none = tf.constant(new long[] {0, 0});
     Operand<TInt64> otherSize = tf.select(startsWith(tf, other, PNG_MAGIC), png,
         tf.select(startsWith(tf, other, BMP_MAGIC), bmp, tf.select(startsWith(tf, other, GIF_MAGIC), gif, none)));
@@ -232,6 +239,87 @@ public final class ImagePipeline {
   private static final String PNG_MAGIC = "\u0089PNG";
   private static final String BMP_MAGIC = "BM";
   private static final String GIF_MAGIC = "GIF8";
+
+  /**
+   * {@code [largest frame height, largest frame width, pixels of all frames]} (int64) of a GIF, from the image
+   * descriptors of its frames, without decoding them; {@code [0, 0, 0]} for anything else. TF's GIF decoder reads
+   * every frame of an animation into memory (giflib's DGifSlurp, one byte per pixel) even though only the first is
+   * returned, and sizes its RGB output by the largest frame, whatever the logical screen in the GIF's header says:
+   * a GIF declaring a 1 x 1 screen may hold a 23170 x 23170 frame, or thousands of 3000 x 3000 frames (a few KB
+   * each, LZW-compressed).
+   *
+   * <p>A while loop walks the GIF's blocks as giflib does, one block or sub-block per iteration (about one per
+   * 255 bytes of pixel data): after the header and the global colour table, an image descriptor (0x2C: its width
+   * and height, little-endian 16-bit at bytes 5 and 7, then its local colour table and the LZW code size) or an
+   * extension (0x21 and its label), each followed by sub-blocks of a length byte and that many bytes, up to a zero
+   * length; the trailer (0x3B), any other byte or the end of the data ends the walk (giflib fails on a file cut
+   * short, before it would have decoded the frames past the end).
+   */
+  static Operand<TInt64> gifFrames(Ops tf, Operand<TString> encoded) {
+    Operand<TInt64> length = tf.dtypes.cast(tf.strings.stringLength(encoded), TInt64.class);
+    Operand<TInt64> screen = bytesAt(tf, encoded, tf.constant(0L), 13);
+    Operand<TInt64> start = tf.math.add(tf.constant(13L), colourTableBytes(tf, tf.stridedSlice(screen,
+        Indices.at(10))));
+    // anything but a GIF starts at its end: no iteration
+    Operand<TInt64> from = tf.select(startsWith(tf, encoded, GIF_MAGIC), start, length);
+    Operand<TInt64> zero = tf.constant(0L);
+    Output<?>[] initial = {encoded.asOutput(), length.asOutput(), from.asOutput(), tf.constant(false).asOutput(),
+        zero.asOutput(), zero.asOutput(), zero.asOutput()};
+    Output<?>[] last = ((Graph) tf.scope().env()).whileLoop(initial,
+        (cond, in, out) -> {
+          Ops c = Ops.create(cond);
+          out[0] = c.math.logicalAnd(c.math.less(in[2].expect(TInt64.class), in[1].expect(TInt64.class)),
+              c.math.lessEqual(in[6].expect(TInt64.class), c.constant(ImageHeader.MAX_PIXELS.value()))).asOutput();
+        },
+        (body, in, out) -> {
+          Ops b = Ops.create(body);
+          Operand<TString> bytes = in[0].expect(TString.class);
+          Operand<TInt64> position = in[2].expect(TInt64.class);
+          Operand<TBool> inSubBlocks = in[3].expect(TBool.class);
+          Operand<TInt64> at = bytesAt(b, bytes, position, 10);
+          Operand<TInt64> first = b.stridedSlice(at, Indices.at(0));
+          // in sub-blocks: a zero length ends them, any other skips the length byte and the data
+          Operand<TInt64> afterSubBlock = b.math.add(position, b.math.add(first, b.constant(1L)));
+          Operand<TBool> subBlocksGoOn = b.math.notEqual(first, b.constant(0L));
+          // a block: an image descriptor (10 bytes, its local colour table, the LZW code size byte) or an extension
+          Operand<TBool> image = b.math.equal(first, b.constant(0x2CL));
+          Operand<TBool> extension = b.math.equal(first, b.constant(0x21L));
+          Operand<TInt64> frameWidth = field(b, at, 5, LITTLE_ENDIAN_16);
+          Operand<TInt64> frameHeight = field(b, at, 7, LITTLE_ENDIAN_16);
+          Operand<TInt64> afterDescriptor = b.math.add(position, b.math.add(b.constant(11L),
+              colourTableBytes(b, b.stridedSlice(at, Indices.at(9)))));
+          Operand<TInt64> afterBlock = b.select(image, afterDescriptor,
+              b.select(extension, b.math.add(position, b.constant(2L)), in[1].expect(TInt64.class)));
+          Operand<TBool> isFrame = b.math.logicalAnd(b.math.logicalNot(inSubBlocks), image);
+          Operand<TInt64> zeroPixels = b.constant(0L);
+          out[0] = in[0];
+          out[1] = in[1];
+          out[2] = b.select(inSubBlocks, afterSubBlock, afterBlock).asOutput();
+          out[3] = b.select(inSubBlocks, subBlocksGoOn, b.constant(true)).asOutput();
+          out[4] = b.math.maximum(in[4].expect(TInt64.class), b.select(isFrame, frameHeight, zeroPixels)).asOutput();
+          out[5] = b.math.maximum(in[5].expect(TInt64.class), b.select(isFrame, frameWidth, zeroPixels)).asOutput();
+          out[6] = b.math.add(in[6].expect(TInt64.class),
+              b.select(isFrame, b.math.mul(frameWidth, frameHeight), zeroPixels)).asOutput();
+        },
+        "gif_frames");
+    return tf.stack(List.of(last[4].expect(TInt64.class), last[5].expect(TInt64.class),
+        last[6].expect(TInt64.class)));
+  }
+
+  /** The bytes of a GIF colour table whose presence and size the packed-fields byte {@code flags} gives. */
+  private static Operand<TInt64> colourTableBytes(Ops tf, Operand<TInt64> flags) {
+    Operand<TInt64> entries = tf.bitwise.leftShift(tf.constant(2L), tf.bitwise.bitwiseAnd(flags, tf.constant(7L)));
+    return tf.select(tf.math.greaterEqual(flags, tf.constant(0x80L)), tf.math.mul(tf.constant(3L), entries),
+        tf.constant(0L));
+  }
+
+  /** The {@code count} bytes of {@code encoded} from {@code position} (at most its length) as int64, zeros past its end. */
+  private static Operand<TInt64> bytesAt(Ops tf, Operand<TString> encoded, Operand<TInt64> position, int count) {
+    Operand<TString> joined = tf.strings.join(List.of(tf.strings.substr(encoded, position, tf.constant((long) count)),
+        tf.constant(StandardCharsets.ISO_8859_1, "\u0000".repeat(count))));
+    Operand<TString> exact = tf.strings.substr(joined, tf.constant(0L), tf.constant((long) count));
+    return tf.dtypes.cast(tf.io.decodeRaw(exact, TUint8.class), TInt64.class);
+  }
 
   /** The unsigned integer in {@code bytes[offset...]} (int64 vector of byte values) with byte weights {@code weights}. */
   private static Operand<TInt64> field(Ops tf, Operand<TInt64> bytes, int offset, long[] weights) {
@@ -277,6 +365,12 @@ public final class ImagePipeline {
   /** {@link ImageHeader#MAX_ASPECT}, capped where it stops limiting (sides are below 2^31): min * ratio fits int64. */
   private static long maxAspect() {
     return Math.min(ImageHeader.MAX_ASPECT.value(), Integer.MAX_VALUE);
+  }
+
+  private static String gifFramesMessage() {
+    return String.format(Locale.ROOT, "GIF over the export's limits: its frames together have more than %d pixels"
+        + " (TF's decoder reads every frame of an animation; %s when it was exported)",
+        ImageHeader.MAX_PIXELS.value(), ImageHeader.MAX_PIXELS.property());
   }
 
   private static String limitsMessage() {
