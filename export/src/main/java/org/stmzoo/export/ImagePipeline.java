@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Locale;
 import org.stmzoo.datasets.ImageHeader;
 import org.stmzoo.layers.core.Preprocessing;
+import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
@@ -157,7 +159,23 @@ public final class ImagePipeline {
    * {@link ImageHeader}'s limits ({@link #withinLimits}) and palette BMPs ({@link #notAPaletteBmp}) are refused.
    */
   public Operand<TFloat32> decodeAndCrop(Ops tf, Operand<TString> encoded) {
-    Operand<TUint8> pixels = decodeRgb(tf, encoded);
+    // The header's dimensions are checked first, and the decoder sees the image only through the true side of a
+    // Switch on that check: an image whose header is over the limits is never decoded (its decode is dead, as a
+    // cond's untaken branch), where a check of the decoded shape alone let a 65 KB PNG declaring 23170 x 23170
+    // pixels decode to 1.6 GB first. The refusal travels as data (zeroUnless), as the checks below.
+    Operand<TInt64> gifFrames = gifFrames(tf, encoded);
+    Operand<TInt64> declared = declaredSize(tf, encoded, gifFrames);
+    Operand<TBool> declaredWithinLimits = withinLimits(tf, tf.stridedSlice(declared, Indices.at(0)),
+        tf.stridedSlice(declared, Indices.at(1)));
+    Operand<TBool> gifPixelsWithinLimits = tf.math.lessEqual(tf.stridedSlice(gifFrames, Indices.at(2)),
+        tf.constant(ImageHeader.MAX_PIXELS.value()));
+    // one refusal per image (the first to run would answer): the frames' total only where the largest frame passed
+    Operand<TFloat32> headerRefusal = tf.math.add(zeroUnless(tf, declaredWithinLimits, limitsMessage()),
+        zeroUnless(tf, tf.math.logicalOr(tf.math.logicalNot(declaredWithinLimits), gifPixelsWithinLimits),
+            gifFramesMessage()));
+    Operand<TString> admitted = tf.switchCond(encoded,
+        tf.math.logicalAnd(declaredWithinLimits, gifPixelsWithinLimits)).outputTrue();
+    Operand<TUint8> pixels = decodeRgb(tf, admitted);
     Operand<TInt64> hw = tf.stridedSlice(tf.shape(pixels, TInt64.class), Indices.slice(0, 2));
     Operand<TInt64> h = tf.stridedSlice(hw, Indices.at(0));
     Operand<TInt64> w = tf.stridedSlice(hw, Indices.at(1));
@@ -167,8 +185,11 @@ public final class ImagePipeline {
     Operand<TInt64> newH = tf.select(widthIsShort, tf.math.floorDiv(tf.math.mul(shorter, h), w), shorter);
     Operand<TInt64> newW = tf.select(widthIsShort, shorter, tf.math.floorDiv(tf.math.mul(shorter, w), h));
     Operand<TFloat32> newSize = tf.dtypes.cast(tf.stack(List.of(newH, newW)), TFloat32.class);
-    Operand<TFloat32> refusals = tf.math.add(zeroUnless(tf, withinLimits(tf, h, w), limitsMessage()),
-        zeroUnless(tf, notAPaletteBmp(tf, encoded), PALETTE_BMP_MESSAGE));
+    // The decoded shape is checked too: a GIF's output is sized by its largest frame, which its header's logical
+    // screen does not bound (see declaredSize).
+    Operand<TFloat32> refusals = tf.math.add(headerRefusal, tf.math.add(
+        zeroUnless(tf, withinLimits(tf, h, w), limitsMessage()),
+        zeroUnless(tf, notAPaletteBmp(tf, encoded), PALETTE_BMP_MESSAGE)));
     Operand<TFloat32> scale = tf.math.add(tf.math.div(newSize, tf.dtypes.cast(hw, TFloat32.class)), refusals);
     // torchvision's CenterCrop offsets are int(round((side - size) / 2)), Python rounding half to even (rint).
     Operand<TFloat32> offsets = tf.math.rint(tf.math.div(tf.math.sub(newSize, tf.constant((float) size)),
@@ -178,6 +199,154 @@ public final class ImagePipeline {
     Operand<TFloat32> rounded = tf.clipByValue(tf.math.floor(tf.math.add(cropped, tf.constant(0.5f))),
         tf.constant(0f), tf.constant(255f));
     return tf.reshape(rounded, tf.constant(new int[] {size, size, 3}));
+  }
+
+  /**
+   * The {@code [height, width]} (int64) that an encoded image's header declares, read without decoding it: for a
+   * JPEG (magic bytes FF D8 FF, as {@link #decodeRgb} dispatches) ExtractJpegShape, which reads only the markers up
+   * to the frame header; for the formats DecodeImage recognises by their first bytes, the header fields its
+   * decoders size their output by: a PNG's IHDR (big-endian 32-bit width and height at bytes 16 and 20; libpng
+   * requires IHDR to be the first chunk), a BMP's little-endian signed 32-bit width and height at bytes 18 and 22
+   * (a negative height is a top-down image: its magnitude counts), and for a GIF the largest frame height and
+   * width of its image descriptors ({@code gifFrames}, from {@link #gifFrames}), which TF's GIF decoder sizes its output by (its logical
+   * screen size is ignored). {@code [0, 0]} for anything else (DecodeImage refuses it) and for missing fields of a
+   * file cut short (read as zeros; the decoder then refuses the file).
+   */
+  static Operand<TInt64> declaredSize(Ops tf, Operand<TString> encoded, Operand<TInt64> gifFrames) {
+    SwitchCond<TString> branch = tf.switchCond(encoded, isJpeg(tf, encoded));
+    Operand<TInt64> jpeg = tf.stridedSlice(tf.image.extractJpegShape(branch.outputTrue(), TInt64.class),
+        Indices.slice(0, 2));
+    Operand<TString> other = branch.outputFalse();
+    Operand<TInt64> bytes = tf.dtypes.cast(tf.io.decodeRaw(padded(tf, other, HEADER_BYTES), TUint8.class),
+        TInt64.class);
+    Operand<TInt64> png = tf.stack(List.of(field(tf, bytes, 20, BIG_ENDIAN_32), field(tf, bytes, 16, BIG_ENDIAN_32)));
+    Operand<TInt64> bmp = tf.math.abs(tf.stack(List.of(signed32(tf, field(tf, bytes, 22, LITTLE_ENDIAN_32)),
+        signed32(tf, field(tf, bytes, 18, LITTLE_ENDIAN_32)))));
+    Operand<TInt64> gif = tf.stridedSlice(gifFrames, Indices.slice(0, 2));
+    Operand<TInt64> none = tf.constant(new long[] {0, 0});
+    Operand<TInt64> otherSize = tf.select(startsWith(tf, other, PNG_MAGIC), png,
+        tf.select(startsWith(tf, other, BMP_MAGIC), bmp, tf.select(startsWith(tf, other, GIF_MAGIC), gif, none)));
+    return tf.merge(List.of(jpeg, otherSize)).output();
+  }
+
+  /** The bytes of a header field, most significant last or first: the weights of its bytes. */
+  private static final long[] BIG_ENDIAN_32 = {1L << 24, 1L << 16, 1L << 8, 1L};
+  private static final long[] LITTLE_ENDIAN_32 = {1L, 1L << 8, 1L << 16, 1L << 24};
+  private static final long[] LITTLE_ENDIAN_16 = {1L, 1L << 8};
+  /** The header bytes {@link #declaredSize} reads: up to a BMP's height (bytes 22-25). */
+  private static final int HEADER_BYTES = 26;
+  /** The first bytes by which TF's DecodeImage recognises PNG, BMP and GIF, as Latin-1 chars. */
+  private static final String PNG_MAGIC = "\u0089PNG";
+  private static final String BMP_MAGIC = "BM";
+  private static final String GIF_MAGIC = "GIF8";
+
+  /**
+   * {@code [largest frame height, largest frame width, pixels of all frames]} (int64) of a GIF, from the image
+   * descriptors of its frames, without decoding them; {@code [0, 0, 0]} for anything else. TF's GIF decoder reads
+   * every frame of an animation into memory (giflib's DGifSlurp, one byte per pixel) even though only the first is
+   * returned, and sizes its RGB output by the largest frame, whatever the logical screen in the GIF's header says:
+   * a GIF declaring a 1 x 1 screen may hold a 23170 x 23170 frame, or thousands of 3000 x 3000 frames (a few KB
+   * each, LZW-compressed).
+   *
+   * <p>A while loop walks the GIF's blocks as giflib does, one block or sub-block per iteration (about one per
+   * 255 bytes of pixel data): after the header and the global colour table, an image descriptor (0x2C: its width
+   * and height, little-endian 16-bit at bytes 5 and 7, then its local colour table and the LZW code size) or an
+   * extension (0x21 and its label), each followed by sub-blocks of a length byte and that many bytes, up to a zero
+   * length; the trailer (0x3B), any other byte or the end of the data ends the walk (giflib fails on a file cut
+   * short, before it would have decoded the frames past the end).
+   */
+  static Operand<TInt64> gifFrames(Ops tf, Operand<TString> encoded) {
+    Operand<TInt64> length = tf.dtypes.cast(tf.strings.stringLength(encoded), TInt64.class);
+    Operand<TInt64> screen = bytesAt(tf, encoded, tf.constant(0L), 13);
+    Operand<TInt64> start = tf.math.add(tf.constant(13L), colourTableBytes(tf, tf.stridedSlice(screen,
+        Indices.at(10))));
+    // anything but a GIF starts at its end: no iteration
+    Operand<TInt64> from = tf.select(startsWith(tf, encoded, GIF_MAGIC), start, length);
+    Operand<TInt64> zero = tf.constant(0L);
+    Output<?>[] initial = {encoded.asOutput(), length.asOutput(), from.asOutput(), tf.constant(false).asOutput(),
+        zero.asOutput(), zero.asOutput(), zero.asOutput()};
+    Output<?>[] last = ((Graph) tf.scope().env()).whileLoop(initial,
+        (cond, in, out) -> {
+          Ops c = Ops.create(cond);
+          out[0] = c.math.logicalAnd(c.math.less(in[2].expect(TInt64.class), in[1].expect(TInt64.class)),
+              c.math.lessEqual(in[6].expect(TInt64.class), c.constant(ImageHeader.MAX_PIXELS.value()))).asOutput();
+        },
+        (body, in, out) -> {
+          Ops b = Ops.create(body);
+          Operand<TString> bytes = in[0].expect(TString.class);
+          Operand<TInt64> position = in[2].expect(TInt64.class);
+          Operand<TBool> inSubBlocks = in[3].expect(TBool.class);
+          Operand<TInt64> at = bytesAt(b, bytes, position, 10);
+          Operand<TInt64> first = b.stridedSlice(at, Indices.at(0));
+          // in sub-blocks: a zero length ends them, any other skips the length byte and the data
+          Operand<TInt64> afterSubBlock = b.math.add(position, b.math.add(first, b.constant(1L)));
+          Operand<TBool> subBlocksGoOn = b.math.notEqual(first, b.constant(0L));
+          // a block: an image descriptor (10 bytes, its local colour table, the LZW code size byte) or an extension
+          Operand<TBool> image = b.math.equal(first, b.constant(0x2CL));
+          Operand<TBool> extension = b.math.equal(first, b.constant(0x21L));
+          Operand<TInt64> frameWidth = field(b, at, 5, LITTLE_ENDIAN_16);
+          Operand<TInt64> frameHeight = field(b, at, 7, LITTLE_ENDIAN_16);
+          Operand<TInt64> afterDescriptor = b.math.add(position, b.math.add(b.constant(11L),
+              colourTableBytes(b, b.stridedSlice(at, Indices.at(9)))));
+          Operand<TInt64> afterBlock = b.select(image, afterDescriptor,
+              b.select(extension, b.math.add(position, b.constant(2L)), in[1].expect(TInt64.class)));
+          Operand<TBool> isFrame = b.math.logicalAnd(b.math.logicalNot(inSubBlocks), image);
+          Operand<TInt64> zeroPixels = b.constant(0L);
+          out[0] = in[0];
+          out[1] = in[1];
+          out[2] = b.select(inSubBlocks, afterSubBlock, afterBlock).asOutput();
+          out[3] = b.select(inSubBlocks, subBlocksGoOn, b.constant(true)).asOutput();
+          out[4] = b.math.maximum(in[4].expect(TInt64.class), b.select(isFrame, frameHeight, zeroPixels)).asOutput();
+          out[5] = b.math.maximum(in[5].expect(TInt64.class), b.select(isFrame, frameWidth, zeroPixels)).asOutput();
+          out[6] = b.math.add(in[6].expect(TInt64.class),
+              b.select(isFrame, b.math.mul(frameWidth, frameHeight), zeroPixels)).asOutput();
+        },
+        "gif_frames");
+    return tf.stack(List.of(last[4].expect(TInt64.class), last[5].expect(TInt64.class),
+        last[6].expect(TInt64.class)));
+  }
+
+  /** The bytes of a GIF colour table whose presence and size the packed-fields byte {@code flags} gives. */
+  private static Operand<TInt64> colourTableBytes(Ops tf, Operand<TInt64> flags) {
+    Operand<TInt64> entries = tf.bitwise.leftShift(tf.constant(2L), tf.bitwise.bitwiseAnd(flags, tf.constant(7L)));
+    return tf.select(tf.math.greaterEqual(flags, tf.constant(0x80L)), tf.math.mul(tf.constant(3L), entries),
+        tf.constant(0L));
+  }
+
+  /** The {@code count} bytes of {@code encoded} from {@code position} (at most its length) as int64, zeros past its end. */
+  private static Operand<TInt64> bytesAt(Ops tf, Operand<TString> encoded, Operand<TInt64> position, int count) {
+    Operand<TString> joined = tf.strings.join(List.of(tf.strings.substr(encoded, position, tf.constant((long) count)),
+        tf.constant(StandardCharsets.ISO_8859_1, "\u0000".repeat(count))));
+    Operand<TString> exact = tf.strings.substr(joined, tf.constant(0L), tf.constant((long) count));
+    return tf.dtypes.cast(tf.io.decodeRaw(exact, TUint8.class), TInt64.class);
+  }
+
+  /** The unsigned integer in {@code bytes[offset...]} (int64 vector of byte values) with byte weights {@code weights}. */
+  private static Operand<TInt64> field(Ops tf, Operand<TInt64> bytes, int offset, long[] weights) {
+    Operand<TInt64> slice = tf.stridedSlice(bytes, Indices.slice(offset, offset + weights.length));
+    return tf.reduceSum(tf.math.mul(slice, tf.constant(weights)), tf.constant(0));
+  }
+
+  /** An unsigned 32-bit value read as the two's complement int32 it encodes. */
+  private static Operand<TInt64> signed32(Ops tf, Operand<TInt64> unsigned) {
+    return tf.select(tf.math.greaterEqual(unsigned, tf.constant(1L << 31)),
+        tf.math.sub(unsigned, tf.constant(1L << 32)), unsigned);
+  }
+
+  /** The first {@code length} bytes of {@code encoded}, zeros after its end: Substr alone fails past the end. */
+  private static Operand<TString> padded(Ops tf, Operand<TString> encoded, int length) {
+    Operand<TString> joined = tf.strings.join(List.of(tf.strings.substr(encoded, tf.constant(0), tf.constant(length)),
+        tf.constant(StandardCharsets.ISO_8859_1, "\u0000".repeat(length))));
+    return tf.strings.substr(joined, tf.constant(0), tf.constant(length));
+  }
+
+  private static Operand<TBool> startsWith(Ops tf, Operand<TString> encoded, String magic) {
+    return tf.math.equal(tf.strings.substr(encoded, tf.constant(0), tf.constant(magic.length())),
+        tf.constant(StandardCharsets.ISO_8859_1, magic));
+  }
+
+  private static Operand<TBool> isJpeg(Ops tf, Operand<TString> encoded) {
+    return startsWith(tf, encoded, JPEG_MAGIC);
   }
 
   /**
@@ -198,6 +367,12 @@ public final class ImagePipeline {
     return Math.min(ImageHeader.MAX_ASPECT.value(), Integer.MAX_VALUE);
   }
 
+  private static String gifFramesMessage() {
+    return String.format(Locale.ROOT, "GIF over the export's limits: its frames together have more than %d pixels"
+        + " (TF's decoder reads every frame of an animation; %s when it was exported)",
+        ImageHeader.MAX_PIXELS.value(), ImageHeader.MAX_PIXELS.property());
+  }
+
   private static String limitsMessage() {
     return String.format(Locale.ROOT, "image over the export's limits (at most %d pixels, the longer side at most %d"
         + " times the shorter: %s and %s when it was exported)", ImageHeader.MAX_PIXELS.value(), maxAspect(),
@@ -210,11 +385,9 @@ public final class ImagePipeline {
    * bits per pixel are the little-endian 16 bits at byte 28 (the BITMAPINFOHEADER's biBitCount).
    */
   private static Operand<TBool> notAPaletteBmp(Ops tf, Operand<TString> encoded) {
-    Operand<TBool> isBmp = tf.math.equal(tf.strings.substr(encoded, tf.constant(0), tf.constant(2)),
-        tf.constant("BM"));
+    Operand<TBool> isBmp = startsWith(tf, encoded, BMP_MAGIC);
     // padded, so that a file shorter than 30 bytes has a (zero) field rather than failing Substr's range check
-    Operand<TString> header = tf.strings.join(List.of(tf.strings.substr(encoded, tf.constant(0), tf.constant(30)),
-        tf.constant(StandardCharsets.ISO_8859_1, "\u0000".repeat(30))));
+    Operand<TString> header = padded(tf, encoded, 30);
     Operand<TString> bitsPerPixel = tf.strings.substr(header, tf.constant(28), tf.constant(2));
     Operand<TBool> trueColour = tf.math.logicalOr(
         tf.math.equal(bitsPerPixel, tf.constant(StandardCharsets.ISO_8859_1, "\u0018\u0000")),
@@ -239,10 +412,7 @@ public final class ImagePipeline {
    * formats go through DecodeImage (an animation gives its first frame); a Switch/Merge picks the decoder.
    */
   Operand<TUint8> decodeRgb(Ops tf, Operand<TString> encoded) {
-    Operand<TBool> isJpeg = tf.math.equal(
-        tf.strings.substr(encoded, tf.constant(0), tf.constant(JPEG_MAGIC.length())),
-        tf.constant(StandardCharsets.ISO_8859_1, JPEG_MAGIC));
-    SwitchCond<TString> branch = tf.switchCond(encoded, isJpeg);
+    SwitchCond<TString> branch = tf.switchCond(encoded, isJpeg(tf, encoded));
     Operand<TUint8> jpeg = tf.image.decodeJpeg(branch.outputTrue(), DecodeJpeg.channels(3L),
         DecodeJpeg.dctMethod("INTEGER_ACCURATE"));
     Operand<TUint8> other = tf.image.decodeImage(branch.outputFalse(), TUint8.class, DecodeImage.channels(3L),

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -306,6 +310,138 @@ class TinyExportTest {
               + " 100 times the shorter: stmzoo.limit.image-pixels and stmzoo.limit.image-aspect when it was"
               + " exported)");
     }
+  }
+
+  private static final String OVER_THE_LIMITS = "image over the export's limits (at most 100000000 pixels, the"
+      + " longer side at most 100 times the shorter: stmzoo.limit.image-pixels and stmzoo.limit.image-aspect when it"
+      + " was exported)";
+
+  /** What predict_image_bytes answers a TF Serving client for {@code encoded}: the graph alone, no Java check. */
+  private void assertServedRefusal(byte[] encoded, String message) {
+    try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(encoded))) {
+      assertThatThrownBy(() -> exported.bundle().function("predict_image_bytes").call(Map.of("image_bytes", bytes)))
+          .isInstanceOf(TFInvalidArgumentException.class)
+          .hasMessageContaining(message);
+    }
+  }
+
+  @Test
+  void headersDeclaringTooManyPixelsAreRefusedWithoutDecodingTheImage() {
+    // Each file is small and declares more than 100 megapixels; its pixel data is missing or far too short, so a
+    // decode would fail with the decoder's own message (or, for the JPEG, libjpeg would fill the missing rows):
+    // the limits message shows that the header check refused it before any decode ran.
+    byte[] ihdr = ByteBuffer.allocate(13).putInt(23170).putInt(23170).put(new byte[] {1, 0, 0, 0, 0}).array();
+    byte[] png = concat(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, pngChunk("IHDR", ihdr),
+        pngChunk("IEND", new byte[0]));
+    assertServedRefusal(png, OVER_THE_LIMITS);
+
+    byte[] jpeg = TestImages.encode(TestImages.pattern(16, 16, 20), "jpg");
+    int sof = indexOf(jpeg, new byte[] {(byte) 0xff, (byte) 0xc0});
+    ByteBuffer.wrap(jpeg, sof + 5, 4).putShort((short) 20000).putShort((short) 20000);
+    assertServedRefusal(jpeg, OVER_THE_LIMITS);
+
+    byte[] bmp = TestImages.encode(TestImages.pattern(4, 4, 21), "bmp");
+    // a top-down BMP (negative height) counts its height's magnitude
+    ByteBuffer.wrap(bmp, 18, 8).order(ByteOrder.LITTLE_ENDIAN).putInt(20000).putInt(-20000);
+    assertServedRefusal(bmp, OVER_THE_LIMITS);
+
+    // TF sizes a GIF by its largest frame, whatever the logical screen says: a 1 x 1 screen, a 12000 x 12000 frame
+    byte[] gif = TestImages.encode(TestImages.pattern(4, 4, 22), "gif");
+    ByteBuffer.wrap(gif, 6, 4).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 1).putShort((short) 1);
+    ByteBuffer.wrap(gif, firstGifFrame(gif) + 5, 4).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 12000)
+        .putShort((short) 12000);
+    assertServedRefusal(gif, OVER_THE_LIMITS);
+  }
+
+  @Test
+  void aGifWhoseFramesTogetherExceedThePixelLimitIsRefusedWithoutDecodingIt() {
+    // TF's decoder reads every frame into memory: 101 frames of 1000 x 1000, each within the limits alone
+    byte[] frame = concat(new byte[] {0x2c, 0, 0, 0, 0, (byte) 0xe8, 0x03, (byte) 0xe8, 0x03, 0},
+        new byte[] {2, 2, 0x4c, 0x01, 0});
+    byte[][] parts = new byte[103][];
+    parts[0] = new byte[] {'G', 'I', 'F', '8', '9', 'a', (byte) 0xe8, 0x03, (byte) 0xe8, 0x03, (byte) 0x80, 0, 0,
+        0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+    Arrays.fill(parts, 1, 102, frame);
+    parts[102] = new byte[] {0x3b};
+    assertServedRefusal(concat(parts), "GIF over the export's limits: its frames together have more than 100000000"
+        + " pixels (TF's decoder reads every frame of an animation; stmzoo.limit.image-pixels when it was exported)");
+  }
+
+  @Test
+  void cutAndGarbageHeadersAreRefusedCleanlyAndTheModelSurvivesThem() {
+    byte[] png = TestImages.encode(TestImages.pattern(36, 48, 23), "png");
+    byte[] jpeg = TestImages.encode(TestImages.pattern(36, 48, 23), "jpg");
+    byte[] bmp = TestImages.encode(TestImages.pattern(36, 48, 23), "bmp");
+    byte[] gif = TestImages.encode(TestImages.pattern(36, 48, 23), "gif");
+    for (byte[] whole : List.of(png, jpeg, bmp, gif)) {
+      for (int length : new int[] {2, 3, 4, 8, 12, 20, 30}) {
+        byte[] cut = Arrays.copyOf(whole, length);
+        try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(cut))) {
+          assertThatThrownBy(() -> exported.bundle().function("predict_image_bytes")
+              .call(Map.of("image_bytes", bytes))).as("%d bytes of %s", length, new String(whole, 0, 4,
+                  StandardCharsets.ISO_8859_1)).isInstanceOf(TFInvalidArgumentException.class);
+        }
+      }
+    }
+    // the magic bytes, then garbage
+    byte[] garbage = new byte[64];
+    new java.util.Random(24).nextBytes(garbage);
+    for (byte[] magic : List.<byte[]>of(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, new byte[] {(byte) 0xff, (byte) 0xd8,
+        (byte) 0xff}, new byte[] {'B', 'M'}, new byte[] {'G', 'I', 'F', '8', '9', 'a'})) {
+      try (TString bytes = TString.tensorOfBytes(NdArrays.vectorOfObjects(concat(magic, garbage)))) {
+        assertThatThrownBy(() -> exported.bundle().function("predict_image_bytes").call(Map.of("image_bytes", bytes)))
+            .isInstanceOf(TFInvalidArgumentException.class);
+      }
+    }
+    assertThat(exported.classifyEncoded(List.of(png, jpeg, bmp, gif)).batch()).isEqualTo(4);
+  }
+
+  @Test
+  void aGifIsDecodedAsTheInProcessDecoderDecodesIt() throws IOException {
+    byte[] gif = TestImages.encode(TestImages.pattern(36, 48, 25), "gif");
+    try (TFloat32 served = decodedCrop(gif);
+        TFloat32 window = TestImages.crop(TestImages.decodeInProcess(gif), 2, 8, SIZE)) {
+      assertSameValues(served, window);
+    }
+  }
+
+  private static byte[] pngChunk(String type, byte[] data) {
+    CRC32 crc = new CRC32();
+    crc.update(type.getBytes(StandardCharsets.ISO_8859_1));
+    crc.update(data);
+    return ByteBuffer.allocate(12 + data.length).putInt(data.length).put(type.getBytes(StandardCharsets.ISO_8859_1))
+        .put(data).putInt((int) crc.getValue()).array();
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
+  }
+
+  private static int indexOf(byte[] bytes, byte[] pattern) {
+    for (int i = 0; i + pattern.length <= bytes.length; i++) {
+      if (Arrays.equals(bytes, i, i + pattern.length, pattern, 0, pattern.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("pattern not found");
+  }
+
+  /** The offset of a GIF's first image descriptor: past the header, the global colour table and any extensions. */
+  private static int firstGifFrame(byte[] gif) {
+    int p = 13 + ((gif[10] & 0x80) != 0 ? 3 << ((gif[10] & 7) + 1) : 0);
+    while (gif[p] == 0x21) {
+      p += 2;
+      while (gif[p] != 0) {
+        p += (gif[p] & 0xff) + 1;
+      }
+      p++;
+    }
+    assertThat(gif[p]).as("image descriptor").isEqualTo((byte) 0x2c);
+    return p;
   }
 
   @Test
