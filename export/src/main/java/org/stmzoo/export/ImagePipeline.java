@@ -167,12 +167,14 @@ public final class ImagePipeline {
     Operand<TInt64> declared = declaredSize(tf, encoded, gifFrames);
     Operand<TBool> declaredWithinLimits = withinLimits(tf, tf.stridedSlice(declared, Indices.at(0)),
         tf.stridedSlice(declared, Indices.at(1)));
-    Operand<TBool> gifPixelsWithinLimits = tf.math.lessEqual(tf.stridedSlice(gifFrames, Indices.at(2)),
-        tf.constant(ImageHeader.MAX_PIXELS.value()));
+    Operand<TBool> gifWalked = tf.math.equal(tf.stridedSlice(gifFrames, Indices.at(3)), tf.constant(0L));
+    Operand<TBool> gifPixelsWithinLimits = tf.math.logicalAnd(gifWalked, tf.math.lessEqual(
+        tf.stridedSlice(gifFrames, Indices.at(2)), tf.constant(ImageHeader.MAX_PIXELS.value())));
     // one refusal per image (the first to run would answer): the frames' total only where the largest frame passed
     Operand<TFloat32> headerRefusal = tf.math.add(zeroUnless(tf, declaredWithinLimits, limitsMessage()),
-        zeroUnless(tf, tf.math.logicalOr(tf.math.logicalNot(declaredWithinLimits), gifPixelsWithinLimits),
-            gifFramesMessage()));
+        tf.math.add(zeroUnless(tf, gifWalked, gifBlocksMessage()), zeroUnless(tf,
+            tf.math.logicalOr(tf.math.logicalNot(tf.math.logicalAnd(declaredWithinLimits, gifWalked)),
+                gifPixelsWithinLimits), gifFramesMessage())));
     Operand<TString> admitted = tf.switchCond(encoded,
         tf.math.logicalAnd(declaredWithinLimits, gifPixelsWithinLimits)).outputTrue();
     Operand<TUint8> pixels = decodeRgb(tf, admitted);
@@ -239,10 +241,17 @@ public final class ImagePipeline {
   private static final String PNG_MAGIC = "\u0089PNG";
   private static final String BMP_MAGIC = "BM";
   private static final String GIF_MAGIC = "GIF8";
+  /**
+   * The most blocks {@link #gifFrames} walks (about 30 us each): a bound on the CPU time a GIF of hostile tiny
+   * sub-blocks can take (about 8 s), well above a real GIF's blocks (encoders write 255-byte sub-blocks: 2^18 of
+   * them is 67 MB, more than a GIF within the pixel limit needs).
+   */
+  static final long MAX_GIF_BLOCKS = 1L << 18;
 
   /**
-   * {@code [largest frame height, largest frame width, pixels of all frames]} (int64) of a GIF, from the image
-   * descriptors of its frames, without decoding them; {@code [0, 0, 0]} for anything else. TF's GIF decoder reads
+   * {@code [largest frame height, largest frame width, pixels of all frames, 1 if the walk stopped at
+   * MAX_GIF_BLOCKS before the GIF's end else 0]} (int64) of a GIF, from the image descriptors of its frames, without
+   * decoding them; {@code [0, 0, 0, 0]} for anything else. TF's GIF decoder reads
    * every frame of an animation into memory (giflib's DGifSlurp, one byte per pixel) even though only the first is
    * returned, and sizes its RGB output by the largest frame, whatever the logical screen in the GIF's header says:
    * a GIF declaring a 1 x 1 screen may hold a 23170 x 23170 frame, or thousands of 3000 x 3000 frames (a few KB
@@ -264,12 +273,14 @@ public final class ImagePipeline {
     Operand<TInt64> from = tf.select(startsWith(tf, encoded, GIF_MAGIC), start, length);
     Operand<TInt64> zero = tf.constant(0L);
     Output<?>[] initial = {encoded.asOutput(), length.asOutput(), from.asOutput(), tf.constant(false).asOutput(),
-        zero.asOutput(), zero.asOutput(), zero.asOutput()};
+        zero.asOutput(), zero.asOutput(), zero.asOutput(), zero.asOutput()};
     Output<?>[] last = ((Graph) tf.scope().env()).whileLoop(initial,
         (cond, in, out) -> {
           Ops c = Ops.create(cond);
-          out[0] = c.math.logicalAnd(c.math.less(in[2].expect(TInt64.class), in[1].expect(TInt64.class)),
-              c.math.lessEqual(in[6].expect(TInt64.class), c.constant(ImageHeader.MAX_PIXELS.value()))).asOutput();
+          out[0] = c.math.logicalAnd(c.math.logicalAnd(
+              c.math.less(in[2].expect(TInt64.class), in[1].expect(TInt64.class)),
+              c.math.lessEqual(in[6].expect(TInt64.class), c.constant(ImageHeader.MAX_PIXELS.value()))),
+              c.math.less(in[7].expect(TInt64.class), c.constant(MAX_GIF_BLOCKS))).asOutput();
         },
         (body, in, out) -> {
           Ops b = Ops.create(body);
@@ -300,10 +311,14 @@ public final class ImagePipeline {
           out[5] = b.math.maximum(in[5].expect(TInt64.class), b.select(isFrame, frameWidth, zeroPixels)).asOutput();
           out[6] = b.math.add(in[6].expect(TInt64.class),
               b.select(isFrame, b.math.mul(frameWidth, frameHeight), zeroPixels)).asOutput();
+          out[7] = b.math.add(in[7].expect(TInt64.class), b.constant(1L)).asOutput();
         },
         "gif_frames");
+    Operand<TBool> stoppedShort = tf.math.logicalAnd(
+        tf.math.greaterEqual(last[7].expect(TInt64.class), tf.constant(MAX_GIF_BLOCKS)),
+        tf.math.less(last[2].expect(TInt64.class), length));
     return tf.stack(List.of(last[4].expect(TInt64.class), last[5].expect(TInt64.class),
-        last[6].expect(TInt64.class)));
+        last[6].expect(TInt64.class), tf.dtypes.cast(stoppedShort, TInt64.class)));
   }
 
   /** The bytes of a GIF colour table whose presence and size the packed-fields byte {@code flags} gives. */
@@ -365,6 +380,11 @@ public final class ImagePipeline {
   /** {@link ImageHeader#MAX_ASPECT}, capped where it stops limiting (sides are below 2^31): min * ratio fits int64. */
   private static long maxAspect() {
     return Math.min(ImageHeader.MAX_ASPECT.value(), Integer.MAX_VALUE);
+  }
+
+  private static String gifBlocksMessage() {
+    return String.format(Locale.ROOT, "GIF over the export's limits: more than %d blocks to walk for its frames' sizes"
+        + " (a GIF's data comes in blocks of up to 255 bytes; this many is over 60 MB of them)", MAX_GIF_BLOCKS);
   }
 
   private static String gifFramesMessage() {
