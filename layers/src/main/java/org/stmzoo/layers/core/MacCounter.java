@@ -13,6 +13,14 @@ import org.tensorflow.ndarray.Shape;
  * must be built with a static batch size (1 for per-image figures).
  */
 public final class MacCounter {
+  /**
+   * The name a layer gives a batched product that samples rather than transforms: DCNv3's weighted sum of the
+   * bilinear neighbours, which the reference computes in a custom op that fvcore does not count. Products so named
+   * (their last name segment starting with it) count as none, so a faster graph of the same function does not
+   * change the model's GMACs.
+   */
+  public static final String SAMPLING_PRODUCT = "sampling_product";
+
   private MacCounter() {}
 
   public static long count(Graph graph, Operand<?> output) {
@@ -35,6 +43,9 @@ public final class MacCounter {
       case "BatchMatMul":
       case "BatchMatMulV2":
       case "BatchMatMulV3": {
+        if (op.name().substring(op.name().lastIndexOf('/') + 1).startsWith(SAMPLING_PRODUCT)) {
+          return 0;
+        }
         Shape a = op.input(0).shape();
         boolean adjX = op.attributes().getAttrBool("adj_x");
         long k = adjX ? a.get(a.numDimensions() - 2) : a.get(a.numDimensions() - 1);
