@@ -1,5 +1,8 @@
 package org.stmzoo.recipes;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.stmzoo.layers.core.ConfigChecks;
 
 /**
@@ -107,6 +110,31 @@ public record RecipeConfig(int epochs, int batchSize, double lr, double minLr, d
   /** DeiT's linear scaling rule: {@code lr x batch / 512}. */
   public double scaledLr() {
     return lr * batchSize / 512.0;
+  }
+
+  /**
+   * What a user of these settings should hear before training, where DeiT's defaults (made for 300 epochs at
+   * batch 1024) do not fit the run: a warm-up as long as the run, so the rate never reaches {@link #scaledLr()};
+   * a floor above the peak, as {@code --min-lr} is not scaled by the batch (DeiT scales only {@code --lr}), so the
+   * cosine "decay" rises. Empty when neither applies.
+   */
+  public List<String> scheduleNotes() {
+    List<String> notes = new ArrayList<>();
+    if (warmupEpochs > 0 && warmupEpochs >= epochs) {
+      notes.add(String.format(Locale.ROOT, "--warmup-epochs %s is not shorter than the run's %d epochs: the rate"
+          + " rises from --warmup-lr %.1e and never reaches %.3e (give fewer warm-up epochs, e.g."
+          + " --warmup-epochs %d)", trim(warmupEpochs), epochs, warmupLr, scaledLr(), Math.max(0, epochs / 5)));
+    }
+    if (minLr > scaledLr()) {
+      notes.add(String.format(Locale.ROOT, "--min-lr %.1e is above the peak rate %.3e (--lr %.1e x batch %d / 512;"
+          + " --min-lr is not scaled by the batch): the cosine rises to it instead of decaying (give a --min-lr"
+          + " below the peak)", minLr, scaledLr(), lr, batchSize));
+    }
+    return notes;
+  }
+
+  private static String trim(double value) {
+    return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
   }
 
   public RecipeConfig withEpochs(int e) {

@@ -47,4 +47,22 @@ class RecipeConfigTest {
     assertThatThrownBy(() -> new RecipeConfig.Distillation("soft", 0.5, Double.POSITIVE_INFINITY))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tau");
   }
+
+  /** DeiT's warm-up of 5 epochs and unscaled floor, given a short run at a small batch, are reported. */
+  @Test
+  void scheduleNotesNameAWarmUpAsLongAsTheRunAndAFloorAboveThePeak() {
+    // 2 epochs at batch 4: 5 warm-up epochs; peak 5e-4 x 4 / 512 = 3.906e-6, under --min-lr 1e-5
+    assertThat(RecipeConfig.deit(2, 4).scheduleNotes()).containsExactly(
+        "--warmup-epochs 5 is not shorter than the run's 2 epochs: the rate rises from --warmup-lr 1.0e-06 and never"
+            + " reaches 3.906e-06 (give fewer warm-up epochs, e.g. --warmup-epochs 0)",
+        "--min-lr 1.0e-05 is above the peak rate 3.906e-06 (--lr 5.0e-04 x batch 4 / 512; --min-lr is not scaled"
+            + " by the batch): the cosine rises to it instead of decaying (give a --min-lr below the peak)");
+    // DeiT's own run: 300 epochs at batch 1024, neither
+    assertThat(RecipeConfig.deit(300, 1024).scheduleNotes()).isEmpty();
+    // no warm-up at all is not a warm-up as long as the run
+    RecipeConfig d = RecipeConfig.deit(1, 512);
+    assertThat(new RecipeConfig(1, 512, d.lr(), d.minLr(), d.warmupLr(), 0, d.weightDecay(), d.clipGrad(),
+        d.smoothing(), d.mixup(), d.cutmix(), d.mixupSwitchProb(), d.reprob(), d.modelEma(), d.modelEmaDecay(),
+        d.evalEma(), d.distillation(), d.seed()).scheduleNotes()).isEmpty();
+  }
 }
