@@ -176,6 +176,10 @@ public final class Training {
           model.options().imageSize(), train.batchesPerEpoch(), recipe.scaledLr(), recipe.lr(), recipe.batchSize(),
           replicas.count() > 1 ? ", " + replicas.count() + (replicas.placed() ? " replicas" : " chains")
               + " of batch " + replicas.slice(recipe.batchSize()) : "");
+      // what was read (and what was skipped: a folder's .heic photos are not images this reader takes)
+      log.println("Training on " + data.train().description());
+      data.val().ifPresent(v -> log.println("Validating on " + v.description()));
+      recipe.scheduleNotes().forEach(note -> log.println("note: " + note));
       List<EpochRecord> records;
       try {
         long firstStep = startStep;

@@ -335,10 +335,13 @@ class StmzooTest {
       // decay 0.5 over two steps: the average lags the trained weights
       assertThat(ema).isNotEqualTo(trained);
       ByteArrayOutputStream log = new ByteArrayOutputStream();
+      Files.writeString(data.resolve("circle").resolve("notes.heic"), "not an image this reader takes");
       model.finetune(emaTraining(data, "from-ema", false), TrainingListener.none(),
           new PrintStream(log, true, StandardCharsets.UTF_8));
+      // the log says what was read and what was skipped, not only args.json
       assertThat(log.toString(StandardCharsets.UTF_8)).contains("Initialised from stmzoo checkpoint")
-          .contains(", EMA weights");
+          .contains(", EMA weights").contains("Training on train part of image folder " + data + " (split 0.250")
+          .contains("1 other file of the folder skipped: .heic)\nValidating on validation part of image folder");
     }
     ExportResult export = Stmzoo.export(ExportSpec.of(emaSpec.withClassNames(List.of("round", "boxy")),
         tmp.resolve("served")).withVersion(2));
