@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,16 +68,17 @@ class TrainingRunTest {
   /** As above, with what {@link Trainer#fit(Runnable)} runs when the loop ends. */
   private static List<EpochRecord> train(Path out, RecipeConfig config, ImageDataset trainSet, ImageDataset valSet,
       boolean resume, long stopAtStep, Map<String, float[]> weightsOut, Runnable release) throws IOException {
-    return train(out, config, trainSet, valSet, resume, stopAtStep, weightsOut, release, 0, -1);
+    return train(out, config, trainSet, valSet, resume, stopAtStep, weightsOut, release, 0, -1, System.out);
   }
 
   /**
    * As above, saving {@code last} every {@code saveEvery} steps ({@link Trainer#saveLastEvery}), and crashing (an
-   * exception out of the loop, as from a lost task) once global step {@code crashAfterStep} is done.
+   * exception out of the loop, as from a lost task) once global step {@code crashAfterStep} is done, the trainer's
+   * lines printed to {@code log}.
    */
   private static List<EpochRecord> train(Path out, RecipeConfig config, ImageDataset trainSet, ImageDataset valSet,
       boolean resume, long stopAtStep, Map<String, float[]> weightsOut, Runnable release, int saveEvery,
-      long crashAfterStep) throws IOException {
+      long crashAfterStep, PrintStream log) throws IOException {
     try (Graph g = new Graph(); Session s = new Session(g);
         BatchLoader train = new BatchLoader(trainSet, TransformConfig.train(SIZE, MEAN, STD, null, false),
             config.batchSize(), true, true, config.seed(), 1);
@@ -104,7 +108,7 @@ class TrainingRunTest {
       };
       Trainer trainer = new Trainer(s, graph, train, Optional.of(val),
           CheckpointFolder.Metadata.of("tiny-net", 10, SIZE, 1, trainSet.classNames(), "test run"), config,
-          new RunDirectory(out), stopper, System.out);
+          new RunDirectory(out), stopper, log);
       holder[0] = trainer;
       trainer.saveLastEvery(saveEvery);
       graph.initialize(s);
@@ -212,7 +216,7 @@ class TrainingRunTest {
 
     // Saving every 3 steps (3, 6, the epoch's end at 8, then 9), a crash after step 11 loses steps 10 and 11 only,
     // not the epoch; resuming from step 9 replays them.
-    assertThatThrownBy(() -> train(crashed, two, trainSet, valSet, false, -1, null, () -> {}, 3, 11))
+    assertThatThrownBy(() -> train(crashed, two, trainSet, valSet, false, -1, null, () -> {}, 3, 11, System.out))
         .hasMessage("crash after step 11");
     CheckpointFolder.Training periodic = new RunDirectory(crashed).checkpointMetadata(RunDirectory.LAST).training();
     assertThat(periodic.step()).isEqualTo(9);
@@ -257,6 +261,27 @@ class TrainingRunTest {
     assertThat(saved.epochsDone()).isEqualTo(1);
     assertThat(saved.evalTop1()).isNull();
     assertThat(run.hasCheckpoint(RunDirectory.BEST)).as("an epoch without its evaluation is not the best").isFalse();
+  }
+
+  /** A resume of a run that has done all its epochs trains nothing and says so (it said "Resuming at epoch 2"). */
+  @Test
+  void resumingAFinishedRunSaysItIsFinishedAndTrainsNothing(@TempDir Path out) throws IOException {
+    ImageDataset trainSet = fashionMnist(FashionMnist.Split.TRAIN, 256);
+    ImageDataset valSet = fashionMnist(FashionMnist.Split.TEST, 64);
+    RecipeConfig one = recipe(1, 32, 5e-3 * 512 / 32, 0, 0, 0, true);
+    Map<String, float[]> trained = new TreeMap<>();
+    List<EpochRecord> records = train(out, one, trainSet, valSet, false, -1, trained);
+
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Map<String, float[]> resumed = new TreeMap<>();
+    List<EpochRecord> again = train(out, one, trainSet, valSet, true, -1, resumed, () -> {}, 0, -1,
+        new PrintStream(log, true, StandardCharsets.UTF_8));
+
+    assertThat(again).isEqualTo(records);
+    assertSameWeights(trained, resumed);
+    assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain("Resuming")
+        .contains("Nothing to resume: the run already finished its 1 epoch (step 8); to train longer, start a"
+            + " new run from its weights with --init " + out.resolve(RunDirectory.LAST));
   }
 
   @Test
@@ -341,7 +366,7 @@ class TrainingRunTest {
       return new LabeledImage(pixels, image.height(), image.width(), image.channels(), image.label());
     });
     assertThatThrownBy(() -> train(out, recipe(2, 32, 5e-3 * 512 / 32, 0, 0, 0, false), turnsNaN, valSet, false, -1,
-        null, () -> {}, 1, -1)).isInstanceOf(IllegalStateException.class).hasMessageContaining("loss is NaN at step 3");
+        null, () -> {}, 1, -1, System.out)).isInstanceOf(IllegalStateException.class).hasMessageContaining("loss is NaN at step 3");
     // saved after each of the three finite steps, not after the NaN one
     assertThat(new RunDirectory(out).checkpointMetadata(RunDirectory.LAST).training().step()).isEqualTo(3);
   }

@@ -175,6 +175,13 @@ public final class Trainer {
     List<EpochRecord> records = new ArrayList<>(run.readSummary().stream().filter(r -> r.epoch() < startEpoch)
         .toList());
     double best = bestScore(records);
+    if (startEpoch >= config.epochs()) {
+      // a resume must repeat the run's --epochs (and the schedule follows from them): a longer run is a new one
+      log.printf(Locale.ROOT, "Nothing to resume: the run already finished its %d epoch%s (step %d); to train longer,"
+          + " start a new run from its weights with --init %s%n", config.epochs(), config.epochs() == 1 ? "" : "s",
+          step, run.root().resolve(RunDirectory.LAST));
+      return records;
+    }
     if (startEpoch > 0 || step > 0) {
       log.printf(Locale.ROOT, "Resuming at epoch %d, step %d%n", startEpoch + 1, step);
     }

@@ -209,6 +209,15 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
    * else the folder itself.
    */
   public static ImageDataset evaluationSet(String spec) throws IOException {
+    return evaluationSet(spec, List.of());
+  }
+
+  /**
+   * As {@link #evaluationSet(String)}, a plain image folder labelled with {@code modelClasses} when they are named
+   * (not empty), as training labels its {@code --val} folder ({@link ImageFolder#scan(Path, List)}): a folder holding
+   * only some of the model's classes is evaluated on those, one with a class the model does not know is refused.
+   */
+  public static ImageDataset evaluationSet(String spec, List<String> modelClasses) throws IOException {
     if (spec.equals(FashionMnist.DEMO_SPEC)) {
       return FashionMnist.loadDemo(FashionMnist.Split.TEST);
     }
@@ -220,7 +229,7 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
     }
     Path root = existingFolder(spec);
     return holdsTrainAndVal(root) ? ImageFolder.trainVal(root.resolve("train"), root.resolve("val")).val()
-        : ImageFolder.scan(root);
+        : modelClasses.isEmpty() ? ImageFolder.scan(root) : ImageFolder.scan(root, modelClasses);
   }
 
   /** An image folder laid out as {@code root/train/CLASS} and {@code root/val/CLASS}. */

@@ -32,7 +32,8 @@ public final class Evaluation {
     int batchSize = evalSpec.batchSize();
     RunModel model = RunModel.of(checkpoint);
     float crop = evalSpec.cropPct() != null ? evalSpec.cropPct() : checkpoint.preprocessing().cropPct();
-    ImageDataset data = evalSpec.data() != null ? DataSpec.evaluationSet(evalSpec.data())
+    // a folder of some of the model's classes is labelled by name with its classes, as train labels --val
+    ImageDataset data = evalSpec.data() != null ? DataSpec.evaluationSet(evalSpec.data(), model.classes())
         : runValidationSet(checkpoint);
     if (evalSpec.limit() != null && evalSpec.limit() < data.size()) {
       data = Subset.first(data, evalSpec.limit());

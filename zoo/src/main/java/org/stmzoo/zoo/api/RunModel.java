@@ -1,6 +1,8 @@
 package org.stmzoo.zoo.api;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.stmzoo.datasets.pipeline.TransformConfig;
 import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
@@ -56,6 +58,29 @@ public record RunModel(ModelEntry entry, ModelOptions options, List<String> clas
       throw new IllegalArgumentException(what + " was trained on " + (classes.isEmpty()
           ? options.numClasses() + " classes" : describe(classes)) + ", but the data has " + describe(data));
     }
+  }
+
+  /**
+   * Why a classifier head trained on a checkpoint's classes ({@code trained}, their names: empty when the checkpoint
+   * does not name them, then only {@code count} is known) cannot classify this model's, or empty when it can: another
+   * count, other names, or the same names in another order (each output would answer for another class than it was
+   * trained on).
+   */
+  public Optional<String> headMismatch(List<String> trained, int count) {
+    if (count != classes.size()) {
+      return Optional.of("the checkpoint has " + count + " classes, this run " + classes.size());
+    }
+    if (trained.isEmpty() || trained.equals(classes)) {
+      return Optional.empty();
+    }
+    if (Set.copyOf(trained).equals(Set.copyOf(classes))) {
+      return Optional.of("the checkpoint has this run's classes in another order (" + describe(trained) + ", this run "
+          + describe(classes) + ")");
+    }
+    List<String> onlyTrained = trained.stream().filter(name -> !classes.contains(name)).toList();
+    List<String> onlyHere = classes.stream().filter(name -> !trained.contains(name)).toList();
+    return Optional.of("the checkpoint was trained on " + describe(trained) + ", this run on " + describe(classes)
+        + " (only this run has " + describe(onlyHere) + ", only the checkpoint " + describe(onlyTrained) + ")");
   }
 
   /** A class list short enough for one line: all names when few, else the count and the first three. */

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.layers.core.ModelGraph;
+import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
@@ -32,6 +33,7 @@ import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelRegistry;
+import org.stmzoo.zoo.weights.KeyMap;
 import org.stmzoo.zoo.weights.ModelImport;
 import org.stmzoo.zoo.weights.ReferenceCheckpoints;
 import org.stmzoo.zoo.weights.SizeAdaptation;
@@ -167,7 +169,7 @@ public final class Training {
       if (resume) {
         startStep = trainer.restoreLast();
       } else if (init.isPresent()) {
-        initFrom(init.get(), initWeights.get().ema(), session, graph, log);
+        initFrom(init.get(), initWeights.get().ema(), model, session, graph, log);
       } else if (releaseFile.isPresent()) {
         initFromRelease(release.get(), releaseFile.get(), session, graph, log);
       }
@@ -287,21 +289,28 @@ public final class Training {
 
   /**
    * Fine-tuning from a checkpoint's model weights or their EMA (never its optimizer state): every variable of the
-   * same shape is restored; a head for another class count keeps its fresh initialisation; a size-dependent
-   * variable of a checkpoint made at another image size (a position embedding, a relative-position table) is
-   * resized as the importer resizes it ({@link SizeAdaptation}, the family's own resizing), as DeiT's
-   * {@code --finetune} interpolates {@code pos_embed} and drops only the head. Any other shape difference is an
-   * error, not a silently fresh variable.
+   * same shape is restored; a head trained on other classes ({@link RunModel#headMismatch}: another count, or the
+   * same count of other names or in another order, whose outputs would answer for the wrong classes) keeps its
+   * fresh initialisation; a size-dependent variable of a checkpoint made at another image size (a position
+   * embedding, a relative-position table) is resized as the importer resizes it ({@link SizeAdaptation}, the
+   * family's own resizing), as DeiT's {@code --finetune} interpolates {@code pos_embed} and drops only the head.
+   * Any other shape difference is an error, not a silently fresh variable.
    */
-  private static void initFrom(StmzooCheckpoint checkpoint, boolean ema, Session session, TrainingGraph graph,
-      PrintStream log) {
-    SizeAdaptation.Restored restored = checkpoint.restoreAdapted(session, graph.model(), graph.modelVariables(), ema);
+  private static void initFrom(StmzooCheckpoint checkpoint, boolean ema, RunModel model, Session session,
+      TrainingGraph graph, PrintStream log) {
+    Optional<String> headMismatch = model.headMismatch(checkpoint.metadata().classNames(),
+        checkpoint.metadata().numClasses());
+    // a head of another count is left out by its shape (restored.head()); one of the same shape must be left out here
+    KeyMap keyMap = ModelRegistry.keyMap(checkpoint.entry());
+    boolean sameShapeOtherClasses = headMismatch.isPresent()
+        && checkpoint.metadata().numClasses() == model.classes().size();
+    List<ModelVariable> restoring = sameShapeOtherClasses
+        ? graph.modelVariables().stream().filter(v -> !keyMap.isHead(v.path())).toList() : graph.modelVariables();
+    SizeAdaptation.Restored restored = checkpoint.restoreAdapted(session, graph.model(), restoring, ema);
     graph.resetEma(session);
-    int classes = checkpoint.metadata().numClasses();
-    String headNote = classes == graph.numClasses() ? "" : "; the checkpoint has " + classes + " classes, this run "
-        + graph.numClasses() + ": the head is re-initialised";
-    log.println("Initialised from " + checkpoint.describe(ema) + headNote + (restored.head().isEmpty() ? ""
-        : "; re-initialised (shape differs): " + String.join(", ",
+    log.println("Initialised from " + checkpoint.describe(ema)
+        + headMismatch.map(why -> "; " + why + ": the head is re-initialised").orElse("")
+        + (restored.head().isEmpty() ? "" : "; re-initialised (shape differs): " + String.join(", ",
             restored.head().stream().map(CheckpointShapes.Mismatch::describe).toList())));
     restored.notes().forEach(note -> log.println("note: " + note));
   }

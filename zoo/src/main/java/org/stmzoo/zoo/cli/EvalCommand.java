@@ -79,7 +79,9 @@ final class EvalCommand implements Command {
     int width = names.stream().mapToInt(String::length).max().orElse(5);
     System.out.println("per-class accuracy:");
     for (int c = 0; c < perClass.length; c++) {
-      System.out.printf(Locale.ROOT, "  %-" + width + "s %6.2f%%%n", names.get(c), perClass[c]);
+      // a class of the model that the evaluated folder has no images of has no accuracy, not 0% or NaN%
+      System.out.printf(Locale.ROOT, "  %-" + width + "s %s%n", names.get(c), Double.isNaN(perClass[c])
+          ? "     -  (no images)" : String.format(Locale.ROOT, "%6.2f%%", perClass[c]));
     }
   }
 }

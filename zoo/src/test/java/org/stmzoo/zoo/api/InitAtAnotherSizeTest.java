@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
@@ -28,7 +30,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * {@code train --init} from a checkpoint made at another image size keeps its learned position embedding, resized
  * as the importer resizes a published one (DeiT's {@code --finetune} interpolates {@code pos_embed} too), and
- * re-initialises only the head of another class count.
+ * re-initialises only the head of another class count; a head of the same count trained on other class names, or
+ * on the same names in another order, is re-initialised too (its outputs would answer for the wrong classes).
  */
 class InitAtAnotherSizeTest {
   private static final String MODEL = "deit-tiny";
@@ -135,6 +138,40 @@ class InitAtAnotherSizeTest {
           true);
       StmzooCheckpoint.read(tmp.resolve("run").resolve(RunDirectory.LAST)).restore(session, built, false);
       assertThat(value(session, built, "cls_token")).containsExactly(clsToken, within(1e-6f));
+    }
+  }
+
+  /**
+   * A checkpoint of two classes initialising a run on the data's [circle, square]: its head was kept when only the
+   * count was compared, the checkpoint's "triangle" (or "square" in first place) output then trained as another class.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "circle,triangle | the checkpoint was trained on classes [circle, triangle], this run on classes [circle, square]"
+          + " (only this run has classes [square], only the checkpoint classes [triangle]): the head is re-initialised",
+      "square,circle | the checkpoint has this run's classes in another order (classes [square, circle], this run"
+          + " classes [circle, square]): the head is re-initialised"})
+  void aCheckpointOfOtherClassNamesOfTheSameCountInitialisesARunWithAFreshHead(String checkpointClasses,
+      String expectedLog) throws IOException {
+    Path checkpoint = tmp.resolve("deit32");
+    Map<String, float[]> initial = freshCheckpoint(MODEL, List.of(checkpointClasses.split(",")), checkpoint,
+        "head/kernel", "cls_token");
+    RecipeConfig still = new RecipeConfig(1, 2, 1e-12, 0, 0, 0, 0, 0, 0, 0, 0, 0.5, 0, false, 0.5, false,
+        RecipeConfig.Distillation.none(), 0);
+    Path run = tmp.resolve("run");
+    TrainSpec spec = TrainSpec.of(MODEL, DataSpec.folder(StmzooTest.tinyFolder(tmp.resolve("shapes"), 1)), run, 1, 2)
+        .withImageSize(32).withInit(Weights.checkpoint(checkpoint)).withRecipe(still).withAugmentation(null, 1f)
+        .withCropPct(1f).withThreads(1);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Training.run(spec, TrainingListener.none(), new PrintStream(log, true, StandardCharsets.UTF_8));
+
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains(expectedLog);
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      BuiltModel built = BuiltModel.build(ModelRegistry.get(MODEL), new ModelOptions(2, 3, 32, null), graph, 0L, -1,
+          true);
+      StmzooCheckpoint.read(run.resolve(RunDirectory.LAST)).restore(session, built, false);
+      assertThat(value(session, built, "cls_token")).containsExactly(initial.get("cls_token"), within(1e-6f));
+      assertThat(value(session, built, "head/kernel")).isNotEqualTo(initial.get("head/kernel"));
     }
   }
 }
