@@ -13,7 +13,8 @@ import org.stmzoo.layers.core.ConfigChecks;
  *     that had none)
  * @param ema evaluate the EMA weights of a training checkpoint
  * @param cropPct the evaluation crop in (0, 1], or null for the run's, else the model's
- * @param limit evaluate only the first N images, at least 1 (null: all)
+ * @param limit evaluate only N images, at least 1 (null: all): a class-stratified sample, drawn with the run's seed
+ *     from the run's validation set (the images a run with {@code --limit-val N} validated on), else with seed 0
  */
 public record EvalSpec(Path checkpoint, String data, boolean ema, Float cropPct, int batchSize, Integer limit) {
   public EvalSpec {
