@@ -31,7 +31,8 @@ public final class Evaluation {
     int batchSize = evalSpec.batchSize();
     RunModel model = RunModel.of(checkpoint);
     float crop = evalSpec.cropPct() != null ? evalSpec.cropPct() : checkpoint.preprocessing().cropPct();
-    // a limit samples the run's validation set with the run's seed, as its --limit-val did; other data with 0
+    // a limit samples the run's validation set with the run's seed, as its --limit-val did (which is the default
+    // limit there); other data with 0
     ImageDataset data = evalSpec.data() != null
         ? DataSpec.limited(DataSpec.evaluationSet(evalSpec.data()), evalSpec.limit(), 0)
         : runValidationSet(checkpoint, evalSpec.limit());
@@ -58,8 +59,10 @@ public final class Evaluation {
    * The validation set of the checkpoint's run, rebuilt from its args.json as training built it (the same data,
    * validation folder or split, and seed), without the run's limits. A run that validated on nothing is refused:
    * its data is all training images, and scoring them would overstate the accuracy. An args.json written before
-   * {@code val} and {@code val_split} were recorded counts as having neither. {@code limit} (null: all) takes a
-   * class-stratified sample with the run's seed ({@link DataSpec#limited}).
+   * {@code val} and {@code val_split} were recorded counts as having neither. {@code limit} (null: the run's
+   * {@code --limit-val}, as args.json records it, if any) takes a class-stratified sample with the run's seed
+   * ({@link DataSpec#limited}), the one training validated on; an args.json written before {@code limit_val} was
+   * recorded counts as unlimited.
    */
   private static ImageDataset runValidationSet(StmzooCheckpoint checkpoint, Integer limit) throws IOException {
     RunDirectory run = checkpoint.run().orElseThrow(() -> new IllegalArgumentException("give the data: "
@@ -74,7 +77,8 @@ public final class Evaluation {
         new IllegalArgumentException("give the data: the run " + run.root() + " has no validation set (its args.json"
             + " records no --val or --val-split, and " + data + " holds no train/ and val/), so all of " + data
             + " is training images"));
-    return DataSpec.limited(validation, limit, seed);
+    Integer recordedLimit = args.get("limit_val") instanceof Number n ? n.intValue() : null;
+    return DataSpec.limited(validation, limit != null ? limit : recordedLimit, seed);
   }
 
   private static String stringOrNull(Object value) {

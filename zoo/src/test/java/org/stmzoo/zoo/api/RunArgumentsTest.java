@@ -77,6 +77,24 @@ class RunArgumentsTest {
   }
 
   @Test
+  void evalScoresTheValidationSampleARunsLimitTookUnlessGivenItsOwnLimitOrData() throws IOException {
+    Path data = StmzooTest.tinyFolder(tmp.resolve("shapes"), 6);
+    Path run = tmp.resolve("run");
+    train(trainSpec(DataSpec.folder(data).withValSplit(0.5).withLimits(null, 3), run));
+
+    Map<String, Object> args = new RunDirectory(run).readArgs();
+    assertThat(args).containsEntry("limit_train", null).containsEntry("limit_val", 3);
+    // the 6 held-out images, of which training validated on a sample of 3: eval scores those 3
+    assertThat(Evaluation.run(EvalSpec.of(run), new PrintStream(PrintStream.nullOutputStream())).images())
+        .isEqualTo(3);
+    assertThat(StmzooTest.evalLog(EvalSpec.of(run))).contains(" on " + args.get("val_set") + " (crop-pct");
+    assertThat(Evaluation.run(EvalSpec.of(run).withLimit(5), new PrintStream(PrintStream.nullOutputStream()))
+        .images()).isEqualTo(5);
+    assertThat(Evaluation.run(EvalSpec.of(run).withData(data.toString()),
+        new PrintStream(PrintStream.nullOutputStream())).images()).isEqualTo(12);
+  }
+
+  @Test
   void aResumeMustRepeatTheRecipeAndTheValidationSet() throws IOException {
     Path data = StmzooTest.tinyFolder(tmp.resolve("shapes"), 6);
     Path run = tmp.resolve("run");
