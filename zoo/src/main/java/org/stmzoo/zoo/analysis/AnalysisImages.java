@@ -1,16 +1,11 @@
 package org.stmzoo.zoo.analysis;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
-import java.util.TreeMap;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.datasets.Subset;
 import org.stmzoo.zoo.weights.RawTensor;
 
 /**
@@ -41,8 +36,8 @@ public interface AnalysisImages {
   String description();
 
   /**
-   * {@code all} reordered so that its first {@code n} images are a class-stratified sample: the classes in a
-   * seeded random order, each class's images in a seeded shuffle, then one image per class per round. An image
+   * {@code all} reordered so that its first {@code n} images are a class-stratified sample
+   * ({@link Subset#stratifiedOrder}, as a run's {@code --limit-train}/{@code --limit-val} take theirs). An image
    * folder sorts by class, so its first {@code n} would hold one or two classes. The analyses take the first
    * {@code n} readable images, so an unreadable one is replaced by the next of the order (images whose label
    * cannot be read come last). The same images and seed give the same order; with {@code n} at least the size,
@@ -52,35 +47,8 @@ public interface AnalysisImages {
     if (n >= all.size()) {
       return all;
     }
-    Map<Integer, List<Integer>> byLabel = new TreeMap<>();
-    List<Integer> unlabelled = new ArrayList<>();
-    for (int i = 0; i < all.size(); i++) {
-      try {
-        byLabel.computeIfAbsent(all.label(i), k -> new ArrayList<>()).add(i);
-      } catch (IOException e) {
-        unlabelled.add(i);
-      }
-    }
-    Random random = new Random(seed);
-    List<List<Integer>> classes = new ArrayList<>(byLabel.values());
-    for (List<Integer> members : classes) {
-      Collections.shuffle(members, random);
-    }
-    Collections.shuffle(classes, random);
-    int[] order = new int[all.size()];
-    int next = 0;
-    for (int round = 0; next < order.length - unlabelled.size(); round++) {
-      for (List<Integer> members : classes) {
-        if (round < members.size()) {
-          order[next++] = members.get(round);
-        }
-      }
-    }
-    for (int index : unlabelled) {
-      order[next++] = index;
-    }
-    String description = String.format(Locale.ROOT, "%d images, a class-stratified sample (seed %d) of %s", n, seed,
-        all.description());
+    int[] order = Subset.stratifiedOrder(all.size(), all::label, seed);
+    String description = Subset.describeStratified(n, seed, all.description());
     return new AnalysisImages() {
       @Override
       public int size() {

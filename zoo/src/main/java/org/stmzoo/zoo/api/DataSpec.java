@@ -23,8 +23,9 @@ import org.stmzoo.layers.core.ConfigChecks;
  * @param val a validation image folder, or null (an image folder only)
  * @param valSplit the fraction in (0, 1) of an image folder held out for validation, or null (an image folder only;
  *     not with {@code val})
- * @param limitTrain use only the first N training images, at least 1 (null: all)
- * @param limitVal use only the first N validation images, at least 1 (null: all)
+ * @param limitTrain use only N training images, at least 1 (null: all): a class-stratified sample drawn with the
+ *     run's seed ({@link Subset#stratified})
+ * @param limitVal use only N validation images, at least 1 (null: all), sampled as {@code limitTrain}
  */
 public record DataSpec(String data, Path val, Double valSplit, Integer limitTrain, Integer limitVal) {
   /** Training data and, when there is one, the validation set with the same classes. */
@@ -152,10 +153,12 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
     return new DataSpec(data, val, valSplit, train, validation);
   }
 
-  /** Reads the datasets; {@code seed} draws a {@code valSplit}. */
+  /** Reads the datasets; {@code seed} draws a {@code valSplit} and the limits' samples. */
   public Loaded load(long seed) throws IOException {
     Loaded loaded = loadUnlimited(seed);
-    return new Loaded(limit(loaded.train(), limitTrain), loaded.val().map(v -> limit(v, limitVal)));
+    Optional<ImageDataset> val = loaded.val().isPresent()
+        ? Optional.of(limited(loaded.val().get(), limitVal, seed)) : Optional.empty();
+    return new Loaded(limited(loaded.train(), limitTrain, seed), val);
   }
 
   private Loaded loadUnlimited(long seed) throws IOException {
@@ -254,7 +257,11 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
     return p;
   }
 
-  private static ImageDataset limit(ImageDataset data, Integer n) {
-    return n == null || n >= data.size() ? data : Subset.first(data, n);
+  /**
+   * {@code data} limited to {@code n} images (null: all) as a run's limits take them: a class-stratified sample
+   * drawn with {@code seed}, which eval draws again to score the images a run validated on.
+   */
+  public static ImageDataset limited(ImageDataset data, Integer n, long seed) throws IOException {
+    return n == null ? data : Subset.stratified(data, n, seed);
   }
 }

@@ -9,11 +9,12 @@ import org.stmzoo.layers.core.ConfigChecks;
  * @param checkpoint a checkpoint folder (import output, RUN/best, RUN/last) or a run folder (its best, else last)
  * @param data the evaluation data ({@code fashion-mnist}: its test split, {@code cifar10:FOLDER}: its test batch,
  *     or an image folder: its {@code val} folder when it holds {@code train} and {@code val}, else all of it); null
- *     for the validation set of the run the checkpoint comes from, rebuilt as training built it (refused for a run
- *     that had none)
+ *     for the validation set of the run the checkpoint comes from, rebuilt as training built it, with its
+ *     {@code --limit-val} sample unless {@code limit} is given (refused for a run that had none)
  * @param ema evaluate the EMA weights of a training checkpoint
  * @param cropPct the evaluation crop in (0, 1], or null for the run's, else the model's
- * @param limit evaluate only the first N images, at least 1 (null: all)
+ * @param limit evaluate only N images, at least 1 (null: all): a class-stratified sample, drawn with the run's seed
+ *     from the run's validation set (the images a run with {@code --limit-val N} validated on), else with seed 0
  */
 public record EvalSpec(Path checkpoint, String data, boolean ema, Float cropPct, int batchSize, Integer limit) {
   public EvalSpec {

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import org.stmzoo.datasets.ImageDataset;
-import org.stmzoo.datasets.Subset;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.recipes.train.EvalResult;
@@ -32,12 +31,12 @@ public final class Evaluation {
     int batchSize = evalSpec.batchSize();
     RunModel model = RunModel.of(checkpoint);
     float crop = evalSpec.cropPct() != null ? evalSpec.cropPct() : checkpoint.preprocessing().cropPct();
-    // a folder of some of the model's classes is labelled by name with its classes, as train labels --val
-    ImageDataset data = evalSpec.data() != null ? DataSpec.evaluationSet(evalSpec.data(), model.classes())
-        : runValidationSet(checkpoint);
-    if (evalSpec.limit() != null && evalSpec.limit() < data.size()) {
-      data = Subset.first(data, evalSpec.limit());
-    }
+    // a folder of some of the model's classes is labelled by name with its classes, as train labels --val; a limit
+    // samples the run's validation set with the run's seed, as its --limit-val did (which is the default limit
+    // there); other data with 0
+    ImageDataset data = evalSpec.data() != null
+        ? DataSpec.limited(DataSpec.evaluationSet(evalSpec.data(), model.classes()), evalSpec.limit(), 0)
+        : runValidationSet(checkpoint, evalSpec.limit());
     model.checkClasses(data.classNames(), "the checkpoint " + checkpoint.directory());
     log.printf(Locale.ROOT, "Evaluating %s from %s on %s (crop-pct %.3f)%n", model.entry().name(),
         checkpoint.describe(ema), data.description(), crop);
@@ -61,9 +60,12 @@ public final class Evaluation {
    * The validation set of the checkpoint's run, rebuilt from its args.json as training built it (the same data,
    * validation folder or split, and seed), without the run's limits. A run that validated on nothing is refused:
    * its data is all training images, and scoring them would overstate the accuracy. An args.json written before
-   * {@code val} and {@code val_split} were recorded counts as having neither.
+   * {@code val} and {@code val_split} were recorded counts as having neither. {@code limit} (null: the run's
+   * {@code --limit-val}, as args.json records it, if any) takes a class-stratified sample with the run's seed
+   * ({@link DataSpec#limited}), the one training validated on; an args.json written before {@code limit_val} was
+   * recorded counts as unlimited.
    */
-  private static ImageDataset runValidationSet(StmzooCheckpoint checkpoint) throws IOException {
+  private static ImageDataset runValidationSet(StmzooCheckpoint checkpoint, Integer limit) throws IOException {
     RunDirectory run = checkpoint.run().orElseThrow(() -> new IllegalArgumentException("give the data: "
         + checkpoint.directory() + " is not part of a training run, so there is no data to default to"));
     Map<String, Object> args = run.readArgs();
@@ -72,10 +74,12 @@ public final class Evaluation {
         ? Path.of(DataSpec.located(folder, stringOrNull(args.get("val_path")))) : null;
     Double valSplit = args.get("val_split") instanceof Number fraction ? fraction.doubleValue() : null;
     long seed = args.get("seed") instanceof Number n ? n.longValue() : 0;
-    return new DataSpec(data, val, valSplit, null, null).validationSet(seed).orElseThrow(() ->
+    ImageDataset validation = new DataSpec(data, val, valSplit, null, null).validationSet(seed).orElseThrow(() ->
         new IllegalArgumentException("give the data: the run " + run.root() + " has no validation set (its args.json"
             + " records no --val or --val-split, and " + data + " holds no train/ and val/), so all of " + data
             + " is training images"));
+    Integer recordedLimit = args.get("limit_val") instanceof Number n ? n.intValue() : null;
+    return DataSpec.limited(validation, limit != null ? limit : recordedLimit, seed);
   }
 
   private static String stringOrNull(Object value) {

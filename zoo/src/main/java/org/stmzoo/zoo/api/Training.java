@@ -67,7 +67,8 @@ public final class Training {
    * host to host, what only the chief reads or runs (the init weights, the teacher and its distillation settings),
    * and what other keys determine (the model's input, the scaled lr).
    */
-  private static final Set<String> NOT_SHARED = Set.of("val", "data_path", "val_path", "train_set", "val_set", "crop_pct", "init",
+  private static final Set<String> NOT_SHARED = Set.of("val", "data_path", "val_path", "train_set", "val_set",
+      "limit_val", "crop_pct", "init",
       "pretrained", "distill_teacher", "distill_type", "distill_alpha", "distill_tau", "threads", "num_classes",
       "in_channels", "mean", "std", "scaled_lr", "remode", "replicas");
 
@@ -345,6 +346,9 @@ public final class Training {
     args.put("val", val);
     args.put("val_path", val == null ? null : DataSpec.recordedPath(val));
     args.put("val_split", spec.data().valSplit());
+    // the limits' sizes: eval draws the same validation sample again with the seed (DataSpec.limited)
+    args.put("limit_train", spec.data().limitTrain());
+    args.put("limit_val", spec.data().limitVal());
     args.put("train_set", data.train().description());
     args.put("val_set", data.val().map(v -> v.description()).orElse(null));
     args.put("classes", model.classes());

@@ -24,8 +24,8 @@ final class DataArguments {
                 + " split)").build())
         .addOption(Option.builder().longOpt("val-split").hasArg().argName("F")
             .desc("hold out this fraction in (0, 1) of an image folder --data for validation (seeded)").build())
-        .addOption(Option.builder().longOpt("limit-train").hasArg().argName("N").desc("use the first N training images").build())
-        .addOption(Option.builder().longOpt("limit-val").hasArg().argName("N").desc("use the first N validation images").build());
+        .addOption(Option.builder().longOpt("limit-train").hasArg().argName("N").desc("use N training images, a class-stratified sample drawn with --seed").build())
+        .addOption(Option.builder().longOpt("limit-val").hasArg().argName("N").desc("use N validation images, a class-stratified sample drawn with --seed").build());
   }
 
   static DataSpec parse(CommandLine line) {

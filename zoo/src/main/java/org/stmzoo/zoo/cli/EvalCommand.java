@@ -42,7 +42,7 @@ final class EvalCommand implements Command {
         .addOption(Option.builder().longOpt("ema").desc("evaluate the EMA weights").build())
         .addOption(Option.builder().longOpt("batch-size").hasArg().argName("B").desc("default 64").build())
         .addOption(CliArgs.cropPctOption("the run's, else the model's"))
-        .addOption(Option.builder().longOpt("limit").hasArg().argName("N").desc("evaluate the first N images").build())
+        .addOption(Option.builder().longOpt("limit").hasArg().argName("N").desc("evaluate N images, a class-stratified sample").build())
         .addOption(Option.builder().longOpt("output").hasArg().argName("PNG")
             .desc("confusion-matrix image (default RUN/confusion_matrix.png, or in the checkpoint folder outside a run)").build());
   }

@@ -26,7 +26,8 @@ import org.stmzoo.zoo.api.TrainingListener;
  * {@code ./stmzoo quickstart}: trains u-convnext-micro at 32x32 on Fashion-MNIST (the embedded demo subset when
  * the full set is not installed) for a few minutes on a CPU, through the Java API ({@link Training},
  * {@link Evaluation}, {@link Stmzoo}),
- * evaluates it on the test split, exports it for serving ({@code RUN/export/1}), classifies the first test image
+ * evaluates it on the test split (validated on each epoch, and evaluated, on {@code --limit-test} of its images
+ * when given: the run's {@code --limit-val}, which eval then defaults to), exports it for serving ({@code RUN/export/1}), classifies the first test image
  * written as a PNG through the export's image-bytes signature, and says where everything is. A demo setting: a
  * higher rate, short warm-up, no Mixup/CutMix/RandAugment and whole images (flip only; evaluation uncropped), so
  * that two short epochs already learn: Fashion-MNIST's items fill the 28x28 frame, and ImageNet-style crops cost
@@ -55,7 +56,7 @@ final class QuickstartCommand implements Command {
         .addOption(Option.builder().longOpt("output").hasArg().argName("DIR").desc("default runs/quickstart").build())
         .addOption(Option.builder().longOpt("epochs").hasArg().argName("E").desc("default 2").build())
         .addOption(Option.builder().longOpt("limit-train").hasArg().argName("N").desc("training images (default 10000)").build())
-        .addOption(Option.builder().longOpt("limit-test").hasArg().argName("N").desc("test images evaluated (default all 10000)").build());
+        .addOption(Option.builder().longOpt("limit-test").hasArg().argName("N").desc("test images validated on and evaluated (default all)").build());
   }
 
   @Override
@@ -70,9 +71,10 @@ final class QuickstartCommand implements Command {
     String data = fullSet ? "fashion-mnist" : DEMO_DATA;
     int epochs = CliArgs.positiveInt(line, "epochs", 2);
     int limitTrain = CliArgs.positiveInt(line, "limit-train", 10000);
-    // parsed with the others, so that a bad value is refused before minutes of training, not after them
-    int limitTest = CliArgs.positiveInt(line, "limit-test", Integer.MAX_VALUE);
-    TrainSpec spec = TrainSpec.of(MODEL, DataSpec.of(data).withLimits(limitTrain, null), run, epochs, 64)
+    // parsed with the others, so that a bad value is refused before minutes of training, not after them; the run's
+    // --limit-val, so each epoch validates on the images eval then scores
+    Integer limitTest = line.hasOption("limit-test") ? CliArgs.positiveInt(line, "limit-test", 0) : null;
+    TrainSpec spec = TrainSpec.of(MODEL, DataSpec.of(data).withLimits(limitTrain, limitTest), run, epochs, 64)
         .withImageSize(32)
         .withRecipe(new RecipeConfig(epochs, 64, 4e-3, 1e-5, 1e-6, 0.2, 0.05, 0, 0.1, 0, 0, 0.5, 0, false, 0.99996,
             false, RecipeConfig.Distillation.none(), 0))
@@ -80,15 +82,15 @@ final class QuickstartCommand implements Command {
     System.out.println((fullSet ? "" : "Fashion-MNIST is not installed: training on the embedded demo set " + DEMO_DATA
         + " (apt-get install dataset-fashion-mnist for the full set)\n") + "./stmzoo train --model " + MODEL
         + " --data " + data + " --image-size 32 --batch-size 64 --epochs " + epochs + " --limit-train " + limitTrain
-        + " --lr 4e-3 --warmup-epochs 0.2 --mixup 0 --cutmix 0 --aa none --reprob 0 --scale 1.0 --crop-pct 1.0"
+        + (limitTest == null ? "" : " --limit-val " + limitTest) + " --lr 4e-3 --warmup-epochs 0.2 --mixup 0 --cutmix 0 --aa none --reprob 0 --scale 1.0 --crop-pct 1.0"
         + " --output " + out);
     TrainCommand.report(Training.run(spec, System.console() == null ? TrainingListener.none()
         : TrainingListener.progressBar(), System.out));
 
     System.out.println();
+    // the run's validation set, with its --limit-val
     System.out.println("./stmzoo eval --checkpoint " + out);
-    EvalSpec eval = EvalSpec.of(run).withLimit(limitTest);
-    EvalResult result = Evaluation.run(eval, System.out);
+    EvalResult result = Evaluation.run(EvalSpec.of(run), System.out);
     EvalCommand.print(result);
     Path png = run.resolve("confusion_matrix.png");
     ConfusionMatrixPlot.write(png, result.confusion(), result.classNames());

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,24 @@ class RunArgumentsTest {
     assertThat(result.images()).isEqualTo(4);
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("on validation part of image folder " + data
         + " (split 0.250, seed 0) (4 images, 2 classes)");
+  }
+
+  @Test
+  void evalScoresTheValidationSampleARunsLimitTookUnlessGivenItsOwnLimitOrData() throws IOException {
+    Path data = StmzooTest.tinyFolder(tmp.resolve("shapes"), 6);
+    Path run = tmp.resolve("run");
+    train(trainSpec(DataSpec.folder(data).withValSplit(0.5).withLimits(null, 3), run));
+
+    Map<String, Object> args = new RunDirectory(run).readArgs();
+    assertThat(args).containsEntry("limit_train", null).containsEntry("limit_val", 3);
+    // the 6 held-out images, of which training validated on a sample of 3: eval scores those 3
+    assertThat(Evaluation.run(EvalSpec.of(run), new PrintStream(PrintStream.nullOutputStream())).images())
+        .isEqualTo(3);
+    assertThat(StmzooTest.evalLog(EvalSpec.of(run))).contains(" on " + args.get("val_set") + " (crop-pct");
+    assertThat(Evaluation.run(EvalSpec.of(run).withLimit(5), new PrintStream(PrintStream.nullOutputStream()))
+        .images()).isEqualTo(5);
+    assertThat(Evaluation.run(EvalSpec.of(run).withData(data.toString()),
+        new PrintStream(PrintStream.nullOutputStream())).images()).isEqualTo(12);
   }
 
   @Test
@@ -226,6 +245,27 @@ class RunArgumentsTest {
     withValFolder.put("val_split", null);
     assertThat(StmzooTest.evalLog(EvalSpec.of(fakeRun("val-run", withValFolder))))
         .contains(" on image folder " + root.resolve("val") + " (4 images, 2 classes)");
+  }
+
+  /** How many images of each class {@code spec} scores (the confusion matrix's row sums). */
+  private static int[] imagesPerClass(EvalSpec spec) throws IOException {
+    int[][] confusion = Evaluation.run(spec, new PrintStream(PrintStream.nullOutputStream())).confusion();
+    int[] images = new int[confusion.length];
+    for (int label = 0; label < confusion.length; label++) {
+      images[label] = Arrays.stream(confusion[label]).sum();
+    }
+    return images;
+  }
+
+  @Test
+  void evalsLimitScoresAClassStratifiedSampleNotTheFirstClass() throws IOException {
+    Path shapes = StmzooTest.tinyFolder(tmp.resolve("shapes"), 6);
+    Path run = fakeRun("run", oldArgs(tmp.resolve("elsewhere")));
+    // the folder lists 6 circles, then 6 squares: the first 3 would all be circles
+    assertThat(imagesPerClass(EvalSpec.of(run).withData(shapes.toString()).withLimit(3)))
+        .containsExactlyInAnyOrder(2, 1);
+    assertThat(StmzooTest.evalLog(EvalSpec.of(run).withData(shapes.toString()).withLimit(3)))
+        .contains(" on 3 images, a class-stratified sample (seed 0) of image folder " + shapes);
   }
 
   @Test

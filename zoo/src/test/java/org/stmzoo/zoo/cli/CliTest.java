@@ -23,6 +23,7 @@ import org.apache.commons.cli.ParseException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.FashionMnist;
+import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelRegistry;
 
@@ -146,6 +147,23 @@ class CliTest {
     assertThat(errorLine(o)).isEqualTo("error: --limit-test must be a positive integer, got '0'");
     assertThat(o.out()).doesNotContain("./stmzoo train");
     assertThat(out).isEmptyDirectory(); // the run-folder check creates it; nothing trained into it
+  }
+
+  /**
+   * {@code --limit-test} limits each epoch's validation as well as the evaluation (the run's {@code --limit-val}),
+   * and the commands the quickstart echoes say so: its eval command, run as echoed, scores the same images.
+   */
+  @Test
+  void quickstartValidatesAndEvaluatesOnItsLimitTestAndEchoesIt() throws IOException {
+    Path out = tmp.resolve("quick");
+    Outcome o = run("quickstart", "--output", out.toString(), "--epochs", "1", "--limit-train", "64",
+        "--limit-test", "16");
+    assertThat(o.code()).isEqualTo(0);
+    assertThat(o.out()).contains(" --limit-train 64 --limit-val 16 ").contains("./stmzoo eval --checkpoint " + out
+        + "\n").contains(" on 16 images, a class-stratified sample (seed 0) of ");
+    Map<String, Object> args = new RunDirectory(out).readArgs();
+    assertThat(args).containsEntry("limit_val", 16);
+    assertThat((String) args.get("val_set")).startsWith("16 images, a class-stratified sample (seed 0) of ");
   }
 
   /**
