@@ -72,6 +72,22 @@ class CliTest {
     assertThat(benchmark.out()).doesNotContainPattern("[0-9.]+ images/s");
   }
 
+  /** A flag given twice is refused before anything runs: Commons CLI alone kept the first value, silently. */
+  @Test
+  void aSingleValuedOptionGivenTwiceIsAUsageError() {
+    Outcome describe = run("describe", "u-convnext-micro", "--image-size", "64", "--image-size", "32");
+    assertThat(describe.code()).isEqualTo(2);
+    assertThat(errorLine(describe)).isEqualTo("error: --image-size given more than once (it takes one value)");
+    assertThat(describe.out()).doesNotContain("parameters:").contains("usage: ./stmzoo describe");
+    // before any other check of the command: the first value would otherwise have been used or checked alone
+    Outcome train = run("train", "--model", "u-convnext-micro", "--epochs", "1", "--epochs=0");
+    assertThat(train.code()).isEqualTo(2);
+    assertThat(errorLine(train)).isEqualTo("error: --epochs given more than once (it takes one value)");
+    Outcome export = run("export", "--output", tmp.resolve("a").toString(), "--output", tmp.resolve("b").toString());
+    assertThat(export.code()).isEqualTo(2);
+    assertThat(errorLine(export)).isEqualTo("error: --output given more than once (it takes one value)");
+  }
+
   @Test
   void usageErrorsExitWithTwo() {
     assertThat(run().code()).isEqualTo(2);
