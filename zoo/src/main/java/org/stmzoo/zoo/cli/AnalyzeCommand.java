@@ -11,6 +11,7 @@ import java.util.function.IntToLongFunction;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.layers.io.PathChecks;
 import org.stmzoo.zoo.analysis.AnalysisImages;
 import org.stmzoo.zoo.analysis.AnalysisModel;
 import org.stmzoo.zoo.analysis.Erf;
@@ -93,9 +94,9 @@ final class AnalyzeCommand implements Command {
     String name = args.get(0);
     // every flag checked, and the analysis's spec built, before the data is read or any weights are fetched
     Analysis analysis = analysis(name, line);
+    Path output = PathChecks.outputFolder(AnalysisArguments.output(line, "analysis/" + name));
     AnalysisArguments.Data data = AnalysisArguments.data(line);
     List<AnalysisModel.Spec> models = AnalysisArguments.withDataClasses(AnalysisArguments.models(line, env), data);
-    Path output = AnalysisArguments.output(line, "analysis/" + name);
     long start = System.nanoTime();
     analysis.run(models, data, output);
     System.out.printf(Locale.ROOT, "Wrote %s (%.0f s)%n", output.toAbsolutePath(), (System.nanoTime() - start) / 1e9);

@@ -151,6 +151,9 @@ final class BenchmarkCommand implements Command {
       }
     }
     int profileTop = CliArgs.positiveInt(line, "profile-top", 15);
+    if (line.hasOption("data")) {
+      DataSpec.checkFolders(line.getOptionValue("data")); // read after the benchmark: a wrong path fails now
+    }
     LoaderSettings loader = line.hasOption("data") ? new LoaderSettings(line.getOptionValue("data"),
         RecipeArguments.autoAugment(line), RecipeArguments.minScale(line),
         CliArgs.positiveInt(line, "loader-threads", Runtime.getRuntime().availableProcessors())) : null;

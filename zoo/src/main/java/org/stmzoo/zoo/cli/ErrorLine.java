@@ -3,9 +3,12 @@ package org.stmzoo.zoo.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 import java.util.stream.Collectors;
 import org.stmzoo.layers.core.JsonErrors;
 import org.tensorflow.exceptions.TensorFlowException;
@@ -47,6 +50,11 @@ final class ErrorLine {
     }
     if (e instanceof NotDirectoryException f) {
       return f.getFile() + ": not a folder";
+    }
+    if (e instanceof FileAlreadyExistsException f && f.getFile() != null) {
+      // Files.createDirectories where a file is: "cannot be accessed" sent users looking for a permission problem
+      return f.getFile() + (Files.isRegularFile(Path.of(f.getFile())) ? ": is a file, not a folder"
+          : ": already exists");
     }
     if (e instanceof FileSystemException f && f.getFile() != null) {
       return f.getFile() + ": " + (f.getReason() == null ? "cannot be accessed" : f.getReason());

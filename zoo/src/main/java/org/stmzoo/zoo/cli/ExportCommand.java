@@ -12,6 +12,7 @@ import org.apache.commons.cli.Options;
 import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.export.SavedModelExporter.ExportResult;
+import org.stmzoo.layers.io.PathChecks;
 import org.stmzoo.zoo.api.ExportSpec;
 import org.stmzoo.zoo.api.ModelSpec;
 import org.stmzoo.zoo.api.Stmzoo;
@@ -118,7 +119,7 @@ final class ExportCommand implements Command {
       // checked here rather than as a required option, so that --help works without it
       throw new UsageException("give --output DIR");
     }
-    Path output = Path.of(line.getOptionValue("output"));
+    Path output = PathChecks.outputFolder(Path.of(line.getOptionValue("output")));
     long version = version(line);
     int rowStreams = CliArgs.positiveInt(line, "row-streams", 1);
     int batchStreams = CliArgs.positiveInt(line, "batch-streams", 1);

@@ -2,6 +2,7 @@ package org.stmzoo.zoo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
@@ -86,6 +87,44 @@ class CliTest {
     Outcome export = run("export", "--output", tmp.resolve("a").toString(), "--output", tmp.resolve("b").toString());
     assertThat(export.code()).isEqualTo(2);
     assertThat(errorLine(export)).isEqualTo("error: --output given more than once (it takes one value)");
+  }
+
+  /**
+   * Output and data paths of the wrong kind are refused before a model is built or data read, named for what they
+   * are: they used to fail after the training, attack or benchmark, as "cannot be accessed" or "does not exist".
+   */
+  @Test
+  void pathsOfTheWrongKindAreRefusedBeforeAnyWork() throws IOException {
+    Path file = Files.writeString(tmp.resolve("afile"), "x");
+    Outcome analyze = run("analyze", "robustness", "--attack", "fgsm", "--model", "u-convnext-micro",
+        "--random-init", "--data", "fashion-mnist-demo", "--images", "1", "--output", file.toString());
+    assertThat(analyze.code()).as(analyze.err()).isEqualTo(1);
+    assertThat(errorLine(analyze)).isEqualTo("error: " + file + ": is a file, not a folder");
+    Outcome trainData = run("train", "--model", "u-convnext-micro", "--data", file.toString(), "--output",
+        tmp.resolve("run").toString());
+    assertThat(trainData.code()).isEqualTo(1);
+    assertThat(errorLine(trainData)).isEqualTo("error: data folder " + file + " is a file, not a folder");
+    Outcome trainOutput = run("train", "--model", "u-convnext-micro", "--data", "fashion-mnist-demo", "--output",
+        file.resolve("run").toString());
+    assertThat(errorLine(trainOutput)).isEqualTo("error: " + file + ": is a file, not a folder (in "
+        + file.resolve("run") + ")");
+    Outcome export = run("export", "--model", "u-convnext-micro", "--image-size", "32", "--output", file.toString());
+    assertThat(errorLine(export)).isEqualTo("error: " + file + ": is a file, not a folder");
+    assertThat(export.out()).doesNotContain("exported");
+    Path missing = tmp.resolve("nope");
+    Outcome benchmark = run("benchmark", "--model", "u-convnext-micro", "--mode", "train", "--image-size", "32",
+        "--batch", "1", "--steps", "1", "--warmup", "0", "--data", missing.toString());
+    assertThat(errorLine(benchmark)).isEqualTo("error: data folder " + missing + " does not exist");
+    assertThat(benchmark.out()).doesNotContain("images/s");
+    assertThat(tmp).isDirectoryNotContaining(p -> !p.equals(file)); // no run folder, no stray temporary
+  }
+
+  /** A folder wanted where a file is, as Files.createDirectories reports it: said so, not "cannot be accessed". */
+  @Test
+  void aFileWhereAFolderWasWantedIsNamedAsAFile() throws IOException {
+    Path file = Files.writeString(tmp.resolve("afile"), "x");
+    IOException e = assertThrows(IOException.class, () -> Files.createDirectories(file));
+    assertThat(ErrorLine.of(e)).isEqualTo(file + ": is a file, not a folder");
   }
 
   @Test
