@@ -151,12 +151,12 @@ final class BenchmarkCommand implements Command {
       }
     }
     int profileTop = CliArgs.positiveInt(line, "profile-top", 15);
-    if (line.hasOption("data")) {
-      DataSpec.checkFolders(line.getOptionValue("data")); // read after the benchmark: a wrong path fails now
-    }
     LoaderSettings loader = line.hasOption("data") ? new LoaderSettings(line.getOptionValue("data"),
         RecipeArguments.autoAugment(line), RecipeArguments.minScale(line),
         CliArgs.positiveInt(line, "loader-threads", Runtime.getRuntime().availableProcessors())) : null;
+    if (loader != null) {
+      DataSpec.checkFolders(loader.data()); // read after the benchmark: a wrong path fails now, not then
+    }
     ThroughputBenchmark.Result r = ThroughputBenchmark.run(entry, options, new ThroughputBenchmark.Spec(mode, batch,
         steps, warmup, plan, line.hasOption("xla"), line.hasOption("profile"), line.hasOption("fused-layer-norm")));
     System.out.println(summary(r, modeName));
