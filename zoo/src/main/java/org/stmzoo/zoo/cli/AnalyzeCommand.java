@@ -295,7 +295,10 @@ final class AnalyzeCommand implements Command {
 
   private static Erf.Spec erfSpec(CommandLine line, int images) {
     Integer stage = line.hasOption("stage") ? CliArgs.nonNegativeInt(line, "stage", 0) : null;
-    return new Erf.Spec(images, CliArgs.positiveInt(line, "image-size", Erf.Spec.DEFAULT_SIZE), stage,
+    // the models named by --model/--models checked now; a checkpoint's or a release's when it is loaded
+    List<String> named = line.hasOption("models") ? AnalysisArguments.list(line, "models")
+        : line.hasOption("model") ? List.of(line.getOptionValue("model")) : List.of();
+    return new Erf.Spec(images, ModelArguments.imageSize(line, Erf.Spec.DEFAULT_SIZE, named), stage,
         CliArgs.positiveInt(line, "batch-size", 1));
   }
 

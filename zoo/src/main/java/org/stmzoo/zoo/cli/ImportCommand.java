@@ -59,7 +59,7 @@ final class ImportCommand implements Command {
     ModelEntry entry = ModelRegistry.get(line.getOptionValue("model"));
     ModelOptions options = ModelOptions.imagenet()
         .withNumClasses(CliArgs.positiveInt(line, "num-classes", 1000))
-        .withImageSize(CliArgs.positiveInt(line, "image-size", entry.defaultImageSize()));
+        .withImageSize(ModelArguments.imageSize(line, entry.defaultImageSize(), List.of(entry.name())));
     Path checkpoint = Path.of(line.getOptionValue("checkpoint"));
     Path output = PathChecks.outputFolder(Path.of(line.getOptionValue("output")));
     // every registered family's reference weights are ImageNet-1k classifiers: a kept 1000-class head is named

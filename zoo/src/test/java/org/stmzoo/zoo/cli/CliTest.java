@@ -127,6 +127,28 @@ class CliTest {
     assertThat(ErrorLine.of(e)).isEqualTo(file + ": is a file, not a folder");
   }
 
+  /** Every command taking --image-size refuses a size the named model cannot take as describe does: exit 2. */
+  @Test
+  void anImageSizeTheModelCannotTakeIsAUsageErrorInEveryCommand() {
+    String expected = "error: --image-size: u-swin-micro cannot take image size 100";
+    String out = tmp.resolve("out").toString();
+    List<String[]> commands = List.of(
+        new String[] {"train", "--model", "u-swin-micro", "--image-size", "100", "--data", "fashion-mnist-demo",
+            "--output", out},
+        new String[] {"export", "--model", "u-swin-micro", "--image-size", "100", "--output", out},
+        new String[] {"import", "--model", "u-swin-micro", "--image-size", "100", "--checkpoint",
+            tmp.resolve("none.pth").toString(), "--output", out},
+        new String[] {"analyze", "erf", "--model", "u-swin-micro", "--random-init", "--image-size", "100", "--data",
+            "fashion-mnist-demo", "--output", out});
+    for (String[] args : commands) {
+      Outcome o = run(args);
+      assertThat(o.code()).as(String.join(" ", args) + "\n" + o.err()).isEqualTo(2);
+      assertThat(errorLine(o)).startsWith(expected);
+      assertThat(o.out()).contains("usage: ./stmzoo " + args[0]);
+    }
+    assertThat(tmp.resolve("out")).doesNotExist();
+  }
+
   @Test
   void usageErrorsExitWithTwo() {
     assertThat(run().code()).isEqualTo(2);
