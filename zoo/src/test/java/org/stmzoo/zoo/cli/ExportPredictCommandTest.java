@@ -103,13 +103,16 @@ class ExportPredictCommandTest {
     List<String> images = List.of(writePng(dir.resolve("a.png"), 40, 60).toString(),
         writePng(dir.resolve("b.png"), 32, 32).toString(), writePng(dir.resolve("c.png"), 70, 50).toString());
     List<String> outputs = new java.util.ArrayList<>();
-    for (String variant : List.of("none", "--row-streams", "--batch-streams", "--fused-layer-norm")) {
+    for (String variant : List.of("none", "--row-streams", "--batch-streams", "both-streams", "--fused-layer-norm")) {
       Path served = dir.resolve("served-" + variant);
       List<String> export = new java.util.ArrayList<>(List.of("export", "--model", "deit-tiny", "--image-size", "32",
           "--output", served.toString()));
       boolean streams = variant.endsWith("-streams");
       boolean fused = variant.equals("--fused-layer-norm");
-      if (streams) {
+      if (variant.equals("both-streams")) {
+        // the two compose: each part of the batch through the network built as row streams
+        export.addAll(List.of("--row-streams", "2", "--batch-streams", "2"));
+      } else if (streams) {
         export.addAll(List.of(variant, "2"));
       } else if (fused) {
         export.add(variant);
