@@ -30,7 +30,12 @@ final class ErrorLine {
     line = line.replaceAll("\\s*\\[\\[\\{\\{node [^]]*]]", "");
     // a library's message that embeds Jackson's source location (e.g. a manifest error wrapped elsewhere)
     line = line.replaceAll("\\s*\\(?(start marker at )?\\[Source:[^]]*]\\)?", "");
-    return line.length() > MAX_LENGTH ? line.substring(0, MAX_LENGTH) + "..." : line;
+    if (line.length() <= MAX_LENGTH) {
+      return line;
+    }
+    // at a space where there is one, so that the last name shown is whole
+    int cut = line.lastIndexOf(' ', MAX_LENGTH);
+    return line.substring(0, cut > MAX_LENGTH / 2 ? cut : MAX_LENGTH) + " ...";
   }
 
   private static String describe(Throwable e) {

@@ -149,6 +149,28 @@ class CliTest {
     assertThat(tmp.resolve("out")).doesNotExist();
   }
 
+  /** import's key mismatch as the CLI prints it: entries apart, the rest counted, within the one line's limit. */
+  @Test
+  void aKeyMismatchListsItsEntriesApartAndCountsTheRest() {
+    List<String> missing = new java.util.ArrayList<>();
+    List<String> unexpected = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      missing.add("missing tensor 'stages." + i + ".blocks.0.conv_dw.weight' for variable 'stages/" + i
+          + "/blocks/0/conv_dw/kernel' [3, 3, 3, 16]");
+      unexpected.add("unexpected tensor 'layers." + i + ".weight' [16] (no variable takes it)");
+    }
+    Map<String, List<String>> problems = new java.util.LinkedHashMap<>();
+    problems.put("missing", missing);
+    problems.put("unexpected", unexpected);
+    String line = ErrorLine.of(new org.stmzoo.zoo.weights.WeightImportException("u-convnext-micro", problems));
+    assertThat(line).startsWith("the checkpoint does not fit u-convnext-micro: 30 missing: missing tensor"
+            + " 'stages.0.blocks.0.conv_dw.weight' for variable 'stages/0/blocks/0/conv_dw/kernel' [3, 3, 3, 16];"
+            + " missing tensor 'stages.1.")
+        .containsPattern("16]; \\.\\.\\. and [0-9]+ more\\. 30 unexpected: unexpected tensor 'layers\\.0\\.weight' \\[16]"
+            + " \\(no variable takes it\\); ")
+        .endsWith(" more").doesNotContain("] missing").hasSizeLessThan(600);
+  }
+
   @Test
   void usageErrorsExitWithTwo() {
     assertThat(run().code()).isEqualTo(2);
