@@ -164,6 +164,6 @@ final class TrainCommand implements Command {
     result.bestTop1().ifPresent(best -> System.out.printf(Locale.ROOT, "Best eval top-1: %.2f%%%n", best));
     Path out = result.runDirectory();
     System.out.println("Results in " + out.toAbsolutePath() + ": summary.csv, curves.png, tensorboard/, "
-        + "checkpoints last/ and best/ (tensorboard --logdir " + out.resolve("tensorboard") + ")");
+        + "checkpoints last/ and best/ (tensorboard --logdir " + ShellWords.quote(out.resolve("tensorboard")) + ")");
   }
 }

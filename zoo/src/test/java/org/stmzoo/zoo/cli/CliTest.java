@@ -171,6 +171,26 @@ class CliTest {
         .endsWith(" more").doesNotContain("] missing").hasSizeLessThan(600);
   }
 
+  /** The TensorBoard command train prints pastes into a shell as it is, a space or a quote in the path too. */
+  @Test
+  void theTensorBoardHintIsShellQuoted() {
+    assertThat(report(Path.of("runs/plain"))).contains("(tensorboard --logdir runs/plain/tensorboard)");
+    assertThat(report(Path.of("runs/sp ace"))).contains("(tensorboard --logdir 'runs/sp ace/tensorboard')");
+    assertThat(report(Path.of("runs/it's"))).contains("(tensorboard --logdir 'runs/it'\\''s/tensorboard')");
+  }
+
+  private static String report(Path run) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      TrainCommand.report(new org.stmzoo.zoo.api.TrainingResult(run, List.of()));
+    } finally {
+      System.setOut(original);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
   @Test
   void usageErrorsExitWithTwo() {
     assertThat(run().code()).isEqualTo(2);
