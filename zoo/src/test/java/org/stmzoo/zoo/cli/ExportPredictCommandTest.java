@@ -86,7 +86,8 @@ class ExportPredictCommandTest {
       assertThat(scored.get("probability").asDouble()).isBetween(0.0, previous);
       previous = scored.get("probability").asDouble();
     }
-    assertThat(results.get(1).get("error").asText()).contains("Unknown image file format");
+    assertThat(results.get(1).get("error").asText()).contains("Unknown image file format")
+        .endsWith(" (predict --checkpoint also reads PPM, TIFF and WebP)");
     assertThat(results.get(2).get("error").asText()).endsWith(": no such file");
 
     Run table = run("predict", "--model-dir", served.toString(), image.toString());
