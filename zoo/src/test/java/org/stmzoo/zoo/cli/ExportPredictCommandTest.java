@@ -162,8 +162,9 @@ class ExportPredictCommandTest {
         out.toString()).code()).isEqualTo(Main.USAGE);
     assertThat(run("export", "--checkpoint", dir.toString(), "--output", out.toString()).code()).isEqualTo(1);
     assertThat(run("export", "--model", "no-such-model", "--output", out.toString()).code()).isEqualTo(1);
+    // a size the model cannot take is a bad --image-size, as in describe and benchmark
     assertThat(run("export", "--model", "u-convnext-micro", "--image-size", "33", "--output", out.toString()).code())
-        .isEqualTo(1);
+        .isEqualTo(Main.USAGE);
     assertThat(run("predict", dir.toString()).code()).isEqualTo(Main.USAGE);
     assertThat(run("predict", "--checkpoint", dir.toString()).code()).as("no input").isEqualTo(Main.USAGE);
     assertThat(run("predict", "--checkpoint", dir.toString(), "--npy", "x.npy", "x.png").code()).as("two inputs")
