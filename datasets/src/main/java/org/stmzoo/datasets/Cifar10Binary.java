@@ -15,6 +15,7 @@ import org.stmzoo.layers.io.InputFileException;
 import org.stmzoo.layers.io.InputFiles;
 import org.stmzoo.layers.io.InputLimit;
 import org.stmzoo.layers.io.InputLimitException;
+import org.stmzoo.layers.io.PathChecks;
 
 /**
  * CIFAR-10 in its binary distribution ({@code cifar-10-batches-bin}): each record is one label byte followed by
@@ -57,9 +58,7 @@ public final class Cifar10Binary implements ImageDataset {
   public static Cifar10Binary load(Path folder, boolean train) throws IOException {
     Path dir = Files.isDirectory(folder.resolve("cifar-10-batches-bin")) ? folder.resolve("cifar-10-batches-bin")
         : folder;
-    if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("CIFAR-10 folder " + folder + " does not exist");
-    }
+    PathChecks.existingFolder(dir, "CIFAR-10 folder"); // dir is folder itself unless its sub-folder exists
     List<Path> parts;
     if (train) {
       try (Stream<Path> listing = Files.list(dir)) {

@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.stmzoo.layers.io.PathChecks;
 
 /**
  * Images laid out as {@code root/<class>/**.<ext>}, {@code <ext>} one of {@link #EXTENSIONS} (case-insensitive;
@@ -138,12 +139,7 @@ public final class ImageFolder implements ImageDataset {
   }
 
   private static List<String> classFolders(Path root) {
-    if (!Files.exists(root)) {
-      throw new IllegalArgumentException("Image folder " + root + " does not exist");
-    }
-    if (!Files.isDirectory(root)) {
-      throw new IllegalArgumentException("Image folder " + root + " is not a directory");
-    }
+    PathChecks.existingFolder(root, "Image folder");
     List<String> names;
     try (Stream<Path> listing = Files.list(root)) {
       names = listing.filter(Files::isDirectory).map(p -> p.getFileName().toString())

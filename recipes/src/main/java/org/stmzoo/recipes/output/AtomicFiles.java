@@ -23,11 +23,12 @@ public final class AtomicFiles {
   /** A file: written to {@code NAME.tmp}, flushed, then moved atomically over {@code target}. */
   public static void write(Path target, Writer writer) throws IOException {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    // the rename inside too: one that fails (target a folder, say) would otherwise leave NAME.tmp beside it
     writeOrDelete(tmp, () -> {
       writer.write(tmp);
       DurableFiles.syncFile(tmp);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     });
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     DurableFiles.syncDirectory(target.toAbsolutePath().getParent());
   }
 
@@ -48,10 +49,17 @@ public final class AtomicFiles {
       DurableFiles.syncTree(tmp);
     });
     DurableFiles.deleteTree(old);
-    if (Files.exists(target)) {
-      Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-    }
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    writeOrDelete(tmp, () -> {
+      if (Files.exists(target)) {
+        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException | RuntimeException e) {
+        recover(target); // the old folder back in its place; writeOrDelete removes the new one
+        throw e;
+      }
+    });
     // until the new folder's name is durable, the old one is what a power loss leaves to recover
     DurableFiles.syncDirectory(target.toAbsolutePath().getParent());
     DurableFiles.deleteTree(old);

@@ -37,6 +37,17 @@ class AtomicFilesTest {
     assertThat(names(dir)).containsExactly("summary.csv");
   }
 
+  /** A rename that fails (here over a folder of the same name) takes its temporary file with it. */
+  @Test
+  void aFileWhoseRenameFailsLeavesNoTemporary(@TempDir Path dir) throws IOException {
+    Path target = dir.resolve("exp");
+    Files.createDirectories(target.resolve("inside"));
+    assertThatThrownBy(() -> AtomicFiles.write(target, tmp -> Files.writeString(tmp, "new")))
+        .isInstanceOf(IOException.class);
+    assertThat(target).isDirectory();
+    assertThat(names(dir)).containsExactly("exp");
+  }
+
   @Test
   void aFolderIsReplacedWholeAndNeitherTemporaryNorOldIsLeft(@TempDir Path dir) throws IOException {
     Path target = dir.resolve("last");

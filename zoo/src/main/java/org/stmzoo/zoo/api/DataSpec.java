@@ -12,6 +12,7 @@ import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.ImageFolder;
 import org.stmzoo.datasets.Subset;
 import org.stmzoo.layers.core.ConfigChecks;
+import org.stmzoo.layers.io.PathChecks;
 
 /**
  * Which images a run trains and validates on. {@code data} is {@code fashion-mnist[:FOLDER]},
@@ -153,6 +154,27 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
     return new DataSpec(data, val, valSplit, train, validation);
   }
 
+  /**
+   * That the folders this spec names are folders, without reading them: a mistyped or wrong path then fails before
+   * a model is built, weights fetched or a run begun. Fashion-MNIST's folder is its loader's to check, as it may
+   * download into it.
+   */
+  public void checkFolders() {
+    checkFolders(data);
+    if (val != null) {
+      PathChecks.existingFolder(val, "validation folder");
+    }
+  }
+
+  /** {@link #checkFolders()} of a {@code data} value alone, as eval, analyze and benchmark take it. */
+  public static void checkFolders(String data) {
+    if (data.startsWith("cifar10:")) {
+      PathChecks.existingFolder(Path.of(data.substring("cifar10:".length())), "CIFAR-10 folder");
+    } else if (!data.equals(FashionMnist.DEMO_SPEC) && !isFashionMnist(data)) {
+      existingFolder(data);
+    }
+  }
+
   /** Reads the datasets; {@code seed} draws a {@code valSplit} and the limits' samples. */
   public Loaded load(long seed) throws IOException {
     Loaded loaded = loadUnlimited(seed);
@@ -177,7 +199,7 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
     }
     Path root = existingFolder(data);
     if (val != null) {
-      var split = ImageFolder.trainVal(root, existingFolder(val.toString()));
+      var split = ImageFolder.trainVal(root, PathChecks.existingFolder(val, "validation folder"));
       return new Loaded(split.train(), Optional.of(split.val()));
     }
     if (valSplit != null) {
@@ -250,11 +272,7 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
   }
 
   private static Path existingFolder(String path) {
-    Path p = Path.of(path);
-    if (!Files.isDirectory(p)) {
-      throw new IllegalArgumentException("data folder " + p + " does not exist");
-    }
-    return p;
+    return PathChecks.existingFolder(Path.of(path), "data folder");
   }
 
   /**

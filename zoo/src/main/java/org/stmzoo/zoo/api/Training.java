@@ -14,6 +14,7 @@ import java.util.Set;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
+import org.stmzoo.layers.io.PathChecks;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
@@ -88,9 +89,12 @@ public final class Training {
     // a cluster's workers only feed batches: the run folder is the chief's (or the single process's)
     boolean writesRun = cluster.map(Cluster::isChief).orElse(true);
     Path out = spec.output();
+    // before the data is read or weights fetched: a wrong path should cost nothing
     if (writesRun) {
-      checkOutputFolder(out, resume); // before the data is read or weights fetched: that mistake should cost nothing
+      PathChecks.outputFolder(out);
+      checkOutputFolder(out, resume);
     }
+    spec.data().checkFolders();
     // what a resumed run was started with (args.json), read once: its crop and the arguments it must repeat
     Map<String, Object> saved = writesRun && resume ? new RunDirectory(out).readArgs() : null;
     Optional<Downloads.Release> release = spec.init() instanceof Weights.Pretrained p

@@ -11,6 +11,7 @@ import java.util.function.IntToLongFunction;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.layers.io.PathChecks;
 import org.stmzoo.zoo.analysis.AnalysisImages;
 import org.stmzoo.zoo.analysis.AnalysisModel;
 import org.stmzoo.zoo.analysis.Erf;
@@ -93,9 +94,9 @@ final class AnalyzeCommand implements Command {
     String name = args.get(0);
     // every flag checked, and the analysis's spec built, before the data is read or any weights are fetched
     Analysis analysis = analysis(name, line);
+    Path output = PathChecks.outputFolder(AnalysisArguments.output(line, "analysis/" + name));
     AnalysisArguments.Data data = AnalysisArguments.data(line);
     List<AnalysisModel.Spec> models = AnalysisArguments.withDataClasses(AnalysisArguments.models(line, env), data);
-    Path output = AnalysisArguments.output(line, "analysis/" + name);
     long start = System.nanoTime();
     analysis.run(models, data, output);
     System.out.printf(Locale.ROOT, "Wrote %s (%.0f s)%n", output.toAbsolutePath(), (System.nanoTime() - start) / 1e9);
@@ -294,7 +295,10 @@ final class AnalyzeCommand implements Command {
 
   private static Erf.Spec erfSpec(CommandLine line, int images) {
     Integer stage = line.hasOption("stage") ? CliArgs.nonNegativeInt(line, "stage", 0) : null;
-    return new Erf.Spec(images, CliArgs.positiveInt(line, "image-size", Erf.Spec.DEFAULT_SIZE), stage,
+    // the models named by --model/--models checked now; a checkpoint's or a release's when it is loaded
+    List<String> named = line.hasOption("models") ? AnalysisArguments.list(line, "models")
+        : line.hasOption("model") ? List.of(line.getOptionValue("model")) : List.of();
+    return new Erf.Spec(images, ModelArguments.imageSize(line, Erf.Spec.DEFAULT_SIZE, named), stage,
         CliArgs.positiveInt(line, "batch-size", 1));
   }
 

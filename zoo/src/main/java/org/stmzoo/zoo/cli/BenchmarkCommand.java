@@ -154,6 +154,9 @@ final class BenchmarkCommand implements Command {
     LoaderSettings loader = line.hasOption("data") ? new LoaderSettings(line.getOptionValue("data"),
         RecipeArguments.autoAugment(line), RecipeArguments.minScale(line),
         CliArgs.positiveInt(line, "loader-threads", Runtime.getRuntime().availableProcessors())) : null;
+    if (loader != null) {
+      DataSpec.checkFolders(loader.data()); // read after the benchmark: a wrong path fails now, not then
+    }
     ThroughputBenchmark.Result r = ThroughputBenchmark.run(entry, options, new ThroughputBenchmark.Spec(mode, batch,
         steps, warmup, plan, line.hasOption("xla"), line.hasOption("profile"), line.hasOption("fused-layer-norm")));
     System.out.println(summary(r, modeName));

@@ -4,13 +4,39 @@ import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
 
 /** Parsing of option values shared by the commands; bad values are usage errors. */
 final class CliArgs {
   private CliArgs() {}
+
+  /**
+   * {@code args} parsed against {@code options}. An option that takes one value, given more than once, is a usage
+   * error: Commons CLI would keep the first value and silently drop the rest, so {@code --epochs 1 --epochs 0} ran
+   * one epoch. Options declared with several values ({@link Option#hasArgs()}) may repeat; a repeated switch
+   * without a value means the same as one.
+   */
+  static CommandLine parse(Options options, String[] args) throws ParseException {
+    CommandLine line = new DefaultParser().parse(options, args);
+    Set<String> given = new HashSet<>();
+    for (Option option : line.getOptions()) { // one entry per occurrence on the command line
+      if (option.getArgs() == 1 && !given.add(option.getKey())) {
+        throw new UsageException(flag(option) + " given more than once (it takes one value)");
+      }
+    }
+    return line;
+  }
+
+  private static String flag(Option option) {
+    return option.getLongOpt() != null ? "--" + option.getLongOpt() : "-" + option.getOpt();
+  }
 
   static int positiveInt(CommandLine line, String option, int fallback) {
     return atLeast(line, option, fallback, 1, "a positive integer");

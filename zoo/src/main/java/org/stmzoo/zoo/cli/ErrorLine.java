@@ -3,9 +3,12 @@ package org.stmzoo.zoo.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 import java.util.stream.Collectors;
 import org.stmzoo.layers.core.JsonErrors;
 import org.tensorflow.exceptions.TensorFlowException;
@@ -27,7 +30,12 @@ final class ErrorLine {
     line = line.replaceAll("\\s*\\[\\[\\{\\{node [^]]*]]", "");
     // a library's message that embeds Jackson's source location (e.g. a manifest error wrapped elsewhere)
     line = line.replaceAll("\\s*\\(?(start marker at )?\\[Source:[^]]*]\\)?", "");
-    return line.length() > MAX_LENGTH ? line.substring(0, MAX_LENGTH) + "..." : line;
+    if (line.length() <= MAX_LENGTH) {
+      return line;
+    }
+    // at a space where there is one, so that the last name shown is whole
+    int cut = line.lastIndexOf(' ', MAX_LENGTH);
+    return line.substring(0, cut > MAX_LENGTH / 2 ? cut : MAX_LENGTH) + " ...";
   }
 
   private static String describe(Throwable e) {
@@ -47,6 +55,11 @@ final class ErrorLine {
     }
     if (e instanceof NotDirectoryException f) {
       return f.getFile() + ": not a folder";
+    }
+    if (e instanceof FileAlreadyExistsException f && f.getFile() != null) {
+      // Files.createDirectories where a file is: "cannot be accessed" sent users looking for a permission problem
+      return f.getFile() + (Files.isRegularFile(Path.of(f.getFile())) ? ": is a file, not a folder"
+          : ": already exists");
     }
     if (e instanceof FileSystemException f && f.getFile() != null) {
       return f.getFile() + ": " + (f.getReason() == null ? "cannot be accessed" : f.getReason());

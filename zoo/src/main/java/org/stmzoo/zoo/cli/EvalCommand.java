@@ -1,15 +1,18 @@
 package org.stmzoo.zoo.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.layers.io.PathChecks;
 import org.stmzoo.recipes.output.ConfusionMatrixPlot;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.recipes.train.EvalResult;
+import org.stmzoo.zoo.api.DataSpec;
 import org.stmzoo.zoo.api.EvalSpec;
 import org.stmzoo.zoo.api.Evaluation;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
@@ -62,10 +65,18 @@ final class EvalCommand implements Command {
       throw new UsageException("give --data: " + checkpoint.directory() + " is not part of a training run, so there"
           + " is no data to default to");
     }
-    EvalResult result = Evaluation.run(spec, System.out);
     Path png = line.hasOption("output") ? Path.of(line.getOptionValue("output"))
         : checkpoint.run().map(RunDirectory::root).orElse(checkpoint.directory()).resolve("confusion_matrix.png");
+    // before the model is built and the data read: a wrong path found after the metrics costs the whole run
+    PathChecks.outputFile(png);
+    if (spec.data() != null) {
+      DataSpec.checkFolders(spec.data());
+    }
+    EvalResult result = Evaluation.run(spec, System.out);
     print(result);
+    if (png.getParent() != null) {
+      Files.createDirectories(png.getParent()); // as the folder outputs of the other commands are created
+    }
     ConfusionMatrixPlot.write(png, result.confusion(), result.classNames());
     System.out.println("Confusion matrix: " + png.toAbsolutePath());
     return 0;

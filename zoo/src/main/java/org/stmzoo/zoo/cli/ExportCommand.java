@@ -12,6 +12,8 @@ import org.apache.commons.cli.Options;
 import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.SavedModelExporter;
 import org.stmzoo.export.SavedModelExporter.ExportResult;
+import org.stmzoo.layers.io.PathChecks;
+import org.stmzoo.zoo.api.Downloads;
 import org.stmzoo.zoo.api.ExportSpec;
 import org.stmzoo.zoo.api.ModelSpec;
 import org.stmzoo.zoo.api.Stmzoo;
@@ -118,7 +120,7 @@ final class ExportCommand implements Command {
       // checked here rather than as a required option, so that --help works without it
       throw new UsageException("give --output DIR");
     }
-    Path output = Path.of(line.getOptionValue("output"));
+    Path output = PathChecks.outputFolder(Path.of(line.getOptionValue("output")));
     long version = version(line);
     int rowStreams = CliArgs.positiveInt(line, "row-streams", 1);
     int batchStreams = CliArgs.positiveInt(line, "batch-streams", 1);
@@ -130,9 +132,13 @@ final class ExportCommand implements Command {
         ? new Weights.Checkpoint(Path.of(line.getOptionValue("checkpoint")), line.hasOption("ema"))
         : line.hasOption("pretrained") ? Weights.pretrained(line.getOptionValue("pretrained"))
         : Weights.random(seed(line));
+    Downloads downloads = DownloadArguments.parse(line, env);
+    // a checkpoint names its model once read: the size is checked then, as the export builds it
+    List<String> named = line.hasOption("model") ? List.of(line.getOptionValue("model"))
+        : line.hasOption("pretrained")
+        ? List.of(downloads.release(null, line.getOptionValue("pretrained")).model().name()) : List.of();
     ModelSpec model = new ModelSpec(line.getOptionValue("model"), weights,
-        line.hasOption("image-size") ? CliArgs.positiveInt(line, "image-size", 0) : null, classNames(line),
-        DownloadArguments.parse(line, env), null);
+        ModelArguments.imageSize(line, null, named), classNames(line), downloads, null);
     ExportResult result = Stmzoo.export(new ExportSpec(model, output, version, rowStreams, batchStreams,
         fusedLayerNorm), ExportCommand::printNote);
     System.out.printf(Locale.ROOT, "exported %s (%,d parameters, %s) to %s%n", result.card().name(),

@@ -6,6 +6,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.datasets.ImageNetClasses;
+import org.stmzoo.layers.io.PathChecks;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
 import org.stmzoo.zoo.registry.ModelEntry;
@@ -58,9 +59,9 @@ final class ImportCommand implements Command {
     ModelEntry entry = ModelRegistry.get(line.getOptionValue("model"));
     ModelOptions options = ModelOptions.imagenet()
         .withNumClasses(CliArgs.positiveInt(line, "num-classes", 1000))
-        .withImageSize(CliArgs.positiveInt(line, "image-size", entry.defaultImageSize()));
+        .withImageSize(ModelArguments.imageSize(line, entry.defaultImageSize(), List.of(entry.name())));
     Path checkpoint = Path.of(line.getOptionValue("checkpoint"));
-    Path output = Path.of(line.getOptionValue("output"));
+    Path output = PathChecks.outputFolder(Path.of(line.getOptionValue("output")));
     // every registered family's reference weights are ImageNet-1k classifiers: a kept 1000-class head is named
     List<String> classNames = line.hasOption("class-names")
         ? CliArgs.nameLines("class-names", Path.of(line.getOptionValue("class-names")))

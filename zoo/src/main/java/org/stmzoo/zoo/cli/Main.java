@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -46,7 +45,7 @@ public final class Main {
       return 0;
     }
     try {
-      CommandLine line = new DefaultParser().parse(options, rest);
+      CommandLine line = CliArgs.parse(options, rest);
       return command.run(line);
     } catch (ParseException | UsageException e) {
       System.err.println("error: " + e.getMessage());

@@ -1,10 +1,12 @@
 package org.stmzoo.zoo.cli;
 
+import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
+import org.stmzoo.zoo.registry.ModelRegistry;
 
 /** The model-shape flags several commands share: --image-size, --num-classes, --in-channels. */
 final class ModelArguments {
@@ -18,15 +20,31 @@ final class ModelArguments {
   }
 
   static ModelOptions parse(CommandLine line, ModelEntry entry) {
-    ModelOptions options = ModelOptions.imagenet()
-        .withImageSize(CliArgs.positiveInt(line, "image-size", entry.defaultImageSize()))
+    return ModelOptions.imagenet()
+        .withImageSize(imageSize(line, entry.defaultImageSize(), List.of(entry.name())))
         .withNumClasses(CliArgs.positiveInt(line, "num-classes", 1000))
         .withInChannels(CliArgs.positiveInt(line, "in-channels", 3));
-    try {
-      entry.checkImageSize(options.imageSize()); // a size the architecture cannot take is a bad flag value
-    } catch (IllegalArgumentException e) {
-      throw new UsageException("--image-size: " + e.getMessage());
+  }
+
+  /**
+   * {@code --image-size}, or {@code fallback} without the flag, checked against each of {@code models} (registry
+   * names): a size an architecture cannot take is a bad value of the flag, so a usage error (exit 2) as a word
+   * would be, found while the flags are parsed rather than once data is read or weights fetched. A model known
+   * only later (from a checkpoint) checks the size when it is built.
+   */
+  static Integer imageSize(CommandLine line, Integer fallback, List<String> models) {
+    if (!line.hasOption("image-size")) {
+      return fallback;
     }
-    return options;
+    int size = CliArgs.positiveInt(line, "image-size", 0);
+    for (String model : models) {
+      ModelEntry entry = ModelRegistry.get(model); // an unknown name is its own error, as it is without the flag
+      try {
+        entry.checkImageSize(size);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--image-size: " + e.getMessage());
+      }
+    }
+    return size;
   }
 }

@@ -99,7 +99,8 @@ final class PredictCommand implements Command {
       }
       List<ImagePrediction> predictions = new ArrayList<>();
       for (String image : line.getArgList()) {
-        predictions.add(predict(model, Path.of(image), k));
+        ImagePrediction prediction = predict(model, Path.of(image), k);
+        predictions.add(line.hasOption("model-dir") ? withCheckpointHint(prediction) : prediction);
       }
       print(predictions, line.hasOption("json"));
       return predictions.stream().anyMatch(p -> p.error() != null) ? 1 : 0;
@@ -127,6 +128,16 @@ final class PredictCommand implements Command {
     } catch (RuntimeException | IOException e) {
       return new ImagePrediction(image.toString(), null, ErrorLine.of(e));
     }
+  }
+
+  /**
+   * An export's graph decodes JPEG, PNG, GIF and BMP only (TF's decoder: "Unknown image file format"); a checkpoint
+   * decodes in Java, PPM, TIFF and WebP too, so the refusal says where such an image can be classified.
+   */
+  static ImagePrediction withCheckpointHint(ImagePrediction prediction) {
+    return prediction.error() == null || !prediction.error().contains("Unknown image file format") ? prediction
+        : new ImagePrediction(prediction.image(), null, prediction.error()
+            + " (predict --checkpoint also reads PPM, TIFF and WebP)");
   }
 
   static void print(List<ImagePrediction> predictions, boolean json) throws IOException {

@@ -83,13 +83,13 @@ final class QuickstartCommand implements Command {
         + " (apt-get install dataset-fashion-mnist for the full set)\n") + "./stmzoo train --model " + MODEL
         + " --data " + data + " --image-size 32 --batch-size 64 --epochs " + epochs + " --limit-train " + limitTrain
         + (limitTest == null ? "" : " --limit-val " + limitTest) + " --lr 4e-3 --warmup-epochs 0.2 --mixup 0 --cutmix 0 --aa none --reprob 0 --scale 1.0 --crop-pct 1.0"
-        + " --output " + out);
+        + " --output " + ShellWords.quote(out));
     TrainCommand.report(Training.run(spec, System.console() == null ? TrainingListener.none()
         : TrainingListener.progressBar(), System.out));
 
     System.out.println();
     // the run's validation set, with its --limit-val
-    System.out.println("./stmzoo eval --checkpoint " + out);
+    System.out.println("./stmzoo eval --checkpoint " + ShellWords.quote(out));
     EvalResult result = Evaluation.run(EvalSpec.of(run), System.out);
     EvalCommand.print(result);
     Path png = run.resolve("confusion_matrix.png");
@@ -97,7 +97,8 @@ final class QuickstartCommand implements Command {
 
     System.out.println();
     Path export = run.resolve("export");
-    System.out.println("./stmzoo export --checkpoint " + out + " --output " + export);
+    System.out.println("./stmzoo export --checkpoint " + ShellWords.quote(out) + " --output "
+        + ShellWords.quote(export));
     try (StmzooModel trained = Stmzoo.load(run)) {
       System.out.println("exported " + trained.name() + " to " + trained.export(export, EXPORT_VERSION));
     }
@@ -107,7 +108,8 @@ final class QuickstartCommand implements Command {
     ImageDataset test = DataSpec.evaluationSet(data);
     LabeledImage image = test.get(0);
     ImageEncoding.writeRgbPng(image, sample);
-    System.out.println("./stmzoo predict --model-dir " + export + " " + sample);
+    System.out.println("./stmzoo predict --model-dir " + ShellWords.quote(export) + " "
+        + ShellWords.quote(sample));
     try (StmzooModel served = Stmzoo.loadExport(export)) {
       PredictCommand.print(List.of(PredictCommand.predict(served, sample, 5)), false);
     }
@@ -118,11 +120,11 @@ final class QuickstartCommand implements Command {
     System.out.println("  args.json, summary.csv   the configuration and one row per epoch");
     System.out.println("  curves.png               loss and accuracy curves");
     System.out.println("  confusion_matrix.png     test-set confusion matrix");
-    System.out.println("  best/, last/             stmzoo checkpoints (./stmzoo eval --checkpoint " + out + ")");
+    System.out.println("  best/, last/             stmzoo checkpoints (./stmzoo eval --checkpoint " + ShellWords.quote(out) + ")");
     System.out.println("  export/" + EXPORT_VERSION + "/                TF Serving SavedModel (./stmzoo predict --model-dir "
-        + export + " IMAGE...)");
+        + ShellWords.quote(export) + " IMAGE...)");
     System.out.println("  sample.png               the test image classified above");
-    System.out.println("  tensorboard/             tensorboard --logdir " + run.resolve("tensorboard"));
+    System.out.println("  tensorboard/             tensorboard --logdir " + ShellWords.quote(run.resolve("tensorboard")));
     return 0;
   }
 }

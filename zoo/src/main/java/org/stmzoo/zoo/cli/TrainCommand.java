@@ -2,6 +2,7 @@ package org.stmzoo.zoo.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -117,11 +118,16 @@ final class TrainCommand implements Command {
     RecipeConfig recipe = RecipeArguments.parse(line, line.hasOption("distill-teacher"));
     Float cropPct = line.hasOption("crop-pct") ? CliArgs.cropPct(line, 0) : null;
     DataSpec data = DataArguments.parse(line);
-    Integer imageSize = line.hasOption("image-size") ? CliArgs.positiveInt(line, "image-size", 0) : null;
+    if (line.hasOption("image-size")) {
+      // a malformed value reported where it always was; the model's size rule once the model is known, below
+      CliArgs.positiveInt(line, "image-size", 0);
+    }
     Float dropPath = CliArgs.numberBelow(line, "drop-path", 0, 1);
     Downloads downloads = DownloadArguments.parse(line, env);
-    Path output = Path.of(line.getOptionValue("output", "runs/" + (model != null ? model
-        : downloads.release(null, line.getOptionValue("pretrained")).model().name())));
+    String modelName = model != null ? model
+        : downloads.release(null, line.getOptionValue("pretrained")).model().name();
+    Integer imageSize = ModelArguments.imageSize(line, null, List.of(modelName));
+    Path output = Path.of(line.getOptionValue("output", "runs/" + modelName));
     int threads = CliArgs.positiveInt(line, "threads", Runtime.getRuntime().availableProcessors());
     int saveEverySteps = CliArgs.nonNegativeInt(line, "save-every-steps", 0);
     return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe,
@@ -158,6 +164,6 @@ final class TrainCommand implements Command {
     result.bestTop1().ifPresent(best -> System.out.printf(Locale.ROOT, "Best eval top-1: %.2f%%%n", best));
     Path out = result.runDirectory();
     System.out.println("Results in " + out.toAbsolutePath() + ": summary.csv, curves.png, tensorboard/, "
-        + "checkpoints last/ and best/ (tensorboard --logdir " + out.resolve("tensorboard") + ")");
+        + "checkpoints last/ and best/ (tensorboard --logdir " + ShellWords.quote(out.resolve("tensorboard")) + ")");
   }
 }

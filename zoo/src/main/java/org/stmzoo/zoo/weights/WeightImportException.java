@@ -6,12 +6,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A checkpoint that does not fit a model: every missing, extra or mis-shaped tensor is named. The message
- * lists up to {@value #LISTED_PER_KIND} of each kind, so a checkpoint of the wrong family shows both what is
- * missing and what is left over.
+ * A checkpoint that does not fit a model: every missing, extra or mis-shaped tensor is counted and the first ones
+ * of each kind named, so a checkpoint of the wrong family shows both what is missing and what is left over. The
+ * message is one line, entries apart by "; " and kinds by ". ", within {@value #LISTED_CHARACTERS} characters of
+ * entries: the CLI prints one line and cut a longer one mid-name, the entries run together.
  */
 public final class WeightImportException extends IllegalArgumentException {
   static final int LISTED_PER_KIND = 10;
+  /** Characters of entries the message lists, shared by the kinds present; each kind names at least one. */
+  static final int LISTED_CHARACTERS = 480;
   private final List<String> problems;
 
   /** @param problemsByKind e.g. "missing" -> messages, "unexpected" -> messages, in report order */
@@ -29,14 +32,23 @@ public final class WeightImportException extends IllegalArgumentException {
   private static String message(String model, Map<String, List<String>> byKind) {
     Map<String, List<String>> present = new LinkedHashMap<>(byKind);
     present.values().removeIf(List::isEmpty);
-    StringBuilder s = new StringBuilder("the checkpoint does not fit " + model + ":");
+    int budget = LISTED_CHARACTERS / Math.max(1, present.size());
+    List<String> kinds = new ArrayList<>();
     present.forEach((kind, list) -> {
-      s.append("\n ").append(list.size()).append(' ').append(kind).append(':');
-      list.stream().limit(LISTED_PER_KIND).forEach(p -> s.append("\n  ").append(p));
-      if (list.size() > LISTED_PER_KIND) {
-        s.append("\n  ... and ").append(list.size() - LISTED_PER_KIND).append(" more");
+      List<String> shown = new ArrayList<>();
+      int length = 0;
+      for (String problem : list) {
+        if (shown.size() == LISTED_PER_KIND || (!shown.isEmpty() && length + problem.length() > budget)) {
+          break;
+        }
+        shown.add(problem);
+        length += problem.length() + 2;
       }
+      if (shown.size() < list.size()) {
+        shown.add("... and " + (list.size() - shown.size()) + " more");
+      }
+      kinds.add(list.size() + " " + kind + ": " + String.join("; ", shown));
     });
-    return s.toString();
+    return "the checkpoint does not fit " + model + ": " + String.join(". ", kinds);
   }
 }

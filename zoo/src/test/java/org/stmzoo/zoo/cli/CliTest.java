@@ -2,6 +2,7 @@ package org.stmzoo.zoo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
@@ -71,6 +72,124 @@ class CliTest {
     Outcome benchmark = run("benchmark", "--model", "u-swin-micro", "--image-size", "100");
     assertThat(benchmark.code()).isEqualTo(2);
     assertThat(benchmark.out()).doesNotContainPattern("[0-9.]+ images/s");
+  }
+
+  /** A flag given twice is refused before anything runs: Commons CLI alone kept the first value, silently. */
+  @Test
+  void aSingleValuedOptionGivenTwiceIsAUsageError() {
+    Outcome describe = run("describe", "u-convnext-micro", "--image-size", "64", "--image-size", "32");
+    assertThat(describe.code()).isEqualTo(2);
+    assertThat(errorLine(describe)).isEqualTo("error: --image-size given more than once (it takes one value)");
+    assertThat(describe.out()).doesNotContain("parameters:").contains("usage: ./stmzoo describe");
+    // before any other check of the command: the first value would otherwise have been used or checked alone
+    Outcome train = run("train", "--model", "u-convnext-micro", "--epochs", "1", "--epochs=0");
+    assertThat(train.code()).isEqualTo(2);
+    assertThat(errorLine(train)).isEqualTo("error: --epochs given more than once (it takes one value)");
+    Outcome export = run("export", "--output", tmp.resolve("a").toString(), "--output", tmp.resolve("b").toString());
+    assertThat(export.code()).isEqualTo(2);
+    assertThat(errorLine(export)).isEqualTo("error: --output given more than once (it takes one value)");
+  }
+
+  /**
+   * Output and data paths of the wrong kind are refused before a model is built or data read, named for what they
+   * are: they used to fail after the training, attack or benchmark, as "cannot be accessed" or "does not exist".
+   */
+  @Test
+  void pathsOfTheWrongKindAreRefusedBeforeAnyWork() throws IOException {
+    Path file = Files.writeString(tmp.resolve("afile"), "x");
+    Outcome analyze = run("analyze", "robustness", "--attack", "fgsm", "--model", "u-convnext-micro",
+        "--random-init", "--data", "fashion-mnist-demo", "--images", "1", "--output", file.toString());
+    assertThat(analyze.code()).as(analyze.err()).isEqualTo(1);
+    assertThat(errorLine(analyze)).isEqualTo("error: " + file + ": is a file, not a folder");
+    Outcome trainData = run("train", "--model", "u-convnext-micro", "--data", file.toString(), "--output",
+        tmp.resolve("run").toString());
+    assertThat(trainData.code()).isEqualTo(1);
+    assertThat(errorLine(trainData)).isEqualTo("error: data folder " + file + " is a file, not a folder");
+    Outcome trainOutput = run("train", "--model", "u-convnext-micro", "--data", "fashion-mnist-demo", "--output",
+        file.resolve("run").toString());
+    assertThat(errorLine(trainOutput)).isEqualTo("error: " + file + ": is a file, not a folder (in "
+        + file.resolve("run") + ")");
+    Outcome export = run("export", "--model", "u-convnext-micro", "--image-size", "32", "--output", file.toString());
+    assertThat(errorLine(export)).isEqualTo("error: " + file + ": is a file, not a folder");
+    assertThat(export.out()).doesNotContain("exported");
+    Path missing = tmp.resolve("nope");
+    Outcome benchmark = run("benchmark", "--model", "u-convnext-micro", "--mode", "train", "--image-size", "32",
+        "--batch", "1", "--steps", "1", "--warmup", "0", "--data", missing.toString());
+    assertThat(errorLine(benchmark)).isEqualTo("error: data folder " + missing + " does not exist");
+    assertThat(benchmark.out()).doesNotContain("images/s");
+    assertThat(tmp).isDirectoryNotContaining(p -> !p.equals(file)); // no run folder, no stray temporary
+  }
+
+  /** A folder wanted where a file is, as Files.createDirectories reports it: said so, not "cannot be accessed". */
+  @Test
+  void aFileWhereAFolderWasWantedIsNamedAsAFile() throws IOException {
+    Path file = Files.writeString(tmp.resolve("afile"), "x");
+    IOException e = assertThrows(IOException.class, () -> Files.createDirectories(file));
+    assertThat(ErrorLine.of(e)).isEqualTo(file + ": is a file, not a folder");
+  }
+
+  /** Every command taking --image-size refuses a size the named model cannot take as describe does: exit 2. */
+  @Test
+  void anImageSizeTheModelCannotTakeIsAUsageErrorInEveryCommand() {
+    String expected = "error: --image-size: u-swin-micro cannot take image size 100";
+    String out = tmp.resolve("out").toString();
+    List<String[]> commands = List.of(
+        new String[] {"train", "--model", "u-swin-micro", "--image-size", "100", "--data", "fashion-mnist-demo",
+            "--output", out},
+        new String[] {"export", "--model", "u-swin-micro", "--image-size", "100", "--output", out},
+        new String[] {"import", "--model", "u-swin-micro", "--image-size", "100", "--checkpoint",
+            tmp.resolve("none.pth").toString(), "--output", out},
+        new String[] {"analyze", "erf", "--model", "u-swin-micro", "--random-init", "--image-size", "100", "--data",
+            "fashion-mnist-demo", "--output", out});
+    for (String[] args : commands) {
+      Outcome o = run(args);
+      assertThat(o.code()).as(String.join(" ", args) + "\n" + o.err()).isEqualTo(2);
+      assertThat(errorLine(o)).startsWith(expected);
+      assertThat(o.out()).contains("usage: ./stmzoo " + args[0]);
+    }
+    assertThat(tmp.resolve("out")).doesNotExist();
+  }
+
+  /** import's key mismatch as the CLI prints it: entries apart, the rest counted, within the one line's limit. */
+  @Test
+  void aKeyMismatchListsItsEntriesApartAndCountsTheRest() {
+    List<String> missing = new java.util.ArrayList<>();
+    List<String> unexpected = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      missing.add("missing tensor 'stages." + i + ".blocks.0.conv_dw.weight' for variable 'stages/" + i
+          + "/blocks/0/conv_dw/kernel' [3, 3, 3, 16]");
+      unexpected.add("unexpected tensor 'layers." + i + ".weight' [16] (no variable takes it)");
+    }
+    Map<String, List<String>> problems = new java.util.LinkedHashMap<>();
+    problems.put("missing", missing);
+    problems.put("unexpected", unexpected);
+    String line = ErrorLine.of(new org.stmzoo.zoo.weights.WeightImportException("u-convnext-micro", problems));
+    assertThat(line).startsWith("the checkpoint does not fit u-convnext-micro: 30 missing: missing tensor"
+            + " 'stages.0.blocks.0.conv_dw.weight' for variable 'stages/0/blocks/0/conv_dw/kernel' [3, 3, 3, 16];"
+            + " missing tensor 'stages.1.")
+        .containsPattern("16]; \\.\\.\\. and [0-9]+ more\\. 30 unexpected: unexpected tensor 'layers\\.0\\.weight' \\[16]"
+            + " \\(no variable takes it\\); ")
+        .endsWith(" more").doesNotContain("] missing").hasSizeLessThan(600);
+  }
+
+  /** The TensorBoard command train prints pastes into a shell as it is, a space or a quote in the path too. */
+  @Test
+  void theTensorBoardHintIsShellQuoted() {
+    assertThat(report(Path.of("runs/plain"))).contains("(tensorboard --logdir runs/plain/tensorboard)");
+    assertThat(report(Path.of("runs/sp ace"))).contains("(tensorboard --logdir 'runs/sp ace/tensorboard')");
+    assertThat(report(Path.of("runs/it's"))).contains("(tensorboard --logdir 'runs/it'\\''s/tensorboard')");
+  }
+
+  private static String report(Path run) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      TrainCommand.report(new org.stmzoo.zoo.api.TrainingResult(run, List.of()));
+    } finally {
+      System.setOut(original);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
   }
 
   @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import org.apache.commons.cli.DefaultParser;
 
 /** Runs one command object directly (so a test can give it its own environment) and captures its stdout. */
 final class CommandRunner {
@@ -17,7 +16,7 @@ final class CommandRunner {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      assertThat(command.run(new DefaultParser().parse(command.options(), args))).isZero();
+      assertThat(command.run(CliArgs.parse(command.options(), args))).isZero();
     } finally {
       System.setOut(original);
     }

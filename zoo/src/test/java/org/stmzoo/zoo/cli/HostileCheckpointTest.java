@@ -173,4 +173,27 @@ class HostileCheckpointTest {
         + "'fortran_order': False, 'shape': (1, 32, 32, 3x), }         \n", StandardCharsets.ISO_8859_1);
     assertOneLineError(predict(pristine, text), text + ": malformed .npy header");
   }
+
+  /**
+   * eval's --output is a file: a folder there, or a file where its folder should be, is refused before the model is
+   * built (it failed after the metrics, leaving NAME.tmp beside the folder).
+   */
+  @Test
+  void evalRefusesAnOutputOfTheWrongKindBeforeEvaluating() throws IOException {
+    Path folder = Files.createDirectories(dir.resolve("exp"));
+    Path missingData = dir.resolve("no-data");
+    CliTest.Outcome intoFolder = CliTest.run("eval", "--checkpoint", pristine.toString(), "--data",
+        missingData.toString(), "--output", folder.toString());
+    assertOneLineError(intoFolder, folder + ": is a folder, not a file");
+    assertThat(intoFolder.out()).doesNotContain("top-1");
+    Path file = Files.writeString(dir.resolve("afile"), "x");
+    assertOneLineError(CliTest.run("eval", "--checkpoint", pristine.toString(), "--data", missingData.toString(),
+        "--output", file.resolve("cm.png").toString()), file + ": is a file, not a folder");
+    // the data next, before the model is built
+    assertOneLineError(CliTest.run("eval", "--checkpoint", pristine.toString(), "--data", missingData.toString(),
+        "--output", dir.resolve("cm.png").toString()), "data folder " + missingData + " does not exist");
+    try (Stream<Path> left = Files.list(dir)) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("exp", "afile");
+    }
+  }
 }

@@ -140,7 +140,7 @@ class WeightImporterTest {
       StateDict sd = new StateDict(Map.of("a.weight", tensor(iota(4), 2, 2)));
       assertThatThrownBy(() -> WeightImporter.plan("toy", sd, m.variables().values(), tooBroad))
           .isInstanceOf(WeightImportException.class)
-          .hasMessage("the checkpoint does not fit toy:\n 1 taken twice:\n  tensor 'a.weight' would fill both"
+          .hasMessage("the checkpoint does not fit toy: 1 taken twice: tensor 'a.weight' would fill both"
               + " variable 'a/kernel' and variable 'b/kernel'");
     }
   }
