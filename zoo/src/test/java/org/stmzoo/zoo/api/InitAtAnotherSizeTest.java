@@ -79,15 +79,8 @@ class InitAtAnotherSizeTest {
     float[] posEmbed32 = initial.get("pos_embed");
     float[] clsToken = initial.get("cls_token");
 
-    // one step at a learning rate far below float32's resolution of the weights: last/ holds the initial weights
-    RecipeConfig still = new RecipeConfig(1, 2, 1e-12, 0, 0, 0, 0, 0, 0, 0, 0, 0.5, 0, false, 0.5, false,
-        RecipeConfig.Distillation.none(), 0);
     Path run = tmp.resolve("run");
-    TrainSpec spec = TrainSpec.of(MODEL, DataSpec.folder(StmzooTest.tinyFolder(tmp.resolve("shapes"), 1)), run, 1, 2)
-        .withImageSize(48).withInit(Weights.checkpoint(checkpoint)).withRecipe(still).withAugmentation(null, 1f)
-        .withCropPct(1f).withThreads(1);
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    Training.run(spec, TrainingListener.none(), new PrintStream(log, true, StandardCharsets.UTF_8));
+    String log = trainOneStillStep(checkpoint, run, 48);
 
     float[] posEmbed48;
     float[] clsToken48;
@@ -104,7 +97,7 @@ class InitAtAnotherSizeTest {
     assertThat(expected.shape()).containsExactly(shape48);
     assertThat(posEmbed48).containsExactly(expected.values(), within(1e-6f));
     assertThat(clsToken48).containsExactly(clsToken, within(1e-6f));
-    assertThat(log.toString(StandardCharsets.UTF_8))
+    assertThat(log)
         .contains("the checkpoint has 3 classes, this run 2: the head is re-initialised")
         .contains("; re-initialised (shape differs): head/kernel [192, 3] vs [192, 2], head/bias [3] vs [2]")
         .contains("note: pos_embed: resized from [1, 5, 192] to [1, 10, 192] as the importer resizes it for"
@@ -156,16 +149,8 @@ class InitAtAnotherSizeTest {
     Path checkpoint = tmp.resolve("deit32");
     Map<String, float[]> initial = freshCheckpoint(MODEL, List.of(checkpointClasses.split(",")), checkpoint,
         "head/kernel", "cls_token");
-    RecipeConfig still = new RecipeConfig(1, 2, 1e-12, 0, 0, 0, 0, 0, 0, 0, 0, 0.5, 0, false, 0.5, false,
-        RecipeConfig.Distillation.none(), 0);
     Path run = tmp.resolve("run");
-    TrainSpec spec = TrainSpec.of(MODEL, DataSpec.folder(StmzooTest.tinyFolder(tmp.resolve("shapes"), 1)), run, 1, 2)
-        .withImageSize(32).withInit(Weights.checkpoint(checkpoint)).withRecipe(still).withAugmentation(null, 1f)
-        .withCropPct(1f).withThreads(1);
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    Training.run(spec, TrainingListener.none(), new PrintStream(log, true, StandardCharsets.UTF_8));
-
-    assertThat(log.toString(StandardCharsets.UTF_8)).contains(expectedLog);
+    assertThat(trainOneStillStep(checkpoint, run, 32)).contains(expectedLog);
     try (Graph graph = new Graph(); Session session = new Session(graph)) {
       BuiltModel built = BuiltModel.build(ModelRegistry.get(MODEL), new ModelOptions(2, 3, 32, null), graph, 0L, -1,
           true);
@@ -173,5 +158,20 @@ class InitAtAnotherSizeTest {
       assertThat(value(session, built, "cls_token")).containsExactly(initial.get("cls_token"), within(1e-6f));
       assertThat(value(session, built, "head/kernel")).isNotEqualTo(initial.get("head/kernel"));
     }
+  }
+
+  /**
+   * {@code run}: one step from {@code checkpoint} at {@code size} on two tiny images, at a learning rate far below
+   * float32's resolution of the weights, so that last/ holds the initial weights; the training log.
+   */
+  private String trainOneStillStep(Path checkpoint, Path run, int size) throws IOException {
+    RecipeConfig still = new RecipeConfig(1, 2, 1e-12, 0, 0, 0, 0, 0, 0, 0, 0, 0.5, 0, false, 0.5, false,
+        RecipeConfig.Distillation.none(), 0);
+    TrainSpec spec = TrainSpec.of(MODEL, DataSpec.folder(StmzooTest.tinyFolder(tmp.resolve("shapes"), 1)), run, 1, 2)
+        .withImageSize(size).withInit(Weights.checkpoint(checkpoint)).withRecipe(still).withAugmentation(null, 1f)
+        .withCropPct(1f).withThreads(1);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Training.run(spec, TrainingListener.none(), new PrintStream(log, true, StandardCharsets.UTF_8));
+    return log.toString(StandardCharsets.UTF_8);
   }
 }
