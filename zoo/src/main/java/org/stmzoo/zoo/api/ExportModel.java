@@ -24,7 +24,7 @@ import org.tensorflow.types.TFloat32;
  * An export loaded through TF's SavedModel loader, as a serving stack loads it: images go through its
  * {@code predict_image_bytes} signature, so decoding and cropping happen in the graph.
  */
-final class ExportModel implements StmzooModel {
+final class ExportModel extends LoadedModel<byte[]> {
   private final ExportedModel model;
 
   ExportModel(ExportedModel model) {
@@ -51,26 +51,35 @@ final class ExportModel implements StmzooModel {
     return model.card().classNames();
   }
 
+  /** The file's bytes, which the export's graph decodes. */
   @Override
-  public List<Prediction> classify(Path image, int k) throws IOException {
-    return classify(encodedImage(image), k);
+  byte[] read(Path image) throws IOException {
+    return encodedImage(image);
   }
 
   @Override
-  public List<Prediction> classify(byte[] encodedImage, int k) {
-    ClassifierOutputs outputs = model.classifyEncoded(List.of(encodedImage));
-    return Prediction.top(outputs.logits()[0], classNames(), k);
+  byte[] read(byte[] encodedImage) {
+    return encodedImage;
   }
 
   @Override
-  public List<Prediction> classify(BufferedImage image, int k) {
-    return classify(png(image), k);
+  byte[] read(BufferedImage image) {
+    return png(image);
+  }
+
+  @Override
+  float[] logitsOf(byte[] encodedImage) {
+    return model.classifyEncoded(List.of(encodedImage)).logits()[0];
+  }
+
+  @Override
+  float[] featuresOf(byte[] encodedImage) {
+    return model.featuresEncoded(List.of(encodedImage))[0];
   }
 
   /** Through {@code serving_default}: the batch mapped back to the 0-255 pixels that signature normalises. */
   @Override
-  public float[][] logits(FloatNdArray normalisedBatch) {
-    NormalisedBatches.check(normalisedBatch, name(), imageSize());
+  float[][] batchLogits(FloatNdArray normalisedBatch) {
     Preprocessing p = model.card().preprocessing();
     float[] pixels = new float[Math.toIntExact(normalisedBatch.size())];
     normalisedBatch.copyTo(DataBuffers.of(pixels, false, false));
@@ -81,21 +90,6 @@ final class ExportModel implements StmzooModel {
     try (TFloat32 images = TFloat32.tensorOf(normalisedBatch.shape(), DataBuffers.of(pixels, true, false))) {
       return model.classify(images).logits();
     }
-  }
-
-  @Override
-  public float[] features(Path image) throws IOException {
-    return features(encodedImage(image));
-  }
-
-  @Override
-  public float[] features(byte[] encodedImage) {
-    return model.featuresEncoded(List.of(encodedImage))[0];
-  }
-
-  @Override
-  public float[] features(BufferedImage image) {
-    return features(png(image));
   }
 
   /**
@@ -112,7 +106,7 @@ final class ExportModel implements StmzooModel {
   }
 
   @Override
-  public TrainingResult finetune(TrainSpec spec, TrainingListener listener, PrintStream log) {
+  TrainingResult train(TrainSpec spec, TrainingListener listener, PrintStream log) {
     throw new UnsupportedOperationException("an export holds an inference graph only; fine-tune the stmzoo"
         + " checkpoint it was exported from (Stmzoo.load(checkpointDir))");
   }
@@ -124,7 +118,7 @@ final class ExportModel implements StmzooModel {
    * lead to, and a copy that lacks any of the export's files is refused ({@link SavedModelExporter#requireComplete}).
    */
   @Override
-  public Path export(Path baseDir, long version) throws IOException {
+  Path write(Path baseDir, long version) throws IOException {
     Path target = SavedModelExporter.versionDirectory(baseDir, version);
     Path source = model.directory().toRealPath();
     return SavedModelExporter.writeAtomically(target, staging -> {
@@ -150,7 +144,7 @@ final class ExportModel implements StmzooModel {
   }
 
   @Override
-  public void close() {
+  void release() {
     model.close();
   }
 }

@@ -33,7 +33,7 @@ import org.tensorflow.types.TFloat32;
  * {@link ExportRequest} (model, size, preprocessing, classes, weight source) builds it here and, on
  * {@link #export}, into a SavedModel, so the two cannot disagree.
  */
-final class GraphModel implements StmzooModel {
+final class GraphModel extends LoadedModel<LabeledImage> {
   private final ExportRequest request;
   private final Weights origin;
   private final Downloads downloads;
@@ -90,42 +90,36 @@ final class GraphModel implements StmzooModel {
   }
 
   @Override
-  public List<Prediction> classify(Path image, int k) throws IOException {
-    return Prediction.top(run(ImageDecoding.decodeRgb(image, 0))[0], classNames(), k);
+  LabeledImage read(Path image) throws IOException {
+    return ImageDecoding.decodeRgb(image, 0);
   }
 
   @Override
-  public List<Prediction> classify(byte[] encodedImage, int k) throws IOException {
-    return Prediction.top(run(ImageDecoding.decodeRgb(encodedImage, "image bytes", 0))[0], classNames(), k);
+  LabeledImage read(byte[] encodedImage) throws IOException {
+    return ImageDecoding.decodeRgb(encodedImage, "image bytes", 0);
   }
 
   @Override
-  public List<Prediction> classify(BufferedImage image, int k) {
-    return Prediction.top(run(ImageDecoding.of(image, 0))[0], classNames(), k);
+  LabeledImage read(BufferedImage image) {
+    return ImageDecoding.of(image, 0);
   }
 
   @Override
-  public float[][] logits(FloatNdArray normalisedBatch) {
-    NormalisedBatches.check(normalisedBatch, name(), imageSize());
+  float[] logitsOf(LabeledImage image) {
+    return run(image)[0];
+  }
+
+  @Override
+  float[] featuresOf(LabeledImage image) {
+    return run(image)[1];
+  }
+
+  @Override
+  float[][] batchLogits(FloatNdArray normalisedBatch) {
     try (TFloat32 batch = TFloat32.tensorOf(normalisedBatch.shape(), normalisedBatch::copyTo);
         Result result = session.runner().feed(images, batch).fetch(output.logits()).run()) {
       return ClassifierOutputs.toMatrix((TFloat32) result.get(0));
     }
-  }
-
-  @Override
-  public float[] features(Path image) throws IOException {
-    return run(ImageDecoding.decodeRgb(image, 0))[1];
-  }
-
-  @Override
-  public float[] features(byte[] encodedImage) throws IOException {
-    return run(ImageDecoding.decodeRgb(encodedImage, "image bytes", 0))[1];
-  }
-
-  @Override
-  public float[] features(BufferedImage image) {
-    return run(ImageDecoding.of(image, 0))[1];
   }
 
   /** Logits and features of one image. */
@@ -146,7 +140,7 @@ final class GraphModel implements StmzooModel {
   }
 
   @Override
-  public TrainingResult finetune(TrainSpec spec, TrainingListener listener, PrintStream log) throws IOException {
+  TrainingResult train(TrainSpec spec, TrainingListener listener, PrintStream log) throws IOException {
     if (origin instanceof Weights.Random random && random.seed() != spec.recipe().seed()) {
       // training initialises from the recipe's seed, which also orders the data: say which one, never guess
       throw new IllegalArgumentException(name() + " was initialised with seed " + random.seed() + ", the recipe's"
@@ -158,12 +152,12 @@ final class GraphModel implements StmzooModel {
   }
 
   @Override
-  public Path export(Path baseDir, long version) throws IOException {
+  Path write(Path baseDir, long version) throws IOException {
     return SavedModelExporter.export(request, baseDir, version).directory();
   }
 
   @Override
-  public void close() {
+  void release() {
     session.close();
     graph.close();
   }

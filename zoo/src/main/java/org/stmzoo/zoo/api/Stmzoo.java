@@ -3,6 +3,7 @@ package org.stmzoo.zoo.api;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 import org.stmzoo.datasets.ImageNetClasses;
 import org.stmzoo.export.ExportRequest;
@@ -51,6 +52,7 @@ public final class Stmzoo {
    * directory, loaded through TF's SavedModel loader).
    */
   public static StmzooModel load(Path path) throws IOException {
+    Objects.requireNonNull(path, "path");
     if (ExportModel.isExport(path)) {
       return loadExport(path);
     }
@@ -62,6 +64,7 @@ public final class Stmzoo {
    * TF's SavedModel loader as a serving stack loads it.
    */
   public static StmzooModel loadExport(Path dir) {
+    Objects.requireNonNull(dir, "dir");
     return new ExportModel(ExportedModel.load(dir));
   }
 
@@ -79,6 +82,8 @@ public final class Stmzoo {
    * weights, that the run's score is not theirs ({@link StmzooCheckpoint#emaScoreNote}).
    */
   public static StmzooModel load(ModelSpec spec, Consumer<String> notes) throws IOException {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(notes, "notes");
     return new GraphModel(request(spec, notes, "Weights.checkpointEma (predict --ema) loads the EMA weights"),
         spec.weights(), spec.downloads(), spec.speed());
   }
@@ -101,6 +106,8 @@ public final class Stmzoo {
    * not finish ({@link SavedModelExporter#writeAtomically}).
    */
   public static ExportResult export(ExportSpec spec, Consumer<String> notes) throws IOException {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(notes, "notes");
     return SavedModelExporter.export(request(spec.model(), notes, "--ema exports the EMA weights").withRowStreams(spec.rowStreams())
         .withBatchStreams(spec.batchStreams()).withFusedLayerNorm(spec.fusedLayerNorm()), spec.baseDir(),
         spec.version(), notes);

@@ -15,6 +15,11 @@ import org.tensorflow.ndarray.FloatNdArray;
  * export decodes in its graph, which reads JPEG, PNG, GIF and 24- or 32-bit BMP only) or a {@link BufferedImage},
  * and preprocessed as the model was evaluated: RGB, shorter side resized to {@code size / cropPct}, centre crop,
  * normalised with the model's mean and standard deviation.
+ *
+ * <p>Every method refuses a null argument at once with a {@link NullPointerException} naming it. After
+ * {@link #close()}, the operations that run or build the model ({@code classify}, {@code features}, {@code logits},
+ * {@code finetune}, {@code export}) throw {@link IllegalStateException} before doing anything; the accessors
+ * ({@code name}, {@code imageSize}, {@code classNames}) keep working, and closing again does nothing.
  */
 public interface StmzooModel extends AutoCloseable {
   /** The registered model name, e.g. {@code u-convnext-micro}. */
@@ -87,7 +92,7 @@ public interface StmzooModel extends AutoCloseable {
     return export(baseDir, 1);
   }
 
-  /** Releases the native graph and session. */
+  /** Releases the native graph and session; a second call does nothing. */
   @Override
   void close();
 }

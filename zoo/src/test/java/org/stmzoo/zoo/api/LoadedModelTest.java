@@ -1,0 +1,85 @@
+package org.stmzoo.zoo.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.ndarray.NdArrays;
+import org.tensorflow.ndarray.Shape;
+
+/** The two kinds of loaded model, in process and from an export, refuse a null argument and a closed model alike. */
+class LoadedModelTest {
+  private static final String MODEL = "u-convnext-micro";
+  private static final int SIZE = 32;
+
+  @TempDir
+  Path tmp;
+
+  /** A random u-convnext-micro at 32px and its export, loaded back; the caller closes both. */
+  private List<StmzooModel> bothKinds() throws IOException {
+    StmzooModel inProcess = Stmzoo.load(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE)
+        .withClassNames(List.of("a", "b", "c")));
+    return List.of(inProcess, Stmzoo.load(inProcess.export(tmp.resolve("export"))));
+  }
+
+  private TrainSpec trainSpec() {
+    return TrainSpec.finetune(DataSpec.folder(tmp.resolve("data")), tmp.resolve("run"), 1, 2);
+  }
+
+  @Test
+  void everyEntryPointRefusesANullArgumentNamingIt() throws IOException {
+    List<StmzooModel> models = bothKinds();
+    try (StmzooModel inProcess = models.get(0); StmzooModel export = models.get(1)) {
+      for (StmzooModel model : models) {
+        refusesNull(() -> model.classify((Path) null, 1), "image");
+        refusesNull(() -> model.classify((byte[]) null, 1), "encodedImage");
+        refusesNull(() -> model.classify((BufferedImage) null, 1), "image");
+        refusesNull(() -> model.features((Path) null), "image");
+        refusesNull(() -> model.features((byte[]) null), "encodedImage");
+        refusesNull(() -> model.features((BufferedImage) null), "image");
+        refusesNull(() -> model.logits(null), "normalisedBatch");
+        refusesNull(() -> model.finetune(null, TrainingListener.none()), "spec");
+        refusesNull(() -> model.finetune(trainSpec(), null), "listener");
+        refusesNull(() -> model.finetune(trainSpec(), TrainingListener.none(), null), "log");
+        refusesNull(() -> model.export(null), "baseDir");
+      }
+    }
+    refusesNull(() -> Stmzoo.load((Path) null), "path");
+    refusesNull(() -> Stmzoo.loadExport(null), "dir");
+    refusesNull(() -> Stmzoo.load((ModelSpec) null), "spec");
+    refusesNull(() -> Stmzoo.export(null), "spec");
+  }
+
+  private static void refusesNull(ThrowingCallable call, String parameter) {
+    assertThatThrownBy(call).isInstanceOf(NullPointerException.class).hasMessage(parameter);
+  }
+
+  @Test
+  void aClosedModelRefusesToRunOrBuildButAnswersItsAccessors() throws IOException {
+    Path image = tmp.resolve("image.png");
+    ImageIO.write(new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
+    for (StmzooModel model : bothKinds()) {
+      model.close();
+      model.close(); // a second close does nothing
+      String closed = "the model " + MODEL + " is closed";
+      for (ThrowingCallable run : List.<ThrowingCallable>of(() -> model.classify(image, 1),
+          () -> model.features(image), () -> model.logits(NdArrays.ofFloats(Shape.of(1, SIZE, SIZE, 3))),
+          () -> model.export(tmp.resolve("after-close")),
+          () -> model.finetune(trainSpec(), TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream())))) {
+        assertThatThrownBy(run).isInstanceOf(IllegalStateException.class).hasMessage(closed);
+      }
+      assertThat(tmp.resolve("after-close")).doesNotExist();
+      assertThat(model.name()).isEqualTo(MODEL);
+      assertThat(model.imageSize()).isEqualTo(SIZE);
+      assertThat(model.classNames()).containsExactly("a", "b", "c");
+    }
+  }
+}
