@@ -28,6 +28,7 @@ final class ExportModel extends LoadedModel<byte[]> {
   private final ExportedModel model;
 
   ExportModel(ExportedModel model) {
+    super(model.card().inputSize(), model.card().preprocessing());
     this.model = model;
   }
 
@@ -39,11 +40,6 @@ final class ExportModel extends LoadedModel<byte[]> {
   @Override
   public String name() {
     return model.card().name();
-  }
-
-  @Override
-  public int imageSize() {
-    return model.card().inputSize();
   }
 
   @Override
@@ -80,7 +76,7 @@ final class ExportModel extends LoadedModel<byte[]> {
   /** Through {@code serving_default}: the batch mapped back to the 0-255 pixels that signature normalises. */
   @Override
   float[][] batchLogits(FloatNdArray normalisedBatch) {
-    Preprocessing p = model.card().preprocessing();
+    Preprocessing p = preprocessing();
     float[] pixels = new float[Math.toIntExact(normalisedBatch.size())];
     normalisedBatch.copyTo(DataBuffers.of(pixels, false, false));
     for (int i = 0; i < pixels.length; i++) {

@@ -5,11 +5,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
-import org.stmzoo.datasets.ImageDecoding;
-import org.stmzoo.datasets.LabeledImage;
-import org.stmzoo.datasets.pipeline.SampleTransform;
-import org.stmzoo.datasets.pipeline.TransformConfig;
 import org.stmzoo.export.ClassifierOutputs;
 import org.stmzoo.export.ExportRequest;
 import org.stmzoo.export.SavedModelExporter;
@@ -18,13 +13,12 @@ import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ClassifierOutput;
 import org.stmzoo.layers.core.FrozenWeights;
 import org.stmzoo.layers.core.ModelGraph;
-import org.stmzoo.layers.core.Preprocessing;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
@@ -33,7 +27,7 @@ import org.tensorflow.types.TFloat32;
  * {@link ExportRequest} (model, size, preprocessing, classes, weight source) builds it here and, on
  * {@link #export}, into a SavedModel, so the two cannot disagree.
  */
-final class GraphModel extends LoadedModel<LabeledImage> {
+final class GraphModel extends LoadedModel<FloatNdArray> {
   private final ExportRequest request;
   private final Weights origin;
   private final Downloads downloads;
@@ -41,7 +35,6 @@ final class GraphModel extends LoadedModel<LabeledImage> {
   private final Session session;
   private final Placeholder<TFloat32> images;
   private final ClassifierOutput output;
-  private final SampleTransform transform;
 
   /**
    * @param origin where the weights came from, which a fine-tuning run starts from
@@ -49,6 +42,7 @@ final class GraphModel extends LoadedModel<LabeledImage> {
    * @param speed how the in-process graph is built and run (an export is built from {@code request} alone)
    */
   GraphModel(ExportRequest request, Weights origin, Downloads downloads, InferenceSpeed speed) {
+    super(request.imageSize(), request.preprocessing());
     this.request = request;
     this.origin = origin;
     this.downloads = downloads;
@@ -69,9 +63,6 @@ final class GraphModel extends LoadedModel<LabeledImage> {
     this.session = loaded.session();
     this.images = loaded.images();
     this.output = loaded.output();
-    Preprocessing p = request.preprocessing();
-    this.transform = new SampleTransform(TransformConfig.eval(request.imageSize(), p.cropPct(), p.mean(), p.std(),
-        true, p.interpolation()), 3);
   }
 
   @Override
@@ -80,38 +71,34 @@ final class GraphModel extends LoadedModel<LabeledImage> {
   }
 
   @Override
-  public int imageSize() {
-    return request.imageSize();
-  }
-
-  @Override
   public List<String> classNames() {
     return request.classNames();
   }
 
+  /** In process an image goes into the graph as its preprocessed pixels. */
   @Override
-  LabeledImage read(Path image) throws IOException {
-    return ImageDecoding.decodeRgb(image, 0);
+  FloatNdArray read(Path image) throws IOException {
+    return preprocess(image);
   }
 
   @Override
-  LabeledImage read(byte[] encodedImage) throws IOException {
-    return ImageDecoding.decodeRgb(encodedImage, "image bytes", 0);
+  FloatNdArray read(byte[] encodedImage) throws IOException {
+    return preprocess(encodedImage);
   }
 
   @Override
-  LabeledImage read(BufferedImage image) {
-    return ImageDecoding.of(image, 0);
+  FloatNdArray read(BufferedImage image) {
+    return preprocess(image);
   }
 
   @Override
-  float[] logitsOf(LabeledImage image) {
-    return run(image)[0];
+  float[] logitsOf(FloatNdArray image) {
+    return run(image, output.logits());
   }
 
   @Override
-  float[] featuresOf(LabeledImage image) {
-    return run(image)[1];
+  float[] featuresOf(FloatNdArray image) {
+    return run(image, output.features());
   }
 
   @Override
@@ -122,21 +109,12 @@ final class GraphModel extends LoadedModel<LabeledImage> {
     }
   }
 
-  /** Logits and features of one image. */
-  private float[][] run(LabeledImage image) {
-    int size = request.imageSize();
-    float[] pixels = new float[transform.valuesPerImage()];
-    transform.transformInto(image, new Random(0), pixels, 0); // the evaluation transform draws nothing
-    try (TFloat32 batch = TFloat32.tensorOf(Shape.of(1, size, size, 3), DataBuffers.of(pixels, true, false));
-        Result result = session.runner().feed(images, batch).fetch(output.logits()).fetch(output.features()).run()) {
-      return new float[][] {row((TFloat32) result.get(0)), row((TFloat32) result.get(1))};
+  /** One output of one preprocessed image. */
+  private float[] run(FloatNdArray image, Operand<TFloat32> fetched) {
+    try (TFloat32 batch = TFloat32.tensorOf(Shape.of(1, imageSize(), imageSize(), 3), t -> image.copyTo(t.get(0)));
+        Result result = session.runner().feed(images, batch).fetch(fetched).run()) {
+      return ClassifierOutputs.toMatrix((TFloat32) result.get(0))[0];
     }
-  }
-
-  private static float[] row(TFloat32 t) {
-    float[] values = new float[(int) t.shape().get(1)];
-    t.copyTo(DataBuffers.of(values, false, false));
-    return values;
   }
 
   @Override

@@ -6,18 +6,38 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Random;
+import org.stmzoo.datasets.ImageDecoding;
+import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.datasets.pipeline.SampleTransform;
+import org.stmzoo.datasets.pipeline.TransformConfig;
+import org.stmzoo.layers.core.Preprocessing;
 import org.tensorflow.ndarray.FloatNdArray;
+import org.tensorflow.ndarray.NdArrays;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 
 /**
  * What both kinds of loaded model do alike, written once so that they cannot differ: every public operation refuses
  * a null argument ({@link NullPointerException} naming it) and, once the model is closed, an operation that runs or
- * builds it ({@link IllegalStateException}), both before any work; then it hands over to the implementation.
+ * builds it ({@link IllegalStateException}), both before any work; then it hands over to the implementation. Both
+ * preprocess an image for {@link #logits} with the evaluation transform of their own {@link Preprocessing}.
  *
  * @param <I> the form an image takes on its way into the model: decoded pixels in process, encoded bytes for an
  *     export, whose graph decodes them
  */
 abstract class LoadedModel<I> implements StmzooModel {
+  private final int imageSize;
+  private final Preprocessing preprocessing;
+  private final SampleTransform transform;
   private boolean closed;
+
+  LoadedModel(int imageSize, Preprocessing preprocessing) {
+    this.imageSize = imageSize;
+    this.preprocessing = preprocessing;
+    this.transform = new SampleTransform(TransformConfig.eval(imageSize, preprocessing.cropPct(),
+        preprocessing.mean(), preprocessing.std(), true, preprocessing.interpolation()), 3);
+  }
 
   /** The image file read into the form the model takes. */
   abstract I read(Path image) throws IOException;
@@ -39,6 +59,38 @@ abstract class LoadedModel<I> implements StmzooModel {
 
   /** Releases the native resources; called once. */
   abstract void release();
+
+  @Override
+  public final int imageSize() {
+    return imageSize;
+  }
+
+  @Override
+  public final Preprocessing preprocessing() {
+    return preprocessing;
+  }
+
+  @Override
+  public final FloatNdArray preprocess(Path image) throws IOException {
+    return preprocessed(ImageDecoding.decodeRgb(Objects.requireNonNull(image, "image"), 0));
+  }
+
+  @Override
+  public final FloatNdArray preprocess(byte[] encodedImage) throws IOException {
+    return preprocessed(ImageDecoding.decodeRgb(Objects.requireNonNull(encodedImage, "encodedImage"), "image bytes",
+        0));
+  }
+
+  @Override
+  public final FloatNdArray preprocess(BufferedImage image) {
+    return preprocessed(ImageDecoding.of(Objects.requireNonNull(image, "image"), 0));
+  }
+
+  private FloatNdArray preprocessed(LabeledImage image) {
+    float[] pixels = new float[transform.valuesPerImage()];
+    transform.transformInto(image, new Random(0), pixels, 0); // the evaluation transform draws nothing
+    return NdArrays.wrap(Shape.of(imageSize, imageSize, 3), DataBuffers.of(pixels, false, false));
+  }
 
   @Override
   public final List<Prediction> classify(Path image, int k) throws IOException {

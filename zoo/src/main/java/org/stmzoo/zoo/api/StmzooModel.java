@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import org.stmzoo.layers.core.Preprocessing;
 import org.tensorflow.ndarray.FloatNdArray;
 
 /**
@@ -19,7 +20,8 @@ import org.tensorflow.ndarray.FloatNdArray;
  * <p>Every method refuses a null argument at once with a {@link NullPointerException} naming it. After
  * {@link #close()}, the operations that run or build the model ({@code classify}, {@code features}, {@code logits},
  * {@code finetune}, {@code export}) throw {@link IllegalStateException} before doing anything; the accessors
- * ({@code name}, {@code imageSize}, {@code classNames}) keep working, and closing again does nothing.
+ * ({@code name}, {@code imageSize}, {@code classNames}, {@code preprocessing}) and {@code preprocess} keep working,
+ * and closing again does nothing.
  */
 public interface StmzooModel extends AutoCloseable {
   /** The registered model name, e.g. {@code u-convnext-micro}. */
@@ -31,6 +33,25 @@ public interface StmzooModel extends AutoCloseable {
   /** One name per class, in logit order. */
   List<String> classNames();
 
+  /**
+   * How this model takes its input: the mean and standard deviation it normalises with, the evaluation crop
+   * ({@code cropPct}) and the resize interpolation; with {@link #imageSize()}, what {@link #preprocess} applies.
+   */
+  Preprocessing preprocessing();
+
+  /**
+   * The image as {@link #logits} takes it: a float32 {@code [imageSize, imageSize, 3]} (RGB, resized, centre-cropped
+   * and normalised with {@link #preprocessing()}), one image of a batch, e.g.
+   * {@code model.preprocess(path).copyTo(batch.get(i))}. Decoded and transformed in this process, as an in-process
+   * model's {@code classify} does, also for a model loaded from an export (whose {@code classify} decodes in its
+   * graph).
+   */
+  FloatNdArray preprocess(Path image) throws IOException;
+
+  FloatNdArray preprocess(byte[] encodedImage) throws IOException;
+
+  FloatNdArray preprocess(BufferedImage image);
+
   /** The {@code k} most probable classes, best first. */
   List<Prediction> classify(Path image, int k) throws IOException;
 
@@ -41,7 +62,7 @@ public interface StmzooModel extends AutoCloseable {
   /**
    * Logits {@code [batch][classes]} of images already preprocessed as this model takes them: a float32 NHWC batch
    * {@code [batch, imageSize, imageSize, 3]}, resized, cropped and normalised with the model's mean and standard
-   * deviation (what {@code predict --npy} feeds). For an export the batch is mapped back to the 0-255 pixels its
+   * deviation (what {@code predict --npy} feeds; {@link #preprocess} gives one image of it). For an export the batch is mapped back to the 0-255 pixels its
    * {@code serving_default} signature normalises itself.
    *
    * @throws IllegalArgumentException when the batch is not {@code [batch, imageSize, imageSize, 3]}

@@ -2,20 +2,28 @@ package org.stmzoo.zoo.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import javax.imageio.ImageIO;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.layers.core.Preprocessing;
+import org.stmzoo.zoo.registry.ModelRegistry;
+import org.tensorflow.ndarray.FloatNdArray;
 import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 
-/** The two kinds of loaded model, in process and from an export, refuse a null argument and a closed model alike. */
+/**
+ * The two kinds of loaded model, in process and from an export, alike: their preprocessing, a null argument and a
+ * closed model.
+ */
 class LoadedModelTest {
   private static final String MODEL = "u-convnext-micro";
   private static final int SIZE = 32;
@@ -34,6 +42,47 @@ class LoadedModelTest {
     return TrainSpec.finetune(DataSpec.folder(tmp.resolve("data")), tmp.resolve("run"), 1, 2);
   }
 
+  /**
+   * Both kinds tell their preprocessing, and a batch built of {@code preprocess} images gives through
+   * {@code logits} what {@code classify} gives for each image (in process) and the same logits from the export.
+   */
+  @Test
+  void aBatchOfPreprocessedImagesGivesTheLogitsClassifyGives() throws IOException {
+    Preprocessing registered = ModelRegistry.get(MODEL).preprocessing();
+    List<Path> files = List.of(tmp.resolve("circle.png"), tmp.resolve("square.png"));
+    Random random = new Random(5);
+    for (Path file : files) {
+      ImageIO.write(StmzooTest.shapeImage(file.endsWith("circle.png"), random), "png", file.toFile());
+    }
+    List<StmzooModel> models = bothKinds();
+    try (StmzooModel inProcess = models.get(0); StmzooModel export = models.get(1)) {
+      FloatNdArray batch = NdArrays.ofFloats(Shape.of(files.size(), SIZE, SIZE, 3));
+      for (int i = 0; i < files.size(); i++) {
+        inProcess.preprocess(files.get(i)).copyTo(batch.get(i));
+      }
+      float[][] logits = inProcess.logits(batch);
+      float[][] served = export.logits(batch);
+      for (int i = 0; i < files.size(); i++) {
+        List<Prediction> classified = inProcess.classify(files.get(i), 3);
+        List<Prediction> fromBatch = Prediction.top(logits[i], inProcess.classNames(), 3);
+        for (int c = 0; c < 3; c++) {
+          assertThat(fromBatch.get(c).index()).isEqualTo(classified.get(c).index());
+          assertThat(fromBatch.get(c).probability()).isCloseTo(classified.get(c).probability(), within(1e-5f));
+        }
+        assertThat(served[i]).containsExactly(logits[i], within(1e-4f));
+      }
+      assertThat(export.preprocess(files.get(0))).as("the same transform for both kinds")
+          .isEqualTo(inProcess.preprocess(files.get(0)));
+      for (StmzooModel model : models) {
+        Preprocessing p = model.preprocessing();
+        assertThat(p.mean()).containsExactly(registered.mean());
+        assertThat(p.std()).containsExactly(registered.std());
+        assertThat(p.cropPct()).isEqualTo(registered.cropPct());
+        assertThat(p.interpolation()).isEqualTo(registered.interpolation());
+      }
+    }
+  }
+
   @Test
   void everyEntryPointRefusesANullArgumentNamingIt() throws IOException {
     List<StmzooModel> models = bothKinds();
@@ -50,6 +99,9 @@ class LoadedModelTest {
         refusesNull(() -> model.finetune(trainSpec(), null), "listener");
         refusesNull(() -> model.finetune(trainSpec(), TrainingListener.none(), null), "log");
         refusesNull(() -> model.export(null), "baseDir");
+        refusesNull(() -> model.preprocess((Path) null), "image");
+        refusesNull(() -> model.preprocess((byte[]) null), "encodedImage");
+        refusesNull(() -> model.preprocess((BufferedImage) null), "image");
       }
     }
     refusesNull(() -> Stmzoo.load((Path) null), "path");
@@ -80,6 +132,8 @@ class LoadedModelTest {
       assertThat(model.name()).isEqualTo(MODEL);
       assertThat(model.imageSize()).isEqualTo(SIZE);
       assertThat(model.classNames()).containsExactly("a", "b", "c");
+      assertThat(model.preprocessing().cropPct()).isEqualTo(ModelRegistry.get(MODEL).preprocessing().cropPct());
+      assertThat(model.preprocess(image).shape()).isEqualTo(Shape.of(SIZE, SIZE, 3));
     }
   }
 }
