@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.stmzoo.export.ExportedModel;
 import org.stmzoo.export.WeightSource;
 import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.layers.core.CheckpointOps;
@@ -79,6 +80,11 @@ public final class StmzooCheckpoint {
         Path folder = run.checkpoint(name);
         return new StmzooCheckpoint(folder, CheckpointFolder.read(folder), Optional.of(run));
       }
+    }
+    if (ExportedModel.findVersion(path).isPresent()) {
+      // the likeliest mix-up: an export's folder given where a checkpoint is read, so say how it is read instead
+      throw new IllegalArgumentException(path + " is a SavedModel export, not an stmzoo checkpoint: load it with"
+          + " Stmzoo.load(dir) or run predict --model-dir " + path);
     }
     throw new IllegalArgumentException(path + " is neither an stmzoo checkpoint (no " + METADATA_FILE
         + ": an import output, RUN/best, RUN/last) nor a training run holding best/ or last/");

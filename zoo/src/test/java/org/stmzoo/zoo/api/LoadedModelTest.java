@@ -83,6 +83,22 @@ class LoadedModelTest {
     }
   }
 
+  /** An export's folder where a checkpoint is read says what it is and how it is loaded. */
+  @Test
+  void anExportGivenAsACheckpointSaysHowToLoadIt() throws IOException {
+    Path served = tmp.resolve("served");
+    Path version = Stmzoo.export(ExportSpec.of(ModelSpec.of(MODEL, Weights.random(7)).withImageSize(SIZE), served))
+        .directory();
+    for (Path dir : List.of(served, version)) {
+      String hint = dir + " is a SavedModel export, not an stmzoo checkpoint: load it with Stmzoo.load(dir) or run"
+          + " predict --model-dir " + dir;
+      assertThatThrownBy(() -> Stmzoo.load(ModelSpec.of(null, Weights.checkpoint(dir))))
+          .isInstanceOf(IllegalArgumentException.class).hasMessage(hint);
+      assertThatThrownBy(() -> Stmzoo.export(ExportSpec.of(ModelSpec.of(null, Weights.checkpoint(dir)),
+          tmp.resolve("again")))).isInstanceOf(IllegalArgumentException.class).hasMessage(hint);
+    }
+  }
+
   @Test
   void everyEntryPointRefusesANullArgumentNamingIt() throws IOException {
     List<StmzooModel> models = bothKinds();
