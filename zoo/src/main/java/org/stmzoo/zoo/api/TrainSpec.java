@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.api;
 
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.function.Consumer;
 import org.stmzoo.datasets.pipeline.RandAugment;
 import org.stmzoo.datasets.pipeline.RandomResizedCrop;
@@ -51,6 +52,13 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
   public static final float DEFAULT_MIN_SCALE = (float) RandomResizedCrop.MIN_SCALE;
 
   public TrainSpec {
+    // the components a run cannot do without, refused here by name rather than as an NPE once the data is read
+    Objects.requireNonNull(init, "TrainSpec.init");
+    Objects.requireNonNull(data, "TrainSpec.data");
+    Objects.requireNonNull(output, "TrainSpec.output");
+    Objects.requireNonNull(recipe, "TrainSpec.recipe");
+    Objects.requireNonNull(downloads, "TrainSpec.downloads");
+    Objects.requireNonNull(parallelism, "TrainSpec.parallelism");
     if (resume && !(init instanceof Weights.Random)) {
       throw new IllegalArgumentException("resume continues a run's own weights; it takes no other init");
     }

@@ -3,10 +3,15 @@ package org.stmzoo.zoo.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The Java API's specs refuse out-of-range values when they are built, as the CLI refuses its flags. */
+/**
+ * The Java API's specs refuse out-of-range values and missing required components when they are built, as the CLI
+ * refuses its flags, and the runners refuse missing arguments before they read or write anything.
+ */
 class SpecRangeChecksTest {
   private static final Path RUN = Path.of("run");
 
@@ -45,5 +50,27 @@ class SpecRangeChecksTest {
     assertThatThrownBy(() -> spec.withCropPct(Float.NaN)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("TrainSpec.cropPct must be in (0, 1], got NaN");
     assertThat(spec.withAugmentation(null, 1f).withCropPct(null).minScale()).isEqualTo(1f);
+  }
+
+  @Test
+  void aTrainSpecRefusesMissingDataOrOutputByName() {
+    DataSpec data = DataSpec.folder(Path.of("images"));
+    assertThatThrownBy(() -> TrainSpec.finetune(null, RUN, 1, 2)).isInstanceOf(NullPointerException.class)
+        .hasMessage("TrainSpec.data");
+    assertThatThrownBy(() -> TrainSpec.of("deit-tiny", data, null, 1, 2)).isInstanceOf(NullPointerException.class)
+        .hasMessage("TrainSpec.output");
+    assertThatThrownBy(() -> TrainSpec.of("deit-tiny", data, RUN, 1, 2).withInit(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("TrainSpec.init");
+  }
+
+  @Test
+  void trainingRefusesAMissingListenerOrLogBeforeItTouchesTheData(@TempDir Path tmp) {
+    // the data folder does not exist: a run that got as far as reading it would fail on that instead
+    TrainSpec spec = TrainSpec.of("deit-tiny", DataSpec.folder(tmp.resolve("no-images")), tmp.resolve("run"), 1, 2);
+    assertThatThrownBy(() -> Training.run(spec, null, System.out)).isInstanceOf(NullPointerException.class)
+        .hasMessageStartingWith("listener");
+    assertThatThrownBy(() -> Training.run(spec, TrainingListener.none(), null))
+        .isInstanceOf(NullPointerException.class).hasMessage("log");
+    assertThat(Files.exists(tmp.resolve("run"))).isFalse();
   }
 }
