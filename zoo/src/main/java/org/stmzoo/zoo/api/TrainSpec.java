@@ -68,6 +68,13 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
     if (saveEverySteps < 0) {
       throw new IllegalArgumentException("saveEverySteps must be 0 (off) or positive, got " + saveEverySteps);
     }
+    // only the sign here: the model's own size rule (a multiple of its patch or stride) once Training.run knows it
+    if (imageSize != null) {
+      ConfigChecks.positive("TrainSpec.imageSize", imageSize);
+    }
+    if (dropPath != null) {
+      ConfigChecks.rate("TrainSpec.dropPath", dropPath);
+    }
     ConfigChecks.fraction("TrainSpec.minScale", minScale);
     if (cropPct != null) {
       ConfigChecks.fraction("TrainSpec.cropPct", cropPct);
@@ -94,8 +101,18 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
     return with(c -> c.init = weights);
   }
 
+  /** Continues the run in {@link #output} from its {@code last/} checkpoint ({@code train --resume}). */
+  public TrainSpec withResume(boolean value) {
+    return with(c -> c.resume = value);
+  }
+
   public TrainSpec withImageSize(int size) {
     return with(c -> c.imageSize = size);
+  }
+
+  /** The drop-path rate in [0, 1), or null for the model's ({@code train --drop-path}). */
+  public TrainSpec withDropPath(Float rate) {
+    return with(c -> c.dropPath = rate);
   }
 
   public TrainSpec withRecipe(RecipeConfig config) {
@@ -112,6 +129,11 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
 
   public TrainSpec withCropPct(Float fraction) {
     return with(c -> c.cropPct = fraction);
+  }
+
+  /** Distils from this stmzoo checkpoint, DeiT's way, or from none (null) ({@code train --distill-teacher}). */
+  public TrainSpec withDistillTeacher(Path checkpoint) {
+    return with(c -> c.distillTeacher = checkpoint);
   }
 
   public TrainSpec withThreads(int count) {

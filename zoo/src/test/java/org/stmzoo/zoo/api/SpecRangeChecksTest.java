@@ -53,6 +53,16 @@ class SpecRangeChecksTest {
   }
 
   @Test
+  void aTrainSpecRefusesANonPositiveImageSizeAndADropPathOutsideZeroToOne() {
+    TrainSpec spec = TrainSpec.of("deit-tiny", DataSpec.folder(Path.of("images")), RUN, 1, 2);
+    assertThatThrownBy(() -> spec.withImageSize(-5)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("TrainSpec.imageSize must be >= 1, got -5");
+    assertThatThrownBy(() -> spec.withDropPath(1f)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("TrainSpec.dropPath must be in [0, 1), got 1.0");
+    assertThat(spec.withImageSize(224).withDropPath(0f).dropPath()).isZero();
+  }
+
+  @Test
   void aTrainSpecRefusesMissingDataOrOutputByName() {
     DataSpec data = DataSpec.folder(Path.of("images"));
     assertThatThrownBy(() -> TrainSpec.finetune(null, RUN, 1, 2)).isInstanceOf(NullPointerException.class)
