@@ -83,4 +83,17 @@ class SpecRangeChecksTest {
         .isInstanceOf(NullPointerException.class).hasMessage("log");
     assertThat(Files.exists(tmp.resolve("run"))).isFalse();
   }
+
+  @Test
+  void anEvalSpecRefusesAMissingCheckpointAndEvaluationItsMissingArgumentsBeforeReadingIt(@TempDir Path tmp) {
+    assertThatThrownBy(() -> EvalSpec.of(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("EvalSpec.checkpoint");
+    assertThatThrownBy(() -> EvalSpec.of(RUN).withBatchSize(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("batch size must be positive, got 0");
+    assertThatThrownBy(() -> Evaluation.run(null, System.out)).isInstanceOf(NullPointerException.class)
+        .hasMessage("evalSpec");
+    // no checkpoint there: an evaluation that got as far as resolving it would fail on that instead
+    assertThatThrownBy(() -> Evaluation.run(EvalSpec.of(tmp.resolve("none")), null))
+        .isInstanceOf(NullPointerException.class).hasMessage("log");
+  }
 }

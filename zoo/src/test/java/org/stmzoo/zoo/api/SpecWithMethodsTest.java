@@ -79,9 +79,12 @@ class SpecWithMethodsTest {
     EvalSpec base = new EvalSpec(Path.of("run"), "images", true, 0.9f, 32, 100);
 
     assertChangesOnly(base, base.withData("fashion-mnist"), Map.of("data", "fashion-mnist"));
+    assertChangesOnly(base, base.withEma(false), Map.of("ema", false));
+    assertChangesOnly(base, base.withCropPct(0.8f), Map.of("cropPct", 0.8f));
+    assertChangesOnly(base, base.withBatchSize(16), Map.of("batchSize", 16));
     assertChangesOnly(base, base.withLimit(10), Map.of("limit", 10));
     assertThat(withMethods(EvalSpec.class)).as("a new with... method needs its case above")
-        .containsExactlyInAnyOrder("withData", "withLimit");
+        .containsExactlyInAnyOrder("withData", "withEma", "withCropPct", "withBatchSize", "withLimit");
   }
 
   @Test
