@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,5 +97,17 @@ class SpecRangeChecksTest {
     // no checkpoint there: an evaluation that got as far as resolving it would fail on that instead
     assertThatThrownBy(() -> Evaluation.run(EvalSpec.of(tmp.resolve("none")), null))
         .isInstanceOf(NullPointerException.class).hasMessage("log");
+  }
+
+  @Test
+  void aModelSpecRefusesANonPositiveImageSizeAndNullOrRepeatedClassNames() {
+    ModelSpec spec = ModelSpec.of("deit-tiny", Weights.random());
+    assertThatThrownBy(() -> spec.withImageSize(-1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ModelSpec.imageSize must be >= 1, got -1");
+    assertThatThrownBy(() -> spec.withClassNames(List.of("a", "b", "a"))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ModelSpec.classNames names 'a' twice (again at index 2)");
+    assertThatThrownBy(() -> spec.withClassNames(Arrays.asList("a", null))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ModelSpec.classNames[1] is null");
+    assertThat(spec.withImageSize(224).withClassNames(List.of("a", "b")).classNames()).containsExactly("a", "b");
   }
 }
