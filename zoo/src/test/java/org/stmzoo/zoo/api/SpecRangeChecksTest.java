@@ -110,4 +110,13 @@ class SpecRangeChecksTest {
         .hasMessage("ModelSpec.classNames[1] is null");
     assertThat(spec.withImageSize(224).withClassNames(List.of("a", "b")).classNames()).containsExactly("a", "b");
   }
+
+  @Test
+  void anExportSpecRefusesAModelSpecSpeedInsteadOfDroppingIt() {
+    ModelSpec fast = ModelSpec.of("deit-tiny", Weights.random()).withSpeed(InferenceSpeed.latency(2));
+    assertThatThrownBy(() -> ExportSpec.of(fast, RUN)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("an export does not take ModelSpec.speed").hasMessageContaining("withRowStreams");
+    assertThat(ExportSpec.of(fast.withSpeed(null), RUN).withRowStreams(2).withFusedLayerNorm(true).rowStreams())
+        .isEqualTo(2);
+  }
 }
