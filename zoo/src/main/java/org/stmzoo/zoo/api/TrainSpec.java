@@ -131,7 +131,10 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
     return with(c -> c.cropPct = fraction);
   }
 
-  /** Distils from this stmzoo checkpoint, DeiT's way, or from none (null) ({@code train --distill-teacher}). */
+  /**
+   * Distils from this stmzoo checkpoint, DeiT's way, or from none (null) ({@code train --distill-teacher}); the
+   * recipe's {@link RecipeConfig#distillation} says how, and a run refuses a teacher under type {@code none}.
+   */
   public TrainSpec withDistillTeacher(Path checkpoint) {
     return with(c -> c.distillTeacher = checkpoint);
   }

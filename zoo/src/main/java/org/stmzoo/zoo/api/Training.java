@@ -85,6 +85,8 @@ public final class Training {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(listener, "listener (TrainingListener.none() for none)");
     Objects.requireNonNull(log, "log");
+    // a teacher and the recipe's distillation type go together: found here, not once args.json is written
+    spec.recipe().distillation().checkTeacher(spec.distillTeacher() != null);
     if (spec.model() == null && !(spec.init() instanceof Weights.Pretrained)) {
       throw new IllegalArgumentException("a model name is required (or pretrained weights naming one)");
     }

@@ -76,13 +76,16 @@ class SpecRangeChecksTest {
   }
 
   @Test
-  void trainingRefusesAMissingListenerOrLogBeforeItTouchesTheData(@TempDir Path tmp) {
+  void trainingRefusesAMissingListenerOrLogOrATeacherWithoutDistillationBeforeItTouchesTheData(@TempDir Path tmp) {
     // the data folder does not exist: a run that got as far as reading it would fail on that instead
     TrainSpec spec = TrainSpec.of("deit-tiny", DataSpec.folder(tmp.resolve("no-images")), tmp.resolve("run"), 1, 2);
     assertThatThrownBy(() -> Training.run(spec, null, System.out)).isInstanceOf(NullPointerException.class)
         .hasMessageStartingWith("listener");
     assertThatThrownBy(() -> Training.run(spec, TrainingListener.none(), null))
         .isInstanceOf(NullPointerException.class).hasMessage("log");
+    assertThatThrownBy(() -> Training.run(spec.withDistillTeacher(tmp.resolve("teacher")), TrainingListener.none(),
+        System.out)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a teacher was given but the distillation type is 'none'");
     assertThat(Files.exists(tmp.resolve("run"))).isFalse();
   }
 
