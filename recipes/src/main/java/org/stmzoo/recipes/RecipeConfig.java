@@ -55,6 +55,15 @@ public record RecipeConfig(int epochs, int batchSize, double lr, double minLr, d
     public boolean enabled() {
       return !type.equals("none");
     }
+
+    /** Refuses a teacher without a distillation type, or a distillation type without a teacher. */
+    public void checkTeacher(boolean teacherGiven) {
+      if (enabled() != teacherGiven) {
+        throw new IllegalArgumentException(enabled()
+            ? "distillation '" + type + "' needs a teacher (--distill-teacher)"
+            : "a teacher was given but the distillation type is 'none'");
+      }
+    }
   }
 
   public RecipeConfig {

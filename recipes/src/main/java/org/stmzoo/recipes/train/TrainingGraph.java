@@ -104,11 +104,7 @@ public final class TrainingGraph {
     this.numClasses = numClasses;
     this.evalImages = evalImages;
     this.evalLogits = evalOutput.logits();
-    if (config.distillation().enabled() != teacher.isPresent()) {
-      throw new IllegalArgumentException(config.distillation().enabled()
-          ? "distillation '" + config.distillation().type() + "' needs a teacher (--distill-teacher)"
-          : "a teacher was given but the distillation type is 'none'");
-    }
+    config.distillation().checkTeacher(teacher.isPresent());
     replicas.checkBatchSize(config.batchSize());
     this.replicas = replicas;
     this.modelVariables = model.modelVariables();

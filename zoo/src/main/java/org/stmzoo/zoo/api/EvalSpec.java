@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.api;
 
 import java.nio.file.Path;
+import java.util.Objects;
 import org.stmzoo.layers.core.ConfigChecks;
 
 /**
@@ -13,11 +14,13 @@ import org.stmzoo.layers.core.ConfigChecks;
  *     {@code --limit-val} sample unless {@code limit} is given (refused for a run that had none)
  * @param ema evaluate the EMA weights of a training checkpoint
  * @param cropPct the evaluation crop in (0, 1], or null for the run's, else the model's
+ * @param batchSize images per batch, at least 1
  * @param limit evaluate only N images, at least 1 (null: all): a class-stratified sample, drawn with the run's seed
  *     from the run's validation set (the images a run with {@code --limit-val N} validated on), else with seed 0
  */
 public record EvalSpec(Path checkpoint, String data, boolean ema, Float cropPct, int batchSize, Integer limit) {
   public EvalSpec {
+    Objects.requireNonNull(checkpoint, "EvalSpec.checkpoint");
     if (batchSize <= 0) {
       throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
     }
@@ -36,6 +39,20 @@ public record EvalSpec(Path checkpoint, String data, boolean ema, Float cropPct,
 
   public EvalSpec withData(String spec) {
     return new EvalSpec(checkpoint, spec, ema, cropPct, batchSize, limit);
+  }
+
+  /** Evaluates the EMA weights of a training checkpoint ({@code eval --ema}). */
+  public EvalSpec withEma(boolean value) {
+    return new EvalSpec(checkpoint, data, value, cropPct, batchSize, limit);
+  }
+
+  /** The evaluation crop in (0, 1], or null for the run's, else the model's ({@code eval --crop-pct}). */
+  public EvalSpec withCropPct(Float fraction) {
+    return new EvalSpec(checkpoint, data, ema, fraction, batchSize, limit);
+  }
+
+  public EvalSpec withBatchSize(int images) {
+    return new EvalSpec(checkpoint, data, ema, cropPct, images, limit);
   }
 
   public EvalSpec withLimit(Integer images) {

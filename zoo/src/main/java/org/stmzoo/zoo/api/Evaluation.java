@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.recipes.output.RunDirectory;
@@ -26,6 +27,8 @@ public final class Evaluation {
    * scored its EMA weights ({@link StmzooCheckpoint#emaScoreNote}).
    */
   public static EvalResult run(EvalSpec evalSpec, PrintStream log) throws IOException {
+    Objects.requireNonNull(evalSpec, "evalSpec");
+    Objects.requireNonNull(log, "log");
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(evalSpec.checkpoint());
     boolean ema = evalSpec.ema();
     int batchSize = evalSpec.batchSize();

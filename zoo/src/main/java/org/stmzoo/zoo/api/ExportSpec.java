@@ -5,7 +5,9 @@ import org.stmzoo.export.SavedModelExporter;
 
 /**
  * What {@link Stmzoo#export(ExportSpec)} writes: {@code model} (its weights, size and classes as {@link ModelSpec}
- * says) as a TF Serving SavedModel in {@code baseDir/<version>/}.
+ * says) as a TF Serving SavedModel in {@code baseDir/<version>/}. The model's {@link ModelSpec#speed} is refused: it
+ * is how a model loaded in this process runs; an export's graph shape is this spec's streams and LayerNorm form, and
+ * its threads are the serving session's.
  *
  * @param rowStreams the independent chains the serving graph is built as (1: one; N for batch-1 serving with
  *     intra-op 1 and inter-op N threads, see docs/export.md); the same function either way
@@ -19,6 +21,12 @@ public record ExportSpec(ModelSpec model, Path baseDir, long version, int rowStr
   public ExportSpec {
     if (model == null || baseDir == null) {
       throw new IllegalArgumentException("an export needs a model and a base directory");
+    }
+    if (!model.speed().equals(InferenceSpeed.DEFAULT)) {
+      // refused rather than dropped in silence: a latency or batches speed has no one meaning for a served graph
+      throw new IllegalArgumentException("an export does not take ModelSpec.speed (" + model.speed() + "), which is"
+          + " for a model loaded in this process: give the serving graph's shape with ExportSpec.withRowStreams,"
+          + " withBatchStreams and withFusedLayerNorm (docs/export.md)");
     }
     SavedModelExporter.requirePositiveVersion(version);
     if (rowStreams < 1) {

@@ -1,6 +1,10 @@
 package org.stmzoo.zoo.api;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.stmzoo.layers.core.ConfigChecks;
 
 /**
  * What {@link Stmzoo#load(ModelSpec)} builds: a registered model with its weights, at an image size, for a set of
@@ -8,10 +12,11 @@ import java.util.List;
  *
  * @param model a registered model name ({@code ./stmzoo list}); null when the weights name it (a checkpoint, a
  *     pretrained full tag)
- * @param imageSize the input size, or null for the model's default; a checkpoint is loaded at its own size only
+ * @param imageSize the input size, at least 1 (the model's own rule once it is known), or null for the model's
+ *     default; a checkpoint is loaded at its own size only
  *     (another size is refused: import the reference weights at that size instead)
  * @param classNames the class names of a randomly initialised model, or null for 1000 numbered classes;
- *     checkpoints and releases bring their own, which these rename (as many names as classes)
+ *     checkpoints and releases bring their own, which these rename (as many names as classes); each named once
  * @param speed how the loaded model runs on CPU cores ({@link InferenceSpeed}); null for TF's defaults
  */
 public record ModelSpec(String model, Weights weights, Integer imageSize, List<String> classNames,
@@ -24,8 +29,34 @@ public record ModelSpec(String model, Weights weights, Integer imageSize, List<S
     if (model == null && weights instanceof Weights.Random) {
       throw new IllegalArgumentException("a randomly initialised model needs a model name");
     }
-    classNames = classNames == null ? null : List.copyOf(classNames);
+    Objects.requireNonNull(downloads, "ModelSpec.downloads");
+    // only the sign here: the model's size rule (a multiple of its patch or stride) once the model is known
+    if (imageSize != null) {
+      ConfigChecks.positive("ModelSpec.imageSize", imageSize);
+    }
+    if (classNames != null) {
+      classNames = distinctNames(classNames);
+    }
     speed = speed == null ? InferenceSpeed.DEFAULT : speed;
+  }
+
+  /**
+   * {@code names} as an immutable list; a null or repeated name is refused here, where List.copyOf would give a bare
+   * NPE and a repeated name two classes no prediction could tell apart.
+   */
+  private static List<String> distinctNames(List<String> names) {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      if (name == null) {
+        throw new IllegalArgumentException("ModelSpec.classNames[" + i + "] is null");
+      }
+      if (!seen.add(name)) {
+        throw new IllegalArgumentException("ModelSpec.classNames names '" + name + "' twice (again at index " + i
+            + ")");
+      }
+    }
+    return List.copyOf(names);
   }
 
   public static ModelSpec of(String model, Weights weights) {

@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.api;
 
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.function.Consumer;
 import org.stmzoo.datasets.pipeline.RandAugment;
 import org.stmzoo.datasets.pipeline.RandomResizedCrop;
@@ -51,6 +52,13 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
   public static final float DEFAULT_MIN_SCALE = (float) RandomResizedCrop.MIN_SCALE;
 
   public TrainSpec {
+    // the components a run cannot do without, refused here by name rather than as an NPE once the data is read
+    Objects.requireNonNull(init, "TrainSpec.init");
+    Objects.requireNonNull(data, "TrainSpec.data");
+    Objects.requireNonNull(output, "TrainSpec.output");
+    Objects.requireNonNull(recipe, "TrainSpec.recipe");
+    Objects.requireNonNull(downloads, "TrainSpec.downloads");
+    Objects.requireNonNull(parallelism, "TrainSpec.parallelism");
     if (resume && !(init instanceof Weights.Random)) {
       throw new IllegalArgumentException("resume continues a run's own weights; it takes no other init");
     }
@@ -59,6 +67,13 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
     }
     if (saveEverySteps < 0) {
       throw new IllegalArgumentException("saveEverySteps must be 0 (off) or positive, got " + saveEverySteps);
+    }
+    // only the sign here: the model's own size rule (a multiple of its patch or stride) once Training.run knows it
+    if (imageSize != null) {
+      ConfigChecks.positive("TrainSpec.imageSize", imageSize);
+    }
+    if (dropPath != null) {
+      ConfigChecks.rate("TrainSpec.dropPath", dropPath);
     }
     ConfigChecks.fraction("TrainSpec.minScale", minScale);
     if (cropPct != null) {
@@ -86,8 +101,18 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
     return with(c -> c.init = weights);
   }
 
+  /** Continues the run in {@link #output} from its {@code last/} checkpoint ({@code train --resume}). */
+  public TrainSpec withResume(boolean value) {
+    return with(c -> c.resume = value);
+  }
+
   public TrainSpec withImageSize(int size) {
     return with(c -> c.imageSize = size);
+  }
+
+  /** The drop-path rate in [0, 1), or null for the model's ({@code train --drop-path}). */
+  public TrainSpec withDropPath(Float rate) {
+    return with(c -> c.dropPath = rate);
   }
 
   public TrainSpec withRecipe(RecipeConfig config) {
@@ -104,6 +129,14 @@ public record TrainSpec(String model, Weights init, boolean resume, DataSpec dat
 
   public TrainSpec withCropPct(Float fraction) {
     return with(c -> c.cropPct = fraction);
+  }
+
+  /**
+   * Distils from this stmzoo checkpoint, DeiT's way, or from none (null) ({@code train --distill-teacher}); the
+   * recipe's {@link RecipeConfig#distillation} says how, and a run refuses a teacher under type {@code none}.
+   */
+  public TrainSpec withDistillTeacher(Path checkpoint) {
+    return with(c -> c.distillTeacher = checkpoint);
   }
 
   public TrainSpec withThreads(int count) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.stmzoo.datasets.pipeline.BatchLoader;
@@ -80,6 +81,12 @@ public final class Training {
    * the CLI prints (the model, the init, one line per epoch).
    */
   public static TrainingResult run(TrainSpec spec, TrainingListener listener, PrintStream log) throws IOException {
+    // before anything is read or written: a missing argument found after args.json would leave a run folder behind
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(listener, "listener (TrainingListener.none() for none)");
+    Objects.requireNonNull(log, "log");
+    // a teacher and the recipe's distillation type go together: found here, not once args.json is written
+    spec.recipe().distillation().checkTeacher(spec.distillTeacher() != null);
     if (spec.model() == null && !(spec.init() instanceof Weights.Pretrained)) {
       throw new IllegalArgumentException("a model name is required (or pretrained weights naming one)");
     }

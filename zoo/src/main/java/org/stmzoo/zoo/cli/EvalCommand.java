@@ -57,9 +57,9 @@ final class EvalCommand implements Command {
       throw new UsageException("--checkpoint is required");
     }
     Float cropPct = line.hasOption("crop-pct") ? CliArgs.cropPct(line, 0) : null;
-    EvalSpec spec = new EvalSpec(Path.of(path), line.getOptionValue("data"), line.hasOption("ema"), cropPct,
-        CliArgs.positiveInt(line, "batch-size", 64),
-        line.hasOption("limit") ? CliArgs.positiveInt(line, "limit", 0) : null);
+    EvalSpec spec = EvalSpec.of(Path.of(path)).withData(line.getOptionValue("data")).withEma(line.hasOption("ema"))
+        .withCropPct(cropPct).withBatchSize(CliArgs.positiveInt(line, "batch-size", 64))
+        .withLimit(line.hasOption("limit") ? CliArgs.positiveInt(line, "limit", 0) : null);
     StmzooCheckpoint checkpoint = StmzooCheckpoint.resolve(spec.checkpoint());
     if (spec.data() == null && checkpoint.run().isEmpty()) {
       throw new UsageException("give --data: " + checkpoint.directory() + " is not part of a training run, so there"

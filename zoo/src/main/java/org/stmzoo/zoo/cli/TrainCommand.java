@@ -130,10 +130,14 @@ final class TrainCommand implements Command {
     Path output = Path.of(line.getOptionValue("output", "runs/" + modelName));
     int threads = CliArgs.positiveInt(line, "threads", Runtime.getRuntime().availableProcessors());
     int saveEverySteps = CliArgs.nonNegativeInt(line, "save-every-steps", 0);
-    return new TrainSpec(model, init, resume, data, imageSize, dropPath, output, recipe,
-        RecipeArguments.autoAugment(line), RecipeArguments.minScale(line), cropPct,
-        line.hasOption("distill-teacher") ? Path.of(line.getOptionValue("distill-teacher")) : null, threads, downloads,
-        parallelism(line, env, recipe.batchSize()), saveEverySteps);
+    // through the with-methods a Java program calls; the recipe replaces the one TrainSpec.of makes
+    TrainSpec spec = TrainSpec.of(model, data, output, recipe.epochs(), recipe.batchSize()).withRecipe(recipe)
+        .withInit(init).withResume(resume).withDropPath(dropPath)
+        .withAugmentation(RecipeArguments.autoAugment(line), RecipeArguments.minScale(line)).withCropPct(cropPct)
+        .withDistillTeacher(line.hasOption("distill-teacher") ? Path.of(line.getOptionValue("distill-teacher")) : null)
+        .withThreads(threads).withDownloads(downloads).withParallelism(parallelism(line, env, recipe.batchSize()))
+        .withSaveEverySteps(saveEverySteps);
+    return imageSize != null ? spec.withImageSize(imageSize) : spec;
   }
 
   /** {@code --devices}, or a cluster from {@code --cluster} or TF_CONFIG; what does not parse is a usage error. */

@@ -31,7 +31,11 @@ class SpecWithMethodsTest {
 
     assertChangesOnly(base, base.withModel("u-convnext-micro"), Map.of("model", "u-convnext-micro"));
     assertChangesOnly(base, base.withInit(CHECKPOINT), Map.of("init", CHECKPOINT));
+    assertChangesOnly(base, base.withResume(true), Map.of("resume", true));
     assertChangesOnly(base, base.withImageSize(64), Map.of("imageSize", 64));
+    assertChangesOnly(base, base.withDropPath(0.2f), Map.of("dropPath", 0.2f));
+    assertChangesOnly(base, base.withDistillTeacher(Path.of("other-teacher")),
+        Map.of("distillTeacher", Path.of("other-teacher")));
     assertChangesOnly(base, base.withRecipe(recipe), Map.of("recipe", recipe));
     assertChangesOnly(base, base.withAugmentation("rand-m5", 0.5f),
         Map.of("autoAugment", "rand-m5", "minScale", 0.5f));
@@ -41,8 +45,8 @@ class SpecWithMethodsTest {
     assertChangesOnly(base, base.withDownloads(OFFLINE), Map.of("downloads", OFFLINE));
     assertChangesOnly(base, base.withSaveEverySteps(50), Map.of("saveEverySteps", 50));
     assertThat(withMethods(TrainSpec.class)).as("a new with... method needs its case above")
-        .containsExactlyInAnyOrder("withModel", "withInit", "withImageSize", "withRecipe", "withAugmentation",
-            "withCropPct", "withThreads", "withParallelism", "withDownloads", "withSaveEverySteps");
+        .containsExactlyInAnyOrder("withModel", "withInit", "withResume", "withImageSize", "withDropPath",
+            "withDistillTeacher", "withRecipe", "withAugmentation", "withCropPct", "withThreads", "withParallelism", "withDownloads", "withSaveEverySteps");
   }
 
   @Test
@@ -75,9 +79,12 @@ class SpecWithMethodsTest {
     EvalSpec base = new EvalSpec(Path.of("run"), "images", true, 0.9f, 32, 100);
 
     assertChangesOnly(base, base.withData("fashion-mnist"), Map.of("data", "fashion-mnist"));
+    assertChangesOnly(base, base.withEma(false), Map.of("ema", false));
+    assertChangesOnly(base, base.withCropPct(0.8f), Map.of("cropPct", 0.8f));
+    assertChangesOnly(base, base.withBatchSize(16), Map.of("batchSize", 16));
     assertChangesOnly(base, base.withLimit(10), Map.of("limit", 10));
     assertThat(withMethods(EvalSpec.class)).as("a new with... method needs its case above")
-        .containsExactlyInAnyOrder("withData", "withLimit");
+        .containsExactlyInAnyOrder("withData", "withEma", "withCropPct", "withBatchSize", "withLimit");
   }
 
   @Test
