@@ -119,6 +119,11 @@ final class GraphModel extends LoadedModel<FloatNdArray> {
 
   @Override
   TrainingResult train(TrainSpec spec, TrainingListener listener, PrintStream log) throws IOException {
+    if (spec.model() != null && !spec.model().equals(name())) {
+      // the spec would be overridden by this model: a contradiction is a caller's mistake, not a choice to make
+      throw new IllegalArgumentException("the spec names model " + spec.model() + ", but this model is " + name()
+          + "; fine-tuning trains this model (build the spec with TrainSpec.finetune, which names none)");
+    }
     if (origin instanceof Weights.Random random && random.seed() != spec.recipe().seed()) {
       // training initialises from the recipe's seed, which also orders the data: say which one, never guess
       throw new IllegalArgumentException(name() + " was initialised with seed " + random.seed() + ", the recipe's"

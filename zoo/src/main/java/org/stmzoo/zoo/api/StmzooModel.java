@@ -82,12 +82,13 @@ public interface StmzooModel extends AutoCloseable {
 
   /**
    * Fine-tunes a copy of this model's weights with the trainer {@code ./stmzoo train} runs (DeiT's recipe). The
-   * spec's model and init are this model's, fetched with this model's {@link ModelSpec#downloads()} (the spec's
-   * are not used); its image size defaults to this model's; a head for another class count is re-initialised. A
+   * spec's model and init are this model's (a spec naming another model is refused), fetched with this model's
+   * {@link ModelSpec#downloads()} (the spec's are not used); its image size defaults to this model's; a head for another class count is re-initialised. A
    * randomly initialised model must have been initialised with the recipe's seed (training initialises from it).
    * This model is unchanged; load the result's {@link TrainingResult#best()}.
    *
-   * @throws IllegalArgumentException this model is randomly initialised with another seed than the recipe's
+   * @throws IllegalArgumentException this model is randomly initialised with another seed than the recipe's, or
+   *     the spec names another model
    * @throws UnsupportedOperationException this model was loaded from an export, which holds an inference graph
    *     only: fine-tune the stmzoo checkpoint it was exported from
    */

@@ -84,6 +84,19 @@ class LoadedModelTest {
   }
 
   /** An export's folder where a checkpoint is read says what it is and how it is loaded. */
+  /** finetune trains this model: a spec naming another was silently trained as this one (its args.json said so). */
+  @Test
+  void aFinetuneSpecNamingAnotherModelIsRefusedBeforeAnyWork() throws IOException {
+    try (StmzooModel model = Stmzoo.load(ModelSpec.of(MODEL, Weights.random(0)).withImageSize(SIZE))) {
+      Path run = tmp.resolve("run-deit");
+      TrainSpec other = TrainSpec.of("deit-tiny", DataSpec.folder(tmp.resolve("no-data")), run, 1, 2);
+      assertThatThrownBy(() -> model.finetune(other, TrainingListener.none()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("the spec names model deit-tiny, but this model is " + MODEL);
+      assertThat(run).doesNotExist();
+    }
+  }
+
   @Test
   void anExportGivenAsACheckpointSaysHowToLoadIt() throws IOException {
     Path served = tmp.resolve("served");
