@@ -4,6 +4,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
@@ -105,6 +106,22 @@ abstract class LoadedModel<I> implements StmzooModel {
   @Override
   public final List<Prediction> classify(BufferedImage image, int k) {
     return top(logitsOf(read(checked(image))), k);
+  }
+
+  @Override
+  public final List<List<Prediction>> classify(List<Path> images, int k) throws IOException {
+    for (Path image : checked(images, "images")) {
+      Objects.requireNonNull(image, "an image of images");
+    }
+    FloatNdArray batch = NdArrays.ofFloats(Shape.of(images.size(), imageSize, imageSize, 3));
+    for (int i = 0; i < images.size(); i++) {
+      preprocess(images.get(i)).copyTo(batch.get(i));
+    }
+    List<List<Prediction>> predictions = new ArrayList<>();
+    for (float[] logits : images.isEmpty() ? new float[0][] : batchLogits(batch)) {
+      predictions.add(top(logits, k));
+    }
+    return predictions;
   }
 
   private List<Prediction> top(float[] logits, int k) {

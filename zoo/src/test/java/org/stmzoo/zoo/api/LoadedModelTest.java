@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
@@ -71,6 +72,19 @@ class LoadedModelTest {
         }
         assertThat(served[i]).containsExactly(logits[i], within(1e-4f));
       }
+      // a list of images is that batch, in one run, for both kinds
+      for (StmzooModel model : models) {
+        List<List<Prediction>> listed = model.classify(files, 3);
+        assertThat(listed).hasSize(files.size());
+        for (int i = 0; i < files.size(); i++) {
+          List<Prediction> fromBatch = Prediction.top(logits[i], inProcess.classNames(), 3);
+          for (int c = 0; c < 3; c++) {
+            assertThat(listed.get(i).get(c).index()).isEqualTo(fromBatch.get(c).index());
+            assertThat(listed.get(i).get(c).probability()).isCloseTo(fromBatch.get(c).probability(), within(1e-5f));
+          }
+        }
+        assertThat(model.classify(List.of(), 3)).isEmpty();
+      }
       assertThat(export.preprocess(files.get(0))).as("the same transform for both kinds")
           .isEqualTo(inProcess.preprocess(files.get(0)));
       for (StmzooModel model : models) {
@@ -83,7 +97,6 @@ class LoadedModelTest {
     }
   }
 
-  /** An export's folder where a checkpoint is read says what it is and how it is loaded. */
   /** finetune trains this model: a spec naming another was silently trained as this one (its args.json said so). */
   @Test
   void aFinetuneSpecNamingAnotherModelIsRefusedBeforeAnyWork() throws IOException {
@@ -97,6 +110,7 @@ class LoadedModelTest {
     }
   }
 
+  /** An export's folder where a checkpoint is read says what it is and how it is loaded. */
   @Test
   void anExportGivenAsACheckpointSaysHowToLoadIt() throws IOException {
     Path served = tmp.resolve("served");
@@ -120,6 +134,8 @@ class LoadedModelTest {
         refusesNull(() -> model.classify((Path) null, 1), "image");
         refusesNull(() -> model.classify((byte[]) null, 1), "encodedImage");
         refusesNull(() -> model.classify((BufferedImage) null, 1), "image");
+        refusesNull(() -> model.classify((List<Path>) null, 1), "images");
+        refusesNull(() -> model.classify(Arrays.asList(tmp.resolve("a.png"), null), 1), "an image of images");
         refusesNull(() -> model.features((Path) null), "image");
         refusesNull(() -> model.features((byte[]) null), "encodedImage");
         refusesNull(() -> model.features((BufferedImage) null), "image");
@@ -152,7 +168,7 @@ class LoadedModelTest {
       model.close(); // a second close does nothing
       String closed = "the model " + MODEL + " is closed";
       for (ThrowingCallable run : List.<ThrowingCallable>of(() -> model.classify(image, 1),
-          () -> model.features(image), () -> model.logits(NdArrays.ofFloats(Shape.of(1, SIZE, SIZE, 3))),
+          () -> model.classify(List.of(image), 1), () -> model.features(image), () -> model.logits(NdArrays.ofFloats(Shape.of(1, SIZE, SIZE, 3))),
           () -> model.export(tmp.resolve("after-close")),
           () -> model.finetune(trainSpec(), TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream())))) {
         assertThatThrownBy(run).isInstanceOf(IllegalStateException.class).hasMessage(closed);
