@@ -242,15 +242,18 @@ public final class ImagePipeline {
   private static final String BMP_MAGIC = "BM";
   private static final String GIF_MAGIC = "GIF8";
   /**
-   * The most blocks {@link #gifFrames} walks (about 30 us each): a bound on the CPU time a GIF of hostile tiny
-   * sub-blocks can take (about 8 s), well above a real GIF's blocks (encoders write 255-byte sub-blocks: 2^18 of
-   * them is 67 MB, more than a GIF within the pixel limit needs).
+   * The most blocks {@link #gifFrames} walks (about 25 us each): a bound on the CPU time a GIF of hostile one-byte
+   * sub-blocks can take (about 16 s at the default limit), above the blocks of any GIF whose frames together are
+   * within the pixel limit: LZW codes of up to 12 bits write at most 1.5 bytes a pixel, in sub-blocks of 255 bytes
+   * (encoders write full ones), plus a block for each frame's descriptor and extensions.
    */
-  static final long MAX_GIF_BLOCKS = 1L << 18;
+  static long maxGifBlocks() {
+    return ImageHeader.MAX_PIXELS.value() * 3 / 2 / 255 + (1L << 16);
+  }
 
   /**
    * {@code [largest frame height, largest frame width, pixels of all frames, 1 if the walk stopped at
-   * MAX_GIF_BLOCKS before the GIF's end else 0]} (int64) of a GIF, from the image descriptors of its frames, without
+   * maxGifBlocks() before the GIF's end else 0]} (int64) of a GIF, from the image descriptors of its frames, without
    * decoding them; {@code [0, 0, 0, 0]} for anything else. TF's GIF decoder reads
    * every frame of an animation into memory (giflib's DGifSlurp, one byte per pixel) even though only the first is
    * returned, and sizes its RGB output by the largest frame, whatever the logical screen in the GIF's header says:
@@ -280,7 +283,7 @@ public final class ImagePipeline {
           out[0] = c.math.logicalAnd(c.math.logicalAnd(
               c.math.less(in[2].expect(TInt64.class), in[1].expect(TInt64.class)),
               c.math.lessEqual(in[6].expect(TInt64.class), c.constant(ImageHeader.MAX_PIXELS.value()))),
-              c.math.less(in[7].expect(TInt64.class), c.constant(MAX_GIF_BLOCKS))).asOutput();
+              c.math.less(in[7].expect(TInt64.class), c.constant(maxGifBlocks()))).asOutput();
         },
         (body, in, out) -> {
           Ops b = Ops.create(body);
@@ -315,7 +318,7 @@ public final class ImagePipeline {
         },
         "gif_frames");
     Operand<TBool> stoppedShort = tf.math.logicalAnd(
-        tf.math.greaterEqual(last[7].expect(TInt64.class), tf.constant(MAX_GIF_BLOCKS)),
+        tf.math.greaterEqual(last[7].expect(TInt64.class), tf.constant(maxGifBlocks())),
         tf.math.less(last[2].expect(TInt64.class), length));
     return tf.stack(List.of(last[4].expect(TInt64.class), last[5].expect(TInt64.class),
         last[6].expect(TInt64.class), tf.dtypes.cast(stoppedShort, TInt64.class)));
@@ -384,7 +387,8 @@ public final class ImagePipeline {
 
   private static String gifBlocksMessage() {
     return String.format(Locale.ROOT, "GIF over the export's limits: more than %d blocks to walk for its frames' sizes"
-        + " (a GIF's data comes in blocks of up to 255 bytes; this many is over 60 MB of them)", MAX_GIF_BLOCKS);
+        + " (more than the frames within %s take, at its value when it was exported)", maxGifBlocks(),
+        ImageHeader.MAX_PIXELS.property());
   }
 
   private static String gifFramesMessage() {

@@ -148,9 +148,9 @@ public final class SavedModelExporter {
   }
 
   /**
-   * The version TF Serving reads from a folder's name: its digits as a positive long ({@code 01} is version 1), or
-   * empty for any other name, which TF Serving ignores: a hidden staging folder, {@code 0}, or digits past long's
-   * range.
+   * The version a folder's name gives: its digits as a long ({@code 01} is version 1), or empty for any other name,
+   * which TF Serving ignores: a hidden staging folder, or digits past long's range. {@code 0} counts, so that an
+   * export someone wrote as version 0 still loads; stmzoo writes positive versions only.
    */
   public static OptionalLong versionOf(Path folder) {
     String name = folder.getFileName().toString();
@@ -159,7 +159,7 @@ public final class SavedModelExporter {
     }
     try {
       long version = Long.parseLong(name);
-      return version > 0 ? OptionalLong.of(version) : OptionalLong.empty();
+      return OptionalLong.of(version);
     } catch (NumberFormatException pastLongsRange) {
       return OptionalLong.empty();
     }

@@ -22,6 +22,8 @@ class ExportedModelTest {
 
     assertThat(ExportedModel.findVersion(base)).contains(base.resolve("10"));
     assertThat(SavedModelExporter.versionOf(Path.of("007"))).hasValue(7);
+    // a base folder holding only 0/ loads it, as it did before versions were parsed as longs
+    assertThat(SavedModelExporter.versionOf(Path.of("0"))).hasValue(0);
     assertThat(SavedModelExporter.versionOf(Path.of("9223372036854775807"))).hasValue(Long.MAX_VALUE);
     assertThat(SavedModelExporter.versionOf(Path.of("9223372036854775808"))).isEmpty();
     assertThat(SavedModelExporter.versionOf(Path.of(".3-incomplete-abc"))).isEmpty();

@@ -56,7 +56,11 @@ public final class AtomicFiles {
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException | RuntimeException e) {
-        recover(target); // the old folder back in its place; writeOrDelete removes the new one
+        try {
+          recover(target); // the old folder back in its place; writeOrDelete removes the new one
+        } catch (IOException | RuntimeException notRecovered) {
+          e.addSuppressed(notRecovered); // the move's failure is the one to report
+        }
         throw e;
       }
     });
