@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.stmzoo.datasets.ImageNetClasses;
 import org.stmzoo.layers.core.Preprocessing;
 import org.stmzoo.recipes.train.CheckpointShapes;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
@@ -245,7 +246,7 @@ public final class AnalysisModel implements AutoCloseable {
       return;
     }
     List<String> names = data.classNames();
-    if (!classNames.isEmpty() && !names.isEmpty() && !classNames.equals(names)) {
+    if (!classNames.isEmpty() && !names.isEmpty() && !ImageNetClasses.sameClasses(classNames, names)) {
       throw new IllegalArgumentException(description + " was trained on classes " + classNames + ", but "
           + data.description() + " has " + names);
     }

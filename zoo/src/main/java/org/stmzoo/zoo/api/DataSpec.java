@@ -10,6 +10,7 @@ import org.stmzoo.datasets.Cifar10Binary;
 import org.stmzoo.datasets.FashionMnist;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.ImageFolder;
+import org.stmzoo.datasets.ImageNetClasses;
 import org.stmzoo.datasets.Subset;
 import org.stmzoo.layers.core.ConfigChecks;
 import org.stmzoo.layers.io.PathChecks;
@@ -238,8 +239,9 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
   }
 
   /**
-   * As {@link #evaluationSet(String)}, a plain image folder labelled with {@code modelClasses} when they are named
-   * (not empty), as training labels its {@code --val} folder ({@link ImageFolder#scan(Path, List)}): a folder holding
+   * As {@link #evaluationSet(String)}, an image folder (or the {@code val} folder of one holding {@code train} and
+   * {@code val}) labelled with {@code modelClasses} when they are named (not empty, not ImageNet-1k's), as training
+   * labels its {@code --val} folder ({@link ImageFolder#scan(Path, List)}): a folder holding
    * only some of the model's classes is evaluated on those, one with a class the model does not know is refused.
    */
   public static ImageDataset evaluationSet(String spec, List<String> modelClasses) throws IOException {
@@ -253,8 +255,14 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
       return Cifar10Binary.load(Path.of(spec.substring("cifar10:".length())), false);
     }
     Path root = existingFolder(spec);
-    return holdsTrainAndVal(root) ? ImageFolder.trainVal(root.resolve("train"), root.resolve("val")).val()
-        : modelClasses.isEmpty() ? ImageFolder.scan(root) : ImageFolder.scan(root, modelClasses);
+    boolean trainAndVal = holdsTrainAndVal(root);
+    // ImageNet-1k's names label nothing by name: an ImageNet folder names its classes by WordNet id, which the
+    // model's class check matches to them (ImageNetClasses.sameClasses)
+    if (!modelClasses.isEmpty() && !modelClasses.equals(ImageNetClasses.names())) {
+      return ImageFolder.scan(trainAndVal ? root.resolve("val") : root, modelClasses);
+    }
+    return trainAndVal ? ImageFolder.trainVal(root.resolve("train"), root.resolve("val")).val()
+        : ImageFolder.scan(root);
   }
 
   /** An image folder laid out as {@code root/train/CLASS} and {@code root/val/CLASS}. */

@@ -3,6 +3,7 @@ package org.stmzoo.zoo.api;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.stmzoo.datasets.ImageNetClasses;
 import org.stmzoo.datasets.pipeline.TransformConfig;
 import org.stmzoo.layers.core.CheckpointFolder;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
@@ -54,7 +55,7 @@ public record RunModel(ModelEntry entry, ModelOptions options, List<String> clas
    * without class names only needs their number to agree.
    */
   public void checkClasses(List<String> data, String what) {
-    if (classes.isEmpty() ? options.numClasses() != data.size() : !classes.equals(data)) {
+    if (classes.isEmpty() ? options.numClasses() != data.size() : !ImageNetClasses.sameClasses(classes, data)) {
       throw new IllegalArgumentException(what + " was trained on " + (classes.isEmpty()
           ? options.numClasses() + " classes" : describe(classes)) + ", but the data has " + describe(data));
     }
@@ -70,7 +71,7 @@ public record RunModel(ModelEntry entry, ModelOptions options, List<String> clas
     if (count != classes.size()) {
       return Optional.of("the checkpoint has " + count + " classes, this run " + classes.size());
     }
-    if (trained.isEmpty() || trained.equals(classes)) {
+    if (trained.isEmpty() || ImageNetClasses.sameClasses(trained, classes)) {
       return Optional.empty();
     }
     if (Set.copyOf(trained).equals(Set.copyOf(classes))) {
