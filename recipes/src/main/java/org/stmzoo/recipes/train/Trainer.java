@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.stmzoo.datasets.pipeline.Batch;
 import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.layers.core.CheckpointFolder;
+import org.stmzoo.layers.io.ShellWords;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.CurvePlot;
 import org.stmzoo.recipes.output.EpochRecord;
@@ -179,7 +180,7 @@ public final class Trainer {
       // a resume must repeat the run's --epochs (and the schedule follows from them): a longer run is a new one
       log.printf(Locale.ROOT, "Nothing to resume: the run already finished its %d epoch%s (step %d); to train longer,"
           + " start a new run from its weights with --init %s%n", config.epochs(), config.epochs() == 1 ? "" : "s",
-          step, run.root().resolve(RunDirectory.LAST));
+          step, ShellWords.quote(run.root().resolve(RunDirectory.LAST)));
       return records;
     }
     if (startEpoch > 0 || step > 0) {

@@ -16,6 +16,7 @@ import org.stmzoo.datasets.pipeline.BatchLoader;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.io.PathChecks;
+import org.stmzoo.layers.io.ShellWords;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.recipes.output.RunDirectory;
@@ -424,8 +425,14 @@ public final class Training {
       }
     }
     if (!was.isEmpty()) {
+      boolean limitedBefore = (args.get("limit_train") != null || args.get("limit_val") != null)
+          && !saved.containsKey("limit_train") && !saved.containsKey("limit_val");
       throw new IllegalArgumentException("--resume: " + run + " was trained with " + String.join(", ", was)
-          + "; now " + String.join(", ", now) + ": resume with the same arguments");
+          + "; now " + String.join(", ", now) + (limitedBefore
+              // args.json recorded no limits before limits sampled by class: its limit took the first N images
+              ? ": the run's limits took the first images, which this version no longer draws; start a new run"
+                  + " from its weights with --init " + ShellWords.quote(run.resolve(RunDirectory.LAST))
+              : ": resume with the same arguments"));
     }
   }
 

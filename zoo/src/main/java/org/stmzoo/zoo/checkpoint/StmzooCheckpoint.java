@@ -14,6 +14,7 @@ import org.stmzoo.layers.core.CheckpointOps;
 import org.stmzoo.layers.core.ModelGraph;
 import org.stmzoo.layers.core.ModelVariable;
 import org.stmzoo.layers.core.Preprocessing;
+import org.stmzoo.layers.io.ShellWords;
 import org.stmzoo.recipes.output.AtomicFiles;
 import org.stmzoo.recipes.output.RunDirectory;
 import org.stmzoo.zoo.registry.BuiltModel;
@@ -84,7 +85,7 @@ public final class StmzooCheckpoint {
     if (ExportedModel.findVersion(path).isPresent()) {
       // the likeliest mix-up: an export's folder given where a checkpoint is read, so say how it is read instead
       throw new IllegalArgumentException(path + " is a SavedModel export, not an stmzoo checkpoint: load it with"
-          + " Stmzoo.load(dir) or run predict --model-dir " + path);
+          + " Stmzoo.load(dir) or run predict --model-dir " + ShellWords.quote(path));
     }
     throw new IllegalArgumentException(path + " is neither an stmzoo checkpoint (no " + METADATA_FILE
         + ": an import output, RUN/best, RUN/last) nor a training run holding best/ or last/");

@@ -9,6 +9,7 @@ import org.stmzoo.datasets.FashionMnist;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.ImageEncoding;
 import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.layers.io.ShellWords;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.output.ConfusionMatrixPlot;
 import org.stmzoo.recipes.output.RunDirectory;

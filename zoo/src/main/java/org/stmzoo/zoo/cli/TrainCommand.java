@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.layers.io.ShellWords;
 import org.stmzoo.recipes.RecipeConfig;
 import org.stmzoo.recipes.parallel.Cluster;
 import org.stmzoo.zoo.api.DataSpec;

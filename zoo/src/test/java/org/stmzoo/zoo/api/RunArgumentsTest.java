@@ -92,6 +92,20 @@ class RunArgumentsTest {
         .images()).isEqualTo(5);
     assertThat(Evaluation.run(EvalSpec.of(run).withData(data.toString()),
         new PrintStream(PrintStream.nullOutputStream())).images()).isEqualTo(12);
+
+    // a run whose args.json predates stratified limits (no limit keys, its sample described as the first images) is
+    // not resumed on another sample, and the refusal says why and what to do instead of "the same arguments"
+    RunDirectory directory = new RunDirectory(run);
+    Map<String, Object> old = new java.util.LinkedHashMap<>(directory.readArgs());
+    old.remove("limit_train");
+    old.remove("limit_val");
+    old.put("val_set", "3 images of validation part of image folder " + data);
+    directory.writeArgs(old);
+    TrainSpec again = resumed(trainSpec(DataSpec.folder(data).withValSplit(0.5).withLimits(null, 3), run));
+    assertThatThrownBy(() -> train(again)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("was trained with val_set 3 images of validation part")
+        .hasMessageEndingWith(": the run's limits took the first images, which this version no longer draws; start"
+            + " a new run from its weights with --init " + run.resolve(RunDirectory.LAST));
   }
 
   @Test
