@@ -174,8 +174,8 @@ public final class SavedModelExporter {
   }
 
   /**
-   * Writes {@code target} (a version directory) atomically: {@code contents} fills a hidden folder
-   * {@code .VERSION-incomplete-RANDOM} next to it, which is forced to storage and then renamed to {@code target}. A
+   * Writes {@code target} (a version directory, named by its version number; another name is refused) atomically:
+   * {@code contents} fills a hidden folder {@code .VERSION-incomplete-RANDOM} next to it, which is forced to storage and then renamed to {@code target}. A
    * failure partway leaves neither {@code target} nor the hidden folder behind, so loaders and TF Serving, which pick
    * the highest version, never see a half-written one.
    *
@@ -196,6 +196,11 @@ public final class SavedModelExporter {
    */
   public static <T> T writeAtomically(Path target, Consumer<String> notes, VersionContents<T> contents)
       throws IOException {
+    if (versionOf(target).isEmpty()) {
+      // the clean-up knows staging folders by a version's digits: another name's would never be reclaimed
+      throw new IllegalArgumentException(target + " is not a version directory (its name must be a version"
+          + " number)");
+    }
     Path parent = target.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     List<IOException> lockFailures = new ArrayList<>();

@@ -44,6 +44,15 @@ class SavedModelExporterTest {
     assertThat(SavedModelExporter.versionDirectory(base.resolve("new"), 1)).isEqualTo(base.resolve("new/1"));
   }
 
+  /** The clean-up knows staging folders by a version's digits: one for another name would never be reclaimed. */
+  @Test
+  void aTargetNotNamedAsAVersionIsRefused() {
+    assertThatThrownBy(() -> SavedModelExporter.writeAtomically(base.resolve("model"), staging -> null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(base.resolve("model") + " is not a version directory (its name must be a version number)");
+    assertThat(base).satisfiesAnyOf(b -> assertThat(b).doesNotExist(), b -> assertThat(b).isEmptyDirectory());
+  }
+
   @Test
   void aVersionThatAppearsWhileWritingIsReportedAsSuchAndKept() throws IOException {
     Path target = base.resolve("3");
