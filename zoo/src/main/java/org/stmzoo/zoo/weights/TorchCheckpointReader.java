@@ -117,7 +117,7 @@ public final class TorchCheckpointReader {
       ZipEntry pickle = findPickle(zip);
       String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
       TorchCheckpointReader reader = new TorchCheckpointReader(zip, prefix, limits, fileSize);
-      ZipEntry byteorder = zip.getEntry(prefix + "byteorder");
+      ZipEntry byteorder = entry(zip, prefix + "byteorder");
       if (byteorder != null && !new String(reader.readEntry(byteorder, 16)).trim().equals("little")) {
         throw new WeightFormatException("big-endian checkpoints are not supported");
       }
@@ -159,8 +159,25 @@ public final class TorchCheckpointReader {
     try {
       return entries.nextElement();
     } catch (IllegalArgumentException e) {
-      throw new WeightFormatException("a zip entry's name is not valid UTF-8: " + e.getMessage(), e);
+      throw notUtf8(e);
     }
+  }
+
+  /**
+   * {@code zip}'s entry {@code name}, or null; a lookup decodes the names it compares as the listing does, so a name
+   * that is not UTF-8 fails it the same way (found by fuzzing: a data.pkl listed before the bad name, a storage
+   * looked up after it).
+   */
+  private static ZipEntry entry(ZipFile zip, String name) {
+    try {
+      return zip.getEntry(name);
+    } catch (IllegalArgumentException e) {
+      throw notUtf8(e);
+    }
+  }
+
+  private static WeightFormatException notUtf8(IllegalArgumentException e) {
+    return new WeightFormatException("a zip entry's name is not valid UTF-8: " + e.getMessage(), e);
   }
 
   /** The globals whose calls build values the reader uses: ordered dicts and tensors. */
@@ -390,7 +407,7 @@ public final class TorchCheckpointReader {
 
   /** A storage's zip entry, its size checked against the storage's and {@link #claim claimed}, before any read. */
   private ZipEntry storageEntry(Storage s) {
-    ZipEntry entry = zip.getEntry(prefix + "data/" + s.key());
+    ZipEntry entry = entry(zip, prefix + "data/" + s.key());
     if (entry == null) {
       throw new WeightFormatException("storage " + s.key() + " is missing from the archive");
     }
