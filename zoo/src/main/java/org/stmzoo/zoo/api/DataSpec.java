@@ -169,10 +169,8 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
 
   /** {@link #checkFolders()} of a {@code data} value alone, as eval, analyze and benchmark take it. */
   public static void checkFolders(String data) {
-    if (data.startsWith("cifar10:")) {
-      PathChecks.existingFolder(Path.of(data.substring("cifar10:".length())), "CIFAR-10 folder");
-    } else if (!data.equals(FashionMnist.DEMO_SPEC) && !isFashionMnist(data)) {
-      existingFolder(data);
+    if (!data.equals(FashionMnist.DEMO_SPEC) && !isFashionMnist(data)) {
+      PathChecks.existingFolder(Path.of(folderOf(data)), hasOwnTestSplit(data) ? "CIFAR-10 folder" : "data folder");
     }
   }
 
@@ -195,7 +193,7 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
           Optional.of(FashionMnist.load(folder, FashionMnist.Split.TEST)));
     }
     if (data.startsWith("cifar10:")) {
-      Path folder = Path.of(data.substring("cifar10:".length()));
+      Path folder = Path.of(folderOf(data));
       return new Loaded(Cifar10Binary.load(folder, true), Optional.of(Cifar10Binary.load(folder, false)));
     }
     Path root = existingFolder(data);
@@ -252,7 +250,7 @@ public record DataSpec(String data, Path val, Double valSplit, Integer limitTrai
       return FashionMnist.load(fashionMnistFolder(spec), FashionMnist.Split.TEST);
     }
     if (spec.startsWith("cifar10:")) {
-      return Cifar10Binary.load(Path.of(spec.substring("cifar10:".length())), false);
+      return Cifar10Binary.load(Path.of(folderOf(spec)), false);
     }
     Path root = existingFolder(spec);
     boolean trainAndVal = holdsTrainAndVal(root);
