@@ -1,13 +1,16 @@
 package org.stmzoo.zoo.cli;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
-import org.stmzoo.zoo.analysis.ModelFigures;
-import org.stmzoo.zoo.registry.ModelEntry;
-import org.stmzoo.zoo.registry.ModelOptions;
-import org.stmzoo.zoo.registry.ModelRegistry;
+import org.stmzoo.layers.core.Preprocessing;
+import org.stmzoo.zoo.api.Catalogue;
+import org.stmzoo.zoo.api.ModelInfo;
+import org.stmzoo.zoo.api.ModelMeasurement;
+import org.stmzoo.zoo.api.ModelShape;
 
 /** {@code ./stmzoo describe NAME [--image-size S] [--num-classes N]}. */
 final class DescribeCommand implements Command {
@@ -36,21 +39,25 @@ final class DescribeCommand implements Command {
     if (line.getArgList().size() != 1) {
       throw new UsageException("describe takes exactly one model NAME");
     }
-    ModelEntry entry = ModelRegistry.get(line.getArgList().get(0));
-    ModelOptions options = ModelArguments.parse(line, entry);
-    ModelFigures figures = ModelFigures.measure(entry, options);
-    System.out.printf("model:          %s%n", entry.name());
-    System.out.printf("family:         %s%n", entry.family());
-    System.out.printf("reference:      %s%n", entry.reference());
-    System.out.printf("config:         %s%n", entry.config().describe());
-    System.out.printf(Locale.ROOT, "drop path:      %.2f (default)%n", entry.defaultDropPath());
-    System.out.printf("input:          %dx%dx%d, %d classes%n", options.imageSize(), options.imageSize(),
-        options.inChannels(), options.numClasses());
+    ModelInfo info = Catalogue.model(line.getArgList().get(0));
+    ModelShape shape = info.defaultShape()
+        .withImageSize(ModelArguments.imageSize(line, info.defaultImageSize(), List.of(info.name())))
+        .withNumClasses(CliArgs.positiveInt(line, "num-classes", 1000))
+        .withInChannels(CliArgs.positiveInt(line, "in-channels", 3));
+    ModelMeasurement figures = info.measure(shape);
+    Preprocessing preprocessing = info.preprocessing();
+    System.out.printf("model:          %s%n", info.name());
+    System.out.printf("family:         %s%n", info.family());
+    System.out.printf("reference:      %s%n", info.reference());
+    System.out.printf("config:         %s%n", info.config());
+    System.out.printf(Locale.ROOT, "drop path:      %.2f (default)%n", info.defaultDropPath());
+    System.out.printf("input:          %dx%dx%d, %d classes%n", shape.imageSize(), shape.imageSize(),
+        shape.inChannels(), shape.numClasses());
     System.out.printf(Locale.ROOT, "preprocessing:  mean=%s std=%s crop_pct=%.3f %s%n",
-        java.util.Arrays.toString(entry.preprocessing().mean()), java.util.Arrays.toString(entry.preprocessing().std()),
-        entry.preprocessing().cropPct(), entry.preprocessing().interpolation());
+        Arrays.toString(preprocessing.mean()), Arrays.toString(preprocessing.std()), preprocessing.cropPct(),
+        preprocessing.interpolation());
     System.out.println("output shapes (batch 1):");
-    for (Map.Entry<String, String> f : figures.featureShapes().entrySet()) {
+    for (Map.Entry<String, String> f : figures.outputShapes().entrySet()) {
       System.out.printf("  %-12s %s%n", f.getKey(), f.getValue());
     }
     System.out.printf("parameters:     %,d%n", figures.parameters());

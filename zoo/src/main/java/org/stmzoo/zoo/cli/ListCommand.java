@@ -5,10 +5,10 @@ import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.stmzoo.zoo.analysis.ModelFigures;
-import org.stmzoo.zoo.registry.ModelEntry;
-import org.stmzoo.zoo.registry.ModelOptions;
-import org.stmzoo.zoo.registry.ModelRegistry;
+import org.stmzoo.zoo.api.Catalogue;
+import org.stmzoo.zoo.api.ModelInfo;
+import org.stmzoo.zoo.api.ModelMeasurement;
+import org.stmzoo.zoo.api.ModelShape;
 
 /** {@code ./stmzoo list [GLOB] [--format table|tsv|json]}: one row per model, measured on the built graph. */
 final class ListCommand implements Command {
@@ -45,7 +45,7 @@ final class ListCommand implements Command {
       throw new UsageException("list takes at most one GLOB");
     }
     String glob = line.getArgList().isEmpty() ? null : line.getArgList().get(0);
-    List<ModelEntry> entries = ModelRegistry.matching(glob);
+    List<ModelInfo> entries = glob == null ? Catalogue.models() : Catalogue.models(glob);
     if (entries.isEmpty()) {
       throw new IllegalArgumentException("no model matches '" + glob + "'");
     }
@@ -56,8 +56,8 @@ final class ListCommand implements Command {
       default -> System.out.println("[");
     }
     for (int i = 0; i < entries.size(); i++) {
-      ModelEntry e = entries.get(i);
-      ModelFigures f = ModelFigures.measure(e, ModelOptions.imagenet());
+      ModelInfo e = entries.get(i);
+      ModelMeasurement f = e.measure(ModelShape.imagenet()); // one row at a time, printed as it is measured
       String gmacs = String.format(Locale.ROOT, "%.2f", f.gmacs());
       switch (format) {
         case "tsv" -> System.out.println(String.join("\t", e.name(), e.family(), e.reference(),

@@ -1,15 +1,13 @@
 package org.stmzoo.zoo.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
-import org.stmzoo.zoo.pretrained.PretrainedManifest;
-import org.stmzoo.zoo.pretrained.WeightCache;
-import org.stmzoo.zoo.pretrained.WeightLock;
-import org.stmzoo.zoo.registry.ModelRegistry;
+import org.stmzoo.zoo.api.Catalogue;
+import org.stmzoo.zoo.api.Downloads;
+import org.stmzoo.zoo.api.ReleaseInfo;
 
 /**
  * {@code pretrained list}: the published weights stmzoo can download, with accuracy, size, how they are verified,
@@ -52,19 +50,16 @@ final class PretrainedCommand implements Command {
     if (line.getArgList().size() != 1 || !line.getArgList().get(0).equals("list")) {
       throw new UsageException("usage: pretrained list");
     }
-    WeightCache cache = WeightCache.fromEnvironment(env);
-    Map<String, WeightLock.Pin> pins = cache.lock().all();
+    Downloads downloads = new Downloads(env, false, null);
     String row = "%-28s %-22s %6s %10s  %-24s %-11s %-6s %s%n";
     System.out.printf(row, "TAG", "MODEL", "TOP-1", "SIZE", "CHECKSUM", "LICENCE", "CACHED", "FILE");
-    for (PretrainedManifest.Entry e : ModelRegistry.pretrained(env).entries()) {
-      WeightLock.Pin pin = pins.get(e.file());
-      Long size = e.size() != null ? e.size() : pin != null ? Long.valueOf(pin.size()) : null;
-      System.out.printf(Locale.ROOT, row, e.tag(), e.model(), String.format(Locale.ROOT, "%.1f", e.top1()),
-          size == null ? "?" : String.format(Locale.ROOT, "%.1f MiB", size / (double) (1 << 20)),
-          checksum(e, pin), e.licence() == null ? "?" : e.licence(),
-          Files.isRegularFile(cache.fileFor(e)) ? "yes" : "no", e.file());
+    for (ReleaseInfo r : Catalogue.releases(downloads)) {
+      System.out.printf(Locale.ROOT, row, r.tag(), r.model(), String.format(Locale.ROOT, "%.1f", r.top1()),
+          r.size() == null ? "?" : String.format(Locale.ROOT, "%.1f MiB", r.size() / (double) (1 << 20)),
+          checksum(r.checksums()), r.licence() == null ? "?" : r.licence(), r.cached() ? "yes" : "no",
+          r.file().getFileName());
     }
-    Map<String, String> unpublished = ModelRegistry.unpublished();
+    Map<String, String> unpublished = Catalogue.unpublished();
     if (!unpublished.isEmpty()) {
       System.out.println();
       System.out.println("no published weights:");
@@ -72,19 +67,19 @@ final class PretrainedCommand implements Command {
     }
     System.out.println();
     System.out.println("checksums: sha256 = published; prefix = the file name's SHA-256 prefix (torch.hub);"
-        + " pinned = recorded at the first download in " + cache.lock().file() + "; unverified = not downloaded yet,"
+        + " pinned = recorded at the first download in " + downloads.pinFile() + "; unverified = not downloaded yet,"
         + " pinned on first use");
     return 0;
   }
 
-  private static String checksum(PretrainedManifest.Entry e, WeightLock.Pin pin) {
-    if (e.sha256() != null) {
-      return "sha256 " + e.sha256().substring(0, 12);
+  /** The CHECKSUM column: what the file is checked against, the strongest first. */
+  private static String checksum(ReleaseInfo.Checksums c) {
+    if (c.sha256() != null) {
+      return "sha256 " + c.sha256().substring(0, 12);
     }
-    String pinned = pin == null ? null : "pinned " + pin.sha256().substring(0, 12);
-    if (e.sha256Prefix() != null) {
-      return "prefix " + e.sha256Prefix() + (pin == null ? "" : ", pinned");
+    if (c.sha256Prefix() != null) {
+      return "prefix " + c.sha256Prefix() + (c.pinnedSha256() == null ? "" : ", pinned");
     }
-    return pinned != null ? pinned : "unverified";
+    return c.pinnedSha256() != null ? "pinned " + c.pinnedSha256().substring(0, 12) : "unverified";
   }
 }
