@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import org.stmzoo.zoo.pretrained.Downloader;
 import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.pretrained.WeightCache;
@@ -64,5 +66,47 @@ public record Downloads(Map<String, String> env, boolean offline, String mirror)
   /** The release's file from the cache, downloaded first unless it is there. */
   public Path fetch(Release release, PrintStream progress) throws IOException {
     return new Downloader(cache(), progress).fetch(release.entry());
+  }
+
+  /** The file where the checksums of weights published without one are pinned at their first download. */
+  public Path pinFile() {
+    return cache().lock().file();
+  }
+
+  /**
+   * Why {@link #download} would refuse {@code acceptSha256} for the release {@code tag}, found without downloading
+   * anything: not 64 hex digits, or given for a release whose SHA-256 is published (which it cannot replace); empty
+   * when it would not, or for a null {@code acceptSha256}. An unknown tag is an {@link IllegalArgumentException}.
+   */
+  public Optional<String> sha256Refusal(String tag, String acceptSha256) throws IOException {
+    Objects.requireNonNull(tag, "tag");
+    PretrainedManifest.Entry entry = ModelRegistry.pretrained(env).get(tag);
+    if (acceptSha256 == null) {
+      return Optional.empty();
+    }
+    try {
+      new Downloader(cache(), null).expected(entry, acceptSha256);
+      return Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /**
+   * The file of the release {@code tag} names (a full tag of the manifest), downloaded into the cache unless it is
+   * there and verified: what {@code ./stmzoo download TAG [--sha256 HEX]} does. {@code acceptSha256}, when not
+   * null, is a SHA-256 the caller vouches for: the file must have it, and it replaces the file's pin (a file upstream
+   * has re-published); one it refuses ({@link #sha256Refusal}) is an
+   * {@link IllegalArgumentException} before anything is downloaded. {@code progress} hears the download.
+   */
+  public FetchedWeights download(String tag, String acceptSha256, PrintStream progress) throws IOException {
+    Objects.requireNonNull(tag, "tag");
+    Objects.requireNonNull(progress, "progress");
+    PretrainedManifest.Entry entry = ModelRegistry.pretrained(env).get(tag);
+    Downloader downloader = new Downloader(cache(), progress);
+    Path file = downloader.fetch(entry, acceptSha256); // which checks acceptSha256 before it downloads
+    Downloader.Expected checked = downloader.expected(entry, acceptSha256); // a first download has pinned it now
+    return new FetchedWeights(file, checked.sha256(), checked.sha256() != null
+        ? "SHA-256 matches the " + checked.origin() : "SHA-256 pinned in " + pinFile());
   }
 }

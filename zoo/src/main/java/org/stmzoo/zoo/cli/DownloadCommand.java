@@ -1,14 +1,11 @@
 package org.stmzoo.zoo.cli;
 
-import java.nio.file.Path;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.stmzoo.zoo.pretrained.Downloader;
-import org.stmzoo.zoo.pretrained.PretrainedManifest;
-import org.stmzoo.zoo.pretrained.WeightCache;
-import org.stmzoo.zoo.registry.ModelRegistry;
+import org.stmzoo.zoo.api.Downloads;
+import org.stmzoo.zoo.api.FetchedWeights;
 
 /**
  * {@code download TAG [--sha256 HEX]}: fetches published weights into {@code $STMZOO_HOME} (resumable, verified
@@ -54,21 +51,15 @@ final class DownloadCommand implements Command {
     if (line.getArgList().size() != 1) {
       throw new UsageException("give one pretrained tag (see ./stmzoo pretrained list)");
     }
-    PretrainedManifest.Entry entry = ModelRegistry.pretrained(env).get(line.getArgList().get(0));
-    WeightCache cache = DownloadArguments.parse(line, env).cache();
-    Downloader downloader = new Downloader(cache, System.err);
+    String tag = line.getArgList().get(0);
+    Downloads downloads = DownloadArguments.parse(line, env);
     String accepted = line.getOptionValue("sha256");
-    if (accepted != null) {
-      try {
-        downloader.expected(entry, accepted); // the value checked before any download: not hex, or not replaceable
-      } catch (IllegalArgumentException e) {
-        throw new UsageException(e.getMessage());
-      }
-    }
-    Path file = downloader.fetch(entry, accepted);
-    Downloader.Expected checked = downloader.expected(entry, accepted);
-    System.out.println(file + " (" + (checked.sha256() != null ? "SHA-256 matches the " + checked.origin()
-        : "SHA-256 pinned in " + cache.lock().file()) + ")");
+    // a value that is not hex, or not replaceable, is a bad flag value: said before any download
+    downloads.sha256Refusal(tag, accepted).ifPresent(refusal -> {
+      throw new UsageException(refusal);
+    });
+    FetchedWeights fetched = downloads.download(tag, accepted, System.err);
+    System.out.println(fetched.file() + " (" + fetched.verification() + ")");
     return 0;
   }
 }
