@@ -5,20 +5,11 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.stmzoo.datasets.ImageNetClasses;
-import org.stmzoo.layers.io.PathChecks;
-import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
-import org.stmzoo.zoo.registry.BuiltModel;
-import org.stmzoo.zoo.registry.ModelEntry;
-import org.stmzoo.zoo.registry.ModelOptions;
-import org.stmzoo.zoo.registry.ModelRegistry;
-import org.stmzoo.zoo.weights.ReferenceCheckpoints;
-import org.stmzoo.zoo.weights.StateDict;
-import org.stmzoo.zoo.weights.StateDictChoice;
-import org.stmzoo.zoo.weights.WeightImporter;
-import org.stmzoo.zoo.weights.ModelImport;
-import org.tensorflow.Graph;
-import org.tensorflow.Session;
+import org.stmzoo.zoo.api.Catalogue;
+import org.stmzoo.zoo.api.ImportSpec;
+import org.stmzoo.zoo.api.ImportedCheckpoint;
+import org.stmzoo.zoo.api.ModelInfo;
+import org.stmzoo.zoo.api.WeightImport;
 
 /**
  * {@code import --model NAME --checkpoint FILE --output DIR}: converts a reference PyTorch checkpoint
@@ -56,34 +47,23 @@ final class ImportCommand implements Command {
 
   @Override
   public int run(CommandLine line) throws Exception {
-    ModelEntry entry = ModelRegistry.get(line.getOptionValue("model"));
-    ModelOptions options = ModelOptions.imagenet()
-        .withNumClasses(CliArgs.positiveInt(line, "num-classes", 1000))
-        .withImageSize(ModelArguments.imageSize(line, entry.defaultImageSize(), List.of(entry.name())));
+    ModelInfo model = Catalogue.model(line.getOptionValue("model"));
+    int numClasses = CliArgs.positiveInt(line, "num-classes", 1000);
+    Integer imageSize = ModelArguments.imageSize(line, model.defaultImageSize(), List.of(model.name()));
     Path checkpoint = Path.of(line.getOptionValue("checkpoint"));
-    Path output = PathChecks.outputFolder(Path.of(line.getOptionValue("output")));
-    // every registered family's reference weights are ImageNet-1k classifiers: a kept 1000-class head is named
     List<String> classNames = line.hasOption("class-names")
-        ? CliArgs.nameLines("class-names", Path.of(line.getOptionValue("class-names")))
-        : options.numClasses() == ImageNetClasses.COUNT ? ImageNetClasses.names() : List.of();
-    if (!classNames.isEmpty() && classNames.size() != options.numClasses()) {
-      throw new UsageException("--class-names lists " + classNames.size() + " classes, the model has "
-          + options.numClasses());
+        ? CliArgs.nameLines("class-names", Path.of(line.getOptionValue("class-names"))) : null;
+    // a flag's mistake is a usage error here; WeightImport.run refuses the same spec with an IllegalArgumentException
+    if (classNames != null && !classNames.isEmpty() && classNames.size() != numClasses) {
+      throw new UsageException("--class-names lists " + classNames.size() + " classes, the model has " + numClasses);
     }
-    StateDict weights = ReferenceCheckpoints.read(checkpoint,
-        line.hasOption("ema") ? StateDictChoice.EMA : StateDictChoice.MODEL);
-    try (Graph graph = new Graph()) {
-      BuiltModel built = BuiltModel.build(entry, options, graph, 0L, -1, true);
-      try (Session session = new Session(graph)) {
-        WeightImporter.Plan plan = ModelImport.apply(built, weights, session);
-        plan.notes().forEach(note -> System.out.println("note: " + note));
-        StmzooCheckpoint.write(output, session, built,
-            StmzooCheckpoint.metadataFor(built, classNames, checkpoint.getFileName().toString()));
-        System.out.println("imported " + plan.values().size() + " tensors of " + checkpoint.getFileName()
-            + " into " + entry.name() + " (" + options.numClasses() + " classes, " + options.imageSize()
-            + "px); wrote " + output);
-      }
-    }
+    ImportSpec spec = ImportSpec.of(model.name(), checkpoint, Path.of(line.getOptionValue("output")))
+        .withNumClasses(numClasses).withImageSize(imageSize).withEma(line.hasOption("ema"))
+        .withClassNames(classNames);
+    ImportedCheckpoint imported = WeightImport.run(spec, note -> System.out.println("note: " + note));
+    System.out.println("imported " + imported.tensors() + " tensors of " + checkpoint.getFileName() + " into "
+        + imported.model() + " (" + imported.numClasses() + " classes, " + imported.imageSize() + "px); wrote "
+        + imported.directory());
     return 0;
   }
 }
