@@ -1,0 +1,249 @@
+package org.stmzoo.zoo.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.zoo.cli.Main;
+import org.stmzoo.zoo.weights.ReferenceParity;
+
+/**
+ * {@code list}, {@code describe}, {@code pretrained list}, {@code download} and {@code import} from Java: the
+ * catalogue, releases, downloads and imports give what the commands print, and their specs refuse bad values.
+ */
+class CatalogueApiTest {
+  private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+  @TempDir Path dir;
+
+  @Test
+  void aModelsInfoAndMeasurementAreWhatListPrints() {
+    ModelInfo info = Catalogue.model("u-convnext-micro");
+    assertThat(info.family()).isEqualTo("unified-convnext");
+    assertThat(info.reference()).isEqualTo("unified_convnext_micro");
+    assertThat(info.defaultImageSize()).isEqualTo(224);
+    assertThat(info.preprocessing().interpolation()).isNotBlank();
+    ModelMeasurement measured = info.measure(ModelShape.imagenet());
+    assertThat(measured.parameters()).isEqualTo(4_439_624L);
+    assertThat(measured.shape()).isEqualTo(ModelShape.imagenet());
+
+    String listed = cli("list", "u-convnext-micro", "--format", "tsv");
+    assertThat(listed.lines().toList()).containsExactly("name\tfamily\treference\tparameters\tgmacs",
+        String.join("\t", info.name(), info.family(), info.reference(), Long.toString(measured.parameters()),
+            String.format(Locale.ROOT, "%.2f", measured.gmacs())));
+  }
+
+  @Test
+  void aMeasurementAtAnotherShapeIsWhatDescribePrints() {
+    ModelInfo info = Catalogue.model("u-convnext-micro");
+    ModelShape shape = info.defaultShape().withImageSize(64).withNumClasses(10);
+    ModelMeasurement small = info.measure(shape);
+    // the head is the only part that depends on the classes: 384 features (and a bias) per class
+    assertThat(info.measure(ModelShape.imagenet()).parameters() - small.parameters()).isEqualTo(990L * 385);
+    assertThat(small.outputShapes()).containsEntry("logits", "[1, 10]");
+    assertThat(List.copyOf(small.outputShapes().keySet())).last().isEqualTo("logits");
+
+    String described = cli("describe", "u-convnext-micro", "--image-size", "64", "--num-classes", "10");
+    assertThat(described).contains("config:         " + info.config() + "\n",
+        "input:          64x64x3, 10 classes\n",
+        String.format(Locale.ROOT, "parameters:     %,d%n", small.parameters()),
+        String.format(Locale.ROOT, "GMACs:          %.3f%n", small.gmacs()),
+        String.format(Locale.ROOT, "crop_pct=%.3f %s", info.preprocessing().cropPct(),
+            info.preprocessing().interpolation()));
+    small.outputShapes().forEach((stage, outputShape) ->
+        assertThat(described).contains(String.format("  %-12s %s%n", stage, outputShape)));
+  }
+
+  @Test
+  void badShapesAndUnknownNamesAreRefused() {
+    ModelInfo info = Catalogue.model("u-convnext-micro");
+    assertThatThrownBy(() -> info.measure(info.defaultShape().withImageSize(100)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("u-convnext-micro cannot take image size 100").hasMessageContaining("multiple of 32");
+    assertThatThrownBy(() -> new ModelShape(0, 10, 3)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ModelShape.imageSize must be >= 1, got 0");
+    assertThatThrownBy(() -> ModelShape.imagenet().withNumClasses(-2)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ModelShape.numClasses must be >= 1, got -2");
+    assertThatThrownBy(() -> ModelShape.imagenet().withInChannels(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ModelShape.inChannels must be >= 1, got 0");
+    assertThatThrownBy(() -> info.measure(null)).isInstanceOf(NullPointerException.class).hasMessage("shape");
+    assertThatThrownBy(() -> Catalogue.model("u-convnext-mikro")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown model 'u-convnext-mikro'").hasMessageContaining("u-convnext-micro");
+    assertThatThrownBy(() -> Catalogue.models(null)).isInstanceOf(NullPointerException.class).hasMessage("glob");
+  }
+
+  @Test
+  void aGlobSelectsModelsByName() {
+    List<String> micro = Catalogue.models("u-*-micro").stream().map(ModelInfo::name).toList();
+    assertThat(micro).contains("u-convnext-micro", "u-swin-micro").allMatch(n -> n.matches("u-.*-micro"));
+    List<String> all = Catalogue.models().stream().map(ModelInfo::name).toList();
+    assertThat(all).containsAll(micro).contains("pit-ti", "deit-tiny").hasSizeGreaterThan(micro.size());
+    assertThat(Catalogue.models("no-such-*")).isEmpty();
+    assertThat(Catalogue.unpublished()).containsKey("shiftvit-r4-base");
+    assertThat(Catalogue.unpublished().keySet()).doesNotContainAnyElementsOf(
+        releasesIn(new Downloads(Map.of("STMZOO_HOME", dir.toString()), true, null)).stream()
+            .map(ReleaseInfo::model).toList());
+  }
+
+  @Test
+  void releasesShowWhatADownloadPinnedAndCached() throws Exception {
+    byte[] weights = "not really weights, but bytes".getBytes(StandardCharsets.UTF_8);
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(weights));
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/mirror/pit_ti_730.pth", ex -> {
+      ex.sendResponseHeaders(200, weights.length);
+      try (OutputStream o = ex.getResponseBody()) {
+        o.write(weights);
+      }
+    });
+    server.start();
+    try {
+      Downloads downloads = new Downloads(Map.of("STMZOO_HOME", dir.toString()), false,
+          "http://127.0.0.1:" + server.getAddress().getPort() + "/mirror");
+      ReleaseInfo before = release(downloads, "pit-ti.in1k");
+      assertThat(before.model()).isEqualTo("pit-ti");
+      assertThat(before.cached()).isFalse();
+      assertThat(before.checksums()).isEqualTo(new ReleaseInfo.Checksums(null, null, null));
+      assertThat(before.file()).isEqualTo(dir.resolve("weights/pit_ti_730.pth"));
+      assertThat(release(downloads, "deit-tiny.in1k").checksums().sha256Prefix()).isEqualTo("a1311bcf");
+
+      FetchedWeights fetched = downloads.download("pit-ti.in1k", null, QUIET);
+      assertThat(fetched.file()).isEqualTo(before.file()).hasBinaryContent(weights);
+      assertThat(fetched.sha256()).isEqualTo(sha);
+      assertThat(fetched.verification()).startsWith("SHA-256 matches the SHA-256 pinned on")
+          .endsWith(" in " + downloads.pinFile());
+      ReleaseInfo after = release(downloads, "pit-ti.in1k");
+      assertThat(after.cached()).isTrue();
+      assertThat(after.checksums().pinnedSha256()).isEqualTo(sha);
+      assertThat(after.size()).isEqualTo(weights.length);
+
+      // a SHA-256 the caller vouches for is checked against the file downloaded again
+      Files.delete(fetched.file());
+      FetchedWeights vouched = downloads.download("pit-ti.in1k", sha.toUpperCase(Locale.ROOT), QUIET);
+      assertThat(vouched.verification()).isEqualTo("SHA-256 matches the SHA-256 given with --sha256");
+      assertThat(vouched.file()).hasBinaryContent(weights);
+      assertThatThrownBy(() -> downloads.download("pit-ti.in1k", "00".repeat(32), QUIET))
+          .hasMessageContaining("not the SHA-256 given with --sha256");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void aSha256IsRefusedBeforeAnythingIsDownloaded() throws Exception {
+    Downloads offline = new Downloads(Map.of("STMZOO_HOME", dir.toString()), true, null);
+    assertThat(offline.sha256Refusal("pit-ti.in1k", "xyz")).contains("--sha256 takes 64 hex digits, got 'xyz'");
+    assertThat(offline.sha256Refusal("pit-ti.in1k", "ab".repeat(32))).isEmpty();
+    assertThat(offline.sha256Refusal("pit-ti.in1k", null)).isEqualTo(Optional.empty());
+    assertThatThrownBy(() -> offline.download("pit-ti.in1k", "xyz", QUIET))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("--sha256 takes 64 hex digits, got 'xyz'");
+    assertThatThrownBy(() -> offline.sha256Refusal("pit-ti.nope", "xyz"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown pretrained tag 'pit-ti.nope'");
+    assertThatThrownBy(() -> offline.download("pit-ti.in1k", null, null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("progress");
+    assertThat(dir).isEmptyDirectory();
+  }
+
+  @Test
+  void anImportWritesTheCheckpointTheCommandWritesAndSaysWhatItAdapted() throws Exception {
+    Path fixture = ReferenceParity.fixture("pit_ti_224.safetensors");
+    List<String> notes = new ArrayList<>();
+    ImportSpec spec = ImportSpec.of("pit-ti", fixture, dir.resolve("api")).withNumClasses(3)
+        .withClassNames(List.of("cat", "dog", "bird"));
+    ImportedCheckpoint imported = WeightImport.run(spec, notes::add);
+    assertThat(imported).isEqualTo(new ImportedCheckpoint(dir.resolve("api"), "pit-ti", 224, 3,
+        imported.tensors()));
+    assertThat(notes).anySatisfy(n -> assertThat(n).contains("head is re-initialised", "head/kernel"));
+    try (StmzooModel model = Stmzoo.load(imported.directory())) {
+      assertThat(model.name()).isEqualTo("pit-ti");
+      assertThat(model.classNames()).containsExactly("cat", "dog", "bird");
+    }
+
+    Path names = Files.writeString(dir.resolve("names.txt"), "cat\ndog\nbird\n");
+    String printed = cli("import", "--model", "pit-ti", "--num-classes", "3", "--class-names", names.toString(),
+        "--checkpoint", fixture.toString(), "--output", dir.resolve("cli").toString());
+    StringBuilder expected = new StringBuilder();
+    notes.forEach(n -> expected.append("note: ").append(n).append('\n'));
+    expected.append("imported ").append(imported.tensors()).append(" tensors of pit_ti_224.safetensors into pit-ti"
+        + " (3 classes, 224px); wrote ").append(dir.resolve("cli")).append('\n');
+    assertThat(printed).isEqualTo(expected.toString());
+    assertThat(fileNames(dir.resolve("cli"))).isEqualTo(fileNames(dir.resolve("api")));
+  }
+
+  @Test
+  void anImportSpecRefusesBadValuesAndTheImportABadSizeOrCountBeforeWriting() {
+    Path fixture = ReferenceParity.fixture("pit_ti_224.safetensors");
+    Path out = dir.resolve("out");
+    ImportSpec spec = ImportSpec.of("pit-ti", fixture, out);
+    assertThatThrownBy(() -> spec.withNumClasses(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ImportSpec.numClasses must be >= 1, got 0");
+    assertThatThrownBy(() -> spec.withImageSize(-1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ImportSpec.imageSize must be >= 1, got -1");
+    assertThatThrownBy(() -> spec.withClassNames(List.of("a", "b", "a"))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ImportSpec.classNames names 'a' twice (again at index 2)");
+    assertThatThrownBy(() -> spec.withClassNames(Arrays.asList("a", null))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ImportSpec.classNames[1] is null");
+    assertThatThrownBy(() -> ImportSpec.of(null, fixture, out)).isInstanceOf(NullPointerException.class)
+        .hasMessage("ImportSpec.model");
+    assertThatThrownBy(() -> ImportSpec.of("pit-ti", fixture, null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("ImportSpec.output");
+    assertThatThrownBy(() -> WeightImport.run(spec.withNumClasses(3).withClassNames(List.of("a", "b")), n -> { }))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("ImportSpec.classNames lists 2 classes, the model has 3");
+    assertThatThrownBy(() -> WeightImport.run(spec.withImageSize(100), n -> { }))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("pit-ti cannot take image size 100");
+    assertThatThrownBy(() -> WeightImport.run(spec, null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("notes");
+    assertThat(out).doesNotExist();
+  }
+
+  private static ReleaseInfo release(Downloads downloads, String tag) {
+    return releasesIn(downloads).stream().filter(r -> r.tag().equals(tag)).findFirst().orElseThrow();
+  }
+
+  private static List<ReleaseInfo> releasesIn(Downloads downloads) {
+    try {
+      return Catalogue.releases(downloads);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static List<String> fileNames(Path folder) throws Exception {
+    try (var files = Files.walk(folder)) {
+      return files.map(p -> folder.relativize(p).toString()).sorted().toList();
+    }
+  }
+
+  /** What {@code ./stmzoo ARGS} prints on standard output; it must succeed. */
+  private static String cli(String... args) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = Main.run(args);
+    } finally {
+      System.setOut(original);
+    }
+    assertThat(code).as(String.join(" ", args)).isZero();
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+}
