@@ -3,12 +3,9 @@ package org.stmzoo.zoo.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +20,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.zoo.cli.Main;
+import org.stmzoo.zoo.pretrained.LoopbackMirror;
 import org.stmzoo.zoo.weights.ReferenceParity;
 
 /**
@@ -107,17 +105,8 @@ class CatalogueApiTest {
   void releasesShowWhatADownloadPinnedAndCached() throws Exception {
     byte[] weights = "not really weights, but bytes".getBytes(StandardCharsets.UTF_8);
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(weights));
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/mirror/pit_ti_730.pth", ex -> {
-      ex.sendResponseHeaders(200, weights.length);
-      try (OutputStream o = ex.getResponseBody()) {
-        o.write(weights);
-      }
-    });
-    server.start();
-    try {
-      Downloads downloads = new Downloads(Map.of("STMZOO_HOME", dir.toString()), false,
-          "http://127.0.0.1:" + server.getAddress().getPort() + "/mirror");
+    try (LoopbackMirror mirror = LoopbackMirror.serving("pit_ti_730.pth", weights)) {
+      Downloads downloads = new Downloads(Map.of("STMZOO_HOME", dir.toString()), false, mirror.url());
       ReleaseInfo before = release(downloads, "pit-ti.in1k");
       assertThat(before.model()).isEqualTo("pit-ti");
       assertThat(before.cached()).isFalse();
@@ -142,8 +131,6 @@ class CatalogueApiTest {
       assertThat(vouched.file()).hasBinaryContent(weights);
       assertThatThrownBy(() -> downloads.download("pit-ti.in1k", "00".repeat(32), QUIET))
           .hasMessageContaining("not the SHA-256 given with --sha256");
-    } finally {
-      server.stop(0);
     }
   }
 

@@ -3,10 +3,6 @@ package org.stmzoo.zoo.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -16,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.zoo.api.DataSpec;
+import org.stmzoo.zoo.pretrained.LoopbackMirror;
 import org.stmzoo.zoo.pretrained.WeightCache;
 import org.stmzoo.zoo.pretrained.WeightLock;
 import org.stmzoo.zoo.registry.ModelRegistry;
@@ -44,17 +41,8 @@ class PretrainedCommandsTest {
   @Test
   void downloadPinsThenAcceptsAKnownChecksum() throws Exception {
     byte[] weights = "not really weights, but bytes".getBytes();
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/mirror/pit_ti_730.pth", ex -> {
-      ex.sendResponseHeaders(200, weights.length);
-      try (OutputStream o = ex.getResponseBody()) {
-        o.write(weights);
-      }
-    });
-    server.start();
-    try {
-      Map<String, String> env = Map.of("STMZOO_HOME", home.toString(), "STMZOO_MIRROR",
-          "http://127.0.0.1:" + server.getAddress().getPort() + "/mirror");
+    try (LoopbackMirror mirror = LoopbackMirror.serving("pit_ti_730.pth", weights)) {
+      Map<String, String> env = Map.of("STMZOO_HOME", home.toString(), "STMZOO_MIRROR", mirror.url());
       String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(weights));
       String out = CommandRunner.run(new DownloadCommand(env), "pit-ti.in1k");
       assertThat(out).contains("pit_ti_730.pth", "pinned on");
@@ -66,8 +54,6 @@ class PretrainedCommandsTest {
       assertThatThrownBy(() -> CommandRunner.run(new DownloadCommand(env), "pit-ti.in1k", "--sha256", "00".repeat(32)))
           .hasMessageContaining("not the SHA-256 given with --sha256").hasMessageContaining("the file was kept");
       assertThat(home.resolve("weights/pit_ti_730.pth")).hasBinaryContent(weights);
-    } finally {
-      server.stop(0);
     }
   }
 
