@@ -42,10 +42,12 @@ public record ImportSpec(String model, Path checkpoint, Path output, int numClas
     return new ImportSpec(model, checkpoint, output, 1000, null, false, null);
   }
 
+  /** A head for {@code classes} classes ({@code import --num-classes}); another count than 1000 re-initialises it. */
   public ImportSpec withNumClasses(int classes) {
     return new ImportSpec(model, checkpoint, output, classes, imageSize, ema, classNames);
   }
 
+  /** Another input size, or null for the model's default ({@code import --image-size}). */
   public ImportSpec withImageSize(Integer size) {
     return new ImportSpec(model, checkpoint, output, numClasses, size, ema, classNames);
   }
@@ -55,6 +57,7 @@ public record ImportSpec(String model, Path checkpoint, Path output, int numClas
     return new ImportSpec(model, checkpoint, output, numClasses, imageSize, value, classNames);
   }
 
+  /** The class names to store, in logit order ({@code import --class-names}); null for the default. */
   public ImportSpec withClassNames(List<String> names) {
     return new ImportSpec(model, checkpoint, output, numClasses, imageSize, ema, names);
   }

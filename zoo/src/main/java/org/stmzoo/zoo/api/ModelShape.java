@@ -23,14 +23,17 @@ public record ModelShape(int imageSize, int numClasses, int inChannels) {
     return new ModelShape(224, 1000, 3);
   }
 
+  /** This shape at another input size ({@code describe --image-size}). */
   public ModelShape withImageSize(int size) {
     return new ModelShape(size, numClasses, inChannels);
   }
 
+  /** This shape with another number of classes ({@code describe --num-classes}). */
   public ModelShape withNumClasses(int classes) {
     return new ModelShape(imageSize, classes, inChannels);
   }
 
+  /** This shape with another number of input channels ({@code describe --in-channels}). */
   public ModelShape withInChannels(int channels) {
     return new ModelShape(imageSize, numClasses, channels);
   }
