@@ -1,9 +1,7 @@
 package org.stmzoo.zoo.api;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import org.stmzoo.layers.core.ConfigChecks;
 
 /**
@@ -35,28 +33,9 @@ public record ModelSpec(String model, Weights weights, Integer imageSize, List<S
       ConfigChecks.positive("ModelSpec.imageSize", imageSize);
     }
     if (classNames != null) {
-      classNames = distinctNames(classNames);
+      classNames = ClassNames.distinct("ModelSpec.classNames", classNames);
     }
     speed = speed == null ? InferenceSpeed.DEFAULT : speed;
-  }
-
-  /**
-   * {@code names} as an immutable list; a null or repeated name is refused here, where List.copyOf would give a bare
-   * NPE and a repeated name two classes no prediction could tell apart.
-   */
-  private static List<String> distinctNames(List<String> names) {
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < names.size(); i++) {
-      String name = names.get(i);
-      if (name == null) {
-        throw new IllegalArgumentException("ModelSpec.classNames[" + i + "] is null");
-      }
-      if (!seen.add(name)) {
-        throw new IllegalArgumentException("ModelSpec.classNames names '" + name + "' twice (again at index " + i
-            + ")");
-      }
-    }
-    return List.copyOf(names);
   }
 
   public static ModelSpec of(String model, Weights weights) {
