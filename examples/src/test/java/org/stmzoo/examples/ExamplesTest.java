@@ -18,6 +18,16 @@ class ExamplesTest {
   }
 
   @Test
+  void compareMixerCostsMeasuresTheFiveMicroUModels() throws Exception {
+    String out = run(() -> CompareMixerCosts.main(new String[0]));
+    for (String mixer : new String[] {"convnext", "halo", "swin", "pvt", "dcnv3"}) {
+      assertTrue(Pattern.compile("(?m)^u-" + mixer + "-micro +unified-" + mixer + " +[0-9,]+ +0\\.\\d{3}  \\S")
+          .matcher(out).find(), out);
+    }
+    assertTrue(out.contains("u-convnext-micro       unified-convnext      4,439,624"), out);
+  }
+
+  @Test
   void embeddingsComparesThreeImages() throws Exception {
     String out = run(() -> Embeddings.main(new String[0]));
     assertTrue(out.contains("384-dimensional embeddings"), out);
