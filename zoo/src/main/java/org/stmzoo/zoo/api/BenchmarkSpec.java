@@ -1,6 +1,7 @@
 package org.stmzoo.zoo.api;
 
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.stmzoo.datasets.pipeline.RandAugment;
 import org.stmzoo.layers.core.ConfigChecks;
 import org.stmzoo.recipes.parallel.Replicas;
@@ -175,65 +176,62 @@ public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClass
   }
 
   public BenchmarkSpec withImageSize(int size) {
-    return new BenchmarkSpec(mode, model, size, numClasses, inChannels, batch, steps, warmup, threadPlan, threads,
-        xla, fusedLayerNorm, profile, latencyRuns, loader);
+    return with(c -> c.imageSize = size);
   }
 
   public BenchmarkSpec withNumClasses(int classes) {
-    return new BenchmarkSpec(mode, model, imageSize, classes, inChannels, batch, steps, warmup, threadPlan, threads,
-        xla, fusedLayerNorm, profile, latencyRuns, loader);
+    return with(c -> c.numClasses = classes);
   }
 
   public BenchmarkSpec withInChannels(int channels) {
-    return new BenchmarkSpec(mode, model, imageSize, numClasses, channels, batch, steps, warmup, threadPlan, threads,
-        xla, fusedLayerNorm, profile, latencyRuns, loader);
+    return with(c -> c.inChannels = channels);
   }
 
   public BenchmarkSpec withBatch(int images) {
-    return new BenchmarkSpec(mode, model, imageSize, numClasses, inChannels, images, steps, warmup, threadPlan,
-        threads, xla, fusedLayerNorm, profile, latencyRuns, loader);
+    return with(c -> c.batch = images);
   }
 
   public BenchmarkSpec withSteps(int count) {
-    return new BenchmarkSpec(mode, model, imageSize, numClasses, inChannels, batch, count, warmup, threadPlan,
-        threads, xla, fusedLayerNorm, profile, latencyRuns, loader);
+    return with(c -> c.steps = count);
   }
 
   public BenchmarkSpec withWarmup(int count) {
-    return new BenchmarkSpec(mode, model, imageSize, numClasses, inChannels, batch, steps, count, threadPlan,
-        threads, xla, fusedLayerNorm, profile, latencyRuns, loader);
+    return with(c -> c.warmup = count);
   }
 
   /** Spreads the work as {@code kind} says over {@code cores} cores (0: all). */
   public BenchmarkSpec withThreadPlan(ThreadPlanKind kind, int cores) {
-    return new BenchmarkSpec(mode, model, imageSize, numClasses, inChannels, batch, steps, warmup, kind, cores, xla,
-        fusedLayerNorm, profile, latencyRuns, loader);
+    return with(c -> {
+      c.threadPlan = kind;
+      c.threads = cores;
+    });
   }
 
   public BenchmarkSpec withXla(boolean value) {
-    return new BenchmarkSpec(mode, model, imageSize, numClasses, inChannels, batch, steps, warmup, threadPlan,
-        threads, value, fusedLayerNorm, profile, latencyRuns, loader);
+    return with(c -> c.xla = value);
   }
 
   public BenchmarkSpec withFusedLayerNorm(boolean value) {
-    return new BenchmarkSpec(mode, model, imageSize, numClasses, inChannels, batch, steps, warmup, threadPlan,
-        threads, xla, value, profile, latencyRuns, loader);
+    return with(c -> c.fusedLayerNorm = value);
   }
 
   public BenchmarkSpec withProfile(boolean value) {
-    return new BenchmarkSpec(mode, model, imageSize, numClasses, inChannels, batch, steps, warmup, threadPlan,
-        threads, xla, fusedLayerNorm, value, latencyRuns, loader);
+    return with(c -> c.profile = value);
   }
 
   public BenchmarkSpec withLatencyRuns(int count) {
-    return new BenchmarkSpec(mode, model, imageSize, numClasses, inChannels, batch, steps, warmup, threadPlan,
-        threads, xla, fusedLayerNorm, profile, count, loader);
+    return with(c -> c.latencyRuns = count);
   }
 
   /** Also measures the input pipeline alone on {@code measurement}'s data (train only); null for none. */
   public BenchmarkSpec withLoader(LoaderOnly measurement) {
-    return new BenchmarkSpec(mode, model, imageSize, numClasses, inChannels, batch, steps, warmup, threadPlan,
-        threads, xla, fusedLayerNorm, profile, latencyRuns, measurement);
+    return with(c -> c.loader = measurement);
+  }
+
+  private BenchmarkSpec with(Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.build();
   }
 
   /**
@@ -278,5 +276,50 @@ public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClass
 
   ThreadPlan plan() {
     return threadPlan.over(threads);
+  }
+
+  /**
+   * The components as fields, so that each {@code with} method names only what it changes and the record is
+   * built, and checked, once.
+   */
+  private static final class Copy {
+    final Mode mode;
+    final String model;
+    int imageSize;
+    int numClasses;
+    int inChannels;
+    int batch;
+    int steps;
+    int warmup;
+    ThreadPlanKind threadPlan;
+    int threads;
+    boolean xla;
+    boolean fusedLayerNorm;
+    boolean profile;
+    int latencyRuns;
+    LoaderOnly loader;
+
+    Copy(BenchmarkSpec spec) {
+      mode = spec.mode;
+      model = spec.model;
+      imageSize = spec.imageSize;
+      numClasses = spec.numClasses;
+      inChannels = spec.inChannels;
+      batch = spec.batch;
+      steps = spec.steps;
+      warmup = spec.warmup;
+      threadPlan = spec.threadPlan;
+      threads = spec.threads;
+      xla = spec.xla;
+      fusedLayerNorm = spec.fusedLayerNorm;
+      profile = spec.profile;
+      latencyRuns = spec.latencyRuns;
+      loader = spec.loader;
+    }
+
+    BenchmarkSpec build() {
+      return new BenchmarkSpec(mode, model, imageSize, numClasses, inChannels, batch, steps, warmup, threadPlan,
+          threads, xla, fusedLayerNorm, profile, latencyRuns, loader);
+    }
   }
 }
