@@ -27,7 +27,12 @@ public record BenchmarkProfile(double summedMillis, int nodes, List<Table> stepT
     chainTables = List.copyOf(chainTables);
   }
 
-  /** Time summed by one key, most first. */
+  /**
+   * Time summed by one key.
+   *
+   * @param title what the rows are keyed by, e.g. {@code op type}
+   * @param rows one a key, most time first
+   */
   public record Table(String title, List<Row> rows) {
     public Table {
       rows = List.copyOf(rows);
@@ -35,8 +40,12 @@ public record BenchmarkProfile(double summedMillis, int nodes, List<Table> stepT
   }
 
   /**
+   * One key's time.
+   *
    * @param key an op type, layer, layer kind, or layer kind and op type
+   * @param millis the time its nodes took, summed
    * @param percent the share of the table's total (the step's or the chain's)
+   * @param nodes the nodes it sums
    */
   public record Row(String key, double millis, double percent, int nodes) {}
 

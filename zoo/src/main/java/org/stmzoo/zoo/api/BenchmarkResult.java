@@ -26,7 +26,10 @@ public record BenchmarkResult(BenchmarkSpec spec, String threadPlan, Optional<St
   public BenchmarkResult {
     Objects.requireNonNull(spec, "BenchmarkResult.spec");
     Objects.requireNonNull(threadPlan, "BenchmarkResult.threadPlan");
-    serve = List.copyOf(serve);
+    Objects.requireNonNull(steps, "BenchmarkResult.steps");
+    serve = List.copyOf(Objects.requireNonNull(serve, "BenchmarkResult.serve"));
+    Objects.requireNonNull(loader, "BenchmarkResult.loader");
+    Objects.requireNonNull(note, "BenchmarkResult.note");
     if (steps.isPresent() == (spec.mode() == BenchmarkSpec.Mode.SERVE)) {
       throw new IllegalArgumentException("BenchmarkResult.steps are the figures of infer and train, not serve");
     }
@@ -36,6 +39,10 @@ public record BenchmarkResult(BenchmarkSpec spec, String threadPlan, Optional<St
   }
 
   /**
+   * The figures of infer's and train's timed steps.
+   *
+   * @param imagesPerSecond images of the timed steps over their wall time
+   * @param msPerStep the timed steps' mean wall time
    * @param peakResidentMiB the process's peak resident memory right after the timed steps (before any profiled
    *     step), empty where it cannot be read (not Linux); it includes whatever the process did before
    * @param warmupMillis each untimed step's wall time, in order: the first steps carry the one-time costs the
@@ -49,14 +56,25 @@ public record BenchmarkResult(BenchmarkSpec spec, String threadPlan, Optional<St
     }
   }
 
-  /** One way of serving: batch-1 latency in ms, images/s at the spec's batch. */
+  /**
+   * One way of serving.
+   *
+   * @param path {@code in-process}, {@code serving_default}, {@code image_bytes png} or {@code image_bytes jpeg}
+   * @param medianMs the median of the batch-1 calls
+   * @param p90Ms their 90th percentile (nearest rank)
+   * @param imagesPerSecond at the spec's batch
+   */
   public record ServeFigures(String path, double medianMs, double p90Ms, double imagesPerSecond) {}
 
   /**
+   * The loader alone: whole batches of the training transform, pulled as fast as the loader gives them.
+   *
    * @param dataset the data as its loader describes it, e.g. {@code Fashion-MNIST train (60000 images)}
    * @param images the images the timed batches held
+   * @param seconds the wall time they took
    */
   public record LoaderFigures(String dataset, long images, double seconds) {
+    /** {@code images / seconds}. */
     public double imagesPerSecond() {
       return images / seconds;
     }

@@ -110,6 +110,7 @@ public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClass
       return new LoaderOnly(data, policy, minScale, threads);
     }
 
+    /** Loader threads ({@code --loader-threads}). */
     public LoaderOnly withThreads(int count) {
       return new LoaderOnly(data, autoAugment, minScale, count);
     }
@@ -175,26 +176,32 @@ public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClass
         timed.defaultWarmup(), ThreadPlanKind.THROUGHPUT, 0, false, false, false, serve ? 20 : 0, null);
   }
 
+  /** The input size ({@code --image-size}), one the model can take. */
   public BenchmarkSpec withImageSize(int size) {
     return with(c -> c.imageSize = size);
   }
 
+  /** The classifier's classes ({@code --num-classes}). */
   public BenchmarkSpec withNumClasses(int classes) {
     return with(c -> c.numClasses = classes);
   }
 
+  /** The input channels ({@code --in-channels}); 3 in serve mode. */
   public BenchmarkSpec withInChannels(int channels) {
     return with(c -> c.inChannels = channels);
   }
 
+  /** Images per step ({@code --batch}); serve: the throughput figure's batch. */
   public BenchmarkSpec withBatch(int images) {
     return with(c -> c.batch = images);
   }
 
+  /** Timed steps ({@code --steps}); serve: timed calls at the batch. */
   public BenchmarkSpec withSteps(int count) {
     return with(c -> c.steps = count);
   }
 
+  /** Untimed steps before the timed ones ({@code --warmup}). */
   public BenchmarkSpec withWarmup(int count) {
     return with(c -> c.warmup = count);
   }
@@ -207,18 +214,22 @@ public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClass
     });
   }
 
+  /** XLA JIT compilation ({@code --xla}; infer and train). */
   public BenchmarkSpec withXla(boolean value) {
     return with(c -> c.xla = value);
   }
 
+  /** LayerNorm in the form TF fuses into oneDNN's kernel ({@code --fused-layer-norm}; infer and serve). */
   public BenchmarkSpec withFusedLayerNorm(boolean value) {
     return with(c -> c.fusedLayerNorm = value);
   }
 
+  /** Traces a few more steps and reports where the time went ({@code --profile}; infer and train). */
   public BenchmarkSpec withProfile(boolean value) {
     return with(c -> c.profile = value);
   }
 
+  /** Timed batch-1 calls for the latency ({@code --runs}; serve). */
   public BenchmarkSpec withLatencyRuns(int count) {
     return with(c -> c.latencyRuns = count);
   }

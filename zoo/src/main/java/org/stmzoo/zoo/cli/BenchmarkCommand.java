@@ -92,8 +92,8 @@ final class BenchmarkCommand implements Command {
   }
 
   /**
-   * The flags as a spec, every one checked before anything is built or measured: none is accepted and then
-   * ignored, and a value the spec refuses is a usage error naming the flag.
+   * The flags as a spec, every one checked before anything is built or measured, in the order they always were:
+   * none is accepted and then ignored, and a value the spec refuses is a usage error naming the flag.
    */
   private static BenchmarkSpec spec(CommandLine line) {
     if (!line.hasOption("model")) {
@@ -119,7 +119,7 @@ final class BenchmarkCommand implements Command {
         + " kernel wherever TF fuses it, as train does)", !train, "fused-layer-norm");
     CliArgs.appliesOnlyTo(line, "--data", line.hasOption("data"), "aa", "scale", "loader-threads");
     CliArgs.appliesOnlyTo(line, "--profile", line.hasOption("profile"), "profile-top");
-    if (serve && options.inChannels() != 3) {
+    if (serve && options.inChannels() != 3) { // the spec refuses it too, in its field's words
       throw new UsageException("--in-channels must be 3 with --mode serve (exports take RGB images), got "
           + options.inChannels());
     }
@@ -146,7 +146,7 @@ final class BenchmarkCommand implements Command {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--thread-plan " + spec.threadPlan() + ": " + e.getMessage());
     }
-    CliArgs.positiveInt(line, "profile-top", 15); // a bad value refused before the loader's data is looked at
+    CliArgs.positiveInt(line, "profile-top", 15); // refused before the loader's flags, as always; run reads it
     spec = spec.withXla(line.hasOption("xla")).withProfile(line.hasOption("profile"))
         .withFusedLayerNorm(line.hasOption("fused-layer-norm"));
     if (line.hasOption("data")) {
