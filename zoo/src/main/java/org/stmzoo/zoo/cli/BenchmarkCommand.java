@@ -3,26 +3,18 @@ package org.stmzoo.zoo.cli;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.stmzoo.datasets.ImageDataset;
-import org.stmzoo.datasets.pipeline.BatchLoader;
-import org.stmzoo.datasets.pipeline.LoaderThroughput;
-import org.stmzoo.layers.core.OneDnnOps;
-import org.stmzoo.recipes.parallel.Replicas;
-import org.stmzoo.zoo.api.DataSpec;
-import org.stmzoo.zoo.api.RunModel;
+import org.stmzoo.zoo.api.BenchmarkResult;
+import org.stmzoo.zoo.api.BenchmarkSpec;
+import org.stmzoo.zoo.api.Benchmarks;
 import org.stmzoo.zoo.api.TrainSpec;
-import org.stmzoo.zoo.benchmark.ExportBenchmark;
-import org.stmzoo.zoo.benchmark.PeakMemory;
-import org.stmzoo.zoo.benchmark.ThreadPlan;
 import org.stmzoo.zoo.benchmark.ThroughputBenchmark;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
-import org.tensorflow.proto.ConfigProto;
 
 /**
  * {@code ./stmzoo benchmark --model NAME [--mode infer|train|serve] [--batch N] [--image-size S] [--steps K]
@@ -30,16 +22,13 @@ import org.tensorflow.proto.ConfigProto;
  * [--profile [--profile-top N]]
  * [--data SPEC [--aa POLICY] [--scale S] [--loader-threads N]]}. {@code --profile}
  * traces one more step and prints where its time went (op types, layers). {@code serve} compares an export with the
- * in-process graph ({@link ExportBenchmark}). The model runs on random data; with {@code --data}, train mode then
- * measures the input pipeline alone on that data (training transform, parallel loader), so that the two rates
- * can be compared: training is input-bound when the loader is not clearly faster. The loader runs after the
- * training step's peak memory is read, so that its images do not count in it. A flag the mode does not use is a
- * usage error, checked before anything runs.
+ * in-process graph. The model runs on random data; with {@code --data}, train mode then measures the input
+ * pipeline alone on that data (training transform, parallel loader), so that the two rates can be compared:
+ * training is input-bound when the loader is not clearly faster. The flags become a {@link BenchmarkSpec}, which
+ * {@link Benchmarks#run} runs as a Java program would; this class prints the result. A flag the mode does not use
+ * is a usage error, checked before anything runs.
  */
 final class BenchmarkCommand implements Command {
-  /** Batches the loader-only measurement pulls (after two untimed ones). */
-  private static final int LOADER_BATCHES = 50;
-
   @Override
   public String name() {
     return "benchmark";
@@ -92,29 +81,37 @@ final class BenchmarkCommand implements Command {
     return options;
   }
 
-  /**
-   * The loader-only measurement of train {@code --data}: its data, transform (RandAugment policy, null for none;
-   * RandomResizedCrop's minimum area, as train takes them) and threads.
-   */
-  private record LoaderSettings(String data, String autoAugment, float minScale, int threads) {}
-
   @Override
   public int run(CommandLine line) throws IOException {
+    BenchmarkSpec spec = spec(line);
+    int profileTop = CliArgs.positiveInt(line, "profile-top", 15);
+    BenchmarkResult result = Benchmarks.run(spec);
+    System.out.print(result.format(profileTop));
+    result.note().ifPresent(note -> System.err.println("note: " + note));
+    return 0;
+  }
+
+  /**
+   * The flags as a spec, every one checked before anything is built or measured, in the order they always were:
+   * none is accepted and then ignored, and a value the spec refuses is a usage error naming the flag.
+   */
+  private static BenchmarkSpec spec(CommandLine line) {
     if (!line.hasOption("model")) {
       throw new UsageException("--model is required");
     }
     ModelEntry entry = ModelRegistry.get(line.getOptionValue("model"));
     ModelOptions options = ModelArguments.parse(line, entry);
     String modeName = line.getOptionValue("mode", "infer");
-    boolean serve = modeName.equals("serve");
-    // serve runs an export's inference: it warms up as inference does
-    ThroughputBenchmark.Mode mode = switch (modeName) {
-      case "infer", "serve" -> ThroughputBenchmark.Mode.INFER;
-      case "train" -> ThroughputBenchmark.Mode.TRAIN;
+    BenchmarkSpec.Mode mode = switch (modeName) {
+      case "infer" -> BenchmarkSpec.Mode.INFER;
+      case "train" -> BenchmarkSpec.Mode.TRAIN;
+      case "serve" -> BenchmarkSpec.Mode.SERVE;
       default -> throw new UsageException("--mode must be infer, train or serve, got '" + modeName + "'");
     };
-    boolean train = mode == ThroughputBenchmark.Mode.TRAIN;
-    // every flag checked before anything is built or measured: none is accepted and then ignored
+    boolean serve = mode == BenchmarkSpec.Mode.SERVE;
+    boolean train = mode == BenchmarkSpec.Mode.TRAIN;
+    // a flag given where it does not apply: the spec cannot tell a flag left out from its default, so these are
+    // the CLI's checks, in the flags' words
     CliArgs.appliesOnlyTo(line, "--mode serve", serve, "runs");
     CliArgs.appliesOnlyTo(line, "--mode infer and train", !serve, "xla", "profile");
     CliArgs.appliesOnlyTo(line, "--mode train", train, "data");
@@ -122,109 +119,63 @@ final class BenchmarkCommand implements Command {
         + " kernel wherever TF fuses it, as train does)", !train, "fused-layer-norm");
     CliArgs.appliesOnlyTo(line, "--data", line.hasOption("data"), "aa", "scale", "loader-threads");
     CliArgs.appliesOnlyTo(line, "--profile", line.hasOption("profile"), "profile-top");
-    if (serve && options.inChannels() != 3) {
+    if (serve && options.inChannels() != 3) { // the spec refuses it too, in its field's words
       throw new UsageException("--in-channels must be 3 with --mode serve (exports take RGB images), got "
           + options.inChannels());
     }
-    int batch = CliArgs.positiveInt(line, "batch", serve ? 32 : 8);
-    int steps = CliArgs.positiveInt(line, "steps", 5);
-    int warmup = CliArgs.nonNegativeInt(line, "warmup", mode.defaultWarmup());
+    BenchmarkSpec spec = BenchmarkSpec.of(mode, entry.name()).withImageSize(options.imageSize())
+        .withNumClasses(options.numClasses()).withInChannels(options.inChannels());
+    if (line.hasOption("batch")) {
+      spec = spec.withBatch(CliArgs.positiveInt(line, "batch", 0));
+    }
+    spec = spec.withSteps(CliArgs.positiveInt(line, "steps", spec.steps()))
+        .withWarmup(CliArgs.nonNegativeInt(line, "warmup", spec.warmup()));
     int threads = line.hasOption("threads") ? CliArgs.positiveInt(line, "threads", 0) : 0;
-    ThreadPlan plan = threadPlan(line.getOptionValue("thread-plan", "throughput"), threads);
+    spec = spec.withThreadPlan(threadPlan(line.getOptionValue("thread-plan", "throughput")), threads);
     if (serve) {
-      int code = serve(entry, options, new ExportBenchmark.Settings(CliArgs.positiveInt(line, "runs", 20), batch,
-          steps, warmup, plan, line.hasOption("fused-layer-norm")));
-      noteUnfusedLayerNorm(line);
-      return code;
+      return spec.withLatencyRuns(CliArgs.positiveInt(line, "runs", spec.latencyRuns()))
+          .withFusedLayerNorm(line.hasOption("fused-layer-norm"));
     }
     try {
-      ThroughputBenchmark.checkInputFits(batch, options);
+      spec.checkInputFits();
     } catch (IllegalArgumentException e) {
-      throw new UsageException("--batch " + batch + ": " + e.getMessage());
+      throw new UsageException("--batch " + spec.batch() + ": " + e.getMessage());
     }
-    if (train) {
-      try {
-        Replicas.chains(plan.batchStreams()).checkBatchSize(batch); // the step runs as one chain per part of the batch
-      } catch (IllegalArgumentException e) {
-        throw new UsageException("--thread-plan " + plan.name() + ": " + e.getMessage() + " (the training step runs"
-            + " as one chain per part)");
-      }
+    try {
+      spec.checkBatchSplits();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--thread-plan " + spec.threadPlan() + ": " + e.getMessage());
     }
-    int profileTop = CliArgs.positiveInt(line, "profile-top", 15);
-    LoaderSettings loader = line.hasOption("data") ? new LoaderSettings(line.getOptionValue("data"),
-        RecipeArguments.autoAugment(line), RecipeArguments.minScale(line),
-        CliArgs.positiveInt(line, "loader-threads", Runtime.getRuntime().availableProcessors())) : null;
-    if (loader != null) {
-      DataSpec.checkFolders(loader.data()); // read after the benchmark: a wrong path fails now, not then
+    CliArgs.positiveInt(line, "profile-top", 15); // refused before the loader's flags, as always; run reads it
+    spec = spec.withXla(line.hasOption("xla")).withProfile(line.hasOption("profile"))
+        .withFusedLayerNorm(line.hasOption("fused-layer-norm"));
+    if (line.hasOption("data")) {
+      spec = spec.withLoader(BenchmarkSpec.LoaderOnly.of(line.getOptionValue("data"))
+          .withAugmentation(RecipeArguments.autoAugment(line), RecipeArguments.minScale(line))
+          .withThreads(CliArgs.positiveInt(line, "loader-threads", Runtime.getRuntime().availableProcessors())));
     }
-    ThroughputBenchmark.Result r = ThroughputBenchmark.run(entry, options, new ThroughputBenchmark.Spec(mode, batch,
-        steps, warmup, plan, line.hasOption("xla"), line.hasOption("profile"), line.hasOption("fused-layer-norm")));
-    System.out.println(summary(r, modeName));
-    System.out.printf(Locale.ROOT, "thread plan: %s%n", r.plan().describe());
-    if (!r.warmupMillis().isEmpty()) {
-      System.out.printf(Locale.ROOT, "untimed warm-up steps: %s ms%n", r.warmupMillis().stream()
-          .map(ms -> String.format(Locale.ROOT, "%.1f", ms)).collect(Collectors.joining(", ")));
-    }
-    noteUnfusedLayerNorm(line);
-    r.profile().ifPresent(p -> ProfilePrinter.print(p, r.plan().concurrentOps(), profileTop, System.out));
-    if (loader != null) {
-      // after the training step's peak memory was read: the loader's images would count in it otherwise
-      loaderOnly(loader, entry, options, batch);
-    }
-    return 0;
+    return spec;
   }
 
-  /** The result line: rate, step time and the peak memory ({@code n/a} where the platform does not report it). */
+  /**
+   * The result line of infer and train, as {@link BenchmarkResult#summary} writes it: rate, step time and the peak
+   * memory ({@code n/a} where the platform does not report it).
+   */
   static String summary(ThroughputBenchmark.Result r, String modeName) {
-    return String.format(Locale.ROOT, "%s %s batch=%d image=%d steps=%d%s: %.2f images/s, %.1f ms/step,"
-        + " peak memory %s", r.model(), modeName, r.batch(), r.imageSize(), r.steps(), r.xla() ? " xla" : "",
-        r.imagesPerSecond(), r.msPerStep(), PeakMemory.describe(r.peakResidentMiB()));
+    BenchmarkSpec spec = BenchmarkSpec.of(BenchmarkSpec.Mode.valueOf(modeName.toUpperCase(Locale.ROOT)), r.model())
+        .withImageSize(r.imageSize()).withBatch(r.batch()).withSteps(r.steps()).withXla(r.xla());
+    BenchmarkResult.StepFigures steps = new BenchmarkResult.StepFigures(r.imagesPerSecond(), r.msPerStep(),
+        r.peakResidentMiB(), r.warmupMillis(), Optional.empty());
+    return new BenchmarkResult(spec, r.plan().describe(), Optional.of(steps), List.of(), Optional.empty(),
+        Optional.empty()).summary();
   }
 
-  private static ThreadPlan threadPlan(String name, int threads) {
+  private static BenchmarkSpec.ThreadPlanKind threadPlan(String name) {
     return switch (name) {
-      case "throughput" -> ThreadPlan.throughput(threads);
-      case "latency" -> ThreadPlan.latency(threads);
-      case "batches" -> ThreadPlan.batches(threads);
+      case "throughput" -> BenchmarkSpec.ThreadPlanKind.THROUGHPUT;
+      case "latency" -> BenchmarkSpec.ThreadPlanKind.LATENCY;
+      case "batches" -> BenchmarkSpec.ThreadPlanKind.BATCHES;
       default -> throw new UsageException("--thread-plan must be throughput, latency or batches, got '" + name + "'");
     };
-  }
-
-  private static void loaderOnly(LoaderSettings settings, ModelEntry entry, ModelOptions options, int batch)
-      throws IOException {
-    ImageDataset data = DataSpec.trainingSet(settings.data());
-    RunModel model = RunModel.of(entry, options.imageSize(), null, data.classNames());
-    try (BatchLoader loader = new BatchLoader(data, model.trainTransform(settings.autoAugment(),
-        settings.minScale()), batch, true, true, 0, settings.threads())) {
-      LoaderThroughput.measure(loader, 0, 2); // JIT warm-up
-      LoaderThroughput.Result r = LoaderThroughput.measure(loader, 1, LOADER_BATCHES);
-      System.out.printf(Locale.ROOT, "loader only: %s, %dx%d, aa=%s, scale %.2f, %d threads: %.1f images/s (%d in %.2f s)%n",
-          data.description(), options.imageSize(), options.imageSize(),
-          settings.autoAugment() == null ? "none" : settings.autoAugment(), settings.minScale(),
-          settings.threads(), r.imagesPerSecond(), r.images(), r.seconds());
-    }
-  }
-
-  /** After a run that asked for the fused LayerNorm: whether TF fused it (the run has probed it). */
-  private static void noteUnfusedLayerNorm(CommandLine line) {
-    if (line.hasOption("fused-layer-norm") && !OneDnnOps.remapperFusesLayerNorm(ConfigProto.getDefaultInstance())) {
-      System.err.println("note: TF does not fuse LayerNorm in this process (its oneDNN graph passes are off:"
-          + " TF_ENABLE_ONEDNN_OPTS, or a CPU without AVX-512 VNNI/BF16 or AMX), so the in-process graph kept the"
-          + " element-wise LayerNorm");
-    }
-  }
-
-  private static int serve(ModelEntry entry, ModelOptions options, ExportBenchmark.Settings settings)
-      throws IOException {
-    List<ExportBenchmark.Figures> figures = ExportBenchmark.run(entry, options, settings);
-    System.out.printf(Locale.ROOT, "%s image=%d thread plan %s: batch 1 over %d runs, batch %d over %d steps%n",
-        entry.name(), options.imageSize(), settings.plan().describe(), settings.latencyRuns(), settings.batch(),
-        settings.batchSteps());
-    System.out.printf(Locale.ROOT, "%-18s %12s %12s %14s%n", "path", "median ms", "p90 ms", "images/s");
-    for (ExportBenchmark.Figures f : figures) {
-      System.out.printf(Locale.ROOT, "%-18s %12.1f %12.1f %14.2f%n", f.path(), f.medianMs(), f.p90Ms(),
-          f.imagesPerSecond());
-    }
-    return 0;
   }
 }
