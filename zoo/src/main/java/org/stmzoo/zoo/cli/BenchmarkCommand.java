@@ -157,19 +157,6 @@ final class BenchmarkCommand implements Command {
     return spec;
   }
 
-  /**
-   * The result line of infer and train, as {@link BenchmarkResult#summary} writes it: rate, step time and the peak
-   * memory ({@code n/a} where the platform does not report it).
-   */
-  static String summary(ThroughputBenchmark.Result r, String modeName) {
-    BenchmarkSpec spec = BenchmarkSpec.of(BenchmarkSpec.Mode.valueOf(modeName.toUpperCase(Locale.ROOT)), r.model())
-        .withImageSize(r.imageSize()).withBatch(r.batch()).withSteps(r.steps()).withXla(r.xla());
-    BenchmarkResult.StepFigures steps = new BenchmarkResult.StepFigures(r.imagesPerSecond(), r.msPerStep(),
-        r.peakResidentMiB(), r.warmupMillis(), Optional.empty());
-    return new BenchmarkResult(spec, r.plan().describe(), Optional.of(steps), List.of(), Optional.empty(),
-        Optional.empty()).summary();
-  }
-
   private static BenchmarkSpec.ThreadPlanKind threadPlan(String name) {
     return switch (name) {
       case "throughput" -> BenchmarkSpec.ThreadPlanKind.THROUGHPUT;

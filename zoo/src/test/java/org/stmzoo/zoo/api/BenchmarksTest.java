@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.layers.core.OneDnnOps;
@@ -123,6 +125,22 @@ class BenchmarksTest {
         + " over 3 runs, batch 2 over 1 steps");
     assertThat(lines.get(3)).startsWith("serving_default ");
     assertThatThrownBy(result::summary).isInstanceOf(IllegalStateException.class);
+  }
+
+  /** Where the platform reports no peak memory (no /proc), the line says n/a, not "-1 MiB". */
+  @Test
+  void theResultLineSaysNaWhereThePeakMemoryIsUnknown() {
+    BenchmarkSpec spec = BenchmarkSpec.infer("u-convnext-micro");
+    assertThat(resultWithPeak(spec, OptionalLong.empty()).summary())
+        .isEqualTo("u-convnext-micro infer batch=8 image=224 steps=5: 100.00 images/s, 80.0 ms/step, peak memory n/a");
+    assertThat(resultWithPeak(spec.withXla(true), OptionalLong.of(1234)).summary())
+        .isEqualTo("u-convnext-micro infer batch=8 image=224 steps=5 xla: 100.00 images/s, 80.0 ms/step, peak memory"
+            + " 1234 MiB");
+  }
+
+  private static BenchmarkResult resultWithPeak(BenchmarkSpec spec, OptionalLong peakMiB) {
+    return new BenchmarkResult(spec, "throughput", Optional.of(new BenchmarkResult.StepFigures(100, 80, peakMiB,
+        List.of(), Optional.empty())), List.of(), Optional.empty(), Optional.empty());
   }
 
   @Test

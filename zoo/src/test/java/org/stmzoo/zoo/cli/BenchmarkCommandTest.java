@@ -2,12 +2,7 @@ package org.stmzoo.zoo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
-import org.stmzoo.zoo.benchmark.ThreadPlan;
-import org.stmzoo.zoo.benchmark.ThroughputBenchmark;
 
 /** {@code ./stmzoo benchmark}: every flag is checked before anything runs, and none is accepted and ignored. */
 class BenchmarkCommandTest {
@@ -58,19 +53,5 @@ class BenchmarkCommandTest {
       assertThat(CliTest.errorLine(o)).as(String.join(" ", args)).isEqualTo(c[c.length - 1]);
       assertThat(o.out()).doesNotContainPattern("[0-9.]+ images/s").doesNotContain("loader only:");
     }
-  }
-
-  /** Where the platform reports no peak memory (no /proc), the line says n/a, not "-1 MiB". */
-  @Test
-  void theResultLineSaysNaWhereThePeakMemoryIsUnknown() {
-    assertThat(BenchmarkCommand.summary(result(OptionalLong.empty()), "infer"))
-        .isEqualTo("u-convnext-micro infer batch=8 image=224 steps=5: 100.00 images/s, 80.0 ms/step, peak memory n/a");
-    assertThat(BenchmarkCommand.summary(result(OptionalLong.of(1234)), "infer"))
-        .endsWith(", peak memory 1234 MiB");
-  }
-
-  private static ThroughputBenchmark.Result result(OptionalLong peakMiB) {
-    return new ThroughputBenchmark.Result("u-convnext-micro", ThroughputBenchmark.Mode.INFER, 8, 224, 5, 100, 80,
-        peakMiB, false, ThreadPlan.throughput(0), List.of(), Optional.empty());
   }
 }
