@@ -28,6 +28,15 @@ class ExamplesTest {
   }
 
   @Test
+  void profileModelPrintsTheTopOpTypesAndLayers() throws Exception {
+    String out = run(() -> ProfileModel.main(new String[0]));
+    assertTrue(Pattern.compile("(?m)^pit-ti at 32x32, batch 4: [0-9.]+ images/s, [0-9.]+ ms/step$").matcher(out)
+        .find(), out);
+    assertTrue(out.contains("op type:"), out);
+    assertTrue(Pattern.compile("(?m)^  \\S+ +[0-9.]+ ms +[0-9.]+ %$").matcher(out).results().count() >= 4, out);
+  }
+
+  @Test
   void embeddingsComparesThreeImages() throws Exception {
     String out = run(() -> Embeddings.main(new String[0]));
     assertTrue(out.contains("384-dimensional embeddings"), out);
