@@ -18,6 +18,7 @@ import org.stmzoo.zoo.analysis.Progress;
 import org.stmzoo.zoo.analysis.Report;
 import org.stmzoo.zoo.analysis.Robustness;
 import org.stmzoo.zoo.analysis.RobustnessResult;
+import org.stmzoo.zoo.analysis.StratifiedSamples;
 
 /**
  * The STM analyses of {@code ./stmzoo analyze} for one or several models: the effective receptive field
@@ -37,7 +38,7 @@ import org.stmzoo.zoo.analysis.RobustnessResult;
  * by its label ({@code model()}: the model's name, qualified where two models share it). {@code log} hears what
  * the CLI prints: what loading a model noted ({@code note: ...}), the sample analysed, each model's summary.
  * Invariance and robustness read a class-stratified sample of the data ({@link AnalysisImages#stratifiedSample}),
- * the same images for every model.
+ * the same images for every model, drawn once where the models read the same images ({@link StratifiedSamples}).
  */
 public final class Analyses {
   private Analyses() {}
@@ -183,18 +184,13 @@ public final class Analyses {
     return results;
   }
 
-  /**
-   * The class-stratified sample of {@code n} images at {@code seed}, logged once ({@code Images: ...}). Drawn once
-   * for the models that read the same images object (a dataset's): the same images and seed give the same sample,
-   * so drawing it again for each model would only read every label again. A normalised batch, mapped back for each
-   * model, is drawn from for each model, from its labels in memory.
-   */
+  /** The class-stratified sample of {@code n} images at {@code seed} ({@link StratifiedSamples}), logged once. */
   private static final class SampleOnce {
+    private final StratifiedSamples samples = new StratifiedSamples();
     private final int n;
     private final long seed;
     private final PrintStream log;
-    private AnalysisImages drawnFrom;
-    private AnalysisImages sample;
+    private boolean logged;
 
     SampleOnce(int n, long seed, PrintStream log) {
       this.n = n;
@@ -203,13 +199,10 @@ public final class Analyses {
     }
 
     AnalysisImages of(AnalysisImages all) {
-      if (all != drawnFrom) {
-        boolean first = drawnFrom == null;
-        sample = AnalysisImages.stratifiedSample(all, n, seed);
-        drawnFrom = all;
-        if (first) {
-          log.println("Images: " + sample.description());
-        }
+      AnalysisImages sample = samples.of(all, n, seed);
+      if (!logged) {
+        log.println("Images: " + sample.description());
+        logged = true;
       }
       return sample;
     }

@@ -11,11 +11,14 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.datasets.ImageDataset;
 import org.stmzoo.datasets.ImageEncoding;
 import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.zoo.analysis.AnalysisImages;
 import org.stmzoo.zoo.analysis.Erf;
 import org.stmzoo.zoo.analysis.ErfResult;
 import org.stmzoo.zoo.analysis.Invariance;
@@ -23,6 +26,7 @@ import org.stmzoo.zoo.analysis.InvarianceResult;
 import org.stmzoo.zoo.analysis.Report;
 import org.stmzoo.zoo.analysis.Robustness;
 import org.stmzoo.zoo.analysis.RobustnessResult;
+import org.stmzoo.zoo.analysis.StratifiedSamples;
 import org.stmzoo.zoo.cli.Main;
 import org.stmzoo.zoo.weights.NpyFile;
 import org.stmzoo.zoo.weights.RawTensor;
@@ -220,5 +224,52 @@ class AnalysesTest {
         .hasMessage("the attacks need labels: " + missing + " has none (give them with AnalysisData.npy(batch,"
             + " labels))");
     assertThat(out).doesNotExist();
+  }
+
+  /**
+   * The sample is drawn once for the images object every model of a dataset reads: the second model (or analysis)
+   * gets the same sample without reading the labels again; another size or seed is drawn anew.
+   */
+  @Test
+  void aSampleIsDrawnOncePerImagesSizeAndSeed() {
+    AtomicInteger labelsRead = new AtomicInteger();
+    ImageDataset dataset = new ImageDataset() {
+      @Override
+      public int size() {
+        return 6;
+      }
+
+      @Override
+      public List<String> classNames() {
+        return List.of("a", "b", "c");
+      }
+
+      @Override
+      public LabeledImage get(int index) {
+        return new LabeledImage(new float[3], 1, 1, 3, label(index));
+      }
+
+      @Override
+      public int label(int index) {
+        labelsRead.incrementAndGet();
+        return index % 3;
+      }
+
+      @Override
+      public String description() {
+        return "six images";
+      }
+    };
+    AnalysisImages all = AnalysisImages.of(dataset);
+    StratifiedSamples samples = new StratifiedSamples();
+    AnalysisImages first = samples.of(all, 3, 0);
+    assertThat(labelsRead).hasValue(6);
+    assertThat(samples.of(all, 3, 0)).isSameAs(first);
+    assertThat(labelsRead).hasValue(6);
+    assertThat(samples.of(all, 3, 1)).isNotSameAs(first);
+    assertThat(samples.of(all, 2, 0)).isNotSameAs(first);
+    assertThat(labelsRead).hasValue(18);
+    // the same images another object holds (a batch mapped back for another model) are drawn from again
+    assertThat(samples.of(AnalysisImages.of(dataset), 3, 0)).isNotSameAs(first);
   }
 }
