@@ -91,6 +91,7 @@ final class AnalyzeCommand implements Command {
     Analysis analysis = analysis(name, line);
     Path output = PathChecks.outputFolder(AnalysisArguments.output(line, "analysis/" + name));
     AnalysisData data = AnalysisArguments.data(line);
+    // Analyses.robustness refuses it too, in the API's words; here in the flags', before the batch is read
     if (name.equals("robustness") && data instanceof AnalysisData.Npy npy && npy.labels() == null) {
       throw new UsageException("the attacks need labels: give --labels LABELS.npy with --npy");
     }
