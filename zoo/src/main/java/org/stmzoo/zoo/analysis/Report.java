@@ -14,7 +14,8 @@ import java.util.Set;
  * The three analyses for several models, laid side by side as STM-Evaluation's paper does: the ERF heat maps in one
  * row with their area ratios, the invariance curves of all models overlaid per type, a robustness table. The ERF
  * reads the images in order; invariance and robustness a class-stratified sample of them
- * ({@link AnalysisImages#stratifiedSample}, the same for every model and analysis at one seed). Writes
+ * ({@link AnalysisImages#stratifiedSample}, the same for every model and analysis at one seed, drawn once where
+ * they read the same images: {@link StratifiedSamples}). Writes
  * each model's raw results into {@code output/LABEL/} ({@link ModelLabels}: the model's name, qualified where
  * two models share it), the overlays into {@code output/}, and {@code report.md}
  * with the same content as a self-contained {@code report.html} (figures inlined).
@@ -56,6 +57,7 @@ public final class Report {
     Files.createDirectories(output);
     List<ModelResults> results = new ArrayList<>();
     String sampled = null;
+    StratifiedSamples samples = new StratifiedSamples();
     List<String> labels = ModelLabels.of(entries.stream().map(Entry::model).toList());
     for (int e = 0; e < entries.size(); e++) {
       Entry entry = entries.get(e);
@@ -80,7 +82,7 @@ public final class Report {
         notes.addAll(model.notes());
         for (Invariance.Spec s : spec.invariance()) {
           long t = System.nanoTime();
-          AnalysisImages images = AnalysisImages.stratifiedSample(entry.images(), s.images(), s.seed());
+          AnalysisImages images = samples.of(entry.images(), s.images(), s.seed());
           sampled = sampled == null ? images.description() : sampled;
           InvarianceResult r = Invariance.measure(model, images, s, progress).withModel(label);
           r.write(dir);
@@ -89,7 +91,7 @@ public final class Report {
         }
         for (Robustness.Spec s : spec.robustness()) {
           long t = System.nanoTime();
-          AnalysisImages images = AnalysisImages.stratifiedSample(entry.images(), s.images(), s.seed());
+          AnalysisImages images = samples.of(entry.images(), s.images(), s.seed());
           sampled = sampled == null ? images.description() : sampled;
           RobustnessResult r = Robustness.measure(model, images, s, progress,
               dir.resolve("examples-" + s.attack().flag())).withModel(label);

@@ -1,38 +1,25 @@
 package org.stmzoo.zoo.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.stmzoo.datasets.ImageDataset;
-import org.stmzoo.layers.core.Preprocessing;
-import org.stmzoo.zoo.api.DataSpec;
-import org.stmzoo.zoo.analysis.AnalysisImages;
-import org.stmzoo.zoo.analysis.AnalysisModel;
-import org.stmzoo.zoo.pretrained.Downloader;
-import org.stmzoo.zoo.pretrained.PretrainedManifest;
-import org.stmzoo.zoo.registry.ModelRegistry;
-import org.stmzoo.zoo.weights.NpyFile;
+import org.stmzoo.export.ExportRequest;
+import org.stmzoo.zoo.api.AnalysisData;
+import org.stmzoo.zoo.api.Downloads;
+import org.stmzoo.zoo.api.ModelSpec;
+import org.stmzoo.zoo.api.Weights;
 
 /**
- * The flags every {@code analyze} command shares: the model(s) and their weights, the data, the output folder.
- * Random weights are used only with an explicit {@code --random-init}.
+ * The flags every {@code analyze} command shares, parsed into the parts of an
+ * {@link org.stmzoo.zoo.api.AnalysisSpec}: the model(s) and their weights, the data, the output folder. Random
+ * weights are used only with an explicit {@code --random-init}.
  */
 final class AnalysisArguments {
-  /** The images to analyse, mapped to [0, 1] with a model's own statistics when they come as a normalised batch. */
-  interface Data {
-    AnalysisImages forModel(Preprocessing preprocessing);
-
-    /** Classes of a dataset (null for a .npy batch): the class count of a randomly initialised model. */
-    List<String> classNames();
-  }
-
   private AnalysisArguments() {}
 
   static Options add(Options options) {
@@ -88,59 +75,53 @@ final class AnalysisArguments {
 
   /**
    * The models with their weights; at least one, else a usage error. The caller has checked the weight flags
-   * ({@link #checkWeightFlags}) with the others, before any data is read.
+   * ({@link #checkWeightFlags}) with the others. Nothing is read or fetched here: the analysis does that, after the
+   * data.
    */
-  static List<AnalysisModel.Spec> models(CommandLine line, Map<String, String> env) throws IOException {
+  static List<ModelSpec> models(CommandLine line, Map<String, String> env) {
     List<String> names = line.hasOption("models") ? list(line, "models")
         : line.hasOption("model") ? List.of(line.getOptionValue("model")) : List.of();
     List<String> checkpoints = line.hasOption("checkpoints") ? list(line, "checkpoints")
         : line.hasOption("checkpoint") ? List.of(line.getOptionValue("checkpoint")) : List.of();
-    Integer classes = line.hasOption("num-classes") ? CliArgs.positiveInt(line, "num-classes", 1000) : null;
-    List<AnalysisModel.Spec> specs = new ArrayList<>();
+    List<ModelSpec> specs = new ArrayList<>();
     if (!checkpoints.isEmpty()) {
       if (!names.isEmpty() && names.size() != checkpoints.size()) {
         throw new UsageException(names.size() + " models but " + checkpoints.size() + " checkpoints");
       }
       for (int i = 0; i < checkpoints.size(); i++) {
-        specs.add(new AnalysisModel.Spec(names.isEmpty() ? null : names.get(i),
-            new AnalysisModel.Weights.Checkpoint(Path.of(checkpoints.get(i)), line.hasOption("ema")), null, null));
+        specs.add(ModelSpec.of(names.isEmpty() ? null : names.get(i),
+            new Weights.Checkpoint(Path.of(checkpoints.get(i)), line.hasOption("ema"))));
       }
       return specs;
     }
     if (line.hasOption("random-init")) {
-      long seed = seed(line);
+      // --num-classes numbers the classes; without it the model takes the data's class count, else 1000
+      List<String> classes = line.hasOption("num-classes")
+          ? ExportRequest.numberedClasses(CliArgs.positiveInt(line, "num-classes", 1000)) : null;
       for (String name : names) {
-        specs.add(new AnalysisModel.Spec(ModelRegistry.get(name).name(), new AnalysisModel.Weights.RandomInit(seed),
-            null, classes));
+        ModelSpec spec = ModelSpec.of(name, Weights.random(seed(line)));
+        specs.add(classes == null ? spec : spec.withClassNames(classes));
       }
       return specs;
     }
-    PretrainedManifest manifest = ModelRegistry.pretrained(env);
-    Downloader downloader = new Downloader(DownloadArguments.parse(line, env).cache(), System.err);
+    Downloads downloads = DownloadArguments.parse(line, env);
     List<String> tags = list(line, "pretrained");
     if (names.isEmpty()) {
-      names = new ArrayList<>();
-      for (String tag : tags) {
-        names.add(manifest.get(tag).model());
-      }
+      // full tags: each names its model
+      names = java.util.Collections.nCopies(tags.size(), null);
     } else if (tags.size() == 1 && names.size() > 1) {
       tags = java.util.Collections.nCopies(names.size(), tags.get(0));
     } else if (tags.size() != names.size()) {
       throw new UsageException(names.size() + " models but " + tags.size() + " pretrained tags");
     }
     for (int i = 0; i < names.size(); i++) {
-      String name = ModelRegistry.get(names.get(i)).name();
-      PretrainedManifest.Entry release = line.hasOption("models") || line.hasOption("model")
-          ? manifest.forModel(name, tags.get(i)) : manifest.get(tags.get(i));
-      Path file = downloader.fetch(release);
-      specs.add(new AnalysisModel.Spec(name, new AnalysisModel.Weights.Reference(file,
-          "pretrained " + release.tag() + " (" + file.getFileName() + ")", release.preprocessing()), null, null));
+      specs.add(ModelSpec.of(names.get(i), Weights.pretrained(tags.get(i))).withDownloads(downloads));
     }
     return specs;
   }
 
   /** {@code --data} or {@code --npy} (with optional {@code --labels}); exactly one; all its images. */
-  static Data data(CommandLine line) throws IOException {
+  static AnalysisData data(CommandLine line) {
     if (line.hasOption("data") == line.hasOption("npy")) {
       throw new UsageException("give the images: --data PATH or --npy FILE (one of them)");
     }
@@ -148,43 +129,11 @@ final class AnalysisArguments {
       throw new UsageException("--labels goes with --npy (a --data folder has its labels in its class folders)");
     }
     if (line.hasOption("data")) {
-      ImageDataset dataset = DataSpec.evaluationSet(line.getOptionValue("data"));
-      // all of it: each analysis takes its --images from here, the ERF reading on past images it must skip
-      AnalysisImages images = AnalysisImages.of(dataset);
-      return new Data() {
-        @Override
-        public AnalysisImages forModel(Preprocessing preprocessing) {
-          return images;
-        }
-
-        @Override
-        public List<String> classNames() {
-          return dataset.classNames();
-        }
-      };
+      return AnalysisData.dataset(line.getOptionValue("data"));
     }
     Path npy = Path.of(line.getOptionValue("npy"));
-    var batch = NpyFile.read(npy);
-    Optional<org.stmzoo.zoo.weights.RawTensor> labels = line.hasOption("labels")
-        ? Optional.of(NpyFile.read(Path.of(line.getOptionValue("labels")))) : Optional.empty();
-    return new Data() {
-      @Override
-      public AnalysisImages forModel(Preprocessing p) {
-        return AnalysisImages.ofNormalised(batch, labels, p.mean(), p.std(), npy.toString());
-      }
-
-      @Override
-      public List<String> classNames() {
-        return null;
-      }
-    };
-  }
-
-  /** A random-init model takes the data's class count unless --num-classes says otherwise. */
-  static List<AnalysisModel.Spec> withDataClasses(List<AnalysisModel.Spec> specs, Data data) {
-    return specs.stream().map(s -> s.weights() instanceof AnalysisModel.Weights.RandomInit && s.numClasses() == null
-        && data.classNames() != null ? new AnalysisModel.Spec(s.model(), s.weights(), s.imageSize(),
-            data.classNames().size()) : s).toList();
+    return line.hasOption("labels") ? AnalysisData.npy(npy, Path.of(line.getOptionValue("labels")))
+        : AnalysisData.npy(npy);
   }
 
   static Path output(CommandLine line, String fallback) {

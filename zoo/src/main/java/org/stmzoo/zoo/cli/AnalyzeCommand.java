@@ -1,33 +1,28 @@
 package org.stmzoo.zoo.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.IntToLongFunction;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stmzoo.layers.io.PathChecks;
-import org.stmzoo.zoo.analysis.AnalysisImages;
-import org.stmzoo.zoo.analysis.AnalysisModel;
+import org.stmzoo.zoo.api.AnalysisData;
+import org.stmzoo.zoo.api.AnalysisSpec;
+import org.stmzoo.zoo.api.Analyses;
 import org.stmzoo.zoo.analysis.Erf;
-import org.stmzoo.zoo.analysis.ErfResult;
 import org.stmzoo.zoo.analysis.Invariance;
-import org.stmzoo.zoo.analysis.InvarianceResult;
-import org.stmzoo.zoo.analysis.ModelLabels;
-import org.stmzoo.zoo.analysis.Progress;
 import org.stmzoo.zoo.analysis.Report;
 import org.stmzoo.zoo.analysis.Robustness;
-import org.stmzoo.zoo.analysis.RobustnessResult;
 
 /**
  * {@code ./stmzoo analyze erf|invariance|robustness|report}: the STM analyses (effective receptive field,
  * invariance to translation/rotation/scale, adversarial robustness) and a side-by-side report. Parses the flags
- * into the analyses' specs and calls {@link Erf}, {@link Invariance}, {@link Robustness} and {@link Report}.
+ * into an {@link AnalysisSpec} and the analysis's settings ({@link Erf.Spec}, {@link Invariance.Spec},
+ * {@link Robustness.Spec}, {@link Report.Spec}) and calls {@link Analyses}.
  */
 final class AnalyzeCommand implements Command {
   private static final List<String> ANALYSES = List.of("erf", "invariance", "robustness", "report");
@@ -78,10 +73,10 @@ final class AnalyzeCommand implements Command {
         .addOption(Option.builder().longOpt("erf-images").hasArg().argName("N").desc("report: images for the ERF (default --images, at most 50)").build());
   }
 
-  /** One analysis with its flags parsed: runs on the models and data, writing into the output folder. */
+  /** One analysis with its flags parsed into its settings: runs the API's analysis on the models and data. */
   @FunctionalInterface
   private interface Analysis {
-    void run(List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output) throws Exception;
+    void run(AnalysisSpec spec) throws Exception;
   }
 
   @Override
@@ -95,10 +90,14 @@ final class AnalyzeCommand implements Command {
     // every flag checked, and the analysis's spec built, before the data is read or any weights are fetched
     Analysis analysis = analysis(name, line);
     Path output = PathChecks.outputFolder(AnalysisArguments.output(line, "analysis/" + name));
-    AnalysisArguments.Data data = AnalysisArguments.data(line);
-    List<AnalysisModel.Spec> models = AnalysisArguments.withDataClasses(AnalysisArguments.models(line, env), data);
+    AnalysisData data = AnalysisArguments.data(line);
+    // Analyses.robustness refuses it too, in the API's words; here in the flags', before the batch is read
+    if (name.equals("robustness") && data instanceof AnalysisData.Npy npy && npy.labels() == null) {
+      throw new UsageException("the attacks need labels: give --labels LABELS.npy with --npy");
+    }
+    AnalysisSpec spec = new AnalysisSpec(AnalysisArguments.models(line, env), data, output, true);
     long start = System.nanoTime();
-    analysis.run(models, data, output);
+    analysis.run(spec);
     System.out.printf(Locale.ROOT, "Wrote %s (%.0f s)%n", output.toAbsolutePath(), (System.nanoTime() - start) / 1e9);
     return 0;
   }
@@ -136,146 +135,26 @@ final class AnalyzeCommand implements Command {
     return switch (name) {
       case "erf" -> {
         Erf.Spec spec = erfSpec(line, CliArgs.positiveInt(line, "images", Erf.Spec.DEFAULT_IMAGES));
-        yield (models, data, output) -> erf(spec, models, data, output);
+        yield analysisSpec -> Analyses.erf(analysisSpec, spec, System.out);
       }
       case "invariance" -> {
         Invariance.Spec spec = invarianceSpec(line, type, CliArgs.positiveInt(line, "images", Integer.MAX_VALUE));
-        yield (models, data, output) -> invariance(spec, models, data, output);
+        yield analysisSpec -> Analyses.invariance(analysisSpec, spec, System.out);
       }
       case "robustness" -> {
         Robustness.Spec spec = robustnessSpec(line, attack, 0, CliArgs.positiveInt(line, "images",
             Integer.MAX_VALUE));
-        yield (models, data, output) -> robustness(spec, models, data, output);
+        yield analysisSpec -> Analyses.robustness(analysisSpec, spec, System.out);
       }
       default -> {
         Report.Spec spec = reportSpec(line, type, attack);
-        yield (models, data, output) -> report(spec, models, data, output);
+        yield analysisSpec -> {
+          Analyses.report(analysisSpec, spec, System.out);
+          System.out.println("Report: " + analysisSpec.output().resolve("report.md").toAbsolutePath()
+              + " and report.html");
+        };
       }
     };
-  }
-
-  private static void erf(Erf.Spec spec, List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output)
-      throws Exception {
-    eachModel(models, data, output, spec.imageSize(), (all, first) -> all, "erf", spec::units,
-        (model, images, progress, dir, label) -> {
-          ErfResult result = Erf.measure(model, images, spec, progress).withModel(label);
-          result.write(dir);
-          System.out.print(result.summary());
-          if (result.images() < spec.images()) {
-            System.out.printf(Locale.ROOT, "  %d maps averaged, not the %d asked for: %s has no more readable"
-                + " images with a finite map%n", result.images(), spec.images(), images.description());
-          }
-          return result;
-        });
-  }
-
-  private static void invariance(Invariance.Spec spec, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
-      Path output) throws Exception {
-    List<InvarianceResult> results = eachModel(models, data, output, null,
-        (all, first) -> sample(all, spec.images(), spec.seed(), first), spec.type().flag(), spec::units,
-        (model, images, progress, dir, label) -> {
-          InvarianceResult result = Invariance.measure(model, images, spec, progress).withModel(label);
-          result.write(dir);
-          System.out.print(result.summary());
-          return result;
-        });
-    if (results.size() > 1) {
-      InvarianceResult.plot(output.resolve("invariance-" + spec.type().flag() + ".png"), results);
-    }
-  }
-
-  private static void robustness(Robustness.Spec spec, List<AnalysisModel.Spec> models,
-      AnalysisArguments.Data data, Path output) throws Exception {
-    List<RobustnessResult> results = eachModel(models, data, output, null, (all, first) -> {
-      if (!all.labelled()) {
-        throw new UsageException("the attacks need labels: give --labels LABELS.npy with --npy");
-      }
-      return sample(all, spec.images(), spec.seed(), first);
-    }, spec.attack().flag(), spec::units, (model, images, progress, dir, label) -> {
-      RobustnessResult result = Robustness.measure(model, images, spec, progress, dir.resolve("examples"))
-          .withModel(label);
-      result.write(dir);
-      System.out.print(result.summary());
-      return result;
-    });
-    if (results.size() > 1) {
-      RobustnessResult.plot(output.resolve("robustness-" + spec.attack().flag() + ".png"), results);
-    }
-  }
-
-  /** The images one model's analysis reads, of all its data; {@code first}: for the first model. */
-  @FunctionalInterface
-  private interface Images {
-    AnalysisImages of(AnalysisImages all, boolean first);
-  }
-
-  /** One model's analysis: its result, under its label, written into its folder. */
-  @FunctionalInterface
-  private interface PerModel<R> {
-    R run(AnalysisModel model, AnalysisImages images, Progress progress, Path dir, String label) throws Exception;
-  }
-
-  /**
-   * Runs {@code analysis} for each model in turn: on {@code images} of the data mapped with its statistics, the
-   * model opened at {@code size} (null: its weights' own) with its notes printed, under a progress bar of
-   * {@code units(images)} named {@code task}; with several models, each writes into its label's folder of
-   * {@code output}. The results in the models' order.
-   */
-  private static <R> List<R> eachModel(List<AnalysisModel.Spec> models, AnalysisArguments.Data data, Path output,
-      Integer size, Images images, String task, IntToLongFunction units, PerModel<R> analysis) throws Exception {
-    List<String> labels = ModelLabels.of(models);
-    List<R> results = new ArrayList<>();
-    for (int m = 0; m < models.size(); m++) {
-      AnalysisModel.Spec model = models.get(m);
-      AnalysisImages read = images.of(data.forModel(preprocessing(model)), m == 0);
-      try (AnalysisModel opened = open(size == null ? model : model.withImageSize(size), labels, m);
-          Progress progress = Progress.console(task, units.applyAsLong(read.size()))) {
-        results.add(analysis.run(opened, read, progress, models.size() == 1 ? output : output.resolve(labels.get(m)),
-            labels.get(m)));
-      }
-    }
-    return results;
-  }
-
-  private static void report(Report.Spec spec, List<AnalysisModel.Spec> models, AnalysisArguments.Data data,
-      Path output) throws Exception {
-    List<Report.Entry> entries = new ArrayList<>();
-    for (AnalysisModel.Spec model : models) {
-      entries.add(new Report.Entry(model, data.forModel(preprocessing(model))));
-    }
-    long units = Report.units(entries, spec);
-    List<Report.ModelResults> results;
-    try (Progress progress = Progress.console("report", units)) {
-      results = Report.run(entries, spec, output, progress);
-    }
-    for (Report.ModelResults r : results) {
-      printNotes(r.notes(), results.size() > 1 ? r.model() : null);
-    }
-    System.out.println("Report: " + output.resolve("report.md").toAbsolutePath() + " and report.html");
-  }
-
-  /**
-   * Opens model {@code m} and prints what loading it noted (weights adapted to the size, the live weights of a run
-   * that scored its EMA weights) before its progress bar starts; with several models, each note names its label.
-   */
-  private static AnalysisModel open(AnalysisModel.Spec model, List<String> labels, int m) throws IOException {
-    AnalysisModel opened = AnalysisModel.open(model);
-    printNotes(opened.notes(), labels.size() > 1 ? labels.get(m) : null);
-    return opened;
-  }
-
-  /** {@code note: NOTE} lines, {@code note: LABEL: NOTE} with a label. */
-  private static void printNotes(List<String> notes, String label) {
-    notes.forEach(note -> System.out.println("note: " + (label == null ? "" : label + ": ") + note));
-  }
-
-  /** The class-stratified sample an analysis of {@code n} images reads, named once (for the first model). */
-  private static AnalysisImages sample(AnalysisImages all, int n, long seed, boolean first) {
-    AnalysisImages sample = AnalysisImages.stratifiedSample(all, n, seed);
-    if (first) {
-      System.out.println("Images: " + sample.description());
-    }
-    return sample;
   }
 
   /** The report's analyses: one --images (default 100) for invariance and robustness, at most 50 for the ERF. */
@@ -346,9 +225,5 @@ final class AnalyzeCommand implements Command {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-  }
-
-  private static org.stmzoo.layers.core.Preprocessing preprocessing(AnalysisModel.Spec model) throws Exception {
-    return model.preprocessing();
   }
 }

@@ -1,0 +1,275 @@
+package org.stmzoo.zoo.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stmzoo.datasets.ImageDataset;
+import org.stmzoo.datasets.ImageEncoding;
+import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.zoo.analysis.AnalysisImages;
+import org.stmzoo.zoo.analysis.Erf;
+import org.stmzoo.zoo.analysis.ErfResult;
+import org.stmzoo.zoo.analysis.Invariance;
+import org.stmzoo.zoo.analysis.InvarianceResult;
+import org.stmzoo.zoo.analysis.Report;
+import org.stmzoo.zoo.analysis.Robustness;
+import org.stmzoo.zoo.analysis.RobustnessResult;
+import org.stmzoo.zoo.analysis.StratifiedSamples;
+import org.stmzoo.zoo.cli.Main;
+import org.stmzoo.zoo.weights.NpyFile;
+import org.stmzoo.zoo.weights.RawTensor;
+
+/**
+ * {@link Analyses} called as a Java program calls it: the same results, log and files as {@code ./stmzoo analyze},
+ * every model on the same sample, and bad specs refused before anything is read.
+ */
+class AnalysesTest {
+  @TempDir static Path dir;
+  /** Three classes of two random 40x40 images: a sample of three is a strict, class-stratified subset. */
+  static Path images;
+
+  @BeforeAll
+  static void imageFolder() throws Exception {
+    images = dir.resolve("images");
+    Random random = new Random(0);
+    for (String cls : new String[] {"cat", "dog", "fox"}) {
+      for (int i = 0; i < 2; i++) {
+        float[] px = new float[40 * 40 * 3];
+        for (int p = 0; p < px.length; p++) {
+          px[p] = random.nextFloat();
+        }
+        ImageEncoding.writeRgbPng(new LabeledImage(px, 40, 40, 3, 0), images.resolve(cls).resolve(i + ".png"));
+      }
+    }
+  }
+
+  private static ModelSpec randomModel(long seed) {
+    return ModelSpec.of("u-convnext-micro", Weights.random(seed));
+  }
+
+  /** A log a test reads back: what a call printed into {@link #stream()}. */
+  private static final class Log {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+    PrintStream stream() {
+      return stream;
+    }
+
+    String text() {
+      return bytes.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Standard output of {@code ./stmzoo ARGS}, which must succeed. */
+  private static String cli(String... args) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(Main.run(args)).isZero();
+    } finally {
+      System.setOut(original);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Two models of one architecture and seed: the API logs what the CLI prints (but the CLI's closing line), writes
+   * the same numbers into the same folders, and both models score the same, which they can only on the same
+   * images: the sample is drawn once and named once.
+   */
+  @Test
+  void invarianceOfTwoModelsIsWhatTheCliWritesOnOneSample() throws Exception {
+    Path cliOut = dir.resolve("cli-invariance");
+    String printed = cli("analyze", "invariance", "--type", "translation", "--models",
+        "u-convnext-micro,u-convnext-micro", "--random-init", "--data", images.toString(), "--images", "3",
+        "--output", cliOut.toString());
+    Path apiOut = dir.resolve("api-invariance");
+    Log log = new Log();
+    List<InvarianceResult> results = Analyses.invariance(
+        AnalysisSpec.of(List.of(randomModel(0), randomModel(0)), AnalysisData.dataset(images.toString()), apiOut),
+        new Invariance.Spec(Invariance.Type.TRANSLATION, 3, 32, 0, null), log.stream());
+
+    assertThat(results).extracting(InvarianceResult::model).containsExactly("u-convnext-micro-1",
+        "u-convnext-micro-2");
+    assertThat(results).allSatisfy(r -> assertThat(r.images()).isEqualTo(3));
+    assertThat(log.text()).isEqualTo(printed.substring(0, printed.indexOf("Wrote ")));
+    assertThat(log.text().lines().filter(l -> l.startsWith("Images: ")).toList()).singleElement().asString()
+        .startsWith("Images: 3 images, a class-stratified sample (seed 0) of image folder");
+    assertThat(log.text()).contains(results.get(0).summary()).contains(results.get(1).summary());
+    for (String label : List.of("u-convnext-micro-1", "u-convnext-micro-2")) {
+      Path csv = apiOut.resolve(label).resolve("invariance-translation.csv");
+      assertThat(csv).hasSameTextualContentAs(cliOut.resolve(label).resolve("invariance-translation.csv"));
+    }
+    assertThat(apiOut.resolve("invariance-translation.png")).isNotEmptyFile();
+    // the same weights on the same images in the same process give the same numbers to the last bit; a random
+    // model's near-uniform outputs put the losses of other images within 1e-4 of these
+    assertThat(results.get(1).withModel("m")).isEqualTo(results.get(0).withModel("m"));
+  }
+
+  /** One model's ERF at 32 px: its numbers and figure in the output folder itself, its summary in the log. */
+  @Test
+  void theErfOfOneModelIsWrittenIntoTheOutputFolder() throws Exception {
+    Path out = dir.resolve("erf");
+    Log log = new Log();
+    List<ErfResult> results = Analyses.erf(AnalysisSpec.of(randomModel(1), AnalysisData.dataset(images.toString()),
+        out), new Erf.Spec(2, 32, null, 1), log.stream());
+    assertThat(results).singleElement().satisfies(r -> {
+      assertThat(r.model()).isEqualTo("u-convnext-micro");
+      assertThat(r.images()).isEqualTo(2);
+      assertThat(r.size()).isEqualTo(32);
+    });
+    assertThat(log.text()).isEqualTo(results.get(0).summary());
+    assertThat(out.resolve("erf.npy")).isNotEmptyFile();
+    assertThat(out.resolve("erf.png")).isNotEmptyFile();
+    assertThat(out.resolve("u-convnext-micro")).doesNotExist();
+  }
+
+  /**
+   * A labelled normalised batch, attacked in two models at 32 px: each maps it back with its own statistics, and
+   * the comparison figure joins them.
+   */
+  @Test
+  void aLabelledBatchIsAttackedInEveryModel() throws Exception {
+    Path npy = dir.resolve("batch.npy");
+    Path labels = dir.resolve("labels.npy");
+    float[] values = new float[4 * 32 * 32 * 3];
+    Random random = new Random(1);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) random.nextGaussian();
+    }
+    NpyFile.write(npy, new RawTensor(new long[] {4, 32, 32, 3}, values));
+    NpyFile.write(labels, new RawTensor(new long[] {4}, new float[] {0, 1, 0, 1}));
+    Path out = dir.resolve("robustness");
+    List<ModelSpec> models = List.of(randomModel(0).withImageSize(32), ModelSpec.of("deit-tiny", Weights.random(0))
+        .withImageSize(32));
+    Log log = new Log();
+    List<RobustnessResult> results = Analyses.robustness(AnalysisSpec.of(models, AnalysisData.npy(npy, labels), out),
+        new Robustness.Spec(Robustness.Attack.FGSM, new double[] {2 / 255.0}, 1, null, false, 0, 2, 4, null, 0),
+        log.stream());
+    assertThat(results).extracting(RobustnessResult::model).containsExactly("u-convnext-micro", "deit-tiny");
+    assertThat(results).allSatisfy(r -> assertThat(r.images()).isEqualTo(2));
+    assertThat(out.resolve("u-convnext-micro/robustness-fgsm.csv")).isNotEmptyFile();
+    assertThat(out.resolve("deit-tiny/robustness-fgsm.csv")).isNotEmptyFile();
+    assertThat(out.resolve("robustness-fgsm.png")).isNotEmptyFile();
+    assertThat(log.text().lines().filter(l -> l.startsWith("Images: ")).toList()).singleElement().asString()
+        .startsWith("Images: 2 images, a class-stratified sample (seed 0) of " + npy);
+  }
+
+  /** The report of one model: its results per analysis, the report's pages, its folder under its name. */
+  @Test
+  void aReportOfOneModel() throws Exception {
+    Path out = dir.resolve("report");
+    Report.Spec spec = new Report.Spec(new Erf.Spec(1, 32, null, 1),
+        List.of(new Invariance.Spec(Invariance.Type.SCALE, 2, 32, 0, null)),
+        List.of(new Robustness.Spec(Robustness.Attack.FGSM, new double[] {1 / 255.0}, 1, null, false, 0, 2, 32, null,
+            1)));
+    List<Report.ModelResults> results = Analyses.report(AnalysisSpec.of(randomModel(0).withImageSize(32),
+        AnalysisData.dataset(images.toString()), out), spec, new Log().stream());
+    assertThat(results).singleElement().satisfies(r -> {
+      assertThat(r.model()).isEqualTo("u-convnext-micro");
+      assertThat(r.erf().images()).isEqualTo(1);
+      assertThat(r.invariance()).singleElement().satisfies(i -> assertThat(i.images()).isEqualTo(2));
+      assertThat(r.robustness()).singleElement().satisfies(i -> assertThat(i.images()).isEqualTo(2));
+    });
+    assertThat(out.resolve("report.md")).content().contains("### scale").contains("### fgsm");
+    assertThat(out.resolve("report.html")).isNotEmptyFile();
+    assertThat(out.resolve("u-convnext-micro/erf.npy")).isNotEmptyFile();
+    assertThat(out.resolve("u-convnext-micro/examples-fgsm/example-000.png")).isNotEmptyFile();
+    assertThat(out.resolve("u-convnext-micro/examples-fgsm/example-001.png")).doesNotExist();
+  }
+
+  /** Bad specs fail as they are built, naming the field; the attacks refuse unlabelled images before reading them. */
+  @Test
+  void badSpecsAreRefusedNamingTheField() {
+    AnalysisData data = AnalysisData.dataset(images.toString());
+    Path out = dir.resolve("never");
+    assertThatThrownBy(() -> AnalysisSpec.of(List.of(), data, out)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("AnalysisSpec.models is empty: name at least one model");
+    assertThatThrownBy(() -> AnalysisSpec.of(Arrays.asList(randomModel(0), null), data, out))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("AnalysisSpec.models[1] is null");
+    assertThatThrownBy(() -> AnalysisSpec.of(randomModel(0).withSpeed(InferenceSpeed.latency(2)), data, out))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("AnalysisSpec.models[0].speed: ");
+    assertThatThrownBy(() -> AnalysisSpec.of(ModelSpec.of(null, Weights.checkpoint(dir)).withClassNames(
+        List.of("a", "b")), data, out)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("AnalysisSpec.models[0].classNames: ");
+    assertThatThrownBy(() -> AnalysisSpec.of(randomModel(0), null, out)).isInstanceOf(NullPointerException.class)
+        .hasMessage("AnalysisSpec.data");
+    assertThatThrownBy(() -> AnalysisSpec.of(randomModel(0), data, null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("AnalysisSpec.output");
+    assertThatThrownBy(() -> AnalysisData.dataset(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("AnalysisData.Dataset.spec");
+    AnalysisSpec spec = AnalysisSpec.of(randomModel(0), data, out);
+    assertThatThrownBy(() -> Analyses.erf(spec, null, System.out)).isInstanceOf(NullPointerException.class)
+        .hasMessage("erf");
+    assertThatThrownBy(() -> Analyses.invariance(spec, new Invariance.Spec(Invariance.Type.SCALE, 1, 1, 0, null),
+        null)).isInstanceOf(NullPointerException.class).hasMessage("log");
+    Path missing = dir.resolve("no-such.npy");
+    assertThatThrownBy(() -> Analyses.robustness(spec.withData(AnalysisData.npy(missing)), new Robustness.Spec(
+        Robustness.Attack.FGSM, new double[] {0.01}, 1, null, false, 0, 1, 1, null, 0), System.out))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the attacks need labels: " + missing + " has none (give them with AnalysisData.npy(batch,"
+            + " labels))");
+    assertThat(out).doesNotExist();
+  }
+
+  /**
+   * The sample is drawn once for the images object every model of a dataset reads: the second model (or analysis)
+   * gets the same sample without reading the labels again; another size or seed is drawn anew.
+   */
+  @Test
+  void aSampleIsDrawnOncePerImagesSizeAndSeed() {
+    AtomicInteger labelsRead = new AtomicInteger();
+    ImageDataset dataset = new ImageDataset() {
+      @Override
+      public int size() {
+        return 6;
+      }
+
+      @Override
+      public List<String> classNames() {
+        return List.of("a", "b", "c");
+      }
+
+      @Override
+      public LabeledImage get(int index) {
+        return new LabeledImage(new float[3], 1, 1, 3, label(index));
+      }
+
+      @Override
+      public int label(int index) {
+        labelsRead.incrementAndGet();
+        return index % 3;
+      }
+
+      @Override
+      public String description() {
+        return "six images";
+      }
+    };
+    AnalysisImages all = AnalysisImages.of(dataset);
+    StratifiedSamples samples = new StratifiedSamples();
+    AnalysisImages first = samples.of(all, 3, 0);
+    assertThat(labelsRead).hasValue(6);
+    assertThat(samples.of(all, 3, 0)).isSameAs(first);
+    assertThat(labelsRead).hasValue(6);
+    assertThat(samples.of(all, 3, 1)).isNotSameAs(first);
+    assertThat(samples.of(all, 2, 0)).isNotSameAs(first);
+    assertThat(labelsRead).hasValue(18);
+    // the same images another object holds (a batch mapped back for another model) are drawn from again
+    assertThat(samples.of(AnalysisImages.of(dataset), 3, 0)).isNotSameAs(first);
+  }
+}
