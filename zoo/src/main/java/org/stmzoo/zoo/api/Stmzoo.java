@@ -32,7 +32,10 @@ import org.stmzoo.zoo.weights.ReferenceCheckpoints;
  *
  * What each CLI command does is one call here: {@code predict} is {@link StmzooModel#classify}, {@code export}
  * is {@link #export(ExportSpec)} (or {@link StmzooModel#export} of a loaded model), {@code train} is
- * {@link Training#run} (or {@link StmzooModel#finetune}).
+ * {@link Training#run} (or {@link StmzooModel#finetune}), {@code eval} is {@link Evaluation#run}. The other commands
+ * have entry points of their own: {@link Catalogue} ({@code list}, {@code describe}, {@code pretrained list}),
+ * {@link Downloads#download} ({@code download}), {@link WeightImport#run} ({@code import}), {@link Analyses}
+ * ({@code analyze}) and {@link Benchmarks#run} ({@code benchmark}).
  */
 public final class Stmzoo {
   private Stmzoo() {}
