@@ -2,6 +2,7 @@ package org.stmzoo.zoo.api;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.stmzoo.zoo.benchmark.StepProfile;
 
 /**
@@ -23,8 +24,8 @@ import org.stmzoo.zoo.benchmark.StepProfile;
 public record BenchmarkProfile(double summedMillis, int nodes, List<Table> stepTables, double chainMillis,
     int chainNodes, int concurrentOps, double floorMillis, List<Table> chainTables) {
   public BenchmarkProfile {
-    stepTables = List.copyOf(stepTables);
-    chainTables = List.copyOf(chainTables);
+    stepTables = List.copyOf(Objects.requireNonNull(stepTables, "BenchmarkProfile.stepTables"));
+    chainTables = List.copyOf(Objects.requireNonNull(chainTables, "BenchmarkProfile.chainTables"));
   }
 
   /**
@@ -35,7 +36,8 @@ public record BenchmarkProfile(double summedMillis, int nodes, List<Table> stepT
    */
   public record Table(String title, List<Row> rows) {
     public Table {
-      rows = List.copyOf(rows);
+      Objects.requireNonNull(title, "Table.title");
+      rows = List.copyOf(Objects.requireNonNull(rows, "Table.rows"));
     }
   }
 
@@ -47,7 +49,11 @@ public record BenchmarkProfile(double summedMillis, int nodes, List<Table> stepT
    * @param percent the share of the table's total (the step's or the chain's)
    * @param nodes the nodes it sums
    */
-  public record Row(String key, double millis, double percent, int nodes) {}
+  public record Row(String key, double millis, double percent, int nodes) {
+    public Row {
+      Objects.requireNonNull(key, "Row.key");
+    }
+  }
 
   /** {@code profile}'s tables; {@code concurrentOps}: the session's inter-op threads, for the least step time. */
   static BenchmarkProfile of(StepProfile profile, int concurrentOps) {

@@ -18,7 +18,8 @@ import org.stmzoo.zoo.registry.ModelRegistry;
  *
  * @param mode what is timed
  * @param model a registered model name ({@code ./stmzoo list}); an unknown name is refused here
- * @param imageSize the input size, which the model must be able to take (its own size rule is checked here)
+ * @param imageSize the input size, which the model must be able to take (its own size rule is checked here, the
+ *     message starting {@code BenchmarkSpec.imageSize: })
  * @param numClasses the classifier's classes, at least 1
  * @param inChannels the input channels, at least 1; 3 in serve mode (exports take RGB images)
  * @param batch images per step, at least 1 (default 8; serve: 32, the throughput figure's batch)
@@ -32,7 +33,8 @@ import org.stmzoo.zoo.registry.ModelRegistry;
  *     export built with it too); training always computes LayerNorm's forward value with it where TF fuses it
  * @param profile infer, train: trace a few more steps and report where the time of the least costly one went
  * @param latencyRuns serve: timed batch-1 calls for the latency, at least 1 (default 20); 0 in the other modes
- * @param loader train: also measure the input pipeline alone on real data, after the training step; null for none
+ * @param loader train: also measure the input pipeline alone on real data, after the training step; null for none.
+ *     Its transform makes RGB images, so it needs {@code inChannels} 3
  */
 public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClasses, int inChannels, int batch,
     int steps, int warmup, ThreadPlanKind threadPlan, int threads, boolean xla, boolean fusedLayerNorm,
@@ -47,9 +49,8 @@ public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClass
     /** An export of the model against the in-process graph: batch-1 latency and images/s per serving path. */
     SERVE;
 
-    /** As the CLI writes it: {@code infer}, {@code train}, {@code serve}. */
-    @Override
-    public String toString() {
+    /** As {@code benchmark --mode} takes it: {@code infer}, {@code train}, {@code serve}. */
+    public String cliName() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
@@ -72,9 +73,8 @@ public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClass
       };
     }
 
-    /** As the CLI writes it: {@code throughput}, {@code latency}, {@code batches}. */
-    @Override
-    public String toString() {
+    /** As {@code benchmark --thread-plan} takes it: {@code throughput}, {@code latency}, {@code batches}. */
+    public String cliName() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
@@ -85,13 +85,17 @@ public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClass
    *
    * @param data the training data, as {@link DataSpec#of} takes it ({@code fashion-mnist}, {@code cifar10:DIR},
    *     an image folder)
-   * @param autoAugment the RandAugment policy, or null for none
+   * @param autoAugment the RandAugment policy, or null for none ({@code "none"}, as {@code --aa} writes it, is
+   *     taken as null)
    * @param minScale RandomResizedCrop's minimum area fraction in (0, 1]
    * @param threads loader threads, at least 1
    */
   public record LoaderOnly(String data, String autoAugment, float minScale, int threads) {
     public LoaderOnly {
       Objects.requireNonNull(data, "LoaderOnly.data");
+      if ("none".equalsIgnoreCase(autoAugment)) {
+        autoAugment = null; // the CLI's word for no policy means the same here, rather than an unknown policy
+      }
       if (autoAugment != null) {
         RandAugment.Config.parse(autoAugment); // a policy the transform would refuse, refused now
       }
@@ -105,7 +109,10 @@ public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClass
           Runtime.getRuntime().availableProcessors());
     }
 
-    /** RandAugment {@code policy} (null: none) and RandomResizedCrop's minimum area {@code minScale}. */
+    /**
+     * RandAugment {@code policy} (null or {@code "none"}: none) and RandomResizedCrop's minimum area
+     * {@code minScale}.
+     */
     public LoaderOnly withAugmentation(String policy, float minScale) {
       return new LoaderOnly(data, policy, minScale, threads);
     }
@@ -120,7 +127,12 @@ public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClass
     Objects.requireNonNull(mode, "BenchmarkSpec.mode");
     Objects.requireNonNull(model, "BenchmarkSpec.model");
     Objects.requireNonNull(threadPlan, "BenchmarkSpec.threadPlan");
-    ModelRegistry.get(model).checkImageSize(imageSize); // an unknown name or a size the model cannot take
+    ModelEntry entry = ModelRegistry.get(model); // an unknown name: UnknownModelException, as the CLI reports it
+    try {
+      entry.checkImageSize(imageSize);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("BenchmarkSpec.imageSize: " + e.getMessage(), e);
+    }
     ConfigChecks.positive("BenchmarkSpec.numClasses", numClasses);
     ConfigChecks.positive("BenchmarkSpec.inChannels", inChannels);
     ConfigChecks.positive("BenchmarkSpec.batch", batch);
@@ -147,6 +159,11 @@ public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClass
     }
     if (loader != null && mode != Mode.TRAIN) {
       throw new IllegalArgumentException("BenchmarkSpec.loader applies only to train");
+    }
+    if (loader != null && inChannels != 3) {
+      // the loader's training transform makes RGB images: its rate would be of another input than the step's
+      throw new IllegalArgumentException("BenchmarkSpec.loader measures the training transform of RGB images, so it"
+          + " needs inChannels 3, got " + inChannels);
     }
   }
 

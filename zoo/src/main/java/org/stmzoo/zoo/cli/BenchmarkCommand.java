@@ -1,9 +1,9 @@
 package org.stmzoo.zoo.cli;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
+import java.util.function.Function;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -11,7 +11,6 @@ import org.stmzoo.zoo.api.BenchmarkResult;
 import org.stmzoo.zoo.api.BenchmarkSpec;
 import org.stmzoo.zoo.api.Benchmarks;
 import org.stmzoo.zoo.api.TrainSpec;
-import org.stmzoo.zoo.benchmark.ThroughputBenchmark;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
@@ -85,9 +84,14 @@ final class BenchmarkCommand implements Command {
   public int run(CommandLine line) throws IOException {
     BenchmarkSpec spec = spec(line);
     int profileTop = CliArgs.positiveInt(line, "profile-top", 15);
-    BenchmarkResult result = Benchmarks.run(spec);
-    System.out.print(result.format(profileTop));
-    result.note().ifPresent(note -> System.err.println("note: " + note));
+    // printed as soon as the step is measured, before the loader runs: a loader failure keeps them on screen
+    BenchmarkResult result = Benchmarks.run(spec, measured -> {
+      System.out.print(measured.formatFigures());
+      measured.notes().forEach(note -> System.err.println("note: " + note));
+      measured.steps().flatMap(BenchmarkResult.StepFigures::profile)
+          .ifPresent(profile -> System.out.print(profile.format(profileTop)));
+    });
+    result.formatLoader().ifPresent(System.out::print);
     return 0;
   }
 
@@ -101,13 +105,8 @@ final class BenchmarkCommand implements Command {
     }
     ModelEntry entry = ModelRegistry.get(line.getOptionValue("model"));
     ModelOptions options = ModelArguments.parse(line, entry);
-    String modeName = line.getOptionValue("mode", "infer");
-    BenchmarkSpec.Mode mode = switch (modeName) {
-      case "infer" -> BenchmarkSpec.Mode.INFER;
-      case "train" -> BenchmarkSpec.Mode.TRAIN;
-      case "serve" -> BenchmarkSpec.Mode.SERVE;
-      default -> throw new UsageException("--mode must be infer, train or serve, got '" + modeName + "'");
-    };
+    BenchmarkSpec.Mode mode = named(line, "mode", BenchmarkSpec.Mode.INFER, BenchmarkSpec.Mode.values(),
+        BenchmarkSpec.Mode::cliName);
     boolean serve = mode == BenchmarkSpec.Mode.SERVE;
     boolean train = mode == BenchmarkSpec.Mode.TRAIN;
     // a flag given where it does not apply: the spec cannot tell a flag left out from its default, so these are
@@ -123,6 +122,10 @@ final class BenchmarkCommand implements Command {
       throw new UsageException("--in-channels must be 3 with --mode serve (exports take RGB images), got "
           + options.inChannels());
     }
+    if (line.hasOption("data") && options.inChannels() != 3) { // as above
+      throw new UsageException("--in-channels must be 3 with --data (the loader's training transform makes RGB"
+          + " images), got " + options.inChannels());
+    }
     BenchmarkSpec spec = BenchmarkSpec.of(mode, entry.name()).withImageSize(options.imageSize())
         .withNumClasses(options.numClasses()).withInChannels(options.inChannels());
     if (line.hasOption("batch")) {
@@ -131,7 +134,8 @@ final class BenchmarkCommand implements Command {
     spec = spec.withSteps(CliArgs.positiveInt(line, "steps", spec.steps()))
         .withWarmup(CliArgs.nonNegativeInt(line, "warmup", spec.warmup()));
     int threads = line.hasOption("threads") ? CliArgs.positiveInt(line, "threads", 0) : 0;
-    spec = spec.withThreadPlan(threadPlan(line.getOptionValue("thread-plan", "throughput")), threads);
+    spec = spec.withThreadPlan(named(line, "thread-plan", BenchmarkSpec.ThreadPlanKind.THROUGHPUT,
+        BenchmarkSpec.ThreadPlanKind.values(), BenchmarkSpec.ThreadPlanKind::cliName), threads);
     if (serve) {
       return spec.withLatencyRuns(CliArgs.positiveInt(line, "runs", spec.latencyRuns()))
           .withFusedLayerNorm(line.hasOption("fused-layer-norm"));
@@ -144,7 +148,7 @@ final class BenchmarkCommand implements Command {
     try {
       spec.checkBatchSplits();
     } catch (IllegalArgumentException e) {
-      throw new UsageException("--thread-plan " + spec.threadPlan() + ": " + e.getMessage());
+      throw new UsageException("--thread-plan " + spec.threadPlan().cliName() + ": " + e.getMessage());
     }
     CliArgs.positiveInt(line, "profile-top", 15); // refused before the loader's flags, as always; run reads it
     spec = spec.withXla(line.hasOption("xla")).withProfile(line.hasOption("profile"))
@@ -157,12 +161,17 @@ final class BenchmarkCommand implements Command {
     return spec;
   }
 
-  private static BenchmarkSpec.ThreadPlanKind threadPlan(String name) {
-    return switch (name) {
-      case "throughput" -> BenchmarkSpec.ThreadPlanKind.THROUGHPUT;
-      case "latency" -> BenchmarkSpec.ThreadPlanKind.LATENCY;
-      case "batches" -> BenchmarkSpec.ThreadPlanKind.BATCHES;
-      default -> throw new UsageException("--thread-plan must be throughput, latency or batches, got '" + name + "'");
-    };
+  /**
+   * The constant of {@code values} whose CLI name is {@code --flag}'s value ({@code fallback} without the flag),
+   * e.g. {@code --mode must be infer, train or serve, got 'x'} for another value.
+   */
+  private static <E extends Enum<E>> E named(CommandLine line, String flag, E fallback, E[] values,
+      Function<E, String> cliName) {
+    String value = line.getOptionValue(flag, cliName.apply(fallback));
+    return Arrays.stream(values).filter(e -> cliName.apply(e).equals(value)).findFirst().orElseThrow(() -> {
+      List<String> names = Arrays.stream(values).map(cliName).toList();
+      return new UsageException("--" + flag + " must be " + String.join(", ", names.subList(0, names.size() - 1))
+          + " or " + names.get(names.size() - 1) + ", got '" + value + "'");
+    });
   }
 }
