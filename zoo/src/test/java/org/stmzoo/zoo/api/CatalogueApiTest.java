@@ -89,6 +89,36 @@ class CatalogueApiTest {
   }
 
   @Test
+  void writingIntoAnInfosPreprocessingLeavesTheRegistryAsItWas() {
+    float[] mean = Catalogue.model("pit-ti").preprocessing().mean();
+    float[] std = Catalogue.model("pit-ti").preprocessing().std();
+    Catalogue.model("pit-ti").preprocessing().mean()[0] = 0f;
+    Catalogue.model("pit-ti").preprocessing().std()[0] = 1f;
+    assertThat(Catalogue.model("pit-ti").preprocessing().mean()).containsExactly(mean).startsWith(0.485f);
+    assertThat(Catalogue.model("pit-ti").preprocessing().std()).containsExactly(std).startsWith(0.229f);
+    assertThat(Catalogue.model("pit-ti")).isEqualTo(Catalogue.model("pit-ti"));
+  }
+
+  @Test
+  void anInfoBuiltByHandMustSayWhatTheRegistrySays() {
+    ModelInfo info = Catalogue.model("pit-ti");
+    assertThat(new ModelInfo(info.name(), info.family(), info.reference(), info.config(), info.defaultImageSize(),
+        info.defaultDropPath(), info.preprocessing())).isEqualTo(info);
+    assertThatThrownBy(() -> new ModelInfo("pit-tiny", info.family(), info.reference(), info.config(), 224, 0.1f,
+        info.preprocessing())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("ModelInfo.name: unknown model 'pit-tiny'");
+    assertThatThrownBy(() -> new ModelInfo(info.name(), info.family(), info.reference(), info.config(), 32,
+        info.defaultDropPath(), info.preprocessing())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ModelInfo.defaultImageSize is 32, the registry's is 224 (use Catalogue.model(name))");
+    assertThatThrownBy(() -> new ModelInfo(info.name(), "deit", info.reference(), info.config(),
+        info.defaultImageSize(), info.defaultDropPath(), info.preprocessing()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("ModelInfo.family is deit, the registry's is ");
+    assertThatThrownBy(() -> new ModelInfo(info.name(), info.family(), info.reference(), info.config(),
+        info.defaultImageSize(), info.defaultDropPath(), info.preprocessing().withCropPct(0.5f)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("ModelInfo.preprocessing is ");
+  }
+
+  @Test
   void aGlobSelectsModelsByName() {
     List<String> micro = Catalogue.models("u-*-micro").stream().map(ModelInfo::name).toList();
     assertThat(micro).contains("u-convnext-micro", "u-swin-micro").allMatch(n -> n.matches("u-.*-micro"));
