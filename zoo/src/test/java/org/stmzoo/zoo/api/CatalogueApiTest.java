@@ -147,7 +147,12 @@ class CatalogueApiTest {
       FetchedWeights fetched = downloads.download("pit-ti.in1k", null, QUIET);
       assertThat(fetched.file()).isEqualTo(before.file()).hasBinaryContent(weights);
       assertThat(fetched.sha256()).isEqualTo(sha);
-      assertThat(fetched.verification()).startsWith("SHA-256 matches the SHA-256 pinned on")
+      // nothing was known before this first download: the file was pinned, not matched with its own pin
+      assertThat(fetched.verification()).startsWith("no published SHA-256: SHA-256 pinned on ")
+          .endsWith(" in " + downloads.pinFile() + " by this download");
+      FetchedWeights again = downloads.download("pit-ti.in1k", null, QUIET);
+      assertThat(again.sha256()).isEqualTo(sha);
+      assertThat(again.verification()).startsWith("SHA-256 matches the SHA-256 pinned on ")
           .endsWith(" in " + downloads.pinFile());
       ReleaseInfo after = release(downloads, "pit-ti.in1k");
       assertThat(after.cached()).isTrue();
@@ -157,21 +162,23 @@ class CatalogueApiTest {
       // a SHA-256 the caller vouches for is checked against the file downloaded again
       Files.delete(fetched.file());
       FetchedWeights vouched = downloads.download("pit-ti.in1k", sha.toUpperCase(Locale.ROOT), QUIET);
-      assertThat(vouched.verification()).isEqualTo("SHA-256 matches the SHA-256 given with --sha256");
+      assertThat(vouched.verification()).isEqualTo("SHA-256 matches the SHA-256 the caller vouched for");
       assertThat(vouched.file()).hasBinaryContent(weights);
       assertThatThrownBy(() -> downloads.download("pit-ti.in1k", "00".repeat(32), QUIET))
-          .hasMessageContaining("not the SHA-256 given with --sha256");
+          .hasMessageContaining("not the SHA-256 the caller vouched for").hasMessageNotContaining("--sha256 ");
     }
   }
 
   @Test
   void aSha256IsRefusedBeforeAnythingIsDownloaded() throws Exception {
     Downloads offline = new Downloads(Map.of("STMZOO_HOME", dir.toString()), true, null);
-    assertThat(offline.sha256Refusal("pit-ti.in1k", "xyz")).contains("--sha256 takes 64 hex digits, got 'xyz'");
+    assertThat(offline.sha256Refusal("pit-ti.in1k", "xyz")).contains("acceptSha256 takes 64 hex digits, got 'xyz'");
+    assertThat(offline.sha256Refusal("pit-ti.in1k", "xyz", "--sha256"))
+        .contains("--sha256 takes 64 hex digits, got 'xyz'");
     assertThat(offline.sha256Refusal("pit-ti.in1k", "ab".repeat(32))).isEmpty();
     assertThat(offline.sha256Refusal("pit-ti.in1k", null)).isEqualTo(Optional.empty());
     assertThatThrownBy(() -> offline.download("pit-ti.in1k", "xyz", QUIET))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("--sha256 takes 64 hex digits, got 'xyz'");
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("acceptSha256 takes 64 hex digits, got 'xyz'");
     assertThatThrownBy(() -> offline.sha256Refusal("pit-ti.nope", "xyz"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown pretrained tag 'pit-ti.nope'");
     assertThatThrownBy(() -> offline.download("pit-ti.in1k", null, null)).isInstanceOf(NullPointerException.class)
