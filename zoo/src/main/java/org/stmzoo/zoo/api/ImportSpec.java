@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import org.stmzoo.layers.core.ConfigChecks;
+import org.stmzoo.zoo.registry.ModelEntry;
+import org.stmzoo.zoo.registry.ModelRegistry;
 
 /**
  * A conversion of reference PyTorch weights into an stmzoo checkpoint, as {@code ./stmzoo import} takes it
@@ -14,8 +16,8 @@ import org.stmzoo.layers.core.ConfigChecks;
  *     {@code .pth.tar})
  * @param output the folder to write the stmzoo checkpoint to
  * @param numClasses the new model's classes, at least 1; another count than the reference's re-initialises the head
- * @param imageSize the input size, at least 1 (the model's own rule is checked when the import runs), or null for
- *     the model's default; position embeddings are resized as each reference resizes them
+ * @param imageSize the input size, at least 1 and one the model's architecture takes, or null for the model's
+ *     default; position embeddings are resized as each reference resizes them
  * @param ema import a training checkpoint's EMA weights ({@code model_ema}, {@code state_dict_ema}) instead of its
  *     {@code model} / {@code state_dict}
  * @param classNames the class names in logit order, stored in the checkpoint, each named once (as many as
@@ -29,11 +31,26 @@ public record ImportSpec(String model, Path checkpoint, Path output, int numClas
     Objects.requireNonNull(checkpoint, "ImportSpec.checkpoint");
     Objects.requireNonNull(output, "ImportSpec.output");
     ConfigChecks.positive("ImportSpec.numClasses", numClasses);
+    ModelEntry entry = registered(model);
     if (imageSize != null) {
       ConfigChecks.positive("ImportSpec.imageSize", imageSize);
+      try {
+        entry.checkImageSize(imageSize);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("ImportSpec.imageSize: " + e.getMessage(), e);
+      }
     }
     if (classNames != null) {
       classNames = ClassNames.distinct("ImportSpec.classNames", classNames);
+    }
+  }
+
+  /** Refused when the spec is built, not when the import runs: a spec that exists can be imported. */
+  private static ModelEntry registered(String model) {
+    try {
+      return ModelRegistry.get(model);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("ImportSpec.model: " + e.getMessage(), e);
     }
   }
 
