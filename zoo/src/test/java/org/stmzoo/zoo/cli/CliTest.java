@@ -388,6 +388,17 @@ class CliTest {
         + " file, one name per line)");
   }
 
+  /** A name on two lines of import's --class-names is a usage error naming the file and both lines. */
+  @Test
+  void aRepeatedClassNameIsAUsageErrorNamingTheLines() throws IOException {
+    Path names = Files.writeString(tmp.resolve("names.txt"), "cat\n\ndog\n cat \n");
+    Outcome imported = run("import", "--model", "pit-ti", "--checkpoint", tmp.resolve("none.pth").toString(),
+        "--output", tmp.resolve("imported").toString(), "--num-classes", "3", "--class-names", names.toString());
+    assertThat(imported.code()).isEqualTo(2);
+    assertThat(errorLine(imported)).isEqualTo("error: --class-names " + names + ": line 4 repeats 'cat' of line 1");
+    assertThat(tmp.resolve("imported")).doesNotExist();
+  }
+
   /** --labels and --class-names read a name per line, stripped (import's kept the spaces), blank lines left out. */
   @Test
   void nameFilesAreStrippedLines() throws IOException {
