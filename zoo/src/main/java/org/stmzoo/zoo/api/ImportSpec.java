@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Objects;
 import org.stmzoo.layers.core.ConfigChecks;
 import org.stmzoo.zoo.registry.ModelEntry;
-import org.stmzoo.zoo.registry.ModelRegistry;
 
 /**
  * A conversion of reference PyTorch weights into an stmzoo checkpoint, as {@code ./stmzoo import} takes it
@@ -31,26 +30,14 @@ public record ImportSpec(String model, Path checkpoint, Path output, int numClas
     Objects.requireNonNull(checkpoint, "ImportSpec.checkpoint");
     Objects.requireNonNull(output, "ImportSpec.output");
     ConfigChecks.positive("ImportSpec.numClasses", numClasses);
-    ModelEntry entry = registered(model);
+    // refused when the spec is built, not when the import runs: a spec that exists can be imported
+    ModelEntry entry = RegisteredModels.get("ImportSpec.model", model);
     if (imageSize != null) {
       ConfigChecks.positive("ImportSpec.imageSize", imageSize);
-      try {
-        entry.checkImageSize(imageSize);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("ImportSpec.imageSize: " + e.getMessage(), e);
-      }
+      RegisteredModels.checkImageSize("ImportSpec.imageSize", entry, imageSize);
     }
     if (classNames != null) {
       classNames = ClassNames.distinct("ImportSpec.classNames", classNames);
-    }
-  }
-
-  /** Refused when the spec is built, not when the import runs: a spec that exists can be imported. */
-  private static ModelEntry registered(String model) {
-    try {
-      return ModelRegistry.get(model);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("ImportSpec.model: " + e.getMessage(), e);
     }
   }
 

@@ -29,21 +29,13 @@ public record ModelInfo(String name, String family, String reference, String con
     Objects.requireNonNull(preprocessing, "ModelInfo.preprocessing");
     // measure() and Stmzoo.load go by the name alone: an info that says other things of it than the registry would
     // describe a model no call builds
-    ModelEntry entry = registered(name);
+    ModelEntry entry = RegisteredModels.get("ModelInfo.name", name);
     differs("family", family, entry.family());
     differs("reference", reference, entry.reference());
     differs("config", config, entry.config().describe());
     differs("defaultImageSize", defaultImageSize, entry.defaultImageSize());
     differs("defaultDropPath", defaultDropPath, entry.defaultDropPath());
     differs("preprocessing", preprocessing, entry.preprocessing());
-  }
-
-  private static ModelEntry registered(String name) {
-    try {
-      return ModelRegistry.get(name);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("ModelInfo.name: " + e.getMessage(), e);
-    }
   }
 
   private static void differs(String field, Object given, Object registered) {
