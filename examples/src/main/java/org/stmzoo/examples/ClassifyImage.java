@@ -1,6 +1,7 @@
 package org.stmzoo.examples;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import org.stmzoo.zoo.api.Prediction;
 import org.stmzoo.zoo.api.Stmzoo;
 import org.stmzoo.zoo.api.StmzooModel;
@@ -22,7 +23,7 @@ public final class ClassifyImage {
     try (StmzooModel classifier = Stmzoo.load(model, weights)) {
       System.out.println(classifier.name() + " on " + image + ":");
       for (Prediction p : classifier.classify(image, 5)) {
-        System.out.printf("  %-24s %.4f%n", p.label(), p.probability());
+        System.out.printf(Locale.ROOT, "  %-24s %.4f%n", p.label(), p.probability());
       }
     }
   }

@@ -1,6 +1,7 @@
 package org.stmzoo.examples;
 
 import java.awt.image.BufferedImage;
+import java.util.Locale;
 import org.stmzoo.zoo.api.ModelSpec;
 import org.stmzoo.zoo.api.Stmzoo;
 import org.stmzoo.zoo.api.StmzooModel;
@@ -20,9 +21,9 @@ public final class Embeddings {
       BufferedImage b = TinyImages.circle(2);
       BufferedImage c = TinyImages.square(3);
       float[] fa = backbone.features(a);
-      System.out.printf("%d-dimensional embeddings%n", fa.length);
-      System.out.printf("circle vs circle: %.4f%n", cosine(fa, backbone.features(b)));
-      System.out.printf("circle vs square: %.4f%n", cosine(fa, backbone.features(c)));
+      System.out.printf(Locale.ROOT, "%d-dimensional embeddings%n", fa.length);
+      System.out.printf(Locale.ROOT, "circle vs circle: %.4f%n", cosine(fa, backbone.features(b)));
+      System.out.printf(Locale.ROOT, "circle vs square: %.4f%n", cosine(fa, backbone.features(c)));
     }
   }
 

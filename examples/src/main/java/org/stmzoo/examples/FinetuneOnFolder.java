@@ -1,6 +1,7 @@
 package org.stmzoo.examples;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import org.stmzoo.recipes.output.EpochRecord;
 import org.stmzoo.zoo.api.DataSpec;
 import org.stmzoo.zoo.api.ModelSpec;
@@ -27,13 +28,13 @@ public final class FinetuneOnFolder {
     TrainingListener progress = new TrainingListener() {
       @Override
       public void step(StepProgress p) {
-        System.out.printf("epoch %d step %d/%d loss %.4f%n", p.epoch() + 1, p.step(), p.stepsPerEpoch(),
+        System.out.printf(Locale.ROOT, "epoch %d step %d/%d loss %.4f%n", p.epoch() + 1, p.step(), p.stepsPerEpoch(),
             p.meanLoss());
       }
 
       @Override
       public void epochFinished(EpochRecord r) {
-        System.out.printf("epoch %d: val top-1 %.1f%%%n", r.epoch() + 1, r.evalTop1());
+        System.out.printf(Locale.ROOT, "epoch %d: val top-1 %.1f%%%n", r.epoch() + 1, r.evalTop1());
       }
     };
     TrainingResult result;

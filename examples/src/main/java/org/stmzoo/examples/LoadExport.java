@@ -2,6 +2,7 @@ package org.stmzoo.examples;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.stmzoo.zoo.api.ModelSpec;
 import org.stmzoo.zoo.api.Prediction;
 import org.stmzoo.zoo.api.Stmzoo;
@@ -28,8 +29,8 @@ public final class LoadExport {
     }
     try (StmzooModel served = Stmzoo.load(export)) {
       Prediction top = served.classify(TinyImages.png(TinyImages.square(5)), 1).get(0);
-      System.out.printf("%s (%dx%d, %d classes): %s %.4f%n", served.name(), served.imageSize(), served.imageSize(),
-          served.classNames().size(), top.label(), top.probability());
+      System.out.printf(Locale.ROOT, "%s (%dx%d, %d classes): %s %.4f%n", served.name(), served.imageSize(),
+          served.imageSize(), served.classNames().size(), top.label(), top.probability());
     }
   }
 }

@@ -1,5 +1,6 @@
 package org.stmzoo.examples;
 
+import java.util.Locale;
 import org.stmzoo.zoo.api.BenchmarkProfile;
 import org.stmzoo.zoo.api.BenchmarkResult;
 import org.stmzoo.zoo.api.BenchmarkSpec;
@@ -20,13 +21,13 @@ public final class ProfileModel {
     BenchmarkResult result = Benchmarks.run(BenchmarkSpec.infer(model).withImageSize(size).withBatch(batch)
         .withSteps(3).withProfile(true));
     BenchmarkResult.StepFigures steps = result.steps().orElseThrow();
-    System.out.printf("%s at %dx%d, batch %d: %.1f images/s, %.1f ms/step%n", model, size, size, batch,
+    System.out.printf(Locale.ROOT, "%s at %dx%d, batch %d: %.1f images/s, %.1f ms/step%n", model, size, size, batch,
         steps.imagesPerSecond(), steps.msPerStep());
     BenchmarkProfile profile = steps.profile().orElseThrow();
     for (BenchmarkProfile.Table table : profile.stepTables()) {
       System.out.println(table.title() + ":");
-      table.rows().stream().limit(3).forEach(row -> System.out.printf("  %-52s %7.2f ms %5.1f %%%n", row.key(),
-          row.millis(), row.percent()));
+      table.rows().stream().limit(3).forEach(row -> System.out.printf(Locale.ROOT, "  %-52s %7.2f ms %5.1f %%%n",
+          row.key(), row.millis(), row.percent()));
     }
   }
 }

@@ -1,11 +1,13 @@
 package org.stmzoo.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +27,28 @@ class ExamplesTest {
           .matcher(out).find(), out);
     }
     assertTrue(out.contains("u-convnext-micro       unified-convnext      4,439,624"), out);
+  }
+
+  /** Numbers print the same whatever the user's locale: a German one would print 4.439.624 and 0,123. */
+  @Test
+  void compareMixerCostsPrintsTheSameNumbersInAGermanLocale() throws Exception {
+    Locale before = Locale.getDefault();
+    String out;
+    try {
+      Locale.setDefault(Locale.GERMANY);
+      out = run(() -> CompareMixerCosts.main(new String[] {"u-convnext-micro"}));
+    } finally {
+      Locale.setDefault(before);
+    }
+    assertTrue(Pattern.compile("(?m)^u-convnext-micro       unified-convnext      4,439,624 +0\\.\\d{3}  \\S")
+        .matcher(out).find(), out);
+  }
+
+  @Test
+  void compareMixerCostsRefusesAGlobThatMatchesNoModel() {
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> CompareMixerCosts.main(new String[] {"no-such-*"}));
+    assertEquals("no model matches 'no-such-*'", refused.getMessage());
   }
 
   @Test

@@ -1,8 +1,15 @@
 package org.stmzoo.layers.core;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * How a model expects its input: RGB in [0, 1] normalised by {@code mean}/{@code std}; evaluation resizes the
  * shorter side to {@code size / cropPct} and center-crops {@code size}.
+ *
+ * <p>Immutable: the arrays are copied in and out, because one instance is shared by a family's registry entries
+ * and handed to callers (the public catalogue among them), and a caller writing into it must not change how every
+ * later model is trained or evaluated. Equality is by the values of mean and std, not by array identity.
  */
 public record Preprocessing(float[] mean, float[] std, float cropPct, String interpolation) {
   /** Checked once here for every source (families, checkpoints, manifests): one mean and std a channel, a crop. */
@@ -16,6 +23,37 @@ public record Preprocessing(float[] mean, float[] std, float cropPct, String int
       ConfigChecks.positiveFinite("std[" + c + "]", std[c]);
     }
     ConfigChecks.fraction("cropPct", cropPct);
+    mean = mean.clone();
+    std = std.clone();
+  }
+
+  /** The per-channel mean, a copy. */
+  @Override
+  public float[] mean() {
+    return mean.clone();
+  }
+
+  /** The per-channel standard deviation, a copy. */
+  @Override
+  public float[] std() {
+    return std.clone();
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Preprocessing that && Arrays.equals(mean, that.mean) && Arrays.equals(std, that.std)
+        && Float.compare(cropPct, that.cropPct) == 0 && Objects.equals(interpolation, that.interpolation);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(Arrays.hashCode(mean), Arrays.hashCode(std), cropPct, interpolation);
+  }
+
+  @Override
+  public String toString() {
+    return "Preprocessing[mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + ", cropPct=" + cropPct
+        + ", interpolation=" + interpolation + "]";
   }
 
   public static Preprocessing imagenet() {

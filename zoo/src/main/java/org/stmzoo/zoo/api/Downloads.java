@@ -79,13 +79,21 @@ public record Downloads(Map<String, String> env, boolean offline, String mirror)
    * when it would not, or for a null {@code acceptSha256}. An unknown tag is an {@link IllegalArgumentException}.
    */
   public Optional<String> sha256Refusal(String tag, String acceptSha256) throws IOException {
+    return sha256Refusal(tag, acceptSha256, null);
+  }
+
+  /**
+   * As {@link #sha256Refusal(String, String)}, naming {@code acceptSha256} as the command-line {@code flag} it came
+   * in through (e.g. {@code --sha256}), or as {@code acceptSha256} for a null flag.
+   */
+  public Optional<String> sha256Refusal(String tag, String acceptSha256, String flag) throws IOException {
     Objects.requireNonNull(tag, "tag");
     PretrainedManifest.Entry entry = ModelRegistry.pretrained(env).get(tag);
     if (acceptSha256 == null) {
       return Optional.empty();
     }
     try {
-      new Downloader(cache(), null).expected(entry, acceptSha256);
+      downloader(flag, null).expected(entry, acceptSha256);
       return Optional.empty();
     } catch (IllegalArgumentException e) {
       return Optional.of(e.getMessage());
@@ -100,13 +108,35 @@ public record Downloads(Map<String, String> env, boolean offline, String mirror)
    * {@link IllegalArgumentException} before anything is downloaded. {@code progress} hears the download.
    */
   public FetchedWeights download(String tag, String acceptSha256, PrintStream progress) throws IOException {
+    return download(tag, acceptSha256, null, progress);
+  }
+
+  /**
+   * As {@link #download(String, String, PrintStream)}, with messages naming {@code acceptSha256} as the
+   * command-line {@code flag} it came in through (e.g. {@code --sha256}), or as {@code acceptSha256} for a null flag.
+   */
+  public FetchedWeights download(String tag, String acceptSha256, String flag, PrintStream progress)
+      throws IOException {
     Objects.requireNonNull(tag, "tag");
     Objects.requireNonNull(progress, "progress");
     PretrainedManifest.Entry entry = ModelRegistry.pretrained(env).get(tag);
-    Downloader downloader = new Downloader(cache(), progress);
-    Path file = downloader.fetch(entry, acceptSha256); // which checks acceptSha256 before it downloads
-    Downloader.Expected checked = downloader.expected(entry, acceptSha256); // a first download has pinned it now
-    return new FetchedWeights(file, checked.sha256(), checked.sha256() != null
-        ? "SHA-256 matches the " + checked.origin() : "SHA-256 pinned in " + pinFile());
+    Downloader downloader = downloader(flag, progress);
+    // what the file is checked against, asked before the fetch: a first download pins what it fetched, and the
+    // pin asked for afterwards would be the file compared with itself
+    Downloader.Expected known = downloader.expected(entry, acceptSha256); // refuses a bad acceptSha256 first
+    Path file = downloader.fetch(entry, acceptSha256);
+    if (known.sha256() != null) {
+      return new FetchedWeights(file, known.sha256(), "SHA-256 matches the " + known.origin());
+    }
+    Downloader.Expected pinned = downloader.expected(entry, null); // the pin this download made
+    String pin = pinned.origin() + " by this download"; // SHA-256 pinned on <when> in <pin file> by this download
+    return new FetchedWeights(file, pinned.sha256(), known.prefix() != null
+        ? "SHA-256 starts with the file name's " + known.prefix() + ", no published SHA-256: " + pin
+        : "no published SHA-256: " + pin);
+  }
+
+  private Downloader downloader(String flag, PrintStream progress) {
+    return new Downloader(cache(), progress).vouchedAs(flag != null ? Downloader.Vouched.flag(flag)
+        : new Downloader.Vouched("acceptSha256", "SHA-256 the caller vouched for"));
   }
 }

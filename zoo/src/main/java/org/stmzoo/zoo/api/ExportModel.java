@@ -77,11 +77,13 @@ final class ExportModel extends LoadedModel<byte[]> {
   @Override
   float[][] batchLogits(FloatNdArray normalisedBatch) {
     Preprocessing p = preprocessing();
+    float[] mean = p.mean(); // copies: fetched once, not per pixel
+    float[] std = p.std();
     float[] pixels = new float[Math.toIntExact(normalisedBatch.size())];
     normalisedBatch.copyTo(DataBuffers.of(pixels, false, false));
     for (int i = 0; i < pixels.length; i++) {
       int c = i % 3;
-      pixels[i] = (pixels[i] * p.std()[c] + p.mean()[c]) * 255f;
+      pixels[i] = (pixels[i] * std[c] + mean[c]) * 255f;
     }
     try (TFloat32 images = TFloat32.tensorOf(normalisedBatch.shape(), DataBuffers.of(pixels, true, false))) {
       return model.classify(images).logits();

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import org.stmzoo.layers.core.ConfigChecks;
+import org.stmzoo.zoo.registry.ModelEntry;
 
 /**
  * A conversion of reference PyTorch weights into an stmzoo checkpoint, as {@code ./stmzoo import} takes it
@@ -14,8 +15,8 @@ import org.stmzoo.layers.core.ConfigChecks;
  *     {@code .pth.tar})
  * @param output the folder to write the stmzoo checkpoint to
  * @param numClasses the new model's classes, at least 1; another count than the reference's re-initialises the head
- * @param imageSize the input size, at least 1 (the model's own rule is checked when the import runs), or null for
- *     the model's default; position embeddings are resized as each reference resizes them
+ * @param imageSize the input size, at least 1 and one the model's architecture takes, or null for the model's
+ *     default; position embeddings are resized as each reference resizes them
  * @param ema import a training checkpoint's EMA weights ({@code model_ema}, {@code state_dict_ema}) instead of its
  *     {@code model} / {@code state_dict}
  * @param classNames the class names in logit order, stored in the checkpoint, each named once (as many as
@@ -29,8 +30,11 @@ public record ImportSpec(String model, Path checkpoint, Path output, int numClas
     Objects.requireNonNull(checkpoint, "ImportSpec.checkpoint");
     Objects.requireNonNull(output, "ImportSpec.output");
     ConfigChecks.positive("ImportSpec.numClasses", numClasses);
+    // refused when the spec is built, not when the import runs: a spec that exists can be imported
+    ModelEntry entry = RegisteredModels.get("ImportSpec.model", model);
     if (imageSize != null) {
       ConfigChecks.positive("ImportSpec.imageSize", imageSize);
+      RegisteredModels.checkImageSize("ImportSpec.imageSize", entry, imageSize);
     }
     if (classNames != null) {
       classNames = ClassNames.distinct("ImportSpec.classNames", classNames);

@@ -7,7 +7,9 @@ import org.stmzoo.zoo.registry.ModelRegistry;
 
 /**
  * A registered model as the catalogue describes it ({@link Catalogue#model}), without building it: measuring its
- * parameters and MACs builds a graph, so that is {@link #measure}, asked for apart.
+ * parameters and MACs builds a graph, so that is {@link #measure}, asked for apart. Built by hand, every component
+ * must be what the registry says of the model {@code name} (an {@link IllegalArgumentException} naming the first
+ * that is not): the info stands for that model, which {@link #measure} builds by name.
  *
  * @param name stmzoo's name, e.g. {@code u-convnext-micro}, what {@link Stmzoo#load(String, Weights)} takes
  * @param family the family, e.g. {@code unified-convnext}
@@ -25,6 +27,22 @@ public record ModelInfo(String name, String family, String reference, String con
     Objects.requireNonNull(reference, "ModelInfo.reference");
     Objects.requireNonNull(config, "ModelInfo.config");
     Objects.requireNonNull(preprocessing, "ModelInfo.preprocessing");
+    // measure() and Stmzoo.load go by the name alone: an info that says other things of it than the registry would
+    // describe a model no call builds
+    ModelEntry entry = RegisteredModels.get("ModelInfo.name", name);
+    differs("family", family, entry.family());
+    differs("reference", reference, entry.reference());
+    differs("config", config, entry.config().describe());
+    differs("defaultImageSize", defaultImageSize, entry.defaultImageSize());
+    differs("defaultDropPath", defaultDropPath, entry.defaultDropPath());
+    differs("preprocessing", preprocessing, entry.preprocessing());
+  }
+
+  private static void differs(String field, Object given, Object registered) {
+    if (!given.equals(registered)) {
+      throw new IllegalArgumentException("ModelInfo." + field + " is " + given + ", the registry's is " + registered
+          + " (use Catalogue.model(name))");
+    }
   }
 
   static ModelInfo of(ModelEntry entry) {

@@ -25,8 +25,8 @@ public final class WeightImport {
   private WeightImport() {}
 
   /**
-   * Reads the reference weights, matches them to the model's variables (an unknown model, an image size it cannot
-   * take, a tensor missing, left over or of another shape are {@link IllegalArgumentException}s naming them) and
+   * Reads the reference weights, matches them to the model's variables (a tensor missing, left over or of another
+   * shape is an {@link IllegalArgumentException} naming it; the spec refused an unknown model or size) and
    * writes the checkpoint; {@code notes} hears what the import adapted (position embeddings resized to another
    * image size, a head re-initialised for another number of classes). The spec's class names are checked against
    * its class count, and the output folder for being one, before anything is read.
@@ -35,8 +35,7 @@ public final class WeightImport {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(notes, "notes");
     ModelEntry entry = ModelRegistry.get(spec.model());
-    int imageSize = spec.imageSize() != null ? spec.imageSize() : entry.defaultImageSize();
-    entry.checkImageSize(imageSize);
+    int imageSize = spec.imageSize() != null ? spec.imageSize() : entry.defaultImageSize(); // checked by the spec
     ModelOptions options = ModelOptions.imagenet().withNumClasses(spec.numClasses()).withImageSize(imageSize);
     List<String> classNames = classNames(spec);
     Path output = PathChecks.outputFolder(spec.output());

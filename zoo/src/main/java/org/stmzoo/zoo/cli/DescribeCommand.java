@@ -1,7 +1,6 @@
 package org.stmzoo.zoo.cli;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
@@ -40,10 +39,7 @@ final class DescribeCommand implements Command {
       throw new UsageException("describe takes exactly one model NAME");
     }
     ModelInfo info = Catalogue.model(line.getArgList().get(0));
-    ModelShape shape = info.defaultShape()
-        .withImageSize(ModelArguments.imageSize(line, info.defaultImageSize(), List.of(info.name())))
-        .withNumClasses(CliArgs.positiveInt(line, "num-classes", 1000))
-        .withInChannels(CliArgs.positiveInt(line, "in-channels", 3));
+    ModelShape shape = ModelArguments.shape(line, info);
     ModelMeasurement figures = info.measure(shape);
     Preprocessing preprocessing = info.preprocessing();
     System.out.printf("model:          %s%n", info.name());

@@ -55,10 +55,10 @@ final class DownloadCommand implements Command {
     Downloads downloads = DownloadArguments.parse(line, env);
     String accepted = line.getOptionValue("sha256");
     // a value that is not hex, or not replaceable, is a bad flag value: said before any download
-    downloads.sha256Refusal(tag, accepted).ifPresent(refusal -> {
+    downloads.sha256Refusal(tag, accepted, "--sha256").ifPresent(refusal -> {
       throw new UsageException(refusal);
     });
-    FetchedWeights fetched = downloads.download(tag, accepted, System.err);
+    FetchedWeights fetched = downloads.download(tag, accepted, "--sha256", System.err);
     System.out.println(fetched.file() + " (" + fetched.verification() + ")");
     return 0;
   }

@@ -1,7 +1,12 @@
 package org.stmzoo.zoo.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -52,7 +57,7 @@ final class ImportCommand implements Command {
     Integer imageSize = ModelArguments.imageSize(line, model.defaultImageSize(), List.of(model.name()));
     Path checkpoint = Path.of(line.getOptionValue("checkpoint"));
     List<String> classNames = line.hasOption("class-names")
-        ? CliArgs.nameLines("class-names", Path.of(line.getOptionValue("class-names"))) : null;
+        ? classNames(Path.of(line.getOptionValue("class-names"))) : null;
     // a flag's mistake is a usage error here; WeightImport.run refuses the same spec with an IllegalArgumentException
     if (classNames != null && !classNames.isEmpty() && classNames.size() != numClasses) {
       throw new UsageException("--class-names lists " + classNames.size() + " classes, the model has " + numClasses);
@@ -65,5 +70,30 @@ final class ImportCommand implements Command {
         + imported.model() + " (" + imported.numClasses() + " classes, " + imported.imageSize() + "px); wrote "
         + imported.directory());
     return 0;
+  }
+
+  /**
+   * The names of {@code --class-names FILE}; a name on two lines is a mistake in the file, so a usage error naming
+   * the flag and both lines, where ImportSpec would refuse it in its own words (an index among the non-blank lines).
+   */
+  private static List<String> classNames(Path file) throws IOException {
+    List<String> names = CliArgs.nameLines("class-names", file);
+    if (new HashSet<>(names).size() == names.size()) {
+      return names;
+    }
+    Map<String, Integer> firstLine = new HashMap<>();
+    List<String> lines = Files.readAllLines(file); // decodes: nameLines did
+    for (int i = 0; i < lines.size(); i++) {
+      String name = lines.get(i).strip();
+      if (name.isEmpty()) {
+        continue;
+      }
+      Integer first = firstLine.putIfAbsent(name, i + 1);
+      if (first != null) {
+        throw new UsageException("--class-names " + file + ": line " + (i + 1) + " repeats '" + name + "' of line "
+            + first);
+      }
+    }
+    throw new IllegalStateException("a repeated name not found again in " + file); // the file changed meanwhile
   }
 }

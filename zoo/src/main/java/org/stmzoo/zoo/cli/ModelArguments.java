@@ -4,6 +4,8 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stmzoo.zoo.api.ModelInfo;
+import org.stmzoo.zoo.api.ModelShape;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelOptions;
 import org.stmzoo.zoo.registry.ModelRegistry;
@@ -24,6 +26,12 @@ final class ModelArguments {
         .withImageSize(imageSize(line, entry.defaultImageSize(), List.of(entry.name())))
         .withNumClasses(CliArgs.positiveInt(line, "num-classes", 1000))
         .withInChannels(CliArgs.positiveInt(line, "in-channels", 3));
+  }
+
+  /** The same flags as the shape {@link ModelInfo#measure} takes: {@code describe}'s. */
+  static ModelShape shape(CommandLine line, ModelInfo info) {
+    ModelOptions options = parse(line, ModelRegistry.get(info.name()));
+    return new ModelShape(options.imageSize(), options.numClasses(), options.inChannels());
   }
 
   /**

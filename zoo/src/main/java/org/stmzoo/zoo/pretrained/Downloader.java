@@ -50,6 +50,30 @@ public final class Downloader {
   private final HttpTransfer http;
   private final WeightLock lock;
   private final long maxBytes;
+  private final Vouched vouched;
+
+  /**
+   * How messages name a SHA-256 the caller vouches for: the flag it came in through on the command line, or the
+   * argument it was passed as from Java, so that each reader sees their own words.
+   *
+   * @param name what was given, e.g. {@code --sha256}
+   * @param origin where the SHA-256 comes from, after "matches the" / "not the", e.g.
+   *     {@code SHA-256 given with --sha256}
+   */
+  public record Vouched(String name, String origin) {
+    /** {@code ./stmzoo download --sha256}. */
+    public static final Vouched FLAG = flag("--sha256");
+
+    /** A SHA-256 given with the command-line flag {@code flag}. */
+    public static Vouched flag(String flag) {
+      return new Vouched(flag, "SHA-256 given with " + flag);
+    }
+
+    public Vouched {
+      java.util.Objects.requireNonNull(name, "Vouched.name");
+      java.util.Objects.requireNonNull(origin, "Vouched.origin");
+    }
+  }
 
   /** @param progress where the progress bar goes (stderr), or null for none */
   public Downloader(WeightCache cache, PrintStream progress) {
@@ -57,11 +81,22 @@ public final class Downloader {
   }
 
   public Downloader(WeightCache cache, PrintStream progress, TransferLimits limits, long maxBytes) {
+    this(cache, progress, limits, maxBytes, Vouched.FLAG);
+  }
+
+  private Downloader(WeightCache cache, PrintStream progress, TransferLimits limits, long maxBytes,
+      Vouched vouched) {
+    this.vouched = vouched;
     this.cache = cache;
     this.progress = progress;
     this.http = new HttpTransfer(limits);
     this.lock = cache.lock();
     this.maxBytes = maxBytes;
+  }
+
+  /** This downloader with messages naming a vouched SHA-256 as {@code words} say (the flag's words otherwise). */
+  public Downloader vouchedAs(Vouched words) {
+    return new Downloader(cache, progress, http.limits(), maxBytes, java.util.Objects.requireNonNull(words, "words"));
   }
 
   /** The cached file of {@code entry}, downloading it first unless it is already there (and verified). */
@@ -235,13 +270,13 @@ public final class Downloader {
     if (acceptSha256 != null) {
       String accepted = acceptSha256.toLowerCase(java.util.Locale.ROOT);
       if (!accepted.matches("[0-9a-f]{64}")) {
-        throw new IllegalArgumentException("--sha256 takes 64 hex digits, got '" + acceptSha256 + "'");
+        throw new IllegalArgumentException(vouched.name() + " takes 64 hex digits, got '" + acceptSha256 + "'");
       }
       if (entry.sha256() != null && !entry.sha256().equals(accepted)) {
         throw new IllegalArgumentException(entry.tag() + ": its SHA-256 is published (" + entry.sha256()
-            + "); --sha256 cannot replace it");
+            + "); " + vouched.name() + " cannot replace it");
       }
-      return new Expected(entry.size(), accepted, prefix, "SHA-256 given with --sha256", false);
+      return new Expected(entry.size(), accepted, prefix, vouched.origin(), false);
     }
     if (entry.sha256() != null) {
       return new Expected(entry.size(), entry.sha256(), prefix, "published SHA-256", false);

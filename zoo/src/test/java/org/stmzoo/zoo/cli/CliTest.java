@@ -25,6 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.FashionMnist;
 import org.stmzoo.recipes.output.RunDirectory;
+import org.stmzoo.zoo.api.Catalogue;
+import org.stmzoo.zoo.api.ModelInfo;
+import org.stmzoo.zoo.api.ModelShape;
 import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelRegistry;
 
@@ -386,6 +389,29 @@ class CliTest {
     assertThat(imported.code()).isEqualTo(1);
     assertThat(errorLine(imported)).isEqualTo("error: " + latin1 + ": not UTF-8 text (--class-names takes a UTF-8"
         + " file, one name per line)");
+  }
+
+  /** describe's shape is the shared model flags' parse, with the model's default size and ImageNet's head. */
+  @Test
+  void describeMeasuresAtTheSharedModelFlags() {
+    ModelInfo info = Catalogue.model("u-convnext-micro");
+    DescribeCommand describe = new DescribeCommand();
+    assertThat(ModelArguments.shape(parse(describe, "u-convnext-micro"), info)).isEqualTo(info.defaultShape());
+    assertThat(ModelArguments.shape(parse(describe, "u-convnext-micro", "--image-size", "64", "--num-classes", "10",
+        "--in-channels", "1"), info)).isEqualTo(new ModelShape(64, 10, 1));
+    assertThatThrownBy(() -> ModelArguments.shape(parse(describe, "u-convnext-micro", "--image-size", "100"), info))
+        .isInstanceOf(UsageException.class).hasMessageStartingWith("--image-size: u-convnext-micro cannot take");
+  }
+
+  /** A name on two lines of import's --class-names is a usage error naming the file and both lines. */
+  @Test
+  void aRepeatedClassNameIsAUsageErrorNamingTheLines() throws IOException {
+    Path names = Files.writeString(tmp.resolve("names.txt"), "cat\n\ndog\n cat \n");
+    Outcome imported = run("import", "--model", "pit-ti", "--checkpoint", tmp.resolve("none.pth").toString(),
+        "--output", tmp.resolve("imported").toString(), "--num-classes", "3", "--class-names", names.toString());
+    assertThat(imported.code()).isEqualTo(2);
+    assertThat(errorLine(imported)).isEqualTo("error: --class-names " + names + ": line 4 repeats 'cat' of line 1");
+    assertThat(tmp.resolve("imported")).doesNotExist();
   }
 
   /** --labels and --class-names read a name per line, stripped (import's kept the spaces), blank lines left out. */

@@ -57,6 +57,22 @@ class PretrainedCommandsTest {
     }
   }
 
+  /** A first download of a release without a published SHA-256 pins it: it was not "matched" with that pin. */
+  @Test
+  void aFirstDownloadSaysItPinnedAndTheNextOneThatItMatchesThePin() throws Exception {
+    byte[] weights = "bytes without a published checksum".getBytes();
+    try (LoopbackMirror mirror = LoopbackMirror.serving("pit_ti_730.pth", weights)) {
+      Map<String, String> env = Map.of("STMZOO_HOME", home.toString(), "STMZOO_MIRROR", mirror.url());
+      Path pins = new WeightCache(home, false, null).lock().file();
+      String first = CommandRunner.run(new DownloadCommand(env), "pit-ti.in1k");
+      assertThat(first).startsWith(home.resolve("weights/pit_ti_730.pth")
+          + " (no published SHA-256: SHA-256 pinned on ").endsWith(" in " + pins + " by this download)\n");
+      String second = CommandRunner.run(new DownloadCommand(env), "pit-ti.in1k");
+      assertThat(second).startsWith(home.resolve("weights/pit_ti_730.pth") + " (SHA-256 matches the SHA-256 pinned on ")
+          .endsWith(" in " + pins + ")\n");
+    }
+  }
+
   @Test
   void offlineTheCommandACachedFileMismatchSuggestsAcceptsIt() throws Exception {
     byte[] pinned = "the bytes first downloaded".getBytes();
