@@ -101,6 +101,34 @@ public final class Trainer {
   }
 
   /**
+   * The records of a run whose {@code last} checkpoint has done all {@code epochs} of {@code stepsPerEpoch} steps,
+   * with the line a resume of it prints; empty when there is more to train (or {@code last} records no step): what
+   * {@link #fit} would find after {@link #restoreLast}, found from the checkpoint's record alone, so that a resume
+   * of a finished run need not build and restore its training graph first. As the run's writer, it first puts back
+   * what a save cut off between its renames left.
+   */
+  public static Optional<List<EpochRecord>> finishedRun(RunDirectory run, long stepsPerEpoch, int epochs,
+      PrintStream log) throws IOException {
+    run.recoverCheckpoints();
+    if (!run.hasCheckpoint(RunDirectory.LAST)) {
+      return Optional.empty(); // restoreLast says there is nothing to resume
+    }
+    CheckpointFolder.Training saved = run.checkpointMetadata(RunDirectory.LAST).training();
+    if (saved == null || saved.step() / stepsPerEpoch < epochs) {
+      return Optional.empty();
+    }
+    logFinished(run, epochs, saved.step(), log);
+    return Optional.of(run.readSummary().stream().filter(r -> r.epoch() < epochs).toList());
+  }
+
+  /** A resume must repeat the run's --epochs (and the schedule follows from them): a longer run is a new one. */
+  private static void logFinished(RunDirectory run, int epochs, long step, PrintStream log) {
+    log.printf(Locale.ROOT, "Nothing to resume: the run already finished its %d epoch%s (step %d); to train longer,"
+        + " start a new run from its weights with --init %s%n", epochs, epochs == 1 ? "" : "s", step,
+        ShellWords.quote(run.root().resolve(RunDirectory.LAST)));
+  }
+
+  /**
    * Also saves {@code last} after every {@code steps}-th step of the run (its optimizer step count) within an epoch,
    * as a stop saves it: the step, the epochs done, no score; {@code --resume} continues from it exactly. 0, the
    * default: only at epoch ends and on a stop. It changes when {@code last} is written, not what is trained.
@@ -177,10 +205,7 @@ public final class Trainer {
         .toList());
     double best = bestScore(records);
     if (startEpoch >= config.epochs()) {
-      // a resume must repeat the run's --epochs (and the schedule follows from them): a longer run is a new one
-      log.printf(Locale.ROOT, "Nothing to resume: the run already finished its %d epoch%s (step %d); to train longer,"
-          + " start a new run from its weights with --init %s%n", config.epochs(), config.epochs() == 1 ? "" : "s",
-          step, ShellWords.quote(run.root().resolve(RunDirectory.LAST)));
+      logFinished(run, config.epochs(), step, log);
       return records;
     }
     if (startEpoch > 0 || step > 0) {

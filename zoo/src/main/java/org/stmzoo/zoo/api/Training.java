@@ -158,6 +158,15 @@ public final class Training {
             new BatchLoader.Shard(0, cluster.map(Cluster::size).orElse(1)));
         BatchLoader val = data.val().map(v -> new BatchLoader(v, model.evalTransform(cropPct), recipe.batchSize(),
             false, false, 0, threads)).orElse(null)) {
+      if (resume && cluster.isEmpty()) {
+        // a finished run is found from its checkpoint's record, before its training graph is built and restored
+        // (a cluster's chief goes on, as its workers wait to be released by the loop)
+        Optional<List<EpochRecord>> finished = Trainer.finishedRun(run, train.batchesPerEpoch(), recipe.epochs(),
+            log);
+        if (finished.isPresent()) {
+          return new TrainingResult(out, finished.get());
+        }
+      }
       Graph g = graphSession.graph();
       Session session = graphSession.session();
       // LayerNorm's forward value as oneDNN's kernel where TF fuses it in this process (not on a cluster, whose

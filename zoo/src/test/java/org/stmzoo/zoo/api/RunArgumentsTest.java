@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -143,6 +144,44 @@ class RunArgumentsTest {
         s.parallelism(), s.saveEverySteps());
     assertThat(Training.run(noCrop, TrainingListener.none(), new PrintStream(PrintStream.nullOutputStream()))
         .epochs()).hasSize(1);
+  }
+
+  /**
+   * A resume of a run that has done its epochs says so and returns the run's records without building the training
+   * graph (whose first line, the parameter count, it used to print first) or touching the checkpoint.
+   */
+  @Test
+  void aResumeOfAFinishedRunStopsBeforeBuildingTheTrainingGraph() throws IOException {
+    Path data = StmzooTest.tinyFolder(tmp.resolve("shapes"), 6);
+    Path run = tmp.resolve("run");
+    TrainSpec spec = trainSpec(DataSpec.folder(data).withValSplit(0.25), run);
+    ByteArrayOutputStream first = new ByteArrayOutputStream();
+    TrainingResult trained = Training.run(spec, TrainingListener.none(),
+        new PrintStream(first, true, StandardCharsets.UTF_8));
+    assertThat(first.toString(StandardCharsets.UTF_8)).contains(MODEL + ": ").contains(" parameters, ");
+    Path last = run.resolve(RunDirectory.LAST);
+    Map<Path, FileTime> before = modificationTimes(last);
+
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    TrainingResult again = Training.run(spec.withResume(true), TrainingListener.none(),
+        new PrintStream(log, true, StandardCharsets.UTF_8));
+
+    assertThat(again.epochs()).isEqualTo(trained.epochs()).hasSize(1);
+    assertThat(log.toString(StandardCharsets.UTF_8)).isEqualTo("Nothing to resume: the run already finished its 1"
+        + " epoch (step 2); to train longer, start a new run from its weights with --init " + last
+        + System.lineSeparator());
+    assertThat(modificationTimes(last)).isEqualTo(before);
+  }
+
+  /** The modification time of each file of {@code folder}. */
+  private static Map<Path, FileTime> modificationTimes(Path folder) throws IOException {
+    Map<Path, FileTime> times = new java.util.TreeMap<>();
+    try (var files = Files.list(folder)) {
+      for (Path f : files.toList()) {
+        times.put(f.getFileName(), Files.getLastModifiedTime(f));
+      }
+    }
+    return times;
   }
 
   @Test
