@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -24,8 +25,27 @@ public final class Report {
   /** One model with the images it is analysed on (a .npy batch is mapped back with each model's statistics). */
   public record Entry(AnalysisModel.Spec model, AnalysisImages images) {}
 
-  /** What to run for every model: one ERF, the invariance types, the attacks. */
-  public record Spec(Erf.Spec erf, List<Invariance.Spec> invariance, List<Robustness.Spec> robustness) {}
+  /**
+   * What to run for every model: one ERF, the invariance types, the attacks. The lists are copied; a null list or
+   * element is refused as the spec is built, not once the first models have run.
+   */
+  public record Spec(Erf.Spec erf, List<Invariance.Spec> invariance, List<Robustness.Spec> robustness) {
+    public Spec {
+      Objects.requireNonNull(erf, "Report.Spec.erf");
+      invariance = noNulls(invariance, "Report.Spec.invariance");
+      robustness = noNulls(robustness, "Report.Spec.robustness");
+    }
+
+    private static <T> List<T> noNulls(List<T> list, String field) {
+      Objects.requireNonNull(list, field);
+      for (int i = 0; i < list.size(); i++) {
+        if (list.get(i) == null) {
+          throw new IllegalArgumentException(field + "[" + i + "] is null");
+        }
+      }
+      return List.copyOf(list);
+    }
+  }
 
   /**
    * Everything measured for one model, with the seconds each analysis took; {@code model} is its label,

@@ -191,7 +191,7 @@ final class AnalyzeCommand implements Command {
       int images) {
     double[] eps = line.hasOption("eps")
         ? AnalysisArguments.list(line, "eps").stream().mapToDouble(AnalyzeCommand::number).toArray()
-        : Robustness.Spec.DEFAULT_EPS;
+        : Robustness.Spec.defaultEps();
     Double stepSize = line.hasOption("step-size") ? number(line.getOptionValue("step-size")) : null;
     return parse(() -> new Robustness.Spec(attack, eps, CliArgs.positiveInt(line, "steps", 10), stepSize,
         line.hasOption("random-start"), AnalysisArguments.seed(line),
