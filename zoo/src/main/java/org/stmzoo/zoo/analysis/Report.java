@@ -76,7 +76,6 @@ public final class Report {
       throws IOException {
     Files.createDirectories(output);
     List<ModelResults> results = new ArrayList<>();
-    String sampled = null;
     StratifiedSamples samples = new StratifiedSamples();
     List<String> labels = ModelLabels.of(entries.stream().map(Entry::model).toList());
     for (int e = 0; e < entries.size(); e++) {
@@ -103,7 +102,6 @@ public final class Report {
         for (Invariance.Spec s : spec.invariance()) {
           long t = System.nanoTime();
           AnalysisImages images = samples.of(entry.images(), s.images(), s.seed());
-          sampled = sampled == null ? images.description() : sampled;
           InvarianceResult r = Invariance.measure(model, images, s, progress).withModel(label);
           r.write(dir);
           invariance.add(r);
@@ -112,7 +110,6 @@ public final class Report {
         for (Robustness.Spec s : spec.robustness()) {
           long t = System.nanoTime();
           AnalysisImages images = samples.of(entry.images(), s.images(), s.seed());
-          sampled = sampled == null ? images.description() : sampled;
           RobustnessResult r = Robustness.measure(model, images, s, progress,
               dir.resolve("examples-" + s.attack().flag())).withModel(label);
           r.write(dir);
@@ -132,7 +129,8 @@ public final class Report {
       RobustnessResult.plot(output.resolve("robustness-" + spec.robustness().get(i).attack().flag() + ".png"),
           results.stream().map(r -> r.robustness().get(k)).toList());
     }
-    String markdown = ReportPage.markdown(results, spec, entries.get(0).images().description(), sampled);
+    String markdown = ReportPage.markdown(results, spec, entries.get(0).images().description(),
+        samples.first().map(AnalysisImages::description).orElse(null));
     Files.writeString(output.resolve("report.md"), markdown);
     Files.writeString(output.resolve("report.html"), ReportPage.html(markdown, output));
     return results;
