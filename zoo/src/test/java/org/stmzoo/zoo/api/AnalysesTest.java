@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,6 +108,9 @@ class AnalysesTest {
         "u-convnext-micro-2");
     assertThat(results).allSatisfy(r -> assertThat(r.images()).isEqualTo(3));
     assertThat(log.text()).isEqualTo(printed.substring(0, printed.indexOf("Wrote ")));
+    // the time covers all the command did, not the analysis alone
+    assertThat(printed.lines().toList().get(printed.lines().toList().size() - 1))
+        .matches("Wrote .*cli-invariance \\(\\d+ s, reading the data and fetching the weights included\\)");
     assertThat(log.text().lines().filter(l -> l.startsWith("Images: ")).toList()).singleElement().asString()
         .startsWith("Images: 3 images, a class-stratified sample (seed 0) of image folder");
     assertThat(log.text()).contains(results.get(0).summary()).contains(results.get(1).summary());
@@ -227,6 +231,91 @@ class AnalysesTest {
   }
 
   /**
+   * A size a model cannot take fails before the data is read and before an earlier model runs: the ERF's size for
+   * every model, a model's own size for the other analyses.
+   */
+  @Test
+  void imageSizesAreCheckedBeforeAnythingRuns() {
+    Path out = dir.resolve("sizes");
+    // deit-tiny takes 48 px and would run first; u-convnext-micro does not
+    AnalysisSpec two = AnalysisSpec.of(List.of(ModelSpec.of("deit-tiny", Weights.random(0)), randomModel(0)),
+        AnalysisData.dataset(images.toString()), out);
+    assertThatThrownBy(() -> Analyses.erf(two, new Erf.Spec(1, 48, null, 1), new Log().stream()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("u-convnext-micro cannot take image size 48: it must be a positive multiple of 32");
+    assertThat(out).doesNotExist();
+    AnalysisSpec unread = AnalysisSpec.of(randomModel(0).withImageSize(40),
+        AnalysisData.dataset(dir.resolve("no-such-folder").toString()), out);
+    assertThatThrownBy(() -> Analyses.invariance(unread, new Invariance.Spec(Invariance.Type.SCALE, 1, 1, 0, null),
+        new Log().stream())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("u-convnext-micro cannot take image size 40: it must be a positive multiple of 32");
+    // the report opens each model at the ERF's size and at its own
+    assertThatThrownBy(() -> Analyses.report(unread.withModels(List.of(randomModel(0))), new Report.Spec(
+        new Erf.Spec(1, 40, null, 1), List.of(), List.of()), new Log().stream()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("u-convnext-micro cannot take image size 40: it must be a positive multiple of 32");
+  }
+
+  /** Every release is resolved before the first is fetched: a bad second tag fails before the first download. */
+  @Test
+  void everyTagIsResolvedBeforeAnyReleaseIsFetched() {
+    Path home = dir.resolve("empty-home");
+    Downloads offline = new Downloads(Map.of("STMZOO_HOME", home.toString()), true, null);
+    AnalysisSpec spec = AnalysisSpec.of(List.of(
+        ModelSpec.of(null, Weights.pretrained("pit-ti.in1k")).withDownloads(offline),
+        ModelSpec.of(null, Weights.pretrained("pit-ti.nope")).withDownloads(offline)),
+        AnalysisData.dataset(images.toString()), dir.resolve("tags"));
+    // fetching pit-ti.in1k first would fail offline, on the empty cache, with another message
+    assertThatThrownBy(() -> Analyses.invariance(spec, new Invariance.Spec(Invariance.Type.SCALE, 1, 1, 0, null),
+        new Log().stream())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown pretrained tag 'pit-ti.nope'");
+    assertThat(dir.resolve("tags")).doesNotExist();
+  }
+
+  /**
+   * A report attacks the images: an unlabelled batch is refused before it is read (the file does not exist), as
+   * robustness refuses it; without attacks the report reads it (and here fails to).
+   */
+  @Test
+  void aReportWithAttacksRefusesAnUnlabelledBatchFirst() {
+    Path missing = dir.resolve("no-such-batch.npy");
+    AnalysisSpec spec = AnalysisSpec.of(randomModel(0), AnalysisData.npy(missing), dir.resolve("unlabelled"));
+    Erf.Spec erf = new Erf.Spec(1, 32, null, 1);
+    assertThatThrownBy(() -> Analyses.report(spec, new Report.Spec(erf, List.of(), List.of(new Robustness.Spec(
+        Robustness.Attack.FGSM, new double[] {0.01}, 1, null, false, 0, 1, 1, null, 0))), new Log().stream()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the attacks need labels: " + missing + " has none (give them with AnalysisData.npy(batch,"
+            + " labels))");
+    assertThatThrownBy(() -> Analyses.report(spec, new Report.Spec(erf, List.of(), List.of()), new Log().stream()))
+        .hasMessageContaining(missing.toString()).hasMessageNotContaining("the attacks need labels");
+  }
+
+  /**
+   * A random initialisation's class count is {@link AnalysisSpec#randomInitClasses}, and it is used: two outputs
+   * cannot score three classes. Class names on a random model are refused rather than ignored.
+   */
+  @Test
+  void aRandomInitialisationTakesItsClassCountFromTheSpec() {
+    AnalysisData data = AnalysisData.dataset(images.toString());
+    Path out = dir.resolve("classes");
+    assertThatThrownBy(() -> AnalysisSpec.of(randomModel(0).withClassNames(List.of("a", "b", "c")), data, out))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("AnalysisSpec.models[0].classNames: a random"
+            + " initialisation's classes are not named in the analyses; give their count as"
+            + " AnalysisSpec.randomInitClasses");
+    assertThatThrownBy(() -> AnalysisSpec.of(randomModel(0), data, out).withRandomInitClasses(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("AnalysisSpec.randomInitClasses must be at least 1, got 0");
+    assertThatThrownBy(() -> AnalysisSpec.of(ModelSpec.of(null, Weights.checkpoint(dir)), data, out)
+        .withRandomInitClasses(3)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("AnalysisSpec.randomInitClasses: no model has random weights");
+    AnalysisSpec two = AnalysisSpec.of(randomModel(0).withImageSize(32), data, out).withRandomInitClasses(2);
+    assertThat(two.randomInitClasses()).isEqualTo(2);
+    assertThatThrownBy(() -> Analyses.invariance(two, new Invariance.Spec(Invariance.Type.SCALE, 3, 3, 0, null),
+        new Log().stream())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("has 3 classes, the model 2 outputs");
+  }
+
+  /**
    * The sample is drawn once for the images object every model of a dataset reads: the second model (or analysis)
    * gets the same sample without reading the labels again; another size or seed is drawn anew.
    */
@@ -271,5 +360,37 @@ class AnalysesTest {
     assertThat(labelsRead).hasValue(18);
     // the same images another object holds (a batch mapped back for another model) are drawn from again
     assertThat(samples.of(AnalysisImages.of(dataset), 3, 0)).isNotSameAs(first);
+    assertThat(samples.first()).containsSame(first);
+    assertThat(new StratifiedSamples().first()).isEmpty();
+    // a caller's images of value equality: equal objects are still told apart
+    record Same(ImageDataset data) implements AnalysisImages {
+      public int size() {
+        return data.size();
+      }
+
+      public boolean labelled() {
+        return true;
+      }
+
+      public List<String> classNames() {
+        return data.classNames();
+      }
+
+      public LabeledImage get(int index) throws java.io.IOException {
+        return data.get(index);
+      }
+
+      public int label(int index) throws java.io.IOException {
+        return data.label(index);
+      }
+
+      public String description() {
+        return data.description();
+      }
+    }
+    Same a = new Same(dataset);
+    Same b = new Same(dataset);
+    assertThat(a).isEqualTo(b);
+    assertThat(samples.of(b, 3, 0)).isNotSameAs(samples.of(a, 3, 0));
   }
 }
