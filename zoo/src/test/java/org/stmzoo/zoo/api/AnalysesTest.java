@@ -88,9 +88,12 @@ class AnalysesTest {
   }
 
   /**
-   * Two models of one architecture and seed: the API logs what the CLI prints (but the CLI's closing line), writes
-   * the same numbers into the same folders, and both models score the same, which they can only on the same
-   * images: the sample is drawn once and named once.
+   * Two models of one architecture and seed: the API logs what the CLI prints (but the CLI's closing line) and
+   * writes the same numbers into the same folders (the CLI is a layer over the API: this checks the layer, not the
+   * numbers, which {@link #invarianceOfTwoModelsIsWhatTheCliWroteBeforeTheApi} does), and both models score the
+   * same on the same sample, named once. The sample is a function of the labels and the seed, so the models
+   * would read the same images even if it were drawn for each; {@link #aSampleIsDrawnOncePerImagesSizeAndSeed}
+   * checks that it is drawn once.
    */
   @Test
   void invarianceOfTwoModelsIsWhatTheCliWritesOnOneSample() throws Exception {
@@ -122,6 +125,78 @@ class AnalysesTest {
     // the same weights on the same images in the same process give the same numbers to the last bit; a random
     // model's near-uniform outputs put the losses of other images within 1e-4 of these
     assertThat(results.get(1).withModel("m")).isEqualTo(results.get(0).withModel("m"));
+  }
+
+  /** One model's translation table as {@code ./stmzoo analyze invariance} printed it at 5b10c92 (LABEL: its label). */
+  private static final String TRANSLATION_SUMMARY = """
+      LABEL translation over 3 images (crop-pct 0.875); reference view top-1 33.33%
+           level   top-1   top-5 consistency     loss
+               0   33.33  100.00     100.00%   1.0980
+               4   33.33  100.00     100.00%   1.0980
+               8   33.33  100.00     100.00%   1.0981
+              12   33.33  100.00     100.00%   1.0981
+              16   33.33  100.00     100.00%   1.0981
+              20   33.33  100.00     100.00%   1.0981
+              24   33.33  100.00     100.00%   1.0981
+              28   33.33  100.00     100.00%   1.0981
+              32   33.33  100.00     100.00%   1.0981
+              36   33.33  100.00     100.00%   1.0981
+              40   33.33  100.00     100.00%   1.0980
+              44   33.33  100.00     100.00%   1.0982
+              48   33.33  100.00     100.00%   1.0983
+              52   33.33  100.00     100.00%   1.0984
+              56   33.33  100.00     100.00%   1.0985
+              60   33.33  100.00     100.00%   1.0983
+              64   33.33  100.00     100.00%   1.0985
+      """;
+
+  /** Its {@code invariance-translation.csv} at 5b10c92, the same for both models. */
+  private static final String TRANSLATION_CSV = """
+      level,top1,top5,consistency,loss
+      0,33.33,100.00,100.0000,1.098012
+      4,33.33,100.00,100.0000,1.098046
+      8,33.33,100.00,100.0000,1.098070
+      12,33.33,100.00,100.0000,1.098053
+      16,33.33,100.00,100.0000,1.098121
+      20,33.33,100.00,100.0000,1.098076
+      24,33.33,100.00,100.0000,1.098059
+      28,33.33,100.00,100.0000,1.098091
+      32,33.33,100.00,100.0000,1.098106
+      36,33.33,100.00,100.0000,1.098143
+      40,33.33,100.00,100.0000,1.098044
+      44,33.33,100.00,100.0000,1.098177
+      48,33.33,100.00,100.0000,1.098261
+      52,33.33,100.00,100.0000,1.098355
+      56,33.33,100.00,100.0000,1.098465
+      60,33.33,100.00,100.0000,1.098316
+      64,33.33,100.00,100.0000,1.098470
+      """;
+
+  /**
+   * The golden case: what {@code ./stmzoo analyze invariance --type translation --models
+   * u-convnext-micro,u-convnext-micro --random-init --images 3} printed and wrote at 5b10c92, before the CLI was a
+   * layer over the API, for these images (the same on two runs there): the API logs the same lines (the CLI's
+   * closing "Wrote" line aside) and writes the same files with the same numbers.
+   */
+  @Test
+  void invarianceOfTwoModelsIsWhatTheCliWroteBeforeTheApi() throws Exception {
+    Path out = dir.resolve("golden-invariance");
+    Log log = new Log();
+    Analyses.invariance(AnalysisSpec.of(List.of(randomModel(0), randomModel(0)),
+        AnalysisData.dataset(images.toString()), out), new Invariance.Spec(Invariance.Type.TRANSLATION, 3, 32, 0,
+        null), log.stream());
+
+    assertThat(log.text()).isEqualTo("Images: 3 images, a class-stratified sample (seed 0) of image folder " + images
+        + " (6 images, 3 classes)\n" + TRANSLATION_SUMMARY.replace("LABEL", "u-convnext-micro-1")
+        + TRANSLATION_SUMMARY.replace("LABEL", "u-convnext-micro-2"));
+    try (var files = Files.walk(out)) {
+      assertThat(files.filter(Files::isRegularFile).map(f -> out.relativize(f).toString()).sorted())
+          .containsExactly("invariance-translation.png", "u-convnext-micro-1/invariance-translation.csv",
+              "u-convnext-micro-1/invariance-translation.png", "u-convnext-micro-2/invariance-translation.csv",
+              "u-convnext-micro-2/invariance-translation.png");
+    }
+    assertThat(out.resolve("u-convnext-micro-1/invariance-translation.csv")).hasContent(TRANSLATION_CSV);
+    assertThat(out.resolve("u-convnext-micro-2/invariance-translation.csv")).hasContent(TRANSLATION_CSV);
   }
 
   /** One model's ERF at 32 px: its numbers and figure in the output folder itself, its summary in the log. */
