@@ -71,11 +71,18 @@ public final class Invariance {
   }
 
   /**
+   * @param type the family of views
+   * @param images how many images of a class-stratified sample to analyse
+   * @param batchSize images per session run
    * @param cropPct the reference view's crop fraction; null for the weights' evaluation crop
    * @param seed draws the translation direction of each image and level
    */
   public record Spec(Type type, int images, int batchSize, long seed, Float cropPct) {
     public Spec {
+      if (type == null) {
+        throw new IllegalArgumentException("Invariance.Spec.type is null: translation, pre-rotation, post-rotation"
+            + " or scale");
+      }
       ConfigChecks.positive("Invariance.Spec.images", images);
       ConfigChecks.positive("Invariance.Spec.batchSize", batchSize);
     }

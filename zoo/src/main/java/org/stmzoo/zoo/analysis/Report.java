@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -24,8 +25,27 @@ public final class Report {
   /** One model with the images it is analysed on (a .npy batch is mapped back with each model's statistics). */
   public record Entry(AnalysisModel.Spec model, AnalysisImages images) {}
 
-  /** What to run for every model: one ERF, the invariance types, the attacks. */
-  public record Spec(Erf.Spec erf, List<Invariance.Spec> invariance, List<Robustness.Spec> robustness) {}
+  /**
+   * What to run for every model: one ERF, the invariance types, the attacks. The lists are copied; a null list or
+   * element is refused as the spec is built, not once the first models have run.
+   */
+  public record Spec(Erf.Spec erf, List<Invariance.Spec> invariance, List<Robustness.Spec> robustness) {
+    public Spec {
+      Objects.requireNonNull(erf, "Report.Spec.erf");
+      invariance = noNulls(invariance, "Report.Spec.invariance");
+      robustness = noNulls(robustness, "Report.Spec.robustness");
+    }
+
+    private static <T> List<T> noNulls(List<T> list, String field) {
+      Objects.requireNonNull(list, field);
+      for (int i = 0; i < list.size(); i++) {
+        if (list.get(i) == null) {
+          throw new IllegalArgumentException(field + "[" + i + "] is null");
+        }
+      }
+      return List.copyOf(list);
+    }
+  }
 
   /**
    * Everything measured for one model, with the seconds each analysis took; {@code model} is its label,
@@ -56,7 +76,6 @@ public final class Report {
       throws IOException {
     Files.createDirectories(output);
     List<ModelResults> results = new ArrayList<>();
-    String sampled = null;
     StratifiedSamples samples = new StratifiedSamples();
     List<String> labels = ModelLabels.of(entries.stream().map(Entry::model).toList());
     for (int e = 0; e < entries.size(); e++) {
@@ -83,7 +102,6 @@ public final class Report {
         for (Invariance.Spec s : spec.invariance()) {
           long t = System.nanoTime();
           AnalysisImages images = samples.of(entry.images(), s.images(), s.seed());
-          sampled = sampled == null ? images.description() : sampled;
           InvarianceResult r = Invariance.measure(model, images, s, progress).withModel(label);
           r.write(dir);
           invariance.add(r);
@@ -92,7 +110,6 @@ public final class Report {
         for (Robustness.Spec s : spec.robustness()) {
           long t = System.nanoTime();
           AnalysisImages images = samples.of(entry.images(), s.images(), s.seed());
-          sampled = sampled == null ? images.description() : sampled;
           RobustnessResult r = Robustness.measure(model, images, s, progress,
               dir.resolve("examples-" + s.attack().flag())).withModel(label);
           r.write(dir);
@@ -112,7 +129,8 @@ public final class Report {
       RobustnessResult.plot(output.resolve("robustness-" + spec.robustness().get(i).attack().flag() + ".png"),
           results.stream().map(r -> r.robustness().get(k)).toList());
     }
-    String markdown = ReportPage.markdown(results, spec, entries.get(0).images().description(), sampled);
+    String markdown = ReportPage.markdown(results, spec, entries.get(0).images().description(),
+        samples.first().map(AnalysisImages::description).orElse(null));
     Files.writeString(output.resolve("report.md"), markdown);
     Files.writeString(output.resolve("report.html"), ReportPage.html(markdown, output));
     return results;

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.datasets.pipeline.InvarianceViews;
@@ -47,8 +48,10 @@ public final class Robustness {
   }
 
   /**
-   * @param eps the L-inf radii in [0, 1] pixel units (default 1/255, 2/255, 4/255), kept in increasing order
-   *     without repeats (the rows, the plot's x axis and the report's columns follow it)
+   * @param attack FGSM or PGD
+   * @param eps the L-inf radii in [0, 1] pixel units (default {@link #defaultEps()}), kept in increasing order
+   *     without repeats (the rows, the plot's x axis and the report's columns follow it); the spec holds a copy and
+   *     {@link #eps()} returns one, so neither the caller's array nor the returned one can unsort it
    * @param steps PGD's iterations (FGSM: 1)
    * @param stepSize PGD's step in pixel units; null for eps / 4
    * @param cropPct the clean view's crop fraction; null for the weights' evaluation crop
@@ -56,9 +59,13 @@ public final class Robustness {
    */
   public record Spec(Attack attack, double[] eps, int steps, Double stepSize, boolean randomStart, long seed,
       int images, int batchSize, Float cropPct, int saveExamples) {
-    public static final double[] DEFAULT_EPS = {1 / 255.0, 2 / 255.0, 4 / 255.0};
+    private static final double[] DEFAULT_EPS = {1 / 255.0, 2 / 255.0, 4 / 255.0};
 
     public Spec {
+      if (attack == null) {
+        throw new IllegalArgumentException("Robustness.Spec.attack is null: fgsm or pgd");
+      }
+      Objects.requireNonNull(eps, "Robustness.Spec.eps");
       if (eps.length == 0) {
         throw new IllegalArgumentException("give at least one eps");
       }
@@ -67,7 +74,8 @@ public final class Robustness {
           throw new IllegalArgumentException("eps must be in [0, 1] (pixel units), got " + e);
         }
       }
-      eps = Arrays.stream(eps).map(e -> e + 0.0).sorted().distinct().toArray(); // + 0.0: -0.0 is 0
+      // a sorted copy: the caller's array stays the caller's; + 0.0: -0.0 is 0
+      eps = Arrays.stream(eps).map(e -> e + 0.0).sorted().distinct().toArray();
       ConfigChecks.positive("Robustness.Spec.steps", steps);
       ConfigChecks.positive("Robustness.Spec.images", images);
       ConfigChecks.positive("Robustness.Spec.batchSize", batchSize);
@@ -75,6 +83,39 @@ public final class Robustness {
       if (stepSize != null && !(stepSize > 0)) {
         throw new IllegalArgumentException("the step size must be positive, got " + stepSize);
       }
+    }
+
+    /** The radii the CLI attacks at without {@code --eps}: 1/255, 2/255 and 4/255 (a new array each call). */
+    public static double[] defaultEps() {
+      return DEFAULT_EPS.clone();
+    }
+
+    /** The radii in increasing order, without repeats: a copy, so changing it changes no spec. */
+    @Override
+    public double[] eps() {
+      return eps.clone();
+    }
+
+    /** Equal settings: the radii compared by value. */
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Spec s && attack == s.attack && Arrays.equals(eps, s.eps) && steps == s.steps
+          && Objects.equals(stepSize, s.stepSize) && randomStart == s.randomStart && seed == s.seed
+          && images == s.images && batchSize == s.batchSize && Objects.equals(cropPct, s.cropPct)
+          && saveExamples == s.saveExamples;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(attack, Arrays.hashCode(eps), steps, stepSize, randomStart, seed, images, batchSize,
+          cropPct, saveExamples);
+    }
+
+    @Override
+    public String toString() {
+      return "Spec[attack=" + attack + ", eps=" + Arrays.toString(eps) + ", steps=" + steps + ", stepSize="
+          + stepSize + ", randomStart=" + randomStart + ", seed=" + seed + ", images=" + images + ", batchSize="
+          + batchSize + ", cropPct=" + cropPct + ", saveExamples=" + saveExamples + "]";
     }
 
     int iterations() {
@@ -115,13 +156,14 @@ public final class Robustness {
     int size = model.imageSize();
     int channels = model.channels();
     float crop = model.cropPct(spec.cropPct());
+    double[] radii = spec.eps();
     Accuracy clean = new Accuracy(model.numClasses());
-    Accuracy[] adversarial = new Accuracy[spec.eps().length];
+    Accuracy[] adversarial = new Accuracy[radii.length];
     for (int e = 0; e < adversarial.length; e++) {
       adversarial[e] = new Accuracy(model.numClasses());
     }
-    double[] linf = new double[spec.eps().length];
-    double[] l2 = new double[spec.eps().length];
+    double[] linf = new double[radii.length];
+    double[] l2 = new double[radii.length];
     int count = 0;
     int saved = 0;
     ImageBatches batches = new ImageBatches(data, Math.min(spec.images(), data.size()), spec.batchSize());
@@ -133,8 +175,8 @@ public final class Robustness {
           (img, i) -> InvarianceViews.reference(img, size, crop));
       clean.add(model.logits(origin, n), labels); // refuses a label beyond the classes before any attack step
       progress.advance(n);
-      for (int e = 0; e < spec.eps().length; e++) {
-        double eps = spec.eps()[e];
+      for (int e = 0; e < radii.length; e++) {
+        double eps = radii[e];
         progress.status(String.format(Locale.ROOT, "%s %s eps %.4f", model.name(), spec.attack().flag(), eps));
         float[] x = perturb(step, model, origin, labels, eps, spec, batch.first(),
             iterate -> progress.advance((long) n * Progress.GRADIENT_UNITS));
@@ -152,7 +194,7 @@ public final class Robustness {
           linf[e] += max;
           l2[e] += Math.sqrt(squares);
         }
-        if (e == spec.eps().length - 1 && examples != null) {
+        if (e == radii.length - 1 && examples != null) {
           for (int b = 0; b < n && saved < spec.saveExamples(); b++, saved++) {
             Examples.write(examples.resolve(String.format(Locale.ROOT, "example-%03d.png", saved)), origin, x, b,
                 size, channels, eps);
@@ -165,8 +207,8 @@ public final class Robustness {
       throw new IllegalArgumentException("no readable image in " + data.description());
     }
     List<RobustnessResult.Row> rows = new ArrayList<>();
-    for (int e = 0; e < spec.eps().length; e++) {
-      rows.add(new RobustnessResult.Row(spec.eps()[e], clean.top1(), clean.top5(), adversarial[e].top1(),
+    for (int e = 0; e < radii.length; e++) {
+      rows.add(new RobustnessResult.Row(radii[e], clean.top1(), clean.top5(), adversarial[e].top1(),
           adversarial[e].top5(), linf[e] / count, l2[e] / count));
     }
     return new RobustnessResult(model.name(), spec.attack(), count, spec.iterations(),

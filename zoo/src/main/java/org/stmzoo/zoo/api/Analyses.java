@@ -32,13 +32,18 @@ import org.stmzoo.zoo.analysis.StratifiedSamples;
  *     new Invariance.Spec(Invariance.Type.TRANSLATION, 100, 32, 0, null), System.out);
  * }</pre>
  *
- * Each call checks the output folder, reads the data and locates every model's weights (fetching releases) before
- * it builds a model, then runs the models in turn, each built in a graph of its own and closed after its analysis.
- * It writes what {@code ./stmzoo analyze} writes and returns the results per model, in the spec's order, each named
- * by its label ({@code model()}: the model's name, qualified where two models share it). {@code log} hears what
- * the CLI prints: what loading a model noted ({@code note: ...}), the sample analysed, each model's summary.
- * Invariance and robustness read a class-stratified sample of the data ({@link AnalysisImages#stratifiedSample}),
- * the same images for every model, drawn once where the models read the same images ({@link StratifiedSamples}).
+ * Each call checks the output folder, resolves every model's weights (every release's tag) and checks each model
+ * against the image sizes the analysis opens it at, then reads the data and fetches the releases (their download
+ * progress on standard error, as {@link Stmzoo#load} shows it), all before it builds a model; then it runs the
+ * models in turn, each built in a graph of its own and closed after its analysis. It writes what
+ * {@code ./stmzoo analyze} writes and returns the results per model, in the spec's order, each named by its label
+ * ({@code model()}: the model's name, qualified where two models share it). {@code log} hears what the CLI prints:
+ * what loading a model noted ({@code note: ...}), the sample analysed, each model's summary. Invariance and
+ * robustness read a class-stratified sample of the data: the same images for every model at one seed.
+ *
+ * <p>The settings ({@link Erf.Spec}, {@link Invariance.Spec}, {@link Robustness.Spec}, {@link Report.Spec}) and the
+ * results ({@link ErfResult}, {@link InvarianceResult}, {@link RobustnessResult}, {@link Report.ModelResults}) are
+ * public records of {@code org.stmzoo.zoo.analysis} and part of this API.
  */
 public final class Analyses {
   private Analyses() {}
@@ -50,7 +55,7 @@ public final class Analyses {
    */
   public static List<ErfResult> erf(AnalysisSpec spec, Erf.Spec erf, PrintStream log) throws IOException {
     checkArguments(spec, erf, "erf", log);
-    AnalysisRun run = AnalysisRun.start(spec, log);
+    AnalysisRun run = AnalysisRun.start(spec, log, AnalysisRun.OpenedAt.erf(erf.imageSize()));
     return eachModel(run, erf.imageSize(), images -> images, "erf", erf::units,
         (model, images, progress, dir, label) -> {
           ErfResult result = Erf.measure(model, images, erf, progress).withModel(label);
@@ -73,8 +78,7 @@ public final class Analyses {
   public static List<InvarianceResult> invariance(AnalysisSpec spec, Invariance.Spec invariance, PrintStream log)
       throws IOException {
     checkArguments(spec, invariance, "invariance", log);
-    Objects.requireNonNull(invariance.type(), "invariance.type");
-    AnalysisRun run = AnalysisRun.start(spec, log);
+    AnalysisRun run = AnalysisRun.start(spec, log, AnalysisRun.OpenedAt.modelsOwnSize());
     SampleOnce sample = new SampleOnce(invariance.images(), invariance.seed(), log);
     List<InvarianceResult> results = eachModel(run, null, sample::of, invariance.type().flag(), invariance::units,
         (model, images, progress, dir, label) -> {
@@ -101,12 +105,8 @@ public final class Analyses {
   public static List<RobustnessResult> robustness(AnalysisSpec spec, Robustness.Spec robustness, PrintStream log)
       throws IOException {
     checkArguments(spec, robustness, "robustness", log);
-    Objects.requireNonNull(robustness.attack(), "robustness.attack");
-    if (spec.data() instanceof AnalysisData.Npy npy && npy.labels() == null) {
-      throw new IllegalArgumentException("the attacks need labels: " + npy.batch() + " has none (give them with"
-          + " AnalysisData.npy(batch, labels))");
-    }
-    AnalysisRun run = AnalysisRun.start(spec, log);
+    refuseUnlabelledAttacks(spec);
+    AnalysisRun run = AnalysisRun.start(spec, log, AnalysisRun.OpenedAt.modelsOwnSize());
     SampleOnce sample = new SampleOnce(robustness.images(), robustness.seed(), log);
     List<RobustnessResult> results = eachModel(run, null, sample::of, robustness.attack().flag(), robustness::units,
         (model, images, progress, dir, label) -> {
@@ -123,19 +123,22 @@ public final class Analyses {
   }
 
   /**
-   * The report ({@link Report}): every analysis of {@code report} for each model, each model's results in
-   * {@code output/LABEL/}, the comparisons in the output folder, and {@code report.md} with the same content as a
+   * The report: every analysis of {@code report} for each model, each model's results in {@code output/LABEL/}
+   * (with one model too), the comparisons in the output folder, and {@code report.md} with the same content as a
    * self-contained {@code report.html}. {@code log} hears each model's notes once the report is written.
+   *
+   * @throws IllegalArgumentException for an unlabelled batch ({@link AnalysisData#npy(Path)}) when
+   *     {@code report.robustness()} names an attack, before anything is read
    */
   public static List<Report.ModelResults> report(AnalysisSpec spec, Report.Spec report, PrintStream log)
       throws IOException {
     checkArguments(spec, report, "report", log);
-    Objects.requireNonNull(report.erf(), "report.erf");
-    Objects.requireNonNull(report.invariance(), "report.invariance");
-    Objects.requireNonNull(report.robustness(), "report.robustness");
-    AnalysisRun run = AnalysisRun.start(spec, log);
+    if (!report.robustness().isEmpty()) {
+      refuseUnlabelledAttacks(spec);
+    }
+    AnalysisRun run = AnalysisRun.start(spec, log, AnalysisRun.OpenedAt.erfAndOwnSize(report.erf().imageSize()));
     List<Report.Entry> entries = new ArrayList<>();
-    for (int m = 0; m < run.models(); m++) {
+    for (int m = 0; m < run.modelCount(); m++) {
       entries.add(new Report.Entry(run.model(m), run.images(m)));
     }
     List<Report.ModelResults> results;
@@ -146,6 +149,14 @@ public final class Analyses {
       run.logNotes(r.notes(), results.size() > 1 ? r.model() : null);
     }
     return results;
+  }
+
+  /** An attack raises the loss of an image's label: refused before the batch is read or any model has run. */
+  private static void refuseUnlabelledAttacks(AnalysisSpec spec) {
+    if (spec.data() instanceof AnalysisData.Npy npy && npy.labels() == null) {
+      throw new IllegalArgumentException("the attacks need labels: " + npy.batch() + " has none (give them with"
+          + " AnalysisData.npy(batch, labels))");
+    }
   }
 
   private static void checkArguments(AnalysisSpec spec, Object settings, String settingsName, PrintStream log) {
@@ -174,7 +185,7 @@ public final class Analyses {
   private static <R> List<R> eachModel(AnalysisRun run, Integer size, Images images, String task,
       IntToLongFunction units, PerModel<R> analysis) throws IOException {
     List<R> results = new ArrayList<>();
-    for (int m = 0; m < run.models(); m++) {
+    for (int m = 0; m < run.modelCount(); m++) {
       AnalysisImages read = images.of(run.images(m));
       try (AnalysisModel opened = run.open(m, size);
           Progress progress = run.progress(task, units.applyAsLong(read.size()))) {
@@ -190,7 +201,6 @@ public final class Analyses {
     private final int n;
     private final long seed;
     private final PrintStream log;
-    private boolean logged;
 
     SampleOnce(int n, long seed, PrintStream log) {
       this.n = n;
@@ -199,10 +209,10 @@ public final class Analyses {
     }
 
     AnalysisImages of(AnalysisImages all) {
+      boolean first = samples.first().isEmpty();
       AnalysisImages sample = samples.of(all, n, seed);
-      if (!logged) {
+      if (first) {
         log.println("Images: " + sample.description());
-        logged = true;
       }
       return sample;
     }

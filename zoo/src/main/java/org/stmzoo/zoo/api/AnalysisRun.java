@@ -10,14 +10,35 @@ import org.stmzoo.zoo.analysis.AnalysisImages;
 import org.stmzoo.zoo.analysis.AnalysisModel;
 import org.stmzoo.zoo.analysis.ModelLabels;
 import org.stmzoo.zoo.analysis.Progress;
+import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
+import org.stmzoo.zoo.registry.ModelEntry;
 import org.stmzoo.zoo.registry.ModelRegistry;
 
 /**
- * An {@link AnalysisSpec} made concrete for one run of {@link Analyses}: the output folder checked, the data read,
- * every model's weights located (releases fetched) and labelled ({@link ModelLabels}), in that order, before any
- * model is built.
+ * An {@link AnalysisSpec} made concrete for one run of {@link Analyses}: the output folder checked, every model's
+ * weights located (every release resolved) and checked against the sizes the analysis opens it at, the data read,
+ * the releases fetched and the models labelled ({@link ModelLabels}), in that order, before any model is built.
  */
 final class AnalysisRun {
+  /**
+   * The sizes an analysis opens every model at: the ERF's ({@code erfSize}, null: none), and with {@code ownSize}
+   * the model's own (its spec's, else its weights').
+   */
+  record OpenedAt(Integer erfSize, boolean ownSize) {
+    static OpenedAt erf(int size) {
+      return new OpenedAt(size, false);
+    }
+
+    static OpenedAt modelsOwnSize() {
+      return new OpenedAt(null, true);
+    }
+
+    /** The report's: the ERF at its size, the other analyses at the model's own. */
+    static OpenedAt erfAndOwnSize(int erfSize) {
+      return new OpenedAt(erfSize, true);
+    }
+  }
+
   private final AnalysisSpec spec;
   private final PrintStream log;
   private final LoadedAnalysisData data;
@@ -33,40 +54,66 @@ final class AnalysisRun {
     this.labels = labels;
   }
 
-  static AnalysisRun start(AnalysisSpec spec, PrintStream log) throws IOException {
+  static AnalysisRun start(AnalysisSpec spec, PrintStream log, OpenedAt sizes) throws IOException {
     PathChecks.outputFolder(spec.output());
-    LoadedAnalysisData data = LoadedAnalysisData.read(spec.data());
-    List<AnalysisModel.Spec> models = new ArrayList<>();
+    // every tag resolved and every size checked before the data is read or a release fetched: a bad second model
+    // fails before the first one's download
+    List<PretrainedRelease> releases = new ArrayList<>();
     for (ModelSpec model : spec.models()) {
-      models.add(analysisModel(model, data.classNames()));
+      releases.add(checkSizes(model, sizes));
+    }
+    LoadedAnalysisData data = LoadedAnalysisData.read(spec.data());
+    Integer randomClasses = spec.randomInitClasses() != null ? spec.randomInitClasses()
+        : data.classNames() != null ? Integer.valueOf(data.classNames().size()) : null;
+    List<AnalysisModel.Spec> models = new ArrayList<>();
+    for (int m = 0; m < spec.models().size(); m++) {
+      models.add(analysisModel(spec.models().get(m), releases.get(m), randomClasses));
     }
     return new AnalysisRun(spec, log, data, List.copyOf(models), ModelLabels.of(models));
   }
 
   /**
-   * {@code model} as the analyses open it; a random initialisation has as many classes as it names, else as
-   * {@code dataClasses} (null: none named), else 1000.
+   * Fails when {@code model} cannot be opened at {@code sizes}; its release, resolved, when its weights are one
+   * (else null).
    */
-  private static AnalysisModel.Spec analysisModel(ModelSpec model, List<String> dataClasses) throws IOException {
+  private static PretrainedRelease checkSizes(ModelSpec model, OpenedAt sizes) throws IOException {
+    PretrainedRelease release = model.weights() instanceof Weights.Pretrained ? PretrainedRelease.of(model) : null;
+    Integer own = sizes.ownSize() ? model.imageSize() : null; // null: the weights' own size, which fits them
+    if (sizes.erfSize() == null && own == null) {
+      return release;
+    }
+    ModelEntry entry = release != null ? release.model()
+        : model.weights() instanceof Weights.Checkpoint c ? StmzooCheckpoint.resolve(c.path()).entry()
+        : ModelRegistry.get(model.model());
+    if (sizes.erfSize() != null) {
+      entry.checkImageSize(sizes.erfSize());
+    }
+    if (own != null) {
+      entry.checkImageSize(own);
+    }
+    return release;
+  }
+
+  /**
+   * {@code model} as the analyses open it, its release (when it has one) fetched; a random initialisation has
+   * {@code randomClasses} classes (null: 1000).
+   */
+  private static AnalysisModel.Spec analysisModel(ModelSpec model, PretrainedRelease release, Integer randomClasses)
+      throws IOException {
     if (model.weights() instanceof Weights.Checkpoint c) {
       return new AnalysisModel.Spec(model.model(), new AnalysisModel.Weights.Checkpoint(c.path(), c.ema()),
           model.imageSize(), null);
     }
     if (model.weights() instanceof Weights.Random r) {
-      Integer classes = model.classNames() != null ? Integer.valueOf(model.classNames().size())
-          : dataClasses != null ? Integer.valueOf(dataClasses.size()) : null;
       return new AnalysisModel.Spec(ModelRegistry.get(model.model()).name(),
-          new AnalysisModel.Weights.RandomInit(r.seed()), model.imageSize(), classes);
+          new AnalysisModel.Weights.RandomInit(r.seed()), model.imageSize(), randomClasses);
     }
-    Weights.Pretrained pretrained = (Weights.Pretrained) model.weights();
-    Downloads.Release release = model.downloads().release(model.model(), pretrained.tag());
-    Path file = model.downloads().fetch(release, System.err);
-    return new AnalysisModel.Spec(release.model().name(), new AnalysisModel.Weights.Reference(file,
-        "pretrained " + release.entry().tag() + " (" + file.getFileName() + ")", release.entry().preprocessing()),
-        model.imageSize(), null);
+    PretrainedRelease.Fetched fetched = release.fetch();
+    return new AnalysisModel.Spec(release.model().name(), new AnalysisModel.Weights.Reference(fetched.file(),
+        fetched.description(), release.preprocessing()), model.imageSize(), null);
   }
 
-  int models() {
+  int modelCount() {
     return models.size();
   }
 
@@ -90,10 +137,6 @@ final class AnalysisRun {
 
   Path output() {
     return spec.output();
-  }
-
-  PrintStream log() {
-    return log;
   }
 
   /**

@@ -129,16 +129,15 @@ public final class Stmzoo {
     if (spec.weights() instanceof Weights.Checkpoint c) {
       return checkpointRequest(spec, c, notes, emaHint);
     }
-    Weights.Pretrained p = (Weights.Pretrained) spec.weights();
-    Downloads.Release release = spec.downloads().release(spec.model(), p.tag());
+    PretrainedRelease release = PretrainedRelease.of(spec);
     ModelEntry entry = release.model();
     int size = size(spec, entry);
     entry.checkImageSize(size); // before a download that could not be used
     List<String> classes = renamed(spec, ImageNetClasses.names(), "the release"); // the releases classify ImageNet-1k
-    Path file = spec.downloads().fetch(release, System.err);
-    WeightSource weights = new ImportedWeights(entry, ReferenceCheckpoints.read(file),
-        "pretrained " + release.entry().tag() + " (" + file.getFileName() + ")", notes);
-    return ExportRequests.of(entry, size, release.entry().preprocessing(), classes, weights, 0);
+    PretrainedRelease.Fetched fetched = release.fetch();
+    WeightSource weights = new ImportedWeights(entry, ReferenceCheckpoints.read(fetched.file()),
+        fetched.description(), notes);
+    return ExportRequests.of(entry, size, release.preprocessing(), classes, weights, 0);
   }
 
   private static ExportRequest checkpointRequest(ModelSpec spec, Weights.Checkpoint weights, Consumer<String> notes,

@@ -8,7 +8,6 @@ import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.stmzoo.export.ExportRequest;
 import org.stmzoo.zoo.api.AnalysisData;
 import org.stmzoo.zoo.api.Downloads;
 import org.stmzoo.zoo.api.ModelSpec;
@@ -95,12 +94,8 @@ final class AnalysisArguments {
       return specs;
     }
     if (line.hasOption("random-init")) {
-      // --num-classes numbers the classes; without it the model takes the data's class count, else 1000
-      List<String> classes = line.hasOption("num-classes")
-          ? ExportRequest.numberedClasses(CliArgs.positiveInt(line, "num-classes", 1000)) : null;
       for (String name : names) {
-        ModelSpec spec = ModelSpec.of(name, Weights.random(seed(line)));
-        specs.add(classes == null ? spec : spec.withClassNames(classes));
+        specs.add(ModelSpec.of(name, Weights.random(seed(line))));
       }
       return specs;
     }
@@ -118,6 +113,14 @@ final class AnalysisArguments {
       specs.add(ModelSpec.of(names.get(i), Weights.pretrained(tags.get(i))).withDownloads(downloads));
     }
     return specs;
+  }
+
+  /**
+   * {@code --num-classes}: the class count of the {@code --random-init} models; null without it (the data's class
+   * count, else 1000).
+   */
+  static Integer randomInitClasses(CommandLine line) {
+    return line.hasOption("num-classes") ? Integer.valueOf(CliArgs.positiveInt(line, "num-classes", 1000)) : null;
   }
 
   /** {@code --data} or {@code --npy} (with optional {@code --labels}); exactly one; all its images. */

@@ -9,7 +9,6 @@ import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.stmzoo.layers.io.PathChecks;
 import org.stmzoo.zoo.api.AnalysisData;
 import org.stmzoo.zoo.api.AnalysisSpec;
 import org.stmzoo.zoo.api.Analyses;
@@ -89,16 +88,21 @@ final class AnalyzeCommand implements Command {
     String name = args.get(0);
     // every flag checked, and the analysis's spec built, before the data is read or any weights are fetched
     Analysis analysis = analysis(name, line);
-    Path output = PathChecks.outputFolder(AnalysisArguments.output(line, "analysis/" + name));
+    Path output = AnalysisArguments.output(line, "analysis/" + name); // the analysis checks it before anything
     AnalysisData data = AnalysisArguments.data(line);
-    // Analyses.robustness refuses it too, in the API's words; here in the flags', before the batch is read
-    if (name.equals("robustness") && data instanceof AnalysisData.Npy npy && npy.labels() == null) {
+    // Analyses.robustness and .report (whose attacks are never none) refuse it too, in the API's words; here in
+    // the flags', as a usage error
+    if ((name.equals("robustness") || name.equals("report")) && data instanceof AnalysisData.Npy npy
+        && npy.labels() == null) {
       throw new UsageException("the attacks need labels: give --labels LABELS.npy with --npy");
     }
-    AnalysisSpec spec = new AnalysisSpec(AnalysisArguments.models(line, env), data, output, true);
+    AnalysisSpec spec = new AnalysisSpec(AnalysisArguments.models(line, env), data, output,
+        AnalysisArguments.randomInitClasses(line), true);
     long start = System.nanoTime();
     analysis.run(spec);
-    System.out.printf(Locale.ROOT, "Wrote %s (%.0f s)%n", output.toAbsolutePath(), (System.nanoTime() - start) / 1e9);
+    // the API reads the data and fetches the weights in the same call: the time says it covers them
+    System.out.printf(Locale.ROOT, "Wrote %s (%.0f s, reading the data and fetching the weights included)%n",
+        output.toAbsolutePath(), (System.nanoTime() - start) / 1e9);
     return 0;
   }
 
@@ -191,7 +195,7 @@ final class AnalyzeCommand implements Command {
       int images) {
     double[] eps = line.hasOption("eps")
         ? AnalysisArguments.list(line, "eps").stream().mapToDouble(AnalyzeCommand::number).toArray()
-        : Robustness.Spec.DEFAULT_EPS;
+        : Robustness.Spec.defaultEps();
     Double stepSize = line.hasOption("step-size") ? number(line.getOptionValue("step-size")) : null;
     return parse(() -> new Robustness.Spec(attack, eps, CliArgs.positiveInt(line, "steps", 10), stepSize,
         line.hasOption("random-start"), AnalysisArguments.seed(line),

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,9 +88,12 @@ class AnalysesTest {
   }
 
   /**
-   * Two models of one architecture and seed: the API logs what the CLI prints (but the CLI's closing line), writes
-   * the same numbers into the same folders, and both models score the same, which they can only on the same
-   * images: the sample is drawn once and named once.
+   * Two models of one architecture and seed: the API logs what the CLI prints (but the CLI's closing line) and
+   * writes the same numbers into the same folders (the CLI is a layer over the API: this checks the layer, not the
+   * numbers, which {@link #invarianceOfTwoModelsIsWhatTheCliWroteBeforeTheApi} does), and both models score the
+   * same on the same sample, named once. The sample is a function of the labels and the seed, so the models
+   * would read the same images even if it were drawn for each; {@link #aSampleIsDrawnOncePerImagesSizeAndSeed}
+   * checks that it is drawn once.
    */
   @Test
   void invarianceOfTwoModelsIsWhatTheCliWritesOnOneSample() throws Exception {
@@ -107,6 +111,9 @@ class AnalysesTest {
         "u-convnext-micro-2");
     assertThat(results).allSatisfy(r -> assertThat(r.images()).isEqualTo(3));
     assertThat(log.text()).isEqualTo(printed.substring(0, printed.indexOf("Wrote ")));
+    // the time covers all the command did, not the analysis alone
+    assertThat(printed.lines().toList().get(printed.lines().toList().size() - 1))
+        .matches("Wrote .*cli-invariance \\(\\d+ s, reading the data and fetching the weights included\\)");
     assertThat(log.text().lines().filter(l -> l.startsWith("Images: ")).toList()).singleElement().asString()
         .startsWith("Images: 3 images, a class-stratified sample (seed 0) of image folder");
     assertThat(log.text()).contains(results.get(0).summary()).contains(results.get(1).summary());
@@ -118,6 +125,78 @@ class AnalysesTest {
     // the same weights on the same images in the same process give the same numbers to the last bit; a random
     // model's near-uniform outputs put the losses of other images within 1e-4 of these
     assertThat(results.get(1).withModel("m")).isEqualTo(results.get(0).withModel("m"));
+  }
+
+  /** One model's translation table as {@code ./stmzoo analyze invariance} printed it at 5b10c92 (LABEL: its label). */
+  private static final String TRANSLATION_SUMMARY = """
+      LABEL translation over 3 images (crop-pct 0.875); reference view top-1 33.33%
+           level   top-1   top-5 consistency     loss
+               0   33.33  100.00     100.00%   1.0980
+               4   33.33  100.00     100.00%   1.0980
+               8   33.33  100.00     100.00%   1.0981
+              12   33.33  100.00     100.00%   1.0981
+              16   33.33  100.00     100.00%   1.0981
+              20   33.33  100.00     100.00%   1.0981
+              24   33.33  100.00     100.00%   1.0981
+              28   33.33  100.00     100.00%   1.0981
+              32   33.33  100.00     100.00%   1.0981
+              36   33.33  100.00     100.00%   1.0981
+              40   33.33  100.00     100.00%   1.0980
+              44   33.33  100.00     100.00%   1.0982
+              48   33.33  100.00     100.00%   1.0983
+              52   33.33  100.00     100.00%   1.0984
+              56   33.33  100.00     100.00%   1.0985
+              60   33.33  100.00     100.00%   1.0983
+              64   33.33  100.00     100.00%   1.0985
+      """;
+
+  /** Its {@code invariance-translation.csv} at 5b10c92, the same for both models. */
+  private static final String TRANSLATION_CSV = """
+      level,top1,top5,consistency,loss
+      0,33.33,100.00,100.0000,1.098012
+      4,33.33,100.00,100.0000,1.098046
+      8,33.33,100.00,100.0000,1.098070
+      12,33.33,100.00,100.0000,1.098053
+      16,33.33,100.00,100.0000,1.098121
+      20,33.33,100.00,100.0000,1.098076
+      24,33.33,100.00,100.0000,1.098059
+      28,33.33,100.00,100.0000,1.098091
+      32,33.33,100.00,100.0000,1.098106
+      36,33.33,100.00,100.0000,1.098143
+      40,33.33,100.00,100.0000,1.098044
+      44,33.33,100.00,100.0000,1.098177
+      48,33.33,100.00,100.0000,1.098261
+      52,33.33,100.00,100.0000,1.098355
+      56,33.33,100.00,100.0000,1.098465
+      60,33.33,100.00,100.0000,1.098316
+      64,33.33,100.00,100.0000,1.098470
+      """;
+
+  /**
+   * The golden case: what {@code ./stmzoo analyze invariance --type translation --models
+   * u-convnext-micro,u-convnext-micro --random-init --images 3} printed and wrote at 5b10c92, before the CLI was a
+   * layer over the API, for these images (the same on two runs there): the API logs the same lines (the CLI's
+   * closing "Wrote" line aside) and writes the same files with the same numbers.
+   */
+  @Test
+  void invarianceOfTwoModelsIsWhatTheCliWroteBeforeTheApi() throws Exception {
+    Path out = dir.resolve("golden-invariance");
+    Log log = new Log();
+    Analyses.invariance(AnalysisSpec.of(List.of(randomModel(0), randomModel(0)),
+        AnalysisData.dataset(images.toString()), out), new Invariance.Spec(Invariance.Type.TRANSLATION, 3, 32, 0,
+        null), log.stream());
+
+    assertThat(log.text()).isEqualTo("Images: 3 images, a class-stratified sample (seed 0) of image folder " + images
+        + " (6 images, 3 classes)\n" + TRANSLATION_SUMMARY.replace("LABEL", "u-convnext-micro-1")
+        + TRANSLATION_SUMMARY.replace("LABEL", "u-convnext-micro-2"));
+    try (var files = Files.walk(out)) {
+      assertThat(files.filter(Files::isRegularFile).map(f -> out.relativize(f).toString()).sorted())
+          .containsExactly("invariance-translation.png", "u-convnext-micro-1/invariance-translation.csv",
+              "u-convnext-micro-1/invariance-translation.png", "u-convnext-micro-2/invariance-translation.csv",
+              "u-convnext-micro-2/invariance-translation.png");
+    }
+    assertThat(out.resolve("u-convnext-micro-1/invariance-translation.csv")).hasContent(TRANSLATION_CSV);
+    assertThat(out.resolve("u-convnext-micro-2/invariance-translation.csv")).hasContent(TRANSLATION_CSV);
   }
 
   /** One model's ERF at 32 px: its numbers and figure in the output folder itself, its summary in the log. */
@@ -227,6 +306,91 @@ class AnalysesTest {
   }
 
   /**
+   * A size a model cannot take fails before the data is read and before an earlier model runs: the ERF's size for
+   * every model, a model's own size for the other analyses.
+   */
+  @Test
+  void imageSizesAreCheckedBeforeAnythingRuns() {
+    Path out = dir.resolve("sizes");
+    // deit-tiny takes 48 px and would run first; u-convnext-micro does not
+    AnalysisSpec two = AnalysisSpec.of(List.of(ModelSpec.of("deit-tiny", Weights.random(0)), randomModel(0)),
+        AnalysisData.dataset(images.toString()), out);
+    assertThatThrownBy(() -> Analyses.erf(two, new Erf.Spec(1, 48, null, 1), new Log().stream()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("u-convnext-micro cannot take image size 48: it must be a positive multiple of 32");
+    assertThat(out).doesNotExist();
+    AnalysisSpec unread = AnalysisSpec.of(randomModel(0).withImageSize(40),
+        AnalysisData.dataset(dir.resolve("no-such-folder").toString()), out);
+    assertThatThrownBy(() -> Analyses.invariance(unread, new Invariance.Spec(Invariance.Type.SCALE, 1, 1, 0, null),
+        new Log().stream())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("u-convnext-micro cannot take image size 40: it must be a positive multiple of 32");
+    // the report opens each model at the ERF's size and at its own
+    assertThatThrownBy(() -> Analyses.report(unread.withModels(List.of(randomModel(0))), new Report.Spec(
+        new Erf.Spec(1, 40, null, 1), List.of(), List.of()), new Log().stream()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("u-convnext-micro cannot take image size 40: it must be a positive multiple of 32");
+  }
+
+  /** Every release is resolved before the first is fetched: a bad second tag fails before the first download. */
+  @Test
+  void everyTagIsResolvedBeforeAnyReleaseIsFetched() {
+    Path home = dir.resolve("empty-home");
+    Downloads offline = new Downloads(Map.of("STMZOO_HOME", home.toString()), true, null);
+    AnalysisSpec spec = AnalysisSpec.of(List.of(
+        ModelSpec.of(null, Weights.pretrained("pit-ti.in1k")).withDownloads(offline),
+        ModelSpec.of(null, Weights.pretrained("pit-ti.nope")).withDownloads(offline)),
+        AnalysisData.dataset(images.toString()), dir.resolve("tags"));
+    // fetching pit-ti.in1k first would fail offline, on the empty cache, with another message
+    assertThatThrownBy(() -> Analyses.invariance(spec, new Invariance.Spec(Invariance.Type.SCALE, 1, 1, 0, null),
+        new Log().stream())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown pretrained tag 'pit-ti.nope'");
+    assertThat(dir.resolve("tags")).doesNotExist();
+  }
+
+  /**
+   * A report attacks the images: an unlabelled batch is refused before it is read (the file does not exist), as
+   * robustness refuses it; without attacks the report reads it (and here fails to).
+   */
+  @Test
+  void aReportWithAttacksRefusesAnUnlabelledBatchFirst() {
+    Path missing = dir.resolve("no-such-batch.npy");
+    AnalysisSpec spec = AnalysisSpec.of(randomModel(0), AnalysisData.npy(missing), dir.resolve("unlabelled"));
+    Erf.Spec erf = new Erf.Spec(1, 32, null, 1);
+    assertThatThrownBy(() -> Analyses.report(spec, new Report.Spec(erf, List.of(), List.of(new Robustness.Spec(
+        Robustness.Attack.FGSM, new double[] {0.01}, 1, null, false, 0, 1, 1, null, 0))), new Log().stream()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the attacks need labels: " + missing + " has none (give them with AnalysisData.npy(batch,"
+            + " labels))");
+    assertThatThrownBy(() -> Analyses.report(spec, new Report.Spec(erf, List.of(), List.of()), new Log().stream()))
+        .hasMessageContaining(missing.toString()).hasMessageNotContaining("the attacks need labels");
+  }
+
+  /**
+   * A random initialisation's class count is {@link AnalysisSpec#randomInitClasses}, and it is used: two outputs
+   * cannot score three classes. Class names on a random model are refused rather than ignored.
+   */
+  @Test
+  void aRandomInitialisationTakesItsClassCountFromTheSpec() {
+    AnalysisData data = AnalysisData.dataset(images.toString());
+    Path out = dir.resolve("classes");
+    assertThatThrownBy(() -> AnalysisSpec.of(randomModel(0).withClassNames(List.of("a", "b", "c")), data, out))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("AnalysisSpec.models[0].classNames: a random"
+            + " initialisation's classes are not named in the analyses; give their count as"
+            + " AnalysisSpec.randomInitClasses");
+    assertThatThrownBy(() -> AnalysisSpec.of(randomModel(0), data, out).withRandomInitClasses(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("AnalysisSpec.randomInitClasses must be at least 1, got 0");
+    assertThatThrownBy(() -> AnalysisSpec.of(ModelSpec.of(null, Weights.checkpoint(dir)), data, out)
+        .withRandomInitClasses(3)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("AnalysisSpec.randomInitClasses: no model has random weights");
+    AnalysisSpec two = AnalysisSpec.of(randomModel(0).withImageSize(32), data, out).withRandomInitClasses(2);
+    assertThat(two.randomInitClasses()).isEqualTo(2);
+    assertThatThrownBy(() -> Analyses.invariance(two, new Invariance.Spec(Invariance.Type.SCALE, 3, 3, 0, null),
+        new Log().stream())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("has 3 classes, the model 2 outputs");
+  }
+
+  /**
    * The sample is drawn once for the images object every model of a dataset reads: the second model (or analysis)
    * gets the same sample without reading the labels again; another size or seed is drawn anew.
    */
@@ -271,5 +435,37 @@ class AnalysesTest {
     assertThat(labelsRead).hasValue(18);
     // the same images another object holds (a batch mapped back for another model) are drawn from again
     assertThat(samples.of(AnalysisImages.of(dataset), 3, 0)).isNotSameAs(first);
+    assertThat(samples.first()).containsSame(first);
+    assertThat(new StratifiedSamples().first()).isEmpty();
+    // a caller's images of value equality: equal objects are still told apart
+    record Same(ImageDataset data) implements AnalysisImages {
+      public int size() {
+        return data.size();
+      }
+
+      public boolean labelled() {
+        return true;
+      }
+
+      public List<String> classNames() {
+        return data.classNames();
+      }
+
+      public LabeledImage get(int index) throws java.io.IOException {
+        return data.get(index);
+      }
+
+      public int label(int index) throws java.io.IOException {
+        return data.label(index);
+      }
+
+      public String description() {
+        return data.description();
+      }
+    }
+    Same a = new Same(dataset);
+    Same b = new Same(dataset);
+    assertThat(a).isEqualTo(b);
+    assertThat(samples.of(b, 3, 0)).isNotSameAs(samples.of(a, 3, 0));
   }
 }

@@ -98,6 +98,9 @@ class AnalyzeCommandTest {
     NpyFile.write(npy, new RawTensor(new long[] {1, 32, 32, 3}, new float[32 * 32 * 3]));
     oneLine(analyze("robustness", "--attack", "fgsm", "--model", "u-convnext-micro", "--random-init", "--npy",
         npy.toString()), 2, "the attacks need labels: give --labels LABELS.npy with --npy");
+    // a report attacks too: refused before the ERF and the invariance of the first model run
+    oneLine(analyze("report", "--type", "scale", "--attack", "fgsm", "--model", "u-convnext-micro", "--random-init",
+        "--npy", npy.toString()), 2, "the attacks need labels: give --labels LABELS.npy with --npy");
     oneLine(analyze("erf", "--model", "u-convnext-micro", "--random-init", "--data", data, "--labels",
         npy.toString()), 2, "--labels goes with --npy");
   }
