@@ -56,11 +56,11 @@ final class AnalysisRun {
 
   static AnalysisRun start(AnalysisSpec spec, PrintStream log, OpenedAt sizes) throws IOException {
     PathChecks.outputFolder(spec.output());
-    // every tag resolved and every size checked before the data is read or a release fetched: a bad second model
-    // fails before the first one's download
+    // every model's weights located and its sizes checked before the data is read or a release fetched: a bad
+    // second model fails before the first one's download or analysis
     List<PretrainedRelease> releases = new ArrayList<>();
     for (ModelSpec model : spec.models()) {
-      releases.add(checkSizes(model, sizes));
+      releases.add(checkModel(model, sizes));
     }
     LoadedAnalysisData data = LoadedAnalysisData.read(spec.data());
     Integer randomClasses = spec.randomInitClasses() != null ? spec.randomInitClasses()
@@ -73,23 +73,20 @@ final class AnalysisRun {
   }
 
   /**
-   * Fails when {@code model} cannot be opened at {@code sizes}; its release, resolved, when its weights are one
-   * (else null).
+   * Fails when {@code model} cannot be opened at {@code sizes}, or when its weights are not there (a checkpoint
+   * folder that is none, an unknown model name for a random initialisation, an unknown tag); its release, resolved,
+   * when its weights are one (else null).
    */
-  private static PretrainedRelease checkSizes(ModelSpec model, OpenedAt sizes) throws IOException {
+  private static PretrainedRelease checkModel(ModelSpec model, OpenedAt sizes) throws IOException {
     PretrainedRelease release = model.weights() instanceof Weights.Pretrained ? PretrainedRelease.of(model) : null;
-    Integer own = sizes.ownSize() ? model.imageSize() : null; // null: the weights' own size, which fits them
-    if (sizes.erfSize() == null && own == null) {
-      return release;
-    }
     ModelEntry entry = release != null ? release.model()
         : model.weights() instanceof Weights.Checkpoint c ? StmzooCheckpoint.resolve(c.path()).entry()
         : ModelRegistry.get(model.model());
     if (sizes.erfSize() != null) {
       entry.checkImageSize(sizes.erfSize());
     }
-    if (own != null) {
-      entry.checkImageSize(own);
+    if (sizes.ownSize() && model.imageSize() != null) { // null: the weights' own size, which fits them
+      entry.checkImageSize(model.imageSize());
     }
     return release;
   }

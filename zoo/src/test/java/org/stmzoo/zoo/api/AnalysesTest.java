@@ -360,6 +360,29 @@ class AnalysesTest {
         .hasMessageStartingWith("u-convnext-micro cannot take image size 40: it must be a positive multiple of 32");
   }
 
+  /**
+   * Every model's weights are located before the data is read and before an earlier model runs, whatever sizes the
+   * analysis opens them at: a second model's missing checkpoint, or an unknown name for a random initialisation,
+   * fails first (the data folder here does not exist either, and would fail with another message).
+   */
+  @Test
+  void everyModelIsLocatedBeforeTheDataIsRead() {
+    Path out = dir.resolve("located");
+    Path noCheckpoint = dir.resolve("no-such-run");
+    AnalysisData unread = AnalysisData.dataset(dir.resolve("no-such-folder").toString());
+    Invariance.Spec scale = new Invariance.Spec(Invariance.Type.SCALE, 1, 1, 0, null);
+    AnalysisSpec missing = AnalysisSpec.of(List.of(randomModel(0), ModelSpec.of(null, Weights.checkpoint(noCheckpoint))),
+        unread, out);
+    assertThatThrownBy(() -> Analyses.invariance(missing, scale, new Log().stream()))
+        .hasMessageContaining(noCheckpoint.toString()).hasMessageNotContaining("no-such-folder");
+    AnalysisSpec unknown = AnalysisSpec.of(List.of(randomModel(0), ModelSpec.of("u-nothing-micro", Weights.random(0))),
+        unread, out);
+    assertThatThrownBy(() -> Analyses.invariance(unknown, scale, new Log().stream()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("u-nothing-micro")
+        .hasMessageNotContaining("no-such-folder");
+    assertThat(out).doesNotExist();
+  }
+
   /** Every release is resolved before the first is fetched: a bad second tag fails before the first download. */
   @Test
   void everyTagIsResolvedBeforeAnyReleaseIsFetched() {
