@@ -2,6 +2,7 @@ package org.stmzoo.zoo.api;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -105,7 +106,8 @@ public record Downloads(Map<String, String> env, boolean offline, String mirror)
    * there and verified: what {@code ./stmzoo download TAG [--sha256 HEX]} does. {@code acceptSha256}, when not
    * null, is a SHA-256 the caller vouches for: the file must have it, and it replaces the file's pin (a file upstream
    * has re-published); one it refuses ({@link #sha256Refusal}) is an
-   * {@link IllegalArgumentException} before anything is downloaded. {@code progress} hears the download.
+   * {@link IllegalArgumentException} before anything is downloaded. {@code progress} hears the download (null: no
+   * progress shown).
    */
   public FetchedWeights download(String tag, String acceptSha256, PrintStream progress) throws IOException {
     return download(tag, acceptSha256, null, progress);
@@ -118,18 +120,21 @@ public record Downloads(Map<String, String> env, boolean offline, String mirror)
   public FetchedWeights download(String tag, String acceptSha256, String flag, PrintStream progress)
       throws IOException {
     Objects.requireNonNull(tag, "tag");
-    Objects.requireNonNull(progress, "progress");
     PretrainedManifest.Entry entry = ModelRegistry.pretrained(env).get(tag);
     Downloader downloader = downloader(flag, progress);
     // what the file is checked against, asked before the fetch: a first download pins what it fetched, and the
     // pin asked for afterwards would be the file compared with itself
     Downloader.Expected known = downloader.expected(entry, acceptSha256); // refuses a bad acceptSha256 first
+    // a file put into the cache by hand (the offline route) is pinned at its first use, not downloaded
+    boolean inCache = Files.isRegularFile(cache().fileFor(entry));
     Path file = downloader.fetch(entry, acceptSha256);
     if (known.sha256() != null) {
       return new FetchedWeights(file, known.sha256(), "SHA-256 matches the " + known.origin());
     }
-    Downloader.Expected pinned = downloader.expected(entry, null); // the pin this download made
-    String pin = pinned.origin() + " by this download"; // SHA-256 pinned on <when> in <pin file> by this download
+    Downloader.Expected pinned = downloader.expected(entry, null); // the pin this fetch made
+    // SHA-256 pinned on <when> in <pin file> by this download / at its first use
+    String pin = pinned.origin() + (inCache ? " at its first use (the file was in the cache, not downloaded)"
+        : " by this download");
     return new FetchedWeights(file, pinned.sha256(), known.prefix() != null
         ? "SHA-256 starts with the file name's " + known.prefix() + ", no published SHA-256: " + pin
         : "no published SHA-256: " + pin);

@@ -131,6 +131,27 @@ class CatalogueApiTest {
             .map(ReleaseInfo::model).toList());
   }
 
+  /**
+   * A release's file put into the cache by hand (how an offline machine gets it) is pinned at its first use, and
+   * the verification says so rather than "by this download"; a null progress stream is silence.
+   */
+  @Test
+  void aFileCopiedIntoTheCacheIsPinnedAtItsFirstUseNotDownloaded() throws Exception {
+    byte[] weights = "copied by hand".getBytes(StandardCharsets.UTF_8);
+    Path home = dir.resolve("offline-home");
+    Downloads offline = new Downloads(Map.of("STMZOO_HOME", home.toString()), true, null);
+    Path file = release(offline, "pit-ti.in1k").file();
+    Files.createDirectories(file.getParent());
+    Files.write(file, weights);
+
+    FetchedWeights fetched = offline.download("pit-ti.in1k", null, null);
+    assertThat(fetched.file()).isEqualTo(file).hasBinaryContent(weights);
+    assertThat(fetched.sha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+        .digest(weights)));
+    assertThat(fetched.verification()).startsWith("no published SHA-256: SHA-256 pinned on ")
+        .endsWith(" in " + offline.pinFile() + " at its first use (the file was in the cache, not downloaded)");
+  }
+
   @Test
   void releasesShowWhatADownloadPinnedAndCached() throws Exception {
     byte[] weights = "not really weights, but bytes".getBytes(StandardCharsets.UTF_8);
@@ -181,8 +202,8 @@ class CatalogueApiTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage("acceptSha256 takes 64 hex digits, got 'xyz'");
     assertThatThrownBy(() -> offline.sha256Refusal("pit-ti.nope", "xyz"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown pretrained tag 'pit-ti.nope'");
-    assertThatThrownBy(() -> offline.download("pit-ti.in1k", null, null)).isInstanceOf(NullPointerException.class)
-        .hasMessage("progress");
+    assertThatThrownBy(() -> offline.download(null, null, QUIET)).isInstanceOf(NullPointerException.class)
+        .hasMessage("tag");
     assertThat(dir).isEmptyDirectory();
   }
 
