@@ -19,7 +19,9 @@ import org.stmzoo.zoo.benchmark.ThreadPlan;
  * level, which takes effect only where the first session had XLA on.
  *
  * <p>Only benchmarks are seen: a session the process opened before its first benchmark (a model loaded, a
- * training) sized the pools instead, and this cannot tell.
+ * training) sized the pools instead, and this cannot tell. The first benchmark is recorded as it starts, before
+ * its session exists: one that fails before it opens its session (rare: the spec was checked) is taken as the
+ * first all the same. Pool sizes compare as TF takes them (0: one thread per core, as the explicit core count).
  */
 final class FirstBenchmarkSession {
   private static ThreadPlan plan;
@@ -38,7 +40,7 @@ final class FirstBenchmarkSession {
       return List.of();
     }
     List<String> notes = new ArrayList<>();
-    if (asked.intraOp() != plan.intraOp() || asked.interOp() != plan.interOp()) {
+    if (!samePools(asked, plan)) {
       notes.add(String.format(Locale.ROOT, "TF sized its thread pools at this process's first benchmark session,"
           + " under %s, and keeps them: these figures ran with those pool sizes and only the graph of %s (its"
           + " chains and parts of the batch); run each plan in its own process to compare plans", plan.describe(),
@@ -49,6 +51,16 @@ final class FirstBenchmarkSession {
           + " CPU XLA flag only then: these figures are without XLA");
     }
     return notes;
+  }
+
+  /** Whether sessions under {@code a} and {@code b} would size TF's thread pools alike. */
+  static boolean samePools(ThreadPlan a, ThreadPlan b) {
+    return threads(a.intraOp()) == threads(b.intraOp()) && threads(a.interOp()) == threads(b.interOp());
+  }
+
+  /** A pool's size as TF takes a count: 0 for one thread per core. */
+  private static int threads(int count) {
+    return count > 0 ? count : Runtime.getRuntime().availableProcessors();
   }
 
   /** Whether XLA compiles a session that asks for it: the first benchmark session asked for it (or this is it). */

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.layers.core.OneDnnOps;
 import org.stmzoo.zoo.api.BenchmarkSpec.LoaderOnly;
 import org.stmzoo.zoo.api.BenchmarkSpec.ThreadPlanKind;
+import org.stmzoo.zoo.benchmark.ThreadPlan;
 import org.stmzoo.zoo.cli.Main;
 import org.tensorflow.proto.ConfigProto;
 
@@ -276,7 +277,7 @@ class BenchmarksTest {
         .withThreadPlan(ThreadPlanKind.THROUGHPUT, 1));
     BenchmarkResult two = Benchmarks.run(tiny(BenchmarkSpec.infer("pit-ti")).withSteps(1).withWarmup(0)
         .withThreadPlan(ThreadPlanKind.LATENCY, 2).withXla(true));
-    org.stmzoo.zoo.benchmark.ThreadPlan first = FirstBenchmarkSession.firstPlan();
+    ThreadPlan first = FirstBenchmarkSession.firstPlan();
     String poolNote = "TF sized its thread pools at this process's first benchmark session, under "
         + first.describe() + ", and keeps them";
     // intra-op 1, inter-op 1, then intra-op 1, inter-op 2: one of them at least is not the first session's
@@ -340,4 +341,16 @@ class BenchmarksTest {
   private static String numbersMasked(String text) {
     return text.replaceAll("[0-9]+\\.[0-9]+", "#").replaceAll("peak memory ([0-9]+ MiB|n/a)", "peak memory #");
   }
+
+  /** TF takes a thread count of 0 as one thread per core: such a plan and one naming the core count share pools. */
+  @Test
+  void plansCompareByThePoolSizesTfMakesOfThem() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertThat(FirstBenchmarkSession.samePools(new ThreadPlan("defaults", 0, 0, 1),
+        new ThreadPlan("explicit", cores, cores, 1))).isTrue();
+    assertThat(FirstBenchmarkSession.samePools(new ThreadPlan("defaults", 0, 0, 1),
+        new ThreadPlan("more", cores + 1, cores, 1))).isFalse();
+    assertThat(FirstBenchmarkSession.samePools(ThreadPlan.latency(2), ThreadPlan.batches(2))).isTrue();
+  }
+
 }
