@@ -97,7 +97,11 @@ public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClass
         autoAugment = null; // the CLI's word for no policy means the same here, rather than an unknown policy
       }
       if (autoAugment != null) {
-        RandAugment.Config.parse(autoAugment); // a policy the transform would refuse, refused now
+        try {
+          RandAugment.Config.parse(autoAugment); // a policy the transform would refuse, refused now
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("LoaderOnly.autoAugment: " + e.getMessage(), e);
+        }
       }
       ConfigChecks.fraction("LoaderOnly.minScale", minScale);
       ConfigChecks.positive("LoaderOnly.threads", threads);

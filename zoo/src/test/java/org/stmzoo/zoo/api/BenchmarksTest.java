@@ -180,7 +180,7 @@ class BenchmarksTest {
         + " 0.0");
     refused(() -> LoaderOnly.of("images").withThreads(0), "LoaderOnly.threads must be >= 1, got 0");
     assertThatThrownBy(() -> LoaderOnly.of("images").withAugmentation("foo", 0.5f))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unsupported auto-augment 'foo'");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("LoaderOnly.autoAugment: unsupported auto-augment 'foo'");
   }
 
   /** The loader measures RGB images: a benchmark of another channel count is refused, whichever is set last. */
