@@ -126,7 +126,12 @@ public final class BatchLoader implements AutoCloseable {
   }
 
   public int batchesPerEpoch() {
-    return dropLast ? data.size() / batchSize : (data.size() + batchSize - 1) / batchSize;
+    return batchesPerEpoch(data.size(), batchSize, dropLast);
+  }
+
+  /** The batches an epoch of {@code images} images makes, as a loader of them would cut it. */
+  public static int batchesPerEpoch(int images, int batchSize, boolean dropLast) {
+    return dropLast ? images / batchSize : (images + batchSize - 1) / batchSize;
   }
 
   /** Distinct images found unreadable so far (each skipped with a warning). */

@@ -74,6 +74,8 @@ public final class Training {
       "limit_val", "crop_pct", "init",
       "pretrained", "distill_teacher", "distill_type", "distill_alpha", "distill_tau", "threads", "num_classes",
       "in_channels", "mean", "std", "scaled_lr", "remode", "replicas");
+  /** Training drops an epoch's last partial batch, as DeiT's loader does. */
+  private static final boolean TRAIN_DROPS_LAST = true;
 
   private Training() {}
 
@@ -124,6 +126,17 @@ public final class Training {
     SharedArguments shared = sharedArguments(args, spec.data().kind(), data.train().size());
     if (saved != null) {
       checkResumable(out, saved, args);
+      if (cluster.isEmpty()) {
+        // a finished run is found from its checkpoint's record, before a teacher, initial weights or a release
+        // are read and the training graph is built and restored (a cluster's chief goes on: its workers wait to
+        // be released by the loop); the epoch cut as trainLoader's loader cuts it
+        Optional<List<EpochRecord>> finished = Trainer.finishedRun(new RunDirectory(out),
+            BatchLoader.batchesPerEpoch(data.train().size(), recipe.batchSize(), TRAIN_DROPS_LAST), recipe.epochs(),
+            log);
+        if (finished.isPresent()) {
+          return new TrainingResult(out, finished.get());
+        }
+      }
     }
     String target = cluster.map(ClusterServer::start).orElse(null);
     if (cluster.isPresent() && !cluster.get().isChief()) {
@@ -158,15 +171,6 @@ public final class Training {
             new BatchLoader.Shard(0, cluster.map(Cluster::size).orElse(1)));
         BatchLoader val = data.val().map(v -> new BatchLoader(v, model.evalTransform(cropPct), recipe.batchSize(),
             false, false, 0, threads)).orElse(null)) {
-      if (resume && cluster.isEmpty()) {
-        // a finished run is found from its checkpoint's record, before its training graph is built and restored
-        // (a cluster's chief goes on, as its workers wait to be released by the loop)
-        Optional<List<EpochRecord>> finished = Trainer.finishedRun(run, train.batchesPerEpoch(), recipe.epochs(),
-            log);
-        if (finished.isPresent()) {
-          return new TrainingResult(out, finished.get());
-        }
-      }
       Graph g = graphSession.graph();
       Session session = graphSession.session();
       // LayerNorm's forward value as oneDNN's kernel where TF fuses it in this process (not on a cluster, whose
@@ -251,7 +255,7 @@ public final class Training {
       BatchLoader.Shard shard) {
     RecipeConfig recipe = spec.recipe();
     return new BatchLoader(data.train(), model.trainTransform(spec.autoAugment(), spec.minScale()),
-        recipe.batchSize(), true, true, recipe.seed(), spec.threads(), shard);
+        recipe.batchSize(), true, TRAIN_DROPS_LAST, recipe.seed(), spec.threads(), shard);
   }
 
   /**
