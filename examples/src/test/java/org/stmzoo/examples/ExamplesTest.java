@@ -61,6 +61,20 @@ class ExamplesTest {
   }
 
   @Test
+  void compareMixerInvarianceAnalysesBothModelsOnOneSample() throws Exception {
+    String out = run(() -> CompareMixerInvariance.main(new String[0]));
+    assertTrue(out.contains("Images: 4 images, a class-stratified sample (seed 0) of image folder "), out);
+    for (String model : new String[] {"u-convnext-micro", "u-swin-micro"}) {
+      assertTrue(Pattern.compile("(?m)^" + model + ": consistency \\d+\\.\\d% at a 64-pixel shift \\(reference"
+          + " top-1 \\d+\\.\\d%\\)$").matcher(out).find(), out);
+      assertTrue(java.nio.file.Files.isRegularFile(java.nio.file.Path.of("target", "invariance", model,
+          "invariance-translation.csv")), model);
+    }
+    assertTrue(java.nio.file.Files.isRegularFile(java.nio.file.Path.of("target", "invariance",
+        "invariance-translation.png")));
+  }
+
+  @Test
   void embeddingsComparesThreeImages() throws Exception {
     String out = run(() -> Embeddings.main(new String[0]));
     assertTrue(out.contains("384-dimensional embeddings"), out);
