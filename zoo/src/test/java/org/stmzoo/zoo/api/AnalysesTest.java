@@ -19,8 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stmzoo.datasets.ImageDataset;
-import org.stmzoo.datasets.ImageEncoding;
 import org.stmzoo.datasets.LabeledImage;
+import org.stmzoo.zoo.analysis.NoiseImageFolder;
 import org.stmzoo.zoo.analysis.AnalysisImages;
 import org.stmzoo.zoo.analysis.Erf;
 import org.stmzoo.zoo.analysis.ErfResult;
@@ -45,17 +45,7 @@ class AnalysesTest {
 
   @BeforeAll
   static void imageFolder() throws Exception {
-    images = dir.resolve("images");
-    Random random = new Random(0);
-    for (String cls : new String[] {"cat", "dog", "fox"}) {
-      for (int i = 0; i < 2; i++) {
-        float[] px = new float[40 * 40 * 3];
-        for (int p = 0; p < px.length; p++) {
-          px[p] = random.nextFloat();
-        }
-        ImageEncoding.writeRgbPng(new LabeledImage(px, 40, 40, 3, 0), images.resolve(cls).resolve(i + ".png"));
-      }
-    }
+    images = NoiseImageFolder.write(dir.resolve("images"), 2, "cat", "dog", "fox");
   }
 
   private static ModelSpec randomModel(long seed) {

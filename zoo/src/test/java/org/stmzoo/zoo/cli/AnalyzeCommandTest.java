@@ -9,15 +9,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.stmzoo.datasets.ImageEncoding;
-import org.stmzoo.datasets.LabeledImage;
 import org.stmzoo.layers.core.CheckpointFolder;
+import org.stmzoo.zoo.analysis.NoiseImageFolder;
 import org.stmzoo.zoo.analysis.Report;
 import org.stmzoo.zoo.checkpoint.StmzooCheckpoint;
 import org.stmzoo.zoo.registry.BuiltModel;
@@ -35,17 +33,7 @@ class AnalyzeCommandTest {
 
   @BeforeAll
   static void imageFolder() throws Exception {
-    images = dir.resolve("images");
-    Random random = new Random(0);
-    for (String cls : new String[] {"cat", "dog"}) {
-      for (int i = 0; i < 2; i++) {
-        float[] px = new float[40 * 40 * 3];
-        for (int p = 0; p < px.length; p++) {
-          px[p] = random.nextFloat();
-        }
-        ImageEncoding.writeRgbPng(new LabeledImage(px, 40, 40, 3, 0), images.resolve(cls).resolve(i + ".png"));
-      }
-    }
+    images = NoiseImageFolder.write(dir.resolve("images"), 2, "cat", "dog");
   }
 
   private static CliTest.Outcome analyze(String... args) {
