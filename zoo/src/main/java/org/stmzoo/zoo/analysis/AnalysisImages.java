@@ -141,6 +141,11 @@ public interface AnalysisImages {
     int h = (int) s[1];
     int w = (int) s[2];
     int c = (int) s[3];
+    if (mean.length > 1 && c != mean.length) { // one mean and std: every channel's
+      // an NCHW batch ([2, 3, 224, 224]) passes the rank check with 224 "channels" and failed in the first view
+      throw new IllegalArgumentException(description + ": expected an NHWC batch [N, H, W, " + mean.length
+          + "], got " + batch.shapeString() + (s[1] == mean.length ? " (NCHW? transpose it to NHWC)" : ""));
+    }
     int[] ids = labels.map(l -> labelsOf(l, n, description)).orElse(null);
     return new AnalysisImages() {
       @Override

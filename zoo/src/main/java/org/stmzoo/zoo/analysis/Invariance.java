@@ -85,6 +85,9 @@ public final class Invariance {
       }
       ConfigChecks.positive("Invariance.Spec.images", images);
       ConfigChecks.positive("Invariance.Spec.batchSize", batchSize);
+      if (cropPct != null) {
+        ConfigChecks.fraction("Invariance.Spec.cropPct", cropPct);
+      }
     }
 
     /** Work units of {@link Progress} for {@code n} images. */

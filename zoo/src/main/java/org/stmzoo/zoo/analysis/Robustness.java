@@ -83,6 +83,9 @@ public final class Robustness {
       if (stepSize != null && !(stepSize > 0)) {
         throw new IllegalArgumentException("the step size must be positive, got " + stepSize);
       }
+      if (cropPct != null) {
+        ConfigChecks.fraction("Robustness.Spec.cropPct", cropPct);
+      }
     }
 
     /** The radii the CLI attacks at without {@code --eps}: 1/255, 2/255 and 4/255 (a new array each call). */

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.stmzoo.zoo.pretrained.Downloader;
 import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.pretrained.WeightCache;
@@ -18,14 +19,22 @@ import org.stmzoo.zoo.registry.ModelRegistry;
  * ({@code STMZOO_HOME}, {@code STMZOO_OFFLINE}, {@code STMZOO_MIRROR}, {@code STMZOO_MANIFEST}), with
  * {@code offline} and {@code mirror} on top.
  *
+ * @param env the environment's variables; only those named {@code STMZOO_...} are kept
  * @param mirror a base URL serving the files by name, or null for the environment's choice
  */
 public record Downloads(Map<String, String> env, boolean offline, String mirror) {
+  /** What the variables stmzoo reads begin with. */
+  private static final String VARIABLE_PREFIX = "STMZOO_";
+
   /** A release of the manifest and the registered model it holds weights for. */
   public record Release(PretrainedManifest.Entry entry, ModelEntry model) {}
 
   public Downloads {
-    env = Map.copyOf(env);
+    Objects.requireNonNull(env, "Downloads.env");
+    // only stmzoo's own variables: the rest of a process environment (tokens, passwords) has no business in a spec
+    // that is printed and logged
+    env = env.entrySet().stream().filter(e -> e.getKey() != null && e.getKey().startsWith(VARIABLE_PREFIX))
+        .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
   }
 
   /** As the process environment configures them. */

@@ -17,6 +17,10 @@ public sealed interface Weights {
    * @param ema its EMA weights instead (a training checkpoint written with {@code --model-ema})
    */
   record Checkpoint(Path path, boolean ema) implements Weights {
+    public Checkpoint {
+      java.util.Objects.requireNonNull(path, "Weights.Checkpoint.path");
+    }
+
     public Checkpoint(Path path) {
       this(path, false);
     }
@@ -26,7 +30,11 @@ public sealed interface Weights {
    * Published weights: a full tag of the manifest ({@code u-convnext-micro.in1k}) or, with a model name beside
    * it, the tag's suffix ({@code in1k}).
    */
-  record Pretrained(String tag) implements Weights {}
+  record Pretrained(String tag) implements Weights {
+    public Pretrained {
+      java.util.Objects.requireNonNull(tag, "Weights.Pretrained.tag");
+    }
+  }
 
   static Weights random() {
     return new Random(0);

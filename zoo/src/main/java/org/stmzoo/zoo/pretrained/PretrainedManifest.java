@@ -226,7 +226,7 @@ public final class PretrainedManifest {
   public Entry get(String tag) {
     Entry e = entries.get(tag);
     if (e == null) {
-      throw new IllegalArgumentException("unknown pretrained tag '" + tag + "' (see ./stmzoo pretrained list)");
+      throw new IllegalArgumentException("unknown pretrained tag '" + tag + "' (see ./stmzoo pretrained list; from Java, Catalogue.releases())");
     }
     return e;
   }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.regex.PatternSyntaxException;
 import org.stmzoo.zoo.pretrained.PretrainedManifest;
 import org.stmzoo.zoo.weights.KeyMap;
 
@@ -97,7 +98,13 @@ public final class ModelRegistry {
     if (glob == null) {
       return all();
     }
-    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+    PathMatcher matcher;
+    try {
+      matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+    } catch (PatternSyntaxException e) {
+      throw new IllegalArgumentException("not a glob: '" + glob + "' (" + e.getDescription() + "; e.g. 'u-*-micro')",
+          e);
+    }
     return ENTRIES.values().stream().filter(e -> matcher.matches(Path.of(e.name()))).toList();
   }
 

@@ -8,7 +8,7 @@ public final class UnknownModelException extends IllegalArgumentException {
 
   public UnknownModelException(String name, List<String> suggestions) {
     super("unknown model '" + name + "'" + (suggestions.isEmpty() ? ""
-        : "; did you mean: " + String.join(", ", suggestions) + "?") + " (see ./stmzoo list)");
+        : "; did you mean: " + String.join(", ", suggestions) + "?") + " (see ./stmzoo list; from Java, Catalogue.models())");
     this.suggestions = List.copyOf(suggestions);
   }
 

@@ -150,4 +150,15 @@ class AnalysisImagesTest {
           within(1e-6f));
     }
   }
+
+  /** An NCHW batch (which passed the rank check with 224 "channels" and failed in the first view) is refused. */
+  @Test
+  void aBatchWithAnotherChannelCountThanTheStatisticsIsRefused() {
+    RawTensor nchw = new RawTensor(new long[] {1, 3, 2, 2}, new float[12]);
+    float[] three = {0.5f, 0.4f, 0.3f};
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AnalysisImages.ofNormalised(nchw, Optional.empty(),
+        three, three, "batch.npy")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("batch.npy: expected an NHWC batch [N, H, W, 3], got [1, 3, 2, 2] (NCHW? transpose it to NHWC)");
+  }
+
 }

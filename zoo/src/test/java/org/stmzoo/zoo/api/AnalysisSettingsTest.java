@@ -55,6 +55,20 @@ class AnalysisSettingsTest {
         .isInstanceOf(NullPointerException.class).hasMessage("Robustness.Spec.eps");
   }
 
+  /** A crop outside (0, 1] (which sized a negative array, or an OutOfMemoryError at 0) is refused as built. */
+  @Test
+  void aCropOutsideZeroToOneIsRefusedNamingTheField() {
+    for (float crop : new float[] {-1f, 0f, Float.NaN, 1.5f}) {
+      assertThatThrownBy(() -> new Invariance.Spec(Invariance.Type.SCALE, 1, 1, 0, crop))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("Invariance.Spec.cropPct must be in (0, 1], got " + crop);
+      assertThatThrownBy(() -> new Robustness.Spec(Robustness.Attack.FGSM, new double[] {0.01}, 1, null, false, 0, 1,
+          1, crop, 0)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("Robustness.Spec.cropPct must be in (0, 1], got " + crop);
+    }
+    assertThat(new Invariance.Spec(Invariance.Type.SCALE, 1, 1, 0, 1f).cropPct()).isEqualTo(1f);
+  }
+
   @Test
   void aReportSpecChecksAndCopiesItsLists() {
     Erf.Spec erf = new Erf.Spec(1, 32, null, 1);

@@ -125,6 +125,9 @@ class CatalogueApiTest {
     List<String> all = Catalogue.models().stream().map(ModelInfo::name).toList();
     assertThat(all).containsAll(micro).contains("pit-ti", "deit-tiny").hasSizeGreaterThan(micro.size());
     assertThat(Catalogue.models("no-such-*")).isEmpty();
+    // a pattern that is no glob says so, not "Missing ']' near index 0"
+    assertThatThrownBy(() -> Catalogue.models("u-[")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("not a glob: 'u-[' (").hasMessageEndingWith("; e.g. 'u-*-micro')");
     assertThat(Catalogue.unpublished()).containsKey("shiftvit-r4-base");
     assertThat(Catalogue.unpublished().keySet()).doesNotContainAnyElementsOf(
         releasesIn(new Downloads(Map.of("STMZOO_HOME", dir.toString()), true, null)).stream()

@@ -122,4 +122,32 @@ class SpecRangeChecksTest {
     assertThat(ExportSpec.of(fast.withSpeed(null), RUN).withRowStreams(2).withFusedLayerNorm(true).rowStreams())
         .isEqualTo(2);
   }
+
+  /** A null path or tag is refused where the weights are named, not as an NPE deep in loading. */
+  @Test
+  void weightsRefuseANullPathOrTagByName() {
+    assertThatThrownBy(() -> Weights.checkpoint(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("Weights.Checkpoint.path");
+    assertThatThrownBy(() -> Weights.checkpointEma(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("Weights.Checkpoint.path");
+    assertThatThrownBy(() -> Weights.pretrained(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("Weights.Pretrained.tag");
+  }
+
+  /**
+   * A Downloads keeps only stmzoo's variables of the environment it is given: a spec holding it is printed and
+   * logged, and printed every variable of the process (tokens included).
+   */
+  @Test
+  void downloadsKeepOnlyStmzoosVariablesOfTheEnvironment() {
+    Downloads downloads = new Downloads(java.util.Map.of("STMZOO_HOME", "/cache", "MY_SECRET_TOKEN", "hunter2"),
+        true, null);
+    assertThat(downloads.env()).containsExactly(java.util.Map.entry("STMZOO_HOME", "/cache"));
+    assertThat(ModelSpec.of("pit-ti", Weights.random()).withDownloads(downloads).toString())
+        .doesNotContain("hunter2").contains("STMZOO_HOME=/cache");
+    assertThat(Downloads.fromEnvironment().env().keySet()).allMatch(k -> k.startsWith("STMZOO_"));
+    assertThatThrownBy(() -> new Downloads(null, false, null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("Downloads.env");
+  }
+
 }
