@@ -15,10 +15,22 @@ public record WeightCache(Path home, boolean offline, String mirror) {
     String home = env.get("STMZOO_HOME");
     Path dir = home != null && !home.isBlank() ? Path.of(home)
         : Path.of(System.getProperty("user.home"), ".cache", "stmzoo");
-    String offline = env.getOrDefault("STMZOO_OFFLINE", "");
     String mirror = env.get("STMZOO_MIRROR");
-    return new WeightCache(dir, offline.equals("1") || offline.equalsIgnoreCase("true"),
+    return new WeightCache(dir, offline(env.getOrDefault("STMZOO_OFFLINE", "")),
         mirror == null || mirror.isBlank() ? null : mirror);
+  }
+
+  /**
+   * {@code STMZOO_OFFLINE}'s value as a switch: a value it does not know is an error, not "online" (a machine
+   * told {@code STMZOO_OFFLINE=yes} went to the network).
+   */
+  private static boolean offline(String value) {
+    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "1", "true", "yes", "on" -> true;
+      case "", "0", "false", "no", "off" -> false;
+      default -> throw new IllegalArgumentException("STMZOO_OFFLINE must be 1 or 0 (or true/false, yes/no, on/off),"
+          + " got '" + value + "'");
+    };
   }
 
   public WeightCache withOffline(boolean value) {

@@ -805,4 +805,20 @@ class DownloaderTest {
         .hasMessageContaining(url("/files/missing") + ": HTTP 404")
         .hasMessageContaining("--offline");
   }
+
+  /** STMZOO_OFFLINE is a switch: its usual spellings count, and a value it does not know is refused, not "online". */
+  @Test
+  void stmzooOfflineTakesTheUsualSpellingsAndRefusesOthers() {
+    for (String on : new String[] {"1", "true", "YES", "on"}) {
+      assertThat(WeightCache.fromEnvironment(java.util.Map.of("STMZOO_OFFLINE", on)).offline()).as(on).isTrue();
+    }
+    for (String off : new String[] {"", "0", "false", "no", "Off"}) {
+      assertThat(WeightCache.fromEnvironment(java.util.Map.of("STMZOO_OFFLINE", off)).offline()).as(off).isFalse();
+    }
+    assertThat(WeightCache.fromEnvironment(java.util.Map.of()).offline()).isFalse();
+    assertThatThrownBy(() -> WeightCache.fromEnvironment(java.util.Map.of("STMZOO_OFFLINE", "offline")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("STMZOO_OFFLINE must be 1 or 0 (or true/false, yes/no, on/off), got 'offline'");
+  }
+
 }
