@@ -3,6 +3,8 @@ package org.stmzoo.zoo.api;
 import java.util.List;
 import java.util.Objects;
 import org.stmzoo.layers.core.ConfigChecks;
+import org.stmzoo.zoo.registry.ModelEntry;
+import org.stmzoo.zoo.registry.ModelRegistry;
 
 /**
  * What {@link Stmzoo#load(ModelSpec)} builds: a registered model with its weights, at an image size, for a set of
@@ -10,7 +12,7 @@ import org.stmzoo.layers.core.ConfigChecks;
  *
  * @param model a registered model name ({@code ./stmzoo list}); null when the weights name it (a checkpoint, a
  *     pretrained full tag)
- * @param imageSize the input size, at least 1 (the model's own rule once it is known), or null for the model's
+ * @param imageSize the input size, at least 1 (with a model name, the model's own rule), or null for the model's
  *     default; a checkpoint is loaded at its own size only
  *     (another size is refused: import the reference weights at that size instead)
  * @param classNames the class names of a randomly initialised model, or null for 1000 numbered classes;
@@ -28,9 +30,17 @@ public record ModelSpec(String model, Weights weights, Integer imageSize, List<S
       throw new IllegalArgumentException("a randomly initialised model needs a model name");
     }
     Objects.requireNonNull(downloads, "ModelSpec.downloads");
-    // only the sign here: the model's size rule (a multiple of its patch or stride) once the model is known
     if (imageSize != null) {
       ConfigChecks.positive("ModelSpec.imageSize", imageSize);
+    }
+    if (model != null) {
+      // a name is checked now, and a size against its rule (a multiple of its patch or stride), as the other specs
+      // check theirs: not when the model is loaded, a download or another model's analysis later; a size for
+      // weights that name their model is checked once they are read
+      ModelEntry entry = ModelRegistry.get(model);
+      if (imageSize != null) {
+        entry.checkImageSize(imageSize);
+      }
     }
     if (classNames != null) {
       classNames = ClassNames.distinct("ModelSpec.classNames", classNames);

@@ -338,13 +338,13 @@ class AnalysesTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("u-convnext-micro cannot take image size 48: it must be a positive multiple of 32");
     assertThat(out).doesNotExist();
-    AnalysisSpec unread = AnalysisSpec.of(randomModel(0).withImageSize(40),
-        AnalysisData.dataset(dir.resolve("no-such-folder").toString()), out);
-    assertThatThrownBy(() -> Analyses.invariance(unread, new Invariance.Spec(Invariance.Type.SCALE, 1, 1, 0, null),
-        new Log().stream())).isInstanceOf(IllegalArgumentException.class)
+    // a model's own size: refused by its spec, before there is an analysis
+    assertThatThrownBy(() -> randomModel(0).withImageSize(40)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("u-convnext-micro cannot take image size 40: it must be a positive multiple of 32");
-    // the report opens each model at the ERF's size and at its own
-    assertThatThrownBy(() -> Analyses.report(unread.withModels(List.of(randomModel(0))), new Report.Spec(
+    AnalysisSpec unread = AnalysisSpec.of(randomModel(0),
+        AnalysisData.dataset(dir.resolve("no-such-folder").toString()), out);
+    // the report opens each model at the ERF's size (and at its own)
+    assertThatThrownBy(() -> Analyses.report(unread, new Report.Spec(
         new Erf.Spec(1, 40, null, 1), List.of(), List.of()), new Log().stream()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("u-convnext-micro cannot take image size 40: it must be a positive multiple of 32");
@@ -352,8 +352,8 @@ class AnalysesTest {
 
   /**
    * Every model's weights are located before the data is read and before an earlier model runs, whatever sizes the
-   * analysis opens them at: a second model's missing checkpoint, or an unknown name for a random initialisation,
-   * fails first (the data folder here does not exist either, and would fail with another message).
+   * analysis opens them at: a second model's missing checkpoint fails first (the data folder here does not exist
+   * either, and would fail with another message). An unknown name is refused by its ModelSpec already.
    */
   @Test
   void everyModelIsLocatedBeforeTheDataIsRead() {
@@ -365,11 +365,9 @@ class AnalysesTest {
         unread, out);
     assertThatThrownBy(() -> Analyses.invariance(missing, scale, new Log().stream()))
         .hasMessageContaining(noCheckpoint.toString()).hasMessageNotContaining("no-such-folder");
-    AnalysisSpec unknown = AnalysisSpec.of(List.of(randomModel(0), ModelSpec.of("u-nothing-micro", Weights.random(0))),
-        unread, out);
-    assertThatThrownBy(() -> Analyses.invariance(unknown, scale, new Log().stream()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("u-nothing-micro")
-        .hasMessageNotContaining("no-such-folder");
+    // an unknown name: refused by its spec, before there is an analysis
+    assertThatThrownBy(() -> ModelSpec.of("u-nothing-micro", Weights.random(0)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("unknown model 'u-nothing-micro'");
     assertThat(out).doesNotExist();
   }
 

@@ -112,6 +112,11 @@ class SpecRangeChecksTest {
     assertThatThrownBy(() -> spec.withClassNames(Arrays.asList("a", null))).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("ModelSpec.classNames[1] is null");
     assertThat(spec.withImageSize(224).withClassNames(List.of("a", "b")).classNames()).containsExactly("a", "b");
+    // a name and, with it, a size are checked as the spec is built, not when the model is loaded
+    assertThatThrownBy(() -> spec.withImageSize(100)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("deit-tiny cannot take image size 100");
+    assertThatThrownBy(() -> ModelSpec.of("deit-tiniest", Weights.random())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("unknown model 'deit-tiniest'; did you mean: deit-tiny");
   }
 
   @Test
