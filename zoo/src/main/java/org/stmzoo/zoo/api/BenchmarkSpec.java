@@ -132,11 +132,7 @@ public record BenchmarkSpec(Mode mode, String model, int imageSize, int numClass
     Objects.requireNonNull(model, "BenchmarkSpec.model");
     Objects.requireNonNull(threadPlan, "BenchmarkSpec.threadPlan");
     ModelEntry entry = ModelRegistry.get(model); // an unknown name: UnknownModelException, as the CLI reports it
-    try {
-      entry.checkImageSize(imageSize);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("BenchmarkSpec.imageSize: " + e.getMessage(), e);
-    }
+    RegisteredModels.checkImageSize("BenchmarkSpec.imageSize", entry, imageSize);
     ConfigChecks.positive("BenchmarkSpec.numClasses", numClasses);
     ConfigChecks.positive("BenchmarkSpec.inChannels", inChannels);
     ConfigChecks.positive("BenchmarkSpec.batch", batch);
