@@ -148,7 +148,7 @@ public final class Downloader {
 
   private static IllegalArgumentException notCached(PretrainedManifest.Entry entry, Path target) {
     return new IllegalArgumentException(entry.tag() + " is not in the cache (" + target + ") and downloads are off"
-        + " (--offline / STMZOO_OFFLINE=1; from Java, Downloads.offline()); download it where there is network"
+        + " (--offline / STMZOO_OFFLINE=1; from Java, Downloads.withOffline(true)); download it where there is network"
         + " (./stmzoo download " + entry.tag() + "; Downloads.download) and copy it there, or import a local file"
         + " (./stmzoo import --checkpoint FILE; WeightImport.run)");
   }
